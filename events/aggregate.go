@@ -102,3 +102,30 @@ func AggregateOf(stream string) (Aggregate, error) {
 
 // StreamName returns "kind-id".
 func StreamName(kind, id string) string { return kind + "-" + id }
+
+// Sequenced is implemented by commands that need the next number of a
+// counter, such as a decision's "123/2026", unique per body and year and
+// never reused. The command service reads CounterStream's version v,
+// decides with WithNumber(v+2) (numbers start at 1), then appends a
+// CounterAdvanced event to the counter with Exact(v) before appending the
+// command's events, retrying from the start on a conflict. A number whose
+// command then fails stays recorded in the counter with the stream it was
+// reserved for, so a gap is explained, never filled.
+type Sequenced interface {
+	Command
+	CounterStream() string
+	WithNumber(n int64) Command
+}
+
+// CounterAdvanced records that number N of a counter stream was taken for
+// the events of stream For.
+type CounterAdvanced struct {
+	Number int64  `json:"number"`
+	For    string `json:"for"`
+}
+
+func (CounterAdvanced) EventType() string { return "counter.advanced" }
+
+func init() {
+	Register[CounterAdvanced]("counter", 1, "A number of a counter (such as decision numbers of a body and year) was taken.")
+}
