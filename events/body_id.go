@@ -27,3 +27,34 @@ func ValidateID(what, id string) error {
 	}
 	return nil
 }
+
+// ValidateText checks free text of the record (a title, a reason, a
+// comment): valid UTF-8, not blank, at most maxRunes characters. Greek text
+// counts by characters, not bytes.
+func ValidateText(what, s string, maxRunes int) error {
+	switch {
+	case !utf8.ValidString(s):
+		return Invalidf("%s is not valid UTF-8", what)
+	case isBlank(s):
+		return Invalidf("%s is empty", what)
+	case utf8.RuneCountInString(s) > maxRunes:
+		return Invalidf("%s is over the limit of %d characters", what, maxRunes)
+	}
+	return nil
+}
+
+func isBlank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// Text limits of the record, in characters.
+const (
+	MaxTitleRunes  = 500
+	MaxReasonRunes = 2000
+	MaxTextRunes   = 100_000
+)
