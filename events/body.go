@@ -1,0 +1,399 @@
+package events
+
+import (
+	"maps"
+	"time"
+)
+
+// A body is a council, committee or local community: who sits in it, for
+// which faction and in which role, and the rules it decides by. Its members
+// are public officials, so their names are public record.
+
+// BodyKind says what kind of body decides.
+type BodyKind string
+
+const (
+	BodyCouncil        BodyKind = "council"
+	BodyCommittee      BodyKind = "committee"
+	BodyLocalCommunity BodyKind = "local_community"
+)
+
+func (k BodyKind) valid() bool {
+	return k == BodyCouncil || k == BodyCommittee || k == BodyLocalCommunity
+}
+
+// MemberRole is a member's role in a body.
+type MemberRole string
+
+const (
+	RoleChair     MemberRole = "chair"
+	RoleViceChair MemberRole = "vice_chair"
+	RoleSecretary MemberRole = "secretary"
+	RoleMember    MemberRole = "member"
+	RoleMayor     MemberRole = "mayor"
+)
+
+func (r MemberRole) valid() bool {
+	switch r {
+	case RoleChair, RoleViceChair, RoleSecretary, RoleMember, RoleMayor:
+		return true
+	}
+	return false
+}
+
+// singleHolder reports whether at most one member may hold the role.
+func (r MemberRole) singleHolder() bool { return r != RoleMember }
+
+// BodyRegistered records a new body and the rules it decides by.
+type BodyRegistered struct {
+	BodyID   string       `json:"body_id"`
+	Name     string       `json:"name"`
+	Kind     BodyKind     `json:"kind"`
+	Settings BodySettings `json:"settings"`
+}
+
+// BodySettingsChanged replaces a body's settings, with the public reason
+// (a new law, a new council size after a census).
+type BodySettingsChanged struct {
+	Settings BodySettings `json:"settings"`
+	Reason   string       `json:"reason"`
+}
+
+// BodyMemberJoined records a public official taking a seat or role.
+type BodyMemberJoined struct {
+	MemberID string     `json:"member_id"`
+	Name     string     `json:"name"`
+	Faction  string     `json:"faction"`
+	Role     MemberRole `json:"role"`
+}
+
+// BodyMemberLeft records a member leaving the body (resignation, end of
+// term, loss of office), with the public reason.
+type BodyMemberLeft struct {
+	MemberID string `json:"member_id"`
+	Reason   string `json:"reason"`
+}
+
+// BodyMemberRoleChanged records a member's new role.
+type BodyMemberRoleChanged struct {
+	MemberID string     `json:"member_id"`
+	Role     MemberRole `json:"role"`
+}
+
+// BodyMemberFactionChanged records a member moving to another faction or
+// becoming independent (empty faction).
+type BodyMemberFactionChanged struct {
+	MemberID string `json:"member_id"`
+	Faction  string `json:"faction"`
+}
+
+func (BodyRegistered) EventType() string           { return "body.registered" }
+func (BodySettingsChanged) EventType() string      { return "body.settings_changed" }
+func (BodyMemberJoined) EventType() string         { return "body.member_joined" }
+func (BodyMemberLeft) EventType() string           { return "body.member_left" }
+func (BodyMemberRoleChanged) EventType() string    { return "body.member_role_changed" }
+func (BodyMemberFactionChanged) EventType() string { return "body.member_faction_changed" }
+
+// RegisterBody creates a body. Settings usually start from
+// DefaultBodySettings.
+type RegisterBody struct {
+	BodyID   string
+	Name     string
+	Kind     BodyKind
+	Settings BodySettings
+	At       time.Time
+}
+
+// ChangeBodySettings replaces a body's settings.
+type ChangeBodySettings struct {
+	BodyID   string
+	Settings BodySettings
+	Reason   string
+	At       time.Time
+}
+
+// AddMember seats a public official in a body.
+type AddMember struct {
+	BodyID   string
+	MemberID string
+	Name     string
+	Faction  string
+	Role     MemberRole
+	At       time.Time
+}
+
+// RemoveMember records a member leaving a body.
+type RemoveMember struct {
+	BodyID   string
+	MemberID string
+	Reason   string
+	At       time.Time
+}
+
+// ChangeMemberRole gives a member another role.
+type ChangeMemberRole struct {
+	BodyID   string
+	MemberID string
+	Role     MemberRole
+	At       time.Time
+}
+
+// ChangeMemberFaction moves a member to another faction; an empty faction
+// means independent.
+type ChangeMemberFaction struct {
+	BodyID   string
+	MemberID string
+	Faction  string
+	At       time.Time
+}
+
+func (c RegisterBody) Stream() string        { return StreamName("body", c.BodyID) }
+func (c ChangeBodySettings) Stream() string  { return StreamName("body", c.BodyID) }
+func (c AddMember) Stream() string           { return StreamName("body", c.BodyID) }
+func (c RemoveMember) Stream() string        { return StreamName("body", c.BodyID) }
+func (c ChangeMemberRole) Stream() string    { return StreamName("body", c.BodyID) }
+func (c ChangeMemberFaction) Stream() string { return StreamName("body", c.BodyID) }
+
+func (c RegisterBody) OccurredAt() time.Time        { return c.At }
+func (c ChangeBodySettings) OccurredAt() time.Time  { return c.At }
+func (c AddMember) OccurredAt() time.Time           { return c.At }
+func (c RemoveMember) OccurredAt() time.Time        { return c.At }
+func (c ChangeMemberRole) OccurredAt() time.Time    { return c.At }
+func (c ChangeMemberFaction) OccurredAt() time.Time { return c.At }
+
+// BodyMember is a current member of a body.
+type BodyMember struct {
+	ID      string
+	Name    string
+	Faction string
+	Role    MemberRole
+}
+
+// BodyState is a body folded from its stream. Members holds current
+// members only, by id.
+type BodyState struct {
+	Exists   bool
+	ID       string
+	Name     string
+	Kind     BodyKind
+	Settings BodySettings
+	Members  map[string]BodyMember
+}
+
+// Member returns a current member.
+func (s BodyState) Member(id string) (BodyMember, bool) {
+	m, ok := s.Members[id]
+	return m, ok
+}
+
+// IsVotingMember reports whether id is a current member whose role votes.
+func (s BodyState) IsVotingMember(id string) bool {
+	m, ok := s.Members[id]
+	return ok && s.Settings.Votes(m.Role)
+}
+
+// VotingMembers returns the number of current members whose role votes.
+func (s BodyState) VotingMembers() int {
+	n := 0
+	for _, m := range s.Members {
+		if s.Settings.Votes(m.Role) {
+			n++
+		}
+	}
+	return n
+}
+
+// Holder returns the member holding a single-holder role, such as the chair.
+func (s BodyState) Holder(role MemberRole) (BodyMember, bool) {
+	for _, m := range s.Members {
+		if m.Role == role {
+			return m, true
+		}
+	}
+	return BodyMember{}, false
+}
+
+// BodyDecider holds the rules of bodies.
+var BodyDecider = Decider[BodyState]{
+	Kind:    "body",
+	Initial: func() BodyState { return BodyState{} },
+	Evolve:  evolveBody,
+	Decide:  decideBody,
+}
+
+func init() {
+	Register[BodyRegistered]("body", 1, "A council, committee or local community was registered with the settings it decides by.")
+	Register[BodySettingsChanged]("body", 1, "A body's settings (seats, notice, quorum, majorities) were replaced, with the public reason.")
+	Register[BodyMemberJoined]("body", 1, "A public official took a seat or role in a body, for a faction.")
+	Register[BodyMemberLeft]("body", 1, "A member left a body, with the public reason.")
+	Register[BodyMemberRoleChanged]("body", 1, "A member of a body took another role, such as chair.")
+	Register[BodyMemberFactionChanged]("body", 1, "A member of a body moved to another faction or became independent.")
+	RegisterDecider(BodyDecider)
+}
+
+func evolveBody(s BodyState, p Payload) BodyState {
+	switch e := p.(type) {
+	case BodyRegistered:
+		s = BodyState{Exists: true, ID: e.BodyID, Name: e.Name, Kind: e.Kind, Settings: e.Settings.clone(), Members: map[string]BodyMember{}}
+	case BodySettingsChanged:
+		s.Settings = e.Settings.clone()
+	case BodyMemberJoined:
+		s.Members = maps.Clone(s.Members)
+		s.Members[e.MemberID] = BodyMember{ID: e.MemberID, Name: e.Name, Faction: e.Faction, Role: e.Role}
+	case BodyMemberLeft:
+		s.Members = maps.Clone(s.Members)
+		delete(s.Members, e.MemberID)
+	case BodyMemberRoleChanged:
+		if m, ok := s.Members[e.MemberID]; ok {
+			s.Members = maps.Clone(s.Members)
+			m.Role = e.Role
+			s.Members[e.MemberID] = m
+		}
+	case BodyMemberFactionChanged:
+		if m, ok := s.Members[e.MemberID]; ok {
+			s.Members = maps.Clone(s.Members)
+			m.Faction = e.Faction
+			s.Members[e.MemberID] = m
+		}
+	}
+	return s
+}
+
+func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
+	if r, ok := c.(RegisterBody); ok {
+		return decideRegisterBody(s, r)
+	}
+	if !s.Exists {
+		return nil, Errorf(CodeNotFound, "%s does not exist", c.Stream())
+	}
+	switch c := c.(type) {
+	case ChangeBodySettings:
+		if err := c.Settings.Validate(); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if n := s.withSettings(c.Settings).VotingMembers(); n > c.Settings.Seats {
+			return nil, Errorf(CodeConflict, "body %s has %d voting members, more than the %d seats of the new settings", s.ID, n, c.Settings.Seats)
+		}
+		return []Payload{BodySettingsChanged{Settings: c.Settings.clone(), Reason: c.Reason}}, nil
+	case AddMember:
+		if err := validateMember(c.MemberID, c.Name, c.Faction, c.Role); err != nil {
+			return nil, err
+		}
+		if _, ok := s.Members[c.MemberID]; ok {
+			return nil, Errorf(CodeConflict, "member %s already sits in body %s", c.MemberID, s.ID)
+		}
+		if err := s.roleFree(c.Role, c.MemberID); err != nil {
+			return nil, err
+		}
+		if s.Settings.Votes(c.Role) && s.VotingMembers() >= s.Settings.Seats {
+			return nil, Errorf(CodeConflict, "all %d seats of body %s are taken", s.Settings.Seats, s.ID)
+		}
+		return []Payload{BodyMemberJoined{MemberID: c.MemberID, Name: c.Name, Faction: c.Faction, Role: c.Role}}, nil
+	case RemoveMember:
+		if err := ValidateID("member id", c.MemberID); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if _, ok := s.Members[c.MemberID]; !ok {
+			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", c.MemberID, s.ID)
+		}
+		return []Payload{BodyMemberLeft{MemberID: c.MemberID, Reason: c.Reason}}, nil
+	case ChangeMemberRole:
+		if err := ValidateID("member id", c.MemberID); err != nil {
+			return nil, err
+		}
+		if !c.Role.valid() {
+			return nil, Invalidf("role %q: want chair, vice_chair, secretary, member or mayor", c.Role)
+		}
+		m, ok := s.Members[c.MemberID]
+		if !ok {
+			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", c.MemberID, s.ID)
+		}
+		if m.Role == c.Role {
+			return nil, Errorf(CodeConflict, "member %s is already %s of body %s", c.MemberID, c.Role, s.ID)
+		}
+		if err := s.roleFree(c.Role, c.MemberID); err != nil {
+			return nil, err
+		}
+		if !s.Settings.Votes(m.Role) && s.Settings.Votes(c.Role) && s.VotingMembers() >= s.Settings.Seats {
+			return nil, Errorf(CodeConflict, "all %d seats of body %s are taken", s.Settings.Seats, s.ID)
+		}
+		return []Payload{BodyMemberRoleChanged{MemberID: c.MemberID, Role: c.Role}}, nil
+	case ChangeMemberFaction:
+		if err := ValidateID("member id", c.MemberID); err != nil {
+			return nil, err
+		}
+		if err := validateFaction(c.Faction); err != nil {
+			return nil, err
+		}
+		m, ok := s.Members[c.MemberID]
+		if !ok {
+			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", c.MemberID, s.ID)
+		}
+		if m.Faction == c.Faction {
+			return nil, Errorf(CodeConflict, "member %s is already in faction %q", c.MemberID, c.Faction)
+		}
+		return []Payload{BodyMemberFactionChanged{MemberID: c.MemberID, Faction: c.Faction}}, nil
+	}
+	return nil, Invalidf("command %T is not for bodies", c)
+}
+
+func decideRegisterBody(s BodyState, c RegisterBody) ([]Payload, error) {
+	if err := ValidateID("body id", c.BodyID); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("body name", c.Name, MaxTitleRunes); err != nil {
+		return nil, err
+	}
+	if !c.Kind.valid() {
+		return nil, Invalidf("body kind %q: want council, committee or local_community", c.Kind)
+	}
+	if err := c.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	if s.Exists {
+		return nil, Errorf(CodeConflict, "body %s already exists", c.BodyID)
+	}
+	return []Payload{BodyRegistered{BodyID: c.BodyID, Name: c.Name, Kind: c.Kind, Settings: c.Settings.clone()}}, nil
+}
+
+func validateMember(id, name, faction string, role MemberRole) error {
+	if err := ValidateID("member id", id); err != nil {
+		return err
+	}
+	if err := ValidateText("member name", name, MaxTitleRunes); err != nil {
+		return err
+	}
+	if !role.valid() {
+		return Invalidf("role %q: want chair, vice_chair, secretary, member or mayor", role)
+	}
+	return validateFaction(faction)
+}
+
+func validateFaction(faction string) error {
+	if faction == "" {
+		return nil
+	}
+	return ValidateText("faction", faction, MaxTitleRunes)
+}
+
+// roleFree refuses a single-holder role another member already holds.
+func (s BodyState) roleFree(role MemberRole, forMember string) error {
+	if !role.singleHolder() {
+		return nil
+	}
+	if h, ok := s.Holder(role); ok && h.ID != forMember {
+		return Errorf(CodeConflict, "body %s already has a %s, %s; change their role first", s.ID, role, h.ID)
+	}
+	return nil
+}
+
+func (s BodyState) withSettings(set BodySettings) BodyState {
+	s.Settings = set
+	return s
+}
