@@ -1,0 +1,83 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// appendRequest is one Append call waiting for the writer. Its events are
+// validated and their ids and schemas filled in before it is queued.
+type appendRequest struct {
+	ctx      context.Context
+	stream   string
+	expected events.Expected
+	evs      []events.Event
+	// callerIDs is true when the caller chose the first event's id, so the
+	// append may be a retry of one already recorded.
+	callerIDs bool
+	done      chan appendOutcome // buffered: the writer never waits on it
+}
+
+type appendOutcome struct {
+	res events.AppendResult
+	err error
+}
+
+// Append writes evs to stream atomically and returns once they are durable.
+// Concurrent calls are committed together in one transaction (group commit),
+// each succeeding or failing on its own. Invalid input is refused with an
+// error matching events.ErrInvalid before anything is queued. Once queued,
+// an append is either written or refused; an append whose context ends
+// before the writer reaches it is dropped and returns the context's error.
+func (s *Store) Append(ctx context.Context, stream string, expected events.Expected, evs ...events.Event) (events.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return events.AppendResult{}, err
+	}
+	if err := events.ValidateAppend(stream, s.maxEventBytes, evs); err != nil {
+		return events.AppendResult{}, err
+	}
+	req := &appendRequest{
+		ctx:       ctx,
+		stream:    stream,
+		expected:  expected,
+		evs:       make([]events.Event, len(evs)),
+		callerIDs: evs[0].ID != uuid.Nil,
+		done:      make(chan appendOutcome, 1),
+	}
+	for i, ev := range evs {
+		if !ev.OccurredAt.IsZero() {
+			if y := ev.OccurredAt.UTC().Year(); y < 1 || y > 9999 {
+				return events.AppendResult{}, events.Invalidf("event %d: occurred_at year %d is outside 1-9999", i, y)
+			}
+		}
+		if ev.ID == uuid.Nil {
+			ev.ID = events.NewEventID()
+		}
+		if ev.Schema == 0 {
+			ev.Schema = 1
+		}
+		req.evs[i] = ev
+	}
+
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return events.AppendResult{}, fmt.Errorf("append to %s: store closed: %w", stream, events.ErrUnavailable)
+	}
+	select {
+	case s.appends <- req:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return events.AppendResult{}, ctx.Err()
+	}
+	s.mu.RUnlock()
+
+	// The writer answers every queued request, so waiting is bounded by one
+	// batch; returning early on ctx would hide whether the events were written.
+	out := <-req.done
+	return out.res, out.err
+}

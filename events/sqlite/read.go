@@ -1,0 +1,151 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+const eventColumns = `position, id, stream, version, type, schema, occurred_at, recorded_at,
+	actor_token, actor_role, causation_id, correlation_id, data`
+
+// ReadStream reads up to opts.Limit events of stream from version opts.From,
+// forwards or backwards (From < 0 backwards starts at the last event). It
+// returns events.ErrStreamNotFound when the stream has no events.
+func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadStreamOptions) ([]events.RecordedEvent, error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	if err := events.ValidateStream(stream); err != nil {
+		return nil, err
+	}
+	limit := events.ClampLimit(opts.Limit)
+	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapErr(ctx, "read stream", err)
+	}
+	defer tx.Rollback()
+
+	// One read transaction: the existence check and the read see the same
+	// snapshot.
+	var last int64
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM streams WHERE stream = ?", stream).Scan(&last); err == sql.ErrNoRows {
+		return nil, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
+	} else if err != nil {
+		return nil, mapErr(ctx, "read stream", err)
+	}
+
+	var rows *sql.Rows
+	switch opts.Direction {
+	case events.Forwards:
+		from := max(opts.From, 0)
+		rows, err = tx.QueryContext(ctx, "SELECT "+eventColumns+
+			" FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?", stream, from, limit)
+	case events.Backwards:
+		from := opts.From
+		if from < 0 || from > last {
+			from = last
+		}
+		rows, err = tx.QueryContext(ctx, "SELECT "+eventColumns+
+			" FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?", stream, from, limit)
+	default:
+		return nil, events.Invalidf("read %s: unknown direction %d", stream, opts.Direction)
+	}
+	if err != nil {
+		return nil, mapErr(ctx, "read stream", err)
+	}
+	return collect(ctx, rows, limit)
+}
+
+// ReadAll reads up to opts.Limit events after position opts.After, in
+// position order, keeping those whose type and stream start with the
+// prefixes given.
+func (s *Store) ReadAll(ctx context.Context, opts events.ReadAllOptions) ([]events.RecordedEvent, error) {
+	if err := s.usable(ctx); err != nil {
+		return nil, err
+	}
+	limit := events.ClampLimit(opts.Limit)
+	query := "SELECT " + eventColumns + " FROM events WHERE position > ?"
+	args := []any{int64(opts.After)}
+	// substr and length count characters of TEXT, so a prefix with Greek
+	// letters compares whole characters.
+	if opts.TypePrefix != "" {
+		query += " AND substr(type, 1, length(?)) = ?"
+		args = append(args, opts.TypePrefix, opts.TypePrefix)
+	}
+	if opts.StreamPrefix != "" {
+		query += " AND substr(stream, 1, length(?)) = ?"
+		args = append(args, opts.StreamPrefix, opts.StreamPrefix)
+	}
+	query += " ORDER BY position LIMIT ?"
+	args = append(args, limit)
+	if opts.After > events.Position(1<<63-1) {
+		return nil, events.Invalidf("read all: position %d is out of range", opts.After)
+	}
+	rows, err := s.readDB.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(ctx, "read all", err)
+	}
+	return collect(ctx, rows, limit)
+}
+
+func collect(ctx context.Context, rows *sql.Rows, limit int) ([]events.RecordedEvent, error) {
+	defer rows.Close()
+	out := make([]events.RecordedEvent, 0, min(limit, 256))
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, mapErr(ctx, "read events", err)
+		}
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, "read events", err)
+	}
+	return out, nil
+}
+
+// scanEvent reads one row of eventColumns.
+func scanEvent(rows *sql.Rows) (events.RecordedEvent, error) {
+	var (
+		ev                 events.RecordedEvent
+		pos                int64
+		id, cause, corr    []byte
+		occurred, recorded string
+		data               []byte
+	)
+	err := rows.Scan(&pos, &id, &ev.Stream, &ev.Version, &ev.Type, &ev.Schema, &occurred, &recorded,
+		&ev.Actor.TokenID, &ev.Actor.Role, &cause, &corr, &data)
+	if err != nil {
+		return ev, err
+	}
+	ev.Position = events.Position(pos)
+	ev.Data = data
+	if ev.ID, err = uuid.FromBytes(id); err != nil {
+		return ev, fmt.Errorf("event at %d: id: %w", pos, err)
+	}
+	if ev.CausationID, err = optionalID(cause); err != nil {
+		return ev, fmt.Errorf("event at %d: causation id: %w", pos, err)
+	}
+	if ev.CorrelationID, err = optionalID(corr); err != nil {
+		return ev, fmt.Errorf("event at %d: correlation id: %w", pos, err)
+	}
+	if ev.OccurredAt, err = parseTime(occurred); err != nil {
+		return ev, fmt.Errorf("event at %d: occurred_at: %w", pos, err)
+	}
+	if ev.RecordedAt, err = parseTime(recorded); err != nil {
+		return ev, fmt.Errorf("event at %d: recorded_at: %w", pos, err)
+	}
+	return ev, nil
+}
+
+func optionalID(b []byte) (uuid.UUID, error) {
+	if b == nil {
+		return uuid.Nil, nil
+	}
+	return uuid.FromBytes(b)
+}

@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"net/url"
+	"time"
+)
+
+// schemaVersion is stored in PRAGMA user_version. Open refuses files written
+// by a newer schema.
+const schemaVersion = 1
+
+// schema creates the log. Positions are the rowid, assigned explicitly by the
+// writer so they stay gap-free. streams keeps each stream's last version so
+// an expected-version check is one primary-key look-up.
+const schema = `
+CREATE TABLE IF NOT EXISTS events (
+	position       INTEGER PRIMARY KEY,
+	id             BLOB    NOT NULL UNIQUE,
+	stream         TEXT    NOT NULL,
+	version        INTEGER NOT NULL,
+	type           TEXT    NOT NULL,
+	schema         INTEGER NOT NULL,
+	occurred_at    TEXT    NOT NULL,
+	recorded_at    TEXT    NOT NULL,
+	actor_token    TEXT    NOT NULL DEFAULT '',
+	actor_role     TEXT    NOT NULL DEFAULT '',
+	causation_id   BLOB,
+	correlation_id BLOB,
+	data           TEXT    NOT NULL,
+	UNIQUE (stream, version)
+);
+CREATE TABLE IF NOT EXISTS streams (
+	stream  TEXT    PRIMARY KEY,
+	version INTEGER NOT NULL
+) WITHOUT ROWID;
+`
+
+// timeLayout stores times as fixed-width RFC 3339 in UTC with nanoseconds:
+// readable in the sqlite3 shell, sortable as text, and exact on round trip.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+
+// dsn builds the driver's connection string. Every connection waits on a
+// busy database instead of failing; the writer's transactions take the write
+// lock at BEGIN so a batch never fails half-way for want of it.
+func dsn(path string, writer bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "FULL")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "true")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}

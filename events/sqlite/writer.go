@@ -1,0 +1,284 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// Group commit limits: a batch takes every queued append up to these.
+const (
+	maxBatchRequests = 1024
+	maxBatchEvents   = 16 * 1024
+)
+
+// writer owns the only write connection. It takes queued appends in
+// batches, writes each in its own savepoint inside one transaction, commits
+// (one fsync) and then answers every caller.
+type writer struct {
+	s    *Store
+	conn *sql.Conn
+
+	head, streamVersion, eventByID, insertEvent, upsertStream *sql.Stmt
+	savepoint, release, rollbackTo                            *sql.Stmt
+}
+
+func newWriter(ctx context.Context, s *Store) (*writer, error) {
+	conn, err := s.writeDB.Conn(ctx)
+	if err != nil {
+		return nil, mapErr(ctx, "open writer", err)
+	}
+	w := &writer{s: s, conn: conn}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.head, "SELECT coalesce(max(position), 0) FROM events"},
+		{&w.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
+		{&w.eventByID, "SELECT " + eventColumns + " FROM events WHERE id = ?"},
+		{&w.insertEvent, `INSERT INTO events (position, id, stream, version, type, schema, occurred_at, recorded_at,
+			actor_token, actor_role, causation_id, correlation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.upsertStream, "INSERT INTO streams (stream, version) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET version = excluded.version"},
+		{&w.savepoint, "SAVEPOINT pnyx_append"},
+		{&w.release, "RELEASE pnyx_append"},
+		{&w.rollbackTo, "ROLLBACK TO pnyx_append"},
+	} {
+		if *p.stmt, err = conn.PrepareContext(ctx, p.sql); err != nil {
+			w.close()
+			return nil, mapErr(ctx, "prepare writer", err)
+		}
+	}
+	return w, nil
+}
+
+func (w *writer) close() {
+	for _, st := range []*sql.Stmt{w.head, w.streamVersion, w.eventByID, w.insertEvent, w.upsertStream, w.savepoint, w.release, w.rollbackTo} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	w.conn.Close()
+}
+
+// run serves appends until the queue is closed and drained.
+func (w *writer) run() {
+	defer w.close()
+	batch := make([]*appendRequest, 0, 64)
+	for req := range w.s.appends {
+		batch = append(batch[:0], req)
+		n := len(req.evs)
+	drain:
+		for len(batch) < maxBatchRequests && n < maxBatchEvents {
+			select {
+			case r, ok := <-w.s.appends:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, r)
+				n += len(r.evs)
+			default:
+				break drain
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit writes one batch in one transaction and answers its callers. An
+// append that fails is rolled back to its savepoint and does not affect the
+// others; a failed commit fails every append of the batch.
+func (w *writer) commit(batch []*appendRequest) {
+	ctx := context.Background() // a batch is not cancelled by any one caller
+	outs := make([]appendOutcome, len(batch))
+	pending := 0
+	for i, req := range batch {
+		if err := req.ctx.Err(); err != nil {
+			outs[i].err = err
+			continue
+		}
+		pending++
+	}
+	if pending == 0 {
+		w.answer(batch, outs)
+		return
+	}
+
+	tx, err := w.conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
+	if err != nil {
+		w.failAll(batch, outs, mapErr(ctx, "begin append", err))
+		return
+	}
+	var head int64
+	if err := tx.StmtContext(ctx, w.head).QueryRowContext(ctx).Scan(&head); err != nil {
+		tx.Rollback()
+		w.failAll(batch, outs, mapErr(ctx, "read head", err))
+		return
+	}
+
+	wrote := false
+	for i, req := range batch {
+		if outs[i].err != nil {
+			continue
+		}
+		if _, err := tx.StmtContext(ctx, w.savepoint).ExecContext(ctx); err != nil {
+			outs[i].err = mapErr(ctx, "append", err)
+			continue
+		}
+		before := head
+		res, written, err := w.appendOne(ctx, tx, req, &head)
+		if err != nil {
+			head = before
+			_, rbErr := tx.StmtContext(ctx, w.rollbackTo).ExecContext(ctx)
+			_, relErr := tx.StmtContext(ctx, w.release).ExecContext(ctx)
+			if rbErr != nil || relErr != nil {
+				// The transaction is in an unknown state: give up the batch.
+				tx.Rollback()
+				w.failAll(batch, outs, mapErr(ctx, "roll back append", errors.Join(rbErr, relErr)))
+				return
+			}
+			outs[i].err = err
+			continue
+		}
+		if _, err := tx.StmtContext(ctx, w.release).ExecContext(ctx); err != nil {
+			tx.Rollback()
+			w.failAll(batch, outs, mapErr(ctx, "append", err))
+			return
+		}
+		outs[i].res = res
+		wrote = wrote || written
+	}
+	if err := tx.Commit(); err != nil {
+		w.s.log.Error("event store commit failed", "err", err, "appends", len(batch))
+		w.failAll(batch, outs, mapErr(ctx, "commit append", err))
+		return
+	}
+	if wrote {
+		w.s.committed()
+	}
+	w.answer(batch, outs)
+}
+
+// failAll replaces every outcome not already failed with err.
+func (w *writer) failAll(batch []*appendRequest, outs []appendOutcome, err error) {
+	for i := range outs {
+		if outs[i].err == nil {
+			outs[i] = appendOutcome{err: err}
+		}
+	}
+	w.answer(batch, outs)
+}
+
+func (w *writer) answer(batch []*appendRequest, outs []appendOutcome) {
+	for i, req := range batch {
+		req.done <- outs[i]
+	}
+}
+
+// appendOne writes one request inside the batch's transaction, advancing
+// head. written is false for an idempotent retry.
+func (w *writer) appendOne(ctx context.Context, tx *sql.Tx, req *appendRequest, head *int64) (res events.AppendResult, written bool, err error) {
+	if req.callerIDs {
+		first, found, err := w.recordedByID(ctx, tx, req.evs[0].ID)
+		if err != nil {
+			return res, false, err
+		}
+		if found {
+			res, err := w.retried(ctx, tx, req, first)
+			return res, false, err
+		}
+	}
+
+	current := int64(-1)
+	err = tx.StmtContext(ctx, w.streamVersion).QueryRowContext(ctx, req.stream).Scan(&current)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return res, false, mapErr(ctx, "read stream version", err)
+	}
+	if !req.expected.Holds(current) {
+		return res, false, &events.WrongExpectedVersionError{Stream: req.stream, Expected: req.expected, Actual: current}
+	}
+
+	recordedAt := w.s.now().UTC()
+	recorded := formatTime(recordedAt)
+	insert := tx.StmtContext(ctx, w.insertEvent)
+	for i, ev := range req.evs {
+		*head++
+		occurred := recorded
+		if !ev.OccurredAt.IsZero() {
+			occurred = formatTime(ev.OccurredAt)
+		}
+		_, err := insert.ExecContext(ctx, *head, ev.ID[:], req.stream, current+1+int64(i), ev.Type, ev.Schema,
+			occurred, recorded, ev.Actor.TokenID, ev.Actor.Role, nullableID(ev.CausationID), nullableID(ev.CorrelationID),
+			string(ev.Data))
+		if err != nil {
+			if isUniqueViolation(err) {
+				return res, false, fmt.Errorf("append to %s: event %d (%s): %w", req.stream, i, ev.ID, events.ErrDuplicateEventID)
+			}
+			return res, false, mapErr(ctx, "append", err)
+		}
+	}
+	next := current + int64(len(req.evs))
+	if _, err := tx.StmtContext(ctx, w.upsertStream).ExecContext(ctx, req.stream, next); err != nil {
+		return res, false, mapErr(ctx, "append", err)
+	}
+	return events.AppendResult{NextVersion: next, Position: events.Position(*head)}, true, nil
+}
+
+// retried checks that req re-sends events already recorded, in the same
+// stream, order and content, and returns the original result.
+func (w *writer) retried(ctx context.Context, tx *sql.Tx, req *appendRequest, first events.RecordedEvent) (events.AppendResult, error) {
+	rec := first
+	for i, ev := range req.evs {
+		if i > 0 {
+			var found bool
+			var err error
+			if rec, found, err = w.recordedByID(ctx, tx, ev.ID); err != nil {
+				return events.AppendResult{}, err
+			} else if !found {
+				return events.AppendResult{}, fmt.Errorf("append to %s: event %d (%s) was not in the recorded append: %w",
+					req.stream, i, ev.ID, events.ErrDuplicateEventID)
+			}
+		}
+		if rec.Stream != req.stream || rec.Version != first.Version+int64(i) || !sameContent(ev, rec) {
+			return events.AppendResult{}, fmt.Errorf("append to %s: event %d (%s): %w", req.stream, i, ev.ID, events.ErrDuplicateEventID)
+		}
+	}
+	return events.AppendResult{NextVersion: rec.Version, Position: rec.Position}, nil
+}
+
+func (w *writer) recordedByID(ctx context.Context, tx *sql.Tx, id uuid.UUID) (events.RecordedEvent, bool, error) {
+	rows, err := tx.StmtContext(ctx, w.eventByID).QueryContext(ctx, id[:])
+	if err != nil {
+		return events.RecordedEvent{}, false, mapErr(ctx, "read event", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return events.RecordedEvent{}, false, mapErr(ctx, "read event", rows.Err())
+	}
+	ev, err := scanEvent(rows)
+	if err != nil {
+		return events.RecordedEvent{}, false, mapErr(ctx, "read event", err)
+	}
+	return ev, true, nil
+}
+
+// sameContent compares what the caller sent with what was recorded. A zero
+// OccurredAt means "when recorded" and matches any recorded time.
+func sameContent(ev events.Event, rec events.RecordedEvent) bool {
+	return ev.Type == rec.Type && ev.Schema == rec.Schema && ev.Actor == rec.Actor &&
+		ev.CausationID == rec.CausationID && ev.CorrelationID == rec.CorrelationID &&
+		string(ev.Data) == string(rec.Data) &&
+		(ev.OccurredAt.IsZero() || ev.OccurredAt.Equal(rec.OccurredAt))
+}
+
+func nullableID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id[:]
+}
