@@ -1,0 +1,238 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// EventError reports the event that stopped a projection: its Apply (or
+// the decoding of its payload) failed. The batch it was in is rolled back
+// to just before it, and the projection stays stopped at Position-1 until
+// restarted or rebuilt.
+type EventError struct {
+	Projection string
+	Position   events.Position
+	Type       string
+	Err        error
+}
+
+func (e *EventError) Error() string {
+	return fmt.Sprintf("projection %s: event %d (%s): %v", e.Projection, e.Position, e.Type, e.Err)
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// follow applies the log to build cp from its checkpoint on, batch by
+// batch. For a serving build it returns only on an error; for a building
+// build it returns nil once the build has caught up with the head and been
+// swapped in. progress, if set, is told the position and head after every
+// batch.
+func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress func(done, total events.Position)) error {
+	building := cp.status == statusBuilding
+	r.setActive(t, cp.build, true)
+	defer r.setActive(t, cp.build, false)
+
+	pos := cp.position
+	head, err := r.log.Head(ctx)
+	if err != nil {
+		return err
+	}
+	r.advanced(t, cp.build, pos, head, 0, 0)
+	if progress != nil {
+		progress(pos, head)
+	}
+	if building && pos >= head {
+		return r.swap(ctx, t, cp.buildRef)
+	}
+	sub, err := r.log.SubscribeAll(ctx, pos)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	cache := r.cache(t, cp.build)
+	for {
+		batch, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		next, skipped, err := r.applyBatch(ctx, t, cp.buildRef, cache, pos, batch)
+		if err != nil {
+			return err
+		}
+		if head, err = r.log.Head(ctx); err != nil {
+			return err
+		}
+		r.advanced(t, cp.build, next, head, uint64(len(batch))-skipped, skipped)
+		pos = next
+		if progress != nil {
+			progress(pos, max(head, pos))
+		}
+		if building && pos >= head {
+			return r.swap(ctx, t, cp.buildRef)
+		}
+	}
+}
+
+// applyBatch applies batch to build b in one transaction that moves the
+// checkpoint from `from` to the batch's last position. When an event fails,
+// it rolls back, applies and commits the events before it, records the
+// failure in the checkpoint and returns an *EventError.
+func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *stmtCache, from events.Position, batch []events.RecordedEvent) (events.Position, uint64, error) {
+	last := from
+	for _, re := range batch {
+		if re.Position <= last {
+			return from, 0, &events.Error{Code: events.CodeInternal,
+				Message: fmt.Sprintf("projection %s: the log delivered position %d after %d", b.projection, re.Position, last)}
+		}
+		last = re.Position
+	}
+	var skipped uint64
+	var failed *EventError
+	failedAt := -1
+	err := r.withTx(ctx, func(c *sql.Conn) error {
+		tx := &Tx{conn: c, build: b, stmts: cache}
+		for i, re := range batch {
+			payload, err := events.Decode(re)
+			if errors.Is(err, events.ErrUnknownEventType) {
+				skipped++
+				continue
+			}
+			if err == nil {
+				err = callApply(ctx, t.p, tx, Event{RecordedEvent: re, Payload: payload})
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				failed = &EventError{Projection: b.projection, Position: re.Position, Type: re.Type, Err: err}
+				failedAt = i
+				return failed
+			}
+		}
+		res, err := c.ExecContext(ctx, `UPDATE projection_checkpoints SET position = ?, skipped = skipped + ?,
+			error = NULL, failed_position = NULL, updated_at = ?
+			WHERE projection = ? AND build = ? AND position = ?`,
+			last, skipped, stamp(r.now()), b.projection, b.build, from)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errCheckpointMoved
+		}
+		return nil
+	})
+	if failed == nil {
+		if err != nil {
+			return from, 0, err
+		}
+		return last, skipped, nil
+	}
+	pos, skipped := from, uint64(0)
+	if failedAt > 0 {
+		if pos, skipped, err = r.applyBatch(ctx, t, b, cache, from, batch[:failedAt]); err != nil {
+			return from, 0, err
+		}
+		r.advanced(t, b.build, pos, 0, uint64(failedAt)-skipped, skipped)
+	}
+	if err := r.recordFailure(ctx, t, b, failed); err != nil {
+		return pos, skipped, err
+	}
+	return pos, skipped, failed
+}
+
+// callApply runs p.Apply, turning a panic of the projection's code into an
+// error: input must never crash the runner.
+func callApply(ctx context.Context, p Projection, tx *Tx, ev Event) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("panic: %v", rec)
+		}
+	}()
+	return p.Apply(ctx, tx, ev)
+}
+
+// recordFailure writes the failing event into the build's checkpoint, so
+// the status survives a restart, and into the track.
+func (r *Runner) recordFailure(ctx context.Context, t *track, b buildRef, f *EventError) error {
+	msg := fmt.Sprintf("event %d (%s): %v", f.Position, f.Type, f.Err)
+	err := r.withTx(ctx, func(c *sql.Conn) error {
+		_, err := c.ExecContext(ctx, `UPDATE projection_checkpoints SET error = ?, failed_position = ?, updated_at = ?
+			WHERE projection = ? AND build = ?`, msg, f.Position, stamp(r.now()), b.projection, b.build)
+		return err
+	})
+	r.mu.Lock()
+	if bs := t.builds[b.build]; bs != nil {
+		bs.err, bs.failedPosition = msg, f.Position
+	}
+	r.notifyLocked()
+	r.mu.Unlock()
+	return err
+}
+
+// swap makes build b serving (see swapIn) and retires the previous
+// serving build in the track.
+func (r *Runner) swap(ctx context.Context, t *track, b buildRef) error {
+	if err := r.withTx(ctx, func(c *sql.Conn) error { return swapIn(ctx, c, b, r.now()) }); err != nil {
+		return fmt.Errorf("swap in %s build %d: %w", b.projection, b.build, err)
+	}
+	r.logger.Info("projection build swapped in", "projection", b.projection, "version", b.version, "build", b.build)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, bs := range t.builds {
+		switch {
+		case id == b.build:
+			bs.status = statusServing
+		case bs.status == statusServing:
+			delete(t.builds, id)
+			if c := t.caches[id]; c != nil {
+				c.close()
+				delete(t.caches, id)
+			}
+		}
+	}
+	r.notifyLocked()
+	return nil
+}
+
+func (r *Runner) cache(t *track, build int64) *stmtCache {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := t.caches[build]
+	if c == nil {
+		c = newStmtCache()
+		t.caches[build] = c
+	}
+	return c
+}
+
+func (r *Runner) setActive(t *track, build int64, active bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if bs := t.builds[build]; bs != nil {
+		bs.active = active
+	}
+	r.notifyLocked()
+}
+
+// advanced records progress of a build: its new position, the head seen
+// (0 for unknown), and the events applied and skipped since last time.
+func (r *Runner) advanced(t *track, build int64, pos, head events.Position, applied, skipped uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if bs := t.builds[build]; bs != nil {
+		bs.position = pos
+		bs.skipped += skipped
+		if applied+skipped > 0 {
+			bs.err, bs.failedPosition = "", 0
+		}
+	}
+	r.head = max(r.head, head, pos)
+	t.applied += applied
+	t.rate.add(r.now(), applied+skipped)
+	t.lastErr = ""
+	r.notifyLocked()
+}

@@ -1,0 +1,119 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"sync"
+
+	"github.com/pnyx-civic/pnyx/events"
+
+	_ "modernc.org/sqlite" // the read model's SQLite driver
+)
+
+// OpenReadModel opens (creating if needed) the read model file at path for
+// the runner: WAL, so readers are never blocked, and synchronous=NORMAL,
+// since a lost last transaction after power loss loses its checkpoint with
+// it and is simply applied again. The runner writes through one connection.
+func OpenReadModel(ctx context.Context, path string) (*sql.DB, error) {
+	return openSQLite(ctx, path, false)
+}
+
+// OpenReadOnly opens the read model at path for queries while a runner
+// writes it. Every connection is read-only; the file must exist.
+func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
+	return openSQLite(ctx, path, true)
+}
+
+func openSQLite(ctx context.Context, path string, readOnly bool) (*sql.DB, error) {
+	if path == "" {
+		return nil, events.Invalidf("read model path is empty")
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(0)")
+	if readOnly {
+		q.Set("mode", "ro")
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open read model %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "open read model " + path, Err: err}
+	}
+	return db, nil
+}
+
+// buildRef names one build of one projection.
+type buildRef struct {
+	projection string
+	version    int
+	build      int64
+}
+
+// physical returns the name of logical object name in this build.
+func (b buildRef) physical(name string) string {
+	return fmt.Sprintf("%s__v%d_%d", name, b.version, b.build)
+}
+
+// maxLogicalName keeps physical names well below any identifier limit.
+const maxLogicalName = 48
+
+// validLogicalName accepts [a-z][a-z0-9]*(_[a-z0-9]+)*: no double
+// underscore, so a logical name can never look like a physical one.
+func validLogicalName(name string) error {
+	if name == "" || len(name) > maxLogicalName {
+		return events.Invalidf("name %q must be 1 to %d bytes", name, maxLogicalName)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		case c == '_' && i > 0 && i < len(name)-1 && name[i-1] != '_':
+		default:
+			return events.Invalidf("name %q: use lower-case ASCII letters, digits and single underscores, starting with a letter", name)
+		}
+	}
+	return nil
+}
+
+// stmtCache keeps the statements of one build, prepared on the runner's
+// writer connection and reused by every batch.
+type stmtCache struct {
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
+
+func (c *stmtCache) get(ctx context.Context, conn *sql.Conn, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st := c.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for q, st := range c.stmts {
+		st.Close()
+		delete(c.stmts, q)
+	}
+}
