@@ -397,3 +397,12 @@ func (s BodyState) withSettings(set BodySettings) BodyState {
 	s.Settings = set
 	return s
 }
+
+// bodyFact returns the folded body a command Needs, or not found.
+func bodyFact(f Facts, bodyID string) (BodyState, error) {
+	b, ok := FactOf[BodyState](f, StreamName("body", bodyID))
+	if !ok || !b.Exists {
+		return BodyState{}, Errorf(CodeNotFound, "body %s does not exist", bodyID)
+	}
+	return b, nil
+}
