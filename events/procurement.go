@@ -1,0 +1,299 @@
+package events
+
+import "time"
+
+// A procurement is one contracting process, named by its OCDS ocid, from
+// the plan to the last payment: what the municipality buys, from whom, for
+// how much, and whether it paid more than it agreed. Its events map onto
+// the OCDS release stages (planning, tender, award, contract,
+// implementation).
+
+// ProcurementMethod is the OCDS procurement method.
+type ProcurementMethod string
+
+const (
+	ProcurementOpen      ProcurementMethod = "open"
+	ProcurementSelective ProcurementMethod = "selective"
+	ProcurementLimited   ProcurementMethod = "limited"
+	ProcurementDirect    ProcurementMethod = "direct"
+)
+
+func (m ProcurementMethod) valid() bool {
+	return m == ProcurementOpen || m == ProcurementSelective || m == ProcurementLimited || m == ProcurementDirect
+}
+
+// ContractPeriod is the span of a contract; End is after Start.
+type ContractPeriod struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+}
+
+// ProcurementPlanned records the plan: what is bought, by whom, with which
+// budget and CPV codes, under which decisions.
+type ProcurementPlanned struct {
+	OCID        string            `json:"ocid"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	BuyerBodyID string            `json:"buyer_body_id"`
+	Department  string            `json:"department,omitempty"`
+	Budget      Money             `json:"budget"`
+	CPV         []string          `json:"cpv"`
+	Method      ProcurementMethod `json:"method"`
+	DecisionIDs []string          `json:"decision_ids,omitempty"`
+}
+
+// ProcurementTenderPublished records the call for tenders: its procedure,
+// the ceiling no award may exceed, the deadline for bids and the terms.
+type ProcurementTenderPublished struct {
+	Procedure string        `json:"procedure"`
+	Ceiling   Money         `json:"ceiling"`
+	Deadline  time.Time     `json:"deadline"`
+	Documents []DocumentRef `json:"documents,omitempty"`
+}
+
+// ProcurementTenderAmended records a change to a published tender decided
+// by the body: a raised ceiling and/or a new deadline.
+type ProcurementTenderAmended struct {
+	Ceiling    Money     `json:"ceiling"`
+	Deadline   time.Time `json:"deadline"`
+	Reason     string    `json:"reason"`
+	DecisionID string    `json:"decision_id"`
+}
+
+// ProcurementBidReceived records a bid by a registered supplier.
+type ProcurementBidReceived struct {
+	BidID      string    `json:"bid_id"`
+	SupplierID string    `json:"supplier_vat_id"`
+	Value      Money     `json:"value"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// ProcurementAwarded records the award to a supplier, by a decision.
+type ProcurementAwarded struct {
+	SupplierID string `json:"supplier_vat_id"`
+	Value      Money  `json:"value"`
+	DecisionID string `json:"decision_id"`
+}
+
+// ProcurementContractSigned records the contract with the awarded supplier.
+type ProcurementContractSigned struct {
+	ContractID string         `json:"contract_id"`
+	Value      Money          `json:"value"`
+	Period     ContractPeriod `json:"period"`
+	Documents  []DocumentRef  `json:"documents,omitempty"`
+}
+
+// ProcurementContractAmended records a change of the contract's value or
+// period, by a decision; Value and Period hold the contract after it.
+type ProcurementContractAmended struct {
+	Value      Money          `json:"value"`
+	Period     ContractPeriod `json:"period"`
+	Reason     string         `json:"reason"`
+	DecisionID string         `json:"decision_id"`
+}
+
+// ProcurementPaymentMade records a payment against an invoice.
+type ProcurementPaymentMade struct {
+	PaymentID  string `json:"payment_id"`
+	Amount     Money  `json:"amount"`
+	InvoiceRef string `json:"invoice_ref"`
+}
+
+// ProcurementCancelled records that the process stopped before completion.
+type ProcurementCancelled struct {
+	Reason string `json:"reason"`
+}
+
+// ProcurementCompleted records that the contract was carried out in full.
+type ProcurementCompleted struct{}
+
+func (ProcurementPlanned) EventType() string         { return "procurement.planned" }
+func (ProcurementTenderPublished) EventType() string { return "procurement.tender_published" }
+func (ProcurementTenderAmended) EventType() string   { return "procurement.tender_amended" }
+func (ProcurementBidReceived) EventType() string     { return "procurement.bid_received" }
+func (ProcurementAwarded) EventType() string         { return "procurement.awarded" }
+func (ProcurementContractSigned) EventType() string  { return "procurement.contract_signed" }
+func (ProcurementContractAmended) EventType() string { return "procurement.contract_amended" }
+func (ProcurementPaymentMade) EventType() string     { return "procurement.payment_made" }
+func (ProcurementCancelled) EventType() string       { return "procurement.cancelled" }
+func (ProcurementCompleted) EventType() string       { return "procurement.completed" }
+
+// PlanProcurement starts a contracting process. Every amount of the
+// process must be in the budget's currency.
+type PlanProcurement struct {
+	OCID        string
+	Title       string
+	Description string
+	BuyerBodyID string
+	Department  string
+	Budget      Money
+	CPV         []string
+	Method      ProcurementMethod
+	DecisionIDs []string
+	At          time.Time
+}
+
+// PublishTender publishes the call for tenders of a planned process.
+type PublishTender struct {
+	OCID      string
+	Procedure string
+	Ceiling   Money
+	Deadline  time.Time
+	Documents []DocumentRef
+	At        time.Time
+}
+
+// AmendTender raises a published tender's ceiling and/or moves its
+// deadline, by decision DecisionID. A zero Ceiling or Deadline keeps the
+// current one.
+type AmendTender struct {
+	OCID       string
+	Ceiling    Money
+	Deadline   time.Time
+	Reason     string
+	DecisionID string
+	At         time.Time
+}
+
+// RecordBid records a bid received before the tender's deadline; the
+// supplier must be registered.
+type RecordBid struct {
+	OCID       string
+	BidID      string
+	SupplierID string // VAT id
+	Value      Money
+	At         time.Time
+}
+
+// AwardProcurement awards the process to a supplier that bid, for at most
+// the tender's ceiling, by decision DecisionID.
+type AwardProcurement struct {
+	OCID       string
+	SupplierID string // VAT id
+	Value      Money
+	DecisionID string
+	At         time.Time
+}
+
+// SignContract records the contract with the awarded supplier, for at most
+// the awarded value.
+type SignContract struct {
+	OCID       string
+	ContractID string
+	Value      Money
+	Period     ContractPeriod
+	Documents  []DocumentRef
+	At         time.Time
+}
+
+// AmendContract changes the contract's value and/or period, by decision
+// DecisionID. A nil NewValue or NewPeriod keeps the current one.
+type AmendContract struct {
+	OCID       string
+	NewValue   *Money
+	NewPeriod  *ContractPeriod
+	Reason     string
+	DecisionID string
+	At         time.Time
+}
+
+// RecordPayment records a payment; all payments together may not exceed
+// the contract's value.
+type RecordPayment struct {
+	OCID       string
+	PaymentID  string
+	Amount     Money
+	InvoiceRef string
+	At         time.Time
+}
+
+// CancelProcurement stops a process that has not completed.
+type CancelProcurement struct {
+	OCID   string
+	Reason string
+	At     time.Time
+}
+
+// CompleteProcurement closes a process whose contract was carried out.
+type CompleteProcurement struct {
+	OCID string
+	At   time.Time
+}
+
+// ProcurementStream returns the stream of the process ocid.
+func ProcurementStream(ocid string) string { return StreamName("procurement", ocid) }
+
+func (c PlanProcurement) Stream() string     { return ProcurementStream(c.OCID) }
+func (c PublishTender) Stream() string       { return ProcurementStream(c.OCID) }
+func (c AmendTender) Stream() string         { return ProcurementStream(c.OCID) }
+func (c RecordBid) Stream() string           { return ProcurementStream(c.OCID) }
+func (c AwardProcurement) Stream() string    { return ProcurementStream(c.OCID) }
+func (c SignContract) Stream() string        { return ProcurementStream(c.OCID) }
+func (c AmendContract) Stream() string       { return ProcurementStream(c.OCID) }
+func (c RecordPayment) Stream() string       { return ProcurementStream(c.OCID) }
+func (c CancelProcurement) Stream() string   { return ProcurementStream(c.OCID) }
+func (c CompleteProcurement) Stream() string { return ProcurementStream(c.OCID) }
+
+func (c PlanProcurement) OccurredAt() time.Time     { return c.At }
+func (c PublishTender) OccurredAt() time.Time       { return c.At }
+func (c AmendTender) OccurredAt() time.Time         { return c.At }
+func (c RecordBid) OccurredAt() time.Time           { return c.At }
+func (c AwardProcurement) OccurredAt() time.Time    { return c.At }
+func (c SignContract) OccurredAt() time.Time        { return c.At }
+func (c AmendContract) OccurredAt() time.Time       { return c.At }
+func (c RecordPayment) OccurredAt() time.Time       { return c.At }
+func (c CancelProcurement) OccurredAt() time.Time   { return c.At }
+func (c CompleteProcurement) OccurredAt() time.Time { return c.At }
+
+// Needs names the supplier's stream: only a registered supplier may bid.
+func (c RecordBid) Needs() []string { return []string{SupplierStream(c.SupplierID)} }
+
+// Needs names the supplier's stream: only a registered supplier may win.
+func (c AwardProcurement) Needs() []string { return []string{SupplierStream(c.SupplierID)} }
+
+// ProcurementStage is where a process stands; stages run in the order
+// declared.
+type ProcurementStage string
+
+const (
+	ProcurementStageNone      ProcurementStage = ""
+	ProcurementStagePlanned   ProcurementStage = "planned"
+	ProcurementStageTender    ProcurementStage = "tender"
+	ProcurementStageAwarded   ProcurementStage = "awarded"
+	ProcurementStageContract  ProcurementStage = "contract"
+	ProcurementStageCompleted ProcurementStage = "completed"
+	ProcurementStageCancelled ProcurementStage = "cancelled"
+)
+
+// Final reports whether nothing more can happen to the process.
+func (s ProcurementStage) Final() bool {
+	return s == ProcurementStageCompleted || s == ProcurementStageCancelled
+}
+
+// ProcurementBid is a bid as recorded.
+type ProcurementBid struct {
+	SupplierID string
+	Value      Money
+}
+
+// ProcurementState is a contracting process as its stream tells it.
+type ProcurementState struct {
+	OCID       string
+	Stage      ProcurementStage
+	Title      string
+	Method     ProcurementMethod
+	Budget     Money
+	Ceiling    Money
+	Deadline   time.Time
+	Bids       map[string]ProcurementBid // by bid id
+	Supplier   string                    // the awarded supplier's VAT id
+	Awarded    Money
+	ContractID string
+	Contract   Money // the contract's current value
+	Period     ContractPeriod
+	Paid       Money
+	Payments   map[string]Money // by payment id
+}
+
+// Exists reports whether the process was planned.
+func (s ProcurementState) Exists() bool { return s.Stage != ProcurementStageNone }

@@ -1,0 +1,252 @@
+package events
+
+import "time"
+
+// A request is a citizen's request to the municipality: for information
+// and documents (FOI), for a service, or a complaint. The log records its
+// handling so the public can see how fast the municipality answers; the
+// requester appears only as a SubjectRef into the vault.
+
+// RequestCategory is the kind of request; each has a statutory response
+// period (RequestSettings).
+type RequestCategory string
+
+const (
+	RequestInformation RequestCategory = "information"
+	RequestService     RequestCategory = "service"
+	RequestComplaint   RequestCategory = "complaint"
+)
+
+func (c RequestCategory) valid() bool {
+	return c == RequestInformation || c == RequestService || c == RequestComplaint
+}
+
+// RequestChannel is how the request reached the municipality.
+type RequestChannel string
+
+const (
+	RequestViaWeb           RequestChannel = "web"
+	RequestViaServiceCentre RequestChannel = "citizen_service_centre"
+	RequestViaPhone         RequestChannel = "phone"
+)
+
+func (c RequestChannel) valid() bool {
+	return c == RequestViaWeb || c == RequestViaServiceCentre || c == RequestViaPhone
+}
+
+// RequestSettings hold the statutory response period of each category, in
+// calendar days counted from submission. Greek law (ν. 2690/1999) gives 20
+// days for access to documents and 50 days for other requests; a
+// municipality may configure others. The command that acknowledges a
+// request carries the period, and its event records it.
+type RequestSettings struct {
+	ResponseDays map[RequestCategory]int `json:"response_days"`
+}
+
+// DefaultRequestSettings returns the periods of Greek law: information 20
+// days, service and complaint 50 days.
+func DefaultRequestSettings() RequestSettings {
+	return RequestSettings{ResponseDays: map[RequestCategory]int{
+		RequestInformation: 20,
+		RequestService:     50,
+		RequestComplaint:   50,
+	}}
+}
+
+// DaysFor returns the response period of category c, false when the
+// settings have none.
+func (s RequestSettings) DaysFor(c RequestCategory) (int, bool) {
+	d, ok := s.ResponseDays[c]
+	return d, ok && d > 0
+}
+
+// MaxResponseDays bounds a response period.
+const MaxResponseDays = 365
+
+// RequestSubmitted records a new request. Subject is public: it says what
+// is asked, never who asks.
+type RequestSubmitted struct {
+	RequestID   string          `json:"request_id"`
+	Category    RequestCategory `json:"category"`
+	Subject     string          `json:"subject"`
+	Channel     RequestChannel  `json:"channel"`
+	AssistedBy  string          `json:"assisted_by,omitempty"`
+	SubjectRef  SubjectRef      `json:"subject_ref"`
+	SubmittedAt time.Time       `json:"submitted_at"`
+}
+
+// RequestAcknowledged records that the municipality registered the request
+// and the date its answer is due.
+type RequestAcknowledged struct {
+	ResponseDays int       `json:"response_days"`
+	DueAt        time.Time `json:"due_at"`
+}
+
+// RequestAssigned records the department (and officer, if named) that
+// handles the request.
+type RequestAssigned struct {
+	Department string `json:"department"`
+	OfficerID  string `json:"officer_id,omitempty"`
+}
+
+// RequestAnswered records the answer: a public summary and documents.
+type RequestAnswered struct {
+	Summary    string        `json:"summary"`
+	Documents  []DocumentRef `json:"documents,omitempty"`
+	AnsweredAt time.Time     `json:"answered_at"`
+}
+
+// RequestRejected records a refusal and the legal basis for it.
+type RequestRejected struct {
+	LegalBasis string    `json:"legal_basis"`
+	Reason     string    `json:"reason,omitempty"`
+	RejectedAt time.Time `json:"rejected_at"`
+}
+
+// RequestClosed records that the handling of the request ended.
+type RequestClosed struct {
+	ClosedAt time.Time `json:"closed_at"`
+}
+
+// RequestReopened records that an answered, rejected or closed request is
+// handled again, why, and its new due date.
+type RequestReopened struct {
+	Reason       string    `json:"reason"`
+	ResponseDays int       `json:"response_days"`
+	DueAt        time.Time `json:"due_at"`
+}
+
+func (RequestSubmitted) EventType() string    { return "request.submitted" }
+func (RequestAcknowledged) EventType() string { return "request.acknowledged" }
+func (RequestAssigned) EventType() string     { return "request.assigned" }
+func (RequestAnswered) EventType() string     { return "request.answered" }
+func (RequestRejected) EventType() string     { return "request.rejected" }
+func (RequestClosed) EventType() string       { return "request.closed" }
+func (RequestReopened) EventType() string     { return "request.reopened" }
+
+// SubmitRequest records a new request. Requester is the person's reference
+// in the vault (Vault.Put); AssistedBy is the staff id of the employee who
+// helped at a citizen service centre (required there, refused on the web).
+type SubmitRequest struct {
+	RequestID  string
+	Category   RequestCategory
+	Subject    string
+	Channel    RequestChannel
+	AssistedBy string
+	Requester  SubjectRef
+	At         time.Time
+}
+
+// AcknowledgeRequest registers a submitted request. ResponseDays is the
+// statutory period of its category, usually from DefaultRequestSettings or
+// the municipality's configured settings; the answer is due ResponseDays
+// calendar days after submission.
+type AcknowledgeRequest struct {
+	RequestID    string
+	ResponseDays int
+	At           time.Time
+}
+
+// AssignRequest gives a request to a department and optionally an officer.
+type AssignRequest struct {
+	RequestID  string
+	Department string
+	OfficerID  string
+	At         time.Time
+}
+
+// AnswerRequest records the answer to a request.
+type AnswerRequest struct {
+	RequestID string
+	Summary   string
+	Documents []DocumentRef
+	At        time.Time
+}
+
+// RejectRequest refuses a request; LegalBasis (the article of law) is
+// required.
+type RejectRequest struct {
+	RequestID  string
+	LegalBasis string
+	Reason     string
+	At         time.Time
+}
+
+// CloseRequest ends the handling of an answered or rejected request.
+type CloseRequest struct {
+	RequestID string
+	At        time.Time
+}
+
+// ReopenRequest handles an answered, rejected or closed request again; the
+// new answer is due ResponseDays after At.
+type ReopenRequest struct {
+	RequestID    string
+	Reason       string
+	ResponseDays int
+	At           time.Time
+}
+
+// RequestStream returns the stream of request id.
+func RequestStream(id string) string { return StreamName("request", id) }
+
+func (c SubmitRequest) Stream() string      { return RequestStream(c.RequestID) }
+func (c AcknowledgeRequest) Stream() string { return RequestStream(c.RequestID) }
+func (c AssignRequest) Stream() string      { return RequestStream(c.RequestID) }
+func (c AnswerRequest) Stream() string      { return RequestStream(c.RequestID) }
+func (c RejectRequest) Stream() string      { return RequestStream(c.RequestID) }
+func (c CloseRequest) Stream() string       { return RequestStream(c.RequestID) }
+func (c ReopenRequest) Stream() string      { return RequestStream(c.RequestID) }
+
+func (c SubmitRequest) OccurredAt() time.Time      { return c.At }
+func (c AcknowledgeRequest) OccurredAt() time.Time { return c.At }
+func (c AssignRequest) OccurredAt() time.Time      { return c.At }
+func (c AnswerRequest) OccurredAt() time.Time      { return c.At }
+func (c RejectRequest) OccurredAt() time.Time      { return c.At }
+func (c CloseRequest) OccurredAt() time.Time       { return c.At }
+func (c ReopenRequest) OccurredAt() time.Time      { return c.At }
+
+// RequestStatus is where a request stands.
+type RequestStatus string
+
+const (
+	RequestStatusNone         RequestStatus = ""
+	RequestStatusSubmitted    RequestStatus = "submitted"
+	RequestStatusAcknowledged RequestStatus = "acknowledged"
+	RequestStatusAssigned     RequestStatus = "assigned"
+	RequestStatusAnswered     RequestStatus = "answered"
+	RequestStatusRejected     RequestStatus = "rejected"
+	RequestStatusClosed       RequestStatus = "closed"
+	RequestStatusReopened     RequestStatus = "reopened"
+)
+
+// Open reports whether the municipality still owes an answer.
+func (s RequestStatus) Open() bool {
+	return s == RequestStatusAcknowledged || s == RequestStatusAssigned || s == RequestStatusReopened
+}
+
+// RequestState is a request as its stream tells it. DueAt is zero until the
+// request is acknowledged; overdue is derived from it (Overdue), never
+// stored, so it is always true to the clock of whoever asks.
+type RequestState struct {
+	ID          string
+	Status      RequestStatus
+	Category    RequestCategory
+	Channel     RequestChannel
+	Requester   SubjectRef
+	SubmittedAt time.Time
+	DueAt       time.Time
+	Department  string
+	OfficerID   string
+	AnsweredAt  time.Time
+}
+
+// Exists reports whether the request was submitted.
+func (s RequestState) Exists() bool { return s.Status != RequestStatusNone }
+
+// Overdue reports whether at is past the due date of a request still
+// awaiting its answer. An answered, rejected or closed request is never
+// overdue; a submitted one has no due date until acknowledged.
+func (s RequestState) Overdue(at time.Time) bool {
+	return s.Status.Open() && !s.DueAt.IsZero() && at.After(s.DueAt)
+}

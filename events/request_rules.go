@@ -1,0 +1,226 @@
+package events
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// RequestDecider holds the rules of citizen requests.
+var RequestDecider = Decider[RequestState]{
+	Kind:    "request",
+	Initial: func() RequestState { return RequestState{} },
+	Evolve:  evolveRequest,
+	Decide:  decideRequest,
+}
+
+func init() {
+	Register[RequestSubmitted]("request", 1, "A citizen's request (information, service or complaint) was submitted; the requester is only a vault reference.")
+	Register[RequestAcknowledged]("request", 1, "A request was registered, with its statutory response period and due date.")
+	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
+	Register[RequestAnswered]("request", 1, "A request was answered, with a public summary and documents.")
+	Register[RequestRejected]("request", 1, "A request was refused on a stated legal basis.")
+	Register[RequestClosed]("request", 1, "The handling of an answered or rejected request ended.")
+	Register[RequestReopened]("request", 1, "A request was handled again, with the reason and a new due date.")
+	RegisterDecider(RequestDecider)
+}
+
+func evolveRequest(s RequestState, p Payload) RequestState {
+	switch e := p.(type) {
+	case RequestSubmitted:
+		return RequestState{ID: e.RequestID, Status: RequestStatusSubmitted, Category: e.Category, Channel: e.Channel,
+			Requester: e.SubjectRef, SubmittedAt: e.SubmittedAt}
+	case RequestAcknowledged:
+		s.Status, s.DueAt = RequestStatusAcknowledged, e.DueAt
+	case RequestAssigned:
+		s.Status, s.Department, s.OfficerID = RequestStatusAssigned, e.Department, e.OfficerID
+	case RequestAnswered:
+		s.Status, s.AnsweredAt = RequestStatusAnswered, e.AnsweredAt
+	case RequestRejected:
+		s.Status, s.AnsweredAt = RequestStatusRejected, e.RejectedAt
+	case RequestClosed:
+		s.Status = RequestStatusClosed
+	case RequestReopened:
+		s.Status, s.DueAt, s.AnsweredAt = RequestStatusReopened, e.DueAt, time.Time{}
+	}
+	return s
+}
+
+func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
+	if c, ok := c.(SubmitRequest); ok {
+		return decideSubmitRequest(s, c)
+	}
+	switch c := c.(type) {
+	case AcknowledgeRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := validResponseDays(c.ResponseDays); err != nil {
+			return nil, err
+		}
+		if err := s.requireStatus(c.RequestID, "acknowledged", RequestStatusSubmitted); err != nil {
+			return nil, err
+		}
+		if c.At.Before(s.SubmittedAt) {
+			return nil, Errorf(CodeConflict, "request %s cannot be acknowledged before it was submitted", c.RequestID)
+		}
+		return []Payload{RequestAcknowledged{ResponseDays: c.ResponseDays, DueAt: s.SubmittedAt.AddDate(0, 0, c.ResponseDays).UTC()}}, nil
+	case AssignRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateID("department", c.Department); err != nil {
+			return nil, err
+		}
+		if c.OfficerID != "" {
+			if err := ValidateID("officer id", c.OfficerID); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.requireStatus(c.RequestID, "assigned", RequestStatusAcknowledged, RequestStatusAssigned, RequestStatusReopened); err != nil {
+			return nil, err
+		}
+		if s.Department == c.Department && s.OfficerID == c.OfficerID {
+			return nil, Errorf(CodeConflict, "request %s is already assigned to %s", c.RequestID, c.Department)
+		}
+		return []Payload{RequestAssigned{Department: c.Department, OfficerID: c.OfficerID}}, nil
+	case AnswerRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("answer summary", c.Summary, MaxTextRunes); err != nil {
+			return nil, err
+		}
+		if err := ValidateDocuments(c.Documents); err != nil {
+			return nil, err
+		}
+		if err := s.requireStatus(c.RequestID, "answered", RequestStatusAcknowledged, RequestStatusAssigned, RequestStatusReopened); err != nil {
+			return nil, err
+		}
+		return []Payload{RequestAnswered{Summary: c.Summary, Documents: c.Documents, AnsweredAt: c.At.UTC()}}, nil
+	case RejectRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("legal basis", c.LegalBasis, MaxTitleRunes); err != nil {
+			return nil, err
+		}
+		if !utf8.ValidString(c.Reason) || utf8.RuneCountInString(c.Reason) > MaxReasonRunes {
+			return nil, Invalidf("reason is not valid UTF-8 or over %d characters", MaxReasonRunes)
+		}
+		if err := s.requireStatus(c.RequestID, "rejected", RequestStatusAcknowledged, RequestStatusAssigned, RequestStatusReopened); err != nil {
+			return nil, err
+		}
+		return []Payload{RequestRejected{LegalBasis: c.LegalBasis, Reason: c.Reason, RejectedAt: c.At.UTC()}}, nil
+	case CloseRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := s.requireStatus(c.RequestID, "closed", RequestStatusAnswered, RequestStatusRejected); err != nil {
+			return nil, err
+		}
+		return []Payload{RequestClosed{ClosedAt: c.At.UTC()}}, nil
+	case ReopenRequest:
+		if err := requestBasics(c.RequestID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := validResponseDays(c.ResponseDays); err != nil {
+			return nil, err
+		}
+		if err := s.requireStatus(c.RequestID, "reopened", RequestStatusAnswered, RequestStatusRejected, RequestStatusClosed); err != nil {
+			return nil, err
+		}
+		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: c.ResponseDays, DueAt: c.At.UTC().AddDate(0, 0, c.ResponseDays)}}, nil
+	}
+	return nil, Invalidf("command %T is not a request command", c)
+}
+
+func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
+	if err := requestBasics(c.RequestID, c.At); err != nil {
+		return nil, err
+	}
+	if !c.Category.valid() {
+		return nil, Invalidf("request category %q: want information, service or complaint", c.Category)
+	}
+	if err := ValidateText("request subject", c.Subject, MaxTitleRunes); err != nil {
+		return nil, err
+	}
+	if err := refuseContactDetails(c.Subject); err != nil {
+		return nil, err
+	}
+	if !c.Channel.valid() {
+		return nil, Invalidf("request channel %q: want web, citizen_service_centre or phone", c.Channel)
+	}
+	switch {
+	case c.Channel == RequestViaServiceCentre && c.AssistedBy == "":
+		return nil, Invalidf("a request at a citizen service centre needs the staff id of the employee who assisted")
+	case c.Channel == RequestViaWeb && c.AssistedBy != "":
+		return nil, Invalidf("a request filed on the web has no assisting employee")
+	case c.AssistedBy != "":
+		if err := ValidateID("assisting staff id", c.AssistedBy); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Requester.Validate(); err != nil {
+		return nil, err
+	}
+	if s.Exists() {
+		return nil, Errorf(CodeConflict, "request %s already exists", c.RequestID)
+	}
+	return []Payload{RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.Subject, Channel: c.Channel,
+		AssistedBy: c.AssistedBy, SubjectRef: c.Requester, SubmittedAt: c.At.UTC()}}, nil
+}
+
+func requestBasics(id string, at time.Time) error {
+	if err := ValidateID("request id", id); err != nil {
+		return err
+	}
+	return needTime(at)
+}
+
+func validResponseDays(days int) error {
+	if days < 1 || days > MaxResponseDays {
+		return Invalidf("response period of %d days: want 1 to %d (DefaultRequestSettings holds the statutory periods)", days, MaxResponseDays)
+	}
+	return nil
+}
+
+// requireStatus refuses a transition to what unless the request stands in
+// one of from: not found before submission, conflict otherwise.
+func (s RequestState) requireStatus(id, what string, from ...RequestStatus) error {
+	if !s.Exists() {
+		return Errorf(CodeNotFound, "request %s does not exist", id)
+	}
+	for _, f := range from {
+		if s.Status == f {
+			return nil
+		}
+	}
+	return Errorf(CodeConflict, "request %s is %s and cannot be %s", id, s.Status, what)
+}
+
+// refuseContactDetails keeps the obvious kinds of personal data out of a
+// request's public subject: an e-mail address or a phone number (a run of
+// ten or more digits, spaces allowed between them; a date's dots or
+// hyphens end a run). Contact details belong
+// in the vault.
+func refuseContactDetails(subject string) error {
+	digits := 0
+	for _, r := range subject {
+		switch {
+		case r == '@':
+			return Invalidf("request subject contains an e-mail address; contact details belong in the requester's vault record")
+		case r >= '0' && r <= '9':
+			digits++
+			if digits >= 10 {
+				return Invalidf("request subject contains a phone number; contact details belong in the requester's vault record")
+			}
+		case r == ' ':
+		default:
+			digits = 0
+		}
+	}
+	return nil
+}

@@ -1,0 +1,194 @@
+package events
+
+import (
+	"time"
+	"unicode/utf8"
+)
+
+// A supplier is a legal entity that bids for and wins public contracts,
+// named by its VAT id. Suppliers' names are public procurement data in
+// Greece, a sole trader's too, so they belong in the log.
+
+// SupplierKind classifies a supplier for the statistics journalists ask
+// for: how much goes to cooperatives and small firms.
+type SupplierKind string
+
+const (
+	SupplierCooperative SupplierKind = "cooperative"
+	SupplierSME         SupplierKind = "sme"
+	SupplierLarge       SupplierKind = "large"
+)
+
+func (k SupplierKind) valid() bool {
+	return k == SupplierCooperative || k == SupplierSME || k == SupplierLarge
+}
+
+// SupplierRegistered records a supplier: its canonical VAT id, legal name,
+// kind and seat.
+type SupplierRegistered struct {
+	VATID        string       `json:"vat_id"`
+	Name         string       `json:"name"`
+	Kind         SupplierKind `json:"kind"`
+	Locality     string       `json:"locality"`
+	Municipality string       `json:"municipality"`
+	Country      string       `json:"country"`
+}
+
+// SupplierDetailsChanged records a supplier's new name, kind or seat; the
+// fields hold the details after the change.
+type SupplierDetailsChanged struct {
+	Name         string       `json:"name"`
+	Kind         SupplierKind `json:"kind"`
+	Locality     string       `json:"locality"`
+	Municipality string       `json:"municipality"`
+	Country      string       `json:"country"`
+	Reason       string       `json:"reason"`
+}
+
+func (SupplierRegistered) EventType() string     { return "supplier.registered" }
+func (SupplierDetailsChanged) EventType() string { return "supplier.details_changed" }
+
+// SupplierDetails are what a clerk records about a supplier. Country is an
+// ISO 3166-1 alpha-2 code ("GR"); Locality and Municipality may be empty
+// for suppliers seated abroad.
+type SupplierDetails struct {
+	Name         string
+	Kind         SupplierKind
+	Locality     string
+	Municipality string
+	Country      string
+}
+
+// RegisterSupplier records a new supplier. VATID may be written in any form
+// NormalizeVATID accepts.
+type RegisterSupplier struct {
+	VATID string
+	SupplierDetails
+	At time.Time
+}
+
+// ChangeSupplierDetails replaces a supplier's details, with a reason.
+type ChangeSupplierDetails struct {
+	VATID string
+	SupplierDetails
+	Reason string
+	At     time.Time
+}
+
+// SupplierStream returns the stream of the supplier with VAT id vat, in
+// canonical form when vat is valid (so "094014201", "EL 094014201" and
+// "GR094014201" share one stream).
+func SupplierStream(vat string) string {
+	if v, err := NormalizeVATID(vat); err == nil {
+		vat = v
+	}
+	return StreamName("supplier", vat)
+}
+
+func (c RegisterSupplier) Stream() string      { return SupplierStream(c.VATID) }
+func (c ChangeSupplierDetails) Stream() string { return SupplierStream(c.VATID) }
+
+func (c RegisterSupplier) OccurredAt() time.Time      { return c.At }
+func (c ChangeSupplierDetails) OccurredAt() time.Time { return c.At }
+
+// SupplierState is a supplier as its stream tells it.
+type SupplierState struct {
+	Exists bool
+	VATID  string
+	SupplierDetails
+}
+
+// SupplierDecider holds the rules of suppliers.
+var SupplierDecider = Decider[SupplierState]{
+	Kind:    "supplier",
+	Initial: func() SupplierState { return SupplierState{} },
+	Evolve:  evolveSupplier,
+	Decide:  decideSupplier,
+}
+
+func init() {
+	Register[SupplierRegistered]("supplier", 1, "A supplier (a legal entity, named by its VAT id) was registered with its kind and seat.")
+	Register[SupplierDetailsChanged]("supplier", 1, "A supplier's name, kind or seat changed, with the reason.")
+	RegisterDecider(SupplierDecider)
+}
+
+func evolveSupplier(s SupplierState, p Payload) SupplierState {
+	switch e := p.(type) {
+	case SupplierRegistered:
+		return SupplierState{Exists: true, VATID: e.VATID, SupplierDetails: SupplierDetails{
+			Name: e.Name, Kind: e.Kind, Locality: e.Locality, Municipality: e.Municipality, Country: e.Country}}
+	case SupplierDetailsChanged:
+		s.SupplierDetails = SupplierDetails{Name: e.Name, Kind: e.Kind, Locality: e.Locality, Municipality: e.Municipality, Country: e.Country}
+	}
+	return s
+}
+
+func decideSupplier(s SupplierState, c Command, _ Facts) ([]Payload, error) {
+	switch c := c.(type) {
+	case RegisterSupplier:
+		vat, err := NormalizeVATID(c.VATID)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.SupplierDetails.validate(); err != nil {
+			return nil, err
+		}
+		if err := needTime(c.At); err != nil {
+			return nil, err
+		}
+		if s.Exists {
+			return nil, Errorf(CodeConflict, "supplier %s is already registered as %q", vat, s.Name)
+		}
+		d := c.SupplierDetails
+		return []Payload{SupplierRegistered{VATID: vat, Name: d.Name, Kind: d.Kind, Locality: d.Locality, Municipality: d.Municipality, Country: d.Country}}, nil
+	case ChangeSupplierDetails:
+		vat, err := NormalizeVATID(c.VATID)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.SupplierDetails.validate(); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := needTime(c.At); err != nil {
+			return nil, err
+		}
+		if !s.Exists {
+			return nil, Errorf(CodeNotFound, "supplier %s is not registered", vat)
+		}
+		if c.SupplierDetails == s.SupplierDetails {
+			return nil, Errorf(CodeConflict, "supplier %s already has these details", vat)
+		}
+		d := c.SupplierDetails
+		return []Payload{SupplierDetailsChanged{Name: d.Name, Kind: d.Kind, Locality: d.Locality, Municipality: d.Municipality, Country: d.Country, Reason: c.Reason}}, nil
+	}
+	return nil, Invalidf("command %T is not a supplier command", c)
+}
+
+func (d SupplierDetails) validate() error {
+	if err := ValidateText("supplier name", d.Name, MaxTitleRunes); err != nil {
+		return err
+	}
+	if !d.Kind.valid() {
+		return Invalidf("supplier kind %q: want cooperative, sme or large", d.Kind)
+	}
+	if len(d.Country) != 2 || d.Country[0] < 'A' || d.Country[0] > 'Z' || d.Country[1] < 'A' || d.Country[1] > 'Z' {
+		return Invalidf("country %q: want an ISO 3166-1 alpha-2 code such as GR", d.Country)
+	}
+	for _, f := range []struct{ what, v string }{{"locality", d.Locality}, {"municipality", d.Municipality}} {
+		if !utf8.ValidString(f.v) || utf8.RuneCountInString(f.v) > MaxTitleRunes {
+			return Invalidf("%s is not valid UTF-8 or over %d characters", f.what, MaxTitleRunes)
+		}
+	}
+	return nil
+}
+
+// needTime refuses a command without the time its fact happened.
+func needTime(at time.Time) error {
+	if at.IsZero() {
+		return Invalidf("the time the fact happened is missing")
+	}
+	return nil
+}
