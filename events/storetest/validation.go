@@ -1,0 +1,100 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+func (s suite) validation(t *testing.T) {
+	store := s.newStore(t)
+	ctx := context.Background()
+	ok := event("meeting.scheduled", 0)
+	repeated := events.NewEventID()
+	cases := []struct {
+		name   string
+		stream string
+		evs    []events.Event
+	}{
+		{"an empty stream name is refused", "", []events.Event{ok}},
+		{"an oversized stream name is refused", "meeting-" + strings.Repeat("x", events.MaxStreamNameBytes), []events.Event{ok}},
+		{"a stream name with a newline is refused", "meeting-1\nmeeting-2", []events.Event{ok}},
+		{"a stream name with a NUL is refused", "meeting-\x00", []events.Event{ok}},
+		{"a stream name with a delete character is refused", "meeting-\x7f", []events.Event{ok}},
+		{"a stream name that is not UTF-8 is refused", "meeting-\xff", []events.Event{ok}},
+		{"an append without events is refused", "meeting-" + unique(), nil},
+		{"an empty type is refused", "meeting-" + unique(), []events.Event{{Data: json.RawMessage(`{}`)}}},
+		{"a type with a space is refused", "meeting-" + unique(), []events.Event{{Type: "meeting scheduled", Data: json.RawMessage(`{}`)}}},
+		{"an oversized type is refused", "meeting-" + unique(), []events.Event{{Type: strings.Repeat("t", events.MaxTypeBytes+1), Data: json.RawMessage(`{}`)}}},
+		{"invalid JSON is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`{"a":`)}}},
+		{"empty data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled"}}},
+		{"an array as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`[1,2]`)}}},
+		{"a string as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`"x"`)}}},
+		{"null as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`null`)}}},
+		{"a negative schema is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Schema: -1, Data: json.RawMessage(`{}`)}}},
+		{"an oversized event is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: bigObject(s.maxEventBytes + 1)}}},
+		{"an id repeated in the batch is refused", "meeting-" + unique(), []events.Event{
+			{ID: repeated, Type: "meeting.scheduled", Data: json.RawMessage(`{}`)},
+			{ID: repeated, Type: "meeting.convened", Data: json.RawMessage(`{}`)},
+		}},
+		{"one invalid event in a batch writes none of it", "meeting-" + unique(), []events.Event{
+			ok, {Type: "meeting.item_added", Data: json.RawMessage(`{"item":`)}, event("meeting.convened", 2),
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			head := mustHead(t, store)
+			_, err := store.Append(ctx, tc.stream, events.Any, tc.evs...)
+			if !errors.Is(err, events.ErrInvalid) || events.ErrorCode(err) != events.CodeInvalid {
+				t.Fatalf("append: %v; want an error matching ErrInvalid", err)
+			}
+			requireNotWritten(t, store, head, tc.stream, -1)
+		})
+	}
+
+	t.Run("a wrong expected version in a batch writes none of it", func(t *testing.T) {
+		stream := "meeting-" + unique()
+		head := mustHead(t, store)
+		_, err := store.Append(ctx, stream, events.StreamExists, ok, event("meeting.convened", 1))
+		if !errors.Is(err, events.ErrWrongExpectedVersion) {
+			t.Fatalf("append: %v; want ErrWrongExpectedVersion", err)
+		}
+		requireNotWritten(t, store, head, stream, -1)
+	})
+}
+
+func (s suite) eventSize(t *testing.T) {
+	store := s.newStore(t)
+	t.Run("an event just under the size limit is accepted and reads back whole", func(t *testing.T) {
+		stream := "decision-" + unique()
+		data := bigObject(s.maxEventBytes - 1024)
+		mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
+		got, err := store.ReadStream(context.Background(), stream, events.ReadStreamOptions{})
+		if err != nil || len(got) != 1 || string(got[0].Data) != string(data) {
+			t.Fatalf("read: %v, %d events; want the %d bytes back", err, len(got), len(data))
+		}
+	})
+	t.Run("an event one byte over the limit is refused", func(t *testing.T) {
+		stream := "decision-" + unique()
+		head := mustHead(t, store)
+		_, err := store.Append(context.Background(), stream, events.Any,
+			events.Event{Type: "decision.adopted", Data: bigObject(s.maxEventBytes + 1)})
+		if !errors.Is(err, events.ErrInvalid) {
+			t.Fatalf("append: %v; want ErrInvalid", err)
+		}
+		requireNotWritten(t, store, head, stream, -1)
+	})
+}
+
+// bigObject returns a JSON object of exactly n bytes (n >= 10) of Greek and
+// ASCII text.
+func bigObject(n int) json.RawMessage {
+	const head, tail = `{"text":"`, `"}`
+	body := strings.Repeat("Δήμος ", (n-len(head)-len(tail))/len("Δήμος "))
+	body += strings.Repeat("x", n-len(head)-len(tail)-len(body))
+	return json.RawMessage(head + body + tail)
+}
