@@ -1,0 +1,415 @@
+package events
+
+import (
+	"maps"
+	"time"
+)
+
+// ProcurementDecider holds the rules of contracting processes.
+var ProcurementDecider = Decider[ProcurementState]{
+	Kind:    "procurement",
+	Initial: func() ProcurementState { return ProcurementState{} },
+	Evolve:  evolveProcurement,
+	Decide:  decideProcurement,
+}
+
+func init() {
+	Register[ProcurementPlanned]("procurement", 1, "A contracting process was planned: title, buyer, budget, CPV codes, method and decisions.")
+	Register[ProcurementTenderPublished]("procurement", 1, "The call for tenders was published with its procedure, ceiling, deadline and terms.")
+	Register[ProcurementTenderAmended]("procurement", 1, "A published tender's ceiling or deadline was changed by a decision.")
+	Register[ProcurementBidReceived]("procurement", 1, "A registered supplier's bid arrived before the tender's deadline.")
+	Register[ProcurementAwarded]("procurement", 1, "The process was awarded to a supplier for a value within the ceiling, by a decision.")
+	Register[ProcurementContractSigned]("procurement", 1, "The contract with the awarded supplier was signed, with its value and period.")
+	Register[ProcurementContractAmended]("procurement", 1, "The contract's value or period was changed by a decision, with the reason.")
+	Register[ProcurementPaymentMade]("procurement", 1, "A payment against an invoice was made under the contract.")
+	Register[ProcurementCancelled]("procurement", 1, "The process was cancelled before completion, with the reason.")
+	Register[ProcurementCompleted]("procurement", 1, "The contract was carried out and the process closed.")
+	RegisterDecider(ProcurementDecider)
+}
+
+func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
+	switch e := p.(type) {
+	case ProcurementPlanned:
+		return ProcurementState{OCID: e.OCID, Stage: ProcurementStagePlanned, Title: e.Title, Method: e.Method, Budget: e.Budget,
+			Paid: Money{Currency: e.Budget.Currency}}
+	case ProcurementTenderPublished:
+		s.Stage, s.Ceiling, s.Deadline = ProcurementStageTender, e.Ceiling, e.Deadline
+	case ProcurementTenderAmended:
+		s.Ceiling, s.Deadline = e.Ceiling, e.Deadline
+	case ProcurementBidReceived:
+		s.Bids = maps.Clone(s.Bids)
+		if s.Bids == nil {
+			s.Bids = map[string]ProcurementBid{}
+		}
+		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value}
+	case ProcurementAwarded:
+		s.Stage, s.Supplier, s.Awarded = ProcurementStageAwarded, e.SupplierID, e.Value
+	case ProcurementContractSigned:
+		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
+	case ProcurementContractAmended:
+		s.Contract, s.Period = e.Value, e.Period
+	case ProcurementPaymentMade:
+		s.Payments = maps.Clone(s.Payments)
+		if s.Payments == nil {
+			s.Payments = map[string]Money{}
+		}
+		s.Payments[e.PaymentID] = e.Amount
+		s.Paid.Cents += e.Amount.Cents
+	case ProcurementCancelled:
+		s.Stage = ProcurementStageCancelled
+	case ProcurementCompleted:
+		s.Stage = ProcurementStageCompleted
+	}
+	return s
+}
+
+func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error) {
+	switch c := c.(type) {
+	case PlanProcurement:
+		return decidePlanProcurement(s, c)
+	case PublishTender:
+		if err := procurementBasics(c.OCID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("procedure", c.Procedure, MaxTitleRunes); err != nil {
+			return nil, err
+		}
+		if err := ValidateDocuments(c.Documents); err != nil {
+			return nil, err
+		}
+		if !c.Deadline.After(c.At) {
+			return nil, Invalidf("the tender's deadline must come after its publication")
+		}
+		if err := s.requireStage(c.OCID, "publish its tender", ProcurementStagePlanned); err != nil {
+			return nil, err
+		}
+		if err := s.amount("tender ceiling", c.Ceiling); err != nil {
+			return nil, err
+		}
+		if c.Ceiling.Cents > s.Budget.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the ceiling %s exceeds the budget %s", c.OCID, c.Ceiling, s.Budget)
+		}
+		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents}}, nil
+	case AmendTender:
+		return s.decideAmendTender(c)
+	case RecordBid:
+		return s.decideRecordBid(c, f)
+	case AwardProcurement:
+		return s.decideAward(c, f)
+	case SignContract:
+		if err := procurementBasics(c.OCID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateID("contract id", c.ContractID); err != nil {
+			return nil, err
+		}
+		if err := c.Period.validate(); err != nil {
+			return nil, err
+		}
+		if err := ValidateDocuments(c.Documents); err != nil {
+			return nil, err
+		}
+		if err := s.requireStage(c.OCID, "sign its contract", ProcurementStageAwarded); err != nil {
+			return nil, err
+		}
+		if err := s.amount("contract value", c.Value); err != nil {
+			return nil, err
+		}
+		if c.Value.Cents > s.Awarded.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the contract value %s exceeds the awarded %s", c.OCID, c.Value, s.Awarded)
+		}
+		p := ContractPeriod{Start: c.Period.Start.UTC(), End: c.Period.End.UTC()}
+		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents}}, nil
+	case AmendContract:
+		return s.decideAmendContract(c)
+	case RecordPayment:
+		if err := procurementBasics(c.OCID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateID("payment id", c.PaymentID); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("invoice reference", c.InvoiceRef, MaxTitleRunes); err != nil {
+			return nil, err
+		}
+		if err := s.requireStage(c.OCID, "record a payment", ProcurementStageContract); err != nil {
+			return nil, err
+		}
+		if err := s.amount("payment", c.Amount); err != nil {
+			return nil, err
+		}
+		if _, dup := s.Payments[c.PaymentID]; dup {
+			return nil, Errorf(CodeConflict, "procurement %s: payment %s is already recorded", c.OCID, c.PaymentID)
+		}
+		if left := s.Contract.Cents - s.Paid.Cents; c.Amount.Cents > left {
+			return nil, Errorf(CodeConflict, "procurement %s: payment %s would exceed the contract value %s (%s paid so far); amend the contract first",
+				c.OCID, c.Amount, s.Contract, s.Paid)
+		}
+		return []Payload{ProcurementPaymentMade{PaymentID: c.PaymentID, Amount: c.Amount, InvoiceRef: c.InvoiceRef}}, nil
+	case CancelProcurement:
+		if err := procurementBasics(c.OCID, c.At); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := s.requireStage(c.OCID, "be cancelled", ProcurementStagePlanned, ProcurementStageTender, ProcurementStageAwarded, ProcurementStageContract); err != nil {
+			return nil, err
+		}
+		return []Payload{ProcurementCancelled{Reason: c.Reason}}, nil
+	case CompleteProcurement:
+		if err := procurementBasics(c.OCID, c.At); err != nil {
+			return nil, err
+		}
+		if err := s.requireStage(c.OCID, "be completed", ProcurementStageContract); err != nil {
+			return nil, err
+		}
+		return []Payload{ProcurementCompleted{}}, nil
+	}
+	return nil, Invalidf("command %T is not a procurement command", c)
+}
+
+func decidePlanProcurement(s ProcurementState, c PlanProcurement) ([]Payload, error) {
+	if err := procurementBasics(c.OCID, c.At); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("title", c.Title, MaxTitleRunes); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("description", c.Description, MaxTextRunes); err != nil {
+		return nil, err
+	}
+	if err := ValidateID("buyer body id", c.BuyerBodyID); err != nil {
+		return nil, err
+	}
+	if c.Department != "" {
+		if err := ValidateID("department", c.Department); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Budget.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Budget.Cents == 0 {
+		return nil, Invalidf("the budget is zero")
+	}
+	if len(c.CPV) == 0 {
+		return nil, Invalidf("a procurement needs at least one CPV code")
+	}
+	seen := map[string]bool{}
+	for _, code := range c.CPV {
+		if err := ValidateCPV(code); err != nil {
+			return nil, err
+		}
+		if seen[code] {
+			return nil, Invalidf("CPV code %s is listed twice", code)
+		}
+		seen[code] = true
+	}
+	if !c.Method.valid() {
+		return nil, Invalidf("procurement method %q: want open, selective, limited or direct", c.Method)
+	}
+	for _, d := range c.DecisionIDs {
+		if err := ValidateID("decision id", d); err != nil {
+			return nil, err
+		}
+	}
+	if s.Exists() {
+		return nil, Errorf(CodeConflict, "procurement %s already exists", c.OCID)
+	}
+	return []Payload{ProcurementPlanned{OCID: c.OCID, Title: c.Title, Description: c.Description, BuyerBodyID: c.BuyerBodyID,
+		Department: c.Department, Budget: c.Budget, CPV: c.CPV, Method: c.Method, DecisionIDs: c.DecisionIDs}}, nil
+}
+
+func (s ProcurementState) decideAmendTender(c AmendTender) ([]Payload, error) {
+	if err := procurementBasics(c.OCID, c.At); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		return nil, err
+	}
+	if err := ValidateID("decision id", c.DecisionID); err != nil {
+		return nil, err
+	}
+	if c.Ceiling == (Money{}) && c.Deadline.IsZero() {
+		return nil, Invalidf("a tender amendment needs a new ceiling or a new deadline")
+	}
+	if !c.Deadline.IsZero() && !c.Deadline.After(c.At) {
+		return nil, Invalidf("the new deadline must come after the amendment")
+	}
+	if err := s.requireStage(c.OCID, "amend its tender", ProcurementStageTender); err != nil {
+		return nil, err
+	}
+	e := ProcurementTenderAmended{Ceiling: s.Ceiling, Deadline: s.Deadline, Reason: c.Reason, DecisionID: c.DecisionID}
+	if c.Ceiling != (Money{}) {
+		if err := s.amount("tender ceiling", c.Ceiling); err != nil {
+			return nil, err
+		}
+		if c.Ceiling.Cents <= s.Ceiling.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the new ceiling %s does not raise the current %s", c.OCID, c.Ceiling, s.Ceiling)
+		}
+		e.Ceiling = c.Ceiling
+	}
+	if !c.Deadline.IsZero() {
+		e.Deadline = c.Deadline.UTC()
+	}
+	return []Payload{e}, nil
+}
+
+func (s ProcurementState) decideRecordBid(c RecordBid, f Facts) ([]Payload, error) {
+	if err := procurementBasics(c.OCID, c.At); err != nil {
+		return nil, err
+	}
+	if err := ValidateID("bid id", c.BidID); err != nil {
+		return nil, err
+	}
+	vat, err := NormalizeVATID(c.SupplierID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireStage(c.OCID, "receive bids", ProcurementStageTender); err != nil {
+		return nil, err
+	}
+	if err := s.amount("bid", c.Value); err != nil {
+		return nil, err
+	}
+	if !c.At.Before(s.Deadline) {
+		return nil, Errorf(CodeConflict, "procurement %s: the deadline for bids passed at %s", c.OCID, s.Deadline.Format(time.RFC3339))
+	}
+	if _, dup := s.Bids[c.BidID]; dup {
+		return nil, Errorf(CodeConflict, "procurement %s: bid %s is already recorded", c.OCID, c.BidID)
+	}
+	if err := registeredSupplier(f, vat); err != nil {
+		return nil, err
+	}
+	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC()}}, nil
+}
+
+func (s ProcurementState) decideAward(c AwardProcurement, f Facts) ([]Payload, error) {
+	if err := procurementBasics(c.OCID, c.At); err != nil {
+		return nil, err
+	}
+	vat, err := NormalizeVATID(c.SupplierID)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateID("decision id", c.DecisionID); err != nil {
+		return nil, err
+	}
+	if err := s.requireStage(c.OCID, "be awarded", ProcurementStageTender); err != nil {
+		return nil, err
+	}
+	if err := s.amount("award", c.Value); err != nil {
+		return nil, err
+	}
+	if c.At.Before(s.Deadline) {
+		return nil, Errorf(CodeConflict, "procurement %s: bids are open until %s; award after the deadline", c.OCID, s.Deadline.Format(time.RFC3339))
+	}
+	if err := registeredSupplier(f, vat); err != nil {
+		return nil, err
+	}
+	var best Money
+	bid := false
+	for _, b := range s.Bids {
+		if b.SupplierID == vat {
+			bid = true
+			best.Cents = max(best.Cents, b.Value.Cents)
+		}
+	}
+	if !bid {
+		return nil, Errorf(CodeConflict, "procurement %s: supplier %s did not bid", c.OCID, vat)
+	}
+	if c.Value.Cents > best.Cents {
+		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds supplier %s's bid", c.OCID, c.Value, vat)
+	}
+	if c.Value.Cents > s.Ceiling.Cents {
+		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds the tender ceiling %s; a tender amendment must raise it first", c.OCID, c.Value, s.Ceiling)
+	}
+	return []Payload{ProcurementAwarded{SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
+}
+
+func (s ProcurementState) decideAmendContract(c AmendContract) ([]Payload, error) {
+	if err := procurementBasics(c.OCID, c.At); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		return nil, err
+	}
+	if err := ValidateID("decision id", c.DecisionID); err != nil {
+		return nil, err
+	}
+	if c.NewValue == nil && c.NewPeriod == nil {
+		return nil, Invalidf("a contract amendment needs a new value or a new period")
+	}
+	if c.NewPeriod != nil {
+		if err := c.NewPeriod.validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.requireStage(c.OCID, "amend its contract", ProcurementStageContract); err != nil {
+		return nil, err
+	}
+	e := ProcurementContractAmended{Value: s.Contract, Period: s.Period, Reason: c.Reason, DecisionID: c.DecisionID}
+	if c.NewValue != nil {
+		if err := s.amount("contract value", *c.NewValue); err != nil {
+			return nil, err
+		}
+		if c.NewValue.Cents < s.Paid.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the new contract value %s is below the %s already paid", c.OCID, *c.NewValue, s.Paid)
+		}
+		e.Value = *c.NewValue
+	}
+	if c.NewPeriod != nil {
+		e.Period = ContractPeriod{Start: c.NewPeriod.Start.UTC(), End: c.NewPeriod.End.UTC()}
+	}
+	return []Payload{e}, nil
+}
+
+func procurementBasics(ocid string, at time.Time) error {
+	if err := ValidateOCID(ocid); err != nil {
+		return err
+	}
+	return needTime(at)
+}
+
+// requireStage refuses a step unless the process stands at one of stages:
+// not found before it is planned, conflict otherwise.
+func (s ProcurementState) requireStage(ocid, what string, stages ...ProcurementStage) error {
+	if !s.Exists() {
+		return Errorf(CodeNotFound, "procurement %s does not exist", ocid)
+	}
+	for _, st := range stages {
+		if s.Stage == st {
+			return nil
+		}
+	}
+	return Errorf(CodeConflict, "procurement %s is at stage %s and cannot %s", ocid, s.Stage, what)
+}
+
+// amount checks a positive amount in the process's currency.
+func (s ProcurementState) amount(what string, m Money) error {
+	if err := m.Validate(); err != nil {
+		return Invalidf("%s: %v", what, err)
+	}
+	if m.Cents == 0 {
+		return Invalidf("%s is zero", what)
+	}
+	if m.Currency != s.Budget.Currency {
+		return Invalidf("%s is in %s but procurement %s is in %s", what, m.Currency, s.OCID, s.Budget.Currency)
+	}
+	return nil
+}
+
+func (p ContractPeriod) validate() error {
+	if p.Start.IsZero() || !p.End.After(p.Start) {
+		return Invalidf("contract period: want a start and an end after it")
+	}
+	return nil
+}
+
+func registeredSupplier(f Facts, vat string) error {
+	if s, ok := FactOf[SupplierState](f, SupplierStream(vat)); !ok || !s.Exists {
+		return Errorf(CodeNotFound, "supplier %s is not registered", vat)
+	}
+	return nil
+}
