@@ -1,0 +1,211 @@
+package events
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// RegisterDiavgeia is the Greek national register of administrative acts.
+const RegisterDiavgeia = "diavgeia"
+
+func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
+	if c, ok := c.(AdoptDecision); ok {
+		return decideAdoptDecision(s, c, f)
+	}
+	if !s.Exists() {
+		return nil, Errorf(CodeNotFound, "%s does not exist", c.Stream())
+	}
+	switch c := c.(type) {
+	case PublishDecision:
+		reg := c.Register
+		if reg == "" {
+			reg = RegisterDiavgeia
+		}
+		if err := ValidateID("register", reg); err != nil {
+			return nil, err
+		}
+		if err := ValidateID("register id", c.RegisterID); err != nil {
+			return nil, err
+		}
+		if !validSHA256(c.DocumentSHA256) {
+			return nil, Invalidf("document sha256 must be 64 hex digits")
+		}
+		if err := s.inForce("publish"); err != nil {
+			return nil, err
+		}
+		if s.RegisterID != "" && (s.RegisterID != c.RegisterID || s.Register != reg) {
+			return nil, Errorf(CodeConflict, "decision %s is published as %s %s; corrections keep it", s.Ref(), s.Register, s.RegisterID)
+		}
+		v := s.Current().Version
+		if slices.Contains(s.PublishedVersions, v) {
+			return nil, Errorf(CodeConflict, "version %d of decision %s is already published", v, s.Ref())
+		}
+		return []Payload{DecisionPublished{Register: reg, RegisterID: c.RegisterID, Version: v, DocumentSHA256: strings.ToLower(c.DocumentSHA256)}}, nil
+	case CorrectDecision:
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := validateDecisionContent(c.Title, c.Text, c.Documents); err != nil {
+			return nil, err
+		}
+		if err := s.inForce("correct"); err != nil {
+			return nil, err
+		}
+		cur := s.Current()
+		if cur.Title == c.Title && cur.Text == c.Text && slices.Equal(cur.Documents, c.Documents) {
+			return nil, Errorf(CodeConflict, "the correction of decision %s changes nothing", s.Ref())
+		}
+		return []Payload{DecisionCorrected{Version: cur.Version + 1, Reason: c.Reason, Title: c.Title, Text: c.Text, Documents: c.Documents}}, nil
+	case RevokeDecision:
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := s.inForce("revoke"); err != nil {
+			return nil, err
+		}
+		if c.RevokingDecisionID != "" {
+			if err := ValidateID("revoking decision id", c.RevokingDecisionID); err != nil {
+				return nil, err
+			}
+			if c.RevokingDecisionID == s.ID {
+				return nil, Invalidf("decision %s cannot revoke itself", s.Ref())
+			}
+			r, err := decisionFact(f, c.RevokingDecisionID)
+			if err != nil {
+				return nil, err
+			}
+			if r.Status != DecisionIsAdopted {
+				return nil, Errorf(CodeConflict, "revoking decision %s is %s", r.Ref(), r.Status)
+			}
+		}
+		return []Payload{DecisionRevoked{Reason: c.Reason, RevokingDecisionID: c.RevokingDecisionID}}, nil
+	case AnnulDecision:
+		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("authority", c.Authority, MaxTitleRunes); err != nil {
+			return nil, err
+		}
+		if s.Status == DecisionIsAnnulled {
+			return nil, Errorf(CodeConflict, "decision %s is already annulled", s.Ref())
+		}
+		return []Payload{DecisionAnnulled{Reason: c.Reason, Authority: c.Authority}}, nil
+	}
+	return nil, Invalidf("command %T is not for decisions", c)
+}
+
+func (s DecisionState) inForce(what string) error {
+	if s.Status != DecisionIsAdopted {
+		return Errorf(CodeConflict, "cannot %s decision %s: it is %s", what, s.Ref(), s.Status)
+	}
+	return nil
+}
+
+func validateDecisionContent(title, text string, docs []DocumentRef) error {
+	if err := ValidateText("decision title", title, MaxTitleRunes); err != nil {
+		return err
+	}
+	if err := ValidateText("decision text", text, MaxTextRunes); err != nil {
+		return err
+	}
+	return ValidateDocuments(docs)
+}
+
+func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, error) {
+	if err := ValidateID("decision id", c.DecisionID); err != nil {
+		return nil, err
+	}
+	if err := ValidateID("body id", c.BodyID); err != nil {
+		return nil, err
+	}
+	if c.At.IsZero() {
+		return nil, Invalidf("decision %s: the time of adoption is missing", c.DecisionID)
+	}
+	if y := c.year(); y < 1900 || y > 9999 || y < c.At.UTC().Year()-1 || y > c.At.UTC().Year()+1 {
+		return nil, Invalidf("decision %s: year %d does not fit its adoption at %d", c.DecisionID, y, c.At.UTC().Year())
+	}
+	if c.Number <= 0 {
+		return nil, Invalidf("decision %s has no number; the command service numbers decisions", c.DecisionID)
+	}
+	if err := validateDecisionContent(c.Title, c.Text, c.Documents); err != nil {
+		return nil, err
+	}
+	if err := ValidateText("legal basis", c.LegalBasis, MaxReasonRunes); err != nil {
+		return nil, err
+	}
+	if (c.VoteID == "") == (c.Exception == nil) {
+		return nil, Invalidf("decision %s needs either the vote that passed it or a recorded exception, not both", c.DecisionID)
+	}
+	if s.Exists() {
+		return nil, Errorf(CodeConflict, "decision %s already exists", c.DecisionID)
+	}
+	if _, err := bodyFact(f, c.BodyID); err != nil {
+		return nil, err
+	}
+	adopted := DecisionAdopted{DecisionID: c.DecisionID, BodyID: c.BodyID, Number: c.Number, Year: c.year(),
+		MeetingID: c.MeetingID, ItemID: c.ItemID, VoteID: c.VoteID, Title: c.Title, Text: c.Text,
+		LegalBasis: c.LegalBasis, Documents: c.Documents}
+	if c.Exception != nil {
+		if err := ValidateID("exception kind", c.Exception.Kind); err != nil {
+			return nil, err
+		}
+		if err := ValidateText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		for _, id := range []struct{ what, v string }{{"meeting id", c.MeetingID}, {"item id", c.ItemID}} {
+			if id.v != "" {
+				if err := ValidateID(id.what, id.v); err != nil {
+					return nil, err
+				}
+			}
+		}
+		x := *c.Exception
+		adopted.Exception = &x
+		return []Payload{adopted}, nil
+	}
+	if err := ValidateID("vote id", c.VoteID); err != nil {
+		return nil, err
+	}
+	v, err := voteFact(f, c.VoteID)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case v.BodyID != c.BodyID:
+		return nil, Invalidf("vote %s was held by body %s, not %s", v.ID, v.BodyID, c.BodyID)
+	case (c.MeetingID != "" && c.MeetingID != v.MeetingID) || (c.ItemID != "" && c.ItemID != v.ItemID):
+		return nil, Invalidf("vote %s was on item %s of meeting %s", v.ID, v.ItemID, v.MeetingID)
+	case v.QuestionType == QuestionUrgency || v.AmendmentID != "":
+		return nil, Errorf(CodeConflict, "vote %s decided an urgency or an amendment, not an item", v.ID)
+	case v.Status != VoteIsClosed:
+		return nil, Errorf(CodeConflict, "vote %s is not closed", v.ID)
+	case v.Result != VotePassed:
+		return nil, Errorf(CodeConflict, "vote %s did not pass (%s)", v.ID, v.Result)
+	}
+	adopted.MeetingID, adopted.ItemID = v.MeetingID, v.ItemID
+	return []Payload{adopted}, nil
+}
+
+// upcastDecisionAdoptedV1 splits schema 1's "number": "123/2026" into
+// schema 2's number 123 and year 2026.
+func upcastDecisionAdoptedV1(data json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, Invalidf("decision.adopted v1: %v", err)
+	}
+	var ref string
+	if err := json.Unmarshal(m["number"], &ref); err != nil {
+		return nil, Invalidf("decision.adopted v1: number must be a string like 123/2026")
+	}
+	n, y, ok := strings.Cut(ref, "/")
+	num, err1 := strconv.ParseInt(n, 10, 64)
+	year, err2 := strconv.Atoi(y)
+	if !ok || err1 != nil || err2 != nil || num <= 0 || year < 1900 || year > 9999 {
+		return nil, Invalidf("decision.adopted v1: number %q is not like 123/2026", ref)
+	}
+	m["number"] = json.RawMessage(strconv.FormatInt(num, 10))
+	m["year"] = json.RawMessage(strconv.Itoa(year))
+	return json.Marshal(m)
+}
