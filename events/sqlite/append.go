@@ -34,35 +34,10 @@ type appendOutcome struct {
 // an append is either written or refused; an append whose context ends
 // before the writer reaches it is dropped and returns the context's error.
 func (s *Store) Append(ctx context.Context, stream string, expected events.Expected, evs ...events.Event) (events.AppendResult, error) {
-	if err := ctx.Err(); err != nil {
+	req, err := s.prepareAppend(ctx, stream, expected, evs)
+	if err != nil {
 		return events.AppendResult{}, err
 	}
-	if err := events.ValidateAppend(stream, s.maxEventBytes, evs); err != nil {
-		return events.AppendResult{}, err
-	}
-	req := &appendRequest{
-		ctx:       ctx,
-		stream:    stream,
-		expected:  expected,
-		evs:       make([]events.Event, len(evs)),
-		callerIDs: evs[0].ID != uuid.Nil,
-		done:      make(chan appendOutcome, 1),
-	}
-	for i, ev := range evs {
-		if !ev.OccurredAt.IsZero() {
-			if y := ev.OccurredAt.UTC().Year(); y < 1 || y > 9999 {
-				return events.AppendResult{}, events.Invalidf("event %d: occurred_at year %d is outside 1-9999", i, y)
-			}
-		}
-		if ev.ID == uuid.Nil {
-			ev.ID = events.NewEventID()
-		}
-		if ev.Schema == 0 {
-			ev.Schema = 1
-		}
-		req.evs[i] = ev
-	}
-
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -80,4 +55,38 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	// batch; returning early on ctx would hide whether the events were written.
 	out := <-req.done
 	return out.res, out.err
+}
+
+// prepareAppend validates an append and fills in what the caller may leave
+// zero: ids and schema versions.
+func (s *Store) prepareAppend(ctx context.Context, stream string, expected events.Expected, evs []events.Event) (*appendRequest, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := events.ValidateAppend(stream, s.maxEventBytes, evs); err != nil {
+		return nil, err
+	}
+	req := &appendRequest{
+		ctx:       ctx,
+		stream:    stream,
+		expected:  expected,
+		evs:       make([]events.Event, len(evs)),
+		callerIDs: evs[0].ID != uuid.Nil,
+		done:      make(chan appendOutcome, 1),
+	}
+	for i, ev := range evs {
+		if !ev.OccurredAt.IsZero() {
+			if y := ev.OccurredAt.UTC().Year(); y < 1 || y > 9999 {
+				return nil, events.Invalidf("event %d: occurred_at year %d is outside 1-9999", i, y)
+			}
+		}
+		if ev.ID == uuid.Nil {
+			ev.ID = events.NewEventID()
+		}
+		if ev.Schema == 0 {
+			ev.Schema = 1
+		}
+		req.evs[i] = ev
+	}
+	return req, nil
 }

@@ -53,6 +53,10 @@ type Store struct {
 	done     chan struct{} // closed when Close begins
 	writerWG sync.WaitGroup
 
+	// onBatch, when set by a test before the first append, sees each batch
+	// before it is written.
+	onBatch func(batch []*appendRequest)
+
 	notifyMu sync.Mutex
 	notify   chan struct{} // closed and replaced after each commit
 }

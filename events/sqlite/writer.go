@@ -95,6 +95,9 @@ func (w *writer) run() {
 // others; a failed commit fails every append of the batch.
 func (w *writer) commit(batch []*appendRequest) {
 	ctx := context.Background() // a batch is not cancelled by any one caller
+	if w.s.onBatch != nil {
+		w.s.onBatch(batch)
+	}
 	outs := make([]appendOutcome, len(batch))
 	pending := 0
 	for i, req := range batch {
