@@ -1,0 +1,254 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// setting is one configuration key. Its value comes, in rising precedence,
+// from Default, the config file (pnyx.yaml), the environment variable Env()
+// and the flag Flag.
+type setting struct {
+	Key     string // viper key; a dot nests it in pnyx.yaml ("log.level" is log: level:)
+	Flag    string // command-line flag
+	Default any    // string, int, bool or time.Duration; it also fixes the flag's type
+	Usage   string
+	Serve   bool // the flag belongs to pnyx serve only, not to every command
+}
+
+// Env is the environment variable of the setting: PNYX_ and the key in
+// upper case with dots as underscores (store.max_event_bytes is
+// PNYX_STORE_MAX_EVENT_BYTES).
+func (s setting) Env() string {
+	return "PNYX_" + strings.ToUpper(strings.ReplaceAll(s.Key, ".", "_"))
+}
+
+// settings is every configuration key. A feature in its own file adds its
+// keys with one append in an init function; its flags then appear on the
+// root command (or on serve when Serve is set), and its values are read with
+// config.Settings.
+var settings = []setting{
+	{Key: "data_dir", Flag: "data-dir", Default: "./pnyx-data", Usage: "directory of the event store (events.db) and the read model (readmodel.db)"},
+	{Key: "log.level", Flag: "log-level", Default: "info", Usage: "log level: debug, info, warn or error"},
+	{Key: "log.format", Flag: "log-format", Default: "auto", Usage: "log format: auto (text on a terminal, JSON otherwise), text or json"},
+	{Key: "store.max_event_bytes", Flag: "max-event-bytes", Default: events.DefaultMaxEventBytes, Usage: "largest data of one event, in bytes"},
+	{Key: "listen", Flag: "listen", Default: "127.0.0.1:8080", Usage: "address the HTTP server listens on", Serve: true},
+	{Key: "http.shutdown_timeout", Flag: "shutdown-timeout", Default: 10 * time.Second, Usage: "how long to let requests in flight finish on SIGINT or SIGTERM", Serve: true},
+	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
+}
+
+// Where the configuration file is looked for.
+const (
+	configFlag        = "config"
+	configEnv         = "PNYX_CONFIG"
+	defaultConfigFile = "pnyx.yaml"
+)
+
+// config is the configuration a command runs with.
+type config struct {
+	DataDir         string
+	LogLevel        slog.Level
+	LogFormat       string // auto, text or json
+	MaxEventBytes   int
+	Listen          string
+	ShutdownTimeout time.Duration
+	FeedMaxLimit    int
+
+	// File is the configuration file that was read, "" for none.
+	File string
+	// Settings holds every key with its layers resolved, for keys that
+	// features in other files add to settings.
+	Settings *viper.Viper
+}
+
+// addSettingFlags defines the flag of each setting on persistent (every
+// command) or serve.
+func addSettingFlags(persistent, serve *pflag.FlagSet) {
+	persistent.String(configFlag, "", "configuration file (default ./"+defaultConfigFile+" when it exists; env "+configEnv+")")
+	for _, s := range settings {
+		set := persistent
+		if s.Serve {
+			set = serve
+		}
+		if set.Lookup(s.Flag) != nil {
+			continue
+		}
+		usage := s.Usage + " (env " + s.Env() + ")"
+		switch d := s.Default.(type) {
+		case string:
+			set.String(s.Flag, d, usage)
+		case int:
+			set.Int(s.Flag, d, usage)
+		case bool:
+			set.Bool(s.Flag, d, usage)
+		case time.Duration:
+			set.Duration(s.Flag, d, usage)
+		default:
+			panic(fmt.Sprintf("setting %s: default of unsupported type %T", s.Key, d))
+		}
+	}
+}
+
+// loadConfig resolves every setting for a command whose parsed flags are
+// flags: defaults, then the config file, then PNYX_* variables, then the
+// flags the user set. A fresh viper instance per call: no global state.
+// Bad values are errors matching events.ErrInvalid that name the key.
+func loadConfig(flags *pflag.FlagSet) (config, error) {
+	v := viper.New()
+	for _, s := range settings {
+		v.SetDefault(s.Key, s.Default)
+		if err := v.BindEnv(s.Key, s.Env()); err != nil {
+			return config{}, err
+		}
+		if f := flags.Lookup(s.Flag); f != nil {
+			if err := v.BindPFlag(s.Key, f); err != nil {
+				return config{}, err
+			}
+		}
+	}
+	file, err := readConfigFile(v, flags)
+	if err != nil {
+		return config{}, err
+	}
+	c := config{File: file, Settings: v}
+	c.DataDir = strings.TrimSpace(v.GetString("data_dir"))
+	if c.DataDir == "" {
+		return config{}, events.Invalidf("data_dir is empty")
+	}
+	if c.LogLevel, err = parseLevel(v.GetString("log.level")); err != nil {
+		return config{}, err
+	}
+	switch c.LogFormat = strings.ToLower(v.GetString("log.format")); c.LogFormat {
+	case "auto", "text", "json":
+	default:
+		return config{}, events.Invalidf("log.format %q: want auto, text or json", c.LogFormat)
+	}
+	if c.MaxEventBytes, err = intSetting(v, "store.max_event_bytes", 1, 64<<20); err != nil {
+		return config{}, err
+	}
+	if c.Listen = strings.TrimSpace(v.GetString("listen")); c.Listen == "" {
+		return config{}, events.Invalidf("listen is empty")
+	}
+	if c.ShutdownTimeout, err = durationSetting(v, "http.shutdown_timeout"); err != nil {
+		return config{}, err
+	}
+	if c.FeedMaxLimit, err = intSetting(v, "feed.max_limit", 1, events.MaxReadLimit); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+// readConfigFile merges the file named by --config or PNYX_CONFIG into v, or
+// ./pnyx.yaml when neither is given and it exists. A key the file has but no
+// setting knows is an error: a typo must not pass silently.
+func readConfigFile(v *viper.Viper, flags *pflag.FlagSet) (string, error) {
+	path, explicit := os.Getenv(configEnv), true
+	if f := flags.Lookup(configFlag); f != nil && f.Changed {
+		path = f.Value.String()
+	}
+	if path == "" {
+		path, explicit = defaultConfigFile, false
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return "", nil
+		}
+	}
+	fv := viper.New()
+	fv.SetConfigFile(path)
+	if !strings.Contains(path, ".") || strings.HasSuffix(path, ".") {
+		fv.SetConfigType("yaml")
+	}
+	if err := fv.ReadInConfig(); err != nil {
+		var notFound viper.ConfigFileNotFoundError
+		if errors.As(err, &notFound) || errors.Is(err, fs.ErrNotExist) {
+			if explicit {
+				return "", events.Invalidf("config file %s does not exist", path)
+			}
+			return "", nil
+		}
+		return "", events.Invalidf("config file %s: %v", path, err)
+	}
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.Key] = true
+	}
+	for _, k := range fv.AllKeys() {
+		if !known[k] {
+			return "", events.Invalidf("config file %s: unknown key %q", path, k)
+		}
+	}
+	if err := v.MergeConfigMap(fv.AllSettings()); err != nil {
+		return "", events.Invalidf("config file %s: %v", path, err)
+	}
+	return path, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, events.Invalidf("log.level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// intSetting reads key as an integer in [lo, hi], whichever layer it came
+// from (a string from the environment, a number from YAML).
+func intSetting(v *viper.Viper, key string, lo, hi int) (int, error) {
+	raw := v.Get(key)
+	var n int64
+	switch x := raw.(type) {
+	case int:
+		n = int64(x)
+	case int64:
+		n = x
+	case uint64:
+		n = int64(min(x, 1<<62))
+	case float64:
+		if x != float64(int64(x)) {
+			return 0, events.Invalidf("%s %v: want an integer", key, x)
+		}
+		n = int64(x)
+	case string:
+		var err error
+		if n, err = strconv.ParseInt(strings.TrimSpace(x), 10, 64); err != nil {
+			return 0, events.Invalidf("%s %q: want an integer", key, x)
+		}
+	default:
+		return 0, events.Invalidf("%s %v: want an integer", key, raw)
+	}
+	if n < int64(lo) || n > int64(hi) {
+		return 0, events.Invalidf("%s %d: want %d to %d", key, n, lo, hi)
+	}
+	return int(n), nil
+}
+
+// durationSetting reads key as a positive duration such as "10s".
+func durationSetting(v *viper.Viper, key string) (time.Duration, error) {
+	raw := v.Get(key)
+	var d time.Duration
+	switch x := raw.(type) {
+	case time.Duration:
+		d = x
+	case string:
+		var err error
+		if d, err = time.ParseDuration(strings.TrimSpace(x)); err != nil {
+			return 0, events.Invalidf("%s %q: want a duration such as 10s", key, x)
+		}
+	default:
+		return 0, events.Invalidf("%s %v: want a duration such as 10s", key, raw)
+	}
+	if d <= 0 {
+		return 0, events.Invalidf("%s %s: want a positive duration", key, d)
+	}
+	return d, nil
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// loadFor parses args as pnyx serve would and resolves the configuration.
+func loadFor(t *testing.T, args ...string) (config, error) {
+	t.Helper()
+	root := newRootCommand(&cli{})
+	serve, _, err := root.Find([]string{"serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	return loadConfig(serve.Flags())
+}
+
+const layeredYAML = `
+listen: 127.0.0.1:9001
+data_dir: ./from-file
+log:
+  level: debug
+store:
+  max_event_bytes: 2048
+http:
+  shutdown_timeout: 3s
+`
+
+func TestConfigPrecedence(t *testing.T) {
+	type want struct {
+		listen   string
+		dataDir  string
+		level    slog.Level
+		maxBytes int
+		shutdown time.Duration
+	}
+	defaults := want{"127.0.0.1:8080", "./pnyx-data", slog.LevelInfo, events.DefaultMaxEventBytes, 10 * time.Second}
+	fromFile := want{"127.0.0.1:9001", "./from-file", slog.LevelDebug, 2048, 3 * time.Second}
+	fromEnv := want{"127.0.0.1:9002", "./from-env", slog.LevelWarn, 4096, 4 * time.Second}
+	fromFlags := want{"127.0.0.1:9003", "./from-flags", slog.LevelError, 8192, 5 * time.Second}
+	env := map[string]string{
+		"PNYX_LISTEN": "127.0.0.1:9002", "PNYX_DATA_DIR": "./from-env", "PNYX_LOG_LEVEL": "warn",
+		"PNYX_STORE_MAX_EVENT_BYTES": "4096", "PNYX_HTTP_SHUTDOWN_TIMEOUT": "4s",
+	}
+	flags := []string{"--listen", "127.0.0.1:9003", "--data-dir", "./from-flags", "--log-level", "error",
+		"--max-event-bytes", "8192", "--shutdown-timeout", "5s"}
+
+	for _, tc := range []struct {
+		rule  string
+		file  bool
+		env   bool
+		flags bool
+		want  want
+	}{
+		{"with nothing set the defaults hold", false, false, false, defaults},
+		{"pnyx.yaml overrides the defaults", true, false, false, fromFile},
+		{"PNYX_* variables override pnyx.yaml", true, true, false, fromEnv},
+		{"PNYX_* variables override the defaults without a file", false, true, false, fromEnv},
+		{"flags override PNYX_* variables and pnyx.yaml", true, true, true, fromFlags},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			cleanEnv(t)
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tc.file {
+				writeFile(t, dir, "pnyx.yaml", layeredYAML)
+			}
+			if tc.env {
+				for k, v := range env {
+					t.Setenv(k, v)
+				}
+			}
+			var args []string
+			if tc.flags {
+				args = flags
+			}
+			c, err := loadFor(t, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := want{c.Listen, c.DataDir, c.LogLevel, c.MaxEventBytes, c.ShutdownTimeout}
+			if got != tc.want {
+				t.Fatalf("got %+v\nwant %+v", got, tc.want)
+			}
+			if tc.file != (c.File != "") {
+				t.Fatalf("file read: %q", c.File)
+			}
+		})
+	}
+}
+
+func TestConfigFileLocation(t *testing.T) {
+	t.Run("--config names the file", func(t *testing.T) {
+		cleanEnv(t)
+		p := writeFile(t, t.TempDir(), "other.yaml", "listen: 127.0.0.1:7000\n")
+		c, err := loadFor(t, "--config", p)
+		if err != nil || c.Listen != "127.0.0.1:7000" || c.File != p {
+			t.Fatalf("config %+v, err %v", c, err)
+		}
+	})
+	t.Run("PNYX_CONFIG names the file, and --config overrides it", func(t *testing.T) {
+		cleanEnv(t)
+		dir := t.TempDir()
+		t.Setenv(configEnv, writeFile(t, dir, "env.yaml", "listen: 127.0.0.1:7001\n"))
+		c, err := loadFor(t)
+		if err != nil || c.Listen != "127.0.0.1:7001" {
+			t.Fatalf("config %+v, err %v", c, err)
+		}
+		c, err = loadFor(t, "--config", writeFile(t, dir, "flag.yaml", "listen: 127.0.0.1:7002\n"))
+		if err != nil || c.Listen != "127.0.0.1:7002" {
+			t.Fatalf("config %+v, err %v", c, err)
+		}
+	})
+	t.Run("Greek in a path survives", func(t *testing.T) {
+		cleanEnv(t)
+		p := writeFile(t, t.TempDir(), "δήμος.yaml", "data_dir: ./δεδομένα\n")
+		c, err := loadFor(t, "--config", p)
+		if err != nil || c.DataDir != "./δεδομένα" {
+			t.Fatalf("config %+v, err %v", c, err)
+		}
+	})
+}
+
+func TestConfigRefusesBadValues(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		file string
+		env  map[string]string
+		args []string
+	}{
+		{"an unknown key in the file is a typo, not ignored", "lisen: 127.0.0.1:1\n", nil, nil},
+		{"a nested unknown key is refused too", "log:\n  levle: debug\n", nil, nil},
+		{"a file that is not YAML is refused", "listen: [unclosed\n", nil, nil},
+		{"a named file that does not exist is refused", "", nil, []string{"--config", "does-not-exist.yaml"}},
+		{"a size that is not a number is refused", "", map[string]string{"PNYX_STORE_MAX_EVENT_BYTES": "lots"}, nil},
+		{"a size of zero is refused", "store:\n  max_event_bytes: 0\n", nil, nil},
+		{"a fractional size is refused", "store:\n  max_event_bytes: 1.5\n", nil, nil},
+		{"an unknown log level is refused", "", nil, []string{"--log-level", "loud"}},
+		{"an unknown log format is refused", "", map[string]string{"PNYX_LOG_FORMAT": "xml"}, nil},
+		{"a shutdown timeout that is not a duration is refused", "", map[string]string{"PNYX_HTTP_SHUTDOWN_TIMEOUT": "soon"}, nil},
+		{"a negative shutdown timeout is refused", "", nil, []string{"--shutdown-timeout", "-1s"}},
+		{"a feed limit over the store's maximum is refused", "feed:\n  max_limit: 1000000\n", nil, nil},
+		{"an empty data directory is refused", "data_dir: ' '\n", nil, nil},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			cleanEnv(t)
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tc.file != "" {
+				writeFile(t, dir, "pnyx.yaml", tc.file)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadFor(t, tc.args...)
+			if !errors.Is(err, events.ErrInvalid) {
+				t.Fatalf("error %v, want one matching ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestSettingsAddedByAFeature(t *testing.T) {
+	saved := settings
+	t.Cleanup(func() { settings = saved })
+	settings = append(append([]setting(nil), saved...), setting{Key: "demo.enabled", Flag: "demo", Default: false, Usage: "load demo data", Serve: true})
+
+	t.Run("a feature's setting gets its flag on serve and its environment variable", func(t *testing.T) {
+		cleanEnv(t)
+		c, err := loadFor(t, "--demo")
+		if err != nil || !c.Settings.GetBool("demo.enabled") {
+			t.Fatalf("demo.enabled from the flag: %v, err %v", c.Settings.Get("demo.enabled"), err)
+		}
+		t.Setenv("PNYX_DEMO_ENABLED", "true")
+		c, err = loadFor(t)
+		if err != nil || !c.Settings.GetBool("demo.enabled") {
+			t.Fatalf("demo.enabled from the environment: %v, err %v", c.Settings.Get("demo.enabled"), err)
+		}
+	})
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// cleanEnv hides PNYX_* variables of the machine running the tests: an
+// empty variable counts as unset.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	t.Setenv(configEnv, "")
+	for _, s := range settings {
+		t.Setenv(s.Env(), "")
+	}
+}
+
+// fixedClock starts at a fixed instant and advances a second per reading.
+func fixedClock() func() time.Time {
+	t := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		t = t.Add(time.Second)
+		return t
+	}
+}
+
+// result is what one pnyx invocation printed and returned.
+type result struct {
+	stdout, stderr string
+	err            error
+}
+
+// pnyx executes the command tree with args, as main does, capturing output.
+func pnyx(t *testing.T, ctx context.Context, c *cli, args ...string) result {
+	t.Helper()
+	if c == nil {
+		c = &cli{now: fixedClock()}
+	}
+	var out, errb bytes.Buffer
+	root := newRootCommand(c)
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	err := root.ExecuteContext(ctx)
+	return result{stdout: out.String(), stderr: errb.String(), err: err}
+}
+
+// writeFile writes a file under dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
