@@ -1,0 +1,119 @@
+package projections
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// FoldText returns s as search matches it: decomposed (NFD), without
+// combining marks, lower case, with final sigma ς as σ. So
+// "Προϋπολογισμός", "ΠΡΟΫΠΟΛΟΓΙΣΜΟΣ" and "προυπολογισμος" all fold to
+// "προυπολογισμοσ". SQLite's unicode61 tokenizer does not fold Greek
+// accents, so text is folded here, with this one function, both before it
+// is indexed and before a query is matched against it. Invalid UTF-8 bytes
+// are dropped.
+func FoldText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		appendFolded(&b, r)
+	}
+	return b.String()
+}
+
+// foldedText is text folded rune by rune with, for each byte of the folded
+// text, the byte offset in the original where the rune it came from starts.
+// It lets a match found in folded text be shown in the original, accented
+// text.
+type foldedText struct {
+	text   string
+	origin []int // len(text)+1 entries; the last is len(original)
+}
+
+func foldWithOffsets(s string) foldedText {
+	var b strings.Builder
+	b.Grow(len(s))
+	origin := make([]int, 0, len(s)+1)
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				continue // an invalid byte: dropped, as FoldText does
+			}
+		}
+		before := b.Len()
+		appendFolded(&b, r)
+		for range b.Len() - before {
+			origin = append(origin, i)
+		}
+	}
+	origin = append(origin, len(s))
+	return foldedText{text: b.String(), origin: origin}
+}
+
+// appendFolded writes the folding of one rune. Decomposing rune by rune
+// gives the same result as decomposing the whole string, because the marks
+// a composition would recombine are dropped anyway.
+func appendFolded(b *strings.Builder, r rune) {
+	if r == utf8.RuneError {
+		return
+	}
+	if r < utf8.RuneSelf {
+		b.WriteRune(unicode.ToLower(r))
+		return
+	}
+	var buf [utf8.UTFMax]byte
+	n := utf8.EncodeRune(buf[:], r)
+	for _, d := range norm.NFD.String(string(buf[:n])) {
+		if unicode.Is(unicode.Mn, d) {
+			continue
+		}
+		d = unicode.ToLower(d)
+		if d == 'ς' {
+			d = 'σ'
+		}
+		b.WriteRune(d)
+	}
+}
+
+// greekEndings are inflectional endings of Greek nouns, adjectives and
+// verbs, folded, longest first. stemTerm cuts one of them so that a query
+// for any case or number of a word matches its other forms by prefix:
+// προϋπολογισμός, -ού, -ό, -οί, -ών, -ούς all become "προυπολογισμ".
+var greekEndings = []string{
+	"ματων", "ματοσ", "ουμε", "ουσα", "ουνε",
+	"ματα", "εισ", "εων", "ιων", "ιεσ", "ιασ", "ιου", "ιοσ", "ουσ", "ουν", "ησ", "εσ",
+	"ων", "οσ", "ου", "οι", "ασ", "ια", "ιο", "ει", "μα",
+	"α", "ε", "η", "ι", "ο", "υ", "ω",
+}
+
+// minStemRunes is the shortest stem stemTerm leaves: shorter stems match
+// too much to be useful.
+const minStemRunes = 4
+
+// stemTerm cuts the inflectional ending of a folded Greek term, keeping at
+// least minStemRunes runes. Terms in other scripts, and short terms, are
+// kept whole; they are still matched by prefix.
+func stemTerm(term string) string {
+	if !isGreekTerm(term) {
+		return term
+	}
+	n := utf8.RuneCountInString(term)
+	for _, end := range greekEndings {
+		if strings.HasSuffix(term, end) && n-utf8.RuneCountInString(end) >= minStemRunes {
+			return strings.TrimSuffix(term, end)
+		}
+	}
+	return term
+}
+
+func isGreekTerm(term string) bool {
+	for _, r := range term {
+		if unicode.Is(unicode.Greek, r) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,180 @@
+// # The read model
+//
+// ReadModelProjection writes the public read model: bodies and memberships,
+// meetings and agenda items, consultations and comments, amendments, votes
+// and ballots, decisions with every version, procurement from plan to
+// payment, suppliers, and citizens' requests with their status history.
+// ReadModel queries it for the GraphQL API, opened read-only on the file
+// the runner writes. Conventions of every table:
+//
+//   - Times are UTC RFC 3339 text of fixed width with nanoseconds
+//     ("2026-03-03T09:00:00.000000000Z"), so text order is time order and a
+//     dump reads like the log.
+//   - Money is two columns: integer cents and an ISO 4217 currency.
+//   - Nothing derived from a clock is stored: whether a request is overdue
+//     depends on when one asks, so it is computed at query time from the
+//     due date, the status and a "now" the caller passes.
+//   - No personal data. A comment's author is an opaque subject reference of
+//     the personal-data vault; it lives only in private_comment_authors,
+//     which no public query reads, so the API can ask the vault for a
+//     display name while the person has not asked to be forgotten.
+//
+// # Search
+//
+// One FTS5 table indexes agenda items, decisions, procurement processes and
+// consultation comments. SQLite's unicode61 tokenizer does not fold Greek
+// accents, so the index holds text folded by FoldText (NFD, marks dropped,
+// lower case, final sigma as σ), and every query is folded by the same
+// function. Greek is inflected, so each query word loses its inflectional
+// ending and is matched as a prefix. The original text is kept in a plain
+// table and the snippet is cut from it in Go, mapping matches found in the
+// folded text back to the original through the folding's offsets: the
+// reader sees the text as written, accents and capitals included. A query
+// is data, never FTS5 syntax: every word is quoted.
+//
+// # As of a time, and history
+//
+// An entity as it stood at a recorded time or log position is computed on
+// demand by folding its stream, up to that point, with the decider that
+// owns it (events.AggregateOf), rather than by keeping validity intervals
+// in every table. Folding is exactly what the write side does, so the
+// answer is consistent with the log by construction; the read model stays
+// small (one row per entity, not per change); and a stream of a thousand
+// events folds in about a millisecond (docs/BENCHMARKS.md, "Read model").
+// The folded state is published as JSON with every subject reference
+// removed, as is each event of an entity's history.
+package projections
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// ReadModelName is the name of the read model projection; its tables are
+// the views of that name's logical tables in the read model file.
+const ReadModelName = "readmodel"
+
+// readModelVersion is bumped whenever a table or what Apply writes changes,
+// so the runner rebuilds the read model from the log.
+const readModelVersion = 1
+
+// ReadModelProjection builds the public read model. It is deterministic: no
+// clock, no randomness, no map order reaches the tables. It skips events it
+// has no table for.
+type ReadModelProjection struct{}
+
+var _ Projection = ReadModelProjection{}
+
+// NewReadModelProjection returns the read model projection for a Runner.
+func NewReadModelProjection() ReadModelProjection { return ReadModelProjection{} }
+
+func (ReadModelProjection) Name() string { return ReadModelName }
+func (ReadModelProjection) Version() int { return readModelVersion }
+
+// Setup creates every table, index and the search index of a new build.
+func (ReadModelProjection) Setup(ctx context.Context, tx *Tx) error {
+	for _, schema := range readModelSchemas {
+		for _, stmt := range strings.Split(schema, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, stmt)); err != nil {
+				return fmt.Errorf("read model schema: %w\n%s", err, physicalSQL(tx, stmt))
+			}
+		}
+	}
+	return nil
+}
+
+// Apply writes the effect of one event on the read model.
+func (ReadModelProjection) Apply(ctx context.Context, tx *Tx, ev Event) error {
+	w := writer{ctx: ctx, tx: tx, ev: ev}
+	if err := applyEvent(w, ev.Payload); err != nil {
+		return fmt.Errorf("read model: %s at position %d: %w", ev.Type, ev.Position, err)
+	}
+	return nil
+}
+
+// readModelSchemas holds the DDL of each concept, with logical names in
+// braces; registered by the files of each concept.
+var readModelSchemas []string
+
+// physicalSQL replaces each {logical} name in a statement template with
+// its physical name in tx's build.
+func physicalSQL(tx *Tx, tmpl string) string {
+	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(tx.Table(tmpl[i+1 : i+j]))
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// writer is what one Apply writes with: the transaction, the event and its
+// envelope.
+type writer struct {
+	ctx context.Context
+	tx  *Tx
+	ev  Event
+}
+
+// exec runs a statement template with logical names in braces.
+func (w writer) exec(tmpl string, args ...any) error {
+	_, err := w.tx.Exec(w.ctx, physicalSQL(w.tx, tmpl), args...)
+	return err
+}
+
+// id returns the id part of the event's stream, "kind-id".
+func (w writer) id() string {
+	_, id, _ := strings.Cut(w.ev.Stream, "-")
+	return id
+}
+
+// occurred is the event's occurred_at in the read model's time format.
+func (w writer) occurred() any { return timeText(w.ev.OccurredAt) }
+
+// timeLayout is the fixed-width UTC form of every time in the read model.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// timeText formats t for the read model; the zero time is NULL.
+func timeText(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// parseTime reads a time column; NULL or "" is the zero time.
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// money returns the two columns of an amount; a zero Money is NULL, NULL.
+func money(m events.Money) (any, any) {
+	if m.Currency == "" && m.Cents == 0 {
+		return nil, nil
+	}
+	return m.Cents, m.Currency
+}

@@ -1,0 +1,302 @@
+package projections
+
+import (
+	"context"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// Meetings, their agenda items and attendance, and the documents of any
+// entity (agenda items, minutes, decision versions, tenders, contracts,
+// answers to requests), kept in one table keyed by owner.
+func init() {
+	readModelSchemas = append(readModelSchemas, `
+CREATE TABLE {meetings} (
+	meeting_id          TEXT PRIMARY KEY,
+	body_id             TEXT NOT NULL,
+	status              TEXT NOT NULL,
+	starts_at           TEXT,
+	place               TEXT NOT NULL,
+	urgency             TEXT NOT NULL,
+	urgency_reason      TEXT NOT NULL,
+	call                INTEGER NOT NULL,
+	previous_meeting_id TEXT NOT NULL,
+	scheduled_at        TEXT,
+	agenda_published_at TEXT,
+	convened_at         TEXT,
+	adjourned_at        TEXT,
+	presiding_member_id TEXT NOT NULL DEFAULT '',
+	present             INTEGER NOT NULL DEFAULT 0,
+	seats               INTEGER NOT NULL DEFAULT 0,
+	postponed_reason    TEXT NOT NULL DEFAULT '',
+	cancelled_reason    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at);
+CREATE INDEX {meetings_starts} ON {meetings} (starts_at);
+CREATE INDEX {meetings_status} ON {meetings} (status, starts_at);
+CREATE TABLE {meeting_attendance} (
+	meeting_id TEXT NOT NULL,
+	member_id  TEXT NOT NULL,
+	PRIMARY KEY (meeting_id, member_id)
+);
+CREATE INDEX {meeting_attendance_member} ON {meeting_attendance} (member_id);
+CREATE TABLE {agenda_items} (
+	item_id                TEXT PRIMARY KEY,
+	meeting_id             TEXT NOT NULL,
+	seq                    INTEGER NOT NULL,
+	title                  TEXT NOT NULL,
+	description            TEXT NOT NULL,
+	question_type          TEXT NOT NULL,
+	presenter              TEXT NOT NULL,
+	urgent_vote_id         TEXT NOT NULL,
+	status                 TEXT NOT NULL,
+	withdrawn_reason       TEXT NOT NULL DEFAULT '',
+	consultation_closes_at TEXT,
+	added_at               TEXT
+);
+CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq);
+CREATE INDEX {agenda_items_status} ON {agenda_items} (status);
+CREATE TABLE {documents} (
+	owner_kind TEXT NOT NULL,
+	owner_id   TEXT NOT NULL,
+	seq        INTEGER NOT NULL,
+	title      TEXT NOT NULL,
+	media_type TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	sha256     TEXT NOT NULL,
+	url        TEXT NOT NULL,
+	PRIMARY KEY (owner_kind, owner_id, seq)
+);
+CREATE INDEX {documents_sha256} ON {documents} (sha256);
+`)
+}
+
+// Item statuses in the read model.
+const (
+	ItemOnAgenda  = "on_agenda"
+	ItemPublished = "published"
+	ItemWithdrawn = "withdrawn"
+)
+
+func applyMeeting(w writer, p events.Payload) (bool, error) {
+	switch e := p.(type) {
+	case events.MeetingScheduled:
+		return true, w.exec(`INSERT OR REPLACE INTO {meetings} (meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call,
+			previous_meeting_id, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			w.id(), e.BodyID, string(events.MeetingIsScheduled), timeText(e.StartsAt), e.Place, string(e.Urgency), e.UrgencyReason,
+			max(e.Call, 1), e.PreviousMeetingID, w.occurred())
+	case events.MeetingItemAdded:
+		if err := w.exec(`INSERT OR REPLACE INTO {agenda_items} (item_id, meeting_id, seq, title, description, question_type, presenter,
+			urgent_vote_id, status, added_at)
+			SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM {agenda_items} WHERE meeting_id = ?2`,
+			e.ItemID, w.id(), e.Title, e.Description, string(e.QuestionType), e.Presenter, e.UrgentVoteID, ItemOnAgenda, w.occurred()); err != nil {
+			return true, err
+		}
+		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil {
+			return true, err
+		}
+		return true, w.index(SearchAgendaItem, e.ItemID, e.Title, e.Description)
+	case events.MeetingItemWithdrawn:
+		return true, w.exec(`UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
+			ItemWithdrawn, e.Reason, e.ItemID, w.id())
+	case events.MeetingAgendaPublished:
+		if err := w.exec(`UPDATE {meetings} SET agenda_published_at = ? WHERE meeting_id = ?`, w.occurred(), w.id()); err != nil {
+			return true, err
+		}
+		for _, item := range e.ItemIDs {
+			if err := w.exec(`UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
+				ItemPublished, timeText(e.ConsultationClosesAt), item, w.id(), ItemWithdrawn); err != nil {
+				return true, err
+			}
+		}
+		return true, nil
+	case events.MeetingConvened:
+		if err := w.exec(`UPDATE {meetings} SET status = ?, call = ?, convened_at = ?, presiding_member_id = ?, seats = ? WHERE meeting_id = ?`,
+			string(events.MeetingIsConvened), e.Call, w.occurred(), e.PresidingMemberID, e.Seats, w.id()); err != nil {
+			return true, err
+		}
+		for _, m := range e.Present {
+			if err := w.exec(`INSERT OR IGNORE INTO {meeting_attendance} (meeting_id, member_id) VALUES (?, ?)`, w.id(), m); err != nil {
+				return true, err
+			}
+		}
+		return true, w.countPresent()
+	case events.MeetingQuorumFailed:
+		return true, w.exec(`UPDATE {meetings} SET status = ?, call = ?, seats = ? WHERE meeting_id = ?`,
+			string(events.MeetingIsInquorate), e.Call, e.Seats, w.id())
+	case events.MeetingMemberArrived:
+		if err := w.exec(`INSERT OR IGNORE INTO {meeting_attendance} (meeting_id, member_id) VALUES (?, ?)`, w.id(), e.MemberID); err != nil {
+			return true, err
+		}
+		return true, w.countPresent()
+	case events.MeetingMemberDeparted:
+		if err := w.exec(`DELETE FROM {meeting_attendance} WHERE meeting_id = ? AND member_id = ?`, w.id(), e.MemberID); err != nil {
+			return true, err
+		}
+		return true, w.countPresent()
+	case events.MeetingAdjourned:
+		return true, w.exec(`UPDATE {meetings} SET status = ?, adjourned_at = ? WHERE meeting_id = ?`,
+			string(events.MeetingIsAdjourned), w.occurred(), w.id())
+	case events.MeetingMinutesPublished:
+		return true, w.appendDocuments("minutes", w.id(), e.Documents)
+	case events.MeetingPostponed:
+		return true, w.exec(`UPDATE {meetings} SET starts_at = ?, postponed_reason = ? WHERE meeting_id = ?`,
+			timeText(e.StartsAt), e.Reason, w.id())
+	case events.MeetingCancelled:
+		return true, w.exec(`UPDATE {meetings} SET status = ?, cancelled_reason = ? WHERE meeting_id = ?`,
+			string(events.MeetingIsCancelled), e.Reason, w.id())
+	}
+	return false, nil
+}
+
+func (w writer) countPresent() error {
+	return w.exec(`UPDATE {meetings} SET present = (SELECT count(*) FROM {meeting_attendance} WHERE meeting_id = ?1) WHERE meeting_id = ?1`, w.id())
+}
+
+// documents replaces the documents of an owner.
+func (w writer) documents(kind, id string, docs []events.DocumentRef) error {
+	if err := w.exec(`DELETE FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id); err != nil {
+		return err
+	}
+	return w.appendDocuments(kind, id, docs)
+}
+
+// appendDocuments adds documents after an owner's existing ones.
+func (w writer) appendDocuments(kind, id string, docs []events.DocumentRef) error {
+	for _, d := range docs {
+		if err := w.exec(`INSERT INTO {documents} (owner_kind, owner_id, seq, title, media_type, size, sha256, url)
+			SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM {documents} WHERE owner_kind = ?1 AND owner_id = ?2`,
+			kind, id, d.Title, d.MediaType, d.Size, d.SHA256, d.URL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Meeting is a meeting of a body.
+type Meeting struct {
+	ID                string    `json:"id"`
+	BodyID            string    `json:"body_id"`
+	Status            string    `json:"status"`
+	StartsAt          time.Time `json:"starts_at"`
+	Place             string    `json:"place"`
+	Urgency           string    `json:"urgency"`
+	UrgencyReason     string    `json:"urgency_reason,omitempty"`
+	Call              int       `json:"call"`
+	AgendaPublishedAt time.Time `json:"agenda_published_at"`
+	ConvenedAt        time.Time `json:"convened_at"`
+	AdjournedAt       time.Time `json:"adjourned_at"`
+	PresidingMemberID string    `json:"presiding_member_id,omitempty"`
+	Present           int       `json:"present"`
+	Seats             int       `json:"seats"`
+	CancelledReason   string    `json:"cancelled_reason,omitempty"`
+}
+
+// MeetingFilter selects meetings; empty fields select all.
+type MeetingFilter struct {
+	BodyID string
+	Status string
+	Starts TimeRange
+	Page
+}
+
+// AgendaItem is an item of a meeting's agenda.
+type AgendaItem struct {
+	ID                   string               `json:"id"`
+	MeetingID            string               `json:"meeting_id"`
+	Seq                  int                  `json:"seq"`
+	Title                string               `json:"title"`
+	Description          string               `json:"description"`
+	QuestionType         string               `json:"question_type"`
+	Presenter            string               `json:"presenter"`
+	UrgentVoteID         string               `json:"urgent_vote_id,omitempty"`
+	Status               string               `json:"status"`
+	WithdrawnReason      string               `json:"withdrawn_reason,omitempty"`
+	ConsultationClosesAt time.Time            `json:"consultation_closes_at"`
+	Documents            []events.DocumentRef `json:"documents"`
+}
+
+const meetingColumns = `meeting_id, body_id, status, coalesce(starts_at, ''), place, urgency, urgency_reason, call,
+	coalesce(agenda_published_at, ''), coalesce(convened_at, ''), coalesce(adjourned_at, ''), presiding_member_id, present, seats, cancelled_reason`
+
+func scanMeeting(s scanner) (Meeting, error) {
+	var m Meeting
+	var starts, published, convened, adjourned string
+	err := s.Scan(&m.ID, &m.BodyID, &m.Status, &starts, &m.Place, &m.Urgency, &m.UrgencyReason, &m.Call,
+		&published, &convened, &adjourned, &m.PresidingMemberID, &m.Present, &m.Seats, &m.CancelledReason)
+	m.StartsAt, m.AgendaPublishedAt, m.ConvenedAt, m.AdjournedAt = parseTime(starts), parseTime(published), parseTime(convened), parseTime(adjourned)
+	return m, err
+}
+
+// Meeting returns one meeting, or a not_found error.
+func (m *ReadModel) Meeting(ctx context.Context, id string) (Meeting, error) {
+	rows, err := queryRows(ctx, m.db, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
+	if err != nil {
+		return Meeting{}, err
+	}
+	if len(rows) == 0 {
+		return Meeting{}, events.Errorf(events.CodeNotFound, "meeting %s not found", id)
+	}
+	return rows[0], nil
+}
+
+// Meetings returns meetings by start time, then id.
+func (m *ReadModel) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, error) {
+	if err := f.Starts.validate("meetings"); err != nil {
+		return nil, err
+	}
+	limit, offset, err := f.Page.bounds()
+	if err != nil {
+		return nil, err
+	}
+	var q query
+	q.eq("body_id", f.BodyID)
+	q.eq("status", f.Status)
+	q.timeRange("starts_at", f.Starts)
+	return queryRows(ctx, m.db, `SELECT `+meetingColumns+` FROM meetings`+q.String()+` ORDER BY starts_at, meeting_id LIMIT ? OFFSET ?`,
+		append(q.args, limit, offset), scanMeeting)
+}
+
+// Attendance returns the members present at a meeting, by id.
+func (m *ReadModel) Attendance(ctx context.Context, meetingID string) ([]string, error) {
+	return queryRows(ctx, m.db, `SELECT member_id FROM meeting_attendance WHERE meeting_id = ? ORDER BY member_id`,
+		[]any{meetingID}, func(s scanner) (string, error) {
+			var id string
+			return id, s.Scan(&id)
+		})
+}
+
+// AgendaItems returns the items of a meeting in agenda order, with their
+// documents.
+func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]AgendaItem, error) {
+	items, err := queryRows(ctx, m.db, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
+		status, withdrawn_reason, coalesce(consultation_closes_at, '') FROM agenda_items WHERE meeting_id = ? ORDER BY seq`,
+		[]any{meetingID}, func(s scanner) (AgendaItem, error) {
+			var it AgendaItem
+			var closes string
+			err := s.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.Description, &it.QuestionType, &it.Presenter,
+				&it.UrgentVoteID, &it.Status, &it.WithdrawnReason, &closes)
+			it.ConsultationClosesAt = parseTime(closes)
+			return it, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if items[i].Documents, err = m.Documents(ctx, "agenda_item", items[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+// Documents returns the documents of an owner (agenda_item, minutes,
+// decision_version, tender, contract, request_answer) in order.
+func (m *ReadModel) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
+	return queryRows(ctx, m.db, `SELECT title, media_type, size, sha256, url FROM documents
+		WHERE owner_kind = ? AND owner_id = ? ORDER BY seq`, []any{ownerKind, ownerID}, func(s scanner) (events.DocumentRef, error) {
+		var d events.DocumentRef
+		return d, s.Scan(&d.Title, &d.MediaType, &d.Size, &d.SHA256, &d.URL)
+	})
+}

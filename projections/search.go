@@ -1,0 +1,161 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// The search index: search_docs keeps each document's original text under
+// a stable integer id; search_fts indexes the folded text under the same
+// rowid. Titles weigh more than bodies in the ranking.
+func init() {
+	readModelSchemas = append(readModelSchemas, `
+CREATE TABLE {search_docs} (
+	doc_id    INTEGER PRIMARY KEY,
+	kind      TEXT NOT NULL,
+	entity_id TEXT NOT NULL,
+	title     TEXT NOT NULL,
+	body      TEXT NOT NULL,
+	at        TEXT,
+	UNIQUE (kind, entity_id)
+);
+CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+`)
+}
+
+// Kinds of search documents.
+const (
+	SearchAgendaItem  = "agenda_item"
+	SearchDecision    = "decision"
+	SearchProcurement = "procurement"
+	SearchComment     = "comment"
+)
+
+var searchKinds = []string{SearchAgendaItem, SearchComment, SearchDecision, SearchProcurement}
+
+// weights of the title and body columns in bm25.
+const searchRank = `bm25(%s, 4.0, 1.0)`
+
+// index adds or replaces the search document of an entity.
+func (w writer) index(kind, id, title, body string) error {
+	var docID int64
+	err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?`), kind, id).Scan(&docID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := w.exec(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)`,
+			kind, id, title, body, w.occurred()); err != nil {
+			return err
+		}
+		if err := w.tx.QueryRow(w.ctx, `SELECT last_insert_rowid()`).Scan(&docID); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := w.exec(`UPDATE {search_docs} SET title = ?, body = ? WHERE doc_id = ?`, title, body, docID); err != nil {
+			return err
+		}
+		if err := w.exec(`DELETE FROM {search_fts} WHERE rowid = ?`, docID); err != nil {
+			return err
+		}
+	}
+	return w.exec(`INSERT INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+}
+
+// unindex removes an entity's search document, if any.
+func (w writer) unindex(kind, id string) error {
+	if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
+		return err
+	}
+	return w.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+}
+
+// SearchOptions narrow a search. Kinds keeps documents of those kinds
+// (SearchAgendaItem, SearchDecision, SearchProcurement, SearchComment);
+// none means all.
+type SearchOptions struct {
+	Kinds []string
+	Page
+}
+
+// SearchHit is one document found, best first.
+type SearchHit struct {
+	Kind     string  `json:"kind"`
+	EntityID string  `json:"entity_id"`
+	Title    string  `json:"title"`
+	Snippet  Snippet `json:"snippet"`
+	// Rank is the bm25 score: lower is more relevant.
+	Rank float64 `json:"rank"`
+}
+
+// Search finds documents that contain every word of q, in any case, with
+// or without accents and in any inflection (each word is matched by its
+// stem as a prefix), ranked by bm25 with the title weighing more. q is
+// data: quotes, '*', '-', ':', parentheses and operators such as OR or NEAR
+// are never query syntax, so no text makes Search fail; text without words
+// finds nothing. An unknown kind or a bad page is an invalid error.
+func (m *ReadModel) Search(ctx context.Context, q string, opts SearchOptions) ([]SearchHit, error) {
+	for _, k := range opts.Kinds {
+		if !slices.Contains(searchKinds, k) {
+			return nil, events.Invalidf("search: unknown kind %q (want one of %s)", k, strings.Join(searchKinds, ", "))
+		}
+	}
+	limit, offset, err := opts.Page.bounds()
+	if err != nil {
+		return nil, err
+	}
+	terms := searchTerms(q)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer tx.Rollback()
+	tables, err := ServingTables(ctx, tx, ReadModelName)
+	if err != nil {
+		return nil, err
+	}
+	fts, docs := tables["search_fts"], tables["search_docs"]
+	if fts == "" || docs == "" {
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet"}
+	}
+	var kindFilter string
+	args := []any{matchExpression(terms)}
+	if len(opts.Kinds) > 0 {
+		kindFilter = " AND d.kind IN (?" + strings.Repeat(", ?", len(opts.Kinds)-1) + ")"
+		for _, k := range opts.Kinds {
+			args = append(args, k)
+		}
+	}
+	args = append(args, limit, offset)
+	rank := fmt.Sprintf(searchRank, `"`+fts+`"`)
+	hits, err := queryRows(ctx, tx, `SELECT d.kind, d.entity_id, d.title, d.body, `+rank+` AS rank
+		FROM "`+fts+`" JOIN "`+docs+`" d ON d.doc_id = "`+fts+`".rowid
+		WHERE "`+fts+`" MATCH ?`+kindFilter+`
+		ORDER BY rank, d.kind, d.entity_id LIMIT ? OFFSET ?`, args, func(s scanner) (SearchHit, error) {
+		var h SearchHit
+		var body string
+		if err := s.Scan(&h.Kind, &h.EntityID, &h.Title, &body, &h.Rank); err != nil {
+			return h, err
+		}
+		h.Snippet = makeSnippet(body, terms)
+		if len(h.Snippet.Highlights) == 0 {
+			if t := makeSnippet(h.Title, terms); len(t.Highlights) > 0 {
+				h.Snippet = t
+			}
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return hits, nil
+}
