@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestREADMEConfigurationTable keeps the README's table in step with the
+// settings: every key appears with its variable, flag and default.
+func TestREADMEConfigurationTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| `") {
+			key, _, _ := strings.Cut(strings.TrimPrefix(line, "| `"), "`")
+			rows[key] = line
+		}
+	}
+	for _, s := range settings {
+		t.Run(s.Key+" is documented as it is", func(t *testing.T) {
+			row, ok := rows[s.Key]
+			if !ok {
+				t.Fatalf("README has no row for %s", s.Key)
+			}
+			def := fmt.Sprint(s.Default)
+			if d, ok := s.Default.(time.Duration); ok {
+				def = d.String()
+			}
+			for _, want := range []string{"`" + s.Env() + "`", "`--" + s.Flag + "`", "`" + def + "`"} {
+				if !strings.Contains(row, want) {
+					t.Errorf("row %q lacks %s", row, want)
+				}
+			}
+		})
+	}
+}
