@@ -44,8 +44,9 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
 
 // dsn builds the driver's connection string. Every connection waits on a
-// busy database instead of failing; the writer's transactions take the write
-// lock at BEGIN so a batch never fails half-way for want of it.
+// busy database instead of failing. The writer's transactions take the write
+// lock at BEGIN (it issues BEGIN IMMEDIATE itself; _txlock covers any
+// database/sql transaction), so a batch never fails half-way for want of it.
 func dsn(path string, writer bool) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", "10000")

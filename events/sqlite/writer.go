@@ -24,6 +24,10 @@ type writer struct {
 	s    *Store
 	conn *sql.Conn
 
+	// Statements are prepared once on conn and run on it directly: the
+	// writer issues BEGIN IMMEDIATE and COMMIT itself, because database/sql
+	// re-prepares a connection's statements inside every *sql.Tx.
+	begin, commit, rollback                                   *sql.Stmt
 	head, streamVersion, eventByID, insertEvent, upsertStream *sql.Stmt
 	savepoint, release, rollbackTo                            *sql.Stmt
 }
@@ -38,6 +42,9 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 		stmt **sql.Stmt
 		sql  string
 	}{
+		{&w.begin, "BEGIN IMMEDIATE"},
+		{&w.commit, "COMMIT"},
+		{&w.rollback, "ROLLBACK"},
 		{&w.head, "SELECT coalesce(max(position), 0) FROM events"},
 		{&w.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
 		{&w.eventByID, "SELECT " + eventColumns + " FROM events WHERE id = ?"},
@@ -57,7 +64,7 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.head, w.streamVersion, w.eventByID, w.insertEvent, w.upsertStream, w.savepoint, w.release, w.rollbackTo} {
+	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback, w.head, w.streamVersion, w.eventByID, w.insertEvent, w.upsertStream, w.savepoint, w.release, w.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}
@@ -85,15 +92,15 @@ func (w *writer) run() {
 				break drain
 			}
 		}
-		w.commit(batch)
+		w.commitBatch(batch)
 		clear(batch)
 	}
 }
 
-// commit writes one batch in one transaction and answers its callers. An
+// commitBatch writes one batch in one transaction and answers its callers. An
 // append that fails is rolled back to its savepoint and does not affect the
 // others; a failed commit fails every append of the batch.
-func (w *writer) commit(batch []*appendRequest) {
+func (w *writer) commitBatch(batch []*appendRequest) {
 	ctx := context.Background() // a batch is not cancelled by any one caller
 	if w.s.onBatch != nil {
 		w.s.onBatch(batch)
@@ -112,14 +119,13 @@ func (w *writer) commit(batch []*appendRequest) {
 		return
 	}
 
-	tx, err := w.conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)
-	if err != nil {
+	if _, err := w.begin.ExecContext(ctx); err != nil {
 		w.failAll(batch, outs, mapErr(ctx, "begin append", err))
 		return
 	}
 	var head int64
-	if err := tx.StmtContext(ctx, w.head).QueryRowContext(ctx).Scan(&head); err != nil {
-		tx.Rollback()
+	if err := w.head.QueryRowContext(ctx).Scan(&head); err != nil {
+		w.abort()
 		w.failAll(batch, outs, mapErr(ctx, "read head", err))
 		return
 	}
@@ -129,35 +135,36 @@ func (w *writer) commit(batch []*appendRequest) {
 		if outs[i].err != nil {
 			continue
 		}
-		if _, err := tx.StmtContext(ctx, w.savepoint).ExecContext(ctx); err != nil {
+		if _, err := w.savepoint.ExecContext(ctx); err != nil {
 			outs[i].err = mapErr(ctx, "append", err)
 			continue
 		}
 		before := head
-		res, written, err := w.appendOne(ctx, tx, req, &head)
+		res, written, err := w.appendOne(ctx, req, &head)
 		if err != nil {
 			head = before
-			_, rbErr := tx.StmtContext(ctx, w.rollbackTo).ExecContext(ctx)
-			_, relErr := tx.StmtContext(ctx, w.release).ExecContext(ctx)
+			_, rbErr := w.rollbackTo.ExecContext(ctx)
+			_, relErr := w.release.ExecContext(ctx)
 			if rbErr != nil || relErr != nil {
 				// The transaction is in an unknown state: give up the batch.
-				tx.Rollback()
+				w.abort()
 				w.failAll(batch, outs, mapErr(ctx, "roll back append", errors.Join(rbErr, relErr)))
 				return
 			}
 			outs[i].err = err
 			continue
 		}
-		if _, err := tx.StmtContext(ctx, w.release).ExecContext(ctx); err != nil {
-			tx.Rollback()
+		if _, err := w.release.ExecContext(ctx); err != nil {
+			w.abort()
 			w.failAll(batch, outs, mapErr(ctx, "append", err))
 			return
 		}
 		outs[i].res = res
 		wrote = wrote || written
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := w.commit.ExecContext(ctx); err != nil {
 		w.s.log.Error("event store commit failed", "err", err, "appends", len(batch))
+		w.abort()
 		w.failAll(batch, outs, mapErr(ctx, "commit append", err))
 		return
 	}
@@ -165,6 +172,14 @@ func (w *writer) commit(batch []*appendRequest) {
 		w.s.committed()
 	}
 	w.answer(batch, outs)
+}
+
+// abort rolls the open transaction back. SQLite may already have rolled it
+// back after an I/O error, so a failing ROLLBACK is only logged.
+func (w *writer) abort() {
+	if _, err := w.rollback.ExecContext(context.Background()); err != nil {
+		w.s.log.Warn("event store rollback", "err", err)
+	}
 }
 
 // failAll replaces every outcome not already failed with err.
@@ -185,20 +200,20 @@ func (w *writer) answer(batch []*appendRequest, outs []appendOutcome) {
 
 // appendOne writes one request inside the batch's transaction, advancing
 // head. written is false for an idempotent retry.
-func (w *writer) appendOne(ctx context.Context, tx *sql.Tx, req *appendRequest, head *int64) (res events.AppendResult, written bool, err error) {
+func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64) (res events.AppendResult, written bool, err error) {
 	if req.callerIDs {
-		first, found, err := w.recordedByID(ctx, tx, req.evs[0].ID)
+		first, found, err := w.recordedByID(ctx, req.evs[0].ID)
 		if err != nil {
 			return res, false, err
 		}
 		if found {
-			res, err := w.retried(ctx, tx, req, first)
+			res, err := w.retried(ctx, req, first)
 			return res, false, err
 		}
 	}
 
 	current := int64(-1)
-	err = tx.StmtContext(ctx, w.streamVersion).QueryRowContext(ctx, req.stream).Scan(&current)
+	err = w.streamVersion.QueryRowContext(ctx, req.stream).Scan(&current)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return res, false, mapErr(ctx, "read stream version", err)
 	}
@@ -208,14 +223,13 @@ func (w *writer) appendOne(ctx context.Context, tx *sql.Tx, req *appendRequest, 
 
 	recordedAt := w.s.now().UTC()
 	recorded := formatTime(recordedAt)
-	insert := tx.StmtContext(ctx, w.insertEvent)
 	for i, ev := range req.evs {
 		*head++
 		occurred := recorded
 		if !ev.OccurredAt.IsZero() {
 			occurred = formatTime(ev.OccurredAt)
 		}
-		_, err := insert.ExecContext(ctx, *head, ev.ID[:], req.stream, current+1+int64(i), ev.Type, ev.Schema,
+		_, err := w.insertEvent.ExecContext(ctx, *head, ev.ID[:], req.stream, current+1+int64(i), ev.Type, ev.Schema,
 			occurred, recorded, ev.Actor.TokenID, ev.Actor.Role, nullableID(ev.CausationID), nullableID(ev.CorrelationID),
 			string(ev.Data))
 		if err != nil {
@@ -226,7 +240,7 @@ func (w *writer) appendOne(ctx context.Context, tx *sql.Tx, req *appendRequest, 
 		}
 	}
 	next := current + int64(len(req.evs))
-	if _, err := tx.StmtContext(ctx, w.upsertStream).ExecContext(ctx, req.stream, next); err != nil {
+	if _, err := w.upsertStream.ExecContext(ctx, req.stream, next); err != nil {
 		return res, false, mapErr(ctx, "append", err)
 	}
 	return events.AppendResult{NextVersion: next, Position: events.Position(*head)}, true, nil
@@ -234,13 +248,13 @@ func (w *writer) appendOne(ctx context.Context, tx *sql.Tx, req *appendRequest, 
 
 // retried checks that req re-sends events already recorded, in the same
 // stream, order and content, and returns the original result.
-func (w *writer) retried(ctx context.Context, tx *sql.Tx, req *appendRequest, first events.RecordedEvent) (events.AppendResult, error) {
+func (w *writer) retried(ctx context.Context, req *appendRequest, first events.RecordedEvent) (events.AppendResult, error) {
 	rec := first
 	for i, ev := range req.evs {
 		if i > 0 {
 			var found bool
 			var err error
-			if rec, found, err = w.recordedByID(ctx, tx, ev.ID); err != nil {
+			if rec, found, err = w.recordedByID(ctx, ev.ID); err != nil {
 				return events.AppendResult{}, err
 			} else if !found {
 				return events.AppendResult{}, fmt.Errorf("append to %s: event %d (%s) was not in the recorded append: %w",
@@ -254,8 +268,8 @@ func (w *writer) retried(ctx context.Context, tx *sql.Tx, req *appendRequest, fi
 	return events.AppendResult{NextVersion: rec.Version, Position: rec.Position}, nil
 }
 
-func (w *writer) recordedByID(ctx context.Context, tx *sql.Tx, id uuid.UUID) (events.RecordedEvent, bool, error) {
-	rows, err := tx.StmtContext(ctx, w.eventByID).QueryContext(ctx, id[:])
+func (w *writer) recordedByID(ctx context.Context, id uuid.UUID) (events.RecordedEvent, bool, error) {
+	rows, err := w.eventByID.QueryContext(ctx, id[:])
 	if err != nil {
 		return events.RecordedEvent{}, false, mapErr(ctx, "read event", err)
 	}
