@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -63,8 +64,10 @@ func (m *metrics) handler() http.Handler {
 }
 
 // instrument counts and times every request by its ServeMux pattern, never
-// by raw path, so labels stay few; unmatched requests share one label.
-func (m *metrics) instrument(next http.Handler) http.Handler {
+// by raw path, so labels stay few; unmatched requests share one label. At
+// debug level it logs each request's route, status and duration: never its
+// query, body or client address.
+func (m *metrics) instrument(next http.Handler, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := m.now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -74,7 +77,9 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		m.latency.WithLabelValues(route).Observe(m.now().Sub(start).Seconds())
+		took := m.now().Sub(start)
+		m.latency.WithLabelValues(route).Observe(took.Seconds())
+		log.DebugContext(r.Context(), "http request", "route", route, "status", sw.status, "duration", took)
 	})
 }
 

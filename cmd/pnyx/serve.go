@@ -130,7 +130,7 @@ func newServer(cfg config, log *slog.Logger, now func() time.Time, file *sqlite.
 // the shutdown timeout.
 func (s *server) serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.metrics.instrument(s.mux),
+		Handler:           s.metrics.instrument(s.mux, s.log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
