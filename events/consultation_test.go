@@ -72,7 +72,10 @@ func TestConsultationLifecycle(t *testing.T) {
 		if o := given[0].(ConsultationOpened); !o.ClosesAt.Equal(govClosesAt) {
 			t.Fatalf("opened %+v, want the closing time of the publication", o)
 		}
-		step := func(c Command) { t.Helper(); given = append(given, govDecide(t, ConsultationDecider, given, nil, c)...) }
+		step := func(c Command) {
+			t.Helper()
+			given = append(given, govDecide(t, ConsultationDecider, given, nil, c)...)
+		}
 		step(SubmitComment{ItemID: "it-1", CommentID: "c-1", Kind: CommentProposal, Text: "Προτείνω ποδηλατόδρομο στην Πανεπιστημίου.", SubjectRef: "subj-1", At: during})
 		step(SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentObjection, Text: "Υβριστικό κείμενο", SubjectRef: "subj-2", At: during})
 		step(SubmitComment{ItemID: "it-1", CommentID: "c-3", Kind: CommentRemark, Text: "Το ξανασκέφτηκα.", SubjectRef: "subj-3", At: during})
