@@ -3,8 +3,8 @@ package projections
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
