@@ -96,8 +96,9 @@ func (s *Store) ReadAll(ctx context.Context, opts events.ReadAllOptions) ([]even
 func collect(ctx context.Context, rows *sql.Rows, limit int) ([]events.RecordedEvent, error) {
 	defer rows.Close()
 	out := make([]events.RecordedEvent, 0, min(limit, 256))
+	var sc eventScanner
 	for rows.Next() {
-		ev, err := scanEvent(rows)
+		ev, err := sc.scan(rows)
 		if err != nil {
 			return nil, mapErr(ctx, "read events", err)
 		}
@@ -109,35 +110,38 @@ func collect(ctx context.Context, rows *sql.Rows, limit int) ([]events.RecordedE
 	return out, nil
 }
 
-// scanEvent reads one row of eventColumns.
-func scanEvent(rows *sql.Rows) (events.RecordedEvent, error) {
+// eventScanner reads rows of eventColumns, reusing its buffers for the
+// columns that are parsed rather than returned.
+type eventScanner struct {
+	id, cause, corr, occurred, recorded sql.RawBytes
+}
+
+func (sc *eventScanner) scan(rows *sql.Rows) (events.RecordedEvent, error) {
 	var (
-		ev                 events.RecordedEvent
-		pos                int64
-		id, cause, corr    []byte
-		occurred, recorded string
-		data               []byte
+		ev   events.RecordedEvent
+		pos  int64
+		data []byte
 	)
-	err := rows.Scan(&pos, &id, &ev.Stream, &ev.Version, &ev.Type, &ev.Schema, &occurred, &recorded,
-		&ev.Actor.TokenID, &ev.Actor.Role, &cause, &corr, &data)
+	err := rows.Scan(&pos, &sc.id, &ev.Stream, &ev.Version, &ev.Type, &ev.Schema, &sc.occurred, &sc.recorded,
+		&ev.Actor.TokenID, &ev.Actor.Role, &sc.cause, &sc.corr, &data)
 	if err != nil {
 		return ev, err
 	}
 	ev.Position = events.Position(pos)
 	ev.Data = data
-	if ev.ID, err = uuid.FromBytes(id); err != nil {
+	if ev.ID, err = uuid.FromBytes(sc.id); err != nil {
 		return ev, fmt.Errorf("event at %d: id: %w", pos, err)
 	}
-	if ev.CausationID, err = optionalID(cause); err != nil {
+	if ev.CausationID, err = optionalID(sc.cause); err != nil {
 		return ev, fmt.Errorf("event at %d: causation id: %w", pos, err)
 	}
-	if ev.CorrelationID, err = optionalID(corr); err != nil {
+	if ev.CorrelationID, err = optionalID(sc.corr); err != nil {
 		return ev, fmt.Errorf("event at %d: correlation id: %w", pos, err)
 	}
-	if ev.OccurredAt, err = parseTime(occurred); err != nil {
+	if ev.OccurredAt, err = parseTime(sc.occurred); err != nil {
 		return ev, fmt.Errorf("event at %d: occurred_at: %w", pos, err)
 	}
-	if ev.RecordedAt, err = parseTime(recorded); err != nil {
+	if ev.RecordedAt, err = parseTime(sc.recorded); err != nil {
 		return ev, fmt.Errorf("event at %d: recorded_at: %w", pos, err)
 	}
 	return ev, nil

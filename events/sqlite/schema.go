@@ -41,7 +41,35 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+// parseTime reads a time written by formatTime without allocating; any
+// other shape goes through time.Parse as RFC 3339.
+func parseTime(b []byte) (time.Time, error) {
+	if len(b) != len(timeLayout) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' ||
+		b[16] != ':' || b[19] != '.' || b[29] != 'Z' {
+		return time.Parse(time.RFC3339Nano, string(b))
+	}
+	var bad bool
+	num := func(from, to int) int {
+		n := 0
+		for _, c := range b[from:to] {
+			if c < '0' || c > '9' {
+				bad = true
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, minute, sec, nsec := num(11, 13), num(14, 16), num(17, 19), num(20, 29)
+	if bad || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return time.Parse(time.RFC3339Nano, string(b))
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	if t.Day() != day { // 31 April would roll over into May
+		return time.Parse(time.RFC3339Nano, string(b))
+	}
+	return t, nil
+}
 
 // dsn builds the driver's connection string. Every connection waits on a
 // busy database instead of failing. The writer's transactions take the write

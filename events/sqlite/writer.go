@@ -277,7 +277,8 @@ func (w *writer) recordedByID(ctx context.Context, id uuid.UUID) (events.Recorde
 	if !rows.Next() {
 		return events.RecordedEvent{}, false, mapErr(ctx, "read event", rows.Err())
 	}
-	ev, err := scanEvent(rows)
+	var sc eventScanner
+	ev, err := sc.scan(rows)
 	if err != nil {
 		return events.RecordedEvent{}, false, mapErr(ctx, "read event", err)
 	}
