@@ -22,6 +22,15 @@ type appendRequest struct {
 	done      chan appendOutcome // buffered: the writer never waits on it
 }
 
+// bytes is the size of the request's data, for bounding a batch.
+func (r *appendRequest) bytes() int {
+	n := 0
+	for _, ev := range r.evs {
+		n += len(ev.Data)
+	}
+	return n
+}
+
 type appendOutcome struct {
 	res events.AppendResult
 	err error

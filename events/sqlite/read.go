@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/google/uuid"
 
@@ -26,17 +28,17 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 	limit := events.ClampLimit(opts.Limit)
 	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, mapErr(ctx, "read stream", err)
+		return nil, s.readErr(ctx, "read stream", err)
 	}
 	defer tx.Rollback()
 
 	// One read transaction: the existence check and the read see the same
 	// snapshot.
 	var last int64
-	if err := tx.QueryRowContext(ctx, "SELECT version FROM streams WHERE stream = ?", stream).Scan(&last); err == sql.ErrNoRows {
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM streams WHERE stream = ?", stream).Scan(&last); errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
 	} else if err != nil {
-		return nil, mapErr(ctx, "read stream", err)
+		return nil, s.readErr(ctx, "read stream", err)
 	}
 
 	var rows *sql.Rows
@@ -56,9 +58,13 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 		return nil, events.Invalidf("read %s: unknown direction %d", stream, opts.Direction)
 	}
 	if err != nil {
-		return nil, mapErr(ctx, "read stream", err)
+		return nil, s.readErr(ctx, "read stream", err)
 	}
-	return collect(ctx, rows, limit)
+	evs, err := collect(rows, limit)
+	if err != nil {
+		return nil, s.readErr(ctx, "read events", err)
+	}
+	return evs, nil
 }
 
 // ReadAll reads up to opts.Limit events after position opts.After, in
@@ -67,6 +73,9 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 func (s *Store) ReadAll(ctx context.Context, opts events.ReadAllOptions) ([]events.RecordedEvent, error) {
 	if err := s.usable(ctx); err != nil {
 		return nil, err
+	}
+	if opts.After > events.Position(math.MaxInt64) {
+		return nil, events.Invalidf("read all: position %d is out of range", opts.After)
 	}
 	limit := events.ClampLimit(opts.Limit)
 	query := "SELECT " + eventColumns + " FROM events WHERE position > ?"
@@ -83,29 +92,30 @@ func (s *Store) ReadAll(ctx context.Context, opts events.ReadAllOptions) ([]even
 	}
 	query += " ORDER BY position LIMIT ?"
 	args = append(args, limit)
-	if opts.After > events.Position(1<<63-1) {
-		return nil, events.Invalidf("read all: position %d is out of range", opts.After)
-	}
 	rows, err := s.readDB.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, mapErr(ctx, "read all", err)
+		return nil, s.readErr(ctx, "read all", err)
 	}
-	return collect(ctx, rows, limit)
+	evs, err := collect(rows, limit)
+	if err != nil {
+		return nil, s.readErr(ctx, "read events", err)
+	}
+	return evs, nil
 }
 
-func collect(ctx context.Context, rows *sql.Rows, limit int) ([]events.RecordedEvent, error) {
+func collect(rows *sql.Rows, limit int) ([]events.RecordedEvent, error) {
 	defer rows.Close()
 	out := make([]events.RecordedEvent, 0, min(limit, 256))
 	var sc eventScanner
 	for rows.Next() {
 		ev, err := sc.scan(rows)
 		if err != nil {
-			return nil, mapErr(ctx, "read events", err)
+			return nil, err
 		}
 		out = append(out, ev)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, "read events", err)
+		return nil, err
 	}
 	return out, nil
 }

@@ -184,7 +184,7 @@ func (s *Store) Head(ctx context.Context) (events.Position, error) {
 	}
 	var head int64
 	if err := s.readDB.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) FROM events").Scan(&head); err != nil {
-		return 0, mapErr(ctx, "read head", err)
+		return 0, s.readErr(ctx, "read head", err)
 	}
 	return events.Position(head), nil
 }
@@ -204,7 +204,7 @@ func (s *Store) StreamVersion(ctx context.Context, stream string) (int64, error)
 		return 0, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
 	}
 	if err != nil {
-		return 0, mapErr(ctx, "read stream version", err)
+		return 0, s.readErr(ctx, "read stream version", err)
 	}
 	return v, nil
 }
@@ -220,7 +220,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 		"SELECT (SELECT count(*) FROM events), (SELECT coalesce(max(position), 0) FROM events), (SELECT count(*) FROM streams)").
 		Scan(&st.Events, &head, &st.Streams)
 	if err != nil {
-		return Stats{}, mapErr(ctx, "read stats", err)
+		return Stats{}, s.readErr(ctx, "read stats", err)
 	}
 	st.Head = events.Position(head)
 	for _, p := range []string{s.path, s.path + "-wal"} {
@@ -247,6 +247,19 @@ func (s *Store) usable(ctx context.Context) error {
 	default:
 		return nil
 	}
+}
+
+// readErr maps a read's error; a read cut short by Close is unavailable,
+// not internal.
+func (s *Store) readErr(ctx context.Context, op string, err error) error {
+	select {
+	case <-s.done:
+		if ctx.Err() == nil {
+			return fmt.Errorf("%s: store closed: %w", op, events.ErrUnavailable)
+		}
+	default:
+	}
+	return mapErr(ctx, op, err)
 }
 
 // committed wakes every subscriber waiting for new events.

@@ -11,10 +11,12 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// Group commit limits: a batch takes every queued append up to these.
+// Group commit limits: a batch takes every queued append up to these, so
+// one transaction stays bounded in rows and in bytes.
 const (
 	maxBatchRequests = 1024
 	maxBatchEvents   = 16 * 1024
+	maxBatchBytes    = 64 << 20
 )
 
 // writer owns the only write connection. It takes queued appends in
@@ -78,9 +80,9 @@ func (w *writer) run() {
 	batch := make([]*appendRequest, 0, 64)
 	for req := range w.s.appends {
 		batch = append(batch[:0], req)
-		n := len(req.evs)
+		n, size := len(req.evs), req.bytes()
 	drain:
-		for len(batch) < maxBatchRequests && n < maxBatchEvents {
+		for len(batch) < maxBatchRequests && n < maxBatchEvents && size < maxBatchBytes {
 			select {
 			case r, ok := <-w.s.appends:
 				if !ok {
@@ -88,6 +90,7 @@ func (w *writer) run() {
 				}
 				batch = append(batch, r)
 				n += len(r.evs)
+				size += r.bytes()
 			default:
 				break drain
 			}
