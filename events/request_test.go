@@ -166,3 +166,26 @@ func TestRefuseContactDetails(t *testing.T) {
 		})
 	}
 }
+
+func FuzzSubmitRequest(f *testing.F) {
+	f.Add("req-1", "information", "Αντίγραφο μελέτης", "web", "", "subj-0123456789abcdef0123456789abcdef")
+	f.Add("r 2", "complaint", "a@b", "citizen_service_centre", "staff-1", "x")
+	f.Fuzz(func(t *testing.T, id, category, subject, channel, assisted, ref string) {
+		c := SubmitRequest{RequestID: id, Category: RequestCategory(category), Subject: subject, Channel: RequestChannel(channel),
+			AssistedBy: assisted, Requester: SubjectRef(ref), At: psT0}
+		evs, err := RequestDecider.Decide(RequestState{}, c, nil)
+		if err != nil {
+			if ErrorCode(err) != CodeInvalid || len(evs) != 0 {
+				t.Fatalf("refusal of code %s with %d events: %v", ErrorCode(err), len(evs), err)
+			}
+			return
+		}
+		e := evs[0].(RequestSubmitted)
+		if refuseContactDetails(e.Subject) != nil || e.SubjectRef.Validate() != nil || ValidateStream(c.Stream()) != nil {
+			t.Fatalf("accepted %+v", e)
+		}
+		if _, err := Encode(e); err != nil {
+			t.Fatalf("accepted a submission that does not encode: %v", err)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestSubjectRef(t *testing.T) {
@@ -63,6 +64,24 @@ func FuzzSubjectRef(f *testing.F) {
 			}
 		} else if ErrorCode(err) != CodeInvalid {
 			t.Fatalf("error of code %s", ErrorCode(err))
+		}
+	})
+}
+
+func FuzzPersonValidate(f *testing.F) {
+	f.Add("Ελένη", "eleni@example.gr", "+30 210 123 4567", "Ε.")
+	f.Add("", "a@b", "((((", "\xff")
+	f.Fuzz(func(t *testing.T, name, email, phone, display string) {
+		p := Person{Name: name, Email: email, Phone: phone, DisplayName: display}
+		err := p.Validate()
+		if err != nil {
+			if ErrorCode(err) != CodeInvalid {
+				t.Fatalf("error of code %s", ErrorCode(err))
+			}
+			return
+		}
+		if p == (Person{}) || !utf8.ValidString(name+email+phone+display) {
+			t.Fatalf("accepted %+v", p)
 		}
 	})
 }
