@@ -13,9 +13,10 @@ RACE_PKGS ?= ./events/...
 
 .PHONY: run test bench lint build clean
 
-## run: serve the API on 127.0.0.1:8080 with data in ./pnyx-data
+## run: serve the API on 127.0.0.1:8080 with data in ./pnyx-data; an empty
+## data directory first gets one year of the demo municipality
 run:
-	$(GO) run ./cmd/pnyx serve
+	$(GO) run ./cmd/pnyx serve --demo
 
 ## test: every test, then the race detector on the store packages
 test:

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	mrand "math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/demo"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/events/vault"
+)
+
+// pnyx demo, and pnyx serve --demo: the fictional municipality of
+// events/demo, generated through the command service into the data
+// directory.
+func init() {
+	subcommands = append(subcommands, newDemoCommand)
+	settings = append(settings, setting{Key: "demo", Flag: "demo", Default: false, Serve: true,
+		Usage: "when the event store is empty, first generate one year of the demo municipality"})
+	serveHooks = append(serveHooks, demoServeHook)
+}
+
+func newDemoCommand(c *cli) *cobra.Command {
+	var opts demo.Options
+	var start string
+	cmd := &cobra.Command{
+		Use:   "demo [--years N | --events N] [--seed S]",
+		Short: "Generate the record of a fictional Greek municipality into the data directory",
+		Long: "Generate Δήμος Καλλιθέας Αιγαίου, a fictional municipality, through the command\n" +
+			"service: bodies, meetings, consultations, votes, decisions, procurement and\n" +
+			"requests. Citizens' personal data goes to the vault (vault.db). The same seed\n" +
+			"gives the same events; the whole archive is recorded at the moment the command\n" +
+			"starts.",
+		Args: cobraArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if start != "" {
+				t, err := time.Parse(time.DateOnly, start)
+				if err != nil {
+					return events.Invalidf("--start %q: want a date like 2025-01-01", start)
+				}
+				opts.Start = t
+			}
+			return c.runDemo(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.Years, "years", 0, "years of the world to generate (default 1 when --events is not given)")
+	f.Int64Var(&opts.Events, "events", 0, "generate whole years until the log holds at least this many events")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the world; the same seed gives the same events")
+	f.IntVar(&opts.Workers, "workers", 0, "chains of commands run at once (1 makes the global order reproducible too)")
+	f.StringVar(&start, "start", "", "first day of the world (default 2025-01-01)")
+	return cmd
+}
+
+// runDemo generates into the configured data directory, which must hold
+// no events yet.
+func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
+	importedAt := c.now().UTC().Truncate(time.Second)
+	st, err := sqlite.Open(ctx, c.storePath(), sqlite.Options{MaxEventBytes: c.cfg.MaxEventBytes, Logger: c.log,
+		Now: func() time.Time { return importedAt }})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if head, err := st.Head(ctx); err != nil {
+		return err
+	} else if head > 0 {
+		return events.Errorf(events.CodeConflict, "the event store %s already holds %d events; the demo needs an empty data directory", c.storePath(), head)
+	}
+	began := c.now()
+	stats, err := c.generateDemo(ctx, st, opts)
+	if err != nil {
+		return err
+	}
+	took := c.now().Sub(began)
+	fmt.Fprintf(c.stderr, "demo: %d events (%d commands) until %s in %s: %.0f events/s\n",
+		stats.Events, stats.Commands, stats.Until.Format(time.DateOnly), took.Round(time.Millisecond), float64(stats.Events)/took.Seconds())
+	return nil
+}
+
+// generateDemo runs the generator on an open store, with the demo vault
+// beside it and progress on the terminal.
+func (c *cli) generateDemo(ctx context.Context, st *sqlite.Store, opts demo.Options) (demo.Stats, error) {
+	key, err := demoVaultKey(filepath.Join(c.cfg.DataDir, "vault.key"))
+	if err != nil {
+		return demo.Stats{}, err
+	}
+	// The vault draws references from the seed, so the same seed gives the
+	// same subject references; the demo's people are fictional.
+	var seed [32]byte
+	for i := range 8 {
+		seed[i] = byte(opts.Seed >> (8 * i))
+	}
+	v, err := vault.Open(ctx, filepath.Join(c.cfg.DataDir, "vault.db"), vault.Options{MasterKey: key, Now: c.now, Random: mrand.NewChaCha8(seed)})
+	if err != nil {
+		return demo.Stats{}, err
+	}
+	defer v.Close()
+	opts.Logger = c.log
+	if isTerminal(c.stderr) {
+		total := opts.Events
+		if total == 0 {
+			total = -1 // a count without a bar: the events of N years are not known ahead
+		}
+		bar := progressbar.NewOptions64(total, progressbar.OptionSetWriter(c.stderr), progressbar.OptionSetDescription("demo events"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.stderr) }))
+		opts.Progress = func(n int64) { _ = bar.Set64(n) }
+		defer bar.Finish()
+	} else {
+		var last time.Time
+		opts.Progress = func(n int64) {
+			if now := c.now(); now.Sub(last) >= 5*time.Second {
+				last = now
+				c.log.Info("demo progress", "events", n)
+			}
+		}
+	}
+	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{}), v, opts)
+}
+
+// demoVaultKey reads the vault's master key from path, creating a random
+// one (readable by its owner only) on first use.
+func demoVaultKey(path string) ([]byte, error) {
+	key, err := os.ReadFile(path)
+	if err == nil {
+		if len(key) != vault.MasterKeySize {
+			return nil, events.Invalidf("vault key %s is %d bytes; want %d", path, len(key), vault.MasterKeySize)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, events.Errorf(events.CodeUnavailable, "read vault key: %v", err)
+	}
+	key = make([]byte, vault.MasterKeySize)
+	if _, err := io.ReadFull(rand.Reader, key); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, events.Errorf(events.CodeUnavailable, "create data directory: %v", err)
+	}
+	if err := os.WriteFile(path, key, 0o600); err != nil {
+		return nil, events.Errorf(events.CodeUnavailable, "write vault key: %v", err)
+	}
+	return key, nil
+}
+
+// demoServeHook generates one year of the demo before serve listens, when
+// --demo is set and the store is empty.
+func demoServeHook(ctx context.Context, s *server) error {
+	if !s.cfg.Settings.GetBool("demo") {
+		return nil
+	}
+	head, err := s.file.Head(ctx)
+	if err != nil || head > 0 {
+		return err
+	}
+	s.log.Info("empty event store: generating one year of the demo municipality")
+	c := &cli{now: s.now, cfg: s.cfg, log: s.log, stderr: os.Stderr}
+	stats, err := c.generateDemo(ctx, s.file, demo.Options{Seed: 1, Years: 1})
+	if err != nil {
+		return err
+	}
+	s.log.Info("demo generated", "events", stats.Events, "until", stats.Until.Format(time.DateOnly))
+	return nil
+}
