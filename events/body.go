@@ -238,10 +238,10 @@ func evolveBody(s BodyState, p Payload) BodyState {
 	case BodySettingsChanged:
 		s.Settings = e.Settings.clone()
 	case BodyMemberJoined:
-		s.Members = maps.Clone(s.Members)
+		s.Members = cloneOrMake(s.Members)
 		s.Members[e.MemberID] = BodyMember{ID: e.MemberID, Name: e.Name, Faction: e.Faction, Role: e.Role}
 	case BodyMemberLeft:
-		s.Members = maps.Clone(s.Members)
+		s.Members = cloneOrMake(s.Members)
 		delete(s.Members, e.MemberID)
 	case BodyMemberRoleChanged:
 		if m, ok := s.Members[e.MemberID]; ok {
@@ -396,6 +396,15 @@ func (s BodyState) roleFree(role MemberRole, forMember string) error {
 func (s BodyState) withSettings(set BodySettings) BodyState {
 	s.Settings = set
 	return s
+}
+
+// cloneOrMake returns a copy of m to write to, a new map when m is nil (a
+// stream whose first event is missing must fold, not panic).
+func cloneOrMake[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return maps.Clone(m)
 }
 
 // bodyFact returns the folded body a command Needs, or not found.

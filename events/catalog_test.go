@@ -50,6 +50,14 @@ func TestCatalog(t *testing.T) {
 					t.Fatalf("type %q is not named after its aggregate %q", spec.Type, spec.Aggregate)
 				}
 			})
+			t.Run("folds onto an empty state without a panic", func(t *testing.T) {
+				a, err := AggregateOf(StreamName(spec.Aggregate, "x"))
+				if err != nil {
+					return // service-written, checked above
+				}
+				// A stream read from a damaged or partial log must fold.
+				_ = a.Evolve(a.Initial(), samplePayload(spec.GoType))
+			})
 			t.Run("has one sentence of documentation", func(t *testing.T) {
 				if len(spec.Doc) < 10 || !strings.HasSuffix(spec.Doc, ".") {
 					t.Fatalf("doc %q", spec.Doc)

@@ -391,10 +391,7 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 	case MeetingQuorumFailed:
 		s.Status = MeetingIsInquorate
 	case MeetingMemberArrived:
-		s.Present = maps.Clone(s.Present)
-		if s.Present == nil {
-			s.Present = map[string]bool{}
-		}
+		s.Present = cloneOrMake(s.Present)
 		s.Present[e.MemberID] = true
 	case MeetingMemberDeparted:
 		s.Present = maps.Clone(s.Present)

@@ -1,9 +1,6 @@
 package events
 
-import (
-	"maps"
-	"time"
-)
+import "time"
 
 // A vote is one question put to the members present at a sitting meeting:
 // on an agenda item, on an amendment, or on the urgency of an item not on
@@ -221,10 +218,10 @@ func evolveVote(s VoteState, p Payload) VoteState {
 		s = VoteState{ID: e.VoteID, BodyID: e.BodyID, MeetingID: e.MeetingID, ItemID: e.ItemID, AmendmentID: e.AmendmentID,
 			Question: e.Question, QuestionType: e.QuestionType, Method: e.Method, Status: VoteIsOpen, Ballots: map[string]BallotChoice{}}
 	case VoteBallotCast:
-		s.Ballots = maps.Clone(s.Ballots)
+		s.Ballots = cloneOrMake(s.Ballots)
 		s.Ballots[e.MemberID] = e.Choice
 	case VoteBallotChanged:
-		s.Ballots = maps.Clone(s.Ballots)
+		s.Ballots = cloneOrMake(s.Ballots)
 		s.Ballots[e.MemberID] = e.Choice
 	case VoteClosed:
 		s.Status = VoteIsClosed
