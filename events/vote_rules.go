@@ -208,12 +208,14 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	if err != nil {
 		return nil, err
 	}
-	participants := t.Yes + t.No + t.Abstain + t.Present
-	if voting := b.VotingMembers(); participants > voting {
+	participants, voting := t.Yes+t.No+t.Abstain+t.Present, b.VotingMembers()
+	if s.Method == VoteSecret && participants > voting {
 		return nil, Invalidf("tally of vote %s counts %d ballots, more than the %d voting members of body %s", s.ID, participants, voting, b.ID)
 	}
+	// An open ballot stays counted even if its member has since left the
+	// body; absent then cannot go below zero.
 	closed := VoteClosed{Yes: t.Yes, No: t.No, Abstain: t.Abstain, Present: t.Present,
-		Absent: b.VotingMembers() - participants, Seats: b.Settings.Seats,
+		Absent: max(voting-participants, 0), Seats: b.Settings.Seats,
 		Quorum: b.Settings.QuorumFor(m.Call), Majority: b.Settings.MajorityFor(s.QuestionType)}
 	closed.Result, closed.ChairTieBreak = tallyResult(t, closed, s.Method == VoteRollCall && b.Settings.ChairBreaksTie, s.Ballots[m.PresidingMemberID])
 	return []Payload{closed}, nil
