@@ -217,6 +217,14 @@ func TestVoteLifecycle(t *testing.T) {
 			t.Fatalf("opened %+v", o)
 		}
 	})
+	t.Run("a ballot of a member who left the body before the close still counts", func(t *testing.T) {
+		given := append([]Payload{govOpened(VoteRollCall, QuestionOrdinary)}, govBallots(govRepeat(BallotYes, 9)...)...)
+		left := govFacts(govBodyFacts(BodyMemberLeft{MemberID: govMember(9), Reason: "Παραίτηση"}), govMeetingFacts(govConvened(9)))
+		evs := govDecide(t, VoteDecider, given, left, CloseVote{VoteID: "v-1", BodyID: govBody, MeetingID: govMeeting, At: govSitting})
+		if c := evs[0].(VoteClosed); c.Yes != 9 || c.Absent != 3 || c.Result != VotePassed {
+			t.Fatalf("closed %+v", c)
+		}
+	})
 	t.Run("evolving never mutates the state it was given", func(t *testing.T) {
 		before := VoteDecider.Fold(append([]Payload{govOpened(VoteRollCall, QuestionOrdinary)}, govBallots(BallotYes)...)...)
 		_ = VoteDecider.Evolve(before, VoteBallotChanged{MemberID: govMember(1), Previous: BallotYes, Choice: BallotNo})
