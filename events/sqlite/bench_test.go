@@ -123,6 +123,11 @@ func BenchmarkGroupCommit(b *testing.B) {
 	serialRate := float64(serial) / time.Since(start).Seconds()
 	b.StartTimer()
 
+	var commits, appends atomic.Int64
+	s.onBatch = func(batch []*appendRequest) {
+		commits.Add(1)
+		appends.Add(int64(len(batch)))
+	}
 	b.ResetTimer()
 	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // 32 goroutines
 	var writer atomic.Int64
@@ -139,6 +144,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 	b.ReportMetric(rate, "events/s")
 	b.ReportMetric(serialRate, "serial-events/s")
 	b.ReportMetric(rate/serialRate, "x-serial")
+	b.ReportMetric(float64(appends.Load())/float64(commits.Load()), "appends/commit")
 }
 
 // BenchmarkReadAll reads a log of 50,000 events page by page; the baseline

@@ -100,9 +100,13 @@ func (w *writer) run() {
 	}
 }
 
-// commitBatch writes one batch in one transaction and answers its callers. An
-// append that fails is rolled back to its savepoint and does not affect the
-// others; a failed commit fails every append of the batch.
+// commitBatch writes one batch in one transaction and answers its callers.
+// An append refused by a rule (wrong expected version, duplicate id) writes
+// nothing and does not affect the others: a multi-event append runs in its
+// own savepoint; a single-event one needs none, because its only write that
+// can be refused is one INSERT, which SQLite undoes alone. Any other error
+// (I/O, a full disk) may have ended the transaction, so it fails the whole
+// batch, as does a failed commit.
 func (w *writer) commitBatch(batch []*appendRequest) {
 	ctx := context.Background() // a batch is not cancelled by any one caller
 	if w.s.onBatch != nil {
@@ -128,8 +132,7 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 	}
 	var head int64
 	if err := w.head.QueryRowContext(ctx).Scan(&head); err != nil {
-		w.abort()
-		w.failAll(batch, outs, mapErr(ctx, "read head", err))
+		w.abortBatch(batch, outs, mapErr(ctx, "read head", err))
 		return
 	}
 
@@ -138,43 +141,65 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		if outs[i].err != nil {
 			continue
 		}
-		if _, err := w.savepoint.ExecContext(ctx); err != nil {
-			outs[i].err = mapErr(ctx, "append", err)
-			continue
+		savepoint := len(req.evs) > 1
+		if savepoint {
+			if _, err := w.savepoint.ExecContext(ctx); err != nil {
+				w.abortBatch(batch, outs, mapErr(ctx, "append", err))
+				return
+			}
 		}
 		before := head
 		res, written, err := w.appendOne(ctx, req, &head)
-		if err != nil {
-			head = before
-			_, rbErr := w.rollbackTo.ExecContext(ctx)
-			_, relErr := w.release.ExecContext(ctx)
-			if rbErr != nil || relErr != nil {
-				// The transaction is in an unknown state: give up the batch.
-				w.abort()
-				w.failAll(batch, outs, mapErr(ctx, "roll back append", errors.Join(rbErr, relErr)))
-				return
-			}
-			outs[i].err = err
-			continue
-		}
-		if _, err := w.release.ExecContext(ctx); err != nil {
-			w.abort()
-			w.failAll(batch, outs, mapErr(ctx, "append", err))
+		if err != nil && !refused(err) {
+			w.abortBatch(batch, outs, err)
 			return
 		}
-		outs[i].res = res
-		wrote = wrote || written
+		if err != nil {
+			head = before
+			outs[i].err = err
+			if savepoint {
+				if _, err := w.rollbackTo.ExecContext(ctx); err != nil {
+					w.abortBatch(batch, outs, mapErr(ctx, "roll back append", err))
+					return
+				}
+			}
+		}
+		if savepoint {
+			if _, err := w.release.ExecContext(ctx); err != nil {
+				w.abortBatch(batch, outs, mapErr(ctx, "append", err))
+				return
+			}
+		}
+		if err == nil {
+			outs[i].res = res
+			wrote = wrote || written
+		}
 	}
 	if _, err := w.commit.ExecContext(ctx); err != nil {
-		w.s.log.Error("event store commit failed", "err", err, "appends", len(batch))
-		w.abort()
-		w.failAll(batch, outs, mapErr(ctx, "commit append", err))
+		w.abortBatch(batch, outs, mapErr(ctx, "commit append", err))
 		return
 	}
 	if wrote {
 		w.s.committed()
 	}
 	w.answer(batch, outs)
+}
+
+// refused reports whether an append's error is a rule's answer, after which
+// the transaction is intact.
+func refused(err error) bool {
+	return errors.Is(err, events.ErrWrongExpectedVersion) || errors.Is(err, events.ErrDuplicateEventID)
+}
+
+// abortBatch rolls the transaction back and fails every append of the batch
+// not already refused: none of them is written.
+func (w *writer) abortBatch(batch []*appendRequest, outs []appendOutcome, err error) {
+	w.s.log.Error("event store batch failed", "err", err, "appends", len(batch))
+	w.abort()
+	for i := range outs {
+		outs[i].res = events.AppendResult{}
+	}
+	w.failAll(batch, outs, err)
 }
 
 // abort rolls the open transaction back. SQLite may already have rolled it
