@@ -40,6 +40,12 @@ type ServiceOptions struct {
 	// commands. Zero means DefaultStateCacheSize; negative disables the
 	// cache.
 	StateCacheSize int
+	// SoleWriter promises that every append to the store goes through this
+	// Service (one process, one Service: the demo generator, an embedded
+	// single-process server). The streams a command Needs are then read
+	// from the cache without asking the store for newer events. Without
+	// the promise, each is brought up to date from the store first.
+	SoleWriter bool
 }
 
 // Service runs commands: it folds the command's stream (and the streams the
@@ -54,9 +60,10 @@ type ServiceOptions struct {
 // mutated in place (deciders' Evolve returns new values), so a cached state
 // can be shared.
 type Service struct {
-	store ServiceStore
-	cache *stateCache
-	locks [256]chanMutex
+	store      ServiceStore
+	cache      *stateCache
+	soleWriter bool
+	locks      [256]chanMutex
 }
 
 // chanMutex is a mutex that can be given up when a context ends.
@@ -64,7 +71,7 @@ type chanMutex chan struct{}
 
 // NewService returns a Service writing to store.
 func NewService(store ServiceStore, opts ServiceOptions) *Service {
-	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize)}
+	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter}
 	for i := range s.locks {
 		s.locks[i] = make(chanMutex, 1)
 	}
@@ -379,7 +386,7 @@ func (s *Service) facts(ctx context.Context, cmd Command) (Facts, error) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := s.load(ctx, agg, stream, true, uuid.Nil)
+		l, err := s.load(ctx, agg, stream, !s.soleWriter, uuid.Nil)
 		if err != nil {
 			return nil, err
 		}

@@ -127,7 +127,7 @@ func (c *cli) generateDemo(ctx context.Context, st *sqlite.Store, opts demo.Opti
 			}
 		}
 	}
-	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{}), v, opts)
+	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true}), v, opts)
 }
 
 // demoVaultKey reads the vault's master key from path, creating a random

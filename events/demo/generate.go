@@ -49,7 +49,7 @@ var DefaultStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // DefaultWorkers keeps enough appends in flight for the store's group commit
 // to batch them.
-const DefaultWorkers = 48
+const DefaultWorkers = 8192
 
 // Stats describe what Generate wrote.
 type Stats struct {

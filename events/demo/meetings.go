@@ -120,6 +120,15 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 			present = append(present, m.id)
 		}
 	}
+	// Below quorum the meeting would fail; the demo's bodies always reach it.
+	for _, m := range b.voting[1:] {
+		if 2*len(present) > b.settings.Seats {
+			break
+		}
+		if !slices.Contains(present, m.id) && m.id != late {
+			present = append(present, m.id)
+		}
+	}
 	if b.mayor != nil && w.chance(0.8) {
 		present = append(present, b.mayor.id)
 	}
