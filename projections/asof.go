@@ -34,9 +34,7 @@ func (p Point) includes(re events.RecordedEvent) bool {
 	return true
 }
 
-// EntityState is an entity as the public record showed it at a point: its
-// aggregate's state folded from the events up to that point, as JSON,
-// without subject references.
+// EntityState is an entity as the public record showed it at a point.
 type EntityState struct {
 	Stream string `json:"stream"`
 	Kind   string `json:"kind"`
@@ -44,7 +42,12 @@ type EntityState struct {
 	Version    int64           `json:"version"`
 	Position   events.Position `json:"position"`
 	RecordedAt time.Time       `json:"recorded_at"`
-	State      json.RawMessage `json:"state"`
+	// State is the entity's public view: *BodyView, *MeetingView,
+	// *ConsultationView, *AmendmentView, *VoteView, *DecisionView,
+	// *ProcurementView, *SupplierView or *RequestView, the shapes of the
+	// read model's rows; for other kinds, the JSON of the aggregate's
+	// decider state without subject references (json.RawMessage).
+	State any `json:"state"`
 }
 
 // foldChunk is how many events AsOf reads from the log at a time.
@@ -52,7 +55,7 @@ const foldChunk = 1000
 
 // AsOf returns the entity of stream as it stood at point at: what the
 // public record said then. It folds the stream's events up to that point
-// with the aggregate's decider, exactly as the write side does, skipping
+// into the entity's public view, with the read model's rules, skipping
 // event types this build does not know. It returns an invalid error for a
 // malformed stream name or one of no known aggregate, and a not_found
 // error when the stream has no events, or none yet at that point.
@@ -65,8 +68,13 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 		return EntityState{}, err
 	}
 	out := EntityState{Stream: stream, Kind: agg.Kind, Version: -1}
-	state := agg.Initial()
+	kind, id := kindOf(stream)
+	view := newView(kind, id)
+	var state any
 	refs := subjectRefs{}
+	if view == nil {
+		state = agg.Initial()
+	}
 	for from := int64(0); ; {
 		evs, err := m.log.ReadStream(ctx, stream, events.ReadStreamOptions{From: from, Limit: foldChunk})
 		if err != nil {
@@ -85,8 +93,12 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 			if err != nil {
 				return EntityState{}, fmt.Errorf("as of: %s version %d: %w", stream, re.Version, err)
 			}
-			refs.collect(re.Data)
-			state = agg.Evolve(state, p)
+			if view != nil {
+				view.apply(re, p)
+			} else {
+				refs.collect(re.Data)
+				state = agg.Evolve(state, p)
+			}
 			out.Version, out.Position, out.RecordedAt = re.Version, re.Position, re.RecordedAt
 		}
 		if done {
@@ -97,13 +109,19 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 	if out.Version < 0 {
 		return EntityState{}, events.Errorf(events.CodeNotFound, "%s had no events yet at that point", stream)
 	}
+	if view != nil {
+		out.State = view
+		return out, nil
+	}
 	raw, err := json.Marshal(state)
 	if err != nil {
 		return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
 	}
-	if out.State, err = refs.redact(raw); err != nil {
+	redacted, err := refs.redact(raw)
+	if err != nil {
 		return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
 	}
+	out.State = redacted
 	return out, nil
 }
 
