@@ -131,14 +131,29 @@ func newBuild(ctx context.Context, conn *sql.Conn, p Projection, now time.Time) 
 func callSetup(ctx context.Context, p Projection, tx *Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("setup %s: panic: %v", p.Name(), r)
+			err = &SetupError{Projection: p.Name(), Err: fmt.Errorf("panic: %v", r)}
 		}
 	}()
 	if err := p.Setup(ctx, tx); err != nil {
-		return fmt.Errorf("setup %s: %w", p.Name(), err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &SetupError{Projection: p.Name(), Err: err}
 	}
 	return nil
 }
+
+// SetupError reports that a projection's Setup failed: its code is wrong
+// for the read model, and retrying will not help. The projection stops
+// with status failed.
+type SetupError struct {
+	Projection string
+	Err        error
+}
+
+func (e *SetupError) Error() string { return fmt.Sprintf("setup of projection %s: %v", e.Projection, e.Err) }
+
+func (e *SetupError) Unwrap() error { return e.Err }
 
 // dropBuild drops every table of build b and its checkpoint.
 func dropBuild(ctx context.Context, conn Execer, b buildRef) error {

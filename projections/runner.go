@@ -76,6 +76,7 @@ type track struct {
 	applied uint64 // events applied by this process, all builds
 	rate    rateMeter
 	lastErr string // the last error that was not an event's, until progress resumes
+	fatal   string // why the projection stopped for good in this process (Setup failed)
 	caches  map[int64]*stmtCache
 }
 
@@ -172,6 +173,7 @@ func (r *Runner) runTrack(ctx context.Context, t *track) {
 	for ctx.Err() == nil {
 		err := r.step(ctx, t, nil)
 		var failed *EventError
+		var setup *SetupError
 		switch {
 		case err == nil, errors.Is(err, errCheckpointMoved):
 			pause = r.retry
@@ -181,6 +183,14 @@ func (r *Runner) runTrack(ctx context.Context, t *track) {
 		case errors.As(err, &failed):
 			r.logger.Error("projection stopped at a failing event", "projection", t.p.Name(),
 				"position", uint64(failed.Position), "type", failed.Type, "error", failed.Err)
+			<-ctx.Done()
+			return
+		case errors.As(err, &setup):
+			r.logger.Error("projection stopped: its setup failed", "projection", t.p.Name(), "error", setup.Err)
+			r.mu.Lock()
+			t.fatal = setup.Error()
+			r.notifyLocked()
+			r.mu.Unlock()
 			<-ctx.Done()
 			return
 		}

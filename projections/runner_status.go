@@ -108,6 +108,9 @@ func (r *Runner) statusLocked(t *track) Status {
 			s.State = StateRunning
 		}
 	}
+	if t.fatal != "" {
+		s.LastError = t.fatal
+	}
 	if s.LastError != "" {
 		s.State = StateFailed
 	}
@@ -151,7 +154,7 @@ func (r *Runner) WaitFor(ctx context.Context, pos events.Position) error {
 				continue
 			}
 			done = false
-			if s.State == StateFailed && t.lastErr == "" {
+			if s.State == StateFailed && s.LastError != t.lastErr {
 				err = &events.Error{Code: events.CodeUnavailable,
 					Message: fmt.Sprintf("projection %s failed before position %d: %s", s.Name, pos, s.LastError)}
 				break
