@@ -151,7 +151,9 @@ type SetupError struct {
 	Err        error
 }
 
-func (e *SetupError) Error() string { return fmt.Sprintf("setup of projection %s: %v", e.Projection, e.Err) }
+func (e *SetupError) Error() string {
+	return fmt.Sprintf("setup of projection %s: %v", e.Projection, e.Err)
+}
 
 func (e *SetupError) Unwrap() error { return e.Err }
 
