@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/google/uuid"
 
@@ -97,6 +98,9 @@ func (w *writer) run() {
 		}
 		w.commitBatch(batch)
 		clear(batch)
+		// Let the callers just answered queue their next appends, so the
+		// next batch is not a lone early arrival.
+		runtime.Gosched()
 	}
 }
 
