@@ -120,12 +120,12 @@ func (m *ReadModel) Search(ctx context.Context, q string, opts SearchOptions) ([
 	}
 	defer tx.Rollback()
 	tables, err := ServingTables(ctx, tx, ReadModelName)
-	if err != nil {
-		return nil, err
-	}
 	fts, docs := tables["search_fts"], tables["search_docs"]
-	if fts == "" || docs == "" {
-		return nil, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet"}
+	if err != nil || fts == "" || docs == "" {
+		if err != nil && events.ErrorCode(err) != events.CodeNotFound && !strings.Contains(err.Error(), "no such table") {
+			return nil, readError(err)
+		}
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet", Err: err}
 	}
 	var kindFilter string
 	args := []any{matchExpression(terms)}

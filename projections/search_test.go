@@ -190,3 +190,22 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+func TestSearchBeforeTheReadModelIsBuilt(t *testing.T) {
+	t.Run("searching a read model file with no serving build is unavailable, not internal", func(t *testing.T) {
+		ctx := context.Background()
+		path := t.TempDir() + "/empty.db"
+		db, err := projections.OpenReadModel(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		rm := projections.NewReadModelQueries(db, nil)
+		if _, err := rm.Search(ctx, "δήμος", projections.SearchOptions{}); events.ErrorCode(err) != events.CodeUnavailable {
+			t.Errorf("search: %v, want unavailable", err)
+		}
+		if _, err := rm.Decisions(ctx, projections.DecisionFilter{}); events.ErrorCode(err) != events.CodeUnavailable {
+			t.Errorf("decisions: %v, want unavailable", err)
+		}
+	})
+}
