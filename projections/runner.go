@@ -212,7 +212,7 @@ func (r *Runner) runTrack(ctx context.Context, t *track) {
 // build (resumed if one was started) until it is swapped in. It returns nil
 // after a swap, errCheckpointMoved when the checkpoints changed under it.
 func (r *Runner) step(ctx context.Context, t *track, progress func(done, total events.Position)) error {
-	serving, building, err := r.reload(ctx, t)
+	serving, building, err := r.reload(ctx, t, true)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func (r *Runner) step(ctx context.Context, t *track, progress func(done, total e
 		return err
 	}
 	defer t.release()
-	if serving, building, err = r.reload(ctx, t); err != nil {
+	if serving, building, err = r.reload(ctx, t, true); err != nil {
 		return err
 	}
 	if serving != nil && serving.version == t.p.Version() {
@@ -239,8 +239,9 @@ func (r *Runner) step(ctx context.Context, t *track, progress func(done, total e
 
 // reload reads the projection's checkpoints into the track and returns its
 // serving build and the newest build of its current version still
-// building.
-func (r *Runner) reload(ctx context.Context, t *track) (serving, building *checkpoint, err error) {
+// building. With retry, a failure recorded by an earlier run is forgotten
+// in memory, since the caller is about to apply that event again.
+func (r *Runner) reload(ctx context.Context, t *track, retry bool) (serving, building *checkpoint, err error) {
 	var cps []checkpoint
 	if err := r.withConn(ctx, func(c *sql.Conn) (err error) {
 		cps, err = loadCheckpoints(ctx, c, t.p.Name())
@@ -254,6 +255,9 @@ func (r *Runner) reload(ctx context.Context, t *track) (serving, building *check
 	for i := range cps {
 		c := &cps[i]
 		bs := &buildState{checkpoint: *c}
+		if retry {
+			bs.err, bs.failedPosition = "", 0
+		}
 		if old := t.builds[c.build]; old != nil {
 			bs.active = old.active
 		}

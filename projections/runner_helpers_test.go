@@ -36,6 +36,12 @@ type tally struct {
 	version int
 	// hook, if set, runs before each event is applied; an error fails it.
 	hook func(ctx context.Context, ev projections.Event) error
+	// failAfterWrite, if set, fails the events it picks after their rows
+	// are written, to show that those writes are rolled back.
+	failAfterWrite func(ev projections.Event) bool
+	// tolerant tallies poisoned notes instead of failing on them: the fixed
+	// code of a projection that failed.
+	tolerant bool
 }
 
 func (p *tally) Name() string { return "tally" }
@@ -57,7 +63,7 @@ func (p *tally) Apply(ctx context.Context, tx *projections.Tx, ev projections.Ev
 		}
 	}
 	n := ev.Payload.(noted)
-	if n.Poison {
+	if n.Poison && !p.tolerant {
 		return errors.New("a poisoned note cannot be tallied")
 	}
 	text := n.Text
@@ -70,6 +76,9 @@ func (p *tally) Apply(ctx context.Context, tx *projections.Tx, ev projections.Ev
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO `+tx.Table("totals")+` (stream, notes, last) VALUES (?, 1, ?)
 		ON CONFLICT (stream) DO UPDATE SET notes = notes + 1, last = excluded.last`, ev.Stream, text)
+	if err == nil && p.failAfterWrite != nil && p.failAfterWrite(ev) {
+		err = errors.New("failed after writing")
+	}
 	return err
 }
 
@@ -202,4 +211,15 @@ func queryInt(t testing.TB, db *sql.DB, query string, args ...any) int64 {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// physical returns the physical table of logical in the newest build, which
+// readers do not see until it is swapped in.
+func physical(t testing.TB, db *sql.DB, logical string) string {
+	t.Helper()
+	var name string
+	if err := db.QueryRow(`SELECT physical FROM projection_tables WHERE logical = ? ORDER BY build DESC LIMIT 1`, logical).Scan(&name); err != nil {
+		t.Fatalf("physical table of %s: %v", logical, err)
+	}
+	return name
 }

@@ -129,7 +129,7 @@ func (r *Runner) Inspect(ctx context.Context) ([]Status, error) {
 		return nil, err
 	}
 	for _, t := range r.tracks {
-		if _, _, err := r.reload(ctx, t); err != nil {
+		if _, _, err := r.reload(ctx, t, false); err != nil {
 			return nil, err
 		}
 	}
