@@ -231,7 +231,7 @@ func (r *Runner) advanced(t *track, build int64, pos, head events.Position, appl
 		}
 	}
 	r.head = max(r.head, head, pos)
-	t.applied += applied
+	t.applied += applied + skipped
 	t.rate.add(r.now(), applied+skipped)
 	t.lastErr = ""
 	r.notifyLocked()
