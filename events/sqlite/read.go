@@ -15,6 +15,65 @@ import (
 const eventColumns = `position, id, stream, version, type, schema, occurred_at, recorded_at,
 	actor_token, actor_role, causation_id, correlation_id, data`
 
+// readStatements are the reads, prepared once on the read pool; database/sql
+// prepares each on a pooled connection the first time it runs there.
+type readStatements struct {
+	head, streamVersion, streamForwards, streamBackwards *sql.Stmt
+	// all is indexed by the filters used: bit 0 a type prefix, bit 1 a
+	// stream prefix.
+	all [4]*sql.Stmt
+}
+
+const (
+	filterType = 1 << iota
+	filterStream
+)
+
+func prepareReads(ctx context.Context, db *sql.DB) (*readStatements, error) {
+	r := &readStatements{}
+	queries := []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&r.head, "SELECT coalesce(max(position), 0) FROM events"},
+		{&r.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
+		{&r.streamForwards, "SELECT " + eventColumns + " FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?"},
+		{&r.streamBackwards, "SELECT " + eventColumns + " FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?"},
+	}
+	for filters := range r.all {
+		// Numbered parameters: every variant takes the same four arguments.
+		q := "SELECT " + eventColumns + " FROM events WHERE position > ?1"
+		// substr and length count characters of TEXT, so a prefix with
+		// Greek letters compares whole characters.
+		if filters&filterType != 0 {
+			q += " AND substr(type, 1, length(?2)) = ?2"
+		}
+		if filters&filterStream != 0 {
+			q += " AND substr(stream, 1, length(?3)) = ?3"
+		}
+		queries = append(queries, struct {
+			stmt **sql.Stmt
+			sql  string
+		}{&r.all[filters], q + " ORDER BY position LIMIT ?4"})
+	}
+	for _, q := range queries {
+		var err error
+		if *q.stmt, err = db.PrepareContext(ctx, q.sql); err != nil {
+			r.close()
+			return nil, mapErr(ctx, "prepare reads", err)
+		}
+	}
+	return r, nil
+}
+
+func (r *readStatements) close() {
+	for _, st := range append([]*sql.Stmt{r.head, r.streamVersion, r.streamForwards, r.streamBackwards}, r.all[:]...) {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
 // ReadStream reads up to opts.Limit events of stream from version opts.From,
 // forwards or backwards (From < 0 backwards starts at the last event). It
 // returns events.ErrStreamNotFound when the stream has no events.
@@ -35,7 +94,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 	// One read transaction: the existence check and the read see the same
 	// snapshot.
 	var last int64
-	if err := tx.QueryRowContext(ctx, "SELECT version FROM streams WHERE stream = ?", stream).Scan(&last); errors.Is(err, sql.ErrNoRows) {
+	if err := tx.StmtContext(ctx, s.reads.streamVersion).QueryRowContext(ctx, stream).Scan(&last); errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
 	} else if err != nil {
 		return nil, s.readErr(ctx, "read stream", err)
@@ -45,15 +104,13 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 	switch opts.Direction {
 	case events.Forwards:
 		from := max(opts.From, 0)
-		rows, err = tx.QueryContext(ctx, "SELECT "+eventColumns+
-			" FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?", stream, from, limit)
+		rows, err = tx.StmtContext(ctx, s.reads.streamForwards).QueryContext(ctx, stream, from, limit)
 	case events.Backwards:
 		from := opts.From
 		if from < 0 || from > last {
 			from = last
 		}
-		rows, err = tx.QueryContext(ctx, "SELECT "+eventColumns+
-			" FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?", stream, from, limit)
+		rows, err = tx.StmtContext(ctx, s.reads.streamBackwards).QueryContext(ctx, stream, from, limit)
 	default:
 		return nil, events.Invalidf("read %s: unknown direction %d", stream, opts.Direction)
 	}
@@ -77,22 +134,15 @@ func (s *Store) ReadAll(ctx context.Context, opts events.ReadAllOptions) ([]even
 	if opts.After > events.Position(math.MaxInt64) {
 		return nil, events.Invalidf("read all: position %d is out of range", opts.After)
 	}
-	limit := events.ClampLimit(opts.Limit)
-	query := "SELECT " + eventColumns + " FROM events WHERE position > ?"
-	args := []any{int64(opts.After)}
-	// substr and length count characters of TEXT, so a prefix with Greek
-	// letters compares whole characters.
+	filters := 0
 	if opts.TypePrefix != "" {
-		query += " AND substr(type, 1, length(?)) = ?"
-		args = append(args, opts.TypePrefix, opts.TypePrefix)
+		filters |= filterType
 	}
 	if opts.StreamPrefix != "" {
-		query += " AND substr(stream, 1, length(?)) = ?"
-		args = append(args, opts.StreamPrefix, opts.StreamPrefix)
+		filters |= filterStream
 	}
-	query += " ORDER BY position LIMIT ?"
-	args = append(args, limit)
-	rows, err := s.readDB.QueryContext(ctx, query, args...)
+	limit := events.ClampLimit(opts.Limit)
+	rows, err := s.reads.all[filters].QueryContext(ctx, int64(opts.After), opts.TypePrefix, opts.StreamPrefix, limit)
 	if err != nil {
 		return nil, s.readErr(ctx, "read all", err)
 	}

@@ -44,6 +44,7 @@ type Store struct {
 
 	writeDB *sql.DB // one connection, owned by the writer goroutine
 	readDB  *sql.DB // a pool; WAL readers never block the writer
+	reads   *readStatements
 
 	appends chan *appendRequest
 	// mu guards closed and the send side of appends, so Close can wait for
@@ -121,9 +122,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	s.readDB.SetMaxOpenConns(8)
 	s.readDB.SetMaxIdleConns(8)
+	if s.reads, err = prepareReads(ctx, s.readDB); err != nil {
+		s.readDB.Close()
+		s.writeDB.Close()
+		return nil, err
+	}
 
 	w, err := newWriter(ctx, s)
 	if err != nil {
+		s.reads.close()
 		s.readDB.Close()
 		s.writeDB.Close()
 		return nil, err
@@ -174,6 +181,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 
 	s.writerWG.Wait()
+	s.reads.close()
 	return errors.Join(s.readDB.Close(), s.writeDB.Close())
 }
 
@@ -183,7 +191,7 @@ func (s *Store) Head(ctx context.Context) (events.Position, error) {
 		return 0, err
 	}
 	var head int64
-	if err := s.readDB.QueryRowContext(ctx, "SELECT coalesce(max(position), 0) FROM events").Scan(&head); err != nil {
+	if err := s.reads.head.QueryRowContext(ctx).Scan(&head); err != nil {
 		return 0, s.readErr(ctx, "read head", err)
 	}
 	return events.Position(head), nil
@@ -199,7 +207,7 @@ func (s *Store) StreamVersion(ctx context.Context, stream string) (int64, error)
 		return 0, err
 	}
 	var v int64
-	err := s.readDB.QueryRowContext(ctx, "SELECT version FROM streams WHERE stream = ?", stream).Scan(&v)
+	err := s.reads.streamVersion.QueryRowContext(ctx, stream).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
 	}
