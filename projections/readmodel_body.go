@@ -147,7 +147,7 @@ func (m *ReadModel) Bodies(ctx context.Context) ([]Body, error) {
 }
 
 func (m *ReadModel) bodies(ctx context.Context, where string, args ...any) ([]Body, error) {
-	return queryRows(ctx, m.db, `SELECT body_id, name, kind, settings, coalesce(registered_at, '') FROM bodies `+where+` ORDER BY body_id`,
+	return queryRows(ctx, m.q, `SELECT body_id, name, kind, settings, coalesce(registered_at, '') FROM bodies `+where+` ORDER BY body_id`,
 		args, func(s scanner) (Body, error) {
 			var b Body
 			var settings, at string
@@ -171,7 +171,7 @@ func (m *ReadModel) Memberships(ctx context.Context, f MembershipFilter) ([]Memb
 	if err != nil {
 		return nil, err
 	}
-	return queryRows(ctx, m.db, `SELECT body_id, member_id, name, faction, role, coalesce(since_at, ''), coalesce(until_at, ''),
+	return queryRows(ctx, m.q, `SELECT body_id, member_id, name, faction, role, coalesce(since_at, ''), coalesce(until_at, ''),
 		coalesce(left_reason, '') FROM memberships`+q.String()+` ORDER BY body_id, member_id, period LIMIT ? OFFSET ?`,
 		append(q.args, limit, offset), func(s scanner) (Membership, error) {
 			var ms Membership

@@ -83,6 +83,7 @@ CREATE TABLE {votes} (
 CREATE INDEX {votes_meeting} ON {votes} (meeting_id);
 CREATE INDEX {votes_item} ON {votes} (item_id);
 CREATE INDEX {votes_body} ON {votes} (body_id, opened_at);
+CREATE INDEX {votes_opened} ON {votes} (opened_at);
 CREATE TABLE {ballots} (
 	vote_id   TEXT NOT NULL,
 	member_id TEXT NOT NULL,
@@ -201,7 +202,7 @@ func (m *ReadModel) Comments(ctx context.Context, itemID string, p Page) ([]Comm
 	if err != nil {
 		return nil, err
 	}
-	return queryRows(ctx, m.db, `SELECT comment_id, item_id, kind, text, status, moderation_reason, display_name,
+	return queryRows(ctx, m.q, `SELECT comment_id, item_id, kind, text, status, moderation_reason, display_name,
 		coalesce(submitted_at, '') FROM comments WHERE item_id = ? ORDER BY seq LIMIT ? OFFSET ?`,
 		[]any{itemID, limit, offset}, func(s scanner) (Comment, error) {
 			var c Comment
@@ -267,7 +268,7 @@ func (m *ReadModel) Votes(ctx context.Context, f VoteFilter) ([]Vote, error) {
 	q.eq("meeting_id", f.MeetingID)
 	q.eq("item_id", f.ItemID)
 	q.timeRange("opened_at", f.Opened)
-	return queryRows(ctx, m.db, `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
+	return queryRows(ctx, m.q, `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
 		coalesce(opened_at, ''), coalesce(closed_at, ''), coalesce(yes, 0), coalesce(no, 0), coalesce(abstain, 0), coalesce(present, 0),
 		coalesce(absent, 0), result, majority, chair_tie_break FROM votes`+q.String()+` ORDER BY opened_at, vote_id LIMIT ? OFFSET ?`,
 		append(q.args, limit, offset), func(s scanner) (Vote, error) {
@@ -302,7 +303,7 @@ func (m *ReadModel) Ballots(ctx context.Context, f BallotFilter) ([]Ballot, erro
 	q.eq("vote_id", f.VoteID)
 	q.eq("member_id", f.MemberID)
 	q.eq("choice", f.Choice)
-	return queryRows(ctx, m.db, `SELECT vote_id, member_id, choice, changes FROM ballots`+q.String()+
+	return queryRows(ctx, m.q, `SELECT vote_id, member_id, choice, changes FROM ballots`+q.String()+
 		` ORDER BY vote_id, member_id LIMIT ? OFFSET ?`, append(q.args, limit, offset), func(s scanner) (Ballot, error) {
 		var b Ballot
 		return b, s.Scan(&b.VoteID, &b.MemberID, &b.Choice, &b.Changes)
@@ -333,7 +334,7 @@ func (m *ReadModel) Amendments(ctx context.Context, itemID, proposerID string) (
 	if len(q.conds) == 0 {
 		return nil, events.Invalidf("amendments: give an item or a proposer")
 	}
-	return queryRows(ctx, m.db, `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
+	return queryRows(ctx, m.q, `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
 		coalesce(proposed_at, ''), coalesce(decided_at, '') FROM amendments`+q.String()+` ORDER BY proposed_at, amendment_id LIMIT ?`,
 		append(q.args, MaxPageLimit), func(s scanner) (Amendment, error) {
 			var a Amendment

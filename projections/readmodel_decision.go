@@ -45,6 +45,7 @@ CREATE INDEX {decisions_body} ON {decisions} (body_id, adopted_at);
 CREATE INDEX {decisions_adopted} ON {decisions} (adopted_at);
 CREATE INDEX {decisions_status} ON {decisions} (status, adopted_at);
 CREATE INDEX {decisions_number} ON {decisions} (body_id, year, seq);
+CREATE INDEX {decisions_year} ON {decisions} (year, adopted_at);
 CREATE INDEX {decisions_register} ON {decisions} (register_id);
 CREATE INDEX {decisions_meeting} ON {decisions} (meeting_id);
 CREATE TABLE {decision_versions} (
@@ -174,7 +175,7 @@ func scanDecision(s scanner) (Decision, error) {
 // Decision returns one decision in its current version, or a not_found
 // error.
 func (m *ReadModel) Decision(ctx context.Context, id string) (Decision, error) {
-	rows, err := queryRows(ctx, m.db, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
+	rows, err := queryRows(ctx, m.q, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -202,14 +203,14 @@ func (m *ReadModel) Decisions(ctx context.Context, f DecisionFilter) ([]Decision
 		q.where("year = ?", f.Year)
 	}
 	q.timeRange("adopted_at", f.Adopted)
-	return queryRows(ctx, m.db, `SELECT `+decisionColumns+` FROM decisions`+q.String()+` ORDER BY adopted_at, decision_id LIMIT ? OFFSET ?`,
+	return queryRows(ctx, m.q, `SELECT `+decisionColumns+` FROM decisions`+q.String()+` ORDER BY adopted_at, decision_id LIMIT ? OFFSET ?`,
 		append(q.args, limit, offset), scanDecision)
 }
 
 // DecisionVersions returns every version of a decision, oldest first, with
 // its documents; not_found when the decision does not exist.
 func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]DecisionVersion, error) {
-	vs, err := queryRows(ctx, m.db, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
+	vs, err := queryRows(ctx, m.q, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
 		FROM decision_versions WHERE decision_id = ? ORDER BY version`, []any{id}, func(s scanner) (DecisionVersion, error) {
 		var v DecisionVersion
 		var at, recorded string

@@ -231,7 +231,7 @@ func scanMeeting(s scanner) (Meeting, error) {
 
 // Meeting returns one meeting, or a not_found error.
 func (m *ReadModel) Meeting(ctx context.Context, id string) (Meeting, error) {
-	rows, err := queryRows(ctx, m.db, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
+	rows, err := queryRows(ctx, m.q, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
 	if err != nil {
 		return Meeting{}, err
 	}
@@ -254,13 +254,13 @@ func (m *ReadModel) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, e
 	q.eq("body_id", f.BodyID)
 	q.eq("status", f.Status)
 	q.timeRange("starts_at", f.Starts)
-	return queryRows(ctx, m.db, `SELECT `+meetingColumns+` FROM meetings`+q.String()+` ORDER BY starts_at, meeting_id LIMIT ? OFFSET ?`,
+	return queryRows(ctx, m.q, `SELECT `+meetingColumns+` FROM meetings`+q.String()+` ORDER BY starts_at, meeting_id LIMIT ? OFFSET ?`,
 		append(q.args, limit, offset), scanMeeting)
 }
 
 // Attendance returns the members present at a meeting, by id.
 func (m *ReadModel) Attendance(ctx context.Context, meetingID string) ([]string, error) {
-	return queryRows(ctx, m.db, `SELECT member_id FROM meeting_attendance WHERE meeting_id = ? ORDER BY member_id`,
+	return queryRows(ctx, m.q, `SELECT member_id FROM meeting_attendance WHERE meeting_id = ? ORDER BY member_id`,
 		[]any{meetingID}, func(s scanner) (string, error) {
 			var id string
 			return id, s.Scan(&id)
@@ -270,7 +270,7 @@ func (m *ReadModel) Attendance(ctx context.Context, meetingID string) ([]string,
 // AgendaItems returns the items of a meeting in agenda order, with their
 // documents.
 func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]AgendaItem, error) {
-	items, err := queryRows(ctx, m.db, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
+	items, err := queryRows(ctx, m.q, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
 		status, withdrawn_reason, coalesce(consultation_closes_at, '') FROM agenda_items WHERE meeting_id = ? ORDER BY seq`,
 		[]any{meetingID}, func(s scanner) (AgendaItem, error) {
 			var it AgendaItem
@@ -294,7 +294,7 @@ func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]Agenda
 // Documents returns the documents of an owner (agenda_item, minutes,
 // decision_version, tender, contract, request_answer) in order.
 func (m *ReadModel) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
-	return queryRows(ctx, m.db, `SELECT title, media_type, size, sha256, url FROM documents
+	return queryRows(ctx, m.q, `SELECT title, media_type, size, sha256, url FROM documents
 		WHERE owner_kind = ? AND owner_id = ? ORDER BY seq`, []any{ownerKind, ownerID}, func(s scanner) (events.DocumentRef, error) {
 		var d events.DocumentRef
 		return d, s.Scan(&d.Title, &d.MediaType, &d.Size, &d.SHA256, &d.URL)

@@ -63,6 +63,7 @@ CREATE INDEX {procurements_supplier} ON {procurements} (supplier_vat_id);
 CREATE INDEX {procurements_budget} ON {procurements} (budget_cents);
 CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents);
 CREATE INDEX {procurements_planned} ON {procurements} (planned_at);
+CREATE INDEX {procurements_method} ON {procurements} (method, planned_at);
 CREATE TABLE {procurement_cpv} (
 	ocid TEXT NOT NULL,
 	cpv  TEXT NOT NULL,
@@ -267,7 +268,7 @@ func (m *ReadModel) Suppliers(ctx context.Context, f SupplierFilter) ([]Supplier
 	var q query
 	q.eq("kind", f.Kind)
 	q.eq("municipality", f.Municipality)
-	return queryRows(ctx, m.db, `SELECT vat_id, name, kind, locality, municipality, country, coalesce(registered_at, '') FROM suppliers`+
+	return queryRows(ctx, m.q, `SELECT vat_id, name, kind, locality, municipality, country, coalesce(registered_at, '') FROM suppliers`+
 		q.String()+` ORDER BY vat_id LIMIT ? OFFSET ?`, append(q.args, limit, offset), func(s scanner) (Supplier, error) {
 		var su Supplier
 		var at string
@@ -365,7 +366,7 @@ func moneyOf(cents *int64, currency string) *events.Money {
 
 // Procurement returns one process, or a not_found error.
 func (m *ReadModel) Procurement(ctx context.Context, ocid string) (Procurement, error) {
-	rows, err := queryRows(ctx, m.db, `SELECT `+procurementColumns+` FROM procurements p WHERE ocid = ?`, []any{ocid}, scanProcurement)
+	rows, err := queryRows(ctx, m.q, `SELECT `+procurementColumns+` FROM procurements p WHERE ocid = ?`, []any{ocid}, scanProcurement)
 	if err != nil {
 		return Procurement{}, err
 	}
@@ -407,7 +408,7 @@ func (m *ReadModel) Procurements(ctx context.Context, f ProcurementFilter) ([]Pr
 		}
 		q.where("ocid IN (SELECT ocid FROM procurement_cpv WHERE cpv >= ? AND cpv < ?)", prefix, prefix+"\x7f")
 	}
-	return queryRows(ctx, m.db, `SELECT `+procurementColumns+` FROM procurements p`+q.String()+
+	return queryRows(ctx, m.q, `SELECT `+procurementColumns+` FROM procurements p`+q.String()+
 		` ORDER BY planned_at, ocid LIMIT ? OFFSET ?`, append(q.args, limit, offset), scanProcurement)
 }
 
@@ -428,7 +429,7 @@ func (m *ReadModel) Bids(ctx context.Context, ocid, supplierVATID string) ([]Bid
 	if len(q.conds) == 0 {
 		return nil, events.Invalidf("bids: give a procurement or a supplier")
 	}
-	return queryRows(ctx, m.db, `SELECT ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, '')
+	return queryRows(ctx, m.q, `SELECT ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, '')
 		FROM bids`+q.String()+` ORDER BY ocid, received_at, bid_id LIMIT ?`, append(q.args, MaxPageLimit), func(s scanner) (Bid, error) {
 		var b Bid
 		var cents *int64
@@ -450,7 +451,7 @@ type Payment struct {
 
 // Payments returns the payments of a process in the order made.
 func (m *ReadModel) Payments(ctx context.Context, ocid string) ([]Payment, error) {
-	return queryRows(ctx, m.db, `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, '')
+	return queryRows(ctx, m.q, `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, '')
 		FROM payments WHERE ocid = ? ORDER BY paid_at, payment_id`, []any{ocid}, func(s scanner) (Payment, error) {
 		var p Payment
 		var at string

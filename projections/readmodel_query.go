@@ -15,6 +15,7 @@ import (
 // histories and past states from the log. It is safe for concurrent use.
 type ReadModel struct {
 	db  *sql.DB
+	q   Queryer // db, or a wrapper in tests
 	log StreamReader
 }
 
@@ -34,12 +35,12 @@ func OpenReadModelQueries(ctx context.Context, path string, log StreamReader) (*
 	if err != nil {
 		return nil, err
 	}
-	return &ReadModel{db: db, log: log}, nil
+	return NewReadModelQueries(db, log), nil
 }
 
 // NewReadModelQueries queries an already open read model database.
 func NewReadModelQueries(db *sql.DB, log StreamReader) *ReadModel {
-	return &ReadModel{db: db, log: log}
+	return &ReadModel{db: db, q: db, log: log}
 }
 
 // Close closes the database if the ReadModel opened it.

@@ -191,7 +191,7 @@ func scanRequest(s scanner) (Request, error) {
 
 // Request returns one request, or a not_found error.
 func (m *ReadModel) Request(ctx context.Context, id string) (Request, error) {
-	rows, err := queryRows(ctx, m.db, `SELECT `+requestColumns+` FROM requests WHERE request_id = ?`, []any{id}, scanRequest)
+	rows, err := queryRows(ctx, m.q, `SELECT `+requestColumns+` FROM requests WHERE request_id = ?`, []any{id}, scanRequest)
 	if err != nil {
 		return Request{}, err
 	}
@@ -219,13 +219,13 @@ func (m *ReadModel) Requests(ctx context.Context, f RequestFilter) ([]Request, e
 	if !f.OverdueAt.IsZero() {
 		q.where("status IN (?, ?, ?) AND due_at < ?", append(openRequestStatuses[:3:3], timeText(f.OverdueAt))...)
 	}
-	return queryRows(ctx, m.db, `SELECT `+requestColumns+` FROM requests`+q.String()+` ORDER BY submitted_at, request_id LIMIT ? OFFSET ?`,
+	return queryRows(ctx, m.q, `SELECT `+requestColumns+` FROM requests`+q.String()+` ORDER BY submitted_at, request_id LIMIT ? OFFSET ?`,
 		append(q.args, limit, offset), scanRequest)
 }
 
 // RequestHistory returns the status changes of a request in order.
 func (m *ReadModel) RequestHistory(ctx context.Context, id string) ([]RequestStatusChange, error) {
-	return queryRows(ctx, m.db, `SELECT status, coalesce(at, ''), detail FROM request_status_history WHERE request_id = ? ORDER BY seq`,
+	return queryRows(ctx, m.q, `SELECT status, coalesce(at, ''), detail FROM request_status_history WHERE request_id = ? ORDER BY seq`,
 		[]any{id}, func(s scanner) (RequestStatusChange, error) {
 			var c RequestStatusChange
 			var at string
