@@ -12,8 +12,9 @@ import (
 )
 
 // mapErr translates a driver error into a domain error: a context error
-// stays itself, a unique violation is a conflict, a busy or broken file is
-// unavailable, anything else is internal (its detail kept for logs).
+// stays itself, a unique violation is a conflict, a busy, full, unreadable
+// or damaged file is unavailable, anything else is internal (its detail
+// kept for logs).
 func mapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
@@ -29,13 +30,11 @@ func mapErr(ctx context.Context, op string, err error) error {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return &events.Error{Code: events.CodeConflict, Message: op + ": already recorded", Err: err}
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR,
-			sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL:
-			return unavailable(fmt.Errorf("%s: %w", op, err))
 		}
-		switch se.Code() & 0xff { // primary code of an extended one
+		switch se.Code() & 0xff { // the primary code of an extended one
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
-			sqlite3.SQLITE_READONLY:
+			sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT,
+			sqlite3.SQLITE_PROTOCOL:
 			return unavailable(fmt.Errorf("%s: %w", op, err))
 		}
 	}

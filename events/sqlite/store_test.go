@@ -260,3 +260,49 @@ func mustRead(t testing.TB, s *sqlite.Store, stream string) []events.RecordedEve
 	}
 	return evs
 }
+
+func TestOpenPaths(t *testing.T) {
+	ctx := context.Background()
+	paths := []struct{ name, path string }{
+		{"a path with spaces, Greek letters and URI characters opens that very file", filepath.Join(t.TempDir(), "Δήμος Αθηναίων #1 ?x=1&y%20", "events.db")},
+		{"a relative path opens under the working directory", filepath.Join("pnyx-data", "events.db")},
+	}
+	t.Chdir(t.TempDir())
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			s := openStore(t, p.path, sqlite.Options{})
+			mustAppend(t, s, "body-1", events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)})
+			if fi, err := os.Stat(p.path); err != nil || fi.Size() == 0 {
+				t.Fatalf("the store is not at %q: %v", p.path, err)
+			}
+			if _, err := os.Stat(p.path + "-wal"); err != nil {
+				t.Errorf("no write-ahead log next to %q: %v", p.path, err)
+			}
+		})
+	}
+	t.Run("an empty path is invalid", func(t *testing.T) {
+		if _, err := sqlite.Open(ctx, "", sqlite.Options{}); !errors.Is(err, events.ErrInvalid) {
+			t.Errorf("open: %v, want ErrInvalid", err)
+		}
+	})
+	t.Run("a path under a file is unavailable", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(file, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sqlite.Open(ctx, filepath.Join(file, "events.db"), sqlite.Options{})
+		if !errors.Is(err, events.ErrUnavailable) {
+			t.Errorf("open: %v, want ErrUnavailable", err)
+		}
+	})
+	t.Run("a file that is not a database is unavailable", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "events.db")
+		if err := os.WriteFile(path, []byte("this is not an SQLite database, just text long enough to have a header"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := sqlite.Open(ctx, path, sqlite.Options{})
+		if !errors.Is(err, events.ErrUnavailable) {
+			t.Errorf("open: %v, want ErrUnavailable", err)
+		}
+	})
+}
