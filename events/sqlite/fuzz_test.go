@@ -10,7 +10,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 )
 
-// FuzzAppend feeds arbitrary stream names, types and data to Append: every
+// FuzzAppend feeds arbitrary stream names, types, data and actors to Append: every
 // input is either refused as invalid with nothing written, or recorded and
 // read back byte for byte.
 func FuzzAppend(f *testing.F) {
@@ -26,16 +26,17 @@ func FuzzAppend(f *testing.F) {
 		{"meeting-1", "meeting.scheduled", " \n{\"a\":\"\\u0000\"} "},
 		{"meeting-\xff", "meeting.scheduled", `{}`},
 	} {
-		f.Add(seed.stream, seed.typ, []byte(seed.data))
+		f.Add(seed.stream, seed.typ, []byte(seed.data), "tok-1", "γραμματεία")
 	}
 	s := openStore(f, filepath.Join(f.TempDir(), "events.db"), sqlite.Options{MaxEventBytes: 4096})
 	ctx := context.Background()
-	f.Fuzz(func(t *testing.T, stream, typ string, data []byte) {
+	f.Add("request-1", "request.submitted", []byte(`{}`), "tok\x00\xff", "")
+	f.Fuzz(func(t *testing.T, stream, typ string, data []byte, token, role string) {
 		head, err := s.Head(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := s.Append(ctx, stream, events.Any, events.Event{Type: typ, Data: data})
+		res, err := s.Append(ctx, stream, events.Any, events.Event{Type: typ, Data: data, Actor: events.Actor{TokenID: token, Role: role}})
 		if err != nil {
 			if !errors.Is(err, events.ErrInvalid) || events.ErrorCode(err) != events.CodeInvalid {
 				t.Fatalf("append %q %q %q: %v, want an invalid-input error", stream, typ, data, err)
@@ -49,8 +50,9 @@ func FuzzAppend(f *testing.F) {
 		if err != nil || len(got) != 1 {
 			t.Fatalf("read back: %v, %d events", err, len(got))
 		}
-		if ev := got[0]; ev.Stream != stream || ev.Type != typ || string(ev.Data) != string(data) {
-			t.Fatalf("read back %q %q %q, want %q %q %q", ev.Stream, ev.Type, ev.Data, stream, typ, data)
+		if ev := got[0]; ev.Stream != stream || ev.Type != typ || string(ev.Data) != string(data) ||
+			ev.Actor.TokenID != token || ev.Actor.Role != role {
+			t.Fatalf("read back %q %q %q %+v, want %q %q %q %q %q", ev.Stream, ev.Type, ev.Data, ev.Actor, stream, typ, data, token, role)
 		}
 	})
 }
