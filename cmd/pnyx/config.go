@@ -82,7 +82,7 @@ func addSettingFlags(persistent, serve *pflag.FlagSet) {
 			set = serve
 		}
 		if set.Lookup(s.Flag) != nil {
-			continue
+			panic(fmt.Sprintf("setting %s: flag --%s is defined twice", s.Key, s.Flag))
 		}
 		usage := s.Usage + " (env " + s.Env() + ")"
 		switch d := s.Default.(type) {

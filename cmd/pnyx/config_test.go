@@ -171,18 +171,18 @@ func TestConfigRefusesBadValues(t *testing.T) {
 func TestSettingsAddedByAFeature(t *testing.T) {
 	saved := settings
 	t.Cleanup(func() { settings = saved })
-	settings = append(append([]setting(nil), saved...), setting{Key: "demo.enabled", Flag: "demo", Default: false, Usage: "load demo data", Serve: true})
+	settings = append(append([]setting(nil), saved...), setting{Key: "example.enabled", Flag: "example-feature", Default: false, Usage: "turn the example feature on", Serve: true})
 
 	t.Run("a feature's setting gets its flag on serve and its environment variable", func(t *testing.T) {
 		cleanEnv(t)
-		c, err := loadFor(t, "--demo")
-		if err != nil || !c.Settings.GetBool("demo.enabled") {
-			t.Fatalf("demo.enabled from the flag: %v, err %v", c.Settings.Get("demo.enabled"), err)
+		c, err := loadFor(t, "--example-feature")
+		if err != nil || !c.Settings.GetBool("example.enabled") {
+			t.Fatalf("example.enabled from the flag: %v, err %v", c.Settings.Get("example.enabled"), err)
 		}
-		t.Setenv("PNYX_DEMO_ENABLED", "true")
+		t.Setenv("PNYX_EXAMPLE_ENABLED", "true")
 		c, err = loadFor(t)
-		if err != nil || !c.Settings.GetBool("demo.enabled") {
-			t.Fatalf("demo.enabled from the environment: %v, err %v", c.Settings.Get("demo.enabled"), err)
+		if err != nil || !c.Settings.GetBool("example.enabled") {
+			t.Fatalf("example.enabled from the environment: %v, err %v", c.Settings.Get("example.enabled"), err)
 		}
 	})
 }
