@@ -35,6 +35,10 @@ type Options struct {
 	// RateWindow is the span over which Status reports the apply rate;
 	// 10 seconds when zero.
 	RateWindow time.Duration
+	// MaxTxEvents caps the events applied in one transaction when
+	// subscription batches are already waiting (catching up, rebuilding);
+	// 20,000 when zero.
+	MaxTxEvents int
 	// RetryAfter is the first pause before retrying after an error that is
 	// not an event's (store unavailable, disk full); it doubles up to 32
 	// times itself. One second when zero.
@@ -54,6 +58,8 @@ type Runner struct {
 	logger *slog.Logger
 	window time.Duration
 	retry  time.Duration
+	// maxTxEvents caps a transaction when several batches are ready.
+	maxTxEvents int
 
 	writeMu sync.Mutex
 	conn    *sql.Conn // the writer, under writeMu
@@ -107,6 +113,9 @@ func NewRunner(db *sql.DB, log Log, projs []Projection, opts Options) (*Runner, 
 	}
 	if r.window <= 0 {
 		r.window = 10 * time.Second
+	}
+	if r.maxTxEvents = opts.MaxTxEvents; r.maxTxEvents <= 0 {
+		r.maxTxEvents = 20_000
 	}
 	if r.retry <= 0 {
 		r.retry = time.Second

@@ -52,28 +52,99 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 	if err != nil {
 		return err
 	}
-	defer sub.Close()
+	fetched, stop := prefetch(ctx, sub)
+	defer stop()
 	cache := r.cache(t, cp.build)
 	for {
-		batch, err := sub.Next(ctx)
-		if err != nil {
-			return err
+		var batch []decoded
+		var fetchErr error
+		select {
+		case f := <-fetched:
+			batch, fetchErr = f.events, f.err
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		next, skipped, err := r.applyBatch(ctx, t, cp.buildRef, cache, pos, batch)
-		if err != nil {
-			return err
+		// Batches already fetched join this transaction: fewer, larger
+		// commits while catching up, one batch at a time when live.
+	group:
+		for fetchErr == nil && len(batch) < r.maxTxEvents {
+			select {
+			case f := <-fetched:
+				batch, fetchErr = append(batch, f.events...), f.err
+			default:
+				break group
+			}
 		}
-		if head, err = r.log.Head(ctx); err != nil {
-			return err
+		if len(batch) > 0 {
+			next, skipped, err := r.applyBatch(ctx, t, cp.buildRef, cache, pos, batch)
+			if err != nil {
+				return err
+			}
+			if head, err = r.log.Head(ctx); err != nil {
+				return err
+			}
+			r.advanced(t, cp.build, next, head, uint64(len(batch))-skipped, skipped)
+			pos = next
+			if progress != nil {
+				progress(pos, max(head, pos))
+			}
+			if building && pos >= head {
+				return r.swap(ctx, t, cp.buildRef)
+			}
 		}
-		r.advanced(t, cp.build, next, head, uint64(len(batch))-skipped, skipped)
-		pos = next
-		if progress != nil {
-			progress(pos, max(head, pos))
+		if fetchErr != nil {
+			return fetchErr
 		}
-		if building && pos >= head {
-			return r.swap(ctx, t, cp.buildRef)
+	}
+}
+
+// decoded is a recorded event with its payload decoded, or the decoding
+// error.
+type decoded struct {
+	events.RecordedEvent
+	payload events.Payload
+	err     error
+}
+
+type fetchedBatch struct {
+	events []decoded
+	err    error
+}
+
+// prefetch reads and decodes the subscription's batches in a goroutine of
+// its own, a batch or two ahead of the transaction applying them, so reading
+// the log and writing the read model use both cores. stop ends the goroutine
+// and closes the subscription.
+func prefetch(ctx context.Context, sub events.Subscription) (<-chan fetchedBatch, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan fetchedBatch, 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			batch, err := sub.Next(ctx)
+			f := fetchedBatch{err: err}
+			if err == nil {
+				f.events = make([]decoded, len(batch))
+				for i, re := range batch {
+					p, err := events.Decode(re)
+					f.events[i] = decoded{RecordedEvent: re, payload: p, err: err}
+				}
+			}
+			select {
+			case out <- f:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
 		}
+	}()
+	return out, func() {
+		cancel()
+		<-done
+		sub.Close()
 	}
 }
 
@@ -81,7 +152,7 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 // checkpoint from `from` to the batch's last position. When an event fails,
 // it rolls back, applies and commits the events before it, records the
 // failure in the checkpoint and returns an *EventError.
-func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *stmtCache, from events.Position, batch []events.RecordedEvent) (events.Position, uint64, error) {
+func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *stmtCache, from events.Position, batch []decoded) (events.Position, uint64, error) {
 	last := from
 	for _, re := range batch {
 		if re.Position <= last {
@@ -96,13 +167,13 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *st
 	err := r.withTx(ctx, func(c *sql.Conn) error {
 		tx := &Tx{conn: c, build: b, stmts: cache}
 		for i, re := range batch {
-			payload, err := events.Decode(re)
+			err := re.err
 			if errors.Is(err, events.ErrUnknownEventType) {
 				skipped++
 				continue
 			}
 			if err == nil {
-				err = callApply(ctx, t.p, tx, Event{RecordedEvent: re, Payload: payload})
+				err = callApply(ctx, t.p, tx, Event{RecordedEvent: re.RecordedEvent, Payload: re.payload})
 			}
 			if err != nil {
 				if ctx.Err() != nil {

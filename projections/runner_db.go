@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -59,9 +60,10 @@ type buildRef struct {
 	build      int64
 }
 
-// physical returns the name of logical object name in this build.
+// physical returns the name of logical object name in this build. It is on
+// the path of every statement a projection runs, so it avoids fmt.
 func (b buildRef) physical(name string) string {
-	return fmt.Sprintf("%s__v%d_%d", name, b.version, b.build)
+	return name + "__v" + strconv.Itoa(b.version) + "_" + strconv.FormatInt(b.build, 10)
 }
 
 // maxLogicalName keeps physical names well below any identifier limit.

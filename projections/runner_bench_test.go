@@ -1,0 +1,164 @@
+package projections_test
+
+import (
+	"context"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/demo"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/events/vault"
+	"github.com/pnyx-civic/pnyx/projections"
+)
+
+// BenchmarkRebuild measures Runner.Rebuild over a demo log against a raw
+// scan of the same log through the store's subscription, in the same run,
+// and reports both rates and their ratio. The log is the demo municipality
+// (events/demo, seed 1) of at least PNYX_BENCH_EVENTS events (default
+// 100,000), generated once and cached under the system's temporary
+// directory, since a million events take minutes to generate.
+//
+//	PNYX_BENCH_EVENTS=1000000 go test -run '^$' -bench Rebuild -benchtime 3x ./projections/
+//
+// Sub-benchmarks: readmodel rebuilds the real read model; decode_only
+// rebuilds a projection that decodes every event and writes nothing, the
+// runner's own cost (subscription, decoding, transactions, checkpoints).
+func BenchmarkRebuild(b *testing.B) {
+	logPath := demoLog(b)
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, logPath, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	head, err := store.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range []projections.Projection{projections.NewReadModelProjection(), decodeOnly{}} {
+		b.Run(p.Name(), func(b *testing.B) {
+			db := openReadModel(b, filepath.Join(b.TempDir(), "readmodel.db"))
+			r, err := projections.NewRunner(db, store, []projections.Projection{p}, projections.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			var scan, rebuild time.Duration
+			for b.Loop() {
+				began := time.Now()
+				if n := scanAll(b, store); n != head {
+					b.Fatalf("scan ended at %d, want %d", n, head)
+				}
+				scan += time.Since(began)
+				began = time.Now()
+				if err := r.Rebuild(ctx, p.Name(), nil); err != nil {
+					b.Fatal(err)
+				}
+				rebuild += time.Since(began)
+			}
+			events := float64(head) * float64(b.N)
+			b.ReportMetric(events/rebuild.Seconds(), "rebuild_events/s")
+			b.ReportMetric(events/scan.Seconds(), "scan_events/s")
+			b.ReportMetric(scan.Seconds()/rebuild.Seconds(), "ratio")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// scanAll reads the whole log through a subscription, as the runner does,
+// and returns the last position.
+func scanAll(b *testing.B, store events.Store) events.Position {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	head, err := store.Head(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sub, err := store.SubscribeAll(ctx, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	var pos events.Position
+	for pos < head {
+		batch, err := sub.Next(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pos = batch[len(batch)-1].Position
+	}
+	return pos
+}
+
+// decodeOnly decodes every event (the runner does) and writes nothing.
+type decodeOnly struct{}
+
+func (decodeOnly) Name() string                                                    { return "decode_only" }
+func (decodeOnly) Version() int                                                    { return 1 }
+func (decodeOnly) Setup(context.Context, *projections.Tx) error                    { return nil }
+func (decodeOnly) Apply(context.Context, *projections.Tx, projections.Event) error { return nil }
+
+// demoLog returns the path of a cached demo log of at least
+// PNYX_BENCH_EVENTS events, generating it on first use.
+func demoLog(b *testing.B) string {
+	b.Helper()
+	n := int64(100_000)
+	if s := os.Getenv("PNYX_BENCH_EVENTS"); s != "" {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || v <= 0 {
+			b.Fatalf("PNYX_BENCH_EVENTS=%q: want a positive count", s)
+		}
+		n = v
+	}
+	dir := filepath.Join(os.TempDir(), "pnyx-projections-bench")
+	path := filepath.Join(dir, fmt.Sprintf("demo-seed1-%d.db", n))
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	building := filepath.Join(b.TempDir(), "events.db")
+	ctx := context.Background()
+	began := time.Now()
+	store, err := sqlite.Open(ctx, building, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := vault.Open(ctx, filepath.Join(b.TempDir(), "vault.db"), vault.Options{
+		MasterKey: make([]byte, vault.MasterKeySize), Random: mrand.NewChaCha8([32]byte{1})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	stats, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 1, Events: n})
+	v.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generated a demo log of %d events in %s", stats.Events, time.Since(began).Round(time.Second))
+	tmp := path + ".tmp"
+	if err := copyFile(building, tmp); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o644)
+}
