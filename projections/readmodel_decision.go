@@ -106,7 +106,7 @@ func (w writer) decisionVersion(version int, title, text, reason string, docs []
 		w.id(), version, title, text, reason, w.occurred(), timeText(w.ev.RecordedAt)); err != nil {
 		return err
 	}
-	return w.documents("decision_version", fmt.Sprintf("%s/%d", w.id(), version), docs)
+	return w.appendDocuments("decision_version", fmt.Sprintf("%s/%d", w.id(), version), docs)
 }
 
 // Decision is a decision of a body in its current version.

@@ -93,7 +93,7 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 			e.ItemID, w.id(), e.Title, e.Description, string(e.QuestionType), e.Presenter, e.UrgentVoteID, ItemOnAgenda, w.occurred()); err != nil {
 			return true, err
 		}
-		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil {
+		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil { // replaced if the item id is reused
 			return true, err
 		}
 		return true, w.index(SearchAgendaItem, e.ItemID, e.Title, e.Description)

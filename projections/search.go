@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,30 +41,16 @@ var searchKinds = []string{SearchAgendaItem, SearchComment, SearchDecision, Sear
 // weights of the title and body columns in bm25.
 const searchRank = `bm25(%s, 4.0, 1.0)`
 
-// index adds or replaces the search document of an entity.
+// index adds or replaces the search document of an entity: the document
+// keeps its id, and FTS5 replaces the indexed row with that rowid.
 func (w writer) index(kind, id, title, body string) error {
 	var docID int64
-	err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?`), kind, id).Scan(&docID)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if err := w.exec(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)`,
-			kind, id, title, body, w.occurred()); err != nil {
-			return err
-		}
-		if err := w.tx.QueryRow(w.ctx, `SELECT last_insert_rowid()`).Scan(&docID); err != nil {
-			return err
-		}
-	case err != nil:
+	if err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`),
+		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
 		return err
-	default:
-		if err := w.exec(`UPDATE {search_docs} SET title = ?, body = ? WHERE doc_id = ?`, title, body, docID); err != nil {
-			return err
-		}
-		if err := w.exec(`DELETE FROM {search_fts} WHERE rowid = ?`, docID); err != nil {
-			return err
-		}
 	}
-	return w.exec(`INSERT INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+	return w.exec(`INSERT OR REPLACE INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
 }
 
 // unindex removes an entity's search document, if any.
