@@ -95,10 +95,16 @@ func TestServe(t *testing.T) {
 	t.Run("readyz says the store answers", func(t *testing.T) {
 		code, _, body := fetch(t, base+"/readyz")
 		var ans readyAnswer
-		if err := json.Unmarshal([]byte(body), &ans); err != nil || code != 200 || !ans.Ready {
+		if err := json.Unmarshal([]byte(body), &ans); err != nil || (code != 200 && code != 503) {
 			t.Fatalf("%d %s", code, body)
 		}
-		if len(ans.Checks) != 1 || ans.Checks[0] != (checkStatus{Name: "store", OK: true}) {
+		// The projections check may still be catching up here; that it
+		// turns ready is tested in projections_test.go.
+		names := map[string]bool{}
+		for _, c := range ans.Checks {
+			names[c.Name] = true
+		}
+		if len(ans.Checks) < 2 || ans.Checks[0] != (checkStatus{Name: "store", OK: true}) || !names["projections"] {
 			t.Fatalf("checks %+v", ans.Checks)
 		}
 	})

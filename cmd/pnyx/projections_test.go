@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
+)
+
+func TestProjectionsCommands(t *testing.T) {
+	t.Run("rebuild builds the read model and status reports it caught up", func(t *testing.T) {
+		cleanEnv(t)
+		dir := t.TempDir()
+		seed(t, dir, 3)
+		r := pnyx(t, context.Background(), nil, "projections", "rebuild", "--data-dir", dir, "--log-format", "json")
+		if r.err != nil {
+			t.Fatalf("rebuild: %v\n%s", r.err, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "readmodel: rebuilt 3 events") {
+			t.Errorf("rebuild printed %q", r.stdout)
+		}
+		if !strings.Contains(r.stderr, `"msg":"rebuild ended"`) {
+			t.Errorf("off a terminal, rebuild should log its progress; stderr:\n%s", r.stderr)
+		}
+		r = pnyx(t, context.Background(), nil, "projections", "status", "--data-dir", dir)
+		if r.err != nil {
+			t.Fatalf("status: %v\n%s", r.err, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "NAME") {
+			t.Fatalf("status printed:\n%s", r.stdout)
+		}
+		fields := strings.Fields(lines[1])
+		if fields[0] != "readmodel" || fields[2] != "caught_up" || fields[3] != "3" || fields[4] != "3" || fields[5] != "0" {
+			t.Errorf("status line %q, want readmodel caught_up at 3 of 3, lag 0", lines[1])
+		}
+	})
+
+	t.Run("rebuilding an unknown projection is refused", func(t *testing.T) {
+		cleanEnv(t)
+		r := pnyx(t, context.Background(), nil, "projections", "rebuild", "nope", "--data-dir", t.TempDir())
+		if events.ErrorCode(r.err) != events.CodeNotFound {
+			t.Errorf("err = %v, want not_found", r.err)
+		}
+	})
+
+	t.Run("more than one name is an invalid input", func(t *testing.T) {
+		cleanEnv(t)
+		r := pnyx(t, context.Background(), nil, "projections", "rebuild", "a", "b", "--data-dir", t.TempDir())
+		if exitCode(r.err) != 2 {
+			t.Errorf("err = %v, want an invalid input", r.err)
+		}
+	})
+}
+
+func TestServeKeepsTheReadModelCurrent(t *testing.T) {
+	t.Run("an append in the serving process reaches the read model, and readiness follows the runner", func(t *testing.T) {
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		file, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		log := slog.New(slog.DiscardHandler)
+		cfg := config{DataDir: dir}
+		s := newServer(cfg, log, time.Now, file)
+		r, err := startProjections(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans := s.ready.run(ctx); ans.Ready {
+			t.Error("ready before the runner started")
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.components[len(s.components)-1].run(ctx) }()
+
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Συνεδρίαση"}`)}
+		res, err := s.store.Append(ctx, "meeting-1", events.NoStream, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WaitFor(ctx, res.Position); err != nil {
+			t.Fatalf("WaitFor: %v", err)
+		}
+		if ans := s.ready.run(ctx); !ans.Ready {
+			t.Errorf("not ready after the read model caught up: %+v", ans)
+		}
+		families, err := s.metrics.reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range families {
+			found = found || f.GetName() == "pnyx_projection_position"
+		}
+		if !found {
+			t.Error("/metrics has no pnyx_projection_position")
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("runner component ended with %v, want nil", err)
+		}
+	})
+}
