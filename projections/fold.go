@@ -89,9 +89,10 @@ var greekEndings = []string{
 	"α", "ε", "η", "ι", "ο", "υ", "ω",
 }
 
-// minStemRunes is the shortest stem stemTerm leaves: shorter stems match
-// too much to be useful.
-const minStemRunes = 4
+// minStemRunes is the shortest stem stemTerm leaves: three letters keep
+// short words (έργα, έργων: "εργ") findable in all their forms; shorter
+// stems would match too much to be useful.
+const minStemRunes = 3
 
 // stemTerm cuts the inflectional ending of a folded Greek term, keeping at
 // least minStemRunes runes. Terms in other scripts, and short terms, are

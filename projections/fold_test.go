@@ -68,17 +68,21 @@ func TestStemTerm(t *testing.T) {
 		}
 	})
 	t.Run("short words and words in other scripts are kept whole", func(t *testing.T) {
-		for _, w := range []string{"δήμος", "ada", "2026", "budget"} {
+		for _, w := range []string{"νέο", "ada", "2026", "budget", "ΟΤΑ"} {
 			f := FoldText(w)
-			if f == "δημοσ" {
-				continue // 5 runes: "δημ" would be shorter than the minimum stem
-			}
 			if got := stemTerm(f); got != f {
 				t.Errorf("stemTerm(%q) = %q", f, got)
 			}
 		}
-		if got := stemTerm("δημοσ"); utf8.RuneCountInString(got) < minStemRunes {
-			t.Errorf("stem %q is shorter than %d runes", got, minStemRunes)
+	})
+	t.Run("a stem keeps at least the minimum length", func(t *testing.T) {
+		for _, w := range []string{"δήμος", "έργα", "έργων", "νόμου", "οδός"} {
+			if got := stemTerm(FoldText(w)); utf8.RuneCountInString(got) < minStemRunes || !strings.HasPrefix(FoldText(w), got) {
+				t.Errorf("stemTerm(%q) = %q", FoldText(w), got)
+			}
+		}
+		if stemTerm(FoldText("έργα")) != stemTerm(FoldText("έργων")) {
+			t.Errorf("έργα and έργων do not share a stem")
 		}
 	})
 }
@@ -88,10 +92,10 @@ func TestSearchTerms(t *testing.T) {
 		rule, in string
 		want     []string
 	}{
-		{"query syntax is read as separators", `"προϋπολογισμός" OR (δρόμος* -NEAR) title:έργα`, []string{"προυπολογισμ", "or", "δρομ", "near", "title", "εργα"}},
+		{"query syntax is read as separators", `"προϋπολογισμός" OR (δρόμος* -NEAR) title:έργα`, []string{"προυπολογισμ", "or", "δρομ", "near", "title", "εργ"}},
 		{"unbalanced quotes and parentheses give plain words", `"((ΑΔΑ`, []string{"αδα"}},
 		{"only punctuation gives no terms", `"*-:()^`, nil},
-		{"a repeated word is one term", "Έργα έργα ΕΡΓΑ", []string{"εργα"}},
+		{"a repeated word is one term", "Έργα έργα ΕΡΓΑ", []string{"εργ"}},
 	}
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {

@@ -128,6 +128,7 @@ func TestSearchRecallOfInflectedForms(t *testing.T) {
 		{"σύμβαση", "σύμβασης", "συμβάσεις", "συμβάσεων"},
 		{"οδοποιία", "οδοποιίας", "οδοποιίες"},
 		{"ύδρευση", "ύδρευσης", "ΥΔΡΕΥΣΗΣ"},
+		{"έργο", "έργα", "έργων", "ΕΡΓΟΥ"},
 	}
 	var added []events.Payload
 	added = append(added, events.MeetingScheduled{MeetingID: "recall", BodyID: "council", StartsAt: day(4, 1), Call: 1})
