@@ -14,9 +14,10 @@ import (
 // model file, opened read-only while a Runner writes it, and reads entity
 // histories and past states from the log. It is safe for concurrent use.
 type ReadModel struct {
-	db  *sql.DB
-	q   Queryer // db, or a wrapper in tests
-	log StreamReader
+	db    *sql.DB
+	q     Queryer // db, or a wrapper in tests
+	log   StreamReader
+	owned bool // db was opened by OpenReadModelQueries
 }
 
 // StreamReader is the part of the event log a ReadModel reads for
@@ -35,16 +36,24 @@ func OpenReadModelQueries(ctx context.Context, path string, log StreamReader) (*
 	if err != nil {
 		return nil, err
 	}
-	return NewReadModelQueries(db, log), nil
+	m := NewReadModelQueries(db, log)
+	m.owned = true
+	return m, nil
 }
 
-// NewReadModelQueries queries an already open read model database.
+// NewReadModelQueries queries an already open read model database (see
+// OpenReadOnly), with log for History and AsOf. The caller keeps db.
 func NewReadModelQueries(db *sql.DB, log StreamReader) *ReadModel {
 	return &ReadModel{db: db, q: db, log: log}
 }
 
-// Close closes the database if the ReadModel opened it.
-func (m *ReadModel) Close() error { return m.db.Close() }
+// Close closes the database if OpenReadModelQueries opened it.
+func (m *ReadModel) Close() error {
+	if !m.owned {
+		return nil
+	}
+	return m.db.Close()
+}
 
 // Page bounds a list query. Limit <= 0 means DefaultPageLimit; a limit above
 // MaxPageLimit or a negative offset is invalid.
