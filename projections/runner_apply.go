@@ -165,6 +165,20 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *st
 	var failed *EventError
 	failedAt := -1
 	err := r.withTx(ctx, func(c *sql.Conn) error {
+		// The build must still be where this runner left it before its
+		// statements run: a swap (under the same lock) may have retired it
+		// and closed its statements.
+		var at events.Position
+		err := c.QueryRowContext(ctx, `SELECT position FROM projection_checkpoints
+			WHERE projection = ? AND build = ?`, b.projection, b.build).Scan(&at)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return errCheckpointMoved
+		case err != nil:
+			return err
+		case at != from:
+			return errCheckpointMoved
+		}
 		tx := &Tx{conn: c, build: b, stmts: cache}
 		for i, re := range batch {
 			err := re.err

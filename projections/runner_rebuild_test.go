@@ -192,6 +192,27 @@ func TestRebuildIsDeterministic(t *testing.T) {
 	})
 }
 
+func TestRebuildUnderRun(t *testing.T) {
+	t.Run("Run keeps following the log after a Rebuild swaps in a new build under it", func(t *testing.T) {
+		e := newEnv(t)
+		first := seed(t, e, 50)
+		r := newRunner(t, e, e.db, &tally{version: 1})
+		start(t, r)
+		waitFor(t, r, first) // Run has applied, and prepared its statements on, build 1
+		if err := r.Rebuild(context.Background(), "tally", nil); err != nil {
+			t.Fatal(err)
+		}
+		last := e.note(t, "decision-1", "after the rebuild")
+		waitFor(t, r, last)
+		if s := statusOf(t, r, "tally"); s.State != projections.StateCaughtUp || s.LastError != "" {
+			t.Errorf("status %+v, want caught_up", s)
+		}
+		if n := queryInt(t, e.db, `SELECT sum(notes) FROM totals`); n != 51 {
+			t.Errorf("tallied %d notes, want 51", n)
+		}
+	})
+}
+
 // seed appends n notes over a few streams, Greek and Latin, and returns
 // the last position.
 func seed(t testing.TB, e *env, n int) events.Position {
