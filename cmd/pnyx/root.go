@@ -27,8 +27,8 @@ type cli struct {
 	onListen func(net.Addr)
 }
 
-// subcommands are the commands under pnyx. Adding a command is one line
-// here; its constructor lives in its own file.
+// subcommands are the commands under pnyx. Adding a command is one line:
+// here, or an append in the init function of the command's own file.
 var subcommands = []func(*cli) *cobra.Command{
 	newVersionCommand,
 	newEventsCommand,
