@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -20,9 +21,15 @@ func cleanEnv(t *testing.T) {
 }
 
 // fixedClock starts at a fixed instant and advances a second per reading.
+// Like time.Now it is safe for concurrent use: the server's parts share it.
 func fixedClock() func() time.Time {
-	t := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	var (
+		mu sync.Mutex
+		t  = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	)
 	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
 		t = t.Add(time.Second)
 		return t
 	}

@@ -17,7 +17,7 @@ import (
 // cli is what every command shares: the clock, the configuration and
 // logger loaded before the command runs, and test hooks.
 type cli struct {
-	now func() time.Time
+	now func() time.Time // the clock; safe for concurrent use, like time.Now
 	cfg config
 	log *slog.Logger
 	// stderr receives the logs; cobra's ErrOrStderr.
