@@ -17,7 +17,9 @@ import (
 // times that AsOf costs), and folding them with the aggregate's decider
 // (x_decider_fold, the design AsOf does not use: deciders copy their state
 // on every event, so their fold grows with the square of the stream).
-// ms/op is the figure checked against the 10 ms goal.
+// ms/op is the figure checked against the 10 ms goal; cpu_ms/op is the
+// processor time it used, all cores together, which waiting for a busy
+// machine does not inflate.
 func BenchmarkAsOf(b *testing.B) {
 	ctx := context.Background()
 	e := newRMEnv(b)
@@ -68,13 +70,13 @@ func BenchmarkAsOf(b *testing.B) {
 			b.Run(stream+"/"+point.name, func(b *testing.B) {
 				b.ReportAllocs()
 				b.ResetTimer()
-				start := time.Now()
+				start, cpu := time.Now(), processCPU()
 				for range b.N {
 					if _, err := e.rm.AsOf(ctx, stream, point.at); err != nil {
 						b.Fatal(err)
 					}
 				}
-				asOf := time.Since(start)
+				asOf, asOfCPU := time.Since(start), processCPU()-cpu
 				b.StopTimer()
 				start = time.Now()
 				for range b.N {
@@ -89,6 +91,7 @@ func BenchmarkAsOf(b *testing.B) {
 				}
 				decider := time.Since(start)
 				b.ReportMetric(float64(asOf.Nanoseconds())/float64(b.N)/1e6, "ms/op")
+				b.ReportMetric(float64(asOfCPU.Nanoseconds())/float64(b.N)/1e6, "cpu_ms/op")
 				b.ReportMetric(float64(baseline.Nanoseconds())/float64(b.N)/1e6, "ms/read_stream")
 				b.ReportMetric(float64(decider.Nanoseconds())/float64(b.N)/1e6, "ms/decider_fold")
 				b.ReportMetric(float64(asOf)/float64(baseline), "x_read_stream")
