@@ -437,3 +437,37 @@ func TestEveryCatalogEventApplies(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadModelInputs feeds arbitrary ids, stream names and points to the
+// public queries: each must answer or refuse with invalid or not_found,
+// never panic or fail internally.
+func FuzzReadModelInputs(f *testing.F) {
+	for _, s := range []string{"d1", "decision-d1", "request-r-open1", "", "decision-", "-", "x-y-z", "body-\x00", "consultation-item1\xff", "Δήμος-1"} {
+		f.Add(s, int64(3), int64(0))
+	}
+	e := newRMEnv(f)
+	e.scenario(f, 1)
+	e.sync(f)
+	ctx := context.Background()
+	f.Fuzz(func(t *testing.T, s string, pos, nanos int64) {
+		allowed := func(what string, err error) {
+			if c := events.ErrorCode(err); c != "" && c != events.CodeInvalid && c != events.CodeNotFound {
+				t.Fatalf("%s(%q): %v (code %s)", what, s, err, c)
+			}
+		}
+		point := projections.Point{Position: events.Position(uint64(pos)), RecordedAt: time.Unix(0, nanos).UTC()}
+		if nanos == 0 {
+			point.RecordedAt = time.Time{}
+		}
+		_, err := e.rm.AsOf(ctx, s, point)
+		allowed("AsOf", err)
+		_, err = e.rm.History(ctx, s, projections.HistoryOptions{From: pos % 10, Limit: int(nanos % 10)})
+		allowed("History", err)
+		_, err = e.rm.Decision(ctx, s)
+		allowed("Decision", err)
+		_, err = e.rm.Procurements(ctx, projections.ProcurementFilter{CPV: s, Status: s})
+		allowed("Procurements", err)
+		_, err = e.rm.Search(ctx, s, projections.SearchOptions{})
+		allowed("Search", err)
+	})
+}
