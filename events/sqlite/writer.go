@@ -51,8 +51,11 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 		{&w.head, "SELECT coalesce(max(position), 0) FROM events"},
 		{&w.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
 		{&w.eventByID, "SELECT " + eventColumns + " FROM events WHERE id = ?"},
-		{&w.insertEvent, `INSERT INTO events (position, id, stream, version, type, schema, occurred_at, recorded_at,
-			actor_token, actor_role, causation_id, correlation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		// No position: SQLite gives a new row the largest rowid plus one,
+		// which is the next gap-free position (rows rolled back leave no
+		// trace), and appends at the end of the table without a seek.
+		{&w.insertEvent, `INSERT INTO events (id, stream, version, type, schema, occurred_at, recorded_at,
+			actor_token, actor_role, causation_id, correlation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.upsertStream, "INSERT INTO streams (stream, version) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET version = excluded.version"},
 		{&w.savepoint, "SAVEPOINT pnyx_append"},
 		{&w.release, "RELEASE pnyx_append"},
@@ -106,9 +109,11 @@ func (w *writer) run() {
 
 // commitBatch writes one batch in one transaction and answers its callers.
 // An append refused by a rule (wrong expected version, duplicate id) writes
-// nothing and does not affect the others: a multi-event append runs in its
-// own savepoint; a single-event one needs none, because its only write that
-// can be refused is one INSERT, which SQLite undoes alone. Any other error
+// nothing and does not affect the others: in a batch of several, a
+// multi-event append runs in its own savepoint; a single-event one needs
+// none, because its only write that can be refused is one INSERT, which
+// SQLite undoes alone; an append alone in its batch rolls the transaction
+// back. Any other error
 // (I/O, a full disk) may have ended the transaction, so it fails the whole
 // batch, as does a failed commit.
 func (w *writer) commitBatch(batch []*appendRequest) {
@@ -145,7 +150,9 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		if outs[i].err != nil {
 			continue
 		}
-		savepoint := len(req.evs) > 1
+		// A multi-event append shares the transaction with others only in a
+		// batch of several; alone, a refusal rolls the transaction back.
+		savepoint := len(req.evs) > 1 && pending > 1
 		if savepoint {
 			if _, err := w.savepoint.ExecContext(ctx); err != nil {
 				w.abortBatch(batch, outs, mapErr(ctx, "append", err))
@@ -156,6 +163,12 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		res, written, err := w.appendOne(ctx, req, &head)
 		if err != nil && !refused(err) {
 			w.abortBatch(batch, outs, err)
+			return
+		}
+		if err != nil && pending == 1 {
+			w.abort()
+			outs[i].err = err
+			w.answer(batch, outs)
 			return
 		}
 		if err != nil {
@@ -188,6 +201,10 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 	}
 	w.answer(batch, outs)
 }
+
+// errPositionMismatch fails a batch whose rows did not land where the
+// writer counted; it never happens while SQLite assigns rowids as documented.
+var errPositionMismatch = errors.New("position mismatch")
 
 // refused reports whether an append's error is a rule's answer, after which
 // the transaction is intact.
@@ -261,7 +278,7 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 		if !ev.OccurredAt.IsZero() {
 			occurred = formatTime(ev.OccurredAt)
 		}
-		_, err := w.insertEvent.ExecContext(ctx, *head, ev.ID[:], req.stream, current+1+int64(i), ev.Type, ev.Schema,
+		result, err := w.insertEvent.ExecContext(ctx, ev.ID[:], req.stream, current+1+int64(i), ev.Type, ev.Schema,
 			occurred, recorded, ev.Actor.TokenID, ev.Actor.Role, nullableID(ev.CausationID), nullableID(ev.CorrelationID),
 			string(ev.Data))
 		if err != nil {
@@ -269,6 +286,13 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 				return res, false, fmt.Errorf("append to %s: event %d (%s): %w", req.stream, i, ev.ID, events.ErrDuplicateEventID)
 			}
 			return res, false, mapErr(ctx, "append", err)
+		}
+		if i == len(req.evs)-1 {
+			// The positions counted here are the ones SQLite gave; if not,
+			// the log is not what this writer believes and nothing is written.
+			if pos, err := result.LastInsertId(); err != nil || pos != *head {
+				return res, false, fmt.Errorf("append to %s: event stored at position %d, expected %d: %w", req.stream, pos, *head, errors.Join(err, errPositionMismatch))
+			}
 		}
 	}
 	next := current + int64(len(req.evs))
