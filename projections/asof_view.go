@@ -104,7 +104,7 @@ func (v *MeetingView) apply(re events.RecordedEvent, p events.Payload) {
 	case events.MeetingItemAdded:
 		v.Items = append(v.Items, AgendaItem{ID: e.ItemID, MeetingID: v.ID, Seq: len(v.Items) + 1, Title: e.Title, Description: e.Description,
 			QuestionType: string(e.QuestionType), Presenter: e.Presenter, UrgentVoteID: e.UrgentVoteID, Status: ItemOnAgenda,
-			Documents: slices.Clone(e.Documents)})
+			Documents: cloneDocs(e.Documents)})
 	case events.MeetingItemWithdrawn:
 		for i := range v.Items {
 			if v.Items[i].ID == e.ItemID {
@@ -269,7 +269,7 @@ func (v *DecisionView) apply(re events.RecordedEvent, p events.Payload) {
 
 func (v *DecisionView) version(re events.RecordedEvent, n int, title, text, reason string, docs []events.DocumentRef) {
 	v.Versions = append(v.Versions, DecisionVersion{Version: n, Title: title, Text: text, Reason: reason,
-		At: re.OccurredAt.UTC(), RecordedAt: re.RecordedAt.UTC(), Documents: slices.Clone(docs)})
+		At: re.OccurredAt.UTC(), RecordedAt: re.RecordedAt.UTC(), Documents: cloneDocs(docs)})
 }
 
 // ProcurementView is a contracting process with its bids and payments.
@@ -397,6 +397,12 @@ func (v *RequestView) apply(re events.RecordedEvent, p events.Payload) {
 		return
 	}
 	v.History = append(v.History, RequestStatusChange{Status: v.Status, At: at, Detail: detail})
+}
+
+// cloneDocs copies documents, as an empty list rather than nil, like the
+// read model's queries.
+func cloneDocs(docs []events.DocumentRef) []events.DocumentRef {
+	return append([]events.DocumentRef{}, docs...)
 }
 
 // kindOf returns the kind part of a stream name.

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -210,7 +211,12 @@ func (m *ReadModel) Decisions(ctx context.Context, f DecisionFilter) ([]Decision
 // DecisionVersions returns every version of a decision, oldest first, with
 // its documents; not_found when the decision does not exist.
 func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]DecisionVersion, error) {
-	vs, err := queryRows(ctx, m.q, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer tx.Rollback()
+	vs, err := queryRows(ctx, tx, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
 		FROM decision_versions WHERE decision_id = ? ORDER BY version`, []any{id}, func(s scanner) (DecisionVersion, error) {
 		var v DecisionVersion
 		var at, recorded string
@@ -225,7 +231,7 @@ func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]Decision
 		return nil, events.Errorf(events.CodeNotFound, "decision %s not found", id)
 	}
 	for i := range vs {
-		if vs[i].Documents, err = m.Documents(ctx, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
+		if vs[i].Documents, err = documentsOf(ctx, tx, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -268,9 +269,14 @@ func (m *ReadModel) Attendance(ctx context.Context, meetingID string) ([]string,
 }
 
 // AgendaItems returns the items of a meeting in agenda order, with their
-// documents.
+// documents, read in one snapshot.
 func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]AgendaItem, error) {
-	items, err := queryRows(ctx, m.q, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer tx.Rollback()
+	items, err := queryRows(ctx, tx, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
 		status, withdrawn_reason, coalesce(consultation_closes_at, '') FROM agenda_items WHERE meeting_id = ? ORDER BY seq`,
 		[]any{meetingID}, func(s scanner) (AgendaItem, error) {
 			var it AgendaItem
@@ -278,25 +284,52 @@ func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]Agenda
 			err := s.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.Description, &it.QuestionType, &it.Presenter,
 				&it.UrgentVoteID, &it.Status, &it.WithdrawnReason, &closes)
 			it.ConsultationClosesAt = parseTime(closes)
+			it.Documents = []events.DocumentRef{}
 			return it, err
 		})
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		if items[i].Documents, err = m.Documents(ctx, "agenda_item", items[i].ID); err != nil {
-			return nil, err
+	type ownedDoc struct {
+		owner string
+		doc   events.DocumentRef
+	}
+	docs, err := queryRows(ctx, tx, `SELECT d.owner_id, d.title, d.media_type, d.size, d.sha256, d.url FROM documents d
+		JOIN agenda_items i ON i.item_id = d.owner_id WHERE d.owner_kind = 'agenda_item' AND i.meeting_id = ? ORDER BY d.owner_id, d.seq`,
+		[]any{meetingID}, func(s scanner) (ownedDoc, error) {
+			var o ownedDoc
+			return o, s.Scan(&o.owner, &o.doc.Title, &o.doc.MediaType, &o.doc.Size, &o.doc.SHA256, &o.doc.URL)
+		})
+	if err != nil {
+		return nil, err
+	}
+	byItem := make(map[string]int, len(items))
+	for i, it := range items {
+		byItem[it.ID] = i
+	}
+	for _, o := range docs {
+		if i, ok := byItem[o.owner]; ok {
+			items[i].Documents = append(items[i].Documents, o.doc)
 		}
 	}
 	return items, nil
 }
 
 // Documents returns the documents of an owner (agenda_item, minutes,
-// decision_version, tender, contract, request_answer) in order.
+// decision_version as "<decision id>/<version>", tender and contract by
+// ocid, request_answer) in order.
 func (m *ReadModel) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
-	return queryRows(ctx, m.q, `SELECT title, media_type, size, sha256, url FROM documents
+	return documentsOf(ctx, m.q, ownerKind, ownerID)
+}
+
+func documentsOf(ctx context.Context, q Queryer, ownerKind, ownerID string) ([]events.DocumentRef, error) {
+	docs, err := queryRows(ctx, q, `SELECT title, media_type, size, sha256, url FROM documents
 		WHERE owner_kind = ? AND owner_id = ? ORDER BY seq`, []any{ownerKind, ownerID}, func(s scanner) (events.DocumentRef, error) {
 		var d events.DocumentRef
 		return d, s.Scan(&d.Title, &d.MediaType, &d.Size, &d.SHA256, &d.URL)
 	})
+	if docs == nil && err == nil {
+		docs = []events.DocumentRef{}
+	}
+	return docs, err
 }
