@@ -46,10 +46,10 @@
 // The views are folded in place, in linear time, rather than with the
 // deciders' Evolve: deciders copy their state on every event (states are
 // shared values on the write side), so their fold of a 1,000-event stream
-// costs the square of it, ten times the 10 ms budget on this hardware,
-// where the views take a few milliseconds, about twice the raw read of the
-// same events (BenchmarkAsOf, docs/BENCHMARKS.md "Read model"). A kind
-// without a view (access grants) falls back to its decider's state as JSON.
+// grows with the square of it, 54 to 119 ms on this hardware against a
+// 10 ms budget, where the views cost about twice the raw read of the same
+// events from the log (BenchmarkAsOf, docs/BENCHMARKS.md "Read model"). A
+// kind without a view (access grants) falls back to its decider's state as JSON.
 // Views hold public fields only, so subject references cannot leak; the
 // fallback state and every event of an entity's History have every
 // subject reference removed.
