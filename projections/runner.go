@@ -371,6 +371,12 @@ func (r *Runner) withConn(ctx context.Context, fn func(*sql.Conn) error) error {
 		if err != nil {
 			return &events.Error{Code: events.CodeUnavailable, Message: "read model unavailable", Err: err}
 		}
+		// A larger page cache than SQLite's 2 MB keeps the B-trees of a
+		// rebuild in memory instead of re-reading them through syscalls.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+			conn.Close()
+			return fmt.Errorf("read model cache: %w", err)
+		}
 		if _, err := conn.ExecContext(ctx, checkpointSchema); err != nil {
 			conn.Close()
 			return fmt.Errorf("create checkpoint tables: %w", err)
