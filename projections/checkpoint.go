@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -108,22 +109,64 @@ func newBuild(ctx context.Context, conn *sql.Conn, p Projection, now time.Time) 
 	if err := callSetup(ctx, p, tx); err != nil {
 		return buildRef{}, err
 	}
-	for logical := range tx.created {
+	if err := recordTables(ctx, conn, b, tx.created); err != nil {
+		return buildRef{}, err
+	}
+	return b, nil
+}
+
+// recordTables lists the logical names a build asked for in
+// projection_tables, refusing a name that belongs to another projection:
+// both would want the reader-facing view of that name.
+func recordTables(ctx context.Context, conn *sql.Conn, b buildRef, created map[string]bool) error {
+	names := make([]string, 0, len(created))
+	for logical := range created {
+		names = append(names, logical)
+	}
+	slices.Sort(names)
+	for _, logical := range names {
 		var owner string
 		err := conn.QueryRowContext(ctx, `SELECT projection FROM projection_tables
 			WHERE logical = ? AND projection <> ? LIMIT 1`, logical, b.projection).Scan(&owner)
 		switch {
 		case err == nil:
-			return buildRef{}, events.Errorf(events.CodeConflict, "projection %s: table %s belongs to projection %s", b.projection, logical, owner)
+			return &SetupError{Projection: b.projection,
+				Err: events.Errorf(events.CodeConflict, "table %s belongs to projection %s", logical, owner)}
 		case !errors.Is(err, sql.ErrNoRows):
-			return buildRef{}, err
+			return err
 		}
-		if _, err := conn.ExecContext(ctx, `INSERT INTO projection_tables (projection, build, logical, physical)
+		if _, err := conn.ExecContext(ctx, `INSERT OR IGNORE INTO projection_tables (projection, build, logical, physical)
 			VALUES (?, ?, ?, ?)`, b.projection, b.build, logical, b.physical(logical)); err != nil {
-			return buildRef{}, err
+			return err
 		}
 	}
-	return b, nil
+	return nil
+}
+
+// Finisher is implemented by projections that defer work until a build has
+// caught up with the log, such as creating secondary indexes or a search
+// index after the bulk of a rebuild. Finish runs once per build, in the
+// transaction that swaps the build in, before readers see it; objects it
+// names with tx.Table belong to the build like Setup's. An error stops the
+// projection like a Setup error, and the previous build keeps serving.
+type Finisher interface {
+	Finish(ctx context.Context, tx *Tx) error
+}
+
+// callFinish runs f.Finish like callSetup runs Setup.
+func callFinish(ctx context.Context, p Projection, f Finisher, tx *Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &SetupError{Projection: p.Name(), Err: fmt.Errorf("finish: panic: %v", r)}
+		}
+	}()
+	if err := f.Finish(ctx, tx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &SetupError{Projection: p.Name(), Err: fmt.Errorf("finish: %w", err)}
+	}
+	return nil
 }
 
 // callSetup runs p.Setup, turning a panic of the projection's code (such as

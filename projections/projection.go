@@ -89,10 +89,10 @@ type Tx struct {
 // schema object (table, virtual table, index or trigger) with logical name
 // name. Logical names are lower-case ASCII letters, digits and single
 // underscores, at most 48 bytes; the returned name is safe to splice into
-// SQL. A name asked for during Setup that turns out to be a table becomes a
-// reader-facing view named name when the build is swapped in. Table panics
-// on an invalid name: names are constants of the projection's code, never
-// input.
+// SQL. A name asked for during Setup (or Finish, see Finisher) that turns
+// out to be a table becomes a reader-facing view named name when the build
+// is swapped in. Table panics on an invalid name: names are constants of
+// the projection's code, never input.
 func (t *Tx) Table(name string) string {
 	if err := validLogicalName(name); err != nil {
 		panic(fmt.Sprintf("projections: %s: %v", t.build.projection, err))

@@ -261,7 +261,19 @@ func (r *Runner) recordFailure(ctx context.Context, t *track, b buildRef, f *Eve
 // swap makes build b serving (see swapIn) and retires the previous
 // serving build in the track.
 func (r *Runner) swap(ctx context.Context, t *track, b buildRef) error {
-	if err := r.withTx(ctx, func(c *sql.Conn) error { return swapIn(ctx, c, b, r.now()) }); err != nil {
+	err := r.withTx(ctx, func(c *sql.Conn) error {
+		if f, ok := t.p.(Finisher); ok {
+			tx := &Tx{conn: c, build: b, created: map[string]bool{}}
+			if err := callFinish(ctx, t.p, f, tx); err != nil {
+				return err
+			}
+			if err := recordTables(ctx, c, b, tx.created); err != nil {
+				return err
+			}
+		}
+		return swapIn(ctx, c, b, r.now())
+	})
+	if err != nil {
 		return fmt.Errorf("swap in %s build %d: %w", b.projection, b.build, err)
 	}
 	r.logger.Info("projection build swapped in", "projection", b.projection, "version", b.version, "build", b.build)

@@ -227,3 +227,55 @@ func seed(t testing.TB, e *env, n int) events.Position {
 	}
 	return last
 }
+
+// finishing is tally with its text index created once a build has caught
+// up (Finisher), or failing to be, when fail is set.
+type finishing struct {
+	tally
+	fail bool
+}
+
+func (p *finishing) Finish(ctx context.Context, tx *projections.Tx) error {
+	if p.fail {
+		return fmt.Errorf("no room for the index")
+	}
+	_, err := tx.SQL().ExecContext(ctx, `CREATE INDEX `+tx.Table("notes_by_text")+` ON `+tx.Table("notes")+` (text)`)
+	return err
+}
+
+func TestFinisher(t *testing.T) {
+	t.Run("Finish runs once the build has caught up, before readers see it", func(t *testing.T) {
+		e := newEnv(t)
+		last := seed(t, e, 30)
+		r := newRunner(t, e, e.db, &finishing{tally: tally{version: 1}})
+		start(t, r)
+		waitFor(t, r, last)
+		tables, err := projections.ServingTables(context.Background(), e.db, "tally")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := queryInt(t, e.db, `SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?`, tables["notes_by_text"]); n != 1 {
+			t.Errorf("index %q not created", tables["notes_by_text"])
+		}
+		if n := queryInt(t, e.db, `SELECT count(*) FROM notes`); n != 30 {
+			t.Errorf("%d notes, want 30", n)
+		}
+	})
+
+	t.Run("a failing Finish stops the projection and the previous build keeps serving", func(t *testing.T) {
+		e := newEnv(t)
+		first := e.note(t, "meeting-1", "a", "b")
+		r1 := newRunner(t, e, e.db, &tally{version: 1})
+		stop := start(t, r1)
+		waitFor(t, r1, first)
+		stop()
+		r2 := newRunner(t, e, e.db, &finishing{tally: tally{version: 2}, fail: true})
+		start(t, r2)
+		if err := r2.WaitFor(context.Background(), first); err == nil || !strings.Contains(err.Error(), "no room") {
+			t.Fatalf("WaitFor = %v, want the Finish failure", err)
+		}
+		if got := texts(t, e.db); got != "a b" {
+			t.Errorf("readers see %q, want the previous build's %q", got, "a b")
+		}
+	})
+}
