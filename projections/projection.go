@@ -79,10 +79,11 @@ type Event struct {
 // projection. It is not safe for concurrent use and is valid only until the
 // call that received it returns.
 type Tx struct {
-	conn    *sql.Conn
-	build   buildRef
-	stmts   *stmtCache      // nil during Setup: DDL is not worth keeping
-	created map[string]bool // logical names asked for during Setup
+	conn     *sql.Conn
+	build    buildRef
+	stmts    *stmtCache      // nil during Setup: DDL is not worth keeping
+	created  map[string]bool // logical names asked for during Setup
+	building bool            // the build is not swapped in yet
 }
 
 // Table returns the physical name, in the build being applied, of the
@@ -145,6 +146,14 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // worth preparing, such as Setup's DDL. Never run BEGIN, COMMIT or ROLLBACK
 // through it: the runner owns the transaction.
 func (t *Tx) SQL() Execer { return t.conn }
+
+// Building reports whether the build being applied is still catching up:
+// it is not swapped in yet, so readers do not see it and, for a projection
+// that is a Finisher, Finish will run before they do. Such a projection may
+// leave to Finish what is cheaper done once in bulk (secondary indexes, a
+// search index) and must do it in Apply when Building is false. Building
+// is false in Setup and Finish.
+func (t *Tx) Building() bool { return t.building }
 
 // Projection returns the name, version and build number being applied.
 func (t *Tx) Projection() (name string, version int, build int64) {

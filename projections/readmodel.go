@@ -70,7 +70,7 @@ const ReadModelName = "readmodel"
 
 // readModelVersion is bumped whenever a table or what Apply writes changes,
 // so the runner rebuilds the read model from the log.
-const readModelVersion = 2
+const readModelVersion = 3
 
 // ReadModelProjection builds the public read model. It is deterministic: no
 // clock, no randomness, no map order reaches the tables. It skips events it
@@ -85,11 +85,31 @@ func NewReadModelProjection() ReadModelProjection { return ReadModelProjection{}
 func (ReadModelProjection) Name() string { return ReadModelName }
 func (ReadModelProjection) Version() int { return readModelVersion }
 
-// Setup creates every table, index and the search index of a new build.
+var _ Finisher = ReadModelProjection{}
+
+// Setup creates the tables of a new build, with only the indexes Apply
+// reads through; Finish adds the rest.
 func (ReadModelProjection) Setup(ctx context.Context, tx *Tx) error {
+	return execSchema(ctx, tx, func(stmt string) bool { return !deferredIndex(stmt) })
+}
+
+// Finish runs once the build has caught up, before readers see it: it
+// creates the secondary indexes and fills the search index from
+// search_docs, which Apply left to it while the build was Building. One
+// sorted index build and one bulk FTS5 insert cost a fraction of keeping
+// them current event by event; from then on Apply keeps them current.
+func (ReadModelProjection) Finish(ctx context.Context, tx *Tx) error {
+	if err := execSchema(ctx, tx, deferredIndex); err != nil {
+		return err
+	}
+	return fillSearchIndex(ctx, tx)
+}
+
+// execSchema runs the statements of readModelSchemas that keep selects.
+func execSchema(ctx context.Context, tx *Tx, keep func(stmt string) bool) error {
 	for _, schema := range readModelSchemas {
 		for _, stmt := range strings.Split(schema, ";") {
-			if strings.TrimSpace(stmt) == "" {
+			if strings.TrimSpace(stmt) == "" || !keep(stmt) {
 				continue
 			}
 			if _, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, stmt)); err != nil {
@@ -98,6 +118,22 @@ func (ReadModelProjection) Setup(ctx context.Context, tx *Tx) error {
 		}
 	}
 	return nil
+}
+
+// applyIndexes are the secondary indexes Apply reads through (the next
+// sequence number of an item's comments, of a meeting's agenda items), so
+// they exist from Setup on.
+var applyIndexes = map[string]bool{"comments_item": true, "agenda_items_meeting": true}
+
+// deferredIndex reports whether stmt creates a secondary index that can
+// wait for Finish.
+func deferredIndex(stmt string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(stmt), "CREATE INDEX {")
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, "}")
+	return !applyIndexes[name]
 }
 
 // Apply writes the effect of one event on the read model.

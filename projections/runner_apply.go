@@ -76,7 +76,7 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 			}
 		}
 		if len(batch) > 0 {
-			next, skipped, err := r.applyBatch(ctx, t, cp.buildRef, cache, pos, batch)
+			next, skipped, err := r.applyBatch(ctx, t, cp.buildRef, building, cache, pos, batch)
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func prefetch(ctx context.Context, sub events.Subscription) (<-chan fetchedBatch
 // checkpoint from `from` to the batch's last position. When an event fails,
 // it rolls back, applies and commits the events before it, records the
 // failure in the checkpoint and returns an *EventError.
-func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *stmtCache, from events.Position, batch []decoded) (events.Position, uint64, error) {
+func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building bool, cache *stmtCache, from events.Position, batch []decoded) (events.Position, uint64, error) {
 	last := from
 	for _, re := range batch {
 		if re.Position <= last {
@@ -179,7 +179,7 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *st
 		case at != from:
 			return errCheckpointMoved
 		}
-		tx := &Tx{conn: c, build: b, stmts: cache}
+		tx := &Tx{conn: c, build: b, stmts: cache, building: building}
 		for i, re := range batch {
 			err := re.err
 			if errors.Is(err, events.ErrUnknownEventType) {
@@ -218,7 +218,7 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, cache *st
 	}
 	pos, skipped := from, uint64(0)
 	if failedAt > 0 {
-		if pos, skipped, err = r.applyBatch(ctx, t, b, cache, from, batch[:failedAt]); err != nil {
+		if pos, skipped, err = r.applyBatch(ctx, t, b, building, cache, from, batch[:failedAt]); err != nil {
 			return from, 0, err
 		}
 		r.advanced(t, b.build, pos, 0, uint64(failedAt)-skipped, skipped)

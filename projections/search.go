@@ -3,11 +3,14 @@ package projections
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/pnyx-civic/pnyx/events"
+
+	"modernc.org/sqlite"
 )
 
 // The search index: search_docs keeps each document's original text under
@@ -42,7 +45,9 @@ var searchKinds = []string{SearchAgendaItem, SearchComment, SearchDecision, Sear
 const searchRank = `bm25(%s, 4.0, 1.0)`
 
 // index adds or replaces the search document of an entity: the document
-// keeps its id, and FTS5 replaces the indexed row with that rowid.
+// keeps its id, and FTS5 replaces the indexed row with that rowid. While
+// the build is Building only the document is written; Finish indexes them
+// all at once.
 func (w writer) index(kind, id, title, body string) error {
 	var docID int64
 	if err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
@@ -50,15 +55,48 @@ func (w writer) index(kind, id, title, body string) error {
 		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
 		return err
 	}
+	if w.tx.Building() {
+		return nil
+	}
 	return w.exec(`INSERT OR REPLACE INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
 }
 
 // unindex removes an entity's search document, if any.
 func (w writer) unindex(kind, id string) error {
-	if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
-		return err
+	if !w.tx.Building() {
+		if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
+			return err
+		}
 	}
 	return w.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+}
+
+// fillSearchIndex indexes every search document in one statement, folding
+// its text with FoldText through the SQL function foldFunction: one FTS5
+// insert of all rows builds a few large segments, where a statement per
+// document flushes and merges small ones.
+func fillSearchIndex(ctx context.Context, tx *Tx) error {
+	_, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, `INSERT INTO {search_fts} (rowid, title, body)
+		SELECT doc_id, `+foldFunction+`(title), `+foldFunction+`(body) FROM {search_docs} ORDER BY doc_id`))
+	return err
+}
+
+// foldFunction is FoldText in SQL, registered with the SQLite driver for
+// every connection.
+const foldFunction = "pnyx_fold"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(foldFunction, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return FoldText(v), nil
+		case []byte:
+			return FoldText(string(v)), nil
+		case nil:
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: want text, got %T", foldFunction, args[0])
+	})
 }
 
 // SearchOptions narrow a search. Kinds keeps documents of those kinds
