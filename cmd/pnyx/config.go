@@ -43,10 +43,15 @@ var settings = []setting{
 	{Key: "log.level", Flag: "log-level", Default: "info", Usage: "log level: debug, info, warn or error"},
 	{Key: "log.format", Flag: "log-format", Default: "auto", Usage: "log format: auto (text on a terminal, JSON otherwise), text or json"},
 	{Key: "store.max_event_bytes", Flag: "max-event-bytes", Default: events.DefaultMaxEventBytes, Usage: "largest data of one event, in bytes"},
+	{Key: "store.poll_interval", Flag: "poll-interval", Default: 250 * time.Millisecond, Usage: "how often the server looks for events appended by another process, such as pnyx events append", Serve: true},
 	{Key: "listen", Flag: "listen", Default: "127.0.0.1:8080", Usage: "address the HTTP server listens on", Serve: true},
 	{Key: "http.shutdown_timeout", Flag: "shutdown-timeout", Default: 10 * time.Second, Usage: "how long to let requests in flight finish on SIGINT or SIGTERM", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 }
+
+// minPollInterval keeps a mistyped poll interval from spinning on the
+// store file.
+const minPollInterval = 10 * time.Millisecond
 
 // Where the configuration file is looked for.
 const (
@@ -61,6 +66,7 @@ type config struct {
 	LogLevel        slog.Level
 	LogFormat       string // auto, text or json
 	MaxEventBytes   int
+	PollInterval    time.Duration
 	Listen          string
 	ShutdownTimeout time.Duration
 	FeedMaxLimit    int
@@ -136,6 +142,12 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	}
 	if c.MaxEventBytes, err = intSetting(v, "store.max_event_bytes", 1, 64<<20); err != nil {
 		return config{}, err
+	}
+	if c.PollInterval, err = durationSetting(v, "store.poll_interval"); err != nil {
+		return config{}, err
+	}
+	if c.PollInterval < minPollInterval {
+		return config{}, events.Invalidf("store.poll_interval %s: want at least %s", c.PollInterval, minPollInterval)
 	}
 	if c.Listen = strings.TrimSpace(v.GetString("listen")); c.Listen == "" {
 		return config{}, events.Invalidf("listen is empty")

@@ -30,6 +30,7 @@ log:
   level: debug
 store:
   max_event_bytes: 2048
+  poll_interval: 300ms
 http:
   shutdown_timeout: 3s
 `
@@ -41,17 +42,19 @@ func TestConfigPrecedence(t *testing.T) {
 		level    slog.Level
 		maxBytes int
 		shutdown time.Duration
+		poll     time.Duration
 	}
-	defaults := want{"127.0.0.1:8080", "./pnyx-data", slog.LevelInfo, events.DefaultMaxEventBytes, 10 * time.Second}
-	fromFile := want{"127.0.0.1:9001", "./from-file", slog.LevelDebug, 2048, 3 * time.Second}
-	fromEnv := want{"127.0.0.1:9002", "./from-env", slog.LevelWarn, 4096, 4 * time.Second}
-	fromFlags := want{"127.0.0.1:9003", "./from-flags", slog.LevelError, 8192, 5 * time.Second}
+	defaults := want{"127.0.0.1:8080", "./pnyx-data", slog.LevelInfo, events.DefaultMaxEventBytes, 10 * time.Second, 250 * time.Millisecond}
+	fromFile := want{"127.0.0.1:9001", "./from-file", slog.LevelDebug, 2048, 3 * time.Second, 300 * time.Millisecond}
+	fromEnv := want{"127.0.0.1:9002", "./from-env", slog.LevelWarn, 4096, 4 * time.Second, 400 * time.Millisecond}
+	fromFlags := want{"127.0.0.1:9003", "./from-flags", slog.LevelError, 8192, 5 * time.Second, 500 * time.Millisecond}
 	env := map[string]string{
 		"PNYX_LISTEN": "127.0.0.1:9002", "PNYX_DATA_DIR": "./from-env", "PNYX_LOG_LEVEL": "warn",
 		"PNYX_STORE_MAX_EVENT_BYTES": "4096", "PNYX_HTTP_SHUTDOWN_TIMEOUT": "4s",
+		"PNYX_STORE_POLL_INTERVAL": "400ms",
 	}
 	flags := []string{"--listen", "127.0.0.1:9003", "--data-dir", "./from-flags", "--log-level", "error",
-		"--max-event-bytes", "8192", "--shutdown-timeout", "5s"}
+		"--max-event-bytes", "8192", "--shutdown-timeout", "5s", "--poll-interval", "500ms"}
 
 	for _, tc := range []struct {
 		rule  string
@@ -86,7 +89,7 @@ func TestConfigPrecedence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := want{c.Listen, c.DataDir, c.LogLevel, c.MaxEventBytes, c.ShutdownTimeout}
+			got := want{c.Listen, c.DataDir, c.LogLevel, c.MaxEventBytes, c.ShutdownTimeout, c.PollInterval}
 			if got != tc.want {
 				t.Fatalf("got %+v\nwant %+v", got, tc.want)
 			}
@@ -147,6 +150,8 @@ func TestConfigRefusesBadValues(t *testing.T) {
 		{"an unknown log format is refused", "", map[string]string{"PNYX_LOG_FORMAT": "xml"}, nil},
 		{"a shutdown timeout that is not a duration is refused", "", map[string]string{"PNYX_HTTP_SHUTDOWN_TIMEOUT": "soon"}, nil},
 		{"a negative shutdown timeout is refused", "", nil, []string{"--shutdown-timeout", "-1s"}},
+		{"a poll interval that is not a duration is refused", "", map[string]string{"PNYX_STORE_POLL_INTERVAL": "often"}, nil},
+		{"a poll interval that would spin on the file is refused", "", nil, []string{"--poll-interval", "1ms"}},
 		{"a feed limit over the store's maximum is refused", "feed:\n  max_limit: 1000000\n", nil, nil},
 		{"an empty data directory is refused", "data_dir: ' '\n", nil, nil},
 	} {

@@ -110,3 +110,47 @@ func TestServeKeepsTheReadModelCurrent(t *testing.T) {
 		}
 	})
 }
+
+func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
+	t.Run("an append by another process, as pnyx events append makes, reaches the read model", func(t *testing.T) {
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		log := slog.New(slog.DiscardHandler)
+		c := &cli{now: time.Now, log: log, cfg: config{DataDir: dir, PollInterval: 20 * time.Millisecond}}
+		file, err := c.openStore(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		s := newServer(c.cfg, log, time.Now, file)
+		r, err := startProjections(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.components[len(s.components)-1].run(ctx) }()
+
+		// A second Store on the same file stands for the other process: its
+		// commits do not wake the server's subscribers, only polling finds them.
+		other, err := sqlite.Open(ctx, c.storePath(), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Έκτακτη συνεδρίαση"}`)}
+		res, err := other.Append(ctx, "meeting-2", events.NoStream, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wait, stop := context.WithTimeout(ctx, 30*time.Second) // a guard against a hang, not a timing assertion
+		defer stop()
+		if err := r.WaitFor(wait, res.Position); err != nil {
+			t.Fatalf("the read model never reached position %d: %v", res.Position, err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("runner component ended with %v, want nil", err)
+		}
+	})
+}

@@ -87,10 +87,13 @@ func newRootCommand(c *cli) *cobra.Command {
 func (c *cli) storePath() string { return filepath.Join(c.cfg.DataDir, "events.db") }
 
 // openStore opens the embedded event store of the configured data
-// directory, creating it when missing.
+// directory, creating it when missing. Its subscriptions (the projection
+// runner of pnyx serve) see appends of this process at once and those of
+// another process (pnyx events append) within the poll interval.
 func (c *cli) openStore(ctx context.Context) (*sqlite.Store, error) {
 	return sqlite.Open(ctx, c.storePath(), sqlite.Options{
 		MaxEventBytes: c.cfg.MaxEventBytes,
+		PollInterval:  c.cfg.PollInterval,
 		Now:           c.now,
 		Logger:        c.log,
 	})
