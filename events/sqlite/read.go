@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 
@@ -36,7 +35,7 @@ func prepareReads(ctx context.Context, db *sql.DB) (*readStatements, error) {
 		sql  string
 	}{
 		{&r.head, "SELECT coalesce(max(position), 0) FROM events"},
-		{&r.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
+		{&r.streamVersion, streamVersionSQL},
 		{&r.streamForwards, "SELECT " + eventColumns + " FROM events WHERE stream = ? AND version >= ? ORDER BY version LIMIT ?"},
 		{&r.streamBackwards, "SELECT " + eventColumns + " FROM events WHERE stream = ? AND version <= ? ORDER BY version DESC LIMIT ?"},
 	}
@@ -93,12 +92,13 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts events.ReadS
 
 	// One read transaction: the existence check and the read see the same
 	// snapshot.
-	var last int64
-	if err := tx.StmtContext(ctx, s.reads.streamVersion).QueryRowContext(ctx, stream).Scan(&last); errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
-	} else if err != nil {
+	var version sql.NullInt64
+	if err := tx.StmtContext(ctx, s.reads.streamVersion).QueryRowContext(ctx, stream).Scan(&version); err != nil {
 		return nil, s.readErr(ctx, "read stream", err)
+	} else if !version.Valid {
+		return nil, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
 	}
+	last := version.Int64
 
 	var rows *sql.Rows
 	switch opts.Direction {

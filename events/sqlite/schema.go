@@ -6,12 +6,15 @@ import (
 )
 
 // schemaVersion is stored in PRAGMA user_version. Open refuses files written
-// by a newer schema.
-const schemaVersion = 1
+// by a newer schema. Version 2 dropped the streams table of version 1: a
+// stream's version is the last entry of its (stream, version) index, and
+// the writer remembers the versions it writes, so keeping a second copy cost
+// every append a write to a random page.
+const schemaVersion = 2
 
-// schema creates the log. Positions are the rowid, assigned explicitly by the
-// writer so they stay gap-free. streams keeps each stream's last version so
-// an expected-version check is one primary-key look-up.
+// schema creates the log, or brings a version 1 file up to date. Positions
+// are the rowid, assigned by SQLite as the largest plus one, so they stay
+// gap-free.
 const schema = `
 CREATE TABLE IF NOT EXISTS events (
 	position       INTEGER PRIMARY KEY,
@@ -29,11 +32,12 @@ CREATE TABLE IF NOT EXISTS events (
 	data           TEXT    NOT NULL,
 	UNIQUE (stream, version)
 );
-CREATE TABLE IF NOT EXISTS streams (
-	stream  TEXT    PRIMARY KEY,
-	version INTEGER NOT NULL
-) WITHOUT ROWID;
+DROP TABLE IF EXISTS streams;
 `
+
+// streamVersionSQL reads a stream's last version from the (stream, version)
+// index: one row, NULL when the stream has no events.
+const streamVersionSQL = "SELECT max(version) FROM events WHERE stream = ?"
 
 // timeLayout stores times as fixed-width RFC 3339 in UTC with nanoseconds:
 // readable in the sqlite3 shell, sortable as text, and exact on round trip.

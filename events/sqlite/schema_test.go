@@ -1,8 +1,14 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
 )
 
 func TestStoredTime(t *testing.T) {
@@ -60,6 +66,98 @@ func FuzzParseTime(f *testing.F) {
 		}
 		if len(s) == len(timeLayout) && s[19] == '.' && s[len(s)-1] == 'Z' && formatTime(got) != s {
 			t.Fatalf("%q: formats back as %q", s, formatTime(got))
+		}
+	})
+}
+
+// schemaV1 is the schema of version 1 files, which kept each stream's
+// version in a table of its own.
+const schemaV1 = `
+CREATE TABLE events (
+	position INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, stream TEXT NOT NULL, version INTEGER NOT NULL,
+	type TEXT NOT NULL, schema INTEGER NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+	actor_token TEXT NOT NULL DEFAULT '', actor_role TEXT NOT NULL DEFAULT '', causation_id BLOB, correlation_id BLOB,
+	data TEXT NOT NULL, UNIQUE (stream, version));
+CREATE TABLE streams (stream TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 1;`
+
+func TestSchemaUpgrade(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "events.db")
+	db, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, schemaV1); err != nil {
+		t.Fatal(err)
+	}
+	now := formatTime(time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC))
+	for v := range 3 {
+		id := events.NewEventID()
+		if _, err := db.ExecContext(ctx, `INSERT INTO events (id, stream, version, type, schema, occurred_at, recorded_at, data)
+			VALUES (?, 'decision-1', ?, 'decision.adopted', 1, ?, ?, '{}')`, id[:], v, now, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO streams VALUES ('decision-1', 2)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("a version 1 file opens: %v", err)
+	}
+	defer s.Close()
+	t.Run("a version 1 file keeps its streams' versions", func(t *testing.T) {
+		if v, err := s.StreamVersion(ctx, "decision-1"); err != nil || v != 2 {
+			t.Fatalf("version %d, %v; want 2", v, err)
+		}
+		res, err := s.Append(ctx, "decision-1", events.Exact(2), events.Event{Type: "decision.published", Data: json.RawMessage(`{}`)})
+		if err != nil || res != (events.AppendResult{NextVersion: 3, Position: 4}) {
+			t.Fatalf("append: %+v, %v", res, err)
+		}
+	})
+	t.Run("the upgraded file has no streams table and says version 2", func(t *testing.T) {
+		var tables, version int
+		if err := s.readDB.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'streams'").Scan(&tables); err != nil || tables != 0 {
+			t.Errorf("%d streams tables, %v", tables, err)
+		}
+		if err := s.readDB.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != schemaVersion {
+			t.Errorf("user_version %d, %v; want %d", version, err, schemaVersion)
+		}
+	})
+}
+
+func TestVersionCache(t *testing.T) {
+	t.Run("a stream put is found until two generations have passed without it", func(t *testing.T) {
+		c := newVersionCache(4) // two entries per generation
+		c.put("a", 1)
+		c.put("b", 2)
+		c.put("c", 3) // a and b become the old generation
+		if v, ok := c.get("a"); !ok || v != 1 {
+			t.Fatalf("a: %d, %v", v, ok)
+		}
+		c.put("d", 4)
+		c.put("e", 5)
+		if _, ok := c.get("b"); ok {
+			t.Error("b was kept past two generations")
+		}
+		for s, want := range map[string]int64{"d": 4, "e": 5} {
+			if v, ok := c.get(s); !ok || v != want {
+				t.Errorf("%s: %d, %v", s, v, ok)
+			}
+		}
+		if n := len(c.young) + len(c.old); n > 4 {
+			t.Errorf("%d entries held, want at most 4", n)
+		}
+	})
+	t.Run("reset forgets every stream", func(t *testing.T) {
+		c := newVersionCache(4)
+		c.put("a", 1)
+		c.reset()
+		if _, ok := c.get("a"); ok {
+			t.Error("a survived reset")
 		}
 	})
 }

@@ -206,15 +206,14 @@ func (s *Store) StreamVersion(ctx context.Context, stream string) (int64, error)
 	if err := events.ValidateStream(stream); err != nil {
 		return 0, err
 	}
-	var v int64
-	err := s.reads.streamVersion.QueryRowContext(ctx, stream).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
-	}
-	if err != nil {
+	var v sql.NullInt64
+	if err := s.reads.streamVersion.QueryRowContext(ctx, stream).Scan(&v); err != nil {
 		return 0, s.readErr(ctx, "read stream version", err)
 	}
-	return v, nil
+	if !v.Valid {
+		return 0, fmt.Errorf("%s: %w", stream, events.ErrStreamNotFound)
+	}
+	return v.Int64, nil
 }
 
 // Stats counts events and streams and measures the files.
@@ -225,7 +224,7 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	var head int64
 	err := s.readDB.QueryRowContext(ctx,
-		"SELECT (SELECT count(*) FROM events), (SELECT coalesce(max(position), 0) FROM events), (SELECT count(*) FROM streams)").
+		"SELECT (SELECT count(*) FROM events), (SELECT coalesce(max(position), 0) FROM events), (SELECT count(DISTINCT stream) FROM events)").
 		Scan(&st.Events, &head, &st.Streams)
 	if err != nil {
 		return Stats{}, s.readErr(ctx, "read stats", err)

@@ -23,6 +23,11 @@ const (
 // writer owns the only write connection. It takes queued appends in
 // batches, writes each in its own savepoint inside one transaction, commits
 // (one fsync) and then answers every caller.
+//
+// It remembers the head and the versions of recently written streams, so a
+// single-event append costs one INSERT. What it remembers is checked once
+// per batch against PRAGMA data_version, which changes when another
+// connection (another process's writer) has committed: then it forgets.
 type writer struct {
 	s    *Store
 	conn *sql.Conn
@@ -30,9 +35,20 @@ type writer struct {
 	// Statements are prepared once on conn and run on it directly: the
 	// writer issues BEGIN IMMEDIATE and COMMIT itself, because database/sql
 	// re-prepares a connection's statements inside every *sql.Tx.
-	begin, commit, rollback                                   *sql.Stmt
-	head, streamVersion, eventByID, insertEvent, upsertStream *sql.Stmt
-	savepoint, release, rollbackTo                            *sql.Stmt
+	begin, commit, rollback                             *sql.Stmt
+	dataVersionStmt, headStmt, streamVersion, eventByID *sql.Stmt
+	insertEvent                                         *sql.Stmt
+	savepoint, release, rollbackTo                      *sql.Stmt
+
+	// head is the last committed position and dataVersion the file's
+	// data_version when it was read; known is false until they are read
+	// and after any failure, when the file is the only truth.
+	known             bool
+	head, dataVersion int64
+	// versions holds committed stream versions; batch the versions written
+	// by the open transaction, merged into versions after its commit.
+	versions *versionCache
+	batch    map[string]int64
 }
 
 func newWriter(ctx context.Context, s *Store) (*writer, error) {
@@ -40,7 +56,7 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 	if err != nil {
 		return nil, mapErr(ctx, "open writer", err)
 	}
-	w := &writer{s: s, conn: conn}
+	w := &writer{s: s, conn: conn, versions: newVersionCache(versionCacheSize), batch: map[string]int64{}}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -48,15 +64,15 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 		{&w.begin, "BEGIN IMMEDIATE"},
 		{&w.commit, "COMMIT"},
 		{&w.rollback, "ROLLBACK"},
-		{&w.head, "SELECT coalesce(max(position), 0) FROM events"},
-		{&w.streamVersion, "SELECT version FROM streams WHERE stream = ?"},
+		{&w.dataVersionStmt, "PRAGMA data_version"},
+		{&w.headStmt, "SELECT coalesce(max(position), 0) FROM events"},
+		{&w.streamVersion, streamVersionSQL},
 		{&w.eventByID, "SELECT " + eventColumns + " FROM events WHERE id = ?"},
 		// No position: SQLite gives a new row the largest rowid plus one,
 		// which is the next gap-free position (rows rolled back leave no
 		// trace), and appends at the end of the table without a seek.
 		{&w.insertEvent, `INSERT INTO events (id, stream, version, type, schema, occurred_at, recorded_at,
 			actor_token, actor_role, causation_id, correlation_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&w.upsertStream, "INSERT INTO streams (stream, version) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET version = excluded.version"},
 		{&w.savepoint, "SAVEPOINT pnyx_append"},
 		{&w.release, "RELEASE pnyx_append"},
 		{&w.rollbackTo, "ROLLBACK TO pnyx_append"},
@@ -70,7 +86,7 @@ func newWriter(ctx context.Context, s *Store) (*writer, error) {
 }
 
 func (w *writer) close() {
-	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback, w.head, w.streamVersion, w.eventByID, w.insertEvent, w.upsertStream, w.savepoint, w.release, w.rollbackTo} {
+	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback, w.dataVersionStmt, w.headStmt, w.streamVersion, w.eventByID, w.insertEvent, w.savepoint, w.release, w.rollbackTo} {
 		if st != nil {
 			st.Close()
 		}
@@ -136,14 +152,16 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 	}
 
 	if _, err := w.begin.ExecContext(ctx); err != nil {
+		w.forget()
 		w.failAll(batch, outs, mapErr(ctx, "begin append", err))
 		return
 	}
-	var head int64
-	if err := w.head.QueryRowContext(ctx).Scan(&head); err != nil {
-		w.abortBatch(batch, outs, mapErr(ctx, "read head", err))
+	if err := w.sync(ctx); err != nil {
+		w.abortBatch(batch, outs, err)
 		return
 	}
+	clear(w.batch)
+	head := w.head
 
 	wrote := false
 	for i, req := range batch {
@@ -167,6 +185,7 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		}
 		if err != nil && pending == 1 {
 			w.abort()
+			clear(w.batch)
 			outs[i].err = err
 			w.answer(batch, outs)
 			return
@@ -196,15 +215,70 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		w.abortBatch(batch, outs, mapErr(ctx, "commit append", err))
 		return
 	}
+	w.head = head
+	for stream, v := range w.batch {
+		w.versions.put(stream, v)
+	}
+	clear(w.batch)
 	if wrote {
 		w.s.committed()
 	}
 	w.answer(batch, outs)
 }
 
-// errPositionMismatch fails a batch whose rows did not land where the
-// writer counted; it never happens while SQLite assigns rowids as documented.
-var errPositionMismatch = errors.New("position mismatch")
+// sync checks, inside the batch's transaction, that what the writer
+// remembers is still the file: when another connection has committed
+// since, it forgets the stream versions and reads the head again.
+func (w *writer) sync(ctx context.Context) error {
+	var dv int64
+	if err := w.dataVersionStmt.QueryRowContext(ctx).Scan(&dv); err != nil {
+		return mapErr(ctx, "read data version", err)
+	}
+	if w.known && dv == w.dataVersion {
+		return nil
+	}
+	w.versions.reset()
+	if err := w.headStmt.QueryRowContext(ctx).Scan(&w.head); err != nil {
+		return mapErr(ctx, "read head", err)
+	}
+	w.known, w.dataVersion = true, dv
+	return nil
+}
+
+// forget drops everything remembered, after a failure that may have left
+// the file other than the writer believes.
+func (w *writer) forget() {
+	w.known = false
+	w.versions.reset()
+	clear(w.batch)
+}
+
+// version returns stream's last version as the open transaction sees it,
+// -1 for a stream with no events.
+func (w *writer) version(ctx context.Context, stream string) (int64, error) {
+	if v, ok := w.batch[stream]; ok {
+		return v, nil
+	}
+	if v, ok := w.versions.get(stream); ok {
+		return v, nil
+	}
+	var v sql.NullInt64
+	if err := w.streamVersion.QueryRowContext(ctx, stream).Scan(&v); err != nil {
+		return 0, mapErr(ctx, "read stream version", err)
+	}
+	if !v.Valid {
+		return -1, nil
+	}
+	return v.Int64, nil
+}
+
+// errPositionMismatch and errVersionMismatch fail a batch whose rows did
+// not land where the writer counted; they never happen while SQLite assigns
+// rowids as documented and data_version tells of other writers.
+var (
+	errPositionMismatch = errors.New("position mismatch")
+	errVersionMismatch  = errors.New("stream version mismatch")
+)
 
 // refused reports whether an append's error is a rule's answer, after which
 // the transaction is intact.
@@ -217,6 +291,7 @@ func refused(err error) bool {
 func (w *writer) abortBatch(batch []*appendRequest, outs []appendOutcome, err error) {
 	w.s.log.Error("event store batch failed", "err", err, "appends", len(batch))
 	w.abort()
+	w.forget()
 	for i := range outs {
 		outs[i].res = events.AppendResult{}
 	}
@@ -248,25 +323,21 @@ func (w *writer) answer(batch []*appendRequest, outs []appendOutcome) {
 }
 
 // appendOne writes one request inside the batch's transaction, advancing
-// head. written is false for an idempotent retry.
+// head. written is false for an idempotent retry. A retry is found by its
+// first id: when the expected version does not hold, or when inserting the
+// first event breaks the id's UNIQUE constraint (which undoes only that
+// statement), so a new append pays no look-up for it.
 func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64) (res events.AppendResult, written bool, err error) {
-	if req.callerIDs {
-		first, found, err := w.recordedByID(ctx, req.evs[0].ID)
-		if err != nil {
-			return res, false, err
-		}
-		if found {
-			res, err := w.retried(ctx, req, first)
-			return res, false, err
-		}
-	}
-
-	current := int64(-1)
-	err = w.streamVersion.QueryRowContext(ctx, req.stream).Scan(&current)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return res, false, mapErr(ctx, "read stream version", err)
+	current, err := w.version(ctx, req.stream)
+	if err != nil {
+		return res, false, err
 	}
 	if !req.expected.Holds(current) {
+		if req.callerIDs {
+			if res, found, err := w.retry(ctx, req); found || err != nil {
+				return res, false, err
+			}
+		}
 		return res, false, &events.WrongExpectedVersionError{Stream: req.stream, Expected: req.expected, Actual: current}
 	}
 
@@ -282,10 +353,21 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 			occurred, recorded, ev.Actor.TokenID, ev.Actor.Role, nullableID(ev.CausationID), nullableID(ev.CorrelationID),
 			string(ev.Data))
 		if err != nil {
-			if isUniqueViolation(err) {
-				return res, false, fmt.Errorf("append to %s: event %d (%s): %w", req.stream, i, ev.ID, events.ErrDuplicateEventID)
+			if !isUniqueViolation(err) {
+				return res, false, mapErr(ctx, "append", err)
 			}
-			return res, false, mapErr(ctx, "append", err)
+			if i == 0 && req.callerIDs {
+				if res, found, err := w.retry(ctx, req); found || err != nil {
+					return res, false, err
+				}
+			}
+			if _, found, lerr := w.recordedByID(ctx, ev.ID); lerr != nil {
+				return res, false, lerr
+			} else if !found {
+				// The version was free by the writer's count, yet taken.
+				return res, false, fmt.Errorf("append to %s: version %d is already taken: %w", req.stream, current+1+int64(i), errVersionMismatch)
+			}
+			return res, false, fmt.Errorf("append to %s: event %d (%s): %w", req.stream, i, ev.ID, events.ErrDuplicateEventID)
 		}
 		if i == len(req.evs)-1 {
 			// The positions counted here are the ones SQLite gave; if not,
@@ -296,10 +378,19 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 		}
 	}
 	next := current + int64(len(req.evs))
-	if _, err := w.upsertStream.ExecContext(ctx, req.stream, next); err != nil {
-		return res, false, mapErr(ctx, "append", err)
-	}
+	w.batch[req.stream] = next
 	return events.AppendResult{NextVersion: next, Position: events.Position(*head)}, true, nil
+}
+
+// retry looks up req's first event; found, req must re-send the recorded
+// append, and the original result is returned.
+func (w *writer) retry(ctx context.Context, req *appendRequest) (events.AppendResult, bool, error) {
+	first, found, err := w.recordedByID(ctx, req.evs[0].ID)
+	if err != nil || !found {
+		return events.AppendResult{}, false, err
+	}
+	res, err := w.retried(ctx, req, first)
+	return res, true, err
 }
 
 // retried checks that req re-sends events already recorded, in the same
