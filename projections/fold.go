@@ -2,6 +2,7 @@ package projections
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -55,17 +56,42 @@ func foldWithOffsets(s string) foldedText {
 
 // appendFolded writes the folding of one rune. Decomposing rune by rune
 // gives the same result as decomposing the whole string, because the marks
-// a composition would recombine are dropped anyway.
+// a composition would recombine are dropped anyway. Runes below
+// foldTableSize (Latin, Greek with its extended block, Cyrillic) are folded
+// once into a table, since search indexes whole texts.
 func appendFolded(b *strings.Builder, r rune) {
-	if r == utf8.RuneError {
-		return
+	switch {
+	case r == utf8.RuneError:
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteByte(byte(r))
+	case r < foldTableSize:
+		b.WriteString(foldTable()[r])
+	default:
+		b.WriteString(foldRune(r))
 	}
-	if r < utf8.RuneSelf {
-		b.WriteRune(unicode.ToLower(r))
-		return
+}
+
+// foldTableSize covers the scripts Pnyx expects, up to the end of Greek
+// Extended (U+1FFF).
+const foldTableSize = 0x2000
+
+var foldTable = sync.OnceValue(func() *[foldTableSize]string {
+	var t [foldTableSize]string
+	for r := range rune(foldTableSize) {
+		t[r] = foldRune(r)
 	}
+	return &t
+})
+
+// foldRune folds one rune: NFD, combining marks dropped, lower case, final
+// sigma as σ.
+func foldRune(r rune) string {
 	var buf [utf8.UTFMax]byte
 	n := utf8.EncodeRune(buf[:], r)
+	var out []byte
 	for _, d := range norm.NFD.String(string(buf[:n])) {
 		if unicode.Is(unicode.Mn, d) {
 			continue
@@ -74,8 +100,9 @@ func appendFolded(b *strings.Builder, r rune) {
 		if d == 'ς' {
 			d = 'σ'
 		}
-		b.WriteRune(d)
+		out = utf8.AppendRune(out, d)
 	}
+	return string(out)
 }
 
 // greekEndings are inflectional endings of Greek nouns, adjectives and

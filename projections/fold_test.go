@@ -5,6 +5,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestFoldText(t *testing.T) {
@@ -27,6 +29,34 @@ func TestFoldText(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestFoldTableMatchesNormalisation(t *testing.T) {
+	t.Run("every rune folds as NFD of the whole text, marks dropped, lower case and final sigma as σ", func(t *testing.T) {
+		reference := func(s string) string {
+			var b strings.Builder
+			for _, d := range norm.NFD.String(s) {
+				if unicode.Is(unicode.Mn, d) {
+					continue
+				}
+				d = unicode.ToLower(d)
+				if d == 'ς' {
+					d = 'σ'
+				}
+				b.WriteRune(d)
+			}
+			return b.String()
+		}
+		for r := rune(0); r <= 0x2FFF; r++ {
+			if r == utf8.RuneError || (r >= 0xD800 && r <= 0xDFFF) {
+				continue
+			}
+			s := string(r)
+			if got, want := FoldText(s), reference(s); got != want {
+				t.Fatalf("FoldText(%q U+%04X) = %q, want %q", s, r, got, want)
+			}
+		}
+	})
 }
 
 func TestFoldWithOffsets(t *testing.T) {

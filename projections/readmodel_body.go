@@ -22,7 +22,7 @@ CREATE TABLE {bodies} (
 	kind          TEXT NOT NULL,
 	settings      TEXT NOT NULL,
 	registered_at TEXT
-);
+) WITHOUT ROWID;
 CREATE TABLE {memberships} (
 	body_id      TEXT NOT NULL,
 	member_id    TEXT NOT NULL,
@@ -34,7 +34,7 @@ CREATE TABLE {memberships} (
 	until_at     TEXT,
 	left_reason  TEXT,
 	PRIMARY KEY (body_id, member_id, period)
-);
+) WITHOUT ROWID;
 CREATE INDEX {memberships_member} ON {memberships} (member_id, since_at);
 CREATE INDEX {memberships_faction} ON {memberships} (faction, body_id);
 CREATE INDEX {memberships_current} ON {memberships} (body_id, until_at);

@@ -32,7 +32,7 @@ CREATE TABLE {meetings} (
 	seats               INTEGER NOT NULL DEFAULT 0,
 	postponed_reason    TEXT NOT NULL DEFAULT '',
 	cancelled_reason    TEXT NOT NULL DEFAULT ''
-);
+) WITHOUT ROWID;
 CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at);
 CREATE INDEX {meetings_starts} ON {meetings} (starts_at);
 CREATE INDEX {meetings_status} ON {meetings} (status, starts_at);
@@ -40,7 +40,7 @@ CREATE TABLE {meeting_attendance} (
 	meeting_id TEXT NOT NULL,
 	member_id  TEXT NOT NULL,
 	PRIMARY KEY (meeting_id, member_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX {meeting_attendance_member} ON {meeting_attendance} (member_id);
 CREATE TABLE {agenda_items} (
 	item_id                TEXT PRIMARY KEY,
@@ -55,7 +55,7 @@ CREATE TABLE {agenda_items} (
 	withdrawn_reason       TEXT NOT NULL DEFAULT '',
 	consultation_closes_at TEXT,
 	added_at               TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq);
 CREATE INDEX {agenda_items_status} ON {agenda_items} (status);
 CREATE TABLE {documents} (
@@ -68,7 +68,7 @@ CREATE TABLE {documents} (
 	sha256     TEXT NOT NULL,
 	url        TEXT NOT NULL,
 	PRIMARY KEY (owner_kind, owner_id, seq)
-);
+) WITHOUT ROWID;
 CREATE INDEX {documents_sha256} ON {documents} (sha256);
 `)
 }

@@ -22,7 +22,7 @@ CREATE TABLE {suppliers} (
 	municipality  TEXT NOT NULL,
 	country       TEXT NOT NULL,
 	registered_at TEXT
-);
+) WITHOUT ROWID;
 CREATE INDEX {suppliers_kind} ON {suppliers} (kind);
 CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality);
 CREATE TABLE {procurements} (
@@ -69,14 +69,14 @@ CREATE TABLE {procurement_cpv} (
 	cpv  TEXT NOT NULL,
 	seq  INTEGER NOT NULL,
 	PRIMARY KEY (ocid, cpv)
-);
+) WITHOUT ROWID;
 CREATE INDEX {procurement_cpv_code} ON {procurement_cpv} (cpv);
 CREATE TABLE {procurement_decisions} (
 	ocid        TEXT NOT NULL,
 	decision_id TEXT NOT NULL,
 	role        TEXT NOT NULL,
 	PRIMARY KEY (ocid, decision_id, role)
-);
+) WITHOUT ROWID;
 CREATE INDEX {procurement_decisions_decision} ON {procurement_decisions} (decision_id);
 CREATE TABLE {tender_amendments} (
 	ocid             TEXT NOT NULL,
@@ -88,7 +88,7 @@ CREATE TABLE {tender_amendments} (
 	decision_id      TEXT NOT NULL,
 	amended_at       TEXT,
 	PRIMARY KEY (ocid, seq)
-);
+) WITHOUT ROWID;
 CREATE TABLE {bids} (
 	ocid            TEXT NOT NULL,
 	bid_id          TEXT NOT NULL,
@@ -97,7 +97,7 @@ CREATE TABLE {bids} (
 	value_currency  TEXT,
 	received_at     TEXT,
 	PRIMARY KEY (ocid, bid_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id);
 CREATE TABLE {contract_amendments} (
 	ocid           TEXT NOT NULL,
@@ -110,7 +110,7 @@ CREATE TABLE {contract_amendments} (
 	decision_id    TEXT NOT NULL,
 	amended_at     TEXT,
 	PRIMARY KEY (ocid, seq)
-);
+) WITHOUT ROWID;
 CREATE TABLE {payments} (
 	ocid            TEXT NOT NULL,
 	payment_id      TEXT NOT NULL,
@@ -119,7 +119,7 @@ CREATE TABLE {payments} (
 	invoice_ref     TEXT NOT NULL,
 	paid_at         TEXT,
 	PRIMARY KEY (ocid, payment_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX {payments_paid} ON {payments} (paid_at);
 `)
 }

@@ -31,7 +31,7 @@ CREATE TABLE {requests} (
 	legal_basis     TEXT NOT NULL DEFAULT '',
 	closed_at       TEXT,
 	reopened        INTEGER NOT NULL DEFAULT 0
-);
+) WITHOUT ROWID;
 CREATE INDEX {requests_status_due} ON {requests} (status, due_at);
 CREATE INDEX {requests_category} ON {requests} (category, submitted_at);
 CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at);
@@ -44,7 +44,7 @@ CREATE TABLE {request_status_history} (
 	at         TEXT,
 	detail     TEXT NOT NULL,
 	PRIMARY KEY (request_id, seq)
-);
+) WITHOUT ROWID;
 `)
 }
 
