@@ -84,6 +84,8 @@ type Tx struct {
 	stmts    *stmtCache      // nil during Setup: DDL is not worth keeping
 	created  map[string]bool // logical names asked for during Setup
 	building bool            // the build is not swapped in yet
+	locals   map[any]any
+	flushes  []func(context.Context) error
 }
 
 // Table returns the physical name, in the build being applied, of the
@@ -154,6 +156,32 @@ func (t *Tx) SQL() Execer { return t.conn }
 // search index) and must do it in Apply when Building is false. Building
 // is false in Setup and Finish.
 func (t *Tx) Building() bool { return t.building }
+
+// Local returns the value kept under key for the rest of the transaction,
+// calling create to make it on first use. With BeforeCommit it lets a
+// projection gather rows in memory during a batch and write each once:
+// the value is dropped with the transaction, so a batch rolled back never
+// leaves state behind.
+func (t *Tx) Local(key any, create func() any) any {
+	if v, ok := t.locals[key]; ok {
+		return v
+	}
+	if t.locals == nil {
+		t.locals = map[any]any{}
+	}
+	v := create()
+	t.locals[key] = v
+	return v
+}
+
+// BeforeCommit registers fn to run after the last Apply of the batch and
+// before its checkpoint is written, in the same transaction; functions run
+// in the order registered. An error from fn rolls the whole batch back and
+// is retried like an error of the store, so fn must only write what Apply
+// has already validated.
+func (t *Tx) BeforeCommit(fn func(ctx context.Context) error) {
+	t.flushes = append(t.flushes, fn)
+}
 
 // Projection returns the name, version and build number being applied.
 func (t *Tx) Projection() (name string, version int, build int64) {

@@ -158,9 +158,12 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 			status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
 			w.id(), e.BodyID, e.MeetingID, e.ItemID, e.AmendmentID, e.Question, string(e.QuestionType), string(e.Method), w.occurred())
 	case events.VoteBallotCast:
-		return true, w.exec(`INSERT OR REPLACE INTO {ballots} (vote_id, member_id, choice, cast_at) VALUES (?, ?, ?, ?)`,
-			w.id(), e.MemberID, string(e.Choice), w.occurred())
+		batchOf(w).castBallot(w.id(), e.MemberID, string(e.Choice), w.occurred())
+		return true, nil
 	case events.VoteBallotChanged:
+		if batchOf(w).changeBallot(w.id(), e.MemberID, string(e.Choice)) {
+			return true, nil
+		}
 		return true, w.exec(`UPDATE {ballots} SET choice = ?, changes = changes + 1 WHERE vote_id = ? AND member_id = ?`,
 			string(e.Choice), w.id(), e.MemberID)
 	case events.VoteClosed:

@@ -55,65 +55,58 @@ var openRequestStatuses = []any{
 }
 
 func applyRequest(w writer, p events.Payload) (bool, error) {
+	switch p.(type) {
+	case events.RequestSubmitted, events.RequestAcknowledged, events.RequestAssigned, events.RequestAnswered,
+		events.RequestRejected, events.RequestClosed, events.RequestReopened:
+	default:
+		return false, nil
+	}
+	b := batchOf(w)
+	r, err := b.request(w, w.id())
+	if err != nil {
+		return true, err
+	}
 	var status events.RequestStatus
 	var detail string
+	// A change of a request that is not in the table changes no row, as an
+	// UPDATE would not, but still enters its history.
 	switch e := p.(type) {
 	case events.RequestSubmitted:
 		submitted := timeText(e.SubmittedAt)
 		if submitted == nil {
 			submitted = w.occurred()
 		}
-		if err := w.exec(`INSERT OR REPLACE INTO {requests} (request_id, category, subject, channel, assisted_by, status, submitted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.id(), string(e.Category), e.Subject, string(e.Channel), e.AssistedBy,
-			string(events.RequestStatusSubmitted), submitted); err != nil {
-			return true, err
-		}
+		*r = requestRow{exists: true, category: string(e.Category), subject: e.Subject, channel: string(e.Channel),
+			assistedBy: e.AssistedBy, status: string(events.RequestStatusSubmitted), submittedAt: submitted, lastSeq: r.lastSeq}
 		status, detail = events.RequestStatusSubmitted, string(e.Channel)
 	case events.RequestAcknowledged:
-		if err := w.exec(`UPDATE {requests} SET status = ?, acknowledged_at = ?, response_days = ?, due_at = ? WHERE request_id = ?`,
-			string(events.RequestStatusAcknowledged), w.occurred(), e.ResponseDays, timeText(e.DueAt), w.id()); err != nil {
-			return true, err
-		}
 		status, detail = events.RequestStatusAcknowledged, "due "+e.DueAt.UTC().Format(time.DateOnly)
+		r.acknowledgedAt, r.responseDays, r.dueAt = w.occurred(), int64(e.ResponseDays), timeText(e.DueAt)
 	case events.RequestAssigned:
-		if err := w.exec(`UPDATE {requests} SET status = ?, department = ?, officer_id = ? WHERE request_id = ?`,
-			string(events.RequestStatusAssigned), e.Department, e.OfficerID, w.id()); err != nil {
-			return true, err
-		}
 		status, detail = events.RequestStatusAssigned, e.Department
+		r.department, r.officerID = e.Department, e.OfficerID
 	case events.RequestAnswered:
-		if err := w.exec(`UPDATE {requests} SET status = ?, answered_at = ?, answer_summary = ? WHERE request_id = ?`,
-			string(events.RequestStatusAnswered), orOccurred(w, e.AnsweredAt), e.Summary, w.id()); err != nil {
-			return true, err
-		}
 		if err := w.documents("request_answer", w.id(), e.Documents); err != nil {
 			return true, err
 		}
 		status = events.RequestStatusAnswered
+		r.answeredAt, r.answerSummary = orOccurred(w, e.AnsweredAt), e.Summary
 	case events.RequestRejected:
-		if err := w.exec(`UPDATE {requests} SET status = ?, answered_at = ?, legal_basis = ?, answer_summary = ? WHERE request_id = ?`,
-			string(events.RequestStatusRejected), orOccurred(w, e.RejectedAt), e.LegalBasis, e.Reason, w.id()); err != nil {
-			return true, err
-		}
 		status, detail = events.RequestStatusRejected, e.LegalBasis
+		r.answeredAt, r.legalBasis, r.answerSummary = orOccurred(w, e.RejectedAt), e.LegalBasis, e.Reason
 	case events.RequestClosed:
-		if err := w.exec(`UPDATE {requests} SET status = ?, closed_at = ? WHERE request_id = ?`,
-			string(events.RequestStatusClosed), orOccurred(w, e.ClosedAt), w.id()); err != nil {
-			return true, err
-		}
 		status = events.RequestStatusClosed
+		r.closedAt = orOccurred(w, e.ClosedAt)
 	case events.RequestReopened:
-		if err := w.exec(`UPDATE {requests} SET status = ?, response_days = ?, due_at = ?, answered_at = NULL, closed_at = NULL,
-			reopened = reopened + 1 WHERE request_id = ?`, string(events.RequestStatusReopened), e.ResponseDays, timeText(e.DueAt), w.id()); err != nil {
-			return true, err
-		}
 		status, detail = events.RequestStatusReopened, e.Reason
-	default:
-		return false, nil
+		r.responseDays, r.dueAt, r.answeredAt, r.closedAt = int64(e.ResponseDays), timeText(e.DueAt), nil, nil
+		r.reopened++
 	}
-	return true, w.exec(`INSERT INTO {request_status_history} (request_id, seq, status, at, detail)
-		SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4 FROM {request_status_history} WHERE request_id = ?1`,
-		w.id(), string(status), w.occurred(), detail)
+	r.status = string(status)
+	r.dirty = true
+	r.lastSeq++
+	b.history = append(b.history, []any{w.id(), r.lastSeq, string(status), w.occurred(), detail})
+	return true, nil
 }
 
 func orOccurred(w writer, t time.Time) any {

@@ -106,18 +106,24 @@ type decoded struct {
 	err     error
 }
 
+// prefetchBatches is how many subscription batches prefetch may hold
+// decoded: 32 batches of the embedded store's 1,000 events cover the
+// default MaxTxEvents.
+const prefetchBatches = 32
+
 type fetchedBatch struct {
 	events []decoded
 	err    error
 }
 
 // prefetch reads and decodes the subscription's batches in a goroutine of
-// its own, a batch or two ahead of the transaction applying them, so reading
-// the log and writing the read model use both cores. stop ends the goroutine
-// and closes the subscription.
+// its own, up to prefetchBatches ahead of the transaction applying them, so
+// reading the log and writing the read model use both cores, and a build
+// catching up finds enough batches waiting to fill a transaction of
+// MaxTxEvents. stop ends the goroutine and closes the subscription.
 func prefetch(ctx context.Context, sub events.Subscription) (<-chan fetchedBatch, func()) {
 	ctx, cancel := context.WithCancel(ctx)
-	out := make(chan fetchedBatch, 2)
+	out := make(chan fetchedBatch, prefetchBatches)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -198,6 +204,9 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building 
 				return failed
 			}
 		}
+		if err := callFlushes(ctx, tx); err != nil {
+			return fmt.Errorf("projection %s: before commit: %w", b.projection, err)
+		}
 		res, err := c.ExecContext(ctx, `UPDATE projection_checkpoints SET position = ?, skipped = skipped + ?,
 			error = NULL, failed_position = NULL, updated_at = ?
 			WHERE projection = ? AND build = ? AND position = ?`,
@@ -238,6 +247,22 @@ func callApply(ctx context.Context, p Projection, tx *Tx, ev Event) (err error) 
 		}
 	}()
 	return p.Apply(ctx, tx, ev)
+}
+
+// callFlushes runs the functions the batch's Apply calls registered with
+// Tx.BeforeCommit, turning a panic into an error like callApply.
+func callFlushes(ctx context.Context, tx *Tx) (err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			err = fmt.Errorf("panic: %v", rec)
+		}
+	}()
+	for _, flush := range tx.flushes {
+		if err := flush(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recordFailure writes the failing event into the build's checkpoint, so
