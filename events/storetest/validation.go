@@ -78,6 +78,15 @@ func (s suite) eventSize(t *testing.T) {
 			t.Fatalf("read: %v, %d events; want the %d bytes back", err, len(got), len(data))
 		}
 	})
+	t.Run("an event of exactly the size limit (1 MiB by default) is accepted and reads back whole", func(t *testing.T) {
+		stream := "decision-" + unique()
+		data := bigObject(s.maxEventBytes)
+		res := mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
+		got, err := store.ReadAll(context.Background(), events.ReadAllOptions{After: res.Position - 1, Limit: 1})
+		if err != nil || len(got) != 1 || got[0].Stream != stream || string(got[0].Data) != string(data) {
+			t.Fatalf("read all: %v, %d events; want the %d bytes back at %d", err, len(got), len(data), res.Position)
+		}
+	})
 	t.Run("an event one byte over the limit is refused", func(t *testing.T) {
 		stream := "decision-" + unique()
 		head := mustHead(t, store)
