@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,8 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 		Use:   "append --stream S --type T --data JSON",
 		Short: "Append one event and print the append result as JSON",
 		Long: "Append one event to a stream and print {\"next_version\":V,\"position\":P}.\n" +
-			"Give --id to make a retried append idempotent.",
+			"Give --id to make a retried append idempotent. --data - reads the data from\n" +
+			"standard input, for data too large for a command line (up to the size limit).",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, name := range []string{"stream", "type", "data"} {
@@ -51,6 +53,11 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 			exp, err := events.ParseExpected(expected)
 			if err != nil {
 				return err
+			}
+			if data == "-" {
+				if data, err = readData(cmd.InOrStdin(), c.cfg.MaxEventBytes); err != nil {
+					return err
+				}
 			}
 			ev := events.Event{
 				Type:   typ,
@@ -92,7 +99,7 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&stream, "stream", "", "stream to append to, such as decision-42 (required)")
 	f.StringVar(&typ, "type", "", "event type, such as decision.adopted (required)")
-	f.StringVar(&data, "data", "", "event data, a JSON object (required)")
+	f.StringVar(&data, "data", "", "event data, a JSON object, or - to read it from standard input (required)")
 	f.StringVar(&expected, "expected", "any", "expected stream state: any, no-stream, stream-exists or the version of its last event")
 	f.StringVar(&id, "id", "", "event id (UUID); a retry with the same id writes nothing new")
 	f.IntVar(&schema, "schema", 1, "schema version of the event type's data")
@@ -100,6 +107,25 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 	f.StringVar(&actorToken, "actor-token", "cli", "id of the token recording the event (never a secret)")
 	f.StringVar(&actorRole, "actor-role", "operator", "role of the one recording the event")
 	return cmd
+}
+
+// stdinSlack is how much white space may follow data of the largest size
+// on standard input (a final newline, an editor's indentation).
+const stdinSlack = 64 << 10
+
+// readData reads event data from r for --data -, trimmed of surrounding
+// white space. More than maxEventBytes plus stdinSlack is refused without
+// reading on; the size limit itself is checked with the rest of the event.
+func readData(r io.Reader, maxEventBytes int) (string, error) {
+	limit := int64(maxEventBytes) + stdinSlack
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return "", events.Invalidf("--data -: read standard input: %v", err)
+	}
+	if int64(len(b)) > limit {
+		return "", events.Invalidf("--data -: standard input holds more than %d bytes, over the limit of %d", limit, maxEventBytes)
+	}
+	return string(bytes.TrimSpace(b)), nil
 }
 
 // readOptions are the flags of pnyx events read.

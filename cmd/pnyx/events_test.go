@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,6 +79,28 @@ func TestEventsCommands(t *testing.T) {
 		}
 	})
 
+	t.Run("append --data - reads data of exactly the size limit from standard input", func(t *testing.T) {
+		// 1 MiB does not fit on a command line (Linux allows 128 KiB per argument).
+		const head, tail = `{"text":"`, `"}`
+		body := strings.Repeat("Δήμος ", (events.DefaultMaxEventBytes-len(head)-len(tail))/len("Δήμος "))
+		body += strings.Repeat("x", events.DefaultMaxEventBytes-len(head)-len(tail)-len(body))
+		data := head + body + tail
+		dir := filepath.Join(t.TempDir(), "data") // its own log: the subtests below count events
+		r := pnyxWithInput(t, ctx, nil, strings.NewReader(data+"\n"),
+			"events", "append", "--stream", "minutes-1", "--type", "meeting.minutes_published", "--data", "-", "--data-dir", dir)
+		if r.err != nil {
+			t.Fatalf("append: %v", r.err)
+		}
+		var res events.AppendResult
+		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
+			t.Fatalf("append printed %q: %v", r.stdout, err)
+		}
+		r = pnyx(t, ctx, nil, "events", "read", "--stream", "minutes-1", "--data-dir", dir)
+		var ev events.RecordedEvent
+		if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil || string(ev.Data) != data || ev.Position != res.Position {
+			t.Fatalf("read back %d bytes at %d (%v); want the %d bytes appended at %d", len(ev.Data), ev.Position, err, len(data), res.Position)
+		}
+	})
 	t.Run("read --stream writes the stream as NDJSON from a version", func(t *testing.T) {
 		evs := readLines(t, run("events", "read", "--stream", "decision-1").stdout)
 		if len(evs) != 3 || evs[0].Type != "decision.adopted" || evs[2].Version != 2 {
@@ -187,6 +210,7 @@ func TestEventsCommandsRefuseBadInput(t *testing.T) {
 		{"an id that is not a UUID is refused", with("--id", "42")},
 		{"an occurred-at that is not RFC 3339 is refused", with("--occurred-at", "3/3/2026")},
 		{"data over the size limit is refused", with("--max-event-bytes", "4")},
+		{"data on standard input over the size limit is refused", append(with("--data", "-"), "--max-event-bytes", "4")},
 		{"a missing stream is refused", []string{"events", "append", "--type", "a.b", "--data", "{}"}},
 		{"an unknown flag is refused", with("--strem", "x")},
 		{"an argument is refused", append(with("--type", "a.b"), "extra")},
@@ -211,6 +235,18 @@ func TestEventsCommandsRefuseBadInput(t *testing.T) {
 		})
 	}
 
+	t.Run("standard input far over the size limit is refused without reading it all", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "data")
+		endless := io.MultiReader(strings.NewReader(`{"text":"`), neverEnding('a'))
+		r := pnyxWithInput(t, ctx, nil, endless, append(with("--data", "-"), "--max-event-bytes", "1024", "--data-dir", dir)...)
+		if !errors.Is(r.err, events.ErrInvalid) || !strings.Contains(r.err.Error(), "over the limit of 1024") {
+			t.Fatalf("error %v, want an invalid input over the limit", r.err)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the data directory was created: %v", err)
+		}
+	})
+
 	t.Run("read and stats do not create a store that is missing", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "data")
 		for _, args := range [][]string{{"events", "stats"}, {"events", "read", "--all"}} {
@@ -223,4 +259,14 @@ func TestEventsCommandsRefuseBadInput(t *testing.T) {
 			t.Fatalf("the data directory was created: %v", err)
 		}
 	})
+}
+
+// neverEnding is a reader of one byte repeated without end.
+type neverEnding byte
+
+func (b neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
 }

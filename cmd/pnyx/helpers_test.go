@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,11 +46,18 @@ type result struct {
 // pnyx executes the command tree with args, as main does, capturing output.
 func pnyx(t *testing.T, ctx context.Context, c *cli, args ...string) result {
 	t.Helper()
+	return pnyxWithInput(t, ctx, c, strings.NewReader(""), args...)
+}
+
+// pnyxWithInput is pnyx with stdin as the standard input.
+func pnyxWithInput(t *testing.T, ctx context.Context, c *cli, stdin io.Reader, args ...string) result {
+	t.Helper()
 	if c == nil {
 		c = &cli{now: fixedClock()}
 	}
 	var out, errb bytes.Buffer
 	root := newRootCommand(c)
+	root.SetIn(stdin)
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errb)
