@@ -111,6 +111,10 @@ func (s suite) readAll(t *testing.T) {
 			func(e sent) bool { return e.stream == "supplier-"+run+"-a" }},
 		{"a prefix matching nothing reads nothing", events.ReadAllOptions{StreamPrefix: "nothing-" + run},
 			func(sent) bool { return false }},
+		{"a prefix is taken literally, not as a LIKE or GLOB pattern", events.ReadAllOptions{StreamPrefix: "supplier_" + run, TypePrefix: "supplier%"},
+			func(sent) bool { return false }},
+		{"a wildcard in a type prefix matches nothing", events.ReadAllOptions{TypePrefix: "*"},
+			func(sent) bool { return false }},
 	}
 	for _, tc := range filters {
 		t.Run(tc.name, func(t *testing.T) {
