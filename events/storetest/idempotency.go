@@ -50,6 +50,35 @@ func (s suite) idempotency(t *testing.T) {
 		requireNotWritten(t, store, head, stream, 1)
 	})
 
+	t.Run("appends after a retry or a conflicting id land at the next position and version", func(t *testing.T) {
+		store := s.newStore(t)
+		stream, other := "request-"+unique(), "request-"+unique()
+		before := mustHead(t, store)
+		batch := withIDs(event("request.submitted", 0), event("request.acknowledged", 1))
+		first := mustAppend(t, store, stream, events.NoStream, batch...)
+		if again, err := store.Append(ctx, stream, events.Any, batch...); err != nil || again != first {
+			t.Fatalf("retry: %+v, %v; want %+v", again, err, first)
+		}
+		clash := batch[0]
+		clash.Data = json.RawMessage(`{"n":"other"}`)
+		if _, err := store.Append(ctx, stream, events.Any, clash); !errors.Is(err, events.ErrDuplicateEventID) {
+			t.Fatalf("the same id with other data: %v; want ErrDuplicateEventID", err)
+		}
+		next := mustAppend(t, store, stream, events.Exact(1), event("request.assigned", 2))
+		if next.NextVersion != 2 || next.Position <= first.Position {
+			t.Errorf("append after the retry: %+v; want version 2 after position %d", next, first.Position)
+		}
+		elsewhere := mustAppend(t, store, other, events.NoStream, event("request.submitted", 0))
+		if elsewhere.NextVersion != 0 || elsewhere.Position <= next.Position {
+			t.Errorf("append to another stream: %+v; want version 0 after position %d", elsewhere, next.Position)
+		}
+		all := readAllAfter(t, store, events.ReadAllOptions{After: before})
+		s.checkOrder(t, all, before)
+		if len(all) != 4 || all[2].Position != next.Position || all[3].Position != elsewhere.Position {
+			t.Errorf("read %d events after %d; want the 2 first, then the append at %d and at %d", len(all), before, next.Position, elsewhere.Position)
+		}
+	})
+
 	t.Run("concurrent retries of one append write it once", func(t *testing.T) {
 		store := s.newStore(t)
 		stream := "request-" + unique()
