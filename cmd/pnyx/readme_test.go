@@ -9,17 +9,32 @@ import (
 )
 
 // TestREADMEConfigurationTable keeps the README's table in step with the
-// settings: every key appears with its variable, flag and default.
+// settings: every key appears with its variable, flag and default, and the
+// table has no row for a key that is gone.
 func TestREADMEConfigurationTable(t *testing.T) {
 	b, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rows of the table under "## Configuration", by key.
 	rows := map[string]string{}
+	inSection := false
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "| `") {
+		if strings.HasPrefix(line, "## ") {
+			inSection = line == "## Configuration"
+		}
+		if inSection && strings.HasPrefix(line, "| `") {
 			key, _, _ := strings.Cut(strings.TrimPrefix(line, "| `"), "`")
 			rows[key] = line
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.Key] = true
+	}
+	for key := range rows {
+		if !known[key] {
+			t.Errorf("README documents %s, which is no setting", key)
 		}
 	}
 	for _, s := range settings {
