@@ -9,7 +9,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 BENCHTIME ?= 500ms
 # Packages with benchmarks, found by their Benchmark functions.
 BENCH_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' events projections graphql opendata exports cmd 2>/dev/null)))
-RACE_PKGS ?= ./events/...
+RACE_PKGS ?= ./events/... ./cmd/...
 
 .PHONY: run test bench lint build clean
 
@@ -18,7 +18,7 @@ RACE_PKGS ?= ./events/...
 run:
 	$(GO) run ./cmd/pnyx serve --demo
 
-## test: every test, then the race detector on the store packages
+## test: every test, then the race detector on the store packages and the server
 test:
 	$(GO) test ./...
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
