@@ -59,7 +59,9 @@ const foldChunk = 1000
 // AsOf returns the entity of stream as it stood at point at: what the
 // public record said then. It folds the stream's events up to that point
 // into the entity's public view, with the read model's rules, skipping
-// event types this build does not know. It returns an invalid error for a
+// event types this build does not know. The events of the streams read
+// last stay decoded in memory (see streamCache), so only events not seen
+// before are read from the log. It returns an invalid error for a
 // malformed stream name or one of no known aggregate, and a not_found
 // error when the stream has no events, or none yet at that point.
 func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntityState, error) {
@@ -78,20 +80,13 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 	if view == nil {
 		state = agg.Initial()
 	}
-	for from := int64(0); ; {
-		evs, err := m.log.ReadStream(ctx, stream, events.ReadStreamOptions{From: from, Limit: foldChunk})
-		if err != nil {
-			return EntityState{}, logError(stream, err)
-		}
-		done := len(evs) < foldChunk
-		if cut := slices.IndexFunc(evs, func(re events.RecordedEvent) bool { return !at.includes(re) }); cut >= 0 {
-			evs, done = evs[:cut], true
-		}
-		payloads, err := decodeAll(evs)
-		if err != nil {
-			return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
-		}
+	// fold applies events up to the point and reports whether it reached
+	// an event past it.
+	fold := func(evs []events.RecordedEvent, payloads []events.Payload) (past bool) {
 		for i, re := range evs {
+			if !at.includes(re) {
+				return true
+			}
 			p := payloads[i]
 			if p == nil {
 				continue // a type this build does not know
@@ -104,10 +99,26 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 			}
 			out.Version, out.Position, out.RecordedAt = re.Version, re.Position, re.RecordedAt
 		}
-		if done {
-			break
+		return false
+	}
+	cached, cachedPayloads := m.streams.prefix(stream)
+	past := fold(cached, cachedPayloads)
+	for from := len(cached); !past; {
+		evs, err := m.log.ReadStream(ctx, stream, events.ReadStreamOptions{From: int64(from), Limit: foldChunk})
+		if err != nil && (from == 0 || events.ErrorCode(err) != events.CodeNotFound) {
+			return EntityState{}, logError(stream, err)
 		}
-		from += int64(len(evs))
+		done := len(evs) < foldChunk
+		if cut := slices.IndexFunc(evs, func(re events.RecordedEvent) bool { return !at.includes(re) }); cut >= 0 {
+			evs, done = evs[:cut], true
+		}
+		payloads, err := decodeAll(evs)
+		if err != nil {
+			return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
+		}
+		m.streams.extend(stream, from, evs, payloads)
+		past = fold(evs, payloads) || done
+		from += len(evs)
 	}
 	if out.Version < 0 {
 		return EntityState{}, events.Errorf(events.CodeNotFound, "%s had no events yet at that point", stream)

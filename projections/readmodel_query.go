@@ -18,6 +18,8 @@ type ReadModel struct {
 	q     Queryer // db, or a wrapper in tests
 	log   StreamReader
 	owned bool // db was opened by OpenReadModelQueries
+	// streams keeps the decoded events AsOf read last; nil caches nothing.
+	streams *streamCache
 }
 
 // StreamReader is the part of the event log a ReadModel reads for
@@ -44,7 +46,7 @@ func OpenReadModelQueries(ctx context.Context, path string, log StreamReader) (*
 // NewReadModelQueries queries an already open read model database (see
 // OpenReadOnly), with log for History and AsOf. The caller keeps db.
 func NewReadModelQueries(db *sql.DB, log StreamReader) *ReadModel {
-	return &ReadModel{db: db, q: db, log: log}
+	return &ReadModel{db: db, q: db, log: log, streams: newStreamCache(asOfCacheEvents)}
 }
 
 // Close closes the database if OpenReadModelQueries opened it.

@@ -373,7 +373,11 @@ func (r *Runner) withConn(ctx context.Context, fn func(*sql.Conn) error) error {
 		}
 		// A larger page cache than SQLite's 2 MB keeps the B-trees of a
 		// rebuild in memory instead of re-reading them through syscalls.
-		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536"); err != nil {
+		// Temporary storage in memory keeps statement journals (of every
+		// statement writing many rows) and the sorts of CREATE INDEX out
+		// of temporary files: they live within one transaction, and a
+		// crash loses them with it.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"); err != nil {
 			conn.Close()
 			return fmt.Errorf("read model cache: %w", err)
 		}
