@@ -57,6 +57,7 @@ package projections
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -181,8 +182,33 @@ type writer struct {
 
 // exec runs a statement template with logical names in braces.
 func (w writer) exec(tmpl string, args ...any) error {
-	_, err := w.tx.Exec(w.ctx, physicalSQL(w.tx, tmpl), args...)
+	if w.tx.stmts == nil {
+		_, err := w.tx.conn.ExecContext(w.ctx, physicalSQL(w.tx, tmpl), args...)
+		return err
+	}
+	st, err := w.stmt(tmpl)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(w.ctx, args...)
 	return err
+}
+
+// queryRow runs a query template expected to return at most one row.
+func (w writer) queryRow(tmpl string, args ...any) *sql.Row {
+	if w.tx.stmts != nil {
+		if st, err := w.stmt(tmpl); err == nil {
+			return st.QueryRowContext(w.ctx, args...)
+		}
+	}
+	return w.tx.conn.QueryRowContext(w.ctx, physicalSQL(w.tx, tmpl), args...)
+}
+
+// stmt returns the build's statement of a template, keyed by the template
+// itself: expanding its names for every event would cost more than the
+// look-up.
+func (w writer) stmt(tmpl string) (*sql.Stmt, error) {
+	return w.tx.stmts.getAs(w.ctx, w.tx.conn, tmpl, func() string { return physicalSQL(w.tx, tmpl) })
 }
 
 // id returns the id part of the event's stream, "kind-id".

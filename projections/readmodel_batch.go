@@ -1,7 +1,9 @@
 package projections
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -66,6 +68,12 @@ type requestRow struct {
 const requestRowColumns = `request_id, category, subject, channel, assisted_by, status, submitted_at, acknowledged_at, response_days,
 	due_at, department, officer_id, answered_at, answer_summary, legal_basis, closed_at, reopened`
 
+// loadRequest reads a request's row and the last sequence number of its
+// history, which exists even when the row does not.
+var loadRequest = `SELECT h.n, r.` + strings.ReplaceAll(requestRowColumns, ", ", ", r.") + `
+	FROM (SELECT coalesce(max(seq), 0) AS n FROM {request_status_history} WHERE request_id = ?1) h
+	LEFT JOIN {requests} r ON r.request_id = ?1`
+
 // request returns the row of request id, read from the tables on its first
 // use in the batch; exists is false when there is none yet.
 func (b *batch) request(w writer, id string) (*requestRow, error) {
@@ -79,9 +87,7 @@ func (b *batch) request(w writer, id string) (*requestRow, error) {
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
-	err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `SELECT h.n, r.`+strings.ReplaceAll(requestRowColumns, ", ", ", r.")+`
-		FROM (SELECT coalesce(max(seq), 0) AS n FROM {request_status_history} WHERE request_id = ?1) h
-		LEFT JOIN {requests} r ON r.request_id = ?1`), id).Scan(dest...)
+	err := w.queryRow(loadRequest, id).Scan(dest...)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +136,15 @@ func (b *batch) changeBallot(vote, member, choice string) bool {
 	return true
 }
 
-// flush writes the batch's rows, in the order first used.
+// flush writes the batch's rows in key order, which keeps each B-tree's
+// writes on neighbouring pages (the tables hold the same rows in any
+// order).
 func (b *batch) flush(ctx context.Context) error {
+	slices.SortFunc(b.ballotOrder, func(x, y ballotKey) int {
+		return cmp.Or(strings.Compare(x.vote, y.vote), strings.Compare(x.member, y.member))
+	})
+	slices.Sort(b.requestOrder)
+	slices.SortStableFunc(b.history, func(x, y []any) int { return strings.Compare(x[0].(string), y[0].(string)) })
 	rows := make([][]any, 0, len(b.ballotOrder))
 	for _, k := range b.ballotOrder {
 		r := b.ballots[k]

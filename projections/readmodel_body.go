@@ -75,8 +75,8 @@ func applyBody(w writer, p events.Payload) (bool, error) {
 // with column set to value.
 func (w writer) changeMembership(member, column, value string) error {
 	name, faction, role := "", "", ""
-	err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `SELECT name, faction, role FROM {memberships}
-		WHERE body_id = ? AND member_id = ? AND until_at IS NULL`), w.id(), member).Scan(&name, &faction, &role)
+	err := w.queryRow(`SELECT name, faction, role FROM {memberships}
+		WHERE body_id = ? AND member_id = ? AND until_at IS NULL`, w.id(), member).Scan(&name, &faction, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // not a current member: nothing to change
 	}

@@ -160,7 +160,13 @@ func (w writer) documents(kind, id string, docs []events.DocumentRef) error {
 	if err := w.exec(`DELETE FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id); err != nil {
 		return err
 	}
-	return w.appendDocuments(kind, id, docs)
+	for i, d := range docs {
+		if err := w.exec(`INSERT INTO {documents} (owner_kind, owner_id, seq, title, media_type, size, sha256, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			kind, id, i+1, d.Title, d.MediaType, d.Size, d.SHA256, d.URL); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // appendDocuments adds documents after an owner's existing ones.

@@ -37,7 +37,8 @@ type Options struct {
 	RateWindow time.Duration
 	// MaxTxEvents caps the events applied in one transaction when
 	// subscription batches are already waiting (catching up, rebuilding);
-	// 20,000 when zero.
+	// 60,000 when zero. Larger transactions commit less often and let a
+	// projection write a row changed many times in a batch once.
 	MaxTxEvents int
 	// RetryAfter is the first pause before retrying after an error that is
 	// not an event's (store unavailable, disk full); it doubles up to 32
@@ -115,7 +116,7 @@ func NewRunner(db *sql.DB, log Log, projs []Projection, opts Options) (*Runner, 
 		r.window = 10 * time.Second
 	}
 	if r.maxTxEvents = opts.MaxTxEvents; r.maxTxEvents <= 0 {
-		r.maxTxEvents = 20_000
+		r.maxTxEvents = 60_000
 	}
 	if r.retry <= 0 {
 		r.retry = time.Second

@@ -107,9 +107,9 @@ type decoded struct {
 }
 
 // prefetchBatches is how many subscription batches prefetch may hold
-// decoded: 32 batches of the embedded store's 1,000 events cover the
-// default MaxTxEvents.
-const prefetchBatches = 32
+// decoded: 64 batches of the embedded store's 1,000 events cover the
+// default MaxTxEvents, in some 40 MB for events of the demo's size.
+const prefetchBatches = 64
 
 type fetchedBatch struct {
 	events []decoded

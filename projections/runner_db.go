@@ -98,16 +98,23 @@ type stmtCache struct {
 func newStmtCache() *stmtCache { return &stmtCache{stmts: map[string]*sql.Stmt{}} }
 
 func (c *stmtCache) get(ctx context.Context, conn *sql.Conn, query string) (*sql.Stmt, error) {
+	return c.getAs(ctx, conn, query, func() string { return query })
+}
+
+// getAs returns the statement kept under key, preparing the text text()
+// returns on first use: a projection may key statements by a template of
+// its own rather than by the text it expands to.
+func (c *stmtCache) getAs(ctx context.Context, conn *sql.Conn, key string, text func() string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st := c.stmts[query]; st != nil {
+	if st := c.stmts[key]; st != nil {
 		return st, nil
 	}
-	st, err := conn.PrepareContext(ctx, query)
+	st, err := conn.PrepareContext(ctx, text())
 	if err != nil {
 		return nil, err
 	}
-	c.stmts[query] = st
+	c.stmts[key] = st
 	return st, nil
 }
 

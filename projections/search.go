@@ -50,8 +50,8 @@ const searchRank = `bm25(%s, 4.0, 1.0)`
 // all at once.
 func (w writer) index(kind, id, title, body string) error {
 	var docID int64
-	if err := w.tx.QueryRow(w.ctx, physicalSQL(w.tx, `INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`),
+	if err := w.queryRow(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`,
 		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
 		return err
 	}
