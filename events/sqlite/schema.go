@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"net/url"
 	"time"
 )
@@ -75,6 +76,14 @@ func parseTime(b []byte) (time.Time, error) {
 	return t, nil
 }
 
+// walCheckpointPages is how long the write-ahead log grows (in pages of 4
+// KiB, about 64 MiB) before the writer copies it into the database file.
+// SQLite's default of 1,000 pages copies the pages every append rewrites
+// (the end of the log, the hot parts of its indexes) again and again: in
+// the demo's million events, 16,000 wrote a quarter fewer bytes and spent a
+// third less CPU in the writer.
+const walCheckpointPages = 16_000
+
 // dsn builds the driver's connection string. Every connection waits on a
 // busy database instead of failing. The writer's transactions take the write
 // lock at BEGIN (it issues BEGIN IMMEDIATE itself; _txlock covers any
@@ -86,6 +95,7 @@ func dsn(path string, writer bool) string {
 	q.Set("_synchronous", "FULL")
 	if writer {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walCheckpointPages))
 	} else {
 		q.Set("_query_only", "true")
 	}

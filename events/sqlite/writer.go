@@ -177,7 +177,6 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 				return
 			}
 		}
-		before := head
 		res, written, err := w.appendOne(ctx, req, &head)
 		if err != nil && !refused(err) {
 			w.abortBatch(batch, outs, err)
@@ -191,7 +190,6 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 			return
 		}
 		if err != nil {
-			head = before
 			outs[i].err = err
 			if savepoint {
 				if _, err := w.rollbackTo.ExecContext(ctx); err != nil {
@@ -343,8 +341,9 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 
 	recordedAt := w.s.now().UTC()
 	recorded := formatTime(recordedAt)
+	pos := *head // advanced only once every event is in
 	for i, ev := range req.evs {
-		*head++
+		pos++
 		occurred := recorded
 		if !ev.OccurredAt.IsZero() {
 			occurred = formatTime(ev.OccurredAt)
@@ -372,14 +371,15 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 		if i == len(req.evs)-1 {
 			// The positions counted here are the ones SQLite gave; if not,
 			// the log is not what this writer believes and nothing is written.
-			if pos, err := result.LastInsertId(); err != nil || pos != *head {
-				return res, false, fmt.Errorf("append to %s: event stored at position %d, expected %d: %w", req.stream, pos, *head, errors.Join(err, errPositionMismatch))
+			if got, err := result.LastInsertId(); err != nil || got != pos {
+				return res, false, fmt.Errorf("append to %s: event stored at position %d, expected %d: %w", req.stream, got, pos, errors.Join(err, errPositionMismatch))
 			}
 		}
 	}
 	next := current + int64(len(req.evs))
 	w.batch[req.stream] = next
-	return events.AppendResult{NextVersion: next, Position: events.Position(*head)}, true, nil
+	*head = pos
+	return events.AppendResult{NextVersion: next, Position: events.Position(pos)}, true, nil
 }
 
 // retry looks up req's first event; found, req must re-send the recorded
