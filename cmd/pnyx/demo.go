@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -33,33 +34,34 @@ func init() {
 
 func newDemoCommand(c *cli) *cobra.Command {
 	var opts demo.Options
-	var start string
+	var end string
 	cmd := &cobra.Command{
 		Use:   "demo [--years N | --events N] [--seed S]",
 		Short: "Generate the record of a fictional Greek municipality into the data directory",
 		Long: "Generate Δήμος Καλλιθέας Αιγαίου, a fictional municipality, through the command\n" +
 			"service: bodies, meetings, consultations, votes, decisions, procurement and\n" +
-			"requests. Citizens' personal data goes to the vault (vault.db). The same seed\n" +
-			"gives the same events; the whole archive is recorded at the moment the command\n" +
-			"starts.",
+			"requests. Citizens' personal data goes to the vault (vault.db). The world ends\n" +
+			"on a fixed day (--end), so the same seed gives the same events whenever it runs;\n" +
+			"the whole archive is recorded at the moment the command starts, after all of it\n" +
+			"happened.",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if start != "" {
-				t, err := time.Parse(time.DateOnly, start)
+			if end != "" {
+				t, err := time.Parse(time.DateOnly, end)
 				if err != nil {
-					return events.Invalidf("--start %q: want a date like 2025-01-01", start)
+					return events.Invalidf("--end %q: want a date like 2026-01-01", end)
 				}
-				opts.Start = t
+				opts.End = t
 			}
 			return c.runDemo(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVar(&opts.Years, "years", 0, "years of the world to generate (default 1 when --events is not given)")
-	f.Int64Var(&opts.Events, "events", 0, "generate whole years until the log holds at least this many events")
+	f.Int64Var(&opts.Events, "events", 0, fmt.Sprintf("generate about this many events: whole years of about %d each", demo.EventsPerYear))
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the world; the same seed gives the same events")
 	f.IntVar(&opts.Workers, "workers", 0, "chains of commands run at once (1 makes the global order reproducible too)")
-	f.StringVar(&start, "start", "", "first day of the world (default 2025-01-01)")
+	f.StringVar(&end, "end", "", "the day after the world's last, not after today (default "+demo.DefaultEnd.Format(time.DateOnly)+")")
 	return cmd
 }
 
@@ -67,6 +69,9 @@ func newDemoCommand(c *cli) *cobra.Command {
 // no events yet.
 func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 	importedAt := c.now().UTC().Truncate(time.Second)
+	if err := demoInThePast(opts, importedAt); err != nil {
+		return err
+	}
 	st, err := sqlite.Open(ctx, c.storePath(), sqlite.Options{MaxEventBytes: c.cfg.MaxEventBytes, Logger: c.log,
 		Now: func() time.Time { return importedAt }})
 	if err != nil {
@@ -84,14 +89,17 @@ func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 		return err
 	}
 	took := c.now().Sub(began)
-	fmt.Fprintf(c.stderr, "demo: %d events (%d commands) until %s in %s: %.0f events/s\n",
-		stats.Events, stats.Commands, stats.Until.Format(time.DateOnly), took.Round(time.Millisecond), float64(stats.Events)/took.Seconds())
+	fmt.Fprintf(c.stderr, "demo: %d events (%d commands) from %s until %s in %s: %.0f events/s\n",
+		stats.Events, stats.Commands, stats.From.Format(time.DateOnly), stats.Until.Format(time.DateOnly), took.Round(time.Millisecond), float64(stats.Events)/took.Seconds())
 	return nil
 }
 
 // generateDemo runs the generator on an open store, with the demo vault
 // beside it and progress on the terminal.
 func (c *cli) generateDemo(ctx context.Context, st *sqlite.Store, opts demo.Options) (demo.Stats, error) {
+	if err := demoInThePast(opts, c.now()); err != nil {
+		return demo.Stats{}, err
+	}
 	key, err := demoVaultKey(filepath.Join(c.cfg.DataDir, "vault.key"))
 	if err != nil {
 		return demo.Stats{}, err
@@ -128,6 +136,19 @@ func (c *cli) generateDemo(ctx context.Context, st *sqlite.Store, opts demo.Opti
 		}
 	}
 	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true}), v, opts)
+}
+
+// demoInThePast refuses options the generator cannot follow and a world
+// that would end after it is recorded.
+func demoInThePast(opts demo.Options, recorded time.Time) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	if end := cmp.Or(opts.End, demo.DefaultEnd); end.After(recorded) {
+		return events.Invalidf("the demo world would end on %s, after now (%s): what is recorded must have happened",
+			end.Format(time.DateOnly), recorded.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // demoVaultKey reads the vault's master key from path, creating a random

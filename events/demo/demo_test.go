@@ -30,15 +30,21 @@ type generated struct {
 // generate runs the demo into fresh files under dir.
 func generate(t testing.TB, dir string, opts demo.Options) generated {
 	t.Helper()
+	return generateAt(t, dir, opts, importedAt)
+}
+
+// generateAt runs the demo with the store's clock at recorded.
+func generateAt(t testing.TB, dir string, opts demo.Options, recorded time.Time) generated {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{Now: func() time.Time { return importedAt }})
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{Now: func() time.Time { return recorded }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	key := make([]byte, vault.MasterKeySize)
 	v, err := vault.Open(ctx, filepath.Join(dir, "vault.db"), vault.Options{MasterKey: key,
-		Random: rand.NewChaCha8([32]byte{byte(opts.Seed)}), Now: func() time.Time { return importedAt }})
+		Random: rand.NewChaCha8([32]byte{byte(opts.Seed)}), Now: func() time.Time { return recorded }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,19 +91,50 @@ func byStream(evs []events.RecordedEvent) []events.RecordedEvent {
 
 func TestSameSeedSameEvents(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates the demo year four times")
+		t.Skip("generates the demo four times")
 	}
-	t.Run("parallel runs write the same streams, event for event", func(t *testing.T) {
-		a := generate(t, t.TempDir(), demo.Options{Seed: 7, Years: 1})
-		b := generate(t, t.TempDir(), demo.Options{Seed: 7, Years: 1})
-		ea, eb := byStream(readAll(t, a.store)), byStream(readAll(t, b.store))
-		if len(ea) != len(eb) || len(ea) < 10_000 {
+	// A little more than a year's worth of events makes two years, which
+	// run side by side.
+	opts := demo.Options{Seed: 7, Events: demo.EventsPerYear + 1}
+	a := generate(t, t.TempDir(), opts)
+	log := readAll(t, a.store)
+	t.Run("parallel runs on different days write the same streams, event for event", func(t *testing.T) {
+		// The world ends on a fixed day, so the day it is generated on (the
+		// store's clock) changes only the recorded times.
+		later := importedAt.AddDate(3, 2, 1)
+		b := generateAt(t, t.TempDir(), opts, later)
+		ea, eb := byStream(log), byStream(readAll(t, b.store))
+		if len(ea) != len(eb) || len(ea) < 2*demo.EventsPerYear*9/10 {
 			t.Fatalf("%d and %d events", len(ea), len(eb))
 		}
 		for i := range ea {
+			if !eb[i].RecordedAt.Equal(later) {
+				t.Fatalf("event %d recorded at %s", i, eb[i].RecordedAt)
+			}
+			eb[i].RecordedAt = ea[i].RecordedAt
 			if !reflect.DeepEqual(ea[i], eb[i]) {
 				t.Fatalf("event %d differs:\n%+v\n%+v", i, ea[i], eb[i])
 			}
+		}
+	})
+	t.Run("the world spans the years before its end", func(t *testing.T) {
+		if !a.stats.Until.Equal(demo.DefaultEnd) || !a.stats.From.Equal(demo.DefaultEnd.AddDate(-2, 0, 0)) || a.stats.Years != 2 {
+			t.Errorf("stats %+v, want two years until %s", a.stats, demo.DefaultEnd)
+		}
+	})
+	t.Run("everything happened before the world's end and was recorded after it", func(t *testing.T) {
+		var last time.Time
+		for _, re := range log {
+			if !re.OccurredAt.Before(demo.DefaultEnd) {
+				t.Fatalf("%s %s occurred at %s, not before the end %s", re.Stream, re.Type, re.OccurredAt, demo.DefaultEnd)
+			}
+			if re.OccurredAt.After(re.RecordedAt) {
+				t.Fatalf("%s %s occurred at %s, after it was recorded at %s", re.Stream, re.Type, re.OccurredAt, re.RecordedAt)
+			}
+			last = maxTime(last, re.OccurredAt)
+		}
+		if last.Before(demo.DefaultEnd.AddDate(0, -1, 0)) {
+			t.Errorf("the last event occurred at %s, more than a month before the end", last)
 		}
 	})
 	t.Run("another seed gives another world", func(t *testing.T) {
@@ -150,10 +187,18 @@ func TestDemoKeepsPersonalDataInTheVault(t *testing.T) {
 		for _, typ := range []string{"body.member_joined", "meeting.convened", "meeting.postponed", "consultation.comment_moderated",
 			"amendment.accepted", "amendment.rejected", "vote.ballot_cast", "vote.closed", "decision.adopted", "decision.corrected",
 			"decision.published", "counter.advanced", "procurement.awarded", "procurement.payment_made", "procurement.cancelled",
-			"procurement.completed", "supplier.registered", "request.rejected", "request.closed", "request.reopened", "access.revoked"} {
+			"procurement.completed", "procurement.tender_amended", "procurement.contract_amended", "meeting.quorum_failed",
+			"supplier.registered", "request.rejected", "request.closed", "request.reopened", "access.revoked"} {
 			if !seen[typ] {
 				t.Errorf("no %s event in a demo year", typ)
 			}
 		}
 	})
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

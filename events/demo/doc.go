@@ -2,13 +2,16 @@
 // Δήμος Καλλιθέας Αιγαίου, so that Pnyx can be tried, measured and shown
 // without real data: a council of 33 in five factions, a municipal committee
 // and two local communities meeting through the year, public consultations,
-// amendments and roll calls, numbered decisions (some corrected, some
-// revoked), procurement from plan to payment, and citizens' requests.
+// amendments and roll calls (and now and then a first call without quorum
+// and a second call), numbered decisions (some corrected, some revoked),
+// procurement from plan to payment with raised tender ceilings and amended
+// contracts, and citizens' requests.
 //
 // Every fact goes through the command service, so every rule of the domain
 // runs on the generated world exactly as on a real one. A seed always gives
 // the same events: the world is planned from math/rand/v2 seeded with it,
 // event ids derive from idempotency keys made of the seed and a counter,
-// and the world's clock advances from a fixed start. Citizens' personal data
+// and the world ends on a fixed day, so everything in it happened before it
+// is recorded, whatever the day it is generated. Citizens' personal data
 // goes to the vault; events carry only their subject references.
 package demo

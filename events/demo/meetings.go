@@ -30,6 +30,9 @@ func (w *world) planMeetings(b *body, year int) []*chain {
 			chains = append(chains, w.planMeeting(b, id, starts)...)
 		}
 	}
+	if b.kind == events.BodyCouncil {
+		w.council = append(w.council, chains...)
+	}
 	return chains
 }
 
@@ -37,12 +40,16 @@ type item struct {
 	id, title string
 	published bool
 	withdrawn bool
-	award     *pendingAward
+	pending   *pendingDecision
 }
 
 func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	sec := actorSecretariat
-	agenda := w.newChain("meeting " + id)
+	var term *chain
+	if b.kind == events.BodyCouncil {
+		term = w.term
+	}
+	agenda := w.newChain("meeting "+id, term)
 	w.add(agenda, sec, events.ScheduleMeeting{MeetingID: id, BodyID: b.id, StartsAt: starts, Place: b.place,
 		Urgency: events.MeetingRegular, Call: 1, At: starts.Add(-12 * 24 * time.Hour)})
 	count := w.between(8, 20)
@@ -55,13 +62,13 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	}
 	items := make([]item, count)
 	if b.kind == events.BodyCommittee {
-		items = w.awardItems(items[:0], id, starts)
+		items = w.pendingItems(items[:0], id, starts)
 		items = append(items, make([]item, count)...)
 	}
 	for i := range items {
-		if items[i].id != "" {
+		if p := items[i].pending; p != nil {
 			w.add(agenda, sec, events.AddItem{MeetingID: id, ItemID: items[i].id, Title: items[i].title,
-				Description: "Έγκριση του πρακτικού αξιολόγησης προσφορών και κατακύρωση.", QuestionType: events.QuestionOrdinary,
+				Description: p.description, QuestionType: events.QuestionOrdinary,
 				Presenter: presenter, At: starts.Add(-11 * 24 * time.Hour)})
 			continue
 		}
@@ -106,8 +113,12 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 		chains = append(chains, w.planConsultation(it, id, agenda, published, closes))
 	}
 
-	// The sitting.
+	// The sitting; now and then the first call fails for lack of quorum
+	// and the body meets at a second call a week later.
 	sitting := w.newChain("sitting "+id, agenda)
+	if w.chance(secondCallShare) {
+		id, starts, items = w.planSecondCall(sitting, b, id, starts, items, presenter)
+	}
 	present := []string{b.chair.id}
 	var late string
 	for _, m := range b.voting[1:] {
@@ -170,10 +181,17 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 		Documents: []events.DocumentRef{document("Πρακτικά συνεδρίασης "+id, "praktika/"+id+".pdf")}, At: end.Add(10 * 24 * time.Hour)})
 	chains = append(chains, closing)
 
-	// Decisions take the body's next numbers in the order of its meetings.
+	// Decisions take the body's next numbers of the year in the order of
+	// its meetings.
 	if len(passed) > 0 {
-		adopt := w.newChain("decisions "+id, append(votes, w.lastAdopt[b.id])...)
-		w.lastAdopt[b.id] = adopt
+		counters := []string{
+			events.AdoptDecision{BodyID: b.id, At: end.Add(time.Minute)}.CounterStream(),
+			events.AdoptDecision{BodyID: b.id, At: end.Add(time.Duration(len(passed)) * time.Minute)}.CounterStream(),
+		}
+		adopt := w.newChain("decisions "+id, append(votes, w.lastAdopt[counters[0]], w.lastAdopt[counters[1]])...)
+		for _, c := range counters {
+			w.lastAdopt[c] = adopt
+		}
 		chains = append(chains, adopt)
 		for i, it := range passed {
 			decID := it.id + "-apofasi"
@@ -183,23 +201,56 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 				LegalBasis: "ν. 3463/2006 άρθρο 65· ν. 3852/2010", At: at,
 				Documents: []events.DocumentRef{document("Απόφαση "+it.title, "apofaseis/"+decID+".pdf")}})
 			chains = append(chains, w.planDecisionLife(decID, adopt, at))
-			if it.award != nil {
-				w.awards = slices.DeleteFunc(w.awards, func(a *pendingAward) bool { return a == it.award })
-				chains = append(chains, it.award.finish(decID, at))
+			if p := it.pending; p != nil {
+				w.pending = slices.DeleteFunc(w.pending, func(q *pendingDecision) bool { return q == p })
+				chains = append(chains, p.finish(decID, at, adopt))
 			}
 		}
 	}
 	return chains
 }
 
-// awardItems adds to items the awards due before the agenda is drawn up.
-func (w *world) awardItems(items []item, meetingID string, starts time.Time) []item {
-	for _, a := range w.awards {
-		if a.due.Before(starts.Add(-12 * 24 * time.Hour)) {
-			items = append(items, item{id: fmt.Sprintf("%s-%02d", meetingID, len(items)+1), title: "Κατακύρωση: " + a.title, published: true, award: a})
+// pendingItems adds to items the decisions due before the agenda is drawn
+// up.
+func (w *world) pendingItems(items []item, meetingID string, starts time.Time) []item {
+	for _, p := range w.pending {
+		if p.due.Before(starts.Add(-12 * 24 * time.Hour)) {
+			items = append(items, item{id: fmt.Sprintf("%s-%02d", meetingID, len(items)+1), title: p.title, published: true, pending: p})
 		}
 	}
 	return items
+}
+
+// secondCallShare is the share of meetings whose first call fails.
+const secondCallShare = 0.05
+
+// planSecondCall records that too few members came at the first call,
+// calls the body again a week later with the same agenda, and returns the
+// second meeting's id, start and items.
+func (w *world) planSecondCall(ch *chain, b *body, id string, starts time.Time, items []item, presenter string) (string, time.Time, []item) {
+	sec := actorSecretariat
+	// Half the seats, or fewer, is not more than half.
+	var present []string
+	for _, m := range b.voting[:b.settings.Seats/2] {
+		present = append(present, m.id)
+	}
+	w.add(ch, sec, events.RecordQuorumFailure{MeetingID: id, BodyID: b.id, Present: present, At: starts.Add(30 * time.Minute)})
+	second, secondStarts := id+"-b", starts.Add(7*24*time.Hour)
+	w.add(ch, sec, events.ScheduleMeeting{MeetingID: second, BodyID: b.id, StartsAt: secondStarts, Place: b.place,
+		Urgency: events.MeetingRegular, Call: 2, PreviousMeetingID: id, At: starts.Add(time.Hour)})
+	var again []item
+	for _, it := range items {
+		if it.withdrawn {
+			continue
+		}
+		it.id = fmt.Sprintf("%s-%02d", second, len(again)+1)
+		again = append(again, it)
+		w.add(ch, sec, events.AddItem{MeetingID: second, ItemID: it.id, Title: it.title,
+			Description:  "Επανεισάγεται λόγω μη επίτευξης απαρτίας στην πρώτη πρόσκληση: " + it.title + ".",
+			QuestionType: events.QuestionOrdinary, Presenter: presenter, At: starts.Add(2 * time.Hour)})
+	}
+	w.add(ch, sec, events.PublishAgenda{MeetingID: second, BodyID: b.id, ConsultationClosesAt: secondStarts.Add(-24 * time.Hour), At: starts.Add(3 * time.Hour)})
+	return second, secondStarts, again
 }
 
 func (w *world) planConsultation(it item, meetingID string, after *chain, published, closes time.Time) *chain {
@@ -357,6 +408,7 @@ func passes(s events.BodySettings, t events.VoteTally, rollCall bool, chair even
 // corrects it, revokes an older one by it, or sees it annulled.
 func (w *world) planDecisionLife(decID string, adopt *chain, adopted time.Time) *chain {
 	ch := w.newChain("decision "+decID, adopt)
+	w.decisionLife[decID] = ch
 	sec := actorSecretariat
 	ada := w.ada()
 	at := adopted.Add(time.Duration(w.between(26, 120)) * time.Hour)
@@ -375,12 +427,23 @@ func (w *world) planDecisionLife(decID string, adopt *chain, adopted time.Time) 
 		i := w.rng.IntN(len(w.adopted))
 		old := w.adopted[i]
 		w.adopted = append(w.adopted[:i], w.adopted[i+1:]...)
+		// The revoked decision's own life (publication, corrections) comes
+		// first; it may run in an earlier year still in flight.
+		if life := w.decisionLife[old]; life != nil {
+			ch.after = append(ch.after, life)
+		}
+		delete(w.decisionLife, old)
 		w.add(ch, sec, events.RevokeDecision{DecisionID: old, Reason: "Ανακαλείται λόγω μεταβολής των πραγματικών περιστάσεων", RevokingDecisionID: decID, At: at.Add(time.Hour)})
 	case w.chance(0.005):
 		w.add(ch, sec, events.AnnulDecision{DecisionID: decID, Reason: "Ακυρώθηκε στο πλαίσιο του ελέγχου νομιμότητας", Authority: "Αποκεντρωμένη Διοίκηση Αιγαίου", At: at.Add(30 * 24 * time.Hour)})
+		delete(w.decisionLife, decID) // never revoked
 		return ch
 	}
-	w.thisYear = append(w.thisYear, decID)
+	if !adopt.cut {
+		w.thisYear = append(w.thisYear, decID)
+	} else {
+		delete(w.decisionLife, decID)
+	}
 	return ch
 }
 

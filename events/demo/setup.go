@@ -209,7 +209,10 @@ func (w *world) afm() string {
 func (w *world) newTerm(year int) []*chain {
 	council := w.bodies[0]
 	at := w.yearStart(year).Add(-10 * 24 * time.Hour)
-	ch := w.newChain(fmt.Sprintf("term %d", year))
+	// The changes follow every meeting of the year before: a member who
+	// leaves has cast every ballot of that year.
+	ch := w.newChain(fmt.Sprintf("term %d", year), w.council...)
+	w.term = nil
 	inCommittee := map[string]bool{}
 	for _, m := range w.bodies[1].voting {
 		inCommittee[m.id] = true
@@ -239,6 +242,7 @@ func (w *world) newTerm(year int) []*chain {
 	if len(ch.steps) == 0 {
 		return nil
 	}
+	w.term = ch
 	return []*chain{ch}
 }
 
