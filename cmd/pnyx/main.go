@@ -6,7 +6,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,13 +19,35 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRootCommand(&cli{now: time.Now}).ExecuteContext(ctx)
+	code := run(ctx, &cli{now: time.Now}, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pnyx:", err)
-		os.Exit(exitCode(err))
+	os.Exit(code)
+}
+
+// run executes the command tree with args, results to stdout and logs to
+// stderr, and returns the exit code, having written any error to stderr.
+func run(ctx context.Context, c *cli, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand(c)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	switch {
+	case err == nil:
+		return 0
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "pnyx: interrupted")
+		return exitInterrupted
+	default:
+		fmt.Fprintln(stderr, "pnyx:", err)
+		return exitCode(err)
 	}
 }
+
+// exitInterrupted is the shell's code for a command stopped by SIGINT
+// (128+2), used when SIGINT or SIGTERM cut a command short. pnyx serve
+// instead shuts down cleanly and exits 0.
+const exitInterrupted = 130
 
 // exitCode is 2 for a refused input (a bad flag, argument or value), 1 for
 // anything else.
