@@ -75,12 +75,22 @@ var loadRequest = `SELECT h.n, r.` + strings.ReplaceAll(requestRowColumns, ", ",
 	LEFT JOIN {requests} r ON r.request_id = ?1`
 
 // request returns the row of request id, read from the tables on its first
-// use in the batch; exists is false when there is none yet.
-func (b *batch) request(w writer, id string) (*requestRow, error) {
+// use in the batch; exists is false when there is none yet. A caller about
+// to replace the whole row passes replacing, and only the history's last
+// sequence number is read.
+func (b *batch) request(w writer, id string, replacing bool) (*requestRow, error) {
 	if r := b.requests[id]; r != nil {
 		return r, nil
 	}
 	r := &requestRow{}
+	if replacing {
+		if err := w.queryRow(`SELECT coalesce(max(seq), 0) FROM {request_status_history} WHERE request_id = ?`, id).Scan(&r.lastSeq); err != nil {
+			return nil, err
+		}
+		b.requests[id] = r
+		b.requestOrder = append(b.requestOrder, id)
+		return r, nil
+	}
 	var vals [17]any
 	dest := make([]any, 0, 18)
 	dest = append(dest, &r.lastSeq)

@@ -22,7 +22,7 @@ CREATE TABLE {bodies} (
 	kind          TEXT NOT NULL,
 	settings      TEXT NOT NULL,
 	registered_at TEXT
-) WITHOUT ROWID;
+);
 CREATE TABLE {memberships} (
 	body_id      TEXT NOT NULL,
 	member_id    TEXT NOT NULL,

@@ -36,7 +36,7 @@ CREATE TABLE {comments} (
 	moderation_reason TEXT NOT NULL DEFAULT '',
 	display_name      TEXT NOT NULL,
 	submitted_at      TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX {comments_item} ON {comments} (item_id, seq);
 CREATE INDEX {comments_status} ON {comments} (status, submitted_at);
 CREATE TABLE {private_comment_authors} (
@@ -55,7 +55,7 @@ CREATE TABLE {amendments} (
 	reason       TEXT NOT NULL DEFAULT '',
 	proposed_at  TEXT,
 	decided_at   TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX {amendments_item} ON {amendments} (item_id);
 CREATE INDEX {amendments_proposer} ON {amendments} (proposer_id);
 CREATE TABLE {votes} (
@@ -79,7 +79,7 @@ CREATE TABLE {votes} (
 	seats           INTEGER,
 	majority        TEXT NOT NULL DEFAULT '',
 	chair_tie_break INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 CREATE INDEX {votes_meeting} ON {votes} (meeting_id);
 CREATE INDEX {votes_item} ON {votes} (item_id);
 CREATE INDEX {votes_body} ON {votes} (body_id, opened_at);

@@ -41,7 +41,7 @@ CREATE TABLE {decisions} (
 	adopted_at        TEXT,
 	published_at      TEXT,
 	changed_at        TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX {decisions_body} ON {decisions} (body_id, adopted_at);
 CREATE INDEX {decisions_adopted} ON {decisions} (adopted_at);
 CREATE INDEX {decisions_status} ON {decisions} (status, adopted_at);
@@ -58,7 +58,7 @@ CREATE TABLE {decision_versions} (
 	at          TEXT,
 	recorded_at TEXT,
 	PRIMARY KEY (decision_id, version)
-) WITHOUT ROWID;
+);
 `)
 }
 

@@ -32,7 +32,7 @@ CREATE TABLE {meetings} (
 	seats               INTEGER NOT NULL DEFAULT 0,
 	postponed_reason    TEXT NOT NULL DEFAULT '',
 	cancelled_reason    TEXT NOT NULL DEFAULT ''
-) WITHOUT ROWID;
+);
 CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at);
 CREATE INDEX {meetings_starts} ON {meetings} (starts_at);
 CREATE INDEX {meetings_status} ON {meetings} (status, starts_at);
@@ -55,7 +55,7 @@ CREATE TABLE {agenda_items} (
 	withdrawn_reason       TEXT NOT NULL DEFAULT '',
 	consultation_closes_at TEXT,
 	added_at               TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq);
 CREATE INDEX {agenda_items_status} ON {agenda_items} (status);
 CREATE TABLE {documents} (
@@ -68,7 +68,7 @@ CREATE TABLE {documents} (
 	sha256     TEXT NOT NULL,
 	url        TEXT NOT NULL,
 	PRIMARY KEY (owner_kind, owner_id, seq)
-) WITHOUT ROWID;
+);
 CREATE INDEX {documents_sha256} ON {documents} (sha256);
 `)
 }

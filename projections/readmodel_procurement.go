@@ -22,7 +22,7 @@ CREATE TABLE {suppliers} (
 	municipality  TEXT NOT NULL,
 	country       TEXT NOT NULL,
 	registered_at TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX {suppliers_kind} ON {suppliers} (kind);
 CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality);
 CREATE TABLE {procurements} (
@@ -88,7 +88,7 @@ CREATE TABLE {tender_amendments} (
 	decision_id      TEXT NOT NULL,
 	amended_at       TEXT,
 	PRIMARY KEY (ocid, seq)
-) WITHOUT ROWID;
+);
 CREATE TABLE {bids} (
 	ocid            TEXT NOT NULL,
 	bid_id          TEXT NOT NULL,
@@ -110,7 +110,7 @@ CREATE TABLE {contract_amendments} (
 	decision_id    TEXT NOT NULL,
 	amended_at     TEXT,
 	PRIMARY KEY (ocid, seq)
-) WITHOUT ROWID;
+);
 CREATE TABLE {payments} (
 	ocid            TEXT NOT NULL,
 	payment_id      TEXT NOT NULL,

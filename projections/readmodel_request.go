@@ -31,7 +31,7 @@ CREATE TABLE {requests} (
 	legal_basis     TEXT NOT NULL DEFAULT '',
 	closed_at       TEXT,
 	reopened        INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 CREATE INDEX {requests_status_due} ON {requests} (status, due_at);
 CREATE INDEX {requests_category} ON {requests} (category, submitted_at);
 CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at);
@@ -62,7 +62,8 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 		return false, nil
 	}
 	b := batchOf(w)
-	r, err := b.request(w, w.id())
+	_, replacing := p.(events.RequestSubmitted)
+	r, err := b.request(w, w.id(), replacing)
 	if err != nil {
 		return true, err
 	}

@@ -49,6 +49,11 @@ const searchRank = `bm25(%s, 4.0, 1.0)`
 // the build is Building only the document is written; Finish indexes them
 // all at once.
 func (w writer) index(kind, id, title, body string) error {
+	if w.tx.Building() {
+		return w.exec(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body`,
+			kind, id, title, body, w.occurred())
+	}
 	var docID int64
 	if err := w.queryRow(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`,
