@@ -378,7 +378,7 @@ func (r *Runner) withConn(ctx context.Context, fn func(*sql.Conn) error) error {
 		// statement writing many rows) and the sorts of CREATE INDEX out
 		// of temporary files: they live within one transaction, and a
 		// crash loses them with it.
-		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"); err != nil {
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA threads = 2"); err != nil {
 			conn.Close()
 			return fmt.Errorf("read model cache: %w", err)
 		}
