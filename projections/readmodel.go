@@ -167,7 +167,7 @@ func deferredIndex(stmt string) bool {
 
 // Apply writes the effect of one event on the read model.
 func (ReadModelProjection) Apply(ctx context.Context, tx *Tx, ev Event) error {
-	w := writer{ctx: ctx, tx: tx, ev: ev}
+	w := writer{ctx: ctx, tx: tx, ev: ev, occurredAt: timeText(ev.OccurredAt)}
 	if err := applyEvent(w, ev.Payload); err != nil {
 		return fmt.Errorf("read model: %s at position %d: %w", ev.Type, ev.Position, err)
 	}
@@ -203,9 +203,10 @@ func physicalSQL(tx *Tx, tmpl string) string {
 // writer is what one Apply writes with: the transaction, the event and its
 // envelope.
 type writer struct {
-	ctx context.Context
-	tx  *Tx
-	ev  Event
+	ctx        context.Context
+	tx         *Tx
+	ev         Event
+	occurredAt any // timeText of the event's occurred_at
 }
 
 // exec runs a statement template with logical names in braces.
@@ -246,17 +247,46 @@ func (w writer) id() string {
 }
 
 // occurred is the event's occurred_at in the read model's time format.
-func (w writer) occurred() any { return timeText(w.ev.OccurredAt) }
+func (w writer) occurred() any { return w.occurredAt }
 
 // timeLayout is the fixed-width UTC form of every time in the read model.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// timeText formats t for the read model; the zero time is NULL.
+// timeText formats t for the read model; the zero time is NULL. It writes
+// the digits itself, as time.Format with timeLayout would, since every
+// event has times to format.
 func timeText(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.UTC().Format(timeLayout)
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	var b [len(timeLayout)]byte
+	digits := func(at, v, n int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	digits(0, year, 4)
+	b[4] = '-'
+	digits(5, int(month), 2)
+	b[7] = '-'
+	digits(8, day, 2)
+	b[10] = 'T'
+	digits(11, hour, 2)
+	b[13] = ':'
+	digits(14, minute, 2)
+	b[16] = ':'
+	digits(17, sec, 2)
+	b[19] = '.'
+	digits(20, t.Nanosecond(), 9)
+	b[29] = 'Z'
+	return string(b[:])
 }
 
 // parseTime reads a time column; NULL or "" is the zero time.
