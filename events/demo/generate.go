@@ -63,7 +63,7 @@ const DefaultWorkers = 8192
 // few long sequences (a body's decision numbers, its roll calls), so the
 // next years run beside it to keep the store's batches full. Their
 // dependencies are explicit; see planYear.
-const yearsInFlight = 1
+const yearsInFlight = 3
 
 // Stats describe what Generate wrote.
 type Stats struct {
