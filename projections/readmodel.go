@@ -211,26 +211,46 @@ type writer struct {
 
 // exec runs a statement template with logical names in braces.
 func (w writer) exec(tmpl string, args ...any) error {
+	ctx, err := statementContext(w.ctx)
+	if err != nil {
+		return err
+	}
 	if w.tx.stmts == nil {
-		_, err := w.tx.conn.ExecContext(w.ctx, physicalSQL(w.tx, tmpl), args...)
+		_, err := w.tx.conn.ExecContext(ctx, physicalSQL(w.tx, tmpl), args...)
 		return err
 	}
 	st, err := w.stmt(tmpl)
 	if err != nil {
 		return err
 	}
-	_, err = st.ExecContext(w.ctx, args...)
+	_, err = st.ExecContext(ctx, args...)
 	return err
 }
 
 // queryRow runs a query template expected to return at most one row.
 func (w writer) queryRow(tmpl string, args ...any) *sql.Row {
+	ctx, err := statementContext(w.ctx)
+	if err != nil {
+		ctx = w.ctx // ended: the query reports it
+	}
 	if w.tx.stmts != nil {
 		if st, err := w.stmt(tmpl); err == nil {
-			return st.QueryRowContext(w.ctx, args...)
+			return st.QueryRowContext(ctx, args...)
 		}
 	}
-	return w.tx.conn.QueryRowContext(w.ctx, physicalSQL(w.tx, tmpl), args...)
+	return w.tx.conn.QueryRowContext(ctx, physicalSQL(w.tx, tmpl), args...)
+}
+
+// statementContext returns ctx's error if it has ended, and otherwise a
+// context for one short statement that keeps ctx's values but cannot end:
+// the SQLite driver watches a context that can end with a goroutine of its
+// own for every statement, which costs more than most statements of the
+// read model. A cancelled Apply still stops at its next statement.
+func statementContext(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 // stmt returns the build's statement of a template, keyed by the template

@@ -203,7 +203,11 @@ func insertRows(ctx context.Context, tx *Tx, verb, table, columns string, rows [
 			for _, r := range rows[:n] {
 				args = append(args, r...)
 			}
-			if _, err := tx.Exec(ctx, query, args...); err != nil {
+			stmtCtx, err := statementContext(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(stmtCtx, query, args...); err != nil {
 				return err
 			}
 			rows = rows[n:]

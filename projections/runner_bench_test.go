@@ -31,7 +31,10 @@ import (
 // runner's own cost (subscription, decoding, transactions, checkpoints).
 func BenchmarkRebuild(b *testing.B) {
 	logPath := demoLog(b)
-	ctx := context.Background()
+	// A context that can end, as pnyx's commands pass (signals): the
+	// driver watches such a context during every statement.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	store, err := sqlite.Open(ctx, logPath, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
