@@ -45,6 +45,11 @@ type Options struct {
 	Progress func(written int64)
 	// Logger receives a line per generated year; nil discards them.
 	Logger *slog.Logger
+
+	// months, when set, ends the world that many months after it begins,
+	// cutting every chain there as the world's end does: a smaller world
+	// for the tests under the race detector.
+	months int
 }
 
 // DefaultEnd is the end of the demo world, fixed so that a seed gives the
@@ -53,7 +58,7 @@ var DefaultEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // EventsPerYear is about how many events one year of the world holds; Generate
 // uses it to choose the number of years for Options.Events.
-const EventsPerYear = 34_500
+const EventsPerYear = 39_000
 
 // DefaultWorkers keeps enough appends in flight for the store's group commit
 // to batch them.
@@ -91,13 +96,17 @@ func Generate(ctx context.Context, h Handler, v Vault, opts Options) (Stats, err
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	w := newWorld(opts.Seed, end.AddDate(-years, 0, 0), end)
+	start := end.AddDate(-years, 0, 0)
+	if opts.months > 0 {
+		end = start.AddDate(0, opts.months, 0)
+	}
+	w := newWorld(opts.Seed, start, end)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &runner{h: h, workers: opts.Workers, progress: opts.Progress, sem: make(chan struct{}, opts.Workers), cancel: cancel}
 	stats := func(years int) Stats {
 		return Stats{Years: years, Commands: r.commands.Load(), Events: r.events.Load(), Citizens: len(w.citizens),
-			From: w.start, Until: w.yearStart(years)}
+			From: w.start, Until: minTime(w.yearStart(years), w.end)}
 	}
 	if err := w.populate(ctx, v); err != nil {
 		return Stats{}, err
@@ -147,6 +156,13 @@ func Generate(ctx context.Context, h Handler, v Vault, opts Options) (Stats, err
 		}
 	}
 	return stats(years), nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // Validate refuses options Generate cannot follow, with an error matching
@@ -312,6 +328,9 @@ type world struct {
 	// adopted holds decisions of past years that a later one may revoke;
 	// thisYear those of the year being planned.
 	adopted, thisYear []string
+	// yearDecisions are this year's decisions not yet revoked, in the
+	// order of their adoption per body.
+	yearDecisions []yearDecision
 	// pending wait for the committee's decision.
 	pending []*pendingDecision
 	// lastAdopt is the last chain adopting decisions of each counter (a
@@ -394,7 +413,7 @@ const citizensPerYear = 60
 // ordered within a year only.
 func (w *world) planYear(year int) []*chain {
 	w.adopted = append(w.adopted, w.thisYear...)
-	w.thisYear = nil
+	w.thisYear, w.yearDecisions = nil, nil
 	w.council = nil
 	chains := w.planProcurement(year)
 	for _, b := range w.bodies {

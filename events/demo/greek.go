@@ -6,8 +6,10 @@ package demo
 
 const (
 	municipality = "Δήμος Καλλιθέας Αιγαίου"
-	siteURL      = "https://kallithea-aigaiou.example.gr"
-	ocidPrefix   = "ocds-kal4ai"
+	// municipalityOf is its genitive, as in "Δημοτικό Συμβούλιο Δήμου …".
+	municipalityOf = "Δήμου Καλλιθέας Αιγαίου"
+	siteURL        = "https://kallithea-aigaiou.example.gr"
+	ocidPrefix     = "ocds-kal4ai"
 )
 
 var maleFirst = []string{"Γιώργος", "Νίκος", "Κώστας", "Δημήτρης", "Γιάννης", "Παναγιώτης", "Βασίλης", "Χρήστος", "Αντώνης", "Μιχάλης", "Σταύρος", "Θανάσης", "Λευτέρης", "Μανώλης", "Σπύρος", "Αλέξανδρος", "Στέλιος", "Ηλίας", "Φώτης", "Άγγελος"}

@@ -53,9 +53,6 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	w.add(agenda, sec, events.ScheduleMeeting{MeetingID: id, BodyID: b.id, StartsAt: starts, Place: b.place,
 		Urgency: events.MeetingRegular, Call: 1, At: starts.Add(-12 * 24 * time.Hour)})
 	count := w.between(8, 20)
-	if b.kind == events.BodyLocalCommunity {
-		count = w.between(3, 8)
-	}
 	presenter := b.chair.name
 	if b.mayor != nil {
 		presenter = b.mayor.name
@@ -200,7 +197,7 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 				Title: it.title, Text: "Αποφασίζει κατά πλειοψηφία την έγκριση του θέματος: " + it.title + ".",
 				LegalBasis: "ν. 3463/2006 άρθρο 65· ν. 3852/2010", At: at,
 				Documents: []events.DocumentRef{document("Απόφαση "+it.title, "apofaseis/"+decID+".pdf")}})
-			chains = append(chains, w.planDecisionLife(decID, adopt, at))
+			chains = append(chains, w.planDecisionLife(b.id, decID, adopt, at))
 			if p := it.pending; p != nil {
 				w.pending = slices.DeleteFunc(w.pending, func(q *pendingDecision) bool { return q == p })
 				chains = append(chains, p.finish(decID, at, adopt))
@@ -359,6 +356,7 @@ func (w *world) planVote(ch *chain, b *body, meetingID string, it item, voteID, 
 	choices := []events.BallotChoice{events.BallotYes, events.BallotNo, events.BallotAbstain, events.BallotPresent}
 	var tally events.VoteTally
 	chairChoice := events.BallotChoice("")
+	var changes []events.ChangeBallot
 	for i, m := range b.voting {
 		if !voters[m.id] {
 			continue
@@ -378,9 +376,22 @@ func (w *world) planVote(ch *chain, b *body, meetingID string, it item, voteID, 
 		case events.BallotAbstain:
 			tally.Abstain++
 		}
-		if method != events.VoteSecret {
-			w.add(ch, sec, events.CastBallot{VoteID: voteID, BodyID: b.id, MeetingID: meetingID, MemberID: m.id, Choice: c, At: t.Add(time.Minute)})
+		if method == events.VoteSecret {
+			continue
 		}
+		first := c
+		if w.chance(ballotChangeShare) {
+			// A member who misspoke, or was persuaded, changes the ballot
+			// before the vote closes; both stay on the record.
+			for first == c {
+				first = pick(w, choices[:3])
+			}
+			changes = append(changes, events.ChangeBallot{VoteID: voteID, MemberID: m.id, Choice: c, At: t.Add(2 * time.Minute)})
+		}
+		w.add(ch, sec, events.CastBallot{VoteID: voteID, BodyID: b.id, MeetingID: meetingID, MemberID: m.id, Choice: first, At: t.Add(time.Minute)})
+	}
+	for _, c := range changes {
+		w.add(ch, sec, c)
 	}
 	closeCmd := events.CloseVote{VoteID: voteID, BodyID: b.id, MeetingID: meetingID, At: t.Add(3 * time.Minute)}
 	if method == events.VoteSecret {
@@ -389,6 +400,10 @@ func (w *world) planVote(ch *chain, b *body, meetingID string, it item, voteID, 
 	w.add(ch, sec, closeCmd)
 	return passes(b.settings, tally, method == events.VoteRollCall, chairChoice)
 }
+
+// ballotChangeShare is the share of open ballots changed before the vote
+// closes.
+const ballotChangeShare = 0.002
 
 // passes applies the body's rules as the vote's decider does: quorum of
 // the seats, then the majority, with the chair's ballot breaking a tie in
@@ -406,7 +421,7 @@ func passes(s events.BodySettings, t events.VoteTally, rollCall bool, chair even
 
 // planDecisionLife publishes a decision on Diavgeia and, now and then,
 // corrects it, revokes an older one by it, or sees it annulled.
-func (w *world) planDecisionLife(decID string, adopt *chain, adopted time.Time) *chain {
+func (w *world) planDecisionLife(bodyID, decID string, adopt *chain, adopted time.Time) *chain {
 	ch := w.newChain("decision "+decID, adopt)
 	w.decisionLife[decID] = ch
 	sec := actorSecretariat
@@ -423,6 +438,7 @@ func (w *world) planDecisionLife(decID string, adopt *chain, adopted time.Time) 
 			DocumentSHA256: document("", "apofaseis/"+decID+"-v2.pdf").SHA256, At: at.Add(2 * time.Hour)})
 	}
 	switch {
+	case w.chance(sameYearRevocationShare) && w.revokeThisYear(ch, bodyID, decID, adopted, at.Add(time.Hour)):
 	case len(w.adopted) > 0 && w.chance(0.02):
 		i := w.rng.IntN(len(w.adopted))
 		old := w.adopted[i]
@@ -441,10 +457,43 @@ func (w *world) planDecisionLife(decID string, adopt *chain, adopted time.Time) 
 	}
 	if !adopt.cut {
 		w.thisYear = append(w.thisYear, decID)
+		w.yearDecisions = append(w.yearDecisions, yearDecision{id: decID, body: bodyID, adopted: adopted})
 	} else {
 		delete(w.decisionLife, decID)
 	}
 	return ch
+}
+
+// sameYearRevocationShare is the share of decisions that revoke one of
+// their body's decisions of the same year.
+const sameYearRevocationShare = 0.015
+
+// yearDecision is a decision of the year being planned that a later one of
+// its body may revoke.
+type yearDecision struct {
+	id, body string
+	adopted  time.Time
+}
+
+// revokeThisYear has decID revoke at at the oldest decision of its body
+// adopted this year at least a month before it, after that decision's own
+// life, and reports whether there was one.
+func (w *world) revokeThisYear(ch *chain, bodyID, decID string, adopted, at time.Time) bool {
+	i := slices.IndexFunc(w.yearDecisions, func(d yearDecision) bool {
+		return d.body == bodyID && d.adopted.Before(adopted.AddDate(0, -1, 0))
+	})
+	if i < 0 {
+		return false
+	}
+	old := w.yearDecisions[i].id
+	w.yearDecisions = slices.Delete(w.yearDecisions, i, i+1)
+	w.thisYear = slices.DeleteFunc(w.thisYear, func(id string) bool { return id == old })
+	if life := w.decisionLife[old]; life != nil {
+		ch.after = append(ch.after, life)
+	}
+	delete(w.decisionLife, old)
+	w.add(ch, actorSecretariat, events.RevokeDecision{DecisionID: old, Reason: "Ανακαλείται λόγω μεταγενέστερης απόφασης για το ίδιο θέμα", RevokingDecisionID: decID, At: at})
+	return true
 }
 
 // ada returns a Diavgeia-like internet publication number: letters and

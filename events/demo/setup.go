@@ -105,7 +105,7 @@ func (w *world) setup() []*chain {
 	w.add(access, actorAdmin, events.RevokeAccess{TokenID: "tok-demo-trainee", Reason: "Λήξη πρακτικής άσκησης", RevokedBy: actorAdmin.TokenID, At: at.Add(20 * 24 * time.Hour)})
 	chains := []*chain{access}
 
-	council := &body{id: "kal-dimotiko-symvoulio", name: "Δημοτικό Συμβούλιο " + municipality, kind: events.BodyCouncil,
+	council := &body{id: "kal-dimotiko-symvoulio", name: "Δημοτικό Συμβούλιο " + municipalityOf, kind: events.BodyCouncil,
 		settings: events.DefaultBodySettings(33), perMonth: 2, firstDay: 8, place: "Αίθουσα Δημοτικού Συμβουλίου, Δημαρχείο Καλλιθέας"}
 	for fi, f := range factions {
 		for range f.seats {
@@ -117,7 +117,7 @@ func (w *world) setup() []*chain {
 	mayor := w.newMember(factions[0].name)
 	council.mayor = &mayor
 
-	committee := &body{id: "kal-dimotiki-epitropi", name: "Δημοτική Επιτροπή " + municipality, kind: events.BodyCommittee,
+	committee := &body{id: "kal-dimotiki-epitropi", name: "Δημοτική Επιτροπή " + municipalityOf, kind: events.BodyCommittee,
 		settings: events.DefaultBodySettings(7), perMonth: 2, firstDay: 12, place: "Γραφείο Δημάρχου, Δημαρχείο Καλλιθέας"}
 	committee.settings.NonVotingRoles = nil
 	// The committee draws on the council: four of the majority, three of
@@ -129,7 +129,7 @@ func (w *world) setup() []*chain {
 	w.bodies = []*body{council, committee}
 	for i, name := range []string{"Αγίου Νικολάου", "Μεσαριάς"} {
 		c := &body{id: []string{"kal-tk-agiou-nikolaou", "kal-tk-mesarias"}[i], name: "Τοπική Κοινότητα " + name, kind: events.BodyLocalCommunity,
-			settings: events.DefaultBodySettings(5), perMonth: 1, firstDay: 15 + 5*i, place: "Κοινοτικό Κατάστημα " + name}
+			settings: events.DefaultBodySettings(5), perMonth: 2, firstDay: 3 + 5*i, place: "Κοινοτικό Κατάστημα " + name}
 		c.settings.NonVotingRoles = nil
 		for j := range 5 {
 			c.voting = append(c.voting, w.newMember(factions[j%3].name))
