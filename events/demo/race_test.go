@@ -8,4 +8,4 @@ package demo_test
 const raceEnabled = true
 
 // raceMonths is how much of a year the race detector's world holds.
-const raceMonths = 3
+const raceMonths = 2
