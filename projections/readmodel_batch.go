@@ -27,13 +27,62 @@ type batch struct {
 	history      [][]any // request_status_history rows
 	ballots      map[ballotKey]*ballotRow
 	ballotOrder  []ballotKey
+	votes        map[string][]any // rows of votes, in voteColumns order
+	voteOrder    []string
+	recounts     []*recount
+}
+
+// recount is a column derived from other rows (a consultation's comments,
+// a meeting's members present, a procurement's bids and sum paid), worked
+// out again once per batch for each row whose sources changed rather than
+// after every event: stmt takes the row's id as ?1.
+type recount struct {
+	stmt    string
+	pending map[string]bool
+	order   []string
+}
+
+// Derived columns of the read model.
+var (
+	recountComments = &recount{stmt: `UPDATE {consultations} SET comments = (SELECT count(*) FROM {comments} WHERE item_id = ?1) WHERE item_id = ?1`}
+	recountPresent  = &recount{stmt: `UPDATE {meetings} SET present = (SELECT count(*) FROM {meeting_attendance} WHERE meeting_id = ?1) WHERE meeting_id = ?1`}
+	recountBids     = &recount{stmt: `UPDATE {procurements} SET bids = (SELECT count(*) FROM {bids} WHERE ocid = ?1) WHERE ocid = ?1`}
+	recountPaid     = &recount{stmt: `UPDATE {procurements} SET paid_cents = (SELECT coalesce(sum(amount_cents), 0) FROM {payments} WHERE ocid = ?1) WHERE ocid = ?1`}
+	recounts        = []*recount{recountComments, recountPresent, recountBids, recountPaid}
+)
+
+// recount schedules the derived column of r for the row id.
+func (b *batch) recount(r *recount, id string) {
+	mine := b.recountOf(r)
+	if !mine.pending[id] {
+		mine.pending[id] = true
+		mine.order = append(mine.order, id)
+	}
+}
+
+// replaced forgets the scheduled work of r for the row id, replaced
+// whole: its derived column starts again from its default, as it would
+// have had every event been applied on its own.
+func (b *batch) replaced(r *recount, id string) {
+	delete(b.recountOf(r).pending, id)
+}
+
+func (b *batch) recountOf(r *recount) *recount {
+	for _, mine := range b.recounts {
+		if mine.stmt == r.stmt {
+			return mine
+		}
+	}
+	mine := &recount{stmt: r.stmt, pending: map[string]bool{}}
+	b.recounts = append(b.recounts, mine)
+	return mine
 }
 
 // batchOf returns the batch of w's transaction, registering its flush on
 // first use.
 func batchOf(w writer) *batch {
 	return w.tx.Local(batchKey{}, func() any {
-		b := &batch{tx: w.tx, requests: map[string]*requestRow{}, ballots: map[ballotKey]*ballotRow{}}
+		b := &batch{tx: w.tx, requests: map[string]*requestRow{}, ballots: map[ballotKey]*ballotRow{}, votes: map[string][]any{}}
 		w.tx.BeforeCommit(b.flush)
 		return b
 	}).(*batch)
@@ -146,6 +195,32 @@ func (b *batch) changeBallot(vote, member, choice string) bool {
 	return true
 }
 
+// voteColumns are the columns of votes, in the order of a gathered row.
+const voteColumns = `vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status, opened_at,
+	closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break`
+
+// openVote records a vote opened, replacing any earlier row of its id.
+func (b *batch) openVote(row []any) {
+	id := row[0].(string)
+	if b.votes[id] == nil {
+		b.voteOrder = append(b.voteOrder, id)
+	}
+	b.votes[id] = row
+}
+
+// closeVote sets the closing columns (closed_at to chair_tie_break) of a
+// vote opened in this batch and reports whether it was; a vote of an
+// earlier batch is closed in its table.
+func (b *batch) closeVote(id string, closing ...any) bool {
+	row := b.votes[id]
+	if row == nil {
+		return false
+	}
+	row[8] = "closed"
+	copy(row[10:], closing)
+	return true
+}
+
 // flush writes the batch's rows in key order, which keeps each B-tree's
 // writes on neighbouring pages (the tables hold the same rows in any
 // order).
@@ -175,7 +250,29 @@ func (b *batch) flush(ctx context.Context) error {
 	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "requests", requestRowColumns, rows); err != nil {
 		return err
 	}
-	return insertRows(ctx, b.tx, "INSERT", "request_status_history", "request_id, seq, status, at, detail", b.history)
+	if err := insertRows(ctx, b.tx, "INSERT", "request_status_history", "request_id, seq, status, at, detail", b.history); err != nil {
+		return err
+	}
+	slices.Sort(b.voteOrder)
+	rows = rows[:0]
+	for _, id := range b.voteOrder {
+		rows = append(rows, b.votes[id])
+	}
+	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "votes", voteColumns, rows); err != nil {
+		return err
+	}
+	w := writer{ctx: ctx, tx: b.tx}
+	for _, r := range b.recounts {
+		for _, id := range r.order {
+			if !r.pending[id] {
+				continue
+			}
+			if err := w.exec(r.stmt, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rowsPerStatement are the sizes of the multi-row statements insertRows

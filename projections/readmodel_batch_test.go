@@ -34,6 +34,26 @@ func TestReadModelBatches(t *testing.T) {
 		{"request-r1", events.RequestReopened{Reason: "λείπει σελίδα", ResponseDays: 10, DueAt: day(4, 10)}},
 		{"request-r1", events.RequestRejected{LegalBasis: "ν. 2690/1999 άρθ. 5", Reason: "εκτός αρμοδιότητας"}},
 		{"request-ghost", events.RequestAcknowledged{ResponseDays: 20, DueAt: day(3, 21)}},
+		{"vote-v1", events.VoteClosed{Yes: 2, Present: 1, Result: events.VotePassed, Seats: 3}},
+		{"vote-v2", events.VoteOpened{VoteID: "v2", BodyID: "b", MeetingID: "m", ItemID: "i", Question: "Εγκρίνεται;",
+			QuestionType: events.QuestionOrdinary, Method: events.VoteRollCall}},
+		{"vote-v2", events.VoteClosed{Yes: 1, No: 2, Result: events.VoteFailed, Seats: 3, ChairTieBreak: true}},
+		// Derived columns (comments, members present, bids, sum paid), and rows
+		// replaced whole in between, which start them again from their default.
+		{"consultation-i1", events.ConsultationOpened{ItemID: "i1", MeetingID: "m", ClosesAt: day(3, 25)}},
+		{"consultation-i1", events.ConsultationCommentSubmitted{CommentID: "c1", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: string(citizenA)}},
+		{"consultation-i1", events.ConsultationOpened{ItemID: "i1", MeetingID: "m", ClosesAt: day(3, 26)}},
+		{"consultation-i2", events.ConsultationOpened{ItemID: "i2", MeetingID: "m", ClosesAt: day(3, 25)}},
+		{"consultation-i2", events.ConsultationCommentSubmitted{CommentID: "c2", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: string(citizenB)}},
+		{"meeting-m1", events.MeetingScheduled{MeetingID: "m1", BodyID: "b", StartsAt: day(3, 20), Place: "Αίθουσα", Urgency: events.MeetingRegular, Call: 1}},
+		{"meeting-m1", events.MeetingConvened{Call: 1, Present: []string{"m1", "m2"}, PresidingMemberID: "m1", Seats: 3}},
+		{"meeting-m1", events.MeetingMemberArrived{MemberID: "m3"}},
+		{"meeting-m1", events.MeetingScheduled{MeetingID: "m1", BodyID: "b", StartsAt: day(3, 21), Place: "Αίθουσα", Urgency: events.MeetingRegular, Call: 1}},
+		{"procurement-ocds-1", events.ProcurementPlanned{OCID: "ocds-1", Title: "Έργο", BuyerBodyID: "b", Budget: events.EUR(100), Method: events.ProcurementOpen}},
+		{"procurement-ocds-1", events.ProcurementBidReceived{BidID: "b1", SupplierID: "094700001", Value: events.EUR(90)}},
+		{"procurement-ocds-1", events.ProcurementPaymentMade{PaymentID: "p1", Amount: events.EUR(40), InvoiceRef: "ΤΠΥ-1"}},
+		{"procurement-ocds-1", events.ProcurementPlanned{OCID: "ocds-1", Title: "Έργο", BuyerBodyID: "b", Budget: events.EUR(100), Method: events.ProcurementOpen}},
+		{"procurement-ocds-1", events.ProcurementBidReceived{BidID: "b2", SupplierID: "094700002", Value: events.EUR(80)}},
 	}
 	for i, s := range steps {
 		e.add(t, s.stream, day(3, 1+i), s.p)

@@ -111,6 +111,7 @@ const CommentDisplayName = "Πολίτης"
 func applyCouncil(w writer, p events.Payload) (bool, error) {
 	switch e := p.(type) {
 	case events.ConsultationOpened:
+		batchOf(w).replaced(recountComments, w.id())
 		return true, w.exec(`INSERT OR REPLACE INTO {consultations} (item_id, meeting_id, status, opened_at, closes_at) VALUES (?, ?, 'open', ?, ?)`,
 			w.id(), e.MeetingID, w.occurred(), timeText(e.ClosesAt))
 	case events.ConsultationCommentSubmitted:
@@ -122,9 +123,7 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		if err := w.exec(`INSERT OR REPLACE INTO {private_comment_authors} (comment_id, subject_ref) VALUES (?, ?)`, e.CommentID, e.SubjectRef); err != nil {
 			return true, err
 		}
-		if err := w.exec(`UPDATE {consultations} SET comments = (SELECT count(*) FROM {comments} WHERE item_id = ?1) WHERE item_id = ?1`, w.id()); err != nil {
-			return true, err
-		}
+		batchOf(w).recount(recountComments, w.id())
 		return true, w.index(SearchComment, e.CommentID, "", e.Text)
 	case events.ConsultationCommentModerated:
 		if err := w.exec(`UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`,
@@ -154,9 +153,9 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 			e.VoteID, e.Reason, w.occurred(), w.id())
 
 	case events.VoteOpened:
-		return true, w.exec(`INSERT OR REPLACE INTO {votes} (vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method,
-			status, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
-			w.id(), e.BodyID, e.MeetingID, e.ItemID, e.AmendmentID, e.Question, string(e.QuestionType), string(e.Method), w.occurred())
+		batchOf(w).openVote([]any{w.id(), e.BodyID, e.MeetingID, e.ItemID, e.AmendmentID, e.Question, string(e.QuestionType),
+			string(e.Method), "open", w.occurred(), nil, nil, nil, nil, nil, nil, "", nil, "", false})
+		return true, nil
 	case events.VoteBallotCast:
 		batchOf(w).castBallot(w.id(), e.MemberID, string(e.Choice), w.occurred())
 		return true, nil
@@ -167,6 +166,10 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		return true, w.exec(`UPDATE {ballots} SET choice = ?, changes = changes + 1 WHERE vote_id = ? AND member_id = ?`,
 			string(e.Choice), w.id(), e.MemberID)
 	case events.VoteClosed:
+		if batchOf(w).closeVote(w.id(), w.occurred(), e.Yes, e.No, e.Abstain, e.Present, e.Absent, string(e.Result), e.Seats,
+			majorityText(e.Majority), e.ChairTieBreak) {
+			return true, nil
+		}
 		return true, w.exec(`UPDATE {votes} SET status = 'closed', closed_at = ?, yes = ?, no = ?, abstain = ?, present = ?, absent = ?,
 			result = ?, seats = ?, majority = ?, chair_tie_break = ? WHERE vote_id = ?`,
 			w.occurred(), e.Yes, e.No, e.Abstain, e.Present, e.Absent, string(e.Result), e.Seats, majorityText(e.Majority),

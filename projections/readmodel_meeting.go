@@ -83,6 +83,7 @@ const (
 func applyMeeting(w writer, p events.Payload) (bool, error) {
 	switch e := p.(type) {
 	case events.MeetingScheduled:
+		batchOf(w).replaced(recountPresent, w.id())
 		return true, w.exec(`INSERT OR REPLACE INTO {meetings} (meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call,
 			previous_meeting_id, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.id(), e.BodyID, string(events.MeetingIsScheduled), timeText(e.StartsAt), e.Place, string(e.Urgency), e.UrgencyReason,
@@ -152,7 +153,8 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 }
 
 func (w writer) countPresent() error {
-	return w.exec(`UPDATE {meetings} SET present = (SELECT count(*) FROM {meeting_attendance} WHERE meeting_id = ?1) WHERE meeting_id = ?1`, w.id())
+	batchOf(w).recount(recountPresent, w.id())
+	return nil
 }
 
 // documents replaces the documents of an owner.

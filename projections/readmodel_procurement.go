@@ -145,6 +145,8 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 
 	case events.ProcurementPlanned:
 		bc, bcur := money(e.Budget)
+		batchOf(w).replaced(recountBids, w.id())
+		batchOf(w).replaced(recountPaid, w.id())
 		if err := w.exec(`INSERT OR REPLACE INTO {procurements} (ocid, title, description, buyer_body_id, department, method, status,
 			budget_cents, budget_currency, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.id(), e.Title, e.Description, e.BuyerBodyID, e.Department, string(e.Method), ProcurementPlanned, bc, bcur, w.occurred()); err != nil {
@@ -190,7 +192,8 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 			w.id(), e.BidID, e.SupplierID, vc, vcur, received); err != nil {
 			return true, err
 		}
-		return true, w.exec(`UPDATE {procurements} SET bids = (SELECT count(*) FROM {bids} WHERE ocid = ?1) WHERE ocid = ?1`, w.id())
+		batchOf(w).recount(recountBids, w.id())
+		return true, nil
 	case events.ProcurementAwarded:
 		vc, vcur := money(e.Value)
 		if err := w.exec(`UPDATE {procurements} SET status = ?, supplier_vat_id = ?, awarded_cents = ?, awarded_currency = ?,
@@ -224,7 +227,8 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 			w.id(), e.PaymentID, e.Amount.Cents, e.Amount.Currency, e.InvoiceRef, w.occurred()); err != nil {
 			return true, err
 		}
-		return true, w.exec(`UPDATE {procurements} SET paid_cents = (SELECT coalesce(sum(amount_cents), 0) FROM {payments} WHERE ocid = ?1) WHERE ocid = ?1`, w.id())
+		batchOf(w).recount(recountPaid, w.id())
+		return true, nil
 	case events.ProcurementCancelled:
 		return true, w.exec(`UPDATE {procurements} SET status = ?, cancelled_reason = ?, closed_at = ? WHERE ocid = ?`,
 			ProcurementCancelled, e.Reason, w.occurred(), w.id())
