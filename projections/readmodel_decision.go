@@ -176,14 +176,7 @@ func scanDecision(s scanner) (Decision, error) {
 // Decision returns one decision in its current version, or a not_found
 // error.
 func (m *ReadModel) Decision(ctx context.Context, id string) (Decision, error) {
-	rows, err := queryRows(ctx, m.q, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
-	if err != nil {
-		return Decision{}, err
-	}
-	if len(rows) == 0 {
-		return Decision{}, events.Errorf(events.CodeNotFound, "decision %s not found", id)
-	}
-	return rows[0], nil
+	return queryOne(ctx, m.q, "decision "+id, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
 }
 
 // Decisions returns decisions by adoption time, then id.

@@ -240,14 +240,7 @@ func scanMeeting(s scanner) (Meeting, error) {
 
 // Meeting returns one meeting, or a not_found error.
 func (m *ReadModel) Meeting(ctx context.Context, id string) (Meeting, error) {
-	rows, err := queryRows(ctx, m.q, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
-	if err != nil {
-		return Meeting{}, err
-	}
-	if len(rows) == 0 {
-		return Meeting{}, events.Errorf(events.CodeNotFound, "meeting %s not found", id)
-	}
-	return rows[0], nil
+	return queryOne(ctx, m.q, "meeting "+id, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
 }
 
 // Meetings returns meetings by start time, then id.

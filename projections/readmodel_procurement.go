@@ -370,14 +370,7 @@ func moneyOf(cents *int64, currency string) *events.Money {
 
 // Procurement returns one process, or a not_found error.
 func (m *ReadModel) Procurement(ctx context.Context, ocid string) (Procurement, error) {
-	rows, err := queryRows(ctx, m.q, `SELECT `+procurementColumns+` FROM procurements p WHERE ocid = ?`, []any{ocid}, scanProcurement)
-	if err != nil {
-		return Procurement{}, err
-	}
-	if len(rows) == 0 {
-		return Procurement{}, events.Errorf(events.CodeNotFound, "procurement %s not found", ocid)
-	}
-	return rows[0], nil
+	return queryOne(ctx, m.q, "procurement "+ocid, `SELECT `+procurementColumns+` FROM procurements p WHERE ocid = ?`, []any{ocid}, scanProcurement)
 }
 
 // Procurements returns processes by planning time, then ocid.

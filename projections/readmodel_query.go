@@ -173,6 +173,21 @@ func queryRows[T any](ctx context.Context, q Queryer, query string, args []any, 
 	return out, nil
 }
 
+// queryOne returns the single row query finds, or a not_found error naming
+// what (such as "decision 12") when there is none.
+func queryOne[T any](ctx context.Context, q Queryer, what, query string, args []any, scan func(scanner) (T, error)) (T, error) {
+	rows, err := queryRows(ctx, q, query, args, scan)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if len(rows) == 0 {
+		var zero T
+		return zero, events.Errorf(events.CodeNotFound, "%s not found", what)
+	}
+	return rows[0], nil
+}
+
 // readError turns a driver error into a domain error: a read model not
 // built yet (no such table) is unavailable, anything else internal.
 func readError(err error) error {

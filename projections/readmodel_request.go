@@ -185,14 +185,7 @@ func scanRequest(s scanner) (Request, error) {
 
 // Request returns one request, or a not_found error.
 func (m *ReadModel) Request(ctx context.Context, id string) (Request, error) {
-	rows, err := queryRows(ctx, m.q, `SELECT `+requestColumns+` FROM requests WHERE request_id = ?`, []any{id}, scanRequest)
-	if err != nil {
-		return Request{}, err
-	}
-	if len(rows) == 0 {
-		return Request{}, events.Errorf(events.CodeNotFound, "request %s not found", id)
-	}
-	return rows[0], nil
+	return queryOne(ctx, m.q, "request "+id, `SELECT `+requestColumns+` FROM requests WHERE request_id = ?`, []any{id}, scanRequest)
 }
 
 // Requests returns requests by submission time, then id.
