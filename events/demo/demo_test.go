@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -219,4 +220,21 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// TestSeveralYearsRunForEverySeed generates worlds of several years, where
+// each year's sittings depend on the term changes at its start: with years
+// run side by side, seed 1 convened a sitting before its new member joined.
+func TestSeveralYearsRunForEverySeed(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("generates three worlds of three years (about 30 s); skipped with -short and under the race detector")
+	}
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			g := generate(t, t.TempDir(), demo.Options{Seed: seed, Years: 3})
+			if g.stats.Years != 3 || g.stats.Events < 3*demo.EventsPerYear/2 {
+				t.Fatalf("three years gave %+v", g.stats)
+			}
+		})
+	}
 }
