@@ -29,9 +29,13 @@
 // in one CREATE INDEX each and fills the FTS5 index with one INSERT of all
 // documents, folded by the SQL function pnyx_fold (FoldText). Once the
 // build is swapped in, Apply keeps indexes and search current event by
-// event. The busiest rows (ballots, requests and their status history) are
-// gathered in memory for the length of a batch and written once each, in
-// key order, many rows per statement (readmodel_batch.go). Tables of
+// event. The rows of a batch are gathered in memory and written once
+// each, many rows per statement, before it commits: ballots, votes,
+// requests and their status history in key order (readmodel_batch.go);
+// consultations, comments, agenda items, decisions and their versions,
+// documents and search documents in the order Apply wrote them, a change
+// of a row inserted in the same batch made in memory
+// (readmodel_pending.go). Tables of
 // narrow rows are WITHOUT ROWID (one B-tree instead of two); tables of
 // long texts keep their rowid, where WITHOUT ROWID measured slower.
 //

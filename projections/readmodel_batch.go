@@ -12,7 +12,9 @@ import (
 // municipality's log) and requests with their status history (a request
 // changes five or six times, mostly within one batch while rebuilding). A
 // request updated five times in a batch is then one row write instead of
-// five updates, and rows go in statements of many rows each. Nothing
+// five updates, and rows go in statements of many rows each. The other
+// tables Apply writes often are held in the same way by pendingTable and
+// documentRows (readmodel_pending.go, readmodel_meeting.go). Nothing
 // outlives the transaction (Tx.Local), so a rolled back batch leaves no
 // state behind, and a row not in memory is read from its table: the tables
 // remain the only state.
@@ -30,6 +32,9 @@ type batch struct {
 	votes        map[string][]any // rows of votes, in voteColumns order
 	voteOrder    []string
 	recounts     []*recount
+	tables       []*pendingTable // other tables' writes, see pendingTable
+	documents    *documentRows
+	seqs         map[string]int64 // last sequence numbers, see writer.lastSeq
 }
 
 // recount is a column derived from other rows (a consultation's comments,
@@ -82,7 +87,8 @@ func (b *batch) recountOf(r *recount) *recount {
 // first use.
 func batchOf(w writer) *batch {
 	return w.tx.Local(batchKey{}, func() any {
-		b := &batch{tx: w.tx, requests: map[string]*requestRow{}, ballots: map[ballotKey]*ballotRow{}, votes: map[string][]any{}}
+		b := &batch{tx: w.tx, requests: map[string]*requestRow{}, ballots: map[ballotKey]*ballotRow{}, votes: map[string][]any{},
+			seqs: map[string]int64{}}
 		w.tx.BeforeCommit(b.flush)
 		return b
 	}).(*batch)
@@ -225,6 +231,16 @@ func (b *batch) closeVote(id string, closing ...any) bool {
 // writes on neighbouring pages (the tables hold the same rows in any
 // order).
 func (b *batch) flush(ctx context.Context) error {
+	for _, p := range b.tables {
+		if err := p.flush(ctx, b.tx); err != nil {
+			return err
+		}
+	}
+	if b.documents != nil {
+		if err := b.documents.flush(ctx, b.tx); err != nil {
+			return err
+		}
+	}
 	slices.SortFunc(b.ballotOrder, func(x, y ballotKey) int {
 		return cmp.Or(strings.Compare(x.vote, y.vote), strings.Compare(x.member, y.member))
 	})
@@ -235,7 +251,7 @@ func (b *batch) flush(ctx context.Context) error {
 		r := b.ballots[k]
 		rows = append(rows, []any{k.vote, k.member, r.choice, r.castAt, r.changes})
 	}
-	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "ballots", "vote_id, member_id, choice, cast_at, changes", rows); err != nil {
+	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "ballots", "vote_id, member_id, choice, cast_at, changes", "", rows); err != nil {
 		return err
 	}
 	rows = rows[:0]
@@ -247,10 +263,10 @@ func (b *batch) flush(ctx context.Context) error {
 		rows = append(rows, []any{id, r.category, r.subject, r.channel, r.assistedBy, r.status, r.submittedAt, r.acknowledgedAt,
 			r.responseDays, r.dueAt, r.department, r.officerID, r.answeredAt, r.answerSummary, r.legalBasis, r.closedAt, r.reopened})
 	}
-	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "requests", requestRowColumns, rows); err != nil {
+	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "requests", requestRowColumns, "", rows); err != nil {
 		return err
 	}
-	if err := insertRows(ctx, b.tx, "INSERT", "request_status_history", "request_id, seq, status, at, detail", b.history); err != nil {
+	if err := insertRows(ctx, b.tx, "INSERT", "request_status_history", "request_id, seq, status, at, detail", "", b.history); err != nil {
 		return err
 	}
 	slices.Sort(b.voteOrder)
@@ -258,7 +274,7 @@ func (b *batch) flush(ctx context.Context) error {
 	for _, id := range b.voteOrder {
 		rows = append(rows, b.votes[id])
 	}
-	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "votes", voteColumns, rows); err != nil {
+	if err := insertRows(ctx, b.tx, "INSERT OR REPLACE", "votes", voteColumns, "", rows); err != nil {
 		return err
 	}
 	w := writer{ctx: ctx, tx: b.tx}
@@ -281,9 +297,9 @@ func (b *batch) flush(ctx context.Context) error {
 var rowsPerStatement = []int{64, 8, 1}
 
 // insertRows writes rows (values in the order of columns) into the logical
-// table with verb ("INSERT", "INSERT OR REPLACE"), many rows per
-// statement.
-func insertRows(ctx context.Context, tx *Tx, verb, table, columns string, rows [][]any) error {
+// table with verb ("INSERT", "INSERT OR REPLACE") and suffix (an upsert
+// clause, or ""), many rows per statement.
+func insertRows(ctx context.Context, tx *Tx, verb, table, columns, suffix string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -294,7 +310,7 @@ func insertRows(ctx context.Context, tx *Tx, verb, table, columns string, rows [
 		if len(rows) < n {
 			continue
 		}
-		query := verb + " INTO " + tx.Table(table) + " (" + columns + ") VALUES " + one + strings.Repeat(", "+one, n-1)
+		query := verb + " INTO " + tx.Table(table) + " (" + columns + ") VALUES " + one + strings.Repeat(", "+one, n-1) + suffix
 		for len(rows) >= n {
 			args = args[:0]
 			for _, r := range rows[:n] {

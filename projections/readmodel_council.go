@@ -112,32 +112,43 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 	switch e := p.(type) {
 	case events.ConsultationOpened:
 		batchOf(w).replaced(recountComments, w.id())
-		return true, w.exec(`INSERT OR REPLACE INTO {consultations} (item_id, meeting_id, status, opened_at, closes_at) VALUES (?, ?, 'open', ?, ?)`,
-			w.id(), e.MeetingID, w.occurred(), timeText(e.ClosesAt))
+		pendingConsultations(w).put(w.id(), w.id(), e.MeetingID, "open", w.occurred(), timeText(e.ClosesAt), nil, int64(0))
+		return true, nil
 	case events.ConsultationCommentSubmitted:
-		if err := w.exec(`INSERT OR REPLACE INTO {comments} (comment_id, item_id, seq, kind, text, status, display_name, submitted_at)
-			SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM {comments} WHERE item_id = ?2`,
-			e.CommentID, w.id(), string(e.Kind), e.Text, CommentPublished, CommentDisplayName, w.occurred()); err != nil {
+		b := batchOf(w)
+		seq, err := w.lastSeq(b.seqs, seqKey("comments", w.id()), `SELECT coalesce(max(seq), 0) FROM {comments} WHERE item_id = ?`, w.id())
+		if err != nil {
 			return true, err
 		}
-		if err := w.exec(`INSERT OR REPLACE INTO {private_comment_authors} (comment_id, subject_ref) VALUES (?, ?)`, e.CommentID, e.SubjectRef); err != nil {
-			return true, err
-		}
-		batchOf(w).recount(recountComments, w.id())
+		b.seqs[seqKey("comments", w.id())] = seq + 1
+		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq+1, string(e.Kind), e.Text, CommentPublished, "", CommentDisplayName, w.occurred())
+		b.pending("private_comment_authors", "INSERT OR REPLACE", "comment_id, subject_ref", "").put("", e.CommentID, e.SubjectRef)
+		b.recount(recountComments, w.id())
 		return true, w.index(SearchComment, e.CommentID, "", e.Text)
 	case events.ConsultationCommentModerated:
-		if err := w.exec(`UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`,
-			CommentHidden, e.Reason, e.CommentID); err != nil {
-			return true, err
+		if c := pendingComments(w); c.row(e.CommentID) != nil {
+			row := c.row(e.CommentID)
+			row[commentStatus], row[commentModerationReason], row[commentText] = CommentHidden, e.Reason, ""
+		} else {
+			c.exec(`UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`, CommentHidden, e.Reason, e.CommentID)
 		}
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationCommentWithdrawn:
-		if err := w.exec(`UPDATE {comments} SET status = ?, text = '' WHERE comment_id = ?`, CommentWithdrawn, e.CommentID); err != nil {
-			return true, err
+		if c := pendingComments(w); c.row(e.CommentID) != nil {
+			row := c.row(e.CommentID)
+			row[commentStatus], row[commentText] = CommentWithdrawn, ""
+		} else {
+			c.exec(`UPDATE {comments} SET status = ?, text = '' WHERE comment_id = ?`, CommentWithdrawn, e.CommentID)
 		}
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationClosed:
-		return true, w.exec(`UPDATE {consultations} SET status = 'closed', closed_at = ? WHERE item_id = ?`, w.occurred(), w.id())
+		if c := pendingConsultations(w); c.row(w.id()) != nil {
+			row := c.row(w.id())
+			row[consultationStatus], row[consultationClosedAt] = "closed", w.occurred()
+		} else {
+			c.exec(`UPDATE {consultations} SET status = 'closed', closed_at = ? WHERE item_id = ?`, w.occurred(), w.id())
+		}
+		return true, nil
 
 	case events.AmendmentProposed:
 		return true, w.exec(`INSERT OR REPLACE INTO {amendments} (amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, proposed_at)
@@ -176,6 +187,25 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 			e.ChairTieBreak, w.id())
 	}
 	return false, nil
+}
+
+// Columns of the consultations and comments rows the batch holds.
+const (
+	consultationStatus   = 2
+	consultationClosedAt = 5
+
+	commentText             = 4
+	commentStatus           = 5
+	commentModerationReason = 6
+)
+
+func pendingConsultations(w writer) *pendingTable {
+	return batchOf(w).pending("consultations", "INSERT OR REPLACE", "item_id, meeting_id, status, opened_at, closes_at, closed_at, comments", "")
+}
+
+func pendingComments(w writer) *pendingTable {
+	return batchOf(w).pending("comments", "INSERT OR REPLACE",
+		"comment_id, item_id, seq, kind, text, status, moderation_reason, display_name, submitted_at", "")
 }
 
 func majorityText(m events.MajorityRule) string {

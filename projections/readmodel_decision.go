@@ -69,44 +69,88 @@ func applyDecision(w writer, p events.Payload) (bool, error) {
 		if e.Exception != nil {
 			excKind, excBasis = e.Exception.Kind, e.Exception.LegalBasis
 		}
-		if err := w.exec(`INSERT OR REPLACE INTO {decisions} (decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,
-			exception_basis, title, text, legal_basis, status, version, adopted_at, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			w.id(), e.BodyID, fmt.Sprintf("%d/%d", e.Number, e.Year), e.Number, e.Year, e.MeetingID, e.ItemID, e.VoteID, excKind, excBasis,
-			e.Title, e.Text, e.LegalBasis, string(events.DecisionIsAdopted), w.occurred(), w.occurred()); err != nil {
-			return true, err
-		}
+		pendingDecisions(w).put(w.id(), w.id(), e.BodyID, fmt.Sprintf("%d/%d", e.Number, e.Year), e.Number, e.Year, e.MeetingID, e.ItemID,
+			e.VoteID, excKind, excBasis, e.Title, e.Text, e.LegalBasis, string(events.DecisionIsAdopted), int64(1), "", "", nil, "", "", "", "",
+			w.occurred(), nil, w.occurred())
 		if err := w.decisionVersion(1, e.Title, e.Text, "", e.Documents); err != nil {
 			return true, err
 		}
 		return true, w.index(SearchDecision, w.id(), e.Title, e.Text)
 	case events.DecisionPublished:
-		return true, w.exec(`UPDATE {decisions} SET register = ?, register_id = ?, published_version = ?, document_sha256 = ?,
+		d := pendingDecisions(w)
+		if row := d.row(w.id()); row != nil {
+			row[decisionRegister], row[decisionRegisterID], row[decisionPublishedVersion] = e.Register, e.RegisterID, e.Version
+			row[decisionDocumentSHA256] = e.DocumentSHA256
+			if row[decisionPublishedAt] == nil {
+				row[decisionPublishedAt] = w.occurred()
+			}
+			return true, nil
+		}
+		d.exec(`UPDATE {decisions} SET register = ?, register_id = ?, published_version = ?, document_sha256 = ?,
 			published_at = coalesce(published_at, ?) WHERE decision_id = ?`, e.Register, e.RegisterID, e.Version, e.DocumentSHA256,
 			w.occurred(), w.id())
+		return true, nil
 	case events.DecisionCorrected:
-		if err := w.exec(`UPDATE {decisions} SET title = ?, text = ?, version = ?, changed_at = ? WHERE decision_id = ?`,
-			e.Title, e.Text, e.Version, w.occurred(), w.id()); err != nil {
-			return true, err
+		d := pendingDecisions(w)
+		if row := d.row(w.id()); row != nil {
+			row[decisionTitle], row[decisionText], row[decisionVersion], row[decisionChangedAt] = e.Title, e.Text, e.Version, w.occurred()
+		} else {
+			d.exec(`UPDATE {decisions} SET title = ?, text = ?, version = ?, changed_at = ? WHERE decision_id = ?`,
+				e.Title, e.Text, e.Version, w.occurred(), w.id())
 		}
 		if err := w.decisionVersion(e.Version, e.Title, e.Text, e.Reason, e.Documents); err != nil {
 			return true, err
 		}
 		return true, w.index(SearchDecision, w.id(), e.Title, e.Text)
 	case events.DecisionRevoked:
-		return true, w.exec(`UPDATE {decisions} SET status = ?, status_reason = ?, revoked_by = ?, changed_at = ? WHERE decision_id = ?`,
-			string(events.DecisionIsRevoked), e.Reason, e.RevokingDecisionID, w.occurred(), w.id())
+		w.endDecision(string(events.DecisionIsRevoked), e.Reason, decisionRevokedBy, e.RevokingDecisionID,
+			`UPDATE {decisions} SET status = ?, status_reason = ?, revoked_by = ?, changed_at = ? WHERE decision_id = ?`)
+		return true, nil
 	case events.DecisionAnnulled:
-		return true, w.exec(`UPDATE {decisions} SET status = ?, status_reason = ?, annulled_by = ?, changed_at = ? WHERE decision_id = ?`,
-			string(events.DecisionIsAnnulled), e.Reason, e.Authority, w.occurred(), w.id())
+		w.endDecision(string(events.DecisionIsAnnulled), e.Reason, decisionAnnulledBy, e.Authority,
+			`UPDATE {decisions} SET status = ?, status_reason = ?, annulled_by = ?, changed_at = ? WHERE decision_id = ?`)
+		return true, nil
 	}
 	return false, nil
 }
 
-func (w writer) decisionVersion(version int, title, text, reason string, docs []events.DocumentRef) error {
-	if err := w.exec(`INSERT OR REPLACE INTO {decision_versions} (decision_id, version, title, text, reason, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		w.id(), version, title, text, reason, w.occurred(), timeText(w.ev.RecordedAt)); err != nil {
-		return err
+// endDecision records a revocation or an annulment: the status, its
+// reason, and by whom in column by (stmt sets the same in the table).
+func (w writer) endDecision(status, reason string, by int, byWhom, stmt string) {
+	d := pendingDecisions(w)
+	if row := d.row(w.id()); row != nil {
+		row[decisionStatus], row[decisionStatusReason], row[by], row[decisionChangedAt] = status, reason, byWhom, w.occurred()
+		return
 	}
+	d.exec(stmt, status, reason, byWhom, w.occurred(), w.id())
+}
+
+// Columns of the decisions rows the batch holds.
+const (
+	decisionTitle            = 10
+	decisionText             = 11
+	decisionStatus           = 13
+	decisionVersion          = 14
+	decisionRegister         = 15
+	decisionRegisterID       = 16
+	decisionPublishedVersion = 17
+	decisionDocumentSHA256   = 18
+	decisionStatusReason     = 19
+	decisionRevokedBy        = 20
+	decisionAnnulledBy       = 21
+	decisionPublishedAt      = 23
+	decisionChangedAt        = 24
+)
+
+func pendingDecisions(w writer) *pendingTable {
+	return batchOf(w).pending("decisions", "INSERT OR REPLACE", `decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id,
+		exception_kind, exception_basis, title, text, legal_basis, status, version, register, register_id, published_version, document_sha256,
+		status_reason, revoked_by, annulled_by, adopted_at, published_at, changed_at`, "")
+}
+
+func (w writer) decisionVersion(version int, title, text, reason string, docs []events.DocumentRef) error {
+	batchOf(w).pending("decision_versions", "INSERT OR REPLACE", "decision_id, version, title, text, reason, at, recorded_at", "").
+		put("", w.id(), version, title, text, reason, w.occurred(), timeText(w.ev.RecordedAt))
 	return w.appendDocuments("decision_version", fmt.Sprintf("%s/%d", w.id(), version), docs)
 }
 

@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -89,28 +90,45 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 			w.id(), e.BodyID, string(events.MeetingIsScheduled), timeText(e.StartsAt), e.Place, string(e.Urgency), e.UrgencyReason,
 			max(e.Call, 1), e.PreviousMeetingID, w.occurred())
 	case events.MeetingItemAdded:
-		if err := w.exec(`INSERT OR REPLACE INTO {agenda_items} (item_id, meeting_id, seq, title, description, question_type, presenter,
-			urgent_vote_id, status, added_at)
-			SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9 FROM {agenda_items} WHERE meeting_id = ?2`,
-			e.ItemID, w.id(), e.Title, e.Description, string(e.QuestionType), e.Presenter, e.UrgentVoteID, ItemOnAgenda, w.occurred()); err != nil {
+		b := batchOf(w)
+		key := seqKey("agenda_items", w.id())
+		seq, err := w.lastSeq(b.seqs, key, `SELECT coalesce(max(seq), 0) FROM {agenda_items} WHERE meeting_id = ?`, w.id())
+		if err != nil {
 			return true, err
 		}
+		b.seqs[key] = seq + 1
+		pendingAgendaItems(w).put(e.ItemID, e.ItemID, w.id(), seq+1, e.Title, e.Description, string(e.QuestionType), e.Presenter,
+			e.UrgentVoteID, ItemOnAgenda, "", nil, w.occurred())
 		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil { // replaced if the item id is reused
 			return true, err
 		}
 		return true, w.index(SearchAgendaItem, e.ItemID, e.Title, e.Description)
 	case events.MeetingItemWithdrawn:
-		return true, w.exec(`UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
+		items := pendingAgendaItems(w)
+		if row := items.row(e.ItemID); row != nil {
+			if row[agendaItemMeeting] == w.id() {
+				row[agendaItemStatus], row[agendaItemWithdrawnReason] = ItemWithdrawn, e.Reason
+			}
+			return true, nil
+		}
+		items.exec(`UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
 			ItemWithdrawn, e.Reason, e.ItemID, w.id())
+		return true, nil
 	case events.MeetingAgendaPublished:
 		if err := w.exec(`UPDATE {meetings} SET agenda_published_at = ? WHERE meeting_id = ?`, w.occurred(), w.id()); err != nil {
 			return true, err
 		}
+		items := pendingAgendaItems(w)
+		closes := timeText(e.ConsultationClosesAt)
 		for _, item := range e.ItemIDs {
-			if err := w.exec(`UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
-				ItemPublished, timeText(e.ConsultationClosesAt), item, w.id(), ItemWithdrawn); err != nil {
-				return true, err
+			if row := items.row(item); row != nil {
+				if row[agendaItemMeeting] == w.id() && row[agendaItemStatus] != ItemWithdrawn {
+					row[agendaItemStatus], row[agendaItemClosesAt] = ItemPublished, closes
+				}
+				continue
 			}
+			items.exec(`UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
+				ItemPublished, closes, item, w.id(), ItemWithdrawn)
 		}
 		return true, nil
 	case events.MeetingConvened:
@@ -158,32 +176,120 @@ func (w writer) countPresent() error {
 }
 
 // documents replaces the documents of an owner.
+// Columns of the agenda_items rows the batch holds.
+const (
+	agendaItemMeeting         = 1
+	agendaItemStatus          = 8
+	agendaItemWithdrawnReason = 9
+	agendaItemClosesAt        = 10
+)
+
+func pendingAgendaItems(w writer) *pendingTable {
+	return batchOf(w).pending("agenda_items", "INSERT OR REPLACE", `item_id, meeting_id, seq, title, description, question_type, presenter,
+		urgent_vote_id, status, withdrawn_reason, consultation_closes_at, added_at`, "")
+}
+
+// documentRows are the documents a batch writes: the owners whose
+// documents were replaced, whose rows in the table are deleted first, and
+// then every owner's new rows. A replacement drops the rows held for its
+// owner, so the rows of a batch are inserted many per statement and the
+// deletes are one statement for many owners.
+type documentRows struct {
+	replaced map[docOwner]bool
+	deletes  []docOwner
+	rows     map[docOwner][][]any
+	owners   []docOwner
+}
+
+type docOwner struct{ kind, id string }
+
+func batchDocuments(w writer) *documentRows {
+	b := batchOf(w)
+	if b.documents == nil {
+		b.documents = &documentRows{replaced: map[docOwner]bool{}, rows: map[docOwner][][]any{}}
+	}
+	return b.documents
+}
+
+// documents replaces the documents of an owner with docs.
 func (w writer) documents(kind, id string, docs []events.DocumentRef) error {
-	if err := w.exec(`DELETE FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id); err != nil {
+	d, o := batchDocuments(w), docOwner{kind, id}
+	if !d.replaced[o] {
+		d.replaced[o] = true
+		d.deletes = append(d.deletes, o)
+	}
+	if _, ok := d.rows[o]; !ok {
+		d.owners = append(d.owners, o)
+	}
+	rows := make([][]any, 0, len(docs))
+	for i, doc := range docs {
+		rows = append(rows, documentRow(o, int64(i+1), doc))
+	}
+	d.rows[o] = rows
+	batchOf(w).seqs[seqKey("documents", kind, id)] = int64(len(docs))
+	return nil
+}
+
+// appendDocuments adds docs after an owner's documents.
+func (w writer) appendDocuments(kind, id string, docs []events.DocumentRef) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	b, d, o := batchOf(w), batchDocuments(w), docOwner{kind, id}
+	key := seqKey("documents", kind, id)
+	seq, err := w.lastSeq(b.seqs, key, `SELECT coalesce(max(seq), 0) FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id)
+	if err != nil {
 		return err
 	}
-	for i, d := range docs {
-		if err := w.exec(`INSERT INTO {documents} (owner_kind, owner_id, seq, title, media_type, size, sha256, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			kind, id, i+1, d.Title, d.MediaType, d.Size, d.SHA256, d.URL); err != nil {
-			return err
-		}
+	if _, ok := d.rows[o]; !ok {
+		d.owners = append(d.owners, o)
 	}
+	for _, doc := range docs {
+		seq++
+		d.rows[o] = append(d.rows[o], documentRow(o, seq, doc))
+	}
+	b.seqs[key] = seq
 	return nil
 }
 
-// appendDocuments adds documents after an owner's existing ones.
-func (w writer) appendDocuments(kind, id string, docs []events.DocumentRef) error {
-	for _, d := range docs {
-		if err := w.exec(`INSERT INTO {documents} (owner_kind, owner_id, seq, title, media_type, size, sha256, url)
-			SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7 FROM {documents} WHERE owner_kind = ?1 AND owner_id = ?2`,
-			kind, id, d.Title, d.MediaType, d.Size, d.SHA256, d.URL); err != nil {
-			return err
-		}
-	}
-	return nil
+func documentRow(o docOwner, seq int64, d events.DocumentRef) []any {
+	return []any{o.kind, o.id, seq, d.Title, d.MediaType, d.Size, d.SHA256, d.URL}
 }
 
-// Meeting is a meeting of a body.
+// flush deletes the replaced owners' rows from the table, then inserts the
+// batch's rows.
+func (d *documentRows) flush(ctx context.Context, tx *Tx) error {
+	byKind := map[string][]any{}
+	var kinds []string
+	for _, o := range d.deletes {
+		if byKind[o.kind] == nil {
+			kinds = append(kinds, o.kind)
+		}
+		byKind[o.kind] = append(byKind[o.kind], o.id)
+	}
+	for _, kind := range kinds {
+		ids := byKind[kind]
+		for _, n := range rowsPerStatement {
+			query := `DELETE FROM ` + tx.Table("documents") + ` WHERE owner_kind = ? AND owner_id IN (?` + strings.Repeat(", ?", n-1) + `)`
+			for len(ids) >= n {
+				stmtCtx, err := statementContext(ctx)
+				if err != nil {
+					return err
+				}
+				if _, err := tx.Exec(stmtCtx, query, append([]any{kind}, ids[:n]...)...); err != nil {
+					return err
+				}
+				ids = ids[n:]
+			}
+		}
+	}
+	var rows [][]any
+	for _, o := range d.owners {
+		rows = append(rows, d.rows[o]...)
+	}
+	return insertRows(ctx, tx, "INSERT", "documents", "owner_kind, owner_id, seq, title, media_type, size, sha256, url", "", rows)
+}
+
 type Meeting struct {
 	ID                string    `json:"id"`
 	BodyID            string    `json:"body_id"`

@@ -55,6 +55,10 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 	fetched, stop := prefetch(ctx, sub)
 	defer stop()
 	cache := r.cache(t, cp.build)
+	// One buffer gathers the batches of every transaction: growing a new
+	// one to tens of thousands of events each time cost the writer more
+	// than copying into this one.
+	var gathered []decoded
 	for {
 		var batch []decoded
 		var fetchErr error
@@ -70,7 +74,14 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 		for fetchErr == nil && len(batch) < r.maxTxEvents {
 			select {
 			case f := <-fetched:
-				batch, fetchErr = append(batch, f.events...), f.err
+				if len(gathered) == 0 {
+					if cap(gathered) == 0 {
+						gathered = make([]decoded, 0, r.maxTxEvents+2*len(batch))
+					}
+					gathered = append(gathered, batch...)
+				}
+				gathered, fetchErr = append(gathered, f.events...), f.err
+				batch = gathered
 			default:
 				break group
 			}
@@ -92,6 +103,8 @@ func (r *Runner) follow(ctx context.Context, t *track, cp checkpoint, progress f
 				return r.swap(ctx, t, cp.buildRef)
 			}
 		}
+		clear(gathered) // the events are applied: let them go
+		gathered = gathered[:0]
 		if fetchErr != nil {
 			return fetchErr
 		}

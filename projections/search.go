@@ -50,9 +50,13 @@ const searchRank = `bm25(%s, 4.0, 1.0)`
 // all at once.
 func (w writer) index(kind, id, title, body string) error {
 	if w.tx.Building() {
-		return w.exec(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body`,
-			kind, id, title, body, w.occurred())
+		docs := pendingSearchDocs(w)
+		if row := docs.row(seqKey(kind, id)); row != nil {
+			row[searchDocTitle], row[searchDocBody] = title, body
+			return nil
+		}
+		docs.put(seqKey(kind, id), kind, id, title, body, w.occurred())
+		return nil
 	}
 	var docID int64
 	if err := w.queryRow(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
@@ -60,18 +64,33 @@ func (w writer) index(kind, id, title, body string) error {
 		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
 		return err
 	}
-	if w.tx.Building() {
-		return nil
-	}
 	return w.exec(`INSERT OR REPLACE INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+}
+
+// Columns of the search_docs rows a building batch holds.
+const (
+	searchDocTitle = 2
+	searchDocBody  = 3
+)
+
+// pendingSearchDocs holds a building batch's search documents: inserted
+// in order, so each gets the doc_id a statement per event would have
+// given it.
+func pendingSearchDocs(w writer) *pendingTable {
+	return batchOf(w).pending("search_docs", "INSERT", "kind, entity_id, title, body, at",
+		" ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body")
 }
 
 // unindex removes an entity's search document, if any.
 func (w writer) unindex(kind, id string) error {
-	if !w.tx.Building() {
-		if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
-			return err
-		}
+	if w.tx.Building() {
+		docs := pendingSearchDocs(w)
+		docs.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+		docs.forget(seqKey(kind, id))
+		return nil
+	}
+	if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
+		return err
 	}
 	return w.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
 }
