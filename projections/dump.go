@@ -42,18 +42,24 @@ func Dump(ctx context.Context, db *sql.DB, w io.Writer, projections ...string) e
 			return err
 		}
 		names := make([]string, 0, len(tables))
+		contentless := map[string]bool{}
 		for logical, physical := range tables {
-			var kind string
-			if err := tx.QueryRowContext(ctx, `SELECT type FROM sqlite_schema WHERE name = ?`, physical).Scan(&kind); err != nil {
+			var kind, def string
+			if err := tx.QueryRowContext(ctx, `SELECT type, coalesce(sql, '') FROM sqlite_schema WHERE name = ?`, physical).Scan(&kind, &def); err != nil {
 				return fmt.Errorf("dump %s.%s: %w", p, logical, err)
 			}
 			if kind == "table" {
 				names = append(names, logical)
+				contentless[logical] = strings.Contains(def, "USING fts5(") && strings.Contains(def, "content = ''")
 			}
 		}
 		slices.Sort(names)
 		for _, logical := range names {
-			if err := dumpTable(ctx, tx, bw, p, logical, tables[logical]); err != nil {
+			dump := dumpTable
+			if contentless[logical] {
+				dump = dumpIndex
+			}
+			if err := dump(ctx, tx, bw, p, logical, tables[logical]); err != nil {
 				return fmt.Errorf("dump %s.%s: %w", p, logical, err)
 			}
 		}
@@ -100,6 +106,47 @@ func dumpTable(ctx context.Context, tx *sql.Tx, w *bufio.Writer, projection, log
 	}
 	slices.Sort(lines)
 	fmt.Fprintf(w, "## %s.%s (%d rows)\n%s\n", projection, logical, len(lines), strings.Join(header, "\t"))
+	for _, l := range lines {
+		w.WriteString(l)
+		w.WriteByte('\n')
+	}
+	return nil
+}
+
+// dumpIndex writes what a contentless FTS5 table indexes, which it keeps
+// no copy of: for each row and column, the terms in the order of the text,
+// read through a temporary fts5vocab table of the index.
+func dumpIndex(ctx context.Context, tx *sql.Tx, w *bufio.Writer, projection, logical, physical string) error {
+	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.pnyx_dump_terms USING fts5vocab(main, '`+physical+`', 'instance')`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(context.WithoutCancel(ctx), `DROP TABLE temp.pnyx_dump_terms`)
+	rows, err := tx.QueryContext(ctx, `SELECT doc, col, group_concat(term, ' ' ORDER BY "offset") FROM temp.pnyx_dump_terms
+		GROUP BY doc, col ORDER BY doc, col`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var lines []string
+	var b strings.Builder
+	for rows.Next() {
+		var doc int64
+		var col, terms string
+		if err := rows.Scan(&doc, &col, &terms); err != nil {
+			return err
+		}
+		b.Reset()
+		writeValue(&b, doc)
+		b.WriteByte('\t')
+		writeValue(&b, col)
+		b.WriteByte('\t')
+		writeValue(&b, terms)
+		lines = append(lines, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "## %s.%s (%d indexed columns of rows)\nrowid\tcolumn\tterms\n", projection, logical, len(lines))
 	for _, l := range lines {
 		w.WriteString(l)
 		w.WriteByte('\n')

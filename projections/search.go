@@ -27,7 +27,7 @@ CREATE TABLE {search_docs} (
 	at        TEXT,
 	UNIQUE (kind, entity_id)
 );
-CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
 `)
 }
 
@@ -58,13 +58,25 @@ func (w writer) index(kind, id, title, body string) error {
 		docs.put(seqKey(kind, id), kind, id, title, body, w.occurred())
 		return nil
 	}
+	if err := w.unindexText(kind, id); err != nil {
+		return err
+	}
 	var docID int64
 	if err := w.queryRow(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`,
 		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
 		return err
 	}
-	return w.exec(`INSERT OR REPLACE INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+	return w.exec(`INSERT INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+}
+
+// unindexText removes an entity's document, if any, from the FTS5 index.
+// The index is contentless (search_docs holds the text, and snippets are
+// cut from it), so FTS5 is told the folded text it indexed, which
+// search_docs still holds: FoldText of the same text is the same.
+func (w writer) unindexText(kind, id string) error {
+	return w.exec(`INSERT INTO {search_fts} ({search_fts}, rowid, title, body)
+		SELECT 'delete', doc_id, `+foldFunction+`(title), `+foldFunction+`(body) FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
 }
 
 // Columns of the search_docs rows a building batch holds.
@@ -89,7 +101,7 @@ func (w writer) unindex(kind, id string) error {
 		docs.forget(seqKey(kind, id))
 		return nil
 	}
-	if err := w.exec(`DELETE FROM {search_fts} WHERE rowid IN (SELECT doc_id FROM {search_docs} WHERE kind = ? AND entity_id = ?)`, kind, id); err != nil {
+	if err := w.unindexText(kind, id); err != nil {
 		return err
 	}
 	return w.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
@@ -100,9 +112,20 @@ func (w writer) unindex(kind, id string) error {
 // insert of all rows builds a few large segments, where a statement per
 // document flushes and merges small ones.
 func fillSearchIndex(ctx context.Context, tx *Tx) error {
-	_, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, `INSERT INTO {search_fts} (rowid, title, body)
-		SELECT doc_id, `+foldFunction+`(title), `+foldFunction+`(body) FROM {search_docs} ORDER BY doc_id`))
-	return err
+	for _, stmt := range []string{
+		// A hash of terms large enough for every document, so FTS5 writes
+		// few segments and merges none; back to the default for the
+		// smaller transactions of live applies.
+		`INSERT INTO {search_fts} ({search_fts}, rank) VALUES ('hashsize', 268435456)`,
+		`INSERT INTO {search_fts} (rowid, title, body)
+		SELECT doc_id, ` + foldFunction + `(title), ` + foldFunction + `(body) FROM {search_docs} ORDER BY doc_id`,
+		`INSERT INTO {search_fts} ({search_fts}, rank) VALUES ('hashsize', 1048576)`,
+	} {
+		if _, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, stmt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // foldFunction is FoldText in SQL, registered with the SQLite driver for
