@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -138,8 +137,10 @@ func Decode(re RecordedEvent) (Payload, error) {
 		}
 	}
 	v := reflect.New(spec.GoType)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v.Interface()); err != nil {
+	// Unmarshal, not a Decoder: stored data is one JSON value (Append
+	// checks it), and a Decoder's buffer per event was half of what a
+	// projection rebuild allocated to decode.
+	if err := json.Unmarshal(data, v.Interface()); err != nil {
 		return nil, Invalidf("decode %s: %v", re.Type, err)
 	}
 	return v.Elem().Interface().(Payload), nil
