@@ -126,28 +126,19 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		b.recount(recountComments, w.id())
 		return true, w.index(SearchComment, e.CommentID, "", e.Text)
 	case events.ConsultationCommentModerated:
-		if c := pendingComments(w); c.row(e.CommentID) != nil {
-			row := c.row(e.CommentID)
+		pendingComments(w).update(e.CommentID, func(row []any) {
 			row[commentStatus], row[commentModerationReason], row[commentText] = CommentHidden, e.Reason, ""
-		} else {
-			c.exec(`UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`, CommentHidden, e.Reason, e.CommentID)
-		}
+		}, `UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`, CommentHidden, e.Reason, e.CommentID)
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationCommentWithdrawn:
-		if c := pendingComments(w); c.row(e.CommentID) != nil {
-			row := c.row(e.CommentID)
+		pendingComments(w).update(e.CommentID, func(row []any) {
 			row[commentStatus], row[commentText] = CommentWithdrawn, ""
-		} else {
-			c.exec(`UPDATE {comments} SET status = ?, text = '' WHERE comment_id = ?`, CommentWithdrawn, e.CommentID)
-		}
+		}, `UPDATE {comments} SET status = ?, text = '' WHERE comment_id = ?`, CommentWithdrawn, e.CommentID)
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationClosed:
-		if c := pendingConsultations(w); c.row(w.id()) != nil {
-			row := c.row(w.id())
+		pendingConsultations(w).update(w.id(), func(row []any) {
 			row[consultationStatus], row[consultationClosedAt] = "closed", w.occurred()
-		} else {
-			c.exec(`UPDATE {consultations} SET status = 'closed', closed_at = ? WHERE item_id = ?`, w.occurred(), w.id())
-		}
+		}, `UPDATE {consultations} SET status = 'closed', closed_at = ? WHERE item_id = ?`, w.occurred(), w.id())
 		return true, nil
 
 	case events.AmendmentProposed:

@@ -77,52 +77,41 @@ func applyDecision(w writer, p events.Payload) (bool, error) {
 		}
 		return true, w.index(SearchDecision, w.id(), e.Title, e.Text)
 	case events.DecisionPublished:
-		d := pendingDecisions(w)
-		if row := d.row(w.id()); row != nil {
+		pendingDecisions(w).update(w.id(), func(row []any) {
 			row[decisionRegister], row[decisionRegisterID], row[decisionPublishedVersion] = e.Register, e.RegisterID, e.Version
 			row[decisionDocumentSHA256] = e.DocumentSHA256
 			if row[decisionPublishedAt] == nil {
 				row[decisionPublishedAt] = w.occurred()
 			}
-			return true, nil
-		}
-		d.exec(`UPDATE {decisions} SET register = ?, register_id = ?, published_version = ?, document_sha256 = ?,
+		}, `UPDATE {decisions} SET register = ?, register_id = ?, published_version = ?, document_sha256 = ?,
 			published_at = coalesce(published_at, ?) WHERE decision_id = ?`, e.Register, e.RegisterID, e.Version, e.DocumentSHA256,
 			w.occurred(), w.id())
 		return true, nil
 	case events.DecisionCorrected:
-		d := pendingDecisions(w)
-		if row := d.row(w.id()); row != nil {
+		pendingDecisions(w).update(w.id(), func(row []any) {
 			row[decisionTitle], row[decisionText], row[decisionVersion], row[decisionChangedAt] = e.Title, e.Text, e.Version, w.occurred()
-		} else {
-			d.exec(`UPDATE {decisions} SET title = ?, text = ?, version = ?, changed_at = ? WHERE decision_id = ?`,
-				e.Title, e.Text, e.Version, w.occurred(), w.id())
-		}
+		}, `UPDATE {decisions} SET title = ?, text = ?, version = ?, changed_at = ? WHERE decision_id = ?`,
+			e.Title, e.Text, e.Version, w.occurred(), w.id())
 		if err := w.decisionVersion(e.Version, e.Title, e.Text, e.Reason, e.Documents); err != nil {
 			return true, err
 		}
 		return true, w.index(SearchDecision, w.id(), e.Title, e.Text)
 	case events.DecisionRevoked:
-		w.endDecision(string(events.DecisionIsRevoked), e.Reason, decisionRevokedBy, e.RevokingDecisionID,
-			`UPDATE {decisions} SET status = ?, status_reason = ?, revoked_by = ?, changed_at = ? WHERE decision_id = ?`)
+		pendingDecisions(w).update(w.id(), func(row []any) {
+			row[decisionStatus], row[decisionStatusReason], row[decisionRevokedBy] = string(events.DecisionIsRevoked), e.Reason, e.RevokingDecisionID
+			row[decisionChangedAt] = w.occurred()
+		}, `UPDATE {decisions} SET status = ?, status_reason = ?, revoked_by = ?, changed_at = ? WHERE decision_id = ?`,
+			string(events.DecisionIsRevoked), e.Reason, e.RevokingDecisionID, w.occurred(), w.id())
 		return true, nil
 	case events.DecisionAnnulled:
-		w.endDecision(string(events.DecisionIsAnnulled), e.Reason, decisionAnnulledBy, e.Authority,
-			`UPDATE {decisions} SET status = ?, status_reason = ?, annulled_by = ?, changed_at = ? WHERE decision_id = ?`)
+		pendingDecisions(w).update(w.id(), func(row []any) {
+			row[decisionStatus], row[decisionStatusReason], row[decisionAnnulledBy] = string(events.DecisionIsAnnulled), e.Reason, e.Authority
+			row[decisionChangedAt] = w.occurred()
+		}, `UPDATE {decisions} SET status = ?, status_reason = ?, annulled_by = ?, changed_at = ? WHERE decision_id = ?`,
+			string(events.DecisionIsAnnulled), e.Reason, e.Authority, w.occurred(), w.id())
 		return true, nil
 	}
 	return false, nil
-}
-
-// endDecision records a revocation or an annulment: the status, its
-// reason, and by whom in column by (stmt sets the same in the table).
-func (w writer) endDecision(status, reason string, by int, byWhom, stmt string) {
-	d := pendingDecisions(w)
-	if row := d.row(w.id()); row != nil {
-		row[decisionStatus], row[decisionStatusReason], row[by], row[decisionChangedAt] = status, reason, byWhom, w.occurred()
-		return
-	}
-	d.exec(stmt, status, reason, byWhom, w.occurred(), w.id())
 }
 
 // Columns of the decisions rows the batch holds.

@@ -104,14 +104,11 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 		}
 		return true, w.index(SearchAgendaItem, e.ItemID, e.Title, e.Description)
 	case events.MeetingItemWithdrawn:
-		items := pendingAgendaItems(w)
-		if row := items.row(e.ItemID); row != nil {
+		pendingAgendaItems(w).update(e.ItemID, func(row []any) {
 			if row[agendaItemMeeting] == w.id() {
 				row[agendaItemStatus], row[agendaItemWithdrawnReason] = ItemWithdrawn, e.Reason
 			}
-			return true, nil
-		}
-		items.exec(`UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
+		}, `UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
 			ItemWithdrawn, e.Reason, e.ItemID, w.id())
 		return true, nil
 	case events.MeetingAgendaPublished:
@@ -121,13 +118,11 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 		items := pendingAgendaItems(w)
 		closes := timeText(e.ConsultationClosesAt)
 		for _, item := range e.ItemIDs {
-			if row := items.row(item); row != nil {
+			items.update(item, func(row []any) {
 				if row[agendaItemMeeting] == w.id() && row[agendaItemStatus] != ItemWithdrawn {
 					row[agendaItemStatus], row[agendaItemClosesAt] = ItemPublished, closes
 				}
-				continue
-			}
-			items.exec(`UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
+			}, `UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
 				ItemPublished, closes, item, w.id(), ItemWithdrawn)
 		}
 		return true, nil

@@ -60,6 +60,17 @@ func (p *pendingTable) put(key string, row ...any) {
 // of a row not in memory is a statement (exec).
 func (p *pendingTable) row(key string) []any { return p.latest[key] }
 
+// update makes a change to key's row: in memory with change when the batch
+// holds the row, and otherwise by adding stmt, which makes the same change
+// in the table.
+func (p *pendingTable) update(key string, change func(row []any), stmt string, args ...any) {
+	if row := p.latest[key]; row != nil {
+		change(row)
+		return
+	}
+	p.exec(stmt, args...)
+}
+
 // exec adds a statement (a template with logical names in braces) that
 // runs after the writes added before it.
 func (p *pendingTable) exec(stmt string, args ...any) {
