@@ -316,15 +316,22 @@ func insertRows(ctx context.Context, tx *Tx, verb, table, columns, suffix string
 			for _, r := range rows[:n] {
 				args = append(args, r...)
 			}
-			stmtCtx, err := statementContext(ctx)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(stmtCtx, query, args...); err != nil {
+			if err := execStatement(ctx, tx, query, args); err != nil {
 				return err
 			}
 			rows = rows[n:]
 		}
 	}
 	return nil
+}
+
+// execStatement runs query, a statement of the build spelled out in full,
+// under a statement context (see statementContext).
+func execStatement(ctx context.Context, tx *Tx, query string, args []any) error {
+	stmtCtx, err := statementContext(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(stmtCtx, query, args...)
+	return err
 }

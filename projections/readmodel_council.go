@@ -116,12 +116,11 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		return true, nil
 	case events.ConsultationCommentSubmitted:
 		b := batchOf(w)
-		seq, err := w.lastSeq(b.seqs, seqKey("comments", w.id()), `SELECT coalesce(max(seq), 0) FROM {comments} WHERE item_id = ?`, w.id())
+		seq, err := w.nextSeq(b.seqs, seqKey("comments", w.id()), 1, `SELECT coalesce(max(seq), 0) FROM {comments} WHERE item_id = ?`, w.id())
 		if err != nil {
 			return true, err
 		}
-		b.seqs[seqKey("comments", w.id())] = seq + 1
-		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq+1, string(e.Kind), e.Text, CommentPublished, "", CommentDisplayName, w.occurred())
+		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq, string(e.Kind), e.Text, CommentPublished, "", CommentDisplayName, w.occurred())
 		b.pending("private_comment_authors", "INSERT OR REPLACE", "comment_id, subject_ref", "").put("", e.CommentID, e.SubjectRef)
 		b.recount(recountComments, w.id())
 		return true, w.index(SearchComment, e.CommentID, "", e.Text)

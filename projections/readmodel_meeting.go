@@ -90,14 +90,12 @@ func applyMeeting(w writer, p events.Payload) (bool, error) {
 			w.id(), e.BodyID, string(events.MeetingIsScheduled), timeText(e.StartsAt), e.Place, string(e.Urgency), e.UrgencyReason,
 			max(e.Call, 1), e.PreviousMeetingID, w.occurred())
 	case events.MeetingItemAdded:
-		b := batchOf(w)
-		key := seqKey("agenda_items", w.id())
-		seq, err := w.lastSeq(b.seqs, key, `SELECT coalesce(max(seq), 0) FROM {agenda_items} WHERE meeting_id = ?`, w.id())
+		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("agenda_items", w.id()), 1,
+			`SELECT coalesce(max(seq), 0) FROM {agenda_items} WHERE meeting_id = ?`, w.id())
 		if err != nil {
 			return true, err
 		}
-		b.seqs[key] = seq + 1
-		pendingAgendaItems(w).put(e.ItemID, e.ItemID, w.id(), seq+1, e.Title, e.Description, string(e.QuestionType), e.Presenter,
+		pendingAgendaItems(w).put(e.ItemID, e.ItemID, w.id(), seq, e.Title, e.Description, string(e.QuestionType), e.Presenter,
 			e.UrgentVoteID, ItemOnAgenda, "", nil, w.occurred())
 		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil { // replaced if the item id is reused
 			return true, err
@@ -230,20 +228,18 @@ func (w writer) appendDocuments(kind, id string, docs []events.DocumentRef) erro
 	if len(docs) == 0 {
 		return nil
 	}
-	b, d, o := batchOf(w), batchDocuments(w), docOwner{kind, id}
-	key := seqKey("documents", kind, id)
-	seq, err := w.lastSeq(b.seqs, key, `SELECT coalesce(max(seq), 0) FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id)
+	d, o := batchDocuments(w), docOwner{kind, id}
+	first, err := w.nextSeq(batchOf(w).seqs, seqKey("documents", kind, id), int64(len(docs)),
+		`SELECT coalesce(max(seq), 0) FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id)
 	if err != nil {
 		return err
 	}
 	if _, ok := d.rows[o]; !ok {
 		d.owners = append(d.owners, o)
 	}
-	for _, doc := range docs {
-		seq++
-		d.rows[o] = append(d.rows[o], documentRow(o, seq, doc))
+	for i, doc := range docs {
+		d.rows[o] = append(d.rows[o], documentRow(o, first+int64(i), doc))
 	}
-	b.seqs[key] = seq
 	return nil
 }
 
@@ -267,11 +263,7 @@ func (d *documentRows) flush(ctx context.Context, tx *Tx) error {
 		for _, n := range rowsPerStatement {
 			query := `DELETE FROM ` + tx.Table("documents") + ` WHERE owner_kind = ? AND owner_id IN (?` + strings.Repeat(", ?", n-1) + `)`
 			for len(ids) >= n {
-				stmtCtx, err := statementContext(ctx)
-				if err != nil {
-					return err
-				}
-				if _, err := tx.Exec(stmtCtx, query, append([]any{kind}, ids[:n]...)...); err != nil {
+				if err := execStatement(ctx, tx, query, append([]any{kind}, ids[:n]...)); err != nil {
 					return err
 				}
 				ids = ids[n:]

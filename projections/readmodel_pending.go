@@ -106,22 +106,21 @@ func (p *pendingTable) flush(ctx context.Context, tx *Tx) error {
 	return nil
 }
 
-// lastSeq returns the last sequence number of a parent's children (a
+// nextSeq reserves the next n sequence numbers of a parent's children (a
 // consultation's comments, a meeting's agenda items, an owner's
-// documents) counted in seqs, reading it from the table on the parent's
-// first use in the batch with query (one argument per element of args):
-// before that use nothing of the parent's is pending, so the table holds
-// the answer.
-func (w writer) lastSeq(seqs map[string]int64, key, query string, args ...any) (int64, error) {
-	if n, ok := seqs[key]; ok {
-		return n, nil
+// documents), counted in seqs under key, and returns the first. It reads
+// the last one from the table with query on the parent's first use in the
+// batch: before that use nothing of the parent's is pending, so the table
+// holds the answer.
+func (w writer) nextSeq(seqs map[string]int64, key string, n int64, query string, args ...any) (int64, error) {
+	last, ok := seqs[key]
+	if !ok {
+		if err := w.queryRow(query, args...).Scan(&last); err != nil {
+			return 0, err
+		}
 	}
-	var n int64
-	if err := w.queryRow(query, args...).Scan(&n); err != nil {
-		return 0, err
-	}
-	seqs[key] = n
-	return n, nil
+	seqs[key] = last + n
+	return last + 1, nil
 }
 
 // seqKey joins the parts of a parent's key.
