@@ -57,7 +57,12 @@
 // table and the snippet is cut from it in Go, mapping matches found in the
 // folded text back to the original through the folding's offsets: the
 // reader sees the text as written, accents and capitals included. A query
-// is data, never FTS5 syntax: every word is quoted.
+// is data, never FTS5 syntax: every word is quoted. The FTS5 table is
+// contentless: it keeps the index and no copy of the folded text, so
+// removing or changing a document tells FTS5 the folded text it indexed,
+// FoldText of the original that search_docs still holds. FoldText's output
+// is therefore part of the read model's format: a change of it bumps the
+// read model's version.
 //
 // # As of a time, and history
 //
