@@ -34,7 +34,7 @@ type batch struct {
 	recounts     []*recount
 	tables       []*pendingTable // other tables' writes, see pendingTable
 	documents    *documentRows
-	seqs         map[string]int64 // last sequence numbers, see writer.lastSeq
+	seqs         map[string]int64 // last sequence numbers, see writer.nextSeq
 }
 
 // recount is a column derived from other rows (a consultation's comments,
