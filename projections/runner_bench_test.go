@@ -210,7 +210,7 @@ func copyReadModel(b *testing.B, db *sql.DB, path string) time.Duration {
 	if err != nil {
 		b.Fatal(err)
 	}
-	type object struct{ name, table, sql string }
+	type object struct{ name, sql string }
 	var plain, indexes []object
 	var fts object
 	for _, physical := range tables {
@@ -224,7 +224,6 @@ func copyReadModel(b *testing.B, db *sql.DB, path string) time.Duration {
 			if err := rows.Scan(&kind, &o.name, &o.sql); err != nil {
 				b.Fatal(err)
 			}
-			o.table = physical
 			switch {
 			case kind == "index":
 				indexes = append(indexes, o)
@@ -251,6 +250,7 @@ func copyReadModel(b *testing.B, db *sql.DB, path string) time.Duration {
 		exec(inFloor(ix.sql, ix.name))
 	}
 	if fts.name != "" {
+		// As fillSearchIndex does in Finish.
 		docs := tables["search_docs"]
 		exec(inFloor(fts.sql, fts.name))
 		exec(`INSERT INTO floor."` + fts.name + `" ("` + fts.name + `", rank) VALUES ('hashsize', 268435456)`)
