@@ -1,11 +1,13 @@
-// Package projections owns the read side of Pnyx: the runner that turns the
-// event log into SQLite tables (subscribe from a checkpoint, apply in
-// batches, checkpoint in the same transaction, rebuild on a version bump)
-// and the read model that the GraphQL API and the exports query.
+// Package projections owns the runner that turns the event log into SQLite
+// tables: the projection contract and its Tx, checkpoints, builds and
+// rebuilds, status and metrics. It subscribes from a checkpoint, applies in
+// batches, checkpoints in the same transaction and rebuilds on a version
+// bump. What the tables hold belongs to each projection's own package (the
+// public read model is projections/readmodel).
 //
-// The read model is its own SQLite file (readmodel.db, WAL), separate from
-// the log, so it can be deleted and rebuilt from the log at any time. Readers
-// open it read-only while the runner writes.
+// The tables live in their own SQLite file (readmodel.db, WAL), separate
+// from the log, so they can be deleted and rebuilt from the log at any
+// time. Readers open it read-only while the runner writes.
 //
 // # Builds, physical tables and views
 //
@@ -142,6 +144,33 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 		}
 	}
 	return t.conn.QueryRowContext(ctx, query, args...)
+}
+
+// ExecAs executes the statement kept under key, prepared from text() on
+// its first use in the build and reused across batches like Exec's. A
+// projection whose statements are templates keys them by the template, so
+// it does not build the statement's text for every event. In Setup and
+// Finish, where statements are not kept, it runs text() once.
+func (t *Tx) ExecAs(ctx context.Context, key string, text func() string, args ...any) (sql.Result, error) {
+	if t.stmts == nil {
+		return t.conn.ExecContext(ctx, text(), args...)
+	}
+	st, err := t.stmts.getAs(ctx, t.conn, key, text)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowAs runs the query kept under key as ExecAs does; errors are
+// reported by Scan.
+func (t *Tx) QueryRowAs(ctx context.Context, key string, text func() string, args ...any) *sql.Row {
+	if t.stmts != nil {
+		if st, err := t.stmts.getAs(ctx, t.conn, key, text); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return t.conn.QueryRowContext(ctx, text(), args...)
 }
 
 // SQL returns the connection the transaction runs on, for statements not

@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
@@ -27,7 +29,7 @@ func init() {
 // projection is one line here.
 func projectionList() []projections.Projection {
 	return []projections.Projection{
-		projections.NewReadModelProjection(),
+		readmodel.NewReadModelProjection(),
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/internal/cputime"
+
 	"github.com/pnyx-civic/pnyx/events"
 )
 
@@ -95,11 +97,11 @@ func BenchmarkAppendBatch1000(b *testing.B) {
 		}
 		rawTime += time.Since(start)
 		b.StartTimer()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		if _, err := s.Append(ctx, fmt.Sprint("decision-", i), events.NoStream, evs...); err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - cpu0
+		cpu += cputime.Process() - cpu0
 	}
 	storeTime := b.Elapsed()
 	n := float64(b.N * len(evs))
@@ -134,7 +136,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 		appends.Add(int64(len(batch)))
 	}
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // 32 goroutines
 	var writer atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
@@ -146,7 +148,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			}
 		}
 	})
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	rate := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/event")
 	b.ReportMetric(rate, "events/s")
@@ -177,7 +179,7 @@ func BenchmarkReadAll(b *testing.B) {
 		}
 		rawTime += time.Since(start)
 		b.StartTimer()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		n := 0
 		for after := events.Position(0); ; {
 			page, err := s.ReadAll(ctx, events.ReadAllOptions{After: after})
@@ -190,7 +192,7 @@ func BenchmarkReadAll(b *testing.B) {
 			n += len(page)
 			after = page[len(page)-1].Position
 		}
-		cpu += cpuTime() - cpu0
+		cpu += cputime.Process() - cpu0
 		if n != total {
 			b.Fatalf("read %d events, want %d", n, total)
 		}

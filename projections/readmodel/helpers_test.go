@@ -1,0 +1,237 @@
+package readmodel_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/projections"
+)
+
+// rmEnv is a real event store and a real read model file, with a runner of
+// the read model projection and the read-only queries on the same file.
+type rmEnv struct {
+	dir    string
+	store  *sqlite.Store
+	db     *sql.DB // the runner's read-write handle
+	runner *projections.Runner
+	rm     *readmodel.ReadModel
+	clock  *testClock
+}
+
+// testClock is the store's recorded_at clock: it starts at a fixed time
+// and advances one second per reading, so recorded times are distinct and
+// reproducible.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+var recordedStart = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+
+func newRMEnv(t testing.TB) *rmEnv {
+	t.Helper()
+	ctx := context.Background()
+	e := &rmEnv{dir: t.TempDir(), clock: &testClock{t: recordedStart}}
+	var err error
+	e.store, err = sqlite.Open(ctx, filepath.Join(e.dir, "events.db"), sqlite.Options{Now: e.clock.Now})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { e.store.Close() })
+	e.startReadModel(t, "readmodel.db")
+	return e
+}
+
+// startReadModel runs a read model runner on file name in the env's
+// directory and opens the queries on it.
+func (e *rmEnv) startReadModel(t testing.TB, name string) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(e.dir, name)
+	db, err := projections.OpenReadModel(ctx, path)
+	if err != nil {
+		t.Fatalf("open read model: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	r, err := projections.NewRunner(db, e.store, []projections.Projection{readmodel.NewReadModelProjection()}, projections.Options{})
+	if err != nil {
+		t.Fatalf("new runner: %v", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(runCtx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		r.Close()
+	})
+	e.db, e.runner = db, r
+	e.sync(t)
+	rm, err := readmodel.OpenReadModelQueries(ctx, path, e.store)
+	if err != nil {
+		t.Fatalf("open read model queries: %v", err)
+	}
+	t.Cleanup(func() { rm.Close() })
+	e.rm = rm
+}
+
+// sync waits until the read model has applied the whole log.
+func (e *rmEnv) sync(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	head, err := e.store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.runner.WaitFor(ctx, head); err != nil {
+		t.Fatalf("wait for %d: %v (status %+v)", head, err, e.runner.Status())
+	}
+}
+
+// add appends payloads to stream as one append, occurring at at, recorded
+// by a clerk, and returns the position of the last one.
+func (e *rmEnv) add(t testing.TB, stream string, at time.Time, ps ...events.Payload) events.Position {
+	t.Helper()
+	evs := make([]events.Event, len(ps))
+	for i, p := range ps {
+		ev, err := events.Encode(p)
+		if err != nil {
+			t.Fatalf("encode %T: %v", p, err)
+		}
+		ev.OccurredAt = at
+		ev.Actor = events.Actor{TokenID: "tok-clerk-1", Role: "clerk"}
+		evs[i] = ev
+	}
+	res, err := e.store.Append(context.Background(), stream, events.Any, evs...)
+	if err != nil {
+		t.Fatalf("append to %s: %v", stream, err)
+	}
+	return res.Position
+}
+
+func day(month time.Month, d int) time.Time { return time.Date(2026, month, d, 9, 0, 0, 0, time.UTC) }
+
+var sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+func doc(title string) events.DocumentRef {
+	return events.DocumentRef{Title: title, MediaType: "application/pdf", Size: 1024, SHA256: sha, URL: "https://example.gr/" + title + ".pdf"}
+}
+
+// Subject references of the scenario's citizens: they must never appear in
+// a public query.
+const (
+	citizenA = events.SubjectRef("subj-a1b2c3d4e5f6")
+	citizenB = events.SubjectRef("subj-0f9e8d7c6b5a")
+)
+
+// scenario records, under ids suffixed with n, a council's budget meeting
+// from registration to decision, a road-works procurement, and two
+// citizens' requests. It returns notable positions.
+type scenarioMarks struct {
+	beforeCorrection events.Position
+	corrected        events.Position
+}
+
+func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
+	t.Helper()
+	var m scenarioMarks
+	id := func(s string) string { return fmt.Sprintf("%s%d", s, n) }
+	body, meeting, item := id("council"), id("m"), id("item")
+	e.add(t, "body-"+body, day(1, 2),
+		events.BodyRegistered{BodyID: body, Name: "Δημοτικό Συμβούλιο Καλλιθέας Αιγαίου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33)},
+		events.BodyMemberJoined{MemberID: "papadopoulou", Name: "Ελένη Παπαδοπούλου", Faction: "Λαϊκή Συσπείρωση", Role: events.RoleChair},
+		events.BodyMemberJoined{MemberID: "georgiou", Name: "Νίκος Γεωργίου", Faction: "Νέα Πορεία", Role: events.RoleMember},
+		events.BodyMemberJoined{MemberID: "ioannou", Name: "Μαρία Ιωάννου", Faction: "Νέα Πορεία", Role: events.RoleMember},
+	)
+	e.add(t, "body-"+body, day(2, 10), events.BodyMemberFactionChanged{MemberID: "georgiou", Faction: "Ανεξάρτητοι"})
+	e.add(t, "meeting-"+meeting, day(2, 12),
+		events.MeetingScheduled{MeetingID: meeting, BodyID: body, StartsAt: day(2, 26), Place: "Αίθουσα Δημοτικού Συμβουλίου", Urgency: events.MeetingRegular, Call: 1},
+		events.MeetingItemAdded{ItemID: item, Title: "Έγκριση ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ οικονομικού έτους 2026",
+			Description: "Ο προϋπολογισμός του Δήμου για το 2026 προβλέπει έργα οδοποιίας και ύδρευσης.", QuestionType: events.QuestionOrdinary,
+			Documents: []events.DocumentRef{doc("eisigisi")}, Presenter: "papadopoulou"},
+		events.MeetingItemAdded{ItemID: id("item-roads"), Title: "Ασφαλτόστρωση δρόμων στην Αγία Τριάδα", Description: "Μελέτη οδοποιίας.",
+			QuestionType: events.QuestionOrdinary, Presenter: "georgiou"},
+	)
+	e.add(t, "meeting-"+meeting, day(2, 18), events.MeetingAgendaPublished{ItemIDs: []string{item, id("item-roads")}, ConsultationClosesAt: day(2, 25)})
+	e.add(t, "consultation-"+item, day(2, 18), events.ConsultationOpened{ItemID: item, MeetingID: meeting, ClosesAt: day(2, 25)})
+	e.add(t, "consultation-"+item, day(2, 20),
+		events.ConsultationCommentSubmitted{CommentID: id("c1"), Kind: events.CommentProposal, Text: "Προτείνω αύξηση των κονδυλίων για παιδικές χαρές.", SubjectRef: string(citizenA)},
+		events.ConsultationCommentSubmitted{CommentID: id("c2"), Kind: events.CommentObjection, Text: "Απαράδεκτο σχόλιο με προσβολές.", SubjectRef: string(citizenB)},
+	)
+	e.add(t, "consultation-"+item, day(2, 21), events.ConsultationCommentModerated{CommentID: id("c2"), Reason: "Υβριστικό περιεχόμενο"})
+	e.add(t, "meeting-"+meeting, day(2, 26), events.MeetingConvened{Call: 1, Present: []string{"papadopoulou", "georgiou", "ioannou"}, PresidingMemberID: "papadopoulou", Seats: 3})
+	e.add(t, "amendment-"+id("a"), day(2, 26), events.AmendmentProposed{AmendmentID: id("a"), BodyID: body, MeetingID: meeting, ItemID: item, ProposerID: "ioannou", Text: "Αύξηση κονδυλίου ύδρευσης."})
+	e.add(t, "vote-"+id("v"), day(2, 26),
+		events.VoteOpened{VoteID: id("v"), BodyID: body, MeetingID: meeting, ItemID: item, Question: "Εγκρίνεται ο προϋπολογισμός;", QuestionType: events.QuestionOrdinary, Method: events.VoteRollCall},
+		events.VoteBallotCast{MemberID: "papadopoulou", Choice: events.BallotYes},
+		events.VoteBallotCast{MemberID: "georgiou", Choice: events.BallotNo},
+		events.VoteBallotCast{MemberID: "ioannou", Choice: events.BallotYes},
+		events.VoteBallotChanged{MemberID: "georgiou", Previous: events.BallotNo, Choice: events.BallotAbstain},
+		events.VoteClosed{Yes: 2, Abstain: 1, Result: events.VotePassed, Seats: 3},
+	)
+	e.add(t, "amendment-"+id("a"), day(2, 26), events.AmendmentAccepted{VoteID: id("v")})
+	e.add(t, "decision-"+id("d"), day(2, 26), events.DecisionAdopted{DecisionID: id("d"), BodyID: body, Number: int64(n), Year: 2026,
+		MeetingID: meeting, ItemID: item, VoteID: id("v"), Title: "Ψήφιση προϋπολογισμού 2026", Text: "Εγκρίνει τον προϋπολογισμό του Δήμου για το έτος 2026.",
+		LegalBasis: "ν. 3852/2010 άρθ. 77", Documents: []events.DocumentRef{doc("apofasi")}})
+	m.beforeCorrection = e.add(t, "decision-"+id("d"), day(3, 2), events.DecisionPublished{Register: "diavgeia", RegisterID: "ΨΩΡΛ46ΜΤΛΚ-7ΔΘ", Version: 1, DocumentSHA256: sha})
+	m.corrected = e.add(t, "decision-"+id("d"), day(3, 5), events.DecisionCorrected{Version: 2, Reason: "Διόρθωση αριθμητικού σφάλματος",
+		Title: "Ψήφιση προϋπολογισμού 2026 (ορθή επανάληψη)", Text: "Εγκρίνει τον ΠΡΟΫΠΟΛΟΓΙΣΜΟ του Δήμου για το έτος 2026, με τη διόρθωση.", Documents: []events.DocumentRef{doc("apofasi-v2")}})
+
+	vat := fmt.Sprintf("0947%05d", n)
+	e.add(t, "supplier-"+vat, day(1, 5), events.SupplierRegistered{VATID: vat, Name: "Αγροτικός Συνεταιρισμός Αιγαίου", Kind: events.SupplierCooperative,
+		Locality: "Καλλιθέα", Municipality: "Καλλιθέα Αιγαίου", Country: "GR"})
+	ocid := fmt.Sprintf("ocds-pnyx01-2026-%04d", n)
+	e.add(t, "procurement-"+ocid, day(3, 10),
+		events.ProcurementPlanned{OCID: ocid, Title: "Ασφαλτοστρώσεις οδών Αγίας Τριάδας", Description: "Έργα οδοποιίας και αποκατάστασης οδοστρώματος.",
+			BuyerBodyID: body, Budget: events.EUR(12_000_000), CPV: []string{"45233142-6"}, Method: events.ProcurementOpen, DecisionIDs: []string{id("d")}},
+		events.ProcurementTenderPublished{Procedure: "ανοικτός διαγωνισμός", Ceiling: events.EUR(12_000_000), Deadline: day(4, 10)},
+		events.ProcurementBidReceived{BidID: "b1", SupplierID: vat, Value: events.EUR(11_500_000), ReceivedAt: day(4, 1)},
+		events.ProcurementAwarded{SupplierID: vat, Value: events.EUR(11_500_000), DecisionID: id("d")},
+		events.ProcurementContractSigned{ContractID: id("k"), Value: events.EUR(11_500_000), Period: events.ContractPeriod{Start: day(5, 1), End: day(11, 30)}},
+		events.ProcurementPaymentMade{PaymentID: "p1", Amount: events.EUR(4_000_000), InvoiceRef: "ΤΠΥ-17"},
+		events.ProcurementPaymentMade{PaymentID: "p2", Amount: events.EUR(3_000_000), InvoiceRef: "ΤΠΥ-18"},
+	)
+
+	e.add(t, "request-"+id("r-open"), day(3, 1),
+		events.RequestSubmitted{RequestID: id("r-open"), Category: events.RequestInformation, Subject: "Αντίγραφο μελέτης οδοποιίας", Channel: events.RequestViaWeb,
+			SubjectRef: citizenA, SubmittedAt: day(3, 1)},
+		events.RequestAcknowledged{ResponseDays: 20, DueAt: day(3, 21)},
+	)
+	e.add(t, "request-"+id("r-done"), day(3, 2),
+		events.RequestSubmitted{RequestID: id("r-done"), Category: events.RequestComplaint, Subject: "Λακκούβα στην οδό Ερμού", Channel: events.RequestViaServiceCentre,
+			AssistedBy: "staff-7", SubjectRef: citizenB, SubmittedAt: day(3, 2)},
+		events.RequestAcknowledged{ResponseDays: 50, DueAt: day(4, 21)},
+		events.RequestAssigned{Department: "technical-services"},
+		events.RequestAnswered{Summary: "Η λακκούβα αποκαταστάθηκε.", AnsweredAt: day(3, 20)},
+	)
+	return m
+}
+
+// openReadModel opens a read model file for a runner, closed when the test
+// ends.
+func openReadModel(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := projections.OpenReadModel(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open read model: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

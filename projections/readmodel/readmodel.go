@@ -1,0 +1,332 @@
+// Package readmodel owns the public read model of Pnyx, what the GraphQL
+// API, the exports and the portal read: its tables, the projection that
+// writes them through the runner of package projections, the queries,
+// Greek search, and entities as of a past time with their history.
+//
+// ReadModelProjection writes the public read model: bodies and memberships,
+// meetings and agenda items, consultations and comments, amendments, votes
+// and ballots, decisions with every version, procurement from plan to
+// payment, suppliers, and citizens' requests with their status history.
+// ReadModel queries it for the GraphQL API, opened read-only on the file
+// the runner writes. Conventions of every table:
+//
+//   - Times are UTC RFC 3339 text of fixed width with nanoseconds
+//     ("2026-03-03T09:00:00.000000000Z"), so text order is time order and a
+//     dump reads like the log.
+//   - Money is two columns: integer cents and an ISO 4217 currency.
+//   - Nothing derived from a clock is stored: whether a request is overdue
+//     depends on when one asks, so it is computed at query time from the
+//     due date, the status and a "now" the caller passes.
+//   - No personal data. A comment's author is an opaque subject reference of
+//     the personal-data vault; it lives only in private_comment_authors,
+//     which no public query reads, so the API can ask the vault for a
+//     display name while the person has not asked to be forgotten.
+//
+// # Rebuilding fast
+//
+// A rebuild applies the whole log into fresh tables no reader sees, so
+// while a build is Building (see Tx.Building) the read model does the
+// work readers need later in bulk, once, in Finish: Setup creates the
+// tables with only the two indexes Apply reads through, and Apply writes
+// search documents without indexing them; Finish sorts every other index
+// in one CREATE INDEX each and fills the FTS5 index with one INSERT of all
+// documents, folded by the SQL function pnyx_fold (FoldText). Once the
+// build is swapped in, Apply keeps indexes and search current event by
+// event. The rows of a batch are gathered in memory and written once
+// each, many rows per statement, before it commits: ballots, votes,
+// requests and their status history in key order (readmodel_batch.go);
+// consultations, comments, agenda items, decisions and their versions,
+// documents and search documents in the order Apply wrote them, a change
+// of a row inserted in the same batch made in memory
+// (readmodel_pending.go). Tables of
+// narrow rows are WITHOUT ROWID (one B-tree instead of two); tables of
+// long texts keep their rowid, where WITHOUT ROWID measured slower.
+//
+// Durability is not traded for speed: the read model file stays in WAL
+// with synchronous=NORMAL for builds too. synchronous=OFF would save only
+// the fsyncs of WAL checkpoints (NORMAL already skips the one at commit),
+// and the file holds the serving build as well, which a power loss during
+// an unsynced checkpoint could damage; a crashed rebuild restarts from its
+// checkpoint, but a damaged serving build could not.
+//
+// # Search
+//
+// One FTS5 table indexes agenda items, decisions, procurement processes and
+// consultation comments. SQLite's unicode61 tokenizer does not fold Greek
+// accents, so the index holds text folded by FoldText (NFD, marks dropped,
+// lower case, final sigma as σ), and every query is folded by the same
+// function. Greek is inflected, so each query word loses its inflectional
+// ending and is matched as a prefix. The original text is kept in a plain
+// table and the snippet is cut from it in Go, mapping matches found in the
+// folded text back to the original through the folding's offsets: the
+// reader sees the text as written, accents and capitals included. A query
+// is data, never FTS5 syntax: every word is quoted. The FTS5 table is
+// contentless: it keeps the index and no copy of the folded text, so
+// removing or changing a document tells FTS5 the folded text it indexed,
+// FoldText of the original that search_docs still holds. FoldText's output
+// is therefore part of the read model's format: a change of it bumps the
+// read model's version.
+//
+// # As of a time, and history
+//
+// An entity as it stood at a recorded time or log position is computed on
+// demand by folding its stream from the log, up to that point, into its
+// public view, rather than by keeping validity intervals in every table.
+// The read model stays small (one row per entity, not one per change) and
+// the answer comes from the log itself, the record auditors verify. The
+// views have the shapes of the read model's rows (a DecisionView is a
+// Decision with its versions) and are folded with the read model's rules;
+// a test checks that an entity as of now equals its rows.
+//
+// The views are folded in place, in linear time, rather than with the
+// deciders' Evolve: deciders copy their state on every event (states are
+// shared values on the write side), so their fold of a 1,000-event stream
+// grows with the square of it, 54 to 119 ms on this hardware against a
+// 10 ms budget, where the views cost about twice the raw read of the same
+// events from the log (BenchmarkAsOf, docs/BENCHMARKS.md "Read model").
+// Reading and decoding those events is most of that cost, and a stream's
+// events never change once recorded, so ReadModel keeps the decoded events
+// of the streams it read last (streamCache): asking again for an entity,
+// at any point or after it changed, folds from memory and reads only the
+// new events, well under a millisecond for 1,000 events. A
+// kind without a view (access grants) falls back to its decider's state as JSON.
+// Views hold public fields only, so subject references cannot leak; the
+// fallback state and every event of an entity's History have every
+// subject reference removed.
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/projections"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// ReadModelName is the name of the read model projection; its tables are
+// the views of that name's logical tables in the read model file.
+const ReadModelName = "readmodel"
+
+// readModelVersion is bumped whenever a table or what Apply writes changes,
+// so the runner rebuilds the read model from the log.
+const readModelVersion = 4
+
+// ReadModelProjection builds the public read model. It is deterministic: no
+// clock, no randomness, no map order reaches the tables. It skips events it
+// has no table for.
+type ReadModelProjection struct{}
+
+var _ projections.Projection = ReadModelProjection{}
+
+// NewReadModelProjection returns the read model projection for a Runner.
+func NewReadModelProjection() ReadModelProjection { return ReadModelProjection{} }
+
+func (ReadModelProjection) Name() string { return ReadModelName }
+func (ReadModelProjection) Version() int { return readModelVersion }
+
+var _ projections.Finisher = ReadModelProjection{}
+
+// Setup creates the tables of a new build, with only the indexes Apply
+// reads through; Finish adds the rest.
+func (ReadModelProjection) Setup(ctx context.Context, tx *projections.Tx) error {
+	return execSchema(ctx, tx, func(stmt string) bool { return !deferredIndex(stmt) })
+}
+
+// Finish runs once the build has caught up, before readers see it: it
+// creates the secondary indexes and fills the search index from
+// search_docs, which Apply left to it while the build was Building. One
+// sorted index build and one bulk FTS5 insert cost a fraction of keeping
+// them current event by event; from then on Apply keeps them current.
+func (ReadModelProjection) Finish(ctx context.Context, tx *projections.Tx) error {
+	if err := execSchema(ctx, tx, deferredIndex); err != nil {
+		return err
+	}
+	return fillSearchIndex(ctx, tx)
+}
+
+// execSchema runs the statements of readModelSchemas that keep selects.
+func execSchema(ctx context.Context, tx *projections.Tx, keep func(stmt string) bool) error {
+	for _, schema := range readModelSchemas {
+		for _, stmt := range strings.Split(schema, ";") {
+			if strings.TrimSpace(stmt) == "" || !keep(stmt) {
+				continue
+			}
+			if _, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, stmt)); err != nil {
+				return fmt.Errorf("read model schema: %w\n%s", err, physicalSQL(tx, stmt))
+			}
+		}
+	}
+	return nil
+}
+
+// applyIndexes are the secondary indexes Apply reads through (the next
+// sequence number of an item's comments, of a meeting's agenda items), so
+// they exist from Setup on.
+var applyIndexes = map[string]bool{"comments_item": true, "agenda_items_meeting": true}
+
+// deferredIndex reports whether stmt creates a secondary index that can
+// wait for Finish.
+func deferredIndex(stmt string) bool {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(stmt), "CREATE INDEX {")
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, "}")
+	return !applyIndexes[name]
+}
+
+// Apply writes the effect of one event on the read model.
+func (ReadModelProjection) Apply(ctx context.Context, tx *projections.Tx, ev projections.Event) error {
+	w := writer{ctx: ctx, tx: tx, ev: ev, occurredAt: timeText(ev.OccurredAt)}
+	if err := applyEvent(w, ev.Payload); err != nil {
+		return fmt.Errorf("read model: %s at position %d: %w", ev.Type, ev.Position, err)
+	}
+	return nil
+}
+
+// readModelSchemas holds the DDL of each concept, with logical names in
+// braces; registered by the files of each concept.
+var readModelSchemas []string
+
+// physicalSQL replaces each {logical} name in a statement template with
+// its physical name in tx's build.
+func physicalSQL(tx *projections.Tx, tmpl string) string {
+	var b strings.Builder
+	b.Grow(len(tmpl) + 32)
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		j := strings.IndexByte(tmpl[i:], '}')
+		if j < 0 {
+			b.WriteString(tmpl)
+			return b.String()
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(tx.Table(tmpl[i+1 : i+j]))
+		tmpl = tmpl[i+j+1:]
+	}
+}
+
+// writer is what one Apply writes with: the transaction, the event and its
+// envelope.
+type writer struct {
+	ctx        context.Context
+	tx         *projections.Tx
+	ev         projections.Event
+	occurredAt any // timeText of the event's occurred_at
+}
+
+// exec runs a statement template with logical names in braces.
+func (w writer) exec(tmpl string, args ...any) error {
+	ctx, err := statementContext(w.ctx)
+	if err != nil {
+		return err
+	}
+	_, err = w.tx.ExecAs(ctx, tmpl, w.physical(tmpl), args...)
+	return err
+}
+
+// queryRow runs a query template expected to return at most one row.
+func (w writer) queryRow(tmpl string, args ...any) *sql.Row {
+	ctx, err := statementContext(w.ctx)
+	if err != nil {
+		ctx = w.ctx // ended: the query reports it
+	}
+	return w.tx.QueryRowAs(ctx, tmpl, w.physical(tmpl), args...)
+}
+
+// physical returns the expansion of a template's logical names, to be
+// called only when the build first prepares the template (statements are
+// keyed by the template itself: expanding its names for every event would
+// cost more than the look-up).
+func (w writer) physical(tmpl string) func() string {
+	return func() string { return physicalSQL(w.tx, tmpl) }
+}
+
+// statementContext returns ctx's error if it has ended, and otherwise a
+// context for one short statement that keeps ctx's values but cannot end:
+// the SQLite driver watches a context that can end with a goroutine of its
+// own for every statement, which costs more than most statements of the
+// read model. A cancelled Apply still stops at its next statement.
+func statementContext(ctx context.Context) (context.Context, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
+}
+
+// id returns the id part of the event's stream, "kind-id".
+func (w writer) id() string {
+	_, id, _ := strings.Cut(w.ev.Stream, "-")
+	return id
+}
+
+// occurred is the event's occurred_at in the read model's time format.
+func (w writer) occurred() any { return w.occurredAt }
+
+// timeLayout is the fixed-width UTC form of every time in the read model.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+// timeText formats t for the read model; the zero time is NULL. It writes
+// the digits itself, as time.Format with timeLayout would, since every
+// event has times to format.
+func timeText(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.Format(timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	var b [len(timeLayout)]byte
+	digits := func(at, v, n int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	digits(0, year, 4)
+	b[4] = '-'
+	digits(5, int(month), 2)
+	b[7] = '-'
+	digits(8, day, 2)
+	b[10] = 'T'
+	digits(11, hour, 2)
+	b[13] = ':'
+	digits(14, minute, 2)
+	b[16] = ':'
+	digits(17, sec, 2)
+	b[19] = '.'
+	digits(20, t.Nanosecond(), 9)
+	b[29] = 'Z'
+	return string(b[:])
+}
+
+// parseTime reads a time column; NULL or "" is the zero time.
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// money returns the two columns of an amount; a zero Money is NULL, NULL.
+func money(m events.Money) (any, any) {
+	if m.Currency == "" && m.Cents == 0 {
+		return nil, nil
+	}
+	return m.Cents, m.Currency
+}

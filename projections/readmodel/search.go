@@ -1,0 +1,233 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/pnyx-civic/pnyx/projections"
+
+	"github.com/pnyx-civic/pnyx/events"
+
+	"modernc.org/sqlite"
+)
+
+// The search index: search_docs keeps each document's original text under
+// a stable integer id; search_fts indexes the folded text under the same
+// rowid. Titles weigh more than bodies in the ranking.
+func init() {
+	readModelSchemas = append(readModelSchemas, `
+CREATE TABLE {search_docs} (
+	doc_id    INTEGER PRIMARY KEY,
+	kind      TEXT NOT NULL,
+	entity_id TEXT NOT NULL,
+	title     TEXT NOT NULL,
+	body      TEXT NOT NULL,
+	at        TEXT,
+	UNIQUE (kind, entity_id)
+);
+CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
+`)
+}
+
+// Kinds of search documents.
+const (
+	SearchAgendaItem  = "agenda_item"
+	SearchDecision    = "decision"
+	SearchProcurement = "procurement"
+	SearchComment     = "comment"
+)
+
+var searchKinds = []string{SearchAgendaItem, SearchComment, SearchDecision, SearchProcurement}
+
+// weights of the title and body columns in bm25.
+const searchRank = `bm25(%s, 4.0, 1.0)`
+
+// index adds or replaces the search document of an entity: the document
+// keeps its id, and FTS5 replaces the indexed row with that rowid. While
+// the build is Building only the document is written; Finish indexes them
+// all at once.
+func (w writer) index(kind, id, title, body string) error {
+	if w.tx.Building() {
+		docs := pendingSearchDocs(w)
+		if row := docs.row(seqKey(kind, id)); row != nil {
+			row[searchDocTitle], row[searchDocBody] = title, body
+			return nil
+		}
+		docs.put(seqKey(kind, id), kind, id, title, body, w.occurred())
+		return nil
+	}
+	if err := w.unindexText(kind, id); err != nil {
+		return err
+	}
+	var docID int64
+	if err := w.queryRow(`INSERT INTO {search_docs} (kind, entity_id, title, body, at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body RETURNING doc_id`,
+		kind, id, title, body, w.occurred()).Scan(&docID); err != nil {
+		return err
+	}
+	return w.exec(`INSERT INTO {search_fts} (rowid, title, body) VALUES (?, ?, ?)`, docID, FoldText(title), FoldText(body))
+}
+
+// unindexText removes an entity's document, if any, from the FTS5 index.
+// The index is contentless (search_docs holds the text, and snippets are
+// cut from it), so FTS5 is told the folded text it indexed, which
+// search_docs still holds: FoldText of the same text is the same.
+func (w writer) unindexText(kind, id string) error {
+	return w.exec(`INSERT INTO {search_fts} ({search_fts}, rowid, title, body)
+		SELECT 'delete', doc_id, `+foldFunction+`(title), `+foldFunction+`(body) FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+}
+
+// Columns of the search_docs rows a building batch holds.
+const (
+	searchDocTitle = 2
+	searchDocBody  = 3
+)
+
+// pendingSearchDocs holds a building batch's search documents: inserted
+// in order, so each gets the doc_id a statement per event would have
+// given it.
+func pendingSearchDocs(w writer) *pendingTable {
+	return batchOf(w).pending("search_docs", "INSERT", "kind, entity_id, title, body, at",
+		" ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body")
+}
+
+// unindex removes an entity's search document, if any.
+func (w writer) unindex(kind, id string) error {
+	if w.tx.Building() {
+		docs := pendingSearchDocs(w)
+		docs.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+		docs.forget(seqKey(kind, id))
+		return nil
+	}
+	if err := w.unindexText(kind, id); err != nil {
+		return err
+	}
+	return w.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
+}
+
+// fillSearchIndex indexes every search document in one statement, folding
+// its text with FoldText through the SQL function foldFunction: one FTS5
+// insert of all rows builds a few large segments, where a statement per
+// document flushes and merges small ones.
+func fillSearchIndex(ctx context.Context, tx *projections.Tx) error {
+	for _, stmt := range []string{
+		// A hash of terms large enough for every document, so FTS5 writes
+		// few segments and merges none; back to the default for the
+		// smaller transactions of live applies.
+		`INSERT INTO {search_fts} ({search_fts}, rank) VALUES ('hashsize', 268435456)`,
+		`INSERT INTO {search_fts} (rowid, title, body)
+		SELECT doc_id, ` + foldFunction + `(title), ` + foldFunction + `(body) FROM {search_docs} ORDER BY doc_id`,
+		`INSERT INTO {search_fts} ({search_fts}, rank) VALUES ('hashsize', 1048576)`,
+	} {
+		if _, err := tx.SQL().ExecContext(ctx, physicalSQL(tx, stmt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// foldFunction is FoldText in SQL, registered with the SQLite driver for
+// every connection.
+const foldFunction = "pnyx_fold"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(foldFunction, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return FoldText(v), nil
+		case []byte:
+			return FoldText(string(v)), nil
+		case nil:
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%s: want text, got %T", foldFunction, args[0])
+	})
+}
+
+// SearchOptions narrow a search. Kinds keeps documents of those kinds
+// (SearchAgendaItem, SearchDecision, SearchProcurement, SearchComment);
+// none means all.
+type SearchOptions struct {
+	Kinds []string
+	Page
+}
+
+// SearchHit is one document found, best first.
+type SearchHit struct {
+	Kind     string  `json:"kind"`
+	EntityID string  `json:"entity_id"`
+	Title    string  `json:"title"`
+	Snippet  Snippet `json:"snippet"`
+	// Rank is the bm25 score: lower is more relevant.
+	Rank float64 `json:"rank"`
+}
+
+// Search finds documents that contain every word of q, in any case, with
+// or without accents and in any inflection (each word is matched by its
+// stem as a prefix), ranked by bm25 with the title weighing more. q is
+// data: quotes, '*', '-', ':', parentheses and operators such as OR or NEAR
+// are never query syntax, so no text makes Search fail; text without words
+// finds nothing. An unknown kind or a bad page is an invalid error.
+func (m *ReadModel) Search(ctx context.Context, q string, opts SearchOptions) ([]SearchHit, error) {
+	for _, k := range opts.Kinds {
+		if !slices.Contains(searchKinds, k) {
+			return nil, events.Invalidf("search: unknown kind %q (want one of %s)", k, strings.Join(searchKinds, ", "))
+		}
+	}
+	limit, offset, err := opts.Page.bounds()
+	if err != nil {
+		return nil, err
+	}
+	terms := searchTerms(q)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer tx.Rollback()
+	tables, err := projections.ServingTables(ctx, tx, ReadModelName)
+	fts, docs := tables["search_fts"], tables["search_docs"]
+	if err != nil || fts == "" || docs == "" {
+		if err != nil && events.ErrorCode(err) != events.CodeNotFound && !strings.Contains(err.Error(), "no such table") {
+			return nil, readError(err)
+		}
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet", Err: err}
+	}
+	var kindFilter string
+	args := []any{matchExpression(terms)}
+	if len(opts.Kinds) > 0 {
+		kindFilter = " AND d.kind IN (?" + strings.Repeat(", ?", len(opts.Kinds)-1) + ")"
+		for _, k := range opts.Kinds {
+			args = append(args, k)
+		}
+	}
+	args = append(args, limit, offset)
+	rank := fmt.Sprintf(searchRank, `"`+fts+`"`)
+	hits, err := queryRows(ctx, tx, `SELECT d.kind, d.entity_id, d.title, d.body, `+rank+` AS rank
+		FROM "`+fts+`" JOIN "`+docs+`" d ON d.doc_id = "`+fts+`".rowid
+		WHERE "`+fts+`" MATCH ?`+kindFilter+`
+		ORDER BY rank, d.kind, d.entity_id LIMIT ? OFFSET ?`, args, func(s scanner) (SearchHit, error) {
+		var h SearchHit
+		var body string
+		if err := s.Scan(&h.Kind, &h.EntityID, &h.Title, &body, &h.Rank); err != nil {
+			return h, err
+		}
+		h.Snippet = makeSnippet(body, terms)
+		if len(h.Snippet.Highlights) == 0 {
+			if t := makeSnippet(h.Title, terms); len(t.Highlights) > 0 {
+				h.Snippet = t
+			}
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return hits, nil
+}

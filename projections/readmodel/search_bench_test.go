@@ -1,0 +1,74 @@
+package readmodel_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/demo"
+	"github.com/pnyx-civic/pnyx/events/vault"
+)
+
+// BenchmarkSearch runs Greek searches (folding, stems, bm25, snippets) on
+// the read model of a year of the demo municipality. The baseline, in the
+// same run, is the naive alternative: a LIKE scan of the original texts
+// for the stem, which neither folds accents nor ranks; x_like_scan is how
+// many times that scan Search costs.
+func BenchmarkSearch(b *testing.B) {
+	ctx := context.Background()
+	e := newRMEnv(b)
+	v, err := vault.Open(ctx, filepath.Join(e.dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
+		Random: rand.NewChaCha8([32]byte{3}), Now: func() time.Time { return recordedStart }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { v.Close() })
+	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 3, Years: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.sync(b)
+	var docs int
+	if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM search_docs`).Scan(&docs); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("demo year: %d events, %d search documents", stats.Events, docs)
+	for _, c := range []struct{ name, q, like string }{
+		{"one-word", "ΠΡΟΫΠΟΛΟΓΙΣΜΟΣ", "%προϋπολογισμ%"},
+		{"two-words", "έργα ύδρευσης", "%ύδρευσ%"},
+		{"rare-word", "σχολικά γεύματα", "%σχολικ%"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			hits, err := e.rm.Search(ctx, c.q, readmodel.SearchOptions{Page: readmodel.Page{Limit: 20}})
+			if err != nil || len(hits) == 0 {
+				b.Fatalf("%s: %d hits, %v", c.q, len(hits), err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			start := time.Now()
+			for range b.N {
+				if _, err := e.rm.Search(ctx, c.q, readmodel.SearchOptions{Page: readmodel.Page{Limit: 20}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			search := time.Since(start)
+			b.StopTimer()
+			start = time.Now()
+			for range b.N {
+				var n int
+				if err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM search_docs WHERE title LIKE ?1 OR body LIKE ?1`, c.like).Scan(&n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			scan := time.Since(start)
+			b.ReportMetric(float64(search.Nanoseconds())/float64(b.N)/1e6, "ms/op")
+			b.ReportMetric(float64(scan.Nanoseconds())/float64(b.N)/1e6, "ms/like_scan")
+			b.ReportMetric(float64(search)/float64(scan), "x_like_scan")
+		})
+	}
+}
