@@ -1,0 +1,131 @@
+package readmodel
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// Decision is a decision of a body in its current version.
+type Decision struct {
+	ID               string    `json:"id"`
+	BodyID           string    `json:"body_id"`
+	Number           string    `json:"number"` // such as "123/2026"
+	Year             int       `json:"year"`
+	MeetingID        string    `json:"meeting_id,omitempty"`
+	ItemID           string    `json:"item_id,omitempty"`
+	VoteID           string    `json:"vote_id,omitempty"`
+	ExceptionKind    string    `json:"exception_kind,omitempty"`
+	ExceptionBasis   string    `json:"exception_basis,omitempty"`
+	Title            string    `json:"title"`
+	Text             string    `json:"text"`
+	LegalBasis       string    `json:"legal_basis"`
+	Status           string    `json:"status"`
+	Version          int       `json:"version"`
+	Register         string    `json:"register,omitempty"`
+	RegisterID       string    `json:"register_id,omitempty"` // such as a Diavgeia ADA
+	PublishedVersion int       `json:"published_version,omitempty"`
+	DocumentSHA256   string    `json:"document_sha256,omitempty"`
+	StatusReason     string    `json:"status_reason,omitempty"`
+	RevokedBy        string    `json:"revoked_by,omitempty"`
+	AnnulledBy       string    `json:"annulled_by,omitempty"`
+	AdoptedAt        time.Time `json:"adopted_at"`
+	PublishedAt      time.Time `json:"published_at"`
+}
+
+// DecisionVersion is one version of a decision, as adopted or corrected.
+type DecisionVersion struct {
+	Version    int                  `json:"version"`
+	Title      string               `json:"title"`
+	Text       string               `json:"text"`
+	Reason     string               `json:"reason,omitempty"`
+	At         time.Time            `json:"at"`
+	RecordedAt time.Time            `json:"recorded_at"`
+	Documents  []events.DocumentRef `json:"documents"`
+}
+
+// DecisionFilter selects decisions; empty fields select all.
+type DecisionFilter struct {
+	BodyID     string
+	Status     string
+	Year       int
+	MeetingID  string
+	RegisterID string
+	Adopted    TimeRange
+	Page
+}
+
+const decisionColumns = `decision_id, body_id, number, year, meeting_id, item_id, vote_id, exception_kind, exception_basis, title, text,
+	legal_basis, status, version, register, register_id, coalesce(published_version, 0), document_sha256, status_reason, revoked_by,
+	annulled_by, coalesce(adopted_at, ''), coalesce(published_at, '')`
+
+func scanDecision(s scanner) (Decision, error) {
+	var d Decision
+	var adopted, published string
+	err := s.Scan(&d.ID, &d.BodyID, &d.Number, &d.Year, &d.MeetingID, &d.ItemID, &d.VoteID, &d.ExceptionKind, &d.ExceptionBasis,
+		&d.Title, &d.Text, &d.LegalBasis, &d.Status, &d.Version, &d.Register, &d.RegisterID, &d.PublishedVersion, &d.DocumentSHA256,
+		&d.StatusReason, &d.RevokedBy, &d.AnnulledBy, &adopted, &published)
+	d.AdoptedAt, d.PublishedAt = parseTime(adopted), parseTime(published)
+	return d, err
+}
+
+// Decision returns one decision in its current version, or a not_found
+// error.
+func (m *ReadModel) Decision(ctx context.Context, id string) (Decision, error) {
+	return queryOne(ctx, m.q, "decision "+id, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
+}
+
+// Decisions returns decisions by adoption time, then id.
+func (m *ReadModel) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, error) {
+	if err := f.Adopted.validate("decisions"); err != nil {
+		return nil, err
+	}
+	limit, offset, err := f.Page.bounds()
+	if err != nil {
+		return nil, err
+	}
+	var q query
+	q.eq("body_id", f.BodyID)
+	q.eq("status", f.Status)
+	q.eq("meeting_id", f.MeetingID)
+	q.eq("register_id", f.RegisterID)
+	if f.Year != 0 {
+		q.where("year = ?", f.Year)
+	}
+	q.timeRange("adopted_at", f.Adopted)
+	return queryRows(ctx, m.q, `SELECT `+decisionColumns+` FROM decisions`+q.String()+` ORDER BY adopted_at, decision_id LIMIT ? OFFSET ?`,
+		append(q.args, limit, offset), scanDecision)
+}
+
+// DecisionVersions returns every version of a decision, oldest first, with
+// its documents; not_found when the decision does not exist.
+func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]DecisionVersion, error) {
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	defer tx.Rollback()
+	vs, err := queryRows(ctx, tx, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
+		FROM decision_versions WHERE decision_id = ? ORDER BY version`, []any{id}, func(s scanner) (DecisionVersion, error) {
+		var v DecisionVersion
+		var at, recorded string
+		err := s.Scan(&v.Version, &v.Title, &v.Text, &v.Reason, &at, &recorded)
+		v.At, v.RecordedAt = parseTime(at), parseTime(recorded)
+		return v, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, events.Errorf(events.CodeNotFound, "decision %s not found", id)
+	}
+	for i := range vs {
+		if vs[i].Documents, err = documentsOf(ctx, tx, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
+			return nil, err
+		}
+	}
+	return vs, nil
+}
