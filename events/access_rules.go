@@ -14,11 +14,6 @@ var roleKinds = map[AccessRole][]string{
 	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request"},
 }
 
-// KindsFor returns the aggregate kinds role may record commands for.
-func KindsFor(role AccessRole) []string {
-	return append([]string(nil), roleKinds[role]...)
-}
-
 // Allowed reports whether role may record cmd, by the kind of the
 // aggregate cmd changes. Only admins manage access itself.
 func Allowed(role AccessRole, cmd Command) bool {

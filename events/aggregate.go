@@ -48,15 +48,6 @@ type Decider[S any] struct {
 	Decide  func(S, Command, Facts) ([]Payload, error)
 }
 
-// Fold returns the state after payloads, starting from Initial.
-func (d Decider[S]) Fold(payloads ...Payload) S {
-	s := d.Initial()
-	for _, p := range payloads {
-		s = d.Evolve(s, p)
-	}
-	return s
-}
-
 // Aggregate is a Decider with its state type erased, as the command service
 // uses it.
 type Aggregate struct {

@@ -19,8 +19,7 @@ import (
 type Option func(*config)
 
 type config struct {
-	gapFree       bool
-	maxEventBytes int
+	gapFree bool
 }
 
 // GapFree makes the suite check that positions are consecutive, for stores
@@ -28,14 +27,11 @@ type config struct {
 // positions are ordered but not dense).
 func GapFree() Option { return func(c *config) { c.gapFree = true } }
 
-// MaxEventBytes tells the suite the store's data size limit, when it was
-// opened with another than events.DefaultMaxEventBytes.
-func MaxEventBytes(n int) Option { return func(c *config) { c.maxEventBytes = n } }
-
-// Run runs the contract suite. newStore returns a ready store and registers
-// its own cleanup with t; it is called once per subtest.
+// Run runs the contract suite. newStore returns a ready store, with the
+// default data size limit events.DefaultMaxEventBytes, and registers its
+// own cleanup with t; it is called once per subtest.
 func Run(t *testing.T, newStore func(t *testing.T) events.Store, opts ...Option) {
-	c := config{maxEventBytes: events.DefaultMaxEventBytes}
+	var c config
 	for _, o := range opts {
 		o(&c)
 	}

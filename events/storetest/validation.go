@@ -36,7 +36,7 @@ func (s suite) validation(t *testing.T) {
 		{"a string as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`"x"`)}}},
 		{"null as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`null`)}}},
 		{"a negative schema is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Schema: -1, Data: json.RawMessage(`{}`)}}},
-		{"an oversized event is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: bigObject(s.maxEventBytes + 1)}}},
+		{"an oversized event is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: bigObject(events.DefaultMaxEventBytes + 1)}}},
 		{"an id repeated in the batch is refused", "meeting-" + unique(), []events.Event{
 			{ID: repeated, Type: "meeting.scheduled", Data: json.RawMessage(`{}`)},
 			{ID: repeated, Type: "meeting.convened", Data: json.RawMessage(`{}`)},
@@ -71,7 +71,7 @@ func (s suite) eventSize(t *testing.T) {
 	store := s.newStore(t)
 	t.Run("an event just under the size limit is accepted and reads back whole", func(t *testing.T) {
 		stream := "decision-" + unique()
-		data := bigObject(s.maxEventBytes - 1024)
+		data := bigObject(events.DefaultMaxEventBytes - 1024)
 		mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
 		got, err := store.ReadStream(context.Background(), stream, events.ReadStreamOptions{})
 		if err != nil || len(got) != 1 || string(got[0].Data) != string(data) {
@@ -80,7 +80,7 @@ func (s suite) eventSize(t *testing.T) {
 	})
 	t.Run("an event of exactly the size limit (1 MiB by default) is accepted and reads back whole", func(t *testing.T) {
 		stream := "decision-" + unique()
-		data := bigObject(s.maxEventBytes)
+		data := bigObject(events.DefaultMaxEventBytes)
 		res := mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
 		got, err := store.ReadAll(context.Background(), events.ReadAllOptions{After: res.Position - 1, Limit: 1})
 		if err != nil || len(got) != 1 || got[0].Stream != stream || string(got[0].Data) != string(data) {
@@ -91,7 +91,7 @@ func (s suite) eventSize(t *testing.T) {
 		stream := "decision-" + unique()
 		head := mustHead(t, store)
 		_, err := store.Append(context.Background(), stream, events.Any,
-			events.Event{Type: "decision.adopted", Data: bigObject(s.maxEventBytes + 1)})
+			events.Event{Type: "decision.adopted", Data: bigObject(events.DefaultMaxEventBytes + 1)})
 		if !errors.Is(err, events.ErrInvalid) {
 			t.Fatalf("append: %v; want ErrInvalid", err)
 		}
