@@ -51,6 +51,12 @@ type AccessRevoked struct {
 func (AccessGranted) EventType() string { return "access.granted" }
 func (AccessRevoked) EventType() string { return "access.revoked" }
 
+func init() {
+	Register[AccessGranted]("access", 1, "An access token was granted a role and a scope (a body or all), by another token.")
+	Register[AccessRevoked]("access", 1, "An access token was revoked for good, with the reason.")
+	RegisterDecider(AccessDecider)
+}
+
 // GrantAccess gives token TokenID a role and scope. GrantedBy is the id of
 // the granting token ("bootstrap" for the first admin).
 type GrantAccess struct {
@@ -86,4 +92,14 @@ type AccessState struct {
 	Scope     string
 	GrantedBy string
 	Revoked   bool
+}
+
+func evolveAccess(s AccessState, p Payload) AccessState {
+	switch e := p.(type) {
+	case AccessGranted:
+		return AccessState{Exists: true, TokenID: e.TokenID, Role: e.Role, Scope: e.Scope, GrantedBy: e.GrantedBy}
+	case AccessRevoked:
+		s.Revoked = true
+	}
+	return s
 }

@@ -2,73 +2,12 @@ package events
 
 import "strings"
 
-// roleKinds says which aggregate kinds each role may record commands for.
-// A citizen's own submissions (requests on the web, comments on an agenda)
-// come through the public API, not a token, and are not listed here.
-var roleKinds = map[AccessRole][]string{
-	AccessClerk:              {"meeting", "amendment", "vote"},
-	AccessSecretariat:        {"body", "meeting", "amendment", "vote", "decision", "consultation"},
-	AccessProcurementOfficer: {"procurement", "supplier"},
-	AccessRequestOfficer:     {"request"},
-	AccessModerator:          {"consultation"},
-	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request"},
-}
-
-// Allowed reports whether role may record cmd, by the kind of the
-// aggregate cmd changes. Only admins manage access itself.
-func Allowed(role AccessRole, cmd Command) bool {
-	kind, _, _ := strings.Cut(cmd.Stream(), "-")
-	for _, k := range roleKinds[role] {
-		if k == kind {
-			return true
-		}
-	}
-	return false
-}
-
-// BodyScoped is implemented by commands that act within one body (a
-// meeting of a council, a vote in a committee); a token scoped to a body
-// may record only those of its body.
-type BodyScoped interface {
-	ScopeBody() string
-}
-
-// Permits reports whether the token of s may record cmd now: it is granted
-// and not revoked, its role is Allowed cmd, and its scope is ScopeAll or
-// the body of a BodyScoped cmd.
-func (s AccessState) Permits(cmd Command) bool {
-	if !s.Exists || s.Revoked || !Allowed(s.Role, cmd) {
-		return false
-	}
-	if s.Scope == ScopeAll {
-		return true
-	}
-	b, ok := cmd.(BodyScoped)
-	return ok && b.ScopeBody() == s.Scope
-}
-
 // AccessDecider holds the rules of access grants.
 var AccessDecider = Decider[AccessState]{
 	Kind:    "access",
 	Initial: func() AccessState { return AccessState{} },
 	Evolve:  evolveAccess,
 	Decide:  decideAccess,
-}
-
-func init() {
-	Register[AccessGranted]("access", 1, "An access token was granted a role and a scope (a body or all), by another token.")
-	Register[AccessRevoked]("access", 1, "An access token was revoked for good, with the reason.")
-	RegisterDecider(AccessDecider)
-}
-
-func evolveAccess(s AccessState, p Payload) AccessState {
-	switch e := p.(type) {
-	case AccessGranted:
-		return AccessState{Exists: true, TokenID: e.TokenID, Role: e.Role, Scope: e.Scope, GrantedBy: e.GrantedBy}
-	case AccessRevoked:
-		s.Revoked = true
-	}
-	return s
 }
 
 func decideAccess(s AccessState, c Command, _ Facts) ([]Payload, error) {
@@ -120,4 +59,49 @@ func decideAccess(s AccessState, c Command, _ Facts) ([]Payload, error) {
 		return []Payload{AccessRevoked{Reason: c.Reason, RevokedBy: c.RevokedBy}}, nil
 	}
 	return nil, Invalidf("command %T is not an access command", c)
+}
+
+// roleKinds says which aggregate kinds each role may record commands for.
+// A citizen's own submissions (requests on the web, comments on an agenda)
+// come through the public API, not a token, and are not listed here.
+var roleKinds = map[AccessRole][]string{
+	AccessClerk:              {"meeting", "amendment", "vote"},
+	AccessSecretariat:        {"body", "meeting", "amendment", "vote", "decision", "consultation"},
+	AccessProcurementOfficer: {"procurement", "supplier"},
+	AccessRequestOfficer:     {"request"},
+	AccessModerator:          {"consultation"},
+	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request"},
+}
+
+// Allowed reports whether role may record cmd, by the kind of the
+// aggregate cmd changes. Only admins manage access itself.
+func Allowed(role AccessRole, cmd Command) bool {
+	kind, _, _ := strings.Cut(cmd.Stream(), "-")
+	for _, k := range roleKinds[role] {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// BodyScoped is implemented by commands that act within one body (a
+// meeting of a council, a vote in a committee); a token scoped to a body
+// may record only those of its body.
+type BodyScoped interface {
+	ScopeBody() string
+}
+
+// Permits reports whether the token of s may record cmd now: it is granted
+// and not revoked, its role is Allowed cmd, and its scope is ScopeAll or
+// the body of a BodyScoped cmd.
+func (s AccessState) Permits(cmd Command) bool {
+	if !s.Exists || s.Revoked || !Allowed(s.Role, cmd) {
+		return false
+	}
+	if s.Scope == ScopeAll {
+		return true
+	}
+	b, ok := cmd.(BodyScoped)
+	return ok && b.ScopeBody() == s.Scope
 }

@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,15 @@ type Decider[S any] struct {
 	Initial func() S
 	Evolve  func(S, Payload) S
 	Decide  func(S, Command, Facts) ([]Payload, error)
+}
+
+// cloneOrMake returns a copy of m to write to, a new map when m is nil (a
+// stream whose first event is missing must fold, not panic).
+func cloneOrMake[K comparable, V any](m map[K]V) map[K]V {
+	if m == nil {
+		return map[K]V{}
+	}
+	return maps.Clone(m)
 }
 
 // Aggregate is a Decider with its state type erased, as the command service

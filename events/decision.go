@@ -1,9 +1,11 @@
 package events
 
 import (
-	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -103,6 +105,28 @@ func init() {
 	RegisterDecider(DecisionDecider)
 }
 
+// upcastDecisionAdoptedV1 splits schema 1's "number": "123/2026" into
+// schema 2's number 123 and year 2026.
+func upcastDecisionAdoptedV1(data json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, Invalidf("decision.adopted v1: %v", err)
+	}
+	var ref string
+	if err := json.Unmarshal(m["number"], &ref); err != nil {
+		return nil, Invalidf("decision.adopted v1: number must be a string like 123/2026")
+	}
+	n, y, ok := strings.Cut(ref, "/")
+	num, err1 := strconv.ParseInt(n, 10, 64)
+	year, err2 := strconv.Atoi(y)
+	if !ok || err1 != nil || err2 != nil || num <= 0 || year < 1900 || year > 9999 {
+		return nil, Invalidf("decision.adopted v1: number %q is not like 123/2026", ref)
+	}
+	m["number"] = json.RawMessage(strconv.FormatInt(num, 10))
+	m["year"] = json.RawMessage(strconv.Itoa(year))
+	return json.Marshal(m)
+}
+
 // AdoptDecision records a decision. The command service gives it its
 // Number through WithNumber; Decide refuses it without one. Year zero
 // means the UTC year of At.
@@ -121,6 +145,9 @@ type AdoptDecision struct {
 	Documents  []DocumentRef
 	At         time.Time
 }
+
+// RegisterDiavgeia is the Greek national register of administrative acts.
+const RegisterDiavgeia = "diavgeia"
 
 // PublishDecision records the current version's publication on a register;
 // Register empty means "diavgeia".
@@ -259,14 +286,6 @@ func (s DecisionState) Current() DecisionVersion {
 	return s.Versions[len(s.Versions)-1]
 }
 
-// DecisionDecider holds the rules of decisions.
-var DecisionDecider = Decider[DecisionState]{
-	Kind:    "decision",
-	Initial: func() DecisionState { return DecisionState{} },
-	Evolve:  evolveDecision,
-	Decide:  decideDecision,
-}
-
 func evolveDecision(s DecisionState, p Payload) DecisionState {
 	switch e := p.(type) {
 	case DecisionAdopted:
@@ -290,18 +309,4 @@ func evolveDecision(s DecisionState, p Payload) DecisionState {
 		s.Status, s.StatusReason, s.AnnulledBy = DecisionIsAnnulled, e.Reason, e.Authority
 	}
 	return s
-}
-
-// decisionFact returns the folded decision a command Needs, or not found.
-func decisionFact(f Facts, id string) (DecisionState, error) {
-	d, ok := FactOf[DecisionState](f, decisionStream(id))
-	if !ok || !d.Exists() {
-		return DecisionState{}, Errorf(CodeNotFound, "decision %s does not exist", id)
-	}
-	return d, nil
-}
-
-func validSHA256(s string) bool {
-	b, err := hex.DecodeString(s)
-	return err == nil && len(b) == 32
 }

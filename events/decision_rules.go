@@ -1,14 +1,18 @@
 package events
 
 import (
-	"encoding/json"
+	"encoding/hex"
 	"slices"
-	"strconv"
 	"strings"
 )
 
-// RegisterDiavgeia is the Greek national register of administrative acts.
-const RegisterDiavgeia = "diavgeia"
+// DecisionDecider holds the rules of decisions.
+var DecisionDecider = Decider[DecisionState]{
+	Kind:    "decision",
+	Initial: func() DecisionState { return DecisionState{} },
+	Evolve:  evolveDecision,
+	Decide:  decideDecision,
+}
 
 func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 	if c, ok := c.(AdoptDecision); ok {
@@ -96,23 +100,6 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 	return nil, Invalidf("command %T is not for decisions", c)
 }
 
-func (s DecisionState) inForce(what string) error {
-	if s.Status != DecisionIsAdopted {
-		return Errorf(CodeConflict, "cannot %s decision %s: it is %s", what, s.Ref(), s.Status)
-	}
-	return nil
-}
-
-func validateDecisionContent(title, text string, docs []DocumentRef) error {
-	if err := ValidateText("decision title", title, MaxTitleRunes); err != nil {
-		return err
-	}
-	if err := ValidateText("decision text", text, MaxTextRunes); err != nil {
-		return err
-	}
-	return ValidateDocuments(docs)
-}
-
 func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, error) {
 	if err := ValidateID("decision id", c.DecisionID); err != nil {
 		return nil, err
@@ -188,24 +175,33 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	return []Payload{adopted}, nil
 }
 
-// upcastDecisionAdoptedV1 splits schema 1's "number": "123/2026" into
-// schema 2's number 123 and year 2026.
-func upcastDecisionAdoptedV1(data json.RawMessage) (json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, Invalidf("decision.adopted v1: %v", err)
+func (s DecisionState) inForce(what string) error {
+	if s.Status != DecisionIsAdopted {
+		return Errorf(CodeConflict, "cannot %s decision %s: it is %s", what, s.Ref(), s.Status)
 	}
-	var ref string
-	if err := json.Unmarshal(m["number"], &ref); err != nil {
-		return nil, Invalidf("decision.adopted v1: number must be a string like 123/2026")
+	return nil
+}
+
+func validateDecisionContent(title, text string, docs []DocumentRef) error {
+	if err := ValidateText("decision title", title, MaxTitleRunes); err != nil {
+		return err
 	}
-	n, y, ok := strings.Cut(ref, "/")
-	num, err1 := strconv.ParseInt(n, 10, 64)
-	year, err2 := strconv.Atoi(y)
-	if !ok || err1 != nil || err2 != nil || num <= 0 || year < 1900 || year > 9999 {
-		return nil, Invalidf("decision.adopted v1: number %q is not like 123/2026", ref)
+	if err := ValidateText("decision text", text, MaxTextRunes); err != nil {
+		return err
 	}
-	m["number"] = json.RawMessage(strconv.FormatInt(num, 10))
-	m["year"] = json.RawMessage(strconv.Itoa(year))
-	return json.Marshal(m)
+	return ValidateDocuments(docs)
+}
+
+// decisionFact returns the folded decision a command Needs, or not found.
+func decisionFact(f Facts, id string) (DecisionState, error) {
+	d, ok := FactOf[DecisionState](f, decisionStream(id))
+	if !ok || !d.Exists() {
+		return DecisionState{}, Errorf(CodeNotFound, "decision %s does not exist", id)
+	}
+	return d, nil
+}
+
+func validSHA256(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == 32
 }

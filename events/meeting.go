@@ -349,14 +349,6 @@ func (s MeetingState) Item(id string) (MeetingItem, bool) {
 // IsPresent reports whether a member is present at a sitting meeting.
 func (s MeetingState) IsPresent(memberID string) bool { return s.Present[memberID] }
 
-// MeetingDecider holds the rules of meetings.
-var MeetingDecider = Decider[MeetingState]{
-	Kind:    "meeting",
-	Initial: func() MeetingState { return MeetingState{} },
-	Evolve:  evolveMeeting,
-	Decide:  decideMeeting,
-}
-
 func evolveMeeting(s MeetingState, p Payload) MeetingState {
 	switch e := p.(type) {
 	case MeetingScheduled:
@@ -406,13 +398,4 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 		s.Status = MeetingIsCancelled
 	}
 	return s
-}
-
-// meetingFact returns the folded meeting a command Needs, or not found.
-func meetingFact(f Facts, meetingID string) (MeetingState, error) {
-	m, ok := FactOf[MeetingState](f, meetingStream(meetingID))
-	if !ok || !m.Exists() {
-		return MeetingState{}, Errorf(CodeNotFound, "meeting %s does not exist", meetingID)
-	}
-	return m, nil
 }

@@ -4,6 +4,14 @@ import (
 	"time"
 )
 
+// MeetingDecider holds the rules of meetings.
+var MeetingDecider = Decider[MeetingState]{
+	Kind:    "meeting",
+	Initial: func() MeetingState { return MeetingState{} },
+	Evolve:  evolveMeeting,
+	Decide:  decideMeeting,
+}
+
 // MaxPresent bounds an attendance list.
 const MaxPresent = 1000
 
@@ -117,34 +125,6 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		return []Payload{MeetingCancelled{Reason: c.Reason}}, nil
 	}
 	return nil, Invalidf("command %T is not for meetings", c)
-}
-
-func meetingIDOf(c Command) string {
-	switch c := c.(type) {
-	case AddItem:
-		return c.MeetingID
-	case WithdrawItem:
-		return c.MeetingID
-	case PublishAgenda:
-		return c.MeetingID
-	case ConveneMeeting:
-		return c.MeetingID
-	case RecordQuorumFailure:
-		return c.MeetingID
-	case RecordArrival:
-		return c.MeetingID
-	case RecordDeparture:
-		return c.MeetingID
-	case AdjournMeeting:
-		return c.MeetingID
-	case PublishMinutes:
-		return c.MeetingID
-	case PostponeMeeting:
-		return c.MeetingID
-	case CancelMeeting:
-		return c.MeetingID
-	}
-	return "?"
 }
 
 func decideScheduleMeeting(s MeetingState, c ScheduleMeeting, f Facts) ([]Payload, error) {
@@ -375,6 +355,34 @@ func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {
 	return []Payload{MeetingConvened{Call: s.Call, Present: present, PresidingMemberID: presiding, Seats: b.Settings.Seats, Quorum: quorum}}, nil
 }
 
+func meetingIDOf(c Command) string {
+	switch c := c.(type) {
+	case AddItem:
+		return c.MeetingID
+	case WithdrawItem:
+		return c.MeetingID
+	case PublishAgenda:
+		return c.MeetingID
+	case ConveneMeeting:
+		return c.MeetingID
+	case RecordQuorumFailure:
+		return c.MeetingID
+	case RecordArrival:
+		return c.MeetingID
+	case RecordDeparture:
+		return c.MeetingID
+	case AdjournMeeting:
+		return c.MeetingID
+	case PublishMinutes:
+		return c.MeetingID
+	case PostponeMeeting:
+		return c.MeetingID
+	case CancelMeeting:
+		return c.MeetingID
+	}
+	return "?"
+}
+
 // beforeStart refuses changes to the agenda once the meeting has sat or its
 // start time has come.
 func (s MeetingState) beforeStart(what string, at time.Time) error {
@@ -403,4 +411,13 @@ func (s MeetingState) bodyOf(f Facts, bodyID string) (BodyState, error) {
 		return BodyState{}, Invalidf("meeting %s belongs to body %s, not %q", s.ID, s.BodyID, bodyID)
 	}
 	return bodyFact(f, bodyID)
+}
+
+// meetingFact returns the folded meeting a command Needs, or not found.
+func meetingFact(f Facts, meetingID string) (MeetingState, error) {
+	m, ok := FactOf[MeetingState](f, meetingStream(meetingID))
+	if !ok || !m.Exists() {
+		return MeetingState{}, Errorf(CodeNotFound, "meeting %s does not exist", meetingID)
+	}
+	return m, nil
 }

@@ -1,6 +1,9 @@
 package events
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // A procurement is one contracting process, named by its OCDS ocid, from
 // the plan to the last payment: what the municipality buys, from whom, for
@@ -117,6 +120,20 @@ func (ProcurementContractAmended) EventType() string { return "procurement.contr
 func (ProcurementPaymentMade) EventType() string     { return "procurement.payment_made" }
 func (ProcurementCancelled) EventType() string       { return "procurement.cancelled" }
 func (ProcurementCompleted) EventType() string       { return "procurement.completed" }
+
+func init() {
+	Register[ProcurementPlanned]("procurement", 1, "A contracting process was planned: title, buyer, budget, CPV codes, method and decisions.")
+	Register[ProcurementTenderPublished]("procurement", 1, "The call for tenders was published with its procedure, ceiling, deadline and terms.")
+	Register[ProcurementTenderAmended]("procurement", 1, "A published tender's ceiling or deadline was changed by a decision.")
+	Register[ProcurementBidReceived]("procurement", 1, "A registered supplier's bid arrived before the tender's deadline.")
+	Register[ProcurementAwarded]("procurement", 1, "The process was awarded to a supplier for a value within the ceiling, by a decision.")
+	Register[ProcurementContractSigned]("procurement", 1, "The contract with the awarded supplier was signed, with its value and period.")
+	Register[ProcurementContractAmended]("procurement", 1, "The contract's value or period was changed by a decision, with the reason.")
+	Register[ProcurementPaymentMade]("procurement", 1, "A payment against an invoice was made under the contract.")
+	Register[ProcurementCancelled]("procurement", 1, "The process was cancelled before completion, with the reason.")
+	Register[ProcurementCompleted]("procurement", 1, "The contract was carried out and the process closed.")
+	RegisterDecider(ProcurementDecider)
+}
 
 // PlanProcurement starts a contracting process. Every amount of the
 // process must be in the budget's currency.
@@ -297,3 +314,39 @@ type ProcurementState struct {
 
 // Exists reports whether the process was planned.
 func (s ProcurementState) Exists() bool { return s.Stage != ProcurementStageNone }
+
+func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
+	switch e := p.(type) {
+	case ProcurementPlanned:
+		return ProcurementState{OCID: e.OCID, Stage: ProcurementStagePlanned, Title: e.Title, Method: e.Method, Budget: e.Budget,
+			Paid: Money{Currency: e.Budget.Currency}}
+	case ProcurementTenderPublished:
+		s.Stage, s.Ceiling, s.Deadline = ProcurementStageTender, e.Ceiling, e.Deadline
+	case ProcurementTenderAmended:
+		s.Ceiling, s.Deadline = e.Ceiling, e.Deadline
+	case ProcurementBidReceived:
+		s.Bids = maps.Clone(s.Bids)
+		if s.Bids == nil {
+			s.Bids = map[string]ProcurementBid{}
+		}
+		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value}
+	case ProcurementAwarded:
+		s.Stage, s.Supplier, s.Awarded = ProcurementStageAwarded, e.SupplierID, e.Value
+	case ProcurementContractSigned:
+		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
+	case ProcurementContractAmended:
+		s.Contract, s.Period = e.Value, e.Period
+	case ProcurementPaymentMade:
+		s.Payments = maps.Clone(s.Payments)
+		if s.Payments == nil {
+			s.Payments = map[string]Money{}
+		}
+		s.Payments[e.PaymentID] = e.Amount
+		s.Paid.Cents += e.Amount.Cents
+	case ProcurementCancelled:
+		s.Stage = ProcurementStageCancelled
+	case ProcurementCompleted:
+		s.Stage = ProcurementStageCompleted
+	}
+	return s
+}

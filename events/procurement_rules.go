@@ -1,7 +1,6 @@
 package events
 
 import (
-	"maps"
 	"time"
 )
 
@@ -11,56 +10,6 @@ var ProcurementDecider = Decider[ProcurementState]{
 	Initial: func() ProcurementState { return ProcurementState{} },
 	Evolve:  evolveProcurement,
 	Decide:  decideProcurement,
-}
-
-func init() {
-	Register[ProcurementPlanned]("procurement", 1, "A contracting process was planned: title, buyer, budget, CPV codes, method and decisions.")
-	Register[ProcurementTenderPublished]("procurement", 1, "The call for tenders was published with its procedure, ceiling, deadline and terms.")
-	Register[ProcurementTenderAmended]("procurement", 1, "A published tender's ceiling or deadline was changed by a decision.")
-	Register[ProcurementBidReceived]("procurement", 1, "A registered supplier's bid arrived before the tender's deadline.")
-	Register[ProcurementAwarded]("procurement", 1, "The process was awarded to a supplier for a value within the ceiling, by a decision.")
-	Register[ProcurementContractSigned]("procurement", 1, "The contract with the awarded supplier was signed, with its value and period.")
-	Register[ProcurementContractAmended]("procurement", 1, "The contract's value or period was changed by a decision, with the reason.")
-	Register[ProcurementPaymentMade]("procurement", 1, "A payment against an invoice was made under the contract.")
-	Register[ProcurementCancelled]("procurement", 1, "The process was cancelled before completion, with the reason.")
-	Register[ProcurementCompleted]("procurement", 1, "The contract was carried out and the process closed.")
-	RegisterDecider(ProcurementDecider)
-}
-
-func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
-	switch e := p.(type) {
-	case ProcurementPlanned:
-		return ProcurementState{OCID: e.OCID, Stage: ProcurementStagePlanned, Title: e.Title, Method: e.Method, Budget: e.Budget,
-			Paid: Money{Currency: e.Budget.Currency}}
-	case ProcurementTenderPublished:
-		s.Stage, s.Ceiling, s.Deadline = ProcurementStageTender, e.Ceiling, e.Deadline
-	case ProcurementTenderAmended:
-		s.Ceiling, s.Deadline = e.Ceiling, e.Deadline
-	case ProcurementBidReceived:
-		s.Bids = maps.Clone(s.Bids)
-		if s.Bids == nil {
-			s.Bids = map[string]ProcurementBid{}
-		}
-		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value}
-	case ProcurementAwarded:
-		s.Stage, s.Supplier, s.Awarded = ProcurementStageAwarded, e.SupplierID, e.Value
-	case ProcurementContractSigned:
-		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
-	case ProcurementContractAmended:
-		s.Contract, s.Period = e.Value, e.Period
-	case ProcurementPaymentMade:
-		s.Payments = maps.Clone(s.Payments)
-		if s.Payments == nil {
-			s.Payments = map[string]Money{}
-		}
-		s.Payments[e.PaymentID] = e.Amount
-		s.Paid.Cents += e.Amount.Cents
-	case ProcurementCancelled:
-		s.Stage = ProcurementStageCancelled
-	case ProcurementCompleted:
-		s.Stage = ProcurementStageCompleted
-	}
-	return s
 }
 
 func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error) {
@@ -91,11 +40,11 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		}
 		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents}}, nil
 	case AmendTender:
-		return s.decideAmendTender(c)
+		return decideAmendTender(s, c)
 	case RecordBid:
-		return s.decideRecordBid(c, f)
+		return decideRecordBid(s, c, f)
 	case AwardProcurement:
-		return s.decideAward(c, f)
+		return decideAwardProcurement(s, c, f)
 	case SignContract:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -121,7 +70,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		p := ContractPeriod{Start: c.Period.Start.UTC(), End: c.Period.End.UTC()}
 		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents}}, nil
 	case AmendContract:
-		return s.decideAmendContract(c)
+		return decideAmendContract(s, c)
 	case RecordPayment:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -221,7 +170,7 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement) ([]Payload, er
 		Department: c.Department, Budget: c.Budget, CPV: c.CPV, Method: c.Method, DecisionIDs: c.DecisionIDs}}, nil
 }
 
-func (s ProcurementState) decideAmendTender(c AmendTender) ([]Payload, error) {
+func decideAmendTender(s ProcurementState, c AmendTender) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -256,7 +205,7 @@ func (s ProcurementState) decideAmendTender(c AmendTender) ([]Payload, error) {
 	return []Payload{e}, nil
 }
 
-func (s ProcurementState) decideRecordBid(c RecordBid, f Facts) ([]Payload, error) {
+func decideRecordBid(s ProcurementState, c RecordBid, f Facts) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -285,7 +234,7 @@ func (s ProcurementState) decideRecordBid(c RecordBid, f Facts) ([]Payload, erro
 	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC()}}, nil
 }
 
-func (s ProcurementState) decideAward(c AwardProcurement, f Facts) ([]Payload, error) {
+func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -328,7 +277,7 @@ func (s ProcurementState) decideAward(c AwardProcurement, f Facts) ([]Payload, e
 	return []Payload{ProcurementAwarded{SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
 }
 
-func (s ProcurementState) decideAmendContract(c AmendContract) ([]Payload, error) {
+func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}

@@ -124,6 +124,17 @@ func (RequestRejected) EventType() string     { return "request.rejected" }
 func (RequestClosed) EventType() string       { return "request.closed" }
 func (RequestReopened) EventType() string     { return "request.reopened" }
 
+func init() {
+	Register[RequestSubmitted]("request", 1, "A citizen's request (information, service or complaint) was submitted; the requester is only a vault reference.")
+	Register[RequestAcknowledged]("request", 1, "A request was registered, with its statutory response period and due date.")
+	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
+	Register[RequestAnswered]("request", 1, "A request was answered, with a public summary and documents.")
+	Register[RequestRejected]("request", 1, "A request was refused on a stated legal basis.")
+	Register[RequestClosed]("request", 1, "The handling of an answered or rejected request ended.")
+	Register[RequestReopened]("request", 1, "A request was handled again, with the reason and a new due date.")
+	RegisterDecider(RequestDecider)
+}
+
 // SubmitRequest records a new request. Requester is the person's reference
 // in the vault (Vault.Put); AssistedBy is the staff id of the employee who
 // helped at a citizen service centre (required there, refused on the web).
@@ -249,4 +260,25 @@ func (s RequestState) Exists() bool { return s.Status != RequestStatusNone }
 // overdue; a submitted one has no due date until acknowledged.
 func (s RequestState) Overdue(at time.Time) bool {
 	return s.Status.Open() && !s.DueAt.IsZero() && at.After(s.DueAt)
+}
+
+func evolveRequest(s RequestState, p Payload) RequestState {
+	switch e := p.(type) {
+	case RequestSubmitted:
+		return RequestState{ID: e.RequestID, Status: RequestStatusSubmitted, Category: e.Category, Channel: e.Channel,
+			Requester: e.SubjectRef, SubmittedAt: e.SubmittedAt}
+	case RequestAcknowledged:
+		s.Status, s.DueAt = RequestStatusAcknowledged, e.DueAt
+	case RequestAssigned:
+		s.Status, s.Department, s.OfficerID = RequestStatusAssigned, e.Department, e.OfficerID
+	case RequestAnswered:
+		s.Status, s.AnsweredAt = RequestStatusAnswered, e.AnsweredAt
+	case RequestRejected:
+		s.Status, s.AnsweredAt = RequestStatusRejected, e.RejectedAt
+	case RequestClosed:
+		s.Status = RequestStatusClosed
+	case RequestReopened:
+		s.Status, s.DueAt, s.AnsweredAt = RequestStatusReopened, e.DueAt, time.Time{}
+	}
+	return s
 }

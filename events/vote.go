@@ -204,14 +204,6 @@ type VoteState struct {
 // Exists reports whether the vote was opened.
 func (s VoteState) Exists() bool { return s.Status != VoteNotOpened }
 
-// VoteDecider holds the rules of votes.
-var VoteDecider = Decider[VoteState]{
-	Kind:    "vote",
-	Initial: func() VoteState { return VoteState{} },
-	Evolve:  evolveVote,
-	Decide:  decideVote,
-}
-
 func evolveVote(s VoteState, p Payload) VoteState {
 	switch e := p.(type) {
 	case VoteOpened:
@@ -229,13 +221,4 @@ func evolveVote(s VoteState, p Payload) VoteState {
 		s.Closed = e
 	}
 	return s
-}
-
-// voteFact returns the folded vote a command Needs, or not found.
-func voteFact(f Facts, voteID string) (VoteState, error) {
-	v, ok := FactOf[VoteState](f, voteStream(voteID))
-	if !ok || !v.Exists() {
-		return VoteState{}, Errorf(CodeNotFound, "vote %s does not exist", voteID)
-	}
-	return v, nil
 }

@@ -1,5 +1,13 @@
 package events
 
+// VoteDecider holds the rules of votes.
+var VoteDecider = Decider[VoteState]{
+	Kind:    "vote",
+	Initial: func() VoteState { return VoteState{} },
+	Evolve:  evolveVote,
+	Decide:  decideVote,
+}
+
 func decideVote(s VoteState, c Command, f Facts) ([]Payload, error) {
 	switch c := c.(type) {
 	case OpenVote:
@@ -57,29 +65,6 @@ func decideVote(s VoteState, c Command, f Facts) ([]Payload, error) {
 		return decideCloseVote(s, c, f)
 	}
 	return nil, Invalidf("command %T is not for votes", c)
-}
-
-func validateBallot(voteID, memberID string, choice BallotChoice) error {
-	if err := ValidateID("vote id", voteID); err != nil {
-		return err
-	}
-	if err := ValidateID("member id", memberID); err != nil {
-		return err
-	}
-	if !choice.valid() {
-		return Invalidf("ballot %q: want yes, no, abstain or present", choice)
-	}
-	return nil
-}
-
-func (s VoteState) open(id string) error {
-	switch s.Status {
-	case VoteNotOpened:
-		return Errorf(CodeNotFound, "vote %s does not exist", id)
-	case VoteIsClosed:
-		return Errorf(CodeConflict, "vote %s is closed", id)
-	}
-	return nil
 }
 
 func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
@@ -221,6 +206,29 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	return []Payload{closed}, nil
 }
 
+func validateBallot(voteID, memberID string, choice BallotChoice) error {
+	if err := ValidateID("vote id", voteID); err != nil {
+		return err
+	}
+	if err := ValidateID("member id", memberID); err != nil {
+		return err
+	}
+	if !choice.valid() {
+		return Invalidf("ballot %q: want yes, no, abstain or present", choice)
+	}
+	return nil
+}
+
+func (s VoteState) open(id string) error {
+	switch s.Status {
+	case VoteNotOpened:
+		return Errorf(CodeNotFound, "vote %s does not exist", id)
+	case VoteIsClosed:
+		return Errorf(CodeConflict, "vote %s is closed", id)
+	}
+	return nil
+}
+
 // tallyResult applies quorum, then the majority rule, then the presiding
 // member's casting ballot on a tie when allowed.
 func tallyResult(t VoteTally, c VoteClosed, tieBreakAllowed bool, chair BallotChoice) (VoteResult, bool) {
@@ -254,4 +262,13 @@ func tallyResult(t VoteTally, c VoteClosed, tieBreakAllowed bool, chair BallotCh
 		return VotePassed, false
 	}
 	return VoteFailed, false
+}
+
+// voteFact returns the folded vote a command Needs, or not found.
+func voteFact(f Facts, voteID string) (VoteState, error) {
+	v, ok := FactOf[VoteState](f, voteStream(voteID))
+	if !ok || !v.Exists() {
+		return VoteState{}, Errorf(CodeNotFound, "vote %s does not exist", voteID)
+	}
+	return v, nil
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,6 +40,14 @@ func ValidateText(what, s string, maxRunes int) error {
 		return Invalidf("%s is empty", what)
 	case utf8.RuneCountInString(s) > maxRunes:
 		return Invalidf("%s is over the limit of %d characters", what, maxRunes)
+	}
+	return nil
+}
+
+// needTime refuses a command without the time its fact happened.
+func needTime(at time.Time) error {
+	if at.IsZero() {
+		return Invalidf("the time the fact happened is missing")
 	}
 	return nil
 }
