@@ -38,7 +38,9 @@ var catalog = struct {
 // Register adds payload type P to the catalog with its current schema
 // version and a one-sentence description. It is called from package
 // initialisation and panics on a programming error (a duplicate or empty
-// type name), never on input.
+// type name), never on input. The order of registration does not matter
+// (Catalog sorts by name, every lookup is by name), except that a type's
+// upcasters are registered after it.
 func Register[P Payload](aggregate string, schema int, doc string) {
 	var zero P
 	t := reflect.TypeOf(zero)

@@ -7,4 +7,13 @@
 // it, it depends on nothing of ours. The log is public in full, so nothing in
 // this package ever carries a citizen's personal data; events refer to people
 // through opaque subject references kept in the personal-data vault.
+//
+// Each aggregate has the same two files, such as meeting.go and
+// meeting_rules.go (and a few a third, for a value of their own, such as
+// body_settings.go). The first holds its vocabulary, its events and their
+// catalog entries, its commands, its state and evolve; the second holds its
+// decider: the Decider value, the decide function of the aggregate and of
+// each command whose rules need one, and the checks those rules share.
+// Decide functions are plain functions of the state and the command; a
+// check that reads the state is a method of the state.
 package events
