@@ -1,8 +1,6 @@
 package events
 
-import (
-	"time"
-)
+import "time"
 
 // MeetingDecider holds the rules of meetings.
 var MeetingDecider = Decider[MeetingState]{

@@ -1,8 +1,6 @@
 package events
 
-import (
-	"time"
-)
+import "time"
 
 // ProcurementDecider holds the rules of contracting processes.
 var ProcurementDecider = Decider[ProcurementState]{

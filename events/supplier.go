@@ -1,8 +1,6 @@
 package events
 
-import (
-	"time"
-)
+import "time"
 
 // A supplier is a legal entity that bids for and wins public contracts,
 // named by its VAT id. Suppliers' names are public procurement data in
