@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -125,6 +124,3 @@ func exchangeOf(ctx context.Context) *exchange {
 	ex, _ := ctx.Value(ctxKey{}).(*exchange)
 	return ex
 }
-
-// logValue keeps a panic's value printable in a log line.
-func logValue(v any) slog.Value { return slog.StringValue(fmt.Sprint(v)) }

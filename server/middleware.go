@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -79,8 +81,16 @@ func (s *Server) finish(r *http.Request, ex *exchange) {
 	if ex.code != "" {
 		attrs = append(attrs, "code", string(ex.code))
 	}
-	s.log.InfoContext(r.Context(), "http request", attrs...)
+	level := slog.LevelInfo
+	if probeRoutes[ex.route] && ex.rec.status < 500 {
+		level = slog.LevelDebug // probes and scrapes come every few seconds
+	}
+	s.log.Log(r.Context(), level, "http request", attrs...)
 }
+
+// probeRoutes are the routes that monitoring calls, not people: their
+// access log lines are at debug level unless they fail.
+var probeRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /metrics": true}
 
 // setSecurityHeaders sets what every answer carries so a browser treats it
 // as data: never sniffed into another type, never framed, no referrer
@@ -124,3 +134,6 @@ func (w *recorder) Flush() { _ = http.NewResponseController(w.ResponseWriter).Fl
 
 // Unwrap lets http.ResponseController reach deadlines and the connection.
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logValue keeps a panic's value printable in a log line.
+func logValue(v any) slog.Value { return slog.StringValue(fmt.Sprint(v)) }

@@ -63,6 +63,14 @@ func TestAccessLog(t *testing.T) {
 	}
 	mustContainNone(t, "the log", w.logs.String(), "Μαρία", "Παπαδοπούλου", "q=", "after=", "citizen-browser", "203.0.113.7")
 
+	t.Run("probes are logged at debug level", func(t *testing.T) {
+		for _, target := range []string{"/healthz", "/metrics"} {
+			rec := w.get(target)
+			if lines := w.logs.withID(t, rec.Header().Get(HeaderRequestID), "http request"); len(lines) != 1 || lines[0]["level"] != "DEBUG" {
+				t.Fatalf("%s: log:\n%s", target, w.logs)
+			}
+		}
+	})
 	t.Run("an unknown path is logged by its route, not as sent", func(t *testing.T) {
 		rec := w.get("/v1/people/Μαρία")
 		lines := w.logs.withID(t, rec.Header().Get(HeaderRequestID), "http request")

@@ -60,7 +60,7 @@ func TestProjectionsCommands(t *testing.T) {
 	})
 }
 
-func TestRunnerFollowsAppendsOfAnotherProcess(t *testing.T) {
+func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 	t.Run("an append by another process, as pnyx events append makes, reaches the read model of pnyx serve", func(t *testing.T) {
 		dir := t.TempDir()
 		ctx, cancel := context.WithCancel(context.Background())

@@ -52,6 +52,7 @@ func (c *cli) serve(ctx context.Context) error {
 		return err
 	}
 	defer closeLogged(c, "event store", file.Close)
+	c.log.Info("data directory", "data_dir", c.cfg.DataDir)
 	if c.cfg.Demo {
 		if err := c.demoIfEmpty(ctx, file); err != nil {
 			return err
@@ -95,7 +96,6 @@ func (c *cli) serve(ctx context.Context) error {
 	if c.onListen != nil {
 		c.onListen(ln.Addr())
 	}
-	c.log.Info("pnyx serve", "data_dir", c.cfg.DataDir, "listen", ln.Addr().String())
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, ln) })
