@@ -73,7 +73,7 @@ type config struct {
 	Listen          string
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
-	CORSOrigins     []string // "*" or origins such as https://data.example.org; none for none
+	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
 

@@ -27,7 +27,7 @@ type cli struct {
 	onListen func(net.Addr)
 }
 
-// subcommands are the commands under pnyx, in the order help lists them.
+// subcommands are the commands under pnyx (help lists them by name).
 // Adding a command is one line here.
 var subcommands = []func(*cli) *cobra.Command{
 	newServeCommand,
