@@ -178,6 +178,18 @@ func TestChangeFeed(t *testing.T) {
 		}
 	})
 
+	t.Run("a HEAD request gets the page's headers and no body", func(t *testing.T) {
+		s := openStore(t)
+		appendN(t, s, 3)
+		rec := httptest.NewRecorder()
+		if err := exports.NewChangeFeed(s, exports.ChangeFeedOptions{}).Serve(rec, httptest.NewRequest(http.MethodHead, "/v1/events?after=1", nil)); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get(exports.HeaderNextAfter) != "3" || rec.Header().Get(exports.HeaderHead) != "3" {
+			t.Fatalf("%d %v %q", rec.Code, rec.Header(), rec.Body)
+		}
+	})
+
 	t.Run("a page is the recorded envelope, Greek text intact", func(t *testing.T) {
 		s := openStore(t)
 		appendN(t, s, 4)
