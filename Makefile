@@ -9,7 +9,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 BENCHTIME ?= 500ms
 # Packages with benchmarks, found by their Benchmark functions.
 BENCH_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' events projections graphql opendata exports cmd 2>/dev/null)))
-RACE_PKGS ?= ./events/... ./cmd/...
+RACE_PKGS ?= ./events/... ./exports/... ./server/... ./cmd/...
 
 .PHONY: run test bench lint build clean
 

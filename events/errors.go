@@ -67,18 +67,51 @@ func ErrorCode(err error) Code {
 	return CodeInternal
 }
 
-// ErrorMessage returns the message of the first domain error in err's chain,
-// or "internal error" for anything else: internal details are for logs only.
+// ErrorMessage returns what a client may read about err: the message of the
+// first domain error in err's chain, never the cause it wraps (causes name
+// files, drivers and queries, and are for logs only); "internal error" for
+// an internal error or an error without a code; "" for nil. A domain error
+// with a cause but no message reads as its code's plain meaning.
 func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Error()
+		switch {
+		case e.Code == CodeInternal:
+			return internalMessage
+		case e.Message != "":
+			return e.Message
+		}
+		return codeMessage(e.Code)
 	}
 	var w *WrongExpectedVersionError
 	if errors.As(err, &w) {
 		return w.Error()
 	}
-	return "internal error"
+	return internalMessage
+}
+
+// internalMessage is all a client learns of an internal error.
+const internalMessage = "internal error"
+
+// codeMessage is the message of a domain error that has a cause but no
+// message of its own.
+func codeMessage(c Code) string {
+	switch c {
+	case CodeInvalid:
+		return "invalid input"
+	case CodeNotFound:
+		return "not found"
+	case CodeConflict:
+		return "conflict"
+	case CodeForbidden:
+		return "forbidden"
+	case CodeUnavailable:
+		return "unavailable"
+	}
+	return internalMessage
 }
 
 // Sentinel errors. Match them with errors.Is; each carries its code.

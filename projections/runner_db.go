@@ -22,7 +22,11 @@ func OpenReadModel(ctx context.Context, path string) (*sql.DB, error) {
 }
 
 // OpenReadOnly opens the read model at path for queries while a runner
-// writes it. Every connection is read-only; the file must exist.
+// writes it. Every connection is read-only, so it cannot create the file:
+// open the runner's database first (OpenReadModel creates it, empty, on a
+// fresh data directory), then this one. A missing or unreadable file is an
+// unavailable error whose message is "read model unavailable"; the path and
+// the driver's error are its cause, for logs.
 func OpenReadOnly(ctx context.Context, path string) (*sql.DB, error) {
 	return openSQLite(ctx, path, true)
 }
@@ -48,7 +52,7 @@ func openSQLite(ctx context.Context, path string, readOnly bool) (*sql.DB, error
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, &events.Error{Code: events.CodeUnavailable, Message: "open read model " + path, Err: err}
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "read model unavailable", Err: fmt.Errorf("open %s: %w", path, err)}
 	}
 	return db, nil
 }

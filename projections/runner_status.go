@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -156,7 +157,7 @@ func (r *Runner) WaitFor(ctx context.Context, pos events.Position) error {
 			done = false
 			if s.State == StateFailed && s.LastError != t.lastErr {
 				err = &events.Error{Code: events.CodeUnavailable,
-					Message: fmt.Sprintf("projection %s failed before position %d: %s", s.Name, pos, s.LastError)}
+					Message: fmt.Sprintf("projection %s failed before position %d", s.Name, pos), Err: errors.New(s.LastError)}
 				break
 			}
 		}
@@ -180,7 +181,9 @@ func (r *Runner) WaitFor(ctx context.Context, pos events.Position) error {
 // running and every projection has a serving build and has not failed. A
 // rebuild in progress is ready, since the previous build keeps serving. The
 // error, an unavailable events.Error, says which projection is not ready
-// and why; it is meant for /readyz.
+// and why; it is meant for /readyz. A failure's detail (an event's error,
+// which may name files or driver messages) is the error's cause, not its
+// message, so it reaches logs and not clients.
 func (r *Runner) Ready(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -194,7 +197,7 @@ func (r *Runner) Ready(ctx context.Context) error {
 		s := r.statusLocked(t)
 		switch {
 		case s.State == StateFailed:
-			return events.Errorf(events.CodeUnavailable, "projection %s failed: %s", s.Name, s.LastError)
+			return &events.Error{Code: events.CodeUnavailable, Message: "projection " + s.Name + " failed", Err: errors.New(s.LastError)}
 		case s.State == StateStarting:
 			return events.Errorf(events.CodeUnavailable, "projection %s is starting", s.Name)
 		case s.ServingVersion == 0:

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/server"
 )
 
 // setting is one configuration key. Its value comes, in rising precedence,
@@ -34,10 +35,9 @@ func (s setting) Env() string {
 	return "PNYX_" + strings.ToUpper(strings.ReplaceAll(s.Key, ".", "_"))
 }
 
-// settings is every configuration key. A feature in its own file adds its
-// keys with one append in an init function; its flags then appear on the
-// root command (or on serve when Serve is set), and its values are read with
-// config.Settings.
+// settings is every configuration key. A key's flag appears on the root
+// command, or on serve when Serve is set; loadConfig reads and checks its
+// value into a typed field of config.
 var settings = []setting{
 	{Key: "data_dir", Flag: "data-dir", Default: "./pnyx-data", Usage: "directory of the event store (events.db) and the read model (readmodel.db)"},
 	{Key: "log.level", Flag: "log-level", Default: "info", Usage: "log level: debug, info, warn or error"},
@@ -46,7 +46,10 @@ var settings = []setting{
 	{Key: "store.poll_interval", Flag: "poll-interval", Default: 250 * time.Millisecond, Usage: "how often the server looks for events appended by another process, such as pnyx events append", Serve: true},
 	{Key: "listen", Flag: "listen", Default: "127.0.0.1:8080", Usage: "address the HTTP server listens on", Serve: true},
 	{Key: "http.shutdown_timeout", Flag: "shutdown-timeout", Default: 10 * time.Second, Usage: "how long to let requests in flight finish on SIGINT or SIGTERM", Serve: true},
+	{Key: "http.max_body_bytes", Flag: "max-body-bytes", Default: server.DefaultMaxBodyBytes, Usage: "largest request body the server reads, in bytes", Serve: true},
+	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
+	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -69,13 +72,13 @@ type config struct {
 	PollInterval    time.Duration
 	Listen          string
 	ShutdownTimeout time.Duration
+	MaxBodyBytes    int64
+	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
+	Demo            bool
 
 	// File is the configuration file that was read, "" for none.
 	File string
-	// Settings holds every key with its layers resolved, for keys that
-	// features in other files add to settings.
-	Settings *viper.Viper
 }
 
 // addSettingFlags defines the flag of each setting on persistent (every
@@ -127,7 +130,7 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if err != nil {
 		return config{}, err
 	}
-	c := config{File: file, Settings: v}
+	c := config{File: file}
 	c.DataDir = strings.TrimSpace(v.GetString("data_dir"))
 	if c.DataDir == "" {
 		return config{}, events.Invalidf("data_dir is empty")
@@ -155,7 +158,18 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.ShutdownTimeout, err = durationSetting(v, "http.shutdown_timeout"); err != nil {
 		return config{}, err
 	}
+	maxBody, err := intSetting(v, "http.max_body_bytes", 1, 1<<30)
+	if err != nil {
+		return config{}, err
+	}
+	c.MaxBodyBytes = int64(maxBody)
+	if c.CORSOrigins, err = originsSetting(v, "http.cors_origins"); err != nil {
+		return config{}, err
+	}
 	if c.FeedMaxLimit, err = intSetting(v, "feed.max_limit", 1, events.MaxReadLimit); err != nil {
+		return config{}, err
+	}
+	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
 	return c, nil
@@ -263,4 +277,59 @@ func durationSetting(v *viper.Viper, key string) (time.Duration, error) {
 		return 0, events.Invalidf("%s %s: want a positive duration", key, d)
 	}
 	return d, nil
+}
+
+// boolSetting reads key as true or false, whichever layer it came from (a
+// boolean from YAML or the flag, a string from the environment). Anything
+// else, such as the typo "ture", is an error naming the key, never false.
+func boolSetting(v *viper.Viper, key string) (bool, error) {
+	switch x := v.Get(key).(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return false, events.Invalidf("%s %q: want true or false", key, x)
+	default:
+		return false, events.Invalidf("%s %v: want true or false", key, x)
+	}
+}
+
+// originsSetting reads key as a list of CORS origins: a YAML list, or a
+// string of them separated by commas (the environment, the flag). Each
+// must be * or an origin such as https://data.example.org.
+func originsSetting(v *viper.Viper, key string) ([]string, error) {
+	var items []string
+	switch x := v.Get(key).(type) {
+	case string:
+		items = strings.Split(x, ",")
+	case []string:
+		items = x
+	case []any:
+		for _, it := range x {
+			s, ok := it.(string)
+			if !ok {
+				return nil, events.Invalidf("%s: %v is not an origin; want * or origins such as https://data.example.org", key, it)
+			}
+			items = append(items, s)
+		}
+	default:
+		return nil, events.Invalidf("%s %v: want * or origins such as https://data.example.org", key, x)
+	}
+	var origins []string
+	for _, it := range items {
+		it = strings.TrimSpace(it)
+		if it == "" {
+			continue
+		}
+		if err := server.CheckCORSOrigin(it); err != nil {
+			return nil, events.Invalidf("%s: %s", key, events.ErrorMessage(err))
+		}
+		origins = append(origins, it)
+	}
+	return origins, nil
 }

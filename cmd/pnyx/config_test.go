@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,21 +175,76 @@ func TestConfigRefusesBadValues(t *testing.T) {
 	}
 }
 
-func TestSettingsAddedByAFeature(t *testing.T) {
-	saved := settings
-	t.Cleanup(func() { settings = saved })
-	settings = append(append([]setting(nil), saved...), setting{Key: "example.enabled", Flag: "example-feature", Default: false, Usage: "turn the example feature on", Serve: true})
+func TestConfigTypedSettings(t *testing.T) {
+	for _, tc := range []struct {
+		rule    string
+		file    string
+		env     map[string]string
+		args    []string
+		demo    bool
+		origins []string
+		body    int64
+	}{
+		{"by default there is no demo, no CORS origin and the default body limit", "", nil, nil, false, nil, 2 << 20},
+		{"--demo turns the demo on", "", nil, []string{"--demo"}, true, nil, 2 << 20},
+		{"PNYX_DEMO=true turns the demo on", "", map[string]string{"PNYX_DEMO": "true"}, nil, true, nil, 2 << 20},
+		{"demo: true in the file turns the demo on", "demo: true\n", nil, nil, true, nil, 2 << 20},
+		{"--demo=false beats the file", "demo: true\n", nil, []string{"--demo=false"}, false, nil, 2 << 20},
+		{"CORS origins come as a YAML list", "http:\n  cors_origins: [https://data.example.org, 'http://localhost:3000']\n", nil, nil, false, []string{"https://data.example.org", "http://localhost:3000"}, 2 << 20},
+		{"CORS origins come comma-separated from the environment", "", map[string]string{"PNYX_HTTP_CORS_ORIGINS": "https://a.example, https://b.example"}, nil, false, []string{"https://a.example", "https://b.example"}, 2 << 20},
+		{"* allows every origin", "", nil, []string{"--cors-origins", "*"}, false, []string{"*"}, 2 << 20},
+		{"the body limit is a number of bytes", "http:\n  max_body_bytes: 4096\n", nil, nil, false, nil, 4096},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			cleanEnv(t)
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tc.file != "" {
+				writeFile(t, dir, "pnyx.yaml", tc.file)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			c, err := loadFor(t, tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Demo != tc.demo || !slices.Equal(c.CORSOrigins, tc.origins) || c.MaxBodyBytes != tc.body {
+				t.Fatalf("demo %v, origins %q, body limit %d; want %v, %q, %d", c.Demo, c.CORSOrigins, c.MaxBodyBytes, tc.demo, tc.origins, tc.body)
+			}
+		})
+	}
+}
 
-	t.Run("a feature's setting gets its flag on serve and its environment variable", func(t *testing.T) {
-		cleanEnv(t)
-		c, err := loadFor(t, "--example-feature")
-		if err != nil || !c.Settings.GetBool("example.enabled") {
-			t.Fatalf("example.enabled from the flag: %v, err %v", c.Settings.Get("example.enabled"), err)
-		}
-		t.Setenv("PNYX_EXAMPLE_ENABLED", "true")
-		c, err = loadFor(t)
-		if err != nil || !c.Settings.GetBool("example.enabled") {
-			t.Fatalf("example.enabled from the environment: %v, err %v", c.Settings.Get("example.enabled"), err)
-		}
-	})
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	for _, tc := range []struct {
+		rule string
+		file string
+		env  map[string]string
+		key  string
+	}{
+		{"a typo in demo in the file is an error, not false", "demo: ture\n", nil, "demo"},
+		{"a typo in PNYX_DEMO is an error, not false", "", map[string]string{"PNYX_DEMO": "yes please"}, "demo"},
+		{"demo must be a boolean, not a number", "demo: 2\n", nil, "demo"},
+		{"a CORS origin with a path is refused", "http:\n  cors_origins: [https://data.example.org/api]\n", nil, "http.cors_origins"},
+		{"a CORS origin without a scheme is refused", "", map[string]string{"PNYX_HTTP_CORS_ORIGINS": "data.example.org"}, "http.cors_origins"},
+		{"a CORS origin that is not text is refused", "http:\n  cors_origins: [42]\n", nil, "http.cors_origins"},
+		{"a body limit of zero is refused", "http:\n  max_body_bytes: 0\n", nil, "http.max_body_bytes"},
+	} {
+		t.Run(tc.rule, func(t *testing.T) {
+			cleanEnv(t)
+			dir := t.TempDir()
+			t.Chdir(dir)
+			if tc.file != "" {
+				writeFile(t, dir, "pnyx.yaml", tc.file)
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadFor(t)
+			if !errors.Is(err, events.ErrInvalid) || (!strings.HasPrefix(err.Error(), tc.key+" ") && !strings.HasPrefix(err.Error(), tc.key+":")) {
+				t.Fatalf("error %v, want an invalid error naming %s", err, tc.key)
+			}
+		})
+	}
 }

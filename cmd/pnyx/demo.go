@@ -22,16 +22,9 @@ import (
 	"github.com/pnyx-civic/pnyx/events/vault"
 )
 
-// pnyx demo, and pnyx serve --demo: the fictional municipality of
-// events/demo, generated through the command service into the data
-// directory.
-func init() {
-	subcommands = append(subcommands, newDemoCommand)
-	settings = append(settings, setting{Key: "demo", Flag: "demo", Default: false, Serve: true,
-		Usage: "when the event store is empty, first generate one year of the demo municipality"})
-	serveHooks = append(serveHooks, demoServeHook)
-}
-
+// newDemoCommand is pnyx demo: the fictional municipality of events/demo,
+// generated through the command service into the data directory. pnyx
+// serve --demo generates it the same way (demoIfEmpty).
 func newDemoCommand(c *cli) *cobra.Command {
 	var opts demo.Options
 	var end string
@@ -175,24 +168,4 @@ func demoVaultKey(path string) ([]byte, error) {
 		return nil, events.Errorf(events.CodeUnavailable, "write vault key: %v", err)
 	}
 	return key, nil
-}
-
-// demoServeHook generates one year of the demo before serve listens, when
-// --demo is set and the store is empty.
-func demoServeHook(ctx context.Context, s *server) error {
-	if !s.cfg.Settings.GetBool("demo") {
-		return nil
-	}
-	head, err := s.file.Head(ctx)
-	if err != nil || head > 0 {
-		return err
-	}
-	s.log.Info("empty event store: generating one year of the demo municipality")
-	c := &cli{now: s.now, cfg: s.cfg, log: s.log, stderr: os.Stderr}
-	stats, err := c.generateDemo(ctx, s.file, demo.Options{Seed: 1, Years: 1})
-	if err != nil {
-		return err
-	}
-	s.log.Info("demo generated", "events", stats.Events, "until", stats.Until.Format(time.DateOnly))
-	return nil
 }

@@ -1,7 +1,9 @@
 // Command pnyx runs Pnyx: the HTTP server (pnyx serve) and the operator's
-// tools on the event log (pnyx events ...). main stays thin: signals,
-// then the command tree of root.go, which reads the configuration and wires
-// the pieces.
+// tools on the event log (pnyx events ...). It holds commands, configuration
+// and wiring only: main stays thin (signals, then the command tree of
+// root.go, which reads the configuration of config.go), and one function,
+// serve in serve.go, builds the parts of pnyx serve in the order they need
+// each other. The HTTP side is package server's.
 package main
 
 import (

@@ -8,22 +8,13 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/pnyx-civic/pnyx/projections/readmodel"
-
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
-
-// pnyx projections status|rebuild, and the projection runner of pnyx
-// serve, which keeps the read model (readmodel.db in the data directory)
-// current with the log.
-func init() {
-	subcommands = append(subcommands, newProjectionsCommand)
-	serveHooks = append(serveHooks, projectionsServeHook)
-}
 
 // projectionList is every projection the runner keeps current. A new
 // projection is one line here.
@@ -36,8 +27,9 @@ func projectionList() []projections.Projection {
 // readModelPath is the read model's file in the data directory.
 func readModelPath(cfg config) string { return filepath.Join(cfg.DataDir, "readmodel.db") }
 
-// openRunner opens the read model and a runner of every projection over
-// log. The caller closes the runner, then the database.
+// openRunner opens the read model read-write, creating readmodel.db when
+// missing, and a runner of every projection over log. The caller closes
+// the runner, then the database.
 func openRunner(ctx context.Context, cfg config, log projections.Log, opts projections.Options) (*projections.Runner, *sql.DB, error) {
 	db, err := projections.OpenReadModel(ctx, readModelPath(cfg))
 	if err != nil {
@@ -49,36 +41,6 @@ func openRunner(ctx context.Context, cfg config, log projections.Log, opts proje
 		return nil, nil, err
 	}
 	return r, db, nil
-}
-
-// projectionsServeHook runs the projection runner beside the server: its
-// metrics on /metrics, its readiness on /readyz (every projection serving
-// and none failed), and the runner itself as a component, woken by every
-// append of this process.
-func projectionsServeHook(ctx context.Context, s *server) error {
-	_, err := startProjections(ctx, s)
-	return err
-}
-
-// startProjections is projectionsServeHook returning the runner, for
-// tests to wait on.
-func startProjections(ctx context.Context, s *server) (*projections.Runner, error) {
-	r, db, err := openRunner(ctx, s.cfg, s.store, projections.Options{Now: s.now, Logger: s.log})
-	if err != nil {
-		return nil, err
-	}
-	if err := r.RegisterMetrics(s.metrics.reg); err != nil {
-		r.Close()
-		db.Close()
-		return nil, err
-	}
-	s.Ready("projections", r.Ready)
-	s.Run("projections", func(ctx context.Context) error {
-		defer db.Close()
-		defer r.Close()
-		return r.Run(ctx)
-	})
-	return r, nil
 }
 
 func newProjectionsCommand(c *cli) *cobra.Command {

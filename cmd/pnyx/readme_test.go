@@ -47,7 +47,11 @@ func TestREADMEConfigurationTable(t *testing.T) {
 			if d, ok := s.Default.(time.Duration); ok {
 				def = d.String()
 			}
-			for _, want := range []string{"`" + s.Env() + "`", "`--" + s.Flag + "`", "`" + def + "`"} {
+			def = "`" + def + "`"
+			if def == "``" {
+				def = "| none |" // an empty default reads as none
+			}
+			for _, want := range []string{"`" + s.Env() + "`", "`--" + s.Flag + "`", def} {
 				if !strings.Contains(row, want) {
 					t.Errorf("row %q lacks %s", row, want)
 				}

@@ -27,12 +27,14 @@ type cli struct {
 	onListen func(net.Addr)
 }
 
-// subcommands are the commands under pnyx. Adding a command is one line:
-// here, or an append in the init function of the command's own file.
+// subcommands are the commands under pnyx (help lists them by name).
+// Adding a command is one line here.
 var subcommands = []func(*cli) *cobra.Command{
-	newVersionCommand,
-	newEventsCommand,
 	newServeCommand,
+	newDemoCommand,
+	newEventsCommand,
+	newProjectionsCommand,
+	newVersionCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

@@ -3,20 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
-	"github.com/pnyx-civic/pnyx/events/changefeed"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/server"
 )
 
 // seed appends n events to the store in dir before the server opens it.
@@ -36,8 +34,8 @@ func seed(t *testing.T, dir string, n int) {
 }
 
 // startServe runs pnyx serve on a free port until the returned stop is
-// called; stop returns serve's error.
-func startServe(t *testing.T, dir string, args ...string) (base string, stop func() error) {
+// called; stop returns serve's result, its log in stderr.
+func startServe(t *testing.T, dir string, args ...string) (base string, stop func() result) {
 	t.Helper()
 	cleanEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,16 +52,19 @@ func startServe(t *testing.T, dir string, args ...string) (base string, stop fun
 		cancel()
 		t.Fatalf("serve ended before listening: %v\n%s", r.err, r.stderr)
 	}
-	var stopped bool
-	stop = func() error {
-		if stopped {
-			return nil
+	var (
+		stopped bool
+		last    result
+	)
+	stop = func() result {
+		if !stopped {
+			stopped = true
+			cancel()
+			last = <-done
 		}
-		stopped = true
-		cancel()
-		return (<-done).err
+		return last
 	}
-	t.Cleanup(func() { _ = stop() })
+	t.Cleanup(func() { stop() })
 	return base, stop
 }
 
@@ -82,6 +83,31 @@ func fetch(t *testing.T, url string) (int, http.Header, string) {
 	return resp.StatusCode, resp.Header, string(b)
 }
 
+// readyAnswer is the body of /readyz, as a client reads it.
+type readyAnswer struct {
+	Ready  bool `json:"ready"`
+	Checks []struct {
+		Name  string `json:"name"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	} `json:"checks"`
+	ReadModel struct {
+		State           string  `json:"state"`
+		ServingPosition *uint64 `json:"serving_position"`
+		Note            string  `json:"note"`
+	} `json:"read_model"`
+}
+
+func readyz(t *testing.T, base string) (int, readyAnswer) {
+	t.Helper()
+	code, _, body := fetch(t, base+"/readyz")
+	var ans readyAnswer
+	if err := json.Unmarshal([]byte(body), &ans); err != nil || (code != 200 && code != 503) {
+		t.Fatalf("/readyz answered %d %s", code, body)
+	}
+	return code, ans
+}
+
 func TestServe(t *testing.T) {
 	dir := t.TempDir()
 	seed(t, dir, 3)
@@ -92,25 +118,24 @@ func TestServe(t *testing.T) {
 			t.Fatalf("%d %s", code, body)
 		}
 	})
-	t.Run("readyz says the store answers", func(t *testing.T) {
-		code, _, body := fetch(t, base+"/readyz")
-		var ans readyAnswer
-		if err := json.Unmarshal([]byte(body), &ans); err != nil || (code != 200 && code != 503) {
-			t.Fatalf("%d %s", code, body)
-		}
-		// The projections check may still be catching up here; that it
-		// turns ready is tested in projections_test.go.
+	t.Run("readyz says the store answers and reports the projections and the read model", func(t *testing.T) {
+		// The projections may still be catching up here; that readiness
+		// follows the runner is tested in the server package.
+		_, ans := readyz(t, base)
 		names := map[string]bool{}
 		for _, c := range ans.Checks {
 			names[c.Name] = true
 		}
-		if len(ans.Checks) < 2 || ans.Checks[0] != (checkStatus{Name: "store", OK: true}) || !names["projections"] {
+		if len(ans.Checks) != 2 || ans.Checks[0].Name != "store" || !ans.Checks[0].OK || !names["projections"] {
 			t.Fatalf("checks %+v", ans.Checks)
+		}
+		if ans.ReadModel.State == "" || (ans.ReadModel.ServingPosition == nil && ans.ReadModel.Note != "not built yet") {
+			t.Fatalf("read model %+v", ans.ReadModel)
 		}
 	})
 	t.Run("the change feed pages through the log", func(t *testing.T) {
 		code, h, body := fetch(t, base+"/v1/events?after=1&limit=1")
-		if code != 200 || h.Get(changefeed.HeaderNextAfter) != "2" || h.Get(changefeed.HeaderHead) != "3" {
+		if code != 200 || h.Get(exports.HeaderNextAfter) != "2" || h.Get(exports.HeaderHead) != "3" {
 			t.Fatalf("%d %v %s", code, h, body)
 		}
 		evs := readLines(t, body)
@@ -118,10 +143,16 @@ func TestServe(t *testing.T) {
 			t.Fatalf("page %+v", evs)
 		}
 	})
-	t.Run("the change feed answers bad parameters with a JSON 400", func(t *testing.T) {
+	var refusedID string
+	t.Run("the change feed answers bad parameters with a JSON 400 carrying the request id", func(t *testing.T) {
 		code, h, body := fetch(t, base+"/v1/events?after=minus")
-		if code != 400 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || !strings.Contains(body, `"invalid"`) {
+		var eb server.ErrorBody
+		if err := json.Unmarshal([]byte(body), &eb); err != nil || code != 400 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") {
 			t.Fatalf("%d %s", code, body)
+		}
+		refusedID = h.Get(server.HeaderRequestID)
+		if eb.Error.Code != events.CodeInvalid || refusedID == "" || eb.Error.RequestID != refusedID {
+			t.Fatalf("error %+v, header id %q", eb.Error, refusedID)
 		}
 	})
 	t.Run("an unknown route is a 404", func(t *testing.T) {
@@ -137,6 +168,7 @@ func TestServe(t *testing.T) {
 			`pnyx_http_requests_total{code="404",route="unmatched"} 1`,
 			`pnyx_http_request_duration_seconds_count{route="GET /v1/events"} 2`,
 			"pnyx_store_head_position 3",
+			"pnyx_projection_position",
 			"go_goroutines",
 		} {
 			if !strings.Contains(body, want) {
@@ -148,82 +180,33 @@ func TestServe(t *testing.T) {
 		}
 	})
 	t.Run("cancelling the context shuts the server down cleanly", func(t *testing.T) {
-		if err := stop(); err != nil {
-			t.Fatalf("serve returned %v", err)
+		r := stop()
+		if r.err != nil {
+			t.Fatalf("serve returned %v", r.err)
 		}
 		if _, err := http.Get(base + "/healthz"); err == nil {
 			t.Fatal("the server still answers after shutdown")
 		}
+		if !strings.Contains(r.stderr, `"request_id":"`+refusedID+`"`) || strings.Contains(r.stderr, "minus") {
+			t.Fatalf("the access log should hold the refused request's id and not its query:\n%s", r.stderr)
+		}
 	})
 }
 
-func TestServeHooks(t *testing.T) {
-	saved := serveHooks
-	t.Cleanup(func() { serveHooks = saved })
-
-	t.Run("a hook mounts routes, adds readiness checks and runs components until shutdown", func(t *testing.T) {
-		stopped := make(chan struct{})
-		serveHooks = []func(context.Context, *server) error{func(_ context.Context, s *server) error {
-			s.Handle("GET /v1/hello", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "γεια") }))
-			s.Ready("projections", func(context.Context) error {
-				return events.Errorf(events.CodeUnavailable, "projections are catching up")
-			})
-			s.Run("runner", func(ctx context.Context) error {
-				<-ctx.Done()
-				close(stopped)
-				return ctx.Err()
-			})
-			return nil
-		}}
-		base, stop := startServe(t, t.TempDir())
-		if code, _, body := fetch(t, base+"/v1/hello"); code != 200 || body != "γεια" {
-			t.Fatalf("%d %q", code, body)
+func TestServeOnAFreshDataDirectory(t *testing.T) {
+	t.Run("a data directory that does not exist yet is created and served, the read model not built yet or empty", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "pnyx-data")
+		base, stop := startServe(t, dir)
+		code, h, body := fetch(t, base+"/v1/events")
+		if code != 200 || body != "" || h.Get(exports.HeaderHead) != "0" {
+			t.Fatalf("change feed of an empty log: %d %v %q", code, h, body)
 		}
-		code, _, body := fetch(t, base+"/readyz")
-		if code != 503 || !strings.Contains(body, `{"name":"projections","ok":false,"error":"projections are catching up"}`) {
-			t.Fatalf("%d %s", code, body)
+		_, ans := readyz(t, base)
+		if rm := ans.ReadModel; (rm.ServingPosition == nil && rm.Note != "not built yet") || (rm.ServingPosition != nil && *rm.ServingPosition != 0) {
+			t.Fatalf("read model %+v", rm)
 		}
-		if err := stop(); err != nil {
-			t.Fatal(err)
-		}
-		<-stopped
-	})
-
-	t.Run("a failing component stops the server with its error", func(t *testing.T) {
-		boom := errors.New("boom")
-		serveHooks = []func(context.Context, *server) error{func(_ context.Context, s *server) error {
-			s.Run("broken", func(context.Context) error { return boom })
-			return nil
-		}}
-		cleanEnv(t)
-		r := pnyx(t, context.Background(), &cli{now: fixedClock()}, "serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
-		if !errors.Is(r.err, boom) || !strings.Contains(r.err.Error(), "broken") {
-			t.Fatalf("serve returned %v", r.err)
-		}
-	})
-
-	t.Run("appends through the server's store are counted", func(t *testing.T) {
-		serveHooks = []func(context.Context, *server) error{func(ctx context.Context, s *server) error {
-			ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{}`)}
-			if _, err := s.store.Append(ctx, "meeting-1", events.NoStream, ev, ev); err != nil {
-				return err
-			}
-			if _, err := s.store.Append(ctx, "meeting-1", events.NoStream, ev); !errors.Is(err, events.ErrWrongExpectedVersion) {
-				return fmt.Errorf("second append: %v, want a conflict", err)
-			}
-			return nil
-		}}
-		base, _ := startServe(t, t.TempDir())
-		_, _, body := fetch(t, base+"/metrics")
-		for _, want := range []string{
-			`pnyx_store_appends_total{result="ok"} 1`,
-			`pnyx_store_appends_total{result="conflict"} 1`,
-			"pnyx_store_appended_events_total 2",
-			"pnyx_store_head_position 2",
-		} {
-			if !strings.Contains(body, want) {
-				t.Errorf("metrics lack %q", want)
-			}
+		if r := stop(); r.err != nil {
+			t.Fatalf("serve returned %v\n%s", r.err, r.stderr)
 		}
 	})
 }
@@ -241,27 +224,15 @@ func TestServeRefusesAnAddressInUse(t *testing.T) {
 	}
 }
 
-func TestReadiness(t *testing.T) {
-	t.Run("an internal failure is reported as internal error, its detail only logged", func(t *testing.T) {
-		r := newReadiness(time.Second, slog.New(slog.DiscardHandler))
-		r.Add("store", func(context.Context) error { return nil })
-		r.Add("vault", func(context.Context) error { return errors.New("open /srv/vault.db: permission denied") })
-		ans := r.run(context.Background())
-		want := readyAnswer{Ready: false, Checks: []checkStatus{{Name: "store", OK: true}, {Name: "vault", OK: false, Error: "internal error"}}}
-		if fmt.Sprint(ans) != fmt.Sprint(want) {
-			t.Fatalf("got %+v, want %+v", ans, want)
-		}
-	})
-	t.Run("a check that does not answer in time fails with its context", func(t *testing.T) {
-		r := newReadiness(time.Millisecond, slog.New(slog.DiscardHandler))
-		r.Add("slow", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
-		if ans := r.run(context.Background()); ans.Ready {
-			t.Fatalf("ready with a check that never answered: %+v", ans)
-		}
-	})
-	t.Run("with no checks the server is ready", func(t *testing.T) {
-		if ans := newReadiness(time.Second, slog.New(slog.DiscardHandler)).run(context.Background()); !ans.Ready {
-			t.Fatalf("%+v", ans)
-		}
-	})
+func TestServeRefusesATypoInDemo(t *testing.T) {
+	cleanEnv(t)
+	dir := filepath.Join(t.TempDir(), "data")
+	t.Setenv("PNYX_DEMO", "ture")
+	r := pnyx(t, context.Background(), nil, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	if exitCode(r.err) != 2 || !strings.Contains(r.err.Error(), "demo") {
+		t.Fatalf("serve returned %v, want an invalid input naming demo", r.err)
+	}
+	if matches, _ := filepath.Glob(filepath.Join(dir, "*")); len(matches) != 0 {
+		t.Fatalf("a refused configuration wrote %v", matches)
+	}
 }

@@ -1,4 +1,4 @@
-package changefeed_test
+package exports_test
 
 import (
 	"bufio"
@@ -17,9 +17,8 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
-	"github.com/pnyx-civic/pnyx/events/changefeed"
-	"github.com/pnyx-civic/pnyx/events/httperror"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/exports"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -63,10 +62,21 @@ func appendN(t testing.TB, s events.Store, n int) {
 	}
 }
 
-// get requests the feed with a raw query string.
-func get(h http.Handler, query string) *httptest.ResponseRecorder {
+// get requests the feed with a raw query string and returns what it wrote
+// and the error it left for the server to write.
+func get(f *exports.ChangeFeed, query string) (*httptest.ResponseRecorder, error) {
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/events?"+query, nil))
+	err := f.Serve(rec, httptest.NewRequest(http.MethodGet, "/v1/events?"+query, nil))
+	return rec, err
+}
+
+// page requests the feed and fails the test unless it answers a page.
+func page(t *testing.T, f *exports.ChangeFeed, query string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec, err := get(f, query)
+	if err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("%q: status %d, error %v, body %s", query, rec.Code, err, rec.Body)
+	}
 	return rec
 }
 
@@ -91,12 +101,9 @@ func decodePage(t *testing.T, body []byte) []events.RecordedEvent {
 
 func TestChangeFeed(t *testing.T) {
 	t.Run("an empty log answers an empty page whose cursor stays where it was", func(t *testing.T) {
-		h := changefeed.New(openStore(t), changefeed.Options{})
+		h := exports.NewChangeFeed(openStore(t), exports.ChangeFeedOptions{})
 		for _, q := range []string{"", "after=0", "after=17&limit=5"} {
-			rec := get(h, q)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("%q: status %d, body %s", q, rec.Code, rec.Body)
-			}
+			rec := page(t, h, q)
 			if rec.Body.Len() != 0 {
 				t.Errorf("%q: body %q, want empty", q, rec.Body)
 			}
@@ -104,13 +111,13 @@ func TestChangeFeed(t *testing.T) {
 			if q == "after=17&limit=5" {
 				want = "17"
 			}
-			if got := rec.Header().Get(changefeed.HeaderNextAfter); got != want {
-				t.Errorf("%q: %s = %q, want %q", q, changefeed.HeaderNextAfter, got, want)
+			if got := rec.Header().Get(exports.HeaderNextAfter); got != want {
+				t.Errorf("%q: %s = %q, want %q", q, exports.HeaderNextAfter, got, want)
 			}
-			if got := rec.Header().Get(changefeed.HeaderHead); got != "0" {
-				t.Errorf("%q: %s = %q, want 0", q, changefeed.HeaderHead, got)
+			if got := rec.Header().Get(exports.HeaderHead); got != "0" {
+				t.Errorf("%q: %s = %q, want 0", q, exports.HeaderHead, got)
 			}
-			if ct := rec.Header().Get("Content-Type"); ct != changefeed.ContentType {
+			if ct := rec.Header().Get("Content-Type"); ct != exports.ContentTypeNDJSON {
 				t.Errorf("%q: content type %q", q, ct)
 			}
 		}
@@ -119,16 +126,13 @@ func TestChangeFeed(t *testing.T) {
 	t.Run("following the cursor reads every event once, in position order", func(t *testing.T) {
 		s := openStore(t)
 		appendN(t, s, 25)
-		h := changefeed.New(s, changefeed.Options{})
+		h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{})
 		var got []events.RecordedEvent
 		after, pages := "0", 0
 		for {
-			rec := get(h, "limit=10&after="+after)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("after=%s: status %d: %s", after, rec.Code, rec.Body)
-			}
+			rec := page(t, h, "limit=10&after="+after)
 			page := decodePage(t, rec.Body.Bytes())
-			next := rec.Header().Get(changefeed.HeaderNextAfter)
+			next := rec.Header().Get(exports.HeaderNextAfter)
 			if len(page) == 0 {
 				if next != after {
 					t.Fatalf("empty page moved the cursor from %s to %s", after, next)
@@ -139,8 +143,8 @@ func TestChangeFeed(t *testing.T) {
 			if last := strconv.FormatUint(uint64(page[len(page)-1].Position), 10); next != last {
 				t.Fatalf("cursor %s, but the page ends at position %s", next, last)
 			}
-			if rec.Header().Get(changefeed.HeaderHead) != "25" {
-				t.Fatalf("head header %q, want 25", rec.Header().Get(changefeed.HeaderHead))
+			if rec.Header().Get(exports.HeaderHead) != "25" {
+				t.Fatalf("head header %q, want 25", rec.Header().Get(exports.HeaderHead))
 			}
 			got = append(got, page...)
 			after = next
@@ -158,11 +162,8 @@ func TestChangeFeed(t *testing.T) {
 	t.Run("a limit above the maximum is lowered, not refused", func(t *testing.T) {
 		s := openStore(t)
 		appendN(t, s, 12)
-		h := changefeed.New(s, changefeed.Options{MaxLimit: 5})
-		rec := get(h, "limit=100000")
-		if rec.Code != http.StatusOK {
-			t.Fatalf("status %d: %s", rec.Code, rec.Body)
-		}
+		h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{MaxLimit: 5})
+		rec := page(t, h, "limit=100000")
 		if n := len(decodePage(t, rec.Body.Bytes())); n != 5 {
 			t.Fatalf("page of %d events, want the maximum 5", n)
 		}
@@ -171,16 +172,28 @@ func TestChangeFeed(t *testing.T) {
 	t.Run("without a limit a page holds the default number of events", func(t *testing.T) {
 		s := openStore(t)
 		appendN(t, s, 12)
-		h := changefeed.New(s, changefeed.Options{DefaultLimit: 4, MaxLimit: 10})
-		if n := len(decodePage(t, get(h, "").Body.Bytes())); n != 4 {
+		h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{DefaultLimit: 4, MaxLimit: 10})
+		if n := len(decodePage(t, page(t, h, "").Body.Bytes())); n != 4 {
 			t.Fatalf("page of %d events, want the default 4", n)
+		}
+	})
+
+	t.Run("a HEAD request gets the page's headers and no body", func(t *testing.T) {
+		s := openStore(t)
+		appendN(t, s, 3)
+		rec := httptest.NewRecorder()
+		if err := exports.NewChangeFeed(s, exports.ChangeFeedOptions{}).Serve(rec, httptest.NewRequest(http.MethodHead, "/v1/events?after=1", nil)); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusOK || rec.Body.Len() != 0 || rec.Header().Get(exports.HeaderNextAfter) != "3" || rec.Header().Get(exports.HeaderHead) != "3" {
+			t.Fatalf("%d %v %q", rec.Code, rec.Header(), rec.Body)
 		}
 	})
 
 	t.Run("a page is the recorded envelope, Greek text intact", func(t *testing.T) {
 		s := openStore(t)
 		appendN(t, s, 4)
-		rec := get(changefeed.New(s, changefeed.Options{}), "after=1&limit=2")
+		rec := page(t, exports.NewChangeFeed(s, exports.ChangeFeedOptions{}), "after=1&limit=2")
 		golden(t, "page.ndjson", rec.Body.Bytes())
 	})
 }
@@ -188,7 +201,7 @@ func TestChangeFeed(t *testing.T) {
 func TestChangeFeedRefusesBadParameters(t *testing.T) {
 	s := openStore(t)
 	appendN(t, s, 3)
-	h := changefeed.New(s, changefeed.Options{})
+	h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{})
 	for _, tc := range []struct{ rule, query string }{
 		{"after must be a number", "after=abc"},
 		{"after must not be negative", "after=-1"},
@@ -202,19 +215,12 @@ func TestChangeFeedRefusesBadParameters(t *testing.T) {
 		{"a fraction is not a limit", "limit=1.5"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			rec := get(h, tc.query)
-			if rec.Code != http.StatusBadRequest {
-				t.Fatalf("status %d, want 400; body %s", rec.Code, rec.Body)
+			rec, err := get(h, tc.query)
+			if !errors.Is(err, events.ErrInvalid) || events.ErrorMessage(err) == "" {
+				t.Fatalf("error %v, want an invalid error with a message", err)
 			}
-			if ct := rec.Header().Get("Content-Type"); ct != "application/json; charset=utf-8" {
-				t.Errorf("content type %q", ct)
-			}
-			var body httperror.Body
-			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-				t.Fatalf("body %q is not a JSON error: %v", rec.Body, err)
-			}
-			if body.Error.Code != events.CodeInvalid || body.Error.Message == "" {
-				t.Fatalf("error %+v, want code invalid with a message", body.Error)
+			if rec.Body.Len() != 0 || len(rec.Header()) != 0 {
+				t.Fatalf("the feed wrote %v %q before refusing; the server writes the error", rec.Header(), rec.Body)
 			}
 		})
 	}
@@ -223,17 +229,13 @@ func TestChangeFeedRefusesBadParameters(t *testing.T) {
 func TestChangeFeedOnAClosedStoreIsUnavailable(t *testing.T) {
 	s := openStore(t)
 	appendN(t, s, 2)
-	h := changefeed.New(s, changefeed.Options{})
+	h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rec := get(h, "")
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status %d, want 503; body %s", rec.Code, rec.Body)
-	}
-	var body httperror.Body
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != events.CodeUnavailable {
-		t.Fatalf("body %s: want an unavailable error", rec.Body)
+	rec, err := get(h, "")
+	if events.ErrorCode(err) != events.CodeUnavailable || rec.Body.Len() != 0 {
+		t.Fatalf("error %v, body %q: want an unavailable error and nothing written", err, rec.Body)
 	}
 }
 
@@ -246,30 +248,27 @@ func (failingLog) ReadAll(context.Context, events.ReadAllOptions) ([]events.Reco
 }
 func (failingLog) Head(context.Context) (events.Position, error) { return 3, nil }
 
-func TestChangeFeedHidesInternalErrors(t *testing.T) {
-	rec := get(changefeed.New(failingLog{}, changefeed.Options{}), "")
-	if rec.Code != http.StatusInternalServerError {
-		t.Fatalf("status %d, want 500", rec.Code)
-	}
-	if bytes.Contains(rec.Body.Bytes(), []byte("secret")) || !bytes.Contains(rec.Body.Bytes(), []byte(`"internal error"`)) {
-		t.Fatalf("body %s: want only \"internal error\"", rec.Body)
+func TestChangeFeedLeavesInternalErrorsToTheServer(t *testing.T) {
+	rec, err := get(exports.NewChangeFeed(failingLog{}, exports.ChangeFeedOptions{}), "")
+	if events.ErrorCode(err) != events.CodeInternal || rec.Body.Len() != 0 {
+		t.Fatalf("error %v, body %q: want the internal error returned and nothing written", err, rec.Body)
 	}
 }
 
-func TestParsePage(t *testing.T) {
+func TestParseFeedPage(t *testing.T) {
 	for _, tc := range []struct {
 		rule  string
 		query map[string][]string
-		want  changefeed.Page
+		want  exports.FeedPage
 	}{
-		{"no parameters read from the start with the default limit", nil, changefeed.Page{After: 0, Limit: 100}},
-		{"after is taken as given", map[string][]string{"after": {"42"}}, changefeed.Page{After: 42, Limit: 100}},
-		{"a limit within the maximum is kept", map[string][]string{"limit": {"7"}}, changefeed.Page{Limit: 7}},
-		{"a limit over the maximum is capped", map[string][]string{"limit": {"5000"}}, changefeed.Page{Limit: 1000}},
-		{"the largest position is accepted", map[string][]string{"after": {"18446744073709551615"}}, changefeed.Page{After: 18446744073709551615, Limit: 100}},
+		{"no parameters read from the start with the default limit", nil, exports.FeedPage{After: 0, Limit: 100}},
+		{"after is taken as given", map[string][]string{"after": {"42"}}, exports.FeedPage{After: 42, Limit: 100}},
+		{"a limit within the maximum is kept", map[string][]string{"limit": {"7"}}, exports.FeedPage{Limit: 7}},
+		{"a limit over the maximum is capped", map[string][]string{"limit": {"5000"}}, exports.FeedPage{Limit: 1000}},
+		{"the largest position is accepted", map[string][]string{"after": {"18446744073709551615"}}, exports.FeedPage{After: 18446744073709551615, Limit: 100}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
-			got, err := changefeed.ParsePage(tc.query, 100, 1000)
+			got, err := exports.ParseFeedPage(tc.query, 100, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,12 +279,12 @@ func TestParsePage(t *testing.T) {
 	}
 }
 
-func FuzzParsePage(f *testing.F) {
+func FuzzParseFeedPage(f *testing.F) {
 	for _, seed := range [][2]string{{"0", "10"}, {"-1", "0"}, {"18446744073709551616", "9999999999999"}, {"", ""}, {"１", "٣"}} {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, after, limit string) {
-		p, err := changefeed.ParsePage(map[string][]string{"after": {after}, "limit": {limit}}, 100, 1000)
+		p, err := exports.ParseFeedPage(map[string][]string{"after": {after}, "limit": {limit}}, 100, 1000)
 		if err != nil {
 			if !errors.Is(err, events.ErrInvalid) {
 				t.Fatalf("error %v does not match ErrInvalid", err)
@@ -303,7 +302,7 @@ func FuzzParsePage(f *testing.F) {
 func FuzzChangeFeedQuery(f *testing.F) {
 	s := openStore(f)
 	appendN(f, s, 5)
-	h := changefeed.New(s, changefeed.Options{MaxLimit: 3})
+	h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{MaxLimit: 3})
 	for _, seed := range []string{"after=2&limit=2", "after=%zz", "limit=1&limit=", "after=3;limit=1", "after=+4"} {
 		f.Add(seed)
 	}
@@ -311,19 +310,14 @@ func FuzzChangeFeedQuery(f *testing.F) {
 		req := httptest.NewRequest(http.MethodGet, "/v1/events", nil)
 		req.URL.RawQuery = query
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		switch rec.Code {
-		case http.StatusOK:
-			if n := bytes.Count(rec.Body.Bytes(), []byte("\n")); n > 3 {
-				t.Fatalf("page of %d events over the maximum 3", n)
+		if err := h.Serve(rec, req); err != nil {
+			if !errors.Is(err, events.ErrInvalid) || rec.Body.Len() != 0 {
+				t.Fatalf("query %q: error %v with body %q, want an invalid error and nothing written", query, err, rec.Body)
 			}
-		case http.StatusBadRequest:
-			var body httperror.Body
-			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Code != events.CodeInvalid {
-				t.Fatalf("400 without a JSON invalid error: %s", rec.Body)
-			}
-		default:
-			t.Fatalf("status %d for query %q", rec.Code, query)
+			return
+		}
+		if n := bytes.Count(rec.Body.Bytes(), []byte("\n")); rec.Code != http.StatusOK || n > 3 {
+			t.Fatalf("query %q: status %d, page of %d events over the maximum 3", query, rec.Code, n)
 		}
 	})
 }

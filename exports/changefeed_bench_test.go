@@ -1,4 +1,4 @@
-package changefeed_test
+package exports_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
-	"github.com/pnyx-civic/pnyx/events/changefeed"
+	"github.com/pnyx-civic/pnyx/exports"
 )
 
 // BenchmarkChangeFeedPage serves pages of 1,000 events and compares each
@@ -31,7 +31,7 @@ func BenchmarkChangeFeedPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	h := changefeed.New(s, changefeed.Options{MaxLimit: 1000})
+	h := exports.NewChangeFeed(s, exports.ChangeFeedOptions{MaxLimit: 1000})
 	req := httptest.NewRequest(http.MethodGet, "/v1/events?after=0&limit=1000", nil)
 	var base, feed time.Duration
 	for b.Loop() {
@@ -42,9 +42,8 @@ func BenchmarkChangeFeedPage(b *testing.B) {
 		}
 		t1 := time.Now()
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("status %d", rec.Code)
+		if err := h.Serve(rec, req); err != nil || rec.Code != http.StatusOK {
+			b.Fatalf("status %d, error %v", rec.Code, err)
 		}
 		feed += time.Since(t1)
 		base += t1.Sub(t0)

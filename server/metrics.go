@@ -1,8 +1,7 @@
-package main
+package server
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -14,22 +13,25 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// metrics is what /metrics exposes, on a registry of its own (never the
+// Metrics is what /metrics exposes, on a registry of its own (never the
 // global one): HTTP requests by route and status with their latency, the
-// store's head position, and appends by result.
-type metrics struct {
+// store's head position and appends by result, and the projection runner's
+// metrics. It is made before the server so the store can be metered
+// (MeterStore) before the command service and the runner are built over
+// it. It is safe for concurrent use.
+type Metrics struct {
 	reg      *prometheus.Registry
-	now      func() time.Time
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	appends  *prometheus.CounterVec
 	appended prometheus.Counter
 }
 
-func newMetrics(now func() time.Time, head func(context.Context) (events.Position, error)) *metrics {
-	m := &metrics{
+// NewMetrics returns the metrics of one server, with the Go runtime's and
+// the process's.
+func NewMetrics() *Metrics {
+	m := &Metrics{
 		reg: prometheus.NewRegistry(),
-		now: now,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pnyx_http_requests_total",
 			Help: "HTTP requests answered, by route pattern and status code.",
@@ -52,58 +54,30 @@ func newMetrics(now func() time.Time, head func(context.Context) (events.Positio
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.latency, m.appends, m.appended,
-		&headCollector{head: head},
 	)
 	return m
 }
 
+// register adds the head of the log and the runner's metrics.
+func (m *Metrics) register(head func(context.Context) (events.Position, error), p Projections) error {
+	if err := m.reg.Register(&headCollector{head: head}); err != nil {
+		return err
+	}
+	return p.RegisterMetrics(m.reg)
+}
+
 // handler serves the registry in the Prometheus text format. A failing
 // collector (the store is down) is reported and the rest still served.
-func (m *metrics) handler() http.Handler {
+func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg, ErrorHandling: promhttp.ContinueOnError})
 }
 
-// instrument counts and times every request by its ServeMux pattern, never
-// by raw path, so labels stay few; unmatched requests share one label. At
-// debug level it logs each request's route, status and duration: never its
-// query, body or client address.
-func (m *metrics) instrument(next http.Handler, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := m.now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		route := r.Pattern // set by ServeMux on this request
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
-		took := m.now().Sub(start)
-		m.latency.WithLabelValues(route).Observe(took.Seconds())
-		log.DebugContext(r.Context(), "http request", "route", route, "status", sw.status, "duration", took)
-	})
+// observe counts and times one request by its route pattern, never by raw
+// path, so labels stay few.
+func (m *Metrics) observe(route string, status int, took time.Duration) {
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }
-
-// statusWriter remembers the status a handler sent.
-type statusWriter struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wroteHeader {
-		w.status, w.wroteHeader = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	w.wroteHeader = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach Flush and deadlines.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // headCollector reads the store's head position at each scrape.
 type headCollector struct {
@@ -125,11 +99,16 @@ func (c *headCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(headDesc, prometheus.GaugeValue, float64(pos))
 }
 
-// meteredStore counts the appends made through it. The server hands it,
-// not the bare store, to every part that writes.
+// MeterStore returns store with its appends counted on m. pnyx serve hands
+// the metered store, not the bare one, to every part that writes.
+func (m *Metrics) MeterStore(store events.Store) events.Store {
+	return meteredStore{Store: store, m: m}
+}
+
+// meteredStore counts the appends made through it.
 type meteredStore struct {
 	events.Store
-	m *metrics
+	m *Metrics
 }
 
 var _ events.Store = meteredStore{}
