@@ -102,31 +102,35 @@ func (s suite) idempotency(t *testing.T) {
 	})
 
 	conflicts := []struct {
-		name  string
-		retry func(sent []events.Event, stream string) (string, []events.Event)
+		name        string
+		otherStream bool
+		retry       func(sent []events.Event, stream string) (string, []events.Event)
 	}{
-		{"the same id with other data is a conflict", func(sent []events.Event, stream string) (string, []events.Event) {
+		{"the same id with other data is a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			ev := sent[0]
 			ev.Data = json.RawMessage(`{"n":"other"}`)
 			return stream, []events.Event{ev}
 		}},
-		{"the same id with another type is a conflict", func(sent []events.Event, stream string) (string, []events.Event) {
+		{"the same id with another type is a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			ev := sent[0]
 			ev.Type = "request.rejected"
 			return stream, []events.Event{ev}
 		}},
-		{"the same id in another stream is a conflict", func(sent []events.Event, stream string) (string, []events.Event) {
+		{"the same id in another stream is a conflict", true, func(sent []events.Event, stream string) (string, []events.Event) {
 			return stream + "-other", sent[:1]
 		}},
-		{"a batch with a recorded id after a new one is a conflict", func(sent []events.Event, stream string) (string, []events.Event) {
+		{"a batch with a recorded id after a new one is a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			return stream, []events.Event{{ID: events.NewEventID(), Type: "request.reopened", Data: json.RawMessage(`{}`)}, sent[0]}
 		}},
-		{"recorded ids in another order are a conflict", func(sent []events.Event, stream string) (string, []events.Event) {
+		{"recorded ids in another order are a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			return stream, []events.Event{sent[1], sent[0]}
 		}},
 	}
 	for _, tc := range conflicts {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.otherStream && s.idsPerStream {
+				t.Skip("this store finds a reused id within its stream only: its server has no index of ids across streams")
+			}
 			store := s.newStore(t)
 			stream := "request-" + unique()
 			sent := withIDs(event("request.submitted", 0), event("request.acknowledged", 1))

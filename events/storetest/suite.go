@@ -19,13 +19,21 @@ import (
 type Option func(*config)
 
 type config struct {
-	gapFree bool
+	gapFree      bool
+	idsPerStream bool
 }
 
 // GapFree makes the suite check that positions are consecutive, for stores
 // that promise a dense global log (the embedded store does; EventStoreDB's
 // positions are ordered but not dense).
 func GapFree() Option { return func(c *config) { c.gapFree = true } }
+
+// IDsPerStream is for stores that find a reused event id only within the
+// stream it is appended to, because their server keeps no index of ids
+// across streams (KurrentDB). The suite then skips, with that reason, the
+// check that the same id appended to another stream is refused; every
+// other idempotency check still runs.
+func IDsPerStream() Option { return func(c *config) { c.idsPerStream = true } }
 
 // Run runs the contract suite. newStore returns a ready store, with the
 // default data size limit events.DefaultMaxEventBytes, and registers its

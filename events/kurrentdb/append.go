@@ -1,0 +1,216 @@
+package kurrentdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/kurrent-io/KurrentDB-Client-Go/kurrentdb"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// maxAppendAttempts bounds how often an append retries after losing a race
+// for its stream to another writer while its own condition still holds
+// (only Any and StreamExists can).
+const maxAppendAttempts = 64
+
+// Append writes evs to stream atomically.
+//
+// Idempotency is Pnyx's, not the server's: the server deduplicates a retry
+// only in some cases (an exact expected version whose following events
+// carry the same ids, or a recent id cache for Any). So Append reads the
+// stream first, answers a retry of recorded ids with the original result,
+// and otherwise appends with the exact version it read; losing a race to
+// another writer reads the stream again. A reused id is found within the
+// stream only: KurrentDB has no index of event ids across streams, so the
+// same id appended to another stream is not refused (the contract suite
+// runs with storetest.IDsPerStream for this store).
+func (s *Store) Append(ctx context.Context, stream string, expected events.Expected, evs ...events.Event) (events.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return events.AppendResult{}, err
+	}
+	if err := events.ValidateAppend(stream, s.maxEventBytes, evs); err != nil {
+		return events.AppendResult{}, err
+	}
+	batch := make([]events.Event, len(evs))
+	copy(batch, evs)
+	for i := range batch {
+		// The client would give a nil id a random one of its own (checked
+		// in v1.4.2, as in v4); Pnyx sets every id, so a retry of this
+		// very call cannot duplicate it.
+		if batch[i].ID == uuid.Nil {
+			batch[i].ID = events.NewEventID()
+		}
+		if batch[i].Schema == 0 {
+			batch[i].Schema = 1
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		recorded, err := s.readWhole(ctx, stream)
+		if err != nil {
+			return events.AppendResult{}, err
+		}
+		current := int64(len(recorded)) - 1
+		if res, found, err := retried(stream, batch, recorded); found || err != nil {
+			return res, err
+		}
+		if !expected.Holds(current) {
+			return events.AppendResult{}, &events.WrongExpectedVersionError{Stream: stream, Expected: expected, Actual: current}
+		}
+		res, err := s.write(ctx, stream, current, batch)
+		var wrong *events.WrongExpectedVersionError
+		if errors.As(err, &wrong) && attempt < maxAppendAttempts {
+			continue // another writer got there first: look again
+		}
+		if wrong != nil {
+			wrong.Expected = expected
+		}
+		return res, err
+	}
+}
+
+// write appends batch after version current, stamping it with the clock.
+func (s *Store) write(ctx context.Context, stream string, current int64, batch []events.Event) (events.AppendResult, error) {
+	now := s.now().UTC()
+	data := make([]kurrentdb.EventData, len(batch))
+	size := 0
+	for i, ev := range batch {
+		if ev.OccurredAt.IsZero() {
+			ev.OccurredAt = now
+		}
+		data[i] = kurrentdb.EventData{
+			EventID:     ev.ID,
+			EventType:   ev.Type,
+			ContentType: kurrentdb.ContentTypeJson,
+			Data:        ev.Data,
+			Metadata:    encodeMetadata(ev, now),
+		}
+		size += len(data[i].Data) + len(data[i].Metadata)
+	}
+	if size > s.maxAppendBytes {
+		return events.AppendResult{}, events.Invalidf("append to %s: %d bytes with metadata, over the limit of %d per append", stream, size, s.maxAppendBytes)
+	}
+	var state kurrentdb.StreamState = kurrentdb.NoStream{}
+	if current >= 0 {
+		state = kurrentdb.StreamRevision{Value: uint64(current)}
+	}
+	var wr *kurrentdb.WriteResult
+	err := s.call(ctx, "append to "+stream, func(ctx context.Context, c *kurrentdb.Client) error {
+		var err error
+		wr, err = c.AppendToStream(ctx, stream, kurrentdb.AppendToStreamOptions{StreamState: state}, data...)
+		return err
+	})
+	if errors.Is(err, events.ErrWrongExpectedVersion) {
+		return events.AppendResult{}, &events.WrongExpectedVersionError{Stream: stream, Actual: actualFrom(err, current)}
+	}
+	if err != nil {
+		return events.AppendResult{}, err
+	}
+	res := events.AppendResult{NextVersion: current + int64(len(batch)), Position: events.Position(wr.CommitPosition)}
+	if len(batch) > 1 {
+		// The server answers with one position for the whole write; which
+		// event's it is has varied between server versions. The last
+		// event's own position is what Pnyx promises, so read it.
+		last, err := s.ReadStream(ctx, stream, events.ReadStreamOptions{From: res.NextVersion, Limit: 1})
+		if err != nil {
+			return events.AppendResult{}, fmt.Errorf("append to %s: written, but reading its position: %w", stream, err)
+		}
+		if len(last) != 1 || last[0].ID != batch[len(batch)-1].ID {
+			return events.AppendResult{}, &events.Error{Code: events.CodeInternal, Message: "append to " + stream + ": the last event written is not at its version"}
+		}
+		res.Position = last[0].Position
+	}
+	return res, nil
+}
+
+// actualFrom reads the stream's actual version from the client's wrong
+// expected version error. The client keeps it only in its message
+// ("expecting 'X' but got 'Y'", v1.4.2); when the message says otherwise,
+// the version read before the append is the best answer, and Append reads
+// the stream again anyway.
+func actualFrom(err error, fallback int64) int64 {
+	msg := err.Error()
+	const marker = "but got '"
+	i := strings.LastIndex(msg, marker)
+	if i < 0 {
+		return fallback
+	}
+	rest := msg[i+len(marker):]
+	j := strings.IndexByte(rest, '\'')
+	if j < 0 {
+		return fallback
+	}
+	if rest[:j] == "no_stream" {
+		return -1
+	}
+	v, perr := strconv.ParseInt(rest[:j], 10, 64)
+	if perr != nil || v < 0 {
+		return fallback
+	}
+	return v
+}
+
+// readWhole reads every event of stream; a missing stream has none.
+func (s *Store) readWhole(ctx context.Context, stream string) ([]events.RecordedEvent, error) {
+	var all []events.RecordedEvent
+	var from int64
+	for {
+		page, err := s.ReadStream(ctx, stream, events.ReadStreamOptions{From: from, Limit: events.MaxReadLimit})
+		if errors.Is(err, events.ErrStreamNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < events.MaxReadLimit {
+			return all, nil
+		}
+		from += int64(len(page))
+	}
+}
+
+// retried reports whether batch re-sends events already in recorded. It
+// returns the original result when every event is there, in order and with
+// the same content; ErrDuplicateEventID when only some are, or with other
+// content.
+func retried(stream string, batch []events.Event, recorded []events.RecordedEvent) (events.AppendResult, bool, error) {
+	at := make(map[uuid.UUID]int, len(recorded))
+	for i, rec := range recorded {
+		at[rec.ID] = i
+	}
+	first, found := at[batch[0].ID]
+	some := found
+	for _, ev := range batch[1:] {
+		if _, ok := at[ev.ID]; ok {
+			some = true
+		}
+	}
+	if !some {
+		return events.AppendResult{}, false, nil
+	}
+	if !found || first+len(batch) > len(recorded) {
+		return events.AppendResult{}, true, fmt.Errorf("append to %s: some ids were recorded in another append: %w", stream, events.ErrDuplicateEventID)
+	}
+	for i, ev := range batch {
+		rec := recorded[first+i]
+		if rec.ID != ev.ID || !sameContent(ev, rec) {
+			return events.AppendResult{}, true, fmt.Errorf("append to %s: event %d (%s): %w", stream, i, ev.ID, events.ErrDuplicateEventID)
+		}
+	}
+	last := recorded[first+len(batch)-1]
+	return events.AppendResult{NextVersion: last.Version, Position: last.Position}, true, nil
+}
+
+// sameContent compares what the caller sent with what was recorded. A zero
+// OccurredAt means "when recorded" and matches any recorded time.
+func sameContent(ev events.Event, rec events.RecordedEvent) bool {
+	return ev.Type == rec.Type && ev.Schema == rec.Schema && ev.Actor == rec.Actor &&
+		ev.CausationID == rec.CausationID && ev.CorrelationID == rec.CorrelationID &&
+		string(ev.Data) == string(rec.Data) &&
+		(ev.OccurredAt.IsZero() || ev.OccurredAt.Equal(rec.OccurredAt))
+}

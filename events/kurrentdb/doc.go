@@ -1,0 +1,97 @@
+// Package kurrentdb is the event store on a KurrentDB (formerly
+// EventStoreDB) server or cluster, for a municipality or a national host
+// that outgrows one machine. It speaks gRPC through the official client,
+// github.com/kurrent-io/KurrentDB-Client-Go v1.4.2, the maintained
+// successor of the archived EventStore-Client-Go/v4, and passes the same
+// contract suite (events/storetest) as the embedded store.
+//
+// # How Pnyx's log maps onto KurrentDB
+//
+//   - A Pnyx stream is a KurrentDB stream of the same name; a version is
+//     the stream revision.
+//   - A position is the event's $all commit position: opaque, ascending,
+//     not dense (it is a byte offset in the server's log). Nothing in
+//     Pnyx may compute with positions beyond comparing them (see
+//     "Positions" below).
+//   - Event ids are always set by Pnyx, and re-sending them is idempotent
+//     by Pnyx's rule, checked here against the stream (see Append).
+//   - Pnyx's envelope fields that KurrentDB has no field for (schema,
+//     occurred and recorded times, actor, causation and correlation ids)
+//     travel as a JSON object in the event's metadata; data is the JSON
+//     payload with content type application/json. The recorded time is
+//     Pnyx's clock, so a migration between stores keeps it exactly.
+//   - SubscribeAll is one catch-up subscription to $all with a
+//     server-side filter that keeps the server's own "$" events off the
+//     wire; after a dropped connection it subscribes again from the last
+//     event it delivered.
+//   - Every call has a deadline (Options.Timeout). TLS, credentials, node
+//     preference and discovery come from the connection string
+//     (ParseConnectionString); credentials are sent only over TLS.
+//   - Every client error is mapped to Pnyx's errors in mapErr.
+//
+// # The client, checked
+//
+// The field notes on the v4 client were checked against v1.4.2's code:
+//
+//   - FromError still returns ok == false when there IS an error (and
+//     (nil, true) for nil). This package never uses it: errors.As on
+//     *kurrentdb.Error reads the code through the client's own wrapping.
+//   - A nil event id is still replaced by a random one (toProposedMessage
+//     calls uuid.New), which would make a retry a duplicate: Append sets
+//     every id before calling the client.
+//   - Non-streaming calls (appends) get a deadline: DefaultDeadline, or
+//     10 seconds; streaming calls (reads, subscriptions) get
+//     math.MaxInt64, that is none. The store gives every call its own
+//     deadline, and a subscription a deadline on its confirmation.
+//   - The 1 MiB append limit is the server's (MaxAppendSize, counted on
+//     data and metadata of a whole append) and the client does not check
+//     it. Pnyx's limit is 1 MiB of data per event, so a batch can exceed
+//     the server's default: the store checks each append against
+//     Options.MaxAppendBytes (16 MiB by default) and refuses a larger one
+//     as invalid before sending; the server's MaxAppendSize must be
+//     raised to match (docs/DEPLOYMENT.md).
+//   - $all positions are still commit/prepare pairs. For an event written
+//     through the gRPC append (which has no explicit transactions) both
+//     are equal, so the commit position alone identifies it; the store
+//     still orders by the pair when paging.
+//
+// Also found in v1.4.2: a wrong expected version error carries the actual
+// revision only in its message (the store reads it from there, and reads
+// the stream again before answering); ReadStream.Recv panics on a read
+// message it does not know (the store recovers, as a server it cannot
+// read); a failed node discovery closes the client for good (the store
+// then makes a new one, so a server that comes back is found again); an
+// event without the server's "created" stamp makes the client call
+// log.Fatalf (a real server always sends it, and so does the test
+// server); ReadAll has no server-side filter (only subscriptions do), so
+// ReadAll's prefixes are applied by the store page by page; the client
+// logs to standard output unless given a logger (the store routes it to
+// its slog logger at debug level).
+//
+// # Positions
+//
+// The rest of Pnyx was searched for uses of positions as counts. None
+// breaks on positions with gaps: reads continue "after" the last position
+// seen, and "position - 1" (the events command's --from, a failed
+// projection's stop point) only means "just before". Two figures read
+// wrong on this store, as they count the gap between positions as events:
+// a projection's lag (projections.Status.Lag and the metric
+// pnyx_projection_lag_events are Head-Position, which here are bytes, not
+// events) and the progress of a rebuild (done/total by position, which
+// here is a share of the log's bytes, still monotonic). The ledger, when
+// it exists, must number leaves by log order, not by position.
+//
+// # Idempotency and its limit
+//
+// KurrentDB keeps no index of event ids across streams. Append therefore
+// reads the stream it appends to and finds a retry there (the whole batch,
+// in order, with the same content: the original result; part of it, or
+// other content: events.ErrDuplicateEventID), then appends at the exact
+// revision it read, so that two racing retries cannot both write. The
+// same id appended to another stream is not refused (the contract suite
+// runs with storetest.IDsPerStream). The cost is one read of the stream
+// per append; Pnyx's streams are aggregates, which deciders read whole
+// anyway.
+//
+// The test double of a server, for tests, is events/kurrentdb/kurrenttest.
+package kurrentdb

@@ -1,0 +1,551 @@
+// Package kurrenttest is an in-process gRPC test double of a KurrentDB
+// server, for the tests of events/kurrentdb and of whatever runs Pnyx on
+// KurrentDB. It is NOT a store: it keeps everything in memory, fsyncs
+// nothing, knows one node, no users, no TLS, no projections and no
+// persistent subscriptions.
+//
+// It serves the client module's own generated service definition
+// (event_store.client.streams.Streams, from
+// github.com/kurrent-io/KurrentDB-Client-Go/protos/...), so the real
+// client talks to it over a real gRPC connection on a loopback port, and
+// it implements what the Pnyx adapter relies on, with the server's
+// semantics as its protocol documents them:
+//
+//   - Append with an expected revision (any, no stream, stream exists, an
+//     exact revision), answering WrongExpectedVersion with the current
+//     revision; re-sent event ids after the expected revision are
+//     idempotent (the server's own rule); a request over MaxAppendBytes is
+//     refused with InvalidArgument, as the server refuses one over its
+//     MaxAppendSize;
+//   - reads of a stream and of $all, forwards and backwards, with counts;
+//     a missing stream answers StreamNotFound; reads of $all from a
+//     position include it, backwards reads stop before it;
+//   - catch-up subscriptions to $all from the start or after a position,
+//     with server-side filters on the event type or the stream name
+//     (prefixes or a regular expression), then live events;
+//   - Drop, which ends every open subscription with Unavailable, as a
+//     connection lost between client and server does.
+//
+// Positions are like a real server's: commit and prepare positions are
+// equal for each event, ascend, and leave gaps (each event advances the
+// log by its size), so nothing can assume they are dense. The server's
+// "created" stamp is sent in ticks, as the client requires (it calls
+// log.Fatalf on an event without one).
+package kurrenttest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/shared"
+	api "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/streams"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// Options configure a Server. The zero value is usable.
+type Options struct {
+	// MaxAppendBytes is the server's MaxAppendSize: the most bytes of data
+	// and metadata one append may carry. <= 0 means 1 MiB, the server's
+	// default.
+	MaxAppendBytes int
+	// Now stamps each event's "created" time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server is a running test double. It is safe for concurrent use.
+type Server struct {
+	opts Options
+	lis  net.Listener
+	grpc *grpc.Server
+
+	mu      sync.Mutex
+	log     []*record
+	streams map[string][]*record
+	next    uint64        // the position the next event gets
+	wake    chan struct{} // closed and replaced after each append
+	drop    chan struct{} // closed and replaced by Drop
+}
+
+type record struct {
+	id       uuid.UUID
+	stream   string
+	revision uint64
+	position uint64
+	meta     map[string]string
+	custom   []byte
+	data     []byte
+}
+
+// Start listens on a loopback port and serves until Close.
+func Start(opts Options) (*Server, error) {
+	if opts.MaxAppendBytes <= 0 {
+		opts.MaxAppendBytes = 1 << 20
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("kurrenttest: listen: %w", err)
+	}
+	s := &Server{
+		opts:    opts,
+		lis:     lis,
+		grpc:    grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20)),
+		streams: map[string][]*record{},
+		next:    1 << 10, // a real log starts with the server's own records
+		wake:    make(chan struct{}),
+		drop:    make(chan struct{}),
+	}
+	api.RegisterStreamsServer(s.grpc, &streams{s: s})
+	go s.grpc.Serve(lis)
+	return s, nil
+}
+
+// URL is the connection string of the server.
+func (s *Server) URL() string {
+	return "kurrentdb://" + s.lis.Addr().String() + "?tls=false"
+}
+
+// Close stops the server and ends every call in progress.
+func (s *Server) Close() {
+	s.grpc.Stop()
+}
+
+// Drop ends every open subscription with status Unavailable, as a lost
+// connection does; the client then reconnects.
+func (s *Server) Drop() {
+	s.mu.Lock()
+	close(s.drop)
+	s.drop = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// Len is the number of events in the log.
+func (s *Server) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.log)
+}
+
+type streams struct {
+	api.UnimplementedStreamsServer
+	s *Server
+}
+
+func (st *streams) Append(srv grpc.ClientStreamingServer[api.AppendReq, api.AppendResp]) error {
+	first, err := srv.Recv()
+	if err != nil {
+		return err
+	}
+	opts := first.GetOptions()
+	if opts == nil {
+		return status.Error(codes.InvalidArgument, "the first message of an append must be its options")
+	}
+	stream := string(opts.GetStreamIdentifier().GetStreamName())
+	var proposed []*api.AppendReq_ProposedMessage
+	size := 0
+	for {
+		m, err := srv.Recv()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return err
+		}
+		p := m.GetProposedMessage()
+		if p == nil {
+			return status.Error(codes.InvalidArgument, "an append message after the options must be a proposed message")
+		}
+		size += len(p.Data) + len(p.CustomMetadata)
+		proposed = append(proposed, p)
+	}
+	if size > st.s.opts.MaxAppendBytes {
+		return status.Error(codes.InvalidArgument, "maximum append size exceeded")
+	}
+	resp, err := st.s.append(stream, opts, proposed)
+	if err != nil {
+		return err
+	}
+	return srv.SendAndClose(resp)
+}
+
+func (s *Server) append(stream string, opts *api.AppendReq_Options, proposed []*api.AppendReq_ProposedMessage) (*api.AppendResp, error) {
+	ids := make([]uuid.UUID, len(proposed))
+	for i, p := range proposed {
+		st := p.GetId().GetStructured()
+		if st == nil {
+			return nil, status.Error(codes.InvalidArgument, "event id must be structured")
+		}
+		ids[i] = fromBits(st.MostSignificantBits, st.LeastSignificantBits)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs := s.streams[stream]
+	current := int64(len(recs)) - 1
+	ok := true
+	switch e := opts.GetExpectedStreamRevision().(type) {
+	case *api.AppendReq_Options_NoStream:
+		ok = current < 0
+	case *api.AppendReq_Options_StreamExists:
+		ok = current >= 0
+	case *api.AppendReq_Options_Revision:
+		ok = current == int64(e.Revision)
+	}
+	if !ok {
+		// The server's idempotency: the same ids right after the expected
+		// revision are a retry, answered as a success.
+		after := int64(-1)
+		if r, isRev := opts.GetExpectedStreamRevision().(*api.AppendReq_Options_Revision); isRev {
+			after = int64(r.Revision)
+		}
+		if _, isNo := opts.GetExpectedStreamRevision().(*api.AppendReq_Options_NoStream); isNo || after >= 0 {
+			if sameIDs(recs, after+1, ids) && len(ids) > 0 {
+				last := recs[after+int64(len(ids))]
+				return success(last.revision, last.position), nil
+			}
+		}
+		return wrongExpected(opts, current), nil
+	}
+	if len(proposed) == 0 {
+		if current < 0 {
+			return &api.AppendResp{Result: &api.AppendResp_Success_{Success: &api.AppendResp_Success{
+				CurrentRevisionOption: &api.AppendResp_Success_NoStream{NoStream: &shared.Empty{}},
+				PositionOption:        &api.AppendResp_Success_NoPosition{NoPosition: &shared.Empty{}},
+			}}}, nil
+		}
+		last := recs[current]
+		return success(last.revision, last.position), nil
+	}
+	created := strconv.FormatInt(s.opts.Now().UnixNano()/100, 10)
+	var last *record
+	for i, p := range proposed {
+		meta := map[string]string{"created": created}
+		for k, v := range p.Metadata {
+			meta[k] = v
+		}
+		last = &record{
+			id:       ids[i],
+			stream:   stream,
+			revision: uint64(current + 1 + int64(i)),
+			position: s.next,
+			meta:     meta,
+			custom:   p.CustomMetadata,
+			data:     p.Data,
+		}
+		// A real log advances by the bytes each record takes.
+		s.next += uint64(64 + len(stream) + len(p.Data) + len(p.CustomMetadata))
+		s.log = append(s.log, last)
+		s.streams[stream] = append(s.streams[stream], last)
+	}
+	close(s.wake)
+	s.wake = make(chan struct{})
+	return success(last.revision, last.position), nil
+}
+
+func sameIDs(recs []*record, from int64, ids []uuid.UUID) bool {
+	if from < 0 || from+int64(len(ids)) > int64(len(recs)) {
+		return false
+	}
+	for i, id := range ids {
+		if recs[from+int64(i)].id != id {
+			return false
+		}
+	}
+	return true
+}
+
+func success(revision, position uint64) *api.AppendResp {
+	return &api.AppendResp{Result: &api.AppendResp_Success_{Success: &api.AppendResp_Success{
+		CurrentRevisionOption: &api.AppendResp_Success_CurrentRevision{CurrentRevision: revision},
+		PositionOption: &api.AppendResp_Success_Position{Position: &api.AppendResp_Position{
+			CommitPosition: position, PreparePosition: position,
+		}},
+	}}}
+}
+
+func wrongExpected(opts *api.AppendReq_Options, current int64) *api.AppendResp {
+	w := &api.AppendResp_WrongExpectedVersion{}
+	if current < 0 {
+		w.CurrentRevisionOption = &api.AppendResp_WrongExpectedVersion_CurrentNoStream{CurrentNoStream: &shared.Empty{}}
+	} else {
+		w.CurrentRevisionOption = &api.AppendResp_WrongExpectedVersion_CurrentRevision{CurrentRevision: uint64(current)}
+	}
+	switch e := opts.GetExpectedStreamRevision().(type) {
+	case *api.AppendReq_Options_NoStream:
+		w.ExpectedRevisionOption = &api.AppendResp_WrongExpectedVersion_ExpectedNoStream{ExpectedNoStream: &shared.Empty{}}
+	case *api.AppendReq_Options_StreamExists:
+		w.ExpectedRevisionOption = &api.AppendResp_WrongExpectedVersion_ExpectedStreamExists{ExpectedStreamExists: &shared.Empty{}}
+	case *api.AppendReq_Options_Revision:
+		w.ExpectedRevisionOption = &api.AppendResp_WrongExpectedVersion_ExpectedRevision{ExpectedRevision: e.Revision}
+	default:
+		w.ExpectedRevisionOption = &api.AppendResp_WrongExpectedVersion_ExpectedAny{ExpectedAny: &shared.Empty{}}
+	}
+	return &api.AppendResp{Result: &api.AppendResp_WrongExpectedVersion_{WrongExpectedVersion: w}}
+}
+
+func (st *streams) Read(req *api.ReadReq, srv grpc.ServerStreamingServer[api.ReadResp]) error {
+	o := req.GetOptions()
+	if o == nil {
+		return status.Error(codes.InvalidArgument, "a read needs options")
+	}
+	if _, sub := o.GetCountOption().(*api.ReadReq_Options_Subscription); sub {
+		if o.GetAll() == nil {
+			return status.Error(codes.Unimplemented, "the test server subscribes to $all only")
+		}
+		return st.s.subscribe(srv.Context(), o, srv)
+	}
+	count := o.GetCount()
+	backwards := o.GetReadDirection() == api.ReadReq_Options_Backwards
+	var out []*record
+	if so := o.GetStream(); so != nil {
+		name := string(so.GetStreamIdentifier().GetStreamName())
+		var found bool
+		out, found = st.s.readStream(name, so, backwards, count)
+		if !found {
+			return srv.Send(&api.ReadResp{Content: &api.ReadResp_StreamNotFound_{StreamNotFound: &api.ReadResp_StreamNotFound{
+				StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(name)},
+			}}})
+		}
+	} else {
+		out = st.s.readAll(o.GetAll(), backwards, count)
+	}
+	for _, r := range out {
+		if err := srv.Send(eventResp(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) readStream(name string, so *api.ReadReq_Options_StreamOptions, backwards bool, count uint64) ([]*record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs, found := s.streams[name]
+	if !found {
+		return nil, false
+	}
+	var out []*record
+	if backwards {
+		from := int64(len(recs)) - 1
+		if r, ok := so.GetRevisionOption().(*api.ReadReq_Options_StreamOptions_Revision); ok && int64(r.Revision) < from {
+			from = int64(r.Revision)
+		}
+		for i := from; i >= 0 && uint64(len(out)) < count; i-- {
+			out = append(out, recs[i])
+		}
+		return out, true
+	}
+	from := uint64(0)
+	switch r := so.GetRevisionOption().(type) {
+	case *api.ReadReq_Options_StreamOptions_Revision:
+		from = r.Revision
+	case *api.ReadReq_Options_StreamOptions_End:
+		from = uint64(len(recs))
+	}
+	for i := from; i < uint64(len(recs)) && uint64(len(out)) < count; i++ {
+		out = append(out, recs[i])
+	}
+	return out, true
+}
+
+func (s *Server) readAll(ao *api.ReadReq_Options_AllOptions, backwards bool, count uint64) []*record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*record
+	if backwards {
+		i := len(s.log) - 1
+		if p := ao.GetPosition(); p != nil {
+			i = s.firstAtOrAfter(p.CommitPosition) - 1 // before the position
+		} else if ao.GetStart() != nil {
+			i = -1
+		}
+		for ; i >= 0 && uint64(len(out)) < count; i-- {
+			out = append(out, s.log[i])
+		}
+		return out
+	}
+	i := 0
+	if p := ao.GetPosition(); p != nil {
+		i = s.firstAtOrAfter(p.CommitPosition) // including the position
+	} else if ao.GetEnd() != nil {
+		i = len(s.log)
+	}
+	for ; i < len(s.log) && uint64(len(out)) < count; i++ {
+		out = append(out, s.log[i])
+	}
+	return out
+}
+
+// firstAtOrAfter is the index of the first event at or after position p.
+func (s *Server) firstAtOrAfter(p uint64) int {
+	lo, hi := 0, len(s.log)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if s.log[m].position < p {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// filter is a subscription's server-side filter.
+type filter struct {
+	onType   bool
+	prefixes []string
+	re       *regexp.Regexp
+}
+
+func newFilter(o *api.ReadReq_Options) (*filter, error) {
+	fo := o.GetFilter()
+	if fo == nil {
+		return nil, nil
+	}
+	f := &filter{}
+	var e *api.ReadReq_Options_FilterOptions_Expression
+	switch x := fo.GetFilter().(type) {
+	case *api.ReadReq_Options_FilterOptions_EventType:
+		f.onType, e = true, x.EventType
+	case *api.ReadReq_Options_FilterOptions_StreamIdentifier:
+		e = x.StreamIdentifier
+	default:
+		return nil, status.Error(codes.InvalidArgument, "a filter needs an event type or stream expression")
+	}
+	f.prefixes = e.GetPrefix()
+	if e.GetRegex() != "" {
+		re, err := regexp.Compile(e.GetRegex())
+		if err != nil {
+			return nil, status.Error(codes.InvalidArgument, "filter regex: "+err.Error())
+		}
+		f.re = re
+	}
+	return f, nil
+}
+
+func (f *filter) keep(r *record) bool {
+	if f == nil {
+		return true
+	}
+	v := r.stream
+	if f.onType {
+		v = r.meta["type"]
+	}
+	if f.re != nil {
+		return f.re.MatchString(v)
+	}
+	for _, p := range f.prefixes {
+		if strings.HasPrefix(v, p) {
+			return true
+		}
+	}
+	return len(f.prefixes) == 0
+}
+
+func (s *Server) subscribe(ctx context.Context, o *api.ReadReq_Options, srv grpc.ServerStreamingServer[api.ReadResp]) error {
+	f, err := newFilter(o)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	drop := s.drop
+	s.mu.Unlock()
+	if err := srv.Send(&api.ReadResp{Content: &api.ReadResp_Confirmation{Confirmation: &api.ReadResp_SubscriptionConfirmation{
+		SubscriptionId: uuid.NewString(),
+	}}}); err != nil {
+		return err
+	}
+	next := 0 // index in the log of the next event to consider
+	ao := o.GetAll()
+	s.mu.Lock()
+	switch {
+	case ao.GetPosition() != nil:
+		// A subscription from a position starts after it.
+		next = s.firstAtOrAfter(ao.GetPosition().CommitPosition + 1)
+	case ao.GetEnd() != nil:
+		next = len(s.log)
+	}
+	s.mu.Unlock()
+	caughtUp := false
+	for {
+		s.mu.Lock()
+		batch := s.log[next:len(s.log):len(s.log)]
+		wake := s.wake
+		s.mu.Unlock()
+		for _, r := range batch {
+			if !f.keep(r) {
+				continue
+			}
+			if err := srv.Send(eventResp(r)); err != nil {
+				return err
+			}
+		}
+		next += len(batch)
+		if !caughtUp && len(batch) == 0 {
+			caughtUp = true
+			if err := srv.Send(&api.ReadResp{Content: &api.ReadResp_CaughtUp_{CaughtUp: &api.ReadResp_CaughtUp{}}}); err != nil {
+				return err
+			}
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		select {
+		case <-wake:
+		case <-drop:
+			return status.Error(codes.Unavailable, "connection dropped by the test server")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func eventResp(r *record) *api.ReadResp {
+	most, least := toBits(r.id)
+	return &api.ReadResp{Content: &api.ReadResp_Event{Event: &api.ReadResp_ReadEvent{
+		Event: &api.ReadResp_ReadEvent_RecordedEvent{
+			Id: &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
+				MostSignificantBits: most, LeastSignificantBits: least,
+			}}},
+			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(r.stream)},
+			StreamRevision:   r.revision,
+			PreparePosition:  r.position,
+			CommitPosition:   r.position,
+			Metadata:         r.meta,
+			CustomMetadata:   r.custom,
+			Data:             r.data,
+		},
+		Position: &api.ReadResp_ReadEvent_CommitPosition{CommitPosition: r.position},
+	}}}
+}
+
+func toBits(id uuid.UUID) (int64, int64) {
+	var most, least uint64
+	for i := range 8 {
+		most = most<<8 | uint64(id[i])
+		least = least<<8 | uint64(id[8+i])
+	}
+	return int64(most), int64(least)
+}
+
+func fromBits(most, least int64) uuid.UUID {
+	var id uuid.UUID
+	m, l := uint64(most), uint64(least)
+	for i := 7; i >= 0; i-- {
+		id[i], id[8+i] = byte(m), byte(l)
+		m, l = m>>8, l>>8
+	}
+	return id
+}

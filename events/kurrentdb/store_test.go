@@ -1,0 +1,183 @@
+package kurrentdb_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/kurrentdb"
+	"github.com/pnyx-civic/pnyx/events/kurrentdb/kurrenttest"
+	"github.com/pnyx-civic/pnyx/events/storetest"
+)
+
+// testServer starts the in-process test double; the adapter's limit on
+// one append and the server's MaxAppendSize are raised together, as
+// docs/DEPLOYMENT.md asks of a real server.
+func testServer(t testing.TB) *kurrenttest.Server {
+	t.Helper()
+	srv, err := kurrenttest.Start(kurrenttest.Options{MaxAppendBytes: kurrentdb.DefaultMaxAppendBytes})
+	if err != nil {
+		t.Fatalf("start test server: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func openStore(t testing.TB, url string, opts kurrentdb.Options) *kurrentdb.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := kurrentdb.Open(ctx, url, opts)
+	if err != nil {
+		t.Fatalf("open %s: %v", kurrentdb.Redact(url), err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestContractOnTheTestServer(t *testing.T) {
+	srv := testServer(t)
+	storetest.Run(t, func(t *testing.T) events.Store {
+		return openStore(t, srv.URL(), kurrentdb.Options{})
+	}, storetest.IDsPerStream())
+}
+
+// TestContractOnARealServer runs the suite against the server named by
+// PNYX_TEST_KURRENTDB_URL (README: "The contract suite on a real
+// KurrentDB"). The suite names its own streams, so a shared server does.
+func TestContractOnARealServer(t *testing.T) {
+	url := os.Getenv("PNYX_TEST_KURRENTDB_URL")
+	if url == "" {
+		t.Skip("PNYX_TEST_KURRENTDB_URL is not set: no real KurrentDB server to run the contract suite against (the test server run covers it in every build)")
+	}
+	storetest.Run(t, func(t *testing.T) events.Store {
+		return openStore(t, url, kurrentdb.Options{})
+	}, storetest.IDsPerStream())
+}
+
+func TestSubscriptionAfterADroppedConnection(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{Resubscribe: time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	appendN := func(from, n int) {
+		for i := range n {
+			ev := events.Event{Type: "vote.ballot_cast", Data: json.RawMessage(`{"n":` + itoa(from+i) + `}`)}
+			if _, err := s.Append(ctx, "vote-1", events.Any, ev); err != nil {
+				t.Fatalf("append: %v", err)
+			}
+		}
+	}
+	appendN(0, 5)
+	sub, err := s.SubscribeAll(ctx, 0)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	defer sub.Close()
+	var got []events.RecordedEvent
+	take := func(n int) {
+		for len(got) < n {
+			batch, err := sub.Next(ctx)
+			if err != nil {
+				t.Fatalf("next after %d events: %v", len(got), err)
+			}
+			got = append(got, batch...)
+		}
+	}
+	take(5)
+	for round := range 3 {
+		srv.Drop()
+		appendN(5+round*5, 5)
+		take(10 + round*5)
+	}
+	t.Run("every event arrives once, in order, across three drops", func(t *testing.T) {
+		if len(got) != 20 {
+			t.Fatalf("%d events, want 20", len(got))
+		}
+		for i, ev := range got {
+			if ev.Version != int64(i) {
+				t.Fatalf("event %d has version %d: a gap or a duplicate", i, ev.Version)
+			}
+			if i > 0 && ev.Position <= got[i-1].Position {
+				t.Fatalf("event %d at %d after %d: not ascending", i, ev.Position, got[i-1].Position)
+			}
+		}
+	})
+}
+
+func TestPositionsAreOrderedNotDense(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{})
+	ctx := context.Background()
+	a, err := s.Append(ctx, "body-1", events.NoStream, events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.Append(ctx, "body-1", events.Exact(0), events.Event{Type: "body.member_joined", Data: json.RawMessage(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Position <= a.Position+1 {
+		t.Errorf("positions %d then %d: the test server should leave gaps, as a real server does", a.Position, b.Position)
+	}
+}
+
+func TestRecordedTimeIsTheInjectedClock(t *testing.T) {
+	srv := testServer(t)
+	clock := time.Date(2026, 3, 10, 12, 0, 0, 987654321, time.FixedZone("EEST", 3*3600))
+	s := openStore(t, srv.URL(), kurrentdb.Options{Now: func() time.Time { return clock }})
+	ctx := context.Background()
+	if _, err := s.Append(ctx, "decision-1", events.NoStream, events.Event{Type: "decision.adopted", Data: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ReadStream(ctx, "decision-1", events.ReadStreamOptions{})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("read: %v, %d events", err, len(got))
+	}
+	if got[0].RecordedAt != clock.UTC() || got[0].OccurredAt != clock.UTC() {
+		t.Errorf("recorded %v occurred %v, want both %v", got[0].RecordedAt, got[0].OccurredAt, clock.UTC())
+	}
+}
+
+func TestAnAppendOverTheRequestLimitIsInvalidAndWritesNothing(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{MaxAppendBytes: 1 << 20})
+	big := json.RawMessage(`{"text":"` + string(make([]byte, 0)) + repeat("x", 600_000) + `"}`)
+	_, err := s.Append(context.Background(), "decision-2", events.NoStream,
+		events.Event{Type: "decision.adopted", Data: big}, events.Event{Type: "decision.published", Data: big})
+	if events.ErrorCode(err) != events.CodeInvalid {
+		t.Fatalf("append: %v; want an invalid error", err)
+	}
+	if srv.Len() != 0 {
+		t.Errorf("%d events written, want none", srv.Len())
+	}
+}
+
+func TestOpenRefusesABadConnectionString(t *testing.T) {
+	_, err := kurrentdb.Open(context.Background(), "postgres://user:secret@host", kurrentdb.Options{})
+	if events.ErrorCode(err) != events.CodeInvalid {
+		t.Fatalf("open: %v; want invalid", err)
+	}
+	if msg := err.Error(); contains(msg, "secret") {
+		t.Errorf("the error repeats the password: %s", msg)
+	}
+}
+
+func TestOpenOnAServerThatIsNotThereIsUnavailable(t *testing.T) {
+	srv := testServer(t)
+	url := srv.URL() + "&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=1"
+	srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_, err := kurrentdb.Open(ctx, url, kurrentdb.Options{Timeout: 2 * time.Second})
+	if events.ErrorCode(err) != events.CodeUnavailable {
+		t.Fatalf("open: %v; want unavailable", err)
+	}
+}
