@@ -25,13 +25,17 @@ type setting struct {
 	Flag    string // command-line flag
 	Default any    // string, int, bool or time.Duration; it also fixes the flag's type
 	Usage   string
-	Serve   bool // the flag belongs to pnyx serve only, not to every command
+	Serve   bool   // the flag belongs to pnyx serve only, not to every command
+	EnvName string // the environment variable, when not the one derived from Key
 }
 
 // Env is the environment variable of the setting: PNYX_ and the key in
 // upper case with dots as underscores (store.max_event_bytes is
 // PNYX_STORE_MAX_EVENT_BYTES).
 func (s setting) Env() string {
+	if s.EnvName != "" {
+		return s.EnvName
+	}
 	return "PNYX_" + strings.ToUpper(strings.ReplaceAll(s.Key, ".", "_"))
 }
 
@@ -40,6 +44,10 @@ func (s setting) Env() string {
 // value into a typed field of config.
 var settings = []setting{
 	{Key: "data_dir", Flag: "data-dir", Default: "./pnyx-data", Usage: "directory of the event store (events.db) and the read model (readmodel.db)"},
+	// The log's location is store.url in pnyx.yaml (store: holds the
+	// other store.* keys, so it cannot also be a value) and PNYX_STORE in
+	// the environment, beside --store.
+	{Key: "store.url", Flag: "store", EnvName: "PNYX_STORE", Default: "", Usage: "the event log: sqlite:PATH (default sqlite:DATA_DIR/events.db) or a KurrentDB connection string, kurrentdb://HOST:PORT or esdb://HOST:PORT"},
 	{Key: "log.level", Flag: "log-level", Default: "info", Usage: "log level: debug, info, warn or error"},
 	{Key: "log.format", Flag: "log-format", Default: "auto", Usage: "log format: auto (text on a terminal, JSON otherwise), text or json"},
 	{Key: "store.max_event_bytes", Flag: "max-event-bytes", Default: events.DefaultMaxEventBytes, Usage: "largest data of one event, in bytes"},
@@ -66,6 +74,7 @@ const (
 // config is the configuration a command runs with.
 type config struct {
 	DataDir         string
+	Store           storeSetting
 	LogLevel        slog.Level
 	LogFormat       string // auto, text or json
 	MaxEventBytes   int
@@ -134,6 +143,9 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	c.DataDir = strings.TrimSpace(v.GetString("data_dir"))
 	if c.DataDir == "" {
 		return config{}, events.Invalidf("data_dir is empty")
+	}
+	if c.Store, err = parseStore(v.GetString("store.url"), c.DataDir); err != nil {
+		return config{}, err
 	}
 	if c.LogLevel, err = parseLevel(v.GetString("log.level")); err != nil {
 		return config{}, err

@@ -18,7 +18,6 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
-	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/events/vault"
 )
 
@@ -65,8 +64,7 @@ func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 	if err := demoInThePast(opts, importedAt); err != nil {
 		return err
 	}
-	st, err := sqlite.Open(ctx, c.storePath(), sqlite.Options{MaxEventBytes: c.cfg.MaxEventBytes, Logger: c.log,
-		Now: func() time.Time { return importedAt }})
+	st, err := c.openStoreAt(ctx, c.cfg.Store, func() time.Time { return importedAt })
 	if err != nil {
 		return err
 	}
@@ -74,7 +72,7 @@ func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 	if head, err := st.Head(ctx); err != nil {
 		return err
 	} else if head > 0 {
-		return events.Errorf(events.CodeConflict, "the event store %s already holds %d events; the demo needs an empty data directory", c.storePath(), head)
+		return events.Errorf(events.CodeConflict, "the event store %s already holds %d events; the demo needs an empty data directory", c.cfg.Store, head)
 	}
 	began := c.now()
 	stats, err := c.generateDemo(ctx, st, opts)
@@ -89,7 +87,7 @@ func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 
 // generateDemo runs the generator on an open store, with the demo vault
 // beside it and progress on the terminal.
-func (c *cli) generateDemo(ctx context.Context, st *sqlite.Store, opts demo.Options) (demo.Stats, error) {
+func (c *cli) generateDemo(ctx context.Context, st events.Store, opts demo.Options) (demo.Stats, error) {
 	if err := demoInThePast(opts, c.now()); err != nil {
 		return demo.Stats{}, err
 	}

@@ -261,7 +261,12 @@ func newEventsStatsCommand(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Stats(ctx)
+			file, ok := store.(*sqlite.Store)
+			if !ok {
+				store.Close()
+				return events.Invalidf("events stats reads the embedded store's file; the store is %s", c.cfg.Store)
+			}
+			st, err := file.Stats(ctx)
 			if cerr := store.Close(); err == nil {
 				err = cerr
 			}
@@ -286,7 +291,10 @@ type storeStats struct {
 
 // openExistingStore opens the store for reading; a missing file is an
 // error rather than a new empty log in the wrong directory.
-func (c *cli) openExistingStore(ctx context.Context) (*sqlite.Store, error) {
+func (c *cli) openExistingStore(ctx context.Context) (logStore, error) {
+	if c.cfg.Store.IsKurrentDB() {
+		return c.openStore(ctx)
+	}
 	if _, err := os.Stat(c.storePath()); errors.Is(err, fs.ErrNotExist) {
 		return nil, events.Errorf(events.CodeNotFound, "no event store at %s (check data_dir)", c.storePath())
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		log := slog.New(slog.DiscardHandler)
-		c := &cli{now: time.Now, log: log, cfg: config{DataDir: dir, PollInterval: 20 * time.Millisecond}}
+		c := &cli{now: time.Now, log: log, cfg: config{DataDir: dir, Store: storeSetting{Path: filepath.Join(dir, "events.db")}, PollInterval: 20 * time.Millisecond}}
 		file, err := c.openStore(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pnyx-civic/pnyx/events"
-	"github.com/pnyx-civic/pnyx/events/sqlite"
 )
 
 // cli is what every command shares: the clock, the configuration and
@@ -85,21 +82,9 @@ func newRootCommand(c *cli) *cobra.Command {
 	return root
 }
 
-// storePath is the event store's file in the data directory.
-func (c *cli) storePath() string { return filepath.Join(c.cfg.DataDir, "events.db") }
-
-// openStore opens the embedded event store of the configured data
-// directory, creating it when missing. Its subscriptions (the projection
-// runner of pnyx serve) see appends of this process at once and those of
-// another process (pnyx events append) within the poll interval.
-func (c *cli) openStore(ctx context.Context) (*sqlite.Store, error) {
-	return sqlite.Open(ctx, c.storePath(), sqlite.Options{
-		MaxEventBytes: c.cfg.MaxEventBytes,
-		PollInterval:  c.cfg.PollInterval,
-		Now:           c.now,
-		Logger:        c.log,
-	})
-}
+// storePath is the embedded event store's file: the store setting's
+// path (DATA_DIR/events.db by default).
+func (c *cli) storePath() string { return c.cfg.Store.Path }
 
 // cobraArgs wraps a cobra argument check so a wrong argument is an invalid
 // input (exit code 2), like a wrong flag.

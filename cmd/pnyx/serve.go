@@ -12,7 +12,6 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
-	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 	"github.com/pnyx-civic/pnyx/server"
@@ -47,19 +46,19 @@ func newServeCommand(c *cli) *cobra.Command {
 // which stops the other.
 func (c *cli) serve(ctx context.Context) error {
 	// The log, metered, with the demo in it when asked for and empty.
-	file, err := c.openStore(ctx)
+	store, err := c.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeLogged(c, "event store", file.Close)
-	c.log.Info("data directory", "data_dir", c.cfg.DataDir)
+	defer closeLogged(c, "event store", store.Close)
+	c.log.Info("data directory", "data_dir", c.cfg.DataDir, "store", c.cfg.Store.String())
 	if c.cfg.Demo {
-		if err := c.demoIfEmpty(ctx, file); err != nil {
+		if err := c.demoIfEmpty(ctx, store); err != nil {
 			return err
 		}
 	}
 	metrics := server.NewMetrics()
-	log := metrics.MeterStore(file)
+	log := metrics.MeterStore(store)
 
 	// The write side: commands decided on their streams, appended to log.
 	// Not the sole writer: pnyx events append may write beside it.
@@ -110,7 +109,7 @@ func (c *cli) serve(ctx context.Context) error {
 
 // demoIfEmpty generates one year of the demo municipality into file when
 // it holds no events yet.
-func (c *cli) demoIfEmpty(ctx context.Context, file *sqlite.Store) error {
+func (c *cli) demoIfEmpty(ctx context.Context, file events.Store) error {
 	head, err := file.Head(ctx)
 	if err != nil || head > 0 {
 		return err
