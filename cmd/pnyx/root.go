@@ -22,6 +22,9 @@ type cli struct {
 	// onListen, when set, learns the address serve listens on (tests
 	// listen on port 0).
 	onListen func(net.Addr)
+	// onMigrated, when set, learns how many events pnyx migrate has
+	// copied after each append (tests interrupt a migration with it).
+	onMigrated func(copied int64)
 }
 
 // subcommands are the commands under pnyx (help lists them by name).
@@ -31,6 +34,8 @@ var subcommands = []func(*cli) *cobra.Command{
 	newDemoCommand,
 	newEventsCommand,
 	newProjectionsCommand,
+	newMigrateCommand,
+	newBackupCommand,
 	newVersionCommand,
 }
 
