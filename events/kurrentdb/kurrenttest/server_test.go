@@ -1,0 +1,156 @@
+package kurrenttest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/kurrent-io/KurrentDB-Client-Go/kurrentdb"
+
+	"github.com/pnyx-civic/pnyx/events/kurrentdb/kurrenttest"
+)
+
+// These tests speak to the test double with the client alone, so that what
+// the adapter relies on is pinned at the wire, apart from the adapter.
+
+func client(t *testing.T) (*kurrenttest.Server, *kurrentdb.Client) {
+	t.Helper()
+	srv, err := kurrenttest.Start(kurrenttest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	cfg, err := kurrentdb.ParseConnectionString(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logger = func(kurrentdb.LogLevel, string, ...any) {}
+	c, err := kurrentdb.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return srv, c
+}
+
+func ev(typ string) kurrentdb.EventData {
+	return kurrentdb.EventData{EventID: uuid.New(), EventType: typ, ContentType: kurrentdb.ContentTypeJson, Data: []byte(`{}`)}
+}
+
+func readAll(rs *kurrentdb.ReadStream, err error) ([]*kurrentdb.ResolvedEvent, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []*kurrentdb.ResolvedEvent
+	for {
+		re, err := rs.Recv()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, re)
+	}
+}
+
+func TestTheTestServerAtTheWire(t *testing.T) {
+	ctx := context.Background()
+	srv, c := client(t)
+	first := ev("vote.opened")
+	if _, err := c.AppendToStream(ctx, "vote-1", kurrentdb.AppendToStreamOptions{StreamState: kurrentdb.NoStream{}}, first, ev("vote.ballot_cast")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AppendToStream(ctx, "body-1", kurrentdb.AppendToStreamOptions{}, ev("body.registered")); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("a wrong expected revision is refused with the current revision in the client's message", func(t *testing.T) {
+		_, err := c.AppendToStream(ctx, "vote-1", kurrentdb.AppendToStreamOptions{StreamState: kurrentdb.StreamRevision{Value: 0}}, ev("vote.closed"))
+		var ke *kurrentdb.Error
+		if !errors.As(err, &ke) || ke.Code() != kurrentdb.ErrorCodeWrongExpectedVersion || !strings.Contains(err.Error(), "but got '1'") {
+			t.Fatalf("append: %v", err)
+		}
+	})
+	t.Run("the same ids after the expected revision are a retry, not new events", func(t *testing.T) {
+		if _, err := c.AppendToStream(ctx, "vote-1", kurrentdb.AppendToStreamOptions{StreamState: kurrentdb.NoStream{}}, first); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		if srv.Len() != 3 {
+			t.Errorf("%d events, want 3", srv.Len())
+		}
+	})
+	t.Run("a missing stream is not found", func(t *testing.T) {
+		_, err := readAll(c.ReadStream(ctx, "vote-404", kurrentdb.ReadStreamOptions{}, 10))
+		var ke *kurrentdb.Error
+		if !errors.As(err, &ke) || ke.Code() != kurrentdb.ErrorCodeResourceNotFound {
+			t.Fatalf("read: %v", err)
+		}
+	})
+	t.Run("$all reads forwards from a position include it, backwards stop before it", func(t *testing.T) {
+		all, err := readAll(c.ReadAll(ctx, kurrentdb.ReadAllOptions{}, 100))
+		if err != nil || len(all) != 3 {
+			t.Fatalf("read all: %v, %d events", err, len(all))
+		}
+		at := all[1].Event.Position
+		fw, _ := readAll(c.ReadAll(ctx, kurrentdb.ReadAllOptions{From: at}, 100))
+		bw, _ := readAll(c.ReadAll(ctx, kurrentdb.ReadAllOptions{From: at, Direction: kurrentdb.Backwards}, 100))
+		if len(fw) != 2 || fw[0].Event.EventID != all[1].Event.EventID || len(bw) != 1 || bw[0].Event.EventID != all[0].Event.EventID {
+			t.Errorf("forwards %d events, backwards %d", len(fw), len(bw))
+		}
+		if all[1].Event.Position.Commit == all[0].Event.Position.Commit+1 {
+			t.Error("positions are dense; a real server's are not")
+		}
+	})
+	t.Run("a filtered subscription delivers matching events, then live ones, until dropped", func(t *testing.T) {
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		sub, err := c.SubscribeToAll(sctx, kurrentdb.SubscribeToAllOptions{From: kurrentdb.Start{},
+			Filter: &kurrentdb.SubscriptionFilter{Type: kurrentdb.StreamFilterType, Prefixes: []string{"vote-"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		next := func() *kurrentdb.SubscriptionEvent {
+			for {
+				se := sub.Recv()
+				if se.EventAppeared != nil || se.SubscriptionDropped != nil {
+					return se
+				}
+			}
+		}
+		for _, want := range []string{"vote.opened", "vote.ballot_cast"} {
+			if se := next(); se.EventAppeared == nil || se.EventAppeared.Event.EventType != want {
+				t.Fatalf("got %+v, want %s", se, want)
+			}
+		}
+		if _, err := c.AppendToStream(ctx, "body-1", kurrentdb.AppendToStreamOptions{}, ev("body.member_joined")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.AppendToStream(ctx, "vote-2", kurrentdb.AppendToStreamOptions{}, ev("vote.opened")); err != nil {
+			t.Fatal(err)
+		}
+		if se := next(); se.EventAppeared == nil || se.EventAppeared.Event.StreamID != "vote-2" {
+			t.Fatalf("got %+v, want the live event of vote-2 and not body-1's", se)
+		}
+		srv.Drop()
+		se := next()
+		var ke *kurrentdb.Error
+		if se.SubscriptionDropped == nil || !errors.As(se.SubscriptionDropped.Error, &ke) || ke.Code() != kurrentdb.ErrorUnavailable {
+			t.Fatalf("after Drop: %+v", se)
+		}
+	})
+	t.Run("an append over MaxAppendBytes is refused as invalid", func(t *testing.T) {
+		big := ev("decision.adopted")
+		big.Data = []byte(`{"t":"` + strings.Repeat("x", 1<<20) + `"}`)
+		_, err := c.AppendToStream(ctx, "decision-1", kurrentdb.AppendToStreamOptions{}, big)
+		if err == nil || !strings.Contains(err.Error(), "maximum append size") {
+			t.Fatalf("append: %v", err)
+		}
+	})
+}
