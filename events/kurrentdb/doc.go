@@ -77,8 +77,9 @@
 // wrong on this store, as they count the gap between positions as events:
 // a projection's lag (projections.Status.Lag and the metric
 // pnyx_projection_lag_events are Head-Position, which here are bytes, not
-// events) and the progress of a rebuild (done/total by position, which
-// here is a share of the log's bytes, still monotonic). The ledger, when
+// events; so is the "building (%d of %d events)" message of a projection
+// not yet serving) and the progress of a rebuild (done/total by position,
+// which here is a share of the log's bytes, still monotonic). The ledger, when
 // it exists, must number leaves by log order, not by position.
 //
 // # Idempotency and its limit

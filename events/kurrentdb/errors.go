@@ -73,6 +73,8 @@ func mapCode(op string, code kurrentdb.ErrorCode, grpcCode codes.Code, err error
 	switch grpcCode {
 	case codes.Unavailable, codes.Aborted, codes.ResourceExhausted:
 		return unavailable(fmt.Errorf("%s: %w", op, err))
+	case codes.DeadlineExceeded:
+		return unavailable(fmt.Errorf("%s: the server did not answer in time: %w", op, err))
 	case codes.InvalidArgument:
 		// The server refuses an append over its MaxAppendSize with this
 		// status; the store checks the size first, so this is a server

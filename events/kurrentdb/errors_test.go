@@ -45,6 +45,7 @@ func TestEveryClientErrorCodeMapsToAPnyxError(t *testing.T) {
 		{"an internal server error is internal", kurrentdb.ErrorCodeInternalServer, codes.OK, events.CodeInternal, nil},
 		{"an unknown error with status unavailable is unavailable", kurrentdb.ErrorCodeUnknown, codes.Unavailable, events.CodeUnavailable, events.ErrUnavailable},
 		{"an unknown error with status resource exhausted is unavailable", kurrentdb.ErrorCodeUnknown, codes.ResourceExhausted, events.CodeUnavailable, events.ErrUnavailable},
+		{"an unknown error with status deadline exceeded is unavailable", kurrentdb.ErrorCodeUnknown, codes.DeadlineExceeded, events.CodeUnavailable, events.ErrUnavailable},
 		{"an unknown error with status invalid argument (over MaxAppendSize) is invalid", kurrentdb.ErrorCodeUnknown, codes.InvalidArgument, events.CodeInvalid, events.ErrInvalid},
 		{"an internal error with status internal stays internal", kurrentdb.ErrorCodeInternalServer, codes.Internal, events.CodeInternal, nil},
 	}

@@ -142,9 +142,8 @@ func (s *Store) call(ctx context.Context, op string, fn func(ctx context.Context
 		return nil
 	}
 	s.renewIfClosed(c, err)
-	if ctx.Err() == nil && cctx.Err() != nil {
-		return unavailable(fmt.Errorf("%s: the server did not answer within %s: %w", op, s.timeout, cctx.Err()))
-	}
+	// mapErr sees the caller's ctx: the caller's own end stays itself,
+	// the store's deadline (cctx's) makes the store unavailable.
 	return mapErr(ctx, op, err)
 }
 

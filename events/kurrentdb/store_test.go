@@ -181,3 +181,50 @@ func TestOpenOnAServerThatIsNotThereIsUnavailable(t *testing.T) {
 		t.Fatalf("open: %v; want unavailable", err)
 	}
 }
+
+func TestEveryCallHasADeadline(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{Timeout: 200 * time.Millisecond})
+	release := srv.Hold()
+	defer release()
+	ctx := context.Background()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"an append to a server that does not answer is unavailable", func() error {
+			_, err := s.Append(ctx, "vote-9", events.Any, events.Event{Type: "vote.opened", Data: json.RawMessage(`{}`)})
+			return err
+		}},
+		{"a stream read of a server that does not answer is unavailable", func() error {
+			_, err := s.ReadStream(ctx, "vote-9", events.ReadStreamOptions{})
+			return err
+		}},
+		{"a read of the log of a server that does not answer is unavailable", func() error {
+			_, err := s.ReadAll(ctx, events.ReadAllOptions{})
+			return err
+		}},
+		{"the head of a server that does not answer is unavailable", func() error {
+			_, err := s.Head(ctx)
+			return err
+		}},
+	}
+	for _, tc := range calls {
+		t.Run(tc.name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { done <- tc.call() }()
+			select {
+			case err := <-done:
+				if events.ErrorCode(err) != events.CodeUnavailable {
+					t.Fatalf("got %v; want unavailable", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the call did not end at its deadline")
+			}
+		})
+	}
+	release()
+	if _, err := s.Head(ctx); err != nil {
+		t.Errorf("after the server answers again: %v", err)
+	}
+}

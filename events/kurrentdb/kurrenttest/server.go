@@ -24,7 +24,8 @@
 //     with server-side filters on the event type or the stream name
 //     (prefixes or a regular expression), then live events;
 //   - Drop, which ends every open subscription with Unavailable, as a
-//     connection lost between client and server does.
+//     connection lost between client and server does, and Hold, which
+//     leaves reads and appends unanswered, as a server that hangs does.
 //
 // Positions are like a real server's: commit and prepare positions are
 // equal for each event, ascend, and leave gaps (each event advances the
@@ -75,6 +76,7 @@ type Server struct {
 	next    uint64        // the position the next event gets
 	wake    chan struct{} // closed and replaced after each append
 	drop    chan struct{} // closed and replaced by Drop
+	hold    chan struct{} // while not nil, reads and appends wait for it to close
 }
 
 type record struct {
@@ -132,6 +134,43 @@ func (s *Server) Drop() {
 	s.mu.Unlock()
 }
 
+// Hold makes every read and append that starts from now on wait, without
+// answering, until release is called or the call's own deadline ends: a
+// server that stopped answering. Subscriptions already open go on.
+func (s *Server) Hold() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.hold = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			if s.hold == ch {
+				s.hold = nil
+			}
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+// wait blocks while the server is held.
+func (s *Server) wait(ctx context.Context) error {
+	s.mu.Lock()
+	hold := s.hold
+	s.mu.Unlock()
+	if hold == nil {
+		return nil
+	}
+	select {
+	case <-hold:
+		return nil
+	case <-ctx.Done():
+		return status.FromContextError(ctx.Err()).Err()
+	}
+}
+
 // Len is the number of events in the log.
 func (s *Server) Len() int {
 	s.mu.Lock()
@@ -145,6 +184,9 @@ type streams struct {
 }
 
 func (st *streams) Append(srv grpc.ClientStreamingServer[api.AppendReq, api.AppendResp]) error {
+	if err := st.s.wait(srv.Context()); err != nil {
+		return err
+	}
 	first, err := srv.Recv()
 	if err != nil {
 		return err
@@ -305,6 +347,9 @@ func (st *streams) Read(req *api.ReadReq, srv grpc.ServerStreamingServer[api.Rea
 			return status.Error(codes.Unimplemented, "the test server subscribes to $all only")
 		}
 		return st.s.subscribe(srv.Context(), o, srv)
+	}
+	if err := st.s.wait(srv.Context()); err != nil {
+		return err
 	}
 	count := o.GetCount()
 	backwards := o.GetReadDirection() == api.ReadReq_Options_Backwards
