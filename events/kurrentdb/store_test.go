@@ -3,7 +3,9 @@ package kurrentdb_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -227,4 +229,100 @@ func TestEveryCallHasADeadline(t *testing.T) {
 	if _, err := s.Head(ctx); err != nil {
 		t.Errorf("after the server answers again: %v", err)
 	}
+}
+
+func TestAServerThatGoesAwayAndComesBack(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{Resubscribe: time.Millisecond, Timeout: 2 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	appendOne := func(i int) error {
+		_, err := s.Append(ctx, "request-1", events.Exact(int64(i)-1),
+			events.Event{ID: events.DeterministicID("restart", i), Type: "request.noted", Data: json.RawMessage(`{}`)})
+		return err
+	}
+	for i := range 3 {
+		if err := appendOne(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := s.SubscribeAll(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	var got []events.RecordedEvent
+	take := func(n int) {
+		for len(got) < n {
+			batch, err := sub.Next(ctx)
+			if err != nil {
+				t.Fatalf("next after %d events: %v", len(got), err)
+			}
+			got = append(got, batch...)
+		}
+	}
+	take(3)
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	// A retried append (same id, same expected version) is how a caller
+	// rides over the restart; idempotency makes the retry safe.
+	for i := 3; i < 6; i++ {
+		for attempt := 0; ; attempt++ {
+			err := appendOne(i)
+			if err == nil {
+				break
+			}
+			if events.ErrorCode(err) != events.CodeUnavailable || attempt == 200 {
+				t.Fatalf("append %d after the restart: %v", i, err)
+			}
+			time.Sleep(10 * time.Millisecond) // retrying against a server coming back
+		}
+	}
+	take(6)
+	t.Run("the subscription resumes after the restart without a gap or a duplicate", func(t *testing.T) {
+		if len(got) != 6 {
+			t.Fatalf("%d events, want 6", len(got))
+		}
+		for i, ev := range got {
+			if ev.Version != int64(i) {
+				t.Fatalf("event %d has version %d", i, ev.Version)
+			}
+		}
+	})
+	t.Run("calls work again", func(t *testing.T) {
+		if v, err := s.StreamVersion(ctx, "request-1"); err != nil || v != 5 {
+			t.Errorf("stream version %d, %v; want 5", v, err)
+		}
+	})
+}
+
+func TestAClientThatGaveUpIsReplaced(t *testing.T) {
+	srv := testServer(t)
+	// One discovery attempt: the client closes itself for good at the
+	// first failed discovery, as it does after ten by default.
+	url := srv.URL() + "&maxDiscoverAttempts=1&discoveryInterval=10&gossipTimeout=1"
+	var logged syncBuffer
+	s := openStore(t, url, kurrentdb.Options{Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	ctx := context.Background()
+	srv.Down()
+	for range 3 {
+		if _, err := s.Head(ctx); events.ErrorCode(err) != events.CodeUnavailable {
+			t.Fatalf("head with the server down: %v; want unavailable", err)
+		}
+	}
+	if err := srv.Up(); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for attempt := 0; attempt < 200; attempt++ {
+		if _, err = s.Head(ctx); err == nil {
+			if !strings.Contains(logged.String(), "closed itself") {
+				t.Errorf("the store never replaced its client; log:\n%s", logged.String())
+			}
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // retrying against a server coming back
+	}
+	t.Fatalf("the store never reached the server again: %v", err)
 }

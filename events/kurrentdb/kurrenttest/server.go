@@ -62,6 +62,10 @@ type Options struct {
 	MaxAppendBytes int
 	// Now stamps each event's "created" time; nil means time.Now.
 	Now func() time.Time
+	// Addr is the address to listen on; "" means a free loopback port.
+	// A test restarts a server on the address of one it closed to stand
+	// for a server that went away and came back (see Restart).
+	Addr string
 }
 
 // Server is a running test double. It is safe for concurrent use.
@@ -97,7 +101,11 @@ func Start(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("kurrenttest: listen: %w", err)
 	}
@@ -117,12 +125,51 @@ func Start(opts Options) (*Server, error) {
 
 // URL is the connection string of the server.
 func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return "kurrentdb://" + s.lis.Addr().String() + "?tls=false"
 }
 
 // Close stops the server and ends every call in progress.
 func (s *Server) Close() {
-	s.grpc.Stop()
+	s.mu.Lock()
+	g := s.grpc
+	s.mu.Unlock()
+	g.Stop()
+}
+
+// Restart stops the server, cutting every connection, and serves the same
+// log again on the same address: a server that went away and came back.
+func (s *Server) Restart() error {
+	s.Down()
+	return s.Up()
+}
+
+// Down stops serving, cutting every connection, and keeps the log; Up
+// serves it again on the same address.
+func (s *Server) Down() {
+	s.mu.Lock()
+	g := s.grpc
+	s.mu.Unlock()
+	g.Stop()
+}
+
+// Up serves the log again after Down, on the same address.
+func (s *Server) Up() error {
+	s.mu.Lock()
+	addr := s.lis.Addr().String()
+	s.mu.Unlock()
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("kurrenttest: listen again: %w", err)
+	}
+	g := grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20))
+	api.RegisterStreamsServer(g, &streams{s: s})
+	s.mu.Lock()
+	s.lis, s.grpc = lis, g
+	s.mu.Unlock()
+	go g.Serve(lis)
+	return nil
 }
 
 // Drop ends every open subscription with status Unavailable, as a lost
