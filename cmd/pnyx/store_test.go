@@ -54,6 +54,15 @@ func TestStoreSetting(t *testing.T) {
 			t.Errorf("with --store: %v", r.err)
 		}
 	})
+	t.Run("in pnyx.yaml the setting is store.url, beside the other store keys", func(t *testing.T) {
+		cleanEnv(t)
+		dir := t.TempDir()
+		file := writeFile(t, dir, "pnyx.yaml", "store:\n  url: sqlite:/from/file.db\n  max_event_bytes: 2048\n")
+		r := pnyx(t, context.Background(), nil, "events", "stats", "--config", file, "--data-dir", dir)
+		if r.err == nil || !strings.Contains(r.err.Error(), "/from/file.db") {
+			t.Errorf("with store.url in the file: %v", r.err)
+		}
+	})
 	t.Run("a password in the setting never reaches an error", func(t *testing.T) {
 		_, err := parseStore("kurrentdb://admin:hunter22@localhost:2113?tls=perhaps", "data")
 		if err == nil || strings.Contains(err.Error(), "hunter22") {
