@@ -55,6 +55,11 @@ func ParseConnectionString(s string) (cfg *kurrentdb.Configuration, err error) {
 	if cfg.Address == "" && len(cfg.GossipSeeds) == 0 {
 		return nil, events.Invalidf("store %s: no host", Redact(s))
 	}
+	// The client ignores a defaultDeadline it cannot parse and keeps a
+	// deadline of zero, which fails every append at once (v1.4.2).
+	if cfg.DefaultDeadline != nil && *cfg.DefaultDeadline <= 0 {
+		return nil, events.Invalidf("store %s: defaultDeadline must be a positive number of milliseconds", Redact(s))
+	}
 	return cfg, nil
 }
 

@@ -66,7 +66,9 @@
 // server); ReadAll has no server-side filter (only subscriptions do), so
 // ReadAll's prefixes are applied by the store page by page; the client
 // logs to standard output unless given a logger (the store routes it to
-// its slog logger at debug level).
+// its slog logger at debug level); a defaultDeadline it cannot parse is
+// ignored but leaves a deadline of zero, failing every append (the store
+// refuses such a connection string).
 //
 // # Positions
 //

@@ -106,6 +106,9 @@ func TestParseConnectionString(t *testing.T) {
 		{"another scheme is refused", "postgres://localhost", false},
 		{"a URL without a host is refused", "kurrentdb://", false},
 		{"an unknown TLS value is refused", "kurrentdb://localhost:2113?tls=maybe", false},
+		{"a deadline in milliseconds is valid", "kurrentdb://localhost:2113?tls=false&defaultDeadline=5000", true},
+		{"a deadline that is not a number is refused (the client would keep zero)", "kurrentdb://localhost:2113?tls=false&defaultDeadline=soon", false},
+		{"a zero deadline is refused", "kurrentdb://localhost:2113?tls=false&defaultDeadline=0", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -325,4 +327,43 @@ func TestAClientThatGaveUpIsReplaced(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // retrying against a server coming back
 	}
 	t.Fatalf("the store never reached the server again: %v", err)
+}
+
+func TestTLSAndCredentialsComeFromTheConnectionString(t *testing.T) {
+	cfg, caPEM, err := kurrenttest.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := kurrenttest.Start(kurrenttest.Options{MaxAppendBytes: kurrentdb.DefaultMaxAppendBytes, TLS: cfg,
+		Users: map[string]string{"pnyx": "Πνύκα-2026"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(strings.TrimSuffix(srv.URL(), "?tls=true"), "kurrentdb://")
+	withLogin := func(login string) string {
+		return "kurrentdb://" + login + "@" + host + "?tls=true&tlsCAFile=" + ca
+	}
+	t.Run("the login of the connection string is sent over TLS and accepted", func(t *testing.T) {
+		s := openStore(t, withLogin("pnyx:"+url.QueryEscape("Πνύκα-2026")), kurrentdb.Options{})
+		if _, err := s.Append(context.Background(), "body-1", events.NoStream, events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)}); err != nil {
+			t.Fatalf("append: %v", err)
+		}
+	})
+	t.Run("a wrong password makes the store unavailable, and the error does not repeat it", func(t *testing.T) {
+		_, err := kurrentdb.Open(context.Background(), withLogin("pnyx:wrong-secret"), kurrentdb.Options{})
+		if events.ErrorCode(err) != events.CodeUnavailable || strings.Contains(err.Error(), "wrong-secret") {
+			t.Fatalf("open: %v; want unavailable without the password", err)
+		}
+	})
+	t.Run("a server certificate the connection string does not trust is refused", func(t *testing.T) {
+		_, err := kurrentdb.Open(context.Background(), "kurrentdb://pnyx:x@"+host+"?tls=true&maxDiscoverAttempts=1&gossipTimeout=1", kurrentdb.Options{Timeout: 2 * time.Second})
+		if events.ErrorCode(err) != events.CodeUnavailable {
+			t.Fatalf("open: %v; want unavailable", err)
+		}
+	})
 }

@@ -1,8 +1,9 @@
 // Package kurrenttest is an in-process gRPC test double of a KurrentDB
 // server, for the tests of events/kurrentdb and of whatever runs Pnyx on
 // KurrentDB. It is NOT a store: it keeps everything in memory, fsyncs
-// nothing, knows one node, no users, no TLS, no projections and no
-// persistent subscriptions.
+// nothing, knows one node, no access control lists, no projections and no
+// persistent subscriptions. Its TLS and logins (Options) exist to test
+// that a connection string's reach the server.
 //
 // It serves the client module's own generated service definition
 // (event_store.client.streams.Streams, from
@@ -36,6 +37,8 @@ package kurrenttest
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +54,8 @@ import (
 	api "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/streams"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -62,6 +67,13 @@ type Options struct {
 	MaxAppendBytes int
 	// Now stamps each event's "created" time; nil means time.Now.
 	Now func() time.Time
+	// TLS, when set, makes the server speak TLS with this configuration
+	// (see SelfSigned); URL then says tls=true.
+	TLS *tls.Config
+	// Users, when set, are the logins and passwords the server accepts:
+	// every call must carry one as HTTP Basic credentials, or it is
+	// refused as Unauthenticated, as a secure server does.
+	Users map[string]string
 	// Addr is the address to listen on; "" means a free loopback port.
 	// A test restarts a server on the address of one it closed to stand
 	// for a server that went away and came back (see Restart).
@@ -112,12 +124,12 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{
 		opts:    opts,
 		lis:     lis,
-		grpc:    grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20)),
 		streams: map[string][]*record{},
 		next:    1 << 10, // a real log starts with the server's own records
 		wake:    make(chan struct{}),
 		drop:    make(chan struct{}),
 	}
+	s.grpc = s.newGRPC()
 	api.RegisterStreamsServer(s.grpc, &streams{s: s})
 	go s.grpc.Serve(lis)
 	return s, nil
@@ -127,7 +139,42 @@ func Start(opts Options) (*Server, error) {
 func (s *Server) URL() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.opts.TLS != nil {
+		return "kurrentdb://" + s.lis.Addr().String() + "?tls=true"
+	}
 	return "kurrentdb://" + s.lis.Addr().String() + "?tls=false"
+}
+
+func (s *Server) newGRPC() *grpc.Server {
+	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(64 << 20), grpc.StreamInterceptor(s.authenticate)}
+	if s.opts.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
+	}
+	return grpc.NewServer(opts...)
+}
+
+// authenticate refuses a call without the Basic credentials of one of
+// Options.Users, when there are users.
+func (s *Server) authenticate(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if len(s.opts.Users) == 0 {
+		return handler(srv, ss)
+	}
+	md, _ := metadata.FromIncomingContext(ss.Context())
+	for _, h := range md.Get("authorization") {
+		raw, ok := strings.CutPrefix(h, "Basic ")
+		if !ok {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(raw)
+		if err != nil {
+			continue
+		}
+		login, password, _ := strings.Cut(string(b), ":")
+		if want, known := s.opts.Users[login]; known && want == password {
+			return handler(srv, ss)
+		}
+	}
+	return status.Error(codes.Unauthenticated, "bad or missing credentials")
 }
 
 // Close stops the server and ends every call in progress.
@@ -163,7 +210,7 @@ func (s *Server) Up() error {
 	if err != nil {
 		return fmt.Errorf("kurrenttest: listen again: %w", err)
 	}
-	g := grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20))
+	g := s.newGRPC()
 	api.RegisterStreamsServer(g, &streams{s: s})
 	s.mu.Lock()
 	s.lis, s.grpc = lis, g
