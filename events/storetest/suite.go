@@ -1,5 +1,5 @@
 // Package storetest is the contract suite of events.Store. Every store
-// (the embedded SQLite file, EventStoreDB) runs the same suite, so a new
+// (the embedded SQLite file, KurrentDB) runs the same suite, so a new
 // backend is correct when Run passes, not when it looks similar.
 //
 // The suite does not assume an empty log: each subtest names its own
@@ -24,8 +24,9 @@ type config struct {
 }
 
 // GapFree makes the suite check that positions are consecutive, for stores
-// that promise a dense global log (the embedded store does; EventStoreDB's
-// positions are ordered but not dense).
+// that promise a dense global log (the embedded store does). Without it the
+// suite checks the contract every store keeps: positions ascend in log
+// order, with gaps allowed (KurrentDB's are byte offsets in its log).
 func GapFree() Option { return func(c *config) { c.gapFree = true } }
 
 // IDsPerStream is for stores that find a reused event id only within the
