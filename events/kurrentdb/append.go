@@ -49,13 +49,16 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 			batch[i].Schema = 1
 		}
 	}
+	ids := make([]uuid.UUID, len(batch))
+	for i, ev := range batch {
+		ids[i] = ev.ID
+	}
 	for attempt := 0; ; attempt++ {
-		recorded, err := s.readWhole(ctx, stream)
+		current, found, err := s.lookup(ctx, stream, ids)
 		if err != nil {
 			return events.AppendResult{}, err
 		}
-		current := int64(len(recorded)) - 1
-		if res, found, err := retried(stream, batch, recorded); found || err != nil {
+		if res, isRetry, err := s.retried(ctx, stream, batch, found); isRetry || err != nil {
 			return res, err
 		}
 		if !expected.Holds(current) {
@@ -154,57 +157,43 @@ func actualFrom(err error, fallback int64) int64 {
 	return v
 }
 
-// readWhole reads every event of stream; a missing stream has none.
-func (s *Store) readWhole(ctx context.Context, stream string) ([]events.RecordedEvent, error) {
-	var all []events.RecordedEvent
-	var from int64
-	for {
-		page, err := s.ReadStream(ctx, stream, events.ReadStreamOptions{From: from, Limit: events.MaxReadLimit})
-		if errors.Is(err, events.ErrStreamNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, page...)
-		if len(page) < events.MaxReadLimit {
-			return all, nil
-		}
-		from += int64(len(page))
-	}
-}
-
-// retried reports whether batch re-sends events already in recorded. It
-// returns the original result when every event is there, in order and with
-// the same content; ErrDuplicateEventID when only some are, or with other
-// content.
-func retried(stream string, batch []events.Event, recorded []events.RecordedEvent) (events.AppendResult, bool, error) {
-	at := make(map[uuid.UUID]int, len(recorded))
-	for i, rec := range recorded {
-		at[rec.ID] = i
-	}
-	first, found := at[batch[0].ID]
-	some := found
-	for _, ev := range batch[1:] {
-		if _, ok := at[ev.ID]; ok {
-			some = true
-		}
+// retried reports whether batch re-sends events already recorded; found
+// is the version of each of its ids in the stream (-1 for none). It
+// returns the original result when every event is there, in order and
+// with the same content; events.ErrDuplicateEventID when only some are,
+// or with other content.
+func (s *Store) retried(ctx context.Context, stream string, batch []events.Event, found []int64) (events.AppendResult, bool, error) {
+	some := false
+	for _, v := range found {
+		some = some || v >= 0
 	}
 	if !some {
 		return events.AppendResult{}, false, nil
 	}
-	if !found || first+len(batch) > len(recorded) {
-		return events.AppendResult{}, true, fmt.Errorf("append to %s: some ids were recorded in another append: %w", stream, events.ErrDuplicateEventID)
+	first := found[0]
+	for i, v := range found {
+		if first < 0 || v != first+int64(i) {
+			return events.AppendResult{}, true, fmt.Errorf("append to %s: some ids were recorded in another append: %w", stream, events.ErrDuplicateEventID)
+		}
+	}
+	recorded, err := s.ReadStream(ctx, stream, events.ReadStreamOptions{From: first, Limit: len(batch)})
+	if err != nil {
+		return events.AppendResult{}, true, err
+	}
+	if len(recorded) != len(batch) {
+		return events.AppendResult{}, true, &events.Error{Code: events.CodeInternal, Message: "append to " + stream + ": recorded events missing from the stream"}
 	}
 	for i, ev := range batch {
-		rec := recorded[first+i]
-		if rec.ID != ev.ID || !sameContent(ev, rec) {
+		if rec := recorded[i]; rec.ID != ev.ID || !sameContent(ev, rec) {
 			return events.AppendResult{}, true, fmt.Errorf("append to %s: event %d (%s): %w", stream, i, ev.ID, events.ErrDuplicateEventID)
 		}
 	}
-	last := recorded[first+len(batch)-1]
+	last := recorded[len(recorded)-1]
 	return events.AppendResult{NextVersion: last.Version, Position: last.Position}, true, nil
 }
+
+// isNotFound reports a stream without events.
+func isNotFound(err error) bool { return errors.Is(err, events.ErrStreamNotFound) }
 
 // sameContent compares what the caller sent with what was recorded. A zero
 // OccurredAt means "when recorded" and matches any recorded time.

@@ -87,14 +87,16 @@
 // # Idempotency and its limit
 //
 // KurrentDB keeps no index of event ids across streams. Append therefore
-// reads the stream it appends to and finds a retry there (the whole batch,
-// in order, with the same content: the original result; part of it, or
-// other content: events.ErrDuplicateEventID), then appends at the exact
-// revision it read, so that two racing retries cannot both write. The
-// same id appended to another stream is not refused (the contract suite
-// runs with storetest.IDsPerStream). The cost is one read of the stream
-// per append; Pnyx's streams are aggregates, which deciders read whole
-// anyway.
+// looks for a retry in the stream it appends to (the whole batch, in
+// order, with the same content: the original result; part of it, or other
+// content: events.ErrDuplicateEventID), then appends at the exact revision
+// it found, so that two racing retries cannot both write. To find a retry
+// without reading the whole stream on every append, the store keeps the
+// ids of the streams it appended to lately (Options.IndexedIDs) and reads
+// only the events recorded since; the log being append-only, this stays
+// exact with any number of writers. The same id appended to another
+// stream is not refused (the contract suite runs with
+// storetest.IDsPerStream).
 //
 // The test double of a server, for tests, is events/kurrentdb/kurrenttest.
 package kurrentdb

@@ -1,6 +1,7 @@
 package kurrentdb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,11 @@ type Options struct {
 	// Logger receives operational messages, the client's own included (at
 	// debug level); nil discards them.
 	Logger *slog.Logger
+	// IndexedIDs bounds the event ids the store keeps in memory so that an
+	// append reads only the events recorded since the previous append to
+	// its stream, not the whole stream; <= 0 means 500,000 (some tens of
+	// megabytes). Streams used least lately are forgotten first.
+	IndexedIDs int
 	// Resubscribe is the first wait before a dropped subscription is opened
 	// again; it doubles up to 5 seconds. <= 0 means 100 milliseconds.
 	Resubscribe time.Duration
@@ -53,6 +59,7 @@ type Store struct {
 	now            func() time.Time
 	log            *slog.Logger
 	resubscribe    time.Duration
+	ids            *idIndex
 
 	mu     sync.Mutex
 	client *kurrentdb.Client
@@ -75,6 +82,7 @@ func Open(ctx context.Context, conn string, opts Options) (*Store, error) {
 		now:            opts.Now,
 		log:            opts.Logger,
 		resubscribe:    opts.Resubscribe,
+		ids:            newIDIndex(cmp.Or(max(opts.IndexedIDs, 0), defaultIndexedIDs)),
 		done:           make(chan struct{}),
 	}
 	if s.maxEventBytes <= 0 {

@@ -3,6 +3,7 @@ package kurrentdb_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/url"
 	"os"
@@ -366,4 +367,62 @@ func TestTLSAndCredentialsComeFromTheConnectionString(t *testing.T) {
 			t.Fatalf("open: %v; want unavailable", err)
 		}
 	})
+}
+
+func TestAnAppendReadsOnlyWhatIsNewInItsStream(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{})
+	ctx := context.Background()
+	const n = 300
+	before := srv.EventsRead()
+	for i := range n {
+		if _, err := s.Append(ctx, "consultation-1", events.Exact(int64(i)-1),
+			events.Event{Type: "consultation.comment_submitted", Data: json.RawMessage(`{"text":"σχόλιο"}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Reading the whole stream before each append would read n*(n-1)/2
+	// events (44,850); the index reads each event about once.
+	if read := srv.EventsRead() - before; read > 2*n {
+		t.Errorf("%d appends read %d events: more than each new event once or twice", n, read)
+	}
+}
+
+func TestRetriesAreFoundAfterTheIndexForgotTheStream(t *testing.T) {
+	srv := testServer(t)
+	s := openStore(t, srv.URL(), kurrentdb.Options{IndexedIDs: 5})
+	ctx := context.Background()
+	first := []events.Event{
+		{ID: events.NewEventID(), Type: "request.submitted", Data: json.RawMessage(`{}`)},
+		{ID: events.NewEventID(), Type: "request.acknowledged", Data: json.RawMessage(`{}`)},
+	}
+	res, err := s.Append(ctx, "request-1", events.NoStream, first...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 { // enough other streams to push request-1 out of the index
+		if _, err := s.Append(ctx, "request-other-"+itoa(i), events.NoStream, events.Event{Type: "request.submitted", Data: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name  string
+		batch []events.Event
+		want  error
+	}{
+		{"the same batch is a retry with the first result", first, nil},
+		{"the same id with other data is a conflict", []events.Event{{ID: first[0].ID, Type: "request.submitted", Data: json.RawMessage(`{"x":1}`)}}, events.ErrDuplicateEventID},
+		{"recorded ids in another order are a conflict", []events.Event{first[1], first[0]}, events.ErrDuplicateEventID},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Append(ctx, "request-1", events.Any, tc.batch...)
+			if tc.want == nil && (err != nil || got != res) {
+				t.Fatalf("retry: %+v, %v; want %+v", got, err, res)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("append: %v; want %v", err, tc.want)
+			}
+		})
+	}
 }

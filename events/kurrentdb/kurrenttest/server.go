@@ -93,6 +93,7 @@ type Server struct {
 	wake    chan struct{} // closed and replaced after each append
 	drop    chan struct{} // closed and replaced by Drop
 	hold    chan struct{} // while not nil, reads and appends wait for it to close
+	sent    int           // events sent by reads (not subscriptions)
 }
 
 type record struct {
@@ -460,12 +461,24 @@ func (st *streams) Read(req *api.ReadReq, srv grpc.ServerStreamingServer[api.Rea
 	} else {
 		out = st.s.readAll(o.GetAll(), backwards, count)
 	}
+	st.s.mu.Lock()
+	st.s.sent += len(out)
+	st.s.mu.Unlock()
 	for _, r := range out {
 		if err := srv.Send(eventResp(r)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// EventsRead is how many events the server has sent in answer to reads
+// (not subscriptions) since it started: a test's measure of how much a
+// client reads.
+func (s *Server) EventsRead() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent
 }
 
 func (s *Server) readStream(name string, so *api.ReadReq_Options_StreamOptions, backwards bool, count uint64) ([]*record, bool) {
