@@ -125,3 +125,38 @@ func TestServeRefusesABadStoreSetting(t *testing.T) {
 		t.Fatalf("serve: %v; want an invalid store setting", r.err)
 	}
 }
+
+func TestEventsCommandsOnKurrentDB(t *testing.T) {
+	cleanEnv(t)
+	srv := kurrentServer(t)
+	ctx := context.Background()
+	run := func(args ...string) result {
+		return pnyx(t, ctx, nil, append(args, "--data-dir", t.TempDir(), "--store", srv.URL())...)
+	}
+	t.Run("events append writes to the server and events read reads it back", func(t *testing.T) {
+		r := run("events", "append", "--stream", "decision-1", "--type", "decision.adopted", "--expected", "no-stream", "--data", `{"number":"12/2026"}`)
+		if r.err != nil {
+			t.Fatalf("append: %v\n%s", r.err, r.stderr)
+		}
+		r = run("events", "read", "--stream", "decision-1")
+		evs := readLines(t, r.stdout)
+		if r.err != nil || len(evs) != 1 || evs[0].Type != "decision.adopted" || !strings.Contains(string(evs[0].Data), "12/2026") {
+			t.Fatalf("read: %v %+v", r.err, evs)
+		}
+		r = run("events", "read", "--all")
+		if evs := readLines(t, r.stdout); r.err != nil || len(evs) != 1 {
+			t.Fatalf("read --all: %v %+v", r.err, evs)
+		}
+	})
+	t.Run("a wrong expected version is refused as a conflict", func(t *testing.T) {
+		r := run("events", "append", "--stream", "decision-1", "--type", "decision.adopted", "--expected", "no-stream", "--data", `{}`)
+		if events.ErrorCode(r.err) != events.CodeConflict {
+			t.Fatalf("append: %v; want a conflict", r.err)
+		}
+	})
+	t.Run("events stats measures the embedded file only and says so", func(t *testing.T) {
+		if r := run("events", "stats"); events.ErrorCode(r.err) != events.CodeInvalid {
+			t.Fatalf("stats: %v; want invalid", r.err)
+		}
+	})
+}
