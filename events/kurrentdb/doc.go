@@ -53,7 +53,15 @@
 //   - $all positions are still commit/prepare pairs. For an event written
 //     through the gRPC append (which has no explicit transactions) both
 //     are equal, so the commit position alone identifies it; the store
-//     still orders by the pair when paging.
+//     still orders by the pair when paging. An append answers with the
+//     commit position of its last event, which is the AppendResult's.
+//   - A stream read is answered from the server's index and carries no
+//     commit position (the client shows math.MaxUint64; reported in the
+//     client's issue tracker for 2022 servers, and in the .NET client's):
+//     the store then takes the prepare position, equal for gRPC appends.
+//     Not verified on a server here: if a server sends neither, stream
+//     reads have position 0 (unknown) and the real-server run of the
+//     contract suite fails on it, which is what that run is for.
 //
 // Also found in v1.4.2: a wrong expected version error carries the actual
 // revision only in its message (the store reads it from there, and reads

@@ -133,3 +133,22 @@ func closedClientError(t *testing.T) error {
 	}
 	return err
 }
+
+func TestPositionOfAReadEvent(t *testing.T) {
+	cases := []struct {
+		name string
+		in   kurrentdb.Position
+		want events.Position
+	}{
+		{"an $all read's commit position is the position", kurrentdb.Position{Commit: 4096, Prepare: 4096}, 4096},
+		{"a stream read's unknown commit position falls back to the prepare position", kurrentdb.Position{Commit: noPosition, Prepare: 4096}, 4096},
+		{"no known position at all is 0, unknown", kurrentdb.Position{Commit: noPosition, Prepare: noPosition}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := position(tc.in); got != tc.want {
+				t.Errorf("position(%+v) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/kurrent-io/KurrentDB-Client-Go/kurrentdb"
@@ -41,7 +42,7 @@ func (s *Store) Head(ctx context.Context) (events.Position, error) {
 		case err != nil:
 			return 0, err
 		case found != nil:
-			return events.Position(found.Position.Commit), nil
+			return position(found.Position), nil
 		case n < page:
 			return 0, nil
 		}
@@ -225,6 +226,28 @@ func isServerEvent(ev *kurrentdb.RecordedEvent) bool {
 	return strings.HasPrefix(ev.EventType, "$") || strings.HasPrefix(ev.StreamID, "$")
 }
 
+// noPosition is what the server sends for a position it does not know
+// (ulong.MaxValue, -1 in .NET).
+const noPosition = math.MaxUint64
+
+// position is Pnyx's position of an event read from the server: its $all
+// commit position. A stream read comes from the server's index, which
+// knows an event's log (prepare) position but not its commit position,
+// and sends the commit position as unknown; for an event written by the
+// gRPC append (no explicit transactions) the two are equal, so the
+// prepare position stands in. When neither is known the position is 0,
+// "unknown"; the contract suite run on a real server
+// (PNYX_TEST_KURRENTDB_URL) checks that stream reads and $all reads agree.
+func position(p kurrentdb.Position) events.Position {
+	switch {
+	case p.Commit != noPosition:
+		return events.Position(p.Commit)
+	case p.Prepare != noPosition:
+		return events.Position(p.Prepare)
+	}
+	return 0
+}
+
 // recorded turns a server event into Pnyx's envelope.
 func recorded(ev *kurrentdb.RecordedEvent) (events.RecordedEvent, error) {
 	m, err := decodeMetadata(ev.UserMetadata)
@@ -236,7 +259,7 @@ func recorded(ev *kurrentdb.RecordedEvent) (events.RecordedEvent, error) {
 		ID:         ev.EventID,
 		Stream:     ev.StreamID,
 		Version:    int64(ev.EventNumber),
-		Position:   events.Position(ev.Position.Commit),
+		Position:   position(ev.Position),
 		Type:       ev.EventType,
 		Schema:     m.Schema,
 		OccurredAt: m.OccurredAt,

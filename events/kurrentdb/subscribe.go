@@ -190,7 +190,7 @@ func (sub *subscription) follow() (bool, error) {
 			continue // checkpoints, caught up, fell behind
 		}
 		raw := se.EventAppeared.Event
-		if isServerEvent(raw) || events.Position(raw.Position.Commit) <= sub.last {
+		if isServerEvent(raw) || position(raw.Position) <= sub.last {
 			continue
 		}
 		ev, err := recorded(raw)

@@ -30,7 +30,9 @@
 //
 // Positions are like a real server's: commit and prepare positions are
 // equal for each event, ascend, and leave gaps (each event advances the
-// log by its size), so nothing can assume they are dense. The server's
+// log by its size), so nothing can assume they are dense; a stream read
+// sends the commit position as unknown (math.MaxUint64) with the prepare
+// position, as a server answering from its index does. The server's
 // "created" stamp is sent in ticks, as the client requires (it calls
 // log.Fatalf on an event without one).
 package kurrenttest
@@ -42,6 +44,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"regexp"
 	"strconv"
@@ -464,8 +467,9 @@ func (st *streams) Read(req *api.ReadReq, srv grpc.ServerStreamingServer[api.Rea
 	st.s.mu.Lock()
 	st.s.sent += len(out)
 	st.s.mu.Unlock()
+	fromStream := o.GetStream() != nil
 	for _, r := range out {
-		if err := srv.Send(eventResp(r)); err != nil {
+		if err := srv.Send(eventResp(r, fromStream)); err != nil {
 			return err
 		}
 	}
@@ -640,7 +644,7 @@ func (s *Server) subscribe(ctx context.Context, o *api.ReadReq_Options, srv grpc
 			if !f.keep(r) {
 				continue
 			}
-			if err := srv.Send(eventResp(r)); err != nil {
+			if err := srv.Send(eventResp(r, false)); err != nil {
 				return err
 			}
 		}
@@ -664,9 +668,18 @@ func (s *Server) subscribe(ctx context.Context, o *api.ReadReq_Options, srv grpc
 	}
 }
 
-func eventResp(r *record) *api.ReadResp {
+// eventResp is an event as the server sends it. A stream read is answered
+// from the server's index, which knows an event's log (prepare) position
+// but not its commit position: a real server sends the commit position
+// as unknown (ulong.MaxValue) and no position of the read; so does this
+// double.
+func eventResp(r *record, fromStream bool) *api.ReadResp {
 	most, least := toBits(r.id)
-	return &api.ReadResp{Content: &api.ReadResp_Event{Event: &api.ReadResp_ReadEvent{
+	commit := r.position
+	if fromStream {
+		commit = math.MaxUint64
+	}
+	ev := &api.ReadResp_ReadEvent{
 		Event: &api.ReadResp_ReadEvent_RecordedEvent{
 			Id: &shared.UUID{Value: &shared.UUID_Structured_{Structured: &shared.UUID_Structured{
 				MostSignificantBits: most, LeastSignificantBits: least,
@@ -674,13 +687,18 @@ func eventResp(r *record) *api.ReadResp {
 			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(r.stream)},
 			StreamRevision:   r.revision,
 			PreparePosition:  r.position,
-			CommitPosition:   r.position,
+			CommitPosition:   commit,
 			Metadata:         r.meta,
 			CustomMetadata:   r.custom,
 			Data:             r.data,
 		},
-		Position: &api.ReadResp_ReadEvent_CommitPosition{CommitPosition: r.position},
-	}}}
+	}
+	if fromStream {
+		ev.Position = &api.ReadResp_ReadEvent_NoPosition{NoPosition: &shared.Empty{}}
+	} else {
+		ev.Position = &api.ReadResp_ReadEvent_CommitPosition{CommitPosition: r.position}
+	}
+	return &api.ReadResp{Content: &api.ReadResp_Event{Event: ev}}
 }
 
 func toBits(id uuid.UUID) (int64, int64) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,15 @@ func TestTheTestServerAtTheWire(t *testing.T) {
 		}
 		if srv.Len() != 3 {
 			t.Errorf("%d events, want 3", srv.Len())
+		}
+	})
+	t.Run("a stream read sends the commit position as unknown, as a real server's index does", func(t *testing.T) {
+		evs, err := readAll(c.ReadStream(ctx, "vote-1", kurrentdb.ReadStreamOptions{}, 10))
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("read: %v, %d events", err, len(evs))
+		}
+		if p := evs[0].Event.Position; p.Commit != math.MaxUint64 || p.Prepare == math.MaxUint64 || evs[0].Commit != nil {
+			t.Errorf("position %+v, read position %v", p, evs[0].Commit)
 		}
 	})
 	t.Run("a missing stream is not found", func(t *testing.T) {
