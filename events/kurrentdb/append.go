@@ -22,10 +22,11 @@ const maxAppendAttempts = 64
 //
 // Idempotency is Pnyx's, not the server's: the server deduplicates a retry
 // only in some cases (an exact expected version whose following events
-// carry the same ids, or a recent id cache for Any). So Append reads the
-// stream first, answers a retry of recorded ids with the original result,
-// and otherwise appends with the exact version it read; losing a race to
-// another writer reads the stream again. A reused id is found within the
+// carry the same ids, or a recent id cache for Any). So Append first reads
+// the stream's events recorded since it last looked (the store's index of
+// recent streams' ids, index.go), answers a retry of recorded ids with the
+// original result, and otherwise appends at the exact version it found;
+// losing a race to another writer makes it look again. A reused id is found within the
 // stream only: KurrentDB has no index of event ids across streams, so the
 // same id appended to another stream is not refused (the contract suite
 // runs with storetest.IDsPerStream for this store).
