@@ -1,9 +1,16 @@
 package readmodel
 
 import (
+	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pnyx-civic/pnyx/projections"
+
+	"github.com/pnyx-civic/pnyx/events"
 )
 
 // Limits on what one search reads from its input: a query is a handful of
@@ -61,4 +68,95 @@ func matchExpression(terms []string) string {
 // tokenizer, so a query splits words exactly where the index did.
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r)
+}
+
+// SearchOptions narrow a search. Kinds keeps documents of those kinds
+// (SearchAgendaItem, SearchDecision, SearchProcurement, SearchComment);
+// none means all.
+type SearchOptions struct {
+	Kinds []string
+	Page
+}
+
+// SearchHit is one document found, best first.
+type SearchHit struct {
+	Kind     string  `json:"kind"`
+	EntityID string  `json:"entity_id"`
+	Title    string  `json:"title"`
+	Snippet  Snippet `json:"snippet"`
+	// Rank is the bm25 score: lower is more relevant.
+	Rank float64 `json:"rank"`
+}
+
+// Search finds documents that contain every word of q, in any case, with
+// or without accents and in any inflection (each word is matched by its
+// stem as a prefix), ranked by bm25 with the title weighing more, then by
+// kind and id. q is data: quotes, '*', '-', ':', parentheses and operators
+// such as OR or NEAR are never query syntax, so no text makes Search fail;
+// text without words finds nothing. A search's cursor continues exactly
+// within one snapshot; across snapshots it continues by rank, and since
+// bm25 weighs each word by how many documents hold it, documents added
+// meanwhile can move hits across it: relevance, unlike the other lists'
+// orders, is not a property of one row. An unknown kind or a bad page is
+// an invalid error; an unavailable error while the search index is not
+// built yet.
+func (s *Snapshot) Search(ctx context.Context, q string, opts SearchOptions) (List[SearchHit], error) {
+	for _, k := range opts.Kinds {
+		if !slices.Contains(searchKinds, k) {
+			return List[SearchHit]{}, events.Invalidf("search: unknown kind %q (want one of %s)", truncate(k), strings.Join(searchKinds, ", "))
+		}
+	}
+	if _, err := opts.Page.size(); err != nil {
+		return List[SearchHit]{}, err
+	}
+	terms := searchTerms(q)
+	if len(terms) == 0 {
+		if _, err := decodeCursor(opts.After, "search", 3); err != nil {
+			return List[SearchHit]{}, err
+		}
+		out := List[SearchHit]{Items: []SearchHit{}, Next: opts.After}
+		if opts.Total {
+			out.Total = new(int)
+		}
+		return out, nil
+	}
+	tables, err := projections.ServingTables(ctx, s.q, ReadModelName)
+	fts, docs := tables["search_fts"], tables["search_docs"]
+	if err != nil || fts == "" || docs == "" {
+		if err != nil && events.ErrorCode(err) != events.CodeNotFound && !strings.Contains(err.Error(), "no such table") {
+			return List[SearchHit]{}, readError(err)
+		}
+		return List[SearchHit]{}, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet", Err: err}
+	}
+	var kindFilter string
+	args := []any{matchExpression(terms)}
+	if len(opts.Kinds) > 0 {
+		kindFilter = " AND d.kind IN (?" + strings.Repeat(", ?", len(opts.Kinds)-1) + ")"
+		for _, k := range opts.Kinds {
+			args = append(args, k)
+		}
+	}
+	rank := fmt.Sprintf(searchRank, `"`+fts+`"`)
+	// bm25 is computed in the subquery, where FTS5 allows it; the page's
+	// key is compared outside.
+	return runList(ctx, s, listSpec[SearchHit]{name: "search", columns: `kind, entity_id, title, body, rank`,
+		from: `(SELECT d.kind, d.entity_id, d.title, d.body, ` + rank + ` AS rank
+			FROM "` + fts + `" JOIN "` + docs + `" d ON d.doc_id = "` + fts + `".rowid
+			WHERE "` + fts + `" MATCH ?` + kindFilter + `) hits`,
+		args: args,
+		key:  []string{"rank", "kind", "entity_id"},
+		scan: func(s scanner) (SearchHit, error) {
+			var h SearchHit
+			var body string
+			if err := s.Scan(&h.Kind, &h.EntityID, &h.Title, &body, &h.Rank); err != nil {
+				return h, err
+			}
+			h.Snippet = makeSnippet(body, terms)
+			if len(h.Snippet.Highlights) == 0 {
+				if t := makeSnippet(h.Title, terms); len(t.Highlights) > 0 {
+					h.Snippet = t
+				}
+			}
+			return h, nil
+		}}, query{}, opts.Page)
 }
