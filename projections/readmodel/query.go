@@ -174,14 +174,17 @@ func (p Page) size() (int, error) {
 }
 
 // List is one page of a list query. Items come in the list's order, a
-// deterministic order of immutable columns ending with the primary key.
-// Next is the cursor of the last item, to pass as Page.After for the rows
-// that follow; on an empty page it is the After asked, so a caller can
-// keep polling from where it is. Next is set also when HasMore is false:
-// rows appended later sort after it, so continuing from it later finds
-// them, and no row is skipped or repeated. HasMore reports whether the
-// snapshot held more rows after this page. Total, asked with Page.Total,
-// counts every row the filters select.
+// deterministic order of columns that do not change once written, ending
+// with the primary key (each list's doc names it). Next is the cursor of
+// the last item, to pass as Page.After for the rows that follow; on an
+// empty page it is the After asked. Next is set also when HasMore is
+// false, so a caller can continue later from where it is. A cursor
+// continues the same way in a later snapshot: no row it was before is
+// seen again, none after it is skipped, and rows added meanwhile appear
+// if they sort after it (most do: the orders are by when things happened)
+// and do not shift the pages if they sort before. HasMore reports whether
+// the snapshot held more rows after this page. Total, asked with
+// Page.Total, counts every row the filters select, in the same snapshot.
 type List[T any] struct {
 	Items   []T    `json:"items"`
 	Next    string `json:"next,omitempty"`

@@ -91,7 +91,7 @@ type SearchHit struct {
 // Search finds documents that contain every word of q, in any case, with
 // or without accents and in any inflection (each word is matched by its
 // stem as a prefix), ranked by bm25 with the title weighing more, then by
-// kind and id. q is data: quotes, '*', '-', ':', parentheses and operators
+// the document's number in the index. q is data: quotes, '*', '-', ':', parentheses and operators
 // such as OR or NEAR are never query syntax, so no text makes Search fail;
 // text without words finds nothing. A search's cursor continues exactly
 // within one snapshot; across snapshots it continues by rank, and since
@@ -131,32 +131,59 @@ func (s *Snapshot) Search(ctx context.Context, q string, opts SearchOptions) (Li
 	var kindFilter string
 	args := []any{matchExpression(terms)}
 	if len(opts.Kinds) > 0 {
-		kindFilter = " AND d.kind IN (?" + strings.Repeat(", ?", len(opts.Kinds)-1) + ")"
+		kindFilter = ` AND rowid IN (SELECT doc_id FROM "` + docs + `" WHERE kind IN (?` + strings.Repeat(", ?", len(opts.Kinds)-1) + `))`
 		for _, k := range opts.Kinds {
 			args = append(args, k)
 		}
 	}
-	rank := fmt.Sprintf(searchRank, `"`+fts+`"`)
-	// bm25 is computed in the subquery, where FTS5 allows it; the page's
-	// key is compared outside.
-	return runList(ctx, s, listSpec[SearchHit]{name: "search", columns: `kind, entity_id, title, body, rank`,
-		from: `(SELECT d.kind, d.entity_id, d.title, d.body, ` + rank + ` AS rank
-			FROM "` + fts + `" JOIN "` + docs + `" d ON d.doc_id = "` + fts + `".rowid
+	// The page is ranked on the index alone: bm25 and the document's id
+	// for every match, the texts read for the page's rows only, which
+	// costs a fraction of sorting every match with its text. bm25 is
+	// computed in the subquery, where FTS5 allows it.
+	type ranked struct {
+		docID int64
+		rank  float64
+	}
+	page, err := runList(ctx, s, listSpec[ranked]{name: "search", columns: `doc_id, rank`,
+		from: `(SELECT rowid AS doc_id, ` + fmt.Sprintf(searchRank, `"`+fts+`"`) + ` AS rank FROM "` + fts + `"
 			WHERE "` + fts + `" MATCH ?` + kindFilter + `) hits`,
 		args: args,
-		key:  []string{"rank", "kind", "entity_id"},
-		scan: func(s scanner) (SearchHit, error) {
-			var h SearchHit
-			var body string
-			if err := s.Scan(&h.Kind, &h.EntityID, &h.Title, &body, &h.Rank); err != nil {
-				return h, err
-			}
-			h.Snippet = makeSnippet(body, terms)
-			if len(h.Snippet.Highlights) == 0 {
-				if t := makeSnippet(h.Title, terms); len(t.Highlights) > 0 {
-					h.Snippet = t
-				}
-			}
-			return h, nil
+		key:  []string{"rank", "doc_id"},
+		scan: func(s scanner) (ranked, error) {
+			var r ranked
+			return r, s.Scan(&r.docID, &r.rank)
 		}}, query{}, opts.Page)
+	if err != nil {
+		return List[SearchHit]{}, err
+	}
+	out := List[SearchHit]{Items: make([]SearchHit, len(page.Items)), Next: page.Next, HasMore: page.HasMore, Total: page.Total}
+	if len(page.Items) == 0 {
+		return out, nil
+	}
+	at := make(map[int64]int, len(page.Items))
+	ids := make([]any, len(page.Items))
+	for i, r := range page.Items {
+		at[r.docID], ids[i] = i, r.docID
+		out.Items[i].Rank = r.rank
+	}
+	if _, err := queryRows(ctx, s.q, `SELECT doc_id, kind, entity_id, title, body FROM "`+docs+`"
+		WHERE doc_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids, func(s scanner) (struct{}, error) {
+		var id int64
+		var kind, entity, title, body string
+		if err := s.Scan(&id, &kind, &entity, &title, &body); err != nil {
+			return struct{}{}, err
+		}
+		h := &out.Items[at[id]]
+		h.Kind, h.EntityID, h.Title = kind, entity, title
+		h.Snippet = makeSnippet(body, terms)
+		if len(h.Snippet.Highlights) == 0 {
+			if t := makeSnippet(title, terms); len(t.Highlights) > 0 {
+				h.Snippet = t
+			}
+		}
+		return struct{}{}, nil
+	}); err != nil {
+		return List[SearchHit]{}, err
+	}
+	return out, nil
 }
