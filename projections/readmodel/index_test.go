@@ -445,6 +445,14 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 			_, err := s.ProcurementDecisionsByKey(ctx, []readmodel.ProcurementDecisionKey{{OCID: "ocds-pnyx01-2026-0001", DecisionID: "d1", Role: "award"}, {OCID: "x"}})
 			return err
 		},
+		"bid": func(s *readmodel.Snapshot) error {
+			_, err := s.BidsByKey(ctx, []readmodel.BidKey{{OCID: "ocds-pnyx01-2026-0001", BidID: "b1"}, {OCID: "x"}})
+			return err
+		},
+		"payment": func(s *readmodel.Snapshot) error {
+			_, err := s.PaymentsByKey(ctx, []readmodel.PaymentKey{{OCID: "ocds-pnyx01-2026-0001", PaymentID: "p1"}, {OCID: "x"}})
+			return err
+		},
 		"request":         func(s *readmodel.Snapshot) error { _, err := s.RequestsByID(ctx, []string{"r-open1", "x"}); return err },
 		"request history": func(s *readmodel.Snapshot) error { _, err := s.RequestHistory(ctx, "r-open1"); return err },
 		"attendance":      func(s *readmodel.Snapshot) error { _, err := s.Attendance(ctx, "m1"); return err },

@@ -251,17 +251,41 @@ func (s *Snapshot) Bids(ctx context.Context, f BidFilter) (List[Bid], error) {
 	if len(q.conds) == 0 {
 		return List[Bid]{}, events.Invalidf("bids: give a procurement or a supplier")
 	}
-	return runList(ctx, s, listSpec[Bid]{name: "bids",
-		columns: `ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, '')`,
-		from:    "bids", key: []string{"received_at", "ocid", "bid_id"},
-		scan: func(s scanner) (Bid, error) {
-			var b Bid
-			var cents *int64
-			var cur, at string
-			err := s.Scan(&b.OCID, &b.BidID, &b.SupplierVATID, &cents, &cur, &at)
-			b.Value, b.ReceivedAt = moneyOf(cents, cur), parseTime(at)
-			return b, err
-		}}, q, f.Page)
+	return runList(ctx, s, listSpec[Bid]{name: "bids", columns: bidGet.columns, from: bidGet.from,
+		key: []string{"received_at", "ocid", "bid_id"}, scan: bidGet.scan}, q, f.Page)
+}
+
+// BidKey identifies a bid: its process and its id there.
+type BidKey struct {
+	OCID  string
+	BidID string
+}
+
+var bidGet = getSpec[Bid]{what: "bid",
+	columns: `ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, '')`,
+	from:    "bids", key: []string{"ocid", "bid_id"},
+	scan: func(s scanner) (Bid, error) {
+		var b Bid
+		var cents *int64
+		var cur, at string
+		err := s.Scan(&b.OCID, &b.BidID, &b.SupplierVATID, &cents, &cur, &at)
+		b.Value, b.ReceivedAt = moneyOf(cents, cur), parseTime(at)
+		return b, err
+	}}
+
+// Bid returns one bid, or a not_found error.
+func (s *Snapshot) Bid(ctx context.Context, k BidKey) (Bid, error) {
+	return getOne(ctx, s, bidGet, k.OCID, k.BidID)
+}
+
+// BidsByKey returns the bids of keys in one query: out[i] is keys[i]'s,
+// nil when there is none. More than MaxBatch keys is an invalid error.
+func (s *Snapshot) BidsByKey(ctx context.Context, keys []BidKey) ([]*Bid, error) {
+	ks := make([][]any, len(keys))
+	for i, k := range keys {
+		ks[i] = []any{k.OCID, k.BidID}
+	}
+	return getBatch(ctx, s, bidGet, ks)
 }
 
 // Payment is a payment made under a contract.
@@ -289,16 +313,41 @@ func (s *Snapshot) Payments(ctx context.Context, f PaymentFilter) (List[Payment]
 	var q query
 	q.eq("ocid", f.OCID)
 	q.timeRange("paid_at", f.Paid)
-	return runList(ctx, s, listSpec[Payment]{name: "payments",
-		columns: `ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, '')`,
-		from:    "payments", key: []string{"paid_at", "ocid", "payment_id"},
-		scan: func(s scanner) (Payment, error) {
-			var p Payment
-			var at string
-			err := s.Scan(&p.OCID, &p.PaymentID, &p.Amount.Cents, &p.Amount.Currency, &p.InvoiceRef, &at)
-			p.PaidAt = parseTime(at)
-			return p, err
-		}}, q, f.Page)
+	return runList(ctx, s, listSpec[Payment]{name: "payments", columns: paymentGet.columns, from: paymentGet.from,
+		key: []string{"paid_at", "ocid", "payment_id"}, scan: paymentGet.scan}, q, f.Page)
+}
+
+// PaymentKey identifies a payment: its process and its id there.
+type PaymentKey struct {
+	OCID      string
+	PaymentID string
+}
+
+var paymentGet = getSpec[Payment]{what: "payment",
+	columns: `ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, '')`,
+	from:    "payments", key: []string{"ocid", "payment_id"},
+	scan: func(s scanner) (Payment, error) {
+		var p Payment
+		var at string
+		err := s.Scan(&p.OCID, &p.PaymentID, &p.Amount.Cents, &p.Amount.Currency, &p.InvoiceRef, &at)
+		p.PaidAt = parseTime(at)
+		return p, err
+	}}
+
+// Payment returns one payment, or a not_found error.
+func (s *Snapshot) Payment(ctx context.Context, k PaymentKey) (Payment, error) {
+	return getOne(ctx, s, paymentGet, k.OCID, k.PaymentID)
+}
+
+// PaymentsByKey returns the payments of keys in one query: out[i] is
+// keys[i]'s, nil when there is none. More than MaxBatch keys is an
+// invalid error.
+func (s *Snapshot) PaymentsByKey(ctx context.Context, keys []PaymentKey) ([]*Payment, error) {
+	ks := make([][]any, len(keys))
+	for i, k := range keys {
+		ks[i] = []any{k.OCID, k.PaymentID}
+	}
+	return getBatch(ctx, s, paymentGet, ks)
 }
 
 // TenderAmendment is a change of a published tender's ceiling or deadline,

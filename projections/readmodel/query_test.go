@@ -281,6 +281,8 @@ func TestGettersByID(t *testing.T) {
 			"membership":   second(s.Membership(ctx, readmodel.MembershipKey{BodyID: "council1", MemberID: "ioannou", Period: 1})),
 			"procurement decision": second(s.ProcurementDecision(ctx, readmodel.ProcurementDecisionKey{OCID: "ocds-pnyx01-2026-0001",
 				DecisionID: "d1", Role: "award"})),
+			"bid":         second(s.Bid(ctx, readmodel.BidKey{OCID: "ocds-pnyx01-2026-0001", BidID: "b1"})),
+			"payment":     second(s.Payment(ctx, readmodel.PaymentKey{OCID: "ocds-pnyx01-2026-0001", PaymentID: "p2"})),
 			"body":        second(s.Body(ctx, "council1")),
 			"meeting":     second(s.Meeting(ctx, "m1")),
 			"decision":    second(s.Decision(ctx, "d1")),
