@@ -24,7 +24,8 @@ type Supplier struct {
 // Name keeps those whose name starts with it, in any case and with or
 // without accents (both folded by FoldText: "αγροτικος συν" finds
 // "Αγροτικός Συνεταιρισμός Αιγαίου"); they then come by folded name, then
-// VAT id, otherwise by VAT id.
+// VAT id (a supplier renamed meanwhile moves across a cursor), otherwise
+// by VAT id.
 type SupplierFilter struct {
 	Kind         string
 	Municipality string

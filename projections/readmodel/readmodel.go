@@ -63,7 +63,9 @@
 // unavailable error, never an empty answer at position 0.
 //
 // Lists page by keyset, never by offset: each orders by columns that do
-// not change once written, ending with the primary key, and a Page asks
+// not change once written, ending with the primary key (two orders a user
+// asks for are the exceptions their docs name: meetings by start date,
+// which a postponement moves, and suppliers by name), and a Page asks
 // for First rows after the opaque cursor of the last row seen, so rows
 // added meanwhile neither shift pages nor repeat. A page costs the same at
 // any depth, and its total is counted only when asked. Each filter and
