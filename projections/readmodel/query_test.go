@@ -194,6 +194,32 @@ func TestSnapshot(t *testing.T) {
 			t.Errorf("in a new snapshot: %+v, %v", d, err)
 		}
 	})
+	t.Run("a snapshot keeps its rows while a rebuild swaps in a new build and drops its tables", func(t *testing.T) {
+		s := e.snap(t)
+		before, err := s.Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{Total: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.runner.Rebuild(ctx, readmodel.ReadModelName, nil); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{Total: true}})
+		if err != nil || decisionIDs(after) != decisionIDs(before) || *after.Total != *before.Total {
+			t.Errorf("after the swap: %s of %v, %v; want %s of %d", decisionIDs(after), after.Total, err, decisionIDs(before), *before.Total)
+		}
+		if hits, err := s.Search(ctx, "προϋπολογισμός", readmodel.SearchOptions{}); err != nil || len(hits.Items) == 0 {
+			t.Errorf("search in the snapshot after the swap: %d hits, %v", len(hits.Items), err)
+		}
+		// A cursor of the old build continues in the new one.
+		first, err := s.Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{First: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, err := e.snap(t).Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{After: first.Next}})
+		if err != nil || len(rest.Items) != *before.Total-1 {
+			t.Errorf("continued in the new build: %s, %v", decisionIDs(rest), err)
+		}
+	})
 	t.Run("a snapshot answers the concurrent resolvers of one request", func(t *testing.T) {
 		s := e.snap(t)
 		var wg sync.WaitGroup
