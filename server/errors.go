@@ -22,8 +22,8 @@ var statusOf = map[events.Code]int{
 }
 
 // Status returns the HTTP status of err: by its domain code, 413 for a
-// request body over the limit (an invalid input the status can say more
-// precisely), 500 for an error without a known code, 200 for nil.
+// request body over the limit and 405 for a method a path does not serve
+// (invalid inputs the status can say more precisely), 500 for an error without a known code, 200 for nil.
 func Status(err error) int {
 	if err == nil {
 		return http.StatusOK
@@ -32,11 +32,22 @@ func Status(err error) int {
 	if errors.As(err, &tooLarge) {
 		return http.StatusRequestEntityTooLarge
 	}
+	var method *methodNotAllowed
+	if errors.As(err, &method) {
+		return http.StatusMethodNotAllowed
+	}
 	if s, ok := statusOf[events.ErrorCode(err)]; ok {
 		return s
 	}
 	return http.StatusInternalServerError
 }
+
+// methodNotAllowed is a request whose path an endpoint serves, with
+// another method: an invalid request (err), answered 405.
+type methodNotAllowed struct{ err *events.Error }
+
+func (e *methodNotAllowed) Error() string { return e.err.Error() }
+func (e *methodNotAllowed) Unwrap() error { return e.err }
 
 // ErrorBody is the JSON a client receives with an error status:
 // {"error":{"code":"...","message":"...","request_id":"..."}}.

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -142,5 +144,37 @@ func TestAHandlerThatFailsAfterItBeganIsOnlyLogged(t *testing.T) {
 	id := rec.Header().Get(HeaderRequestID)
 	if lines := w.logs.withID(t, id, "answer failed after it began"); len(lines) != 1 || !strings.Contains(lines[0]["err"].(string), causeDriver) {
 		t.Fatalf("log:\n%s", w.logs)
+	}
+}
+
+func TestUnmatchedRoutesAnswerJSON(t *testing.T) {
+	w := newWorld(t, nil, Options{})
+	for _, c := range []struct {
+		name, method, target string
+		status               int
+		code                 events.Code
+		allow                string
+	}{
+		{"a path no endpoint serves is a 404", http.MethodGet, "/v1/nothing", http.StatusNotFound, events.CodeNotFound, ""},
+		{"the root is a 404", http.MethodGet, "/", http.StatusNotFound, events.CodeNotFound, ""},
+		{"a method the endpoint does not serve is a 405 naming those it does", http.MethodPost, "/v1/events", http.StatusMethodNotAllowed, events.CodeInvalid, "GET, HEAD"},
+		{"a delete of the health probe is a 405", http.MethodDelete, "/healthz", http.StatusMethodNotAllowed, events.CodeInvalid, "GET, HEAD"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rec := w.do(httptest.NewRequest(c.method, c.target, nil))
+			if rec.Code != c.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, c.status, rec.Body)
+			}
+			if got := rec.Header().Get("Allow"); got != c.allow {
+				t.Fatalf("Allow %q, want %q", got, c.allow)
+			}
+			var body ErrorBody
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %q is not a JSON error: %v", rec.Body, err)
+			}
+			if body.Error.Code != c.code || body.Error.Message == "" || body.Error.RequestID != rec.Header().Get(HeaderRequestID) {
+				t.Fatalf("error %+v (request id header %q)", body.Error, rec.Header().Get(HeaderRequestID))
+			}
+		})
 	}
 }

@@ -48,7 +48,47 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(ex.rec, r.Body, s.maxBody)
 	gz := newGzipWriter(ex.rec, r)
 	defer gz.close()
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		s.unmatched(gz, r, h)
+		return
+	}
 	s.mux.ServeHTTP(gz, r)
+}
+
+// unmatched answers a request no route serves as a JSON error like every
+// other: 404 for a path no endpoint serves, 405 (with Allow) for a method
+// its endpoint does not serve. The mux's own answer h, run into a
+// discarded response, tells which.
+func (s *Server) unmatched(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	probe := &muxAnswer{header: http.Header{}}
+	h.ServeHTTP(probe, r)
+	if probe.status != http.StatusMethodNotAllowed {
+		s.writeError(w, r, events.Errorf(events.CodeNotFound, "no endpoint serves this path"))
+		return
+	}
+	allow := probe.header.Get("Allow")
+	w.Header().Set("Allow", allow)
+	s.writeError(w, r, &methodNotAllowed{&events.Error{Code: events.CodeInvalid, Message: "this path serves only " + allow}})
+}
+
+// muxAnswer keeps the status and headers of the mux's answer to a request
+// it has no route for, and drops its plain-text body.
+type muxAnswer struct {
+	header http.Header
+	status int
+}
+
+func (a *muxAnswer) Header() http.Header { return a.header }
+func (a *muxAnswer) Write(b []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	return len(b), nil
+}
+func (a *muxAnswer) WriteHeader(status int) {
+	if a.status == 0 {
+		a.status = status
+	}
 }
 
 // finish runs once the route has answered or panicked: a panic becomes a

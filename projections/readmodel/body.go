@@ -33,8 +33,9 @@ CREATE TABLE {memberships} (
 	left_reason  TEXT,
 	PRIMARY KEY (body_id, member_id, period)
 ) WITHOUT ROWID;
-CREATE INDEX {memberships_member} ON {memberships} (member_id, since_at);
+CREATE INDEX {memberships_member} ON {memberships} (member_id, body_id);
 CREATE INDEX {memberships_faction} ON {memberships} (faction, body_id);
+CREATE INDEX {memberships_role} ON {memberships} (role, body_id);
 CREATE INDEX {memberships_current} ON {memberships} (body_id, until_at);
 `)
 }

@@ -23,6 +23,7 @@ CREATE TABLE {consultations} (
 	comments   INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX {consultations_meeting} ON {consultations} (meeting_id);
+CREATE INDEX {consultations_status} ON {consultations} (status);
 CREATE TABLE {comments} (
 	comment_id        TEXT PRIMARY KEY,
 	item_id           TEXT NOT NULL,
@@ -35,7 +36,9 @@ CREATE TABLE {comments} (
 	submitted_at      TEXT
 );
 CREATE INDEX {comments_item} ON {comments} (item_id, seq);
-CREATE INDEX {comments_status} ON {comments} (status, submitted_at);
+CREATE INDEX {comments_status} ON {comments} (status, submitted_at, comment_id);
+CREATE INDEX {comments_kind} ON {comments} (kind, submitted_at, comment_id);
+CREATE INDEX {comments_submitted} ON {comments} (submitted_at, comment_id);
 CREATE TABLE {private_comment_authors} (
 	comment_id  TEXT PRIMARY KEY,
 	subject_ref TEXT NOT NULL
@@ -53,8 +56,9 @@ CREATE TABLE {amendments} (
 	proposed_at  TEXT,
 	decided_at   TEXT
 );
-CREATE INDEX {amendments_item} ON {amendments} (item_id);
-CREATE INDEX {amendments_proposer} ON {amendments} (proposer_id);
+CREATE INDEX {amendments_item} ON {amendments} (item_id, proposed_at, amendment_id);
+CREATE INDEX {amendments_proposer} ON {amendments} (proposer_id, proposed_at, amendment_id);
+CREATE INDEX {amendments_proposed} ON {amendments} (proposed_at, amendment_id);
 CREATE TABLE {votes} (
 	vote_id         TEXT PRIMARY KEY,
 	body_id         TEXT NOT NULL,
@@ -77,10 +81,12 @@ CREATE TABLE {votes} (
 	majority        TEXT NOT NULL DEFAULT '',
 	chair_tie_break INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX {votes_meeting} ON {votes} (meeting_id);
-CREATE INDEX {votes_item} ON {votes} (item_id);
-CREATE INDEX {votes_body} ON {votes} (body_id, opened_at);
-CREATE INDEX {votes_opened} ON {votes} (opened_at);
+CREATE INDEX {votes_meeting} ON {votes} (meeting_id, opened_at, vote_id);
+CREATE INDEX {votes_item} ON {votes} (item_id, opened_at, vote_id);
+CREATE INDEX {votes_body} ON {votes} (body_id, opened_at, vote_id);
+CREATE INDEX {votes_opened} ON {votes} (opened_at, vote_id);
+CREATE INDEX {votes_amendment} ON {votes} (amendment_id, opened_at, vote_id);
+CREATE INDEX {votes_result} ON {votes} (result, opened_at, vote_id);
 CREATE TABLE {ballots} (
 	vote_id   TEXT NOT NULL,
 	member_id TEXT NOT NULL,
@@ -89,7 +95,7 @@ CREATE TABLE {ballots} (
 	changes   INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (vote_id, member_id)
 ) WITHOUT ROWID;
-CREATE INDEX {ballots_member} ON {ballots} (member_id, choice);
+CREATE INDEX {ballots_member} ON {ballots} (member_id, cast_at);
 `)
 }
 

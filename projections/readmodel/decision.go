@@ -39,13 +39,15 @@ CREATE TABLE {decisions} (
 	published_at      TEXT,
 	changed_at        TEXT
 );
-CREATE INDEX {decisions_body} ON {decisions} (body_id, adopted_at);
-CREATE INDEX {decisions_adopted} ON {decisions} (adopted_at);
-CREATE INDEX {decisions_status} ON {decisions} (status, adopted_at);
+CREATE INDEX {decisions_body} ON {decisions} (body_id, adopted_at, decision_id);
+CREATE INDEX {decisions_adopted} ON {decisions} (adopted_at, decision_id);
+CREATE INDEX {decisions_status} ON {decisions} (status, adopted_at, decision_id);
 CREATE INDEX {decisions_number} ON {decisions} (body_id, year, seq);
-CREATE INDEX {decisions_year} ON {decisions} (year, adopted_at);
-CREATE INDEX {decisions_register} ON {decisions} (register_id);
-CREATE INDEX {decisions_meeting} ON {decisions} (meeting_id);
+CREATE INDEX {decisions_year} ON {decisions} (year, adopted_at, decision_id);
+CREATE INDEX {decisions_register} ON {decisions} (register_id, adopted_at, decision_id);
+CREATE INDEX {decisions_meeting} ON {decisions} (meeting_id, adopted_at, decision_id);
+CREATE INDEX {decisions_item} ON {decisions} (item_id, adopted_at, decision_id);
+CREATE INDEX {decisions_vote} ON {decisions} (vote_id, adopted_at, decision_id);
 CREATE TABLE {decision_versions} (
 	decision_id TEXT NOT NULL,
 	version     INTEGER NOT NULL,

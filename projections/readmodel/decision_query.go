@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -53,12 +52,14 @@ type DecisionFilter struct {
 	Status     string
 	Year       int
 	MeetingID  string
+	ItemID     string
+	VoteID     string
 	RegisterID string
 	Adopted    TimeRange
 	Page
 }
 
-const decisionColumns = `decision_id, body_id, number, year, meeting_id, item_id, vote_id, exception_kind, exception_basis, title, text,
+const decisionSelect = `decision_id, body_id, number, year, meeting_id, item_id, vote_id, exception_kind, exception_basis, title, text,
 	legal_basis, status, version, register, register_id, coalesce(published_version, 0), document_sha256, status_reason, revoked_by,
 	annulled_by, coalesce(adopted_at, ''), coalesce(published_at, '')`
 
@@ -72,43 +73,48 @@ func scanDecision(s scanner) (Decision, error) {
 	return d, err
 }
 
+var decisionGet = getSpec[Decision]{what: "decision", columns: decisionSelect, from: "decisions", key: []string{"decision_id"},
+	scan: scanDecision}
+
 // Decision returns one decision in its current version, or a not_found
 // error.
-func (m *ReadModel) Decision(ctx context.Context, id string) (Decision, error) {
-	return queryOne(ctx, m.q, "decision "+id, `SELECT `+decisionColumns+` FROM decisions WHERE decision_id = ?`, []any{id}, scanDecision)
+func (s *Snapshot) Decision(ctx context.Context, id string) (Decision, error) {
+	return getOne(ctx, s, decisionGet, id)
 }
 
-// Decisions returns decisions by adoption time, then id.
-func (m *ReadModel) Decisions(ctx context.Context, f DecisionFilter) ([]Decision, error) {
+// DecisionsByID returns the decisions of ids in one query: out[i] is
+// ids[i]'s, nil when there is none. More than MaxBatch ids is an invalid
+// error.
+func (s *Snapshot) DecisionsByID(ctx context.Context, ids []string) ([]*Decision, error) {
+	return getBatch(ctx, s, decisionGet, idKeys(ids))
+}
+
+// Decisions returns decisions by adoption time, then id. A bad range or
+// page is an invalid error.
+func (s *Snapshot) Decisions(ctx context.Context, f DecisionFilter) (List[Decision], error) {
 	if err := f.Adopted.validate("decisions"); err != nil {
-		return nil, err
-	}
-	limit, offset, err := f.Page.bounds()
-	if err != nil {
-		return nil, err
+		return List[Decision]{}, err
 	}
 	var q query
 	q.eq("body_id", f.BodyID)
 	q.eq("status", f.Status)
 	q.eq("meeting_id", f.MeetingID)
+	q.eq("item_id", f.ItemID)
+	q.eq("vote_id", f.VoteID)
 	q.eq("register_id", f.RegisterID)
 	if f.Year != 0 {
-		q.where("year = ?", f.Year)
+		q.equal("year", f.Year)
 	}
 	q.timeRange("adopted_at", f.Adopted)
-	return queryRows(ctx, m.q, `SELECT `+decisionColumns+` FROM decisions`+q.String()+` ORDER BY adopted_at, decision_id LIMIT ? OFFSET ?`,
-		append(q.args, limit, offset), scanDecision)
+	return runList(ctx, s, listSpec[Decision]{name: "decisions", columns: decisionSelect, from: "decisions",
+		key: []string{"adopted_at", "decision_id"}, scan: scanDecision}, q, f.Page)
 }
 
 // DecisionVersions returns every version of a decision, oldest first, with
-// its documents; not_found when the decision does not exist.
-func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]DecisionVersion, error) {
-	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, readError(err)
-	}
-	defer tx.Rollback()
-	vs, err := queryRows(ctx, tx, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
+// its documents: the whole history of one decision, not a page. It
+// returns a not_found error when the decision does not exist.
+func (s *Snapshot) DecisionVersions(ctx context.Context, id string) ([]DecisionVersion, error) {
+	vs, err := queryRows(ctx, s.q, `SELECT version, title, text, reason, coalesce(at, ''), coalesce(recorded_at, '')
 		FROM decision_versions WHERE decision_id = ? ORDER BY version`, []any{id}, func(s scanner) (DecisionVersion, error) {
 		var v DecisionVersion
 		var at, recorded string
@@ -123,7 +129,7 @@ func (m *ReadModel) DecisionVersions(ctx context.Context, id string) ([]Decision
 		return nil, events.Errorf(events.CodeNotFound, "decision %s not found", id)
 	}
 	for i := range vs {
-		if vs[i].Documents, err = documentsOf(ctx, tx, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
+		if vs[i].Documents, err = documentsOf(ctx, s.q, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
 			return nil, err
 		}
 	}

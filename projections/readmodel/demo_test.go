@@ -47,13 +47,13 @@ func TestReadModelOnDemoMunicipality(t *testing.T) {
 				t.Errorf("%s: %s %s", s.Name, s.State, s.LastError)
 			}
 		}
-		ds, err := e.rm.Decisions(ctx, readmodel.DecisionFilter{})
-		if err != nil || len(ds) == 0 {
-			t.Errorf("decisions: %d, %v", len(ds), err)
+		ds, err := e.snap(t).Decisions(ctx, readmodel.DecisionFilter{})
+		if err != nil || len(ds.Items) == 0 {
+			t.Errorf("decisions: %d, %v", len(ds.Items), err)
 		}
-		ps, err := e.rm.Procurements(ctx, readmodel.ProcurementFilter{})
-		if err != nil || len(ps) == 0 {
-			t.Errorf("procurements: %d, %v", len(ps), err)
+		ps, err := e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{})
+		if err != nil || len(ps.Items) == 0 {
+			t.Errorf("procurements: %d, %v", len(ps.Items), err)
 		}
 	})
 	t.Run("no public table holds a subject reference of the log", func(t *testing.T) {

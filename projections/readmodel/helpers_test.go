@@ -235,3 +235,15 @@ func openReadModel(t testing.TB, path string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// snap opens a snapshot of the read model as it is now, closed when the
+// test ends.
+func (e *rmEnv) snap(t testing.TB) *readmodel.Snapshot {
+	t.Helper()
+	s, err := e.rm.Snapshot(context.Background())
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}

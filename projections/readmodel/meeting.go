@@ -34,9 +34,13 @@ CREATE TABLE {meetings} (
 	postponed_reason    TEXT NOT NULL DEFAULT '',
 	cancelled_reason    TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at);
-CREATE INDEX {meetings_starts} ON {meetings} (starts_at);
-CREATE INDEX {meetings_status} ON {meetings} (status, starts_at);
+CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at, meeting_id);
+CREATE INDEX {meetings_body_scheduled} ON {meetings} (body_id, scheduled_at, meeting_id);
+CREATE INDEX {meetings_body_convened} ON {meetings} (body_id, convened_at, meeting_id);
+CREATE INDEX {meetings_starts} ON {meetings} (starts_at, meeting_id);
+CREATE INDEX {meetings_scheduled} ON {meetings} (scheduled_at, meeting_id);
+CREATE INDEX {meetings_status} ON {meetings} (status, starts_at, meeting_id);
+CREATE INDEX {meetings_status_scheduled} ON {meetings} (status, scheduled_at, meeting_id);
 CREATE TABLE {meeting_attendance} (
 	meeting_id TEXT NOT NULL,
 	member_id  TEXT NOT NULL,
@@ -58,7 +62,7 @@ CREATE TABLE {agenda_items} (
 	added_at               TEXT
 );
 CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq);
-CREATE INDEX {agenda_items_status} ON {agenda_items} (status);
+CREATE INDEX {agenda_items_status} ON {agenda_items} (status, meeting_id, seq);
 CREATE TABLE {documents} (
 	owner_kind TEXT NOT NULL,
 	owner_id   TEXT NOT NULL,

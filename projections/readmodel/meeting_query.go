@@ -2,7 +2,7 @@ package readmodel
 
 import (
 	"context"
-	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/projections"
@@ -10,6 +10,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
+// Meeting is a meeting of a body, from scheduling to adjournment.
 type Meeting struct {
 	ID                string    `json:"id"`
 	BodyID            string    `json:"body_id"`
@@ -52,7 +53,7 @@ type AgendaItem struct {
 	Documents            []events.DocumentRef `json:"documents"`
 }
 
-const meetingColumns = `meeting_id, body_id, status, coalesce(starts_at, ''), place, urgency, urgency_reason, call,
+const meetingSelect = `meeting_id, body_id, status, coalesce(starts_at, ''), place, urgency, urgency_reason, call,
 	coalesce(agenda_published_at, ''), coalesce(convened_at, ''), coalesce(adjourned_at, ''), presiding_member_id, present, seats, cancelled_reason`
 
 func scanMeeting(s scanner) (Meeting, error) {
@@ -64,89 +65,166 @@ func scanMeeting(s scanner) (Meeting, error) {
 	return m, err
 }
 
+var meetingGet = getSpec[Meeting]{what: "meeting", columns: meetingSelect, from: "meetings", key: []string{"meeting_id"}, scan: scanMeeting}
+
 // Meeting returns one meeting, or a not_found error.
-func (m *ReadModel) Meeting(ctx context.Context, id string) (Meeting, error) {
-	return queryOne(ctx, m.q, "meeting "+id, `SELECT `+meetingColumns+` FROM meetings WHERE meeting_id = ?`, []any{id}, scanMeeting)
+func (s *Snapshot) Meeting(ctx context.Context, id string) (Meeting, error) {
+	return getOne(ctx, s, meetingGet, id)
 }
 
-// Meetings returns meetings by start time, then id.
-func (m *ReadModel) Meetings(ctx context.Context, f MeetingFilter) ([]Meeting, error) {
+// MeetingsByID returns the meetings of ids in one query: out[i] is
+// ids[i]'s, nil when there is none. More than MaxBatch ids is an invalid
+// error.
+func (s *Snapshot) MeetingsByID(ctx context.Context, ids []string) ([]*Meeting, error) {
+	return getBatch(ctx, s, meetingGet, idKeys(ids))
+}
+
+// Meetings returns meetings in the order they were scheduled (when put on
+// the record, which never changes), then by id. With a Starts range they
+// come by start time instead, then id: the one list ordered by a column
+// that can change, since a postponement moves a meeting's start, and with
+// it the meeting, across a cursor taken before. A bad range or page is an
+// invalid error.
+func (s *Snapshot) Meetings(ctx context.Context, f MeetingFilter) (List[Meeting], error) {
 	if err := f.Starts.validate("meetings"); err != nil {
-		return nil, err
-	}
-	limit, offset, err := f.Page.bounds()
-	if err != nil {
-		return nil, err
+		return List[Meeting]{}, err
 	}
 	var q query
 	q.eq("body_id", f.BodyID)
 	q.eq("status", f.Status)
 	q.timeRange("starts_at", f.Starts)
-	return queryRows(ctx, m.q, `SELECT `+meetingColumns+` FROM meetings`+q.String()+` ORDER BY starts_at, meeting_id LIMIT ? OFFSET ?`,
-		append(q.args, limit, offset), scanMeeting)
+	l := listSpec[Meeting]{name: "meetings", columns: meetingSelect, from: "meetings", key: []string{"scheduled_at", "meeting_id"},
+		scan: scanMeeting}
+	if !f.Starts.isZero() {
+		l.name, l.key = "meetings/starts", []string{"starts_at", "meeting_id"}
+	}
+	return runList(ctx, s, l, q, f.Page)
 }
 
-// Attendance returns the members present at a meeting, by id.
-func (m *ReadModel) Attendance(ctx context.Context, meetingID string) ([]string, error) {
-	return queryRows(ctx, m.q, `SELECT member_id FROM meeting_attendance WHERE meeting_id = ? ORDER BY member_id`,
+// Attendance returns the members present at a meeting, by id: part of one
+// meeting, whole (at most its seats), not a page.
+func (s *Snapshot) Attendance(ctx context.Context, meetingID string) ([]string, error) {
+	present, err := queryRows(ctx, s.q, `SELECT member_id FROM meeting_attendance WHERE meeting_id = ? ORDER BY member_id`,
 		[]any{meetingID}, func(s scanner) (string, error) {
 			var id string
 			return id, s.Scan(&id)
 		})
+	if present == nil && err == nil {
+		present = []string{}
+	}
+	return present, err
 }
 
-// AgendaItems returns the items of a meeting in agenda order, with their
-// documents, read in one snapshot.
-func (m *ReadModel) AgendaItems(ctx context.Context, meetingID string) ([]AgendaItem, error) {
-	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// AgendaItemFilter selects agenda items; empty fields select all.
+type AgendaItemFilter struct {
+	MeetingID string
+	Status    string
+	Page
+}
+
+const agendaItemSelect = `item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
+	status, withdrawn_reason, coalesce(consultation_closes_at, '')`
+
+func scanAgendaItem(s scanner) (AgendaItem, error) {
+	var it AgendaItem
+	var closes string
+	err := s.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.Description, &it.QuestionType, &it.Presenter,
+		&it.UrgentVoteID, &it.Status, &it.WithdrawnReason, &closes)
+	it.ConsultationClosesAt = parseTime(closes)
+	it.Documents = []events.DocumentRef{}
+	return it, err
+}
+
+var agendaItemGet = getSpec[AgendaItem]{what: "agenda item", columns: agendaItemSelect, from: "agenda_items", key: []string{"item_id"},
+	scan: scanAgendaItem}
+
+// AgendaItem returns one agenda item with its documents, or a not_found
+// error.
+func (s *Snapshot) AgendaItem(ctx context.Context, id string) (AgendaItem, error) {
+	items, err := s.AgendaItemsByID(ctx, []string{id})
 	if err != nil {
-		return nil, readError(err)
+		return AgendaItem{}, err
 	}
-	defer tx.Rollback()
-	items, err := queryRows(ctx, tx, `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id,
-		status, withdrawn_reason, coalesce(consultation_closes_at, '') FROM agenda_items WHERE meeting_id = ? ORDER BY seq`,
-		[]any{meetingID}, func(s scanner) (AgendaItem, error) {
-			var it AgendaItem
-			var closes string
-			err := s.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.Description, &it.QuestionType, &it.Presenter,
-				&it.UrgentVoteID, &it.Status, &it.WithdrawnReason, &closes)
-			it.ConsultationClosesAt = parseTime(closes)
-			it.Documents = []events.DocumentRef{}
-			return it, err
-		})
+	if items[0] == nil {
+		return AgendaItem{}, events.Errorf(events.CodeNotFound, "agenda item %s not found", id)
+	}
+	return *items[0], nil
+}
+
+// AgendaItemsByID returns the agenda items of ids with their documents, in
+// two queries: out[i] is ids[i]'s, nil when there is none. More than
+// MaxBatch ids is an invalid error.
+func (s *Snapshot) AgendaItemsByID(ctx context.Context, ids []string) ([]*AgendaItem, error) {
+	items, err := getBatch(ctx, s, agendaItemGet, idKeys(ids))
 	if err != nil {
 		return nil, err
+	}
+	var found []*AgendaItem
+	for _, it := range items {
+		if it != nil {
+			found = append(found, it)
+		}
+	}
+	return items, s.itemDocuments(ctx, found)
+}
+
+// AgendaItems returns agenda items meeting by meeting, each meeting's in
+// agenda order, with their documents. A bad page is an invalid error.
+func (s *Snapshot) AgendaItems(ctx context.Context, f AgendaItemFilter) (List[AgendaItem], error) {
+	var q query
+	q.eq("meeting_id", f.MeetingID)
+	q.eq("status", f.Status)
+	page, err := runList(ctx, s, listSpec[AgendaItem]{name: "agenda_items", columns: agendaItemSelect, from: "agenda_items",
+		key: []string{"meeting_id", "seq"}, scan: scanAgendaItem}, q, f.Page)
+	if err != nil {
+		return List[AgendaItem]{}, err
+	}
+	items := make([]*AgendaItem, len(page.Items))
+	for i := range page.Items {
+		items[i] = &page.Items[i]
+	}
+	return page, s.itemDocuments(ctx, items)
+}
+
+// itemDocuments reads the documents of items in one query.
+func (s *Snapshot) itemDocuments(ctx context.Context, items []*AgendaItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	byItem := make(map[string]*AgendaItem, len(items))
+	args := []any{}
+	for _, it := range items {
+		if byItem[it.ID] == nil {
+			args = append(args, it.ID)
+		}
+		byItem[it.ID] = it
 	}
 	type ownedDoc struct {
 		owner string
 		doc   events.DocumentRef
 	}
-	docs, err := queryRows(ctx, tx, `SELECT d.owner_id, d.title, d.media_type, d.size, d.sha256, d.url FROM documents d
-		JOIN agenda_items i ON i.item_id = d.owner_id WHERE d.owner_kind = 'agenda_item' AND i.meeting_id = ? ORDER BY d.owner_id, d.seq`,
-		[]any{meetingID}, func(s scanner) (ownedDoc, error) {
+	docs, err := queryRows(ctx, s.q, `SELECT owner_id, title, media_type, size, sha256, url FROM documents
+		WHERE owner_kind = 'agenda_item' AND owner_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) ORDER BY owner_id, seq`,
+		args, func(s scanner) (ownedDoc, error) {
 			var o ownedDoc
 			return o, s.Scan(&o.owner, &o.doc.Title, &o.doc.MediaType, &o.doc.Size, &o.doc.SHA256, &o.doc.URL)
 		})
 	if err != nil {
-		return nil, err
-	}
-	byItem := make(map[string]int, len(items))
-	for i, it := range items {
-		byItem[it.ID] = i
+		return err
 	}
 	for _, o := range docs {
-		if i, ok := byItem[o.owner]; ok {
-			items[i].Documents = append(items[i].Documents, o.doc)
+		if it := byItem[o.owner]; it != nil {
+			it.Documents = append(it.Documents, o.doc)
 		}
 	}
-	return items, nil
+	return nil
 }
 
 // Documents returns the documents of an owner (agenda_item, minutes,
 // decision_version as "<decision id>/<version>", tender and contract by
-// ocid, request_answer) in order.
-func (m *ReadModel) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
-	return documentsOf(ctx, m.q, ownerKind, ownerID)
+// ocid, request_answer) in order: part of one entity, whole, not a page.
+func (s *Snapshot) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
+	return documentsOf(ctx, s.q, ownerKind, ownerID)
 }
 
 func documentsOf(ctx context.Context, q projections.Queryer, ownerKind, ownerID string) ([]events.DocumentRef, error) {

@@ -19,8 +19,9 @@ CREATE TABLE {suppliers} (
 	country       TEXT NOT NULL,
 	registered_at TEXT
 );
-CREATE INDEX {suppliers_kind} ON {suppliers} (kind);
-CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality);
+CREATE INDEX {suppliers_kind} ON {suppliers} (kind, vat_id);
+CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality, vat_id);
+CREATE INDEX {suppliers_name} ON {suppliers} (pnyx_fold(name), vat_id);
 CREATE TABLE {procurements} (
 	ocid                 TEXT PRIMARY KEY,
 	title                TEXT NOT NULL,
@@ -53,13 +54,13 @@ CREATE TABLE {procurements} (
 	closed_at            TEXT,
 	cancelled_reason     TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at);
-CREATE INDEX {procurements_status} ON {procurements} (status, planned_at);
-CREATE INDEX {procurements_supplier} ON {procurements} (supplier_vat_id);
-CREATE INDEX {procurements_budget} ON {procurements} (budget_cents);
-CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents);
-CREATE INDEX {procurements_planned} ON {procurements} (planned_at);
-CREATE INDEX {procurements_method} ON {procurements} (method, planned_at);
+CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid);
+CREATE INDEX {procurements_status} ON {procurements} (status, planned_at, ocid);
+CREATE INDEX {procurements_supplier} ON {procurements} (supplier_vat_id, planned_at, ocid);
+CREATE INDEX {procurements_budget} ON {procurements} (budget_cents, ocid);
+CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents, ocid);
+CREATE INDEX {procurements_planned} ON {procurements} (planned_at, ocid);
+CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid);
 CREATE TABLE {procurement_cpv} (
 	ocid TEXT NOT NULL,
 	cpv  TEXT NOT NULL,
@@ -94,7 +95,8 @@ CREATE TABLE {bids} (
 	received_at     TEXT,
 	PRIMARY KEY (ocid, bid_id)
 ) WITHOUT ROWID;
-CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id);
+CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at);
+CREATE INDEX {bids_received} ON {bids} (ocid, received_at);
 CREATE TABLE {contract_amendments} (
 	ocid           TEXT NOT NULL,
 	seq            INTEGER NOT NULL,
@@ -117,6 +119,7 @@ CREATE TABLE {payments} (
 	PRIMARY KEY (ocid, payment_id)
 ) WITHOUT ROWID;
 CREATE INDEX {payments_paid} ON {payments} (paid_at);
+CREATE INDEX {payments_ocid_paid} ON {payments} (ocid, paid_at);
 `)
 }
 

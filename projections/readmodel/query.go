@@ -12,14 +12,18 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// ReadModel answers the public queries of the GraphQL API from the read
-// model file, opened read-only while a Runner writes it, and reads entity
-// histories and past states from the log. It is safe for concurrent use.
+// ReadModel answers the public queries of the products (GraphQL, exports,
+// analytics) from the read model file, opened read-only while a Runner
+// writes it, and reads entity histories and past states from the log.
+// Queries run in a Snapshot; ReadModel opens them. It is safe for
+// concurrent use.
 type ReadModel struct {
 	db    *sql.DB
-	q     projections.Queryer // db, or a wrapper in tests
 	log   StreamReader
 	owned bool // db was opened by OpenReadModelQueries
+	// wrap, when set, wraps the transaction every Snapshot reads through
+	// (tests record query plans with it).
+	wrap func(projections.Queryer) projections.Queryer
 	// streams keeps the decoded events AsOf read last; nil caches nothing.
 	streams *streamCache
 }
@@ -48,7 +52,7 @@ func OpenReadModelQueries(ctx context.Context, path string, log StreamReader) (*
 // NewReadModelQueries queries an already open read model database (see
 // OpenReadOnly), with log for History and AsOf. The caller keeps db.
 func NewReadModelQueries(db *sql.DB, log StreamReader) *ReadModel {
-	return &ReadModel{db: db, q: db, log: log, streams: newStreamCache(asOfCacheEvents)}
+	return &ReadModel{db: db, log: log, streams: newStreamCache(asOfCacheEvents)}
 }
 
 // Close closes the database if OpenReadModelQueries opened it.
@@ -59,28 +63,133 @@ func (m *ReadModel) Close() error {
 	return m.db.Close()
 }
 
-// Page bounds a list query. Limit <= 0 means DefaultPageLimit; a limit above
-// MaxPageLimit or a negative offset is invalid.
+// ServingPosition returns the log position the read model serves: the
+// position a Snapshot opened now would report, for ETags and cache keys.
+// It is one look-up by primary key and opens no snapshot. It returns an
+// unavailable error while the read model is not built yet.
+func (m *ReadModel) ServingPosition(ctx context.Context) (events.Position, error) {
+	return servingPosition(ctx, m.db)
+}
+
+func servingPosition(ctx context.Context, q projections.Queryer) (events.Position, error) {
+	pos, err := projections.ServingPosition(ctx, q, ReadModelName)
+	if events.ErrorCode(err) == events.CodeNotFound || (err != nil && strings.Contains(err.Error(), "no such table")) {
+		return 0, &events.Error{Code: events.CodeUnavailable, Message: "the read model is not built yet", Err: err}
+	}
+	if err != nil {
+		return 0, readError(err)
+	}
+	return pos, nil
+}
+
+// Snapshot is a read transaction pinned to one serving position of the
+// read model: every query of one GraphQL request, or of one export, runs
+// in one Snapshot and sees the rows of that position, whatever the runner
+// applies or swaps in meanwhile (SQLite's WAL keeps the snapshot's pages).
+// It is safe for concurrent use (the resolvers of one request); its
+// queries run one at a time on its one connection. Close it when done: an
+// open snapshot holds a connection and keeps the WAL from being recycled
+// past it, so it is for one request or one export, not for a session.
+type Snapshot struct {
+	m        *ReadModel
+	tx       *sql.Tx
+	q        projections.Queryer // tx, or a wrapper in tests
+	position events.Position
+}
+
+// Snapshot opens a read transaction on the serving build and reads its
+// position inside it. The snapshot ends when Close is called or ctx ends.
+// It returns an unavailable error while the read model is not built yet
+// (no build serving: a fresh data directory whose first build has not
+// finished), rather than a snapshot at position 0 whose every query would
+// fail.
+func (m *ReadModel) Snapshot(ctx context.Context) (*Snapshot, error) {
+	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, readError(err)
+	}
+	var q projections.Queryer = tx
+	if m.wrap != nil {
+		q = m.wrap(tx)
+	}
+	// The transaction's first read starts its WAL snapshot: the position
+	// is that of the rows every later query reads.
+	pos, err := servingPosition(ctx, q)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return &Snapshot{m: m, tx: tx, q: q, position: pos}, nil
+}
+
+// View runs fn in a new Snapshot and closes it: the convenience for a
+// caller with one query to run. It returns Snapshot's errors and fn's.
+func (m *ReadModel) View(ctx context.Context, fn func(*Snapshot) error) error {
+	s, err := m.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// Position is the log position of every row the snapshot reads.
+func (s *Snapshot) Position() events.Position { return s.position }
+
+// Close ends the snapshot's read transaction. Closing it again is a no-op.
+func (s *Snapshot) Close() error {
+	if err := s.tx.Rollback(); err != nil && err != sql.ErrTxDone {
+		return readError(err)
+	}
+	return nil
+}
+
+// Page asks a list query for one page: up to First rows (DefaultPageSize
+// when 0) after the row the cursor After points at ("" for the first
+// page). With Total set the List also counts every row the filters select,
+// at the cost of reading them all; without it the page reads only its own
+// rows. A First that is negative or over MaxPageSize, or an After that is
+// not a cursor of the same list, is an invalid error.
 type Page struct {
-	Limit  int
-	Offset int
+	First int
+	After string
+	Total bool
 }
 
 const (
-	DefaultPageLimit = 100
-	MaxPageLimit     = 1000
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
 )
 
-func (p Page) bounds() (int, int, error) {
+func (p Page) size() (int, error) {
 	switch {
-	case p.Limit > MaxPageLimit:
-		return 0, 0, events.Invalidf("limit %d is over the maximum of %d", p.Limit, MaxPageLimit)
-	case p.Offset < 0:
-		return 0, 0, events.Invalidf("offset %d is negative", p.Offset)
-	case p.Limit <= 0:
-		return DefaultPageLimit, p.Offset, nil
+	case p.First > MaxPageSize:
+		return 0, events.Invalidf("first %d is over the maximum of %d", p.First, MaxPageSize)
+	case p.First < 0:
+		return 0, events.Invalidf("first %d is negative", p.First)
+	case p.First == 0:
+		return DefaultPageSize, nil
 	}
-	return p.Limit, p.Offset, nil
+	return p.First, nil
+}
+
+// List is one page of a list query. Items come in the list's order, a
+// deterministic order of columns that do not change once written, ending
+// with the primary key (each list's doc names it). Next is the cursor of
+// the last item, to pass as Page.After for the rows that follow; on an
+// empty page it is the After asked. Next is set also when HasMore is
+// false, so a caller can continue later from where it is. A cursor
+// continues the same way in a later snapshot: no row it was before is
+// seen again, none after it is skipped, and rows added meanwhile appear
+// if they sort after it (most do: the orders are by when things happened)
+// and do not shift the pages if they sort before. HasMore reports whether
+// the snapshot held more rows after this page. Total, asked with
+// Page.Total, counts every row the filters select, in the same snapshot.
+type List[T any] struct {
+	Items   []T    `json:"items"`
+	Next    string `json:"next,omitempty"`
+	HasMore bool   `json:"has_more"`
+	Total   *int   `json:"total,omitempty"`
 }
 
 // TimeRange selects times From (inclusive) to To (exclusive); a zero end is
@@ -96,6 +205,8 @@ func (r TimeRange) validate(what string) error {
 	return nil
 }
 
+func (r TimeRange) isZero() bool { return r.From.IsZero() && r.To.IsZero() }
+
 // MoneyRange selects amounts in cents, Min and Max inclusive; nil ends are
 // open.
 type MoneyRange struct {
@@ -109,10 +220,15 @@ func (r MoneyRange) validate(what string) error {
 	return nil
 }
 
-// query builds a WHERE clause from optional filters.
+func (r MoneyRange) isZero() bool { return r.Min == nil && r.Max == nil }
+
+// query builds a WHERE clause from optional filters. It remembers the
+// columns fixed by equality: a list's cursor condition leaves them out, so
+// it continues along the index that serves the filter.
 type query struct {
 	conds []string
 	args  []any
+	fixed map[string]bool
 }
 
 func (q *query) where(cond string, args ...any) {
@@ -123,8 +239,44 @@ func (q *query) where(cond string, args ...any) {
 // eq adds column = value unless value is empty.
 func (q *query) eq(column, value string) {
 	if value != "" {
-		q.where(column+" = ?", value)
+		q.equal(column, value)
 	}
+}
+
+// equal adds column = value.
+func (q *query) equal(column string, value any) {
+	q.where(column+" = ?", value)
+	if q.fixed == nil {
+		q.fixed = map[string]bool{}
+	}
+	q.fixed[column] = true
+}
+
+// prefix adds "column starts with p" as a range an index serves, unless
+// p is empty.
+func (q *query) prefix(column, p string) {
+	if p == "" {
+		return
+	}
+	if end, ok := prefixEnd(p); ok {
+		q.where(column+" >= ? AND "+column+" < ?", p, end)
+	} else {
+		q.where(column+" >= ?", p)
+	}
+}
+
+// prefixEnd returns the least string greater than every string that
+// starts with p, in SQLite's binary order of UTF-8 bytes; false when there
+// is none (p is all 0xff bytes).
+func prefixEnd(p string) (string, bool) {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
 }
 
 func (q *query) timeRange(column string, r TimeRange) {
@@ -173,21 +325,6 @@ func queryRows[T any](ctx context.Context, q projections.Queryer, query string, 
 		return nil, readError(err)
 	}
 	return out, nil
-}
-
-// queryOne returns the single row query finds, or a not_found error naming
-// what (such as "decision 12") when there is none.
-func queryOne[T any](ctx context.Context, q projections.Queryer, what, query string, args []any, scan func(scanner) (T, error)) (T, error) {
-	rows, err := queryRows(ctx, q, query, args, scan)
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	if len(rows) == 0 {
-		var zero T
-		return zero, events.Errorf(events.CodeNotFound, "%s not found", what)
-	}
-	return rows[0], nil
 }
 
 // readError turns a driver error into a domain error: a read model not

@@ -7,8 +7,9 @@
 // meetings and agenda items, consultations and comments, amendments, votes
 // and ballots, decisions with every version, procurement from plan to
 // payment, suppliers, and citizens' requests with their status history.
-// ReadModel queries it for the GraphQL API, opened read-only on the file
-// the runner writes. Conventions of every table:
+// ReadModel queries it for the products (GraphQL, exports, analytics),
+// opened read-only on the file the runner writes, through Snapshots (see
+// "Queries" below). Conventions of every table:
 //
 //   - Times are UTC RFC 3339 text of fixed width with nanoseconds
 //     ("2026-03-03T09:00:00.000000000Z"), so text order is time order and a
@@ -48,6 +49,33 @@
 // and the file holds the serving build as well, which a power loss during
 // an unsynced checkpoint could damage; a crashed rebuild restarts from its
 // checkpoint, but a damaged serving build could not.
+//
+// # Queries
+//
+// Every query runs in a Snapshot: a read transaction on the serving build,
+// which reports the log position it reflects (the read model's serving
+// checkpoint, read in the same transaction) and sees the rows of that
+// position however far the runner goes meanwhile, so the queries of one
+// GraphQL request or one export agree with each other and with the
+// position their answer is labelled with. ReadModel.ServingPosition reads
+// the same position without a snapshot, by primary key, for ETags and
+// cache keys. A read model not built yet (no build serving) is an
+// unavailable error, never an empty answer at position 0.
+//
+// Lists page by keyset, never by offset: each orders by columns that do
+// not change once written, ending with the primary key (two orders a user
+// asks for are the exceptions their docs name: meetings by start date,
+// which a postponement moves, and suppliers by name), and a Page asks
+// for First rows after the opaque cursor of the last row seen, so rows
+// added meanwhile neither shift pages nor repeat. A page costs the same at
+// any depth, and its total is counted only when asked. Each filter and
+// each order has an index, and TestEveryQueryUsesAnIndex checks SQLite's
+// plan of every query for a full scan or a sort. Every entity has a getter
+// by id and a batch getter by a list of ids, one query per batch, for the
+// dataloaders of a GraphQL request. Suppliers are found by name through
+// an index on pnyx_fold(name), FoldText in SQL, registered with the
+// driver: a tool without the function (the sqlite3 shell) reads the
+// tables but cannot use or update that index.
 //
 // # Search
 //
@@ -113,7 +141,7 @@ const ReadModelName = "readmodel"
 
 // readModelVersion is bumped whenever a table or what Apply writes changes,
 // so the runner rebuilds the read model from the log.
-const readModelVersion = 4
+const readModelVersion = 5
 
 // ReadModelProjection builds the public read model. It is deterministic: no
 // clock, no randomness, no map order reaches the tables. It skips events it

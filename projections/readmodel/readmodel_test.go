@@ -24,7 +24,7 @@ func TestReadModelQueries(t *testing.T) {
 	e.sync(t)
 
 	t.Run("a decision shows its current version and keeps every earlier one", func(t *testing.T) {
-		d, err := e.rm.Decision(ctx, "d1")
+		d, err := e.snap(t).Decision(ctx, "d1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestReadModelQueries(t *testing.T) {
 		if !d.AdoptedAt.Equal(day(2, 26)) || !d.PublishedAt.Equal(day(3, 2)) {
 			t.Errorf("adopted %v published %v", d.AdoptedAt, d.PublishedAt)
 		}
-		vs, err := e.rm.DecisionVersions(ctx, "d1")
+		vs, err := e.snap(t).DecisionVersions(ctx, "d1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,64 +46,64 @@ func TestReadModelQueries(t *testing.T) {
 		}
 	})
 	t.Run("a missing decision is not found", func(t *testing.T) {
-		_, err := e.rm.Decision(ctx, "nope")
+		_, err := e.snap(t).Decision(ctx, "nope")
 		if events.ErrorCode(err) != events.CodeNotFound {
 			t.Errorf("error %v, want not_found", err)
 		}
 	})
 	t.Run("decisions filter by body, status and adoption dates", func(t *testing.T) {
-		got, err := e.rm.Decisions(ctx, readmodel.DecisionFilter{BodyID: "council1", Status: "adopted", Adopted: readmodel.TimeRange{From: day(2, 1), To: day(3, 1)}})
+		got, err := rows(e.snap(t).Decisions(ctx, readmodel.DecisionFilter{BodyID: "council1", Status: "adopted", Adopted: readmodel.TimeRange{From: day(2, 1), To: day(3, 1)}}))
 		if err != nil || len(got) != 1 {
 			t.Fatalf("decisions %+v, %v", got, err)
 		}
-		got, err = e.rm.Decisions(ctx, readmodel.DecisionFilter{Adopted: readmodel.TimeRange{From: day(3, 1)}})
+		got, err = rows(e.snap(t).Decisions(ctx, readmodel.DecisionFilter{Adopted: readmodel.TimeRange{From: day(3, 1)}}))
 		if err != nil || len(got) != 0 {
 			t.Errorf("decisions adopted from March: %+v, %v", got, err)
 		}
 	})
 	t.Run("a membership change of faction closes one period and opens the next", func(t *testing.T) {
-		ms, err := e.rm.Memberships(ctx, readmodel.MembershipFilter{BodyID: "council1", MemberID: "georgiou"})
+		ms, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{BodyID: "council1", MemberID: "georgiou"}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(ms) != 2 || ms[0].Faction != "Νέα Πορεία" || !ms[0].Until.Equal(day(2, 10)) || ms[1].Faction != "Ανεξάρτητοι" || !ms[1].Until.IsZero() {
 			t.Fatalf("memberships %+v", ms)
 		}
-		then, err := e.rm.Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(2, 1)})
+		then, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(2, 1)}))
 		if err != nil || len(then) != 2 {
 			t.Errorf("Νέα Πορεία on 1 February: %+v, %v", then, err)
 		}
-		now, err := e.rm.Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(3, 1)})
+		now, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(3, 1)}))
 		if err != nil || len(now) != 1 || now[0].MemberID != "ioannou" {
 			t.Errorf("Νέα Πορεία on 1 March: %+v, %v", now, err)
 		}
 	})
 	t.Run("a meeting lists its agenda with documents and its attendance", func(t *testing.T) {
-		mt, err := e.rm.Meeting(ctx, "m1")
+		mt, err := e.snap(t).Meeting(ctx, "m1")
 		if err != nil || mt.Status != "convened" || mt.Present != 3 || !mt.AgendaPublishedAt.Equal(day(2, 18)) {
 			t.Fatalf("meeting %+v, %v", mt, err)
 		}
-		items, err := e.rm.AgendaItems(ctx, "m1")
+		items, err := rows(e.snap(t).AgendaItems(ctx, readmodel.AgendaItemFilter{MeetingID: "m1"}))
 		if err != nil || len(items) != 2 || items[0].ID != "item1" || items[0].Status != readmodel.ItemPublished || len(items[0].Documents) != 1 {
 			t.Fatalf("items %+v, %v", items, err)
 		}
-		present, err := e.rm.Attendance(ctx, "m1")
+		present, err := e.snap(t).Attendance(ctx, "m1")
 		if err != nil || strings.Join(present, ",") != "georgiou,ioannou,papadopoulou" {
 			t.Errorf("attendance %v, %v", present, err)
 		}
 	})
 	t.Run("ballots record the final choice and how often it changed", func(t *testing.T) {
-		bs, err := e.rm.Ballots(ctx, readmodel.BallotFilter{VoteID: "v1"})
+		bs, err := rows(e.snap(t).Ballots(ctx, readmodel.BallotFilter{VoteID: "v1"}))
 		if err != nil || len(bs) != 3 || bs[0].MemberID != "georgiou" || bs[0].Choice != "abstain" || bs[0].Changes != 1 {
 			t.Fatalf("ballots %+v, %v", bs, err)
 		}
-		vs, err := e.rm.Votes(ctx, readmodel.VoteFilter{MeetingID: "m1"})
+		vs, err := rows(e.snap(t).Votes(ctx, readmodel.VoteFilter{MeetingID: "m1"}))
 		if err != nil || len(vs) != 1 || vs[0].Yes != 2 || vs[0].Abstain != 1 || vs[0].Result != "passed" {
 			t.Errorf("votes %+v, %v", vs, err)
 		}
 	})
 	t.Run("a hidden comment keeps its reason and loses its text", func(t *testing.T) {
-		cs, err := e.rm.Comments(ctx, "item1", readmodel.Page{})
+		cs, err := rows(e.snap(t).Comments(ctx, readmodel.CommentFilter{ItemID: "item1"}))
 		if err != nil || len(cs) != 2 {
 			t.Fatalf("comments %+v, %v", cs, err)
 		}
@@ -116,7 +116,7 @@ func TestReadModelQueries(t *testing.T) {
 	})
 	t.Run("procurement filters by CPV prefix, supplier and value ranges in cents", func(t *testing.T) {
 		min, max := int64(10_000_000), int64(12_000_000)
-		got, err := e.rm.Procurements(ctx, readmodel.ProcurementFilter{CPV: "4523", SupplierVATID: "094700001", Awarded: readmodel.MoneyRange{Min: &min, Max: &max}})
+		got, err := rows(e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{CPV: "4523", SupplierVATID: "094700001", Awarded: readmodel.MoneyRange{Min: &min, Max: &max}}))
 		if err != nil || len(got) != 1 {
 			t.Fatalf("procurements %+v, %v", got, err)
 		}
@@ -125,11 +125,11 @@ func TestReadModelQueries(t *testing.T) {
 			p.Budget == nil || p.Budget.Cents != 12_000_000 || len(p.CPV) != 1 || p.CPV[0] != "45233142-6" {
 			t.Errorf("procurement %+v", p)
 		}
-		none, err := e.rm.Procurements(ctx, readmodel.ProcurementFilter{CPV: "7"})
+		none, err := rows(e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{CPV: "7"}))
 		if err != nil || len(none) != 0 {
 			t.Errorf("CPV 7…: %+v, %v", none, err)
 		}
-		pays, err := e.rm.Payments(ctx, p.OCID)
+		pays, err := rows(e.snap(t).Payments(ctx, readmodel.PaymentFilter{OCID: p.OCID}))
 		if err != nil || len(pays) != 2 || pays[0].Amount != events.EUR(4_000_000) {
 			t.Errorf("payments %+v, %v", pays, err)
 		}
@@ -143,7 +143,7 @@ func TestReadModelQueries(t *testing.T) {
 			{day(3, 22), []string{"r-open1"}},
 			{day(6, 1), []string{"r-open1"}}, // r-done1 was answered: never overdue
 		} {
-			got, err := e.rm.Requests(ctx, readmodel.RequestFilter{OverdueAt: c.now})
+			got, err := rows(e.snap(t).Requests(ctx, readmodel.RequestFilter{OverdueAt: c.now}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,18 +158,18 @@ func TestReadModelQueries(t *testing.T) {
 				t.Errorf("overdue at %v: %v, want %v", c.now, ids, c.want)
 			}
 		}
-		hist, err := e.rm.RequestHistory(ctx, "r-done1")
+		hist, err := e.snap(t).RequestHistory(ctx, "r-done1")
 		if err != nil || len(hist) != 4 || hist[3].Status != "answered" {
 			t.Errorf("history %+v, %v", hist, err)
 		}
 	})
 	t.Run("bad filters are invalid errors", func(t *testing.T) {
 		cases := map[string]error{}
-		_, cases["limit over the maximum"] = e.rm.Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{Limit: readmodel.MaxPageLimit + 1}})
-		_, cases["negative offset"] = e.rm.Meetings(ctx, readmodel.MeetingFilter{Page: readmodel.Page{Offset: -1}})
-		_, cases["a range that ends before it starts"] = e.rm.Requests(ctx, readmodel.RequestFilter{Submitted: readmodel.TimeRange{From: day(3, 2), To: day(3, 1)}})
-		_, cases["a CPV with letters"] = e.rm.Procurements(ctx, readmodel.ProcurementFilter{CPV: "45' OR 1=1"})
-		_, cases["ballots of nothing"] = e.rm.Ballots(ctx, readmodel.BallotFilter{})
+		_, cases["first over the maximum"] = rows(e.snap(t).Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{First: readmodel.MaxPageSize + 1}}))
+		_, cases["negative first"] = rows(e.snap(t).Meetings(ctx, readmodel.MeetingFilter{Page: readmodel.Page{First: -1}}))
+		_, cases["a range that ends before it starts"] = rows(e.snap(t).Requests(ctx, readmodel.RequestFilter{Submitted: readmodel.TimeRange{From: day(3, 2), To: day(3, 1)}}))
+		_, cases["a CPV with letters"] = rows(e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{CPV: "45' OR 1=1"}))
+		_, cases["ballots of no vote"] = rows(e.snap(t).Ballots(ctx, readmodel.BallotFilter{}))
 		for name, err := range cases {
 			if !errors.Is(err, events.ErrInvalid) {
 				t.Errorf("%s: error %v, want invalid", name, err)
@@ -346,61 +346,64 @@ func TestAsOfMatchesReadModel(t *testing.T) {
 	}
 	t.Run("a decision and its versions", func(t *testing.T) {
 		v := asOf(t, "decision-d1").(*readmodel.DecisionView)
-		d, _ := e.rm.Decision(ctx, "d1")
-		vs, _ := e.rm.DecisionVersions(ctx, "d1")
+		d, _ := e.snap(t).Decision(ctx, "d1")
+		vs, _ := e.snap(t).DecisionVersions(ctx, "d1")
 		same(t, "decision", v.Decision, d)
 		same(t, "versions", v.Versions, vs)
 	})
 	t.Run("a body and its memberships", func(t *testing.T) {
 		v := asOf(t, "body-council1").(*readmodel.BodyView)
-		b, _ := e.rm.Body(ctx, "council1")
-		ms, _ := e.rm.Memberships(ctx, readmodel.MembershipFilter{BodyID: "council1"})
+		b, _ := e.snap(t).Body(ctx, "council1")
+		ms, _ := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{BodyID: "council1"}))
 		same(t, "body", v.Body, b)
+		for i := range ms {
+			ms[i].Period = 0 // the view does not number periods
+		}
 		same(t, "memberships", sortedMemberships(v.Memberships), ms)
 	})
 	t.Run("a meeting, its agenda and attendance", func(t *testing.T) {
 		v := asOf(t, "meeting-m1").(*readmodel.MeetingView)
-		m, _ := e.rm.Meeting(ctx, "m1")
-		items, _ := e.rm.AgendaItems(ctx, "m1")
-		att, _ := e.rm.Attendance(ctx, "m1")
+		m, _ := e.snap(t).Meeting(ctx, "m1")
+		items, _ := rows(e.snap(t).AgendaItems(ctx, readmodel.AgendaItemFilter{MeetingID: "m1"}))
+		att, _ := e.snap(t).Attendance(ctx, "m1")
 		same(t, "meeting", v.Meeting, m)
 		same(t, "items", v.Items, items)
 		same(t, "attendance", v.Attendance, att)
 	})
 	t.Run("a consultation's comments", func(t *testing.T) {
 		v := asOf(t, "consultation-item1").(*readmodel.ConsultationView)
-		cs, _ := e.rm.Comments(ctx, "item1", readmodel.Page{})
+		cs, _ := rows(e.snap(t).Comments(ctx, readmodel.CommentFilter{ItemID: "item1"}))
 		same(t, "comments", v.Comments, cs)
 	})
 	t.Run("a vote and its ballots", func(t *testing.T) {
 		v := asOf(t, "vote-v1").(*readmodel.VoteView)
-		vs, _ := e.rm.Votes(ctx, readmodel.VoteFilter{MeetingID: "m1"})
-		bs, _ := e.rm.Ballots(ctx, readmodel.BallotFilter{VoteID: "v1"})
+		vs, _ := rows(e.snap(t).Votes(ctx, readmodel.VoteFilter{MeetingID: "m1"}))
+		bs, _ := rows(e.snap(t).Ballots(ctx, readmodel.BallotFilter{VoteID: "v1"}))
 		same(t, "vote", v.Vote, vs[0])
 		same(t, "ballots", sortedBallots(v.Ballots), bs)
 	})
 	t.Run("a procurement, its bids and payments", func(t *testing.T) {
 		v := asOf(t, "procurement-ocds-pnyx01-2026-0001").(*readmodel.ProcurementView)
-		p, _ := e.rm.Procurement(ctx, "ocds-pnyx01-2026-0001")
-		bids, _ := e.rm.Bids(ctx, "ocds-pnyx01-2026-0001", "")
-		pays, _ := e.rm.Payments(ctx, "ocds-pnyx01-2026-0001")
+		p, _ := e.snap(t).Procurement(ctx, "ocds-pnyx01-2026-0001")
+		bids, _ := rows(e.snap(t).Bids(ctx, readmodel.BidFilter{OCID: "ocds-pnyx01-2026-0001"}))
+		pays, _ := rows(e.snap(t).Payments(ctx, readmodel.PaymentFilter{OCID: "ocds-pnyx01-2026-0001"}))
 		same(t, "procurement", v.Procurement, p)
 		same(t, "bids", v.BidList, bids)
 		same(t, "payments", v.Payments, pays)
 	})
 	t.Run("a request and its status history", func(t *testing.T) {
 		v := asOf(t, "request-r-done1").(*readmodel.RequestView)
-		r, _ := e.rm.Request(ctx, "r-done1")
-		h, _ := e.rm.RequestHistory(ctx, "r-done1")
+		r, _ := e.snap(t).Request(ctx, "r-done1")
+		h, _ := e.snap(t).RequestHistory(ctx, "r-done1")
 		same(t, "request", v.Request, r)
 		same(t, "history", v.History, h)
 	})
 	t.Run("an amendment and a supplier", func(t *testing.T) {
 		a := asOf(t, "amendment-a1").(*readmodel.AmendmentView)
-		as, _ := e.rm.Amendments(ctx, "item1", "")
+		as, _ := rows(e.snap(t).Amendments(ctx, readmodel.AmendmentFilter{ItemID: "item1"}))
 		same(t, "amendment", a.Amendment, as[0])
 		s := asOf(t, "supplier-094700001").(*readmodel.SupplierView)
-		ss, _ := e.rm.Suppliers(ctx, readmodel.SupplierFilter{})
+		ss, _ := rows(e.snap(t).Suppliers(ctx, readmodel.SupplierFilter{}))
 		same(t, "supplier", s.Supplier, ss[0])
 	})
 }
@@ -465,11 +468,14 @@ func FuzzReadModelInputs(f *testing.F) {
 		allowed("AsOf", err)
 		_, err = e.rm.History(ctx, s, readmodel.HistoryOptions{From: pos % 10, Limit: int(nanos % 10)})
 		allowed("History", err)
-		_, err = e.rm.Decision(ctx, s)
+		_, err = e.snap(t).Decision(ctx, s)
 		allowed("Decision", err)
-		_, err = e.rm.Procurements(ctx, readmodel.ProcurementFilter{CPV: s, Status: s})
+		_, err = rows(e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{CPV: s, Status: s}))
 		allowed("Procurements", err)
-		_, err = e.rm.Search(ctx, s, readmodel.SearchOptions{})
+		_, err = e.snap(t).Search(ctx, s, readmodel.SearchOptions{})
 		allowed("Search", err)
 	})
 }
+
+// rows returns the items of a page.
+func rows[T any](l readmodel.List[T], err error) ([]T, error) { return l.Items, err }

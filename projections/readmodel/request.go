@@ -31,11 +31,12 @@ CREATE TABLE {requests} (
 	closed_at       TEXT,
 	reopened        INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX {requests_status_due} ON {requests} (status, due_at);
-CREATE INDEX {requests_category} ON {requests} (category, submitted_at);
-CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at);
-CREATE INDEX {requests_submitted} ON {requests} (submitted_at);
-CREATE INDEX {requests_department} ON {requests} (department);
+CREATE INDEX {requests_status} ON {requests} (status, submitted_at, request_id);
+CREATE INDEX {requests_category} ON {requests} (category, submitted_at, request_id);
+CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at, request_id);
+CREATE INDEX {requests_submitted} ON {requests} (submitted_at, request_id);
+CREATE INDEX {requests_department} ON {requests} (department, submitted_at, request_id);
+CREATE INDEX {requests_officer} ON {requests} (officer_id, submitted_at, request_id);
 CREATE TABLE {request_status_history} (
 	request_id TEXT NOT NULL,
 	seq        INTEGER NOT NULL,

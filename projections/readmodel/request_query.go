@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -54,12 +55,13 @@ type RequestFilter struct {
 	Channel    string
 	Status     string
 	Department string
+	OfficerID  string
 	Submitted  TimeRange
 	OverdueAt  time.Time
 	Page
 }
 
-const requestColumns = `request_id, category, subject, channel, assisted_by, status, coalesce(submitted_at, ''), coalesce(acknowledged_at, ''),
+const requestSelect = `request_id, category, subject, channel, assisted_by, status, coalesce(submitted_at, ''), coalesce(acknowledged_at, ''),
 	coalesce(response_days, 0), coalesce(due_at, ''), department, officer_id, coalesce(answered_at, ''), answer_summary, legal_basis,
 	coalesce(closed_at, ''), reopened`
 
@@ -73,36 +75,54 @@ func scanRequest(s scanner) (Request, error) {
 	return r, err
 }
 
+var requestGet = getSpec[Request]{what: "request", columns: requestSelect, from: "requests", key: []string{"request_id"}, scan: scanRequest}
+
 // Request returns one request, or a not_found error.
-func (m *ReadModel) Request(ctx context.Context, id string) (Request, error) {
-	return queryOne(ctx, m.q, "request "+id, `SELECT `+requestColumns+` FROM requests WHERE request_id = ?`, []any{id}, scanRequest)
+func (s *Snapshot) Request(ctx context.Context, id string) (Request, error) {
+	return getOne(ctx, s, requestGet, id)
 }
 
-// Requests returns requests by submission time, then id.
-func (m *ReadModel) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
+// RequestsByID returns the requests of ids in one query: out[i] is
+// ids[i]'s, nil when there is none. More than MaxBatch ids is an invalid
+// error.
+func (s *Snapshot) RequestsByID(ctx context.Context, ids []string) ([]*Request, error) {
+	return getBatch(ctx, s, requestGet, idKeys(ids))
+}
+
+// Requests returns requests by submission time, then id. A bad range or
+// page is an invalid error.
+func (s *Snapshot) Requests(ctx context.Context, f RequestFilter) (List[Request], error) {
 	if err := f.Submitted.validate("requests"); err != nil {
-		return nil, err
-	}
-	limit, offset, err := f.Page.bounds()
-	if err != nil {
-		return nil, err
+		return List[Request]{}, err
 	}
 	var q query
 	q.eq("category", f.Category)
 	q.eq("channel", f.Channel)
 	q.eq("status", f.Status)
 	q.eq("department", f.Department)
+	q.eq("officer_id", f.OfficerID)
 	q.timeRange("submitted_at", f.Submitted)
+	l := listSpec[Request]{name: "requests", columns: requestSelect, from: "requests", key: []string{"submitted_at", "request_id"},
+		scan: scanRequest}
 	if !f.OverdueAt.IsZero() {
-		q.where("status IN (?, ?, ?) AND due_at < ?", append(openRequestStatuses[:3:3], timeText(f.OverdueAt))...)
+		// One arm per open status, each in submission order from the index
+		// on (status, submitted_at): SQLite merges them in that order, where
+		// "status IN (...)" would sort the open requests for every page.
+		at := timeText(f.OverdueAt)
+		arms := make([]string, len(openRequestStatuses))
+		for i, status := range openRequestStatuses {
+			arms[i] = `SELECT * FROM requests WHERE status = ? AND due_at < ?`
+			l.args = append(l.args, status, at)
+		}
+		l.from = "(" + strings.Join(arms, " UNION ALL ") + ") requests"
 	}
-	return queryRows(ctx, m.q, `SELECT `+requestColumns+` FROM requests`+q.String()+` ORDER BY submitted_at, request_id LIMIT ? OFFSET ?`,
-		append(q.args, limit, offset), scanRequest)
+	return runList(ctx, s, l, q, f.Page)
 }
 
-// RequestHistory returns the status changes of a request in order.
-func (m *ReadModel) RequestHistory(ctx context.Context, id string) ([]RequestStatusChange, error) {
-	return queryRows(ctx, m.q, `SELECT status, coalesce(at, ''), detail FROM request_status_history WHERE request_id = ? ORDER BY seq`,
+// RequestHistory returns the status changes of a request in order: part of
+// one request, whole, not a page.
+func (s *Snapshot) RequestHistory(ctx context.Context, id string) ([]RequestStatusChange, error) {
+	return queryRows(ctx, s.q, `SELECT status, coalesce(at, ''), detail FROM request_status_history WHERE request_id = ? ORDER BY seq`,
 		[]any{id}, func(s scanner) (RequestStatusChange, error) {
 			var c RequestStatusChange
 			var at string

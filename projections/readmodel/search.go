@@ -2,15 +2,10 @@ package readmodel
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/pnyx-civic/pnyx/projections"
-
-	"github.com/pnyx-civic/pnyx/events"
 
 	"modernc.org/sqlite"
 )
@@ -146,88 +141,4 @@ func init() {
 		}
 		return nil, fmt.Errorf("%s: want text, got %T", foldFunction, args[0])
 	})
-}
-
-// SearchOptions narrow a search. Kinds keeps documents of those kinds
-// (SearchAgendaItem, SearchDecision, SearchProcurement, SearchComment);
-// none means all.
-type SearchOptions struct {
-	Kinds []string
-	Page
-}
-
-// SearchHit is one document found, best first.
-type SearchHit struct {
-	Kind     string  `json:"kind"`
-	EntityID string  `json:"entity_id"`
-	Title    string  `json:"title"`
-	Snippet  Snippet `json:"snippet"`
-	// Rank is the bm25 score: lower is more relevant.
-	Rank float64 `json:"rank"`
-}
-
-// Search finds documents that contain every word of q, in any case, with
-// or without accents and in any inflection (each word is matched by its
-// stem as a prefix), ranked by bm25 with the title weighing more. q is
-// data: quotes, '*', '-', ':', parentheses and operators such as OR or NEAR
-// are never query syntax, so no text makes Search fail; text without words
-// finds nothing. An unknown kind or a bad page is an invalid error.
-func (m *ReadModel) Search(ctx context.Context, q string, opts SearchOptions) ([]SearchHit, error) {
-	for _, k := range opts.Kinds {
-		if !slices.Contains(searchKinds, k) {
-			return nil, events.Invalidf("search: unknown kind %q (want one of %s)", k, strings.Join(searchKinds, ", "))
-		}
-	}
-	limit, offset, err := opts.Page.bounds()
-	if err != nil {
-		return nil, err
-	}
-	terms := searchTerms(q)
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	tx, err := m.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, readError(err)
-	}
-	defer tx.Rollback()
-	tables, err := projections.ServingTables(ctx, tx, ReadModelName)
-	fts, docs := tables["search_fts"], tables["search_docs"]
-	if err != nil || fts == "" || docs == "" {
-		if err != nil && events.ErrorCode(err) != events.CodeNotFound && !strings.Contains(err.Error(), "no such table") {
-			return nil, readError(err)
-		}
-		return nil, &events.Error{Code: events.CodeUnavailable, Message: "the search index is not built yet", Err: err}
-	}
-	var kindFilter string
-	args := []any{matchExpression(terms)}
-	if len(opts.Kinds) > 0 {
-		kindFilter = " AND d.kind IN (?" + strings.Repeat(", ?", len(opts.Kinds)-1) + ")"
-		for _, k := range opts.Kinds {
-			args = append(args, k)
-		}
-	}
-	args = append(args, limit, offset)
-	rank := fmt.Sprintf(searchRank, `"`+fts+`"`)
-	hits, err := queryRows(ctx, tx, `SELECT d.kind, d.entity_id, d.title, d.body, `+rank+` AS rank
-		FROM "`+fts+`" JOIN "`+docs+`" d ON d.doc_id = "`+fts+`".rowid
-		WHERE "`+fts+`" MATCH ?`+kindFilter+`
-		ORDER BY rank, d.kind, d.entity_id LIMIT ? OFFSET ?`, args, func(s scanner) (SearchHit, error) {
-		var h SearchHit
-		var body string
-		if err := s.Scan(&h.Kind, &h.EntityID, &h.Title, &body, &h.Rank); err != nil {
-			return h, err
-		}
-		h.Snippet = makeSnippet(body, terms)
-		if len(h.Snippet.Highlights) == 0 {
-			if t := makeSnippet(h.Title, terms); len(t.Highlights) > 0 {
-				h.Snippet = t
-			}
-		}
-		return h, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return hits, nil
 }

@@ -20,11 +20,11 @@ func TestSearch(t *testing.T) {
 
 	find := func(t *testing.T, q string, opts readmodel.SearchOptions) []readmodel.SearchHit {
 		t.Helper()
-		hits, err := e.rm.Search(ctx, q, opts)
+		hits, err := e.snap(t).Search(ctx, q, opts)
 		if err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
-		return hits
+		return hits.Items
 	}
 	has := func(hits []readmodel.SearchHit, kind, id string) bool {
 		for _, h := range hits {
@@ -100,10 +100,10 @@ func TestSearch(t *testing.T) {
 		}
 	})
 	t.Run("an unknown kind or a bad page is invalid", func(t *testing.T) {
-		if _, err := e.rm.Search(ctx, "δήμος", readmodel.SearchOptions{Kinds: []string{"members"}}); events.ErrorCode(err) != events.CodeInvalid {
+		if _, err := e.snap(t).Search(ctx, "δήμος", readmodel.SearchOptions{Kinds: []string{"members"}}); events.ErrorCode(err) != events.CodeInvalid {
 			t.Errorf("unknown kind: %v", err)
 		}
-		if _, err := e.rm.Search(ctx, "δήμος", readmodel.SearchOptions{Page: readmodel.Page{Limit: 5000}}); events.ErrorCode(err) != events.CodeInvalid {
+		if _, err := e.snap(t).Search(ctx, "δήμος", readmodel.SearchOptions{Page: readmodel.Page{First: 5000}}); events.ErrorCode(err) != events.CodeInvalid {
 			t.Errorf("limit: %v", err)
 		}
 	})
@@ -144,12 +144,12 @@ func TestSearchRecallOfInflectedForms(t *testing.T) {
 	found, wanted := 0, 0
 	for g, forms := range words {
 		for _, q := range forms {
-			hits, err := e.rm.Search(ctx, q, readmodel.SearchOptions{})
+			hits, err := e.snap(t).Search(ctx, q, readmodel.SearchOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := map[string]bool{}
-			for _, h := range hits {
+			for _, h := range hits.Items {
 				got[h.EntityID] = true
 			}
 			for f := range forms {
@@ -180,11 +180,11 @@ func FuzzSearch(f *testing.F) {
 	e.scenario(f, 1)
 	e.sync(f)
 	f.Fuzz(func(t *testing.T, q string) {
-		hits, err := e.rm.Search(context.Background(), q, readmodel.SearchOptions{})
+		hits, err := e.snap(t).Search(context.Background(), q, readmodel.SearchOptions{})
 		if err != nil {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
-		for _, h := range hits {
+		for _, h := range hits.Items {
 			for _, r := range h.Snippet.Highlights {
 				if r.Start < 0 || r.End > len(h.Snippet.Text) || r.Start >= r.End {
 					t.Fatalf("highlight %v out of %q", r, h.Snippet.Text)
@@ -194,8 +194,8 @@ func FuzzSearch(f *testing.F) {
 	})
 }
 
-func TestSearchBeforeTheReadModelIsBuilt(t *testing.T) {
-	t.Run("searching a read model file with no serving build is unavailable, not internal", func(t *testing.T) {
+func TestSnapshotBeforeTheReadModelIsBuilt(t *testing.T) {
+	t.Run("a read model file with no serving build is unavailable, not internal", func(t *testing.T) {
 		ctx := context.Background()
 		path := t.TempDir() + "/empty.db"
 		db, err := projections.OpenReadModel(ctx, path)
@@ -204,11 +204,11 @@ func TestSearchBeforeTheReadModelIsBuilt(t *testing.T) {
 		}
 		defer db.Close()
 		rm := readmodel.NewReadModelQueries(db, nil)
-		if _, err := rm.Search(ctx, "δήμος", readmodel.SearchOptions{}); events.ErrorCode(err) != events.CodeUnavailable {
-			t.Errorf("search: %v, want unavailable", err)
+		if _, err := rm.Snapshot(ctx); events.ErrorCode(err) != events.CodeUnavailable {
+			t.Errorf("snapshot: %v, want unavailable", err)
 		}
-		if _, err := rm.Decisions(ctx, readmodel.DecisionFilter{}); events.ErrorCode(err) != events.CodeUnavailable {
-			t.Errorf("decisions: %v, want unavailable", err)
+		if _, err := rm.ServingPosition(ctx); events.ErrorCode(err) != events.CodeUnavailable {
+			t.Errorf("serving position: %v, want unavailable", err)
 		}
 	})
 }
