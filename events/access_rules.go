@@ -41,7 +41,7 @@ func decideAccess(s AccessState, c Command, _ Facts) ([]Payload, error) {
 		if err := ValidateID("token id", c.TokenID); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := ValidateID("revoking token id", c.RevokedBy); err != nil {

@@ -20,13 +20,13 @@ func decideAmendment(s AmendmentState, c Command, f Facts) ([]Payload, error) {
 	}
 	switch c := c.(type) {
 	case WithdrawAmendment:
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		return []Payload{AmendmentWithdrawn{Reason: c.Reason}}, nil
 	case AcceptAmendment:
 		if c.VoteID == "" {
-			if err := ValidateText("note", c.Note, MaxReasonRunes); err != nil {
+			if err := ValidateLongText("note", c.Note, MaxReasonRunes); err != nil {
 				return nil, Invalidf("an amendment accepted without a vote needs a note saying by whom: %v", err)
 			}
 			return []Payload{AmendmentAccepted{Note: c.Note}}, nil
@@ -37,7 +37,7 @@ func decideAmendment(s AmendmentState, c Command, f Facts) ([]Payload, error) {
 		return []Payload{AmendmentAccepted{VoteID: c.VoteID, Note: c.Note}}, nil
 	case RejectAmendment:
 		if c.VoteID == "" {
-			if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 				return nil, Invalidf("an amendment rejected without a vote needs a reason: %v", err)
 			}
 			return []Payload{AmendmentRejected{Reason: c.Reason}}, nil
@@ -57,7 +57,7 @@ func decideProposeAmendment(s AmendmentState, c ProposeAmendment, f Facts) ([]Pa
 			return nil, err
 		}
 	}
-	if err := ValidateText("amendment text", c.Text, MaxTextRunes); err != nil {
+	if err := ValidateLongText("amendment text", c.Text, MaxTextRunes); err != nil {
 		return nil, err
 	}
 	if s.Exists() {

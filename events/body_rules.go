@@ -20,7 +20,7 @@ func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
 		if err := c.Settings.Validate(); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if n := s.withSettings(c.Settings).VotingMembers(); n > c.Settings.Seats {
@@ -45,7 +45,7 @@ func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
 		if err := ValidateID("member id", c.MemberID); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if _, ok := s.Members[c.MemberID]; !ok {

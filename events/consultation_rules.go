@@ -27,7 +27,7 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		default:
 			return nil, Invalidf("comment kind %q: want proposal, objection or comment", c.Kind)
 		}
-		if err := ValidateText("comment", c.Text, MaxCommentRunes); err != nil {
+		if err := ValidateLongText("comment", c.Text, MaxCommentRunes); err != nil {
 			return nil, err
 		}
 		if err := ValidateID("subject reference", c.SubjectRef); err != nil {
@@ -44,7 +44,7 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if err := ValidateID("comment id", c.CommentID); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("public reason for moderation", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("public reason for moderation", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		cm, ok := s.Comment(c.CommentID)
@@ -82,11 +82,11 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 			return nil, Errorf(CodeConflict, "the consultation on item %s is already closed", s.ItemID)
 		}
 		if c.At.Before(s.ClosesAt) {
-			if err := ValidateText("reason for closing early", c.Reason, MaxReasonRunes); err != nil {
+			if err := ValidateLongText("reason for closing early", c.Reason, MaxReasonRunes); err != nil {
 				return nil, err
 			}
 		} else if c.Reason != "" {
-			if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+			if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 				return nil, err
 			}
 		}

@@ -48,7 +48,7 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 		}
 		return []Payload{DecisionPublished{Register: reg, RegisterID: c.RegisterID, Version: v, DocumentSHA256: strings.ToLower(c.DocumentSHA256)}}, nil
 	case CorrectDecision:
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := validateDecisionContent(c.Title, c.Text, c.Documents); err != nil {
@@ -63,7 +63,7 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 		}
 		return []Payload{DecisionCorrected{Version: cur.Version + 1, Reason: c.Reason, Title: c.Title, Text: c.Text, Documents: c.Documents}}, nil
 	case RevokeDecision:
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := s.inForce("revoke"); err != nil {
@@ -86,7 +86,7 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 		}
 		return []Payload{DecisionRevoked{Reason: c.Reason, RevokingDecisionID: c.RevokingDecisionID}}, nil
 	case AnnulDecision:
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := ValidateText("authority", c.Authority, MaxTitleRunes); err != nil {
@@ -119,7 +119,7 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	if err := validateDecisionContent(c.Title, c.Text, c.Documents); err != nil {
 		return nil, err
 	}
-	if err := ValidateText("legal basis", c.LegalBasis, MaxReasonRunes); err != nil {
+	if err := ValidateLongText("legal basis", c.LegalBasis, MaxReasonRunes); err != nil {
 		return nil, err
 	}
 	if (c.VoteID == "") == (c.Exception == nil) {
@@ -138,7 +138,7 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		if err := ValidateID("exception kind", c.Exception.Kind); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		for _, id := range []struct{ what, v string }{{"meeting id", c.MeetingID}, {"item id", c.ItemID}} {
@@ -186,7 +186,7 @@ func validateDecisionContent(title, text string, docs []DocumentRef) error {
 	if err := ValidateText("decision title", title, MaxTitleRunes); err != nil {
 		return err
 	}
-	if err := ValidateText("decision text", text, MaxTextRunes); err != nil {
+	if err := ValidateLongText("decision text", text, MaxTextRunes); err != nil {
 		return err
 	}
 	return ValidateDocuments(docs)

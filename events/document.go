@@ -18,13 +18,19 @@ type DocumentRef struct {
 	URL       string `json:"url"`
 }
 
-// Validate checks a title, a media type, a non-negative size, a SHA-256 of
+// Limits of a document reference.
+const (
+	maxMediaTypeBytes = 255 // RFC 6838: 127 for each of type and subtype
+	maxURLBytes       = 2048
+)
+
+// Validate checks a title (ValidateText), a media type, a non-negative size, a SHA-256 of
 // 64 hex digits and an absolute http(s) URL.
 func (d DocumentRef) Validate() error {
-	if strings.TrimSpace(d.Title) == "" {
-		return Invalidf("document: title is empty")
+	if err := ValidateText("document title", d.Title, MaxTitleRunes); err != nil {
+		return err
 	}
-	if !strings.Contains(d.MediaType, "/") {
+	if len(d.MediaType) > maxMediaTypeBytes || !strings.Contains(d.MediaType, "/") || ValidateText("media type", d.MediaType, maxMediaTypeBytes) != nil {
 		return Invalidf("document %q: media type %q is not type/subtype", d.Title, d.MediaType)
 	}
 	if d.Size < 0 {
@@ -32,6 +38,9 @@ func (d DocumentRef) Validate() error {
 	}
 	if b, err := hex.DecodeString(d.SHA256); err != nil || len(b) != 32 {
 		return Invalidf("document %q: sha256 must be 64 hex digits", d.Title)
+	}
+	if len(d.URL) > maxURLBytes {
+		return Invalidf("document %q: url is over the limit of %d bytes", d.Title, maxURLBytes)
 	}
 	u, err := url.Parse(d.URL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

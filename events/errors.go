@@ -88,7 +88,7 @@ func ErrorMessage(err error) string {
 	}
 	var w *WrongExpectedVersionError
 	if errors.As(err, &w) {
-		return w.Error()
+		return fmt.Sprintf("%s has changed since it was read; read it again and retry", w.Stream)
 	}
 	return internalMessage
 }
@@ -125,6 +125,10 @@ var (
 	ErrDuplicateEventID = &Error{Code: CodeConflict, Message: "event id already recorded with other content"}
 	// ErrInvalid is matched by every validation error of the store.
 	ErrInvalid = &Error{Code: CodeInvalid, Message: "invalid input"}
+	// ErrAtomicAppendUnsupported is returned by a store that cannot write
+	// several streams in one atomic step (AppendStreams): a command whose
+	// rules rest on other streams cannot be recorded safely on it.
+	ErrAtomicAppendUnsupported = &Error{Code: CodeUnavailable, Message: "this event store cannot record a command that rests on other streams atomically"}
 	// ErrUnavailable is returned when a store is closed or cannot be reached.
 	ErrUnavailable = &Error{Code: CodeUnavailable, Message: "store unavailable"}
 )

@@ -28,8 +28,10 @@ func TestErrorMessage(t *testing.T) {
 		{"an error without a code is internal", driver, "internal error"},
 		{"a domain error with a cause and no message reads as its code",
 			&Error{Code: CodeUnavailable, Err: driver}, "unavailable"},
-		{"a wrong expected version names the stream and versions",
-			&WrongExpectedVersionError{Stream: "vote-1", Expected: NoStream, Actual: 2}, "wrong expected version on vote-1: expected no-stream, actual 2"},
+		{"a wrong expected version names the stream and what to do, not the versions",
+			&WrongExpectedVersionError{Stream: "vote-1", Expected: NoStream, Actual: 2}, "vote-1 has changed since it was read; read it again and retry"},
+		{"a conflict wrapping a version conflict and an event id shows only its own message",
+			&Error{Code: CodeConflict, Message: "vote-1 kept changing", Err: fmt.Errorf("append 0190a1b2-0000-7000-8000-000000000000: %w", &WrongExpectedVersionError{Stream: "vote-1", Actual: 2})}, "vote-1 kept changing"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			if got := ErrorMessage(tc.err); got != tc.want {

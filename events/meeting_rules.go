@@ -30,7 +30,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if err := ValidateID("item id", c.ItemID); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		it, ok := s.Item(c.ItemID)
@@ -103,7 +103,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if c.StartsAt.IsZero() {
 			return nil, Invalidf("new start time of meeting %s is missing", s.ID)
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := s.beforeStart("postpone the meeting", c.At); err != nil {
@@ -114,7 +114,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		}
 		return []Payload{MeetingPostponed{StartsAt: c.StartsAt.UTC(), Reason: c.Reason}}, nil
 	case CancelMeeting:
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if s.Status != MeetingIsScheduled {
@@ -151,7 +151,7 @@ func decideScheduleMeeting(s MeetingState, c ScheduleMeeting, f Facts) ([]Payloa
 			return nil, Invalidf("a regular meeting takes no urgency reason")
 		}
 	case MeetingUrgent:
-		if err := ValidateText("urgency reason", c.UrgencyReason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("urgency reason", c.UrgencyReason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 	default:
@@ -196,7 +196,7 @@ func decideAddItem(s MeetingState, c AddItem, f Facts) ([]Payload, error) {
 		return nil, err
 	}
 	if c.Description != "" {
-		if err := ValidateText("item description", c.Description, MaxTextRunes); err != nil {
+		if err := ValidateLongText("item description", c.Description, MaxTextRunes); err != nil {
 			return nil, err
 		}
 	}

@@ -15,10 +15,10 @@ type Money struct {
 // EUR returns an amount in euro cents.
 func EUR(cents int64) Money { return Money{Cents: cents, Currency: "EUR"} }
 
-// Validate checks a three-letter upper-case currency and a non-negative
+// Validate checks a currency of three letters A to Z and a non-negative
 // amount.
 func (m Money) Validate() error {
-	if len(m.Currency) != 3 || strings.ToUpper(m.Currency) != m.Currency {
+	if len(m.Currency) != 3 || strings.Trim(m.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return Invalidf("currency %q: want a three-letter ISO 4217 code", m.Currency)
 	}
 	if m.Cents < 0 {

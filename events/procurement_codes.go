@@ -39,8 +39,14 @@ func ValidateCPV(code string) error {
 // the publisher's own identifier (letters, digits, '-', '_', '.', '/'), at
 // most MaxIDBytes in all, like "ocds-abc123-2026-0001".
 func ValidateOCID(ocid string) error {
-	if err := ValidateID("ocid", ocid); err != nil {
-		return err
+	switch {
+	case ocid == "":
+		return Invalidf("ocid is empty")
+	case len(ocid) > MaxIDBytes:
+		return Invalidf("ocid is %d bytes, over the limit of %d", len(ocid), MaxIDBytes)
+	case strings.Contains(ocid, ".."):
+		// OCDS allows it; a file name or a URL path must not see it.
+		return Invalidf("ocid %q contains \"..\"", ocid)
 	}
 	rest, ok := strings.CutPrefix(ocid, "ocds-")
 	if !ok || len(rest) < 8 || rest[6] != '-' {

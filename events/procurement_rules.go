@@ -97,7 +97,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := s.requireStage(c.OCID, "be cancelled", ProcurementStagePlanned, ProcurementStageTender, ProcurementStageAwarded, ProcurementStageContract); err != nil {
@@ -123,7 +123,7 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement) ([]Payload, er
 	if err := ValidateText("title", c.Title, MaxTitleRunes); err != nil {
 		return nil, err
 	}
-	if err := ValidateText("description", c.Description, MaxTextRunes); err != nil {
+	if err := ValidateLongText("description", c.Description, MaxTextRunes); err != nil {
 		return nil, err
 	}
 	if err := ValidateID("buyer body id", c.BuyerBodyID); err != nil {
@@ -172,7 +172,7 @@ func decideAmendTender(s ProcurementState, c AmendTender) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
-	if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
 	if err := ValidateID("decision id", c.DecisionID); err != nil {
@@ -279,7 +279,7 @@ func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error)
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
-	if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
 	if err := ValidateID("decision id", c.DecisionID); err != nil {

@@ -54,7 +54,7 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("answer summary", c.Summary, MaxTextRunes); err != nil {
+		if err := ValidateLongText("answer summary", c.Summary, MaxTextRunes); err != nil {
 			return nil, err
 		}
 		if err := ValidateDocuments(c.Documents); err != nil {
@@ -90,7 +90,7 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := validResponseDays(c.ResponseDays); err != nil {

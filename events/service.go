@@ -26,6 +26,10 @@ type ServiceStore interface {
 	// result, writing nothing, when the events' ids are already recorded in
 	// stream with the same content (ErrDuplicateEventID otherwise).
 	Append(ctx context.Context, stream string, expected Expected, evs ...Event) (AppendResult, error)
+	// AppendStreams is Append over several streams in one atomic step
+	// (Store.AppendStreams): a command's events with its number, its claims
+	// and the versions of the facts it read.
+	AppendStreams(ctx context.Context, parts ...StreamAppend) ([]AppendResult, error)
 	// ReadStream reads events of stream from opts.From; ErrStreamNotFound
 	// when the stream has no events.
 	ReadStream(ctx context.Context, stream string, opts ReadStreamOptions) ([]RecordedEvent, error)
@@ -46,6 +50,15 @@ type ServiceOptions struct {
 	// from the cache without asking the store for newer events. Without
 	// the promise, each is brought up to date from the store first.
 	SoleWriter bool
+	// Now is the clock that bounds the time a command says its fact
+	// happened; nil means time.Now.
+	Now func() time.Time
+	// Earliest is the earliest time of the record; zero means
+	// DefaultEarliest.
+	Earliest time.Time
+	// FutureAllowance is how far past Now a fact may be said to have
+	// happened; zero means DefaultFutureAllowance.
+	FutureAllowance time.Duration
 }
 
 // Service runs commands: it folds the command's stream (and the streams the
@@ -63,6 +76,8 @@ type Service struct {
 	store      ServiceStore
 	cache      *stateCache
 	soleWriter bool
+	now        func() time.Time
+	bounds     TimeBounds
 	locks      [256]chanMutex
 }
 
@@ -71,7 +86,17 @@ type chanMutex chan struct{}
 
 // NewService returns a Service writing to store.
 func NewService(store ServiceStore, opts ServiceOptions) *Service {
-	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter}
+	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter,
+		now: opts.Now, bounds: TimeBounds{Earliest: opts.Earliest, Allowance: opts.FutureAllowance}}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.bounds.Earliest.IsZero() {
+		s.bounds.Earliest = DefaultEarliest
+	}
+	if s.bounds.Allowance == 0 {
+		s.bounds.Allowance = DefaultFutureAllowance
+	}
 	for i := range s.locks {
 		s.locks[i] = make(chanMutex, 1)
 	}
@@ -154,6 +179,9 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	if cmd == nil {
 		return Handled{}, Invalidf("no command")
 	}
+	if cmd, err = normalizeCommand(cmd); err != nil {
+		return Handled{}, err
+	}
 	stream := cmd.Stream()
 	if err := ValidateStream(stream); err != nil {
 		return Handled{}, err
@@ -164,6 +192,9 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	}
 	if t, ok := cmd.(Timed); ok && t.OccurredAt().IsZero() {
 		return Handled{}, Invalidf("%s: the time it happened (At) is not set", stream)
+	}
+	if err := s.bounds.check(cmd, s.now()); err != nil {
+		return Handled{}, err
 	}
 	for try := 0; ; try++ {
 		h, err = s.attempt(ctx, agg, stream, cmd, &cfg)
@@ -197,7 +228,11 @@ func isTargetConflict(err error, stream string) bool {
 	return errors.As(err, &w) && w.Stream == stream
 }
 
-// attempt reads, decides and appends once.
+// attempt reads, decides and appends once. The command's events, the
+// number it took (if Sequenced), the claims it took and the versions of
+// every fact it read are appended in one atomic step (AppendStreams), so
+// a rule across aggregates never rests on a fact that changed meanwhile,
+// and a refused or conflicting command takes no number.
 func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd Command, cfg *handleConfig) (Handled, error) {
 	seq, sequenced := cmd.(Sequenced)
 	var counter string
@@ -232,7 +267,7 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) {
 		return Handled{}, &WrongExpectedVersionError{Stream: stream, Expected: cfg.expected, Actual: target.version}
 	}
-	facts, err := s.facts(ctx, cmd)
+	facts, read, err := s.facts(ctx, cmd, stream, counter)
 	if err != nil {
 		return Handled{}, err
 	}
@@ -245,6 +280,9 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		cmd = seq.WithNumber(number)
 	}
 	payloads, err := decide(agg, target.state, cmd, facts)
+	if err == nil {
+		err = timeOrder(stream, cmd, target, read)
+	}
 	if err != nil && target.cached {
 		// A refusal must rest on the current state, not a cached one.
 		fresh, ferr := s.load(ctx, agg, stream, true, watch)
@@ -261,13 +299,18 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if err != nil {
 		return Handled{}, err
 	}
-	if len(payloads) == 0 {
-		return Handled{Stream: stream, Result: AppendResult{NextVersion: target.version}}, nil
-	}
-	evs, err := s.encode(payloads, cmd, cfg)
+	own, elsewhere, err := splitPayloads(agg, payloads, read)
 	if err != nil {
 		return Handled{}, err
 	}
+	if len(own) == 0 {
+		return Handled{Stream: stream, Result: AppendResult{NextVersion: target.version}}, nil
+	}
+	evs, err := s.encode(own, cmd, cfg)
+	if err != nil {
+		return Handled{}, err
+	}
+	parts := []StreamAppend{{Stream: stream, Expected: Exact(target.version), Events: evs}}
 	if sequenced {
 		ce, err := Encode(CounterAdvanced{Number: number, For: stream})
 		if err != nil {
@@ -278,33 +321,150 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		if cfg.key != "" {
 			ce.ID = DeterministicID(cfg.key+"\x00"+counter, int(number))
 		}
-		if _, err := s.store.Append(ctx, counter, Exact(counterVersion), ce); err != nil {
-			s.cache.drop(counter)
-			return Handled{}, fmt.Errorf("reserve number %d of %s: %w", number, counter, err)
-		}
-		s.cache.put(counter, cachedState{version: counterVersion + 1})
+		parts = append(parts, StreamAppend{Stream: counter, Expected: Exact(counterVersion), Events: []Event{ce}})
 	}
-	res, err := s.store.Append(ctx, stream, Exact(target.version), evs...)
+	for _, fs := range read.order {
+		part := StreamAppend{Stream: fs, Expected: Exact(read.streams[fs].version)}
+		for i, p := range elsewhere[fs] {
+			ev, err := Encode(p)
+			if err != nil {
+				return Handled{}, &Error{Code: CodeInternal, Message: "encode event", Err: err}
+			}
+			withMetadata(&ev, evs[0], cfg)
+			ev.ID = NewEventID()
+			if cfg.key != "" {
+				ev.ID = DeterministicID(cfg.key+"\x00"+fs, i)
+			}
+			part.Events = append(part.Events, ev)
+		}
+		parts = append(parts, part)
+	}
+	res, err := s.appendParts(ctx, parts)
 	if err != nil {
-		s.cache.drop(stream)
+		for _, p := range parts {
+			s.cache.drop(p.Stream)
+		}
 		return Handled{}, err
 	}
-	h := Handled{Stream: stream, Result: res, Payloads: payloads, Number: number, EventIDs: make([]uuid.UUID, len(evs))}
+	h := Handled{Stream: stream, Result: res, Payloads: own, Number: number, EventIDs: make([]uuid.UUID, len(evs))}
 	for i, ev := range evs {
 		h.EventIDs[i] = ev.ID
+	}
+	for fs := range elsewhere {
+		s.cache.drop(fs)
 	}
 	if res.NextVersion != target.version+int64(len(evs)) {
 		// The store recognised the ids: this is a replay of an earlier append.
 		s.cache.drop(stream)
+		s.cache.drop(counter)
 		h.Replayed, h.Number = true, 0
 		return h, nil
 	}
+	if sequenced {
+		s.cache.put(counter, cachedState{version: counterVersion + 1})
+	}
 	state := target.state
-	for _, p := range payloads {
+	for _, p := range own {
 		state = agg.Evolve(state, p)
 	}
-	s.cache.put(stream, cachedState{state: state, version: res.NextVersion})
+	last := target.lastAt
+	for _, ev := range evs {
+		if !entryTypes[ev.Type] && ev.OccurredAt.After(last) {
+			last = ev.OccurredAt
+		}
+	}
+	s.cache.put(stream, cachedState{state: state, version: res.NextVersion, lastAt: last})
 	return h, nil
+}
+
+// appendParts appends the command's parts: with Append when it touches its
+// own stream alone, with AppendStreams otherwise. It returns the result of
+// the command's own stream.
+func (s *Service) appendParts(ctx context.Context, parts []StreamAppend) (AppendResult, error) {
+	if len(parts) == 1 {
+		return s.store.Append(ctx, parts[0].Stream, parts[0].Expected, parts[0].Events...)
+	}
+	results, err := s.store.AppendStreams(ctx, parts...)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	if len(results) != len(parts) {
+		return AppendResult{}, &Error{Code: CodeInternal, Message: "append", Err: fmt.Errorf("store answered %d results for %d parts", len(results), len(parts))}
+	}
+	return results[0], nil
+}
+
+// splitPayloads separates the payloads of the command's own stream from
+// those a decider returned for the facts it read (OnStream).
+func splitPayloads(agg Aggregate, payloads []Payload, read factVersions) ([]Payload, map[string][]Payload, error) {
+	var own []Payload
+	var elsewhere map[string][]Payload
+	for _, p := range payloads {
+		o, ok := p.(OnStream)
+		if !ok {
+			own = append(own, p)
+			continue
+		}
+		if _, isFact := read.streams[o.Stream]; !isFact || o.Payload == nil {
+			return nil, nil, &Error{Code: CodeInternal, Message: "decide " + agg.Kind, Err: fmt.Errorf("event for %s, which the command does not Need", o.Stream)}
+		}
+		if elsewhere == nil {
+			elsewhere = map[string][]Payload{}
+		}
+		elsewhere[o.Stream] = append(elsewhere[o.Stream], o.Payload)
+	}
+	if len(own) == 0 && len(elsewhere) > 0 {
+		return nil, nil, &Error{Code: CodeInternal, Message: "decide " + agg.Kind, Err: fmt.Errorf("events for other streams without events of its own")}
+	}
+	return own, elsewhere, nil
+}
+
+// FollowsFacts is implemented by commands whose fact cannot have happened
+// before the latest event of some of the streams they Need (a decision
+// follows the close of its vote). The command service refuses one whose
+// time is earlier.
+type FollowsFacts interface {
+	Follows() []string
+}
+
+// entryTypes are the events that are entries of their aggregate rather
+// than steps of its lifecycle: comments in a consultation, ballots in a
+// vote, bids and payments in a procurement, members joining and leaving a
+// body, arriving and leaving a meeting. Entries are independent of each
+// other and may be recorded in any order of their times; each still
+// follows every step before it.
+var entryTypes = map[string]bool{
+	"consultation.comment_submitted": true, "consultation.comment_moderated": true, "consultation.comment_withdrawn": true,
+	"vote.ballot_cast": true, "vote.ballot_changed": true,
+	"procurement.bid_received": true, "procurement.payment_made": true,
+	"body.member_joined": true, "body.member_left": true, "body.member_role_changed": true, "body.member_faction_changed": true,
+	"meeting.member_arrived": true, "meeting.member_departed": true,
+}
+
+// timeOrder is the rule of time within a lifecycle: a command's fact does
+// not happen before the latest step of its own stream (every step of an
+// aggregate follows the ones it was decided on; entries, entryTypes, do
+// not count as steps), nor before the latest step of the facts it
+// Follows.
+func timeOrder(stream string, cmd Command, target loaded, read factVersions) error {
+	t, ok := cmd.(Timed)
+	if !ok {
+		return nil
+	}
+	at := t.OccurredAt()
+	if at.Before(target.lastAt) {
+		return Errorf(CodeConflict, "%s: %s is before the latest step of its record, at %s; a record runs forward in time",
+			stream, at.UTC().Format(time.RFC3339), target.lastAt.UTC().Format(time.RFC3339))
+	}
+	if f, ok := cmd.(FollowsFacts); ok {
+		for _, fs := range f.Follows() {
+			if l, ok := read.streams[fs]; ok && at.Before(l.lastAt) {
+				return Errorf(CodeConflict, "%s: %s is before the latest step of %s, at %s, which it follows",
+					stream, at.UTC().Format(time.RFC3339), fs, l.lastAt.UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	return nil
 }
 
 // errAlreadyHandled makes Handle look up the original outcome of an
@@ -367,34 +527,45 @@ func decide(agg Aggregate, state any, cmd Command, facts Facts) (payloads []Payl
 	return payloads, nil
 }
 
-// facts folds each stream cmd Needs, current as of now.
-func (s *Service) facts(ctx context.Context, cmd Command) (Facts, error) {
+// factVersions are the streams a command read as facts, in the order it
+// Needs them, with the version and time each was read at.
+type factVersions struct {
+	order   []string
+	streams map[string]loaded
+}
+
+// facts folds each stream cmd Needs, current as of now (from the cache for
+// a SoleWriter), skipping the command's own stream and counter.
+func (s *Service) facts(ctx context.Context, cmd Command, own, counter string) (Facts, factVersions, error) {
 	dep, ok := cmd.(Dependent)
 	if !ok {
-		return nil, nil
+		return nil, factVersions{}, nil
 	}
 	needs := dep.Needs()
 	facts := make(Facts, len(needs))
+	read := factVersions{streams: make(map[string]loaded, len(needs))}
 	for _, stream := range needs {
-		if _, done := facts[stream]; done {
+		if _, done := read.streams[stream]; done || stream == own || stream == counter {
 			continue
 		}
 		if err := ValidateStream(stream); err != nil {
-			return nil, err
+			return nil, factVersions{}, err
 		}
 		agg, err := AggregateOf(stream)
 		if err != nil {
-			return nil, err
+			return nil, factVersions{}, err
 		}
 		l, err := s.load(ctx, agg, stream, !s.soleWriter, uuid.Nil)
 		if err != nil {
-			return nil, err
+			return nil, factVersions{}, err
 		}
 		if l.version >= 0 {
 			facts[stream] = l.state
 		}
+		read.order = append(read.order, stream)
+		read.streams[stream] = l
 	}
-	return facts, nil
+	return facts, read, nil
 }
 
 // loaded is a stream's folded state at version (-1: no events). cached
@@ -403,6 +574,7 @@ func (s *Service) facts(ctx context.Context, cmd Command) (Facts, error) {
 type loaded struct {
 	state   any
 	version int64
+	lastAt  time.Time // occurred_at of the latest step (not entry)
 	cached  bool
 	seen    bool
 }
@@ -416,7 +588,7 @@ const readPage = 4096
 func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh bool, watch uuid.UUID) (loaded, error) {
 	l := loaded{state: agg.Initial(), version: -1}
 	if c, ok := s.cache.get(stream); ok {
-		l.state, l.version, l.cached = c.state, c.version, true
+		l.state, l.version, l.lastAt, l.cached = c.state, c.version, c.lastAt, true
 		if !fresh {
 			return l, nil
 		}
@@ -447,6 +619,9 @@ func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh 
 				return loaded{}, err
 			}
 			l.version = re.Version
+			if !entryTypes[re.Type] && re.OccurredAt.After(l.lastAt) {
+				l.lastAt = re.OccurredAt
+			}
 			l.seen = l.seen || (watch != uuid.Nil && re.ID == watch)
 		}
 		if len(page) < readPage {
@@ -454,7 +629,7 @@ func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh 
 		}
 	}
 	if l.version >= 0 && l.version != start {
-		s.cache.put(stream, cachedState{state: l.state, version: l.version})
+		s.cache.put(stream, cachedState{state: l.state, version: l.version, lastAt: l.lastAt})
 	}
 	return l, nil
 }

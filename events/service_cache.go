@@ -1,12 +1,17 @@
 package events
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // cachedState is a stream's folded state at version. Counter streams are
 // cached with a nil state: only their version matters.
 type cachedState struct {
 	state   any
 	version int64
+	// lastAt is the latest occurred_at of the stream's events.
+	lastAt time.Time
 }
 
 // stateCache keeps recently used folded states, bounded: entries live in

@@ -15,6 +15,20 @@ type Store interface {
 	// id with other content or in another stream is ErrDuplicateEventID.
 	// A nil error means the events are durable.
 	Append(ctx context.Context, stream string, expected Expected, evs ...Event) (AppendResult, error)
+	// AppendStreams writes the events of every part in one atomic step:
+	// all of them or none. Each part's Expected must hold; a part without
+	// events only checks it, so a command can rest on facts read from other
+	// streams. It returns one AppendResult per part, in order (a part
+	// without events gets its stream's current version and a zero
+	// Position). It validates every part as Append does and refuses with
+	// ErrInvalid a call without events or naming a stream twice; a part
+	// whose condition fails makes it write nothing and return a
+	// *WrongExpectedVersionError for that part's stream. A retry of a
+	// recorded call (the same ids, streams, order and content) writes
+	// nothing and returns the original results. A store that cannot write
+	// several streams atomically returns an error matching
+	// ErrAtomicAppendUnsupported for more than one part, writing nothing.
+	AppendStreams(ctx context.Context, parts ...StreamAppend) ([]AppendResult, error)
 
 	// ReadStream reads up to opts.Limit events of stream starting at version
 	// opts.From, forwards or backwards. It returns ErrStreamNotFound when the
@@ -49,6 +63,52 @@ type Subscription interface {
 	Next(ctx context.Context) ([]RecordedEvent, error)
 	// Close ends the subscription. It is safe to call more than once.
 	Close() error
+}
+
+// StreamAppend is one stream's part of AppendStreams. Without Events it
+// only checks Expected.
+type StreamAppend struct {
+	Stream   string
+	Expected Expected
+	Events   []Event
+}
+
+// ValidateAppendStreams checks a multi-stream append before anything is
+// written: at least one event, no stream named twice, each part's stream
+// and events as ValidateAppend checks them, and no event id repeated
+// across parts.
+func ValidateAppendStreams(maxEventBytes int, parts []StreamAppend) error {
+	seen := make(map[string]bool, len(parts))
+	ids := map[[16]byte]bool{}
+	n := 0
+	for i, p := range parts {
+		if err := ValidateStream(p.Stream); err != nil {
+			return err
+		}
+		if seen[p.Stream] {
+			return Invalidf("append: stream %s is named twice", p.Stream)
+		}
+		seen[p.Stream] = true
+		if len(p.Events) == 0 {
+			continue
+		}
+		if err := ValidateAppend(p.Stream, maxEventBytes, p.Events); err != nil {
+			return err
+		}
+		for _, ev := range p.Events {
+			if ev.ID != [16]byte{} {
+				if ids[ev.ID] {
+					return Invalidf("append: part %d: id %s repeated in the call", i, ev.ID)
+				}
+				ids[ev.ID] = true
+			}
+		}
+		n += len(p.Events)
+	}
+	if n == 0 {
+		return Invalidf("append: no events")
+	}
+	return nil
 }
 
 // AppendResult is what an append wrote: the version of the stream's last

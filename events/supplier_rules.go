@@ -36,7 +36,7 @@ func decideSupplier(s SupplierState, c Command, _ Facts) ([]Payload, error) {
 		if err := c.SupplierDetails.validate(); err != nil {
 			return nil, err
 		}
-		if err := ValidateText("reason", c.Reason, MaxReasonRunes); err != nil {
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
 		}
 		if err := needTime(c.At); err != nil {

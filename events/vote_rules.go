@@ -76,7 +76,7 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 	if c.ItemID == "" && c.AmendmentID == "" {
 		return nil, Invalidf("vote %s: name the item or the amendment voted on", c.VoteID)
 	}
-	if err := ValidateText("question", c.Question, MaxReasonRunes); err != nil {
+	if err := ValidateLongText("question", c.Question, MaxReasonRunes); err != nil {
 		return nil, err
 	}
 	switch c.Method {

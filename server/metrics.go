@@ -123,3 +123,18 @@ func (s meteredStore) Append(ctx context.Context, stream string, expected events
 	s.m.appended.Add(float64(len(evs)))
 	return res, nil
 }
+
+func (s meteredStore) AppendStreams(ctx context.Context, parts ...events.StreamAppend) ([]events.AppendResult, error) {
+	res, err := s.Store.AppendStreams(ctx, parts...)
+	if err != nil {
+		s.m.appends.WithLabelValues(string(events.ErrorCode(err))).Inc()
+		return res, err
+	}
+	s.m.appends.WithLabelValues("ok").Inc()
+	n := 0
+	for _, p := range parts {
+		n += len(p.Events)
+	}
+	s.m.appended.Add(float64(n))
+	return res, nil
+}

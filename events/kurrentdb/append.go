@@ -193,3 +193,23 @@ func sameContent(ev events.Event, rec events.RecordedEvent) bool {
 		string(ev.Data) == string(rec.Data) &&
 		(ev.OccurredAt.IsZero() || ev.OccurredAt.Equal(rec.OccurredAt))
 }
+
+// AppendStreams writes one stream through Append. KurrentDB 24 and the
+// client's classic API have no atomic write to several streams, and an
+// emulation (one write after another, each checked) could leave part of a
+// command written; so more than one part is refused with
+// events.ErrAtomicAppendUnsupported and nothing is written. A command whose
+// rules rest on other streams is recorded on the embedded store.
+func (s *Store) AppendStreams(ctx context.Context, parts ...events.StreamAppend) ([]events.AppendResult, error) {
+	if err := events.ValidateAppendStreams(s.maxEventBytes, parts); err != nil {
+		return nil, err
+	}
+	if len(parts) > 1 {
+		return nil, fmt.Errorf("append to %d streams: %w", len(parts), events.ErrAtomicAppendUnsupported)
+	}
+	res, err := s.Append(ctx, parts[0].Stream, parts[0].Expected, parts[0].Events...)
+	if err != nil {
+		return nil, err
+	}
+	return []events.AppendResult{res}, nil
+}

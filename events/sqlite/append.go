@@ -19,7 +19,10 @@ type appendRequest struct {
 	// callerIDs is true when the caller chose the first event's id, so the
 	// append may be a retry of one already recorded.
 	callerIDs bool
-	done      chan appendOutcome // buffered: the writer never waits on it
+	// parts, when set, make the request an AppendStreams call: each part
+	// is a request of its own (without done), all written or none.
+	parts []*appendRequest
+	done  chan appendOutcome // buffered: the writer never waits on it
 }
 
 // bytes is the size of the request's data, for bounding a batch.
@@ -28,12 +31,25 @@ func (r *appendRequest) bytes() int {
 	for _, ev := range r.evs {
 		n += len(ev.Data)
 	}
+	for _, p := range r.parts {
+		n += p.bytes()
+	}
+	return n
+}
+
+// events is the number of events the request writes.
+func (r *appendRequest) events() int {
+	n := len(r.evs)
+	for _, p := range r.parts {
+		n += len(p.evs)
+	}
 	return n
 }
 
 type appendOutcome struct {
-	res events.AppendResult
-	err error
+	res     events.AppendResult
+	results []events.AppendResult // of an AppendStreams call
+	err     error
 }
 
 // Append writes evs to stream atomically and returns once they are durable.
@@ -47,23 +63,56 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	if err != nil {
 		return events.AppendResult{}, err
 	}
+	out := s.queue(ctx, req)
+	return out.res, out.err
+}
+
+// AppendStreams writes every part in one transaction (events.Store's
+// contract): the parts are checked and written in order inside one
+// savepoint, which a refused part rolls back whole.
+func (s *Store) AppendStreams(ctx context.Context, parts ...events.StreamAppend) ([]events.AppendResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := events.ValidateAppendStreams(s.maxEventBytes, parts); err != nil {
+		return nil, err
+	}
+	req := &appendRequest{ctx: ctx, stream: parts[0].Stream, done: make(chan appendOutcome, 1)}
+	for _, p := range parts {
+		pr := &appendRequest{ctx: ctx, stream: p.Stream, expected: p.Expected}
+		if len(p.Events) > 0 {
+			full, err := s.prepareAppend(ctx, p.Stream, p.Expected, p.Events)
+			if err != nil {
+				return nil, err
+			}
+			pr = full
+			pr.done = nil
+		}
+		req.parts = append(req.parts, pr)
+	}
+	out := s.queue(ctx, req)
+	return out.results, out.err
+}
+
+// queue hands req to the writer and waits for its answer.
+func (s *Store) queue(ctx context.Context, req *appendRequest) appendOutcome {
+	stream := req.stream
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return events.AppendResult{}, fmt.Errorf("append to %s: store closed: %w", stream, events.ErrUnavailable)
+		return appendOutcome{err: fmt.Errorf("append to %s: store closed: %w", stream, events.ErrUnavailable)}
 	}
 	select {
 	case s.appends <- req:
 	case <-ctx.Done():
 		s.mu.RUnlock()
-		return events.AppendResult{}, ctx.Err()
+		return appendOutcome{err: ctx.Err()}
 	}
 	s.mu.RUnlock()
 
 	// The writer answers every queued request, so waiting is bounded by one
 	// batch; returning early on ctx would hide whether the events were written.
-	out := <-req.done
-	return out.res, out.err
+	return <-req.done
 }
 
 // prepareAppend validates an append and fills in what the caller may leave

@@ -100,7 +100,7 @@ func (w *writer) run() {
 	batch := make([]*appendRequest, 0, 64)
 	for req := range w.s.appends {
 		batch = append(batch[:0], req)
-		n, size := len(req.evs), req.bytes()
+		n, size := req.events(), req.bytes()
 	drain:
 		for len(batch) < maxBatchRequests && n < maxBatchEvents && size < maxBatchBytes {
 			select {
@@ -109,7 +109,7 @@ func (w *writer) run() {
 					break drain
 				}
 				batch = append(batch, r)
-				n += len(r.evs)
+				n += r.events()
 				size += r.bytes()
 			default:
 				break drain
@@ -170,14 +170,22 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 		}
 		// A multi-event append shares the transaction with others only in a
 		// batch of several; alone, a refusal rolls the transaction back.
-		savepoint := len(req.evs) > 1 && pending > 1
+		savepoint := (len(req.evs) > 1 || len(req.parts) > 0) && pending > 1
 		if savepoint {
 			if _, err := w.savepoint.ExecContext(ctx); err != nil {
 				w.abortBatch(batch, outs, mapErr(ctx, "append", err))
 				return
 			}
 		}
-		res, written, err := w.appendOne(ctx, req, &head)
+		var res events.AppendResult
+		var results []events.AppendResult
+		var written bool
+		var err error
+		if req.parts != nil {
+			results, written, err = w.appendParts(ctx, req, &head)
+		} else {
+			res, written, err = w.appendOne(ctx, req, &head)
+		}
 		if err != nil && !refused(err) {
 			w.abortBatch(batch, outs, err)
 			return
@@ -205,7 +213,7 @@ func (w *writer) commitBatch(batch []*appendRequest) {
 			}
 		}
 		if err == nil {
-			outs[i].res = res
+			outs[i].res, outs[i].results = res, results
 			wrote = wrote || written
 		}
 	}
@@ -291,7 +299,7 @@ func (w *writer) abortBatch(batch []*appendRequest, outs []appendOutcome, err er
 	w.abort()
 	w.forget()
 	for i := range outs {
-		outs[i].res = events.AppendResult{}
+		outs[i].res, outs[i].results = events.AppendResult{}, nil
 	}
 	w.failAll(batch, outs, err)
 }
@@ -380,6 +388,54 @@ func (w *writer) appendOne(ctx context.Context, req *appendRequest, head *int64)
 	w.batch[req.stream] = next
 	*head = pos
 	return events.AppendResult{NextVersion: next, Position: events.Position(pos)}, true, nil
+}
+
+// appendParts writes the parts of an AppendStreams request in order. A
+// part without events only checks its condition. When a part is refused,
+// what the earlier parts wrote is undone by the caller (savepoint or
+// rollback); appendParts restores what the writer counted for them.
+func (w *writer) appendParts(ctx context.Context, req *appendRequest, head *int64) ([]events.AppendResult, bool, error) {
+	startHead := *head
+	prior := make(map[string]*int64, len(req.parts))
+	restore := func() {
+		*head = startHead
+		for stream, v := range prior {
+			if v == nil {
+				delete(w.batch, stream)
+			} else {
+				w.batch[stream] = *v
+			}
+		}
+	}
+	results := make([]events.AppendResult, len(req.parts))
+	written := false
+	for i, p := range req.parts {
+		if v, ok := w.batch[p.stream]; ok {
+			prior[p.stream] = &v
+		} else {
+			prior[p.stream] = nil
+		}
+		if len(p.evs) == 0 {
+			current, err := w.version(ctx, p.stream)
+			if err != nil {
+				restore()
+				return nil, false, err
+			}
+			if !p.expected.Holds(current) {
+				restore()
+				return nil, false, &events.WrongExpectedVersionError{Stream: p.stream, Expected: p.expected, Actual: current}
+			}
+			results[i] = events.AppendResult{NextVersion: current}
+			continue
+		}
+		res, wrote, err := w.appendOne(ctx, p, head)
+		if err != nil {
+			restore()
+			return nil, false, err
+		}
+		results[i], written = res, written || wrote
+	}
+	return results, written, nil
 }
 
 // retry looks up req's first event; found, req must re-send the recorded

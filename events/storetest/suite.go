@@ -21,6 +21,7 @@ type Option func(*config)
 type config struct {
 	gapFree      bool
 	idsPerStream bool
+	singleStream bool
 }
 
 // GapFree makes the suite check that positions are consecutive, for stores
@@ -36,6 +37,12 @@ func GapFree() Option { return func(c *config) { c.gapFree = true } }
 // other idempotency check still runs.
 func IDsPerStream() Option { return func(c *config) { c.idsPerStream = true } }
 
+// SingleStreamAppends is for stores that cannot write several streams in
+// one atomic step (KurrentDB through its classic API): the suite then
+// checks that AppendStreams refuses more than one part with
+// events.ErrAtomicAppendUnsupported and writes nothing.
+func SingleStreamAppends() Option { return func(c *config) { c.singleStream = true } }
+
 // Run runs the contract suite. newStore returns a ready store, with the
 // default data size limit events.DefaultMaxEventBytes, and registers its
 // own cleanup with t; it is called once per subtest.
@@ -49,6 +56,7 @@ func Run(t *testing.T, newStore func(t *testing.T) events.Store, opts ...Option)
 	t.Run("expected version", s.expectedVersion)
 	t.Run("racing writers", s.racingWriters)
 	t.Run("idempotency", s.idempotency)
+	t.Run("multi-stream append", s.multiStream)
 	t.Run("validation", s.validation)
 	t.Run("event size", s.eventSize)
 	t.Run("read stream", s.readStream)
