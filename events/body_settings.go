@@ -64,23 +64,56 @@ type MajorityKind string
 const (
 	// MajoritySimple passes with more yes than no.
 	MajoritySimple MajorityKind = "simple"
-	// MajorityAbsolute passes with yes from more than half of the votes
-	// cast (yes, no and abstain; a "present" ballot counts toward quorum
-	// only).
+	// MajorityAbsolute passes with yes from more than half of the rule's
+	// base: the voting members present (BasePresent, the default), or the
+	// ballots cast (BaseCast).
 	MajorityAbsolute MajorityKind = "absolute"
 	// MajorityQualified passes with yes from at least Fraction of the
-	// votes cast, or of the body's seats when OfSeats.
+	// rule's base, or of the body's seats when OfSeats.
 	MajorityQualified MajorityKind = "qualified"
 )
 
-// MajorityRule is the rule a vote passes by.
+// MajorityBase is what an absolute or qualified majority is counted
+// against.
+type MajorityBase string
+
+const (
+	// BasePresent counts against the voting members present at the
+	// meeting, the default: "απόλυτη πλειοψηφία των παρόντων" (ν. 3463/2006
+	// art. 96 §1, ν. 3852/2010 art. 67 §6). A member present who casts no
+	// ballot, or casts "present", or abstains, counts against the motion.
+	BasePresent MajorityBase = "present"
+	// BaseCast counts against the ballots cast (yes, no and abstain), for a
+	// body whose standing orders count so.
+	BaseCast MajorityBase = "cast"
+)
+
+// MajorityRule is the rule a vote passes by. Base empty means BasePresent.
 type MajorityRule struct {
 	Kind     MajorityKind `json:"kind"`
 	Fraction Threshold    `json:"fraction,omitzero"`
 	OfSeats  bool         `json:"of_seats,omitempty"`
+	Base     MajorityBase `json:"base,omitempty"`
+}
+
+// base returns the count the rule is measured against.
+func (m MajorityRule) base(t VoteTally, present, seats int) int {
+	switch {
+	case m.Kind == MajorityQualified && m.OfSeats:
+		return seats
+	case m.Base == BaseCast:
+		return t.Yes + t.No + t.Abstain
+	}
+	// Ballots of members who have since left still count as present.
+	return max(present, t.Yes+t.No+t.Abstain+t.Present)
 }
 
 func (m MajorityRule) validate(what string) error {
+	switch m.Base {
+	case "", BasePresent, BaseCast:
+	default:
+		return Invalidf("%s: majority base %q: want present or cast", what, m.Base)
+	}
 	switch m.Kind {
 	case MajoritySimple, MajorityAbsolute:
 		if m.Fraction != (Threshold{}) || m.OfSeats {
@@ -96,13 +129,19 @@ func (m MajorityRule) validate(what string) error {
 func (m MajorityRule) String() string {
 	switch m.Kind {
 	case MajorityQualified:
-		base := "votes cast"
-		if m.OfSeats {
+		base := "members present"
+		switch {
+		case m.OfSeats:
 			base = "seats"
+		case m.Base == BaseCast:
+			base = "votes cast"
 		}
 		return fmt.Sprintf("qualified: yes %s of %s", m.Fraction, base)
 	case MajorityAbsolute:
-		return "absolute: yes more than 1/2 of votes cast"
+		if m.Base == BaseCast {
+			return "absolute: yes more than 1/2 of votes cast"
+		}
+		return "absolute: yes more than 1/2 of members present"
 	}
 	return "simple: more yes than no"
 }
@@ -123,7 +162,12 @@ type BodySettings struct {
 	Majority   MajorityRule                  `json:"majority"`
 	Majorities map[QuestionType]MajorityRule `json:"majorities,omitempty"`
 	// ChairBreaksTie makes the presiding member's ballot decide a tie in
-	// an open roll call.
+	// an open roll call (ν. 3852/2010 art. 67 §6: "σε περίπτωση ισοψηφίας
+	// υπερισχύει η ψήφος του προέδρου"). The law's tie is yes and no
+	// equal with nothing else in the base: under an absolute majority of
+	// those present, half of them yes and half no; under a simple majority,
+	// as many yes as no. Abstentions make no tie: 3 yes, 3 no and 2
+	// abstentions of 8 present fail.
 	ChairBreaksTie bool `json:"chair_breaks_tie"`
 	// NonVotingRoles attend and speak but do not vote or count toward
 	// quorum (by default the mayor, in the council).

@@ -200,12 +200,41 @@ func (c CorrectDecision) OccurredAt() time.Time { return c.At }
 func (c RevokeDecision) OccurredAt() time.Time  { return c.At }
 func (c AnnulDecision) OccurredAt() time.Time   { return c.At }
 
-// Needs of AdoptDecision: the body, and the vote that passed it if any.
+// Needs of AdoptDecision: the body, and the vote that passed it with the
+// vote's claim (one decision per passed vote) if any.
 func (c AdoptDecision) Needs() []string {
 	if c.VoteID != "" {
-		return []string{StreamName("body", c.BodyID), voteStream(c.VoteID)}
+		return []string{StreamName("body", c.BodyID), voteStream(c.VoteID), voteDecisionClaim(c.VoteID)}
 	}
 	return []string{StreamName("body", c.BodyID)}
+}
+
+// Follows the vote: a decision is adopted at or after its vote closed.
+func (c AdoptDecision) Follows() []string {
+	if c.VoteID != "" {
+		return []string{voteStream(c.VoteID)}
+	}
+	return nil
+}
+
+// voteDecisionClaim is the claim a decision takes on the vote that passed
+// it: a vote decides one question once.
+func voteDecisionClaim(voteID string) string { return ClaimStream("decisionvote", voteID) }
+
+// registerIDClaim is the claim a decision takes on its register id: one
+// register id, one decision.
+func registerIDClaim(register, id string) string { return ClaimStream("registerid", register, id) }
+
+// Needs of PublishDecision: the claim on the register id.
+func (c PublishDecision) Needs() []string {
+	return []string{registerIDClaim(c.register(), c.RegisterID)}
+}
+
+func (c PublishDecision) register() string {
+	if c.Register == "" {
+		return RegisterDiavgeia
+	}
+	return c.Register
 }
 
 // Needs of RevokeDecision: the revoking decision, if any.
@@ -224,9 +253,15 @@ func (c AdoptDecision) year() int {
 	return c.At.UTC().Year()
 }
 
-// CounterStream is the body's decision numbers of the year,
-// "decisionnumber-<body>-<year>".
+// CounterStream is the register the decision is numbered in, per year:
+// the body's, "decisionnumber-<body>-<year>", or for a decision taken by
+// an office under an exception the office's own,
+// "decisionnumber-<body>~<exception kind>-<year>" (the mayor's decisions
+// are numbered apart from the council's).
 func (c AdoptDecision) CounterStream() string {
+	if c.Exception != nil {
+		return fmt.Sprintf("decisionnumber-%s%s%s-%d", c.BodyID, claimKeySeparator, c.Exception.Kind, c.year())
+	}
 	return fmt.Sprintf("decisionnumber-%s-%d", c.BodyID, c.year())
 }
 

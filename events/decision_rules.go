@@ -23,14 +23,11 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 	}
 	switch c := c.(type) {
 	case PublishDecision:
-		reg := c.Register
-		if reg == "" {
-			reg = RegisterDiavgeia
-		}
+		reg := c.register()
 		if err := ValidateID("register", reg); err != nil {
 			return nil, err
 		}
-		if err := ValidateID("register id", c.RegisterID); err != nil {
+		if err := validateRegisterID(reg, c.RegisterID); err != nil {
 			return nil, err
 		}
 		if !validSHA256(c.DocumentSHA256) {
@@ -46,7 +43,16 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 		if slices.Contains(s.PublishedVersions, v) {
 			return nil, Errorf(CodeConflict, "version %d of decision %s is already published", v, s.Ref())
 		}
-		return []Payload{DecisionPublished{Register: reg, RegisterID: c.RegisterID, Version: v, DocumentSHA256: strings.ToLower(c.DocumentSHA256)}}, nil
+		published := DecisionPublished{Register: reg, RegisterID: c.RegisterID, Version: v, DocumentSHA256: strings.ToLower(c.DocumentSHA256)}
+		claim := registerIDClaim(reg, c.RegisterID)
+		switch holder := claimHolder(f, claim); holder {
+		case c.Stream():
+			return []Payload{published}, nil
+		case "":
+			return []Payload{published, takeClaim(claim, c.Stream())}, nil
+		default:
+			return nil, Errorf(CodeConflict, "%s %s is already the register id of %s", reg, c.RegisterID, holder)
+		}
 	case CorrectDecision:
 		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
@@ -135,8 +141,8 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		MeetingID: c.MeetingID, ItemID: c.ItemID, VoteID: c.VoteID, Title: c.Title, Text: c.Text,
 		LegalBasis: c.LegalBasis, Documents: c.Documents}
 	if c.Exception != nil {
-		if err := ValidateID("exception kind", c.Exception.Kind); err != nil {
-			return nil, err
+		if c.Exception.Kind != ExceptionMayorDecision {
+			return nil, Invalidf("decision %s: exception kind %q: want %s, the only decision recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision)
 		}
 		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {
 			return nil, err
@@ -171,8 +177,31 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	case v.Result != VotePassed:
 		return nil, Errorf(CodeConflict, "vote %s did not pass (%s)", v.ID, v.Result)
 	}
+	if by := claimHolder(f, voteDecisionClaim(v.ID)); by != "" {
+		return nil, Errorf(CodeConflict, "vote %s has already been decided by %s; a vote decides one question once", v.ID, by)
+	}
 	adopted.MeetingID, adopted.ItemID = v.MeetingID, v.ItemID
-	return []Payload{adopted}, nil
+	return []Payload{adopted, takeClaim(voteDecisionClaim(v.ID), c.Stream())}, nil
+}
+
+// validateRegisterID checks a register's id of a decision: on Diavgeia an
+// ADA, seven and then three Greek capital letters or digits joined by a
+// hyphen ("Ψ4ΩΗΩΡ1-ΑΒΓ"); on another register an id of the id alphabet.
+func validateRegisterID(register, id string) error {
+	if register != RegisterDiavgeia {
+		return ValidateID("register id", id)
+	}
+	rs := []rune(id)
+	ok := len(rs) == 11 && rs[7] == '-'
+	for i, r := range rs {
+		if i != 7 && !(r >= '0' && r <= '9' || r >= 'Α' && r <= 'Ω' && r != 0x03A2) {
+			ok = false
+		}
+	}
+	if !ok {
+		return Invalidf("register id %q is not a Diavgeia ADA: want seven and three Greek capitals or digits joined by a hyphen, like Ψ4ΩΗΩΡ1-ΑΒΓ", id)
+	}
+	return nil
 }
 
 func (s DecisionState) inForce(what string) error {

@@ -42,6 +42,10 @@ type MeetingScheduled struct {
 	UrgencyReason     string         `json:"urgency_reason,omitempty"`
 	Call              int            `json:"call"`
 	PreviousMeetingID string         `json:"previous_meeting_id,omitempty"`
+	// OriginalItemIDs are, for a second or third call, the items of the
+	// previous call that carry the original agenda: at a third call only
+	// they may be put on the agenda again (as OriginalItemID).
+	OriginalItemIDs []string `json:"original_item_ids,omitempty"`
 }
 
 // MeetingItemAdded records an agenda item. An item added at a convened
@@ -54,6 +58,9 @@ type MeetingItemAdded struct {
 	Documents    []DocumentRef `json:"documents"`
 	Presenter    string        `json:"presenter"`
 	UrgentVoteID string        `json:"urgent_vote_id,omitempty"`
+	// OriginalItemID is, at a second or third call, the item of the
+	// previous call this one carries.
+	OriginalItemID string `json:"original_item_id,omitempty"`
 }
 
 // MeetingItemWithdrawn records an item taken off the agenda before the
@@ -100,6 +107,14 @@ type MeetingMemberDeparted struct {
 	MemberID string `json:"member_id"`
 }
 
+// MeetingItemQuestionPassed records that the question of an agenda item
+// passed in a vote; the item's question is not put to a vote again. The
+// vote's close appends it together with the vote's result.
+type MeetingItemQuestionPassed struct {
+	ItemID string `json:"item_id"`
+	VoteID string `json:"vote_id"`
+}
+
 // MeetingAdjourned records the end of a sitting.
 type MeetingAdjourned struct{}
 
@@ -119,18 +134,19 @@ type MeetingCancelled struct {
 	Reason string `json:"reason"`
 }
 
-func (MeetingScheduled) EventType() string        { return "meeting.scheduled" }
-func (MeetingItemAdded) EventType() string        { return "meeting.item_added" }
-func (MeetingItemWithdrawn) EventType() string    { return "meeting.item_withdrawn" }
-func (MeetingAgendaPublished) EventType() string  { return "meeting.agenda_published" }
-func (MeetingConvened) EventType() string         { return "meeting.convened" }
-func (MeetingQuorumFailed) EventType() string     { return "meeting.quorum_failed" }
-func (MeetingMemberArrived) EventType() string    { return "meeting.member_arrived" }
-func (MeetingMemberDeparted) EventType() string   { return "meeting.member_departed" }
-func (MeetingAdjourned) EventType() string        { return "meeting.adjourned" }
-func (MeetingMinutesPublished) EventType() string { return "meeting.minutes_published" }
-func (MeetingPostponed) EventType() string        { return "meeting.postponed" }
-func (MeetingCancelled) EventType() string        { return "meeting.cancelled" }
+func (MeetingScheduled) EventType() string          { return "meeting.scheduled" }
+func (MeetingItemAdded) EventType() string          { return "meeting.item_added" }
+func (MeetingItemWithdrawn) EventType() string      { return "meeting.item_withdrawn" }
+func (MeetingAgendaPublished) EventType() string    { return "meeting.agenda_published" }
+func (MeetingConvened) EventType() string           { return "meeting.convened" }
+func (MeetingQuorumFailed) EventType() string       { return "meeting.quorum_failed" }
+func (MeetingMemberArrived) EventType() string      { return "meeting.member_arrived" }
+func (MeetingMemberDeparted) EventType() string     { return "meeting.member_departed" }
+func (MeetingAdjourned) EventType() string          { return "meeting.adjourned" }
+func (MeetingItemQuestionPassed) EventType() string { return "meeting.item_question_passed" }
+func (MeetingMinutesPublished) EventType() string   { return "meeting.minutes_published" }
+func (MeetingPostponed) EventType() string          { return "meeting.postponed" }
+func (MeetingCancelled) EventType() string          { return "meeting.cancelled" }
 
 func init() {
 	Register[MeetingScheduled]("meeting", 1, "A body called a meeting: when, where, regular or urgent (with the reason), and which call.")
@@ -142,6 +158,7 @@ func init() {
 	Register[MeetingMemberArrived]("meeting", 1, "A member arrived at a sitting meeting.")
 	Register[MeetingMemberDeparted]("meeting", 1, "A member left a sitting meeting.")
 	Register[MeetingAdjourned]("meeting", 1, "A sitting meeting ended.")
+	Register[MeetingItemQuestionPassed]("meeting", 1, "The question of an agenda item passed in a vote; it is not put to a vote again.")
 	Register[MeetingMinutesPublished]("meeting", 1, "The minutes of a meeting were published.")
 	Register[MeetingPostponed]("meeting", 1, "A meeting that had not sat was moved to a later time, with the reason.")
 	Register[MeetingCancelled]("meeting", 1, "A meeting that had not sat was cancelled, with the reason.")
@@ -172,7 +189,11 @@ type AddItem struct {
 	Documents    []DocumentRef
 	Presenter    string
 	UrgentVoteID string
-	At           time.Time
+	// OriginalItemID is, at a second or third call, the previous call's
+	// item this one carries; required at a third call, where only items
+	// of the original agenda may be decided.
+	OriginalItemID string
+	At             time.Time
 }
 
 // WithdrawItem takes an item off the agenda before the meeting.
@@ -288,13 +309,21 @@ func (c ScheduleMeeting) Needs() []string {
 	return []string{StreamName("body", c.BodyID)}
 }
 
-// Needs of AddItem: the urgency vote of an item out of the agenda.
+// Needs of AddItem: the claim on the item's id (item ids are unique across
+// meetings: the consultation on an item is named by it), and the urgency
+// vote of an item out of the agenda.
 func (c AddItem) Needs() []string {
 	if c.UrgentVoteID != "" {
-		return []string{voteStream(c.UrgentVoteID)}
+		return []string{itemClaim(c.ItemID), voteStream(c.UrgentVoteID)}
 	}
-	return nil
+	return []string{itemClaim(c.ItemID)}
 }
+
+// Needs of WithdrawItem: the item's consultation, which the withdrawal
+// closes.
+func (c WithdrawItem) Needs() []string { return []string{consultationStream(c.ItemID)} }
+
+func itemClaim(itemID string) string { return ClaimStream("item", itemID) }
 
 func (c PublishAgenda) Needs() []string       { return []string{StreamName("body", c.BodyID)} }
 func (c ConveneMeeting) Needs() []string      { return []string{StreamName("body", c.BodyID)} }
@@ -310,6 +339,10 @@ type MeetingItem struct {
 	Documents    []DocumentRef
 	Presenter    string
 	UrgentVoteID string // set for an item out of the agenda
+	// OriginalItemID is the previous call's item this one carries.
+	OriginalItemID string
+	// PassedVoteID is the vote in which the item's question passed.
+	PassedVoteID string
 	Withdrawn    bool
 	Published    bool
 	// ConsultationClosesAt is when the consultation opened by the item's
@@ -328,6 +361,7 @@ type MeetingState struct {
 	UrgencyReason     string
 	Call              int
 	PreviousMeetingID string
+	OriginalItemIDs   []string
 	Items             []MeetingItem // in the order added
 	Present           map[string]bool
 	PresidingMemberID string
@@ -353,10 +387,11 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 	switch e := p.(type) {
 	case MeetingScheduled:
 		s = MeetingState{ID: e.MeetingID, BodyID: e.BodyID, Status: MeetingIsScheduled, StartsAt: e.StartsAt,
-			Place: e.Place, Urgency: e.Urgency, UrgencyReason: e.UrgencyReason, Call: e.Call, PreviousMeetingID: e.PreviousMeetingID}
+			Place: e.Place, Urgency: e.Urgency, UrgencyReason: e.UrgencyReason, Call: e.Call, PreviousMeetingID: e.PreviousMeetingID,
+			OriginalItemIDs: slices.Clone(e.OriginalItemIDs)}
 	case MeetingItemAdded:
 		s.Items = append(slices.Clip(s.Items), MeetingItem{ID: e.ItemID, Title: e.Title, Description: e.Description,
-			QuestionType: e.QuestionType, Documents: slices.Clone(e.Documents), Presenter: e.Presenter, UrgentVoteID: e.UrgentVoteID})
+			QuestionType: e.QuestionType, Documents: slices.Clone(e.Documents), Presenter: e.Presenter, UrgentVoteID: e.UrgentVoteID, OriginalItemID: e.OriginalItemID})
 	case MeetingItemWithdrawn:
 		s.Items = slices.Clone(s.Items)
 		for i := range s.Items {
@@ -388,6 +423,13 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 	case MeetingMemberDeparted:
 		s.Present = maps.Clone(s.Present)
 		delete(s.Present, e.MemberID)
+	case MeetingItemQuestionPassed:
+		s.Items = slices.Clone(s.Items)
+		for i := range s.Items {
+			if s.Items[i].ID == e.ItemID {
+				s.Items[i].PassedVoteID = e.VoteID
+			}
+		}
 	case MeetingAdjourned:
 		s.Status = MeetingIsAdjourned
 	case MeetingMinutesPublished:

@@ -1,6 +1,9 @@
 package events
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // MeetingDecider holds the rules of meetings.
 var MeetingDecider = Decider[MeetingState]{
@@ -43,7 +46,13 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if err := s.beforeStart("withdraw an item", c.At); err != nil {
 			return nil, err
 		}
-		return []Payload{MeetingItemWithdrawn{ItemID: c.ItemID, Reason: c.Reason}}, nil
+		withdrawn := []Payload{MeetingItemWithdrawn{ItemID: c.ItemID, Reason: c.Reason}}
+		// Withdrawing an item closes its consultation: nobody comments on
+		// what will not be discussed.
+		if cs, ok := FactOf[ConsultationState](f, consultationStream(c.ItemID)); ok && cs.MeetingID == s.ID && cs.Status == ConsultationIsOpen {
+			withdrawn = append(withdrawn, OnStream{Stream: consultationStream(c.ItemID), Payload: ConsultationClosed{Reason: "item withdrawn: " + c.Reason}})
+		}
+		return withdrawn, nil
 	case PublishAgenda:
 		return decidePublishAgenda(s, c, f)
 	case ConveneMeeting, RecordQuorumFailure:
@@ -169,6 +178,7 @@ func decideScheduleMeeting(s MeetingState, c ScheduleMeeting, f Facts) ([]Payloa
 	if _, err := bodyFact(f, c.BodyID); err != nil {
 		return nil, err
 	}
+	var originals []string
 	if c.PreviousMeetingID != "" {
 		if err := ValidateID("previous meeting id", c.PreviousMeetingID); err != nil {
 			return nil, err
@@ -183,9 +193,10 @@ func decideScheduleMeeting(s MeetingState, c ScheduleMeeting, f Facts) ([]Payloa
 		if prev.Status != MeetingIsInquorate || prev.Call != call-1 {
 			return nil, Errorf(CodeConflict, "call %d must follow a failed call %d; meeting %s is %s at call %d", call, call-1, prev.ID, prev.Status, prev.Call)
 		}
+		originals = prev.originalAgenda()
 	}
 	return []Payload{MeetingScheduled{MeetingID: c.MeetingID, BodyID: c.BodyID, StartsAt: c.StartsAt.UTC(), Place: c.Place,
-		Urgency: c.Urgency, UrgencyReason: c.UrgencyReason, Call: call, PreviousMeetingID: c.PreviousMeetingID}}, nil
+		Urgency: c.Urgency, UrgencyReason: c.UrgencyReason, Call: call, PreviousMeetingID: c.PreviousMeetingID, OriginalItemIDs: originals}}, nil
 }
 
 func decideAddItem(s MeetingState, c AddItem, f Facts) ([]Payload, error) {
@@ -219,13 +230,34 @@ func decideAddItem(s MeetingState, c AddItem, f Facts) ([]Payload, error) {
 	if _, ok := s.Item(c.ItemID); ok {
 		return nil, Errorf(CodeConflict, "item %s is already on the agenda of meeting %s", c.ItemID, s.ID)
 	}
-	added := MeetingItemAdded{ItemID: c.ItemID, Title: c.Title, Description: c.Description, QuestionType: q,
-		Documents: c.Documents, Presenter: c.Presenter, UrgentVoteID: c.UrgentVoteID}
+	claim := itemClaim(c.ItemID)
+	if by := claimHolder(f, claim); by != "" && by != s.stream() {
+		return nil, Errorf(CodeConflict, "item id %s is already used by %s; item ids are unique across meetings", c.ItemID, by)
+	}
+	if c.OriginalItemID != "" {
+		if err := ValidateID("original item id", c.OriginalItemID); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(s.OriginalItemIDs, c.OriginalItemID) {
+			return nil, Errorf(CodeConflict, "item %s is not on the agenda of the call before meeting %s", c.OriginalItemID, s.ID)
+		}
+		for _, it := range s.Items {
+			if it.OriginalItemID == c.OriginalItemID {
+				return nil, Errorf(CodeConflict, "item %s of the call before is already carried as item %s", c.OriginalItemID, it.ID)
+			}
+		}
+	}
+	added := []Payload{MeetingItemAdded{ItemID: c.ItemID, Title: c.Title, Description: c.Description, QuestionType: q,
+		Documents: c.Documents, Presenter: c.Presenter, UrgentVoteID: c.UrgentVoteID, OriginalItemID: c.OriginalItemID},
+		takeClaim(claim, s.stream())}
 	if c.UrgentVoteID == "" {
 		if err := s.beforeStart("add an item", c.At); err != nil {
 			return nil, err
 		}
-		return []Payload{added}, nil
+		if s.Call >= 3 && c.OriginalItemID == "" {
+			return nil, Errorf(CodeConflict, "meeting %s is a third call: only items of the original agenda may be decided; name the item it carries (original item id)", s.ID)
+		}
+		return added, nil
 	}
 	// An item out of the agenda: only at a sitting meeting, never at a
 	// third call, and only after the body voted that it is urgent.
@@ -250,7 +282,7 @@ func decideAddItem(s MeetingState, c AddItem, f Facts) ([]Payload, error) {
 	case v.Result != VotePassed:
 		return nil, Errorf(CodeConflict, "urgency vote %s did not pass (%s)", v.ID, v.Result)
 	}
-	return []Payload{added}, nil
+	return added, nil
 }
 
 func decidePublishAgenda(s MeetingState, c PublishAgenda, f Facts) ([]Payload, error) {
@@ -409,6 +441,21 @@ func (s MeetingState) bodyOf(f Facts, bodyID string) (BodyState, error) {
 		return BodyState{}, Invalidf("meeting %s belongs to body %s, not %q", s.ID, s.BodyID, bodyID)
 	}
 	return bodyFact(f, bodyID)
+}
+
+func (s MeetingState) stream() string { return meetingStream(s.ID) }
+
+// originalAgenda returns the items of this call that carry the original
+// agenda to the next call: at a first call its items not withdrawn, at a
+// later call the items it carried from the call before.
+func (s MeetingState) originalAgenda() []string {
+	var ids []string
+	for _, it := range s.Items {
+		if !it.Withdrawn && (s.Call <= 1 || it.OriginalItemID != "") && it.UrgentVoteID == "" {
+			ids = append(ids, it.ID)
+		}
+	}
+	return ids
 }
 
 // meetingFact returns the folded meeting a command Needs, or not found.

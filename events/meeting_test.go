@@ -160,7 +160,11 @@ func TestMeetingLifecycle(t *testing.T) {
 		var given []Payload
 		step := func(f Facts, c Command) {
 			t.Helper()
-			given = append(given, govDecide(t, MeetingDecider, given, f, c)...)
+			for _, p := range govDecide(t, MeetingDecider, given, f, c) {
+				if _, claim := p.(OnStream); !claim {
+					given = append(given, p)
+				}
+			}
 		}
 		step(body, govSchedule(govT0))
 		step(nil, AddItem{MeetingID: govMeeting, ItemID: "it-1", Title: "Έγκριση προϋπολογισμού", QuestionType: "budget", Presenter: "Αντιδήμαρχος", Documents: []DocumentRef{govDoc("p")}, At: govT0})

@@ -265,8 +265,26 @@ func (c CompleteProcurement) OccurredAt() time.Time { return c.At }
 // Needs names the supplier's stream: only a registered supplier may bid.
 func (c RecordBid) Needs() []string { return []string{SupplierStream(c.SupplierID)} }
 
-// Needs names the supplier's stream: only a registered supplier may win.
-func (c AwardProcurement) Needs() []string { return []string{SupplierStream(c.SupplierID)} }
+// Needs names the supplier's stream (only a registered supplier may win)
+// and the awarding decision's.
+func (c AwardProcurement) Needs() []string {
+	return []string{SupplierStream(c.SupplierID), decisionStream(c.DecisionID)}
+}
+
+// Needs names the buyer body and the decisions cited: each must exist.
+func (c PlanProcurement) Needs() []string {
+	needs := []string{StreamName("body", c.BuyerBodyID)}
+	for _, d := range c.DecisionIDs {
+		needs = append(needs, decisionStream(d))
+	}
+	return needs
+}
+
+// Needs names the decision that amends the tender.
+func (c AmendTender) Needs() []string { return []string{decisionStream(c.DecisionID)} }
+
+// Needs names the decision that amends the contract.
+func (c AmendContract) Needs() []string { return []string{decisionStream(c.DecisionID)} }
 
 // ProcurementStage is where a process stands; stages run in the order
 // declared.

@@ -13,7 +13,7 @@ var ProcurementDecider = Decider[ProcurementState]{
 func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error) {
 	switch c := c.(type) {
 	case PlanProcurement:
-		return decidePlanProcurement(s, c)
+		return decidePlanProcurement(s, c, f)
 	case PublishTender:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -38,7 +38,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		}
 		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents}}, nil
 	case AmendTender:
-		return decideAmendTender(s, c)
+		return decideAmendTender(s, c, f)
 	case RecordBid:
 		return decideRecordBid(s, c, f)
 	case AwardProcurement:
@@ -68,7 +68,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		p := ContractPeriod{Start: c.Period.Start.UTC(), End: c.Period.End.UTC()}
 		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents}}, nil
 	case AmendContract:
-		return decideAmendContract(s, c)
+		return decideAmendContract(s, c, f)
 	case RecordPayment:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -116,7 +116,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 	return nil, Invalidf("command %T is not a procurement command", c)
 }
 
-func decidePlanProcurement(s ProcurementState, c PlanProcurement) ([]Payload, error) {
+func decidePlanProcurement(s ProcurementState, c PlanProcurement, f Facts) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -164,11 +164,19 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement) ([]Payload, er
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "procurement %s already exists", c.OCID)
 	}
+	if _, err := bodyFact(f, c.BuyerBodyID); err != nil {
+		return nil, err
+	}
+	for _, d := range c.DecisionIDs {
+		if err := decisionInForce(f, d); err != nil {
+			return nil, err
+		}
+	}
 	return []Payload{ProcurementPlanned{OCID: c.OCID, Title: c.Title, Description: c.Description, BuyerBodyID: c.BuyerBodyID,
 		Department: c.Department, Budget: c.Budget, CPV: c.CPV, Method: c.Method, DecisionIDs: c.DecisionIDs}}, nil
 }
 
-func decideAmendTender(s ProcurementState, c AmendTender) ([]Payload, error) {
+func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -185,6 +193,9 @@ func decideAmendTender(s ProcurementState, c AmendTender) ([]Payload, error) {
 		return nil, Invalidf("the new deadline must come after the amendment")
 	}
 	if err := s.requireStage(c.OCID, "amend its tender", ProcurementStageTender); err != nil {
+		return nil, err
+	}
+	if err := decisionInForce(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	e := ProcurementTenderAmended{Ceiling: s.Ceiling, Deadline: s.Deadline, Reason: c.Reason, DecisionID: c.DecisionID}
@@ -272,10 +283,13 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if c.Value.Cents > s.Ceiling.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds the tender ceiling %s; a tender amendment must raise it first", c.OCID, c.Value, s.Ceiling)
 	}
+	if err := decisionInForce(f, c.DecisionID); err != nil {
+		return nil, err
+	}
 	return []Payload{ProcurementAwarded{SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
 }
 
-func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error) {
+func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payload, error) {
 	if err := procurementBasics(c.OCID, c.At); err != nil {
 		return nil, err
 	}
@@ -296,6 +310,9 @@ func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error)
 	if err := s.requireStage(c.OCID, "amend its contract", ProcurementStageContract); err != nil {
 		return nil, err
 	}
+	if err := decisionInForce(f, c.DecisionID); err != nil {
+		return nil, err
+	}
 	e := ProcurementContractAmended{Value: s.Contract, Period: s.Period, Reason: c.Reason, DecisionID: c.DecisionID}
 	if c.NewValue != nil {
 		if err := s.amount("contract value", *c.NewValue); err != nil {
@@ -310,6 +327,19 @@ func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error)
 		e.Period = ContractPeriod{Start: c.NewPeriod.Start.UTC(), End: c.NewPeriod.End.UTC()}
 	}
 	return []Payload{e}, nil
+}
+
+// decisionInForce refuses a reference to a decision that was never
+// adopted (not found) or is no longer in force (conflict).
+func decisionInForce(f Facts, id string) error {
+	d, err := decisionFact(f, id)
+	if err != nil {
+		return err
+	}
+	if d.Status != DecisionIsAdopted {
+		return Errorf(CodeConflict, "decision %s is %s", d.Ref(), d.Status)
+	}
+	return nil
 }
 
 func procurementBasics(ocid string, at time.Time) error {

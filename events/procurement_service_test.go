@@ -78,6 +78,13 @@ func TestProcurementThroughService(t *testing.T) {
 
 	must(events.RegisterSupplier{VATID: "GR 094 019 245", SupplierDetails: events.SupplierDetails{
 		Name: "Κοινωνική Συνεταιριστική Επιχείρηση Πήλιο", Kind: events.SupplierCooperative, Locality: "Πορταριά", Municipality: "Βόλου", Country: "GR"}, At: psAt(0)})
+	must(events.RegisterBody{BodyID: "council", Name: "Δημοτικό Συμβούλιο Βόλου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(13), At: psAt(0)})
+	for _, d := range []string{"88-2026", "90-2026"} {
+		must(events.AdoptDecision{DecisionID: d, BodyID: "council", Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "άρθρο 58 ν. 3852/2010"},
+			Title: "Απόφαση Δημάρχου", Text: "Εγκρίνεται.", LegalBasis: "ν. 4412/2016", At: psAt(0)})
+	}
+	refused("a plan by a buyer body missing from the log is not found", events.PlanProcurement{OCID: ocid, Title: "Συντήρηση πρασίνου", Description: "Κλάδεμα.", BuyerBodyID: "ghost",
+		Budget: events.EUR(30_000_00), CPV: []string{"77310000-6"}, Method: events.ProcurementOpen, At: psAt(0)}, events.CodeNotFound)
 	must(events.PlanProcurement{OCID: ocid, Title: "Συντήρηση πρασίνου", Description: "Κλάδεμα και άρδευση πάρκων.", BuyerBodyID: "council",
 		Budget: events.EUR(30_000_00), CPV: []string{"77310000-6"}, Method: events.ProcurementOpen, At: psAt(0)})
 	must(events.PublishTender{OCID: ocid, Procedure: "συνοπτικός διαγωνισμός", Ceiling: events.EUR(25_000_00), Deadline: psAt(20), At: psAt(1)})

@@ -27,10 +27,16 @@ func psDoc(title string) DocumentRef {
 		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", URL: "https://diavgeia.gov.gr/doc/ΩΞΥΖ46ΜΤΛΚ-ΑΒΓ"}
 }
 
+// psSupplierFacts holds the given suppliers as registered, and the buyer
+// body and the decisions the tests cite as recorded.
 func psSupplierFacts(vats ...string) Facts {
 	f := Facts{}
 	for _, v := range vats {
 		f[SupplierStream(v)] = SupplierDecider.Fold(psRegistered(v))
+	}
+	f[StreamName("body", "council")] = BodyDecider.Fold(BodyRegistered{BodyID: "council", Name: "Δημοτικό Συμβούλιο", Kind: BodyCouncil, Settings: DefaultBodySettings(13)})
+	for _, d := range []string{"12-2026", "30-2026", "31-2026", "45-2026", "80-2026", "d"} {
+		f[decisionStream(d)] = DecisionDecider.Fold(DecisionAdopted{DecisionID: d, BodyID: "council", Number: 1, Year: 2026, Title: "t", Text: "t", LegalBasis: "ν. 4412/2016"})
 	}
 	return f
 }
@@ -123,9 +129,12 @@ func TestProcurementLifecycle(t *testing.T) {
 	t.Run("bids and awards need the supplier's stream", func(t *testing.T) {
 		bid, award := psBid("b1", "GR 094019245", 1, psT0), psAward(1)
 		for _, needs := range [][]string{bid.Needs(), award.Needs()} {
-			if len(needs) != 1 || needs[0] != "supplier-EL094019245" {
+			if len(needs) < 1 || needs[0] != "supplier-EL094019245" {
 				t.Fatalf("Needs = %v", needs)
 			}
+		}
+		if needs := award.Needs(); len(needs) != 2 || needs[1] != "decision-45-2026" {
+			t.Fatalf("an award Needs its decision: %v", needs)
 		}
 	})
 }
@@ -145,7 +154,37 @@ func TestProcurementRules(t *testing.T) {
 	lower, usd := EUR(20_000_00), Money{Cents: 1, Currency: "USD"}
 	period := ContractPeriod{Start: psDay(50), End: psDay(40)}
 
-	psCheckRefusals(t, ProcurementDecider, []psRefusal{
+	ghost := func(c Command) Command {
+		switch c := c.(type) {
+		case PlanProcurement:
+			c.DecisionIDs = []string{"ghost"}
+			return c
+		case AwardProcurement:
+			c.DecisionID = "ghost"
+			return c
+		case AmendTender:
+			c.DecisionID = "ghost"
+			return c
+		case AmendContract:
+			c.DecisionID = "ghost"
+			return c
+		}
+		return c
+	}
+	raise := EUR(45_000_00)
+	revoked := Facts{}
+	for k, v := range suppliers {
+		revoked[k] = v
+	}
+	revoked[decisionStream("45-2026")] = DecisionDecider.Fold(DecisionAdopted{DecisionID: "45-2026", BodyID: "council", Number: 1, Year: 2026, Title: "t", Text: "t", LegalBasis: "b"}, DecisionRevoked{Reason: "r"})
+	cases := []psRefusal{
+		// references (issue 9, case 17)
+		{name: "a plan by a buyer body that does not exist is not found", facts: Facts{}, cmd: plan(func(c *PlanProcurement) { c.DecisionIDs = nil }), code: CodeNotFound},
+		{name: "a plan citing a decision that does not exist is not found", cmd: ghost(psPlan()), code: CodeNotFound},
+		{name: "an award citing a decision that does not exist is not found", given: tendered, cmd: ghost(psAward(38_000_00)), code: CodeNotFound},
+		{name: "an award citing a revoked decision is a conflict", given: tendered, facts: revoked, cmd: psAward(38_000_00), code: CodeConflict},
+		{name: "a tender amendment citing a decision that does not exist is not found", given: tendered, cmd: ghost(AmendTender{OCID: psOCID, Ceiling: raise, Reason: "r", DecisionID: "d", At: psDay(5)}), code: CodeNotFound},
+		{name: "a contract amendment citing a decision that does not exist is not found", given: signed, cmd: ghost(AmendContract{OCID: psOCID, NewValue: &raise, Reason: "r", DecisionID: "d", At: psDay(50)}), code: CodeNotFound},
 		// planning
 		{name: "an ocid without the ocds- form is invalid", cmd: plan(func(c *PlanProcurement) { c.OCID = "abc-2026-1" }), code: CodeInvalid},
 		{name: "an ocid whose prefix is not six characters is invalid", cmd: plan(func(c *PlanProcurement) { c.OCID = "ocds-abc-2026-1" }), code: CodeInvalid},
@@ -210,7 +249,13 @@ func TestProcurementRules(t *testing.T) {
 		{name: "completing before the contract is a conflict", given: awarded, cmd: CompleteProcurement{OCID: psOCID, At: psDay(50)}, code: CodeConflict},
 		{name: "a tender on a cancelled process is a conflict", given: cancelled, cmd: psTender(), code: CodeConflict},
 		{name: "a command of another aggregate is invalid", given: planned, cmd: CloseRequest{RequestID: "r1", At: psT0}, code: CodeInvalid},
-	})
+	}
+	for i := range cases {
+		if cases[i].facts == nil {
+			cases[i].facts = suppliers
+		}
+	}
+	psCheckRefusals(t, ProcurementDecider, cases)
 
 	t.Run("cancelling is allowed from every stage that is not final", func(t *testing.T) {
 		for _, given := range [][]Payload{planned, tendered, awarded, signed} {

@@ -438,7 +438,7 @@ var entryTypes = map[string]bool{
 	"vote.ballot_cast": true, "vote.ballot_changed": true,
 	"procurement.bid_received": true, "procurement.payment_made": true,
 	"body.member_joined": true, "body.member_left": true, "body.member_role_changed": true, "body.member_faction_changed": true,
-	"meeting.member_arrived": true, "meeting.member_departed": true,
+	"meeting.member_arrived": true, "meeting.member_departed": true, "meeting.item_question_passed": true,
 }
 
 // timeOrder is the rule of time within a lifecycle: a command's fact does

@@ -42,6 +42,9 @@ func decideVote(s VoteState, c Command, f Facts) ([]Payload, error) {
 		if err != nil {
 			return nil, err
 		}
+		if m.Status != MeetingIsConvened {
+			return nil, Errorf(CodeConflict, "meeting %s is not sitting (%s); ballots are cast only at a sitting meeting", m.ID, m.Status)
+		}
 		if !m.IsPresent(c.MemberID) {
 			return nil, Errorf(CodeForbidden, "member %s is not present at meeting %s", c.MemberID, m.ID)
 		}
@@ -143,6 +146,8 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 		return nil, Errorf(CodeConflict, "item %s was withdrawn", it.ID)
 	case !it.Published && it.UrgentVoteID == "":
 		return nil, Errorf(CodeConflict, "item %s was never published on the agenda; publish it or vote its urgency", it.ID)
+	case it.PassedVoteID != "" && c.AmendmentID == "":
+		return nil, Errorf(CodeConflict, "the question of item %s already passed in vote %s", it.ID, it.PassedVoteID)
 	}
 	if opened.QuestionType == "" {
 		opened.QuestionType = it.QuestionType
@@ -193,6 +198,9 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.Status != MeetingIsConvened {
+		return nil, Errorf(CodeConflict, "meeting %s is not sitting (%s); a vote is closed at the sitting it was held at", m.ID, m.Status)
+	}
 	participants, voting := t.Yes+t.No+t.Abstain+t.Present, b.VotingMembers()
 	if s.Method == VoteSecret && participants > voting {
 		return nil, Invalidf("tally of vote %s counts %d ballots, more than the %d voting members of body %s", s.ID, participants, voting, b.ID)
@@ -202,8 +210,27 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	closed := VoteClosed{Yes: t.Yes, No: t.No, Abstain: t.Abstain, Present: t.Present,
 		Absent: max(voting-participants, 0), Seats: b.Settings.Seats,
 		Quorum: b.Settings.QuorumFor(m.Call), Majority: b.Settings.MajorityFor(s.QuestionType)}
-	closed.Result, closed.ChairTieBreak = tallyResult(t, closed, s.Method == VoteRollCall && b.Settings.ChairBreaksTie, s.Ballots[m.PresidingMemberID])
-	return []Payload{closed}, nil
+	present := 0
+	for id := range m.Present {
+		if b.IsVotingMember(id) {
+			present++
+		}
+	}
+	closed.Result, closed.ChairTieBreak = tallyResult(t, closed, present, s.Method == VoteRollCall && b.Settings.ChairBreaksTie, s.Ballots[m.PresidingMemberID])
+	if closed.Result != VotePassed || !s.itemQuestion() {
+		return []Payload{closed}, nil
+	}
+	it, _ := m.Item(s.ItemID)
+	if it.PassedVoteID != "" {
+		return nil, Errorf(CodeConflict, "the question of item %s already passed in vote %s; vote %s cannot decide it again", s.ItemID, it.PassedVoteID, s.ID)
+	}
+	return []Payload{closed, OnStream{Stream: meetingStream(s.MeetingID), Payload: MeetingItemQuestionPassed{ItemID: s.ItemID, VoteID: s.ID}}}, nil
+}
+
+// itemQuestion reports whether the vote decides an agenda item's question
+// (not an amendment, not an urgency).
+func (s VoteState) itemQuestion() bool {
+	return s.AmendmentID == "" && s.QuestionType != QuestionUrgency
 }
 
 func validateBallot(voteID, memberID string, choice BallotChoice) error {
@@ -229,15 +256,20 @@ func (s VoteState) open(id string) error {
 	return nil
 }
 
-// tallyResult applies quorum, then the majority rule, then the presiding
-// member's casting ballot on a tie when allowed.
-func tallyResult(t VoteTally, c VoteClosed, tieBreakAllowed bool, chair BallotChoice) (VoteResult, bool) {
+// tallyResult applies quorum, then the majority rule over its base
+// (present voting members by default), then the presiding member's casting
+// ballot where the law's tie arises and a tie-break is allowed.
+func tallyResult(t VoteTally, c VoteClosed, present int, tieBreakAllowed bool, chair BallotChoice) (VoteResult, bool) {
 	participants := t.Yes + t.No + t.Abstain + t.Present
 	if !c.Quorum.Met(participants, c.Seats) {
 		return VoteNoQuorum, false
 	}
-	cast := t.Yes + t.No + t.Abstain
-	if tieBreakAllowed && c.Majority.Kind != MajorityQualified && t.Yes == t.No && t.Yes > 0 {
+	base := c.Majority.base(t, present, c.Seats)
+	tie := t.Yes == t.No && t.Yes > 0
+	if c.Majority.Kind == MajorityAbsolute {
+		tie = tie && 2*t.Yes == base
+	}
+	if tieBreakAllowed && c.Majority.Kind != MajorityQualified && tie {
 		switch chair {
 		case BallotYes:
 			return VotePassed, true
@@ -250,12 +282,8 @@ func tallyResult(t VoteTally, c VoteClosed, tieBreakAllowed bool, chair BallotCh
 	case MajoritySimple:
 		passed = t.Yes > t.No
 	case MajorityAbsolute:
-		passed = 2*t.Yes > cast
+		passed = 2*t.Yes > base
 	case MajorityQualified:
-		base := cast
-		if c.Majority.OfSeats {
-			base = c.Seats
-		}
 		passed = t.Yes > 0 && c.Majority.Fraction.Met(t.Yes, base)
 	}
 	if passed {

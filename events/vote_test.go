@@ -112,6 +112,8 @@ func TestVoteCount(t *testing.T) {
 	qualified.Majorities["loan"] = MajorityRule{Kind: MajorityQualified, Fraction: Threshold{Numerator: 2, Denominator: 3, Inclusive: true}, OfSeats: true}
 	simple := DefaultBodySettings(13)
 	simple.Majority = MajorityRule{Kind: MajoritySimple}
+	castBase := DefaultBodySettings(13)
+	castBase.Majority = MajorityRule{Kind: MajorityAbsolute, Base: BaseCast}
 	y, n, a, p := BallotYes, BallotNo, BallotAbstain, BallotPresent
 	for _, tc := range []struct {
 		name     string
@@ -128,11 +130,15 @@ func TestVoteCount(t *testing.T) {
 		{name: "seven yes of nine cast pass by absolute majority", ballots: govJoin(govRepeat(y, 7), govRepeat(n, 2)), want: VotePassed},
 		{name: "abstentions count against an absolute majority", ballots: govJoin(govRepeat(y, 5), govRepeat(n, 4), govRepeat(a, 3)), present: 12, want: VoteFailed},
 		{name: "abstentions do not count against a simple majority", settings: simple, ballots: govJoin(govRepeat(y, 5), govRepeat(n, 4), govRepeat(a, 3)), present: 12, want: VotePassed},
-		{name: "present ballots count toward quorum but not toward the votes", ballots: govJoin(govRepeat(y, 4), govRepeat(n, 1), govRepeat(p, 2)), want: VotePassed},
+		{name: "present ballots count toward quorum and toward those present", present: 7, ballots: govJoin(govRepeat(y, 4), govRepeat(n, 1), govRepeat(p, 2)), want: VotePassed},
+		{name: "an absolute majority counts those present, not the votes cast: 4 yes, 3 no, 1 present of 9 present fail", ballots: govJoin(govRepeat(y, 4), govRepeat(n, 3), govRepeat(p, 1)), want: VoteFailed},
+		{name: "a body counting votes cast passes 4 yes, 3 no, 1 present of 9 present", settings: castBase, ballots: govJoin(govRepeat(y, 4), govRepeat(n, 3), govRepeat(p, 1)), want: VotePassed},
+		{name: "3 yes, 3 no and 2 abstentions are no tie of the law and fail without a tie-break", present: 8, ballots: govJoin(govRepeat(y, 3), govRepeat(n, 3), govRepeat(a, 2)), want: VoteFailed},
+		{name: "a member present who does not vote breaks the law's tie", ballots: govJoin(govRepeat(y, 4), govRepeat(n, 4)), want: VoteFailed},
 		{name: "without the present ballots the same vote has no quorum", ballots: govJoin(govRepeat(y, 4), govRepeat(n, 1)), want: VoteNoQuorum},
-		{name: "a tie in an open roll call is broken by the presiding member's yes", ballots: govJoin(govRepeat(y, 4), govRepeat(n, 4)), want: VotePassed, tieBreak: true},
-		{name: "a tie in an open roll call is broken by the presiding member's no", ballots: govJoin(govRepeat(n, 4), govRepeat(y, 4)), want: VoteFailed, tieBreak: true},
-		{name: "a tie by show of hands is not broken and fails", method: VoteShowOfHands, ballots: govJoin(govRepeat(y, 4), govRepeat(n, 4)), want: VoteFailed},
+		{name: "a tie in an open roll call is broken by the presiding member's yes", present: 8, ballots: govJoin(govRepeat(y, 4), govRepeat(n, 4)), want: VotePassed, tieBreak: true},
+		{name: "a tie in an open roll call is broken by the presiding member's no", present: 8, ballots: govJoin(govRepeat(n, 4), govRepeat(y, 4)), want: VoteFailed, tieBreak: true},
+		{name: "a tie by show of hands is not broken and fails", method: VoteShowOfHands, present: 8, ballots: govJoin(govRepeat(y, 4), govRepeat(n, 4)), want: VoteFailed},
 		{name: "a tie is not broken when the presiding member abstained", ballots: govJoin([]BallotChoice{a}, govRepeat(y, 4), govRepeat(n, 4)), want: VoteFailed},
 		{name: "a qualified two-thirds majority of votes cast passes at exactly two thirds", settings: qualified, question: "budget", ballots: govJoin(govRepeat(y, 6), govRepeat(n, 3)), want: VotePassed},
 		{name: "a qualified majority is not reached below two thirds", settings: qualified, question: "budget", ballots: govJoin(govRepeat(y, 5), govRepeat(n, 3), govRepeat(a, 1)), want: VoteFailed},
