@@ -73,3 +73,22 @@ var idempotencyNamespace = uuid.MustParse("6f1b8a52-3f0e-5d3c-9a61-0c8e2f6b7d41"
 func DeterministicID(key string, i int) uuid.UUID {
 	return uuid.NewSHA1(idempotencyNamespace, []byte(key+"\x00"+strconv.Itoa(i)))
 }
+
+// CommandEventID derives the id of the i-th event a command writes under
+// an idempotency key: its first eight bytes come from the key
+// (DeterministicID), the rest (but the UUID variant's bits) from the
+// command's hash. A retry of the same command gets the same ids, so the
+// store writes nothing new; the key reused with another command gets ids
+// that share the key's half, so the command service finds the key used
+// and refuses the command instead of answering with the first one's
+// result. The id carries the command hash, so no other metadata does.
+func CommandEventID(key string, commandHash [32]byte, i int) uuid.UUID {
+	id := DeterministicID(key, i)
+	copy(id[9:], commandHash[:7])
+	id[8] = 0x80 | commandHash[7]&0x3f
+	return id
+}
+
+// SameKey reports whether two event ids were derived from the same
+// idempotency key and index (CommandEventID), whatever the command.
+func SameKey(a, b uuid.UUID) bool { return [8]byte(a[:8]) == [8]byte(b[:8]) }

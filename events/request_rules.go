@@ -30,6 +30,12 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if c.At.Before(s.SubmittedAt) {
 			return nil, Errorf(CodeConflict, "request %s cannot be acknowledged before it was submitted", c.RequestID)
 		}
+		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
+			// The law's periods are the longest a municipality may give; its
+			// own settings may only shorten them.
+			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
+				c.RequestID, s.Category, law, c.ResponseDays)
+		}
 		return []Payload{RequestAcknowledged{ResponseDays: c.ResponseDays, DueAt: s.SubmittedAt.AddDate(0, 0, c.ResponseDays).UTC()}}, nil
 	case AssignRequest:
 		if err := requestBasics(c.RequestID, c.At); err != nil {
@@ -98,6 +104,10 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		}
 		if err := s.requireStatus(c.RequestID, "reopened", RequestStatusAnswered, RequestStatusRejected, RequestStatusClosed); err != nil {
 			return nil, err
+		}
+		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
+			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
+				c.RequestID, s.Category, law, c.ResponseDays)
 		}
 		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: c.ResponseDays, DueAt: c.At.UTC().AddDate(0, 0, c.ResponseDays)}}, nil
 	}

@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -129,6 +131,7 @@ type handleConfig struct {
 	correlation uuid.UUID
 	causation   uuid.UUID
 	key         string
+	hash        [32]byte // of the command, with a key
 	expected    Expected
 	hasExpected bool
 }
@@ -146,9 +149,10 @@ func WithCorrelationID(id uuid.UUID) HandleOption {
 // command.
 func WithCausationID(id uuid.UUID) HandleOption { return func(c *handleConfig) { c.causation = id } }
 
-// WithIdempotencyKey derives the events' ids from key (DeterministicID), so
-// that handling the same command again with the same key writes nothing and
-// returns the original outcome with Replayed set.
+// WithIdempotencyKey derives the events' ids from key and the command
+// (CommandEventID), so that handling the same command again with the same
+// key writes nothing and returns the original outcome with Replayed set,
+// and the key reused on the stream with another command is a conflict.
 func WithIdempotencyKey(key string) HandleOption { return func(c *handleConfig) { c.key = key } }
 
 // WithExpectedVersion makes the command conditional on the version of its
@@ -182,6 +186,9 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	if cmd, err = normalizeCommand(cmd); err != nil {
 		return Handled{}, err
 	}
+	if cfg.key != "" {
+		cfg.hash = commandHash(cmd)
+	}
 	stream := cmd.Stream()
 	if err := ValidateStream(stream); err != nil {
 		return Handled{}, err
@@ -197,7 +204,7 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 		return Handled{}, err
 	}
 	for try := 0; ; try++ {
-		h, err = s.attempt(ctx, agg, stream, cmd, &cfg)
+		h, err = s.attempt(ctx, agg, stream, cmd, &cfg, try > 0)
 		if err == nil {
 			return h, nil
 		}
@@ -205,7 +212,7 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 			return Handled{}, err
 		}
 		if cfg.key != "" {
-			if r, ok, lerr := s.replay(ctx, stream, cfg.key); lerr != nil {
+			if r, ok, lerr := s.replay(ctx, stream, cfg.key, cfg.hash); lerr != nil {
 				return Handled{}, lerr
 			} else if ok {
 				return r, nil
@@ -218,7 +225,12 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 			return Handled{}, &Error{Code: CodeConflict, Message: fmt.Sprintf("%s has changed since version %s", stream, cfg.expected), Err: err}
 		}
 		if try == MaxConflictRetries {
-			return Handled{}, &Error{Code: CodeConflict, Message: fmt.Sprintf("%s kept changing while the command was decided; tried %d times", stream, try+1), Err: err}
+			changing := stream
+			var w *WrongExpectedVersionError
+			if errors.As(err, &w) {
+				changing = w.Stream
+			}
+			return Handled{}, &Error{Code: CodeConflict, Message: fmt.Sprintf("%s kept changing while the command on %s was decided; tried %d times, try again", changing, stream, try+1), Err: err}
 		}
 	}
 }
@@ -233,7 +245,7 @@ func isTargetConflict(err error, stream string) bool {
 // every fact it read are appended in one atomic step (AppendStreams), so
 // a rule across aggregates never rests on a fact that changed meanwhile,
 // and a refused or conflicting command takes no number.
-func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd Command, cfg *handleConfig) (Handled, error) {
+func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd Command, cfg *handleConfig, retry bool) (Handled, error) {
 	seq, sequenced := cmd.(Sequenced)
 	var counter string
 	if sequenced {
@@ -250,14 +262,20 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 
 	var watch uuid.UUID
 	if cfg.key != "" {
-		watch = DeterministicID(cfg.key, 0)
+		watch = CommandEventID(cfg.key, cfg.hash, 0)
 	}
 	target, err := s.load(ctx, agg, stream, false, watch)
 	if err != nil {
 		return Handled{}, err
 	}
-	if target.seen {
-		return Handled{}, errAlreadyHandled
+	if cfg.key != "" && target.cached && target.seen == uuid.Nil {
+		// The events read may not reach back to the key's use.
+		if target.seen, err = s.keyUsed(ctx, stream, watch); err != nil {
+			return Handled{}, err
+		}
+	}
+	if err := seenKey(target.seen, watch, cfg.key, stream); err != nil {
+		return Handled{}, err
 	}
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) && target.cached {
 		if target, err = s.load(ctx, agg, stream, true, watch); err != nil {
@@ -267,7 +285,7 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) {
 		return Handled{}, &WrongExpectedVersionError{Stream: stream, Expected: cfg.expected, Actual: target.version}
 	}
-	facts, read, err := s.facts(ctx, cmd, stream, counter)
+	facts, read, err := s.facts(ctx, cmd, stream, counter, retry)
 	if err != nil {
 		return Handled{}, err
 	}
@@ -289,8 +307,8 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		if ferr != nil {
 			return Handled{}, ferr
 		}
-		if fresh.seen {
-			return Handled{}, errAlreadyHandled
+		if err := seenKey(fresh.seen, watch, cfg.key, stream); err != nil {
+			return Handled{}, err
 		}
 		if fresh.version != target.version {
 			return Handled{}, &WrongExpectedVersionError{Stream: stream, Expected: Exact(target.version), Actual: fresh.version}
@@ -467,6 +485,51 @@ func timeOrder(stream string, cmd Command, target loaded, read factVersions) err
 	return nil
 }
 
+// seenKey answers a command whose idempotency key was found used in its
+// stream: by the same command, errAlreadyHandled (Handle answers the
+// original outcome); by another, a conflict.
+func seenKey(seen, watch uuid.UUID, key, stream string) error {
+	switch {
+	case seen == uuid.Nil:
+		return nil
+	case seen == watch:
+		return errAlreadyHandled
+	}
+	return Errorf(CodeConflict, "idempotency key %q was already used on %s for another command; a retry must send the same command, a new command a new key", key, stream)
+}
+
+// keyUsed looks through stream for an event derived from watch's key.
+func (s *Service) keyUsed(ctx context.Context, stream string, watch uuid.UUID) (uuid.UUID, error) {
+	for from := int64(0); ; {
+		page, err := s.store.ReadStream(ctx, stream, ReadStreamOptions{From: from, Limit: readPage})
+		if errors.Is(err, ErrStreamNotFound) {
+			return uuid.Nil, nil
+		}
+		if err != nil {
+			return uuid.Nil, fmt.Errorf("read %s: %w", stream, err)
+		}
+		for _, re := range page {
+			if SameKey(re.ID, watch) {
+				return re.ID, nil
+			}
+		}
+		if len(page) < readPage {
+			return uuid.Nil, nil
+		}
+		from = page[len(page)-1].Version + 1
+	}
+}
+
+// commandHash is the SHA-256 of a command's type and JSON, as it came in
+// (normalized, before the service numbers it).
+func commandHash(cmd Command) [32]byte {
+	b, err := json.Marshal(cmd)
+	if err != nil {
+		b = fmt.Appendf(nil, "%#v", cmd)
+	}
+	return sha256.Sum256(append(fmt.Appendf(nil, "%T\x00", cmd), b...))
+}
+
 // errAlreadyHandled makes Handle look up the original outcome of an
 // idempotency key found in the stream.
 var errAlreadyHandled = &Error{Code: CodeConflict, Message: "command already handled"}
@@ -483,7 +546,7 @@ func (s *Service) encode(payloads []Payload, cmd Command, cfg *handleConfig) ([]
 			return nil, &Error{Code: CodeInternal, Message: "encode event", Err: err}
 		}
 		if cfg.key != "" {
-			ev.ID = DeterministicID(cfg.key, i)
+			ev.ID = CommandEventID(cfg.key, cfg.hash, i)
 		} else {
 			ev.ID = NewEventID()
 		}
@@ -535,8 +598,10 @@ type factVersions struct {
 }
 
 // facts folds each stream cmd Needs, current as of now (from the cache for
-// a SoleWriter), skipping the command's own stream and counter.
-func (s *Service) facts(ctx context.Context, cmd Command, own, counter string) (Facts, factVersions, error) {
+// a SoleWriter, unless retrying after a conflict: a state cached while
+// another command appended may be stale), skipping the command's own
+// stream and counter.
+func (s *Service) facts(ctx context.Context, cmd Command, own, counter string, retry bool) (Facts, factVersions, error) {
 	dep, ok := cmd.(Dependent)
 	if !ok {
 		return nil, factVersions{}, nil
@@ -555,7 +620,7 @@ func (s *Service) facts(ctx context.Context, cmd Command, own, counter string) (
 		if err != nil {
 			return nil, factVersions{}, err
 		}
-		l, err := s.load(ctx, agg, stream, !s.soleWriter, uuid.Nil)
+		l, err := s.load(ctx, agg, stream, !s.soleWriter || retry, uuid.Nil)
 		if err != nil {
 			return nil, factVersions{}, err
 		}
@@ -569,14 +634,14 @@ func (s *Service) facts(ctx context.Context, cmd Command, own, counter string) (
 }
 
 // loaded is a stream's folded state at version (-1: no events). cached
-// tells it came from memory without asking the store; seen tells the
-// watched event id was among the events read during this load.
+// tells it came from memory without asking the store; seen is the id of
+// an event read during this load derived from the watched id's key.
 type loaded struct {
 	state   any
 	version int64
 	lastAt  time.Time // occurred_at of the latest step (not entry)
 	cached  bool
-	seen    bool
+	seen    uuid.UUID // the id of an event read that SameKey as watch
 }
 
 // readPage is the number of events read per query while folding.
@@ -584,7 +649,7 @@ const readPage = 4096
 
 // load returns the folded state of stream. From the cache, it asks the
 // store for newer events only when fresh is set; otherwise it reads the
-// stream from its start. It reports whether an event read has id watch.
+// stream from its start. It reports an event read whose id has watch's key.
 func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh bool, watch uuid.UUID) (loaded, error) {
 	l := loaded{state: agg.Initial(), version: -1}
 	if c, ok := s.cache.get(stream); ok {
@@ -622,7 +687,9 @@ func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh 
 			if !entryTypes[re.Type] && re.OccurredAt.After(l.lastAt) {
 				l.lastAt = re.OccurredAt
 			}
-			l.seen = l.seen || (watch != uuid.Nil && re.ID == watch)
+			if watch != uuid.Nil && l.seen == uuid.Nil && SameKey(re.ID, watch) {
+				l.seen = re.ID
+			}
 		}
 		if len(page) < readPage {
 			break
@@ -662,8 +729,8 @@ func (s *Service) counterVersion(ctx context.Context, counter string) (int64, er
 
 // replay looks for the events written under key in stream and, when the key
 // was handled before, returns that outcome.
-func (s *Service) replay(ctx context.Context, stream, key string) (Handled, bool, error) {
-	want := DeterministicID(key, 0)
+func (s *Service) replay(ctx context.Context, stream, key string, hash [32]byte) (Handled, bool, error) {
+	want := CommandEventID(key, hash, 0)
 	h := Handled{Stream: stream, Replayed: true}
 	for from := int64(0); ; {
 		page, err := s.store.ReadStream(ctx, stream, ReadStreamOptions{From: from, Limit: readPage})
@@ -687,7 +754,7 @@ func (s *Service) replay(ctx context.Context, stream, key string) (Handled, bool
 			h.EventIDs = append(h.EventIDs, re.ID)
 			h.Payloads = append(h.Payloads, p)
 			h.Result = AppendResult{NextVersion: re.Version, Position: re.Position}
-			want = DeterministicID(key, len(h.EventIDs))
+			want = CommandEventID(key, hash, len(h.EventIDs))
 		}
 		if len(page) < readPage {
 			return h, len(h.EventIDs) > 0, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -238,7 +239,7 @@ func TestServiceIdempotencyKey(t *testing.T) {
 	st := openStore(t)
 	s := events.NewService(st, events.ServiceOptions{})
 	first := handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)}, events.WithIdempotencyKey("req-open"))
-	if first.EventIDs[0] != events.DeterministicID("req-open", 0) {
+	if !events.SameKey(first.EventIDs[0], events.DeterministicID("req-open", 0)) {
 		t.Fatalf("event id %s is not derived from the key", first.EventIDs[0])
 	}
 	post := handle(t, s, postToLedger{ID: "l", Amount: 10, At: day(2)}, events.WithIdempotencyKey("req-post"))
@@ -254,7 +255,6 @@ func TestServiceIdempotencyKey(t *testing.T) {
 		{"a retried creation returns the original outcome", s, openLedger{ID: "l", Name: "Α", At: day(1)}, "req-open", first},
 		{"a retried posting writes nothing though the rules would accept it", s, postToLedger{ID: "l", Amount: 10, At: day(2)}, "req-post", post},
 		{"a retry through another service finds the original in the log", events.NewService(st, events.ServiceOptions{}), postToLedger{ID: "l", Amount: 10, At: day(2)}, "req-post", post},
-		{"a retry with other content still returns the original", s, postToLedger{ID: "l", Amount: 99, At: day(2)}, "req-post", post},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,6 +267,26 @@ func TestServiceIdempotencyKey(t *testing.T) {
 			}
 			if fmt.Sprint(h.Payloads) != fmt.Sprint(tc.want.Payloads) {
 				t.Fatalf("payloads %v, want %v", h.Payloads, tc.want.Payloads)
+			}
+			if after := len(readAll(t, st)); after != n {
+				t.Fatalf("log grew from %d to %d", n, after)
+			}
+		})
+	}
+
+	for _, tc := range []struct {
+		name string
+		s    *events.Service
+		cmd  events.Command
+	}{
+		{"the key reused with other content is a conflict", s, postToLedger{ID: "l", Amount: 99, At: day(2)}},
+		{"the key reused with another command type is a conflict", s, closeLedger{ID: "l", At: day(2)}},
+		{"the key reused through another service is a conflict", events.NewService(st, events.ServiceOptions{}), postToLedger{ID: "l", Amount: 99, At: day(2)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.s.Handle(ctx, tc.cmd, events.WithIdempotencyKey("req-post"))
+			if events.ErrorCode(err) != events.CodeConflict || !strings.Contains(events.ErrorMessage(err), "already used") {
+				t.Fatalf("err = %v, want a conflict saying the key was used for another command", err)
 			}
 			if after := len(readAll(t, st)); after != n {
 				t.Fatalf("log grew from %d to %d", n, after)
