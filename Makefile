@@ -11,7 +11,7 @@ BENCHTIME ?= 500ms
 BENCH_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' events projections graphql opendata exports cmd 2>/dev/null)))
 RACE_PKGS ?= ./events/... ./exports/... ./server/... ./cmd/...
 
-.PHONY: run test bench lint build clean
+.PHONY: run test bench lint build clean fuzz
 
 ## run: serve the API on 127.0.0.1:8080 with data in ./pnyx-data; an empty
 ## data directory first gets one year of the demo municipality
@@ -26,6 +26,14 @@ test:
 	else \
 		echo "NOTE: skipping go test -race: it needs cgo and a C compiler (install gcc)"; \
 	fi
+
+## fuzz: the model-based test of the command service, longer than in
+## make test (FUZZ_CHECKS runs of about FUZZ_STEPS commands each); a failure
+## prints the -rapid.seed to keep in modelRegressionSeeds
+FUZZ_CHECKS ?= 300
+FUZZ_STEPS  ?= 120
+fuzz:
+	$(GO) test ./events -run '^TestModelMunicipality$$' -count=1 -rapid.checks=$(FUZZ_CHECKS) -rapid.steps=$(FUZZ_STEPS)
 
 ## bench: the benchmarks, short, with their ratios to baselines
 bench:

@@ -16,6 +16,7 @@ require (
 	golang.org/x/text v0.44.0
 	google.golang.org/grpc v1.79.3
 	modernc.org/sqlite v1.62.0
+	pgregory.net/rapid v1.2.0
 )
 
 require (

@@ -17,6 +17,12 @@ import (
 // append.
 const MaxConflictRetries = 3
 
+// MaxFactConflictRetries is how many times Handle decides again when only
+// a fact it read (another aggregate's stream, a counter, a claim) changed
+// before its append: a busy meeting changes under its votes' ballots
+// often, and each retry reads the facts afresh.
+const MaxFactConflictRetries = 32
+
 // DefaultStateCacheSize is the number of folded stream states a Service
 // keeps in memory unless ServiceOptions says otherwise.
 const DefaultStateCacheSize = 50_000
@@ -203,8 +209,8 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	if err := s.bounds.check(cmd, s.now()); err != nil {
 		return Handled{}, err
 	}
-	for try := 0; ; try++ {
-		h, err = s.attempt(ctx, agg, stream, cmd, &cfg, try > 0)
+	for try, factTries := 0, 0; ; try++ {
+		h, err = s.attempt(ctx, agg, stream, cmd, &cfg, try+factTries > 0)
 		if err == nil {
 			return h, nil
 		}
@@ -224,7 +230,12 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 		if cfg.hasExpected && isTargetConflict(err, stream) {
 			return Handled{}, &Error{Code: CodeConflict, Message: fmt.Sprintf("%s has changed since version %s", stream, cfg.expected), Err: err}
 		}
-		if try == MaxConflictRetries {
+		if !isTargetConflict(err, stream) && factTries < MaxFactConflictRetries {
+			factTries++
+			try-- // a fact's change does not spend the stream's retries
+			continue
+		}
+		if try >= MaxConflictRetries {
 			changing := stream
 			var w *WrongExpectedVersionError
 			if errors.As(err, &w) {

@@ -406,17 +406,18 @@ func (w *world) planVote(ch *chain, b *body, meetingID string, it item, voteID, 
 const ballotChangeShare = 0.002
 
 // passes applies the body's rules as the vote's decider does: quorum of
-// the seats, then the majority, with the chair's ballot breaking a tie in
-// an open roll call.
+// the seats, then an absolute majority of the members present (every
+// member present here casts a ballot), with the chair's ballot breaking
+// the law's tie (half yes, half no) in an open roll call.
 func passes(s events.BodySettings, t events.VoteTally, rollCall bool, chair events.BallotChoice) bool {
 	participants := t.Yes + t.No + t.Abstain + t.Present
 	if !s.Quorum.Met(participants, s.Seats) {
 		return false
 	}
-	if rollCall && s.ChairBreaksTie && t.Yes == t.No && t.Yes > 0 && (chair == events.BallotYes || chair == events.BallotNo) {
+	if rollCall && s.ChairBreaksTie && t.Yes == t.No && t.Yes > 0 && 2*t.Yes == participants && (chair == events.BallotYes || chair == events.BallotNo) {
 		return chair == events.BallotYes
 	}
-	return 2*t.Yes > t.Yes+t.No+t.Abstain
+	return 2*t.Yes > participants
 }
 
 // planDecisionLife publishes a decision on Diavgeia and, now and then,
