@@ -1,6 +1,7 @@
 // Command eventsdoc writes docs/EVENTS.md, the reference of the event
 // catalog, from events.Catalog(): every type with its aggregate, schema,
-// meaning and JSON fields. The catalog in code is the source of truth; the
+// meaning and JSON fields, and from events.Rules() every command with the
+// events it records and what its rules refuse. The catalog in code is the source of truth; the
 // document is generated so the two cannot drift (a test fails when the
 // committed document is stale).
 //
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	w := bufio.NewWriter(os.Stdout)
-	if err := render(w, events.Catalog()); err != nil {
+	if err := render(w, events.Catalog(), events.Rules()); err != nil {
 		fmt.Fprintln(os.Stderr, "eventsdoc:", err)
 		os.Exit(1)
 	}
@@ -35,8 +36,8 @@ func main() {
 var timeType = reflect.TypeFor[time.Time]()
 
 // render writes the Markdown reference of specs, which Catalog sorts by
-// type name.
-func render(w io.Writer, specs []events.EventSpec) error {
+// type name, with each aggregate's commands and their rules.
+func render(w io.Writer, specs []events.EventSpec, rules []events.CommandRules) error {
 	p := &printer{w: w}
 	p.line("# Event catalog")
 	p.line("")
@@ -76,6 +77,22 @@ func render(w io.Writer, specs []events.EventSpec) error {
 	}
 	p.line("")
 
+	p.line("## Rules of every command")
+	p.line("")
+	p.line("Events are written only by commands through the command service. Each aggregate's section lists its")
+	p.line("commands, the events each records and what its rules refuse, with the error code the refusal carries")
+	p.line("(`invalid` for malformed input, `conflict` for a rule broken against the record, `not_found`, `forbidden`).")
+	p.line("A refused command writes nothing. These hold for every command:")
+	p.line("")
+	for _, r := range events.CommonRules {
+		p.line("- %s", r)
+	}
+	p.line("")
+	byCmdAgg := map[string][]events.CommandRules{}
+	for _, r := range rules {
+		byCmdAgg[r.Aggregate] = append(byCmdAgg[r.Aggregate], r)
+	}
+
 	values := map[reflect.Type]bool{}
 	for _, a := range aggs {
 		p.line("## %s", a)
@@ -92,6 +109,22 @@ func render(w io.Writer, specs []events.EventSpec) error {
 			}
 			p.line("")
 			p.fields(s.GoType, values)
+		}
+		if cmds := byCmdAgg[a]; len(cmds) > 0 {
+			p.line("### Commands of %s", a)
+			p.line("")
+			for _, c := range cmds {
+				evs := make([]string, len(c.Events))
+				for i, e := range c.Events {
+					evs[i] = "`" + e + "`"
+				}
+				p.line("**%s** records %s. Its rules:", c.Command, strings.Join(evs, ", "))
+				p.line("")
+				for _, r := range c.Rules {
+					p.line("- %s", r)
+				}
+				p.line("")
+			}
 		}
 	}
 

@@ -18,7 +18,7 @@ var eventsMD = filepath.Join("..", "..", "..", "docs", "EVENTS.md")
 
 func TestEventsMDIsCurrent(t *testing.T) {
 	var buf bytes.Buffer
-	if err := render(&buf, events.Catalog()); err != nil {
+	if err := render(&buf, events.Catalog(), events.Rules()); err != nil {
 		t.Fatal(err)
 	}
 	if *update {
@@ -37,7 +37,7 @@ func TestEventsMDIsCurrent(t *testing.T) {
 
 func TestRenderNamesEveryTypeAndField(t *testing.T) {
 	var buf bytes.Buffer
-	if err := render(&buf, events.Catalog()); err != nil {
+	if err := render(&buf, events.Catalog(), events.Rules()); err != nil {
 		t.Fatal(err)
 	}
 	doc := buf.String()
@@ -46,7 +46,8 @@ func TestRenderNamesEveryTypeAndField(t *testing.T) {
 			t.Errorf("%s or its doc is missing", s.Type)
 		}
 	}
-	for _, want := range []string{"`number` | `int64`", "`settings` | `events.BodySettings`", "### events.BodySettings", "`kind` | `events.BodyKind (string)`", "Schema 2 (events stored at older schemas are upcast on read)"} {
+	for _, want := range []string{"`number` | `int64`", "`settings` | `events.BodySettings`", "### events.BodySettings", "`kind` | `events.BodyKind (string)`", "Schema 2 (events stored at older schemas are upcast on read)",
+		"**AdoptDecision** records `decision.adopted`", "one decision per passed vote", "## Rules of every command"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("document lacks %q", want)
 		}

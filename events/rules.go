@@ -1,0 +1,151 @@
+package events
+
+// CommandRules says, for a clerk or an auditor, what one command records
+// and what the rules refuse. docs/EVENTS.md lists them next to the events
+// (events/internal/eventsdoc); a test keeps the list complete. Every
+// command also passes the rules of every command (CommonRules).
+type CommandRules struct {
+	Command   string   // the Go type, such as "AdoptDecision"
+	Aggregate string   // the stream kind it writes
+	Events    []string // the event types it can record
+	Rules     []string // what it refuses, with the error code
+}
+
+// CommonRules hold for every command, checked by the command service
+// before and after its decider.
+var CommonRules = []string{
+	"invalid: any text not valid UTF-8, or with a control character (newline and tab only in long texts) or a bidirectional embedding, override or isolate character (U+202A to U+202E, U+2066 to U+2069); the message names the field and the character's position. Text is stored in Unicode NFC, trimmed, within its length limit (titles and names 500 characters, reasons 2000, texts 100 000).",
+	"invalid: an id outside the id alphabet: letters, digits and - _ . : only, not starting or ending with a separator, no \"..\", at most 100 bytes (OCDS ocids and VAT ids keep their own formats).",
+	"invalid: the time it happened missing, before the earliest date of the record (default 1990-01-01) or more than the allowance (default 1 day) after the clock; any other time outside the record's dates (up to 100 years ahead).",
+	"conflict: the time it happened earlier than the latest step of its own record (entries such as comments, ballots, bids, payments and attendance only follow the steps before them).",
+	"conflict: an idempotency key already used on the stream for another command; the same command again returns the first outcome and writes nothing.",
+	"conflict: a fact it rests on (another record it read) changed before it was recorded and kept changing; the command, its number, its claims and the versions of its facts are written in one atomic step, or not at all.",
+}
+
+// Rules returns the rules of every command, by aggregate and command.
+func Rules() []CommandRules { return commandRules }
+
+var commandRules = []CommandRules{
+	{"GrantAccess", "access", []string{"access.granted"}, []string{
+		"invalid: an unknown role", "forbidden: a token granting access to itself", "conflict: a token id already granted (never reused)"}},
+	{"RevokeAccess", "access", []string{"access.revoked"}, []string{
+		"not_found: a token never granted", "conflict: a token already revoked"}},
+
+	{"ProposeAmendment", "amendment", []string{"amendment.proposed"}, []string{
+		"conflict: an amendment id already used", "invalid: a meeting of another body", "conflict: a meeting that is not scheduled or sitting",
+		"not_found: an item not on the agenda", "conflict: a withdrawn item", "forbidden: a proposer who does not sit in the body"}},
+	{"WithdrawAmendment", "amendment", []string{"amendment.withdrawn"}, []string{"not_found: an amendment never proposed", "conflict: an amendment already decided or withdrawn"}},
+	{"AcceptAmendment", "amendment", []string{"amendment.accepted"}, []string{
+		"conflict: an amendment already decided", "invalid: accepted without a vote and without a note saying by whom",
+		"conflict: a vote that is not on the amendment, not closed or did not pass"}},
+	{"RejectAmendment", "amendment", []string{"amendment.rejected"}, []string{
+		"conflict: an amendment already decided", "invalid: rejected without a vote and without a reason",
+		"conflict: a vote that is not on the amendment, not closed or passed"}},
+
+	{"RegisterBody", "body", []string{"body.registered"}, []string{
+		"invalid: an unknown body kind or invalid settings (seats, notice, quorum and majority fractions, majority base present or cast)", "conflict: a body id already used"}},
+	{"ChangeBodySettings", "body", []string{"body.settings_changed"}, []string{"not_found: an unknown body", "invalid: settings out of range or without a reason", "conflict: fewer seats than voting members"}},
+	{"AddMember", "body", []string{"body.member_joined"}, []string{
+		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary"}},
+	{"RemoveMember", "body", []string{"body.member_left"}, []string{"not_found: a member who does not sit in the body"}},
+	{"ChangeMemberRole", "body", []string{"body.member_role_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same role, a taken single role, or no seat left for a voting role"}},
+	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction"}},
+
+	{"OpenConsultation", "consultation", []string{"consultation.opened"}, []string{
+		"conflict: a consultation already open on the item", "not_found: an item not on the meeting's agenda",
+		"conflict: a withdrawn or unpublished item, a cancelled meeting, or a consultation past its closing time"}},
+	{"SubmitComment", "consultation", []string{"consultation.comment_submitted"}, []string{
+		"invalid: an unknown comment kind, an empty or overlong comment, an invalid subject reference",
+		"not_found: no consultation on the item", "conflict: a consultation closed (also by the item's withdrawal) or past its time; a comment id already used",
+		"conflict: a comment dated before the consultation opened"}},
+	{"ModerateComment", "consultation", []string{"consultation.comment_moderated"}, []string{"invalid: no public reason", "not_found: an unknown comment", "conflict: a comment already hidden or withdrawn"}},
+	{"WithdrawComment", "consultation", []string{"consultation.comment_withdrawn"}, []string{"not_found: an unknown comment", "forbidden: anyone but the author", "conflict: already withdrawn, or the consultation closed"}},
+	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
+
+	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision; a year that does not fit the adoption",
+		"conflict: a decision id already used", "not_found: an unknown body or vote",
+		"invalid: a vote of another body, meeting or item",
+		"conflict: a vote on an urgency or an amendment, not closed, or not passed",
+		"conflict: a vote that already gave a decision (one decision per passed vote, claimed atomically)",
+		"conflict: adopted before its vote closed",
+		"numbering: the body's register per year (decisionnumber-<body>-<year>), an exception's own register (decisionnumber-<body>~mayor_decision-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
+	{"PublishDecision", "decision", []string{"decision.published", "claim.taken"}, []string{
+		"invalid: a register id that is not a Diavgeia ADA (seven and three Greek capitals or digits joined by a hyphen), or a bad document hash",
+		"not_found: an unknown decision", "conflict: a decision not in force; another register id than its first publication's; a version already published",
+		"conflict: a register id already given to another decision"}},
+	{"CorrectDecision", "decision", []string{"decision.corrected"}, []string{"invalid: no reason, or invalid content", "conflict: a decision not in force, or a correction that changes nothing"}},
+	{"RevokeDecision", "decision", []string{"decision.revoked"}, []string{"invalid: no reason, or a decision revoking itself", "conflict: a decision not in force", "not_found: an unknown revoking decision", "conflict: a revoking decision not in force"}},
+	{"AnnulDecision", "decision", []string{"decision.annulled"}, []string{"invalid: no reason or authority", "conflict: already annulled"}},
+
+	{"ScheduleMeeting", "meeting", []string{"meeting.scheduled"}, []string{
+		"invalid: a call other than 1 to 3; an urgency without a reason or a regular meeting with one; a later call without its previous meeting",
+		"conflict: a meeting id already used; a start not after the call", "not_found: an unknown body or previous meeting",
+		"conflict: a second or third call that does not follow a failed call of the one before; the third call carries the original agenda"}},
+	{"AddItem", "meeting", []string{"meeting.item_added", "claim.taken"}, []string{
+		"conflict: an item already on the agenda; an item id used by another meeting (item ids are unique across meetings)",
+		"conflict: after the meeting started; out of the agenda without a passed urgency vote, or at a third call",
+		"conflict: at a third call, an item that does not carry an item of the original agenda, or carries one twice"}},
+	{"WithdrawItem", "meeting", []string{"meeting.item_withdrawn", "consultation.closed"}, []string{
+		"not_found: an item not on the agenda", "conflict: already withdrawn, or after the meeting started",
+		"records: the item's open consultation is closed in the same step"}},
+	{"PublishAgenda", "meeting", []string{"meeting.agenda_published"}, []string{
+		"conflict: nothing to publish; later than the body's notice (5 days by default) before a regular meeting; a consultation closing before publication or after the start"}},
+	{"ConveneMeeting", "meeting", []string{"meeting.convened"}, []string{
+		"invalid: an empty or repeated attendance, a presiding member not present", "not_found: a member who does not sit in the body",
+		"conflict: a meeting not waiting to sit, before its start, without quorum for its call, or without a published agenda"}},
+	{"RecordQuorumFailure", "meeting", []string{"meeting.quorum_failed"}, []string{"conflict: a meeting not waiting to sit, before its start, or with quorum"}},
+	{"RecordArrival", "meeting", []string{"meeting.member_arrived"}, []string{"conflict: a meeting not sitting, a member already present", "not_found: a member who does not sit in the body"}},
+	{"RecordDeparture", "meeting", []string{"meeting.member_departed"}, []string{"conflict: a meeting not sitting, a member not present, the presiding member"}},
+	{"AdjournMeeting", "meeting", []string{"meeting.adjourned"}, []string{"conflict: a meeting not sitting"}},
+	{"PublishMinutes", "meeting", []string{"meeting.minutes_published"}, []string{"invalid: no documents", "conflict: a meeting not adjourned, or minutes already published"}},
+	{"PostponeMeeting", "meeting", []string{"meeting.postponed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start"}},
+	{"CancelMeeting", "meeting", []string{"meeting.cancelled"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled"}},
+
+	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
+		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
+		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist", "conflict: a cited decision not in force"}},
+	{"PublishTender", "procurement", []string{"procurement.tender_published"}, []string{"invalid: a deadline not after publication", "conflict: not planned; a ceiling above the budget"}},
+	{"AmendTender", "procurement", []string{"procurement.tender_amended"}, []string{
+		"invalid: nothing amended, no decision, a deadline not after the amendment", "conflict: no tender; a ceiling not raised",
+		"not_found: a decision that does not exist", "conflict: a decision not in force"}},
+	{"RecordBid", "procurement", []string{"procurement.bid_received"}, []string{
+		"not_found: an unregistered supplier", "conflict: no tender, after the deadline, a bid id used twice", "invalid: a zero bid or another currency"}},
+	{"AwardProcurement", "procurement", []string{"procurement.awarded"}, []string{
+		"conflict: before the deadline; above the ceiling; to a supplier who did not bid or above their bid; awarded twice",
+		"not_found: an unregistered supplier or a decision that does not exist", "conflict: a decision not in force"}},
+	{"SignContract", "procurement", []string{"procurement.contract_signed"}, []string{"conflict: before the award; above the awarded value", "invalid: a period ending before it starts"}},
+	{"AmendContract", "procurement", []string{"procurement.contract_amended"}, []string{
+		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist", "conflict: a decision not in force"}},
+	{"RecordPayment", "procurement", []string{"procurement.payment_made"}, []string{
+		"conflict: no contract; a payment id used twice; beyond the contract value; dated before the contract was signed", "invalid: no invoice reference, another currency, a negative amount"}},
+	{"CancelProcurement", "procurement", []string{"procurement.cancelled"}, []string{"invalid: no reason", "conflict: a completed or cancelled process"}},
+	{"CompleteProcurement", "procurement", []string{"procurement.completed"}, []string{"conflict: no contract"}},
+
+	{"SubmitRequest", "request", []string{"request.submitted"}, []string{
+		"invalid: an unknown category or channel; contact details in the public subject; a service-centre request without its staff id",
+		"conflict: a request id already used"}},
+	{"AcknowledgeRequest", "request", []string{"request.acknowledged"}, []string{
+		"invalid: a period outside 1 to 365 days", "conflict: not submitted; before submission; a period longer than the law's for its category (20 days for information, 50 for others)"}},
+	{"AssignRequest", "request", []string{"request.assigned"}, []string{"conflict: not acknowledged, or already assigned so"}},
+	{"AnswerRequest", "request", []string{"request.answered"}, []string{"conflict: not acknowledged; dated before the request's latest step"}},
+	{"RejectRequest", "request", []string{"request.rejected"}, []string{"invalid: no legal basis", "conflict: not acknowledged"}},
+	{"CloseRequest", "request", []string{"request.closed"}, []string{"conflict: not answered or rejected"}},
+	{"ReopenRequest", "request", []string{"request.reopened"}, []string{"invalid: no reason; a period outside 1 to 365 days", "conflict: not answered, rejected or closed; a period longer than the law's"}},
+
+	{"RegisterSupplier", "supplier", []string{"supplier.registered"}, []string{"invalid: a VAT id of the wrong form, an unknown kind, a country not ISO 3166-1", "conflict: already registered"}},
+	{"ChangeSupplierDetails", "supplier", []string{"supplier.details_changed"}, []string{"not_found: not registered", "conflict: the same details"}},
+
+	{"OpenVote", "vote", []string{"vote.opened"}, []string{
+		"invalid: no item or amendment; an unknown method", "conflict: a vote id already used; a meeting not sitting",
+		"not_found: an item not on the agenda", "conflict: a withdrawn or unpublished item; an item whose question already passed",
+		"conflict: an urgency vote on an item on the agenda, or at a third call"}},
+	{"CastBallot", "vote", []string{"vote.ballot_cast"}, []string{
+		"invalid: an unknown choice", "conflict: a vote closed or secret; a member who already voted; a meeting no longer sitting",
+		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)"}},
+	{"ChangeBallot", "vote", []string{"vote.ballot_changed"}, []string{"not_found: a member who has not voted", "conflict: a vote closed, the same choice"}},
+	{"CloseVote", "vote", []string{"vote.closed", "meeting.item_question_passed"}, []string{
+		"invalid: a secret vote without a tally, an open vote with one, a tally with more ballots than voting members",
+		"conflict: a vote closed; a meeting no longer sitting; an item whose question another vote already passed",
+		"counts: quorum of the call against the seats; the majority of the question type over its base (default: an absolute majority of the voting members present); the chair's ballot only on the law's tie in an open roll call"}},
+}
