@@ -280,8 +280,11 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		return Handled{}, err
 	}
 	if cfg.key != "" && target.cached && target.seen == uuid.Nil {
-		// The events read may not reach back to the key's use.
-		if target.seen, err = s.keyUsed(ctx, stream, watch); err != nil {
+		// The events read may not reach back to the key's use: the stream's
+		// key index does, or else the stream is read.
+		if target.keys != nil {
+			target.seen = target.keys.find(watch)
+		} else if target.seen, err = s.keyUsed(ctx, stream, watch); err != nil {
 			return Handled{}, err
 		}
 	}
@@ -402,7 +405,10 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 			last = ev.OccurredAt
 		}
 	}
-	s.cache.put(stream, cachedState{state: state, version: res.NextVersion, lastAt: last})
+	for _, ev := range evs {
+		target.keys.add(ev.ID)
+	}
+	s.cache.put(stream, cachedState{state: state, version: res.NextVersion, lastAt: last, keys: target.keys})
 	return h, nil
 }
 
@@ -653,6 +659,7 @@ type loaded struct {
 	lastAt  time.Time // occurred_at of the latest step (not entry)
 	cached  bool
 	seen    uuid.UUID // the id of an event read that SameKey as watch
+	keys    *keyIndex // complete up to version, when not nil
 }
 
 // readPage is the number of events read per query while folding.
@@ -664,13 +671,16 @@ const readPage = 4096
 func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh bool, watch uuid.UUID) (loaded, error) {
 	l := loaded{state: agg.Initial(), version: -1}
 	if c, ok := s.cache.get(stream); ok {
-		l.state, l.version, l.lastAt, l.cached = c.state, c.version, c.lastAt, true
+		l.state, l.version, l.lastAt, l.keys, l.cached = c.state, c.version, c.lastAt, c.keys, true
 		if !fresh {
 			return l, nil
 		}
 		l.cached = false
 	}
 	start := l.version
+	if start < 0 {
+		l.keys = &keyIndex{}
+	}
 	for {
 		page, err := s.store.ReadStream(ctx, stream, ReadStreamOptions{From: l.version + 1, Limit: readPage})
 		if errors.Is(err, ErrStreamNotFound) {
@@ -698,6 +708,7 @@ func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh 
 			if !entryTypes[re.Type] && re.OccurredAt.After(l.lastAt) {
 				l.lastAt = re.OccurredAt
 			}
+			l.keys.add(re.ID)
 			if watch != uuid.Nil && l.seen == uuid.Nil && SameKey(re.ID, watch) {
 				l.seen = re.ID
 			}
@@ -707,7 +718,7 @@ func (s *Service) load(ctx context.Context, agg Aggregate, stream string, fresh 
 		}
 	}
 	if l.version >= 0 && l.version != start {
-		s.cache.put(stream, cachedState{state: l.state, version: l.version, lastAt: l.lastAt})
+		s.cache.put(stream, cachedState{state: l.state, version: l.version, lastAt: l.lastAt, keys: l.keys})
 	}
 	return l, nil
 }

@@ -3,6 +3,8 @@ package events
 import (
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // cachedState is a stream's folded state at version. Counter streams are
@@ -12,6 +14,37 @@ type cachedState struct {
 	version int64
 	// lastAt is the latest occurred_at of the stream's events.
 	lastAt time.Time
+	// keys indexes the ids of the stream's events derived from idempotency
+	// keys, up to version at least; nil when not built.
+	keys *keyIndex
+}
+
+// keyIndex holds the key halves (SameKey) of a stream's keyed event ids.
+// It only grows, with events recorded in the log, so every cached version
+// of a stream shares one index: for a version it is complete once it was
+// built from the stream's start.
+type keyIndex struct {
+	mu  sync.Mutex
+	ids map[[8]byte]uuid.UUID
+}
+
+func (k *keyIndex) add(id uuid.UUID) {
+	if k == nil || id.Version() != 5 {
+		return
+	}
+	k.mu.Lock()
+	if k.ids == nil {
+		k.ids = map[[8]byte]uuid.UUID{}
+	}
+	k.ids[[8]byte(id[:8])] = id
+	k.mu.Unlock()
+}
+
+// find returns the id recorded with watch's key half.
+func (k *keyIndex) find(watch uuid.UUID) uuid.UUID {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.ids[[8]byte(watch[:8])]
 }
 
 // stateCache keeps recently used folded states, bounded: entries live in
