@@ -153,6 +153,30 @@ func Open(ctx context.Context, path string, log Log, opts Options) (*Ledger, err
 	return l, nil
 }
 
+// OpenRecord opens the ledger file at path read-only, for what an audit
+// reads of it: LeafHashes, Checkpoints, TreeHash and the proofs. The
+// returned Ledger has no log and no key: it cannot Run or sign. A missing
+// file is a not_found error.
+func OpenRecord(ctx context.Context, path string) (*Ledger, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, events.Errorf(events.CodeNotFound, "no ledger file %s", filepath.Base(path))
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "query_only(1)")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open ledger %s: %w", path, err)
+	}
+	l := &Ledger{db: db, path: path, changed: make(chan struct{})}
+	if err := l.load(ctx); err != nil {
+		db.Close()
+		return nil, &events.Error{Code: events.CodeUnavailable, Message: "ledger unavailable", Err: err}
+	}
+	return l, nil
+}
+
 // Close closes the ledger file. Call it after Run has returned.
 func (l *Ledger) Close() error { return l.db.Close() }
 
