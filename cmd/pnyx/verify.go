@@ -155,6 +155,7 @@ func (c *cli) verifyStore(ctx context.Context, key string) (ledger.Report, error
 		Recorded: func(ctx context.Context, fn func(int64, events.Position, tlog.Hash) (bool, error)) error {
 			return rec.LeafHashes(ctx, 0, fn)
 		},
+		RecordedRoot: rec.TreeHash,
 		Consistency:  rec.ConsistencyProof,
 		RecordedSize: rec.Tree().Size,
 		Progress:     progress,

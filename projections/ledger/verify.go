@@ -33,7 +33,12 @@ type Audit struct {
 	// (Ledger.ConsistencyProof); every pair of consecutive checkpoints
 	// within the file's tree is then checked with it as well.
 	Consistency func(ctx context.Context, older, newer int64) (tlog.TreeProof, error)
-	// RecordedSize is the size of the ledger file's tree, for Consistency.
+	// RecordedRoot, when set, is the root of the ledger file's tree at a
+	// size (Ledger.TreeHash): each checkpoint within the file's tree is
+	// compared with it first.
+	RecordedRoot func(ctx context.Context, size int64) (tlog.Hash, error)
+	// RecordedSize is the size of the ledger file's tree, for
+	// RecordedRoot and Consistency.
 	RecordedSize int64
 	// Progress, when set, is told the number of events checked now and
 	// then.
@@ -79,6 +84,20 @@ func Verify(ctx context.Context, a Audit) (Report, error) {
 	cps, err := openCheckpoints(a.Checkpoints, a.Verifier)
 	if err != nil {
 		return Report{}, err
+	}
+	if a.RecordedRoot != nil {
+		for _, c := range cps {
+			if c.Size > a.RecordedSize {
+				break
+			}
+			root, err := a.RecordedRoot(ctx, c.Size)
+			if err != nil {
+				return Report{}, err
+			}
+			if root != c.Root {
+				return Report{}, &DivergedError{Index: -1, Reason: fmt.Sprintf("the checkpoint of size %d is signed by the ledger's key, but its root is not the ledger's tree at that size: it comes from a forked log, or the ledger file was rewritten", c.Size)}
+			}
+		}
 	}
 	if a.Consistency != nil {
 		for i := 1; i < len(cps); i++ {
