@@ -37,6 +37,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newMigrateCommand,
 	newBackupCommand,
 	newVerifyCommand,
+	newReplayCommand,
 	newVersionCommand,
 }
 
