@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -164,23 +165,35 @@ func (c *cli) replay(ctx context.Context, w io.Writer, st events.Store, stream s
 // the state that the event changed.
 func writeReplayTable(w io.Writer, stream string, steps []replayStep) error {
 	fmt.Fprintf(w, "%s: %d events\n\n", stream, len(steps))
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	// The rows are aligned on their own, then the state lines go between
+	// them, so long states do not widen the columns.
+	var rows bytes.Buffer
+	tw := tabwriter.NewWriter(&rows, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "VERSION\tPOSITION\tTYPE\tRECORDED BY\tOCCURRED\tRECORDED")
-	var prev map[string]json.RawMessage
 	for _, s := range steps {
 		by := s.Actor.Role
 		if s.Actor.TokenID != "" {
 			by += " (" + s.Actor.TokenID + ")"
 		}
 		late := ""
-		if s.RecordedAt.Sub(s.OccurredAt) > 24*time.Hour {
-			late = fmt.Sprintf("  +%s later", s.RecordedAt.Sub(s.OccurredAt).Round(time.Hour))
+		if d := s.RecordedAt.Sub(s.OccurredAt); d >= 24*time.Hour {
+			late = fmt.Sprintf("  (%d days later)", int(d/(24*time.Hour)))
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s%s\n", s.Version, s.Position, s.Type, by,
 			s.OccurredAt.Format(time.RFC3339), s.RecordedAt.Format(time.RFC3339), late)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(rows.String(), "\n"), "\n")
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, lines[0])
+	var prev map[string]json.RawMessage
+	for i, s := range steps {
+		fmt.Fprintln(bw, lines[i+1])
 		var cur map[string]json.RawMessage
 		if json.Unmarshal(s.State, &cur) != nil {
-			fmt.Fprintf(tw, "\t\t  state: %s\n", clip(string(s.State)))
+			fmt.Fprintf(bw, "    state: %s\n", clip(string(s.State)))
 			continue
 		}
 		keys := make([]string, 0, len(cur))
@@ -195,11 +208,11 @@ func writeReplayTable(w io.Writer, stream string, steps []replayStep) error {
 			if prev == nil && isEmptyJSON(cur[k]) {
 				continue
 			}
-			fmt.Fprintf(tw, "\t\t  %s = %s\n", k, clip(string(cur[k])))
+			fmt.Fprintf(bw, "    %s = %s\n", k, clip(string(cur[k])))
 		}
 		prev = cur
 	}
-	return tw.Flush()
+	return bw.Flush()
 }
 
 func isEmptyJSON(v json.RawMessage) bool {
