@@ -1,15 +1,14 @@
 package ledger
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -103,13 +102,13 @@ func appendCanonicalJSON(b, data []byte) ([]byte, error) {
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("invalid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	b, err := appendValue(b, dec)
+	p := &canonParser{data: data}
+	b, err := p.value(b, 0)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	p.space()
+	if p.i != len(p.data) {
 		return nil, fmt.Errorf("more than one JSON value")
 	}
 	return b, nil
@@ -121,67 +120,275 @@ type member struct {
 	value []byte
 }
 
-// appendValue appends the canonical form of the next value of dec.
-func appendValue(b []byte, dec *json.Decoder) ([]byte, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch v := tok.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case string:
-		return appendString(b, v), nil
-	case json.Number:
-		return appendNumber(b, string(v))
-	case json.Delim:
-		switch v {
-		case '[':
-			b = append(b, '[')
-			for i := 0; dec.More(); i++ {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				if b, err = appendValue(b, dec); err != nil {
-					return nil, err
-				}
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			return append(b, ']'), nil
-		case '{':
-			var members []member
-			for dec.More() {
-				name, err := dec.Token()
-				if err != nil {
-					return nil, err
-				}
-				value, err := appendValue(nil, dec)
-				if err != nil {
-					return nil, err
-				}
-				members = append(members, member{name.(string), value})
-			}
-			if _, err := dec.Token(); err != nil {
-				return nil, err
-			}
-			slices.SortStableFunc(members, func(a, b member) int { return compareUTF16(a.name, b.name) })
-			b = append(b, '{')
-			for i, m := range members {
-				if i > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(b, m.name)
-				b = append(b, ':')
-				b = append(b, m.value...)
-			}
-			return append(b, '}'), nil
+// maxDepth bounds nesting, as encoding/json does.
+const maxDepth = 10000
+
+// canonParser reads JSON and writes its canonical form in one pass.
+type canonParser struct {
+	data []byte
+	i    int
+}
+
+var errSyntax = errors.New("invalid JSON")
+
+func (p *canonParser) space() {
+	for p.i < len(p.data) {
+		switch p.data[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
 		}
 	}
-	return nil, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+func (p *canonParser) value(b []byte, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("nested too deeply")
+	}
+	p.space()
+	if p.i >= len(p.data) {
+		return nil, errSyntax
+	}
+	switch c := p.data[p.i]; {
+	case c == '{':
+		p.i++
+		var members []member
+		p.space()
+		if p.i < len(p.data) && p.data[p.i] == '}' {
+			p.i++
+			return append(b, "{}"...), nil
+		}
+		for {
+			p.space()
+			if p.i >= len(p.data) || p.data[p.i] != '"' {
+				return nil, errSyntax
+			}
+			name, err := p.str()
+			if err != nil {
+				return nil, err
+			}
+			p.space()
+			if p.i >= len(p.data) || p.data[p.i] != ':' {
+				return nil, errSyntax
+			}
+			p.i++
+			v, err := p.value(nil, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			members = append(members, member{name, v})
+			p.space()
+			if p.i >= len(p.data) {
+				return nil, errSyntax
+			}
+			if p.data[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.data[p.i] != '}' {
+				return nil, errSyntax
+			}
+			p.i++
+			break
+		}
+		slices.SortStableFunc(members, func(a, b member) int { return compareUTF16(a.name, b.name) })
+		b = append(b, '{')
+		for i, m := range members {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, m.name)
+			b = append(b, ':')
+			b = append(b, m.value...)
+		}
+		return append(b, '}'), nil
+	case c == '[':
+		p.i++
+		b = append(b, '[')
+		p.space()
+		if p.i < len(p.data) && p.data[p.i] == ']' {
+			p.i++
+			return append(b, ']'), nil
+		}
+		for n := 0; ; n++ {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = p.value(b, depth+1); err != nil {
+				return nil, err
+			}
+			p.space()
+			if p.i >= len(p.data) {
+				return nil, errSyntax
+			}
+			if p.data[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if p.data[p.i] != ']' {
+				return nil, errSyntax
+			}
+			p.i++
+			return append(b, ']'), nil
+		}
+	case c == '"':
+		s, err := p.str()
+		if err != nil {
+			return nil, err
+		}
+		return appendString(b, s), nil
+	case c == 't' || c == 'f' || c == 'n':
+		for _, lit := range []string{"true", "false", "null"} {
+			if strings.HasPrefix(string(p.data[p.i:min(p.i+5, len(p.data))]), lit) {
+				p.i += len(lit)
+				return append(b, lit...), nil
+			}
+		}
+		return nil, errSyntax
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := p.i
+		if !p.number() {
+			return nil, errSyntax
+		}
+		return appendNumber(b, string(p.data[start:p.i]))
+	}
+	return nil, errSyntax
+}
+
+// number scans a number by JSON's grammar.
+func (p *canonParser) number() bool {
+	d := p.data
+	digits := func() int {
+		n := 0
+		for p.i < len(d) && d[p.i] >= '0' && d[p.i] <= '9' {
+			p.i++
+			n++
+		}
+		return n
+	}
+	if d[p.i] == '-' {
+		p.i++
+	}
+	if p.i < len(d) && d[p.i] == '0' {
+		p.i++
+	} else if digits() == 0 {
+		return false
+	}
+	if p.i < len(d) && d[p.i] == '.' {
+		p.i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if p.i < len(d) && (d[p.i] == 'e' || d[p.i] == 'E') {
+		p.i++
+		if p.i < len(d) && (d[p.i] == '+' || d[p.i] == '-') {
+			p.i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// str reads a string at p.i (its opening quote) and returns its value.
+// A lone surrogate escape reads as U+FFFD, as encoding/json reads it.
+func (p *canonParser) str() (string, error) {
+	d := p.data
+	p.i++
+	start := p.i
+	for p.i < len(d) && d[p.i] != '"' && d[p.i] != '\\' && d[p.i] >= 0x20 {
+		p.i++
+	}
+	if p.i < len(d) && d[p.i] == '"' {
+		s := string(d[start:p.i])
+		p.i++
+		return s, nil
+	}
+	out := append([]byte(nil), d[start:p.i]...)
+	for p.i < len(d) {
+		c := d[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return string(out), nil
+		case c < 0x20:
+			return "", errSyntax
+		case c != '\\':
+			out = append(out, c)
+			p.i++
+			continue
+		}
+		if p.i+1 >= len(d) {
+			return "", errSyntax
+		}
+		e := d[p.i+1]
+		p.i += 2
+		switch e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := p.hex4()
+			if !ok {
+				return "", errSyntax
+			}
+			if utf16.IsSurrogate(r) {
+				r2 := unicode.ReplacementChar
+				if p.i+1 < len(d) && d[p.i] == '\\' && d[p.i+1] == 'u' {
+					save := p.i
+					p.i += 2
+					if lo, ok := p.hex4(); ok {
+						if dec := utf16.DecodeRune(r, lo); dec != unicode.ReplacementChar {
+							r2 = dec
+						} else {
+							p.i = save
+						}
+					} else {
+						return "", errSyntax
+					}
+				}
+				r = r2
+			}
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", errSyntax
+		}
+	}
+	return "", errSyntax
+}
+
+func (p *canonParser) hex4() (rune, bool) {
+	if p.i+4 > len(p.data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range p.data[p.i : p.i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	p.i += 4
+	return r, true
 }
 
 // appendNumber writes a JSON number literal canonically.

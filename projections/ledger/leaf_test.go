@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -129,16 +134,22 @@ func TestLeafGolden(t *testing.T) {
 }
 
 func FuzzCanonicalJSON(f *testing.F) {
-	for _, s := range []string{`{}`, `{"a":[1,2.5,"x"],"b":{"c":null}}`, `{"a":1,"a":2}`, `[1e300,-0]`, `"\u2028"`} {
+	for _, s := range []string{`{}`, `{"a":[1,2.5,"x"],"b":{"c":null}}`, `{"a":1,"a":2}`, `[1e300,-0]`, `"\u2028"`, `"\ud800"`, `"\ud83d\ude00x"`, `"\ud800\u0041"`, `[[[]],{"":{}}]`, `-0.0e-0`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := appendCanonicalJSON(nil, data)
+		if _, rerr := canonicalReference(nil, data); (err == nil) != (rerr == nil) {
+			t.Fatalf("%q: the parser says %v, the reference %v", data, err, rerr)
+		}
 		if err != nil {
 			return
 		}
 		if !json.Valid(c) {
 			t.Fatalf("canonical form of %q is not JSON: %q", data, c)
+		}
+		if ref, err := canonicalReference(nil, data); err != nil || !bytes.Equal(ref, c) {
+			t.Fatalf("canonical form of %q is %q, the reference reads %q (%v)", data, c, ref, err)
 		}
 		// Canonical is a fixed point.
 		c2, err := appendCanonicalJSON(nil, c)
@@ -146,4 +157,88 @@ func FuzzCanonicalJSON(f *testing.F) {
 			t.Fatalf("canonical form of %q is not canonical: %q then %q (%v)", data, c, c2, err)
 		}
 	})
+}
+
+// canonicalReference is the canonical form read through encoding/json's
+// tokens: the plain reading of the rule that the one-pass parser must
+// match.
+func canonicalReference(b, data []byte) ([]byte, error) {
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("invalid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	b, err := referenceValue(b, dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more than one JSON value")
+	}
+	return b, nil
+}
+
+// member is an object member in canonical form.
+
+// appendValue appends the canonical form of the next value of dec.
+func referenceValue(b []byte, dec *json.Decoder) ([]byte, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch v := tok.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case string:
+		return appendString(b, v), nil
+	case json.Number:
+		return appendNumber(b, string(v))
+	case json.Delim:
+		switch v {
+		case '[':
+			b = append(b, '[')
+			for i := 0; dec.More(); i++ {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				if b, err = referenceValue(b, dec); err != nil {
+					return nil, err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			return append(b, ']'), nil
+		case '{':
+			var members []member
+			for dec.More() {
+				name, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				value, err := referenceValue(nil, dec)
+				if err != nil {
+					return nil, err
+				}
+				members = append(members, member{name.(string), value})
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, err
+			}
+			slices.SortStableFunc(members, func(a, b member) int { return compareUTF16(a.name, b.name) })
+			b = append(b, '{')
+			for i, m := range members {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendString(b, m.name)
+				b = append(b, ':')
+				b = append(b, m.value...)
+			}
+			return append(b, '}'), nil
+		}
+	}
+	return nil, fmt.Errorf("unexpected JSON token %v", tok)
 }
