@@ -30,7 +30,8 @@ func (e divergedExit) Unwrap() error { return e.err }
 func (e divergedExit) ExitCode() int { return exitDiverged }
 
 func newVerifyCommand(c *cli) *cobra.Command {
-	var release, key, checkpoint, proof string
+	var release, checkpoint, proof string
+	var keys []string
 	var inclusion uint64
 	cmd := &cobra.Command{
 		Use:   "verify [--release DIR] [--key KEY] | --inclusion POSITION --checkpoint FILE --proof FILE --key KEY",
@@ -56,14 +57,14 @@ func newVerifyCommand(c *cli) *cobra.Command {
 				if checkpoint == "" || proof == "" {
 					return events.Invalidf("--inclusion needs --checkpoint FILE and --proof FILE")
 				}
-				return c.verifyInclusion(cmd, events.Position(inclusion), checkpoint, proof, key)
+				return c.verifyInclusion(cmd, events.Position(inclusion), checkpoint, proof, keys)
 			}
 			var rep ledger.Report
 			var err error
 			if release != "" {
-				rep, err = c.verifyRelease(ctx, release, key)
+				rep, err = c.verifyRelease(ctx, release, keys)
 			} else {
-				rep, err = c.verifyStore(ctx, key)
+				rep, err = c.verifyStore(ctx, keys)
 			}
 			var d *ledger.DivergedError
 			if errors.As(err, &d) {
@@ -79,31 +80,37 @@ func newVerifyCommand(c *cli) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&release, "release", "", "verify the export release in DIR instead of the store")
-	f.StringVar(&key, "key", "", "the ledger's verifier key, or a file holding it")
+	f.StringArrayVar(&keys, "key", nil, "the ledger's verifier key, or a file holding it; repeat it for the earlier keys after a rotation")
 	f.Uint64Var(&inclusion, "inclusion", 0, "check that the event at POSITION is in the checkpoint's tree")
 	f.StringVar(&checkpoint, "checkpoint", "", "with --inclusion: the signed checkpoint file")
 	f.StringVar(&proof, "proof", "", "with --inclusion: the proof file (JSON of GET /ledger/proof/inclusion)")
 	return cmd
 }
 
-// verifierFrom reads --key: a verifier key, or a file holding one.
-func verifierFrom(key string) (note.Verifier, error) {
-	if b, err := os.ReadFile(key); err == nil {
-		key = string(b)
+// verifiersFrom reads each --key: a verifier key, or a file holding one.
+func verifiersFrom(keys []string) ([]note.Verifier, error) {
+	var out []note.Verifier
+	for _, key := range keys {
+		if b, err := os.ReadFile(key); err == nil {
+			key = string(b)
+		}
+		v, err := ledger.ParseVerifierKey(strings.TrimSpace(key))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
-	return ledger.ParseVerifierKey(strings.TrimSpace(key))
+	return out, nil
 }
 
 // verifyStore audits the configured store against the ledger file and its
 // checkpoints.
-func (c *cli) verifyStore(ctx context.Context, key string) (ledger.Report, error) {
-	var v note.Verifier
-	if key != "" {
-		var err error
-		if v, err = verifierFrom(key); err != nil {
-			return ledger.Report{}, err
-		}
-	} else {
+func (c *cli) verifyStore(ctx context.Context, keys []string) (ledger.Report, error) {
+	vs, err := verifiersFrom(keys)
+	if err != nil {
+		return ledger.Report{}, err
+	}
+	if len(vs) == 0 {
 		b, err := os.ReadFile(c.cfg.Ledger.KeyPath)
 		if err != nil {
 			return ledger.Report{}, events.Invalidf("no --key given and no ledger key at %s to take it from", c.cfg.Ledger.KeyPath)
@@ -112,7 +119,7 @@ func (c *cli) verifyStore(ctx context.Context, key string) (ledger.Report, error
 		if err != nil {
 			return ledger.Report{}, err
 		}
-		v = k.Verifier
+		vs = append(vs, k.Verifier)
 	}
 	st, err := c.openStore(ctx)
 	if err != nil {
@@ -151,7 +158,7 @@ func (c *cli) verifyStore(ctx context.Context, key string) (ledger.Report, error
 			}
 		},
 		Checkpoints: cps,
-		Verifier:    v,
+		Verifiers:   vs,
 		Recorded: func(ctx context.Context, fn func(int64, events.Position, tlog.Hash) (bool, error)) error {
 			return rec.LeafHashes(ctx, 0, fn)
 		},
@@ -163,41 +170,42 @@ func (c *cli) verifyStore(ctx context.Context, key string) (ledger.Report, error
 }
 
 // verifyRelease audits a release folder on its own.
-func (c *cli) verifyRelease(ctx context.Context, dir, key string) (ledger.Report, error) {
+func (c *cli) verifyRelease(ctx context.Context, dir string, keys []string) (ledger.Report, error) {
 	r, err := ledger.OpenRelease(dir)
 	if err != nil {
 		return ledger.Report{}, err
 	}
-	if key == "" {
+	if len(keys) == 0 {
 		if r.Key == "" {
 			return ledger.Report{}, events.Invalidf("no --key given and the release carries none")
 		}
 		fmt.Fprintln(c.stderr, "pnyx verify: no --key given: checking with the release's own key, which proves only that the release agrees with itself; pass the key the municipality publishes")
-		key = r.Key
+		keys = []string{r.Key}
 	}
-	v, err := verifierFrom(key)
+	vs, err := verifiersFrom(keys)
 	if err != nil {
 		return ledger.Report{}, err
 	}
 	progress, done := c.verifyProgress(-1)
 	defer done()
-	return ledger.Verify(ctx, ledger.Audit{Events: r.Events, Checkpoints: r.Checkpoints, Verifier: v, Progress: progress})
+	return ledger.Verify(ctx, ledger.Audit{Events: r.Events, Checkpoints: r.Checkpoints, Verifiers: vs, Progress: progress})
 }
 
 // verifyInclusion checks one event's proof against a checkpoint, offline.
-func (c *cli) verifyInclusion(cmd *cobra.Command, pos events.Position, checkpointFile, proofFile, key string) error {
-	if key == "" {
+func (c *cli) verifyInclusion(cmd *cobra.Command, pos events.Position, checkpointFile, proofFile string, keys []string) error {
+	if len(keys) == 0 {
 		return events.Invalidf("--inclusion needs --key: the verifier key the municipality publishes")
 	}
-	v, err := verifierFrom(key)
+	vs, err := verifiersFrom(keys)
 	if err != nil {
 		return err
 	}
+	v := vs[0]
 	msg, err := os.ReadFile(checkpointFile)
 	if err != nil {
 		return events.Invalidf("--checkpoint: %v", err)
 	}
-	cp, err := ledger.OpenCheckpoint(msg, v)
+	cp, err := ledger.OpenCheckpoint(msg, vs...)
 	if err != nil {
 		if errors.Is(err, ledger.ErrBadSignature) {
 			return divergedExit{fmt.Errorf("diverged: the checkpoint %s is not signed by %s", checkpointFile, v.Name())}

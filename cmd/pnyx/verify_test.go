@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/events"
+
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/projections/ledger"
 
@@ -359,4 +361,31 @@ func TestVerifyARelease(t *testing.T) {
 			t.Errorf("without --proof: %v", r.err)
 		}
 	})
+}
+
+func TestVerifyAcrossAKeyRotation(t *testing.T) {
+	dir, oldKey := ledgerDir(t)
+	// Rotation: the old signing key is retired and a new one made for the
+	// same origin; the log goes on.
+	if err := os.Remove(filepath.Join(dir, "ledger.key")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Συνεδρίαση ` + itoa(int64(300+i)) + `"}`)}
+		if _, err := st.Append(ctx, "meeting-r"+itoa(int64(i)), events.NoStream, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	newKey := runLedger(t, dir, 100)
+	if newKey == oldKey {
+		t.Fatal("no new key")
+	}
+	wantDiverged(t, verify(t, dir, "--key", newKey), "checkpoint of size", "not signed")
+	wantVerified(t, verify(t, dir, "--key", oldKey, "--key", newKey), "verified: 400 events up to position 400, root")
 }

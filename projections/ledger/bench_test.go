@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
@@ -119,7 +120,7 @@ func BenchmarkVerifyRelease(b *testing.B) {
 	sha256sum, _ := exec.LookPath("sha256sum")
 	for b.Loop() {
 		began, cpu := time.Now(), cputime.Process()
-		rep, err := Verify(context.Background(), Audit{Events: rel.Events, Checkpoints: rel.Checkpoints, Verifier: l.Verifier()})
+		rep, err := Verify(context.Background(), Audit{Events: rel.Events, Checkpoints: rel.Checkpoints, Verifiers: []note.Verifier{l.Verifier()}})
 		if err != nil || rep.Events != int64(n) {
 			b.Fatalf("verify: %+v, %v", rep, err)
 		}

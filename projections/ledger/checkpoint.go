@@ -62,17 +62,21 @@ type SignedCheckpoint struct {
 	Note []byte // the signed note, as published
 }
 
-// OpenCheckpoint verifies msg, a signed note, with the verifier and parses
-// its checkpoint. It returns an error matching ErrBadSignature when no
-// signature by the verifier's key is valid, and an invalid error when msg
-// is not a note holding a checkpoint of the verifier's origin.
-func OpenCheckpoint(msg []byte, v note.Verifier) (SignedCheckpoint, error) {
-	n, err := note.Open(msg, note.VerifierList(v))
+// OpenCheckpoint verifies msg, a signed note, with the verifiers (the
+// ledger's key, and its earlier keys after a rotation) and parses its
+// checkpoint. It returns an error matching ErrBadSignature when no
+// signature by one of the keys is valid, and an invalid error when msg is
+// not a note holding a checkpoint of the signing key's origin.
+func OpenCheckpoint(msg []byte, vs ...note.Verifier) (SignedCheckpoint, error) {
+	if len(vs) == 0 {
+		return SignedCheckpoint{}, events.Invalidf("checkpoint: no verifier key to check it with")
+	}
+	n, err := note.Open(msg, note.VerifierList(vs...))
 	if err != nil {
 		var unverified *note.UnverifiedNoteError
 		var invalid *note.InvalidSignatureError
 		if errors.As(err, &unverified) || errors.As(err, &invalid) {
-			return SignedCheckpoint{}, fmt.Errorf("%w: not signed by %s", ErrBadSignature, v.Name())
+			return SignedCheckpoint{}, fmt.Errorf("%w: not signed by %s", ErrBadSignature, vs[0].Name())
 		}
 		return SignedCheckpoint{}, events.Invalidf("checkpoint: not a signed note: %v", err)
 	}
@@ -80,8 +84,8 @@ func OpenCheckpoint(msg []byte, v note.Verifier) (SignedCheckpoint, error) {
 	if err != nil {
 		return SignedCheckpoint{}, err
 	}
-	if c.Origin != v.Name() {
-		return SignedCheckpoint{}, events.Invalidf("checkpoint: origin %q is not the key's log %q", truncate(c.Origin), v.Name())
+	if c.Origin != n.Sigs[0].Name {
+		return SignedCheckpoint{}, events.Invalidf("checkpoint: origin %q is not the key's log %q", truncate(c.Origin), n.Sigs[0].Name)
 	}
 	return SignedCheckpoint{Checkpoint: c, Note: msg}, nil
 }

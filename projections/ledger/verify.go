@@ -22,8 +22,9 @@ type Audit struct {
 	Events func(ctx context.Context, yield func(events.RecordedEvent) error) error
 	// Checkpoints are signed notes as published, in any order.
 	Checkpoints [][]byte
-	// Verifier checks the checkpoints' signatures.
-	Verifier note.Verifier
+	// Verifiers check the checkpoints' signatures: the ledger's key, and
+	// its earlier keys after a rotation.
+	Verifiers []note.Verifier
 	// Recorded, when set, gives the leaf hash and position the ledger
 	// recorded at each index from 0 on (Ledger.LeafHashes), so a changed
 	// event is named exactly even between checkpoints.
@@ -81,7 +82,7 @@ func (e *DivergedError) Error() string {
 // the first divergence; an invalid error when a checkpoint cannot be read
 // at all; the source's error when the events cannot be read.
 func Verify(ctx context.Context, a Audit) (Report, error) {
-	cps, err := openCheckpoints(a.Checkpoints, a.Verifier)
+	cps, err := openCheckpoints(a.Checkpoints, a.Verifiers)
 	if err != nil {
 		return Report{}, err
 	}
@@ -223,17 +224,17 @@ func Verify(ctx context.Context, a Audit) (Report, error) {
 
 // openCheckpoints verifies and sorts the checkpoints, refusing two of one
 // size with different roots (a log that forked).
-func openCheckpoints(notes [][]byte, v note.Verifier) ([]Checkpoint, error) {
+func openCheckpoints(notes [][]byte, vs []note.Verifier) ([]Checkpoint, error) {
 	var cps []Checkpoint
 	for _, msg := range notes {
-		c, err := OpenCheckpoint(msg, v)
+		c, err := OpenCheckpoint(msg, vs...)
 		if err != nil {
 			if errors.Is(err, ErrBadSignature) {
 				size := "?"
 				if body, perr := ParseCheckpoint(noteText(msg)); perr == nil {
 					size = fmt.Sprint(body.Size)
 				}
-				return nil, &DivergedError{Index: -1, Reason: fmt.Sprintf("the checkpoint of size %s is not signed by the ledger's key %s: forged, or of another log", size, v.Name())}
+				return nil, &DivergedError{Index: -1, Reason: fmt.Sprintf("the checkpoint of size %s is not signed by the ledger's key %s: forged, or of another log", size, vs[0].Name())}
 			}
 			return nil, err
 		}
