@@ -31,6 +31,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/projections"
@@ -94,6 +95,12 @@ type Sources struct {
 	// reads it, so the server holds it as it is.
 	ReadModel   *readmodel.ReadModel
 	Projections Projections
+	// Sinks are the external projections to report on (optional).
+	Sinks []Sink
+	// Analytics answers the aggregate questions with the configured
+	// engine, for the products that expose them (GraphQL's analytics
+	// field); optional.
+	Analytics analytics.Engine
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -193,7 +200,13 @@ func New(src Sources, opts Options) (*Server, error) {
 	if err := s.metrics.register(src.Log.Head, src.Projections); err != nil {
 		return nil, err
 	}
+	for _, sk := range src.Sinks {
+		if err := sk.RegisterMetrics(s.metrics.reg); err != nil {
+			return nil, err
+		}
+	}
 	s.ready = newReadiness(timeout, s.log, src.Projections)
+	s.ready.sinks = src.Sinks
 	s.ready.add("store", func(ctx context.Context) error {
 		_, err := src.Log.Head(ctx)
 		return err

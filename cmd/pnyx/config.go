@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/server"
 )
 
@@ -58,6 +60,11 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
+	{Key: "analytics.engine", Flag: "analytics-engine", Default: "embedded", Usage: "what answers the analytics questions: embedded (the read model) or clickhouse", Serve: true},
+	{Key: "analytics.clickhouse.addr", Flag: "clickhouse-addr", Default: "", Usage: "host:port of ClickHouse's native protocol; when set, the analytics sink copies the log there (default none)", Serve: true},
+	{Key: "analytics.clickhouse.database", Flag: "clickhouse-database", Default: clickhouse.DefaultDatabase, Usage: "ClickHouse database of the analytics tables, created when missing", Serve: true},
+	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
+	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -85,6 +92,7 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
+	Analytics       analyticsConfig
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -184,7 +192,51 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
+	if c.Analytics, err = analyticsSetting(v); err != nil {
+		return config{}, err
+	}
 	return c, nil
+}
+
+// Analytics engines.
+const (
+	analyticsEmbedded   = "embedded"
+	analyticsClickHouse = "clickhouse"
+)
+
+// analyticsConfig says which engine answers the analytics questions and
+// where the ClickHouse sink writes, when it runs.
+type analyticsConfig struct {
+	Engine     string // analyticsEmbedded or analyticsClickHouse
+	ClickHouse clickhouse.Options
+}
+
+// analyticsSetting reads the analytics.* keys: the engine is embedded or
+// clickhouse, and clickhouse needs an address.
+func analyticsSetting(v *viper.Viper) (analyticsConfig, error) {
+	a := analyticsConfig{Engine: strings.ToLower(strings.TrimSpace(v.GetString("analytics.engine")))}
+	if a.Engine != analyticsEmbedded && a.Engine != analyticsClickHouse {
+		return a, events.Invalidf("analytics.engine %q: want embedded or clickhouse", a.Engine)
+	}
+	a.ClickHouse = clickhouse.Options{
+		Addr:     strings.TrimSpace(v.GetString("analytics.clickhouse.addr")),
+		Database: strings.TrimSpace(v.GetString("analytics.clickhouse.database")),
+		Username: v.GetString("analytics.clickhouse.username"),
+		Password: v.GetString("analytics.clickhouse.password"),
+	}
+	if a.ClickHouse.Addr == "" {
+		if a.Engine == analyticsClickHouse {
+			return a, events.Invalidf("analytics.engine clickhouse needs analytics.clickhouse.addr")
+		}
+		return a, nil
+	}
+	if _, port, err := net.SplitHostPort(a.ClickHouse.Addr); err != nil || port == "" {
+		return a, events.Invalidf("analytics.clickhouse.addr %q: want host:port", a.ClickHouse.Addr)
+	}
+	if err := a.ClickHouse.Validate(); err != nil {
+		return a, events.Invalidf("analytics.clickhouse.database %q: want letters, digits and underscores", a.ClickHouse.Database)
+	}
+	return a, nil
 }
 
 // readConfigFile merges the file named by --config or PNYX_CONFIG into v, or

@@ -99,6 +99,10 @@ type Options struct {
 	Now        func() time.Time
 }
 
+// Validate reports an invalid error for options out of range, as NewSink
+// and NewEngine would.
+func (o Options) Validate() error { return o.fill() }
+
 func (o *Options) fill() error {
 	if o.Addr == "" {
 		return events.Invalidf("clickhouse: no address")
