@@ -37,36 +37,35 @@ type Fixture struct {
 	Dir       string
 	Store     *sqlite.Store
 	ReadModel *readmodel.ReadModel
+	Runner    *projections.Runner
 	Events    int64
 	// Now is after every event of the demo: the "now" of request
 	// questions.
 	Now time.Time
 }
 
-// Demo generates the demo municipality of seed for months months (0: one
-// year) into a fresh SQLite store in a temporary directory and builds its
-// read model.
+// Demo generates years of the demo municipality of seed into a fresh
+// SQLite store in a temporary directory and builds its read model.
 func Demo(t testing.TB, seed uint64, years int) *Fixture {
+	t.Helper()
+	fx := Open(t)
+	fx.Generate(t, seed, years)
+	fx.Sync(t)
+	return fx
+}
+
+// Open makes an empty SQLite store in a temporary directory, with a read
+// model runner following it and the read model's queries open.
+func Open(t testing.TB) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
 	recorded := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	now := func() time.Time { return recorded }
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{Now: now})
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{Now: func() time.Time { return recorded }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	v, err := vault.Open(ctx, filepath.Join(dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-		Random: rand.NewChaCha8([32]byte{byte(seed)}), Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	stats, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: seed, Years: years})
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(dir, "readmodel.db")
 	db, err := projections.OpenReadModel(ctx, path)
 	if err != nil {
@@ -85,21 +84,50 @@ func Demo(t testing.TB, seed uint64, years int) *Fixture {
 		<-done
 		runner.Close()
 	})
-	head, err := store.Head(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wctx, wcancel := context.WithTimeout(ctx, 5*time.Minute)
-	defer wcancel()
-	if err := runner.WaitFor(wctx, head); err != nil {
-		t.Fatalf("read model: %v", err)
-	}
+	fx := &Fixture{Dir: dir, Store: store, Runner: runner, Now: recorded}
+	fx.Sync(t)
 	rm, err := readmodel.OpenReadModelQueries(ctx, path, store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rm.Close() })
-	return &Fixture{Dir: dir, Store: store, ReadModel: rm, Events: stats.Events, Now: recorded}
+	fx.ReadModel = rm
+	return fx
+}
+
+// Generate appends years of the demo municipality of seed through the
+// command service. It is safe to call from another goroutine than the
+// test's, and reports a failure with t.Error.
+func (fx *Fixture) Generate(t testing.TB, seed uint64, years int) {
+	ctx := context.Background()
+	now := func() time.Time { return fx.Now }
+	v, err := vault.Open(ctx, filepath.Join(fx.Dir, fmt.Sprintf("vault-%d.db", seed)), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
+		Random: rand.NewChaCha8([32]byte{byte(seed)}), Now: now})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer v.Close()
+	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: seed, Years: years})
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	fx.Events += stats.Events
+}
+
+// Sync waits until the read model has applied the whole log.
+func (fx *Fixture) Sync(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	head, err := fx.Store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.Runner.WaitFor(ctx, head); err != nil {
+		t.Fatalf("read model: %v", err)
+	}
 }
 
 // Filters are the filters Compare asks every question with: none, one
@@ -119,11 +147,12 @@ func Filters() []analytics.Filter {
 	}
 }
 
-// Compare asks want and got every question with every filter and reports
-// each answer that differs. It fails too when want answers a question
-// about the whole record with nothing, where the comparison would prove
-// nothing.
-func Compare(t *testing.T, want, got analytics.Engine, now time.Time, local string) {
+// Compare asks want and got every question with each of filters (all of
+// Filters when none is given; the first should be the whole record) and
+// reports each answer that differs. It fails too when want answers a
+// question with the first filter with nothing, where the comparison would
+// prove nothing.
+func Compare(t *testing.T, want, got analytics.Engine, now time.Time, local string, filters ...analytics.Filter) {
 	t.Helper()
 	ctx := context.Background()
 	type question struct {
@@ -150,9 +179,12 @@ func Compare(t *testing.T, want, got analytics.Engine, now time.Time, local stri
 	for _, by := range []analytics.SpendingKey{analytics.BySupplier, analytics.ByCPVDivision, analytics.ByProcedure, analytics.ByYear} {
 		qs = append(qs, question{"spending by " + string(by), func(e analytics.Engine, f analytics.Filter) (any, error) { return e.Spending(ctx, f, by) }})
 	}
+	if len(filters) == 0 {
+		filters = Filters()
+	}
 	for _, q := range qs {
 		t.Run(q.name, func(t *testing.T) {
-			for i, f := range Filters() {
+			for i, f := range filters {
 				w, err := q.ask(want, f)
 				if err != nil {
 					t.Fatalf("filter %d %+v: reference engine: %v", i, f, err)

@@ -192,14 +192,14 @@ func ballotsCTE(f analytics.Filter) (string, []any) {
 	c.eq("v.body_id", f.BodyID)
 	c.eq("v.question_type", f.Category)
 	c.period("v.opened_at", f)
-	return `b AS (
+	return `b AS MATERIALIZED (
 		SELECT bl.vote_id, v.opened_at, bl.member_id, bl.choice,
 			coalesce((SELECT m.faction FROM memberships m WHERE m.body_id = v.body_id AND m.member_id = bl.member_id
 				AND m.since_at <= bl.cast_at AND (m.until_at IS NULL OR bl.cast_at < m.until_at)
 				ORDER BY m.period DESC LIMIT 1), '') AS faction
 		FROM ballots bl JOIN votes v ON v.vote_id = bl.vote_id
 		WHERE bl.choice IN ('yes', 'no', 'abstain')` + c.where() + `
-	), fv AS (
+	), fv AS MATERIALIZED (
 		SELECT vote_id, opened_at, faction, y, n, a,
 			CASE WHEN y > n AND y > a THEN 'yes' WHEN n > y AND n > a THEN 'no' WHEN a > y AND a > n THEN 'abstain' ELSE '' END AS pos
 		FROM (SELECT vote_id, opened_at, faction, sum(choice = 'yes') AS y, sum(choice = 'no') AS n, sum(choice = 'abstain') AS a
@@ -212,10 +212,20 @@ func (e *Engine) Agreement(ctx context.Context, f analytics.Filter, level analyt
 	if !level.Valid() {
 		return nil, &events.Error{Code: events.CodeInvalid, Message: fmt.Sprintf("analytics: agreement by %q: not member or faction", level)}
 	}
-	cte, args := ballotsCTE(f)
-	q := `WITH ` + cte + ` SELECT x.member_id, y.member_id, count(*), sum(x.choice = y.choice)
+	var c cond
+	c.eq("v.body_id", f.BodyID)
+	c.eq("v.question_type", f.Category)
+	c.period("v.opened_at", f)
+	// Members pair without their factions: a materialized list of the
+	// ballots, joined with itself.
+	q := `WITH b AS MATERIALIZED (SELECT bl.vote_id, bl.member_id, bl.choice FROM ballots bl JOIN votes v ON v.vote_id = bl.vote_id
+			WHERE bl.choice IN ('yes', 'no', 'abstain')` + c.where() + `)
+		SELECT x.member_id, y.member_id, count(*), sum(x.choice = y.choice)
 		FROM b x JOIN b y ON y.vote_id = x.vote_id AND x.member_id < y.member_id GROUP BY 1, 2 ORDER BY 1, 2`
+	args := c.args
 	if level == analytics.ByFaction {
+		var cte string
+		cte, args = ballotsCTE(f)
 		q = `WITH ` + cte + ` SELECT x.faction, y.faction, count(*), sum(x.pos = y.pos)
 			FROM fv x JOIN fv y ON y.vote_id = x.vote_id AND x.faction < y.faction
 			WHERE x.pos <> '' AND y.pos <> '' GROUP BY 1, 2 ORDER BY 1, 2`
