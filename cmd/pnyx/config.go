@@ -63,6 +63,7 @@ var settings = []setting{
 	{Key: "analytics.engine", Flag: "analytics-engine", Default: "embedded", Usage: "what answers the analytics questions: embedded (the read model) or clickhouse", Serve: true},
 	{Key: "analytics.clickhouse.addr", Flag: "clickhouse-addr", Default: "", Usage: "host:port of ClickHouse's native protocol; when set, the analytics sink copies the log there (default none)", Serve: true},
 	{Key: "analytics.clickhouse.database", Flag: "clickhouse-database", Default: clickhouse.DefaultDatabase, Usage: "ClickHouse database of the analytics tables, created when missing", Serve: true},
+	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
 	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
 	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
 }
@@ -209,6 +210,8 @@ const (
 type analyticsConfig struct {
 	Engine     string // analyticsEmbedded or analyticsClickHouse
 	ClickHouse clickhouse.Options
+	// Sink says whether this process runs the sink into ClickHouse.
+	Sink bool
 }
 
 // analyticsSetting reads the analytics.* keys: the engine is embedded or
@@ -224,6 +227,10 @@ func analyticsSetting(v *viper.Viper) (analyticsConfig, error) {
 		Username: v.GetString("analytics.clickhouse.username"),
 		Password: v.GetString("analytics.clickhouse.password"),
 	}
+	sink, err := boolSetting(v, "analytics.clickhouse.sink")
+	if err != nil {
+		return a, err
+	}
 	if a.ClickHouse.Addr == "" {
 		if a.Engine == analyticsClickHouse {
 			return a, events.Invalidf("analytics.engine clickhouse needs analytics.clickhouse.addr")
@@ -236,6 +243,7 @@ func analyticsSetting(v *viper.Viper) (analyticsConfig, error) {
 	if err := a.ClickHouse.Validate(); err != nil {
 		return a, events.Invalidf("analytics.clickhouse.database %q: want letters, digits and underscores", a.ClickHouse.Database)
 	}
+	a.Sink = sink
 	return a, nil
 }
 

@@ -221,7 +221,7 @@ func TestConfigAnalytics(t *testing.T) {
 		cleanEnv(t)
 		t.Chdir(t.TempDir())
 		c, err := loadFor(t)
-		if err != nil || c.Analytics.Engine != analyticsEmbedded || c.Analytics.ClickHouse.Addr != "" {
+		if err != nil || c.Analytics.Engine != analyticsEmbedded || c.Analytics.ClickHouse.Addr != "" || c.Analytics.Sink {
 			t.Fatalf("%+v, %v", c.Analytics, err)
 		}
 	})
@@ -237,8 +237,16 @@ func TestConfigAnalytics(t *testing.T) {
 		}
 		a := c.Analytics
 		if a.Engine != analyticsClickHouse || a.ClickHouse.Addr != "10.0.0.5:9000" || a.ClickHouse.Database != "pnyx_a" ||
-			a.ClickHouse.Username != "pnyx" || a.ClickHouse.Password != "secret" {
+			a.ClickHouse.Username != "pnyx" || a.ClickHouse.Password != "secret" || !a.Sink {
 			t.Fatalf("%+v", a)
+		}
+	})
+	t.Run("an API node of a cluster reads ClickHouse without running a sink", func(t *testing.T) {
+		cleanEnv(t)
+		t.Chdir(t.TempDir())
+		c, err := loadFor(t, "--analytics-engine", "clickhouse", "--clickhouse-addr", "ch.example.org:9000", "--clickhouse-sink=false")
+		if err != nil || c.Analytics.Sink || c.Analytics.Engine != analyticsClickHouse {
+			t.Fatalf("%+v, %v", c.Analytics, err)
 		}
 	})
 }

@@ -87,7 +87,7 @@ func (c *cli) serve(ctx context.Context) error {
 	// answered by the read model or by ClickHouse (analytics.engine).
 	var sinks []server.Sink
 	var sink *clickhouse.Sink
-	if c.cfg.Analytics.ClickHouse.Addr != "" {
+	if c.cfg.Analytics.Sink {
 		if sink, err = clickhouse.NewSink(log, withLogger(c.cfg.Analytics.ClickHouse, c)); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (c *cli) serve(ctx context.Context) error {
 		defer closeLogged(c, "analytics engine", ch.Close)
 		engine = ch
 	}
-	c.log.Info("analytics", "engine", c.cfg.Analytics.Engine, "sink", c.cfg.Analytics.ClickHouse.Addr != "")
+	c.log.Info("analytics", "engine", c.cfg.Analytics.Engine, "sink", c.cfg.Analytics.Sink)
 
 	// The HTTP server, mounting the products over both sides.
 	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner,
