@@ -95,10 +95,20 @@ func Open(t testing.TB) *Fixture {
 	return fx
 }
 
+// GenerateEvents appends about n events of the demo municipality of seed
+// (as many years as make them).
+func (fx *Fixture) GenerateEvents(t testing.TB, seed uint64, n int64) {
+	fx.generate(t, seed, demo.Options{Seed: seed, Events: n})
+}
+
 // Generate appends years of the demo municipality of seed through the
 // command service. It is safe to call from another goroutine than the
 // test's, and reports a failure with t.Error.
 func (fx *Fixture) Generate(t testing.TB, seed uint64, years int) {
+	fx.generate(t, seed, demo.Options{Seed: seed, Years: years})
+}
+
+func (fx *Fixture) generate(t testing.TB, seed uint64, opts demo.Options) {
 	ctx := context.Background()
 	now := func() time.Time { return fx.Now }
 	v, err := vault.Open(ctx, filepath.Join(fx.Dir, fmt.Sprintf("vault-%d.db", seed)), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
@@ -108,7 +118,7 @@ func (fx *Fixture) Generate(t testing.TB, seed uint64, years int) {
 		return
 	}
 	defer v.Close()
-	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: seed, Years: years})
+	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true}), v, opts)
 	if err != nil {
 		t.Error(err)
 		return
