@@ -179,6 +179,18 @@ func TestEmbeddedOnDemo(t *testing.T) {
 			t.Errorf("per meeting %d, per item %d", perMeeting, total)
 		}
 	})
+	t.Run("an aggregate query cannot reach the private tables", func(t *testing.T) {
+		err := fx.ReadModel.View(ctx, func(s *readmodel.Snapshot) error {
+			rows, err := s.QueryAggregate(ctx, "SELECT count(*) FROM Private_Comment_Authors")
+			if err == nil {
+				rows.Close()
+			}
+			return err
+		})
+		if !errors.Is(err, events.ErrInvalid) {
+			t.Errorf("got %v", err)
+		}
+	})
 	t.Run("a period that ends before it starts is invalid", func(t *testing.T) {
 		_, err := e.Spending(ctx, analytics.Filter{From: time.Now(), To: time.Now().Add(-time.Hour)}, analytics.ByYear)
 		if !errors.Is(err, events.ErrInvalid) {
