@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/internal/schematest"
 	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
@@ -55,8 +56,8 @@ func TestDataPackageValidatesAgainstTheV2Profiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg := compileSchema(t, "https://datapackage.org/profiles/2.0/datapackage.json", "datapackage-2.0/datapackage.json", nil)
-	validate(t, pkg, "datapackage.json", doc)
+	pkg, res, ts := schematest.DataPackage(t)
+	schematest.Validate(t, pkg, "datapackage.json", doc)
 	var p struct {
 		Schema    string `json:"$schema"`
 		Resources []struct {
@@ -75,19 +76,17 @@ func TestDataPackageValidatesAgainstTheV2Profiles(t *testing.T) {
 	if want := len(opendata.Datasets()) * len(opendata.Formats); len(p.Resources) != want {
 		t.Errorf("%d resources, want %d", len(p.Resources), want)
 	}
-	ts := compileSchema(t, "https://datapackage.org/profiles/2.0/tableschema.json", "datapackage-2.0/tableschema.json", nil)
-	res := compileSchema(t, "https://datapackage.org/profiles/2.0/dataresource.json", "datapackage-2.0/dataresource.json", nil)
 	names := map[string]bool{}
 	for _, r := range p.Resources {
 		names[r.Name] = true
-		validate(t, ts, r.Name+" table schema", r.Schema)
+		schematest.Validate(t, ts, r.Name+" table schema", r.Schema)
 	}
 	raw := struct {
 		Resources []json.RawMessage `json:"resources"`
 	}{}
 	json.Unmarshal(doc, &raw)
 	for i, r := range raw.Resources {
-		validate(t, res, p.Resources[i].Name, r)
+		schematest.Validate(t, res, p.Resources[i].Name, r)
 	}
 	t.Run("foreign keys refer to resources of the package", func(t *testing.T) {
 		for _, d := range opendata.Datasets() {
@@ -107,8 +106,7 @@ func TestDataPackageValidatesAgainstTheV2Profiles(t *testing.T) {
 	})
 	t.Run("a resource without a name is refused by the profile", func(t *testing.T) {
 		bad := []byte(`{"$schema":"` + opendata.DataPackageProfile + `","resources":[{"path":"x.csv"}]}`)
-		inst, _ := jsonschemaUnmarshal(bad)
-		if pkg.Validate(inst) == nil {
+		if schematest.Check(pkg, bad) == nil {
 			t.Error("the profile accepted a nameless resource: the validation proves nothing")
 		}
 	})
