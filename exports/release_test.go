@@ -287,4 +287,3 @@ func TestReleaseLeavesNothingPartial(t *testing.T) {
 		}
 	})
 }
-
