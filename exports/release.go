@@ -96,6 +96,10 @@ func WriteRelease(ctx context.Context, rows Rows, log Log, out string, opts Rele
 	if err != nil {
 		return Manifest{}, fmt.Errorf("exports: %w", err)
 	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return Manifest{}, fmt.Errorf("exports: %w", err)
+	}
 	done := false
 	defer func() {
 		if !done {

@@ -236,3 +236,29 @@ func check(ds []Dataset) error {
 	}
 	return nil
 }
+
+// Licences are the open licences a deployment may publish under.
+var Licences = []Licence{
+	CCBY4,
+	{ID: "CC0-1.0", Title: "Creative Commons Zero v1.0 Universal", URL: "https://creativecommons.org/publicdomain/zero/1.0/"},
+	{ID: "ODbL-1.0", Title: "Open Data Commons Open Database License v1.0", URL: "https://opendatacommons.org/licenses/odbl/1-0/"},
+	{ID: "CC-BY-SA-4.0", Title: "Creative Commons Attribution Share Alike 4.0 International", URL: "https://creativecommons.org/licenses/by-sa/4.0/"},
+}
+
+// LicenceByID returns the licence of SPDX id.
+func LicenceByID(id string) (Licence, bool) {
+	i := slices.IndexFunc(Licences, func(l Licence) bool { return l.ID == id })
+	if i < 0 {
+		return Licence{}, false
+	}
+	return Licences[i], true
+}
+
+// LicenceIDs lists the SPDX ids of Licences.
+func LicenceIDs() []string {
+	ids := make([]string, len(Licences))
+	for i, l := range Licences {
+		ids[i] = l.ID
+	}
+	return ids
+}

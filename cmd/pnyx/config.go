@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/server"
 )
 
@@ -58,6 +59,9 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
+	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
+	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
+	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -85,6 +89,7 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
+	Catalog         opendata.Config // from the opendata.* keys
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -182,6 +187,9 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 		return config{}, err
 	}
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
+		return config{}, err
+	}
+	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
 		return config{}, err
 	}
 	return c, nil

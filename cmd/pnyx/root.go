@@ -36,6 +36,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
+	newExportCommand,
 	newVersionCommand,
 }
 
