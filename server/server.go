@@ -33,6 +33,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
@@ -126,6 +127,11 @@ type Options struct {
 	// ReadinessTimeout bounds each readiness check;
 	// DefaultReadinessTimeout when zero.
 	ReadinessTimeout time.Duration
+	// ReleaseDir holds the open-data releases the downloads serve (see
+	// exports.Downloads); without it /datasets/ is not mounted.
+	ReleaseDir string
+	// Catalog describes the open data (publisher, licence, public URL).
+	Catalog opendata.Config
 }
 
 // Server is the HTTP server of pnyx serve. Its handler is safe for
@@ -211,6 +217,14 @@ func (s *Server) routes(opts Options) {
 
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
+
+	if opts.ReleaseDir != "" {
+		dl := exports.NewDownloads(s.src.ReadModel, s.src.Log, exports.DownloadsOptions{
+			Dir: opts.ReleaseDir, Catalog: opts.Catalog, Now: s.now, Logger: s.log,
+		})
+		s.handle("GET /datasets/{$}", dl.ServeIndex)
+		s.handle("GET /datasets/{file}", dl.ServeFile)
+	}
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as
