@@ -187,6 +187,9 @@ func (d *Downloads) open(pos events.Position) (*served, error) {
 			rel.files[f.Path] = f
 		}
 	}
+	for _, f := range rel.manifest.Files {
+		rel.files[f.Path] = f
+	}
 	for name, mt := range map[string]string{DataPackageFile: "application/json", CatalogFile: "application/ld+json",
 		ManifestName: "application/json", SumsFile: "text/plain; charset=utf-8"} {
 		rel.files[name] = ManifestFile{Path: name, MediaType: mt}
@@ -269,7 +272,16 @@ func (d *Downloads) ServeIndex(w http.ResponseWriter, r *http.Request) error {
 // ServeFile answers GET /datasets/{file}: a file of the current release,
 // by name. A name the release does not list is a not-found error.
 func (d *Downloads) ServeFile(w http.ResponseWriter, r *http.Request) error {
-	name := r.PathValue("file")
+	return d.serveFile(w, r, r.PathValue("file"))
+}
+
+// ServeNamed returns the handler of one file of the current release, such
+// as OCDSReleasesFile for GET /ocds/releases.json.
+func (d *Downloads) ServeNamed(name string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { return d.serveFile(w, r, name) }
+}
+
+func (d *Downloads) serveFile(w http.ResponseWriter, r *http.Request, name string) error {
 	if !validFileName(name) {
 		return events.Errorf(events.CodeNotFound, "no dataset file %q", truncate(name))
 	}

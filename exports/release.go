@@ -61,6 +61,8 @@ type Manifest struct {
 	Created  time.Time         `json:"created"`
 	Licence  string            `json:"licence"`
 	Datasets []ManifestDataset `json:"datasets"`
+	// Files are the publications in the open standards (OCDS).
+	Files []ManifestFile `json:"files"`
 }
 
 // ManifestDataset is one dataset of a release, with its files by format.
@@ -125,6 +127,9 @@ func WriteRelease(ctx context.Context, rows Rows, log Log, out string, opts Rele
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(ds))
 		}
+	}
+	if m.Files, err = writeOCDS(ctx, tmp, log, opts.Since, rows.Position(), opts.Catalog, m.Created); err != nil {
+		return Manifest{}, fmt.Errorf("exports: ocds: %w", err)
 	}
 	rel := opendata.Release{Position: m.Position, Created: m.Created, Files: map[string]opendata.File{}}
 	for _, d := range m.Datasets {

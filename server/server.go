@@ -224,6 +224,8 @@ func (s *Server) routes(opts Options) {
 		})
 		s.handle("GET /datasets/{$}", dl.ServeIndex)
 		s.handle("GET /datasets/{file}", dl.ServeFile)
+		s.handle("GET /ocds/releases.json", dl.ServeNamed(exports.OCDSReleasesFile))
+		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
 	}
 }
 
