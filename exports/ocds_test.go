@@ -48,7 +48,7 @@ func codelist(t *testing.T, name string) map[string]bool {
 func TestOCDSOfTheDemo(t *testing.T) {
 	w := demoMunicipality(t)
 	out, m := writeRelease(t, w, 0)
-	if len(m.Files) != 2 {
+	if len(m.Files) != 3 {
 		t.Fatalf("manifest files %+v", m.Files)
 	}
 	releases, err := os.ReadFile(filepath.Join(out, exports.OCDSReleasesFile))

@@ -61,7 +61,7 @@ type Manifest struct {
 	Created  time.Time         `json:"created"`
 	Licence  string            `json:"licence"`
 	Datasets []ManifestDataset `json:"datasets"`
-	// Files are the publications in the open standards (OCDS).
+	// Files are the publications in the open standards (OCDS, Popolo).
 	Files []ManifestFile `json:"files"`
 }
 
@@ -130,6 +130,13 @@ func WriteRelease(ctx context.Context, rows Rows, log Log, out string, opts Rele
 	}
 	if m.Files, err = writeOCDS(ctx, tmp, log, opts.Since, rows.Position(), opts.Catalog, m.Created); err != nil {
 		return Manifest{}, fmt.Errorf("exports: ocds: %w", err)
+	}
+	if opts.Since == 0 {
+		pf, err := writePopolo(ctx, tmp, rows)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("exports: popolo: %w", err)
+		}
+		m.Files = append(m.Files, pf)
 	}
 	rel := opendata.Release{Position: m.Position, Created: m.Created, Files: map[string]opendata.File{}}
 	for _, d := range m.Datasets {

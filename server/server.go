@@ -226,6 +226,7 @@ func (s *Server) routes(opts Options) {
 		s.handle("GET /datasets/{file}", dl.ServeFile)
 		s.handle("GET /ocds/releases.json", dl.ServeNamed(exports.OCDSReleasesFile))
 		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
+		s.handle("GET /popolo/popolo.json", dl.ServeNamed(exports.PopoloFile))
 	}
 }
 

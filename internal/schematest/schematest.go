@@ -125,3 +125,63 @@ func JSON(t testing.TB, v any) []byte {
 	}
 	return b
 }
+
+// Draft03To04 rewrites a draft-03 schema document as draft-04: a
+// property's "required": true becomes its name in the parent's
+// "required" array, and $schema names draft-04. Popolo's schemas are
+// draft-03, which the validator does not read.
+func Draft03To04(doc any) any {
+	switch x := doc.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, v := range x {
+			out[k] = Draft03To04(v)
+		}
+		if s, ok := out["$schema"].(string); ok && s == "http://json-schema.org/draft-03/schema#" {
+			out["$schema"] = "http://json-schema.org/draft-04/schema#"
+		}
+		if _, ok := out["required"].(bool); ok {
+			delete(out, "required")
+		}
+		if props, ok := x["properties"].(map[string]any); ok {
+			var req []any
+			for name, p := range props {
+				if pm, ok := p.(map[string]any); ok && pm["required"] == true {
+					req = append(req, name)
+				}
+			}
+			if req != nil {
+				out["required"] = req
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, v := range x {
+			out[i] = Draft03To04(v)
+		}
+		return out
+	}
+	return doc
+}
+
+// Popolo compiles the Popolo schema of kind (person, organization,
+// membership, motion, vote_event, ...), converted to draft-04, with every
+// other Popolo schema registered under its id.
+func Popolo(t testing.TB, kind string) *jsonschema.Schema {
+	t.Helper()
+	const base = "http://www.popoloproject.com/schemas/"
+	entries, err := fs.ReadDir(schemas, "testdata/schemas/popolo-1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, e := range entries {
+		ids[base+e.Name()] = "popolo-1.0/" + e.Name()
+	}
+	s, err := Compiler(t, ids, Draft03To04).Compile(base + kind + ".json")
+	if err != nil {
+		t.Fatalf("compile popolo %s: %v", kind, err)
+	}
+	return s
+}
