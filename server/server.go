@@ -228,6 +228,10 @@ func (s *Server) routes(opts Options) {
 		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
 		s.handle("GET /popolo/popolo.json", dl.ServeNamed(exports.PopoloFile))
 	}
+	geo := exports.NewOpen311(s.src.ReadModel, s.now)
+	s.handle("GET /open311/v2/services.json", geo.ServeServices)
+	s.handle("GET /open311/v2/requests.json", geo.ServeRequests)
+	s.handle("GET /open311/v2/requests/{file}", geo.ServeRequest)
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as
