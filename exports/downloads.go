@@ -60,7 +60,7 @@ type Downloads struct {
 
 	mu       sync.Mutex
 	building map[events.Position]*build
-	current  *served // the newest release made
+	latest   *served // the newest release made
 }
 
 type build struct {
@@ -98,7 +98,7 @@ func (d *Downloads) release(ctx context.Context) (*served, error) {
 		return nil, err
 	}
 	d.mu.Lock()
-	cur := d.current
+	cur := d.latest
 	if cur != nil && cur.pos >= pos {
 		d.mu.Unlock()
 		return cur, nil
@@ -139,8 +139,8 @@ func (d *Downloads) make(b *build, pos events.Position) {
 	}
 	d.mu.Lock()
 	delete(d.building, pos)
-	if err == nil && (d.current == nil || rel.pos > d.current.pos) {
-		d.current = rel
+	if err == nil && (d.latest == nil || rel.pos > d.latest.pos) {
+		d.latest = rel
 	}
 	d.mu.Unlock()
 	b.rel, b.err = rel, err
@@ -214,6 +214,15 @@ func (d *Downloads) prune() {
 		os.RemoveAll(filepath.Join(d.opts.Dir, names[0]))
 		names = names[1:]
 	}
+}
+
+// current returns the newest release made, nil before the first, and
+// has the release of the serving position made in the background.
+func (d *Downloads) current() *served {
+	go d.release(context.Background())
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.latest
 }
 
 // ServeIndex answers GET /datasets/: the catalog's datasets with the

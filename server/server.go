@@ -227,6 +227,9 @@ func (s *Server) routes(opts Options) {
 		s.handle("GET /ocds/releases.json", dl.ServeNamed(exports.OCDSReleasesFile))
 		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
 		s.handle("GET /popolo/popolo.json", dl.ServeNamed(exports.PopoloFile))
+		portal := exports.NewPortal(s.src.ReadModel, dl, opts.Catalog)
+		s.handle("GET /{$}", portal.ServePage)
+		s.handle("GET /portal.css", portal.ServeCSS)
 	}
 	geo := exports.NewOpen311(s.src.ReadModel, s.now)
 	s.handle("GET /open311/v2/services.json", geo.ServeServices)
