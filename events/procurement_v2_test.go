@@ -97,7 +97,10 @@ func TestSchema1EventsReadAsSchema2(t *testing.T) {
 		check   func(Payload) bool
 	}{
 		{"procurement.tender_published", `{"procedure":"x","ceiling":{"cents":1,"currency":"EUR"},"deadline":"2026-01-01T00:00:00Z"}`,
-			func(p Payload) bool { tp := p.(ProcurementTenderPublished); return tp.Items != nil && tp.PeriodStart.IsZero() }},
+			func(p Payload) bool {
+				tp := p.(ProcurementTenderPublished)
+				return tp.Items != nil && tp.PeriodStart.IsZero()
+			}},
 		{"procurement.bid_received", `{"bid_id":"b","supplier_vat_id":"094019245","value":{"cents":1,"currency":"EUR"},"received_at":"2026-01-01T00:00:00Z"}`,
 			func(p Payload) bool { return p.(ProcurementBidReceived).Status == BidValid }},
 		{"procurement.awarded", `{"supplier_vat_id":"094019245","value":{"cents":1,"currency":"EUR"},"decision_id":"d"}`,
