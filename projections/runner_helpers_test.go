@@ -12,8 +12,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/internal/poison"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -145,6 +148,25 @@ func (e *env) appendRaw(t testing.TB, stream, typ string, data any) events.Posit
 		t.Fatalf("append: %v", err)
 	}
 	return res.Position
+}
+
+// poison writes an event into the store's file below the store's append
+// checks, as an older version or another tool could have, reopening the
+// store around it, and returns its id and position. Call it before any
+// runner uses e.store.
+func (e *env) poison(t testing.TB, stream, typ, data string) (uuid.UUID, events.Position) {
+	t.Helper()
+	path := filepath.Join(e.dir, "events.db")
+	e.store.Close()
+	id, pos, err := poison.Write(context.Background(), path, stream, typ, 1, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.store, err = sqlite.Open(context.Background(), path, sqlite.Options{}); err != nil {
+		t.Fatalf("reopen store: %v", err)
+	}
+	t.Cleanup(func() { e.store.Close() })
+	return id, pos
 }
 
 func newRunner(t testing.TB, e *env, db *sql.DB, projs ...projections.Projection) *projections.Runner {
