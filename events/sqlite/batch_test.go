@@ -51,12 +51,12 @@ func TestGroupCommit(t *testing.T) {
 	}
 	group := []*appendRequest{
 		prepare("xvote-2", events.NoStream, ev("xvote.opened"), ev("xvote.ballot_cast")),
-		prepare("xvote-1", events.NoStream, ev("xvote.ballot_cast")),                         // wrong version
-		prepare("xvote-3", events.Any, ev("xvote.opened"), recorded),                         // second id recorded
-		prepare("xvote-1", events.Exact(0), ev("xvote.ballot_cast")),                         // the holder moved it to 1
+		prepare("xvote-1", events.NoStream, ev("xvote.ballot_cast")),                          // wrong version
+		prepare("xvote-3", events.Any, ev("xvote.opened"), recorded),                          // second id recorded
+		prepare("xvote-1", events.Exact(0), ev("xvote.ballot_cast")),                          // the holder moved it to 1
 		prepare("xvote-1", events.Exact(1), ev("xvote.ballot_cast"), ev("xvote.ballot_cast")), // sees the holder
-		prepare("xvote-2", events.Exact(1), ev("xvote.closed")),                              // sees the first of the group
-		prepare("xvote-1", events.NoStream, recorded),                                       // an idempotent retry
+		prepare("xvote-2", events.Exact(1), ev("xvote.closed")),                               // sees the first of the group
+		prepare("xvote-1", events.NoStream, recorded),                                         // an idempotent retry
 	}
 	for _, req := range group {
 		s.appends <- req
