@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -65,7 +66,10 @@ func (p *tally) Apply(ctx context.Context, tx *projections.Tx, ev projections.Ev
 			return err
 		}
 	}
-	n := ev.Payload.(noted)
+	n, ok := ev.Payload.(noted)
+	if !ok {
+		return nil // another event of the catalog, such as a skip
+	}
 	if n.Poison && !p.tolerant {
 		return errors.New("a poisoned note cannot be tallied")
 	}
@@ -197,6 +201,29 @@ func start(t testing.TB, r *projections.Runner) (stop func() error) {
 	}
 	t.Cleanup(func() { stop() })
 	return stop
+}
+
+// waitForRecovery waits until every projection of r, failed or not, has
+// applied pos.
+func waitForRecovery(t testing.TB, r *projections.Runner, pos events.Position) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang, not a timing assertion
+	defer cancel()
+	for {
+		changed := r.Changed()
+		err := r.WaitFor(ctx, pos)
+		if err == nil {
+			return
+		}
+		if events.ErrorCode(err) != events.CodeUnavailable {
+			t.Fatalf("wait for %d: %v", pos, err)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatalf("wait for %d: %v", pos, err)
+		}
+	}
 }
 
 func waitFor(t testing.TB, r *projections.Runner, pos events.Position) {
