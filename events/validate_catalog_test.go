@@ -70,8 +70,8 @@ func TestValidateCatalogAppend(t *testing.T) {
 // append already made (the baseline: the same event outside the catalog).
 func BenchmarkValidateAppend(b *testing.B) {
 	ev, err := Encode(DecisionAdopted{DecisionID: "d-1", BodyID: "ds", Number: 12, Year: 2026,
-		Title: "Έγκριση του προϋπολογισμού του Δήμου για το οικονομικό έτος 2026",
-		Text:  "Το Δημοτικό Συμβούλιο εγκρίνει τον προϋπολογισμό όπως τον εισηγήθηκε η Οικονομική Επιτροπή.",
+		Title:      "Έγκριση του προϋπολογισμού του Δήμου για το οικονομικό έτος 2026",
+		Text:       "Το Δημοτικό Συμβούλιο εγκρίνει τον προϋπολογισμό όπως τον εισηγήθηκε η Οικονομική Επιτροπή.",
 		LegalBasis: "άρθρο 65 ν. 3852/2010", Documents: []DocumentRef{{Title: "Εισήγηση", SHA256: "ab"}}})
 	if err != nil {
 		b.Fatal(err)
