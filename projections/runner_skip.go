@@ -11,33 +11,8 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// # Passing over an event that cannot be applied
-//
-// The log is immutable, so an event that a projection cannot apply (data
-// an older version or another tool wrote, which no code decodes) would stop
-// it for good: at every restart and every rebuild it fails at the same
-// event. The way back is a skip: an administrator's command records, as an
-// event of its own (events.EventSkipped, in stream skip-<event id>), that
-// the projections pass over that event, with the reason.
-//
-// The runner honours a skip only where it is needed: when an event fails
-// (its decoding or the projection's Apply), the runner reads the failing
-// event's skip stream, one stream read, and when a skip is there it rolls
-// the batch back, applies it again passing over that event, and records
-// the event, the skip's position and its reason beside the checkpoint in
-// the same transaction (Status.PassedOver). An event that applies is never
-// passed over, so a skip recorded by mistake changes nothing, and every
-// projection that can apply the event (a ledger over the whole log, say)
-// still does. Events that apply cost nothing: no skip is looked up.
-//
-// Order: a skip is always appended after the event it names, usually long
-// after. A rebuild meets the event first and finds the skip by reading its
-// stream, however far ahead in the log it is. A live projection stopped at
-// the event waits for the skip: it reads the log's head, looks for the
-// skip stream (one recorded before that head is found here), then follows
-// the log from that head until an event of the skip stream arrives (one
-// recorded after it), and then applies from its checkpoint again. Nothing
-// polls, and no log is scanned.
+// The skips of failing events: see "Passing over an event that cannot be
+// applied" in the package doc.
 
 // PassedOver is one event a build passed over because applying it failed
 // and a skip of it is on the log.
