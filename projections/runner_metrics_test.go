@@ -29,6 +29,7 @@ func TestMetrics(t *testing.T) {
 			"pnyx_projection_position/":        3,
 			"pnyx_projection_lag_events/":      0,
 			"pnyx_projection_skipped_unknown/": 1,
+			"pnyx_projection_passed_over/":     0,
 			"pnyx_projection_events_total/":    3,
 			"pnyx_projection_version/":         1,
 			"pnyx_projection_state/caught_up":  1,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/projections"
@@ -55,6 +56,13 @@ func TestSkipPassesOverAPoisonedEvent(t *testing.T) {
 		want := []projections.PassedOver{{Position: bad, EventID: id, Type: "runnertest.noted", SkipPosition: skipAt, Reason: reason}}
 		if s.State != projections.StateCaughtUp || s.LastError != "" || !slices.Equal(s.PassedOver, want) {
 			t.Fatalf("status %+v, want caught up, passed over %+v", s, want)
+		}
+		reg := prometheus.NewRegistry()
+		if err := r.RegisterMetrics(reg); err != nil {
+			t.Fatal(err)
+		}
+		if got := gather(t, reg)["pnyx_projection_passed_over/"]; got != 1 {
+			t.Errorf("pnyx_projection_passed_over = %v, want 1", got)
 		}
 		if n := queryInt(t, e.db, `SELECT notes FROM totals WHERE stream = 'notes-1'`); n != 3 {
 			t.Errorf("tallied %d notes of notes-1, want the 3 around the poisoned event", n)
