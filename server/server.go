@@ -34,6 +34,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -94,6 +95,14 @@ type Sources struct {
 	// reads it, so the server holds it as it is.
 	ReadModel   *readmodel.ReadModel
 	Projections Projections
+	// Ledger is the auditors' ledger; nil mounts no /ledger routes.
+	Ledger Ledger
+}
+
+// Ledger is the Merkle tree over the log (projections/ledger), as the
+// server mounts it: the endpoints it serves under /ledger.
+type Ledger interface {
+	Routes() []ledger.Route
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -211,6 +220,12 @@ func (s *Server) routes(opts Options) {
 
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
+
+	if s.src.Ledger != nil {
+		for _, rt := range s.src.Ledger.Routes() {
+			s.handle(rt.Pattern, rt.Handle)
+		}
+	}
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

@@ -58,6 +58,10 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
+	{Key: "ledger.key", Flag: "ledger-key", Default: "", Usage: "the ledger's signing key file, created (mode 0600) on first start (default DATA_DIR/ledger.key)"},
+	{Key: "ledger.origin", Flag: "ledger-origin", Default: "pnyx.local/ledger", Usage: "the name of the municipality's log in its checkpoints and key, such as kallithea.example.gr/pnyx"},
+	{Key: "ledger.checkpoint_every", Flag: "checkpoint-every", Default: 10000, Usage: "sign a ledger checkpoint whenever the log reaches a multiple of this many events", Serve: true},
+	{Key: "ledger.checkpoint_interval", Flag: "checkpoint-interval", Default: time.Minute, Usage: "sign a ledger checkpoint of the whole log this often while it grows", Serve: true},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -85,6 +89,7 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
+	Ledger          ledgerSetting
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -182,6 +187,9 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 		return config{}, err
 	}
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
+		return config{}, err
+	}
+	if c.Ledger, err = parseLedger(v, c.DataDir); err != nil {
 		return config{}, err
 	}
 	return c, nil
