@@ -31,6 +31,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/projections"
@@ -97,6 +98,12 @@ type Sources struct {
 	Projections Projections
 	// Ledger is the auditors' ledger; nil mounts no /ledger routes.
 	Ledger Ledger
+	// Sinks are the external projections to report on (optional).
+	Sinks []Sink
+	// Analytics answers the aggregate questions with the configured
+	// engine, for the products that expose them (GraphQL's analytics
+	// field); optional.
+	Analytics analytics.Engine
 }
 
 // Ledger is the Merkle tree over the log (projections/ledger), as the
@@ -202,7 +209,13 @@ func New(src Sources, opts Options) (*Server, error) {
 	if err := s.metrics.register(src.Log.Head, src.Projections); err != nil {
 		return nil, err
 	}
+	for _, sk := range src.Sinks {
+		if err := sk.RegisterMetrics(s.metrics.reg); err != nil {
+			return nil, err
+		}
+	}
 	s.ready = newReadiness(timeout, s.log, src.Projections)
+	s.ready.sinks = src.Sinks
 	s.ready.add("store", func(ctx context.Context) error {
 		_, err := src.Log.Head(ctx)
 		return err
