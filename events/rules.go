@@ -114,6 +114,8 @@ var commandRules = []CommandRules{
 	{"AwardProcurement", "procurement", []string{"procurement.awarded"}, []string{
 		"conflict: before the deadline; above the ceiling; to a supplier who did not bid or above their bid; awarded twice",
 		"not_found: an unregistered supplier or a decision that does not exist", "conflict: a decision not in force"}},
+	{"ChangeBidStatus", "procurement", []string{"procurement.bid_status_changed"}, []string{
+		"invalid: an unknown status or no reason", "not_found: an unknown bid", "conflict: a process not at its tender stage, or a bid already in that status"}},
 	{"SignContract", "procurement", []string{"procurement.contract_signed"}, []string{"conflict: before the award; above the awarded value", "invalid: a period ending before it starts"}},
 	{"AmendContract", "procurement", []string{"procurement.contract_amended"}, []string{
 		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist", "conflict: a decision not in force"}},
@@ -121,6 +123,10 @@ var commandRules = []CommandRules{
 		"conflict: no contract; a payment id used twice; beyond the contract value; dated before the contract was signed", "invalid: no invoice reference, another currency, a negative amount"}},
 	{"CancelProcurement", "procurement", []string{"procurement.cancelled"}, []string{"invalid: no reason", "conflict: a completed or cancelled process"}},
 	{"CompleteProcurement", "procurement", []string{"procurement.completed"}, []string{"conflict: no contract"}},
+
+	{"SkipEvent", "skip", []string{"skip.recorded"}, []string{
+		"invalid: the skipped event's id, position, version or type missing; a skip record skipped itself",
+		"conflict: the same event passed over twice"}},
 
 	{"SubmitRequest", "request", []string{"request.submitted"}, []string{
 		"invalid: an unknown category or channel; contact details in the public subject; a service-centre request without its staff id",

@@ -18,7 +18,7 @@ func (s suite) multiStream(t *testing.T) {
 	ctx := context.Background()
 	st := s.newStore(t)
 	typ := "multi" + unique() + ".happened"
-	cmd, fact, claim := "cmd-"+unique(), "fact-"+unique(), "claim-"+unique()
+	cmd, fact, claim := "cmd-"+unique(), "fact-"+unique(), "multiclaim-"+unique()
 	mustAppend(t, st, fact, events.NoStream, event(typ, 0))
 
 	if s.singleStream {
