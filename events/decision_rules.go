@@ -185,21 +185,23 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 }
 
 // validateRegisterID checks a register's id of a decision: on Diavgeia an
-// ADA, seven and then three Greek capital letters or digits joined by a
-// hyphen ("Ψ4ΩΗΩΡ1-ΑΒΓ"); on another register an id of the id alphabet.
+// ADA, seven to ten and then three Greek capital letters or digits joined
+// by a hyphen ("Ψ4ΩΗΩΡ1-ΑΒΓ", "ΨΩ1Α46ΜΤΛ6-ΑΒΓ"); on another register an id
+// of the id alphabet.
 func validateRegisterID(register, id string) error {
 	if register != RegisterDiavgeia {
 		return ValidateID("register id", id)
 	}
 	rs := []rune(id)
-	ok := len(rs) == 11 && rs[7] == '-'
+	dash := len(rs) - 4
+	ok := dash >= 7 && dash <= 10 && rs[dash] == '-'
 	for i, r := range rs {
-		if i != 7 && !(r >= '0' && r <= '9' || r >= 'Α' && r <= 'Ω' && r != 0x03A2) {
+		if i != dash && !(r >= '0' && r <= '9' || r >= 'Α' && r <= 'Ω' && r != 0x03A2) {
 			ok = false
 		}
 	}
 	if !ok {
-		return Invalidf("register id %q is not a Diavgeia ADA: want seven and three Greek capitals or digits joined by a hyphen, like Ψ4ΩΗΩΡ1-ΑΒΓ", id)
+		return Invalidf("register id %q is not a Diavgeia ADA: want seven to ten and then three Greek capitals or digits joined by a hyphen, like Ψ4ΩΗΩΡ1-ΑΒΓ or ΨΩ1Α46ΜΤΛ6-ΑΒΓ", id)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ var commandRules = []CommandRules{
 		"conflict: adopted before its vote closed",
 		"numbering: the body's register per year (decisionnumber-<body>-<year>), an exception's own register (decisionnumber-<body>~mayor_decision-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
 	{"PublishDecision", "decision", []string{"decision.published", "claim.taken"}, []string{
-		"invalid: a register id that is not a Diavgeia ADA (seven and three Greek capitals or digits joined by a hyphen), or a bad document hash",
+		"invalid: a register id that is not a Diavgeia ADA (seven to ten and three Greek capitals or digits joined by a hyphen), or a bad document hash",
 		"not_found: an unknown decision", "conflict: a decision not in force; another register id than its first publication's; a version already published",
 		"conflict: a register id already given to another decision"}},
 	{"CorrectDecision", "decision", []string{"decision.corrected"}, []string{"invalid: no reason, or invalid content", "conflict: a decision not in force, or a correction that changes nothing"}},

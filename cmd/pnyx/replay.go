@@ -93,19 +93,27 @@ func (c *cli) replayDecision(ctx context.Context, w io.Writer, ref, body string,
 		return err
 	}
 	defer st.Close()
-	counter := fmt.Sprintf("decisionnumber-%s-%d", body, year)
-	evs, err := readStream(ctx, st, counter)
-	if errors.Is(err, events.ErrStreamNotFound) {
-		return events.Errorf(events.CodeNotFound, "body %s numbered no decisions in %d", body, year)
-	}
-	if err != nil {
-		return err
-	}
-	for _, ev := range evs {
-		var adv events.CounterAdvanced
-		if json.Unmarshal(ev.Data, &adv) == nil && adv.Number == n {
-			return c.replay(ctx, w, st, adv.For, asJSON)
+	// The body's register first, then the mayor's, which numbers apart.
+	numbered := false
+	for _, exc := range []*events.DecisionException{nil, {Kind: events.ExceptionMayorDecision}} {
+		counter := events.AdoptDecision{BodyID: body, Year: year, Exception: exc}.CounterStream()
+		evs, err := readStream(ctx, st, counter)
+		if errors.Is(err, events.ErrStreamNotFound) {
+			continue
 		}
+		if err != nil {
+			return err
+		}
+		numbered = true
+		for _, ev := range evs {
+			var adv events.CounterAdvanced
+			if json.Unmarshal(ev.Data, &adv) == nil && adv.Number == n {
+				return c.replay(ctx, w, st, adv.For, asJSON)
+			}
+		}
+	}
+	if !numbered {
+		return events.Errorf(events.CodeNotFound, "body %s numbered no decisions in %d", body, year)
 	}
 	return events.Errorf(events.CodeNotFound, "body %s has no decision %d/%d", body, n, year)
 }

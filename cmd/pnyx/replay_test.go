@@ -30,7 +30,7 @@ func seedDecision(t *testing.T, dir string) {
 	clerk := events.WithActor(events.Actor{TokenID: "tok-clerk", Role: "secretariat"})
 	for _, cmd := range []events.Command{
 		events.RegisterBody{BodyID: "council", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33), At: adopted.AddDate(0, -2, 0)},
-		events.AdoptDecision{DecisionID: "d1", BodyID: "council", Year: 2026, Exception: &events.DecisionException{Kind: "urgent", LegalBasis: "ν. 3852/2010 άρθρο 67"},
+		events.AdoptDecision{DecisionID: "d1", BodyID: "council", Year: 2026, Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "ν. 3852/2010 άρθρο 67"},
 			Title: "Έγκριση προϋπολογισμού", Text: "Εγκρίνεται ο προϋπολογισμός.", LegalBasis: "ν. 3463/2006", At: adopted},
 		events.PublishDecision{DecisionID: "d1", RegisterID: "ΨΩ1Α46ΜΤΛ6-ΑΒΓ", DocumentSHA256: strings.Repeat("ab", 32), At: adopted.AddDate(0, 0, 1)},
 		events.CorrectDecision{DecisionID: "d1", Reason: "Διόρθωση αριθμού", Title: "Έγκριση προϋπολογισμού 2026", Text: "Εγκρίνεται ο προϋπολογισμός του 2026.", At: adopted.AddDate(0, 0, 2)},
