@@ -107,14 +107,6 @@ type MeetingMemberDeparted struct {
 	MemberID string `json:"member_id"`
 }
 
-// MeetingItemQuestionPassed records that the question of an agenda item
-// passed in a vote; the item's question is not put to a vote again. The
-// vote's close appends it together with the vote's result.
-type MeetingItemQuestionPassed struct {
-	ItemID string `json:"item_id"`
-	VoteID string `json:"vote_id"`
-}
-
 // MeetingAdjourned records the end of a sitting.
 type MeetingAdjourned struct{}
 
@@ -134,19 +126,18 @@ type MeetingCancelled struct {
 	Reason string `json:"reason"`
 }
 
-func (MeetingScheduled) EventType() string          { return "meeting.scheduled" }
-func (MeetingItemAdded) EventType() string          { return "meeting.item_added" }
-func (MeetingItemWithdrawn) EventType() string      { return "meeting.item_withdrawn" }
-func (MeetingAgendaPublished) EventType() string    { return "meeting.agenda_published" }
-func (MeetingConvened) EventType() string           { return "meeting.convened" }
-func (MeetingQuorumFailed) EventType() string       { return "meeting.quorum_failed" }
-func (MeetingMemberArrived) EventType() string      { return "meeting.member_arrived" }
-func (MeetingMemberDeparted) EventType() string     { return "meeting.member_departed" }
-func (MeetingAdjourned) EventType() string          { return "meeting.adjourned" }
-func (MeetingItemQuestionPassed) EventType() string { return "meeting.item_question_passed" }
-func (MeetingMinutesPublished) EventType() string   { return "meeting.minutes_published" }
-func (MeetingPostponed) EventType() string          { return "meeting.postponed" }
-func (MeetingCancelled) EventType() string          { return "meeting.cancelled" }
+func (MeetingScheduled) EventType() string        { return "meeting.scheduled" }
+func (MeetingItemAdded) EventType() string        { return "meeting.item_added" }
+func (MeetingItemWithdrawn) EventType() string    { return "meeting.item_withdrawn" }
+func (MeetingAgendaPublished) EventType() string  { return "meeting.agenda_published" }
+func (MeetingConvened) EventType() string         { return "meeting.convened" }
+func (MeetingQuorumFailed) EventType() string     { return "meeting.quorum_failed" }
+func (MeetingMemberArrived) EventType() string    { return "meeting.member_arrived" }
+func (MeetingMemberDeparted) EventType() string   { return "meeting.member_departed" }
+func (MeetingAdjourned) EventType() string        { return "meeting.adjourned" }
+func (MeetingMinutesPublished) EventType() string { return "meeting.minutes_published" }
+func (MeetingPostponed) EventType() string        { return "meeting.postponed" }
+func (MeetingCancelled) EventType() string        { return "meeting.cancelled" }
 
 func init() {
 	Register[MeetingScheduled]("meeting", 1, "A body called a meeting: when, where, regular or urgent (with the reason), and which call.")
@@ -158,7 +149,6 @@ func init() {
 	Register[MeetingMemberArrived]("meeting", 1, "A member arrived at a sitting meeting.")
 	Register[MeetingMemberDeparted]("meeting", 1, "A member left a sitting meeting.")
 	Register[MeetingAdjourned]("meeting", 1, "A sitting meeting ended.")
-	Register[MeetingItemQuestionPassed]("meeting", 1, "The question of an agenda item passed in a vote; it is not put to a vote again.")
 	Register[MeetingMinutesPublished]("meeting", 1, "The minutes of a meeting were published.")
 	Register[MeetingPostponed]("meeting", 1, "A meeting that had not sat was moved to a later time, with the reason.")
 	Register[MeetingCancelled]("meeting", 1, "A meeting that had not sat was cancelled, with the reason.")
@@ -341,10 +331,8 @@ type MeetingItem struct {
 	UrgentVoteID string // set for an item out of the agenda
 	// OriginalItemID is the previous call's item this one carries.
 	OriginalItemID string
-	// PassedVoteID is the vote in which the item's question passed.
-	PassedVoteID string
-	Withdrawn    bool
-	Published    bool
+	Withdrawn      bool
+	Published      bool
 	// ConsultationClosesAt is when the consultation opened by the item's
 	// publication closes; zero before publication.
 	ConsultationClosesAt time.Time
@@ -423,13 +411,6 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 	case MeetingMemberDeparted:
 		s.Present = maps.Clone(s.Present)
 		delete(s.Present, e.MemberID)
-	case MeetingItemQuestionPassed:
-		s.Items = slices.Clone(s.Items)
-		for i := range s.Items {
-			if s.Items[i].ID == e.ItemID {
-				s.Items[i].PassedVoteID = e.VoteID
-			}
-		}
 	case MeetingAdjourned:
 		s.Status = MeetingIsAdjourned
 	case MeetingMinutesPublished:

@@ -144,13 +144,13 @@ var commandRules = []CommandRules{
 
 	{"OpenVote", "vote", []string{"vote.opened"}, []string{
 		"invalid: no item or amendment; an unknown method", "conflict: a vote id already used; a meeting not sitting",
-		"not_found: an item not on the agenda", "conflict: a withdrawn or unpublished item; an item whose question already passed",
+		"not_found: an item not on the agenda", "conflict: a withdrawn or unpublished item; an item whose question already passed (its claim taken by the passing vote)",
 		"conflict: an urgency vote on an item on the agenda, or at a third call"}},
 	{"CastBallot", "vote", []string{"vote.ballot_cast"}, []string{
 		"invalid: an unknown choice", "conflict: a vote closed or secret; a member who already voted; a meeting no longer sitting",
 		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)"}},
 	{"ChangeBallot", "vote", []string{"vote.ballot_changed"}, []string{"not_found: a member who has not voted", "conflict: a vote closed, the same choice"}},
-	{"CloseVote", "vote", []string{"vote.closed", "meeting.item_question_passed"}, []string{
+	{"CloseVote", "vote", []string{"vote.closed", "claim.taken"}, []string{
 		"invalid: a secret vote without a tally, an open vote with one, a tally with more ballots than voting members",
 		"conflict: a vote closed; a meeting no longer sitting; an item whose question another vote already passed",
 		"counts: quorum of the call against the seats; the majority of the question type over its base (default: an absolute majority of the voting members present); the chair's ballot only on the law's tie in an open roll call"}},

@@ -299,7 +299,7 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) {
 		return Handled{}, &WrongExpectedVersionError{Stream: stream, Expected: cfg.expected, Actual: target.version}
 	}
-	facts, read, err := s.facts(ctx, cmd, stream, counter, retry)
+	facts, read, err := s.facts(ctx, cmd, target.state, stream, counter, retry)
 	if err != nil {
 		return Handled{}, err
 	}
@@ -454,6 +454,14 @@ func splitPayloads(agg Aggregate, payloads []Payload, read factVersions) ([]Payl
 	return own, elsewhere, nil
 }
 
+// StateDependent is implemented by commands whose facts depend on their
+// own aggregate's state (closing a vote takes the claim of the item it was
+// on). NeedsGiven receives the folded state of the command's stream and
+// lists more streams to read as facts, like Dependent.Needs.
+type StateDependent interface {
+	NeedsGiven(state any) []string
+}
+
 // FollowsFacts is implemented by commands whose fact cannot have happened
 // before the latest event of some of the streams they Need (a decision
 // follows the close of its vote). The command service refuses one whose
@@ -473,7 +481,7 @@ var entryTypes = map[string]bool{
 	"vote.ballot_cast": true, "vote.ballot_changed": true,
 	"procurement.bid_received": true, "procurement.payment_made": true,
 	"body.member_joined": true, "body.member_left": true, "body.member_role_changed": true, "body.member_faction_changed": true,
-	"meeting.member_arrived": true, "meeting.member_departed": true, "meeting.item_question_passed": true,
+	"meeting.member_arrived": true, "meeting.member_departed": true,
 }
 
 // timeOrder is the rule of time within a lifecycle: a command's fact does
@@ -618,12 +626,17 @@ type factVersions struct {
 // a SoleWriter, unless retrying after a conflict: a state cached while
 // another command appended may be stale), skipping the command's own
 // stream and counter.
-func (s *Service) facts(ctx context.Context, cmd Command, own, counter string, retry bool) (Facts, factVersions, error) {
-	dep, ok := cmd.(Dependent)
-	if !ok {
+func (s *Service) facts(ctx context.Context, cmd Command, state any, own, counter string, retry bool) (Facts, factVersions, error) {
+	var needs []string
+	if dep, ok := cmd.(Dependent); ok {
+		needs = dep.Needs()
+	}
+	if dep, ok := cmd.(StateDependent); ok {
+		needs = append(needs, dep.NeedsGiven(state)...)
+	}
+	if len(needs) == 0 {
 		return nil, factVersions{}, nil
 	}
-	needs := dep.Needs()
 	facts := make(Facts, len(needs))
 	read := factVersions{streams: make(map[string]loaded, len(needs))}
 	for _, stream := range needs {

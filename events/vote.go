@@ -170,12 +170,27 @@ func (c OpenVote) Needs() []string {
 	if c.AmendmentID != "" {
 		return []string{meetingStream(c.MeetingID), amendmentStream(c.AmendmentID)}
 	}
-	return []string{meetingStream(c.MeetingID)}
+	return []string{meetingStream(c.MeetingID), itemQuestionClaim(c.MeetingID, c.ItemID)}
 }
 
 // Needs of CastBallot: who sits in the body, and who is present.
 func (c CastBallot) Needs() []string {
 	return []string{StreamName("body", c.BodyID), meetingStream(c.MeetingID)}
+}
+
+// Needs of OpenVote include the claim of an item's question: once a vote
+// on it passed, it is not put to a vote again.
+func itemQuestionClaim(meetingID, itemID string) string {
+	return ClaimStream("itemquestion", meetingID, itemID)
+}
+
+// NeedsGiven of CloseVote: the claim of the item's question the vote
+// decides, if it does.
+func (c CloseVote) NeedsGiven(state any) []string {
+	if v, ok := state.(VoteState); ok && v.Exists() && v.itemQuestion() {
+		return []string{itemQuestionClaim(v.MeetingID, v.ItemID)}
+	}
+	return nil
 }
 
 // Needs of CloseVote: the body's rules and seats, the meeting's call and

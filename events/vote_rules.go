@@ -146,8 +146,8 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 		return nil, Errorf(CodeConflict, "item %s was withdrawn", it.ID)
 	case !it.Published && it.UrgentVoteID == "":
 		return nil, Errorf(CodeConflict, "item %s was never published on the agenda; publish it or vote its urgency", it.ID)
-	case it.PassedVoteID != "" && c.AmendmentID == "":
-		return nil, Errorf(CodeConflict, "the question of item %s already passed in vote %s", it.ID, it.PassedVoteID)
+	case c.AmendmentID == "" && claimHolder(f, itemQuestionClaim(m.ID, it.ID)) != "":
+		return nil, Errorf(CodeConflict, "the question of item %s already passed in %s", it.ID, claimHolder(f, itemQuestionClaim(m.ID, it.ID)))
 	}
 	if opened.QuestionType == "" {
 		opened.QuestionType = it.QuestionType
@@ -220,12 +220,14 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	if closed.Result != VotePassed || !s.itemQuestion() {
 		return []Payload{closed}, nil
 	}
-	it, _ := m.Item(s.ItemID)
-	if it.PassedVoteID != "" {
-		return nil, Errorf(CodeConflict, "the question of item %s already passed in vote %s; vote %s cannot decide it again", s.ItemID, it.PassedVoteID, s.ID)
+	claim := itemQuestionClaim(s.MeetingID, s.ItemID)
+	if by := claimHolder(f, claim); by != "" {
+		return nil, Errorf(CodeConflict, "the question of item %s already passed in %s; vote %s cannot decide it again", s.ItemID, by, s.ID)
 	}
-	return []Payload{closed, OnStream{Stream: meetingStream(s.MeetingID), Payload: MeetingItemQuestionPassed{ItemID: s.ItemID, VoteID: s.ID}}}, nil
+	return []Payload{closed, takeClaim(claim, s.stream())}, nil
 }
+
+func (s VoteState) stream() string { return voteStream(s.ID) }
 
 // itemQuestion reports whether the vote decides an agenda item's question
 // (not an amendment, not an urgency).
