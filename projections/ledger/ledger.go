@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -323,12 +324,16 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 		return unavailable(err)
 	}
 	defer tx.Rollback()
-	insLeaf, err := tx.PrepareContext(ctx, `INSERT INTO ledger_leaves (idx, position, hashes) VALUES (?, ?, ?)`)
-	if err != nil {
-		return unavailable(err)
-	}
-	for i, pos := range positions {
-		if _, err := insLeaf.ExecContext(ctx, l.size+int64(i), int64(pos), rows[i]); err != nil {
+	// Many rows a statement: the statement's own cost, not the rows',
+	// dominates single-row inserts through database/sql.
+	args := make([]any, 0, 3*insertRows)
+	for from := 0; from < len(positions); from += insertRows {
+		to := min(from+insertRows, len(positions))
+		args = args[:0]
+		for i := from; i < to; i++ {
+			args = append(args, l.size+int64(i), int64(positions[i]), rows[i])
+		}
+		if _, err := tx.ExecContext(ctx, insertLeavesSQL(to-from), args...); err != nil {
 			return unavailable(err)
 		}
 	}
@@ -354,6 +359,24 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 	l.changed = make(chan struct{})
 	l.mu.Unlock()
 	return nil
+}
+
+// insertRows is how many leaves one INSERT writes.
+const insertRows = 256
+
+var insertSQL = map[int]string{}
+var insertSQLMu sync.Mutex
+
+// insertLeavesSQL is the INSERT of n leaf rows.
+func insertLeavesSQL(n int) string {
+	insertSQLMu.Lock()
+	defer insertSQLMu.Unlock()
+	if q, ok := insertSQL[n]; ok {
+		return q
+	}
+	q := "INSERT INTO ledger_leaves (idx, position, hashes) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", n-1)
+	insertSQL[n] = q
+	return q
 }
 
 // storeCheckpoint signs c and keeps it.
