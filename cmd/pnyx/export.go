@@ -90,10 +90,27 @@ func (c *cli) export(ctx context.Context, out string, since events.Position) (ex
 		return exports.Manifest{}, err
 	}
 	defer snap.Close()
+	// The ledger follows the log here too (beside pnyx serve's, if one
+	// runs: leaves are deterministic, and each reloads what the other
+	// wrote), so the release gets the events and a checkpoint of exactly
+	// its position.
+	ldg, err := c.openLedger(ctx, store)
+	if err != nil {
+		return exports.Manifest{}, err
+	}
+	defer closeLogged(c, "ledger", ldg.Close)
+	lctx, stopLedger := context.WithCancel(ctx)
+	ledgerDone := make(chan struct{})
+	go func() { defer close(ledgerDone); ldg.Run(lctx, c.log) }()
+	defer func() { stopLedger(); <-ledgerDone }()
 	progress, done := c.exportProgress()
 	defer done()
 	return exports.WriteRelease(ctx, snap, store, out, exports.ReleaseOptions{
 		Catalog: c.cfg.Catalog, Since: since, Now: c.now, Progress: progress,
+		Ledger: func(ctx context.Context, dir string, upTo events.Position) error {
+			_, err := ldg.WriteRelease(ctx, dir, upTo)
+			return err
+		},
 	})
 }
 
