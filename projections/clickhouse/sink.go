@@ -151,7 +151,7 @@ func Conn(o Options) (driver.Conn, error) {
 		Addr:         []string{o.Addr},
 		Auth:         ch.Auth{Database: "default", Username: o.Username, Password: o.Password},
 		DialTimeout:  2 * time.Second,
-		ReadTimeout:  time.Minute,
+		ReadTimeout:  5 * time.Minute, // an analytics question over a national record may take minutes
 		MaxOpenConns: 8,
 		MaxIdleConns: 4,
 		Compression:  &ch.Compression{Method: ch.CompressionLZ4},
