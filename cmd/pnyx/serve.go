@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,10 @@ func newServeCommand(c *cli) *cobra.Command {
 			"  GET /readyz                        every readiness check passes; the read\n" +
 			"                                     model's serving position\n" +
 			"  GET /metrics                       Prometheus metrics\n" +
+			"  GET /ledger/key, /ledger/checkpoint, /ledger/proof/inclusion?position=P,\n" +
+			"      /ledger/proof/consistency?from=A&to=B, /ledger/tile/...\n" +
+			"                                     the ledger: verifier key, signed\n" +
+			"                                     checkpoints, proofs and tiles\n" +
 			"Every answer carries a Pnyx-Request-Id header; an error's JSON body carries the\n" +
 			"same id, under which the log holds the error's cause. With --demo, an empty\n" +
 			"event store first gets one year of the demo municipality. Serve until SIGINT\n" +
@@ -82,6 +87,15 @@ func (c *cli) serve(ctx context.Context) error {
 	}
 	defer closeLogged(c, "read model queries", queries.Close)
 
+	// The auditors' ledger follows the log beside the runner, in its own
+	// file, signing checkpoints with the key it creates on first start.
+	ldg, err := c.openLedger(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(c, "ledger", ldg.Close)
+	c.log.Info("ledger", "origin", c.cfg.Ledger.Origin, "verifier_key", ldg.Key())
+
 	// Analytics: the sink copies the log into ClickHouse when it has an
 	// address, beside the rest and never in its way; the questions are
 	// answered by the read model or by ClickHouse (analytics.engine).
@@ -107,10 +121,11 @@ func (c *cli) serve(ctx context.Context) error {
 
 	// The HTTP server, mounting the products over both sides.
 	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner,
-		Sinks: sinks, Analytics: engine}, server.Options{
+		Ledger: ldg, Sinks: sinks, Analytics: engine}, server.Options{
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
+		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
 		return err
@@ -131,6 +146,7 @@ func (c *cli) serve(ctx context.Context) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return ldg.Run(gctx, c.log) })
 	if sink != nil {
 		g.Go(func() error { return sink.Run(gctx) }) // retries while ClickHouse is down; nil when gctx ends
 	}
