@@ -31,10 +31,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -95,6 +97,20 @@ type Sources struct {
 	// reads it, so the server holds it as it is.
 	ReadModel   *readmodel.ReadModel
 	Projections Projections
+	// Ledger is the auditors' ledger; nil mounts no /ledger routes.
+	Ledger Ledger
+	// Sinks are the external projections to report on (optional).
+	Sinks []Sink
+	// Analytics answers the aggregate questions with the configured
+	// engine, for the products that expose them (GraphQL's analytics
+	// field); optional.
+	Analytics analytics.Engine
+}
+
+// Ledger is the Merkle tree over the log (projections/ledger), as the
+// server mounts it: the endpoints it serves under /ledger.
+type Ledger interface {
+	Routes() []ledger.Route
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -199,7 +215,13 @@ func New(src Sources, opts Options) (*Server, error) {
 	if err := s.metrics.register(src.Log.Head, src.Projections); err != nil {
 		return nil, err
 	}
+	for _, sk := range src.Sinks {
+		if err := sk.RegisterMetrics(s.metrics.reg); err != nil {
+			return nil, err
+		}
+	}
 	s.ready = newReadiness(timeout, s.log, src.Projections)
+	s.ready.sinks = src.Sinks
 	s.ready.add("store", func(ctx context.Context) error {
 		_, err := src.Log.Head(ctx)
 		return err
@@ -235,6 +257,11 @@ func (s *Server) routes(opts Options) {
 	s.handle("GET /open311/v2/services.json", geo.ServeServices)
 	s.handle("GET /open311/v2/requests.json", geo.ServeRequests)
 	s.handle("GET /open311/v2/requests/{file}", geo.ServeRequest)
+	if s.src.Ledger != nil {
+		for _, rt := range s.src.Ledger.Routes() {
+			s.handle(rt.Pattern, rt.Handle)
+		}
+	}
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

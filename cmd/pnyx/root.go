@@ -37,6 +37,8 @@ var subcommands = []func(*cli) *cobra.Command{
 	newMigrateCommand,
 	newBackupCommand,
 	newExportCommand,
+	newVerifyCommand,
+	newReplayCommand,
 	newVersionCommand,
 }
 
