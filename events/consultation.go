@@ -8,9 +8,11 @@ import (
 )
 
 // A consultation collects citizens' proposals, objections and comments on
-// one published agenda item until it closes before the meeting. Authors
-// are opaque subject references into the personal-data vault: the public
-// log never holds who they are.
+// one published agenda item until it closes before the meeting. The
+// public log never holds who the authors are, nor links one author's
+// comments together: a comment names its author by an AuthorRef of that
+// comment alone, and its text is sealed under the author's key (see
+// Sealer), so forgetting the author makes it unreadable everywhere.
 
 // CommentKind says what a citizen's comment is.
 type CommentKind string
