@@ -62,11 +62,46 @@ type Options struct {
 // Vault is the embedded vault. It is safe for concurrent use; its
 // operations run one at a time on one connection that has both files.
 type Vault struct {
-	mu     sync.Mutex // guards conn and master
+	mu     sync.Mutex // guards every field below
 	db     *sql.DB
 	conn   *sql.Conn
 	master cipher.AEAD
 	now    func() time.Time
+	// keys and owners cache unwrapped keys and the index, so that a read
+	// model rebuild does not unwrap a person's key for every text. They
+	// are dropped whenever another connection (pnyx forget in another
+	// process) has written to the key store since they were filled
+	// (seen, SQLite's data_version), and the entries of a person this
+	// vault forgets at once.
+	keys   map[events.SubjectRef]personKeys
+	owners map[events.AuthorRef]events.SubjectRef
+	seen   int64
+}
+
+// maxCached bounds each cache; a full cache is emptied.
+const maxCached = 50_000
+
+// fresh empties the caches when another connection wrote to the key store
+// since they were filled; v.mu is held.
+func (v *Vault) fresh(ctx context.Context) error {
+	var version int64
+	if err := v.conn.QueryRowContext(ctx, `PRAGMA keys.data_version`).Scan(&version); err != nil {
+		return storeError("read", err)
+	}
+	if version != v.seen || len(v.keys) > maxCached || len(v.owners) > maxCached {
+		v.drop()
+		v.seen = version
+	}
+	return nil
+}
+
+// drop empties the caches; v.mu is held.
+func (v *Vault) drop() {
+	for _, k := range v.keys {
+		clear(k.key)
+		clear(k.link)
+	}
+	v.keys, v.owners = map[events.SubjectRef]personKeys{}, map[events.AuthorRef]events.SubjectRef{}
 }
 
 var _ events.Vault = (*Vault)(nil)
@@ -122,7 +157,8 @@ func Open(ctx context.Context, path string, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{master: master, now: opts.Now}
+	v := &Vault{master: master, now: opts.Now, seen: -1}
+	v.drop()
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -273,6 +309,12 @@ func (k personKeys) author(entity string) events.AuthorRef {
 // gone is forgotten, even when the records file (a backup taken before)
 // says otherwise.
 func (v *Vault) keysOf(ctx context.Context, ref events.SubjectRef) (personKeys, error) {
+	if err := v.fresh(ctx); err != nil {
+		return personKeys{}, err
+	}
+	if k, ok := v.keys[ref]; ok {
+		return k, nil
+	}
 	var (
 		forgotten sql.NullString
 		wrapped   []byte
@@ -293,7 +335,9 @@ func (v *Vault) keysOf(ctx context.Context, ref events.SubjectRef) (personKeys, 
 	if err != nil || len(keys) != 2*personKeySize {
 		return personKeys{}, &events.Error{Code: events.CodeInternal, Message: "unwrap the key of " + string(ref), Err: err}
 	}
-	return personKeys{key: keys[:personKeySize], link: keys[personKeySize:]}, nil
+	k := personKeys{key: keys[:personKeySize], link: keys[personKeySize:]}
+	v.keys[ref] = k
+	return k, nil
 }
 
 // Get unseals the person under ref.
@@ -394,9 +438,16 @@ func (v *Vault) authorOwner(ctx context.Context, author events.AuthorRef, entity
 	if err := author.Validate(); err != nil {
 		return "", err
 	}
+	if err := v.fresh(ctx); err != nil {
+		return "", err
+	}
+	if ref, ok := v.owners[author]; ok {
+		return ref, nil
+	}
 	var ref string
 	err := v.conn.QueryRowContext(ctx, `SELECT ref FROM keys.authors WHERE author = ?`, string(author)).Scan(&ref)
 	if err == nil {
+		v.owners[author] = events.SubjectRef(ref)
 		return events.SubjectRef(ref), nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -531,6 +582,7 @@ func (v *Vault) Forget(ctx context.Context, ref events.SubjectRef) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.drop() // the person's key and authorship leave the memory too
 	err := v.inTx(ctx, func(tx *sql.Tx) error {
 		var forgotten sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT forgotten_at FROM main.subjects WHERE ref = ?`, string(ref)).Scan(&forgotten)
@@ -630,6 +682,7 @@ func (v *Vault) RotateMaster(ctx context.Context, newKey []byte) (int, error) {
 		return 0, storeError("rotate master key", err)
 	}
 	v.master = next
+	v.drop()
 	return n, nil
 }
 

@@ -23,12 +23,12 @@ var testKey = sha256.Sum256([]byte("pnyx vault test key"))
 // keysOf is the key store beside the records file path in the tests.
 func keysOf(path string) string { return strings.TrimSuffix(path, ".db") + "-keys.db" }
 
-func openAt(t *testing.T, path string) *vault.Vault {
+func openAt(t testing.TB, path string) *vault.Vault {
 	t.Helper()
 	return openWith(t, path, keysOf(path), testKey[:])
 }
 
-func openWith(t *testing.T, path, keys string, master []byte) *vault.Vault {
+func openWith(t testing.TB, path, keys string, master []byte) *vault.Vault {
 	t.Helper()
 	clock := func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
 	v, err := vault.Open(context.Background(), path, vault.Options{MasterKey: master, KeysPath: keys, Now: clock})
@@ -288,6 +288,25 @@ func TestFile(t *testing.T) {
 		}
 		if mine, err := v.Authored(ctx, ref); err != nil || len(mine) != 1 {
 			t.Fatalf("Authored after the scan = %+v, %v; want the entity indexed again", mine, err)
+		}
+	})
+
+	t.Run("a person forgotten by another process is forgotten here at once, whatever this vault keeps in memory", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "vault.db")
+		serving := openAt(t, path)
+		ref, _ := serving.Put(ctx, eleni)
+		author, sealed, _ := serving.Seal(ctx, ref, events.RequestEntity("r-1"), "κείμενο")
+		if got, err := serving.Open(ctx, author, events.RequestEntity("r-1"), sealed[0]); err != nil || got != "κείμενο" {
+			t.Fatalf("Open = %q, %v", got, err)
+		}
+		if err := openAt(t, path).Forget(ctx, ref); err != nil { // pnyx forget
+			t.Fatal(err)
+		}
+		if f, err := serving.Forgotten(ctx, author); err != nil || !f {
+			t.Fatalf("Forgotten = %v, %v", f, err)
+		}
+		if got, err := serving.Open(ctx, author, events.RequestEntity("r-1"), sealed[0]); !errors.Is(err, events.ErrForgotten) {
+			t.Fatalf("Open after another process forgot = %q, %v", got, err)
 		}
 	})
 
