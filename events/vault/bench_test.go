@@ -48,7 +48,9 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 	// Texts in the order of the log: a person's four are apart.
-	slices.SortFunc(texts, func(a, b sealedText) int { return strings.Compare(a.entity[len(a.entity)-1:], b.entity[len(b.entity)-1:]) })
+	slices.SortFunc(texts, func(a, b sealedText) int {
+		return strings.Compare(a.entity[len(a.entity)-1:], b.entity[len(b.entity)-1:])
+	})
 	block, _ := aes.NewCipher(make([]byte, 32))
 	gcm, _ := cipher.NewGCM(block)
 	nonce := make([]byte, 12)
