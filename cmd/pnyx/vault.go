@@ -186,8 +186,10 @@ func newVaultCommand(c *cli) *cobra.Command {
 		Long: "Rewrap every key of the vault's key store under the master key in --new-key-file\n" +
 			"(drawn at random into a new file, readable by its owner only, when PATH does not\n" +
 			"exist), in one transaction: on an error nothing changes and the current master\n" +
-			"key still opens the vault. The event log is not touched. Afterwards point\n" +
-			"vault.master_key_file (or " + masterKeyEnv + ") at the new key and destroy the old.",
+			"key still opens the vault. The event log is not touched. Stop pnyx serve first:\n" +
+			"a running server holds the old master key. Afterwards point\n" +
+			"vault.master_key_file (or " + masterKeyEnv + ") at the new key, start the server,\n" +
+			"and destroy the old key.",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.rotateMaster(cmd.Context(), next)

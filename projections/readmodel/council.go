@@ -104,8 +104,8 @@ const (
 )
 
 // CommentDisplayName is the placeholder every public comment row carries
-// instead of a name: the API may replace it with the display name the
-// vault holds, while the person has not asked to be forgotten.
+// instead of a name: a citizen's name and chosen display name stay in the
+// vault (docs/PRIVACY.md).
 const CommentDisplayName = "Πολίτης"
 
 func applyCouncil(w writer, p events.Payload) (bool, error) {
