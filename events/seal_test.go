@@ -147,3 +147,34 @@ func TestForgettingIsRecordedWithoutThePerson(t *testing.T) {
 		{name: "recording one erasure twice is a conflict", given: evs, cmd: RecordForgetting{ErasureID: id, Reason: "x", At: govT0}, want: CodeConflict},
 	})
 }
+
+// FuzzUpcastCitizensEvents feeds arbitrary data to the upcasters of the
+// citizens' events: an invalid error or a payload, and a payload of schema
+// 1 never names an author nor carries sealed text.
+func FuzzUpcastCitizensEvents(f *testing.F) {
+	f.Add("consultation.comment_submitted", []byte(`{"comment_id":"c","kind":"proposal","text":"x","subject_ref":"subj-1"}`))
+	f.Add("request.submitted", []byte(`{"request_id":"r","subject":"x","author":"auth-0","subject_sealed":"AAAA"}`))
+	f.Add("request.submitted", []byte(`{"submitted_at":"not a time"}`))
+	f.Fuzz(func(t *testing.T, typ string, data []byte) {
+		if typ != "consultation.comment_submitted" {
+			typ = "request.submitted"
+		}
+		p, err := Decode(RecordedEvent{Type: typ, Schema: 1, Data: data})
+		if err != nil {
+			if ErrorCode(err) != CodeInvalid {
+				t.Fatalf("error of code %s: %v", ErrorCode(err), err)
+			}
+			return
+		}
+		switch e := p.(type) {
+		case ConsultationCommentSubmitted:
+			if e.Author != "" || e.Text != nil {
+				t.Fatalf("a schema 1 comment upcast to %+v", e)
+			}
+		case RequestSubmitted:
+			if e.Author != "" || e.Subject != nil {
+				t.Fatalf("a schema 1 request upcast to %+v", e)
+			}
+		}
+	})
+}
