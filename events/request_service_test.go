@@ -89,6 +89,27 @@ func TestRequestKeepsPersonalDataOutOfTheLog(t *testing.T) {
 		}
 	})
 
+	t.Run("a retried submission, sealed anew, writes nothing and returns the original", func(t *testing.T) {
+		other, err := v.Put(ctx, events.Person{DisplayName: "Κώστας"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := events.SubmitRequest{RequestID: "r-4", Category: events.RequestService, Subject: "Κλαδέματα στην οδό Ερμού",
+			Channel: events.RequestViaWeb, Requester: other, At: psAt(0)}
+		first, err := s.Handle(ctx, cmd, events.WithIdempotencyKey("web-r-4"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.Handle(ctx, cmd, events.WithIdempotencyKey("web-r-4"))
+		if err != nil || !again.Replayed || again.EventIDs[0] != first.EventIDs[0] {
+			t.Fatalf("retry = %+v, %v", again, err)
+		}
+		evs, err := st.ReadStream(ctx, events.RequestStream("r-4"), events.ReadStreamOptions{Limit: 10})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("stream holds %d events, %v", len(evs), err)
+		}
+	})
+
 	t.Run("a service without a vault refuses a citizen's request", func(t *testing.T) {
 		bare := events.NewService(st, events.ServiceOptions{})
 		_, err := bare.Handle(ctx, events.SubmitRequest{RequestID: "r-3", Category: events.RequestInformation, Subject: "Θέμα",
