@@ -1,8 +1,10 @@
 package events
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"time"
 )
 
@@ -88,4 +90,35 @@ func validErasureID(id string) error {
 		return Invalidf("erasure id: want erasure- and 32 lower-case hex digits (NewErasureID)")
 	}
 	return nil
+}
+
+// Forgetter is the part of the vault Forget uses.
+type Forgetter interface {
+	// Forget destroys the person under ref (Vault.Forget).
+	Forget(ctx context.Context, ref SubjectRef) error
+}
+
+// Forget is the administrative act of forgetting a person, for every
+// caller (pnyx forget, an administrator's API): it checks the reason,
+// makes v forget subject, then records RecordForgetting through s under a
+// new erasure id, which it returns. The vault goes first, so a projection
+// applying the event finds the person forgotten; when recording fails
+// after the vault forgot, calling Forget again records it (the vault
+// forgets twice without harm). Errors are those of Vault.Forget and
+// Service.Handle; a bad subject or reason is invalid and changes nothing.
+func Forget(ctx context.Context, v Forgetter, s *Service, subject SubjectRef, reason string, at time.Time, opts ...HandleOption) (string, error) {
+	if err := subject.Validate(); err != nil {
+		return "", err
+	}
+	if err := ValidateText("reason for forgetting", reason, MaxReasonRunes); err != nil {
+		return "", err
+	}
+	if err := v.Forget(ctx, subject); err != nil {
+		return "", err
+	}
+	erasure := NewErasureID()
+	if _, err := s.Handle(ctx, RecordForgetting{ErasureID: erasure, Reason: reason, At: at}, opts...); err != nil {
+		return "", fmt.Errorf("the person is forgotten, but recording it failed (forget them again to record it): %w", err)
+	}
+	return erasure, nil
 }

@@ -156,16 +156,10 @@ func (c *cli) forget(ctx context.Context, subject events.SubjectRef, reason stri
 		return err
 	}
 	defer v.Close()
-	// The vault first: a projection that applies the event must find the
-	// person forgotten already.
-	if err := v.Forget(ctx, subject); err != nil {
+	erasure, err := events.Forget(ctx, v, events.NewService(st, events.ServiceOptions{}), subject, reason, c.now(),
+		events.WithActor(events.Actor{Role: "admin"}))
+	if err != nil {
 		return err
-	}
-	erasure := events.NewErasureID()
-	if _, err := events.NewService(st, events.ServiceOptions{}).Handle(ctx,
-		events.RecordForgetting{ErasureID: erasure, Reason: reason, At: c.now()},
-		events.WithActor(events.Actor{Role: "admin"})); err != nil {
-		return fmt.Errorf("the person is forgotten, but recording it failed (run pnyx forget again): %w", err)
 	}
 	c.log.Info("a person was forgotten", "erasure", erasure)
 	fmt.Fprintf(c.stderr, "forget: the person's key and record are destroyed; recorded as %s\n", erasure)
