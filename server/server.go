@@ -31,9 +31,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -94,6 +96,20 @@ type Sources struct {
 	// reads it, so the server holds it as it is.
 	ReadModel   *readmodel.ReadModel
 	Projections Projections
+	// Ledger is the auditors' ledger; nil mounts no /ledger routes.
+	Ledger Ledger
+	// Sinks are the external projections to report on (optional).
+	Sinks []Sink
+	// Analytics answers the aggregate questions with the configured
+	// engine, for the products that expose them (GraphQL's analytics
+	// field); optional.
+	Analytics analytics.Engine
+}
+
+// Ledger is the Merkle tree over the log (projections/ledger), as the
+// server mounts it: the endpoints it serves under /ledger.
+type Ledger interface {
+	Routes() []ledger.Route
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -193,7 +209,13 @@ func New(src Sources, opts Options) (*Server, error) {
 	if err := s.metrics.register(src.Log.Head, src.Projections); err != nil {
 		return nil, err
 	}
+	for _, sk := range src.Sinks {
+		if err := sk.RegisterMetrics(s.metrics.reg); err != nil {
+			return nil, err
+		}
+	}
 	s.ready = newReadiness(timeout, s.log, src.Projections)
+	s.ready.sinks = src.Sinks
 	s.ready.add("store", func(ctx context.Context) error {
 		_, err := src.Log.Head(ctx)
 		return err
@@ -211,6 +233,12 @@ func (s *Server) routes(opts Options) {
 
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
+
+	if s.src.Ledger != nil {
+		for _, rt := range s.src.Ledger.Routes() {
+			s.handle(rt.Pattern, rt.Handle)
+		}
+	}
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

@@ -38,6 +38,8 @@ var subcommands = []func(*cli) *cobra.Command{
 	newBackupCommand,
 	newForgetCommand,
 	newVaultCommand,
+	newVerifyCommand,
+	newReplayCommand,
 	newVersionCommand,
 }
 
