@@ -27,6 +27,7 @@ import (
 //	change feed          never             never (sealed)           never                       never
 //	read-model queries   never             where published          never                       never
 //	read-model file      never             where published          never (after a rebuild)     never
+//	ledger               never             never (sealed)           never                       never
 //	server log           never             never                    never                       never
 
 // scanCitizen is one citizen of the scan with their markers.
@@ -53,7 +54,7 @@ func TestMarkerScan(t *testing.T) {
 	c := &cli{now: fixedClock(), log: slog.New(slog.DiscardHandler), cfg: config{DataDir: dir, Store: storeSetting{Path: filepath.Join(dir, "events.db")}}}
 	citizens := seedMarkedMunicipality(t, c)
 
-	base, stop := startServe(t, dir, "--poll-interval", "20ms")
+	base, stop := startServe(t, dir, "--poll-interval", "20ms", "--checkpoint-every", "1")
 	waitServing(t, base, c)
 	for i := range citizens {
 		if i%2 == 0 {
@@ -69,7 +70,13 @@ func TestMarkerScan(t *testing.T) {
 
 	outputs := map[string]string{"change feed": changeFeed(t, base)}
 	outputs["read-model queries"] = publicQueries(t, c, citizens)
+	outputs["ledger"] = ledgerAnswers(t, base, c)
 	outputs["server log"] = stop().stderr
+	t.Run("the log's integrity holds after the forgetting", func(t *testing.T) {
+		if r := pnyx(t, ctx, nil, "verify", "--data-dir", dir); r.err != nil {
+			t.Fatalf("pnyx verify: %v\n%s%s", r.err, r.stdout, r.stderr)
+		}
+	})
 	if r := pnyx(t, ctx, nil, "projections", "rebuild", "--data-dir", dir); r.err != nil {
 		t.Fatalf("rebuild: %v\n%s", r.err, r.stderr)
 	}
@@ -221,6 +228,41 @@ func changeFeed(t *testing.T, base string) string {
 		}
 		after = last.Position
 	}
+}
+
+// ledgerAnswers returns the ledger's newest checkpoint and the inclusion
+// proof, with its leaf, of every event of the log.
+func ledgerAnswers(t *testing.T, base string, c *cli) string {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), c.cfg.Store.Path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := st.Head(context.Background())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for deadline := time.Now().Add(time.Minute); ; {
+		code, _, body := fetch(t, base+"/ledger/checkpoint")
+		if code == 200 && strings.Contains(body, fmt.Sprintf("\n%d\n", head)) {
+			all.WriteString(body)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no checkpoint of the whole log (%d events): %d %s", head, code, body)
+		}
+		time.Sleep(20 * time.Millisecond) // the ledger follows the log over HTTP: no signal to wait on
+	}
+	for pos := events.Position(1); pos <= head; pos++ {
+		code, _, body := fetch(t, fmt.Sprintf("%s/ledger/proof/inclusion?position=%d", base, pos))
+		if code != 200 {
+			t.Fatalf("inclusion proof of %d: %d %s", pos, code, body)
+		}
+		all.WriteString(body)
+	}
+	return all.String()
 }
 
 // publicQueries calls every exported query of a read-model Snapshot, by
