@@ -116,7 +116,13 @@ func (c *cli) export(ctx context.Context, out string, since events.Position) (ex
 
 // catchUp runs the projections until they reach head.
 func (c *cli) catchUp(ctx context.Context, store projections.Log, head events.Position) error {
-	r, db, err := openRunner(ctx, c.cfg, store, projections.Options{Now: c.now, Logger: c.log})
+	// Catching up applies citizens' words, which open through the vault.
+	v, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	r, db, err := openRunner(ctx, c.cfg, store, v, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
