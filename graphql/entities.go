@@ -528,8 +528,8 @@ func (r voteResolver) Amendment(ctx context.Context, v *model.Vote) (*model.Amen
 }
 
 // Ballots come whole per vote, through one loader for every vote of the
-// page (a vote has at most a body's seats of them), and are paged here.
-func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string, first *int, after *string) (*generated.BallotConnection, error) {
+// page.
+func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*readmodel.Ballot, error) {
 	all := v.Ballots
 	if v.At == nil {
 		q, err := requestOf(ctx)
@@ -540,24 +540,13 @@ func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string
 			return nil, err
 		}
 	}
-	if choice != nil {
-		var keep []readmodel.Ballot
-		for _, b := range all {
-			if b.Choice == *choice {
-				keep = append(keep, b)
-			}
+	out := make([]*readmodel.Ballot, 0, len(all))
+	for i := range all {
+		if choice == nil || all[i].Choice == *choice {
+			out = append(out, &all[i])
 		}
-		all = keep
 	}
-	key := func(b *readmodel.Ballot) string { return b.MemberID }
-	l, err := slicePage(ctx, all, first, after, key)
-	if err != nil {
-		return nil, err
-	}
-	return &generated.BallotConnection{PageInfo: pageInfo(l), TotalCount: total(l),
-		Edges: sliceEdges(l, key, func(c string, b *readmodel.Ballot) *generated.BallotEdge {
-			return &generated.BallotEdge{Cursor: c, Node: b}
-		})}, nil
+	return out, nil
 }
 
 // maxVoteDecisions bounds the decisions one vote lists: in practice one.

@@ -36,7 +36,7 @@ var (
 	_ gql.OperationContextMutator = limits{}
 )
 
-func (limits) ExtensionName() string                       { return "PnyxLimits" }
+func (limits) ExtensionName() string                      { return "PnyxLimits" }
 func (limits) Validate(schema gql.ExecutableSchema) error { return nil }
 
 func (l limits) MutateOperationContext(ctx context.Context, oc *gql.OperationContext) *gqlerror.Error {

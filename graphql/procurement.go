@@ -210,4 +210,3 @@ type snippetResolver struct{ *resolver }
 func (r snippetResolver) Marked(ctx context.Context, s *readmodel.Snippet) (string, error) {
 	return s.Marked("<mark>", "</mark>"), nil
 }
-

@@ -125,17 +125,6 @@ type ComplexityRoot struct {
 		Member  func(childComplexity int) int
 	}
 
-	BallotConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
-	}
-
-	BallotEdge struct {
-		Cursor func(childComplexity int) int
-		Node   func(childComplexity int) int
-	}
-
 	Bid struct {
 		BidID      func(childComplexity int) int
 		ReceivedAt func(childComplexity int) int
@@ -332,9 +321,8 @@ type ComplexityRoot struct {
 	}
 
 	HistoryEventConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
 	}
 
 	Meeting struct {
@@ -670,7 +658,7 @@ type ComplexityRoot struct {
 		Absent        func(childComplexity int) int
 		Abstain       func(childComplexity int) int
 		Amendment     func(childComplexity int) int
-		Ballots       func(childComplexity int, choice *string, first *int, after *string) int
+		Ballots       func(childComplexity int, choice *string) int
 		Body          func(childComplexity int) int
 		ChairTieBreak func(childComplexity int) int
 		ClosedAt      func(childComplexity int) int
@@ -847,7 +835,7 @@ type VoteResolver interface {
 	Item(ctx context.Context, obj *model.Vote) (*model.AgendaItem, error)
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
-	Ballots(ctx context.Context, obj *model.Vote, choice *string, first *int, after *string) (*BallotConnection, error)
+	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*readmodel.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
 }
 
@@ -1137,38 +1125,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Ballot.Member(childComplexity), true
-
-	case "BallotConnection.edges":
-		if e.ComplexityRoot.BallotConnection.Edges == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BallotConnection.Edges(childComplexity), true
-	case "BallotConnection.pageInfo":
-		if e.ComplexityRoot.BallotConnection.PageInfo == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BallotConnection.PageInfo(childComplexity), true
-	case "BallotConnection.totalCount":
-		if e.ComplexityRoot.BallotConnection.TotalCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BallotConnection.TotalCount(childComplexity), true
-
-	case "BallotEdge.cursor":
-		if e.ComplexityRoot.BallotEdge.Cursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BallotEdge.Cursor(childComplexity), true
-	case "BallotEdge.node":
-		if e.ComplexityRoot.BallotEdge.Node == nil {
-			break
-		}
-
-		return e.ComplexityRoot.BallotEdge.Node(childComplexity), true
 
 	case "Bid.bidId":
 		if e.ComplexityRoot.Bid.BidID == nil {
@@ -1969,12 +1925,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HistoryEventConnection.PageInfo(childComplexity), true
-	case "HistoryEventConnection.totalCount":
-		if e.ComplexityRoot.HistoryEventConnection.TotalCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.HistoryEventConnection.TotalCount(childComplexity), true
 
 	case "Meeting.adjournedAt":
 		if e.ComplexityRoot.Meeting.AdjournedAt == nil {
@@ -3491,7 +3441,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string)), true
 	case "Vote.body":
 		if e.ComplexityRoot.Vote.Body == nil {
 			break
@@ -4188,8 +4138,8 @@ type Vote implements Node {
   majority: String
   "Whether the chair's vote broke a tie."
   chairTieBreak: Boolean!
-  "The ballots, by member."
-  ballots("Keep one choice (yes, no, abstain, present)." choice: String, "Page size, at most 100." first: Int = 50, "A cursor from a previous page." after: String): BallotConnection!
+  "Every ballot, by member: at most the body's seats, so a list, not a connection."
+  ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
   "The decisions adopted on this vote."
   decisions: [Decision!]!
 }
@@ -4602,10 +4552,6 @@ type AmendmentEdge { "The cursor." cursor: String! "The amendment." node: Amendm
 type VoteConnection { "The page." edges: [VoteEdge!]! "Where it stands." pageInfo: PageInfo! "Every item the filters select." totalCount: Int! }
 "A vote and its cursor."
 type VoteEdge { "The cursor." cursor: String! "The vote." node: Vote! }
-"A page of ballots."
-type BallotConnection { "The page." edges: [BallotEdge!]! "Where it stands." pageInfo: PageInfo! "Every item the filters select." totalCount: Int! }
-"A ballot and its cursor."
-type BallotEdge { "The cursor." cursor: String! "The ballot." node: Ballot! }
 "A page of decisions."
 type DecisionConnection { "The page." edges: [DecisionEdge!]! "Where it stands." pageInfo: PageInfo! "Every item the filters select." totalCount: Int! }
 "A decision and its cursor."
@@ -4647,7 +4593,7 @@ type SearchHitConnection { "The page." edges: [SearchHitEdge!]! "Where it stands
 "A hit and its cursor."
 type SearchHitEdge { "The cursor." cursor: String! "The hit." node: SearchHit! }
 "A page of an entity's events."
-type HistoryEventConnection { "The page." edges: [EventEdge!]! "Where it stands." pageInfo: PageInfo! "Every event of the entity." totalCount: Int! }
+type HistoryEventConnection { "The page." edges: [EventEdge!]! "Where it stands." pageInfo: PageInfo! }
 "A page of the change feed."
 type EventConnection { "The page." edges: [EventEdge!]! "Where it stands." pageInfo: PageInfo! }
 "An event and its cursor."
@@ -4788,28 +4734,6 @@ func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphq
 		return ec.fieldContext_Ballot_changes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Ballot", field.Name)
-}
-
-func (ec *executionContext) childFields_BallotConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "edges":
-		return ec.fieldContext_BallotConnection_edges(ctx, field)
-	case "pageInfo":
-		return ec.fieldContext_BallotConnection_pageInfo(ctx, field)
-	case "totalCount":
-		return ec.fieldContext_BallotConnection_totalCount(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type BallotConnection", field.Name)
-}
-
-func (ec *executionContext) childFields_BallotEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "cursor":
-		return ec.fieldContext_BallotEdge_cursor(ctx, field)
-	case "node":
-		return ec.fieldContext_BallotEdge_node(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type BallotEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Bid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5208,8 +5132,6 @@ func (ec *executionContext) childFields_HistoryEventConnection(ctx context.Conte
 		return ec.fieldContext_HistoryEventConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_HistoryEventConnection_pageInfo(ctx, field)
-	case "totalCount":
-		return ec.fieldContext_HistoryEventConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryEventConnection", field.Name)
 }
@@ -7381,22 +7303,6 @@ func (ec *executionContext) field_Vote_ballots_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["choice"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["after"] = arg2
 	return args, nil
 }
 
@@ -8595,148 +8501,6 @@ func (ec *executionContext) _Ballot_changes(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Ballot_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ballot", field, false, false, "Int")
-}
-
-func (ec *executionContext) _BallotConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BallotConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BallotConnection_edges(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*BallotEdge) graphql.Marshaler {
-			return ec.marshalNBallotEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotEdgeᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BallotConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "BallotConnection",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BallotEdge(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _BallotConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BallotConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BallotConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BallotConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "BallotConnection",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _BallotConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *BallotConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BallotConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BallotConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BallotConnection", field, false, false, "Int")
-}
-
-func (ec *executionContext) _BallotEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BallotEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BallotEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BallotEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BallotEdge", field, false, false, "String")
-}
-
-func (ec *executionContext) _BallotEdge_node(ctx context.Context, field graphql.CollectedField, obj *BallotEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BallotEdge_node(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *readmodel.Ballot) graphql.Marshaler {
-			return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_BallotEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "BallotEdge",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Ballot(ctx, field)
-		},
-	}
-	return fc, nil
 }
 
 func (ec *executionContext) _Bid_bidId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
@@ -12059,29 +11823,6 @@ func (ec *executionContext) fieldContext_HistoryEventConnection_pageInfo(_ conte
 		},
 	}
 	return fc, nil
-}
-
-func (ec *executionContext) _HistoryEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *HistoryEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HistoryEventConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_HistoryEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("HistoryEventConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *model.Meeting) (ret graphql.Marshaler) {
@@ -18790,11 +18531,11 @@ func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *BallotConnection) graphql.Marshaler {
-			return ec.marshalNBallotConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
+			return ec.marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18807,7 +18548,7 @@ func (ec *executionContext) fieldContext_Vote_ballots(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_BallotConnection(ctx, field)
+			return ec.childFields_Ballot(ctx, field)
 		},
 	}
 	defer func() {
@@ -20634,87 +20375,6 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
-var ballotConnectionImplementors = []string{"BallotConnection"}
-
-func (ec *executionContext) _BallotConnection(ctx context.Context, sel ast.SelectionSet, obj *BallotConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ballotConnectionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("BallotConnection")
-		case "edges":
-			out.Values[i] = ec._BallotConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "pageInfo":
-			out.Values[i] = ec._BallotConnection_pageInfo(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "totalCount":
-			out.Values[i] = ec._BallotConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var ballotEdgeImplementors = []string{"BallotEdge"}
-
-func (ec *executionContext) _BallotEdge(ctx context.Context, sel ast.SelectionSet, obj *BallotEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, ballotEdgeImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("BallotEdge")
-		case "cursor":
-			out.Values[i] = ec._BallotEdge_cursor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "node":
-			out.Values[i] = ec._BallotEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var bidImplementors = []string{"Bid"}
 
 func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Bid) graphql.Marshaler {
@@ -22038,11 +21698,6 @@ func (ec *executionContext) _HistoryEventConnection(ctx context.Context, sel ast
 			}
 		case "pageInfo":
 			out.Values[i] = ec._HistoryEventConnection_pageInfo(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "totalCount":
-			out.Values[i] = ec._HistoryEventConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24960,27 +24615,11 @@ func (ec *executionContext) marshalNAmendmentEdge2ᚖgithubᚗcomᚋpnyxᚑcivic
 	return ec._AmendmentEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *readmodel.Ballot) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Ballot!")
-		return graphql.Null
-	}
-	return ec._Ballot(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBallotConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotConnection(ctx context.Context, sel ast.SelectionSet, v *BallotConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BallotConnection!")
-		return graphql.Null
-	}
-	return ec._BallotConnection(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBallotEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*BallotEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBallotEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotEdge(ctx, sel, v[i])
+		return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -24992,12 +24631,12 @@ func (ec *executionContext) marshalNBallotEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivic
 	return ret
 }
 
-func (ec *executionContext) marshalNBallotEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐBallotEdge(ctx context.Context, sel ast.SelectionSet, v *BallotEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *readmodel.Ballot) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BallotEdge!")
+		graphql.AddInvalidNullError(ctx, "Ballot!")
 		return graphql.Null
 	}
-	return ec._BallotEdge(ctx, sel, v)
+	return ec._Ballot(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBid2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBid(ctx context.Context, sel ast.SelectionSet, v *readmodel.Bid) graphql.Marshaler {

@@ -54,24 +54,6 @@ type AsOf struct {
 	RecordedAt *time.Time `json:"recordedAt,omitempty"`
 }
 
-// A page of ballots.
-type BallotConnection struct {
-	// The page.
-	Edges []*BallotEdge `json:"edges"`
-	// Where it stands.
-	PageInfo *PageInfo `json:"pageInfo"`
-	// Every item the filters select.
-	TotalCount int `json:"totalCount"`
-}
-
-// A ballot and its cursor.
-type BallotEdge struct {
-	// The cursor.
-	Cursor string `json:"cursor"`
-	// The ballot.
-	Node *readmodel.Ballot `json:"node"`
-}
-
 // A page of bids.
 type BidConnection struct {
 	// The page.
@@ -192,8 +174,6 @@ type HistoryEventConnection struct {
 	Edges []*EventEdge `json:"edges"`
 	// Where it stands.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Every event of the entity.
-	TotalCount int `json:"totalCount"`
 }
 
 // A page of meetings.
