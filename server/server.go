@@ -33,6 +33,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
@@ -123,6 +124,8 @@ type Options struct {
 	// ShutdownTimeout is how long requests in flight may finish once
 	// Serve's context ends; DefaultShutdownTimeout when zero.
 	ShutdownTimeout time.Duration
+	// GraphQL tunes the API at /graphql (limits, timeout, clock).
+	GraphQL graphql.Options
 	// ReadinessTimeout bounds each readiness check;
 	// DefaultReadinessTimeout when zero.
 	ReadinessTimeout time.Duration
@@ -211,6 +214,10 @@ func (s *Server) routes(opts Options) {
 
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
+
+	api := graphql.New(s.src.ReadModel, s.src.Log, opts.GraphQL)
+	s.handle("POST /graphql", api.Serve)
+	s.handle("GET /graphql", api.Serve)
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

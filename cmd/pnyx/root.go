@@ -37,6 +37,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newMigrateCommand,
 	newBackupCommand,
 	newVersionCommand,
+	newGraphQLCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration
