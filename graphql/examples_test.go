@@ -51,7 +51,7 @@ func TestJournalistQuestions(t *testing.T) {
 							Body   struct {
 								LocalID string `json:"localId"`
 							} `json:"body"`
-							Vote   *struct {
+							Vote *struct {
 								Ballots []struct {
 									Choice string `json:"choice"`
 									Member struct {
@@ -221,10 +221,10 @@ func TestJournalistQuestions(t *testing.T) {
 		q := strings.Replace(strings.Replace(x.Query, "$at: Time!", "$at: Position!", 1), "{recordedAt: $at}", "{position: $at}", 1)
 		var data struct {
 			Procurement struct {
-				Status   string `json:"status"`
+				Status   string                 `json:"status"`
 				Awarded  *struct{ Cents int64 } `json:"awarded"`
 				Supplier *struct{ Name string } `json:"supplier"`
-				Budget   struct{ Cents int64 } `json:"budget"`
+				Budget   struct{ Cents int64 }  `json:"budget"`
 			} `json:"procurement"`
 		}
 		mustData(t, e.h, q, map[string]any{"ocid": p.OCID, "at": before}, &data)
