@@ -12,6 +12,8 @@
 package graphql
 
 import (
+	"bytes"
+	"encoding/json"
 	"context"
 	_ "embed"
 	"log/slog"
@@ -50,6 +52,9 @@ type ReadModel interface {
 	// History reads a stream's events; not_found for a stream without
 	// any, invalid for a malformed one.
 	History(ctx context.Context, stream string, opts readmodel.HistoryOptions) ([]readmodel.HistoryEvent, error)
+	// ServingPosition is the position a snapshot opened now would read
+	// at, in one look-up; unavailable while the read model is not built.
+	ServingPosition(ctx context.Context) (events.Position, error)
 }
 
 var _ ReadModel = (*readmodel.ReadModel)(nil)
@@ -97,13 +102,14 @@ type Handler struct {
 	log  *slog.Logger
 	feed Log
 	now  func() time.Time
-	opts Options
-	srv  *handler.Server
+	opts  Options
+	srv   *handler.Server
+	cache *responseCache
 }
 
 // New returns the API's handler over rm and log.
 func New(rm ReadModel, log Log, opts Options) *Handler {
-	h := &Handler{rm: rm, feed: log, now: opts.Now, log: opts.Logger, opts: opts}
+	h := &Handler{rm: rm, feed: log, now: opts.Now, log: opts.Logger, opts: opts, cache: newResponseCache()}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -144,19 +150,114 @@ func New(rm ReadModel, log Log, opts Options) *Handler {
 
 // Serve answers one GraphQL request. GraphQL answers its own errors (a
 // 200 with errors, each with extensions.code); Serve returns an error,
-// having written nothing, only for what is not a GraphQL request at all.
+// having written nothing, only for a body over the limit. An anonymous
+// query answered before at the same serving position is answered from
+// the response cache; a GET answer carries an ETag and is revalidated
+// (304) by If-None-Match.
 func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, requestIDKey{}, w.Header().Get("Pnyx-Request-Id"))
 	r = r.WithContext(ctx)
-	r.Body = http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes)
-	h.srv.ServeHTTP(w, r)
+	body, err := readBody(w, r, h.opts.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	key, cacheable := cacheKeyOf(r, body)
+	if cacheable {
+		pos, err := h.rm.ServingPosition(ctx)
+		if err == nil {
+			if a, ok := h.cache.answers.Get(ctx, positionKey(key, pos)); ok {
+				h.answerCached(w, r, a)
+				return nil
+			}
+		}
+	}
+	state := &cacheState{}
+	r = r.WithContext(context.WithValue(ctx, cacheStateKey{}, state))
+	c := &capture{ResponseWriter: w}
+	if cacheable && r.Method == http.MethodGet {
+		// The ETag must be set before the body; it is the key at the
+		// position the snapshot reads, known only once it is open, so
+		// GET answers are set by the operation (see aroundOperation).
+		c.ResponseWriter = &etagWriter{ResponseWriter: w, key: key, state: state}
+	}
+	h.srv.ServeHTTP(c, r)
+	state.mu.Lock()
+	keep := cacheable && state.cacheable && c.status == http.StatusOK && !c.over
+	pos := state.position
+	state.mu.Unlock()
+	if keep {
+		k := positionKey(key, pos)
+		h.cache.answers.Add(ctx, k, cachedAnswer{body: bytes.Clone(c.body.Bytes()), etag: etagOf(k)})
+	}
 	return nil
 }
 
-// ServeHTTP is Serve for a plain http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { _ = h.Serve(w, r) }
+// answerCached writes a kept answer, or 304 for a GET whose
+// If-None-Match names it.
+func (h *Handler) answerCached(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
+	hd := w.Header()
+	if r.Method == http.MethodGet {
+		hd.Set("ETag", a.etag)
+		hd.Set("Cache-Control", getCacheControl)
+		if r.Header.Get("If-None-Match") == a.etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	hd.Set("Content-Type", "application/graphql-response+json")
+	_, _ = w.Write(a.body)
+}
+
+// getCacheControl lets shared caches keep a GET answer but revalidate it
+// on every use: it stays right only while the position does.
+const getCacheControl = "public, max-age=0, must-revalidate"
+
+// etagWriter sets a GET answer's ETag and Cache-Control from the position
+// its operation read at, before the first byte.
+type etagWriter struct {
+	http.ResponseWriter
+	key     string
+	state   *cacheState
+	written bool
+}
+
+func (e *etagWriter) header() {
+	if e.written {
+		return
+	}
+	e.written = true
+	e.state.mu.Lock()
+	ok, pos := e.state.cacheable, e.state.position
+	e.state.mu.Unlock()
+	if ok {
+		e.ResponseWriter.Header().Set("ETag", etagOf(positionKey(e.key, pos)))
+		e.ResponseWriter.Header().Set("Cache-Control", getCacheControl)
+	}
+}
+
+func (e *etagWriter) WriteHeader(status int) {
+	e.header()
+	e.ResponseWriter.WriteHeader(status)
+}
+
+func (e *etagWriter) Write(b []byte) (int, error) {
+	e.header()
+	return e.ResponseWriter.Write(b)
+}
+
+// ServeHTTP is Serve for a plain http.Handler: an error Serve returns is
+// answered as a GraphQL error, 413 for a body over the limit.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	err := h.Serve(w, r)
+	if err == nil {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_ = json.NewEncoder(w).Encode(gql.Response{Errors: gqlerror.List{h.present(r.Context(), err)}})
+}
 
 // aroundOperation runs a query in one snapshot, opened before its first
 // field and closed after its answer, and names the snapshot's position in
@@ -176,6 +277,11 @@ func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler
 	return func(ctx context.Context) *gql.Response {
 		resp := respond(withRequest(ctx, q))
 		snap.Close()
+		if c := cacheStateOf(ctx); c != nil && resp != nil {
+			c.mu.Lock()
+			c.cacheable, c.position = len(resp.Errors) == 0, snap.Position()
+			c.mu.Unlock()
+		}
 		if resp != nil {
 			if resp.Extensions == nil {
 				resp.Extensions = map[string]any{}

@@ -130,3 +130,8 @@ func (brokenReadModel) AsOf(context.Context, string, readmodel.Point) (readmodel
 func (brokenReadModel) History(context.Context, string, readmodel.HistoryOptions) ([]readmodel.HistoryEvent, error) {
 	return nil, errors.New("unused")
 }
+
+func (b brokenReadModel) ServingPosition(context.Context) (events.Position, error) {
+	_, err := b.Snapshot(context.Background())
+	return 0, err
+}
