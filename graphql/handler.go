@@ -13,9 +13,9 @@ package graphql
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
 	_ "embed"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"time"
@@ -85,6 +85,9 @@ type Options struct {
 	// side by side before it reads them in one query; DefaultBatchWait
 	// when zero.
 	BatchWait time.Duration
+	// NoResponseCache answers every query afresh (benchmarks of the
+	// uncached path).
+	NoResponseCache bool
 }
 
 const (
@@ -98,10 +101,10 @@ const (
 // Handler serves the GraphQL API over HTTP: POST and GET /graphql (GET for
 // queries only). It is safe for concurrent use.
 type Handler struct {
-	rm   ReadModel
-	log  *slog.Logger
-	feed Log
-	now  func() time.Time
+	rm    ReadModel
+	log   *slog.Logger
+	feed  Log
+	now   func() time.Time
 	opts  Options
 	srv   *handler.Server
 	cache *responseCache
@@ -164,6 +167,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	key, cacheable := cacheKeyOf(r, body)
+	cacheable = cacheable && !h.opts.NoResponseCache
 	if cacheable {
 		pos, err := h.rm.ServingPosition(ctx)
 		if err == nil {

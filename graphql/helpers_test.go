@@ -33,6 +33,7 @@ import (
 var demoNow = time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 
 type env struct {
+	dir   string
 	store *sqlite.Store
 	rm    *readmodel.ReadModel
 	h     *graphql.Handler
@@ -78,7 +79,7 @@ func buildFixture() (*env, error) {
 		return nil, err
 	}
 	fixtureDir = dir
-	e := &env{}
+	e := &env{dir: dir}
 	if e.store, err = sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{}); err != nil {
 		return nil, err
 	}
