@@ -215,4 +215,3 @@ func BenchmarkCachedQuery(b *testing.B) {
 		b.Logf("cached %.0f µs, fixed bytes %.0f µs: %.2f× the fixed handler's throughput", cachedNs/1e3, fixedNs/1e3, fixedNs/cachedNs)
 	}
 }
-

@@ -36,6 +36,9 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
+	newVerifyCommand,
+	newReplayCommand,
+	newExportCommand,
 	newVersionCommand,
 	newGraphQLCommand,
 }

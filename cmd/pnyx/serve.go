@@ -5,15 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pnyx-civic/pnyx/analytics"
+	"github.com/pnyx-civic/pnyx/analytics/embedded"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 	"github.com/pnyx-civic/pnyx/server"
 )
@@ -30,6 +34,10 @@ func newServeCommand(c *cli) *cobra.Command {
 			"  GET /readyz                        every readiness check passes; the read\n" +
 			"                                     model's serving position\n" +
 			"  GET /metrics                       Prometheus metrics\n" +
+			"  GET /ledger/key, /ledger/checkpoint, /ledger/proof/inclusion?position=P,\n" +
+			"      /ledger/proof/consistency?from=A&to=B, /ledger/tile/...\n" +
+			"                                     the ledger: verifier key, signed\n" +
+			"                                     checkpoints, proofs and tiles\n" +
 			"Every answer carries a Pnyx-Request-Id header; an error's JSON body carries the\n" +
 			"same id, under which the log holds the error's cause. With --demo, an empty\n" +
 			"event store first gets one year of the demo municipality. Serve until SIGINT\n" +
@@ -81,12 +89,46 @@ func (c *cli) serve(ctx context.Context) error {
 	}
 	defer closeLogged(c, "read model queries", queries.Close)
 
+	// The auditors' ledger follows the log beside the runner, in its own
+	// file, signing checkpoints with the key it creates on first start.
+	ldg, err := c.openLedger(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(c, "ledger", ldg.Close)
+	c.log.Info("ledger", "origin", c.cfg.Ledger.Origin, "verifier_key", ldg.Key())
+
+	// Analytics: the sink copies the log into ClickHouse when it has an
+	// address, beside the rest and never in its way; the questions are
+	// answered by the read model or by ClickHouse (analytics.engine).
+	var sinks []server.Sink
+	var sink *clickhouse.Sink
+	if c.cfg.Analytics.Sink {
+		if sink, err = clickhouse.NewSink(log, withLogger(c.cfg.Analytics.ClickHouse, c)); err != nil {
+			return err
+		}
+		defer closeLogged(c, "analytics sink", sink.Close)
+		sinks = append(sinks, sink)
+	}
+	var engine analytics.Engine = embedded.New(queries)
+	if c.cfg.Analytics.Engine == analyticsClickHouse {
+		ch, err := clickhouse.NewEngine(c.cfg.Analytics.ClickHouse)
+		if err != nil {
+			return err
+		}
+		defer closeLogged(c, "analytics engine", ch.Close)
+		engine = ch
+	}
+	c.log.Info("analytics", "engine", c.cfg.Analytics.Engine, "sink", c.cfg.Analytics.Sink)
+
 	// The HTTP server, mounting the products over both sides.
-	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner}, server.Options{
+	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner,
+		Ledger: ldg, Sinks: sinks, Analytics: engine}, server.Options{
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
 		GraphQL:         graphql.Options{Now: c.now, Logger: c.log},
+		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
 		return err
@@ -107,6 +149,10 @@ func (c *cli) serve(ctx context.Context) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return ldg.Run(gctx, c.log) })
+	if sink != nil {
+		g.Go(func() error { return sink.Run(gctx) }) // retries while ClickHouse is down; nil when gctx ends
+	}
 	return g.Wait()
 }
 
@@ -124,6 +170,12 @@ func (c *cli) demoIfEmpty(ctx context.Context, file events.Store) error {
 	}
 	c.log.Info("demo generated", "events", stats.Events, "until", stats.Until.Format(time.DateOnly))
 	return nil
+}
+
+// withLogger gives the sink the command's logger and clock.
+func withLogger(o clickhouse.Options, c *cli) clickhouse.Options {
+	o.Logger, o.Now = c.log, c.now
+	return o
 }
 
 // closeLogged runs a deferred close, logging its error: by then the
