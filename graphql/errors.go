@@ -94,3 +94,7 @@ func limitError(format string, args ...any) *gqlerror.Error {
 	e.Extensions = map[string]any{"code": CodeBadUserInput}
 	return e
 }
+
+func errNotFound(name string) error {
+	return events.Errorf(events.CodeNotFound, "the explorer has no file %s", name)
+}

@@ -99,7 +99,8 @@ const (
 )
 
 // Handler serves the GraphQL API over HTTP: POST and GET /graphql (GET for
-// queries only). It is safe for concurrent use.
+// queries only), and the explorer for a browser's GET /graphql. It is safe
+// for concurrent use.
 type Handler struct {
 	rm    ReadModel
 	log   *slog.Logger
@@ -158,6 +159,10 @@ func New(rm ReadModel, log Log, opts Options) *Handler {
 // the response cache; a GET answer carries an ETag and is revalidated
 // (304) by If-None-Match.
 func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
+	if wantsExplorer(r) {
+		serveExplorerPage(w)
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, requestIDKey{}, w.Header().Get("Pnyx-Request-Id"))

@@ -55,6 +55,18 @@ func TestGraphQLIsMounted(t *testing.T) {
 			t.Fatalf("%d %s", rec.Code, rec.Body.String())
 		}
 	})
+	t.Run("a browser gets the explorer, its assets from the binary", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodGet, "/graphql", nil)
+		req.Header.Set("Accept", "text/html")
+		rec := w.do(req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "graphiql.min.js") ||
+			!strings.Contains(rec.Header().Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Fatalf("%d %s", rec.Code, rec.Header())
+		}
+		if rec := w.get("/graphql/explorer/graphiql.min.js"); rec.Code != http.StatusOK || rec.Body.Len() < 1<<20 {
+			t.Fatalf("graphiql.min.js: %d, %d bytes", rec.Code, rec.Body.Len())
+		}
+	})
 	t.Run("GET refuses a mutation", func(t *testing.T) {
 		rec := w.get("/graphql?query=" + url.QueryEscape("mutation { x }"))
 		if rec.Code == http.StatusOK {

@@ -246,6 +246,7 @@ func (s *Server) routes(opts Options) {
 	api := graphql.New(s.src.ReadModel, s.src.Log, opts.GraphQL)
 	s.handle("POST /graphql", api.Serve)
 	s.handle("GET /graphql", api.Serve)
+	s.handle("GET /graphql/explorer/{file}", api.ServeExplorerFile)
 	if s.src.Ledger != nil {
 		for _, rt := range s.src.Ledger.Routes() {
 			s.handle(rt.Pattern, rt.Handle)
