@@ -17,10 +17,11 @@ import (
 // Service.Handle: every one is refused with its code and writes nothing.
 
 type municipality struct {
-	t     *testing.T
-	ctx   context.Context
-	store *sqlite.Store
-	svc   *events.Service
+	citizen events.SubjectRef
+	t       *testing.T
+	ctx     context.Context
+	store   *sqlite.Store
+	svc     *events.Service
 }
 
 var (
@@ -30,8 +31,6 @@ var (
 	muDoc     = events.DocumentRef{Title: "Εισήγηση", MediaType: "application/pdf", Size: 2048,
 		SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", URL: "https://diavgeia.gov.gr/doc/1"}
 )
-
-const muSubject = "subj-0123456789abcdef0123456789abcdef"
 
 func muMember(i int) string { return fmt.Sprintf("m%02d", i) }
 
@@ -43,7 +42,12 @@ func newMunicipality(t *testing.T, opts sqlite.Options) *municipality {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &municipality{t: t, ctx: ctx, store: st, svc: events.NewService(st, events.ServiceOptions{})}
+	v := openTestVault(t)
+	citizen, err := v.Put(ctx, events.Person{DisplayName: "Κάτοικος"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &municipality{citizen: citizen, t: t, ctx: ctx, store: st, svc: events.NewService(st, events.ServiceOptions{Sealer: v})}
 }
 
 func (m *municipality) run(c events.Command, opts ...events.HandleOption) events.Handled {
@@ -158,15 +162,15 @@ func TestIssue9CasesAreRefused(t *testing.T) {
 	long := strings.Repeat("Ω", events.MaxTitleRunes+1)
 	m.refuse(t, []refusal{
 		{"1: a second decision from one passed vote is a conflict", muAdopt("d-2", "v-1", muSitting.Add(2*time.Minute)), nil, events.CodeConflict},
-		{"2: a comment on a withdrawn item is a conflict", events.SubmitComment{ItemID: "it-2", CommentID: "c-1", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: muSubject, At: muT0.Add(4 * time.Hour)}, nil, events.CodeConflict},
-		{"3: a comment dated before its consultation opened is a conflict", events.SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: muSubject, At: muT0.Add(time.Hour)}, nil, events.CodeConflict},
+		{"2: a comment on a withdrawn item is a conflict", events.SubmitComment{ItemID: "it-2", CommentID: "c-1", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: m.citizen, At: muT0.Add(4 * time.Hour)}, nil, events.CodeConflict},
+		{"3: a comment dated before its consultation opened is a conflict", events.SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: m.citizen, At: muT0.Add(time.Hour)}, nil, events.CodeConflict},
 		{"7: a time in year 1 is invalid", events.AdjournMeeting{MeetingID: "mt", At: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, events.CodeInvalid},
 		{"7: a time in year 9999 is invalid", events.AdjournMeeting{MeetingID: "mt", At: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)}, nil, events.CodeInvalid},
 		{"7: a time before the earliest date of the record is invalid", events.AdjournMeeting{MeetingID: "mt", At: time.Date(1989, 12, 31, 0, 0, 0, 0, time.UTC)}, nil, events.CodeInvalid},
 		{"7: a meeting starting in year 9999 is invalid", events.ScheduleMeeting{MeetingID: "mt-far", BodyID: "ds", StartsAt: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: muT0}, nil, events.CodeInvalid},
 		{"8: NUL in a place is invalid", events.ScheduleMeeting{MeetingID: "mt-x", BodyID: "ds", StartsAt: muStarts, Place: "Δημαρχείο\x00", Urgency: events.MeetingRegular, At: muT0}, nil, events.CodeInvalid},
 		{"8: an ESC sequence in a body name is invalid", events.RegisterBody{BodyID: "ds-x", Name: "\x1b[31mΣυμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(13), At: muT0}, nil, events.CodeInvalid},
-		{"8: BEL in a request subject is invalid", events.SubmitRequest{RequestID: "r-x", Category: events.RequestInformation, Subject: "Αίτημα\a", Channel: events.RequestViaWeb, Requester: muSubject, At: muT0}, nil, events.CodeInvalid},
+		{"8: BEL in a request subject is invalid", events.SubmitRequest{RequestID: "r-x", Category: events.RequestInformation, Subject: "Αίτημα\a", Channel: events.RequestViaWeb, Requester: m.citizen, At: muT0}, nil, events.CodeInvalid},
 		{"8: a backspace in an item title is invalid", events.AddItem{MeetingID: "mt", ItemID: "it-x", Title: "Θέμα\b", Presenter: "Π", At: muT0}, nil, events.CodeInvalid},
 		{"8: a bidirectional override in a member's name is invalid", events.AddMember{BodyID: "ds", MemberID: "m99", Name: "Νίκος \u202Eσολοκιν", Faction: "Π", Role: events.RoleMember, At: muT0}, nil, events.CodeInvalid},
 		{"8: a bidirectional isolate in a decision title is invalid", events.AdoptDecision{DecisionID: "d-x", BodyID: "ds", Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "β"}, Title: "Α\u2066Β", Text: "Τ", LegalBasis: "β", At: muSitting}, nil, events.CodeInvalid},
@@ -239,7 +243,7 @@ func TestIssue9ProcurementAndRequests(t *testing.T) {
 		{"17: a contract amendment citing decision ghost is not found", events.AmendContract{OCID: ocid, NewValue: &more, Reason: "επέκταση", DecisionID: "ghost", At: at(40)}, nil, events.CodeNotFound},
 	})
 
-	m.run(events.SubmitRequest{RequestID: "r-1", Category: events.RequestInformation, Subject: "Αντίγραφο απόφασης", Channel: events.RequestViaWeb, Requester: muSubject, At: at(0)})
+	m.run(events.SubmitRequest{RequestID: "r-1", Category: events.RequestInformation, Subject: "Αντίγραφο απόφασης", Channel: events.RequestViaWeb, Requester: m.citizen, At: at(0)})
 	m.refuse(t, []refusal{
 		{"19: an information request acknowledged with 365 days is a conflict", events.AcknowledgeRequest{RequestID: "r-1", ResponseDays: 365, At: at(1)}, nil, events.CodeConflict},
 	})

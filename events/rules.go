@@ -128,6 +128,9 @@ var commandRules = []CommandRules{
 		"invalid: the skipped event's id, position, version or type missing; a skip record skipped itself",
 		"conflict: the same event passed over twice"}},
 
+	{"RecordForgetting", "subject", []string{"subject.forgotten"}, []string{
+		"invalid: an erasure id not of the form erasure- and 32 hex digits", "conflict: an erasure already recorded"}},
+
 	{"SubmitRequest", "request", []string{"request.submitted"}, []string{
 		"invalid: an unknown category or channel; contact details in the public subject; a service-centre request without its staff id",
 		"conflict: a request id already used"}},

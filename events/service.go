@@ -67,6 +67,9 @@ type ServiceOptions struct {
 	// FutureAllowance is how far past Now a fact may be said to have
 	// happened; zero means DefaultFutureAllowance.
 	FutureAllowance time.Duration
+	// Sealer protects commands that concern a citizen (see Sealer): the
+	// vault. Without it such commands are refused with ErrNoVault.
+	Sealer Sealer
 }
 
 // Service runs commands: it folds the command's stream (and the streams the
@@ -86,6 +89,7 @@ type Service struct {
 	soleWriter bool
 	now        func() time.Time
 	bounds     TimeBounds
+	sealer     Sealer
 	locks      [256]chanMutex
 }
 
@@ -94,7 +98,7 @@ type chanMutex chan struct{}
 
 // NewService returns a Service writing to store.
 func NewService(store ServiceStore, opts ServiceOptions) *Service {
-	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter,
+	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter, sealer: opts.Sealer,
 		now: opts.Now, bounds: TimeBounds{Earliest: opts.Earliest, Allowance: opts.FutureAllowance}}
 	if s.now == nil {
 		s.now = time.Now
@@ -207,6 +211,9 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 		return Handled{}, Invalidf("%s: the time it happened (At) is not set", stream)
 	}
 	if err := s.bounds.check(cmd, s.now()); err != nil {
+		return Handled{}, err
+	}
+	if cmd, err = s.protect(ctx, cmd); err != nil {
 		return Handled{}, err
 	}
 	for try, factTries := 0, 0; ; try++ {
