@@ -248,7 +248,7 @@ func (m *model) check(rt *rapid.T) {
 	entry := func(typ string) bool {
 		switch typ {
 		case "counter.advanced", "claim.taken", // not lifecycles: numbers and claims in the order taken
-			"vote.ballot_cast", "vote.ballot_changed", "procurement.payment_made", "procurement.bid_received",
+			"vote.ballot_cast", "vote.ballot_changed", "procurement.payment_made", "procurement.bid_received", "procurement.bid_status_changed",
 			"body.member_joined", "meeting.member_arrived", "meeting.member_departed":
 			return true
 		}

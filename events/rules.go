@@ -17,7 +17,7 @@ var CommonRules = []string{
 	"invalid: any text not valid UTF-8, or with a control character (newline and tab only in long texts) or a bidirectional embedding, override or isolate character (U+202A to U+202E, U+2066 to U+2069); the message names the field and the character's position. Text is stored in Unicode NFC, trimmed, within its length limit (titles and names 500 characters, reasons 2000, texts 100 000).",
 	"invalid: an id outside the id alphabet: letters, digits and - _ . : only, not starting or ending with a separator, no \"..\", at most 100 bytes (OCDS ocids and VAT ids keep their own formats).",
 	"invalid: the time it happened missing, before the earliest date of the record (default 1990-01-01) or more than the allowance (default 1 day) after the clock; any other time outside the record's dates (up to 100 years ahead).",
-	"conflict: the time it happened earlier than the latest step of its own record (entries such as comments, ballots, bids, payments and attendance only follow the steps before them).",
+	"conflict: the time it happened earlier than the latest step of its own record (entries such as comments, ballots, bids and their status, payments and attendance only follow the steps before them).",
 	"conflict: an idempotency key already used on the stream for another command; the same command again returns the first outcome and writes nothing.",
 	"conflict: a fact it rests on (another record it read) changed before it was recorded and kept changing; the command, its number, its claims and the versions of its facts are written in one atomic step, or not at all.",
 }

@@ -479,14 +479,14 @@ type FollowsFacts interface {
 
 // entryTypes are the events that are entries of their aggregate rather
 // than steps of its lifecycle: comments in a consultation, ballots in a
-// vote, bids and payments in a procurement, members joining and leaving a
+// vote, bids (and their status) and payments in a procurement, members joining and leaving a
 // body, arriving and leaving a meeting. Entries are independent of each
 // other and may be recorded in any order of their times; each still
 // follows every step before it.
 var entryTypes = map[string]bool{
 	"consultation.comment_submitted": true, "consultation.comment_moderated": true, "consultation.comment_withdrawn": true,
 	"vote.ballot_cast": true, "vote.ballot_changed": true,
-	"procurement.bid_received": true, "procurement.payment_made": true,
+	"procurement.bid_received": true, "procurement.payment_made": true, "procurement.bid_status_changed": true,
 	"body.member_joined": true, "body.member_left": true, "body.member_role_changed": true, "body.member_faction_changed": true,
 	"meeting.member_arrived": true, "meeting.member_departed": true,
 }
