@@ -36,6 +36,8 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
+	newForgetCommand,
+	newVaultCommand,
 	newVerifyCommand,
 	newReplayCommand,
 	newExportCommand,
