@@ -240,6 +240,11 @@ func (s *Server) routes(opts Options) {
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
 
+	if s.src.Ledger != nil {
+		for _, rt := range s.src.Ledger.Routes() {
+			s.handle(rt.Pattern, rt.Handle)
+		}
+	}
 	if opts.ReleaseDir != "" {
 		dl := exports.NewDownloads(s.src.ReadModel, s.src.Log, exports.DownloadsOptions{
 			Dir: opts.ReleaseDir, Catalog: opts.Catalog, Now: s.now, Logger: s.log,
@@ -257,11 +262,6 @@ func (s *Server) routes(opts Options) {
 	s.handle("GET /open311/v2/services.json", geo.ServeServices)
 	s.handle("GET /open311/v2/requests.json", geo.ServeRequests)
 	s.handle("GET /open311/v2/requests/{file}", geo.ServeRequest)
-	if s.src.Ledger != nil {
-		for _, rt := range s.src.Ledger.Routes() {
-			s.handle(rt.Pattern, rt.Handle)
-		}
-	}
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

@@ -61,9 +61,6 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
-	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
-	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
-	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
 	{Key: "ledger.key", Flag: "ledger-key", Default: "", Usage: "the ledger's signing key file, created (mode 0600) on first start (default DATA_DIR/ledger.key)"},
 	{Key: "ledger.origin", Flag: "ledger-origin", Default: "pnyx.local/ledger", Usage: "the name of the municipality's log in its checkpoints and key, such as kallithea.example.gr/pnyx"},
 	{Key: "ledger.checkpoint_every", Flag: "checkpoint-every", Default: 10000, Usage: "sign a ledger checkpoint whenever the log reaches a multiple of this many events", Serve: true},
@@ -74,6 +71,9 @@ var settings = []setting{
 	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
 	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
 	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
+	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
+	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
+	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -101,9 +101,9 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
-	Catalog         opendata.Config // from the opendata.* keys
 	Ledger          ledgerSetting
 	Analytics       analyticsConfig
+	Catalog         opendata.Config // from the opendata.* keys
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -203,13 +203,13 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
-	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
-		return config{}, err
-	}
 	if c.Ledger, err = parseLedger(v, c.DataDir); err != nil {
 		return config{}, err
 	}
 	if c.Analytics, err = analyticsSetting(v); err != nil {
+		return config{}, err
+	}
+	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
 		return config{}, err
 	}
 	return c, nil

@@ -36,9 +36,9 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
-	newExportCommand,
 	newVerifyCommand,
 	newReplayCommand,
+	newExportCommand,
 	newVersionCommand,
 }
 
