@@ -2,7 +2,6 @@ package exports_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sync"
@@ -70,12 +69,12 @@ func buildDemo() (*demoWorld, error) {
 		return nil, err
 	}
 	v, err := vault.Open(ctx, filepath.Join(demoDir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-		Random: rand.NewChaCha8([32]byte{7}), Now: func() time.Time { return demoRecorded }})
+		KeysPath: filepath.Join(demoDir, "vault-keys.db"), Now: func() time.Time { return demoRecorded }})
 	if err != nil {
 		return nil, err
 	}
 	defer v.Close()
-	if _, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 7, Years: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if _, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 7, Years: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(demoDir, "readmodel.db")
@@ -84,7 +83,7 @@ func buildDemo() (*demoWorld, error) {
 		return nil, err
 	}
 	defer db.Close()
-	r, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection()}, projections.Options{})
+	r, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection(v)}, projections.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -53,7 +53,7 @@ func newWorld(t testing.TB, log Log, opts Options) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w.runner, err = projections.NewRunner(db, metered, []projections.Projection{readmodel.NewReadModelProjection()},
+	w.runner, err = projections.NewRunner(db, metered, []projections.Projection{readmodel.NewReadModelProjection(nil)},
 		projections.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

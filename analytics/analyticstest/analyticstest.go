@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -38,7 +37,10 @@ type Fixture struct {
 	Store     *sqlite.Store
 	ReadModel *readmodel.ReadModel
 	Runner    *projections.Runner
-	Events    int64
+	// Vault keeps the demo's citizens of every seed generated; the read
+	// model opens their words through it.
+	Vault  *vault.Vault
+	Events int64
 	// Now is after every event of the demo: the "now" of request
 	// questions.
 	Now time.Time
@@ -72,7 +74,13 @@ func Open(t testing.TB) *Fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	runner, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection()}, projections.Options{})
+	people, err := vault.Open(ctx, filepath.Join(dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
+		KeysPath: filepath.Join(dir, "vault-keys.db"), Now: func() time.Time { return recorded }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { people.Close() })
+	runner, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection(people)}, projections.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,13 +92,14 @@ func Open(t testing.TB) *Fixture {
 		<-done
 		runner.Close()
 	})
-	fx := &Fixture{Dir: dir, Store: store, Runner: runner, Now: recorded}
+	fx := &Fixture{Dir: dir, Store: store, Runner: runner, Vault: people, Now: recorded}
 	fx.Sync(t)
 	rm, err := readmodel.OpenReadModelQueries(ctx, path, store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rm.Close() })
+	rm.UseVault(people)
 	fx.ReadModel = rm
 	return fx
 }
@@ -110,15 +119,7 @@ func (fx *Fixture) Generate(t testing.TB, seed uint64, years int) {
 
 func (fx *Fixture) generate(t testing.TB, seed uint64, opts demo.Options) {
 	ctx := context.Background()
-	now := func() time.Time { return fx.Now }
-	v, err := vault.Open(ctx, filepath.Join(fx.Dir, fmt.Sprintf("vault-%d.db", seed)), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-		Random: rand.NewChaCha8([32]byte{byte(seed)}), Now: now})
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	defer v.Close()
-	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true}), v, opts)
+	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true, Sealer: fx.Vault}), fx.Vault, opts)
 	if err != nil {
 		t.Error(err)
 		return

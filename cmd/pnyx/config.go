@@ -61,6 +61,8 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
+	{Key: "vault.master_key_file", Flag: "vault-master-key-file", Default: "", Usage: "file of the vault's master key, kept apart from the vault's files (default DATA_DIR/vault.key; " + masterKeyEnv + " holds the key itself instead)"},
+	{Key: "vault.keys_file", Flag: "vault-keys-file", Default: "", Usage: "the vault's key store, each person's key apart from their record, with its own short backup retention (default DATA_DIR/vault-keys.db)"},
 	{Key: "ledger.key", Flag: "ledger-key", Default: "", Usage: "the ledger's signing key file, created (mode 0600) on first start (default DATA_DIR/ledger.key)"},
 	{Key: "ledger.origin", Flag: "ledger-origin", Default: "pnyx.local/ledger", Usage: "the name of the municipality's log in its checkpoints and key, such as kallithea.example.gr/pnyx"},
 	{Key: "ledger.checkpoint_every", Flag: "checkpoint-every", Default: 10000, Usage: "sign a ledger checkpoint whenever the log reaches a multiple of this many events", Serve: true},
@@ -101,9 +103,13 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
-	Ledger          ledgerSetting
-	Analytics       analyticsConfig
-	Catalog         opendata.Config // from the opendata.* keys
+	// VaultMasterKeyFile and VaultKeysFile are the vault's master key and
+	// key store; "" for the defaults in the data directory.
+	VaultMasterKeyFile string
+	VaultKeysFile      string
+	Ledger             ledgerSetting
+	Analytics          analyticsConfig
+	Catalog            opendata.Config // from the opendata.* keys
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -203,6 +209,8 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
+	c.VaultMasterKeyFile = strings.TrimSpace(v.GetString("vault.master_key_file"))
+	c.VaultKeysFile = strings.TrimSpace(v.GetString("vault.keys_file"))
 	if c.Ledger, err = parseLedger(v, c.DataDir); err != nil {
 		return config{}, err
 	}

@@ -18,11 +18,12 @@ import (
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
-// projectionList is every projection the runner keeps current. A new
-// projection is one line here.
-func projectionList() []projections.Projection {
+// projectionList is every projection the runner keeps current, the read
+// model opening citizens' words through the vault. A new projection is one
+// line here.
+func projectionList(v readmodel.Opener) []projections.Projection {
 	return []projections.Projection{
-		readmodel.NewReadModelProjection(),
+		readmodel.NewReadModelProjection(v),
 	}
 }
 
@@ -30,14 +31,14 @@ func projectionList() []projections.Projection {
 func readModelPath(cfg config) string { return filepath.Join(cfg.DataDir, "readmodel.db") }
 
 // openRunner opens the read model read-write, creating readmodel.db when
-// missing, and a runner of every projection over log. The caller closes
-// the runner, then the database.
-func openRunner(ctx context.Context, cfg config, log projections.Log, opts projections.Options) (*projections.Runner, *sql.DB, error) {
+// missing, and a runner of every projection over log, opening citizens'
+// words through v. The caller closes the runner, then the database.
+func openRunner(ctx context.Context, cfg config, log projections.Log, v readmodel.Opener, opts projections.Options) (*projections.Runner, *sql.DB, error) {
 	db, err := projections.OpenReadModel(ctx, readModelPath(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := projections.NewRunner(db, log, projectionList(), opts)
+	r, err := projections.NewRunner(db, log, projectionList(v), opts)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -89,7 +90,8 @@ func (c *cli) projectionsStatus(cmd *cobra.Command) error {
 		return err
 	}
 	defer store.Close()
-	r, db, err := openRunner(ctx, c.cfg, store, projections.Options{Now: c.now, Logger: c.log})
+	// Status applies nothing, so it opens no vault.
+	r, db, err := openRunner(ctx, c.cfg, store, nil, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -141,7 +143,12 @@ func (c *cli) projectionsRebuild(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer store.Close()
-	r, db, err := openRunner(ctx, c.cfg, store, projections.Options{Now: c.now, Logger: c.log})
+	v, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	r, db, err := openRunner(ctx, c.cfg, store, v, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer file.Close()
-		r, db, err := openRunner(ctx, c.cfg, file, projections.Options{Logger: log})
+		r, db, err := openRunner(ctx, c.cfg, file, nil, projections.Options{Logger: log})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -256,6 +256,11 @@ func (c *cli) replayCheck(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	people, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer people.Close()
 	head, err := st.Head(ctx)
 	if err != nil {
 		return err
@@ -265,7 +270,7 @@ func (c *cli) replayCheck(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer live.Close()
-	for _, p := range projectionList() {
+	for _, p := range projectionList(people) {
 		pos, err := projections.ServingPosition(ctx, live, p.Name())
 		if err != nil {
 			return err
@@ -284,7 +289,7 @@ func (c *cli) replayCheck(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	runner, err := projections.NewRunner(db, st, projectionList(), projections.Options{Now: c.now, Logger: c.log})
+	runner, err := projections.NewRunner(db, st, projectionList(people), projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -321,7 +326,7 @@ func (c *cli) replayCheck(ctx context.Context, w io.Writer) error {
 	if diffs > 0 {
 		return divergedExit{fmt.Errorf("diverged: the live read model differs from a rebuild from the log in %d rows (listed above)", diffs)}
 	}
-	fmt.Fprintf(w, "checked: the live read model is exactly a rebuild from the log at position %d (%d projections)\n", head, len(projectionList()))
+	fmt.Fprintf(w, "checked: the live read model is exactly a rebuild from the log at position %d (%d projections)\n", head, len(projectionList(nil)))
 	return nil
 }
 

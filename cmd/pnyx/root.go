@@ -36,10 +36,13 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
+	newForgetCommand,
+	newVaultCommand,
 	newVerifyCommand,
 	newReplayCommand,
 	newExportCommand,
 	newVersionCommand,
+	newGraphQLCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

@@ -15,6 +15,8 @@ import (
 	"github.com/pnyx-civic/pnyx/analytics/embedded"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
+	"github.com/pnyx-civic/pnyx/events/vault"
+	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -28,6 +30,7 @@ func newServeCommand(c *cli) *cobra.Command {
 		Long: "Open the event store, the command service and the read model (building it in\n" +
 			"the background, from an empty data directory too), and serve:\n" +
 			"  GET /v1/events?after=POS&limit=N  the public change feed (NDJSON)\n" +
+			"  POST, GET /graphql                 the GraphQL API (pnyx graphql schema)\n" +
 			"  GET /healthz                       the process is up\n" +
 			"  GET /readyz                        every readiness check passes; the read\n" +
 			"                                     model's serving position\n" +
@@ -60,8 +63,15 @@ func (c *cli) serve(ctx context.Context) error {
 	}
 	defer closeLogged(c, "event store", store.Close)
 	c.log.Info("data directory", "data_dir", c.cfg.DataDir, "store", c.cfg.Store.String())
+	// The personal-data vault: it seals citizens' words on the write side
+	// and opens them for the read side.
+	people, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(c, "vault", people.Close)
 	if c.cfg.Demo {
-		if err := c.demoIfEmpty(ctx, store); err != nil {
+		if err := c.demoIfEmpty(ctx, store, people); err != nil {
 			return err
 		}
 	}
@@ -70,12 +80,12 @@ func (c *cli) serve(ctx context.Context) error {
 
 	// The write side: commands decided on their streams, appended to log.
 	// Not the sole writer: pnyx events append may write beside it.
-	commands := events.NewService(log, events.ServiceOptions{})
+	commands := events.NewService(log, events.ServiceOptions{Sealer: people})
 
 	// The read side: the runner opens readmodel.db read-write (creating
 	// it on a fresh data directory) and keeps it current; the queries
 	// open it read-only, so only after the runner.
-	runner, db, err := openRunner(ctx, c.cfg, log, projections.Options{Now: c.now, Logger: c.log})
+	runner, db, err := openRunner(ctx, c.cfg, log, people, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -86,6 +96,7 @@ func (c *cli) serve(ctx context.Context) error {
 		return err
 	}
 	defer closeLogged(c, "read model queries", queries.Close)
+	queries.UseVault(people)
 
 	// The auditors' ledger follows the log beside the runner, in its own
 	// file, signing checkpoints with the key it creates on first start.
@@ -125,6 +136,7 @@ func (c *cli) serve(ctx context.Context) error {
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
+		GraphQL:         graphql.Options{Now: c.now, Logger: c.log},
 		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
@@ -155,13 +167,13 @@ func (c *cli) serve(ctx context.Context) error {
 
 // demoIfEmpty generates one year of the demo municipality into file when
 // it holds no events yet.
-func (c *cli) demoIfEmpty(ctx context.Context, file events.Store) error {
+func (c *cli) demoIfEmpty(ctx context.Context, file events.Store, people *vault.Vault) error {
 	head, err := file.Head(ctx)
 	if err != nil || head > 0 {
 		return err
 	}
 	c.log.Info("empty event store: generating one year of the demo municipality")
-	stats, err := c.generateDemo(ctx, file, demo.Options{Seed: 1, Years: 1})
+	stats, err := c.generateDemoInto(ctx, file, people, demo.Options{Seed: 1, Years: 1})
 	if err != nil {
 		return err
 	}

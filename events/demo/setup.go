@@ -45,8 +45,9 @@ type supplier struct {
 
 const initialCitizens = 400
 
-// populate stores the demo citizens in the vault, in order, so the
-// references it draws from its seeded source are the same every run.
+// populate stores the demo citizens in the vault. Their references are
+// random; the world refers to each citizen by their place in w.citizens,
+// which the seed decides.
 func (w *world) populate(ctx context.Context, v Vault) error {
 	for range initialCitizens {
 		if err := w.addCitizen(ctx, v); err != nil {

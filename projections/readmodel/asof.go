@@ -125,6 +125,11 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 		return EntityState{}, events.Errorf(events.CodeNotFound, "%s had no events yet at that point", stream)
 	}
 	if view != nil {
+		if o, ok := view.(opener); ok {
+			if err := o.openWords(ctx, m.opener); err != nil {
+				return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
+			}
+		}
 		out.State = view
 		return out, nil
 	}

@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -30,7 +31,7 @@ func newView(kind, id string) publicView {
 	case "meeting":
 		return &MeetingView{Meeting: Meeting{ID: id}, Items: []AgendaItem{}, Attendance: []string{}}
 	case "consultation":
-		return &ConsultationView{ItemID: id, Comments: []Comment{}, index: map[string]int{}}
+		return &ConsultationView{ItemID: id, Comments: []Comment{}, index: map[string]int{}, words: map[int]sealedWords{}}
 	case "amendment":
 		return &AmendmentView{Amendment: Amendment{ID: id}}
 	case "vote":
@@ -159,6 +160,40 @@ type ConsultationView struct {
 	ClosedAt  time.Time `json:"closed_at"`
 	Comments  []Comment `json:"comments"`
 	index     map[string]int
+	words     map[int]sealedWords // by index in Comments, opened by openWords
+}
+
+// sealedWords are a citizen's words as an event holds them, opened once
+// the view is folded (opener).
+type sealedWords struct {
+	author events.AuthorRef
+	entity string
+	sealed events.Sealed
+	legacy string
+}
+
+func (s sealedWords) open(ctx context.Context, o Opener) (string, error) {
+	text, _, err := openWords(ctx, o, s.author, s.entity, s.sealed, s.legacy)
+	return text, err
+}
+
+// opener is a view holding citizens' words, opened after folding.
+type opener interface {
+	openWords(ctx context.Context, o Opener) error
+}
+
+func (v *ConsultationView) openWords(ctx context.Context, o Opener) error {
+	for i, w := range v.words {
+		if v.Comments[i].Status != CommentPublished {
+			continue
+		}
+		text, err := w.open(ctx, o)
+		if err != nil {
+			return err
+		}
+		v.Comments[i].Text = text
+	}
+	return nil
 }
 
 func (v *ConsultationView) apply(re events.RecordedEvent, p events.Payload) {
@@ -167,13 +202,15 @@ func (v *ConsultationView) apply(re events.RecordedEvent, p events.Payload) {
 	case events.ConsultationOpened:
 		v.MeetingID, v.Status, v.OpenedAt, v.ClosesAt = e.MeetingID, "open", at, e.ClosesAt.UTC()
 	case events.ConsultationCommentSubmitted:
-		c := Comment{ID: e.CommentID, ItemID: v.ItemID, Kind: string(e.Kind), Text: e.Text, Status: CommentPublished,
+		c := Comment{ID: e.CommentID, ItemID: v.ItemID, Kind: string(e.Kind), Status: CommentPublished,
 			DisplayName: CommentDisplayName, SubmittedAt: at}
+		w := sealedWords{author: e.Author, entity: events.CommentEntity(v.ItemID, e.CommentID), sealed: e.Text, legacy: e.LegacyText}
 		if i, ok := v.index[e.CommentID]; ok {
-			v.Comments[i] = c
+			v.Comments[i], v.words[i] = c, w
 			return
 		}
 		v.index[e.CommentID] = len(v.Comments)
+		v.words[len(v.Comments)] = w
 		v.Comments = append(v.Comments, c)
 	case events.ConsultationCommentModerated:
 		if i, ok := v.index[e.CommentID]; ok {
@@ -363,6 +400,13 @@ func (v *SupplierView) apply(re events.RecordedEvent, p events.Payload) {
 type RequestView struct {
 	Request
 	History []RequestStatusChange `json:"history"`
+	words   sealedWords
+}
+
+func (v *RequestView) openWords(ctx context.Context, o Opener) error {
+	text, err := v.words.open(ctx, o)
+	v.Subject = text
+	return err
 }
 
 func (v *RequestView) apply(re events.RecordedEvent, p events.Payload) {
@@ -376,7 +420,8 @@ func (v *RequestView) apply(re events.RecordedEvent, p events.Payload) {
 	var detail string
 	switch e := p.(type) {
 	case events.RequestSubmitted:
-		v.Category, v.Subject, v.Channel, v.AssistedBy = string(e.Category), e.Subject, string(e.Channel), e.AssistedBy
+		v.Category, v.Channel, v.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy
+		v.words = sealedWords{author: e.Author, entity: events.RequestEntity(v.ID), sealed: e.Subject, legacy: e.LegacySubject}
 		v.Status, v.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
 	case events.RequestAcknowledged:
 		v.Status, v.AcknowledgedAt, v.ResponseDays, v.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, e.DueAt.UTC()

@@ -7,10 +7,11 @@ import (
 // Consultations and their comments, amendments, votes and ballots: what
 // happens to an agenda item between its publication and the decision.
 //
-// A comment's public row holds its kind, text, status, moderation reason,
-// submission time and a display-name placeholder; a hidden or withdrawn
-// comment keeps its row but loses its text and leaves the search index. The
-// author's subject reference goes only to private_comment_authors.
+// A comment's public row holds its kind, text (opened through the vault,
+// privacy.go), status, moderation reason, submission time and a
+// display-name placeholder; a hidden or withdrawn comment keeps its row but
+// loses its text and leaves the search index, and so does the text of an
+// author who was forgotten.
 func init() {
 	readModelSchemas = append(readModelSchemas, `
 CREATE TABLE {consultations} (
@@ -39,10 +40,6 @@ CREATE INDEX {comments_item} ON {comments} (item_id, seq);
 CREATE INDEX {comments_status} ON {comments} (status, submitted_at, comment_id);
 CREATE INDEX {comments_kind} ON {comments} (kind, submitted_at, comment_id);
 CREATE INDEX {comments_submitted} ON {comments} (submitted_at, comment_id);
-CREATE TABLE {private_comment_authors} (
-	comment_id  TEXT PRIMARY KEY,
-	subject_ref TEXT NOT NULL
-) WITHOUT ROWID;
 CREATE TABLE {amendments} (
 	amendment_id TEXT PRIMARY KEY,
 	body_id      TEXT NOT NULL,
@@ -107,8 +104,8 @@ const (
 )
 
 // CommentDisplayName is the placeholder every public comment row carries
-// instead of a name: the API may replace it with the display name the
-// vault holds, while the person has not asked to be forgotten.
+// instead of a name: a citizen's name and chosen display name stay in the
+// vault (docs/PRIVACY.md).
 const CommentDisplayName = "Πολίτης"
 
 func applyCouncil(w writer, p events.Payload) (bool, error) {
@@ -123,10 +120,16 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq, string(e.Kind), e.Text, CommentPublished, "", CommentDisplayName, w.occurred())
-		b.pending("private_comment_authors", "INSERT OR REPLACE", "comment_id, subject_ref", "").put("", e.CommentID, e.SubjectRef)
+		text, forgotten, err := w.open(events.EntityComment, e.CommentID, e.Author, events.CommentEntity(w.id(), e.CommentID), e.Text, e.LegacyText)
+		if err != nil {
+			return true, err
+		}
+		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq, string(e.Kind), text, CommentPublished, "", CommentDisplayName, w.occurred())
 		b.recount(recountComments, w.id())
-		return true, w.index(SearchComment, e.CommentID, "", e.Text)
+		if forgotten {
+			text = "" // an empty document, as forgetComment leaves it
+		}
+		return true, w.index(SearchComment, e.CommentID, "", text)
 	case events.ConsultationCommentModerated:
 		pendingComments(w).update(e.CommentID, func(row []any) {
 			row[commentStatus], row[commentModerationReason], row[commentText] = CommentHidden, e.Reason, ""

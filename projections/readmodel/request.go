@@ -77,7 +77,11 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 		if submitted == nil {
 			submitted = w.occurred()
 		}
-		*r = requestRow{exists: true, category: string(e.Category), subject: e.Subject, channel: string(e.Channel),
+		subject, _, err := w.open(events.EntityRequest, w.id(), e.Author, events.RequestEntity(w.id()), e.Subject, e.LegacySubject)
+		if err != nil {
+			return true, err
+		}
+		*r = requestRow{exists: true, category: string(e.Category), subject: subject, channel: string(e.Channel),
 			assistedBy: e.AssistedBy, status: string(events.RequestStatusSubmitted), submittedAt: submitted, lastSeq: r.lastSeq}
 		status, detail = events.RequestStatusSubmitted, string(e.Channel)
 	case events.RequestAcknowledged:
