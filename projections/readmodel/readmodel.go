@@ -127,6 +127,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -178,7 +179,11 @@ func (ReadModelProjection) Finish(ctx context.Context, tx *projections.Tx) error
 
 // execSchema runs the statements of readModelSchemas that keep selects.
 func execSchema(ctx context.Context, tx *projections.Tx, keep func(stmt string) bool) error {
-	for _, schema := range readModelSchemas {
+	schemas := slices.Clone(readModelSchemas)
+	for _, t := range tables {
+		schemas = append(schemas, t.schema())
+	}
+	for _, schema := range schemas {
 		for _, stmt := range strings.Split(schema, ";") {
 			if strings.TrimSpace(stmt) == "" || !keep(stmt) {
 				continue
@@ -246,10 +251,14 @@ func physicalSQL(tx *projections.Tx, tmpl string) string {
 // envelope.
 type writer struct {
 	ctx        context.Context
-	tx         *projections.Tx
+	tx         *projections.Tx // nil when folding in memory for AsOf
+	mem        *batch          // the batch of a fold in memory
 	ev         projections.Event
 	occurredAt any // timeText of the event's occurred_at
 }
+
+// at is the event's occurred_at in UTC.
+func (w writer) at() time.Time { return w.ev.OccurredAt.UTC() }
 
 // exec runs a statement template with logical names in braces.
 func (w writer) exec(tmpl string, args ...any) error {
