@@ -101,7 +101,9 @@ var decisionVersions = define(&table[versionKey, decisionVersionRow]{
 	newRow: func(k versionKey) decisionVersionRow {
 		return decisionVersionRow{decisionID: k.decision, DecisionVersion: DecisionVersion{Version: k.version}}
 	},
-	order: func(a, b versionKey) int { return cmp.Or(strings.Compare(a.decision, b.decision), cmp.Compare(a.version, b.version)) },
+	order: func(a, b versionKey) int {
+		return cmp.Or(strings.Compare(a.decision, b.decision), cmp.Compare(a.version, b.version))
+	},
 })
 
 func applyDecision(w writer, p events.Payload) (bool, error) {

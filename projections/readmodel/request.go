@@ -72,7 +72,9 @@ type seqKeyOf struct {
 	seq int
 }
 
-func bySeqKey(a, b seqKeyOf) int { return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.seq, b.seq)) }
+func bySeqKey(a, b seqKeyOf) int {
+	return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.seq, b.seq))
+}
 
 var requestHistory = define(&table[seqKeyOf, requestHistoryRow]{
 	name: "request_status_history", keys: 2, constraint: "PRIMARY KEY (request_id, seq)",

@@ -173,10 +173,10 @@ type store[K comparable, R any] struct {
 	t       *table[K, R]
 	b       *batch
 	slots   map[K]*slot[R]
-	order   []K          // keys in the order first held, for each
+	order   []K             // keys in the order first held, for each
 	ops     []storeOp[K, R] // writes and deletes, in order
-	owners  map[K][]K    // keys held of each owner, when t.owned > 0
-	dropped map[K]bool   // owners whose rows were deleted in this batch
+	owners  map[K][]K       // keys held of each owner, when t.owned > 0
+	dropped map[K]bool      // owners whose rows were deleted in this batch
 	drops   []K
 }
 
