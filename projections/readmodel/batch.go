@@ -20,12 +20,10 @@ type batchKey struct{}
 // work out again and the last sequence numbers it handed out. Without a
 // transaction (tx nil) it is the memory AsOf folds one entity's events in.
 type batch struct {
-	tx        *projections.Tx
-	stores    []flusher
-	recounts  []*recount
-	seqs      map[string]int64 // last sequence numbers, see writer.nextSeq
-	tables    []*pendingTable  // other tables' writes, see pendingTable
-	documents *documentRows
+	tx       *projections.Tx
+	stores   []flusher
+	recounts []*recount
+	seqs     map[string]int64 // last sequence numbers, see writer.nextSeq
 }
 
 func newBatch(tx *projections.Tx) *batch {
@@ -98,16 +96,6 @@ func batchOf(w writer) *batch {
 // flush writes the batch's rows, table by table, and then its derived
 // columns.
 func (b *batch) flush(ctx context.Context) error {
-	for _, p := range b.tables {
-		if err := p.flush(ctx, b.tx); err != nil {
-			return err
-		}
-	}
-	if b.documents != nil {
-		if err := b.documents.flush(ctx, b.tx); err != nil {
-			return err
-		}
-	}
 	for _, s := range b.stores {
 		if err := s.flush(ctx, b.tx); err != nil {
 			return err
@@ -171,3 +159,23 @@ func execStatement(ctx context.Context, tx *projections.Tx, query string, args [
 	_, err = tx.Exec(stmtCtx, query, args...)
 	return err
 }
+
+// nextSeq reserves the next n sequence numbers of a parent's children (a
+// consultation's comments, a meeting's agenda items, an owner's
+// documents), counted in seqs under key, and returns the first. It reads
+// the last one from the table with query on the parent's first use in the
+// batch: before that use nothing of the parent's is pending, so the table
+// holds the answer.
+func (w writer) nextSeq(seqs map[string]int64, key string, n int64, query string, args ...any) (int64, error) {
+	last, ok := seqs[key]
+	if !ok && w.tx != nil {
+		if err := w.queryRow(query, args...).Scan(&last); err != nil {
+			return 0, err
+		}
+	}
+	seqs[key] = last + n
+	return last + 1, nil
+}
+
+// seqKey joins the parts of a parent's key.
+func seqKey(parts ...string) string { return strings.Join(parts, "\x00") }

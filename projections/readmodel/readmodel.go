@@ -127,7 +127,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -177,9 +176,9 @@ func (ReadModelProjection) Finish(ctx context.Context, tx *projections.Tx) error
 	return fillSearchIndex(ctx, tx)
 }
 
-// execSchema runs the statements of readModelSchemas that keep selects.
+// execSchema runs the statements of the tables' DDL that keep selects.
 func execSchema(ctx context.Context, tx *projections.Tx, keep func(stmt string) bool) error {
-	schemas := slices.Clone(readModelSchemas)
+	schemas := []string{searchIndexSchema}
 	for _, t := range tables {
 		schemas = append(schemas, t.schema())
 	}
@@ -220,10 +219,6 @@ func (ReadModelProjection) Apply(ctx context.Context, tx *projections.Tx, ev pro
 	}
 	return nil
 }
-
-// readModelSchemas holds the DDL of each concept, with logical names in
-// braces; registered by the files of each concept.
-var readModelSchemas []string
 
 // physicalSQL replaces each {logical} name in a statement template with
 // its physical name in tx's build.

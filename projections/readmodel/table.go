@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/projections"
+
+	"github.com/pnyx-civic/pnyx/events"
 )
 
 // table is one table of the read model, declared once: the Go type R of
@@ -22,7 +24,8 @@ import (
 type table[K comparable, R any] struct {
 	name    string      // logical name
 	columns []column[R] // in the order of the table
-	keys    int         // the primary key is columns[:keys]
+	keys    int         // the key is columns[keyAt:keyAt+keys]
+	keyAt   int
 	// key returns a row's key; newRow returns the empty row of a key, the
 	// start of a row created by an event and the shape loaded rows fill.
 	key    func(*R) K
@@ -64,6 +67,7 @@ type column[R any] struct {
 	name, decl string
 	get        func(*R) any
 	set        func(*R, any)
+	once       bool // written with the row, kept by an upsert (see once)
 }
 
 // tables are every table of the read model, in the order Setup creates
@@ -83,7 +87,7 @@ func define[K comparable, R any](t *table[K, R]) *table[K, R] {
 	var written, keys, load []string
 	for i, c := range t.columns {
 		load = append(load, c.name)
-		if i < t.keys {
+		if i >= t.keyAt && i < t.keyAt+t.keys {
 			keys = append(keys, c.name)
 		}
 		if c.name != t.auto {
@@ -95,8 +99,8 @@ func define[K comparable, R any](t *table[K, R]) *table[K, R] {
 	t.verb = "INSERT OR REPLACE"
 	if t.upsert {
 		var set []string
-		for _, c := range t.columns[t.keys:] {
-			if c.name != t.auto {
+		for i, c := range t.columns {
+			if c.name != t.auto && !c.once && (i < t.keyAt || i >= t.keyAt+t.keys) {
 				set = append(set, c.name+" = excluded."+c.name)
 			}
 		}
@@ -148,7 +152,7 @@ func (t *table[K, R]) values(r *R) []any {
 func (t *table[K, R]) keyArgs(k K, n int) []any {
 	r := t.newRow(k)
 	out := make([]any, n)
-	for i, c := range t.columns[:n] {
+	for i, c := range t.columns[t.keyAt : t.keyAt+n] {
 		out[i] = c.get(&r)
 	}
 	return out
@@ -238,6 +242,14 @@ func (s *store[K, R]) loadRow(w writer, k K) (*R, error) {
 		c.set(&r, vals[i])
 	}
 	return &r, nil
+}
+
+// held returns the row of key k if the batch holds it, without loading it.
+func (s *store[K, R]) held(k K) *R {
+	if sl := s.slots[k]; sl != nil {
+		return sl.row
+	}
+	return nil
 }
 
 // put makes r the row of its key, replacing any, and returns it to be
@@ -387,17 +399,15 @@ func (s *store[K, R]) deleteKeys(ctx context.Context, tx *projections.Tx, keys [
 	if len(keys) == 0 {
 		return nil
 	}
-	target := strings.Join(s.t.keyNames[:n], ", ")
-	one := "?"
-	if n > 1 {
-		target, one = "("+target+")", "("+strings.Repeat("?, ", n-1)+"?)"
-	}
+	// An OR of equalities, which SQLite looks up in the key's index
+	// term by term; it scans the table for a row-value IN (VALUES ...).
+	one := "(" + strings.Join(s.t.keyNames[:n], " = ? AND ") + " = ?)"
 	args := make([]any, 0, rowsPerStatement[0]*n)
 	for _, per := range rowsPerStatement {
 		if len(keys) < per {
 			continue
 		}
-		query := "DELETE FROM " + tx.Table(s.t.name) + " WHERE " + target + " IN (VALUES " + one + strings.Repeat(", "+one, per-1) + ")"
+		query := "DELETE FROM " + tx.Table(s.t.name) + " WHERE " + one + strings.Repeat(" OR "+one, per-1)
 		for len(keys) >= per {
 			args = args[:0]
 			for _, k := range keys[:per] {
@@ -426,6 +436,12 @@ func intCol[R any](name, decl string, f func(*R) *int) column[R] {
 		set: func(r *R, v any) { n, _ := v.(int64); *f(r) = int(n) }}
 }
 
+func int64Col[R any](name, decl string, f func(*R) *int64) column[R] {
+	return column[R]{name: name, decl: decl,
+		get: func(r *R) any { return *f(r) },
+		set: func(r *R, v any) { *f(r), _ = v.(int64) }}
+}
+
 func boolCol[R any](name, decl string, f func(*R) *bool) column[R] {
 	return column[R]{name: name, decl: decl,
 		get: func(r *R) any { return *f(r) },
@@ -443,6 +459,61 @@ func jsonCol[R any](name, decl string, f func(*R) *json.RawMessage) column[R] {
 	return column[R]{name: name, decl: decl,
 		get: func(r *R) any { return string(*f(r)) },
 		set: func(r *R, v any) { *f(r) = json.RawMessage(asText(v)) }}
+}
+
+// centsCol and currencyCol are the two columns of an amount that may be
+// missing (nil, both NULL; see amount).
+func centsCol[R any](name string, f func(*R) **events.Money) column[R] {
+	return column[R]{name: name, decl: "INTEGER",
+		get: func(r *R) any {
+			if m := *f(r); m != nil {
+				return m.Cents
+			}
+			return nil
+		},
+		set: func(r *R, v any) {
+			if n, ok := v.(int64); ok {
+				moneyAt(f(r)).Cents = n
+			}
+		}}
+}
+
+func currencyCol[R any](name string, f func(*R) **events.Money) column[R] {
+	return column[R]{name: name, decl: "TEXT",
+		get: func(r *R) any {
+			if m := *f(r); m != nil {
+				return m.Currency
+			}
+			return nil
+		},
+		set: func(r *R, v any) {
+			if v != nil {
+				moneyAt(f(r)).Currency = asText(v)
+			}
+		}}
+}
+
+func moneyAt(m **events.Money) *events.Money {
+	if *m == nil {
+		*m = &events.Money{}
+	}
+	return *m
+}
+
+// amount is an amount of an event as a row holds it: a zero Money is
+// none.
+func amount(m events.Money) *events.Money {
+	if m.Currency == "" && m.Cents == 0 {
+		return nil
+	}
+	return &m
+}
+
+// once marks c as written when its row is first written and kept when an
+// upsert writes the row again.
+func once[R any](c column[R]) column[R] {
+	c.once = true
+	return c
 }
 
 // nullWhen makes c NULL in the rows for which null reports true, and
