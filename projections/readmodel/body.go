@@ -13,6 +13,7 @@ import (
 // one role and faction: joining opens a row; leaving, or a change of role
 // or faction, closes it (until_at) and a change opens the next one. So
 // "who sat for which faction on a date" is a range query.
+
 // bodyRow is a row of bodies.
 type bodyRow struct{ Body }
 

@@ -15,6 +15,7 @@ import (
 // submission time and a display-name placeholder; a hidden or withdrawn
 // comment keeps its row but loses its text and leaves the search index. The
 // author's subject reference goes only to private_comment_authors.
+
 // consultationRow is a row of consultations; its comments column is
 // derived (recountComments).
 type consultationRow struct{ Consultation }

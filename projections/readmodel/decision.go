@@ -13,6 +13,7 @@ import (
 // current version's title and text; decision_versions keeps each version
 // as it was adopted or corrected, with the reason, so a correction never
 // hides what the record said before.
+
 // decisionRow is a row of decisions: a decision with its number in its
 // year and the time of its last change.
 type decisionRow struct {

@@ -11,6 +11,7 @@ import (
 // Meetings, their agenda items and attendance, and the documents of any
 // entity (agenda items, minutes, decision versions, tenders, contracts,
 // answers to requests), kept in one table keyed by owner.
+
 // meetingRow is a row of meetings; present is derived (recountPresent).
 type meetingRow struct {
 	Meeting

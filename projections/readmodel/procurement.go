@@ -12,6 +12,7 @@ import (
 // suppliers that bid. Amounts are cents and currency columns; the
 // process row keeps the latest figures (budget, ceiling, awarded, contract
 // value, paid so far) so the usual filters need no join.
+
 // supplierRow is a row of suppliers.
 type supplierRow struct{ Supplier }
 

@@ -12,6 +12,7 @@ import (
 // is overdue is never stored: it depends on when one asks. RequestFilter's
 // OverdueAt computes it in the query from the due date and the status, and
 // Request.Overdue from a row.
+
 // requestRow is a row of requests; response_days is NULL until a due date
 // is set.
 type requestRow struct {
