@@ -139,7 +139,11 @@ func (t *table[K, R]) schema() string {
 
 // values returns a row's written columns in order.
 func (t *table[K, R]) values(r *R) []any {
-	out := make([]any, 0, len(t.columns))
+	return t.appendValues(make([]any, 0, len(t.columns)), r)
+}
+
+// appendValues appends a row's written columns to out.
+func (t *table[K, R]) appendValues(out []any, r *R) []any {
 	for _, c := range t.columns {
 		if c.name != t.auto {
 			out = append(out, c.get(r))
@@ -164,7 +168,7 @@ func (t *table[K, R]) of(w writer) *store[K, R] {
 }
 
 func (t *table[K, R]) newStore(b *batch) flusher {
-	return &store[K, R]{t: t, b: b, slots: map[K]*slot[R]{}}
+	return &store[K, R]{t: t, b: b, slots: map[K]*slot[K, R]{}}
 }
 
 // store holds the rows of one table a batch has read or written, changed
@@ -176,15 +180,16 @@ func (t *table[K, R]) newStore(b *batch) flusher {
 type store[K comparable, R any] struct {
 	t       *table[K, R]
 	b       *batch
-	slots   map[K]*slot[R]
-	order   []K             // keys in the order first held, for each
+	slots   map[K]*slot[K, R]
+	order   []*slot[K, R]   // in the order first held
 	ops     []storeOp[K, R] // writes and deletes, in order
 	owners  map[K][]K       // keys held of each owner, when t.owned > 0
 	dropped map[K]bool      // owners whose rows were deleted in this batch
 	drops   []K
 }
 
-type slot[R any] struct {
+type slot[K comparable, R any] struct {
+	key     K
 	row     *R   // nil: no such row
 	written bool // an op of the batch writes or deletes it
 }
@@ -195,9 +200,10 @@ type storeOp[K comparable, R any] struct {
 }
 
 // hold records the slot of a key first seen.
-func (s *store[K, R]) hold(k K, sl *slot[R]) {
+func (s *store[K, R]) hold(k K) *slot[K, R] {
+	sl := &slot[K, R]{key: k}
 	s.slots[k] = sl
-	s.order = append(s.order, k)
+	s.order = append(s.order, sl)
 	if s.t.owned > 0 {
 		if s.owners == nil {
 			s.owners = map[K][]K{}
@@ -205,6 +211,7 @@ func (s *store[K, R]) hold(k K, sl *slot[R]) {
 		o := s.t.owner(k)
 		s.owners[o] = append(s.owners[o], k)
 	}
+	return sl
 }
 
 // get returns the row of key k, loading it from the table on first use;
@@ -213,16 +220,15 @@ func (s *store[K, R]) get(w writer, k K) (*R, error) {
 	if sl := s.slots[k]; sl != nil {
 		return sl.row, nil
 	}
-	sl := &slot[R]{}
+	var r *R
 	if w.tx != nil && !(s.t.owned > 0 && s.dropped[s.t.owner(k)]) {
-		r, err := s.loadRow(w, k)
-		if err != nil {
+		var err error
+		if r, err = s.loadRow(w, k); err != nil {
 			return nil, err
 		}
-		sl.row = r
 	}
-	s.hold(k, sl)
-	return sl.row, nil
+	s.hold(k).row = r
+	return r, nil
 }
 
 func (s *store[K, R]) loadRow(w writer, k K) (*R, error) {
@@ -258,8 +264,7 @@ func (s *store[K, R]) put(r R) *R {
 	k := s.t.key(&r)
 	sl := s.slots[k]
 	if sl == nil {
-		sl = &slot[R]{}
-		s.hold(k, sl)
+		sl = s.hold(k)
 	}
 	if sl.row != nil && sl.written {
 		*sl.row = r // the pending write of the key writes the new row
@@ -304,8 +309,7 @@ func (s *store[K, R]) op(k K, r *R) {
 func (s *store[K, R]) delete(k K) {
 	sl := s.slots[k]
 	if sl == nil {
-		sl = &slot[R]{}
-		s.hold(k, sl)
+		sl = s.hold(k)
 	}
 	sl.row, sl.written = nil, true
 	s.op(k, nil)
@@ -328,9 +332,9 @@ func (s *store[K, R]) deleteOwned(o K) {
 
 // each calls f with every row held, in the order first held.
 func (s *store[K, R]) each(f func(*R)) {
-	for _, k := range s.order {
-		if r := s.slots[k].row; r != nil {
-			f(r)
+	for _, sl := range s.order {
+		if sl.row != nil {
+			f(sl.row)
 		}
 	}
 }
@@ -345,25 +349,28 @@ func (s *store[K, R]) flush(ctx context.Context, tx *projections.Tx) error {
 	if err := s.deleteKeys(ctx, tx, s.drops, s.t.owned); err != nil {
 		return err
 	}
-	var dels, puts []K
-	for _, k := range s.order {
-		sl := s.slots[k]
+	var dels []K
+	var puts []*slot[K, R]
+	for _, sl := range s.order {
 		switch {
 		case !sl.written:
 		case sl.row != nil:
-			puts = append(puts, k)
-		case s.t.owned == 0 || !s.dropped[s.t.owner(k)]:
-			dels = append(dels, k)
+			puts = append(puts, sl)
+		case s.t.owned == 0 || !s.dropped[s.t.owner(sl.key)]:
+			dels = append(dels, sl.key)
 		}
 	}
 	slices.SortFunc(dels, s.t.order)
 	if err := s.deleteKeys(ctx, tx, dels, s.t.keys); err != nil {
 		return err
 	}
-	slices.SortFunc(puts, s.t.order)
-	rows := make([][]any, 0, len(puts))
-	for _, k := range puts {
-		rows = append(rows, s.t.values(s.slots[k].row))
+	slices.SortFunc(puts, func(a, b *slot[K, R]) int { return s.t.order(a.key, b.key) })
+	rows := make([][]any, len(puts))
+	buf := make([]any, 0, len(puts)*len(s.t.columns))
+	for i, sl := range puts {
+		start := len(buf)
+		buf = s.t.appendValues(buf, sl.row)
+		rows[i] = buf[start:len(buf):len(buf)]
 	}
 	return insertRows(ctx, tx, s.t.verb, s.t.name, s.t.names, s.t.suffix, rows)
 }
