@@ -49,7 +49,7 @@ func FuzzGovernanceDeciders(f *testing.F) {
 	add(erase("body"), BodyState{}, body)
 	add(erase("meeting"), MeetingState{}, MeetingDecider.Fold(govScheduled()...), meeting)
 	add(erase("vote"), VoteState{}, vote)
-	add(erase("consultation"), ConsultationState{}, ConsultationDecider.Fold(append(govConsultation(), govComment("c-1", "subj-1"))...))
+	add(erase("consultation"), ConsultationState{}, ConsultationDecider.Fold(append(govConsultation(), govComment("c-1", subjA))...))
 	add(erase("amendment"), AmendmentState{}, AmendmentDecider.Fold(AmendmentProposed{AmendmentID: "am-1", ItemID: "it-1"}))
 	add(erase("decision"), DecisionState{}, DecisionDecider.Fold(govAdopted()...))
 
@@ -79,9 +79,9 @@ func FuzzGovernanceDeciders(f *testing.F) {
 			PostponeMeeting{MeetingID: id, StartsAt: at, Reason: text, At: govT0},
 			CancelMeeting{MeetingID: id, Reason: text, At: at},
 			OpenConsultation{ItemID: id, MeetingID: ref, At: at},
-			SubmitComment{ItemID: id, CommentID: ref, Kind: CommentKind(text), Text: text, SubjectRef: ref, At: at},
+			SubmitComment{ItemID: id, CommentID: ref, Kind: CommentKind(text), Text: text, SubjectRef: SubjectRef(ref), At: at},
 			ModerateComment{ItemID: id, CommentID: ref, Reason: text, At: at},
-			WithdrawComment{ItemID: id, CommentID: ref, SubjectRef: text, At: at},
+			WithdrawComment{ItemID: id, CommentID: ref, SubjectRef: SubjectRef(text), At: at},
 			CloseConsultation{ItemID: id, Reason: text, At: at},
 			ProposeAmendment{AmendmentID: id, BodyID: govBody, MeetingID: ref, ItemID: text, ProposerID: ref, Text: text, At: at},
 			WithdrawAmendment{AmendmentID: id, Reason: text, At: at},

@@ -34,7 +34,7 @@ func govCheckRefusals[S any](t *testing.T, d Decider[S], cases []govRefusal) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := d.Decide(d.Fold(tc.given...), tc.cmd, tc.facts)
+			got, err := d.Decide(d.Fold(tc.given...), testProtect(tc.cmd), tc.facts)
 			if code := ErrorCode(err); code != tc.want {
 				t.Fatalf("error code %q (%v), want %q", code, err, tc.want)
 			}
@@ -52,7 +52,7 @@ func govCheckRefusals[S any](t *testing.T, d Decider[S], cases []govRefusal) {
 // a refusal.
 func govDecide[S any](t *testing.T, d Decider[S], given []Payload, facts Facts, cmd Command) []Payload {
 	t.Helper()
-	got, err := d.Decide(d.Fold(given...), cmd, facts)
+	got, err := d.Decide(d.Fold(given...), testProtect(cmd), facts)
 	if err != nil {
 		t.Fatalf("%T refused: %v", cmd, err)
 	}

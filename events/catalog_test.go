@@ -22,7 +22,7 @@ var serviceWritten = map[string]bool{"counter": true}
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
 // personalFields are JSON field names that would carry a citizen's
-// personal data. Events refer to people through subject_ref only.
+// personal data. Events refer to citizens through per-entity author references only.
 var personalFields = map[string]bool{
 	"email": true, "e_mail": true, "phone": true, "telephone": true, "mobile": true,
 	"display_name": true, "first_name": true, "last_name": true, "full_name": true, "surname": true,
@@ -82,7 +82,7 @@ func TestCatalog(t *testing.T) {
 				if ev.Type != spec.Type || ev.Schema != spec.Schema {
 					t.Fatalf("encoded as %s v%d", ev.Type, ev.Schema)
 				}
-				if err := ValidateAppend("x-1", 0, []Event{ev}); err != nil {
+				if err := ValidateAppend(StreamName(spec.Aggregate, "1"), 0, []Event{ev}); err != nil {
 					t.Fatalf("encoded event is not appendable: %v", err)
 				}
 				got, err := Decode(RecordedEvent{Type: ev.Type, Schema: ev.Schema, Data: ev.Data})
@@ -121,8 +121,11 @@ func checkFields(t *testing.T, typ reflect.Type, path string) {
 		if !snakeCase.MatchString(name) {
 			t.Errorf("%s.%s: json name %q is not snake_case", path, f.Name, name)
 		}
+		if f.Type == reflect.TypeFor[SubjectRef]() || name == "subject_ref" {
+			t.Errorf("%s.%s: the vault's subject reference links a person's acts; events carry an AuthorRef", path, f.Name)
+		}
 		if personalFields[name] {
-			t.Errorf("%s.%s: %q would carry a citizen's personal data; use subject_ref", path, f.Name, name)
+			t.Errorf("%s.%s: %q would carry a citizen's personal data; use an author reference and sealed text", path, f.Name, name)
 		}
 		checkFields(t, f.Type, path+"."+name)
 	}

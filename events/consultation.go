@@ -1,14 +1,18 @@
 package events
 
 import (
+	"context"
+	"encoding/json"
 	"slices"
 	"time"
 )
 
 // A consultation collects citizens' proposals, objections and comments on
-// one published agenda item until it closes before the meeting. Authors
-// are opaque subject references into the personal-data vault: the public
-// log never holds who they are.
+// one published agenda item until it closes before the meeting. The
+// public log never holds who the authors are, nor links one author's
+// comments together: a comment names its author by an AuthorRef of that
+// comment alone, and its text is sealed under the author's key (see
+// Sealer), so forgetting the author makes it unreadable everywhere.
 
 // CommentKind says what a citizen's comment is.
 type CommentKind string
@@ -39,13 +43,17 @@ type ConsultationOpened struct {
 	ClosesAt  time.Time `json:"closes_at"`
 }
 
-// ConsultationCommentSubmitted records a citizen's comment. SubjectRef is
-// the vault's opaque reference to the author, never a name.
+// ConsultationCommentSubmitted records a citizen's comment. Author is the
+// author's reference for this comment only; Text is sealed under the
+// author's key with the comment's entity (CommentEntity) as associated
+// data. LegacyText is the clear text of a comment recorded at schema 1,
+// before texts were sealed; new events never carry it.
 type ConsultationCommentSubmitted struct {
 	CommentID  string      `json:"comment_id"`
 	Kind       CommentKind `json:"kind"`
-	Text       string      `json:"text"`
-	SubjectRef string      `json:"subject_ref"`
+	Author     AuthorRef   `json:"author,omitempty"`
+	Text       Sealed      `json:"text_sealed,omitempty"`
+	LegacyText string      `json:"legacy_text,omitempty"`
 }
 
 // ConsultationCommentModerated records a comment hidden from public views,
@@ -75,7 +83,8 @@ func (ConsultationClosed) EventType() string           { return "consultation.cl
 
 func init() {
 	Register[ConsultationOpened]("consultation", 1, "The public consultation on a published agenda item opened, until a stated time.")
-	Register[ConsultationCommentSubmitted]("consultation", 1, "A citizen, known only by an opaque subject reference, submitted a proposal, objection or comment.")
+	Register[ConsultationCommentSubmitted]("consultation", 2, "A citizen, named only by an author reference of this comment, submitted a proposal, objection or comment, its text sealed under the author's key.")
+	RegisterUpcaster("consultation.comment_submitted", 1, upcastCommentSubmittedV1)
 	Register[ConsultationCommentModerated]("consultation", 1, "A comment was hidden from public views with a public reason; it stays on the record.")
 	Register[ConsultationCommentWithdrawn]("consultation", 1, "The author of a comment withdrew it.")
 	Register[ConsultationClosed]("consultation", 1, "A consultation closed, at its time or earlier with a reason.")
@@ -91,14 +100,19 @@ type OpenConsultation struct {
 	At        time.Time
 }
 
-// SubmitComment records a citizen's comment on an item.
+// SubmitComment records a citizen's comment on an item. SubjectRef is the
+// author in the vault (Vault.Put); the command service seals Text under
+// their key and names them by their AuthorRef for this comment, so neither
+// the reference nor the clear text reaches the log.
 type SubmitComment struct {
 	ItemID     string
 	CommentID  string
 	Kind       CommentKind
 	Text       string
-	SubjectRef string
+	SubjectRef SubjectRef
 	At         time.Time
+
+	protected
 }
 
 // ModerateComment hides a comment from public views, with a public reason.
@@ -114,8 +128,10 @@ type ModerateComment struct {
 type WithdrawComment struct {
 	ItemID     string
 	CommentID  string
-	SubjectRef string
+	SubjectRef SubjectRef
 	At         time.Time
+
+	protected
 }
 
 // CloseConsultation closes a consultation: at or after its closing time,
@@ -147,8 +163,7 @@ func (c OpenConsultation) Needs() []string { return []string{meetingStream(c.Mee
 type ConsultationComment struct {
 	ID           string
 	Kind         CommentKind
-	Text         string
-	SubjectRef   string
+	Author       AuthorRef
 	Hidden       bool
 	HiddenReason string
 	Withdrawn    bool
@@ -184,7 +199,7 @@ func evolveConsultation(s ConsultationState, p Payload) ConsultationState {
 	case ConsultationOpened:
 		s = ConsultationState{ItemID: e.ItemID, MeetingID: e.MeetingID, ClosesAt: e.ClosesAt, Status: ConsultationIsOpen}
 	case ConsultationCommentSubmitted:
-		s.Comments = append(slices.Clip(s.Comments), ConsultationComment{ID: e.CommentID, Kind: e.Kind, Text: e.Text, SubjectRef: e.SubjectRef})
+		s.Comments = append(slices.Clip(s.Comments), ConsultationComment{ID: e.CommentID, Kind: e.Kind, Author: e.Author})
 	case ConsultationCommentModerated:
 		if i := s.commentIndex(e.CommentID); i >= 0 {
 			s.Comments = slices.Clone(s.Comments)
@@ -199,4 +214,37 @@ func evolveConsultation(s ConsultationState, p Payload) ConsultationState {
 		s.Status = ConsultationIsClosed
 	}
 	return s
+}
+
+func (c SubmitComment) protect(ctx context.Context, s Sealer) (Command, error) {
+	author, sealed, err := s.Seal(ctx, c.SubjectRef, CommentEntity(c.ItemID, c.CommentID), c.Text)
+	if err != nil {
+		return nil, err
+	}
+	c.protected = protected{author: author, sealed: sealed}
+	return c, nil
+}
+
+func (c WithdrawComment) protect(ctx context.Context, s Sealer) (Command, error) {
+	author, err := s.AuthorOf(ctx, c.SubjectRef, CommentEntity(c.ItemID, c.CommentID))
+	if err != nil {
+		return nil, err
+	}
+	c.protected = protected{author: author}
+	return c, nil
+}
+
+// upcastCommentSubmittedV1 keeps a schema 1 comment's clear text as
+// LegacyText and drops its subject_ref, a reference that linked one
+// person's acts together and that no reader may see.
+func upcastCommentSubmittedV1(data json.RawMessage) (json.RawMessage, error) {
+	var v1 struct {
+		CommentID string      `json:"comment_id"`
+		Kind      CommentKind `json:"kind"`
+		Text      string      `json:"text"`
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return nil, Invalidf("comment submitted v1: %v", err)
+	}
+	return json.Marshal(ConsultationCommentSubmitted{CommentID: v1.CommentID, Kind: v1.Kind, LegacyText: v1.Text})
 }

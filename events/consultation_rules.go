@@ -30,7 +30,10 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if err := ValidateText("comment", c.Text, MaxCommentRunes); err != nil {
 			return nil, err
 		}
-		if err := ValidateID("subject reference", c.SubjectRef); err != nil {
+		if err := c.SubjectRef.Validate(); err != nil {
+			return nil, err
+		}
+		if err := c.requireSealed(1); err != nil {
 			return nil, err
 		}
 		if err := s.openAt(c.At); err != nil {
@@ -39,7 +42,7 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if _, ok := s.Comment(c.CommentID); ok {
 			return nil, Errorf(CodeConflict, "comment %s already exists", c.CommentID)
 		}
-		return []Payload{ConsultationCommentSubmitted{CommentID: c.CommentID, Kind: c.Kind, Text: c.Text, SubjectRef: c.SubjectRef}}, nil
+		return []Payload{ConsultationCommentSubmitted{CommentID: c.CommentID, Kind: c.Kind, Author: c.author, Text: c.sealed[0]}}, nil
 	case ModerateComment:
 		if err := ValidateID("comment id", c.CommentID); err != nil {
 			return nil, err
@@ -61,14 +64,17 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if err := ValidateID("comment id", c.CommentID); err != nil {
 			return nil, err
 		}
-		if err := ValidateID("subject reference", c.SubjectRef); err != nil {
+		if err := c.SubjectRef.Validate(); err != nil {
+			return nil, err
+		}
+		if err := c.requireSealed(0); err != nil {
 			return nil, err
 		}
 		cm, ok := s.Comment(c.CommentID)
 		switch {
 		case !ok:
 			return nil, Errorf(CodeNotFound, "comment %s does not exist", c.CommentID)
-		case cm.SubjectRef != c.SubjectRef:
+		case cm.Author != c.author:
 			return nil, Errorf(CodeForbidden, "only the author may withdraw comment %s", c.CommentID)
 		case cm.Withdrawn:
 			return nil, Errorf(CodeConflict, "comment %s is already withdrawn", c.CommentID)

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,21 +13,22 @@ func govConsultation() []Payload {
 	return []Payload{ConsultationOpened{ItemID: "it-1", MeetingID: govMeeting, ClosesAt: govClosesAt}}
 }
 
-func govComment(id, author string) ConsultationCommentSubmitted {
-	return ConsultationCommentSubmitted{CommentID: id, Kind: CommentObjection, Text: "Διαφωνώ με την περικοπή.", SubjectRef: author}
+func govComment(id string, author SubjectRef) ConsultationCommentSubmitted {
+	a, sealed, _ := testSealer{}.Seal(context.Background(), author, CommentEntity("it-1", id), "Διαφωνώ με την περικοπή.")
+	return ConsultationCommentSubmitted{CommentID: id, Kind: CommentObjection, Author: a, Text: sealed[0]}
 }
 
 func TestConsultationRules(t *testing.T) {
 	published := govMeetingFacts(govPublished())
 	during := govT0.Add(time.Hour)
 	submit := func(mut func(*SubmitComment)) SubmitComment {
-		c := SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentProposal, Text: "Να φυτευτούν δέντρα στην πλατεία.", SubjectRef: "subj-7f3a", At: during}
+		c := SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentProposal, Text: "Να φυτευτούν δέντρα στην πλατεία.", SubjectRef: subjC, At: during}
 		if mut != nil {
 			mut(&c)
 		}
 		return c
 	}
-	withComment := append(govConsultation(), govComment("c-1", "subj-1"))
+	withComment := append(govConsultation(), govComment("c-1", subjA))
 	closed := append(govConsultation(), ConsultationClosed{})
 	unpublished := govMeetingFacts(govScheduled())
 	withdrawnItem := govMeetingFacts(append(govPublished(), MeetingItemWithdrawn{ItemID: "it-1", Reason: "x"}))
@@ -56,9 +58,9 @@ func TestConsultationRules(t *testing.T) {
 		{name: "moderating an unknown comment is not found", given: withComment, cmd: ModerateComment{ItemID: "it-1", CommentID: "c-9", Reason: "x"}, want: CodeNotFound},
 		{name: "moderating a comment twice is a conflict", given: append(withComment, ConsultationCommentModerated{CommentID: "c-1", Reason: "x"}), cmd: ModerateComment{ItemID: "it-1", CommentID: "c-1", Reason: "x"}, want: CodeConflict},
 		{name: "moderating a withdrawn comment is a conflict", given: append(withComment, ConsultationCommentWithdrawn{CommentID: "c-1"}), cmd: ModerateComment{ItemID: "it-1", CommentID: "c-1", Reason: "x"}, want: CodeConflict},
-		{name: "withdrawing someone else's comment is forbidden", given: withComment, cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: "subj-2", At: during}, want: CodeForbidden},
-		{name: "withdrawing a comment twice is a conflict", given: append(withComment, ConsultationCommentWithdrawn{CommentID: "c-1"}), cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: "subj-1", At: during}, want: CodeConflict},
-		{name: "withdrawing after the consultation closed is a conflict", given: append(withComment, ConsultationClosed{}), cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: "subj-1", At: during}, want: CodeConflict},
+		{name: "withdrawing someone else's comment is forbidden", given: withComment, cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: subjB, At: during}, want: CodeForbidden},
+		{name: "withdrawing a comment twice is a conflict", given: append(withComment, ConsultationCommentWithdrawn{CommentID: "c-1"}), cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: subjA, At: during}, want: CodeConflict},
+		{name: "withdrawing after the consultation closed is a conflict", given: append(withComment, ConsultationClosed{}), cmd: WithdrawComment{ItemID: "it-1", CommentID: "c-1", SubjectRef: subjA, At: during}, want: CodeConflict},
 		{name: "closing early without a reason is invalid", given: govConsultation(), cmd: CloseConsultation{ItemID: "it-1", At: during}, want: CodeInvalid},
 		{name: "closing twice is a conflict", given: closed, cmd: CloseConsultation{ItemID: "it-1", At: govClosesAt}, want: CodeConflict},
 		{name: "a command of another aggregate is invalid", given: govConsultation(), cmd: AdjournMeeting{MeetingID: govMeeting}, want: CodeInvalid},
@@ -76,11 +78,11 @@ func TestConsultationLifecycle(t *testing.T) {
 			t.Helper()
 			given = append(given, govDecide(t, ConsultationDecider, given, nil, c)...)
 		}
-		step(SubmitComment{ItemID: "it-1", CommentID: "c-1", Kind: CommentProposal, Text: "Προτείνω ποδηλατόδρομο στην Πανεπιστημίου.", SubjectRef: "subj-1", At: during})
-		step(SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentObjection, Text: "Υβριστικό κείμενο", SubjectRef: "subj-2", At: during})
-		step(SubmitComment{ItemID: "it-1", CommentID: "c-3", Kind: CommentRemark, Text: "Το ξανασκέφτηκα.", SubjectRef: "subj-3", At: during})
+		step(SubmitComment{ItemID: "it-1", CommentID: "c-1", Kind: CommentProposal, Text: "Προτείνω ποδηλατόδρομο στην Πανεπιστημίου.", SubjectRef: subjA, At: during})
+		step(SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentObjection, Text: "Υβριστικό κείμενο", SubjectRef: subjB, At: during})
+		step(SubmitComment{ItemID: "it-1", CommentID: "c-3", Kind: CommentRemark, Text: "Το ξανασκέφτηκα.", SubjectRef: subjC, At: during})
 		step(ModerateComment{ItemID: "it-1", CommentID: "c-2", Reason: "Προσβλητικό περιεχόμενο (όροι χρήσης §4)", At: during})
-		step(WithdrawComment{ItemID: "it-1", CommentID: "c-3", SubjectRef: "subj-3", At: during})
+		step(WithdrawComment{ItemID: "it-1", CommentID: "c-3", SubjectRef: subjC, At: during})
 		step(CloseConsultation{ItemID: "it-1", At: govClosesAt})
 		s := ConsultationDecider.Fold(given...)
 		c2, _ := s.Comment("c-2")
@@ -88,7 +90,7 @@ func TestConsultationLifecycle(t *testing.T) {
 		if s.Status != ConsultationIsClosed || len(s.Comments) != 3 {
 			t.Fatalf("state %+v", s)
 		}
-		if !c2.Hidden || c2.Text != "Υβριστικό κείμενο" || c2.HiddenReason == "" {
+		if !c2.Hidden || c2.HiddenReason == "" {
 			t.Fatalf("moderated comment %+v: it must be hidden and kept", c2)
 		}
 		if !c3.Withdrawn {
@@ -102,7 +104,7 @@ func TestConsultationLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("evolving never mutates the state it was given", func(t *testing.T) {
-		before := ConsultationDecider.Fold(append(govConsultation(), govComment("c-1", "subj-1"))...)
+		before := ConsultationDecider.Fold(append(govConsultation(), govComment("c-1", subjA))...)
 		_ = ConsultationDecider.Evolve(before, ConsultationCommentModerated{CommentID: "c-1", Reason: "x"})
 		_ = ConsultationDecider.Evolve(before, ConsultationCommentWithdrawn{CommentID: "c-1"})
 		if c, _ := before.Comment("c-1"); c.Hidden || c.Withdrawn {

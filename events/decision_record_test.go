@@ -21,7 +21,12 @@ func TestMunicipalRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := events.NewService(store, events.ServiceOptions{})
+	v := openTestVault(t)
+	svc := events.NewService(store, events.ServiceOptions{Sealer: v})
+	citizen, err := v.Put(ctx, events.Person{DisplayName: "Κάτοικος Κυψέλης"})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	t0 := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	meetingAt := t0.Add(10 * 24 * time.Hour)
@@ -70,8 +75,8 @@ func TestMunicipalRecord(t *testing.T) {
 	for _, id := range published.Payloads[0].(events.MeetingAgendaPublished).ItemIDs {
 		run(events.OpenConsultation{ItemID: id, MeetingID: "2026-05", At: t0.Add(time.Hour)})
 	}
-	run(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-1", Kind: events.CommentProposal, Text: "Περισσότερα κονδύλια για τις παιδικές χαρές της Κυψέλης.", SubjectRef: "subj-01J9", At: t0.Add(2 * time.Hour)})
-	refused(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-2", Kind: events.CommentObjection, Text: "Αργά", SubjectRef: "subj-02", At: meetingAt}, events.CodeConflict)
+	run(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-1", Kind: events.CommentProposal, Text: "Περισσότερα κονδύλια για τις παιδικές χαρές της Κυψέλης.", SubjectRef: citizen, At: t0.Add(2 * time.Hour)})
+	refused(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-2", Kind: events.CommentObjection, Text: "Αργά", SubjectRef: citizen, At: meetingAt}, events.CodeConflict)
 
 	refused(events.ConveneMeeting{MeetingID: "2026-05", BodyID: "ds-athina", Present: present(6), PresidingMemberID: member(1), At: sitting}, events.CodeConflict)
 	run(events.ConveneMeeting{MeetingID: "2026-05", BodyID: "ds-athina", Present: present(9), PresidingMemberID: member(1), At: sitting})

@@ -5,8 +5,10 @@
 //
 // It imports no database, no HTTP and no GraphQL: everything else depends on
 // it, it depends on nothing of ours. The log is public in full, so nothing in
-// this package ever carries a citizen's personal data; events refer to people
-// through opaque subject references kept in the personal-data vault.
+// this package ever carries a citizen's personal data: commands name people
+// by their reference in the personal-data vault, and the command service
+// turns that into an author reference of the one entity and seals what
+// they wrote (seal.go, vault.go, docs/PRIVACY.md).
 //
 // Each aggregate has the same two files, such as meeting.go and
 // meeting_rules.go (and a few a third, for a value of their own, such as

@@ -1,11 +1,18 @@
 package events
 
-import "time"
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
 
 // A request is a citizen's request to the municipality: for information
 // and documents (FOI), for a service, or a complaint. The log records its
-// handling so the public can see how fast the municipality answers; the
-// requester appears only as a SubjectRef into the vault.
+// handling so the public can see how fast the municipality answers. The
+// requester appears only as an AuthorRef of this request, and the subject
+// they wrote is sealed under their key: both mean nothing without the
+// vault, and forgetting the requester leaves only what is not personal
+// (category, channel, dates, status, the officials' answers).
 
 // RequestCategory is the kind of request; each has a statutory response
 // period (RequestSettings).
@@ -63,16 +70,20 @@ func (s RequestSettings) DaysFor(c RequestCategory) (int, bool) {
 // MaxResponseDays bounds a response period.
 const MaxResponseDays = 365
 
-// RequestSubmitted records a new request. Subject is public: it says what
-// is asked, never who asks.
+// RequestSubmitted records a new request. Author is the requester's
+// reference for this request only; Subject, what they wrote, is sealed
+// under their key with the request's entity (RequestEntity) as associated
+// data. LegacySubject is the clear subject of a request recorded at schema
+// 1, before subjects were sealed; new events never carry it.
 type RequestSubmitted struct {
-	RequestID   string          `json:"request_id"`
-	Category    RequestCategory `json:"category"`
-	Subject     string          `json:"subject"`
-	Channel     RequestChannel  `json:"channel"`
-	AssistedBy  string          `json:"assisted_by,omitempty"`
-	SubjectRef  SubjectRef      `json:"subject_ref"`
-	SubmittedAt time.Time       `json:"submitted_at"`
+	RequestID     string          `json:"request_id"`
+	Category      RequestCategory `json:"category"`
+	Subject       Sealed          `json:"subject_sealed,omitempty"`
+	Channel       RequestChannel  `json:"channel"`
+	AssistedBy    string          `json:"assisted_by,omitempty"`
+	Author        AuthorRef       `json:"author,omitempty"`
+	SubmittedAt   time.Time       `json:"submitted_at"`
+	LegacySubject string          `json:"legacy_subject,omitempty"`
 }
 
 // RequestAcknowledged records that the municipality registered the request
@@ -125,7 +136,8 @@ func (RequestClosed) EventType() string       { return "request.closed" }
 func (RequestReopened) EventType() string     { return "request.reopened" }
 
 func init() {
-	Register[RequestSubmitted]("request", 1, "A citizen's request (information, service or complaint) was submitted; the requester is only a vault reference.")
+	Register[RequestSubmitted]("request", 2, "A citizen's request (information, service or complaint) was submitted; the requester is only an author reference of this request, the subject sealed under their key.")
+	RegisterUpcaster("request.submitted", 1, upcastRequestSubmittedV1)
 	Register[RequestAcknowledged]("request", 1, "A request was registered, with its statutory response period and due date.")
 	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
 	Register[RequestAnswered]("request", 1, "A request was answered, with a public summary and documents.")
@@ -136,8 +148,10 @@ func init() {
 }
 
 // SubmitRequest records a new request. Requester is the person's reference
-// in the vault (Vault.Put); AssistedBy is the staff id of the employee who
-// helped at a citizen service centre (required there, refused on the web).
+// in the vault (Vault.Put); the command service seals Subject under their
+// key and names them by their AuthorRef for this request. AssistedBy is
+// the staff id of the employee who helped at a citizen service centre
+// (required there, refused on the web).
 type SubmitRequest struct {
 	RequestID  string
 	Category   RequestCategory
@@ -146,6 +160,8 @@ type SubmitRequest struct {
 	AssistedBy string
 	Requester  SubjectRef
 	At         time.Time
+
+	protected
 }
 
 // AcknowledgeRequest registers a submitted request. ResponseDays is the
@@ -244,7 +260,7 @@ type RequestState struct {
 	Status      RequestStatus
 	Category    RequestCategory
 	Channel     RequestChannel
-	Requester   SubjectRef
+	Author      AuthorRef
 	SubmittedAt time.Time
 	DueAt       time.Time
 	Department  string
@@ -266,7 +282,7 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 	switch e := p.(type) {
 	case RequestSubmitted:
 		return RequestState{ID: e.RequestID, Status: RequestStatusSubmitted, Category: e.Category, Channel: e.Channel,
-			Requester: e.SubjectRef, SubmittedAt: e.SubmittedAt}
+			Author: e.Author, SubmittedAt: e.SubmittedAt}
 	case RequestAcknowledged:
 		s.Status, s.DueAt = RequestStatusAcknowledged, e.DueAt
 	case RequestAssigned:
@@ -281,4 +297,32 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 		s.Status, s.DueAt, s.AnsweredAt = RequestStatusReopened, e.DueAt, time.Time{}
 	}
 	return s
+}
+
+func (c SubmitRequest) protect(ctx context.Context, s Sealer) (Command, error) {
+	author, sealed, err := s.Seal(ctx, c.Requester, RequestEntity(c.RequestID), c.Subject)
+	if err != nil {
+		return nil, err
+	}
+	c.protected = protected{author: author, sealed: sealed}
+	return c, nil
+}
+
+// upcastRequestSubmittedV1 keeps a schema 1 request's clear subject as
+// LegacySubject and drops its subject_ref, a reference that linked one
+// person's acts together and that no reader may see.
+func upcastRequestSubmittedV1(data json.RawMessage) (json.RawMessage, error) {
+	var v1 struct {
+		RequestID   string          `json:"request_id"`
+		Category    RequestCategory `json:"category"`
+		Subject     string          `json:"subject"`
+		Channel     RequestChannel  `json:"channel"`
+		AssistedBy  string          `json:"assisted_by"`
+		SubmittedAt time.Time       `json:"submitted_at"`
+	}
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return nil, Invalidf("request submitted v1: %v", err)
+	}
+	return json.Marshal(RequestSubmitted{RequestID: v1.RequestID, Category: v1.Category, Channel: v1.Channel,
+		AssistedBy: v1.AssistedBy, SubmittedAt: v1.SubmittedAt, LegacySubject: v1.Subject})
 }

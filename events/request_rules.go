@@ -133,11 +133,14 @@ func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
 	if err := c.Requester.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.requireSealed(1); err != nil {
+		return nil, err
+	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "request %s already exists", c.RequestID)
 	}
-	return []Payload{RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.Subject, Channel: c.Channel,
-		AssistedBy: c.AssistedBy, SubjectRef: c.Requester, SubmittedAt: c.At.UTC()}}, nil
+	return []Payload{RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.sealed[0], Channel: c.Channel,
+		AssistedBy: c.AssistedBy, Author: c.author, SubmittedAt: c.At.UTC()}}, nil
 }
 
 func requestBasics(id string, at time.Time) error {

@@ -62,7 +62,7 @@ func TestRequestLifecycle(t *testing.T) {
 			RejectRequest{RequestID: id, LegalBasis: "άρθρο 5 παρ. 3 ν. 2690/1999", Reason: "Το παράρτημα δεν υπάρχει.", At: psDay(14)},
 			CloseRequest{RequestID: id, At: psDay(15)})
 		s := RequestDecider.Fold(evs...)
-		if s.Status != RequestStatusClosed || s.Department != "technical-services" || s.OfficerID != "off-3" || s.Requester != psRef ||
+		if s.Status != RequestStatusClosed || s.Department != "technical-services" || s.OfficerID != "off-3" || s.Author.Validate() != nil ||
 			!s.DueAt.Equal(psDay(22)) || !s.AnsweredAt.Equal(psDay(14)) {
 			t.Fatalf("state = %+v", s)
 		}
@@ -173,7 +173,7 @@ func FuzzSubmitRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, category, subject, channel, assisted, ref string) {
 		c := SubmitRequest{RequestID: id, Category: RequestCategory(category), Subject: subject, Channel: RequestChannel(channel),
 			AssistedBy: assisted, Requester: SubjectRef(ref), At: psT0}
-		evs, err := RequestDecider.Decide(RequestState{}, c, nil)
+		evs, err := RequestDecider.Decide(RequestState{}, testProtect(c), nil)
 		if err != nil {
 			if ErrorCode(err) != CodeInvalid || len(evs) != 0 {
 				t.Fatalf("refusal of code %s with %d events: %v", ErrorCode(err), len(evs), err)
@@ -181,7 +181,7 @@ func FuzzSubmitRequest(f *testing.F) {
 			return
 		}
 		e := evs[0].(RequestSubmitted)
-		if refuseContactDetails(e.Subject) != nil || e.SubjectRef.Validate() != nil || ValidateStream(c.Stream()) != nil {
+		if refuseContactDetails(c.Subject) != nil || c.Requester.Validate() != nil || e.Author.Validate() != nil || e.Subject.Validate() != nil || ValidateStream(c.Stream()) != nil {
 			t.Fatalf("accepted %+v", e)
 		}
 		if _, err := Encode(e); err != nil {

@@ -46,6 +46,9 @@ type ServiceOptions struct {
 	// from the cache without asking the store for newer events. Without
 	// the promise, each is brought up to date from the store first.
 	SoleWriter bool
+	// Sealer protects commands that concern a citizen (see Sealer): the
+	// vault. Without it such commands are refused with ErrNoVault.
+	Sealer Sealer
 }
 
 // Service runs commands: it folds the command's stream (and the streams the
@@ -63,6 +66,7 @@ type Service struct {
 	store      ServiceStore
 	cache      *stateCache
 	soleWriter bool
+	sealer     Sealer
 	locks      [256]chanMutex
 }
 
@@ -71,7 +75,7 @@ type chanMutex chan struct{}
 
 // NewService returns a Service writing to store.
 func NewService(store ServiceStore, opts ServiceOptions) *Service {
-	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter}
+	s := &Service{store: store, cache: newStateCache(opts.StateCacheSize), soleWriter: opts.SoleWriter, sealer: opts.Sealer}
 	for i := range s.locks {
 		s.locks[i] = make(chanMutex, 1)
 	}
@@ -164,6 +168,9 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	}
 	if t, ok := cmd.(Timed); ok && t.OccurredAt().IsZero() {
 		return Handled{}, Invalidf("%s: the time it happened (At) is not set", stream)
+	}
+	if cmd, err = s.protect(ctx, cmd); err != nil {
+		return Handled{}, err
 	}
 	for try := 0; ; try++ {
 		h, err = s.attempt(ctx, agg, stream, cmd, &cfg)

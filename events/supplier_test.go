@@ -27,7 +27,7 @@ func psCheckRefusals[S any](t *testing.T, d Decider[S], cases []psRefusal) {
 	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			evs, err := d.Decide(d.Fold(c.given...), c.cmd, c.facts)
+			evs, err := d.Decide(d.Fold(c.given...), testProtect(c.cmd), c.facts)
 			if err == nil {
 				t.Fatalf("Decide(%T) succeeded with %v; want a %s error", c.cmd, evs, c.code)
 			}
@@ -44,7 +44,7 @@ func psCheckRefusals[S any](t *testing.T, d Decider[S], cases []psRefusal) {
 
 func psDecide[S any](t *testing.T, d Decider[S], given []Payload, facts Facts, cmd Command) []Payload {
 	t.Helper()
-	evs, err := d.Decide(d.Fold(given...), cmd, facts)
+	evs, err := d.Decide(d.Fold(given...), testProtect(cmd), facts)
 	if err != nil {
 		t.Fatalf("Decide(%T): %v", cmd, err)
 	}

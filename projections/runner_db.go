@@ -44,6 +44,9 @@ func openSQLite(ctx context.Context, path string, readOnly bool) (*sql.DB, error
 	} else {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
+		// Words of a citizen who was forgotten must leave the file, not
+		// linger in freed pages (docs/PRIVACY.md).
+		q.Add("_pragma", "secure_delete(ON)")
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)

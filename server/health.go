@@ -22,6 +22,7 @@ type readiness struct {
 	log         *slog.Logger
 	projections Projections
 	checks      []readinessCheck
+	sinks       []Sink
 }
 
 // readinessCheck returns nil when its part can serve. It must return
@@ -64,6 +65,7 @@ type readyAnswer struct {
 	Ready     bool            `json:"ready"`
 	Checks    []checkStatus   `json:"checks"`
 	ReadModel readModelStatus `json:"read_model"`
+	Sinks     []sinkStatus    `json:"sinks,omitempty"`
 }
 
 // run runs every check at once, each bounded by the timeout.
@@ -71,7 +73,7 @@ func (r *readiness) run(ctx context.Context) readyAnswer {
 	checks := r.checks
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	ans := readyAnswer{Ready: true, Checks: make([]checkStatus, len(checks)), ReadModel: r.readModel()}
+	ans := readyAnswer{Ready: true, Checks: make([]checkStatus, len(checks)), ReadModel: r.readModel(), Sinks: sinkStatuses(r.sinks)}
 	var wg sync.WaitGroup
 	for i, c := range checks {
 		wg.Go(func() {

@@ -53,7 +53,7 @@ func newWorld(t testing.TB, log Log, opts Options) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w.runner, err = projections.NewRunner(db, metered, []projections.Projection{readmodel.NewReadModelProjection()},
+	w.runner, err = projections.NewRunner(db, metered, []projections.Projection{readmodel.NewReadModelProjection(nil)},
 		projections.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func (w *world) run(t *testing.T) {
 // command service would, and returns its position.
 func (w *world) appendMeeting(t *testing.T, stream string) events.Position {
 	t.Helper()
-	ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Συνεδρίαση"}`)}
+	ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Συνεδρίαση"}`)}
 	res, err := w.srv.src.Log.(events.Store).Append(context.Background(), stream, events.NoStream, ev)
 	if err != nil {
 		t.Fatal(err)

@@ -31,9 +31,12 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -94,6 +97,20 @@ type Sources struct {
 	// reads it, so the server holds it as it is.
 	ReadModel   *readmodel.ReadModel
 	Projections Projections
+	// Ledger is the auditors' ledger; nil mounts no /ledger routes.
+	Ledger Ledger
+	// Sinks are the external projections to report on (optional).
+	Sinks []Sink
+	// Analytics answers the aggregate questions with the configured
+	// engine, for the products that expose them (GraphQL's analytics
+	// field); optional.
+	Analytics analytics.Engine
+}
+
+// Ledger is the Merkle tree over the log (projections/ledger), as the
+// server mounts it: the endpoints it serves under /ledger.
+type Ledger interface {
+	Routes() []ledger.Route
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -126,6 +143,11 @@ type Options struct {
 	// ReadinessTimeout bounds each readiness check;
 	// DefaultReadinessTimeout when zero.
 	ReadinessTimeout time.Duration
+	// ReleaseDir holds the open-data releases the downloads serve (see
+	// exports.Downloads); without it /datasets/ is not mounted.
+	ReleaseDir string
+	// Catalog describes the open data (publisher, licence, public URL).
+	Catalog opendata.Config
 }
 
 // Server is the HTTP server of pnyx serve. Its handler is safe for
@@ -193,7 +215,13 @@ func New(src Sources, opts Options) (*Server, error) {
 	if err := s.metrics.register(src.Log.Head, src.Projections); err != nil {
 		return nil, err
 	}
+	for _, sk := range src.Sinks {
+		if err := sk.RegisterMetrics(s.metrics.reg); err != nil {
+			return nil, err
+		}
+	}
 	s.ready = newReadiness(timeout, s.log, src.Projections)
+	s.ready.sinks = src.Sinks
 	s.ready.add("store", func(ctx context.Context) error {
 		_, err := src.Log.Head(ctx)
 		return err
@@ -211,6 +239,29 @@ func (s *Server) routes(opts Options) {
 
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
+
+	if s.src.Ledger != nil {
+		for _, rt := range s.src.Ledger.Routes() {
+			s.handle(rt.Pattern, rt.Handle)
+		}
+	}
+	if opts.ReleaseDir != "" {
+		dl := exports.NewDownloads(s.src.ReadModel, s.src.Log, exports.DownloadsOptions{
+			Dir: opts.ReleaseDir, Catalog: opts.Catalog, Now: s.now, Logger: s.log,
+		})
+		s.handle("GET /datasets/{$}", dl.ServeIndex)
+		s.handle("GET /datasets/{file}", dl.ServeFile)
+		s.handle("GET /ocds/releases.json", dl.ServeNamed(exports.OCDSReleasesFile))
+		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
+		s.handle("GET /popolo/popolo.json", dl.ServeNamed(exports.PopoloFile))
+		portal := exports.NewPortal(s.src.ReadModel, dl, opts.Catalog)
+		s.handle("GET /{$}", portal.ServePage)
+		s.handle("GET /portal.css", portal.ServeCSS)
+	}
+	geo := exports.NewOpen311(s.src.ReadModel, s.now)
+	s.handle("GET /open311/v2/services.json", geo.ServeServices)
+	s.handle("GET /open311/v2/requests.json", geo.ServeRequests)
+	s.handle("GET /open311/v2/requests/{file}", geo.ServeRequest)
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

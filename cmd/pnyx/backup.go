@@ -22,10 +22,12 @@ func newBackupCommand(c *cli) *cobra.Command {
 		Short: "Copy the embedded files (event store, read model, vault) while Pnyx runs",
 		Long: "Write a consistent copy of each SQLite file of the data directory into DIR,\n" +
 			"which must not exist yet or be empty: events.db (when the log is the embedded\n" +
-			"store), readmodel.db and vault.db, each as one online backup (VACUUM INTO: a\n" +
-			"snapshot taken in one read transaction, while pnyx serve goes on writing), and\n" +
-			"vault.key copied as it is. Keep the copy of vault.key apart from the others:\n" +
-			"together they open every citizen's personal data. A log on KurrentDB is backed\n" +
+			"store), readmodel.db, vault.db and the vault's key store vault-keys.db, each as\n" +
+			"one online backup (VACUUM INTO: a snapshot taken in one read transaction, while\n" +
+			"pnyx serve goes on writing), and vault.key copied as it is. Keep the copy of\n" +
+			"vault.key apart from the others: together they open every citizen's personal\n" +
+			"data. Keep copies of vault-keys.db for a short time only: a copy taken before a\n" +
+			"person was forgotten holds their key (docs/PRIVACY.md). A log on KurrentDB is backed\n" +
 			"up with the server's own tools (docs/DEPLOYMENT.md).",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -48,7 +50,7 @@ func (c *cli) backup(ctx context.Context, dir string) error {
 	if !c.cfg.Store.IsKurrentDB() {
 		files = append(files, c.storePath())
 	}
-	files = append(files, readModelPath(c.cfg), filepath.Join(c.cfg.DataDir, "vault.db"))
+	files = append(files, readModelPath(c.cfg), vaultPath(c.cfg), vaultKeysPath(c.cfg))
 	copied := 0
 	for _, src := range files {
 		if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
@@ -62,7 +64,7 @@ func (c *cli) backup(ctx context.Context, dir string) error {
 		c.log.Info("backup written", "file", src, "copy", dst)
 		copied++
 	}
-	key := filepath.Join(c.cfg.DataDir, "vault.key")
+	key := vaultMasterKeyPath(c.cfg)
 	if b, err := os.ReadFile(key); err == nil {
 		if err := os.WriteFile(filepath.Join(dir, "vault.key"), b, 0o600); err != nil {
 			return events.Errorf(events.CodeUnavailable, "backup: write the vault key's copy: %v", err)

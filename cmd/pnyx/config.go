@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/opendata"
+	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/server"
 )
 
@@ -58,6 +61,21 @@ var settings = []setting{
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
+	{Key: "vault.master_key_file", Flag: "vault-master-key-file", Default: "", Usage: "file of the vault's master key, kept apart from the vault's files (default DATA_DIR/vault.key; " + masterKeyEnv + " holds the key itself instead)"},
+	{Key: "vault.keys_file", Flag: "vault-keys-file", Default: "", Usage: "the vault's key store, each person's key apart from their record, with its own short backup retention (default DATA_DIR/vault-keys.db)"},
+	{Key: "ledger.key", Flag: "ledger-key", Default: "", Usage: "the ledger's signing key file, created (mode 0600) on first start (default DATA_DIR/ledger.key)"},
+	{Key: "ledger.origin", Flag: "ledger-origin", Default: "pnyx.local/ledger", Usage: "the name of the municipality's log in its checkpoints and key, such as kallithea.example.gr/pnyx"},
+	{Key: "ledger.checkpoint_every", Flag: "checkpoint-every", Default: 10000, Usage: "sign a ledger checkpoint whenever the log reaches a multiple of this many events", Serve: true},
+	{Key: "ledger.checkpoint_interval", Flag: "checkpoint-interval", Default: time.Minute, Usage: "sign a ledger checkpoint of the whole log this often while it grows", Serve: true},
+	{Key: "analytics.engine", Flag: "analytics-engine", Default: "embedded", Usage: "what answers the analytics questions: embedded (the read model) or clickhouse", Serve: true},
+	{Key: "analytics.clickhouse.addr", Flag: "clickhouse-addr", Default: "", Usage: "host:port of ClickHouse's native protocol; when set, the analytics sink copies the log there (default none)", Serve: true},
+	{Key: "analytics.clickhouse.database", Flag: "clickhouse-database", Default: clickhouse.DefaultDatabase, Usage: "ClickHouse database of the analytics tables, created when missing", Serve: true},
+	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
+	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
+	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
+	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
+	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
+	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -85,6 +103,13 @@ type config struct {
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
 	Demo            bool
+	// VaultMasterKeyFile and VaultKeysFile are the vault's master key and
+	// key store; "" for the defaults in the data directory.
+	VaultMasterKeyFile string
+	VaultKeysFile      string
+	Ledger             ledgerSetting
+	Analytics          analyticsConfig
+	Catalog            opendata.Config // from the opendata.* keys
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -184,7 +209,66 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
+	c.VaultMasterKeyFile = strings.TrimSpace(v.GetString("vault.master_key_file"))
+	c.VaultKeysFile = strings.TrimSpace(v.GetString("vault.keys_file"))
+	if c.Ledger, err = parseLedger(v, c.DataDir); err != nil {
+		return config{}, err
+	}
+	if c.Analytics, err = analyticsSetting(v); err != nil {
+		return config{}, err
+	}
+	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
+		return config{}, err
+	}
 	return c, nil
+}
+
+// Analytics engines.
+const (
+	analyticsEmbedded   = "embedded"
+	analyticsClickHouse = "clickhouse"
+)
+
+// analyticsConfig says which engine answers the analytics questions and
+// where the ClickHouse sink writes, when it runs.
+type analyticsConfig struct {
+	Engine     string // analyticsEmbedded or analyticsClickHouse
+	ClickHouse clickhouse.Options
+	// Sink says whether this process runs the sink into ClickHouse.
+	Sink bool
+}
+
+// analyticsSetting reads the analytics.* keys: the engine is embedded or
+// clickhouse, and clickhouse needs an address.
+func analyticsSetting(v *viper.Viper) (analyticsConfig, error) {
+	a := analyticsConfig{Engine: strings.ToLower(strings.TrimSpace(v.GetString("analytics.engine")))}
+	if a.Engine != analyticsEmbedded && a.Engine != analyticsClickHouse {
+		return a, events.Invalidf("analytics.engine %q: want embedded or clickhouse", a.Engine)
+	}
+	a.ClickHouse = clickhouse.Options{
+		Addr:     strings.TrimSpace(v.GetString("analytics.clickhouse.addr")),
+		Database: strings.TrimSpace(v.GetString("analytics.clickhouse.database")),
+		Username: v.GetString("analytics.clickhouse.username"),
+		Password: v.GetString("analytics.clickhouse.password"),
+	}
+	sink, err := boolSetting(v, "analytics.clickhouse.sink")
+	if err != nil {
+		return a, err
+	}
+	if a.ClickHouse.Addr == "" {
+		if a.Engine == analyticsClickHouse {
+			return a, events.Invalidf("analytics.engine clickhouse needs analytics.clickhouse.addr")
+		}
+		return a, nil
+	}
+	if _, port, err := net.SplitHostPort(a.ClickHouse.Addr); err != nil || port == "" {
+		return a, events.Invalidf("analytics.clickhouse.addr %q: want host:port", a.ClickHouse.Addr)
+	}
+	if err := a.ClickHouse.Validate(); err != nil {
+		return a, events.Invalidf("analytics.clickhouse.database %q: want letters, digits and underscores", a.ClickHouse.Database)
+	}
+	a.Sink = sink
+	return a, nil
 }
 
 // readConfigFile merges the file named by --config or PNYX_CONFIG into v, or

@@ -216,6 +216,41 @@ func TestConfigTypedSettings(t *testing.T) {
 	}
 }
 
+func TestConfigAnalytics(t *testing.T) {
+	t.Run("by default the embedded engine answers and no sink runs", func(t *testing.T) {
+		cleanEnv(t)
+		t.Chdir(t.TempDir())
+		c, err := loadFor(t)
+		if err != nil || c.Analytics.Engine != analyticsEmbedded || c.Analytics.ClickHouse.Addr != "" || c.Analytics.Sink {
+			t.Fatalf("%+v, %v", c.Analytics, err)
+		}
+	})
+	t.Run("the clickhouse engine with its address, database and user from the file", func(t *testing.T) {
+		cleanEnv(t)
+		dir := t.TempDir()
+		t.Chdir(dir)
+		writeFile(t, dir, "pnyx.yaml", "analytics:\n  engine: clickhouse\n  clickhouse:\n    addr: 10.0.0.5:9000\n    database: pnyx_a\n    username: pnyx\n")
+		t.Setenv("PNYX_ANALYTICS_CLICKHOUSE_PASSWORD", "secret")
+		c, err := loadFor(t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := c.Analytics
+		if a.Engine != analyticsClickHouse || a.ClickHouse.Addr != "10.0.0.5:9000" || a.ClickHouse.Database != "pnyx_a" ||
+			a.ClickHouse.Username != "pnyx" || a.ClickHouse.Password != "secret" || !a.Sink {
+			t.Fatalf("%+v", a)
+		}
+	})
+	t.Run("an API node of a cluster reads ClickHouse without running a sink", func(t *testing.T) {
+		cleanEnv(t)
+		t.Chdir(t.TempDir())
+		c, err := loadFor(t, "--analytics-engine", "clickhouse", "--clickhouse-addr", "ch.example.org:9000", "--clickhouse-sink=false")
+		if err != nil || c.Analytics.Sink || c.Analytics.Engine != analyticsClickHouse {
+			t.Fatalf("%+v, %v", c.Analytics, err)
+		}
+	})
+}
+
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	for _, tc := range []struct {
 		rule string
@@ -230,6 +265,11 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"a CORS origin without a scheme is refused", "", map[string]string{"PNYX_HTTP_CORS_ORIGINS": "data.example.org"}, "http.cors_origins"},
 		{"a CORS origin that is not text is refused", "http:\n  cors_origins: [42]\n", nil, "http.cors_origins"},
 		{"a body limit of zero is refused", "http:\n  max_body_bytes: 0\n", nil, "http.max_body_bytes"},
+		{"an analytics engine that is neither embedded nor clickhouse is refused", "analytics:\n  engine: duckdb\n", nil, "analytics.engine"},
+		{"the clickhouse engine without an address is refused", "", map[string]string{"PNYX_ANALYTICS_ENGINE": "clickhouse"}, "analytics.engine"},
+		{"a ClickHouse address without a port is refused", "analytics:\n  clickhouse:\n    addr: localhost\n", nil, "analytics.clickhouse.addr"},
+		{"a ClickHouse database that is not a name is refused", "", map[string]string{"PNYX_ANALYTICS_CLICKHOUSE_ADDR": "127.0.0.1:9000",
+			"PNYX_ANALYTICS_CLICKHOUSE_DATABASE": "pnyx; DROP"}, "analytics.clickhouse.database"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			cleanEnv(t)

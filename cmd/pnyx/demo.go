@@ -3,14 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	mrand "math/rand/v2"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -32,7 +25,8 @@ func newDemoCommand(c *cli) *cobra.Command {
 		Short: "Generate the record of a fictional Greek municipality into the data directory",
 		Long: "Generate Δήμος Καλλιθέας Αιγαίου, a fictional municipality, through the command\n" +
 			"service: bodies, meetings, consultations, votes, decisions, procurement and\n" +
-			"requests. Citizens' personal data goes to the vault (vault.db). The world ends\n" +
+			"requests. Citizens' personal data goes to the vault (vault.db, its keys in\n" +
+			"vault-keys.db, under the master key vault.key); their words are sealed. The world ends\n" +
 			"on a fixed day (--end), so the same seed gives the same events whenever it runs;\n" +
 			"the whole archive is recorded at the moment the command starts, after all of it\n" +
 			"happened.",
@@ -85,27 +79,27 @@ func (c *cli) runDemo(ctx context.Context, opts demo.Options) error {
 	return nil
 }
 
-// generateDemo runs the generator on an open store, with the demo vault
-// beside it and progress on the terminal.
+// generateDemo runs the generator on an open store, with the vault of the
+// data directory (created on first use) and progress on the terminal.
 func (c *cli) generateDemo(ctx context.Context, st events.Store, opts demo.Options) (demo.Stats, error) {
 	if err := demoInThePast(opts, c.now()); err != nil {
 		return demo.Stats{}, err
 	}
-	key, err := demoVaultKey(filepath.Join(c.cfg.DataDir, "vault.key"))
-	if err != nil {
-		return demo.Stats{}, err
-	}
-	// The vault draws references from the seed, so the same seed gives the
-	// same subject references; the demo's people are fictional.
-	var seed [32]byte
-	for i := range 8 {
-		seed[i] = byte(opts.Seed >> (8 * i))
-	}
-	v, err := vault.Open(ctx, filepath.Join(c.cfg.DataDir, "vault.db"), vault.Options{MasterKey: key, Now: c.now, Random: mrand.NewChaCha8(seed)})
+	v, err := c.openVault(ctx, true)
 	if err != nil {
 		return demo.Stats{}, err
 	}
 	defer v.Close()
+	return c.generateDemoInto(ctx, st, v, opts)
+}
+
+// generateDemoInto runs the generator with the vault v: its references,
+// keys and nonces come from crypto/rand, so the same seed gives the same
+// world but not the same keys.
+func (c *cli) generateDemoInto(ctx context.Context, st events.Store, v *vault.Vault, opts demo.Options) (demo.Stats, error) {
+	if err := demoInThePast(opts, c.now()); err != nil {
+		return demo.Stats{}, err
+	}
 	opts.Logger = c.log
 	if isTerminal(c.stderr) {
 		total := opts.Events
@@ -126,7 +120,7 @@ func (c *cli) generateDemo(ctx context.Context, st events.Store, opts demo.Optio
 			}
 		}
 	}
-	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true}), v, opts)
+	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, opts)
 }
 
 // demoInThePast refuses options the generator cannot follow and a world
@@ -140,30 +134,4 @@ func demoInThePast(opts demo.Options, recorded time.Time) error {
 			end.Format(time.DateOnly), recorded.UTC().Format(time.RFC3339))
 	}
 	return nil
-}
-
-// demoVaultKey reads the vault's master key from path, creating a random
-// one (readable by its owner only) on first use.
-func demoVaultKey(path string) ([]byte, error) {
-	key, err := os.ReadFile(path)
-	if err == nil {
-		if len(key) != vault.MasterKeySize {
-			return nil, events.Invalidf("vault key %s is %d bytes; want %d", path, len(key), vault.MasterKeySize)
-		}
-		return key, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, events.Errorf(events.CodeUnavailable, "read vault key: %v", err)
-	}
-	key = make([]byte, vault.MasterKeySize)
-	if _, err := io.ReadFull(rand.Reader, key); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, events.Errorf(events.CodeUnavailable, "create data directory: %v", err)
-	}
-	if err := os.WriteFile(path, key, 0o600); err != nil {
-		return nil, events.Errorf(events.CodeUnavailable, "write vault key: %v", err)
-	}
-	return key, nil
 }

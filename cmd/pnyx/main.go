@@ -51,9 +51,14 @@ func run(ctx context.Context, c *cli, args []string, stdout, stderr io.Writer) i
 // instead shuts down cleanly and exits 0.
 const exitInterrupted = 130
 
-// exitCode is 2 for a refused input (a bad flag, argument or value), 1 for
-// anything else.
+// exitCode is 2 for a refused input (a bad flag, argument or value), a
+// command's own code for an error that carries one (pnyx verify's 3 for a
+// divergence), 1 for anything else.
 func exitCode(err error) int {
+	var own interface{ ExitCode() int }
+	if errors.As(err, &own) {
+		return own.ExitCode()
+	}
 	if events.ErrorCode(err) == events.CodeInvalid {
 		return 2
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,11 +18,12 @@ import (
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
-// projectionList is every projection the runner keeps current. A new
-// projection is one line here.
-func projectionList() []projections.Projection {
+// projectionList is every projection the runner keeps current, the read
+// model opening citizens' words through the vault. A new projection is one
+// line here.
+func projectionList(v readmodel.Opener) []projections.Projection {
 	return []projections.Projection{
-		readmodel.NewReadModelProjection(),
+		readmodel.NewReadModelProjection(v),
 	}
 }
 
@@ -28,14 +31,14 @@ func projectionList() []projections.Projection {
 func readModelPath(cfg config) string { return filepath.Join(cfg.DataDir, "readmodel.db") }
 
 // openRunner opens the read model read-write, creating readmodel.db when
-// missing, and a runner of every projection over log. The caller closes
-// the runner, then the database.
-func openRunner(ctx context.Context, cfg config, log projections.Log, opts projections.Options) (*projections.Runner, *sql.DB, error) {
+// missing, and a runner of every projection over log, opening citizens'
+// words through v. The caller closes the runner, then the database.
+func openRunner(ctx context.Context, cfg config, log projections.Log, v readmodel.Opener, opts projections.Options) (*projections.Runner, *sql.DB, error) {
 	db, err := projections.OpenReadModel(ctx, readModelPath(cfg))
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := projections.NewRunner(db, log, projectionList(), opts)
+	r, err := projections.NewRunner(db, log, projectionList(v), opts)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -55,12 +58,15 @@ func newProjectionsCommand(c *cli) *cobra.Command {
 		Long: "Read the checkpoints of the read model (readmodel.db in the data directory) and\n" +
 			"the head of the event log, and print one line per projection. States:\n" +
 			"caught_up, running (behind the log), rebuilding (a new build is catching up;\n" +
-			"readers still see the previous one), failed (an event failed: see LAST ERROR).",
+			"readers still see the previous one), failed (an event failed: see LAST ERROR;\n" +
+			"pnyx projections skip records a way past it). PASSED OVER lists the positions\n" +
+			"of events passed over by a skip; a line per event then gives the skip's reason.",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.projectionsStatus(cmd)
 		},
 	})
+	cmd.AddCommand(newProjectionsSkipCommand(c))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rebuild [NAME]",
 		Short: "Rebuild one projection (or all) from the start of the log",
@@ -84,7 +90,8 @@ func (c *cli) projectionsStatus(cmd *cobra.Command) error {
 		return err
 	}
 	defer store.Close()
-	r, db, err := openRunner(ctx, c.cfg, store, projections.Options{Now: c.now, Logger: c.log})
+	// Status applies nothing, so it opens no vault.
+	r, db, err := openRunner(ctx, c.cfg, store, nil, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -95,16 +102,38 @@ func (c *cli) projectionsStatus(cmd *cobra.Command) error {
 		return err
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tVERSION\tSTATE\tPOSITION\tHEAD\tLAG\tSKIPPED\tSERVING\tLAST ERROR")
+	fmt.Fprintln(w, "NAME\tVERSION\tSTATE\tPOSITION\tHEAD\tLAG\tSKIPPED\tSERVING\tPASSED OVER\tLAST ERROR")
 	for _, s := range statuses {
 		serving := "-"
 		if s.ServingVersion > 0 {
 			serving = fmt.Sprintf("v%d at %d", s.ServingVersion, s.ServingPosition)
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Version, s.State,
-			s.Position, s.Head, s.Lag, s.SkippedUnknown, serving, s.LastError)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Version, s.State,
+			s.Position, s.Head, s.Lag, s.SkippedUnknown, serving, passedPositions(s.PassedOver), s.LastError)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, s := range statuses {
+		for _, p := range s.PassedOver {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s passed over event %d (%s, %s): skip at %d: %s\n",
+				s.Name, p.Position, p.Type, p.EventID, p.SkipPosition, p.Reason)
+		}
+	}
+	return nil
+}
+
+// passedPositions lists the positions of the events passed over, "-" for
+// none.
+func passedPositions(passed []projections.PassedOver) string {
+	if len(passed) == 0 {
+		return "-"
+	}
+	out := make([]string, len(passed))
+	for i, p := range passed {
+		out[i] = strconv.FormatUint(uint64(p.Position), 10)
+	}
+	return strings.Join(out, ",")
 }
 
 func (c *cli) projectionsRebuild(cmd *cobra.Command, args []string) error {
@@ -114,7 +143,12 @@ func (c *cli) projectionsRebuild(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	defer store.Close()
-	r, db, err := openRunner(ctx, c.cfg, store, projections.Options{Now: c.now, Logger: c.log})
+	v, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	r, db, err := openRunner(ctx, c.cfg, store, v, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}

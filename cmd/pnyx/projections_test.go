@@ -73,7 +73,7 @@ func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer file.Close()
-		r, db, err := openRunner(ctx, c.cfg, file, projections.Options{Logger: log})
+		r, db, err := openRunner(ctx, c.cfg, file, nil, projections.Options{Logger: log})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Έκτακτη συνεδρίαση"}`)}
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Έκτακτη συνεδρίαση"}`)}
 		res, err := other.Append(ctx, "meeting-2", events.NoStream, ev)
 		if err != nil {
 			t.Fatal(err)

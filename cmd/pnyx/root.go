@@ -36,6 +36,11 @@ var subcommands = []func(*cli) *cobra.Command{
 	newProjectionsCommand,
 	newMigrateCommand,
 	newBackupCommand,
+	newForgetCommand,
+	newVaultCommand,
+	newVerifyCommand,
+	newReplayCommand,
+	newExportCommand,
 	newVersionCommand,
 }
 

@@ -5,14 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/pnyx-civic/pnyx/analytics"
+	"github.com/pnyx-civic/pnyx/analytics/embedded"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
+	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 	"github.com/pnyx-civic/pnyx/server"
 )
@@ -28,6 +33,10 @@ func newServeCommand(c *cli) *cobra.Command {
 			"  GET /readyz                        every readiness check passes; the read\n" +
 			"                                     model's serving position\n" +
 			"  GET /metrics                       Prometheus metrics\n" +
+			"  GET /ledger/key, /ledger/checkpoint, /ledger/proof/inclusion?position=P,\n" +
+			"      /ledger/proof/consistency?from=A&to=B, /ledger/tile/...\n" +
+			"                                     the ledger: verifier key, signed\n" +
+			"                                     checkpoints, proofs and tiles\n" +
 			"Every answer carries a Pnyx-Request-Id header; an error's JSON body carries the\n" +
 			"same id, under which the log holds the error's cause. With --demo, an empty\n" +
 			"event store first gets one year of the demo municipality. Serve until SIGINT\n" +
@@ -52,8 +61,15 @@ func (c *cli) serve(ctx context.Context) error {
 	}
 	defer closeLogged(c, "event store", store.Close)
 	c.log.Info("data directory", "data_dir", c.cfg.DataDir, "store", c.cfg.Store.String())
+	// The personal-data vault: it seals citizens' words on the write side
+	// and opens them for the read side.
+	people, err := c.openVault(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(c, "vault", people.Close)
 	if c.cfg.Demo {
-		if err := c.demoIfEmpty(ctx, store); err != nil {
+		if err := c.demoIfEmpty(ctx, store, people); err != nil {
 			return err
 		}
 	}
@@ -62,12 +78,12 @@ func (c *cli) serve(ctx context.Context) error {
 
 	// The write side: commands decided on their streams, appended to log.
 	// Not the sole writer: pnyx events append may write beside it.
-	commands := events.NewService(log, events.ServiceOptions{})
+	commands := events.NewService(log, events.ServiceOptions{Sealer: people})
 
 	// The read side: the runner opens readmodel.db read-write (creating
 	// it on a fresh data directory) and keeps it current; the queries
 	// open it read-only, so only after the runner.
-	runner, db, err := openRunner(ctx, c.cfg, log, projections.Options{Now: c.now, Logger: c.log})
+	runner, db, err := openRunner(ctx, c.cfg, log, people, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}
@@ -78,12 +94,47 @@ func (c *cli) serve(ctx context.Context) error {
 		return err
 	}
 	defer closeLogged(c, "read model queries", queries.Close)
+	queries.UseVault(people)
+
+	// The auditors' ledger follows the log beside the runner, in its own
+	// file, signing checkpoints with the key it creates on first start.
+	ldg, err := c.openLedger(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogged(c, "ledger", ldg.Close)
+	c.log.Info("ledger", "origin", c.cfg.Ledger.Origin, "verifier_key", ldg.Key())
+
+	// Analytics: the sink copies the log into ClickHouse when it has an
+	// address, beside the rest and never in its way; the questions are
+	// answered by the read model or by ClickHouse (analytics.engine).
+	var sinks []server.Sink
+	var sink *clickhouse.Sink
+	if c.cfg.Analytics.Sink {
+		if sink, err = clickhouse.NewSink(log, withLogger(c.cfg.Analytics.ClickHouse, c)); err != nil {
+			return err
+		}
+		defer closeLogged(c, "analytics sink", sink.Close)
+		sinks = append(sinks, sink)
+	}
+	var engine analytics.Engine = embedded.New(queries)
+	if c.cfg.Analytics.Engine == analyticsClickHouse {
+		ch, err := clickhouse.NewEngine(c.cfg.Analytics.ClickHouse)
+		if err != nil {
+			return err
+		}
+		defer closeLogged(c, "analytics engine", ch.Close)
+		engine = ch
+	}
+	c.log.Info("analytics", "engine", c.cfg.Analytics.Engine, "sink", c.cfg.Analytics.Sink)
 
 	// The HTTP server, mounting the products over both sides.
-	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner}, server.Options{
+	srv, err := server.New(server.Sources{Log: log, Commands: commands, ReadModel: queries, Projections: runner,
+		Ledger: ldg, Sinks: sinks, Analytics: engine}, server.Options{
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
+		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
 		return err
@@ -104,23 +155,33 @@ func (c *cli) serve(ctx context.Context) error {
 		}
 		return nil
 	})
+	g.Go(func() error { return ldg.Run(gctx, c.log) })
+	if sink != nil {
+		g.Go(func() error { return sink.Run(gctx) }) // retries while ClickHouse is down; nil when gctx ends
+	}
 	return g.Wait()
 }
 
 // demoIfEmpty generates one year of the demo municipality into file when
 // it holds no events yet.
-func (c *cli) demoIfEmpty(ctx context.Context, file events.Store) error {
+func (c *cli) demoIfEmpty(ctx context.Context, file events.Store, people *vault.Vault) error {
 	head, err := file.Head(ctx)
 	if err != nil || head > 0 {
 		return err
 	}
 	c.log.Info("empty event store: generating one year of the demo municipality")
-	stats, err := c.generateDemo(ctx, file, demo.Options{Seed: 1, Years: 1})
+	stats, err := c.generateDemoInto(ctx, file, people, demo.Options{Seed: 1, Years: 1})
 	if err != nil {
 		return err
 	}
 	c.log.Info("demo generated", "events", stats.Events, "until", stats.Until.Format(time.DateOnly))
 	return nil
+}
+
+// withLogger gives the sink the command's logger and clock.
+func withLogger(o clickhouse.Options, c *cli) clickhouse.Options {
+	o.Logger, o.Now = c.log, c.now
+	return o
 }
 
 // closeLogged runs a deferred close, logging its error: by then the

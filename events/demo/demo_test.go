@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -44,13 +43,13 @@ func generateAt(t testing.TB, dir string, opts demo.Options, recorded time.Time)
 	}
 	t.Cleanup(func() { st.Close() })
 	key := make([]byte, vault.MasterKeySize)
-	v, err := vault.Open(ctx, filepath.Join(dir, "vault.db"), vault.Options{MasterKey: key,
-		Random: rand.NewChaCha8([32]byte{byte(opts.Seed)}), Now: func() time.Time { return recorded }})
+	v, err := vault.Open(ctx, filepath.Join(dir, "vault.db"), vault.Options{MasterKey: key, KeysPath: filepath.Join(dir, "vault-keys.db"),
+		Now: func() time.Time { return recorded }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	stats, err := demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true}), v, opts)
+	stats, err := demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +74,15 @@ func readAll(t testing.TB, st events.Store) []events.RecordedEvent {
 }
 
 // byStream orders events by stream and version, dropping their global
-// positions, which depend on how parallel chains interleave.
-func byStream(evs []events.RecordedEvent) []events.RecordedEvent {
+// positions, which depend on how parallel chains interleave, and opens
+// their sealed texts through v, dropping author references: both come
+// from each run's random keys.
+func byStream(t testing.TB, v *vault.Vault, evs []events.RecordedEvent) []events.RecordedEvent {
+	t.Helper()
 	out := slices.Clone(evs)
 	for i := range out {
 		out[i].Position = 0
+		out[i].Data = opened(t, v, out[i])
 	}
 	slices.SortFunc(out, func(a, b events.RecordedEvent) int {
 		if c := strings.Compare(a.Stream, b.Stream); c != 0 {
@@ -112,7 +115,7 @@ func TestSameSeedSameEvents(t *testing.T) {
 		// store's clock) changes only the recorded times.
 		later := importedAt.AddDate(3, 2, 1)
 		b := generateAt(t, t.TempDir(), opts, later)
-		ea, eb := byStream(log), byStream(readAll(t, b.store))
+		ea, eb := byStream(t, a.vault, log), byStream(t, b.vault, readAll(t, b.store))
 		if len(ea) != len(eb) || len(ea) < minEvents {
 			t.Fatalf("%d and %d events", len(ea), len(eb))
 		}
@@ -149,7 +152,7 @@ func TestSameSeedSameEvents(t *testing.T) {
 	t.Run("another seed gives another world", func(t *testing.T) {
 		a := generate(t, t.TempDir(), small(demo.Options{Seed: 8, Years: 1}))
 		b := generate(t, t.TempDir(), small(demo.Options{Seed: 9, Years: 1}))
-		if reflect.DeepEqual(byStream(readAll(t, a.store)), byStream(readAll(t, b.store))) {
+		if reflect.DeepEqual(byStream(t, a.vault, readAll(t, a.store)), byStream(t, b.vault, readAll(t, b.store))) {
 			t.Fatal("seeds 8 and 9 gave the same events")
 		}
 	})
@@ -167,33 +170,39 @@ func TestDemoKeepsPersonalDataInTheVault(t *testing.T) {
 	}
 	g := generate(t, t.TempDir(), opts)
 	log := readAll(t, g.store)
-	var refs int
+	authors := map[string]int{}
 	for _, re := range log {
 		var data map[string]any
 		if err := json.Unmarshal(re.Data, &data); err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range []string{"subject_ref", "requester"} {
-			ref, ok := data[k].(string)
-			if !ok {
-				continue
-			}
-			refs++
-			p, err := g.vault.Get(context.Background(), events.SubjectRef(ref))
-			if err != nil {
-				t.Fatalf("%s of %s: %v", k, re.Stream, err)
-			}
-			if strings.Contains(string(re.Data), p.Email) || strings.Contains(string(re.Data), p.Name) {
-				t.Fatalf("%s carries personal data of its subject", re.Stream)
+		if a, ok := data["author"].(string); ok {
+			authors[a]++
+		}
+		for _, leak := range []string{"subj-", "@example.gr"} {
+			if strings.Contains(string(re.Data), leak) {
+				t.Fatalf("%s %s carries %q: %s", re.Stream, re.Type, leak, re.Data)
 			}
 		}
-		if strings.Contains(string(re.Data), "@example.gr") {
-			t.Fatalf("%s carries an e-mail address", re.Stream)
+		if _, ok := data["text"]; ok && re.Type == "consultation.comment_submitted" {
+			t.Fatalf("%s carries a comment in the clear", re.Stream)
 		}
 	}
-	if refs < 1000*raceMonths/12 {
-		t.Fatalf("only %d subject references in the log", refs)
+	if len(authors) < 1000*raceMonths/12 {
+		t.Fatalf("only %d author references in the log", len(authors))
 	}
+	t.Run("no author reference links two acts of one person", func(t *testing.T) {
+		for a, n := range authors {
+			if n > 1 {
+				t.Fatalf("author reference %s appears on %d events", a, n)
+			}
+		}
+	})
+	t.Run("every sealed text opens through the vault", func(t *testing.T) {
+		for _, re := range log {
+			opened(t, g.vault, re)
+		}
+	})
 	t.Run("every kind of the record is generated", func(t *testing.T) {
 		if raceEnabled {
 			t.Skip("the race detector's world is too short for every kind")
@@ -237,4 +246,41 @@ func TestSeveralYearsRunForEverySeed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// opened returns the data of re with its sealed texts opened through v and
+// its author reference removed; other events' data unchanged.
+func opened(t testing.TB, v *vault.Vault, re events.RecordedEvent) json.RawMessage {
+	t.Helper()
+	if re.Type != "consultation.comment_submitted" && re.Type != "request.submitted" {
+		return re.Data
+	}
+	p, err := events.Decode(re)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out any
+	switch e := p.(type) {
+	case events.ConsultationCommentSubmitted:
+		_, item, _ := strings.Cut(re.Stream, "-")
+		text, err := v.Open(ctx, e.Author, events.CommentEntity(item, e.CommentID), e.Text)
+		if err != nil {
+			t.Fatalf("%s: open comment %s: %v", re.Stream, e.CommentID, err)
+		}
+		e.Author, e.Text, e.LegacyText = "", nil, text
+		out = e
+	case events.RequestSubmitted:
+		text, err := v.Open(ctx, e.Author, events.RequestEntity(e.RequestID), e.Subject)
+		if err != nil {
+			t.Fatalf("%s: open request: %v", re.Stream, err)
+		}
+		e.Author, e.Subject, e.LegacySubject = "", nil, text
+		out = e
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

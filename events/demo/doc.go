@@ -13,5 +13,9 @@
 // event ids derive from idempotency keys made of the seed and a counter,
 // and the world ends on a fixed day, so everything in it happened before it
 // is recorded, whatever the day it is generated. Citizens' personal data
-// goes to the vault; events carry only their subject references.
+// goes to the vault, and what they write is sealed under their keys, which
+// come from crypto/rand even here: anyone with the seed knows the world,
+// but opens no citizen's record or words without the vault. So the events
+// of a seed are the same except for author references and sealed texts,
+// which open to the same words.
 package demo

@@ -17,8 +17,10 @@ type Handler interface {
 	Handle(ctx context.Context, cmd events.Command, opts ...events.HandleOption) (events.Handled, error)
 }
 
-// Vault keeps the demo citizens' personal data. Its references must be
-// drawn from a seeded source for the demo to be reproducible.
+// Vault keeps the demo citizens' personal data. Its references, keys and
+// nonces come from crypto/rand, as everywhere: the events of a seed are
+// the same, event for event, except for their author references and
+// sealed texts, which open to the same words through each run's vault.
 type Vault interface {
 	Put(ctx context.Context, p events.Person) (events.SubjectRef, error)
 }

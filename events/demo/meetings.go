@@ -264,7 +264,7 @@ func (w *world) planConsultation(it item, meetingID string, after *chain, publis
 		c := comment{id: fmt.Sprintf("%s-c%d", it.id, n+1), author: pick(w, w.citizens),
 			at: published.Add(90*time.Minute + time.Duration(w.rng.Int64N(int64(window)))/time.Minute*time.Minute)}
 		kind := pick(w, []events.CommentKind{events.CommentRemark, events.CommentRemark, events.CommentProposal, events.CommentObjection})
-		w.add(ch, actorPublic, events.SubmitComment{ItemID: it.id, CommentID: c.id, Kind: kind, Text: pick(w, commentTexts), SubjectRef: string(c.author), At: c.at})
+		w.add(ch, actorPublic, events.SubmitComment{ItemID: it.id, CommentID: c.id, Kind: kind, Text: pick(w, commentTexts), SubjectRef: c.author, At: c.at})
 		comments = append(comments, c)
 	}
 	latest := published.Add(time.Hour)
@@ -276,7 +276,7 @@ func (w *world) planConsultation(it item, meetingID string, after *chain, publis
 		case w.chance(0.08):
 			w.add(ch, actorModerator, events.ModerateComment{ItemID: it.id, CommentID: c.id, Reason: pick(w, moderationReasons), At: latest.Add(30 * time.Minute)})
 		case w.chance(0.04):
-			w.add(ch, actorPublic, events.WithdrawComment{ItemID: it.id, CommentID: c.id, SubjectRef: string(c.author), At: latest.Add(20 * time.Minute)})
+			w.add(ch, actorPublic, events.WithdrawComment{ItemID: it.id, CommentID: c.id, SubjectRef: c.author, At: latest.Add(20 * time.Minute)})
 		}
 	}
 	w.add(ch, actorSecretariat, events.CloseConsultation{ItemID: it.id, At: closes})

@@ -75,7 +75,7 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 	}
 	out := EntityState{Stream: stream, Kind: agg.Kind, Version: -1}
 	kind, id := kindOf(stream)
-	view := newFold(kind, id)
+	view := newFold(ctx, m.opener, kind, id)
 	var state any
 	var failed error
 	refs := subjectRefs{}

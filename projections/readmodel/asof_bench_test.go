@@ -34,7 +34,7 @@ func BenchmarkAsOf(b *testing.B) {
 	consultation := []events.Payload{events.ConsultationOpened{ItemID: "big", MeetingID: "m", ClosesAt: day(6, 1)}}
 	for i := 1; i < n; i++ {
 		consultation = append(consultation, events.ConsultationCommentSubmitted{CommentID: fmt.Sprintf("c%d", i), Kind: events.CommentRemark,
-			Text: "Σχόλιο για τον προϋπολογισμό του Δήμου και τα έργα οδοποιίας στη γειτονιά μας.", SubjectRef: fmt.Sprintf("subj-%012d", i)})
+			LegacyText: "Σχόλιο για τον προϋπολογισμό του Δήμου και τα έργα οδοποιίας στη γειτονιά μας.", Author: citizenA})
 	}
 	streams["consultation-big"] = consultation
 

@@ -23,24 +23,26 @@ import (
 // entityFold folds the events of one entity into rows in memory.
 type entityFold struct {
 	kind, id string
+	ctx      context.Context
+	opener   Opener // opens citizens' words, as Apply does
 	rows     *batch
 	build    func(f *entityFold) any
 }
 
 // newFold returns the fold of an entity of kind, or nil for a kind without
 // a view (AsOf then folds with the kind's decider).
-func newFold(kind, id string) *entityFold {
+func newFold(ctx context.Context, o Opener, kind, id string) *entityFold {
 	build := viewBuilders[kind]
 	if build == nil {
 		return nil
 	}
-	return &entityFold{kind: kind, id: id, rows: newBatch(nil), build: build}
+	return &entityFold{kind: kind, id: id, ctx: ctx, opener: o, rows: newBatch(nil), build: build}
 }
 
 // apply folds one event with the read model's rules.
 func (f *entityFold) apply(re events.RecordedEvent, p events.Payload) error {
 	ev := projections.Event{RecordedEvent: re, Payload: p}
-	w := writer{ctx: context.Background(), mem: f.rows, ev: ev, occurredAt: timeText(re.OccurredAt)}
+	w := writer{ctx: f.ctx, mem: f.rows, ev: ev, occurredAt: timeText(re.OccurredAt), opener: f.opener}
 	return applyEvent(w, p)
 }
 

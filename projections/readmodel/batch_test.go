@@ -26,8 +26,8 @@ func TestReadModelBatches(t *testing.T) {
 		{"vote-v1", events.VoteBallotChanged{MemberID: "m2", Previous: events.BallotAbstain, Choice: events.BallotYes}},
 		{"vote-v1", events.VoteBallotCast{MemberID: "m3", Choice: events.BallotPresent}},
 		{"vote-v1", events.VoteBallotChanged{MemberID: "m9", Previous: events.BallotNo, Choice: events.BallotYes}},
-		{"request-r1", events.RequestSubmitted{RequestID: "r1", Category: events.RequestInformation, Subject: "Πρακτικά επιτροπής",
-			Channel: events.RequestViaWeb, SubjectRef: citizenA}},
+		{"request-r1", events.RequestSubmitted{RequestID: "r1", Category: events.RequestInformation, LegacySubject: "Πρακτικά επιτροπής",
+			Channel: events.RequestViaWeb, Author: citizenA}},
 		{"request-r1", events.RequestAcknowledged{ResponseDays: 20, DueAt: day(3, 21)}},
 		{"request-r1", events.RequestAssigned{Department: "secretariat", OfficerID: "off-1"}},
 		{"request-r1", events.RequestAnswered{Summary: "Δόθηκαν τα πρακτικά.", Documents: []events.DocumentRef{doc("praktika")}}},
@@ -42,10 +42,10 @@ func TestReadModelBatches(t *testing.T) {
 		// Derived columns (comments, members present, bids, sum paid), and rows
 		// replaced whole in between, which start them again from their default.
 		{"consultation-i1", events.ConsultationOpened{ItemID: "i1", MeetingID: "m", ClosesAt: day(3, 25)}},
-		{"consultation-i1", events.ConsultationCommentSubmitted{CommentID: "c1", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: string(citizenA)}},
+		{"consultation-i1", events.ConsultationCommentSubmitted{CommentID: "c1", Kind: events.CommentRemark, LegacyText: "Σχόλιο", Author: citizenA}},
 		{"consultation-i1", events.ConsultationOpened{ItemID: "i1", MeetingID: "m", ClosesAt: day(3, 26)}},
 		{"consultation-i2", events.ConsultationOpened{ItemID: "i2", MeetingID: "m", ClosesAt: day(3, 25)}},
-		{"consultation-i2", events.ConsultationCommentSubmitted{CommentID: "c2", Kind: events.CommentRemark, Text: "Σχόλιο", SubjectRef: string(citizenB)}},
+		{"consultation-i2", events.ConsultationCommentSubmitted{CommentID: "c2", Kind: events.CommentRemark, LegacyText: "Σχόλιο", Author: citizenB}},
 		{"meeting-m1", events.MeetingScheduled{MeetingID: "m1", BodyID: "b", StartsAt: day(3, 20), Place: "Αίθουσα", Urgency: events.MeetingRegular, Call: 1}},
 		{"meeting-m1", events.MeetingConvened{Call: 1, Present: []string{"m1", "m2"}, PresidingMemberID: "m1", Seats: 3}},
 		{"meeting-m1", events.MeetingMemberArrived{MemberID: "m3"}},
@@ -60,10 +60,10 @@ func TestReadModelBatches(t *testing.T) {
 		// keep the doc_id a statement per event gives them, documents
 		// replaced or appended keep their sequence numbers.
 		{"consultation-i3", events.ConsultationOpened{ItemID: "i3", MeetingID: "m", ClosesAt: day(3, 25)}},
-		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c3", Kind: events.CommentObjection, Text: "Ένσταση για τον δρόμο", SubjectRef: string(citizenA)}},
-		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c4", Kind: events.CommentProposal, Text: "Πρόταση για πεζόδρομο", SubjectRef: string(citizenB)}},
+		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c3", Kind: events.CommentObjection, LegacyText: "Ένσταση για τον δρόμο", Author: citizenA}},
+		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c4", Kind: events.CommentProposal, LegacyText: "Πρόταση για πεζόδρομο", Author: citizenB}},
 		{"consultation-i3", events.ConsultationCommentWithdrawn{CommentID: "c3"}},
-		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c5", Kind: events.CommentRemark, Text: "Σχόλιο για φωτισμό", SubjectRef: string(citizenA)}},
+		{"consultation-i3", events.ConsultationCommentSubmitted{CommentID: "c5", Kind: events.CommentRemark, LegacyText: "Σχόλιο για φωτισμό", Author: citizenA}},
 		{"consultation-i3", events.ConsultationCommentModerated{CommentID: "c4", Reason: "προσβλητικό"}},
 		{"consultation-i3", events.ConsultationClosed{}},
 		{"consultation-i1", events.ConsultationCommentModerated{CommentID: "c1", Reason: "εκτός θέματος"}},

@@ -11,10 +11,11 @@ import (
 // Consultations and their comments, amendments, votes and ballots: what
 // happens to an agenda item between its publication and the decision.
 //
-// A comment's public row holds its kind, text, status, moderation reason,
-// submission time and a display-name placeholder; a hidden or withdrawn
-// comment keeps its row but loses its text and leaves the search index. The
-// author's subject reference goes only to private_comment_authors.
+// A comment's public row holds its kind, text (opened through the vault,
+// privacy.go), status, moderation reason, submission time and a
+// display-name placeholder; a hidden or withdrawn comment keeps its row but
+// loses its text and leaves the search index, and so does the text of an
+// author who was forgotten.
 
 // consultationRow is a row of consultations; its comments column is
 // derived (recountComments).
@@ -68,20 +69,6 @@ var comments = define(&table[string, commentRow]{
 	},
 	key:    func(r *commentRow) string { return r.ID },
 	newRow: func(id string) commentRow { return commentRow{Comment: Comment{ID: id}} },
-	order:  byString,
-})
-
-// commentAuthorRow is a row of private_comment_authors.
-type commentAuthorRow struct{ commentID, subjectRef string }
-
-var commentAuthors = define(&table[string, commentAuthorRow]{
-	name: "private_comment_authors", keys: 1,
-	columns: []column[commentAuthorRow]{
-		textCol("comment_id", "TEXT PRIMARY KEY", func(r *commentAuthorRow) *string { return &r.commentID }),
-		textCol("subject_ref", "TEXT NOT NULL", func(r *commentAuthorRow) *string { return &r.subjectRef }),
-	},
-	key:    func(r *commentAuthorRow) string { return r.commentID },
-	newRow: func(id string) commentAuthorRow { return commentAuthorRow{commentID: id} },
 	order:  byString,
 })
 
@@ -192,8 +179,8 @@ const (
 )
 
 // CommentDisplayName is the placeholder every public comment row carries
-// instead of a name: the API may replace it with the display name the
-// vault holds, while the person has not asked to be forgotten.
+// instead of a name: a citizen's name and chosen display name stay in the
+// vault (docs/PRIVACY.md).
 const CommentDisplayName = "Πολίτης"
 
 func applyCouncil(w writer, p events.Payload) (bool, error) {
@@ -209,11 +196,17 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		comments.of(w).put(commentRow{Comment: Comment{ID: e.CommentID, ItemID: w.id(), Kind: string(e.Kind), Text: e.Text,
+		text, forgotten, err := w.open(events.EntityComment, e.CommentID, e.Author, events.CommentEntity(w.id(), e.CommentID), e.Text, e.LegacyText)
+		if err != nil {
+			return true, err
+		}
+		comments.of(w).put(commentRow{Comment: Comment{ID: e.CommentID, ItemID: w.id(), Kind: string(e.Kind), Text: text,
 			Status: CommentPublished, DisplayName: CommentDisplayName, SubmittedAt: w.at()}, seq: int(seq)})
-		commentAuthors.of(w).put(commentAuthorRow{commentID: e.CommentID, subjectRef: e.SubjectRef})
 		b.recount(recountComments, w.id())
-		return true, w.index(SearchComment, e.CommentID, "", e.Text)
+		if forgotten {
+			text = "" // an empty document, as forgetComment leaves it
+		}
+		return true, w.index(SearchComment, e.CommentID, "", text)
 	case events.ConsultationCommentModerated:
 		if _, err := comments.of(w).change(w, e.CommentID, func(r *commentRow) {
 			r.Status, r.ModerationReason, r.Text = CommentHidden, e.Reason, ""

@@ -2,18 +2,13 @@ package readmodel_test
 
 import (
 	"context"
-	"encoding/json"
-	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
-	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -27,13 +22,8 @@ func TestReadModelOnDemoMunicipality(t *testing.T) {
 	}
 	ctx := context.Background()
 	e := newRMEnv(t) // the runner follows the log from the first append
-	v, err := vault.Open(ctx, filepath.Join(e.dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-		Random: rand.NewChaCha8([32]byte{7}), Now: func() time.Time { return recordedStart }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { v.Close() })
-	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 7, Years: 1})
+	v := e.vault
+	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 7, Years: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,38 +46,13 @@ func TestReadModelOnDemoMunicipality(t *testing.T) {
 			t.Errorf("procurements: %d, %v", len(ps.Items), err)
 		}
 	})
-	t.Run("no public table holds a subject reference of the log", func(t *testing.T) {
-		refs := map[string]bool{}
-		for after := events.Position(0); ; {
-			page, err := e.store.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: events.MaxReadLimit})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(page) == 0 {
-				break
-			}
-			for _, re := range page {
-				var d struct {
-					SubjectRef string `json:"subject_ref"`
-				}
-				if json.Unmarshal(re.Data, &d) == nil && d.SubjectRef != "" {
-					refs[d.SubjectRef] = true
-				}
-			}
-			after = page[len(page)-1].Position
+	t.Run("no table holds a subject reference of the vault", func(t *testing.T) {
+		if strings.Contains(during, "subj-") {
+			i := strings.Index(during, "subj-")
+			t.Fatalf("a subject reference in the read model: %q", during[max(0, i-200):i+40])
 		}
-		if len(refs) == 0 {
-			t.Fatal("the demo log holds no subject references: the test would prove nothing")
-		}
-		for _, block := range strings.Split(during, "## ") {
-			if strings.HasPrefix(block, readmodel.ReadModelName+".private_") {
-				continue
-			}
-			for _, field := range strings.FieldsFunc(block, func(r rune) bool { return r == '\t' || r == '\n' || r == '"' }) {
-				if refs[field] {
-					t.Fatalf("subject reference %s in %s", field, strings.SplitN(block, "\n", 2)[0])
-				}
-			}
+		if !strings.Contains(during, "comments") {
+			t.Fatal("the dump holds no comments: the test would prove nothing")
 		}
 	})
 	// Last: the rebuilds replace the env's runner and queries.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -25,6 +27,10 @@ type rmEnv struct {
 	runner *projections.Runner
 	rm     *readmodel.ReadModel
 	clock  *testClock
+	vault  *vault.Vault
+	// people are the vault's references of the scenario's citizens, by
+	// the placeholder author a test writes (citizenA, citizenB).
+	people map[events.AuthorRef]events.SubjectRef
 }
 
 // testClock is the store's recorded_at clock: it starts at a fixed time
@@ -54,8 +60,58 @@ func newRMEnv(t testing.TB) *rmEnv {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { e.store.Close() })
+	e.vault, err = vault.Open(ctx, filepath.Join(e.dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
+		KeysPath: filepath.Join(e.dir, "vault-keys.db")})
+	if err != nil {
+		t.Fatalf("open vault: %v", err)
+	}
+	t.Cleanup(func() { e.vault.Close() })
+	e.people = map[events.AuthorRef]events.SubjectRef{}
 	e.startReadModel(t, "readmodel.db")
 	return e
+}
+
+// seal seals, as the command service does, the words of a citizen's event
+// a test wrote in the clear (LegacyText, LegacySubject) under a placeholder
+// author: the citizen is put in the vault on first use.
+func (e *rmEnv) seal(t testing.TB, stream string, p events.Payload) events.Payload {
+	t.Helper()
+	ctx := context.Background()
+	subject := func(a events.AuthorRef) events.SubjectRef {
+		ref, ok := e.people[a]
+		if !ok {
+			var err error
+			if ref, err = e.vault.Put(ctx, events.Person{DisplayName: "Δημότης " + string(a[len(a)-1:])}); err != nil {
+				t.Fatal(err)
+			}
+			e.people[a] = ref
+		}
+		return ref
+	}
+	switch c := p.(type) {
+	case events.ConsultationCommentSubmitted:
+		if c.Author != citizenA && c.Author != citizenB {
+			return p
+		}
+		_, item, _ := strings.Cut(stream, "-")
+		author, sealed, err := e.vault.Seal(ctx, subject(c.Author), events.CommentEntity(item, c.CommentID), c.LegacyText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Author, c.Text, c.LegacyText = author, sealed[0], ""
+		return c
+	case events.RequestSubmitted:
+		if c.Author != citizenA && c.Author != citizenB {
+			return p
+		}
+		author, sealed, err := e.vault.Seal(ctx, subject(c.Author), events.RequestEntity(c.RequestID), c.LegacySubject)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Author, c.Subject, c.LegacySubject = author, sealed[0], ""
+		return c
+	}
+	return p
 }
 
 // startReadModel runs a read model runner on file name in the env's
@@ -69,7 +125,7 @@ func (e *rmEnv) startReadModel(t testing.TB, name string) {
 		t.Fatalf("open read model: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	r, err := projections.NewRunner(db, e.store, []projections.Projection{readmodel.NewReadModelProjection()}, projections.Options{})
+	r, err := projections.NewRunner(db, e.store, []projections.Projection{readmodel.NewReadModelProjection(e.vault)}, projections.Options{})
 	if err != nil {
 		t.Fatalf("new runner: %v", err)
 	}
@@ -88,6 +144,7 @@ func (e *rmEnv) startReadModel(t testing.TB, name string) {
 		t.Fatalf("open read model queries: %v", err)
 	}
 	t.Cleanup(func() { rm.Close() })
+	rm.UseVault(e.vault)
 	e.rm = rm
 }
 
@@ -111,7 +168,7 @@ func (e *rmEnv) add(t testing.TB, stream string, at time.Time, ps ...events.Payl
 	t.Helper()
 	evs := make([]events.Event, len(ps))
 	for i, p := range ps {
-		ev, err := events.Encode(p)
+		ev, err := events.Encode(e.seal(t, stream, p))
 		if err != nil {
 			t.Fatalf("encode %T: %v", p, err)
 		}
@@ -134,11 +191,11 @@ func doc(title string) events.DocumentRef {
 	return events.DocumentRef{Title: title, MediaType: "application/pdf", Size: 1024, SHA256: sha, URL: "https://example.gr/" + title + ".pdf"}
 }
 
-// Subject references of the scenario's citizens: they must never appear in
-// a public query.
+// Placeholder authors of the scenario's citizens: add seals their words
+// under each one's key in the env's vault (rmEnv.seal).
 const (
-	citizenA = events.SubjectRef("subj-a1b2c3d4e5f6")
-	citizenB = events.SubjectRef("subj-0f9e8d7c6b5a")
+	citizenA = events.AuthorRef("auth-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+	citizenB = events.AuthorRef("auth-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
 )
 
 // scenario records, under ids suffixed with n, a council's budget meeting
@@ -172,8 +229,8 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 	e.add(t, "meeting-"+meeting, day(2, 18), events.MeetingAgendaPublished{ItemIDs: []string{item, id("item-roads")}, ConsultationClosesAt: day(2, 25)})
 	e.add(t, "consultation-"+item, day(2, 18), events.ConsultationOpened{ItemID: item, MeetingID: meeting, ClosesAt: day(2, 25)})
 	e.add(t, "consultation-"+item, day(2, 20),
-		events.ConsultationCommentSubmitted{CommentID: id("c1"), Kind: events.CommentProposal, Text: "Προτείνω αύξηση των κονδυλίων για παιδικές χαρές.", SubjectRef: string(citizenA)},
-		events.ConsultationCommentSubmitted{CommentID: id("c2"), Kind: events.CommentObjection, Text: "Απαράδεκτο σχόλιο με προσβολές.", SubjectRef: string(citizenB)},
+		events.ConsultationCommentSubmitted{CommentID: id("c1"), Kind: events.CommentProposal, LegacyText: "Προτείνω αύξηση των κονδυλίων για παιδικές χαρές.", Author: citizenA},
+		events.ConsultationCommentSubmitted{CommentID: id("c2"), Kind: events.CommentObjection, LegacyText: "Απαράδεκτο σχόλιο με προσβολές.", Author: citizenB},
 	)
 	e.add(t, "consultation-"+item, day(2, 21), events.ConsultationCommentModerated{CommentID: id("c2"), Reason: "Υβριστικό περιεχόμενο"})
 	e.add(t, "meeting-"+meeting, day(2, 26), events.MeetingConvened{Call: 1, Present: []string{"papadopoulou", "georgiou", "ioannou"}, PresidingMemberID: "papadopoulou", Seats: 3})
@@ -210,13 +267,13 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 	)
 
 	e.add(t, "request-"+id("r-open"), day(3, 1),
-		events.RequestSubmitted{RequestID: id("r-open"), Category: events.RequestInformation, Subject: "Αντίγραφο μελέτης οδοποιίας", Channel: events.RequestViaWeb,
-			SubjectRef: citizenA, SubmittedAt: day(3, 1)},
+		events.RequestSubmitted{RequestID: id("r-open"), Category: events.RequestInformation, LegacySubject: "Αντίγραφο μελέτης οδοποιίας", Channel: events.RequestViaWeb,
+			Author: citizenA, SubmittedAt: day(3, 1)},
 		events.RequestAcknowledged{ResponseDays: 20, DueAt: day(3, 21)},
 	)
 	e.add(t, "request-"+id("r-done"), day(3, 2),
-		events.RequestSubmitted{RequestID: id("r-done"), Category: events.RequestComplaint, Subject: "Λακκούβα στην οδό Ερμού", Channel: events.RequestViaServiceCentre,
-			AssistedBy: "staff-7", SubjectRef: citizenB, SubmittedAt: day(3, 2)},
+		events.RequestSubmitted{RequestID: id("r-done"), Category: events.RequestComplaint, LegacySubject: "Λακκούβα στην οδό Ερμού", Channel: events.RequestViaServiceCentre,
+			AssistedBy: "staff-7", Author: citizenB, SubmittedAt: day(3, 2)},
 		events.RequestAcknowledged{ResponseDays: 50, DueAt: day(4, 21)},
 		events.RequestAssigned{Department: "technical-services"},
 		events.RequestAnswered{Summary: "Η λακκούβα αποκαταστάθηκε.", AnsweredAt: day(3, 20)},

@@ -26,7 +26,14 @@ type ReadModel struct {
 	wrap func(projections.Queryer) projections.Queryer
 	// streams keeps the decoded events AsOf read last; nil caches nothing.
 	streams *streamCache
+	// opener opens citizens' words in AsOf's views (UseVault).
+	opener Opener
 }
+
+// UseVault makes AsOf open citizens' words through o, the vault, as the
+// projection does; call it before the first query. Without it, an entity
+// holding sealed words as of a point is an unavailable error.
+func (m *ReadModel) UseVault(o Opener) { m.opener = o }
 
 // StreamReader is the part of the event log a ReadModel reads for
 // histories and past states: events.Store satisfies it.

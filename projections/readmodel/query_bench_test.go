@@ -270,7 +270,7 @@ func pages[T any](list func(readmodel.Page) (readmodel.List[T], error)) func(rea
 // keeps its version needs the cached file deleted.
 func builtReadModel(b *testing.B, store *sqlite.Store, logPath string) string {
 	b.Helper()
-	path := fmt.Sprintf("%s-readmodel-v%d.db", strings.TrimSuffix(logPath, ".db"), readmodel.NewReadModelProjection().Version())
+	path := fmt.Sprintf("%s-readmodel-v%d.db", strings.TrimSuffix(logPath, ".db"), readmodel.NewReadModelProjection(nil).Version())
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
@@ -285,7 +285,7 @@ func builtReadModel(b *testing.B, store *sqlite.Store, logPath string) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection()}, projections.Options{})
+	r, err := projections.NewRunner(db, store, []projections.Projection{readmodel.NewReadModelProjection(demoVault(b, logPath))}, projections.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

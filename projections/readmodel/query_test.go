@@ -93,7 +93,7 @@ func TestCursors(t *testing.T) {
 			t.Fatalf("first page %+v, %v", first, err)
 		}
 		e.add(t, "consultation-item1", day(2, 22), events.ConsultationCommentSubmitted{CommentID: "c31", Kind: events.CommentRemark,
-			Text: "Συμφωνώ.", SubjectRef: string(citizenA)})
+			LegacyText: "Συμφωνώ.", Author: citizenA})
 		e.sync(t)
 		rest, err := e.snap(t).Comments(ctx, readmodel.CommentFilter{ItemID: "item1", Page: readmodel.Page{After: first.Next}})
 		if err != nil {

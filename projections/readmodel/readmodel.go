@@ -18,10 +18,12 @@
 //   - Nothing derived from a clock is stored: whether a request is overdue
 //     depends on when one asks, so it is computed at query time from the
 //     due date, the status and a "now" the caller passes.
-//   - No personal data. A comment's author is an opaque subject reference of
-//     the personal-data vault; it lives only in private_comment_authors,
-//     which no public query reads, so the API can ask the vault for a
-//     display name while the person has not asked to be forgotten.
+//   - No personal data. Citizens' words arrive sealed and are opened
+//     through the vault as they are applied (privacy.go), so the rows show
+//     them while their author is not forgotten and events.ForgottenText
+//     once the author is; each such row's author reference (different for
+//     every entity) lives only in private_authors, which no public query
+//     reads. The vault's subject references never reach the read model.
 //
 // # Rebuilding fast
 //
@@ -164,17 +166,24 @@ const ReadModelName = "readmodel"
 
 // readModelVersion is bumped whenever a table or what Apply writes changes,
 // so the runner rebuilds the read model from the log.
-const readModelVersion = 5
+const readModelVersion = 6
 
 // ReadModelProjection builds the public read model. It is deterministic: no
-// clock, no randomness, no map order reaches the tables. It skips events it
-// has no table for.
-type ReadModelProjection struct{}
+// clock, no randomness, no map order reaches the tables; what it opens
+// through the vault depends only on who has been forgotten. It skips
+// events it has no table for.
+type ReadModelProjection struct {
+	opener Opener
+}
 
 var _ projections.Projection = ReadModelProjection{}
 
-// NewReadModelProjection returns the read model projection for a Runner.
-func NewReadModelProjection() ReadModelProjection { return ReadModelProjection{} }
+// NewReadModelProjection returns the read model projection for a Runner,
+// opening citizens' words through opener (the vault). Without one, an
+// event with sealed words stops the projection with an unavailable error.
+func NewReadModelProjection(opener Opener) ReadModelProjection {
+	return ReadModelProjection{opener: opener}
+}
 
 func (ReadModelProjection) Name() string { return ReadModelName }
 func (ReadModelProjection) Version() int { return readModelVersion }
@@ -235,8 +244,8 @@ func deferredIndex(stmt string) bool {
 }
 
 // Apply writes the effect of one event on the read model.
-func (ReadModelProjection) Apply(ctx context.Context, tx *projections.Tx, ev projections.Event) error {
-	w := writer{ctx: ctx, tx: tx, ev: ev, occurredAt: timeText(ev.OccurredAt)}
+func (p ReadModelProjection) Apply(ctx context.Context, tx *projections.Tx, ev projections.Event) error {
+	w := writer{ctx: ctx, tx: tx, ev: ev, occurredAt: timeText(ev.OccurredAt), opener: p.opener}
 	if err := applyEvent(w, ev.Payload); err != nil {
 		return fmt.Errorf("read model: %s at position %d: %w", ev.Type, ev.Position, err)
 	}
@@ -272,7 +281,8 @@ type writer struct {
 	tx         *projections.Tx // nil when folding in memory for AsOf
 	mem        *batch          // the batch of a fold in memory
 	ev         projections.Event
-	occurredAt any // timeText of the event's occurred_at
+	occurredAt any    // timeText of the event's occurred_at
+	opener     Opener // opens citizens' words (privacy.go)
 }
 
 // at is the event's occurred_at in UTC.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,7 +55,7 @@ func BenchmarkRebuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, p := range []projections.Projection{readmodel.NewReadModelProjection(), decodeOnly{}} {
+	for _, p := range []projections.Projection{readmodel.NewReadModelProjection(demoVault(b, logPath)), decodeOnly{}} {
 		b.Run(p.Name(), func(b *testing.B) {
 			db := openReadModel(b, filepath.Join(b.TempDir(), "readmodel.db"))
 			r, err := projections.NewRunner(db, store, []projections.Projection{p}, projections.Options{})
@@ -144,7 +143,8 @@ func demoLog(b *testing.B) string {
 		n = v
 	}
 	dir := filepath.Join(os.TempDir(), "pnyx-projections-bench")
-	path := filepath.Join(dir, fmt.Sprintf("demo-seed1-%d.db", n))
+	// v2: citizens' words sealed, with the demo's vault beside the log.
+	path := filepath.Join(dir, fmt.Sprintf("demo-v2-seed1-%d.db", n))
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
@@ -158,12 +158,11 @@ func demoLog(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v, err := vault.Open(ctx, filepath.Join(b.TempDir(), "vault.db"), vault.Options{
-		MasterKey: make([]byte, vault.MasterKeySize), Random: mrand.NewChaCha8([32]byte{1})})
-	if err != nil {
-		b.Fatal(err)
+	for _, f := range []string{vaultPath(path), vaultPath(path) + "-keys"} {
+		os.Remove(f)
 	}
-	stats, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 1, Events: n})
+	v := openDemoVault(b, path)
+	stats, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 1, Events: n})
 	v.Close()
 	if err != nil {
 		b.Fatal(err)
@@ -180,6 +179,29 @@ func demoLog(b *testing.B) string {
 		b.Fatal(err)
 	}
 	return path
+}
+
+// vaultPath is the demo vault's records file beside a cached demo log.
+func vaultPath(logPath string) string { return strings.TrimSuffix(logPath, ".db") + "-vault" }
+
+// openDemoVault opens the vault of the cached demo log at logPath, with
+// the benchmarks' all-zero master key.
+func openDemoVault(b *testing.B, logPath string) *vault.Vault {
+	b.Helper()
+	v, err := vault.Open(context.Background(), vaultPath(logPath), vault.Options{MasterKey: make([]byte, vault.MasterKeySize), KeysPath: vaultPath(logPath) + "-keys"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+// demoVault opens the vault of the cached demo log, closed when the
+// benchmark ends.
+func demoVault(b *testing.B, logPath string) *vault.Vault {
+	b.Helper()
+	v := openDemoVault(b, logPath)
+	b.Cleanup(func() { v.Close() })
+	return v
 }
 
 func copyFile(from, to string) error {

@@ -112,8 +112,13 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 	var change RequestStatusChange
 	rows := requests.of(w)
 	if e, ok := p.(events.RequestSubmitted); ok {
+		subject, _, err := w.open(events.EntityRequest, w.id(), e.Author, events.RequestEntity(w.id()), e.Subject, e.LegacySubject)
+		if err != nil {
+			return true, err
+		}
 		r := rows.put(requestRow{Request: Request{ID: w.id()}})
 		change = r.apply(w.at(), e)
+		r.Subject = subject
 	} else {
 		// A change of a request that is not in the table changes no row,
 		// as an UPDATE would not, but still enters its history.
@@ -150,7 +155,7 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 	var detail string
 	switch e := p.(type) {
 	case events.RequestSubmitted:
-		r.Category, r.Subject, r.Channel, r.AssistedBy = string(e.Category), e.Subject, string(e.Channel), e.AssistedBy
+		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the subject is opened by the caller
 		r.Status, r.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
 	case events.RequestAcknowledged:
 		r.Status, r.AcknowledgedAt, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, true, e.DueAt.UTC()

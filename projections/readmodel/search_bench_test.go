@@ -2,8 +2,6 @@ package readmodel_test
 
 import (
 	"context"
-	"math/rand/v2"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
-	"github.com/pnyx-civic/pnyx/events/vault"
 )
 
 // BenchmarkSearch runs Greek searches (folding, stems, bm25, snippets) on
@@ -22,13 +19,8 @@ import (
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	e := newRMEnv(b)
-	v, err := vault.Open(ctx, filepath.Join(e.dir, "vault.db"), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-		Random: rand.NewChaCha8([32]byte{3}), Now: func() time.Time { return recordedStart }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { v.Close() })
-	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true}), v, demo.Options{Seed: 3, Years: 1})
+	v := e.vault
+	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 3, Years: 1})
 	if err != nil {
 		b.Fatal(err)
 	}

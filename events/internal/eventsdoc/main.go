@@ -32,7 +32,11 @@ func main() {
 	}
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType   = reflect.TypeFor[time.Time]()
+	sealedType = reflect.TypeFor[events.Sealed]()
+	authorType = reflect.TypeFor[events.AuthorRef]()
+)
 
 // render writes the Markdown reference of specs, which Catalog sorts by
 // type name.
@@ -45,7 +49,10 @@ func render(w io.Writer, specs []events.EventSpec) error {
 	p.line("Every event is stored in the envelope described in DESIGN.md (id, stream, version, position, type, schema,")
 	p.line("occurred_at, recorded_at, actor, causation and correlation ids); `data` is a JSON object with the fields")
 	p.line("below. Times are RFC 3339 in UTC, money is integer cents with an ISO 4217 currency. No field carries a")
-	p.line("citizen's personal data: people outside public office appear only as an opaque `subject_ref`.")
+	p.line("citizen's personal data: a citizen appears only as an `author` reference that differs for every")
+	p.line("comment and request, and what they wrote is **sealed** (AES-256-GCM under their own key in the vault,")
+	p.line("the entity as associated data; base64 in JSON): only the vault opens it, and never once they are")
+	p.line("forgotten (docs/PRIVACY.md).")
 	p.line("An event stored at an older schema is upcast on read, so readers always see the current schema.")
 	p.line("")
 
@@ -153,6 +160,12 @@ func (p *printer) fields(t reflect.Type, values map[reflect.Type]bool) {
 		var notes []string
 		if strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
 			notes = append(notes, "optional")
+		}
+		switch f.Type {
+		case sealedType:
+			notes = append(notes, "**sealed**: a citizen's words, opened only by the vault")
+		case authorType:
+			notes = append(notes, "the citizen's reference for this entity only")
 		}
 		rows = append(rows, row{name: name, typ: typeName(f.Type), note: strings.Join(notes, ", ")})
 		noteValues(f.Type, values)
