@@ -34,6 +34,7 @@ import (
 	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/ledger"
@@ -140,6 +141,8 @@ type Options struct {
 	// ShutdownTimeout is how long requests in flight may finish once
 	// Serve's context ends; DefaultShutdownTimeout when zero.
 	ShutdownTimeout time.Duration
+	// GraphQL tunes the API at /graphql (limits, timeout, clock).
+	GraphQL graphql.Options
 	// ReadinessTimeout bounds each readiness check;
 	// DefaultReadinessTimeout when zero.
 	ReadinessTimeout time.Duration
@@ -240,6 +243,10 @@ func (s *Server) routes(opts Options) {
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
 
+	api := graphql.New(s.src.ReadModel, s.src.Log, opts.GraphQL)
+	s.handle("POST /graphql", api.Serve)
+	s.handle("GET /graphql", api.Serve)
+	s.handle("GET /graphql/explorer/{file}", api.ServeExplorerFile)
 	if s.src.Ledger != nil {
 		for _, rt := range s.src.Ledger.Routes() {
 			s.handle(rt.Pattern, rt.Handle)

@@ -42,6 +42,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newReplayCommand,
 	newExportCommand,
 	newVersionCommand,
+	newGraphQLCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

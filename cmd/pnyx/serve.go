@@ -16,6 +16,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/events/vault"
+	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -29,6 +30,7 @@ func newServeCommand(c *cli) *cobra.Command {
 		Long: "Open the event store, the command service and the read model (building it in\n" +
 			"the background, from an empty data directory too), and serve:\n" +
 			"  GET /v1/events?after=POS&limit=N  the public change feed (NDJSON)\n" +
+			"  POST, GET /graphql                 the GraphQL API (pnyx graphql schema)\n" +
 			"  GET /healthz                       the process is up\n" +
 			"  GET /readyz                        every readiness check passes; the read\n" +
 			"                                     model's serving position\n" +
@@ -134,6 +136,7 @@ func (c *cli) serve(ctx context.Context) error {
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
+		GraphQL:         graphql.Options{Now: c.now, Logger: c.log},
 		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {

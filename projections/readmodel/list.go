@@ -79,7 +79,7 @@ func runList[T any](ctx context.Context, s *Snapshot, l listSpec[T], q query, p 
 	if err != nil {
 		return List[T]{}, err
 	}
-	out := List[T]{Items: items, Next: p.After}
+	out := List[T]{Items: items, Next: p.After, keys: keys, name: l.name}
 	if len(out.Items) > first {
 		out.Items, out.HasMore = out.Items[:first], true
 	}

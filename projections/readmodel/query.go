@@ -197,6 +197,24 @@ type List[T any] struct {
 	Next    string `json:"next,omitempty"`
 	HasMore bool   `json:"has_more"`
 	Total   *int   `json:"total,omitempty"`
+	// keys are the sort keys of Items, for Cursor; name is the list's.
+	keys [][]any
+	name string
+}
+
+// Cursor returns the cursor of Items[i]: passed as Page.After, it continues
+// after that item, as Next does after the last. A list that keeps no keys
+// (search) has the cursor of its last item only, and "" for the others.
+func (l List[T]) Cursor(i int) string {
+	if i < len(l.keys) && l.keys[i] != nil {
+		if c, err := encodeCursor(l.name, l.keys[i]); err == nil {
+			return c
+		}
+	}
+	if i == len(l.Items)-1 {
+		return l.Next
+	}
+	return ""
 }
 
 // TimeRange selects times From (inclusive) to To (exclusive); a zero end is

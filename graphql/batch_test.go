@@ -1,0 +1,53 @@
+package graphql_test
+
+import "testing"
+
+// TestPagesRunTheSameStatementsWhateverTheirSize is the loaders' contract:
+// a page of decisions with their votes, ballots and members reads each
+// level in one statement, so a page of 50 runs as many as a page of 5.
+func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
+	e := demoEnv(t)
+	const query = `query($n: Int!) { decisions(first: $n, year: 2025) { edges { node { number title
+		body { name } item { title } vote { result yes no ballots { choice member { name faction } } } } } } }`
+	count := func(n int) (int64, int) {
+		e.statements.Store(0)
+		e.counting.Store(true)
+		var data struct {
+			Decisions struct {
+				Edges []struct {
+					Node struct {
+						Vote *struct {
+							Ballots []struct{} `json:"ballots"`
+						} `json:"vote"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"decisions"`
+		}
+		mustData(t, e.h, query, map[string]any{"n": n}, &data)
+		e.counting.Store(false)
+		ballots := 0
+		for _, d := range data.Decisions.Edges {
+			if d.Node.Vote != nil {
+				ballots += len(d.Node.Vote.Ballots)
+			}
+		}
+		if len(data.Decisions.Edges) != n {
+			t.Fatalf("asked for %d decisions, got %d", n, len(data.Decisions.Edges))
+		}
+		return e.statements.Load(), ballots
+	}
+	five, ballots5 := count(5)
+	fifty, ballots50 := count(50)
+	if ballots5 == 0 || ballots50 <= ballots5 {
+		t.Fatalf("ballots read: %d for 5 decisions, %d for 50: the test would prove nothing", ballots5, ballots50)
+	}
+	t.Logf("statements: %d for 5 decisions (%d ballots), %d for 50 (%d ballots)", five, ballots5, fifty, ballots50)
+	if five != fifty {
+		t.Errorf("a page of 5 ran %d statements, a page of 50 ran %d: a level is read per item, not per page", five, fifty)
+	}
+	// The snapshot's position, the page, bodies, items (and their
+	// documents), votes, ballots and members: one each.
+	if fifty > 8 {
+		t.Errorf("a page ran %d statements, want at most 8", fifty)
+	}
+}

@@ -1,0 +1,212 @@
+package graphql
+
+import (
+	"context"
+
+	"github.com/pnyx-civic/pnyx/graphql/generated"
+	"github.com/pnyx-civic/pnyx/graphql/model"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+)
+
+type procurementResolver struct{ *resolver }
+
+func (r procurementResolver) Buyer(ctx context.Context, p *model.Procurement) (*model.Body, error) {
+	return r.body(ctx, p.BuyerBodyID, p.At)
+}
+
+func (r procurementResolver) Supplier(ctx context.Context, p *model.Procurement) (*model.Supplier, error) {
+	return r.supplier(ctx, p.SupplierVATID, p.At)
+}
+
+func (r procurementResolver) AwardDecision(ctx context.Context, p *model.Procurement) (*model.Decision, error) {
+	return r.decision(ctx, p.AwardDecisionID, p.At)
+}
+
+func (r procurementResolver) Bids(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.BidConnection, error) {
+	if p.At != nil {
+		key := func(b *readmodel.Bid) string { return b.BidID }
+		l, err := slicePage(ctx, p.BidList, first, after, key)
+		if err != nil {
+			return nil, err
+		}
+		return bidConnection(l, func(l readmodel.List[readmodel.Bid], i int) string { return cursorOfKey(key(&l.Items[i])) }), nil
+	}
+	return bids(ctx, readmodel.BidFilter{OCID: p.OCID}, first, after)
+}
+
+func (r procurementResolver) Payments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.PaymentConnection, error) {
+	var l readmodel.List[readmodel.Payment]
+	cursor := func(i int) string { return l.Cursor(i) }
+	if p.At != nil {
+		key := func(x *readmodel.Payment) string { return x.PaymentID }
+		var err error
+		if l, err = slicePage(ctx, p.Payments, first, after, key); err != nil {
+			return nil, err
+		}
+		cursor = func(i int) string { return cursorOfKey(key(&l.Items[i])) }
+	} else {
+		s, pg, err := listArgs(ctx, first, after)
+		if err != nil {
+			return nil, err
+		}
+		if l, err = list(pg, func(pg readmodel.Page) (readmodel.List[readmodel.Payment], error) {
+			return s.Payments(ctx, readmodel.PaymentFilter{OCID: p.OCID, Page: pg})
+		}); err != nil {
+			return nil, err
+		}
+	}
+	out := &generated.PaymentConnection{PageInfo: pageInfo(l), TotalCount: total(l), Edges: make([]*generated.PaymentEdge, len(l.Items))}
+	for i := range l.Items {
+		out.Edges[i] = &generated.PaymentEdge{Cursor: cursor(i), Node: &l.Items[i]}
+	}
+	return out, nil
+}
+
+func (r procurementResolver) TenderAmendments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.TenderAmendmentConnection, error) {
+	if err := notAsOf(p.At, "procurement.tenderAmendments"); err != nil {
+		return nil, err
+	}
+	s, pg, err := listArgs(ctx, first, after)
+	if err != nil {
+		return nil, err
+	}
+	l, err := list(pg, func(pg readmodel.Page) (readmodel.List[readmodel.TenderAmendment], error) {
+		return s.TenderAmendments(ctx, readmodel.ProcurementAmendmentFilter{OCID: p.OCID, Page: pg})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.TenderAmendmentConnection{PageInfo: pageInfo(l), TotalCount: total(l),
+		Edges: edges(l, func(c string, a *readmodel.TenderAmendment) *generated.TenderAmendmentEdge {
+			return &generated.TenderAmendmentEdge{Cursor: c, Node: a}
+		})}, nil
+}
+
+func (r procurementResolver) ContractAmendments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.ContractAmendmentConnection, error) {
+	if err := notAsOf(p.At, "procurement.contractAmendments"); err != nil {
+		return nil, err
+	}
+	s, pg, err := listArgs(ctx, first, after)
+	if err != nil {
+		return nil, err
+	}
+	l, err := list(pg, func(pg readmodel.Page) (readmodel.List[readmodel.ContractAmendment], error) {
+		return s.ContractAmendments(ctx, readmodel.ProcurementAmendmentFilter{OCID: p.OCID, Page: pg})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &generated.ContractAmendmentConnection{PageInfo: pageInfo(l), TotalCount: total(l),
+		Edges: edges(l, func(c string, a *readmodel.ContractAmendment) *generated.ContractAmendmentEdge {
+			return &generated.ContractAmendmentEdge{Cursor: c, Node: a}
+		})}, nil
+}
+
+func (r procurementResolver) Decisions(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.ProcurementDecisionConnection, error) {
+	if err := notAsOf(p.At, "procurement.decisions"); err != nil {
+		return nil, err
+	}
+	return procurementDecisions(ctx, readmodel.ProcurementDecisionFilter{OCID: p.OCID}, first, after)
+}
+
+type bidResolver struct{ *resolver }
+
+func (r bidResolver) Supplier(ctx context.Context, b *readmodel.Bid) (*model.Supplier, error) {
+	return r.supplier(ctx, b.SupplierVATID, nil)
+}
+
+type tenderAmendmentResolver struct{ *resolver }
+
+func (r tenderAmendmentResolver) Decision(ctx context.Context, a *readmodel.TenderAmendment) (*model.Decision, error) {
+	return r.decision(ctx, a.DecisionID, nil)
+}
+
+type contractAmendmentResolver struct{ *resolver }
+
+func (r contractAmendmentResolver) Decision(ctx context.Context, a *readmodel.ContractAmendment) (*model.Decision, error) {
+	return r.decision(ctx, a.DecisionID, nil)
+}
+
+type procurementDecisionResolver struct{ *resolver }
+
+func (r procurementDecisionResolver) Procurement(ctx context.Context, d *readmodel.ProcurementDecision) (*model.Procurement, error) {
+	return r.procurement(ctx, d.OCID, nil)
+}
+
+func (r procurementDecisionResolver) Decision(ctx context.Context, d *readmodel.ProcurementDecision) (*model.Decision, error) {
+	return r.decision(ctx, d.DecisionID, nil)
+}
+
+type supplierResolver struct{ *resolver }
+
+func (r supplierResolver) Procurements(ctx context.Context, s *model.Supplier, first *int, after *string) (*generated.ProcurementConnection, error) {
+	if err := notAsOf(s.At, "supplier.procurements"); err != nil {
+		return nil, err
+	}
+	return procurements(ctx, readmodel.ProcurementFilter{SupplierVATID: s.VATID}, first, after)
+}
+
+func (r supplierResolver) Bids(ctx context.Context, s *model.Supplier, first *int, after *string) (*generated.BidConnection, error) {
+	if err := notAsOf(s.At, "supplier.bids"); err != nil {
+		return nil, err
+	}
+	return bids(ctx, readmodel.BidFilter{SupplierVATID: s.VATID}, first, after)
+}
+
+// Requests.
+
+type requestResolver struct{ *resolver }
+
+// Overdue is the read model's rule (open past its due date) at the
+// request's time.
+func (r requestResolver) Overdue(ctx context.Context, x *model.Request) (bool, error) {
+	q, err := requestOf(ctx)
+	if err != nil {
+		return false, err
+	}
+	switch x.Status {
+	case "acknowledged", "assigned", "reopened":
+		return !x.DueAt.IsZero() && x.DueAt.Before(q.now), nil
+	}
+	return false, nil
+}
+
+func (r requestResolver) StatusHistory(ctx context.Context, x *model.Request) ([]*readmodel.RequestStatusChange, error) {
+	hs := x.History
+	if x.At == nil {
+		s, err := snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if hs, err = s.RequestHistory(ctx, x.ID); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*readmodel.RequestStatusChange, len(hs))
+	for i := range hs {
+		out[i] = &hs[i]
+	}
+	return out, nil
+}
+
+// Search.
+
+type searchHitResolver struct{ *resolver }
+
+func (r searchHitResolver) Node(ctx context.Context, h *readmodel.SearchHit) (model.Node, error) {
+	switch h.Kind {
+	case readmodel.SearchAgendaItem:
+		return nonNil(r.item(ctx, h.EntityID, nil))
+	case readmodel.SearchDecision:
+		return nonNil(r.decision(ctx, h.EntityID, nil))
+	case readmodel.SearchProcurement:
+		return nonNil(r.procurement(ctx, h.EntityID, nil))
+	}
+	return nil, nil
+}
+
+type snippetResolver struct{ *resolver }
+
+func (r snippetResolver) Marked(ctx context.Context, s *readmodel.Snippet) (string, error) {
+	return s.Marked("<mark>", "</mark>"), nil
+}
