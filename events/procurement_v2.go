@@ -90,8 +90,8 @@ const FirstAwardID = "award-1"
 func upcastAddFields(name string, fields map[string]any) Upcaster {
 	return func(data json.RawMessage) (json.RawMessage, error) {
 		var m map[string]json.RawMessage
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, Invalidf("%s v1: %v", name, err)
+		if err := json.Unmarshal(data, &m); err != nil || m == nil {
+			return nil, Invalidf("%s v1: the data is not an object", name)
 		}
 		for k, v := range fields {
 			if _, ok := m[k]; !ok {
@@ -110,8 +110,8 @@ func upcastAddFields(name string, fields map[string]any) Upcaster {
 // locality and country tell, and no contact point.
 func upcastSupplierRegisteredV1(data json.RawMessage) (json.RawMessage, error) {
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, Invalidf("supplier.registered v1: %v", err)
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		return nil, Invalidf("supplier.registered v1: the data is not an object")
 	}
 	if _, ok := m["address"]; !ok {
 		var a PostalAddress

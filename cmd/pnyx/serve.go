@@ -26,7 +26,7 @@ import (
 func newServeCommand(c *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the change feed, health, readiness and metrics over HTTP",
+		Short: "Serve the portal, GraphQL, downloads, the change feed, the ledger, health and metrics over HTTP",
 		Long: "Open the event store, the command service and the read model (building it in\n" +
 			"the background, from an empty data directory too), and serve:\n" +
 			"  GET /v1/events?after=POS&limit=N  the public change feed (NDJSON)\n" +

@@ -14,7 +14,7 @@ import (
 // embedded analytics engine, whose GROUP BY questions the typed queries do
 // not ask. The columns and conventions are those of this package's schema
 // (times as fixed-width RFC 3339 text, money as cents and currency);
-// private_comment_authors is refused, so no aggregate can reach a
+// private_authors is refused, so no aggregate can reach a
 // citizen's subject reference. The caller closes the rows.
 func (s *Snapshot) QueryAggregate(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if strings.Contains(strings.ToLower(query), "private_") {

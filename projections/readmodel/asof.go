@@ -75,8 +75,9 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 	}
 	out := EntityState{Stream: stream, Kind: agg.Kind, Version: -1}
 	kind, id := kindOf(stream)
-	view := newView(kind, id)
+	view := newFold(ctx, m.opener, kind, id)
 	var state any
+	var failed error
 	refs := subjectRefs{}
 	if view == nil {
 		state = agg.Initial()
@@ -93,7 +94,9 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 				continue // a type this build does not know
 			}
 			if view != nil {
-				view.apply(re, p)
+				if err := view.apply(re, p); err != nil && failed == nil {
+					failed = fmt.Errorf("as of: %s version %d: %w", stream, re.Version, err)
+				}
 			} else {
 				refs.collect(re.Data)
 				state = agg.Evolve(state, p)
@@ -124,13 +127,11 @@ func (m *ReadModel) AsOf(ctx context.Context, stream string, at Point) (EntitySt
 	if out.Version < 0 {
 		return EntityState{}, events.Errorf(events.CodeNotFound, "%s had no events yet at that point", stream)
 	}
+	if failed != nil {
+		return EntityState{}, failed
+	}
 	if view != nil {
-		if o, ok := view.(opener); ok {
-			if err := o.openWords(ctx, m.opener); err != nil {
-				return EntityState{}, fmt.Errorf("as of: %s: %w", stream, err)
-			}
-		}
-		out.State = view
+		out.State = view.view()
 		return out, nil
 	}
 	raw, err := json.Marshal(state)

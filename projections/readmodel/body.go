@@ -1,9 +1,10 @@
 package readmodel
 
 import (
-	"database/sql"
+	"cmp"
 	"encoding/json"
-	"errors"
+	"strings"
+	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
 )
@@ -12,33 +13,70 @@ import (
 // one role and faction: joining opens a row; leaving, or a change of role
 // or faction, closes it (until_at) and a change opens the next one. So
 // "who sat for which faction on a date" is a range query.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {bodies} (
-	body_id       TEXT PRIMARY KEY,
-	name          TEXT NOT NULL,
-	kind          TEXT NOT NULL,
-	settings      TEXT NOT NULL,
-	registered_at TEXT
-);
-CREATE TABLE {memberships} (
-	body_id      TEXT NOT NULL,
-	member_id    TEXT NOT NULL,
-	period       INTEGER NOT NULL,
-	name         TEXT NOT NULL,
-	faction      TEXT NOT NULL,
-	role         TEXT NOT NULL,
-	since_at     TEXT,
-	until_at     TEXT,
-	left_reason  TEXT,
-	PRIMARY KEY (body_id, member_id, period)
-) WITHOUT ROWID;
-CREATE INDEX {memberships_member} ON {memberships} (member_id, body_id);
-CREATE INDEX {memberships_faction} ON {memberships} (faction, body_id);
-CREATE INDEX {memberships_role} ON {memberships} (role, body_id);
-CREATE INDEX {memberships_current} ON {memberships} (body_id, until_at);
-`)
+
+// bodyRow is a row of bodies.
+type bodyRow struct{ Body }
+
+var bodies = define(&table[string, bodyRow]{
+	name: "bodies", keys: 1, rowid: true,
+	columns: []column[bodyRow]{
+		textCol("body_id", "TEXT PRIMARY KEY", func(r *bodyRow) *string { return &r.ID }),
+		textCol("name", "TEXT NOT NULL", func(r *bodyRow) *string { return &r.Name }),
+		textCol("kind", "TEXT NOT NULL", func(r *bodyRow) *string { return &r.Kind }),
+		jsonCol("settings", "TEXT NOT NULL", func(r *bodyRow) *json.RawMessage { return &r.Settings }),
+		timeCol("registered_at", func(r *bodyRow) *time.Time { return &r.RegisteredAt }),
+	},
+	key:    func(r *bodyRow) string { return r.ID },
+	newRow: func(id string) bodyRow { return bodyRow{Body{ID: id}} },
+	order:  byString,
+})
+
+// membershipRow is a row of memberships; left_reason is NULL until the
+// member leaves.
+type membershipRow struct {
+	Membership
+	left bool
 }
+
+type membershipKey struct {
+	body, member string
+	period       int
+}
+
+var memberships = define(&table[membershipKey, membershipRow]{
+	name: "memberships", keys: 3, constraint: "PRIMARY KEY (body_id, member_id, period)",
+	columns: []column[membershipRow]{
+		textCol("body_id", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.BodyID }),
+		textCol("member_id", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.MemberID }),
+		intCol("period", "INTEGER NOT NULL", func(r *membershipRow) *int { return &r.Period }),
+		textCol("name", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Name }),
+		textCol("faction", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Faction }),
+		textCol("role", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Role }),
+		timeCol("since_at", func(r *membershipRow) *time.Time { return &r.Since }),
+		timeCol("until_at", func(r *membershipRow) *time.Time { return &r.Until }),
+		{name: "left_reason", decl: "TEXT",
+			get: func(r *membershipRow) any {
+				if !r.left {
+					return nil
+				}
+				return r.LeftReason
+			},
+			set: func(r *membershipRow, v any) { r.LeftReason, r.left = asText(v), v != nil }},
+	},
+	indexes: []string{
+		`CREATE INDEX {memberships_member} ON {memberships} (member_id, body_id)`,
+		`CREATE INDEX {memberships_faction} ON {memberships} (faction, body_id)`,
+		`CREATE INDEX {memberships_role} ON {memberships} (role, body_id)`,
+		`CREATE INDEX {memberships_current} ON {memberships} (body_id, until_at)`,
+	},
+	key: func(r *membershipRow) membershipKey { return membershipKey{r.BodyID, r.MemberID, r.Period} },
+	newRow: func(k membershipKey) membershipRow {
+		return membershipRow{Membership: Membership{BodyID: k.body, MemberID: k.member, Period: k.period}}
+	},
+	order: func(a, b membershipKey) int {
+		return cmp.Or(strings.Compare(a.body, b.body), strings.Compare(a.member, b.member), cmp.Compare(a.period, b.period))
+	},
+})
 
 func applyBody(w writer, p events.Payload) (bool, error) {
 	switch e := p.(type) {
@@ -47,51 +85,77 @@ func applyBody(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		return true, w.exec(`INSERT OR REPLACE INTO {bodies} (body_id, name, kind, settings, registered_at) VALUES (?, ?, ?, ?, ?)`,
-			w.id(), e.Name, string(e.Kind), string(settings), w.occurred())
+		bodies.of(w).put(bodyRow{Body{ID: w.id(), Name: e.Name, Kind: string(e.Kind), Settings: settings, RegisteredAt: w.at()}})
+		return true, nil
 	case events.BodySettingsChanged:
 		settings, err := json.Marshal(e.Settings)
 		if err != nil {
 			return true, err
 		}
-		return true, w.exec(`UPDATE {bodies} SET settings = ? WHERE body_id = ?`, string(settings), w.id())
+		_, err = bodies.of(w).change(w, w.id(), func(r *bodyRow) { r.Settings = settings })
+		return true, err
 	case events.BodyMemberJoined:
-		return true, w.exec(`INSERT INTO {memberships} (body_id, member_id, period, name, faction, role, since_at)
-			SELECT ?1, ?2, coalesce(max(period), 0) + 1, ?3, ?4, ?5, ?6 FROM {memberships} WHERE body_id = ?1 AND member_id = ?2`,
-			w.id(), e.MemberID, e.Name, e.Faction, string(e.Role), w.occurred())
+		period, err := w.nextPeriod(e.MemberID, 1)
+		if err != nil {
+			return true, err
+		}
+		memberships.of(w).put(membershipRow{Membership: Membership{BodyID: w.id(), MemberID: e.MemberID, Period: period, Name: e.Name,
+			Faction: e.Faction, Role: string(e.Role), Since: w.at()}})
+		return true, nil
 	case events.BodyMemberLeft:
-		return true, w.exec(`UPDATE {memberships} SET until_at = ?, left_reason = ?
-			WHERE body_id = ? AND member_id = ? AND until_at IS NULL`, w.occurred(), e.Reason, w.id(), e.MemberID)
+		current, err := w.currentMembership(e.MemberID)
+		if current != nil {
+			current.Until, current.LeftReason, current.left = w.at(), e.Reason, true
+		}
+		return true, err
 	case events.BodyMemberRoleChanged:
-		return true, w.changeMembership(e.MemberID, "role", string(e.Role))
+		return true, w.changeMembership(e.MemberID, func(m *membershipRow) { m.Role = string(e.Role) })
 	case events.BodyMemberFactionChanged:
-		return true, w.changeMembership(e.MemberID, "faction", e.Faction)
+		return true, w.changeMembership(e.MemberID, func(m *membershipRow) { m.Faction = e.Faction })
 	}
 	return false, nil
 }
 
-// changeMembership closes a member's current period and opens the next
-// with column set to value.
-func (w writer) changeMembership(member, column, value string) error {
-	name, faction, role := "", "", ""
-	err := w.queryRow(`SELECT name, faction, role FROM {memberships}
-		WHERE body_id = ? AND member_id = ? AND until_at IS NULL`, w.id(), member).Scan(&name, &faction, &role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // not a current member: nothing to change
+// nextPeriod reserves the next n periods of a member of the event's body
+// and returns the first (n = 0: the member's last period plus one).
+func (w writer) nextPeriod(member string, n int64) (int, error) {
+	p, err := w.nextSeq(batchOf(w).seqs, seqKey("memberships", w.id(), member), n,
+		`SELECT coalesce(max(period), 0) FROM {memberships} WHERE body_id = ? AND member_id = ?`, w.id(), member)
+	return int(p), err
+}
+
+// currentMembership returns a member's current period of the event's
+// body, to be changed in place, or nil when the member sits on it no
+// longer.
+func (w writer) currentMembership(member string) (*membershipRow, error) {
+	next, err := w.nextPeriod(member, 0)
+	if err != nil || next == 1 {
+		return nil, err
 	}
+	rows, k := memberships.of(w), membershipKey{w.id(), member, next - 1}
+	m, err := rows.get(w, k)
+	if err != nil || m == nil || !m.Until.IsZero() {
+		return nil, err
+	}
+	rows.write(k)
+	return m, nil
+}
+
+// changeMembership closes a member's current period and opens the next,
+// changed by set.
+func (w writer) changeMembership(member string, set func(*membershipRow)) error {
+	current, err := w.currentMembership(member)
+	if err != nil || current == nil {
+		return err // not a current member: nothing to change
+	}
+	current.Until = w.at()
+	period, err := w.nextPeriod(member, 1)
 	if err != nil {
 		return err
 	}
-	if column == "role" {
-		role = value
-	} else {
-		faction = value
-	}
-	if err := w.exec(`UPDATE {memberships} SET until_at = ? WHERE body_id = ? AND member_id = ? AND until_at IS NULL`,
-		w.occurred(), w.id(), member); err != nil {
-		return err
-	}
-	return w.exec(`INSERT INTO {memberships} (body_id, member_id, period, name, faction, role, since_at)
-		SELECT ?1, ?2, coalesce(max(period), 0) + 1, ?3, ?4, ?5, ?6 FROM {memberships} WHERE body_id = ?1 AND member_id = ?2`,
-		w.id(), member, name, faction, role, w.occurred())
+	next := membershipRow{Membership: Membership{BodyID: w.id(), MemberID: member, Period: period, Name: current.Name,
+		Faction: current.Faction, Role: current.Role, Since: w.at()}}
+	set(&next)
+	memberships.of(w).put(next)
+	return nil
 }

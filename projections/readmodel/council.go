@@ -1,6 +1,10 @@
 package readmodel
 
 import (
+	"cmp"
+	"strings"
+	"time"
+
 	"github.com/pnyx-civic/pnyx/events"
 )
 
@@ -12,89 +16,160 @@ import (
 // display-name placeholder; a hidden or withdrawn comment keeps its row but
 // loses its text and leaves the search index, and so does the text of an
 // author who was forgotten.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {consultations} (
-	item_id    TEXT PRIMARY KEY,
-	meeting_id TEXT NOT NULL,
-	status     TEXT NOT NULL,
-	opened_at  TEXT,
-	closes_at  TEXT,
-	closed_at  TEXT,
-	comments   INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
-CREATE INDEX {consultations_meeting} ON {consultations} (meeting_id);
-CREATE INDEX {consultations_status} ON {consultations} (status);
-CREATE TABLE {comments} (
-	comment_id        TEXT PRIMARY KEY,
-	item_id           TEXT NOT NULL,
-	seq               INTEGER NOT NULL,
-	kind              TEXT NOT NULL,
-	text              TEXT NOT NULL,
-	status            TEXT NOT NULL,
-	moderation_reason TEXT NOT NULL DEFAULT '',
-	display_name      TEXT NOT NULL,
-	submitted_at      TEXT
-);
-CREATE INDEX {comments_item} ON {comments} (item_id, seq);
-CREATE INDEX {comments_status} ON {comments} (status, submitted_at, comment_id);
-CREATE INDEX {comments_kind} ON {comments} (kind, submitted_at, comment_id);
-CREATE INDEX {comments_submitted} ON {comments} (submitted_at, comment_id);
-CREATE TABLE {amendments} (
-	amendment_id TEXT PRIMARY KEY,
-	body_id      TEXT NOT NULL,
-	meeting_id   TEXT NOT NULL,
-	item_id      TEXT NOT NULL,
-	proposer_id  TEXT NOT NULL,
-	text         TEXT NOT NULL,
-	status       TEXT NOT NULL,
-	vote_id      TEXT NOT NULL DEFAULT '',
-	reason       TEXT NOT NULL DEFAULT '',
-	proposed_at  TEXT,
-	decided_at   TEXT
-);
-CREATE INDEX {amendments_item} ON {amendments} (item_id, proposed_at, amendment_id);
-CREATE INDEX {amendments_proposer} ON {amendments} (proposer_id, proposed_at, amendment_id);
-CREATE INDEX {amendments_proposed} ON {amendments} (proposed_at, amendment_id);
-CREATE TABLE {votes} (
-	vote_id         TEXT PRIMARY KEY,
-	body_id         TEXT NOT NULL,
-	meeting_id      TEXT NOT NULL,
-	item_id         TEXT NOT NULL,
-	amendment_id    TEXT NOT NULL,
-	question        TEXT NOT NULL,
-	question_type   TEXT NOT NULL,
-	method          TEXT NOT NULL,
-	status          TEXT NOT NULL,
-	opened_at       TEXT,
-	closed_at       TEXT,
-	yes             INTEGER,
-	no              INTEGER,
-	abstain         INTEGER,
-	present         INTEGER,
-	absent          INTEGER,
-	result          TEXT NOT NULL DEFAULT '',
-	seats           INTEGER,
-	majority        TEXT NOT NULL DEFAULT '',
-	chair_tie_break INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX {votes_meeting} ON {votes} (meeting_id, opened_at, vote_id);
-CREATE INDEX {votes_item} ON {votes} (item_id, opened_at, vote_id);
-CREATE INDEX {votes_body} ON {votes} (body_id, opened_at, vote_id);
-CREATE INDEX {votes_opened} ON {votes} (opened_at, vote_id);
-CREATE INDEX {votes_amendment} ON {votes} (amendment_id, opened_at, vote_id);
-CREATE INDEX {votes_result} ON {votes} (result, opened_at, vote_id);
-CREATE TABLE {ballots} (
-	vote_id   TEXT NOT NULL,
-	member_id TEXT NOT NULL,
-	choice    TEXT NOT NULL,
-	cast_at   TEXT,
-	changes   INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (vote_id, member_id)
-) WITHOUT ROWID;
-CREATE INDEX {ballots_member} ON {ballots} (member_id, cast_at);
-`)
+
+// consultationRow is a row of consultations; its comments column is
+// derived (recountComments).
+type consultationRow struct{ Consultation }
+
+var consultations = define(&table[string, consultationRow]{
+	name: "consultations", keys: 1,
+	columns: []column[consultationRow]{
+		textCol("item_id", "TEXT PRIMARY KEY", func(r *consultationRow) *string { return &r.ItemID }),
+		textCol("meeting_id", "TEXT NOT NULL", func(r *consultationRow) *string { return &r.MeetingID }),
+		textCol("status", "TEXT NOT NULL", func(r *consultationRow) *string { return &r.Status }),
+		timeCol("opened_at", func(r *consultationRow) *time.Time { return &r.OpenedAt }),
+		timeCol("closes_at", func(r *consultationRow) *time.Time { return &r.ClosesAt }),
+		timeCol("closed_at", func(r *consultationRow) *time.Time { return &r.ClosedAt }),
+		intCol("comments", "INTEGER NOT NULL DEFAULT 0", func(r *consultationRow) *int { return &r.Comments }),
+	},
+	indexes: []string{
+		`CREATE INDEX {consultations_meeting} ON {consultations} (meeting_id)`,
+		`CREATE INDEX {consultations_status} ON {consultations} (status)`,
+	},
+	key:    func(r *consultationRow) string { return r.ItemID },
+	newRow: func(id string) consultationRow { return consultationRow{Consultation{ItemID: id}} },
+	order:  byString,
+})
+
+// commentRow is a row of comments: a comment with its number in its
+// consultation.
+type commentRow struct {
+	Comment
+	seq int
 }
+
+var comments = define(&table[string, commentRow]{
+	name: "comments", keys: 1, rowid: true,
+	columns: []column[commentRow]{
+		textCol("comment_id", "TEXT PRIMARY KEY", func(r *commentRow) *string { return &r.ID }),
+		textCol("item_id", "TEXT NOT NULL", func(r *commentRow) *string { return &r.ItemID }),
+		intCol("seq", "INTEGER NOT NULL", func(r *commentRow) *int { return &r.seq }),
+		textCol("kind", "TEXT NOT NULL", func(r *commentRow) *string { return &r.Kind }),
+		textCol("text", "TEXT NOT NULL", func(r *commentRow) *string { return &r.Text }),
+		textCol("status", "TEXT NOT NULL", func(r *commentRow) *string { return &r.Status }),
+		textCol("moderation_reason", "TEXT NOT NULL DEFAULT ''", func(r *commentRow) *string { return &r.ModerationReason }),
+		textCol("display_name", "TEXT NOT NULL", func(r *commentRow) *string { return &r.DisplayName }),
+		timeCol("submitted_at", func(r *commentRow) *time.Time { return &r.SubmittedAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {comments_item} ON {comments} (item_id, seq)`,
+		`CREATE INDEX {comments_status} ON {comments} (status, submitted_at, comment_id)`,
+		`CREATE INDEX {comments_kind} ON {comments} (kind, submitted_at, comment_id)`,
+		`CREATE INDEX {comments_submitted} ON {comments} (submitted_at, comment_id)`,
+	},
+	key:    func(r *commentRow) string { return r.ID },
+	newRow: func(id string) commentRow { return commentRow{Comment: Comment{ID: id}} },
+	order:  byString,
+})
+
+// amendmentRow is a row of amendments.
+type amendmentRow struct{ Amendment }
+
+var amendments = define(&table[string, amendmentRow]{
+	name: "amendments", keys: 1, rowid: true,
+	columns: []column[amendmentRow]{
+		textCol("amendment_id", "TEXT PRIMARY KEY", func(r *amendmentRow) *string { return &r.ID }),
+		textCol("body_id", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.BodyID }),
+		textCol("meeting_id", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.MeetingID }),
+		textCol("item_id", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.ItemID }),
+		textCol("proposer_id", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.ProposerID }),
+		textCol("text", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.Text }),
+		textCol("status", "TEXT NOT NULL", func(r *amendmentRow) *string { return &r.Status }),
+		textCol("vote_id", "TEXT NOT NULL DEFAULT ''", func(r *amendmentRow) *string { return &r.VoteID }),
+		textCol("reason", "TEXT NOT NULL DEFAULT ''", func(r *amendmentRow) *string { return &r.Reason }),
+		timeCol("proposed_at", func(r *amendmentRow) *time.Time { return &r.ProposedAt }),
+		timeCol("decided_at", func(r *amendmentRow) *time.Time { return &r.DecidedAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {amendments_item} ON {amendments} (item_id, proposed_at, amendment_id)`,
+		`CREATE INDEX {amendments_proposer} ON {amendments} (proposer_id, proposed_at, amendment_id)`,
+		`CREATE INDEX {amendments_proposed} ON {amendments} (proposed_at, amendment_id)`,
+	},
+	key:    func(r *amendmentRow) string { return r.ID },
+	newRow: func(id string) amendmentRow { return amendmentRow{Amendment{ID: id}} },
+	order:  byString,
+})
+
+// voteRow is a row of votes; the counts and seats are NULL until the vote
+// closes.
+type voteRow struct {
+	Vote
+	seats int
+}
+
+func (r *voteRow) open() bool { return r.Status != "closed" }
+
+var votes = define(&table[string, voteRow]{
+	name: "votes", keys: 1, rowid: true,
+	columns: []column[voteRow]{
+		textCol("vote_id", "TEXT PRIMARY KEY", func(r *voteRow) *string { return &r.ID }),
+		textCol("body_id", "TEXT NOT NULL", func(r *voteRow) *string { return &r.BodyID }),
+		textCol("meeting_id", "TEXT NOT NULL", func(r *voteRow) *string { return &r.MeetingID }),
+		textCol("item_id", "TEXT NOT NULL", func(r *voteRow) *string { return &r.ItemID }),
+		textCol("amendment_id", "TEXT NOT NULL", func(r *voteRow) *string { return &r.AmendmentID }),
+		textCol("question", "TEXT NOT NULL", func(r *voteRow) *string { return &r.Question }),
+		textCol("question_type", "TEXT NOT NULL", func(r *voteRow) *string { return &r.QuestionType }),
+		textCol("method", "TEXT NOT NULL", func(r *voteRow) *string { return &r.Method }),
+		textCol("status", "TEXT NOT NULL", func(r *voteRow) *string { return &r.Status }),
+		timeCol("opened_at", func(r *voteRow) *time.Time { return &r.OpenedAt }),
+		timeCol("closed_at", func(r *voteRow) *time.Time { return &r.ClosedAt }),
+		nullWhen(intCol("yes", "INTEGER", func(r *voteRow) *int { return &r.Yes }), (*voteRow).open),
+		nullWhen(intCol("no", "INTEGER", func(r *voteRow) *int { return &r.No }), (*voteRow).open),
+		nullWhen(intCol("abstain", "INTEGER", func(r *voteRow) *int { return &r.Abstain }), (*voteRow).open),
+		nullWhen(intCol("present", "INTEGER", func(r *voteRow) *int { return &r.Present }), (*voteRow).open),
+		nullWhen(intCol("absent", "INTEGER", func(r *voteRow) *int { return &r.Absent }), (*voteRow).open),
+		textCol("result", "TEXT NOT NULL DEFAULT ''", func(r *voteRow) *string { return &r.Result }),
+		nullWhen(intCol("seats", "INTEGER", func(r *voteRow) *int { return &r.seats }), (*voteRow).open),
+		textCol("majority", "TEXT NOT NULL DEFAULT ''", func(r *voteRow) *string { return &r.Majority }),
+		boolCol("chair_tie_break", "INTEGER NOT NULL DEFAULT 0", func(r *voteRow) *bool { return &r.ChairTieBreak }),
+	},
+	indexes: []string{
+		`CREATE INDEX {votes_meeting} ON {votes} (meeting_id, opened_at, vote_id)`,
+		`CREATE INDEX {votes_item} ON {votes} (item_id, opened_at, vote_id)`,
+		`CREATE INDEX {votes_body} ON {votes} (body_id, opened_at, vote_id)`,
+		`CREATE INDEX {votes_opened} ON {votes} (opened_at, vote_id)`,
+		`CREATE INDEX {votes_amendment} ON {votes} (amendment_id, opened_at, vote_id)`,
+		`CREATE INDEX {votes_result} ON {votes} (result, opened_at, vote_id)`,
+	},
+	key:    func(r *voteRow) string { return r.ID },
+	newRow: func(id string) voteRow { return voteRow{Vote: Vote{ID: id}} },
+	order:  byString,
+})
+
+// ballotRow is a row of ballots.
+type ballotRow struct {
+	Ballot
+	castAt time.Time
+}
+
+type ballotKey struct{ vote, member string }
+
+var ballots = define(&table[ballotKey, ballotRow]{
+	name: "ballots", keys: 2, constraint: "PRIMARY KEY (vote_id, member_id)",
+	columns: []column[ballotRow]{
+		textCol("vote_id", "TEXT NOT NULL", func(r *ballotRow) *string { return &r.VoteID }),
+		textCol("member_id", "TEXT NOT NULL", func(r *ballotRow) *string { return &r.MemberID }),
+		textCol("choice", "TEXT NOT NULL", func(r *ballotRow) *string { return &r.Choice }),
+		timeCol("cast_at", func(r *ballotRow) *time.Time { return &r.castAt }),
+		intCol("changes", "INTEGER NOT NULL DEFAULT 0", func(r *ballotRow) *int { return &r.Changes }),
+	},
+	indexes: []string{`CREATE INDEX {ballots_member} ON {ballots} (member_id, cast_at)`},
+	key:     func(r *ballotRow) ballotKey { return ballotKey{r.VoteID, r.MemberID} },
+	newRow:  func(k ballotKey) ballotRow { return ballotRow{Ballot: Ballot{VoteID: k.vote, MemberID: k.member}} },
+	order: func(a, b ballotKey) int {
+		return cmp.Or(strings.Compare(a.vote, b.vote), strings.Compare(a.member, b.member))
+	},
+})
 
 // Comment statuses in the read model.
 const (
@@ -112,7 +187,8 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 	switch e := p.(type) {
 	case events.ConsultationOpened:
 		batchOf(w).replaced(recountComments, w.id())
-		pendingConsultations(w).put(w.id(), w.id(), e.MeetingID, "open", w.occurred(), timeText(e.ClosesAt), nil, int64(0))
+		consultations.of(w).put(consultationRow{Consultation{ItemID: w.id(), MeetingID: e.MeetingID, Status: "open",
+			OpenedAt: w.at(), ClosesAt: e.ClosesAt.UTC()}})
 		return true, nil
 	case events.ConsultationCommentSubmitted:
 		b := batchOf(w)
@@ -124,84 +200,70 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
-		pendingComments(w).put(e.CommentID, e.CommentID, w.id(), seq, string(e.Kind), text, CommentPublished, "", CommentDisplayName, w.occurred())
+		comments.of(w).put(commentRow{Comment: Comment{ID: e.CommentID, ItemID: w.id(), Kind: string(e.Kind), Text: text,
+			Status: CommentPublished, DisplayName: CommentDisplayName, SubmittedAt: w.at()}, seq: int(seq)})
 		b.recount(recountComments, w.id())
 		if forgotten {
 			text = "" // an empty document, as forgetComment leaves it
 		}
 		return true, w.index(SearchComment, e.CommentID, "", text)
 	case events.ConsultationCommentModerated:
-		pendingComments(w).update(e.CommentID, func(row []any) {
-			row[commentStatus], row[commentModerationReason], row[commentText] = CommentHidden, e.Reason, ""
-		}, `UPDATE {comments} SET status = ?, moderation_reason = ?, text = '' WHERE comment_id = ?`, CommentHidden, e.Reason, e.CommentID)
+		if _, err := comments.of(w).change(w, e.CommentID, func(r *commentRow) {
+			r.Status, r.ModerationReason, r.Text = CommentHidden, e.Reason, ""
+		}); err != nil {
+			return true, err
+		}
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationCommentWithdrawn:
-		pendingComments(w).update(e.CommentID, func(row []any) {
-			row[commentStatus], row[commentText] = CommentWithdrawn, ""
-		}, `UPDATE {comments} SET status = ?, text = '' WHERE comment_id = ?`, CommentWithdrawn, e.CommentID)
+		if _, err := comments.of(w).change(w, e.CommentID, func(r *commentRow) {
+			r.Status, r.Text = CommentWithdrawn, ""
+		}); err != nil {
+			return true, err
+		}
 		return true, w.unindex(SearchComment, e.CommentID)
 	case events.ConsultationClosed:
-		pendingConsultations(w).update(w.id(), func(row []any) {
-			row[consultationStatus], row[consultationClosedAt] = "closed", w.occurred()
-		}, `UPDATE {consultations} SET status = 'closed', closed_at = ? WHERE item_id = ?`, w.occurred(), w.id())
-		return true, nil
+		_, err := consultations.of(w).change(w, w.id(), func(r *consultationRow) { r.Status, r.ClosedAt = "closed", w.at() })
+		return true, err
 
 	case events.AmendmentProposed:
-		return true, w.exec(`INSERT OR REPLACE INTO {amendments} (amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, proposed_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'proposed', ?)`, w.id(), e.BodyID, e.MeetingID, e.ItemID, e.ProposerID, e.Text, w.occurred())
-	case events.AmendmentWithdrawn:
-		return true, w.exec(`UPDATE {amendments} SET status = 'withdrawn', reason = ?, decided_at = ? WHERE amendment_id = ?`,
-			e.Reason, w.occurred(), w.id())
-	case events.AmendmentAccepted:
-		return true, w.exec(`UPDATE {amendments} SET status = 'accepted', vote_id = ?, reason = ?, decided_at = ? WHERE amendment_id = ?`,
-			e.VoteID, e.Note, w.occurred(), w.id())
-	case events.AmendmentRejected:
-		return true, w.exec(`UPDATE {amendments} SET status = 'rejected', vote_id = ?, reason = ?, decided_at = ? WHERE amendment_id = ?`,
-			e.VoteID, e.Reason, w.occurred(), w.id())
+		amendments.of(w).put(amendmentRow{Amendment{ID: w.id(), BodyID: e.BodyID, MeetingID: e.MeetingID, ItemID: e.ItemID,
+			ProposerID: e.ProposerID, Text: e.Text, Status: "proposed", ProposedAt: w.at()}})
+		return true, nil
+	case events.AmendmentWithdrawn, events.AmendmentAccepted, events.AmendmentRejected:
+		_, err := amendments.of(w).change(w, w.id(), func(r *amendmentRow) {
+			switch e := p.(type) {
+			case events.AmendmentWithdrawn:
+				r.Status, r.Reason = "withdrawn", e.Reason
+			case events.AmendmentAccepted:
+				r.Status, r.VoteID, r.Reason = "accepted", e.VoteID, e.Note
+			case events.AmendmentRejected:
+				r.Status, r.VoteID, r.Reason = "rejected", e.VoteID, e.Reason
+			}
+			r.DecidedAt = w.at()
+		})
+		return true, err
 
 	case events.VoteOpened:
-		batchOf(w).openVote([]any{w.id(), e.BodyID, e.MeetingID, e.ItemID, e.AmendmentID, e.Question, string(e.QuestionType),
-			string(e.Method), "open", w.occurred(), nil, nil, nil, nil, nil, nil, "", nil, "", false})
+		votes.of(w).put(voteRow{Vote: Vote{ID: w.id(), BodyID: e.BodyID, MeetingID: e.MeetingID, ItemID: e.ItemID, AmendmentID: e.AmendmentID,
+			Question: e.Question, QuestionType: string(e.QuestionType), Method: string(e.Method), Status: "open", OpenedAt: w.at()}})
 		return true, nil
 	case events.VoteBallotCast:
-		batchOf(w).castBallot(w.id(), e.MemberID, string(e.Choice), w.occurred())
+		ballots.of(w).put(ballotRow{Ballot: Ballot{VoteID: w.id(), MemberID: e.MemberID, Choice: string(e.Choice)}, castAt: w.at()})
 		return true, nil
 	case events.VoteBallotChanged:
-		if batchOf(w).changeBallot(w.id(), e.MemberID, string(e.Choice)) {
-			return true, nil
-		}
-		return true, w.exec(`UPDATE {ballots} SET choice = ?, changes = changes + 1 WHERE vote_id = ? AND member_id = ?`,
-			string(e.Choice), w.id(), e.MemberID)
+		_, err := ballots.of(w).change(w, ballotKey{w.id(), e.MemberID}, func(r *ballotRow) {
+			r.Choice = string(e.Choice)
+			r.Changes++
+		})
+		return true, err
 	case events.VoteClosed:
-		if batchOf(w).closeVote(w.id(), w.occurred(), e.Yes, e.No, e.Abstain, e.Present, e.Absent, string(e.Result), e.Seats,
-			majorityText(e.Majority), e.ChairTieBreak) {
-			return true, nil
-		}
-		return true, w.exec(`UPDATE {votes} SET status = 'closed', closed_at = ?, yes = ?, no = ?, abstain = ?, present = ?, absent = ?,
-			result = ?, seats = ?, majority = ?, chair_tie_break = ? WHERE vote_id = ?`,
-			w.occurred(), e.Yes, e.No, e.Abstain, e.Present, e.Absent, string(e.Result), e.Seats, majorityText(e.Majority),
-			e.ChairTieBreak, w.id())
+		_, err := votes.of(w).change(w, w.id(), func(r *voteRow) {
+			r.Status, r.ClosedAt, r.Yes, r.No, r.Abstain, r.Present, r.Absent = "closed", w.at(), e.Yes, e.No, e.Abstain, e.Present, e.Absent
+			r.Result, r.seats, r.Majority, r.ChairTieBreak = string(e.Result), e.Seats, majorityText(e.Majority), e.ChairTieBreak
+		})
+		return true, err
 	}
 	return false, nil
-}
-
-// Columns of the consultations and comments rows the batch holds.
-const (
-	consultationStatus   = 2
-	consultationClosedAt = 5
-
-	commentText             = 4
-	commentStatus           = 5
-	commentModerationReason = 6
-)
-
-func pendingConsultations(w writer) *pendingTable {
-	return batchOf(w).pending("consultations", "INSERT OR REPLACE", "item_id, meeting_id, status, opened_at, closes_at, closed_at, comments", "")
-}
-
-func pendingComments(w writer) *pendingTable {
-	return batchOf(w).pending("comments", "INSERT OR REPLACE",
-		"comment_id, item_id, seq, kind, text, status, moderation_reason, display_name, submitted_at", "")
 }
 
 func majorityText(m events.MajorityRule) string {

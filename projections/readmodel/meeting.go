@@ -1,10 +1,9 @@
 package readmodel
 
 import (
-	"context"
+	"cmp"
 	"strings"
-
-	"github.com/pnyx-civic/pnyx/projections"
+	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
 )
@@ -12,71 +11,137 @@ import (
 // Meetings, their agenda items and attendance, and the documents of any
 // entity (agenda items, minutes, decision versions, tenders, contracts,
 // answers to requests), kept in one table keyed by owner.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {meetings} (
-	meeting_id          TEXT PRIMARY KEY,
-	body_id             TEXT NOT NULL,
-	status              TEXT NOT NULL,
-	starts_at           TEXT,
-	place               TEXT NOT NULL,
-	urgency             TEXT NOT NULL,
-	urgency_reason      TEXT NOT NULL,
-	call                INTEGER NOT NULL,
-	previous_meeting_id TEXT NOT NULL,
-	scheduled_at        TEXT,
-	agenda_published_at TEXT,
-	convened_at         TEXT,
-	adjourned_at        TEXT,
-	presiding_member_id TEXT NOT NULL DEFAULT '',
-	present             INTEGER NOT NULL DEFAULT 0,
-	seats               INTEGER NOT NULL DEFAULT 0,
-	postponed_reason    TEXT NOT NULL DEFAULT '',
-	cancelled_reason    TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at, meeting_id);
-CREATE INDEX {meetings_body_scheduled} ON {meetings} (body_id, scheduled_at, meeting_id);
-CREATE INDEX {meetings_body_convened} ON {meetings} (body_id, convened_at, meeting_id);
-CREATE INDEX {meetings_starts} ON {meetings} (starts_at, meeting_id);
-CREATE INDEX {meetings_scheduled} ON {meetings} (scheduled_at, meeting_id);
-CREATE INDEX {meetings_status} ON {meetings} (status, starts_at, meeting_id);
-CREATE INDEX {meetings_status_scheduled} ON {meetings} (status, scheduled_at, meeting_id);
-CREATE TABLE {meeting_attendance} (
-	meeting_id TEXT NOT NULL,
-	member_id  TEXT NOT NULL,
-	PRIMARY KEY (meeting_id, member_id)
-) WITHOUT ROWID;
-CREATE INDEX {meeting_attendance_member} ON {meeting_attendance} (member_id);
-CREATE TABLE {agenda_items} (
-	item_id                TEXT PRIMARY KEY,
-	meeting_id             TEXT NOT NULL,
-	seq                    INTEGER NOT NULL,
-	title                  TEXT NOT NULL,
-	description            TEXT NOT NULL,
-	question_type          TEXT NOT NULL,
-	presenter              TEXT NOT NULL,
-	urgent_vote_id         TEXT NOT NULL,
-	status                 TEXT NOT NULL,
-	withdrawn_reason       TEXT NOT NULL DEFAULT '',
-	consultation_closes_at TEXT,
-	added_at               TEXT
-);
-CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq);
-CREATE INDEX {agenda_items_status} ON {agenda_items} (status, meeting_id, seq);
-CREATE TABLE {documents} (
-	owner_kind TEXT NOT NULL,
-	owner_id   TEXT NOT NULL,
-	seq        INTEGER NOT NULL,
-	title      TEXT NOT NULL,
-	media_type TEXT NOT NULL,
-	size       INTEGER NOT NULL,
-	sha256     TEXT NOT NULL,
-	url        TEXT NOT NULL,
-	PRIMARY KEY (owner_kind, owner_id, seq)
-);
-CREATE INDEX {documents_sha256} ON {documents} (sha256);
-`)
+
+// meetingRow is a row of meetings; present is derived (recountPresent).
+type meetingRow struct {
+	Meeting
+	previousMeetingID string
+	scheduledAt       time.Time
+	postponedReason   string
 }
+
+var meetings = define(&table[string, meetingRow]{
+	name: "meetings", keys: 1, rowid: true,
+	columns: []column[meetingRow]{
+		textCol("meeting_id", "TEXT PRIMARY KEY", func(r *meetingRow) *string { return &r.ID }),
+		textCol("body_id", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.BodyID }),
+		textCol("status", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.Status }),
+		timeCol("starts_at", func(r *meetingRow) *time.Time { return &r.StartsAt }),
+		textCol("place", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.Place }),
+		textCol("urgency", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.Urgency }),
+		textCol("urgency_reason", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.UrgencyReason }),
+		intCol("call", "INTEGER NOT NULL", func(r *meetingRow) *int { return &r.Call }),
+		textCol("previous_meeting_id", "TEXT NOT NULL", func(r *meetingRow) *string { return &r.previousMeetingID }),
+		timeCol("scheduled_at", func(r *meetingRow) *time.Time { return &r.scheduledAt }),
+		timeCol("agenda_published_at", func(r *meetingRow) *time.Time { return &r.AgendaPublishedAt }),
+		timeCol("convened_at", func(r *meetingRow) *time.Time { return &r.ConvenedAt }),
+		timeCol("adjourned_at", func(r *meetingRow) *time.Time { return &r.AdjournedAt }),
+		textCol("presiding_member_id", "TEXT NOT NULL DEFAULT ''", func(r *meetingRow) *string { return &r.PresidingMemberID }),
+		intCol("present", "INTEGER NOT NULL DEFAULT 0", func(r *meetingRow) *int { return &r.Present }),
+		intCol("seats", "INTEGER NOT NULL DEFAULT 0", func(r *meetingRow) *int { return &r.Seats }),
+		textCol("postponed_reason", "TEXT NOT NULL DEFAULT ''", func(r *meetingRow) *string { return &r.postponedReason }),
+		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *meetingRow) *string { return &r.CancelledReason }),
+	},
+	indexes: []string{
+		`CREATE INDEX {meetings_body} ON {meetings} (body_id, starts_at, meeting_id)`,
+		`CREATE INDEX {meetings_body_scheduled} ON {meetings} (body_id, scheduled_at, meeting_id)`,
+		`CREATE INDEX {meetings_body_convened} ON {meetings} (body_id, convened_at, meeting_id)`,
+		`CREATE INDEX {meetings_starts} ON {meetings} (starts_at, meeting_id)`,
+		`CREATE INDEX {meetings_scheduled} ON {meetings} (scheduled_at, meeting_id)`,
+		`CREATE INDEX {meetings_status} ON {meetings} (status, starts_at, meeting_id)`,
+		`CREATE INDEX {meetings_status_scheduled} ON {meetings} (status, scheduled_at, meeting_id)`,
+	},
+	key:    func(r *meetingRow) string { return r.ID },
+	newRow: func(id string) meetingRow { return meetingRow{Meeting: Meeting{ID: id}} },
+	order:  byString,
+})
+
+// attendanceRow is a row of meeting_attendance: a member present.
+type attendanceRow struct{ meetingID, memberID string }
+
+var attendance = define(&table[attendanceRow, attendanceRow]{
+	name: "meeting_attendance", keys: 2, constraint: "PRIMARY KEY (meeting_id, member_id)",
+	columns: []column[attendanceRow]{
+		textCol("meeting_id", "TEXT NOT NULL", func(r *attendanceRow) *string { return &r.meetingID }),
+		textCol("member_id", "TEXT NOT NULL", func(r *attendanceRow) *string { return &r.memberID }),
+	},
+	indexes: []string{`CREATE INDEX {meeting_attendance_member} ON {meeting_attendance} (member_id)`},
+	key:     func(r *attendanceRow) attendanceRow { return *r },
+	newRow:  func(k attendanceRow) attendanceRow { return k },
+	order: func(a, b attendanceRow) int {
+		return cmp.Or(strings.Compare(a.meetingID, b.meetingID), strings.Compare(a.memberID, b.memberID))
+	},
+})
+
+// agendaItemRow is a row of agenda_items; its documents are the owner
+// "agenda_item" of documents.
+type agendaItemRow struct {
+	AgendaItem
+	addedAt time.Time
+}
+
+var agendaItems = define(&table[string, agendaItemRow]{
+	name: "agenda_items", keys: 1, rowid: true,
+	columns: []column[agendaItemRow]{
+		textCol("item_id", "TEXT PRIMARY KEY", func(r *agendaItemRow) *string { return &r.ID }),
+		textCol("meeting_id", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.MeetingID }),
+		intCol("seq", "INTEGER NOT NULL", func(r *agendaItemRow) *int { return &r.Seq }),
+		textCol("title", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.Title }),
+		textCol("description", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.Description }),
+		textCol("question_type", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.QuestionType }),
+		textCol("presenter", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.Presenter }),
+		textCol("urgent_vote_id", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.UrgentVoteID }),
+		textCol("status", "TEXT NOT NULL", func(r *agendaItemRow) *string { return &r.Status }),
+		textCol("withdrawn_reason", "TEXT NOT NULL DEFAULT ''", func(r *agendaItemRow) *string { return &r.WithdrawnReason }),
+		timeCol("consultation_closes_at", func(r *agendaItemRow) *time.Time { return &r.ConsultationClosesAt }),
+		timeCol("added_at", func(r *agendaItemRow) *time.Time { return &r.addedAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {agenda_items_meeting} ON {agenda_items} (meeting_id, seq)`,
+		`CREATE INDEX {agenda_items_status} ON {agenda_items} (status, meeting_id, seq)`,
+	},
+	key:    func(r *agendaItemRow) string { return r.ID },
+	newRow: func(id string) agendaItemRow { return agendaItemRow{AgendaItem: AgendaItem{ID: id}} },
+	order:  byString,
+})
+
+// documentRow is a row of documents: one document of an owner (agenda
+// item, minutes, decision version, tender, contract, answer to a
+// request), numbered from 1 within it.
+type documentRow struct {
+	owner documentOwner
+	seq   int
+	events.DocumentRef
+}
+
+type documentOwner struct{ kind, id string }
+
+type documentKey struct {
+	documentOwner
+	seq int
+}
+
+var documents = define(&table[documentKey, documentRow]{
+	name: "documents", keys: 3, rowid: true, constraint: "PRIMARY KEY (owner_kind, owner_id, seq)",
+	columns: []column[documentRow]{
+		textCol("owner_kind", "TEXT NOT NULL", func(r *documentRow) *string { return &r.owner.kind }),
+		textCol("owner_id", "TEXT NOT NULL", func(r *documentRow) *string { return &r.owner.id }),
+		intCol("seq", "INTEGER NOT NULL", func(r *documentRow) *int { return &r.seq }),
+		textCol("title", "TEXT NOT NULL", func(r *documentRow) *string { return &r.Title }),
+		textCol("media_type", "TEXT NOT NULL", func(r *documentRow) *string { return &r.MediaType }),
+		int64Col("size", "INTEGER NOT NULL", func(r *documentRow) *int64 { return &r.Size }),
+		textCol("sha256", "TEXT NOT NULL", func(r *documentRow) *string { return &r.SHA256 }),
+		textCol("url", "TEXT NOT NULL", func(r *documentRow) *string { return &r.URL }),
+	},
+	indexes: []string{`CREATE INDEX {documents_sha256} ON {documents} (sha256)`},
+	key:     func(r *documentRow) documentKey { return documentKey{r.owner, r.seq} },
+	newRow:  func(k documentKey) documentRow { return documentRow{owner: k.documentOwner, seq: k.seq} },
+	order: func(a, b documentKey) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.id, b.id), cmp.Compare(a.seq, b.seq))
+	},
+	owned: 2,
+	owner: func(k documentKey) documentKey { return documentKey{documentOwner: k.documentOwner} },
+})
 
 // Item statuses in the read model.
 const (
@@ -86,143 +151,92 @@ const (
 )
 
 func applyMeeting(w writer, p events.Payload) (bool, error) {
+	rows := meetings.of(w)
+	change := func(f func(r *meetingRow)) error {
+		_, err := rows.change(w, w.id(), f)
+		return err
+	}
 	switch e := p.(type) {
 	case events.MeetingScheduled:
 		batchOf(w).replaced(recountPresent, w.id())
-		return true, w.exec(`INSERT OR REPLACE INTO {meetings} (meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call,
-			previous_meeting_id, scheduled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			w.id(), e.BodyID, string(events.MeetingIsScheduled), timeText(e.StartsAt), e.Place, string(e.Urgency), e.UrgencyReason,
-			max(e.Call, 1), e.PreviousMeetingID, w.occurred())
+		rows.put(meetingRow{Meeting: Meeting{ID: w.id(), BodyID: e.BodyID, Status: string(events.MeetingIsScheduled), StartsAt: e.StartsAt.UTC(),
+			Place: e.Place, Urgency: string(e.Urgency), UrgencyReason: e.UrgencyReason, Call: max(e.Call, 1)},
+			previousMeetingID: e.PreviousMeetingID, scheduledAt: w.at()})
+		return true, nil
 	case events.MeetingItemAdded:
 		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("agenda_items", w.id()), 1,
 			`SELECT coalesce(max(seq), 0) FROM {agenda_items} WHERE meeting_id = ?`, w.id())
 		if err != nil {
 			return true, err
 		}
-		pendingAgendaItems(w).put(e.ItemID, e.ItemID, w.id(), seq, e.Title, e.Description, string(e.QuestionType), e.Presenter,
-			e.UrgentVoteID, ItemOnAgenda, "", nil, w.occurred())
+		agendaItems.of(w).put(agendaItemRow{AgendaItem: AgendaItem{ID: e.ItemID, MeetingID: w.id(), Seq: int(seq), Title: e.Title,
+			Description: e.Description, QuestionType: string(e.QuestionType), Presenter: e.Presenter, UrgentVoteID: e.UrgentVoteID,
+			Status: ItemOnAgenda}, addedAt: w.at()})
 		if err := w.documents("agenda_item", e.ItemID, e.Documents); err != nil { // replaced if the item id is reused
 			return true, err
 		}
 		return true, w.index(SearchAgendaItem, e.ItemID, e.Title, e.Description)
 	case events.MeetingItemWithdrawn:
-		pendingAgendaItems(w).update(e.ItemID, func(row []any) {
-			if row[agendaItemMeeting] == w.id() {
-				row[agendaItemStatus], row[agendaItemWithdrawnReason] = ItemWithdrawn, e.Reason
+		_, err := agendaItems.of(w).change(w, e.ItemID, func(r *agendaItemRow) {
+			if r.MeetingID == w.id() {
+				r.Status, r.WithdrawnReason = ItemWithdrawn, e.Reason
 			}
-		}, `UPDATE {agenda_items} SET status = ?, withdrawn_reason = ? WHERE item_id = ? AND meeting_id = ?`,
-			ItemWithdrawn, e.Reason, e.ItemID, w.id())
-		return true, nil
+		})
+		return true, err
 	case events.MeetingAgendaPublished:
-		if err := w.exec(`UPDATE {meetings} SET agenda_published_at = ? WHERE meeting_id = ?`, w.occurred(), w.id()); err != nil {
+		if err := change(func(r *meetingRow) { r.AgendaPublishedAt = w.at() }); err != nil {
 			return true, err
 		}
-		items := pendingAgendaItems(w)
-		closes := timeText(e.ConsultationClosesAt)
 		for _, item := range e.ItemIDs {
-			items.update(item, func(row []any) {
-				if row[agendaItemMeeting] == w.id() && row[agendaItemStatus] != ItemWithdrawn {
-					row[agendaItemStatus], row[agendaItemClosesAt] = ItemPublished, closes
+			if _, err := agendaItems.of(w).change(w, item, func(r *agendaItemRow) {
+				if r.MeetingID == w.id() && r.Status != ItemWithdrawn {
+					r.Status, r.ConsultationClosesAt = ItemPublished, e.ConsultationClosesAt.UTC()
 				}
-			}, `UPDATE {agenda_items} SET status = ?, consultation_closes_at = ? WHERE item_id = ? AND meeting_id = ? AND status <> ?`,
-				ItemPublished, closes, item, w.id(), ItemWithdrawn)
-		}
-		return true, nil
-	case events.MeetingConvened:
-		if err := w.exec(`UPDATE {meetings} SET status = ?, call = ?, convened_at = ?, presiding_member_id = ?, seats = ? WHERE meeting_id = ?`,
-			string(events.MeetingIsConvened), e.Call, w.occurred(), e.PresidingMemberID, e.Seats, w.id()); err != nil {
-			return true, err
-		}
-		for _, m := range e.Present {
-			if err := w.exec(`INSERT OR IGNORE INTO {meeting_attendance} (meeting_id, member_id) VALUES (?, ?)`, w.id(), m); err != nil {
+			}); err != nil {
 				return true, err
 			}
 		}
-		return true, w.countPresent()
+		return true, nil
+	case events.MeetingConvened:
+		if err := change(func(r *meetingRow) {
+			r.Status, r.Call, r.ConvenedAt, r.PresidingMemberID, r.Seats = string(events.MeetingIsConvened), e.Call, w.at(), e.PresidingMemberID, e.Seats
+		}); err != nil {
+			return true, err
+		}
+		for _, m := range e.Present {
+			attendance.of(w).put(attendanceRow{w.id(), m})
+		}
+		batchOf(w).recount(recountPresent, w.id())
+		return true, nil
 	case events.MeetingQuorumFailed:
-		return true, w.exec(`UPDATE {meetings} SET status = ?, call = ?, seats = ? WHERE meeting_id = ?`,
-			string(events.MeetingIsInquorate), e.Call, e.Seats, w.id())
+		return true, change(func(r *meetingRow) { r.Status, r.Call, r.Seats = string(events.MeetingIsInquorate), e.Call, e.Seats })
 	case events.MeetingMemberArrived:
-		if err := w.exec(`INSERT OR IGNORE INTO {meeting_attendance} (meeting_id, member_id) VALUES (?, ?)`, w.id(), e.MemberID); err != nil {
-			return true, err
-		}
-		return true, w.countPresent()
+		attendance.of(w).put(attendanceRow{w.id(), e.MemberID})
+		batchOf(w).recount(recountPresent, w.id())
+		return true, nil
 	case events.MeetingMemberDeparted:
-		if err := w.exec(`DELETE FROM {meeting_attendance} WHERE meeting_id = ? AND member_id = ?`, w.id(), e.MemberID); err != nil {
-			return true, err
-		}
-		return true, w.countPresent()
+		attendance.of(w).delete(attendanceRow{w.id(), e.MemberID})
+		batchOf(w).recount(recountPresent, w.id())
+		return true, nil
 	case events.MeetingAdjourned:
-		return true, w.exec(`UPDATE {meetings} SET status = ?, adjourned_at = ? WHERE meeting_id = ?`,
-			string(events.MeetingIsAdjourned), w.occurred(), w.id())
+		return true, change(func(r *meetingRow) { r.Status, r.AdjournedAt = string(events.MeetingIsAdjourned), w.at() })
 	case events.MeetingMinutesPublished:
 		return true, w.appendDocuments("minutes", w.id(), e.Documents)
 	case events.MeetingPostponed:
-		return true, w.exec(`UPDATE {meetings} SET starts_at = ?, postponed_reason = ? WHERE meeting_id = ?`,
-			timeText(e.StartsAt), e.Reason, w.id())
+		return true, change(func(r *meetingRow) { r.StartsAt, r.postponedReason = e.StartsAt.UTC(), e.Reason })
 	case events.MeetingCancelled:
-		return true, w.exec(`UPDATE {meetings} SET status = ?, cancelled_reason = ? WHERE meeting_id = ?`,
-			string(events.MeetingIsCancelled), e.Reason, w.id())
+		return true, change(func(r *meetingRow) { r.Status, r.CancelledReason = string(events.MeetingIsCancelled), e.Reason })
 	}
 	return false, nil
 }
 
-func (w writer) countPresent() error {
-	batchOf(w).recount(recountPresent, w.id())
-	return nil
-}
-
-// documents replaces the documents of an owner.
-// Columns of the agenda_items rows the batch holds.
-const (
-	agendaItemMeeting         = 1
-	agendaItemStatus          = 8
-	agendaItemWithdrawnReason = 9
-	agendaItemClosesAt        = 10
-)
-
-func pendingAgendaItems(w writer) *pendingTable {
-	return batchOf(w).pending("agenda_items", "INSERT OR REPLACE", `item_id, meeting_id, seq, title, description, question_type, presenter,
-		urgent_vote_id, status, withdrawn_reason, consultation_closes_at, added_at`, "")
-}
-
-// documentRows are the documents a batch writes: the owners whose
-// documents were replaced, whose rows in the table are deleted first, and
-// then every owner's new rows. A replacement drops the rows held for its
-// owner, so the rows of a batch are inserted many per statement and the
-// deletes are one statement for many owners.
-type documentRows struct {
-	replaced map[docOwner]bool
-	deletes  []docOwner
-	rows     map[docOwner][][]any
-	owners   []docOwner
-}
-
-type docOwner struct{ kind, id string }
-
-func batchDocuments(w writer) *documentRows {
-	b := batchOf(w)
-	if b.documents == nil {
-		b.documents = &documentRows{replaced: map[docOwner]bool{}, rows: map[docOwner][][]any{}}
-	}
-	return b.documents
-}
-
 // documents replaces the documents of an owner with docs.
 func (w writer) documents(kind, id string, docs []events.DocumentRef) error {
-	d, o := batchDocuments(w), docOwner{kind, id}
-	if !d.replaced[o] {
-		d.replaced[o] = true
-		d.deletes = append(d.deletes, o)
-	}
-	if _, ok := d.rows[o]; !ok {
-		d.owners = append(d.owners, o)
-	}
-	rows := make([][]any, 0, len(docs))
+	rows, o := documents.of(w), documentOwner{kind, id}
+	rows.deleteOwned(documentKey{documentOwner: o})
 	for i, doc := range docs {
-		rows = append(rows, documentRow(o, int64(i+1), doc))
+		rows.put(documentRow{owner: o, seq: i + 1, DocumentRef: doc})
 	}
-	d.rows[o] = rows
 	batchOf(w).seqs[seqKey("documents", kind, id)] = int64(len(docs))
 	return nil
 }
@@ -232,51 +246,14 @@ func (w writer) appendDocuments(kind, id string, docs []events.DocumentRef) erro
 	if len(docs) == 0 {
 		return nil
 	}
-	d, o := batchDocuments(w), docOwner{kind, id}
 	first, err := w.nextSeq(batchOf(w).seqs, seqKey("documents", kind, id), int64(len(docs)),
 		`SELECT coalesce(max(seq), 0) FROM {documents} WHERE owner_kind = ? AND owner_id = ?`, kind, id)
 	if err != nil {
 		return err
 	}
-	if _, ok := d.rows[o]; !ok {
-		d.owners = append(d.owners, o)
-	}
+	rows, o := documents.of(w), documentOwner{kind, id}
 	for i, doc := range docs {
-		d.rows[o] = append(d.rows[o], documentRow(o, first+int64(i), doc))
+		rows.put(documentRow{owner: o, seq: int(first) + i, DocumentRef: doc})
 	}
 	return nil
-}
-
-func documentRow(o docOwner, seq int64, d events.DocumentRef) []any {
-	return []any{o.kind, o.id, seq, d.Title, d.MediaType, d.Size, d.SHA256, d.URL}
-}
-
-// flush deletes the replaced owners' rows from the table, then inserts the
-// batch's rows.
-func (d *documentRows) flush(ctx context.Context, tx *projections.Tx) error {
-	byKind := map[string][]any{}
-	var kinds []string
-	for _, o := range d.deletes {
-		if byKind[o.kind] == nil {
-			kinds = append(kinds, o.kind)
-		}
-		byKind[o.kind] = append(byKind[o.kind], o.id)
-	}
-	for _, kind := range kinds {
-		ids := byKind[kind]
-		for _, n := range rowsPerStatement {
-			query := `DELETE FROM ` + tx.Table("documents") + ` WHERE owner_kind = ? AND owner_id IN (?` + strings.Repeat(", ?", n-1) + `)`
-			for len(ids) >= n {
-				if err := execStatement(ctx, tx, query, append([]any{kind}, ids[:n]...)); err != nil {
-					return err
-				}
-				ids = ids[n:]
-			}
-		}
-	}
-	var rows [][]any
-	for _, o := range d.owners {
-		rows = append(rows, d.rows[o]...)
-	}
-	return insertRows(ctx, tx, "INSERT", "documents", "owner_kind, owner_id, seq, title, media_type, size, sha256, url", "", rows)
 }

@@ -1,10 +1,11 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pnyx-civic/pnyx/events"
 )
@@ -20,18 +21,30 @@ import (
 // the rows and the search index. A rebuild after forgetting opens nothing
 // of the forgotten person. The vault's subject references never reach the
 // read model.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {private_authors} (
-	kind      TEXT NOT NULL,
-	entity_id TEXT NOT NULL,
-	author    TEXT NOT NULL,
-	forgotten INTEGER NOT NULL DEFAULT 0,
-	PRIMARY KEY (kind, entity_id)
-) WITHOUT ROWID;
-`)
-	appliers = append(appliers, applyForgetting)
+func init() { appliers = append(appliers, applyForgetting) }
+
+// authorRow is a row of private_authors.
+type authorRow struct {
+	kind, entityID, author string
+	forgotten              bool
 }
+
+type authorKey struct{ kind, entityID string }
+
+var privateAuthors = define(&table[authorKey, authorRow]{
+	name: "private_authors", keys: 2, constraint: "PRIMARY KEY (kind, entity_id)",
+	columns: []column[authorRow]{
+		textCol("kind", "TEXT NOT NULL", func(r *authorRow) *string { return &r.kind }),
+		textCol("entity_id", "TEXT NOT NULL", func(r *authorRow) *string { return &r.entityID }),
+		textCol("author", "TEXT NOT NULL", func(r *authorRow) *string { return &r.author }),
+		boolCol("forgotten", "INTEGER NOT NULL DEFAULT 0", func(r *authorRow) *bool { return &r.forgotten }),
+	},
+	key:    func(r *authorRow) authorKey { return authorKey{r.kind, r.entityID} },
+	newRow: func(k authorKey) authorRow { return authorRow{kind: k.kind, entityID: k.entityID} },
+	order: func(a, b authorKey) int {
+		return cmp.Or(strings.Compare(a.kind, b.kind), strings.Compare(a.entityID, b.entityID))
+	},
+})
 
 // Opener opens citizens' sealed words for the read model: the vault
 // (events.Vault). Both methods are safe for concurrent use.
@@ -76,8 +89,8 @@ func (w writer) open(kind, id string, author events.AuthorRef, entity string, se
 	if err != nil || author == "" {
 		return text, forgotten, err
 	}
-	return text, forgotten, w.exec(`INSERT OR REPLACE INTO {private_authors} (kind, entity_id, author, forgotten) VALUES (?, ?, ?, ?)`,
-		kind, id, string(author), forgotten)
+	privateAuthors.of(w).put(authorRow{kind: kind, entityID: id, author: string(author), forgotten: forgotten})
+	return text, forgotten, nil
 }
 
 // applyForgetting drops the words of every author the vault now says is
@@ -89,40 +102,54 @@ func applyForgetting(w writer, p events.Payload) (bool, error) {
 	if w.opener == nil {
 		return true, errNoOpener
 	}
-	type row struct{ kind, id, author string }
-	var living []row
-	rows, err := w.tx.Query(w.ctx, physicalSQL(w.tx, `SELECT kind, entity_id, author FROM {private_authors} WHERE forgotten = 0`))
-	if err != nil {
-		return true, err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.kind, &r.id, &r.author); err != nil {
-			rows.Close()
+	// The authors not forgotten: those of the table, as this batch holds
+	// them, and those it added.
+	authors := privateAuthors.of(w)
+	var living []authorKey
+	if w.tx != nil {
+		rows, err := w.tx.Query(w.ctx, physicalSQL(w.tx, `SELECT kind, entity_id FROM {private_authors} WHERE forgotten = 0`))
+		if err != nil {
 			return true, err
 		}
-		living = append(living, r)
+		for rows.Next() {
+			var k authorKey
+			if err := rows.Scan(&k.kind, &k.entityID); err != nil {
+				rows.Close()
+				return true, err
+			}
+			if authors.held(k) == nil {
+				living = append(living, k)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return true, err
+		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return true, err
-	}
-	for _, r := range living {
+	authors.each(func(r *authorRow) {
+		if !r.forgotten {
+			living = append(living, authorKey{r.kind, r.entityID})
+		}
+	})
+	for _, k := range living {
+		r, err := authors.get(w, k)
+		if err != nil {
+			return true, err
+		}
 		forgotten, err := w.opener.Forgotten(w.ctx, events.AuthorRef(r.author))
 		if err != nil {
-			return true, fmt.Errorf("ask the vault about an author of %s %s: %w", r.kind, r.id, err)
+			return true, fmt.Errorf("ask the vault about an author of %s %s: %w", r.kind, r.entityID, err)
 		}
 		if !forgotten {
 			continue
 		}
-		if err := w.exec(`UPDATE {private_authors} SET forgotten = 1 WHERE kind = ? AND entity_id = ?`, r.kind, r.id); err != nil {
-			return true, err
-		}
+		r.forgotten = true
+		authors.write(k)
 		switch r.kind {
 		case events.EntityComment:
-			err = w.forgetComment(r.id)
+			err = w.forgetComment(r.entityID)
 		case events.EntityRequest:
-			err = w.forgetRequest(r.id)
+			err = w.forgetRequest(r.entityID)
 		}
 		if err != nil {
 			return true, err
@@ -137,27 +164,23 @@ func applyForgetting(w writer, p events.Payload) (bool, error) {
 // forgetting numbers it (see applyCouncil). A hidden or withdrawn comment
 // has no text or document left.
 func (w writer) forgetComment(id string) error {
-	var status string
-	if row := pendingComments(w).row(id); row != nil {
-		status, _ = row[commentStatus].(string)
-	} else if err := w.queryRow(`SELECT status FROM {comments} WHERE comment_id = ?`, id).Scan(&status); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	published, err := comments.of(w).change(w, id, func(r *commentRow) {
+		if r.Status == CommentPublished {
+			r.Text = events.ForgottenText
+		}
+	})
+	if err != nil || !published {
 		return err
 	}
-	if status != CommentPublished {
+	if r := comments.of(w).held(id); r.Status != CommentPublished {
 		return nil
 	}
-	pendingComments(w).update(id, func(row []any) { row[commentText] = events.ForgottenText },
-		`UPDATE {comments} SET text = ? WHERE comment_id = ?`, events.ForgottenText, id)
 	return w.index(SearchComment, id, "", "")
 }
 
 // forgetRequest replaces a request's subject; the rest of it is not
 // personal.
 func (w writer) forgetRequest(id string) error {
-	r, err := batchOf(w).request(w, id, false)
-	if err != nil || !r.exists {
-		return err
-	}
-	r.subject, r.dirty = events.ForgottenText, true
-	return nil
+	_, err := requests.of(w).change(w, id, func(r *requestRow) { r.Subject = events.ForgottenText })
+	return err
 }

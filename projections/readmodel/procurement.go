@@ -1,6 +1,10 @@
 package readmodel
 
 import (
+	"cmp"
+	"strings"
+	"time"
+
 	"github.com/pnyx-civic/pnyx/events"
 )
 
@@ -8,120 +12,216 @@ import (
 // suppliers that bid. Amounts are cents and currency columns; the
 // process row keeps the latest figures (budget, ceiling, awarded, contract
 // value, paid so far) so the usual filters need no join.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {suppliers} (
-	vat_id        TEXT PRIMARY KEY,
-	name          TEXT NOT NULL,
-	kind          TEXT NOT NULL,
-	locality      TEXT NOT NULL,
-	municipality  TEXT NOT NULL,
-	country       TEXT NOT NULL,
-	registered_at TEXT
-);
-CREATE INDEX {suppliers_kind} ON {suppliers} (kind, vat_id);
-CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality, vat_id);
-CREATE INDEX {suppliers_name} ON {suppliers} (pnyx_fold(name), vat_id);
-CREATE TABLE {procurements} (
-	ocid                 TEXT PRIMARY KEY,
-	title                TEXT NOT NULL,
-	description          TEXT NOT NULL,
-	buyer_body_id        TEXT NOT NULL,
-	department           TEXT NOT NULL,
-	method               TEXT NOT NULL,
-	status               TEXT NOT NULL,
-	budget_cents         INTEGER,
-	budget_currency      TEXT,
-	procedure            TEXT NOT NULL DEFAULT '',
-	ceiling_cents        INTEGER,
-	ceiling_currency     TEXT,
-	deadline             TEXT,
-	supplier_vat_id      TEXT NOT NULL DEFAULT '',
-	awarded_cents        INTEGER,
-	awarded_currency     TEXT,
-	award_decision_id    TEXT NOT NULL DEFAULT '',
-	contract_id          TEXT NOT NULL DEFAULT '',
-	contract_cents       INTEGER,
-	contract_currency    TEXT,
-	contract_start       TEXT,
-	contract_end         TEXT,
-	paid_cents           INTEGER NOT NULL DEFAULT 0,
-	bids                 INTEGER NOT NULL DEFAULT 0,
-	planned_at           TEXT,
-	tender_published_at  TEXT,
-	awarded_at           TEXT,
-	signed_at            TEXT,
-	closed_at            TEXT,
-	cancelled_reason     TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid);
-CREATE INDEX {procurements_status} ON {procurements} (status, planned_at, ocid);
-CREATE INDEX {procurements_supplier} ON {procurements} (supplier_vat_id, planned_at, ocid);
-CREATE INDEX {procurements_budget} ON {procurements} (budget_cents, ocid);
-CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents, ocid);
-CREATE INDEX {procurements_planned} ON {procurements} (planned_at, ocid);
-CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid);
-CREATE TABLE {procurement_cpv} (
-	ocid TEXT NOT NULL,
-	cpv  TEXT NOT NULL,
-	seq  INTEGER NOT NULL,
-	PRIMARY KEY (ocid, cpv)
-) WITHOUT ROWID;
-CREATE INDEX {procurement_cpv_code} ON {procurement_cpv} (cpv);
-CREATE TABLE {procurement_decisions} (
-	ocid        TEXT NOT NULL,
-	decision_id TEXT NOT NULL,
-	role        TEXT NOT NULL,
-	PRIMARY KEY (ocid, decision_id, role)
-) WITHOUT ROWID;
-CREATE INDEX {procurement_decisions_decision} ON {procurement_decisions} (decision_id);
-CREATE TABLE {tender_amendments} (
-	ocid             TEXT NOT NULL,
-	seq              INTEGER NOT NULL,
-	ceiling_cents    INTEGER,
-	ceiling_currency TEXT,
-	deadline         TEXT,
-	reason           TEXT NOT NULL,
-	decision_id      TEXT NOT NULL,
-	amended_at       TEXT,
-	PRIMARY KEY (ocid, seq)
-);
-CREATE TABLE {bids} (
-	ocid            TEXT NOT NULL,
-	bid_id          TEXT NOT NULL,
-	supplier_vat_id TEXT NOT NULL,
-	value_cents     INTEGER,
-	value_currency  TEXT,
-	received_at     TEXT,
-	PRIMARY KEY (ocid, bid_id)
-) WITHOUT ROWID;
-CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at);
-CREATE INDEX {bids_received} ON {bids} (ocid, received_at);
-CREATE TABLE {contract_amendments} (
-	ocid           TEXT NOT NULL,
-	seq            INTEGER NOT NULL,
-	value_cents    INTEGER,
-	value_currency TEXT,
-	period_start   TEXT,
-	period_end     TEXT,
-	reason         TEXT NOT NULL,
-	decision_id    TEXT NOT NULL,
-	amended_at     TEXT,
-	PRIMARY KEY (ocid, seq)
-);
-CREATE TABLE {payments} (
-	ocid            TEXT NOT NULL,
-	payment_id      TEXT NOT NULL,
-	amount_cents    INTEGER NOT NULL,
-	amount_currency TEXT NOT NULL,
-	invoice_ref     TEXT NOT NULL,
-	paid_at         TEXT,
-	PRIMARY KEY (ocid, payment_id)
-) WITHOUT ROWID;
-CREATE INDEX {payments_paid} ON {payments} (paid_at);
-CREATE INDEX {payments_ocid_paid} ON {payments} (ocid, paid_at);
-`)
+
+// supplierRow is a row of suppliers.
+type supplierRow struct{ Supplier }
+
+var suppliers = define(&table[string, supplierRow]{
+	name: "suppliers", keys: 1, rowid: true,
+	columns: []column[supplierRow]{
+		textCol("vat_id", "TEXT PRIMARY KEY", func(r *supplierRow) *string { return &r.VATID }),
+		textCol("name", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Name }),
+		textCol("kind", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Kind }),
+		textCol("locality", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Locality }),
+		textCol("municipality", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Municipality }),
+		textCol("country", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Country }),
+		timeCol("registered_at", func(r *supplierRow) *time.Time { return &r.RegisteredAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {suppliers_kind} ON {suppliers} (kind, vat_id)`,
+		`CREATE INDEX {suppliers_municipality} ON {suppliers} (municipality, vat_id)`,
+		`CREATE INDEX {suppliers_name} ON {suppliers} (pnyx_fold(name), vat_id)`,
+	},
+	key:    func(r *supplierRow) string { return r.VATID },
+	newRow: func(id string) supplierRow { return supplierRow{Supplier{VATID: id}} },
+	order:  byString,
+})
+
+// procurementRow is a row of procurements; bids and paid_cents are
+// derived (recountBids, recountPaid), and its CPV codes are rows of
+// procurement_cpv.
+type procurementRow struct{ Procurement }
+
+var procurements = define(&table[string, procurementRow]{
+	name: "procurements", keys: 1, rowid: true,
+	columns: []column[procurementRow]{
+		textCol("ocid", "TEXT PRIMARY KEY", func(r *procurementRow) *string { return &r.OCID }),
+		textCol("title", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.Title }),
+		textCol("description", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.Description }),
+		textCol("buyer_body_id", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.BuyerBodyID }),
+		textCol("department", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.Department }),
+		textCol("method", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.Method }),
+		textCol("status", "TEXT NOT NULL", func(r *procurementRow) *string { return &r.Status }),
+		centsCol("budget_cents", func(r *procurementRow) **events.Money { return &r.Budget }),
+		currencyCol("budget_currency", func(r *procurementRow) **events.Money { return &r.Budget }),
+		textCol("procedure", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.Procedure }),
+		centsCol("ceiling_cents", func(r *procurementRow) **events.Money { return &r.Ceiling }),
+		currencyCol("ceiling_currency", func(r *procurementRow) **events.Money { return &r.Ceiling }),
+		timeCol("deadline", func(r *procurementRow) *time.Time { return &r.Deadline }),
+		textCol("supplier_vat_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.SupplierVATID }),
+		centsCol("awarded_cents", func(r *procurementRow) **events.Money { return &r.Awarded }),
+		currencyCol("awarded_currency", func(r *procurementRow) **events.Money { return &r.Awarded }),
+		textCol("award_decision_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.AwardDecisionID }),
+		textCol("contract_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ContractID }),
+		centsCol("contract_cents", func(r *procurementRow) **events.Money { return &r.ContractValue }),
+		currencyCol("contract_currency", func(r *procurementRow) **events.Money { return &r.ContractValue }),
+		timeCol("contract_start", func(r *procurementRow) *time.Time { return &r.ContractStart }),
+		timeCol("contract_end", func(r *procurementRow) *time.Time { return &r.ContractEnd }),
+		int64Col("paid_cents", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int64 { return &r.Paid.Cents }),
+		intCol("bids", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.Bids }),
+		timeCol("planned_at", func(r *procurementRow) *time.Time { return &r.PlannedAt }),
+		timeCol("tender_published_at", func(r *procurementRow) *time.Time { return &r.TenderPublishedAt }),
+		timeCol("awarded_at", func(r *procurementRow) *time.Time { return &r.AwardedAt }),
+		timeCol("signed_at", func(r *procurementRow) *time.Time { return &r.SignedAt }),
+		timeCol("closed_at", func(r *procurementRow) *time.Time { return &r.ClosedAt }),
+		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
+	},
+	indexes: []string{
+		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,
+		`CREATE INDEX {procurements_status} ON {procurements} (status, planned_at, ocid)`,
+		`CREATE INDEX {procurements_supplier} ON {procurements} (supplier_vat_id, planned_at, ocid)`,
+		`CREATE INDEX {procurements_budget} ON {procurements} (budget_cents, ocid)`,
+		`CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents, ocid)`,
+		`CREATE INDEX {procurements_planned} ON {procurements} (planned_at, ocid)`,
+		`CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid)`,
+	},
+	key:    func(r *procurementRow) string { return r.OCID },
+	newRow: func(id string) procurementRow { return procurementRow{Procurement{OCID: id}} },
+	order:  byString,
+})
+
+// cpvRow is a row of procurement_cpv: a CPV code of a process, numbered in
+// the order first given.
+type cpvRow struct {
+	ocid, cpv string
+	seq       int
 }
+
+type cpvKey struct{ ocid, cpv string }
+
+var procurementCPV = define(&table[cpvKey, cpvRow]{
+	name: "procurement_cpv", keys: 2, constraint: "PRIMARY KEY (ocid, cpv)",
+	columns: []column[cpvRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *cpvRow) *string { return &r.ocid }),
+		textCol("cpv", "TEXT NOT NULL", func(r *cpvRow) *string { return &r.cpv }),
+		intCol("seq", "INTEGER NOT NULL", func(r *cpvRow) *int { return &r.seq }),
+	},
+	indexes: []string{`CREATE INDEX {procurement_cpv_code} ON {procurement_cpv} (cpv)`},
+	key:     func(r *cpvRow) cpvKey { return cpvKey{r.ocid, r.cpv} },
+	newRow:  func(k cpvKey) cpvRow { return cpvRow{ocid: k.ocid, cpv: k.cpv} },
+	order:   func(a, b cpvKey) int { return cmp.Or(strings.Compare(a.ocid, b.ocid), strings.Compare(a.cpv, b.cpv)) },
+})
+
+// procurementDecisionRow is a row of procurement_decisions.
+type procurementDecisionRow struct{ ProcurementDecision }
+
+var procurementDecisions = define(&table[ProcurementDecision, procurementDecisionRow]{
+	name: "procurement_decisions", keys: 3, constraint: "PRIMARY KEY (ocid, decision_id, role)",
+	columns: []column[procurementDecisionRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *procurementDecisionRow) *string { return &r.OCID }),
+		textCol("decision_id", "TEXT NOT NULL", func(r *procurementDecisionRow) *string { return &r.DecisionID }),
+		textCol("role", "TEXT NOT NULL", func(r *procurementDecisionRow) *string { return &r.Role }),
+	},
+	indexes: []string{`CREATE INDEX {procurement_decisions_decision} ON {procurement_decisions} (decision_id)`},
+	key:     func(r *procurementDecisionRow) ProcurementDecision { return r.ProcurementDecision },
+	newRow:  func(k ProcurementDecision) procurementDecisionRow { return procurementDecisionRow{k} },
+	order: func(a, b ProcurementDecision) int {
+		return cmp.Or(strings.Compare(a.OCID, b.OCID), strings.Compare(a.DecisionID, b.DecisionID), strings.Compare(a.Role, b.Role))
+	},
+})
+
+// tenderAmendmentRow is a row of tender_amendments.
+type tenderAmendmentRow struct{ TenderAmendment }
+
+var tenderAmendments = define(&table[seqKeyOf, tenderAmendmentRow]{
+	name: "tender_amendments", keys: 2, rowid: true, constraint: "PRIMARY KEY (ocid, seq)",
+	columns: []column[tenderAmendmentRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *tenderAmendmentRow) *string { return &r.OCID }),
+		intCol("seq", "INTEGER NOT NULL", func(r *tenderAmendmentRow) *int { return &r.Seq }),
+		centsCol("ceiling_cents", func(r *tenderAmendmentRow) **events.Money { return &r.Ceiling }),
+		currencyCol("ceiling_currency", func(r *tenderAmendmentRow) **events.Money { return &r.Ceiling }),
+		timeCol("deadline", func(r *tenderAmendmentRow) *time.Time { return &r.Deadline }),
+		textCol("reason", "TEXT NOT NULL", func(r *tenderAmendmentRow) *string { return &r.Reason }),
+		textCol("decision_id", "TEXT NOT NULL", func(r *tenderAmendmentRow) *string { return &r.DecisionID }),
+		timeCol("amended_at", func(r *tenderAmendmentRow) *time.Time { return &r.AmendedAt }),
+	},
+	key: func(r *tenderAmendmentRow) seqKeyOf { return seqKeyOf{r.OCID, r.Seq} },
+	newRow: func(k seqKeyOf) tenderAmendmentRow {
+		return tenderAmendmentRow{TenderAmendment{OCID: k.id, Seq: k.seq}}
+	},
+	order: bySeqKey,
+})
+
+// bidRow is a row of bids.
+type bidRow struct{ Bid }
+
+var bids = define(&table[BidKey, bidRow]{
+	name: "bids", keys: 2, constraint: "PRIMARY KEY (ocid, bid_id)",
+	columns: []column[bidRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *bidRow) *string { return &r.OCID }),
+		textCol("bid_id", "TEXT NOT NULL", func(r *bidRow) *string { return &r.BidID }),
+		textCol("supplier_vat_id", "TEXT NOT NULL", func(r *bidRow) *string { return &r.SupplierVATID }),
+		centsCol("value_cents", func(r *bidRow) **events.Money { return &r.Value }),
+		currencyCol("value_currency", func(r *bidRow) **events.Money { return &r.Value }),
+		timeCol("received_at", func(r *bidRow) *time.Time { return &r.ReceivedAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at)`,
+		`CREATE INDEX {bids_received} ON {bids} (ocid, received_at)`,
+	},
+	key:    func(r *bidRow) BidKey { return BidKey{OCID: r.OCID, BidID: r.BidID} },
+	newRow: func(k BidKey) bidRow { return bidRow{Bid{OCID: k.OCID, BidID: k.BidID}} },
+	order: func(a, b BidKey) int {
+		return cmp.Or(strings.Compare(a.OCID, b.OCID), strings.Compare(a.BidID, b.BidID))
+	},
+})
+
+// contractAmendmentRow is a row of contract_amendments.
+type contractAmendmentRow struct{ ContractAmendment }
+
+var contractAmendments = define(&table[seqKeyOf, contractAmendmentRow]{
+	name: "contract_amendments", keys: 2, rowid: true, constraint: "PRIMARY KEY (ocid, seq)",
+	columns: []column[contractAmendmentRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.OCID }),
+		intCol("seq", "INTEGER NOT NULL", func(r *contractAmendmentRow) *int { return &r.Seq }),
+		centsCol("value_cents", func(r *contractAmendmentRow) **events.Money { return &r.Value }),
+		currencyCol("value_currency", func(r *contractAmendmentRow) **events.Money { return &r.Value }),
+		timeCol("period_start", func(r *contractAmendmentRow) *time.Time { return &r.PeriodStart }),
+		timeCol("period_end", func(r *contractAmendmentRow) *time.Time { return &r.PeriodEnd }),
+		textCol("reason", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.Reason }),
+		textCol("decision_id", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.DecisionID }),
+		timeCol("amended_at", func(r *contractAmendmentRow) *time.Time { return &r.AmendedAt }),
+	},
+	key: func(r *contractAmendmentRow) seqKeyOf { return seqKeyOf{r.OCID, r.Seq} },
+	newRow: func(k seqKeyOf) contractAmendmentRow {
+		return contractAmendmentRow{ContractAmendment{OCID: k.id, Seq: k.seq}}
+	},
+	order: bySeqKey,
+})
+
+// paymentRow is a row of payments.
+type paymentRow struct{ Payment }
+
+var payments = define(&table[PaymentKey, paymentRow]{
+	name: "payments", keys: 2, constraint: "PRIMARY KEY (ocid, payment_id)",
+	columns: []column[paymentRow]{
+		textCol("ocid", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.OCID }),
+		textCol("payment_id", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.PaymentID }),
+		int64Col("amount_cents", "INTEGER NOT NULL", func(r *paymentRow) *int64 { return &r.Amount.Cents }),
+		textCol("amount_currency", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.Amount.Currency }),
+		textCol("invoice_ref", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.InvoiceRef }),
+		timeCol("paid_at", func(r *paymentRow) *time.Time { return &r.PaidAt }),
+	},
+	indexes: []string{
+		`CREATE INDEX {payments_paid} ON {payments} (paid_at)`,
+		`CREATE INDEX {payments_ocid_paid} ON {payments} (ocid, paid_at)`,
+	},
+	key:    func(r *paymentRow) PaymentKey { return PaymentKey{OCID: r.OCID, PaymentID: r.PaymentID} },
+	newRow: func(k PaymentKey) paymentRow { return paymentRow{Payment{OCID: k.OCID, PaymentID: k.PaymentID}} },
+	order: func(a, b PaymentKey) int {
+		return cmp.Or(strings.Compare(a.OCID, b.OCID), strings.Compare(a.PaymentID, b.PaymentID))
+	},
+})
 
 // Procurement statuses in the read model.
 const (
@@ -134,112 +234,133 @@ const (
 )
 
 func applyProcurement(w writer, p events.Payload) (bool, error) {
+	rows := procurements.of(w)
+	change := func(f func(r *procurementRow)) error {
+		_, err := rows.change(w, w.id(), f)
+		return err
+	}
 	switch e := p.(type) {
 	case events.SupplierRegistered:
-		return true, w.exec(`INSERT OR REPLACE INTO {suppliers} (vat_id, name, kind, locality, municipality, country, registered_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.id(), e.Name, string(e.Kind), e.Locality, e.Municipality, e.Country, w.occurred())
+		suppliers.of(w).put(supplierRow{Supplier{VATID: w.id(), Name: e.Name, Kind: string(e.Kind), Locality: e.Locality,
+			Municipality: e.Municipality, Country: e.Country, RegisteredAt: w.at()}})
+		return true, nil
 	case events.SupplierDetailsChanged:
-		return true, w.exec(`UPDATE {suppliers} SET name = ?, kind = ?, locality = ?, municipality = ?, country = ? WHERE vat_id = ?`,
-			e.Name, string(e.Kind), e.Locality, e.Municipality, e.Country, w.id())
+		_, err := suppliers.of(w).change(w, w.id(), func(r *supplierRow) {
+			r.Name, r.Kind, r.Locality, r.Municipality, r.Country = e.Name, string(e.Kind), e.Locality, e.Municipality, e.Country
+		})
+		return true, err
 
 	case events.ProcurementPlanned:
-		bc, bcur := money(e.Budget)
 		batchOf(w).replaced(recountBids, w.id())
 		batchOf(w).replaced(recountPaid, w.id())
-		if err := w.exec(`INSERT OR REPLACE INTO {procurements} (ocid, title, description, buyer_body_id, department, method, status,
-			budget_cents, budget_currency, planned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			w.id(), e.Title, e.Description, e.BuyerBodyID, e.Department, string(e.Method), ProcurementPlanned, bc, bcur, w.occurred()); err != nil {
-			return true, err
-		}
+		rows.put(procurementRow{Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
+			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at()}})
+		cpvs := procurementCPV.of(w)
 		for i, cpv := range e.CPV {
-			if err := w.exec(`INSERT OR IGNORE INTO {procurement_cpv} (ocid, cpv, seq) VALUES (?, ?, ?)`, w.id(), cpv, i+1); err != nil {
-				return true, err
+			k := cpvKey{w.id(), cpv}
+			if r, err := cpvs.get(w, k); err != nil || r != nil {
+				if err != nil {
+					return true, err
+				}
+				continue // the code's first number stays
 			}
+			cpvs.put(cpvRow{ocid: w.id(), cpv: cpv, seq: i + 1})
 		}
 		for _, d := range e.DecisionIDs {
-			if err := w.procurementDecision(d, "planning"); err != nil {
-				return true, err
-			}
+			w.procurementDecision(d, "planning")
 		}
 		return true, w.index(SearchProcurement, w.id(), e.Title, e.Description)
 	case events.ProcurementTenderPublished:
-		cc, ccur := money(e.Ceiling)
-		if err := w.exec(`UPDATE {procurements} SET status = ?, procedure = ?, ceiling_cents = ?, ceiling_currency = ?, deadline = ?,
-			tender_published_at = ? WHERE ocid = ?`, ProcurementTendering, e.Procedure, cc, ccur, timeText(e.Deadline), w.occurred(), w.id()); err != nil {
+		if err := change(func(r *procurementRow) {
+			r.Status, r.Procedure, r.Ceiling, r.Deadline, r.TenderPublishedAt = ProcurementTendering, e.Procedure, amount(e.Ceiling), e.Deadline.UTC(), w.at()
+		}); err != nil {
 			return true, err
 		}
 		return true, w.documents("tender", w.id(), e.Documents)
 	case events.ProcurementTenderAmended:
-		cc, ccur := money(e.Ceiling)
-		if err := w.exec(`INSERT INTO {tender_amendments} (ocid, seq, ceiling_cents, ceiling_currency, deadline, reason, decision_id, amended_at)
-			SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM {tender_amendments} WHERE ocid = ?1`,
-			w.id(), cc, ccur, timeText(e.Deadline), e.Reason, e.DecisionID, w.occurred()); err != nil {
+		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("tender_amendments", w.id()), 1,
+			`SELECT coalesce(max(seq), 0) FROM {tender_amendments} WHERE ocid = ?`, w.id())
+		if err != nil {
 			return true, err
 		}
-		if err := w.exec(`UPDATE {procurements} SET ceiling_cents = coalesce(?, ceiling_cents), ceiling_currency = coalesce(?, ceiling_currency),
-			deadline = coalesce(?, deadline) WHERE ocid = ?`, cc, ccur, timeText(e.Deadline), w.id()); err != nil {
+		tenderAmendments.of(w).put(tenderAmendmentRow{TenderAmendment{OCID: w.id(), Seq: int(seq), Ceiling: amount(e.Ceiling),
+			Deadline: e.Deadline.UTC(), Reason: e.Reason, DecisionID: e.DecisionID, AmendedAt: w.at()}})
+		if err := change(func(r *procurementRow) {
+			if c := amount(e.Ceiling); c != nil {
+				r.Ceiling = c
+			}
+			if !e.Deadline.IsZero() {
+				r.Deadline = e.Deadline.UTC()
+			}
+		}); err != nil {
 			return true, err
 		}
-		return true, w.procurementDecision(e.DecisionID, "tender_amendment")
+		w.procurementDecision(e.DecisionID, "tender_amendment")
+		return true, nil
 	case events.ProcurementBidReceived:
-		vc, vcur := money(e.Value)
-		received := timeText(e.ReceivedAt)
-		if received == nil {
-			received = w.occurred()
+		received := e.ReceivedAt.UTC()
+		if e.ReceivedAt.IsZero() {
+			received = w.at()
 		}
-		if err := w.exec(`INSERT OR REPLACE INTO {bids} (ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			w.id(), e.BidID, e.SupplierID, vc, vcur, received); err != nil {
-			return true, err
-		}
+		bids.of(w).put(bidRow{Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received}})
 		batchOf(w).recount(recountBids, w.id())
 		return true, nil
 	case events.ProcurementAwarded:
-		vc, vcur := money(e.Value)
-		if err := w.exec(`UPDATE {procurements} SET status = ?, supplier_vat_id = ?, awarded_cents = ?, awarded_currency = ?,
-			award_decision_id = ?, awarded_at = ? WHERE ocid = ?`, ProcurementAwarded, e.SupplierID, vc, vcur, e.DecisionID, w.occurred(), w.id()); err != nil {
+		if err := change(func(r *procurementRow) {
+			r.Status, r.SupplierVATID, r.Awarded, r.AwardDecisionID, r.AwardedAt = ProcurementAwarded, e.SupplierID, amount(e.Value), e.DecisionID, w.at()
+		}); err != nil {
 			return true, err
 		}
-		return true, w.procurementDecision(e.DecisionID, "award")
+		w.procurementDecision(e.DecisionID, "award")
+		return true, nil
 	case events.ProcurementContractSigned:
-		vc, vcur := money(e.Value)
-		if err := w.exec(`UPDATE {procurements} SET status = ?, contract_id = ?, contract_cents = ?, contract_currency = ?,
-			contract_start = ?, contract_end = ?, signed_at = ? WHERE ocid = ?`, ProcurementContract, e.ContractID, vc, vcur,
-			timeText(e.Period.Start), timeText(e.Period.End), w.occurred(), w.id()); err != nil {
+		if err := change(func(r *procurementRow) {
+			r.Status, r.ContractID, r.ContractValue, r.SignedAt = ProcurementContract, e.ContractID, amount(e.Value), w.at()
+			r.ContractStart, r.ContractEnd = e.Period.Start.UTC(), e.Period.End.UTC()
+		}); err != nil {
 			return true, err
 		}
 		return true, w.documents("contract", w.id(), e.Documents)
 	case events.ProcurementContractAmended:
-		vc, vcur := money(e.Value)
-		if err := w.exec(`INSERT INTO {contract_amendments} (ocid, seq, value_cents, value_currency, period_start, period_end, reason,
-			decision_id, amended_at) SELECT ?1, coalesce(max(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM {contract_amendments} WHERE ocid = ?1`,
-			w.id(), vc, vcur, timeText(e.Period.Start), timeText(e.Period.End), e.Reason, e.DecisionID, w.occurred()); err != nil {
+		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("contract_amendments", w.id()), 1,
+			`SELECT coalesce(max(seq), 0) FROM {contract_amendments} WHERE ocid = ?`, w.id())
+		if err != nil {
 			return true, err
 		}
-		if err := w.exec(`UPDATE {procurements} SET contract_cents = coalesce(?, contract_cents), contract_currency = coalesce(?, contract_currency),
-			contract_start = coalesce(?, contract_start), contract_end = coalesce(?, contract_end) WHERE ocid = ?`,
-			vc, vcur, timeText(e.Period.Start), timeText(e.Period.End), w.id()); err != nil {
+		contractAmendments.of(w).put(contractAmendmentRow{ContractAmendment{OCID: w.id(), Seq: int(seq), Value: amount(e.Value),
+			PeriodStart: e.Period.Start.UTC(), PeriodEnd: e.Period.End.UTC(), Reason: e.Reason, DecisionID: e.DecisionID, AmendedAt: w.at()}})
+		if err := change(func(r *procurementRow) {
+			if v := amount(e.Value); v != nil {
+				r.ContractValue = v
+			}
+			if !e.Period.Start.IsZero() {
+				r.ContractStart = e.Period.Start.UTC()
+			}
+			if !e.Period.End.IsZero() {
+				r.ContractEnd = e.Period.End.UTC()
+			}
+		}); err != nil {
 			return true, err
 		}
-		return true, w.procurementDecision(e.DecisionID, "contract_amendment")
+		w.procurementDecision(e.DecisionID, "contract_amendment")
+		return true, nil
 	case events.ProcurementPaymentMade:
-		if err := w.exec(`INSERT OR REPLACE INTO {payments} (ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			w.id(), e.PaymentID, e.Amount.Cents, e.Amount.Currency, e.InvoiceRef, w.occurred()); err != nil {
-			return true, err
-		}
+		payments.of(w).put(paymentRow{Payment{OCID: w.id(), PaymentID: e.PaymentID, Amount: e.Amount, InvoiceRef: e.InvoiceRef, PaidAt: w.at()}})
 		batchOf(w).recount(recountPaid, w.id())
 		return true, nil
 	case events.ProcurementCancelled:
-		return true, w.exec(`UPDATE {procurements} SET status = ?, cancelled_reason = ?, closed_at = ? WHERE ocid = ?`,
-			ProcurementCancelled, e.Reason, w.occurred(), w.id())
+		return true, change(func(r *procurementRow) {
+			r.Status, r.CancelledReason, r.ClosedAt = ProcurementCancelled, e.Reason, w.at()
+		})
 	case events.ProcurementCompleted:
-		return true, w.exec(`UPDATE {procurements} SET status = ?, closed_at = ? WHERE ocid = ?`, ProcurementCompleted, w.occurred(), w.id())
+		return true, change(func(r *procurementRow) { r.Status, r.ClosedAt = ProcurementCompleted, w.at() })
 	}
 	return false, nil
 }
 
-func (w writer) procurementDecision(decisionID, role string) error {
-	if decisionID == "" {
-		return nil
+// procurementDecision links the event's process to a decision in a role.
+func (w writer) procurementDecision(decisionID, role string) {
+	if decisionID != "" {
+		procurementDecisions.of(w).put(procurementDecisionRow{ProcurementDecision{OCID: w.id(), DecisionID: decisionID, Role: role}})
 	}
-	return w.exec(`INSERT OR IGNORE INTO {procurement_decisions} (ocid, decision_id, role) VALUES (?, ?, ?)`, w.id(), decisionID, role)
 }

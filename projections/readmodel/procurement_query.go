@@ -139,10 +139,7 @@ func scanProcurement(s scanner) (Procurement, error) {
 		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason, &cpv)
 	p.Budget, p.Ceiling = moneyOf(budget, budgetCur), moneyOf(ceiling, ceilingCur)
 	p.Awarded, p.ContractValue = moneyOf(awarded, awardedCur), moneyOf(contract, contractCur)
-	p.Paid.Currency = budgetCur
-	if p.ContractValue != nil {
-		p.Paid.Currency = p.ContractValue.Currency
-	}
+	p.setPaidCurrency()
 	p.Deadline, p.ContractStart, p.ContractEnd = parseTime(deadline), parseTime(cstart), parseTime(cend)
 	p.PlannedAt, p.TenderPublishedAt, p.AwardedAt = parseTime(planned), parseTime(published), parseTime(awardedAt)
 	p.SignedAt, p.ClosedAt = parseTime(signed), parseTime(closed)
@@ -151,6 +148,18 @@ func scanProcurement(s scanner) (Procurement, error) {
 		p.CPV = strings.Fields(*cpv)
 	}
 	return p, err
+}
+
+// setPaidCurrency sets the currency of the sum paid: the contract's, or
+// before a contract the budget's.
+func (p *Procurement) setPaidCurrency() {
+	p.Paid.Currency = ""
+	if p.Budget != nil {
+		p.Paid.Currency = p.Budget.Currency
+	}
+	if p.ContractValue != nil {
+		p.Paid.Currency = p.ContractValue.Currency
+	}
 }
 
 func moneyOf(cents *int64, currency string) *events.Money {

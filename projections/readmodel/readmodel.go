@@ -36,14 +36,10 @@
 // documents, folded by the SQL function pnyx_fold (FoldText). Once the
 // build is swapped in, Apply keeps indexes and search current event by
 // event. The rows of a batch are gathered in memory and written once
-// each, many rows per statement, before it commits: ballots, votes,
-// requests and their status history in key order (readmodel_batch.go);
-// consultations, comments, agenda items, decisions and their versions,
-// documents and search documents in the order Apply wrote them, a change
-// of a row inserted in the same batch made in memory
-// (readmodel_pending.go). Tables of
-// narrow rows are WITHOUT ROWID (one B-tree instead of two); tables of
-// long texts keep their rowid, where WITHOUT ROWID measured slower.
+// each, many rows per statement, before it commits (see "Writing a
+// table"). Tables of narrow rows are WITHOUT ROWID (one B-tree instead of
+// two); tables of long texts keep their rowid, where WITHOUT ROWID
+// measured slower.
 //
 // Durability is not traded for speed: the read model file stays in WAL
 // with synchronous=NORMAL for builds too. synchronous=OFF would save only
@@ -51,6 +47,35 @@
 // and the file holds the serving build as well, which a power loss during
 // an unsynced checkpoint could damage; a crashed rebuild restarts from its
 // checkpoint, but a damaged serving build could not.
+//
+// # Writing a table
+//
+// Every table is written one way (table.go). Its file declares a row type,
+// usually the public struct its queries return plus the columns only the
+// read model keeps, and one table value made by define: the columns in
+// order, each with its SQL declaration and the field it holds (textCol,
+// intCol, timeCol, centsCol and the like), the primary key, the indexes
+// and the key order its rows are written in. The CREATE TABLE, the
+// INSERT, the query that loads one row by key and the DELETE are derived
+// from that list, never written by hand. Apply then works on rows in
+// memory, through the table's store in the batch:
+//
+//	decisions.of(w).put(decisionRow{...})                        // a new row, replacing any
+//	decisions.of(w).change(w, id, func(r *decisionRow) { ... }) // change a row, if there is one
+//	attendance.of(w).delete(key)
+//
+// A row not yet in memory is loaded from the table on first use; each
+// row the batch wrote is written once when it commits, with many rows per
+// statement, in key order. A change is Go code on the row, never an
+// UPDATE statement, and it is the only rule for that row's value: AsOf
+// folds an entity's events with the same Apply into a batch without a
+// transaction, where the store is all there is, and reads its views from
+// those rows. Columns derived from other tables (a consultation's comment
+// count, a meeting's members present, a procurement's bids and sum paid)
+// are worked out in SQL once per batch (recount); the views count their
+// rows. Adding a table is one such declaration and its Apply cases; adding
+// a column is one line in its table's list and a field in its row type
+// (and a bump of readModelVersion).
 //
 // # Queries
 //
@@ -105,16 +130,16 @@
 // The read model stays small (one row per entity, not one per change) and
 // the answer comes from the log itself, the record auditors verify. The
 // views have the shapes of the read model's rows (a DecisionView is a
-// Decision with its versions) and are folded with the read model's rules;
-// a test checks that an entity as of now equals its rows.
+// Decision with its versions) and are folded by the read model's own
+// Apply into rows in memory (see "Writing a table"); a test checks that
+// an entity as of now equals its rows.
 //
 // The views are folded in place, in linear time, rather than with the
 // deciders' Evolve: deciders copy their state on every event (states are
 // shared values on the write side), so their fold of a 1,000-event stream
 // grows with the square of it, 54 to 119 ms on this hardware against a
-// 10 ms budget, where the views cost about twice the raw read of the same
-// events from the log (BenchmarkAsOf, docs/BENCHMARKS.md "Read model").
-// Reading and decoding those events is most of that cost, and a stream's
+// 10 ms budget (BenchmarkAsOf, docs/BENCHMARKS.md "Read model").
+// Reading and decoding the events is most of a view's cost, and a stream's
 // events never change once recorded, so ReadModel keeps the decoded events
 // of the streams it read last (streamCache): asking again for an entity,
 // at any point or after it changed, folds from memory and reads only the
@@ -133,8 +158,6 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/projections"
-
-	"github.com/pnyx-civic/pnyx/events"
 )
 
 // ReadModelName is the name of the read model projection; its tables are
@@ -185,9 +208,13 @@ func (ReadModelProjection) Finish(ctx context.Context, tx *projections.Tx) error
 	return fillSearchIndex(ctx, tx)
 }
 
-// execSchema runs the statements of readModelSchemas that keep selects.
+// execSchema runs the statements of the tables' DDL that keep selects.
 func execSchema(ctx context.Context, tx *projections.Tx, keep func(stmt string) bool) error {
-	for _, schema := range readModelSchemas {
+	schemas := []string{searchIndexSchema}
+	for _, t := range tables {
+		schemas = append(schemas, t.schema())
+	}
+	for _, schema := range schemas {
 		for _, stmt := range strings.Split(schema, ";") {
 			if strings.TrimSpace(stmt) == "" || !keep(stmt) {
 				continue
@@ -225,10 +252,6 @@ func (p ReadModelProjection) Apply(ctx context.Context, tx *projections.Tx, ev p
 	return nil
 }
 
-// readModelSchemas holds the DDL of each concept, with logical names in
-// braces; registered by the files of each concept.
-var readModelSchemas []string
-
 // physicalSQL replaces each {logical} name in a statement template with
 // its physical name in tx's build.
 func physicalSQL(tx *projections.Tx, tmpl string) string {
@@ -255,11 +278,15 @@ func physicalSQL(tx *projections.Tx, tmpl string) string {
 // envelope.
 type writer struct {
 	ctx        context.Context
-	tx         *projections.Tx
+	tx         *projections.Tx // nil when folding in memory for AsOf
+	mem        *batch          // the batch of a fold in memory
 	ev         projections.Event
 	occurredAt any    // timeText of the event's occurred_at
 	opener     Opener // opens citizens' words (privacy.go)
 }
+
+// at is the event's occurred_at in UTC.
+func (w writer) at() time.Time { return w.ev.OccurredAt.UTC() }
 
 // exec runs a statement template with logical names in braces.
 func (w writer) exec(tmpl string, args ...any) error {
@@ -359,12 +386,4 @@ func parseTime(s string) time.Time {
 		return time.Time{}
 	}
 	return t
-}
-
-// money returns the two columns of an amount; a zero Money is NULL, NULL.
-func money(m events.Money) (any, any) {
-	if m.Currency == "" && m.Cents == 0 {
-		return nil, nil
-	}
-	return m.Cents, m.Currency
 }

@@ -1,6 +1,8 @@
 package readmodel
 
 import (
+	"cmp"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -10,43 +12,84 @@ import (
 // is overdue is never stored: it depends on when one asks. RequestFilter's
 // OverdueAt computes it in the query from the due date and the status, and
 // Request.Overdue from a row.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {requests} (
-	request_id      TEXT PRIMARY KEY,
-	category        TEXT NOT NULL,
-	subject         TEXT NOT NULL,
-	channel         TEXT NOT NULL,
-	assisted_by     TEXT NOT NULL,
-	status          TEXT NOT NULL,
-	submitted_at    TEXT,
-	acknowledged_at TEXT,
-	response_days   INTEGER,
-	due_at          TEXT,
-	department      TEXT NOT NULL DEFAULT '',
-	officer_id      TEXT NOT NULL DEFAULT '',
-	answered_at     TEXT,
-	answer_summary  TEXT NOT NULL DEFAULT '',
-	legal_basis     TEXT NOT NULL DEFAULT '',
-	closed_at       TEXT,
-	reopened        INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX {requests_status} ON {requests} (status, submitted_at, request_id);
-CREATE INDEX {requests_category} ON {requests} (category, submitted_at, request_id);
-CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at, request_id);
-CREATE INDEX {requests_submitted} ON {requests} (submitted_at, request_id);
-CREATE INDEX {requests_department} ON {requests} (department, submitted_at, request_id);
-CREATE INDEX {requests_officer} ON {requests} (officer_id, submitted_at, request_id);
-CREATE TABLE {request_status_history} (
-	request_id TEXT NOT NULL,
-	seq        INTEGER NOT NULL,
-	status     TEXT NOT NULL,
-	at         TEXT,
-	detail     TEXT NOT NULL,
-	PRIMARY KEY (request_id, seq)
-) WITHOUT ROWID;
-`)
+
+// requestRow is a row of requests; response_days is NULL until a due date
+// is set.
+type requestRow struct {
+	Request
+	hasResponseDays bool
 }
+
+var requests = define(&table[string, requestRow]{
+	name: "requests", keys: 1, rowid: true,
+	columns: []column[requestRow]{
+		textCol("request_id", "TEXT PRIMARY KEY", func(r *requestRow) *string { return &r.ID }),
+		textCol("category", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Category }),
+		textCol("subject", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Subject }),
+		textCol("channel", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Channel }),
+		textCol("assisted_by", "TEXT NOT NULL", func(r *requestRow) *string { return &r.AssistedBy }),
+		textCol("status", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Status }),
+		timeCol("submitted_at", func(r *requestRow) *time.Time { return &r.SubmittedAt }),
+		timeCol("acknowledged_at", func(r *requestRow) *time.Time { return &r.AcknowledgedAt }),
+		{name: "response_days", decl: "INTEGER",
+			get: func(r *requestRow) any {
+				if !r.hasResponseDays {
+					return nil
+				}
+				return int64(r.ResponseDays)
+			},
+			set: func(r *requestRow, v any) { n, ok := v.(int64); r.ResponseDays, r.hasResponseDays = int(n), ok }},
+		timeCol("due_at", func(r *requestRow) *time.Time { return &r.DueAt }),
+		textCol("department", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Department }),
+		textCol("officer_id", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.OfficerID }),
+		timeCol("answered_at", func(r *requestRow) *time.Time { return &r.AnsweredAt }),
+		textCol("answer_summary", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.AnswerSummary }),
+		textCol("legal_basis", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.LegalBasis }),
+		timeCol("closed_at", func(r *requestRow) *time.Time { return &r.ClosedAt }),
+		intCol("reopened", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *int { return &r.Reopened }),
+	},
+	indexes: []string{
+		`CREATE INDEX {requests_status} ON {requests} (status, submitted_at, request_id)`,
+		`CREATE INDEX {requests_category} ON {requests} (category, submitted_at, request_id)`,
+		`CREATE INDEX {requests_channel} ON {requests} (channel, submitted_at, request_id)`,
+		`CREATE INDEX {requests_submitted} ON {requests} (submitted_at, request_id)`,
+		`CREATE INDEX {requests_department} ON {requests} (department, submitted_at, request_id)`,
+		`CREATE INDEX {requests_officer} ON {requests} (officer_id, submitted_at, request_id)`,
+	},
+	key:    func(r *requestRow) string { return r.ID },
+	newRow: func(id string) requestRow { return requestRow{Request: Request{ID: id}} },
+	order:  byString,
+})
+
+// requestHistoryRow is a row of request_status_history.
+type requestHistoryRow struct {
+	requestID string
+	seq       int
+	RequestStatusChange
+}
+
+type seqKeyOf struct {
+	id  string
+	seq int
+}
+
+func bySeqKey(a, b seqKeyOf) int {
+	return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.seq, b.seq))
+}
+
+var requestHistory = define(&table[seqKeyOf, requestHistoryRow]{
+	name: "request_status_history", keys: 2, constraint: "PRIMARY KEY (request_id, seq)",
+	columns: []column[requestHistoryRow]{
+		textCol("request_id", "TEXT NOT NULL", func(r *requestHistoryRow) *string { return &r.requestID }),
+		intCol("seq", "INTEGER NOT NULL", func(r *requestHistoryRow) *int { return &r.seq }),
+		textCol("status", "TEXT NOT NULL", func(r *requestHistoryRow) *string { return &r.Status }),
+		timeCol("at", func(r *requestHistoryRow) *time.Time { return &r.At }),
+		textCol("detail", "TEXT NOT NULL", func(r *requestHistoryRow) *string { return &r.Detail }),
+	},
+	key:    func(r *requestHistoryRow) seqKeyOf { return seqKeyOf{r.requestID, r.seq} },
+	newRow: func(k seqKeyOf) requestHistoryRow { return requestHistoryRow{requestID: k.id, seq: k.seq} },
+	order:  bySeqKey,
+})
 
 // openRequestStatuses are the statuses in which a request runs against its
 // due date.
@@ -61,62 +104,75 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 	default:
 		return false, nil
 	}
-	b := batchOf(w)
-	_, replacing := p.(events.RequestSubmitted)
-	r, err := b.request(w, w.id(), replacing)
-	if err != nil {
-		return true, err
-	}
-	var status events.RequestStatus
-	var detail string
-	// A change of a request that is not in the table changes no row, as an
-	// UPDATE would not, but still enters its history.
-	switch e := p.(type) {
-	case events.RequestSubmitted:
-		submitted := timeText(e.SubmittedAt)
-		if submitted == nil {
-			submitted = w.occurred()
+	if e, ok := p.(events.RequestAnswered); ok {
+		if err := w.documents("request_answer", w.id(), e.Documents); err != nil {
+			return true, err
 		}
+	}
+	var change RequestStatusChange
+	rows := requests.of(w)
+	if e, ok := p.(events.RequestSubmitted); ok {
 		subject, _, err := w.open(events.EntityRequest, w.id(), e.Author, events.RequestEntity(w.id()), e.Subject, e.LegacySubject)
 		if err != nil {
 			return true, err
 		}
-		*r = requestRow{exists: true, category: string(e.Category), subject: subject, channel: string(e.Channel),
-			assistedBy: e.AssistedBy, status: string(events.RequestStatusSubmitted), submittedAt: submitted, lastSeq: r.lastSeq}
-		status, detail = events.RequestStatusSubmitted, string(e.Channel)
-	case events.RequestAcknowledged:
-		status, detail = events.RequestStatusAcknowledged, "due "+e.DueAt.UTC().Format(time.DateOnly)
-		r.acknowledgedAt, r.responseDays, r.dueAt = w.occurred(), int64(e.ResponseDays), timeText(e.DueAt)
-	case events.RequestAssigned:
-		status, detail = events.RequestStatusAssigned, e.Department
-		r.department, r.officerID = e.Department, e.OfficerID
-	case events.RequestAnswered:
-		if err := w.documents("request_answer", w.id(), e.Documents); err != nil {
+		r := rows.put(requestRow{Request: Request{ID: w.id()}})
+		change = r.apply(w.at(), e)
+		r.Subject = subject
+	} else {
+		// A change of a request that is not in the table changes no row,
+		// as an UPDATE would not, but still enters its history.
+		r, err := rows.get(w, w.id())
+		if err != nil {
 			return true, err
 		}
-		status = events.RequestStatusAnswered
-		r.answeredAt, r.answerSummary = orOccurred(w, e.AnsweredAt), e.Summary
-	case events.RequestRejected:
-		status, detail = events.RequestStatusRejected, e.LegalBasis
-		r.answeredAt, r.legalBasis, r.answerSummary = orOccurred(w, e.RejectedAt), e.LegalBasis, e.Reason
-	case events.RequestClosed:
-		status = events.RequestStatusClosed
-		r.closedAt = orOccurred(w, e.ClosedAt)
-	case events.RequestReopened:
-		status, detail = events.RequestStatusReopened, e.Reason
-		r.responseDays, r.dueAt, r.answeredAt, r.closedAt = int64(e.ResponseDays), timeText(e.DueAt), nil, nil
-		r.reopened++
+		if r == nil {
+			r = &requestRow{}
+		} else {
+			rows.write(w.id())
+		}
+		change = r.apply(w.at(), p)
 	}
-	r.status = string(status)
-	r.dirty = true
-	r.lastSeq++
-	b.history = append(b.history, []any{w.id(), r.lastSeq, string(status), w.occurred(), detail})
+	seq, err := w.nextSeq(batchOf(w).seqs, seqKey("request_status_history", w.id()), 1,
+		`SELECT coalesce(max(seq), 0) FROM {request_status_history} WHERE request_id = ?`, w.id())
+	if err != nil {
+		return true, err
+	}
+	requestHistory.of(w).put(requestHistoryRow{requestID: w.id(), seq: int(seq), RequestStatusChange: change})
 	return true, nil
 }
 
-func orOccurred(w writer, t time.Time) any {
-	if t.IsZero() {
-		return w.occurred()
+// apply is the rule of a request's row for one of its events, at the
+// time it occurred; it returns the step of the status history the event
+// adds.
+func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
+	or := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return at
+		}
+		return t.UTC()
 	}
-	return timeText(t)
+	var detail string
+	switch e := p.(type) {
+	case events.RequestSubmitted:
+		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the subject is opened by the caller
+		r.Status, r.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
+	case events.RequestAcknowledged:
+		r.Status, r.AcknowledgedAt, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, true, e.DueAt.UTC()
+		detail = "due " + e.DueAt.UTC().Format(time.DateOnly)
+	case events.RequestAssigned:
+		r.Status, r.Department, r.OfficerID, detail = string(events.RequestStatusAssigned), e.Department, e.OfficerID, e.Department
+	case events.RequestAnswered:
+		r.Status, r.AnsweredAt, r.AnswerSummary = string(events.RequestStatusAnswered), or(e.AnsweredAt), e.Summary
+	case events.RequestRejected:
+		r.Status, r.AnsweredAt, r.LegalBasis, r.AnswerSummary, detail = string(events.RequestStatusRejected), or(e.RejectedAt), e.LegalBasis, e.Reason, e.LegalBasis
+	case events.RequestClosed:
+		r.Status, r.ClosedAt = string(events.RequestStatusClosed), or(e.ClosedAt)
+	case events.RequestReopened:
+		r.Status, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusReopened), e.ResponseDays, true, e.DueAt.UTC()
+		r.AnsweredAt, r.ClosedAt = time.Time{}, time.Time{}
+		r.Reopened++
+		detail = e.Reason
+	}
+	return RequestStatusChange{Status: r.Status, At: at, Detail: detail}
 }

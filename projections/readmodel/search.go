@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"time"
 
 	"github.com/pnyx-civic/pnyx/projections"
 
@@ -13,20 +14,33 @@ import (
 // The search index: search_docs keeps each document's original text under
 // a stable integer id; search_fts indexes the folded text under the same
 // rowid. Titles weigh more than bodies in the ranking.
-func init() {
-	readModelSchemas = append(readModelSchemas, `
-CREATE TABLE {search_docs} (
-	doc_id    INTEGER PRIMARY KEY,
-	kind      TEXT NOT NULL,
-	entity_id TEXT NOT NULL,
-	title     TEXT NOT NULL,
-	body      TEXT NOT NULL,
-	at        TEXT,
-	UNIQUE (kind, entity_id)
-);
-CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0');
-`)
+const searchIndexSchema = `CREATE VIRTUAL TABLE {search_fts} USING fts5(title, body, content = '', tokenize = 'unicode61 remove_diacritics 0')`
+
+// searchDocRow is a row of search_docs. A building batch writes them in
+// the order Apply made them, so each gets the doc_id a statement per event
+// would have given it, and an entity indexed again keeps its doc_id and
+// the time it was first indexed.
+type searchDocRow struct {
+	docID                       int64
+	kind, entityID, title, body string
+	at                          time.Time
 }
+
+type searchDocKey struct{ kind, entityID string }
+
+var searchDocs = define(&table[searchDocKey, searchDocRow]{
+	name: "search_docs", keyAt: 1, keys: 2, rowid: true, auto: "doc_id", upsert: true, constraint: "UNIQUE (kind, entity_id)",
+	columns: []column[searchDocRow]{
+		int64Col("doc_id", "INTEGER PRIMARY KEY", func(r *searchDocRow) *int64 { return &r.docID }),
+		textCol("kind", "TEXT NOT NULL", func(r *searchDocRow) *string { return &r.kind }),
+		textCol("entity_id", "TEXT NOT NULL", func(r *searchDocRow) *string { return &r.entityID }),
+		textCol("title", "TEXT NOT NULL", func(r *searchDocRow) *string { return &r.title }),
+		textCol("body", "TEXT NOT NULL", func(r *searchDocRow) *string { return &r.body }),
+		once(timeCol("at", func(r *searchDocRow) *time.Time { return &r.at })),
+	},
+	key:    func(r *searchDocRow) searchDocKey { return searchDocKey{r.kind, r.entityID} },
+	newRow: func(k searchDocKey) searchDocRow { return searchDocRow{kind: k.kind, entityID: k.entityID} },
+})
 
 // Kinds of search documents.
 const (
@@ -46,13 +60,17 @@ const searchRank = `bm25(%s, 4.0, 1.0)`
 // the build is Building only the document is written; Finish indexes them
 // all at once.
 func (w writer) index(kind, id, title, body string) error {
+	if w.tx == nil {
+		return nil // a fold for AsOf: no search index
+	}
 	if w.tx.Building() {
-		docs := pendingSearchDocs(w)
-		if row := docs.row(seqKey(kind, id)); row != nil {
-			row[searchDocTitle], row[searchDocBody] = title, body
+		docs, k := searchDocs.of(w), searchDocKey{kind, id}
+		if r := docs.held(k); r != nil {
+			r.title, r.body = title, body
+			docs.write(k)
 			return nil
 		}
-		docs.put(seqKey(kind, id), kind, id, title, body, w.occurred())
+		docs.put(searchDocRow{kind: kind, entityID: id, title: title, body: body, at: w.at()})
 		return nil
 	}
 	if err := w.unindexText(kind, id); err != nil {
@@ -76,26 +94,13 @@ func (w writer) unindexText(kind, id string) error {
 		SELECT 'delete', doc_id, `+foldFunction+`(title), `+foldFunction+`(body) FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
 }
 
-// Columns of the search_docs rows a building batch holds.
-const (
-	searchDocTitle = 2
-	searchDocBody  = 3
-)
-
-// pendingSearchDocs holds a building batch's search documents: inserted
-// in order, so each gets the doc_id a statement per event would have
-// given it.
-func pendingSearchDocs(w writer) *pendingTable {
-	return batchOf(w).pending("search_docs", "INSERT", "kind, entity_id, title, body, at",
-		" ON CONFLICT (kind, entity_id) DO UPDATE SET title = excluded.title, body = excluded.body")
-}
-
 // unindex removes an entity's search document, if any.
 func (w writer) unindex(kind, id string) error {
+	if w.tx == nil {
+		return nil
+	}
 	if w.tx.Building() {
-		docs := pendingSearchDocs(w)
-		docs.exec(`DELETE FROM {search_docs} WHERE kind = ? AND entity_id = ?`, kind, id)
-		docs.forget(seqKey(kind, id))
+		searchDocs.of(w).delete(searchDocKey{kind, id})
 		return nil
 	}
 	if err := w.unindexText(kind, id); err != nil {
