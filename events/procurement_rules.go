@@ -357,16 +357,11 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 }
 
 // decisionInForce refuses a reference to a decision that was never
-// adopted (not found) or is no longer in force (conflict).
+// adopted (not found). A decision revoked or annulled later stays what the
+// step rested on when it was taken, so it is not refused here.
 func decisionInForce(f Facts, id string) error {
-	d, err := decisionFact(f, id)
-	if err != nil {
-		return err
-	}
-	if d.Status != DecisionIsAdopted {
-		return Errorf(CodeConflict, "decision %s is %s", d.Ref(), d.Status)
-	}
-	return nil
+	_, err := decisionFact(f, id)
+	return err
 }
 
 func procurementBasics(ocid string, at time.Time) error {

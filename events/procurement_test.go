@@ -172,17 +172,11 @@ func TestProcurementRules(t *testing.T) {
 		return c
 	}
 	raise := EUR(45_000_00)
-	revoked := Facts{}
-	for k, v := range suppliers {
-		revoked[k] = v
-	}
-	revoked[decisionStream("45-2026")] = DecisionDecider.Fold(DecisionAdopted{DecisionID: "45-2026", BodyID: "council", Number: 1, Year: 2026, Title: "t", Text: "t", LegalBasis: "b"}, DecisionRevoked{Reason: "r"})
 	cases := []psRefusal{
 		// references (issue 9, case 17)
 		{name: "a plan by a buyer body that does not exist is not found", facts: Facts{}, cmd: plan(func(c *PlanProcurement) { c.DecisionIDs = nil }), code: CodeNotFound},
 		{name: "a plan citing a decision that does not exist is not found", cmd: ghost(psPlan()), code: CodeNotFound},
 		{name: "an award citing a decision that does not exist is not found", given: tendered, cmd: ghost(psAward(38_000_00)), code: CodeNotFound},
-		{name: "an award citing a revoked decision is a conflict", given: tendered, facts: revoked, cmd: psAward(38_000_00), code: CodeConflict},
 		{name: "a tender amendment citing a decision that does not exist is not found", given: tendered, cmd: ghost(AmendTender{OCID: psOCID, Ceiling: raise, Reason: "r", DecisionID: "d", At: psDay(5)}), code: CodeNotFound},
 		{name: "a contract amendment citing a decision that does not exist is not found", given: signed, cmd: ghost(AmendContract{OCID: psOCID, NewValue: &raise, Reason: "r", DecisionID: "d", At: psDay(50)}), code: CodeNotFound},
 		// planning

@@ -104,21 +104,21 @@ var commandRules = []CommandRules{
 
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
-		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist", "conflict: a cited decision not in force"}},
+		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist"}},
 	{"PublishTender", "procurement", []string{"procurement.tender_published"}, []string{"invalid: a deadline not after publication", "conflict: not planned; a ceiling above the budget"}},
 	{"AmendTender", "procurement", []string{"procurement.tender_amended"}, []string{
 		"invalid: nothing amended, no decision, a deadline not after the amendment", "conflict: no tender; a ceiling not raised",
-		"not_found: a decision that does not exist", "conflict: a decision not in force"}},
+		"not_found: a decision that does not exist"}},
 	{"RecordBid", "procurement", []string{"procurement.bid_received"}, []string{
 		"not_found: an unregistered supplier", "conflict: no tender, after the deadline, a bid id used twice", "invalid: a zero bid or another currency"}},
 	{"AwardProcurement", "procurement", []string{"procurement.awarded"}, []string{
 		"conflict: before the deadline; above the ceiling; to a supplier who did not bid or above their bid; awarded twice",
-		"not_found: an unregistered supplier or a decision that does not exist", "conflict: a decision not in force"}},
+		"not_found: an unregistered supplier or a decision that does not exist"}},
 	{"ChangeBidStatus", "procurement", []string{"procurement.bid_status_changed"}, []string{
 		"invalid: an unknown status or no reason", "not_found: an unknown bid", "conflict: a process not at its tender stage, or a bid already in that status"}},
 	{"SignContract", "procurement", []string{"procurement.contract_signed"}, []string{"conflict: before the award; above the awarded value", "invalid: a period ending before it starts"}},
 	{"AmendContract", "procurement", []string{"procurement.contract_amended"}, []string{
-		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist", "conflict: a decision not in force"}},
+		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist"}},
 	{"RecordPayment", "procurement", []string{"procurement.payment_made"}, []string{
 		"conflict: no contract; a payment id used twice; beyond the contract value; dated before the contract was signed", "invalid: no invoice reference, another currency, a negative amount"}},
 	{"CancelProcurement", "procurement", []string{"procurement.cancelled"}, []string{"invalid: no reason", "conflict: a completed or cancelled process"}},
