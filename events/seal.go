@@ -16,6 +16,12 @@ type personal interface {
 	// protect returns the command with its author reference and sealed
 	// texts set by s.
 	protect(ctx context.Context, s Sealer) (Command, error)
+	// withoutSubject returns the command with its SubjectRef cleared, as
+	// its idempotency hash sees it: the reference is the vault's id of the
+	// person, which differs from one vault to another (the same record
+	// replayed into a new vault, the demo), while the entity id, the words
+	// and the time already tell one submission from another.
+	withoutSubject() Command
 }
 
 // protected holds what the command service set on a personal command.
@@ -48,3 +54,7 @@ func (s *Service) protect(ctx context.Context, cmd Command) (Command, error) {
 	}
 	return p.protect(ctx, s.sealer)
 }
+
+func (c SubmitComment) withoutSubject() Command   { c.SubjectRef = ""; return c }
+func (c WithdrawComment) withoutSubject() Command { c.SubjectRef = ""; return c }
+func (c SubmitRequest) withoutSubject() Command   { c.Requester = ""; return c }

@@ -553,8 +553,12 @@ func (s *Service) keyUsed(ctx context.Context, stream string, watch uuid.UUID) (
 }
 
 // commandHash is the SHA-256 of a command's type and JSON, as it came in
-// (normalized, before the service numbers it).
+// (normalized, before the service numbers it), leaving out a citizen's
+// vault reference (personal.withoutSubject).
 func commandHash(cmd Command) [32]byte {
+	if p, ok := cmd.(personal); ok {
+		cmd = p.withoutSubject()
+	}
 	b, err := json.Marshal(cmd)
 	if err != nil {
 		b = fmt.Appendf(nil, "%#v", cmd)
