@@ -38,6 +38,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newBackupCommand,
 	newVerifyCommand,
 	newReplayCommand,
+	newExportCommand,
 	newVersionCommand,
 }
 
