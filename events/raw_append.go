@@ -14,13 +14,18 @@ var ErrRecordedByCommands = &Error{Code: CodeForbidden, Message: "the record is 
 // decision.adopted, an access.granted granted by nobody), and any event to
 // the stream of an aggregate (its decider folds every event of it). What
 // stays writable are events outside the catalog in streams of no
-// aggregate: the notes of other tools, test and benchmark events. A path
-// that can read the log should also refuse a stream that already holds an
-// event of the catalog (a counter, such as a body's decision numbers).
+// aggregate or counter: the notes of other tools, test and benchmark
+// events. A path that can read the log should also refuse a stream that
+// already holds an event of the catalog (RawStreamRefusal).
 func CheckRawAppend(stream string, evs []Event) error {
 	kind, _, _ := strings.Cut(stream, "-")
 	if hasDecider(kind) {
 		return rawRefusal("%s is a stream of the %s aggregate: its events are recorded by the commands of the command service, never appended raw", stream, kind)
+	}
+	for _, k := range counterKinds {
+		if k == kind {
+			return rawRefusal("%s is a counter of the command service: an event appended to it would take a number", stream)
+		}
 	}
 	for i, ev := range evs {
 		if _, ok := Spec(ev.Type); ok {
@@ -29,6 +34,12 @@ func CheckRawAppend(stream string, evs []Event) error {
 	}
 	return nil
 }
+
+// counterKinds are the kinds of the counters' streams (Sequenced's
+// CounterStream), whose version is the last number taken: a raw event
+// there, even before the first number, would take one. A new counter adds
+// its kind here.
+var counterKinds = []string{"decisionnumber"}
 
 // RawStreamRefusal is the error of a raw append to stream when the stream
 // already holds an event of the catalog of type typ.

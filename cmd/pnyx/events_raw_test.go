@@ -30,6 +30,10 @@ func TestEventsAppendKeepsOutOfTheRecord(t *testing.T) {
 	if _, err := store.Append(ctx, "decisionnumber-ds-2026", events.NoStream, counter); err != nil {
 		t.Fatal(err)
 	}
+	// A counter event in a stream of no known kind, as a future counter's.
+	if _, err := store.Append(ctx, "legacy-1", events.NoStream, counter); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := store.Append(ctx, "import-1", events.NoStream, events.Event{Type: "import.noted", Data: json.RawMessage(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +65,12 @@ func TestEventsAppendKeepsOutOfTheRecord(t *testing.T) {
 			[]string{"--stream", "import-2", "--type", "decision.adopted", "--data", `{}`}},
 		{"an event outside the catalog in an aggregate's stream is refused",
 			[]string{"--stream", "meeting-1", "--type", "import.noted", "--data", `{}`}},
-		{"an event in a stream that holds the catalog's events is refused",
+		{"an event in a counter's stream is refused",
 			[]string{"--stream", "decisionnumber-ds-2026", "--type", "import.noted", "--data", `{}`}},
+		{"an event in a counter's stream not started yet is refused",
+			[]string{"--stream", "decisionnumber-ds-2027", "--type", "import.noted", "--data", `{}`}},
+		{"an event in another stream that holds the catalog's events is refused",
+			[]string{"--stream", "legacy-1", "--type", "import.noted", "--data", `{}`}},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
 			r := pnyx(t, ctx, nil, append([]string{"events", "append", "--data-dir", dir}, tc.args...)...)
