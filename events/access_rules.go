@@ -70,7 +70,7 @@ var roleKinds = map[AccessRole][]string{
 	AccessProcurementOfficer: {"procurement", "supplier"},
 	AccessRequestOfficer:     {"request"},
 	AccessModerator:          {"consultation"},
-	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request"},
+	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request", "skip"},
 }
 
 // Allowed reports whether role may record cmd, by the kind of the

@@ -82,7 +82,7 @@ func TestCatalog(t *testing.T) {
 				if ev.Type != spec.Type || ev.Schema != spec.Schema {
 					t.Fatalf("encoded as %s v%d", ev.Type, ev.Schema)
 				}
-				if err := ValidateAppend("x-1", 0, []Event{ev}); err != nil {
+				if err := ValidateAppend(StreamName(spec.Aggregate, "1"), 0, []Event{ev}); err != nil {
 					t.Fatalf("encoded event is not appendable: %v", err)
 				}
 				got, err := Decode(RecordedEvent{Type: ev.Type, Schema: ev.Schema, Data: ev.Data})

@@ -52,6 +52,10 @@ type ProcurementTenderPublished struct {
 	Ceiling   Money         `json:"ceiling"`
 	Deadline  time.Time     `json:"deadline"`
 	Documents []DocumentRef `json:"documents,omitempty"`
+	// Schema 2: when bids may be submitted from (zero in schema 1, when
+	// it was the publication) and what the tender buys, item by item.
+	PeriodStart time.Time    `json:"period_start,omitzero"`
+	Items       []TenderItem `json:"items"`
 }
 
 // ProcurementTenderAmended records a change to a published tender decided
@@ -69,10 +73,12 @@ type ProcurementBidReceived struct {
 	SupplierID string    `json:"supplier_vat_id"`
 	Value      Money     `json:"value"`
 	ReceivedAt time.Time `json:"received_at"`
+	Status     BidStatus `json:"status"` // schema 2; valid in schema 1
 }
 
 // ProcurementAwarded records the award to a supplier, by a decision.
 type ProcurementAwarded struct {
+	AwardID    string `json:"award_id"` // schema 2; FirstAwardID in schema 1
 	SupplierID string `json:"supplier_vat_id"`
 	Value      Money  `json:"value"`
 	DecisionID string `json:"decision_id"`
@@ -123,10 +129,13 @@ func (ProcurementCompleted) EventType() string       { return "procurement.compl
 
 func init() {
 	Register[ProcurementPlanned]("procurement", 1, "A contracting process was planned: title, buyer, budget, CPV codes, method and decisions.")
-	Register[ProcurementTenderPublished]("procurement", 1, "The call for tenders was published with its procedure, ceiling, deadline and terms.")
+	Register[ProcurementTenderPublished]("procurement", 2, "The call for tenders was published with its procedure, ceiling, period, items and terms.")
+	RegisterUpcaster("procurement.tender_published", 1, upcastAddFields("procurement.tender_published", map[string]any{"items": []any{}}))
 	Register[ProcurementTenderAmended]("procurement", 1, "A published tender's ceiling or deadline was changed by a decision.")
-	Register[ProcurementBidReceived]("procurement", 1, "A registered supplier's bid arrived before the tender's deadline.")
-	Register[ProcurementAwarded]("procurement", 1, "The process was awarded to a supplier for a value within the ceiling, by a decision.")
+	Register[ProcurementBidReceived]("procurement", 2, "A registered supplier's bid arrived within the tender's period; it is valid until disqualified or withdrawn.")
+	RegisterUpcaster("procurement.bid_received", 1, upcastAddFields("procurement.bid_received", map[string]any{"status": BidValid}))
+	Register[ProcurementAwarded]("procurement", 2, "The process was awarded, under an award id, to a supplier with a valid bid for a value within the ceiling, by a decision.")
+	RegisterUpcaster("procurement.awarded", 1, upcastAddFields("procurement.awarded", map[string]any{"award_id": FirstAwardID}))
 	Register[ProcurementContractSigned]("procurement", 1, "The contract with the awarded supplier was signed, with its value and period.")
 	Register[ProcurementContractAmended]("procurement", 1, "The contract's value or period was changed by a decision, with the reason.")
 	Register[ProcurementPaymentMade]("procurement", 1, "A payment against an invoice was made under the contract.")
@@ -157,7 +166,11 @@ type PublishTender struct {
 	Ceiling   Money
 	Deadline  time.Time
 	Documents []DocumentRef
-	At        time.Time
+	// PeriodStart is when bids may be submitted from; zero means At.
+	PeriodStart time.Time
+	// Items are what the tender buys; their total may not exceed Ceiling.
+	Items []TenderItem
+	At    time.Time
 }
 
 // AmendTender raises a published tender's ceiling and/or moves its
@@ -186,6 +199,7 @@ type RecordBid struct {
 // the tender's ceiling, by decision DecisionID.
 type AwardProcurement struct {
 	OCID       string
+	AwardID    string // zero means FirstAwardID
 	SupplierID string // VAT id
 	Value      Money
 	DecisionID string
@@ -291,25 +305,30 @@ func (s ProcurementStage) Final() bool {
 type ProcurementBid struct {
 	SupplierID string
 	Value      Money
+	Status     BidStatus
 }
 
 // ProcurementState is a contracting process as its stream tells it.
 type ProcurementState struct {
-	OCID       string
-	Stage      ProcurementStage
-	Title      string
-	Method     ProcurementMethod
-	Budget     Money
-	Ceiling    Money
-	Deadline   time.Time
-	Bids       map[string]ProcurementBid // by bid id
-	Supplier   string                    // the awarded supplier's VAT id
-	Awarded    Money
-	ContractID string
-	Contract   Money // the contract's current value
-	Period     ContractPeriod
-	Paid       Money
-	Payments   map[string]Money // by payment id
+	OCID     string
+	Stage    ProcurementStage
+	Title    string
+	Method   ProcurementMethod
+	Budget   Money
+	Ceiling  Money
+	Deadline time.Time
+	// PeriodStart is when bids may arrive from; zero for a tender
+	// recorded at schema 1.
+	PeriodStart time.Time
+	Bids        map[string]ProcurementBid // by bid id
+	AwardID     string
+	Supplier    string // the awarded supplier's VAT id
+	Awarded     Money
+	ContractID  string
+	Contract    Money // the contract's current value
+	Period      ContractPeriod
+	Paid        Money
+	Payments    map[string]Money // by payment id
 }
 
 // Exists reports whether the process was planned.
@@ -321,7 +340,7 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		return ProcurementState{OCID: e.OCID, Stage: ProcurementStagePlanned, Title: e.Title, Method: e.Method, Budget: e.Budget,
 			Paid: Money{Currency: e.Budget.Currency}}
 	case ProcurementTenderPublished:
-		s.Stage, s.Ceiling, s.Deadline = ProcurementStageTender, e.Ceiling, e.Deadline
+		s.Stage, s.Ceiling, s.Deadline, s.PeriodStart = ProcurementStageTender, e.Ceiling, e.Deadline, e.PeriodStart
 	case ProcurementTenderAmended:
 		s.Ceiling, s.Deadline = e.Ceiling, e.Deadline
 	case ProcurementBidReceived:
@@ -329,9 +348,17 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		if s.Bids == nil {
 			s.Bids = map[string]ProcurementBid{}
 		}
-		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value}
+		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value, Status: e.Status}
+	case ProcurementBidStatusChanged:
+		b, ok := s.Bids[e.BidID]
+		if !ok {
+			break // a change of an unknown bid changes nothing
+		}
+		s.Bids = maps.Clone(s.Bids)
+		b.Status = e.Status
+		s.Bids[e.BidID] = b
 	case ProcurementAwarded:
-		s.Stage, s.Supplier, s.Awarded = ProcurementStageAwarded, e.SupplierID, e.Value
+		s.Stage, s.Supplier, s.Awarded, s.AwardID = ProcurementStageAwarded, e.SupplierID, e.Value, e.AwardID
 	case ProcurementContractSigned:
 		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
 	case ProcurementContractAmended:

@@ -36,13 +36,30 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if c.Ceiling.Cents > s.Budget.Cents {
 			return nil, Errorf(CodeConflict, "procurement %s: the ceiling %s exceeds the budget %s", c.OCID, c.Ceiling, s.Budget)
 		}
-		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents}}, nil
+		if err := validateItems(c.Items, c.Ceiling); err != nil {
+			return nil, err
+		}
+		start := c.PeriodStart
+		if start.IsZero() {
+			start = c.At
+		}
+		if !start.Before(c.Deadline) {
+			return nil, Invalidf("the tender's period must start before its deadline")
+		}
+		items := c.Items
+		if items == nil {
+			items = []TenderItem{}
+		}
+		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents,
+			PeriodStart: start.UTC(), Items: items}}, nil
 	case AmendTender:
 		return decideAmendTender(s, c)
 	case RecordBid:
 		return decideRecordBid(s, c, f)
 	case AwardProcurement:
 		return decideAwardProcurement(s, c, f)
+	case ChangeBidStatus:
+		return decideChangeBidStatus(s, c)
 	case SignContract:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -229,7 +246,10 @@ func decideRecordBid(s ProcurementState, c RecordBid, f Facts) ([]Payload, error
 	if err := registeredSupplier(f, vat); err != nil {
 		return nil, err
 	}
-	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC()}}, nil
+	if !s.PeriodStart.IsZero() && c.At.Before(s.PeriodStart) {
+		return nil, Errorf(CodeConflict, "procurement %s: bids are received from %s", c.OCID, s.PeriodStart.Format(time.RFC3339))
+	}
+	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC(), Status: BidValid}}, nil
 }
 
 func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]Payload, error) {
@@ -258,13 +278,13 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	var best Money
 	bid := false
 	for _, b := range s.Bids {
-		if b.SupplierID == vat {
+		if b.SupplierID == vat && b.Status == BidValid {
 			bid = true
 			best.Cents = max(best.Cents, b.Value.Cents)
 		}
 	}
 	if !bid {
-		return nil, Errorf(CodeConflict, "procurement %s: supplier %s did not bid", c.OCID, vat)
+		return nil, Errorf(CodeConflict, "procurement %s: supplier %s has no valid bid", c.OCID, vat)
 	}
 	if c.Value.Cents > best.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds supplier %s's bid", c.OCID, c.Value, vat)
@@ -272,7 +292,14 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if c.Value.Cents > s.Ceiling.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds the tender ceiling %s; a tender amendment must raise it first", c.OCID, c.Value, s.Ceiling)
 	}
-	return []Payload{ProcurementAwarded{SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
+	awardID := c.AwardID
+	if awardID == "" {
+		awardID = FirstAwardID
+	}
+	if err := ValidateID("award id", awardID); err != nil {
+		return nil, err
+	}
+	return []Payload{ProcurementAwarded{AwardID: awardID, SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
 }
 
 func decideAmendContract(s ProcurementState, c AmendContract) ([]Payload, error) {

@@ -29,6 +29,10 @@ type SupplierRegistered struct {
 	Locality     string       `json:"locality"`
 	Municipality string       `json:"municipality"`
 	Country      string       `json:"country"`
+	// Schema 2: the postal address (in schema 1, only the locality and
+	// country) and the office to contact, if given.
+	Address      *PostalAddress `json:"address,omitempty"`
+	ContactPoint *ContactPoint  `json:"contact_point,omitempty"`
 }
 
 // SupplierDetailsChanged records a supplier's new name, kind or seat; the
@@ -46,7 +50,8 @@ func (SupplierRegistered) EventType() string     { return "supplier.registered" 
 func (SupplierDetailsChanged) EventType() string { return "supplier.details_changed" }
 
 func init() {
-	Register[SupplierRegistered]("supplier", 1, "A supplier (a legal entity, named by its VAT id) was registered with its kind and seat.")
+	Register[SupplierRegistered]("supplier", 2, "A supplier (a legal entity, named by its VAT id) was registered with its kind and seat.")
+	RegisterUpcaster("supplier.registered", 1, upcastSupplierRegisteredV1)
 	Register[SupplierDetailsChanged]("supplier", 1, "A supplier's name, kind or seat changed, with the reason.")
 	RegisterDecider(SupplierDecider)
 }
@@ -67,7 +72,11 @@ type SupplierDetails struct {
 type RegisterSupplier struct {
 	VATID string
 	SupplierDetails
-	At time.Time
+	// Address and ContactPoint are optional; a contact point names an
+	// office, never a person.
+	Address      *PostalAddress
+	ContactPoint *ContactPoint
+	At           time.Time
 }
 
 // ChangeSupplierDetails replaces a supplier's details, with a reason.

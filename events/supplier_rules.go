@@ -27,7 +27,11 @@ func decideSupplier(s SupplierState, c Command, _ Facts) ([]Payload, error) {
 			return nil, Errorf(CodeConflict, "supplier %s is already registered as %q", vat, s.Name)
 		}
 		d := c.SupplierDetails
-		return []Payload{SupplierRegistered{VATID: vat, Name: d.Name, Kind: d.Kind, Locality: d.Locality, Municipality: d.Municipality, Country: d.Country}}, nil
+		if err := validateContact(c.Address, c.ContactPoint); err != nil {
+			return nil, err
+		}
+		return []Payload{SupplierRegistered{VATID: vat, Name: d.Name, Kind: d.Kind, Locality: d.Locality, Municipality: d.Municipality, Country: d.Country,
+			Address: c.Address, ContactPoint: c.ContactPoint}}, nil
 	case ChangeSupplierDetails:
 		vat, err := NormalizeVATID(c.VATID)
 		if err != nil {

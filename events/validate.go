@@ -39,7 +39,8 @@ func ValidateStream(stream string) error {
 // ValidateAppend checks a whole append before anything is written: the
 // stream name, and for each event a type, a JSON object as data within
 // maxEventBytes (DefaultMaxEventBytes when <= 0), and no id repeated within
-// the batch. It returns the first problem, naming the event's index.
+// the batch; then that events of the catalog fit it (validateCatalogAppend).
+// It returns the first problem, naming the event's index.
 func ValidateAppend(stream string, maxEventBytes int, evs []Event) error {
 	if err := ValidateStream(stream); err != nil {
 		return err
@@ -80,7 +81,7 @@ func ValidateAppend(stream string, maxEventBytes int, evs []Event) error {
 			seen[ev.ID] = true
 		}
 	}
-	return nil
+	return validateCatalogAppend(stream, evs)
 }
 
 func firstNonSpace(b []byte) byte {

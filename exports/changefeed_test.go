@@ -54,7 +54,7 @@ func appendN(t testing.TB, s events.Store, n int) {
 			Type:       "meeting.item_added",
 			OccurredAt: time.Date(2026, 3, 3, 18, 0, 0, 0, time.UTC),
 			Actor:      events.Actor{TokenID: "tok-1", Role: "clerk"},
-			Data:       json.RawMessage(fmt.Sprintf(`{"item":%d,"title":"Προϋπολογισμός 2026 — θέμα %d"}`, i, i)),
+			Data:       json.RawMessage(fmt.Sprintf(`{"item_id":"%d","title":"Προϋπολογισμός 2026 — θέμα %d"}`, i, i)),
 		}
 		if _, err := s.Append(context.Background(), stream, events.Any, ev); err != nil {
 			t.Fatalf("append %d: %v", i, err)

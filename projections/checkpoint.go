@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS projection_tables (
 	logical    TEXT    NOT NULL,
 	physical   TEXT    NOT NULL,
 	PRIMARY KEY (projection, build, logical)
-);`
+);` + passedOverSchema
 
 const (
 	statusBuilding = "building"
@@ -51,6 +51,7 @@ type checkpoint struct {
 	err            string
 	failedPosition events.Position
 	skipped        uint64
+	passed         []PassedOver // loaded by reload, not loadCheckpoints
 }
 
 // errCheckpointMoved reports that a build's checkpoint is not where this
@@ -227,6 +228,9 @@ func dropBuild(ctx context.Context, conn Execer, b buildRef) error {
 		}
 	}
 	if _, err := conn.ExecContext(ctx, `DELETE FROM projection_tables WHERE projection = ? AND build = ?`, b.projection, b.build); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM projection_passed_over WHERE projection = ? AND build = ?`, b.projection, b.build); err != nil {
 		return err
 	}
 	_, err = conn.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE projection = ? AND build = ?`, b.projection, b.build)

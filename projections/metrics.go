@@ -11,6 +11,7 @@ import "github.com/prometheus/client_golang/prometheus"
 //	pnyx_projection_apply_rate          events per second over the rate window
 //	pnyx_projection_events_total        events handled by this process
 //	pnyx_projection_skipped_unknown     events of unknown types skipped by this build
+//	pnyx_projection_passed_over         failing events passed over by a skip in this build
 //	pnyx_projection_version             version of the build being applied
 //	pnyx_projection_state{state}        1 for the projection's current state
 func (r *Runner) RegisterMetrics(reg prometheus.Registerer) error {
@@ -25,10 +26,11 @@ var (
 	descRate        = prometheus.NewDesc("pnyx_projection_apply_rate", "Events per second applied by the projection, over the rate window.", labels, nil)
 	descApplied     = prometheus.NewDesc("pnyx_projection_events_total", "Events applied or skipped by the projection in this process.", labels, nil)
 	descSkipped     = prometheus.NewDesc("pnyx_projection_skipped_unknown", "Events of unknown types skipped by the projection's current build.", labels, nil)
+	descPassedOver  = prometheus.NewDesc("pnyx_projection_passed_over", "Failing events the projection's current build passed over, as skips record.", labels, nil)
 	descVersion     = prometheus.NewDesc("pnyx_projection_version", "Version of the projection's current build.", labels, nil)
 	descState       = prometheus.NewDesc("pnyx_projection_state", "1 for the projection's current state.", []string{"projection", "state"}, nil)
 	allStates       = []State{StateStarting, StateRunning, StateCaughtUp, StateRebuilding, StateFailed}
-	runnerDescsList = []*prometheus.Desc{descPosition, descHead, descLag, descRate, descApplied, descSkipped, descVersion, descState}
+	runnerDescsList = []*prometheus.Desc{descPosition, descHead, descLag, descRate, descApplied, descSkipped, descPassedOver, descVersion, descState}
 )
 
 // runnerCollector turns Status into metrics at scrape time, so the runner
@@ -51,6 +53,7 @@ func (c *runnerCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(descLag, float64(s.Lag))
 		gauge(descRate, s.Rate)
 		gauge(descSkipped, float64(s.SkippedUnknown))
+		gauge(descPassedOver, float64(len(s.PassedOver)))
 		gauge(descVersion, float64(s.Version))
 		ch <- prometheus.MustNewConstMetric(descApplied, prometheus.CounterValue, float64(s.Applied), s.Name)
 		for _, st := range allStates {

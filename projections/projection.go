@@ -35,6 +35,34 @@
 // previous position, so a crash or an Apply error rolls back the writes and
 // the checkpoint together, and two runners on the same file can never apply
 // an event twice.
+//
+// # Passing over an event that cannot be applied
+//
+// The log is immutable, so an event that a projection cannot apply (data
+// an older version or another tool wrote, which no code decodes) would stop
+// it for good: at every restart and every rebuild it fails at the same
+// event. The way back is a skip: an administrator's command records, as an
+// event of its own (events.EventSkipped, in stream skip-<event id>), that
+// the projections pass over that event, with the reason.
+//
+// The runner honours a skip only where it is needed: when an event fails
+// (its decoding or the projection's Apply), the runner reads the failing
+// event's skip stream, one stream read, and when a skip is there it rolls
+// the batch back, applies it again passing over that event, and records
+// the event, the skip's position and its reason beside the checkpoint in
+// the same transaction (Status.PassedOver). An event that applies is never
+// passed over, so a skip recorded by mistake changes nothing, and every
+// projection that can apply the event (a ledger over the whole log, say)
+// still does. Events that apply cost nothing: no skip is looked up.
+//
+// Order: a skip is always appended after the event it names, usually long
+// after. A rebuild meets the event first and finds the skip by reading its
+// stream, however far ahead in the log it is. A live projection stopped at
+// the event waits for the skip: it reads the log's head, looks for the
+// skip stream (one recorded before that head is found here), then follows
+// the log from that head until an event of the skip stream arrives (one
+// recorded after it), and then applies from its checkpoint again. Nothing
+// polls, and no log is scanned.
 package projections
 
 import (
@@ -65,8 +93,9 @@ type Projection interface {
 	// type is in the catalog, decoded (unknown types are skipped and
 	// counted by the runner). Apply must be deterministic: the same events
 	// must give the same tables. An error stops the projection at that
-	// event with status failed; the whole batch, checkpoint included, is
-	// rolled back.
+	// event with status failed, until a skip of the event is recorded (see
+	// the package doc); the whole batch, checkpoint included, is rolled
+	// back.
 	Apply(ctx context.Context, tx *Tx, ev Event) error
 }
 

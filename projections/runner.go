@@ -23,6 +23,10 @@ type Log interface {
 	SubscribeAll(ctx context.Context, after events.Position) (events.Subscription, error)
 	// Head returns the position of the last event, 0 for an empty log.
 	Head(ctx context.Context) (events.Position, error)
+	// ReadStream reads events of a stream, ErrStreamNotFound when it has
+	// none; the runner reads the skip of a failing event with it (see
+	// runner_skip.go).
+	ReadStream(ctx context.Context, stream string, opts events.ReadStreamOptions) ([]events.RecordedEvent, error)
 }
 
 // Options tune a Runner. The zero value is ready to use.
@@ -177,7 +181,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	return nil
 }
 
-// runTrack drives one projection until ctx ends or one of its events fails.
+// runTrack drives one projection until ctx ends. When one of its events
+// fails it waits for a skip of that event (see runner_skip.go).
 func (r *Runner) runTrack(ctx context.Context, t *track) {
 	pause := r.retry
 	for ctx.Err() == nil {
@@ -191,10 +196,11 @@ func (r *Runner) runTrack(ctx context.Context, t *track) {
 		case ctx.Err() != nil:
 			return
 		case errors.As(err, &failed):
-			r.logger.Error("projection stopped at a failing event", "projection", t.p.Name(),
-				"position", uint64(failed.Position), "type", failed.Type, "error", failed.Err)
-			<-ctx.Done()
-			return
+			r.logger.Error("projection stopped at a failing event; it resumes once a skip of the event is recorded", "projection", t.p.Name(),
+				"position", uint64(failed.Position), "type", failed.Type, "event_id", failed.EventID.String(), "error", failed.Err)
+			r.awaitSkip(ctx, t, failed)
+			pause = r.retry
+			continue
 		case errors.As(err, &setup):
 			r.logger.Error("projection stopped: its setup failed", "projection", t.p.Name(), "error", setup.Err)
 			r.mu.Lock()
@@ -253,8 +259,12 @@ func (r *Runner) step(ctx context.Context, t *track, progress func(done, total e
 // in memory, since the caller is about to apply that event again.
 func (r *Runner) reload(ctx context.Context, t *track, retry bool) (serving, building *checkpoint, err error) {
 	var cps []checkpoint
+	var passed map[int64][]PassedOver
 	if err := r.withConn(ctx, func(c *sql.Conn) (err error) {
-		cps, err = loadCheckpoints(ctx, c, t.p.Name())
+		if cps, err = loadCheckpoints(ctx, c, t.p.Name()); err != nil {
+			return err
+		}
+		passed, err = loadPassedOver(ctx, c, t.p.Name())
 		return err
 	}); err != nil {
 		return nil, nil, err
@@ -264,6 +274,7 @@ func (r *Runner) reload(ctx context.Context, t *track, retry bool) (serving, bui
 	builds := map[int64]*buildState{}
 	for i := range cps {
 		c := &cps[i]
+		c.passed = passed[c.build]
 		bs := &buildState{checkpoint: *c}
 		if retry {
 			bs.err, bs.failedPosition = "", 0

@@ -6,16 +6,20 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/pnyx-civic/pnyx/events"
 )
 
 // EventError reports the event that stopped a projection: its Apply (or
 // the decoding of its payload) failed. The batch it was in is rolled back
 // to just before it, and the projection stays stopped at Position-1 until
-// restarted or rebuilt.
+// a skip of the event is recorded (see runner_skip.go), or the fixed code
+// is restarted.
 type EventError struct {
 	Projection string
 	Position   events.Position
+	EventID    uuid.UUID
 	Type       string
 	Err        error
 }
@@ -117,6 +121,7 @@ type decoded struct {
 	events.RecordedEvent
 	payload events.Payload
 	err     error
+	pass    *PassedOver // set once the event failed and a skip of it was found
 }
 
 // prefetchBatches is how many subscription batches prefetch may hold
@@ -182,6 +187,7 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building 
 	}
 	var skipped uint64
 	var failed *EventError
+	var passed []PassedOver
 	failedAt := -1
 	err := r.withTx(ctx, func(c *sql.Conn) error {
 		// The build must still be where this runner left it before its
@@ -200,6 +206,10 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building 
 		}
 		tx := &Tx{conn: c, build: b, stmts: cache, building: building}
 		for i, re := range batch {
+			if re.pass != nil {
+				passed = append(passed, *re.pass)
+				continue
+			}
 			err := re.err
 			if errors.Is(err, events.ErrUnknownEventType) {
 				skipped++
@@ -212,13 +222,16 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building 
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				failed = &EventError{Projection: b.projection, Position: re.Position, Type: re.Type, Err: err}
+				failed = &EventError{Projection: b.projection, Position: re.Position, EventID: re.ID, Type: re.Type, Err: err}
 				failedAt = i
 				return failed
 			}
 		}
 		if err := callFlushes(ctx, tx); err != nil {
 			return fmt.Errorf("projection %s: before commit: %w", b.projection, err)
+		}
+		if err := recordPassedOver(ctx, c, b, passed); err != nil {
+			return err
 		}
 		res, err := c.ExecContext(ctx, `UPDATE projection_checkpoints SET position = ?, skipped = skipped + ?,
 			error = NULL, failed_position = NULL, updated_at = ?
@@ -236,7 +249,20 @@ func (r *Runner) applyBatch(ctx context.Context, t *track, b buildRef, building 
 		if err != nil {
 			return from, 0, err
 		}
+		r.passedOver(t, b.build, passed)
 		return last, skipped, nil
+	}
+	// A skip of the failing event, recorded after it, lets the batch
+	// through: apply it again, passing over that event.
+	skip, found, err := r.skipOf(ctx, batch[failedAt].RecordedEvent)
+	if err != nil {
+		return from, 0, err
+	}
+	if found {
+		r.logger.Warn("projection passes over a failing event, as a skip records", "projection", b.projection,
+			"position", uint64(skip.Position), "type", skip.Type, "skip_position", uint64(skip.SkipPosition), "error", failed.Err)
+		batch[failedAt].pass = &skip
+		return r.applyBatch(ctx, t, b, building, cache, from, batch)
 	}
 	pos, skipped := from, uint64(0)
 	if failedAt > 0 {
@@ -342,6 +368,20 @@ func (r *Runner) cache(t *track, build int64) *stmtCache {
 		t.caches[build] = c
 	}
 	return c
+}
+
+// passedOver adds to build's status the events a committed batch passed
+// over.
+func (r *Runner) passedOver(t *track, build int64, passed []PassedOver) {
+	if len(passed) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if bs := t.builds[build]; bs != nil {
+		bs.passed = append(bs.passed, passed...)
+	}
+	r.notifyLocked()
 }
 
 func (r *Runner) setActive(t *track, build int64, active bool) {

@@ -13,7 +13,7 @@ import (
 func TestFailingEvent(t *testing.T) {
 	t.Run("a failing event stops the projection with a clear status and keeps the events before it", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.note(t, "meeting-1", "a", "b", "poison", "c")
+		last := e.note(t, "notes-1", "a", "b", "poison", "c")
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r)
 		err := r.WaitFor(context.Background(), last)
@@ -37,7 +37,7 @@ func TestFailingEvent(t *testing.T) {
 
 	t.Run("an Apply error rolls back its writes and the checkpoint, and fixed code resumes exactly once", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.note(t, "meeting-1", "a", "b", "c", "d")
+		last := e.note(t, "notes-1", "a", "b", "c", "d")
 		failing := &tally{version: 1, failAfterWrite: func(ev projections.Event) bool { return ev.Position == 3 }}
 		r := newRunner(t, e, e.db, failing)
 		stop := start(t, r)
@@ -55,7 +55,7 @@ func TestFailingEvent(t *testing.T) {
 		r2 := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r2)
 		waitFor(t, r2, last)
-		if n := queryInt(t, e.db, `SELECT notes FROM totals WHERE stream = 'meeting-1'`); n != 4 {
+		if n := queryInt(t, e.db, `SELECT notes FROM totals WHERE stream = 'notes-1'`); n != 4 {
 			t.Errorf("tallied %d notes, want each of 4 exactly once", n)
 		}
 		if s := statusOf(t, r2, "tally"); s.State != projections.StateCaughtUp || s.LastError != "" {
@@ -65,7 +65,7 @@ func TestFailingEvent(t *testing.T) {
 
 	t.Run("a panic in Apply is a failing event, not a crash", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.note(t, "meeting-1", "a", "b")
+		last := e.note(t, "notes-1", "a", "b")
 		p := &tally{version: 1, hook: func(_ context.Context, ev projections.Event) error {
 			if ev.Position == 2 {
 				var m map[string]int
@@ -85,7 +85,7 @@ func TestFailingEvent(t *testing.T) {
 
 	t.Run("data that does not fit its type is a failing event", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.appendRaw(t, "meeting-1", "runnertest.noted", map[string]any{"text": 42})
+		_, last := e.poison(t, "notes-1", "runnertest.noted", `{"text":42}`)
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r)
 		if err := r.WaitFor(context.Background(), last); events.ErrorCode(err) != events.CodeUnavailable {
@@ -98,7 +98,7 @@ func TestFailingEvent(t *testing.T) {
 
 	t.Run("a failing Setup stops the projection and writes nothing", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.note(t, "meeting-1", "a")
+		last := e.note(t, "notes-1", "a")
 		r := newRunner(t, e, e.db, badSetup{})
 		start(t, r)
 		err := r.WaitFor(context.Background(), last)
@@ -124,7 +124,7 @@ func (badSetup) Apply(context.Context, *projections.Tx, projections.Event) error
 func TestCancellation(t *testing.T) {
 	t.Run("Run returns nil when its context ends mid-batch, and the batch is rolled back", func(t *testing.T) {
 		e := newEnv(t)
-		last := e.note(t, "meeting-1", "a", "b", "c")
+		last := e.note(t, "notes-1", "a", "b", "c")
 		reached := make(chan struct{})
 		p := &tally{version: 1, hook: func(ctx context.Context, ev projections.Event) error {
 			if ev.Position == 2 {

@@ -11,9 +11,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/internal/poison"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -62,7 +66,10 @@ func (p *tally) Apply(ctx context.Context, tx *projections.Tx, ev projections.Ev
 			return err
 		}
 	}
-	n := ev.Payload.(noted)
+	n, ok := ev.Payload.(noted)
+	if !ok {
+		return nil // another event of the catalog, such as a skip
+	}
 	if n.Poison && !p.tolerant {
 		return errors.New("a poisoned note cannot be tallied")
 	}
@@ -147,6 +154,25 @@ func (e *env) appendRaw(t testing.TB, stream, typ string, data any) events.Posit
 	return res.Position
 }
 
+// poison writes an event into the store's file below the store's append
+// checks, as an older version or another tool could have, reopening the
+// store around it, and returns its id and position. Call it before any
+// runner uses e.store.
+func (e *env) poison(t testing.TB, stream, typ, data string) (uuid.UUID, events.Position) {
+	t.Helper()
+	path := filepath.Join(e.dir, "events.db")
+	e.store.Close()
+	id, pos, err := poison.Write(context.Background(), path, stream, typ, 1, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.store, err = sqlite.Open(context.Background(), path, sqlite.Options{}); err != nil {
+		t.Fatalf("reopen store: %v", err)
+	}
+	t.Cleanup(func() { e.store.Close() })
+	return id, pos
+}
+
 func newRunner(t testing.TB, e *env, db *sql.DB, projs ...projections.Projection) *projections.Runner {
 	t.Helper()
 	r, err := projections.NewRunner(db, e.store, projs, projections.Options{})
@@ -175,6 +201,29 @@ func start(t testing.TB, r *projections.Runner) (stop func() error) {
 	}
 	t.Cleanup(func() { stop() })
 	return stop
+}
+
+// waitForRecovery waits until every projection of r, failed or not, has
+// applied pos.
+func waitForRecovery(t testing.TB, r *projections.Runner, pos events.Position) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a guard against a hang, not a timing assertion
+	defer cancel()
+	for {
+		changed := r.Changed()
+		err := r.WaitFor(ctx, pos)
+		if err == nil {
+			return
+		}
+		if events.ErrorCode(err) != events.CodeUnavailable {
+			t.Fatalf("wait for %d: %v", pos, err)
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatalf("wait for %d: %v", pos, err)
+		}
+	}
 }
 
 func waitFor(t testing.TB, r *projections.Runner, pos events.Position) {

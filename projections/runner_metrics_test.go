@@ -15,7 +15,7 @@ import (
 func TestMetrics(t *testing.T) {
 	t.Run("metrics report position, lag, skipped events and state per projection", func(t *testing.T) {
 		e := newEnv(t)
-		e.note(t, "meeting-1", "a", "b")
+		e.note(t, "notes-1", "a", "b")
 		last := e.appendRaw(t, "future-1", "future.thing", map[string]any{})
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		reg := prometheus.NewRegistry()
@@ -29,6 +29,7 @@ func TestMetrics(t *testing.T) {
 			"pnyx_projection_position/":        3,
 			"pnyx_projection_lag_events/":      0,
 			"pnyx_projection_skipped_unknown/": 1,
+			"pnyx_projection_passed_over/":     0,
 			"pnyx_projection_events_total/":    3,
 			"pnyx_projection_version/":         1,
 			"pnyx_projection_state/caught_up":  1,

@@ -16,7 +16,7 @@ import (
 func TestVersionBump(t *testing.T) {
 	t.Run("a new version is rebuilt into fresh tables while the old ones keep serving, then swapped in", func(t *testing.T) {
 		e := newEnv(t)
-		e.note(t, "meeting-1", "a", "b", "c")
+		e.note(t, "notes-1", "a", "b", "c")
 		r1 := newRunner(t, e, e.db, &tally{version: 1})
 		stop := start(t, r1)
 		waitFor(t, r1, 3)
@@ -54,7 +54,7 @@ func TestVersionBump(t *testing.T) {
 		if err := r2.Ready(context.Background()); err != nil {
 			t.Errorf("Ready during a rebuild = %v, want nil: the old build serves", err)
 		}
-		last := e.note(t, "meeting-1", "d") // appended mid-rebuild
+		last := e.note(t, "notes-1", "d") // appended mid-rebuild
 		close(release)
 		waitFor(t, r2, last)
 		if got := texts(t, ro); got != "A B C D" {
@@ -70,7 +70,7 @@ func TestVersionBump(t *testing.T) {
 
 	t.Run("a reader's open transaction keeps its snapshot across the swap", func(t *testing.T) {
 		e := newEnv(t)
-		e.note(t, "meeting-1", "a", "b")
+		e.note(t, "notes-1", "a", "b")
 		r1 := newRunner(t, e, e.db, &tally{version: 1})
 		stop := start(t, r1)
 		waitFor(t, r1, 2)
@@ -202,7 +202,7 @@ func TestRebuildUnderRun(t *testing.T) {
 		if err := r.Rebuild(context.Background(), "tally", nil); err != nil {
 			t.Fatal(err)
 		}
-		last := e.note(t, "decision-1", "after the rebuild")
+		last := e.note(t, "notes-9", "after the rebuild")
 		waitFor(t, r, last)
 		if s := statusOf(t, r, "tally"); s.State != projections.StateCaughtUp || s.LastError != "" {
 			t.Errorf("status %+v, want caught_up", s)
@@ -223,7 +223,7 @@ func seed(t testing.TB, e *env, n int) events.Position {
 		for j := i; j < min(i+10, n); j++ {
 			texts = append(texts, fmt.Sprintf("απόφαση %d/2026 item %d", j, j%7))
 		}
-		last = e.note(t, fmt.Sprintf("decision-%d", i%13), texts...)
+		last = e.note(t, fmt.Sprintf("notes-%d", i%13), texts...)
 	}
 	return last
 }
@@ -264,7 +264,7 @@ func TestFinisher(t *testing.T) {
 
 	t.Run("a failing Finish stops the projection and the previous build keeps serving", func(t *testing.T) {
 		e := newEnv(t)
-		first := e.note(t, "meeting-1", "a", "b")
+		first := e.note(t, "notes-1", "a", "b")
 		r1 := newRunner(t, e, e.db, &tally{version: 1})
 		stop := start(t, r1)
 		waitFor(t, r1, first)

@@ -48,6 +48,9 @@ type Status struct {
 	// SkippedUnknown counts events of types not in the catalog skipped by
 	// this build.
 	SkippedUnknown uint64 `json:"skipped_unknown"`
+	// PassedOver lists the events this build passed over, in position
+	// order: each failed to apply and has a skip on the log.
+	PassedOver []PassedOver `json:"passed_over,omitempty"`
 	// Applied counts events handled by this process since it started, Rate
 	// the events per second handled over the runner's rate window.
 	Applied uint64  `json:"applied"`
@@ -95,6 +98,7 @@ func (r *Runner) statusLocked(t *track) Status {
 		s.State = StateRebuilding // nothing built yet: the first build is pending
 	default:
 		s.Version, s.Build, s.Position, s.SkippedUnknown, s.Active = cur.version, cur.build, cur.position, cur.skipped, cur.active
+		s.PassedOver = append([]PassedOver(nil), cur.passed...)
 		if cur.err != "" {
 			s.LastError = cur.err
 		}
@@ -175,6 +179,16 @@ func (r *Runner) WaitFor(ctx context.Context, pos events.Position) error {
 		case <-changed:
 		}
 	}
+}
+
+// Changed returns a channel that is closed at the runner's next change of
+// any projection's progress or state, for a caller that waits on a
+// condition of Status: take the channel, check Status, and wait on the
+// channel only when the condition does not hold yet.
+func (r *Runner) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changed
 }
 
 // Ready reports whether the read model can answer queries: the runner is

@@ -35,8 +35,8 @@ func golden(t *testing.T, name, got string) {
 func TestRunnerApplies(t *testing.T) {
 	t.Run("events are applied in order and the dump matches the golden file", func(t *testing.T) {
 		e := newEnv(t)
-		e.note(t, "meeting-1", "Προϋπολογισμός 2026", "ημερήσια διάταξη")
-		last := e.note(t, "meeting-2", "agenda", "minutes", "adjourned")
+		e.note(t, "notes-1", "Προϋπολογισμός 2026", "ημερήσια διάταξη")
+		last := e.note(t, "notes-2", "agenda", "minutes", "adjourned")
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r)
 		waitFor(t, r, last)
@@ -49,18 +49,18 @@ func TestRunnerApplies(t *testing.T) {
 
 	t.Run("a restarted runner continues from its checkpoint without applying twice", func(t *testing.T) {
 		e := newEnv(t)
-		first := e.note(t, "meeting-1", "a", "b", "c")
+		first := e.note(t, "notes-1", "a", "b", "c")
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		stop := start(t, r)
 		waitFor(t, r, first)
 		if err := stop(); err != nil {
 			t.Fatalf("run returned %v after cancel, want nil", err)
 		}
-		last := e.note(t, "meeting-1", "d", "e")
+		last := e.note(t, "notes-1", "d", "e")
 		r2 := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r2)
 		waitFor(t, r2, last)
-		if n := queryInt(t, e.db, `SELECT notes FROM totals WHERE stream = 'meeting-1'`); n != 5 {
+		if n := queryInt(t, e.db, `SELECT notes FROM totals WHERE stream = 'notes-1'`); n != 5 {
 			t.Errorf("meeting-1 tallied %d notes, want 5", n)
 		}
 	})
@@ -82,10 +82,10 @@ func TestRunnerApplies(t *testing.T) {
 
 	t.Run("events of unknown types are skipped and counted", func(t *testing.T) {
 		e := newEnv(t)
-		e.note(t, "meeting-1", "a")
+		e.note(t, "notes-1", "a")
 		e.appendRaw(t, "future-1", "future.thing_happened", map[string]any{"x": 1})
 		e.appendRaw(t, "future-1", "future.thing_happened", map[string]any{"x": 2})
-		last := e.note(t, "meeting-1", "b")
+		last := e.note(t, "notes-1", "b")
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r)
 		waitFor(t, r, last)
@@ -105,7 +105,7 @@ func TestRunnerApplies(t *testing.T) {
 		e := newEnv(t)
 		r := newRunner(t, e, e.db, &tally{version: 1})
 		start(t, r)
-		waitFor(t, r, e.note(t, "meeting-1", "a"))
+		waitFor(t, r, e.note(t, "notes-1", "a"))
 		ro, err := projections.OpenReadOnly(context.Background(), filepath.Join(e.dir, "readmodel.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +120,7 @@ func TestRunnerApplies(t *testing.T) {
 		if err := tx.QueryRow(`SELECT count(*) FROM notes`).Scan(&before); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, r, e.note(t, "meeting-1", "b", "c")) // the writer is not blocked by the open read
+		waitFor(t, r, e.note(t, "notes-1", "b", "c")) // the writer is not blocked by the open read
 		var during int64
 		if err := tx.QueryRow(`SELECT count(*) FROM notes`).Scan(&during); err != nil {
 			t.Fatal(err)

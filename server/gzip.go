@@ -35,7 +35,8 @@ func (w *gzipWriter) WriteHeader(code int) {
 	if code >= 200 && !w.decided {
 		w.decided = true
 		h := w.Header()
-		if compressible(h.Get("Content-Type")) && h.Get("Content-Encoding") == "" && code != http.StatusNoContent && code != http.StatusNotModified {
+		if compressible(h.Get("Content-Type")) && h.Get("Content-Encoding") == "" && code != http.StatusNoContent && code != http.StatusNotModified &&
+			code != http.StatusPartialContent { // a range is of the identity, never gzipped
 			h.Add("Vary", "Accept-Encoding")
 			if w.accepts && !w.head {
 				h.Set("Content-Encoding", "gzip")

@@ -94,7 +94,7 @@ func (w *world) run(t *testing.T) {
 // command service would, and returns its position.
 func (w *world) appendMeeting(t *testing.T, stream string) events.Position {
 	t.Helper()
-	ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Συνεδρίαση"}`)}
+	ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Συνεδρίαση"}`)}
 	res, err := w.srv.src.Log.(events.Store).Append(context.Background(), stream, events.NoStream, ev)
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ import (
 	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -142,6 +143,11 @@ type Options struct {
 	// ReadinessTimeout bounds each readiness check;
 	// DefaultReadinessTimeout when zero.
 	ReadinessTimeout time.Duration
+	// ReleaseDir holds the open-data releases the downloads serve (see
+	// exports.Downloads); without it /datasets/ is not mounted.
+	ReleaseDir string
+	// Catalog describes the open data (publisher, licence, public URL).
+	Catalog opendata.Config
 }
 
 // Server is the HTTP server of pnyx serve. Its handler is safe for
@@ -239,6 +245,23 @@ func (s *Server) routes(opts Options) {
 			s.handle(rt.Pattern, rt.Handle)
 		}
 	}
+	if opts.ReleaseDir != "" {
+		dl := exports.NewDownloads(s.src.ReadModel, s.src.Log, exports.DownloadsOptions{
+			Dir: opts.ReleaseDir, Catalog: opts.Catalog, Now: s.now, Logger: s.log,
+		})
+		s.handle("GET /datasets/{$}", dl.ServeIndex)
+		s.handle("GET /datasets/{file}", dl.ServeFile)
+		s.handle("GET /ocds/releases.json", dl.ServeNamed(exports.OCDSReleasesFile))
+		s.handle("GET /ocds/records.json", dl.ServeNamed(exports.OCDSRecordsFile))
+		s.handle("GET /popolo/popolo.json", dl.ServeNamed(exports.PopoloFile))
+		portal := exports.NewPortal(s.src.ReadModel, dl, opts.Catalog)
+		s.handle("GET /{$}", portal.ServePage)
+		s.handle("GET /portal.css", portal.ServeCSS)
+	}
+	geo := exports.NewOpen311(s.src.ReadModel, s.now)
+	s.handle("GET /open311/v2/services.json", geo.ServeServices)
+	s.handle("GET /open311/v2/requests.json", geo.ServeRequests)
+	s.handle("GET /open311/v2/requests/{file}", geo.ServeRequest)
 }
 
 // handle mounts a product's handler on pattern (a ServeMux pattern such as

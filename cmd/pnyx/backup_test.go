@@ -25,8 +25,8 @@ func TestBackupWhileWriting(t *testing.T) {
 	defer s.Close()
 	writeFile(t, dir, "vault.key", "0123456789abcdef0123456789abcdef")
 	appendOne := func(i int) error {
-		_, err := s.Append(context.Background(), fmt.Sprintf("meeting-%d", i%5), events.Any,
-			events.Event{Type: "meeting.item_added", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+		_, err := s.Append(context.Background(), fmt.Sprintf("xmeeting-%d", i%5), events.Any,
+			events.Event{Type: "xmeeting.item_added", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
 		return err
 	}
 	for i := range 200 {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections/clickhouse"
 	"github.com/pnyx-civic/pnyx/server"
 )
@@ -72,6 +73,9 @@ var settings = []setting{
 	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
 	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
 	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
+	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
+	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
+	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -105,6 +109,7 @@ type config struct {
 	VaultKeysFile      string
 	Ledger             ledgerSetting
 	Analytics          analyticsConfig
+	Catalog            opendata.Config // from the opendata.* keys
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -210,6 +215,9 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 		return config{}, err
 	}
 	if c.Analytics, err = analyticsSetting(v); err != nil {
+		return config{}, err
+	}
+	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
 		return config{}, err
 	}
 	return c, nil

@@ -39,10 +39,16 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "append --stream S --type T --data JSON",
-		Short: "Append one event and print the append result as JSON",
+		Short: "Append one event outside the record and print the append result as JSON",
 		Long: "Append one event to a stream and print {\"next_version\":V,\"position\":P}.\n" +
 			"Give --id to make a retried append idempotent. --data - reads the data from\n" +
-			"standard input, for data too large for a command line (up to the size limit).",
+			"standard input, for data too large for a command line (up to the size limit).\n\n" +
+			"This writes events outside the catalog only, such as the notes of another tool\n" +
+			"or test events. The record (every type of docs/EVENTS.md, and every stream of\n" +
+			"an aggregate: decision-…, meeting-…, access-…, or any stream that holds an\n" +
+			"event of the catalog) is written only by commands through the command\n" +
+			"service, which check each against the rules; such an append is refused as\n" +
+			"forbidden and writes nothing.",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, name := range []string{"stream", "type", "data"} {
@@ -78,6 +84,12 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 				ev.OccurredAt = t.UTC()
 			}
 			// Refuse bad input before the store file is created or opened.
+			if err := events.ValidateStream(stream); err != nil {
+				return err
+			}
+			if err := events.CheckRawAppend(stream, []events.Event{ev}); err != nil {
+				return err
+			}
 			if err := events.ValidateAppend(stream, c.cfg.MaxEventBytes, []events.Event{ev}); err != nil {
 				return err
 			}
@@ -86,7 +98,7 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := store.Append(ctx, stream, exp, ev)
+			res, err := appendRaw(ctx, store, stream, exp, ev)
 			if cerr := store.Close(); err == nil {
 				err = cerr
 			}
@@ -97,8 +109,8 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&stream, "stream", "", "stream to append to, such as decision-42 (required)")
-	f.StringVar(&typ, "type", "", "event type, such as decision.adopted (required)")
+	f.StringVar(&stream, "stream", "", "stream to append to, such as import-notes-7, outside the aggregates' streams (required)")
+	f.StringVar(&typ, "type", "", "event type, such as import.noted, outside the catalog (required)")
 	f.StringVar(&data, "data", "", "event data, a JSON object, or - to read it from standard input (required)")
 	f.StringVar(&expected, "expected", "any", "expected stream state: any, no-stream, stream-exists or the version of its last event")
 	f.StringVar(&id, "id", "", "event id (UUID); a retry with the same id writes nothing new")
@@ -107,6 +119,25 @@ func newEventsAppendCommand(c *cli) *cobra.Command {
 	f.StringVar(&actorToken, "actor-token", "cli", "id of the token recording the event (never a secret)")
 	f.StringVar(&actorRole, "actor-role", "operator", "role of the one recording the event")
 	return cmd
+}
+
+// appendRaw appends ev to stream unless the stream already holds an event
+// of the catalog (a counter, say, whose kind CheckRawAppend cannot know).
+// The check and the append are two steps: a command that starts such a
+// stream between them is not seen, which a counter's owner tolerates no
+// worse than a raw event appended before its first number.
+func appendRaw(ctx context.Context, store events.Store, stream string, exp events.Expected, ev events.Event) (events.AppendResult, error) {
+	first, err := store.ReadStream(ctx, stream, events.ReadStreamOptions{Limit: 1})
+	switch {
+	case errors.Is(err, events.ErrStreamNotFound):
+	case err != nil:
+		return events.AppendResult{}, err
+	case len(first) == 1:
+		if _, ok := events.Spec(first[0].Type); ok {
+			return events.AppendResult{}, events.RawStreamRefusal(stream, first[0].Type)
+		}
+	}
+	return store.Append(ctx, stream, exp, ev)
 }
 
 // stdinSlack is how much white space may follow data of the largest size

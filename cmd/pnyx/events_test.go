@@ -62,10 +62,10 @@ func TestEventsCommands(t *testing.T) {
 	appends := []struct {
 		stream, typ, data, expected, want string
 	}{
-		{"decision-1", "decision.adopted", `{"number":"12/2026","text":"Έγκριση προϋπολογισμού"}`, "no-stream", `{"next_version":0,"position":1}`},
-		{"meeting-7", "meeting.scheduled", `{"title":"Τακτική συνεδρίαση"}`, "any", `{"next_version":0,"position":2}`},
-		{"decision-1", "decision.published", `{"ada":"ΨΘ2Ω46ΜΓΘΓ-ΑΒΓ"}`, "0", `{"next_version":1,"position":3}`},
-		{"decision-1", "decision.corrected", `{"version":2,"reason":"τυπογραφικό λάθος"}`, "stream-exists", `{"next_version":2,"position":4}`},
+		{"xdecision-1", "xdecision.adopted", `{"number":"12/2026","text":"Έγκριση προϋπολογισμού"}`, "no-stream", `{"next_version":0,"position":1}`},
+		{"xmeeting-7", "xmeeting.scheduled", `{"title":"Τακτική συνεδρίαση"}`, "any", `{"next_version":0,"position":2}`},
+		{"xdecision-1", "xdecision.published", `{"ada":"ΨΘ2Ω46ΜΓΘΓ-ΑΒΓ"}`, "0", `{"next_version":1,"position":3}`},
+		{"xdecision-1", "xdecision.corrected", `{"version":2,"reason":"τυπογραφικό λάθος"}`, "stream-exists", `{"next_version":2,"position":4}`},
 	}
 	t.Run("append prints the append result as JSON", func(t *testing.T) {
 		for _, a := range appends {
@@ -87,7 +87,7 @@ func TestEventsCommands(t *testing.T) {
 		data := head + body + tail
 		dir := filepath.Join(t.TempDir(), "data") // its own log: the subtests below count events
 		r := pnyxWithInput(t, ctx, nil, strings.NewReader(data+"\n"),
-			"events", "append", "--stream", "minutes-1", "--type", "meeting.minutes_published", "--data", "-", "--data-dir", dir)
+			"events", "append", "--stream", "xminutes-1", "--type", "xmeeting.minutes_published", "--data", "-", "--data-dir", dir)
 		if r.err != nil {
 			t.Fatalf("append: %v", r.err)
 		}
@@ -95,15 +95,15 @@ func TestEventsCommands(t *testing.T) {
 		if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 			t.Fatalf("append printed %q: %v", r.stdout, err)
 		}
-		r = pnyx(t, ctx, nil, "events", "read", "--stream", "minutes-1", "--data-dir", dir)
+		r = pnyx(t, ctx, nil, "events", "read", "--stream", "xminutes-1", "--data-dir", dir)
 		var ev events.RecordedEvent
 		if err := json.Unmarshal([]byte(r.stdout), &ev); err != nil || string(ev.Data) != data || ev.Position != res.Position {
 			t.Fatalf("read back %d bytes at %d (%v); want the %d bytes appended at %d", len(ev.Data), ev.Position, err, len(data), res.Position)
 		}
 	})
 	t.Run("read --stream writes the stream as NDJSON from a version", func(t *testing.T) {
-		evs := readLines(t, run("events", "read", "--stream", "decision-1").stdout)
-		if len(evs) != 3 || evs[0].Type != "decision.adopted" || evs[2].Version != 2 {
+		evs := readLines(t, run("events", "read", "--stream", "xdecision-1").stdout)
+		if len(evs) != 3 || evs[0].Type != "xdecision.adopted" || evs[2].Version != 2 {
 			t.Fatalf("read %+v", evs)
 		}
 		if !strings.Contains(string(evs[0].Data), "Έγκριση προϋπολογισμού") {
@@ -112,7 +112,7 @@ func TestEventsCommands(t *testing.T) {
 		if evs[0].Actor != (events.Actor{TokenID: "cli", Role: "operator"}) || evs[0].RecordedAt.IsZero() {
 			t.Fatalf("envelope %+v", evs[0])
 		}
-		evs = readLines(t, run("events", "read", "--stream", "decision-1", "--from", "1", "--limit", "1").stdout)
+		evs = readLines(t, run("events", "read", "--stream", "xdecision-1", "--from", "1", "--limit", "1").stdout)
 		if len(evs) != 1 || evs[0].Version != 1 {
 			t.Fatalf("read from version 1, limit 1: %+v", evs)
 		}
@@ -132,13 +132,13 @@ func TestEventsCommands(t *testing.T) {
 	})
 
 	t.Run("read --all filters by type and stream prefix", func(t *testing.T) {
-		evs := readLines(t, run("events", "read", "--all", "--type-prefix", "decision.").stdout)
+		evs := readLines(t, run("events", "read", "--all", "--type-prefix", "xdecision.").stdout)
 		if len(evs) != 3 {
-			t.Fatalf("type prefix decision.: %d events, want 3", len(evs))
+			t.Fatalf("type prefix xdecision.: %d events, want 3", len(evs))
 		}
-		evs = readLines(t, run("events", "read", "--all", "--stream-prefix", "meeting-", "--limit", "5").stdout)
-		if len(evs) != 1 || evs[0].Stream != "meeting-7" {
-			t.Fatalf("stream prefix meeting-: %+v", evs)
+		evs = readLines(t, run("events", "read", "--all", "--stream-prefix", "xmeeting-", "--limit", "5").stdout)
+		if len(evs) != 1 || evs[0].Stream != "xmeeting-7" {
+			t.Fatalf("stream prefix xmeeting-: %+v", evs)
 		}
 	})
 
@@ -154,30 +154,30 @@ func TestEventsCommands(t *testing.T) {
 	})
 
 	t.Run("an append with the same id is idempotent", func(t *testing.T) {
-		args := []string{"events", "append", "--stream", "meeting-8", "--type", "meeting.scheduled", "--data", `{}`,
+		args := []string{"events", "append", "--stream", "xmeeting-8", "--type", "xmeeting.scheduled", "--data", `{}`,
 			"--id", "0195a6f0-0000-7000-8000-000000000001", "--occurred-at", "2026-03-03T18:00:00+02:00"}
 		first, second := run(args...), run(args...)
 		if first.err != nil || second.err != nil || first.stdout != second.stdout {
 			t.Fatalf("first %q %v, second %q %v", first.stdout, first.err, second.stdout, second.err)
 		}
-		evs := readLines(t, run("events", "read", "--stream", "meeting-8").stdout)
+		evs := readLines(t, run("events", "read", "--stream", "xmeeting-8").stdout)
 		if len(evs) != 1 || evs[0].OccurredAt.Format("15:04Z07:00") != "16:00Z" {
 			t.Fatalf("read %+v", evs)
 		}
 	})
 
 	t.Run("a wrong expected version is a conflict and writes nothing", func(t *testing.T) {
-		r := run("events", "append", "--stream", "decision-1", "--type", "x.y", "--data", `{}`, "--expected", "no-stream")
+		r := run("events", "append", "--stream", "xdecision-1", "--type", "x.y", "--data", `{}`, "--expected", "no-stream")
 		if !errors.Is(r.err, events.ErrWrongExpectedVersion) || exitCode(r.err) != 1 {
 			t.Fatalf("error %v, want a wrong expected version", r.err)
 		}
-		if evs := readLines(t, run("events", "read", "--stream", "decision-1").stdout); len(evs) != 3 {
+		if evs := readLines(t, run("events", "read", "--stream", "xdecision-1").stdout); len(evs) != 3 {
 			t.Fatalf("stream now has %d events, want 3", len(evs))
 		}
 	})
 
 	t.Run("reading a stream that does not exist is not found", func(t *testing.T) {
-		r := run("events", "read", "--stream", "decision-404")
+		r := run("events", "read", "--stream", "xdecision-404")
 		if events.ErrorCode(r.err) != events.CodeNotFound {
 			t.Fatalf("error %v, want not found", r.err)
 		}
@@ -187,7 +187,7 @@ func TestEventsCommands(t *testing.T) {
 func TestEventsCommandsRefuseBadInput(t *testing.T) {
 	cleanEnv(t)
 	ctx := context.Background()
-	ok := []string{"--stream", "decision-1", "--type", "decision.adopted", "--data", `{"a":1}`}
+	ok := []string{"--stream", "xdecision-1", "--type", "xdecision.adopted", "--data", `{"a":1}`}
 	with := func(flag, value string) []string {
 		args := append([]string{"events", "append"}, ok...)
 		for i := range args {

@@ -39,7 +39,7 @@ func FuzzConfigFile(f *testing.F) {
 // invalid input or a conflict; never a panic or an internal error.
 func FuzzEventsAppend(f *testing.F) {
 	for _, seed := range [][4]string{
-		{"decision-1", "decision.adopted", `{"text":"Έγκριση"}`, "any"},
+		{"xdecision-1", "xdecision.adopted", `{"text":"Έγκριση"}`, "any"},
 		{"", "x", "{}", "no-stream"},
 		{"s\x00", "a b", "[]", "-2"},
 		{"μητρώο-1", "τύπος.γεγονότος", `{"a":` + "\"\xff\"}", "0"},

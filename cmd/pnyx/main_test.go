@@ -21,7 +21,7 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"a command that succeeds exits 0", context.Background(), []string{"events", "stats"}, 0, ""},
 		{"a refused input exits 2", context.Background(), []string{"events", "read", "--limit", "-1", "--all"}, 2, "pnyx: --limit -1"},
-		{"a stream that is not there exits 1", context.Background(), []string{"events", "read", "--stream", "meeting-9"}, 1, "stream not found"},
+		{"a stream that is not there exits 1", context.Background(), []string{"events", "read", "--stream", "xmeeting-9"}, 1, "stream not found"},
 		{"a command cut short by SIGINT or SIGTERM exits 130", cancelled, []string{"events", "read", "--all"}, exitInterrupted, "pnyx: interrupted"},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {

@@ -27,13 +27,13 @@ func seedMigration(t *testing.T, path string) []events.RecordedEvent {
 	defer s.Close()
 	athens := time.FixedZone("EET", 2*3600)
 	for i := range 30 {
-		stream := fmt.Sprintf("meeting-%d", i%7)
+		stream := fmt.Sprintf("xmeeting-%d", i%7)
 		n := 1 + i%3
 		batch := make([]events.Event, n)
 		for j := range batch {
 			batch[j] = events.Event{
 				ID:            events.NewEventID(),
-				Type:          "meeting.item_added",
+				Type:          "xmeeting.item_added",
 				Schema:        1 + j%2,
 				OccurredAt:    time.Date(2026, 2, 1+i%27, 18, 0, j, 123456789, athens),
 				Actor:         events.Actor{TokenID: "tok-" + fmt.Sprint(i%4), Role: "γραμματεία"},
@@ -163,7 +163,7 @@ func TestMigrateRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Append(context.Background(), "vote-1", events.NoStream, events.Event{Type: "vote.opened", Data: json.RawMessage(`{}`)}); err != nil {
+	if _, err := s.Append(context.Background(), "xvote-1", events.NoStream, events.Event{Type: "xvote.opened", Data: json.RawMessage(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -194,7 +194,7 @@ func TestMigrateRefuses(t *testing.T) {
 
 func TestCanonicalFormCoversEveryFieldButPosition(t *testing.T) {
 	base := events.RecordedEvent{
-		ID: events.NewEventID(), Stream: "vote-1", Version: 2, Position: 9, Type: "vote.closed", Schema: 1,
+		ID: events.NewEventID(), Stream: "xvote-1", Version: 2, Position: 9, Type: "xvote.closed", Schema: 1,
 		OccurredAt: time.Unix(100, 0).UTC(), RecordedAt: time.Unix(200, 0).UTC(),
 		Actor: events.Actor{TokenID: "t", Role: "r"}, CausationID: events.NewEventID(), CorrelationID: events.NewEventID(),
 		Data: json.RawMessage(`{"a":1}`),
@@ -206,9 +206,9 @@ func TestCanonicalFormCoversEveryFieldButPosition(t *testing.T) {
 	}{
 		{"the position does not count", func(e *events.RecordedEvent) { e.Position = 12345 }, true},
 		{"the id counts", func(e *events.RecordedEvent) { e.ID = events.NewEventID() }, false},
-		{"the stream counts", func(e *events.RecordedEvent) { e.Stream = "vote-2" }, false},
+		{"the stream counts", func(e *events.RecordedEvent) { e.Stream = "xvote-2" }, false},
 		{"the version counts", func(e *events.RecordedEvent) { e.Version = 3 }, false},
-		{"the type counts", func(e *events.RecordedEvent) { e.Type = "vote.opened" }, false},
+		{"the type counts", func(e *events.RecordedEvent) { e.Type = "xvote.opened" }, false},
 		{"the schema counts", func(e *events.RecordedEvent) { e.Schema = 2 }, false},
 		{"the occurred time counts", func(e *events.RecordedEvent) { e.OccurredAt = e.OccurredAt.Add(time.Nanosecond) }, false},
 		{"the recorded time counts", func(e *events.RecordedEvent) { e.RecordedAt = e.RecordedAt.Add(time.Nanosecond) }, false},

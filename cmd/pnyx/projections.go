@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -56,12 +58,15 @@ func newProjectionsCommand(c *cli) *cobra.Command {
 		Long: "Read the checkpoints of the read model (readmodel.db in the data directory) and\n" +
 			"the head of the event log, and print one line per projection. States:\n" +
 			"caught_up, running (behind the log), rebuilding (a new build is catching up;\n" +
-			"readers still see the previous one), failed (an event failed: see LAST ERROR).",
+			"readers still see the previous one), failed (an event failed: see LAST ERROR;\n" +
+			"pnyx projections skip records a way past it). PASSED OVER lists the positions\n" +
+			"of events passed over by a skip; a line per event then gives the skip's reason.",
 		Args: cobraArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.projectionsStatus(cmd)
 		},
 	})
+	cmd.AddCommand(newProjectionsSkipCommand(c))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "rebuild [NAME]",
 		Short: "Rebuild one projection (or all) from the start of the log",
@@ -97,16 +102,38 @@ func (c *cli) projectionsStatus(cmd *cobra.Command) error {
 		return err
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tVERSION\tSTATE\tPOSITION\tHEAD\tLAG\tSKIPPED\tSERVING\tLAST ERROR")
+	fmt.Fprintln(w, "NAME\tVERSION\tSTATE\tPOSITION\tHEAD\tLAG\tSKIPPED\tSERVING\tPASSED OVER\tLAST ERROR")
 	for _, s := range statuses {
 		serving := "-"
 		if s.ServingVersion > 0 {
 			serving = fmt.Sprintf("v%d at %d", s.ServingVersion, s.ServingPosition)
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Version, s.State,
-			s.Position, s.Head, s.Lag, s.SkippedUnknown, serving, s.LastError)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Version, s.State,
+			s.Position, s.Head, s.Lag, s.SkippedUnknown, serving, passedPositions(s.PassedOver), s.LastError)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for _, s := range statuses {
+		for _, p := range s.PassedOver {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s passed over event %d (%s, %s): skip at %d: %s\n",
+				s.Name, p.Position, p.Type, p.EventID, p.SkipPosition, p.Reason)
+		}
+	}
+	return nil
+}
+
+// passedPositions lists the positions of the events passed over, "-" for
+// none.
+func passedPositions(passed []projections.PassedOver) string {
+	if len(passed) == 0 {
+		return "-"
+	}
+	out := make([]string, len(passed))
+	for i, p := range passed {
+		out[i] = strconv.FormatUint(uint64(p.Position), 10)
+	}
+	return strings.Join(out, ",")
 }
 
 func (c *cli) projectionsRebuild(cmd *cobra.Command, args []string) error {

@@ -89,7 +89,7 @@ func TestServeFollowsAppendsOfAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Έκτακτη συνεδρίαση"}`)}
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Έκτακτη συνεδρίαση"}`)}
 		res, err := other.Append(ctx, "meeting-2", events.NoStream, ev)
 		if err != nil {
 			t.Fatal(err)

@@ -40,6 +40,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newVaultCommand,
 	newVerifyCommand,
 	newReplayCommand,
+	newExportCommand,
 	newVersionCommand,
 }
 

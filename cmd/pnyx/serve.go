@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -133,6 +134,7 @@ func (c *cli) serve(ctx context.Context) error {
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
+		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
 		return err

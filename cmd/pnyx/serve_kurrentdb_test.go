@@ -39,7 +39,7 @@ func seedKurrent(t *testing.T, url string, n int) []events.Position {
 	defer s.Close()
 	var pos []events.Position
 	for i := range n {
-		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(fmt.Sprintf(`{"title":"Συνεδρίαση %d"}`, i))}
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(fmt.Sprintf(`{"place":"Συνεδρίαση %d"}`, i))}
 		res, err := s.Append(ctx, fmt.Sprintf("meeting-%d", i), events.NoStream, ev)
 		if err != nil {
 			t.Fatal(err)
@@ -111,7 +111,7 @@ func seedKurrentStream(t *testing.T, url, stream string) events.Position {
 	}
 	defer s.Close()
 	res, err := s.Append(context.Background(), stream, events.NoStream,
-		events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Έκτακτη συνεδρίαση"}`)})
+		events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Έκτακτη συνεδρίαση"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,13 +134,13 @@ func TestEventsCommandsOnKurrentDB(t *testing.T) {
 		return pnyx(t, ctx, nil, append(args, "--data-dir", t.TempDir(), "--store", srv.URL())...)
 	}
 	t.Run("events append writes to the server and events read reads it back", func(t *testing.T) {
-		r := run("events", "append", "--stream", "decision-1", "--type", "decision.adopted", "--expected", "no-stream", "--data", `{"number":"12/2026"}`)
+		r := run("events", "append", "--stream", "xdecision-1", "--type", "xdecision.adopted", "--expected", "no-stream", "--data", `{"number":"12/2026"}`)
 		if r.err != nil {
 			t.Fatalf("append: %v\n%s", r.err, r.stderr)
 		}
-		r = run("events", "read", "--stream", "decision-1")
+		r = run("events", "read", "--stream", "xdecision-1")
 		evs := readLines(t, r.stdout)
-		if r.err != nil || len(evs) != 1 || evs[0].Type != "decision.adopted" || !strings.Contains(string(evs[0].Data), "12/2026") {
+		if r.err != nil || len(evs) != 1 || evs[0].Type != "xdecision.adopted" || !strings.Contains(string(evs[0].Data), "12/2026") {
 			t.Fatalf("read: %v %+v", r.err, evs)
 		}
 		r = run("events", "read", "--all")
@@ -149,7 +149,7 @@ func TestEventsCommandsOnKurrentDB(t *testing.T) {
 		}
 	})
 	t.Run("a wrong expected version is refused as a conflict", func(t *testing.T) {
-		r := run("events", "append", "--stream", "decision-1", "--type", "decision.adopted", "--expected", "no-stream", "--data", `{}`)
+		r := run("events", "append", "--stream", "xdecision-1", "--type", "xdecision.adopted", "--expected", "no-stream", "--data", `{}`)
 		if events.ErrorCode(r.err) != events.CodeConflict {
 			t.Fatalf("append: %v; want a conflict", r.err)
 		}

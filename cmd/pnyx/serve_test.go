@@ -26,7 +26,7 @@ func seed(t *testing.T, dir string, n int) {
 	}
 	defer s.Close()
 	for i := range n {
-		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(fmt.Sprintf(`{"title":"Συνεδρίαση %d"}`, i))}
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(fmt.Sprintf(`{"place":"Συνεδρίαση %d"}`, i))}
 		if _, err := s.Append(context.Background(), fmt.Sprintf("meeting-%d", i), events.NoStream, ev); err != nil {
 			t.Fatal(err)
 		}

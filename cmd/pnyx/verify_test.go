@@ -376,7 +376,7 @@ func TestVerifyAcrossAKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 100 {
-		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"title":"Συνεδρίαση ` + itoa(int64(300+i)) + `"}`)}
+		ev := events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{"place":"Συνεδρίαση ` + itoa(int64(300+i)) + `"}`)}
 		if _, err := st.Append(ctx, "meeting-r"+itoa(int64(i)), events.NoStream, ev); err != nil {
 			t.Fatal(err)
 		}

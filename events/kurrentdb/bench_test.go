@@ -39,7 +39,7 @@ func BenchmarkAppend(b *testing.B) {
 	b.Run("client", func(b *testing.B) {
 		for i := range b.N {
 			_, err := raw.AppendToStream(ctx, fmt.Sprintf("raw-%d", i/perStream), kurrentdb.AppendToStreamOptions{},
-				kurrentdb.EventData{EventID: uuid.New(), EventType: "meeting.item_added", ContentType: kurrentdb.ContentTypeJson, Data: data})
+				kurrentdb.EventData{EventID: uuid.New(), EventType: "xmeeting.item_added", ContentType: kurrentdb.ContentTypeJson, Data: data})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func BenchmarkAppend(b *testing.B) {
 	})
 	b.Run("store", func(b *testing.B) {
 		for i := range b.N {
-			if _, err := s.Append(ctx, fmt.Sprintf("meeting-%d", i/perStream), events.Any, events.Event{Type: "meeting.item_added", Data: data}); err != nil {
+			if _, err := s.Append(ctx, fmt.Sprintf("xmeeting-%d", i/perStream), events.Any, events.Event{Type: "xmeeting.item_added", Data: data}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -69,9 +69,9 @@ func BenchmarkReadAll(b *testing.B) {
 	batch := make([]events.Event, 100)
 	for i := range n / len(batch) {
 		for j := range batch {
-			batch[j] = events.Event{Type: "meeting.item_added", Data: json.RawMessage(`{"title":"Συνεδρίαση"}`)}
+			batch[j] = events.Event{Type: "xmeeting.item_added", Data: json.RawMessage(`{"title":"Συνεδρίαση"}`)}
 		}
-		if _, err := s.Append(ctx, fmt.Sprintf("meeting-%d", i), events.NoStream, batch...); err != nil {
+		if _, err := s.Append(ctx, fmt.Sprintf("xmeeting-%d", i), events.NoStream, batch...); err != nil {
 			b.Fatal(err)
 		}
 	}

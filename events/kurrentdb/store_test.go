@@ -74,8 +74,8 @@ func TestSubscriptionAfterADroppedConnection(t *testing.T) {
 	defer cancel()
 	appendN := func(from, n int) {
 		for i := range n {
-			ev := events.Event{Type: "vote.ballot_cast", Data: json.RawMessage(`{"n":` + itoa(from+i) + `}`)}
-			if _, err := s.Append(ctx, "vote-1", events.Any, ev); err != nil {
+			ev := events.Event{Type: "xvote.ballot_cast", Data: json.RawMessage(`{"n":` + itoa(from+i) + `}`)}
+			if _, err := s.Append(ctx, "xvote-1", events.Any, ev); err != nil {
 				t.Fatalf("append: %v", err)
 			}
 		}
@@ -121,11 +121,11 @@ func TestPositionsAreOrderedNotDense(t *testing.T) {
 	srv := testServer(t)
 	s := openStore(t, srv.URL(), kurrentdb.Options{})
 	ctx := context.Background()
-	a, err := s.Append(ctx, "body-1", events.NoStream, events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)})
+	a, err := s.Append(ctx, "xbody-1", events.NoStream, events.Event{Type: "xbody.registered", Data: json.RawMessage(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := s.Append(ctx, "body-1", events.Exact(0), events.Event{Type: "body.member_joined", Data: json.RawMessage(`{}`)})
+	b, err := s.Append(ctx, "xbody-1", events.Exact(0), events.Event{Type: "xbody.member_joined", Data: json.RawMessage(`{}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +139,10 @@ func TestRecordedTimeIsTheInjectedClock(t *testing.T) {
 	clock := time.Date(2026, 3, 10, 12, 0, 0, 987654321, time.FixedZone("EEST", 3*3600))
 	s := openStore(t, srv.URL(), kurrentdb.Options{Now: func() time.Time { return clock }})
 	ctx := context.Background()
-	if _, err := s.Append(ctx, "decision-1", events.NoStream, events.Event{Type: "decision.adopted", Data: json.RawMessage(`{}`)}); err != nil {
+	if _, err := s.Append(ctx, "xdecision-1", events.NoStream, events.Event{Type: "xdecision.adopted", Data: json.RawMessage(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ReadStream(ctx, "decision-1", events.ReadStreamOptions{})
+	got, err := s.ReadStream(ctx, "xdecision-1", events.ReadStreamOptions{})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("read: %v, %d events", err, len(got))
 	}
@@ -155,8 +155,8 @@ func TestAnAppendOverTheRequestLimitIsInvalidAndWritesNothing(t *testing.T) {
 	srv := testServer(t)
 	s := openStore(t, srv.URL(), kurrentdb.Options{MaxAppendBytes: 1 << 20})
 	big := json.RawMessage(`{"text":"` + string(make([]byte, 0)) + repeat("x", 600_000) + `"}`)
-	_, err := s.Append(context.Background(), "decision-2", events.NoStream,
-		events.Event{Type: "decision.adopted", Data: big}, events.Event{Type: "decision.published", Data: big})
+	_, err := s.Append(context.Background(), "xdecision-2", events.NoStream,
+		events.Event{Type: "xdecision.adopted", Data: big}, events.Event{Type: "xdecision.published", Data: big})
 	if events.ErrorCode(err) != events.CodeInvalid {
 		t.Fatalf("append: %v; want an invalid error", err)
 	}
@@ -198,11 +198,11 @@ func TestEveryCallHasADeadline(t *testing.T) {
 		call func() error
 	}{
 		{"an append to a server that does not answer is unavailable", func() error {
-			_, err := s.Append(ctx, "vote-9", events.Any, events.Event{Type: "vote.opened", Data: json.RawMessage(`{}`)})
+			_, err := s.Append(ctx, "xvote-9", events.Any, events.Event{Type: "xvote.opened", Data: json.RawMessage(`{}`)})
 			return err
 		}},
 		{"a stream read of a server that does not answer is unavailable", func() error {
-			_, err := s.ReadStream(ctx, "vote-9", events.ReadStreamOptions{})
+			_, err := s.ReadStream(ctx, "xvote-9", events.ReadStreamOptions{})
 			return err
 		}},
 		{"a read of the log of a server that does not answer is unavailable", func() error {
@@ -240,8 +240,8 @@ func TestAServerThatGoesAwayAndComesBack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	appendOne := func(i int) error {
-		_, err := s.Append(ctx, "request-1", events.Exact(int64(i)-1),
-			events.Event{ID: events.DeterministicID("restart", i), Type: "request.noted", Data: json.RawMessage(`{}`)})
+		_, err := s.Append(ctx, "xrequest-1", events.Exact(int64(i)-1),
+			events.Event{ID: events.DeterministicID("restart", i), Type: "xrequest.noted", Data: json.RawMessage(`{}`)})
 		return err
 	}
 	for i := range 3 {
@@ -294,7 +294,7 @@ func TestAServerThatGoesAwayAndComesBack(t *testing.T) {
 		}
 	})
 	t.Run("calls work again", func(t *testing.T) {
-		if v, err := s.StreamVersion(ctx, "request-1"); err != nil || v != 5 {
+		if v, err := s.StreamVersion(ctx, "xrequest-1"); err != nil || v != 5 {
 			t.Errorf("stream version %d, %v; want 5", v, err)
 		}
 	})
@@ -351,7 +351,7 @@ func TestTLSAndCredentialsComeFromTheConnectionString(t *testing.T) {
 	}
 	t.Run("the login of the connection string is sent over TLS and accepted", func(t *testing.T) {
 		s := openStore(t, withLogin("pnyx:"+url.QueryEscape("Πνύκα-2026")), kurrentdb.Options{})
-		if _, err := s.Append(context.Background(), "body-1", events.NoStream, events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)}); err != nil {
+		if _, err := s.Append(context.Background(), "xbody-1", events.NoStream, events.Event{Type: "xbody.registered", Data: json.RawMessage(`{}`)}); err != nil {
 			t.Fatalf("append: %v", err)
 		}
 	})
@@ -376,8 +376,8 @@ func TestAnAppendReadsOnlyWhatIsNewInItsStream(t *testing.T) {
 	const n = 300
 	before := srv.EventsRead()
 	for i := range n {
-		if _, err := s.Append(ctx, "consultation-1", events.Exact(int64(i)-1),
-			events.Event{Type: "consultation.comment_submitted", Data: json.RawMessage(`{"text":"σχόλιο"}`)}); err != nil {
+		if _, err := s.Append(ctx, "xconsultation-1", events.Exact(int64(i)-1),
+			events.Event{Type: "xconsultation.comment_submitted", Data: json.RawMessage(`{"text":"σχόλιο"}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -393,15 +393,15 @@ func TestRetriesAreFoundAfterTheIndexForgotTheStream(t *testing.T) {
 	s := openStore(t, srv.URL(), kurrentdb.Options{IndexedIDs: 5})
 	ctx := context.Background()
 	first := []events.Event{
-		{ID: events.NewEventID(), Type: "request.submitted", Data: json.RawMessage(`{}`)},
-		{ID: events.NewEventID(), Type: "request.acknowledged", Data: json.RawMessage(`{}`)},
+		{ID: events.NewEventID(), Type: "xrequest.submitted", Data: json.RawMessage(`{}`)},
+		{ID: events.NewEventID(), Type: "xrequest.acknowledged", Data: json.RawMessage(`{}`)},
 	}
-	res, err := s.Append(ctx, "request-1", events.NoStream, first...)
+	res, err := s.Append(ctx, "xrequest-1", events.NoStream, first...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 10 { // enough other streams to push request-1 out of the index
-		if _, err := s.Append(ctx, "request-other-"+itoa(i), events.NoStream, events.Event{Type: "request.submitted", Data: json.RawMessage(`{}`)}); err != nil {
+		if _, err := s.Append(ctx, "xrequest-other-"+itoa(i), events.NoStream, events.Event{Type: "xrequest.submitted", Data: json.RawMessage(`{}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -411,12 +411,12 @@ func TestRetriesAreFoundAfterTheIndexForgotTheStream(t *testing.T) {
 		want  error
 	}{
 		{"the same batch is a retry with the first result", first, nil},
-		{"the same id with other data is a conflict", []events.Event{{ID: first[0].ID, Type: "request.submitted", Data: json.RawMessage(`{"x":1}`)}}, events.ErrDuplicateEventID},
+		{"the same id with other data is a conflict", []events.Event{{ID: first[0].ID, Type: "xrequest.submitted", Data: json.RawMessage(`{"x":1}`)}}, events.ErrDuplicateEventID},
 		{"recorded ids in another order are a conflict", []events.Event{first[1], first[0]}, events.ErrDuplicateEventID},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.Append(ctx, "request-1", events.Any, tc.batch...)
+			got, err := s.Append(ctx, "xrequest-1", events.Any, tc.batch...)
 			if tc.want == nil && (err != nil || got != res) {
 				t.Fatalf("retry: %+v, %v; want %+v", got, err, res)
 			}

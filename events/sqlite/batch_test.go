@@ -21,8 +21,8 @@ func TestGroupCommit(t *testing.T) {
 	}
 	defer s.Close()
 
-	recorded := events.Event{ID: events.NewEventID(), Type: "vote.opened", Data: json.RawMessage(`{}`)}
-	if _, err := s.Append(ctx, "vote-1", events.NoStream, recorded); err != nil {
+	recorded := events.Event{ID: events.NewEventID(), Type: "xvote.opened", Data: json.RawMessage(`{}`)}
+	if _, err := s.Append(ctx, "xvote-1", events.NoStream, recorded); err != nil {
 		t.Fatal(err)
 	}
 
@@ -44,19 +44,19 @@ func TestGroupCommit(t *testing.T) {
 		return events.Event{Type: typ, Data: json.RawMessage(`{"σχόλιο":"ναι"}`)}
 	}
 
-	holder := prepare("vote-1", events.Exact(0), ev("vote.ballot_cast"))
+	holder := prepare("xvote-1", events.Exact(0), ev("xvote.ballot_cast"))
 	s.appends <- holder
 	if b := <-batches; len(b) != 1 {
 		t.Fatalf("first batch has %d appends, want the holder alone", len(b))
 	}
 	group := []*appendRequest{
-		prepare("vote-2", events.NoStream, ev("vote.opened"), ev("vote.ballot_cast")),
-		prepare("vote-1", events.NoStream, ev("vote.ballot_cast")),                         // wrong version
-		prepare("vote-3", events.Any, ev("vote.opened"), recorded),                         // second id recorded
-		prepare("vote-1", events.Exact(0), ev("vote.ballot_cast")),                         // the holder moved it to 1
-		prepare("vote-1", events.Exact(1), ev("vote.ballot_cast"), ev("vote.ballot_cast")), // sees the holder
-		prepare("vote-2", events.Exact(1), ev("vote.closed")),                              // sees the first of the group
-		prepare("vote-1", events.NoStream, recorded),                                       // an idempotent retry
+		prepare("xvote-2", events.NoStream, ev("xvote.opened"), ev("xvote.ballot_cast")),
+		prepare("xvote-1", events.NoStream, ev("xvote.ballot_cast")),                          // wrong version
+		prepare("xvote-3", events.Any, ev("xvote.opened"), recorded),                          // second id recorded
+		prepare("xvote-1", events.Exact(0), ev("xvote.ballot_cast")),                          // the holder moved it to 1
+		prepare("xvote-1", events.Exact(1), ev("xvote.ballot_cast"), ev("xvote.ballot_cast")), // sees the holder
+		prepare("xvote-2", events.Exact(1), ev("xvote.closed")),                               // sees the first of the group
+		prepare("xvote-1", events.NoStream, recorded),                                         // an idempotent retry
 	}
 	for _, req := range group {
 		s.appends <- req
@@ -107,8 +107,8 @@ func TestGroupCommit(t *testing.T) {
 				t.Fatalf("event %d at position %d", i, ev.Position)
 			}
 		}
-		if _, err := s.StreamVersion(ctx, "vote-3"); !errors.Is(err, events.ErrStreamNotFound) {
-			t.Errorf("vote-3: %v, want not found", err)
+		if _, err := s.StreamVersion(ctx, "xvote-3"); !errors.Is(err, events.ErrStreamNotFound) {
+			t.Errorf("xvote-3: %v, want not found", err)
 		}
 	})
 }

@@ -26,7 +26,7 @@ var benchData = json.RawMessage(`{"decision":"123/2026","title":"Προϋπολ�
 func benchEvents(n int) []events.Event {
 	evs := make([]events.Event, n)
 	for i := range evs {
-		evs[i] = events.Event{Type: "decision.adopted", Actor: events.Actor{TokenID: "tok-1", Role: "secretariat"}, Data: benchData}
+		evs[i] = events.Event{Type: "xdecision.adopted", Actor: events.Actor{TokenID: "tok-1", Role: "secretariat"}, Data: benchData}
 	}
 	return evs
 }
@@ -73,7 +73,7 @@ func rawBatch(ctx context.Context, db *sql.DB, stream string, n int) error {
 	now := formatTime(time.Now())
 	for v := range n {
 		id := events.NewEventID()
-		if _, err := stmt.ExecContext(ctx, id[:], stream, v, "decision.adopted", 1, now, now,
+		if _, err := stmt.ExecContext(ctx, id[:], stream, v, "xdecision.adopted", 1, now, now,
 			"tok-1", "secretariat", nil, nil, string(benchData)); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func BenchmarkAppendBatch1000(b *testing.B) {
 		rawTime += time.Since(start)
 		b.StartTimer()
 		cpu0 := cputime.Process()
-		if _, err := s.Append(ctx, fmt.Sprint("decision-", i), events.NoStream, evs...); err != nil {
+		if _, err := s.Append(ctx, fmt.Sprint("xdecision-", i), events.NoStream, evs...); err != nil {
 			b.Fatal(err)
 		}
 		cpu += cputime.Process() - cpu0
@@ -140,7 +140,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 	b.SetParallelism((32 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)) // 32 goroutines
 	var writer atomic.Int64
 	b.RunParallel(func(pb *testing.PB) {
-		stream := fmt.Sprint("request-", writer.Add(1))
+		stream := fmt.Sprint("xrequest-", writer.Add(1))
 		for pb.Next() {
 			if _, err := s.Append(ctx, stream, events.Any, ev...); err != nil {
 				b.Error(err)
@@ -165,7 +165,7 @@ func BenchmarkReadAll(b *testing.B) {
 	s := benchStore(b)
 	evs := benchEvents(1000)
 	for i := range total / len(evs) {
-		if _, err := s.Append(ctx, fmt.Sprint("decision-", i), events.NoStream, evs...); err != nil {
+		if _, err := s.Append(ctx, fmt.Sprint("xdecision-", i), events.NoStream, evs...); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,22 +15,22 @@ import (
 // read back byte for byte.
 func FuzzAppend(f *testing.F) {
 	for _, seed := range []struct{ stream, typ, data string }{
-		{"decision-1", "decision.adopted", `{"number":"123/2026"}`},
-		{"δήμος-Αθηναίων", "decision.adopted", `{"title":"Προϋπολογισμός 2026"}`},
-		{"", "decision.adopted", `{}`},
-		{"meeting-\x00", "meeting.scheduled", `{}`},
-		{"meeting-1", "", `{}`},
-		{"meeting-1", "meeting scheduled", `{}`},
-		{"meeting-1", "meeting.scheduled", `[1]`},
-		{"meeting-1", "meeting.scheduled", `{"a":`},
-		{"meeting-1", "meeting.scheduled", " \n{\"a\":\"\\u0000\"} "},
-		{"meeting-\xff", "meeting.scheduled", `{}`},
+		{"xdecision-1", "xdecision.adopted", `{"number":"123/2026"}`},
+		{"δήμος-Αθηναίων", "xdecision.adopted", `{"title":"Προϋπολογισμός 2026"}`},
+		{"", "xdecision.adopted", `{}`},
+		{"xmeeting-\x00", "xmeeting.scheduled", `{}`},
+		{"xmeeting-1", "", `{}`},
+		{"xmeeting-1", "meeting scheduled", `{}`},
+		{"xmeeting-1", "xmeeting.scheduled", `[1]`},
+		{"xmeeting-1", "xmeeting.scheduled", `{"a":`},
+		{"xmeeting-1", "xmeeting.scheduled", " \n{\"a\":\"\\u0000\"} "},
+		{"xmeeting-\xff", "xmeeting.scheduled", `{}`},
 	} {
 		f.Add(seed.stream, seed.typ, []byte(seed.data), "tok-1", "γραμματεία")
 	}
 	s := openStore(f, filepath.Join(f.TempDir(), "events.db"), sqlite.Options{MaxEventBytes: 4096})
 	ctx := context.Background()
-	f.Add("request-1", "request.submitted", []byte(`{}`), "tok\x00\xff", "")
+	f.Add("xrequest-1", "xrequest.submitted", []byte(`{}`), "tok\x00\xff", "")
 	f.Fuzz(func(t *testing.T, stream, typ string, data []byte, token, role string) {
 		head, err := s.Head(ctx)
 		if err != nil {

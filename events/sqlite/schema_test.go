@@ -95,11 +95,11 @@ func TestSchemaUpgrade(t *testing.T) {
 	for v := range 3 {
 		id := events.NewEventID()
 		if _, err := db.ExecContext(ctx, `INSERT INTO events (id, stream, version, type, schema, occurred_at, recorded_at, data)
-			VALUES (?, 'decision-1', ?, 'decision.adopted', 1, ?, ?, '{}')`, id[:], v, now, now); err != nil {
+			VALUES (?, 'xdecision-1', ?, 'xdecision.adopted', 1, ?, ?, '{}')`, id[:], v, now, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO streams VALUES ('decision-1', 2)`); err != nil {
+	if _, err := db.ExecContext(ctx, `INSERT INTO streams VALUES ('xdecision-1', 2)`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -110,10 +110,10 @@ func TestSchemaUpgrade(t *testing.T) {
 	}
 	defer s.Close()
 	t.Run("a version 1 file keeps its streams' versions", func(t *testing.T) {
-		if v, err := s.StreamVersion(ctx, "decision-1"); err != nil || v != 2 {
+		if v, err := s.StreamVersion(ctx, "xdecision-1"); err != nil || v != 2 {
 			t.Fatalf("version %d, %v; want 2", v, err)
 		}
-		res, err := s.Append(ctx, "decision-1", events.Exact(2), events.Event{Type: "decision.published", Data: json.RawMessage(`{}`)})
+		res, err := s.Append(ctx, "xdecision-1", events.Exact(2), events.Event{Type: "xdecision.published", Data: json.RawMessage(`{}`)})
 		if err != nil || res != (events.AppendResult{NextVersion: 3, Position: 4}) {
 			t.Fatalf("append: %+v, %v", res, err)
 		}

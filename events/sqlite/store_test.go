@@ -45,8 +45,8 @@ func TestClockAndTime(t *testing.T) {
 
 	t.Run("recorded time is the injected clock's, in UTC, to the nanosecond", func(t *testing.T) {
 		occurred := time.Date(2026, 3, 3, 18, 0, 0, 1, athens)
-		mustAppend(t, s, "decision-1", events.Event{Type: "decision.adopted", OccurredAt: occurred, Data: json.RawMessage(`{}`)})
-		got := mustRead(t, s, "decision-1")[0]
+		mustAppend(t, s, "xdecision-1", events.Event{Type: "xdecision.adopted", OccurredAt: occurred, Data: json.RawMessage(`{}`)})
+		got := mustRead(t, s, "xdecision-1")[0]
 		if got.RecordedAt != clock.UTC() {
 			t.Errorf("recorded at %v, want %v", got.RecordedAt, clock.UTC())
 		}
@@ -55,14 +55,14 @@ func TestClockAndTime(t *testing.T) {
 		}
 	})
 	t.Run("a zero occurred time becomes the recorded time", func(t *testing.T) {
-		mustAppend(t, s, "decision-2", events.Event{Type: "decision.adopted", Data: json.RawMessage(`{}`)})
-		if got := mustRead(t, s, "decision-2")[0]; got.OccurredAt != clock.UTC() {
+		mustAppend(t, s, "xdecision-2", events.Event{Type: "xdecision.adopted", Data: json.RawMessage(`{}`)})
+		if got := mustRead(t, s, "xdecision-2")[0]; got.OccurredAt != clock.UTC() {
 			t.Errorf("occurred at %v, want %v", got.OccurredAt, clock.UTC())
 		}
 	})
 	t.Run("an occurred time outside years 1 to 9999 is refused", func(t *testing.T) {
 		for _, at := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)} {
-			_, err := s.Append(ctx, "decision-3", events.Any, events.Event{Type: "decision.adopted", OccurredAt: at, Data: json.RawMessage(`{}`)})
+			_, err := s.Append(ctx, "xdecision-3", events.Any, events.Event{Type: "xdecision.adopted", OccurredAt: at, Data: json.RawMessage(`{}`)})
 			if !errors.Is(err, events.ErrInvalid) {
 				t.Errorf("occurred %v: %v, want ErrInvalid", at, err)
 			}
@@ -78,7 +78,7 @@ func TestReopen(t *testing.T) {
 		t.Fatalf("open creates parent directories: %v", err)
 	}
 	for i := range 5 {
-		mustAppend(t, s, "body-"+strconv.Itoa(i%2), events.Event{Type: "body.registered", Data: json.RawMessage(`{"name":"Δημοτικό Συμβούλιο"}`)})
+		mustAppend(t, s, "xbody-"+strconv.Itoa(i%2), events.Event{Type: "xbody.registered", Data: json.RawMessage(`{"name":"Δημοτικό Συμβούλιο"}`)})
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -86,10 +86,10 @@ func TestReopen(t *testing.T) {
 	s = openStore(t, path, sqlite.Options{})
 
 	t.Run("events survive a close and reopen", func(t *testing.T) {
-		if got := mustRead(t, s, "body-0"); len(got) != 3 {
-			t.Errorf("body-0 has %d events, want 3", len(got))
+		if got := mustRead(t, s, "xbody-0"); len(got) != 3 {
+			t.Errorf("xbody-0 has %d events, want 3", len(got))
 		}
-		if res := mustAppend(t, s, "body-1", events.Event{Type: "body.renamed", Data: json.RawMessage(`{}`)}); res.Position != 6 || res.NextVersion != 2 {
+		if res := mustAppend(t, s, "xbody-1", events.Event{Type: "xbody.renamed", Data: json.RawMessage(`{}`)}); res.Position != 6 || res.NextVersion != 2 {
 			t.Errorf("append after reopen: %+v, want position 6 version 2", res)
 		}
 	})
@@ -124,7 +124,7 @@ func TestClose(t *testing.T) {
 		for i := range n {
 			go func() {
 				started <- struct{}{}
-				_, err := s.Append(ctx, "meeting-"+strconv.Itoa(i%4), events.Any, events.Event{Type: "meeting.item_added", Data: json.RawMessage(`{}`)})
+				_, err := s.Append(ctx, "xmeeting-"+strconv.Itoa(i%4), events.Any, events.Event{Type: "xmeeting.item_added", Data: json.RawMessage(`{}`)})
 				if err == nil {
 					ok.Add(1)
 				}
@@ -142,7 +142,7 @@ func TestClose(t *testing.T) {
 				t.Errorf("append during close: %v, want success or ErrUnavailable", err)
 			}
 		}
-		if _, err := s.Append(ctx, "meeting-1", events.Any, events.Event{Type: "meeting.item_added", Data: json.RawMessage(`{}`)}); !errors.Is(err, events.ErrUnavailable) {
+		if _, err := s.Append(ctx, "xmeeting-1", events.Any, events.Event{Type: "xmeeting.item_added", Data: json.RawMessage(`{}`)}); !errors.Is(err, events.ErrUnavailable) {
 			t.Errorf("append after close: %v, want ErrUnavailable", err)
 		}
 		if _, err := s.Head(ctx); !errors.Is(err, events.ErrUnavailable) {
@@ -205,7 +205,7 @@ func TestSecondOpener(t *testing.T) {
 			}
 			got <- batch
 		}()
-		mustAppend(t, writer, "request-1", events.Event{Type: "request.submitted", Data: json.RawMessage(`{}`)})
+		mustAppend(t, writer, "xrequest-1", events.Event{Type: "xrequest.submitted", Data: json.RawMessage(`{}`)})
 		if batch := <-got; len(batch) != 1 || batch[0].Position != 1 {
 			t.Errorf("delivered %+v, want the event at position 1", batch)
 		}
@@ -217,7 +217,7 @@ func TestSecondOpener(t *testing.T) {
 			for range 4 {
 				wg.Go(func() {
 					for range 25 {
-						if _, err := s.Append(ctx, "request-2", events.Any, events.Event{Type: "request.noted", Data: json.RawMessage(`{}`)}); err != nil {
+						if _, err := s.Append(ctx, "xrequest-2", events.Any, events.Event{Type: "xrequest.noted", Data: json.RawMessage(`{}`)}); err != nil {
 							t.Error(err)
 						}
 					}
@@ -236,8 +236,8 @@ func TestSecondOpener(t *testing.T) {
 			if ev.Position != events.Position(i+1) {
 				t.Fatalf("event %d at position %d", i, ev.Position)
 			}
-			if ev.Stream == "request-2" && ev.Version != int64(i-1) {
-				t.Fatalf("request-2 event at %d has version %d", ev.Position, ev.Version)
+			if ev.Stream == "xrequest-2" && ev.Version != int64(i-1) {
+				t.Fatalf("xrequest-2 event at %d has version %d", ev.Position, ev.Version)
 			}
 		}
 	})
@@ -271,7 +271,7 @@ func TestOpenPaths(t *testing.T) {
 	for _, p := range paths {
 		t.Run(p.name, func(t *testing.T) {
 			s := openStore(t, p.path, sqlite.Options{})
-			mustAppend(t, s, "body-1", events.Event{Type: "body.registered", Data: json.RawMessage(`{}`)})
+			mustAppend(t, s, "xbody-1", events.Event{Type: "xbody.registered", Data: json.RawMessage(`{}`)})
 			if fi, err := os.Stat(p.path); err != nil || fi.Size() == 0 {
 				t.Fatalf("the store is not at %q: %v", p.path, err)
 			}

@@ -18,11 +18,11 @@ func (s suite) appendAndRead(t *testing.T) {
 	t.Run("every envelope field reads back as appended", func(t *testing.T) {
 		store := s.newStore(t)
 		ctx := context.Background()
-		stream := "decision-" + unique()
+		stream := "xdecision-" + unique()
 		athens := time.FixedZone("EET", 2*3600)
 		sent := events.Event{
 			ID:            events.NewEventID(),
-			Type:          "decision.adopted",
+			Type:          "xdecision.adopted",
 			Schema:        3,
 			OccurredAt:    time.Date(2026, 3, 3, 19, 30, 15, 123456789, athens),
 			Actor:         events.Actor{TokenID: "tok-1", Role: "secretariat"},
@@ -60,8 +60,8 @@ func (s suite) appendAndRead(t *testing.T) {
 
 	t.Run("zero id, schema and occurred time are filled in", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "meeting-" + unique()
-		mustAppend(t, store, stream, events.Any, events.Event{Type: "meeting.scheduled", Data: json.RawMessage(`{}`)})
+		stream := "xmeeting-" + unique()
+		mustAppend(t, store, stream, events.Any, events.Event{Type: "xmeeting.scheduled", Data: json.RawMessage(`{}`)})
 		got, err := store.ReadStream(context.Background(), stream, events.ReadStreamOptions{})
 		if err != nil || len(got) != 1 {
 			t.Fatalf("read: %v, %d events", err, len(got))
@@ -83,9 +83,9 @@ func (s suite) appendAndRead(t *testing.T) {
 
 	t.Run("a batch gets consecutive versions and positions", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "vote-" + unique()
+		stream := "xvote-" + unique()
 		before := mustHead(t, store)
-		res := mustAppend(t, store, stream, events.NoStream, event("vote.opened", 0), event("vote.ballot_cast", 1), event("vote.ballot_cast", 2))
+		res := mustAppend(t, store, stream, events.NoStream, event("xvote.opened", 0), event("xvote.ballot_cast", 1), event("xvote.ballot_cast", 2))
 		if res.NextVersion != 2 {
 			t.Errorf("next version %d, want 2", res.NextVersion)
 		}
@@ -107,9 +107,9 @@ func (s suite) appendAndRead(t *testing.T) {
 		var wg sync.WaitGroup
 		for w := range writers {
 			wg.Go(func() {
-				stream := "body-" + run + "-" + string(rune('a'+w%8))
+				stream := "xbody-" + run + "-" + string(rune('a'+w%8))
 				for i := range each {
-					if _, err := store.Append(context.Background(), stream, events.Any, event("body.noted", w*each+i)); err != nil {
+					if _, err := store.Append(context.Background(), stream, events.Any, event("xbody.noted", w*each+i)); err != nil {
 						t.Errorf("append: %v", err)
 					}
 				}
@@ -172,12 +172,12 @@ func (s suite) expectedVersion(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			stream := "amendment-" + unique()
+			stream := "xamendment-" + unique()
 			for i := range tc.existing {
-				mustAppend(t, store, stream, events.Any, event("amendment.noted", i))
+				mustAppend(t, store, stream, events.Any, event("xamendment.noted", i))
 			}
 			head := mustHead(t, store)
-			res, err := store.Append(ctx, stream, tc.expected, event("amendment.proposed", 9))
+			res, err := store.Append(ctx, stream, tc.expected, event("xamendment.proposed", 9))
 			if tc.actual == -2 {
 				if err != nil {
 					t.Fatalf("append: %v", err)
@@ -205,8 +205,8 @@ func (s suite) expectedVersion(t *testing.T) {
 func (s suite) racingWriters(t *testing.T) {
 	t.Run("sixteen writers with the same exact version: exactly one wins", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "procurement-" + unique()
-		mustAppend(t, store, stream, events.NoStream, event("procurement.planned", 0))
+		stream := "xprocurement-" + unique()
+		mustAppend(t, store, stream, events.NoStream, event("xprocurement.planned", 0))
 		const racers = 16
 		start := make(chan struct{})
 		errs := make([]error, racers)
@@ -214,7 +214,7 @@ func (s suite) racingWriters(t *testing.T) {
 		for i := range racers {
 			wg.Go(func() {
 				<-start
-				_, errs[i] = store.Append(context.Background(), stream, events.Exact(0), event("procurement.tender_published", i))
+				_, errs[i] = store.Append(context.Background(), stream, events.Exact(0), event("xprocurement.tender_published", i))
 			})
 		}
 		close(start)

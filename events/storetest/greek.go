@@ -16,7 +16,7 @@ func (s suite) greekText(t *testing.T) {
 		stream := "δήμος-Αθηναίων-" + unique()
 		sent := events.Event{
 			ID:         events.NewEventID(),
-			Type:       "decision.adopted",
+			Type:       "xdecision.adopted",
 			Schema:     1,
 			OccurredAt: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC),
 			Actor:      events.Actor{TokenID: "κλειδί-Δ1", Role: "γραμματεία"},

@@ -20,8 +20,8 @@ func (s suite) idempotency(t *testing.T) {
 
 	t.Run("re-sending the same ids returns the first result and writes nothing", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "request-" + unique()
-		batch := withIDs(event("request.submitted", 0), event("request.acknowledged", 1), event("request.assigned", 2))
+		stream := "xrequest-" + unique()
+		batch := withIDs(event("xrequest.submitted", 0), event("xrequest.acknowledged", 1), event("xrequest.assigned", 2))
 		first := mustAppend(t, store, stream, events.NoStream, batch...)
 		head := mustHead(t, store)
 		// The retry's expected version no longer holds; a retry still gets
@@ -38,10 +38,10 @@ func (s suite) idempotency(t *testing.T) {
 
 	t.Run("a retry after later appends still returns the first result", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "request-" + unique()
-		batch := withIDs(event("request.submitted", 0))
+		stream := "xrequest-" + unique()
+		batch := withIDs(event("xrequest.submitted", 0))
 		first := mustAppend(t, store, stream, events.NoStream, batch...)
-		mustAppend(t, store, stream, events.Exact(0), event("request.answered", 1))
+		mustAppend(t, store, stream, events.Exact(0), event("xrequest.answered", 1))
 		head := mustHead(t, store)
 		again, err := store.Append(ctx, stream, events.NoStream, batch...)
 		if err != nil || again != first {
@@ -52,9 +52,9 @@ func (s suite) idempotency(t *testing.T) {
 
 	t.Run("appends after a retry or a conflicting id land at the next position and version", func(t *testing.T) {
 		store := s.newStore(t)
-		stream, other := "request-"+unique(), "request-"+unique()
+		stream, other := "xrequest-"+unique(), "xrequest-"+unique()
 		before := mustHead(t, store)
-		batch := withIDs(event("request.submitted", 0), event("request.acknowledged", 1))
+		batch := withIDs(event("xrequest.submitted", 0), event("xrequest.acknowledged", 1))
 		first := mustAppend(t, store, stream, events.NoStream, batch...)
 		if again, err := store.Append(ctx, stream, events.Any, batch...); err != nil || again != first {
 			t.Fatalf("retry: %+v, %v; want %+v", again, err, first)
@@ -64,11 +64,11 @@ func (s suite) idempotency(t *testing.T) {
 		if _, err := store.Append(ctx, stream, events.Any, clash); !errors.Is(err, events.ErrDuplicateEventID) {
 			t.Fatalf("the same id with other data: %v; want ErrDuplicateEventID", err)
 		}
-		next := mustAppend(t, store, stream, events.Exact(1), event("request.assigned", 2))
+		next := mustAppend(t, store, stream, events.Exact(1), event("xrequest.assigned", 2))
 		if next.NextVersion != 2 || next.Position <= first.Position {
 			t.Errorf("append after the retry: %+v; want version 2 after position %d", next, first.Position)
 		}
-		elsewhere := mustAppend(t, store, other, events.NoStream, event("request.submitted", 0))
+		elsewhere := mustAppend(t, store, other, events.NoStream, event("xrequest.submitted", 0))
 		if elsewhere.NextVersion != 0 || elsewhere.Position <= next.Position {
 			t.Errorf("append to another stream: %+v; want version 0 after position %d", elsewhere, next.Position)
 		}
@@ -81,8 +81,8 @@ func (s suite) idempotency(t *testing.T) {
 
 	t.Run("concurrent retries of one append write it once", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "request-" + unique()
-		batch := withIDs(event("request.submitted", 0), event("request.closed", 1))
+		stream := "xrequest-" + unique()
+		batch := withIDs(event("xrequest.submitted", 0), event("xrequest.closed", 1))
 		before := mustHead(t, store)
 		results := make(chan error, 8)
 		for range 8 {
@@ -113,14 +113,14 @@ func (s suite) idempotency(t *testing.T) {
 		}},
 		{"the same id with another type is a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			ev := sent[0]
-			ev.Type = "request.rejected"
+			ev.Type = "xrequest.rejected"
 			return stream, []events.Event{ev}
 		}},
 		{"the same id in another stream is a conflict", true, func(sent []events.Event, stream string) (string, []events.Event) {
 			return stream + "-other", sent[:1]
 		}},
 		{"a batch with a recorded id after a new one is a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
-			return stream, []events.Event{{ID: events.NewEventID(), Type: "request.reopened", Data: json.RawMessage(`{}`)}, sent[0]}
+			return stream, []events.Event{{ID: events.NewEventID(), Type: "xrequest.reopened", Data: json.RawMessage(`{}`)}, sent[0]}
 		}},
 		{"recorded ids in another order are a conflict", false, func(sent []events.Event, stream string) (string, []events.Event) {
 			return stream, []events.Event{sent[1], sent[0]}
@@ -132,8 +132,8 @@ func (s suite) idempotency(t *testing.T) {
 				t.Skip("this store finds a reused id within its stream only: its server has no index of ids across streams")
 			}
 			store := s.newStore(t)
-			stream := "request-" + unique()
-			sent := withIDs(event("request.submitted", 0), event("request.acknowledged", 1))
+			stream := "xrequest-" + unique()
+			sent := withIDs(event("xrequest.submitted", 0), event("xrequest.acknowledged", 1))
 			mustAppend(t, store, stream, events.NoStream, sent...)
 			head := mustHead(t, store)
 			target, retry := tc.retry(sent, stream)

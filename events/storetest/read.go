@@ -12,9 +12,9 @@ import (
 func (s suite) readStream(t *testing.T) {
 	store := s.newStore(t)
 	ctx := context.Background()
-	stream := "consultation-" + unique()
+	stream := "xconsultation-" + unique()
 	for i := range 10 {
-		mustAppend(t, store, stream, events.Exact(int64(i)-1), event("consultation.comment_submitted", i))
+		mustAppend(t, store, stream, events.Exact(int64(i)-1), event("xconsultation.comment_submitted", i))
 	}
 	cases := []struct {
 		name string
@@ -46,7 +46,7 @@ func (s suite) readStream(t *testing.T) {
 		})
 	}
 	t.Run("a missing stream is not found", func(t *testing.T) {
-		missing := "consultation-" + unique()
+		missing := "xconsultation-" + unique()
 		_, err := store.ReadStream(ctx, missing, events.ReadStreamOptions{})
 		if !errors.Is(err, events.ErrStreamNotFound) || events.ErrorCode(err) != events.CodeNotFound {
 			t.Errorf("read: %v; want ErrStreamNotFound", err)
@@ -69,12 +69,12 @@ func (s suite) readAll(t *testing.T) {
 	type sent struct{ stream, typ string }
 	var order []sent
 	for i := range 12 {
-		ev := sent{"supplier-" + run + "-a", "supplier" + run + ".registered"}
+		ev := sent{"xsupplier-" + run + "-a", "supplier" + run + ".registered"}
 		switch i % 3 {
 		case 1:
-			ev = sent{"supplier-" + run + "-b", "supplier" + run + ".renamed"}
+			ev = sent{"xsupplier-" + run + "-b", "supplier" + run + ".renamed"}
 		case 2:
-			ev = sent{"procurement-" + run, "procurement" + run + ".bid_received"}
+			ev = sent{"xprocurement-" + run, "procurement" + run + ".bid_received"}
 		}
 		mustAppend(t, store, ev.stream, events.Any, event(ev.typ, i))
 		order = append(order, ev)
@@ -105,10 +105,10 @@ func (s suite) readAll(t *testing.T) {
 			func(e sent) bool { return e.typ != "procurement"+run+".bid_received" }},
 		{"a full type name keeps only that type", events.ReadAllOptions{TypePrefix: "supplier" + run + ".renamed"},
 			func(e sent) bool { return e.typ == "supplier"+run+".renamed" }},
-		{"a stream prefix keeps only matching streams", events.ReadAllOptions{StreamPrefix: "supplier-" + run},
-			func(e sent) bool { return e.stream != "procurement-"+run }},
-		{"type and stream prefixes both apply", events.ReadAllOptions{StreamPrefix: "supplier-" + run + "-a", TypePrefix: "supplier" + run},
-			func(e sent) bool { return e.stream == "supplier-"+run+"-a" }},
+		{"a stream prefix keeps only matching streams", events.ReadAllOptions{StreamPrefix: "xsupplier-" + run},
+			func(e sent) bool { return e.stream != "xprocurement-"+run }},
+		{"type and stream prefixes both apply", events.ReadAllOptions{StreamPrefix: "xsupplier-" + run + "-a", TypePrefix: "supplier" + run},
+			func(e sent) bool { return e.stream == "xsupplier-"+run+"-a" }},
 		{"a prefix matching nothing reads nothing", events.ReadAllOptions{StreamPrefix: "nothing-" + run},
 			func(sent) bool { return false }},
 		{"a prefix is taken literally, not as a LIKE or GLOB pattern", events.ReadAllOptions{StreamPrefix: "supplier_" + run, TypePrefix: "supplier%"},
@@ -155,7 +155,7 @@ func (s suite) readAll(t *testing.T) {
 		if err != nil || len(page) != 5 {
 			t.Errorf("one page of 5: %d events, %v", len(page), err)
 		}
-		page, err = store.ReadAll(ctx, events.ReadAllOptions{After: before, Limit: 4, StreamPrefix: "procurement-" + run})
+		page, err = store.ReadAll(ctx, events.ReadAllOptions{After: before, Limit: 4, StreamPrefix: "xprocurement-" + run})
 		if err != nil || len(page) != 4 {
 			t.Errorf("a filtered page of 4: %d events, %v", len(page), err)
 		}

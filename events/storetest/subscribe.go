@@ -37,7 +37,7 @@ func (s suite) subscriptions(t *testing.T) {
 			run := unique()
 			before := mustHead(t, store)
 			for i := range 40 {
-				mustAppend(t, store, "meeting-"+run+"-old", events.Any, event("meeting.item_added", i))
+				mustAppend(t, store, "xmeeting-"+run+"-old", events.Any, event("xmeeting.item_added", i))
 			}
 			existing := readAllAfter(t, store, events.ReadAllOptions{After: before})
 			after := st.after(before, existing)
@@ -62,12 +62,12 @@ func (s suite) subscriptions(t *testing.T) {
 			for w := range writers {
 				wg.Go(func() {
 					for i := range each {
-						ev := event("meeting.item_added", i)
+						ev := event("xmeeting.item_added", i)
 						ev.ID = events.NewEventID()
 						mu.Lock()
 						want[ev.ID] = true
 						mu.Unlock()
-						if _, err := store.Append(ctx, "meeting-"+run+"-"+string(rune('a'+w)), events.Any, ev); err != nil {
+						if _, err := store.Append(ctx, "xmeeting-"+run+"-"+string(rune('a'+w)), events.Any, ev); err != nil {
 							t.Errorf("append: %v", err)
 						}
 					}
@@ -124,8 +124,8 @@ func (s suite) subscriptions(t *testing.T) {
 			}
 			got <- batch
 		}()
-		stream := "vote-" + unique()
-		res := mustAppend(t, store, stream, events.NoStream, event("vote.opened", 1))
+		stream := "xvote-" + unique()
+		res := mustAppend(t, store, stream, events.NoStream, event("xvote.opened", 1))
 		batch := <-got
 		if len(batch) != 1 || batch[0].Stream != stream || batch[0].Position != res.Position {
 			t.Errorf("delivered %+v, want the one event appended at %d", batch, res.Position)
@@ -201,11 +201,11 @@ func (s suite) cancellation(t *testing.T) {
 
 	t.Run("an append with a cancelled context returns its error and writes nothing", func(t *testing.T) {
 		store := s.newStore(t)
-		stream := "vote-" + unique()
+		stream := "xvote-" + unique()
 		head := mustHead(t, store)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := store.Append(ctx, stream, events.Any, event("vote.opened", 1))
+		_, err := store.Append(ctx, stream, events.Any, event("xvote.opened", 1))
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("append: %v; want context.Canceled", err)
 		}
@@ -219,7 +219,7 @@ func (s suite) cancellation(t *testing.T) {
 		if _, err := store.ReadAll(ctx, events.ReadAllOptions{}); !errors.Is(err, context.Canceled) {
 			t.Errorf("read all: %v; want context.Canceled", err)
 		}
-		if _, err := store.ReadStream(ctx, "vote-1", events.ReadStreamOptions{}); !errors.Is(err, context.Canceled) {
+		if _, err := store.ReadStream(ctx, "xvote-1", events.ReadStreamOptions{}); !errors.Is(err, context.Canceled) {
 			t.Errorf("read stream: %v; want context.Canceled", err)
 		}
 	})

@@ -13,7 +13,7 @@ import (
 func (s suite) validation(t *testing.T) {
 	store := s.newStore(t)
 	ctx := context.Background()
-	ok := event("meeting.scheduled", 0)
+	ok := event("xmeeting.scheduled", 0)
 	repeated := events.NewEventID()
 	cases := []struct {
 		name   string
@@ -21,28 +21,28 @@ func (s suite) validation(t *testing.T) {
 		evs    []events.Event
 	}{
 		{"an empty stream name is refused", "", []events.Event{ok}},
-		{"an oversized stream name is refused", "meeting-" + strings.Repeat("x", events.MaxStreamNameBytes), []events.Event{ok}},
-		{"a stream name with a newline is refused", "meeting-1\nmeeting-2", []events.Event{ok}},
-		{"a stream name with a NUL is refused", "meeting-\x00", []events.Event{ok}},
-		{"a stream name with a delete character is refused", "meeting-\x7f", []events.Event{ok}},
-		{"a stream name that is not UTF-8 is refused", "meeting-\xff", []events.Event{ok}},
-		{"an append without events is refused", "meeting-" + unique(), nil},
-		{"an empty type is refused", "meeting-" + unique(), []events.Event{{Data: json.RawMessage(`{}`)}}},
-		{"a type with a space is refused", "meeting-" + unique(), []events.Event{{Type: "meeting scheduled", Data: json.RawMessage(`{}`)}}},
-		{"an oversized type is refused", "meeting-" + unique(), []events.Event{{Type: strings.Repeat("t", events.MaxTypeBytes+1), Data: json.RawMessage(`{}`)}}},
-		{"invalid JSON is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`{"a":`)}}},
-		{"empty data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled"}}},
-		{"an array as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`[1,2]`)}}},
-		{"a string as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`"x"`)}}},
-		{"null as data is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: json.RawMessage(`null`)}}},
-		{"a negative schema is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Schema: -1, Data: json.RawMessage(`{}`)}}},
-		{"an oversized event is refused", "meeting-" + unique(), []events.Event{{Type: "meeting.scheduled", Data: bigObject(events.DefaultMaxEventBytes + 1)}}},
-		{"an id repeated in the batch is refused", "meeting-" + unique(), []events.Event{
-			{ID: repeated, Type: "meeting.scheduled", Data: json.RawMessage(`{}`)},
-			{ID: repeated, Type: "meeting.convened", Data: json.RawMessage(`{}`)},
+		{"an oversized stream name is refused", "xmeeting-" + strings.Repeat("x", events.MaxStreamNameBytes), []events.Event{ok}},
+		{"a stream name with a newline is refused", "xmeeting-1\nmeeting-2", []events.Event{ok}},
+		{"a stream name with a NUL is refused", "xmeeting-\x00", []events.Event{ok}},
+		{"a stream name with a delete character is refused", "xmeeting-\x7f", []events.Event{ok}},
+		{"a stream name that is not UTF-8 is refused", "xmeeting-\xff", []events.Event{ok}},
+		{"an append without events is refused", "xmeeting-" + unique(), nil},
+		{"an empty type is refused", "xmeeting-" + unique(), []events.Event{{Data: json.RawMessage(`{}`)}}},
+		{"a type with a space is refused", "xmeeting-" + unique(), []events.Event{{Type: "meeting scheduled", Data: json.RawMessage(`{}`)}}},
+		{"an oversized type is refused", "xmeeting-" + unique(), []events.Event{{Type: strings.Repeat("t", events.MaxTypeBytes+1), Data: json.RawMessage(`{}`)}}},
+		{"invalid JSON is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Data: json.RawMessage(`{"a":`)}}},
+		{"empty data is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled"}}},
+		{"an array as data is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Data: json.RawMessage(`[1,2]`)}}},
+		{"a string as data is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Data: json.RawMessage(`"x"`)}}},
+		{"null as data is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Data: json.RawMessage(`null`)}}},
+		{"a negative schema is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Schema: -1, Data: json.RawMessage(`{}`)}}},
+		{"an oversized event is refused", "xmeeting-" + unique(), []events.Event{{Type: "xmeeting.scheduled", Data: bigObject(events.DefaultMaxEventBytes + 1)}}},
+		{"an id repeated in the batch is refused", "xmeeting-" + unique(), []events.Event{
+			{ID: repeated, Type: "xmeeting.scheduled", Data: json.RawMessage(`{}`)},
+			{ID: repeated, Type: "xmeeting.convened", Data: json.RawMessage(`{}`)},
 		}},
-		{"one invalid event in a batch writes none of it", "meeting-" + unique(), []events.Event{
-			ok, {Type: "meeting.item_added", Data: json.RawMessage(`{"item":`)}, event("meeting.convened", 2),
+		{"one invalid event in a batch writes none of it", "xmeeting-" + unique(), []events.Event{
+			ok, {Type: "xmeeting.item_added", Data: json.RawMessage(`{"item":`)}, event("xmeeting.convened", 2),
 		}},
 	}
 	for _, tc := range cases {
@@ -57,9 +57,9 @@ func (s suite) validation(t *testing.T) {
 	}
 
 	t.Run("a wrong expected version in a batch writes none of it", func(t *testing.T) {
-		stream := "meeting-" + unique()
+		stream := "xmeeting-" + unique()
 		head := mustHead(t, store)
-		_, err := store.Append(ctx, stream, events.StreamExists, ok, event("meeting.convened", 1))
+		_, err := store.Append(ctx, stream, events.StreamExists, ok, event("xmeeting.convened", 1))
 		if !errors.Is(err, events.ErrWrongExpectedVersion) {
 			t.Fatalf("append: %v; want ErrWrongExpectedVersion", err)
 		}
@@ -70,28 +70,28 @@ func (s suite) validation(t *testing.T) {
 func (s suite) eventSize(t *testing.T) {
 	store := s.newStore(t)
 	t.Run("an event just under the size limit is accepted and reads back whole", func(t *testing.T) {
-		stream := "decision-" + unique()
+		stream := "xdecision-" + unique()
 		data := bigObject(events.DefaultMaxEventBytes - 1024)
-		mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
+		mustAppend(t, store, stream, events.NoStream, events.Event{Type: "xdecision.adopted", Data: data})
 		got, err := store.ReadStream(context.Background(), stream, events.ReadStreamOptions{})
 		if err != nil || len(got) != 1 || string(got[0].Data) != string(data) {
 			t.Fatalf("read: %v, %d events; want the %d bytes back", err, len(got), len(data))
 		}
 	})
 	t.Run("an event of exactly the size limit (1 MiB by default) is accepted and reads back whole", func(t *testing.T) {
-		stream := "decision-" + unique()
+		stream := "xdecision-" + unique()
 		data := bigObject(events.DefaultMaxEventBytes)
-		res := mustAppend(t, store, stream, events.NoStream, events.Event{Type: "decision.adopted", Data: data})
+		res := mustAppend(t, store, stream, events.NoStream, events.Event{Type: "xdecision.adopted", Data: data})
 		got, err := store.ReadAll(context.Background(), events.ReadAllOptions{After: res.Position - 1, Limit: 1})
 		if err != nil || len(got) != 1 || got[0].Stream != stream || string(got[0].Data) != string(data) {
 			t.Fatalf("read all: %v, %d events; want the %d bytes back at %d", err, len(got), len(data), res.Position)
 		}
 	})
 	t.Run("an event one byte over the limit is refused", func(t *testing.T) {
-		stream := "decision-" + unique()
+		stream := "xdecision-" + unique()
 		head := mustHead(t, store)
 		_, err := store.Append(context.Background(), stream, events.Any,
-			events.Event{Type: "decision.adopted", Data: bigObject(events.DefaultMaxEventBytes + 1)})
+			events.Event{Type: "xdecision.adopted", Data: bigObject(events.DefaultMaxEventBytes + 1)})
 		if !errors.Is(err, events.ErrInvalid) {
 			t.Fatalf("append: %v; want ErrInvalid", err)
 		}

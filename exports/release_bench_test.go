@@ -1,0 +1,119 @@
+package exports_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/opendata"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+)
+
+// benchReadModel is the read model the benchmarks read: the one in
+// PNYX_BENCH_DATA_DIR (a data directory, such as one of the 1M-event
+// demo) when set, else the package's demo year.
+func benchReadModel(b *testing.B) (*readmodel.ReadModel, string) {
+	if dir := os.Getenv("PNYX_BENCH_DATA_DIR"); dir != "" {
+		path := filepath.Join(dir, "readmodel.db")
+		rm, err := readmodel.OpenReadModelQueries(context.Background(), path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { rm.Close() })
+		return rm, path
+	}
+	w := demoMunicipality(b)
+	return w.rm, filepath.Join(demoDir, "readmodel.db")
+}
+
+// The baseline's query is the dataset's SELECT (readmodel.ScanDataset).
+var sqlite3Queries = map[string]string{
+	"ballots":                `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
+	"request_status_history": `SELECT request_id, seq, status, at, detail FROM request_status_history ORDER BY request_id, seq`,
+}
+
+// BenchmarkCSVExportVsSQLite3 writes the CSV of the largest read-model
+// datasets with pnyx's writer and with sqlite3 -csv on the same table,
+// side by side in each iteration, and reports both throughputs and their
+// ratio (pnyx/sqlite3: above 1 is faster than the shell).
+func BenchmarkCSVExportVsSQLite3(b *testing.B) {
+	sqlite3, err := exec.LookPath("sqlite3")
+	if err != nil {
+		b.Skip("skipped: no sqlite3 on PATH (Debian package sqlite3) for the baseline")
+	}
+	rm, path := benchReadModel(b)
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devnull.Close()
+	for name, q := range sqlite3Queries {
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			d, _ := opendata.DatasetByName(name)
+			csvFormat, _ := opendata.FormatByExt("csv")
+			var rows int64
+			var pnyx, shell time.Duration
+			for b.Loop() {
+				rows = 0
+				began := time.Now()
+				snap, err := rm.Snapshot(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tw, _ := exports.NewTableWriter(csvFormat, d, devnull)
+				err = snap.ScanDataset(ctx, name, func([]string) error { return nil }, func(v []any) error { rows++; return tw.WriteRow(v) })
+				tw.Close()
+				snap.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				pnyx += time.Since(began)
+				began = time.Now()
+				cmd := exec.Command(sqlite3, "-readonly", "-csv", "-header", path, q)
+				cmd.Stdout = devnull
+				if err := cmd.Run(); err != nil {
+					b.Fatal(err)
+				}
+				shell += time.Since(began)
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/pnyx.Seconds(), "pnyx-rows/s")
+			b.ReportMetric(float64(rows)*float64(b.N)/shell.Seconds(), "sqlite3-rows/s")
+			b.ReportMetric(shell.Seconds()/pnyx.Seconds(), "ratio")
+			b.ReportMetric(float64(rows), "rows")
+		})
+	}
+}
+
+// BenchmarkParquetWriter writes ballots-like rows as Parquet, with the CSV
+// writer on the same rows as the baseline in the same run.
+func BenchmarkParquetWriter(b *testing.B) {
+	d, _ := opendata.DatasetByName("ballots")
+	const n = 200_000
+	row := []any{"vote-2025-000123", "mem-17", "yes", "2025-03-03T18:00:00.000000000Z", int64(0)}
+	for _, ext := range []string{"parquet", "csv"} {
+		b.Run(ext, func(b *testing.B) {
+			f, _ := opendata.FormatByExt(ext)
+			for b.Loop() {
+				tw, err := exports.NewTableWriter(f, d, io.Discard)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for range n {
+					if err := tw.WriteRow(row); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := tw.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

@@ -1,0 +1,4 @@
+package opendata
+
+// CheckDatasets exposes check to the tests.
+var CheckDatasets = check

@@ -1,0 +1,433 @@
+package opendata
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// OCDS 1.1: one release per procurement event, each tagged with its stage
+// (planning, tender, tenderUpdate, tenderAmendment, award, contract,
+// contractAmendment, implementation, tenderCancellation), carrying only
+// what that event tells; records compile a process's releases by the
+// standard's merge rules. The mapping folds the log in order: bodies and
+// suppliers give the parties' names, decisions their numbers and register
+// ids, which procurement releases link as documents.
+
+// OCDSVersion is the version of the standard the releases follow.
+const OCDSVersion = "1.1"
+
+// OCDSRelease is one OCDS release: a JSON object, ready to encode.
+type OCDSRelease = map[string]any
+
+type ocdsDecision struct {
+	number, register, registerID string
+}
+
+type ocdsProcess struct {
+	buyerID    string
+	currency   string
+	roles      map[string][]string // party id → roles so far
+	tenderers  int
+	supplier   string
+	awardID    string
+	contractID string
+	amendments int
+}
+
+// OCDS maps the log's events to OCDS releases. Feed it every event in log
+// order with Add. It is not safe for concurrent use.
+type OCDS struct {
+	bodies    map[string]string
+	suppliers map[string]events.SupplierRegistered
+	decisions map[string]ocdsDecision
+	processes map[string]*ocdsProcess
+}
+
+// NewOCDS returns an empty mapping.
+func NewOCDS() *OCDS {
+	return &OCDS{bodies: map[string]string{}, suppliers: map[string]events.SupplierRegistered{},
+		decisions: map[string]ocdsDecision{}, processes: map[string]*ocdsProcess{}}
+}
+
+// OCDSAmount is an amount in major units, as OCDS writes it, exactly: a
+// JSON number made from integer cents.
+func OCDSAmount(m events.Money) map[string]any {
+	sign := ""
+	c := m.Cents
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return map[string]any{"amount": json.Number(fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)), "currency": m.Currency}
+}
+
+func ocdsTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func bodyPartyID(id string) string { return "body-" + id }
+
+func supplierPartyID(vat string) string { return "supplier-" + vat }
+
+// Add folds one event of the log into the mapping. For a procurement event
+// it returns the release it makes; for any other, nil. An event whose data
+// does not decode is an error.
+func (o *OCDS) Add(re events.RecordedEvent) (OCDSRelease, error) {
+	kind, id := streamParts(re.Stream)
+	switch kind {
+	case "body", "supplier", "decision", "procurement":
+	default:
+		return nil, nil
+	}
+	p, err := events.Decode(re)
+	if err != nil {
+		return nil, err
+	}
+	switch e := p.(type) {
+	case events.BodyRegistered:
+		o.bodies[e.BodyID] = e.Name
+	case events.SupplierRegistered:
+		o.suppliers[e.VATID] = e
+	case events.SupplierDetailsChanged:
+		s := o.suppliers[id]
+		s.Name, s.Kind, s.Locality, s.Municipality, s.Country = e.Name, e.Kind, e.Locality, e.Municipality, e.Country
+		o.suppliers[id] = s
+	case events.DecisionAdopted:
+		o.decisions[e.DecisionID] = ocdsDecision{number: fmt.Sprintf("%d/%d", e.Number, e.Year)}
+	case events.DecisionPublished:
+		d := o.decisions[id]
+		d.register, d.registerID = e.Register, e.RegisterID
+		o.decisions[id] = d
+	}
+	if kind != "procurement" {
+		return nil, nil
+	}
+	return o.procurement(re, id, p), nil
+}
+
+func streamParts(stream string) (kind, id string) {
+	for i := 0; i < len(stream); i++ {
+		if stream[i] == '-' {
+			return stream[:i], stream[i+1:]
+		}
+	}
+	return stream, ""
+}
+
+// decisionDocument is a council decision as an OCDS document.
+func (o *OCDS) decisionDocument(id, docType string, at time.Time) map[string]any {
+	d := o.decisions[id]
+	doc := map[string]any{"id": "decision-" + id, "documentType": docType, "title": "Απόφαση " + d.number, "datePublished": ocdsTime(at), "language": "el"}
+	if d.number == "" {
+		doc["title"] = "Απόφαση " + id
+	}
+	if d.register == "diavgeia" && d.registerID != "" {
+		doc["url"] = "https://diavgeia.gov.gr/decision/view/" + d.registerID
+		doc["description"] = "ΑΔΑ " + d.registerID
+	}
+	return doc
+}
+
+func documents(refs []events.DocumentRef, docType string, at time.Time) []any {
+	var out []any
+	for _, r := range refs {
+		out = append(out, map[string]any{"id": r.SHA256[:min(16, len(r.SHA256))], "documentType": docType, "title": r.Title,
+			"url": r.URL, "format": r.MediaType, "datePublished": ocdsTime(at)})
+	}
+	return out
+}
+
+func (o *OCDS) party(pr *ocdsProcess, id string, roles ...string) map[string]any {
+	have := pr.roles[id]
+	for _, r := range roles {
+		if !slices.Contains(have, r) {
+			have = append(have, r)
+		}
+	}
+	pr.roles[id] = have
+	party := map[string]any{"id": id, "roles": slices.Clone(have)}
+	if body, ok := cutPrefix(id, "body-"); ok {
+		party["name"] = o.bodies[body]
+		return party
+	}
+	vat, _ := cutPrefix(id, "supplier-")
+	s := o.suppliers[vat]
+	party["name"] = s.Name
+	party["identifier"] = map[string]any{"id": vat, "legalName": s.Name}
+	address := map[string]any{}
+	if s.Locality != "" {
+		address["locality"] = s.Locality
+	}
+	if s.Municipality != "" {
+		address["region"] = s.Municipality
+	}
+	if s.Country != "" {
+		address["countryName"] = s.Country
+	}
+	if len(address) > 0 {
+		party["address"] = address
+	}
+	party["details"] = map[string]any{"scale": supplierScale(s.Kind), "pnyx:kind": string(s.Kind)}
+	return party
+}
+
+// supplierScale is the OCDS extension's scale of a supplier kind.
+func supplierScale(k events.SupplierKind) string {
+	if k == events.SupplierLarge {
+		return "large"
+	}
+	return "sme"
+}
+
+func cutPrefix(s, p string) (string, bool) {
+	if len(s) >= len(p) && s[:len(p)] == p {
+		return s[len(p):], true
+	}
+	return "", false
+}
+
+func orgRef(party map[string]any) map[string]any {
+	return map[string]any{"id": party["id"], "name": party["name"]}
+}
+
+func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payload) OCDSRelease {
+	pr := o.processes[ocid]
+	if pr == nil {
+		pr = &ocdsProcess{roles: map[string][]string{}}
+		o.processes[ocid] = pr
+	}
+	at := re.OccurredAt
+	rel := OCDSRelease{
+		"ocid": ocid, "id": ocid + "-" + strconv.FormatUint(uint64(re.Position), 10), "date": ocdsTime(at),
+		"initiationType": "tender", "language": "el",
+	}
+	tenderID := ocid + "-tender"
+	switch e := p.(type) {
+	case events.ProcurementPlanned:
+		pr.buyerID, pr.currency = bodyPartyID(e.BuyerBodyID), e.Budget.Currency
+		buyer := o.party(pr, pr.buyerID, "buyer", "procuringEntity")
+		var items []any
+		for i, cpv := range e.CPV {
+			items = append(items, map[string]any{"id": strconv.Itoa(i + 1), "description": e.Title,
+				"classification": map[string]any{"scheme": "CPV", "id": cpv}})
+		}
+		var docs []any
+		for _, d := range e.DecisionIDs {
+			docs = append(docs, o.decisionDocument(d, "procurementPlan", at))
+		}
+		planning := map[string]any{"budget": map[string]any{"amount": OCDSAmount(e.Budget), "description": e.Title}}
+		if e.Department != "" {
+			planning["rationale"] = e.Department
+		}
+		if docs != nil {
+			planning["documents"] = docs
+		}
+		tender := map[string]any{"id": tenderID, "title": e.Title, "description": e.Description, "status": "planning",
+			"procurementMethod": string(e.Method), "procuringEntity": orgRef(buyer)}
+		if items != nil {
+			tender["items"] = items
+		}
+		rel["tag"] = []any{"planning"}
+		rel["parties"] = []any{buyer}
+		rel["buyer"] = orgRef(buyer)
+		rel["planning"] = planning
+		rel["tender"] = tender
+	case events.ProcurementTenderPublished:
+		tender := map[string]any{"id": tenderID, "status": "active", "procurementMethodDetails": e.Procedure,
+			"value": OCDSAmount(e.Ceiling), "tenderPeriod": map[string]any{"startDate": ocdsTime(at), "endDate": ocdsTime(e.Deadline)}}
+		if docs := documents(e.Documents, "tenderNotice", at); docs != nil {
+			tender["documents"] = docs
+		}
+		rel["tag"] = []any{"tender"}
+		rel["tender"] = tender
+	case events.ProcurementTenderAmended:
+		pr.amendments++
+		rel["tag"] = []any{"tenderAmendment"}
+		rel["tender"] = map[string]any{"id": tenderID, "value": OCDSAmount(e.Ceiling),
+			"tenderPeriod": map[string]any{"endDate": ocdsTime(e.Deadline)},
+			"amendments": []any{map[string]any{"id": tenderID + "-amendment-" + strconv.Itoa(pr.amendments), "date": ocdsTime(at),
+				"rationale": e.Reason, "description": "Απόφαση " + o.decisions[e.DecisionID].number}},
+			"documents": []any{o.decisionDocument(e.DecisionID, "tenderNotice", at)}}
+	case events.ProcurementBidReceived:
+		pr.tenderers++
+		party := o.party(pr, supplierPartyID(e.SupplierID), "tenderer")
+		rel["tag"] = []any{"tenderUpdate"}
+		rel["parties"] = []any{party}
+		rel["tender"] = map[string]any{"id": tenderID, "tenderers": []any{orgRef(party)}, "numberOfTenderers": pr.tenderers}
+	case events.ProcurementAwarded:
+		pr.supplier, pr.awardID = supplierPartyID(e.SupplierID), ocid+"-award-1"
+		party := o.party(pr, pr.supplier, "supplier")
+		rel["tag"] = []any{"award"}
+		rel["parties"] = []any{party}
+		rel["tender"] = map[string]any{"id": tenderID, "status": "complete"}
+		rel["awards"] = []any{map[string]any{"id": pr.awardID, "status": "active", "date": ocdsTime(at), "value": OCDSAmount(e.Value),
+			"suppliers": []any{orgRef(party)}, "documents": []any{o.decisionDocument(e.DecisionID, "awardNotice", at)}}}
+	case events.ProcurementContractSigned:
+		pr.contractID = e.ContractID
+		c := map[string]any{"id": e.ContractID, "awardID": pr.awardID, "status": "active", "value": OCDSAmount(e.Value),
+			"period": map[string]any{"startDate": ocdsTime(e.Period.Start), "endDate": ocdsTime(e.Period.End)}, "dateSigned": ocdsTime(at)}
+		if docs := documents(e.Documents, "contractSigned", at); docs != nil {
+			c["documents"] = docs
+		}
+		rel["tag"] = []any{"contract"}
+		rel["contracts"] = []any{c}
+	case events.ProcurementContractAmended:
+		pr.amendments++
+		rel["tag"] = []any{"contractAmendment"}
+		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "value": OCDSAmount(e.Value),
+			"period": map[string]any{"startDate": ocdsTime(e.Period.Start), "endDate": ocdsTime(e.Period.End)},
+			"amendments": []any{map[string]any{"id": pr.contractID + "-amendment-" + strconv.Itoa(pr.amendments), "date": ocdsTime(at),
+				"rationale": e.Reason, "description": "Απόφαση " + o.decisions[e.DecisionID].number}},
+			"awardID":   pr.awardID,
+			"documents": []any{o.decisionDocument(e.DecisionID, "contractAnnexe", at)}}}
+	case events.ProcurementPaymentMade:
+		rel["tag"] = []any{"implementation"}
+		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "implementation": map[string]any{"transactions": []any{
+			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount),
+				"payer": map[string]any{"id": pr.buyerID, "name": o.bodies[pr.buyerID[len("body-"):]]},
+				"payee": map[string]any{"id": pr.supplier, "name": o.suppliers[pr.supplier[min(len(pr.supplier), len("supplier-")):]].Name}},
+		}}}}
+	case events.ProcurementCancelled:
+		rel["tag"] = []any{"tenderCancellation"}
+		rel["tender"] = map[string]any{"id": tenderID, "status": "cancelled", "statusDetails": e.Reason}
+	case events.ProcurementCompleted:
+		rel["tag"] = []any{"implementation"}
+		if pr.contractID != "" {
+			rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "status": "terminated"}}
+		}
+	default:
+		return nil
+	}
+	return rel
+}
+
+// wholeListMerge names the arrays the schema says to replace whole.
+var wholeListMerge = map[string]bool{"additionalIdentifiers": true, "additionalClassifications": true}
+
+// omitWhenMerged names the fields a compiled release leaves out.
+var omitWhenMerged = map[string]bool{"id": true, "date": true, "tag": true}
+
+// CompileOCDS compiles a process's releases into its compiled release by
+// the merge rules of OCDS 1.1: releases in date order (stable), id, date
+// and tag dropped, plain values and plain arrays taking the newest value,
+// a null removing a field, objects merged field by field, arrays of
+// objects with ids merged by id (unless the schema marks them
+// wholeListMerge). The compiled release is tagged compiled, dated by the
+// newest release, and named {ocid}-{date}.
+func CompileOCDS(releases []OCDSRelease) OCDSRelease {
+	sorted := slices.Clone(releases)
+	slices.SortStableFunc(sorted, func(a, b OCDSRelease) int {
+		return compareStrings(a["date"].(string), b["date"].(string))
+	})
+	out := OCDSRelease{}
+	for _, r := range sorted {
+		for k, v := range r {
+			if omitWhenMerged[k] {
+				continue
+			}
+			mergeField(out, k, v)
+		}
+	}
+	last := sorted[len(sorted)-1]
+	out["tag"] = []any{"compiled"}
+	out["date"] = last["date"]
+	out["id"] = fmt.Sprintf("%v-%v", last["ocid"], last["date"])
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func mergeField(dst map[string]any, k string, v any) {
+	if v == nil {
+		delete(dst, k)
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		cur, ok := dst[k].(map[string]any)
+		if !ok {
+			cur = map[string]any{}
+		}
+		for ck, cv := range x {
+			mergeField(cur, ck, cv)
+		}
+		dst[k] = cur
+	case []any:
+		if wholeListMerge[k] || !objectsWithIDs(x) {
+			dst[k] = deepCopy(x)
+			return
+		}
+		cur, _ := dst[k].([]any)
+		for _, item := range x {
+			obj := item.(map[string]any)
+			i := slices.IndexFunc(cur, func(c any) bool {
+				m, ok := c.(map[string]any)
+				return ok && fmt.Sprint(m["id"]) == fmt.Sprint(obj["id"])
+			})
+			if i < 0 {
+				cur = append(cur, map[string]any{})
+				i = len(cur) - 1
+			}
+			m := cur[i].(map[string]any)
+			for ck, cv := range obj {
+				mergeField(m, ck, cv)
+			}
+		}
+		dst[k] = cur
+	default:
+		dst[k] = v
+	}
+}
+
+func objectsWithIDs(xs []any) bool {
+	if len(xs) == 0 {
+		return false
+	}
+	for _, x := range xs {
+		m, ok := x.(map[string]any)
+		if !ok || m["id"] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, c := range x {
+			m[k] = deepCopy(c)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, c := range x {
+			s[i] = deepCopy(c)
+		}
+		return s
+	}
+	return v
+}
+
+// OCDSPackageHead is what a release or record package says of itself,
+// before its releases or records.
+func OCDSPackageHead(cfg Config, uri string, published time.Time) map[string]any {
+	return map[string]any{
+		"uri":           uri,
+		"version":       OCDSVersion,
+		"publishedDate": ocdsTime(published),
+		"publisher":     map[string]any{"name": cfg.Publisher.Name.EL, "uri": cfg.Publisher.URL},
+		"license":       cfg.Licence.URL,
+	}
+}

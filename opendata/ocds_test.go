@@ -1,0 +1,107 @@
+package opendata_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/internal/schematest"
+	"github.com/pnyx-civic/pnyx/opendata"
+)
+
+func rel(js string) opendata.OCDSRelease {
+	var r opendata.OCDSRelease
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+func TestCompileOCDSFollowsTheMergeRules(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		releases []string
+		want     string
+	}{
+		{"the newest plain value wins, whatever the order given",
+			[]string{`{"ocid":"o","id":"2","date":"2026-02-01T00:00:00Z","tag":["tender"],"tender":{"status":"active"}}`,
+				`{"ocid":"o","id":"1","date":"2026-01-01T00:00:00Z","tag":["planning"],"tender":{"status":"planning","title":"T"}}`},
+			`{"ocid":"o","id":"o-2026-02-01T00:00:00Z","date":"2026-02-01T00:00:00Z","tag":["compiled"],"tender":{"status":"active","title":"T"}}`},
+		{"null removes a field",
+			[]string{`{"ocid":"o","id":"1","date":"2026-01-01T00:00:00Z","tag":["planning"],"tender":{"title":"T","description":"D"}}`,
+				`{"ocid":"o","id":"2","date":"2026-01-02T00:00:00Z","tag":["tenderUpdate"],"tender":{"description":null}}`},
+			`{"ocid":"o","id":"o-2026-01-02T00:00:00Z","date":"2026-01-02T00:00:00Z","tag":["compiled"],"tender":{"title":"T"}}`},
+		{"arrays of objects merge by id",
+			[]string{`{"ocid":"o","id":"1","date":"2026-01-01T00:00:00Z","tag":["tenderUpdate"],"parties":[{"id":"a","roles":["tenderer"],"name":"A"}]}`,
+				`{"ocid":"o","id":"2","date":"2026-01-02T00:00:00Z","tag":["tenderUpdate"],"parties":[{"id":"b","roles":["tenderer"]}]}`,
+				`{"ocid":"o","id":"3","date":"2026-01-03T00:00:00Z","tag":["award"],"parties":[{"id":"a","roles":["tenderer","supplier"]}]}`},
+			`{"ocid":"o","id":"o-2026-01-03T00:00:00Z","date":"2026-01-03T00:00:00Z","tag":["compiled"],"parties":[{"id":"a","name":"A","roles":["tenderer","supplier"]},{"id":"b","roles":["tenderer"]}]}`},
+		{"a wholeListMerge array is replaced whole",
+			[]string{`{"ocid":"o","id":"1","date":"2026-01-01T00:00:00Z","tag":["planning"],"tender":{"items":[{"id":"1","additionalClassifications":[{"id":"x","scheme":"CPV"}]}]}}`,
+				`{"ocid":"o","id":"2","date":"2026-01-02T00:00:00Z","tag":["planningUpdate"],"tender":{"items":[{"id":"1","additionalClassifications":[{"id":"y","scheme":"CPV"}]}]}}`},
+			`{"ocid":"o","id":"o-2026-01-02T00:00:00Z","date":"2026-01-02T00:00:00Z","tag":["compiled"],"tender":{"items":[{"id":"1","additionalClassifications":[{"id":"y","scheme":"CPV"}]}]}}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rs []opendata.OCDSRelease
+			for _, r := range c.releases {
+				rs = append(rs, rel(r))
+			}
+			got, _ := json.Marshal(opendata.CompileOCDS(rs))
+			var g, w any
+			json.Unmarshal(got, &g)
+			json.Unmarshal([]byte(c.want), &w)
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("got  %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestOCDSAmountIsExact(t *testing.T) {
+	for cents, want := range map[int64]string{123456: "1234.56", 5: "0.05", -250: "-2.50", 0: "0.00"} {
+		got, _ := json.Marshal(opendata.OCDSAmount(events.Money{Cents: cents, Currency: "EUR"}))
+		if string(got) != `{"amount":`+want+`,"currency":"EUR"}` {
+			t.Errorf("%d: %s", cents, got)
+		}
+	}
+}
+
+func TestOCDSReleaseOfAPlanValidates(t *testing.T) {
+	o := opendata.NewOCDS()
+	at := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	add := func(pos events.Position, stream string, p events.Payload) opendata.OCDSRelease {
+		ev, err := events.Encode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := o.Add(events.RecordedEvent{Position: pos, Stream: stream, Type: ev.Type, Schema: ev.Schema, Data: ev.Data, OccurredAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	add(1, "body-council", events.BodyRegistered{BodyID: "council", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(27)})
+	r := add(2, "procurement-ocds-abc123-1", events.ProcurementPlanned{OCID: "ocds-abc123-1", Title: "Καθαρισμός", Description: "Καθαρισμός ακτών",
+		BuyerBodyID: "council", Budget: events.Money{Cents: 1000000, Currency: "EUR"}, CPV: []string{"90600000-3"}, Method: events.ProcurementOpen})
+	const base = "https://standard.open-contracting.org/schema/1__1__5/"
+	s := schematest.Compile(t, base+"release-schema.json", "ocds-1.1.5/release-schema.json", nil)
+	b, _ := json.Marshal(r)
+	schematest.Validate(t, s, "planning release", b)
+	if r["buyer"].(map[string]any)["name"] != "Δημοτικό Συμβούλιο" {
+		t.Errorf("buyer %v", r["buyer"])
+	}
+	t.Run("a release without its ocid is refused by the schema", func(t *testing.T) {
+		delete(r, "ocid")
+		b, _ := json.Marshal(r)
+		if schematest.Check(s, b) == nil {
+			t.Error("the schema accepted it: the validation proves nothing")
+		}
+	})
+	t.Run("an event of another aggregate makes no release", func(t *testing.T) {
+		if r := add(3, "supplier-094444444", events.SupplierRegistered{VATID: "094444444", Name: "Α.Ε.", Kind: events.SupplierSME, Country: "GR"}); r != nil {
+			t.Errorf("release %v", r)
+		}
+	})
+}

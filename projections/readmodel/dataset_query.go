@@ -1,0 +1,119 @@
+package readmodel
+
+import (
+	"context"
+	"slices"
+
+	"github.com/pnyx-civic/pnyx/events"
+)
+
+// The public datasets are the read model's rows as data users download
+// them (package opendata documents them, package exports writes them):
+// one SELECT per dataset, the only place that knows which columns of
+// which tables are public. A citizen's subject reference, display name and
+// request subject are never selected; neither are staff ids.
+var datasetQueries = map[string]string{
+	"bodies": `SELECT body_id, name, kind, registered_at FROM bodies ORDER BY body_id`,
+	"factions": `SELECT body_id, faction AS faction_id, faction AS name, count(DISTINCT member_id) AS members
+		FROM memberships WHERE faction <> '' GROUP BY body_id, faction ORDER BY body_id, faction`,
+	"members": `SELECT member_id, name, min(since_at) AS first_since FROM memberships GROUP BY member_id ORDER BY member_id`,
+	"memberships": `SELECT body_id, member_id, period, faction, role, since_at, until_at, left_reason
+		FROM memberships ORDER BY body_id, member_id, period`,
+	"meetings": `SELECT meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call, previous_meeting_id,
+		scheduled_at, agenda_published_at, convened_at, adjourned_at, presiding_member_id, present, seats,
+		postponed_reason, cancelled_reason FROM meetings ORDER BY meeting_id`,
+	"attendance": `SELECT meeting_id, member_id FROM meeting_attendance ORDER BY meeting_id, member_id`,
+	"agenda_items": `SELECT item_id, meeting_id, seq, title, description, question_type, presenter, urgent_vote_id, status,
+		withdrawn_reason, consultation_closes_at, added_at FROM agenda_items ORDER BY item_id`,
+	"consultation_comments": `SELECT comment_id, item_id, seq, kind, text, status, moderation_reason, submitted_at
+		FROM comments ORDER BY comment_id`,
+	"amendments": `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
+		proposed_at, decided_at FROM amendments ORDER BY amendment_id`,
+	"votes": `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
+		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break
+		FROM votes ORDER BY vote_id`,
+	"ballots": `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
+	"decisions": `SELECT decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,
+		exception_basis, title, text, legal_basis, status, version, register, register_id, published_version,
+		document_sha256, status_reason, revoked_by, annulled_by, adopted_at, published_at, changed_at
+		FROM decisions ORDER BY decision_id`,
+	"decision_versions": `SELECT decision_id, version, title, text, reason, at, recorded_at
+		FROM decision_versions ORDER BY decision_id, version`,
+	"procurements": `SELECT ocid, title, description, buyer_body_id, department, method, status, budget_cents,
+		budget_currency, procedure, ceiling_cents, ceiling_currency, deadline, bids, planned_at,
+		tender_published_at, cancelled_reason, closed_at FROM procurements ORDER BY ocid`,
+	"procurement_cpv": `SELECT ocid, seq, cpv FROM procurement_cpv ORDER BY ocid, seq`,
+	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at
+		FROM bids ORDER BY ocid, bid_id`,
+	"awards": `SELECT ocid, ocid || '-award-1' AS award_id, supplier_vat_id, awarded_cents AS value_cents,
+		awarded_currency AS value_currency, award_decision_id AS decision_id, awarded_at
+		FROM procurements WHERE awarded_at IS NOT NULL ORDER BY ocid`,
+	"contracts": `SELECT ocid, contract_id, ocid || '-award-1' AS award_id, supplier_vat_id, contract_cents AS value_cents,
+		contract_currency AS value_currency, contract_start AS period_start, contract_end AS period_end,
+		signed_at, paid_cents FROM procurements WHERE contract_id <> '' ORDER BY ocid`,
+	"contract_amendments": `SELECT ocid, seq, value_cents, value_currency, period_start, period_end, reason, decision_id,
+		amended_at FROM contract_amendments ORDER BY ocid, seq`,
+	"tender_amendments": `SELECT ocid, seq, ceiling_cents, ceiling_currency, deadline, reason, decision_id, amended_at
+		FROM tender_amendments ORDER BY ocid, seq`,
+	"payments": `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at
+		FROM payments ORDER BY ocid, payment_id`,
+	"suppliers": `SELECT vat_id, name, kind, locality, municipality, country, registered_at FROM suppliers ORDER BY vat_id`,
+	"requests": `SELECT request_id, category, channel, status, submitted_at, acknowledged_at, response_days, due_at,
+		department, answered_at, answer_summary, legal_basis, closed_at, reopened FROM requests ORDER BY request_id`,
+	"request_status_history": `SELECT request_id, seq, status, at, detail FROM request_status_history
+		ORDER BY request_id, seq`,
+}
+
+// DatasetNames lists the public datasets the read model answers, sorted.
+func DatasetNames() []string {
+	names := make([]string, 0, len(datasetQueries))
+	for n := range datasetQueries {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ScanDataset reads every row of the public dataset name in the
+// snapshot, in the dataset's key order, and calls row with each; the
+// values are nil, int64, float64 or string, in the order of columns,
+// which ScanDataset calls first, once. The slice passed to row is reused:
+// copy what outlives the call. An unknown name is a not-found error; an
+// error of columns or row ends the scan and is returned.
+func (s *Snapshot) ScanDataset(ctx context.Context, name string, columns func([]string) error, row func([]any) error) error {
+	q, ok := datasetQueries[name]
+	if !ok {
+		return events.Errorf(events.CodeNotFound, "no dataset %q", name)
+	}
+	rows, err := s.q.QueryContext(ctx, q)
+	if err != nil {
+		return readError(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return readError(err)
+	}
+	if err := columns(cols); err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return readError(err)
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		if err := row(vals); err != nil {
+			return err
+		}
+	}
+	return readError(rows.Err())
+}
