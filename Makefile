@@ -10,6 +10,9 @@ BENCHTIME ?= 500ms
 # Packages with benchmarks, found by their Benchmark functions.
 BENCH_PKGS = $(sort $(dir $(shell grep -rl --include='*_test.go' '^func Benchmark' events projections graphql opendata exports cmd 2>/dev/null)))
 RACE_PKGS ?= ./events/... ./exports/... ./server/... ./cmd/...
+# The longest package (the demo's multi-year runs) takes about 2 minutes on
+# an idle 2-core machine; the limit leaves room for a shared, busy one.
+TEST_TIMEOUT ?= 25m
 
 .PHONY: run test bench lint build clean
 
@@ -20,9 +23,9 @@ run:
 
 ## test: every test, then the race detector on the store packages and the server
 test:
-	$(GO) test ./...
+	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ]; then \
-		echo "$(GO) test -race $(RACE_PKGS)"; $(GO) test -race $(RACE_PKGS); \
+		echo "$(GO) test -race -timeout $(TEST_TIMEOUT) $(RACE_PKGS)"; $(GO) test -race -timeout $(TEST_TIMEOUT) $(RACE_PKGS); \
 	else \
 		echo "NOTE: skipping go test -race: it needs cgo and a C compiler (install gcc)"; \
 	fi

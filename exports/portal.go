@@ -101,6 +101,7 @@ var words = map[string][2]string{
 	"datasets":       {"Σύνολα δεδομένων", "Datasets"},
 	"datasetsIntro":  {"Κάθε σύνολο σε πέντε μορφές, από μία θέση του δημόσιου αρχείου, με άδεια %s.", "Every dataset in five formats, from one position of the public log, under %s."},
 	"dataset":        {"Σύνολο", "Dataset"},
+	"datasetsTable":  {"Πίνακας των συνόλων δεδομένων", "Table of the datasets"},
 	"description":    {"Περιγραφή", "Description"},
 	"formats":        {"Μορφές", "Formats"},
 	"rows":           {"Εγγραφές", "Rows"},
@@ -211,7 +212,7 @@ var pageTemplate = template.Must(template.New("portal").Parse(`<!doctype html>
 <section aria-labelledby="datasets-h">
 <h2 id="datasets-h">{{call .W "datasets"}}</h2>
 <p>{{printf (call .W "datasetsIntro") .Licence.Title}} <a href="{{.Licence.URL}}" rel="license">{{.Licence.ID}}</a>.{{if not .Released}} ({{call .W "notYet"}}){{end}}</p>
-<div class="scroll" role="region" aria-labelledby="datasets-h" tabindex="0">
+<div class="scroll" role="region" aria-label="{{call .W "datasetsTable"}}" tabindex="0">
 <table id="datasets">
 <thead><tr><th scope="col">{{call .W "dataset"}}</th><th scope="col">{{call .W "description"}}</th><th scope="col">{{call .W "formats"}}</th><th scope="col">{{call .W "rows"}}</th><th scope="col">{{call .W "size"}}</th><th scope="col">{{call .W "licence"}}</th></tr></thead>
 <tbody>

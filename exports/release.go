@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,6 +53,11 @@ type ReleaseOptions struct {
 	// Progress, when set, is called after each dataset with the number
 	// written and the total.
 	Progress func(done, total int)
+	// Ledger, when set, writes the ledger's part of the release (the log
+	// up to position upTo and a checkpoint signed for exactly it, see
+	// projections/ledger) into the release's folder dir, before
+	// SHA256SUMS is written, so the sums cover it too.
+	Ledger func(ctx context.Context, dir string, upTo events.Position) error
 }
 
 // Manifest describes a release.
@@ -159,6 +165,11 @@ func WriteRelease(ctx context.Context, rows Rows, log Log, out string, opts Rele
 	for name, b := range map[string][]byte{DataPackageFile: dp, CatalogFile: cat, ManifestName: mj} {
 		if err := os.WriteFile(filepath.Join(tmp, name), append(b, '\n'), 0o644); err != nil {
 			return Manifest{}, fmt.Errorf("exports: %w", err)
+		}
+	}
+	if opts.Ledger != nil {
+		if err := opts.Ledger(ctx, tmp, rows.Position()); err != nil {
+			return Manifest{}, fmt.Errorf("exports: the ledger's part: %w", err)
 		}
 	}
 	if err := writeSums(tmp); err != nil {
@@ -350,19 +361,20 @@ func eventTime(t time.Time) any {
 	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
 }
 
-// writeSums writes SHA256SUMS: the SHA-256 of every other file of dir,
-// in the format sha256sum -c reads, sorted by name.
+// writeSums writes SHA256SUMS: the SHA-256 of every other file of dir
+// and of its folders (such as ledger/), in the format sha256sum -c reads,
+// sorted by path.
 func writeSums(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
 	var b strings.Builder
-	for _, e := range entries {
-		if e.Name() == SumsFile {
-			continue
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
 		}
-		f, err := os.Open(filepath.Join(dir, e.Name()))
+		rel, err := filepath.Rel(dir, path)
+		if err != nil || rel == SumsFile {
+			return err
+		}
+		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
@@ -372,7 +384,11 @@ func writeSums(dir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "%x  %s\n", h.Sum(nil), e.Name())
+		fmt.Fprintf(&b, "%x  %s\n", h.Sum(nil), filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return os.WriteFile(filepath.Join(dir, SumsFile), []byte(b.String()), 0o644)
 }

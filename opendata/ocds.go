@@ -157,6 +157,17 @@ func (o *OCDS) party(pr *ocdsProcess, id string, roles ...string) map[string]any
 	party["name"] = s.Name
 	party["identifier"] = map[string]any{"id": vat, "legalName": s.Name}
 	address := map[string]any{}
+	if a := s.Address; a != nil {
+		setNonEmpty(address, "streetAddress", a.Street)
+		setNonEmpty(address, "postalCode", a.Postcode)
+	}
+	if c := s.ContactPoint; c != nil {
+		cp := map[string]any{"name": c.Office}
+		setNonEmpty(cp, "email", c.Email)
+		setNonEmpty(cp, "telephone", c.Telephone)
+		setNonEmpty(cp, "url", c.URL)
+		party["contactPoint"] = cp
+	}
 	if s.Locality != "" {
 		address["locality"] = s.Locality
 	}
@@ -179,6 +190,12 @@ func supplierScale(k events.SupplierKind) string {
 		return "large"
 	}
 	return "sme"
+}
+
+func setNonEmpty(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
 }
 
 func cutPrefix(s, p string) (string, bool) {
@@ -235,8 +252,21 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["planning"] = planning
 		rel["tender"] = tender
 	case events.ProcurementTenderPublished:
+		start := e.PeriodStart
+		if start.IsZero() { // schema 1: the period started at the publication
+			start = at
+		}
 		tender := map[string]any{"id": tenderID, "status": "active", "procurementMethodDetails": e.Procedure,
-			"value": OCDSAmount(e.Ceiling), "tenderPeriod": map[string]any{"startDate": ocdsTime(at), "endDate": ocdsTime(e.Deadline)}}
+			"value": OCDSAmount(e.Ceiling), "tenderPeriod": map[string]any{"startDate": ocdsTime(start), "endDate": ocdsTime(e.Deadline)}}
+		if len(e.Items) > 0 {
+			var items []any
+			for _, it := range e.Items {
+				items = append(items, map[string]any{"id": it.ID, "description": it.Description,
+					"classification": map[string]any{"scheme": "CPV", "id": it.CPV}, "quantity": it.Quantity,
+					"unit": map[string]any{"name": it.Unit, "value": OCDSAmount(it.UnitValue)}})
+			}
+			tender["items"] = items // replaces the plan's items by id: the tender's lots
+		}
 		if docs := documents(e.Documents, "tenderNotice", at); docs != nil {
 			tender["documents"] = docs
 		}
@@ -256,8 +286,15 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["tag"] = []any{"tenderUpdate"}
 		rel["parties"] = []any{party}
 		rel["tender"] = map[string]any{"id": tenderID, "tenderers": []any{orgRef(party)}, "numberOfTenderers": pr.tenderers}
+		// The bids extension's details, with the bid's status.
+		rel["bids"] = map[string]any{"details": []any{map[string]any{"id": e.BidID, "date": ocdsTime(e.ReceivedAt),
+			"status": string(e.Status), "tenderers": []any{orgRef(party)}, "value": OCDSAmount(e.Value)}}}
+	case events.ProcurementBidStatusChanged:
+		rel["tag"] = []any{"tenderUpdate"}
+		rel["bids"] = map[string]any{"details": []any{map[string]any{"id": e.BidID, "status": string(e.Status)}}}
+		rel["tender"] = map[string]any{"id": tenderID, "statusDetails": e.Reason}
 	case events.ProcurementAwarded:
-		pr.supplier, pr.awardID = supplierPartyID(e.SupplierID), ocid+"-award-1"
+		pr.supplier, pr.awardID = supplierPartyID(e.SupplierID), ocid+"-"+e.AwardID
 		party := o.party(pr, pr.supplier, "supplier")
 		rel["tag"] = []any{"award"}
 		rel["parties"] = []any{party}

@@ -21,11 +21,19 @@ var PopoloDatasets = []string{"members", "bodies", "factions", "memberships", "v
 type Popolo struct {
 	persons, organizations, memberships, motions []map[string]any
 	voteEvents                                   []map[string]any
-	votes                                        map[string][]any // ballots by vote id
+	votes                                        map[string][]popoloVote // ballots by vote id
+}
+
+// popoloVote is one member's vote, kept small: ballots are the largest
+// part of the export.
+type popoloVote struct {
+	VoteEventID string `json:"vote_event_id"`
+	VoterID     string `json:"voter_id"`
+	Option      string `json:"option"`
 }
 
 // NewPopolo returns an empty Popolo export.
-func NewPopolo() *Popolo { return &Popolo{votes: map[string][]any{}} }
+func NewPopolo() *Popolo { return &Popolo{votes: map[string][]popoloVote{}} }
 
 // row is one dataset row by column name.
 type row map[string]any
@@ -112,31 +120,53 @@ func (p *Popolo) Row(dataset string, cols []string, vals []any) {
 		p.voteEvents = append(p.voteEvents, ve)
 	case "ballots":
 		id := r.s("vote_id")
-		p.votes[id] = append(p.votes[id], map[string]any{"vote_event_id": id, "voter_id": r.s("member_id"), "option": r.s("choice")})
+		p.votes[id] = append(p.votes[id], popoloVote{VoteEventID: id, VoterID: r.s("member_id"), Option: r.s("choice")})
 	}
 }
 
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // Write writes the Popolo export as one JSON object of arrays: persons,
-// organizations, memberships, motions, vote_events (each with its votes).
+// organizations, memberships, motions, vote_events (each with its votes),
+// an item at a time.
 func (p *Popolo) Write(w io.Writer) error {
-	for _, ve := range p.voteEvents {
-		if vs := p.votes[ve["id"].(string)]; vs != nil {
-			ve["votes"] = vs
-		}
-	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(map[string]any{
-		"persons": nonNil(p.persons), "organizations": nonNil(p.organizations), "memberships": nonNil(p.memberships),
-		"motions": nonNil(p.motions), "vote_events": nonNil(p.voteEvents),
-	})
-}
-
-func nonNil(xs []map[string]any) []map[string]any {
-	if xs == nil {
-		return []map[string]any{}
+	put := func(s string) error { _, err := io.WriteString(w, s); return err }
+	if err := put("{"); err != nil {
+		return err
 	}
-	return xs
+	for i, part := range []struct {
+		key   string
+		items []map[string]any
+	}{{"persons", p.persons}, {"organizations", p.organizations}, {"memberships", p.memberships},
+		{"motions", p.motions}, {"vote_events", p.voteEvents}} {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		if err := put(sep + `"` + part.key + `":[`); err != nil {
+			return err
+		}
+		for j, item := range part.items {
+			if j > 0 {
+				if err := put(","); err != nil {
+					return err
+				}
+			}
+			if part.key == "vote_events" {
+				if vs := p.votes[item["id"].(string)]; vs != nil {
+					item["votes"] = vs
+				}
+			}
+			if err := enc.Encode(item); err != nil {
+				return err
+			}
+			delete(item, "votes")
+		}
+		if err := put("]"); err != nil {
+			return err
+		}
+	}
+	return put("}\n")
 }

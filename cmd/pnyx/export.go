@@ -90,21 +90,39 @@ func (c *cli) export(ctx context.Context, out string, since events.Position) (ex
 		return exports.Manifest{}, err
 	}
 	defer snap.Close()
+	// The ledger follows the log here too (beside pnyx serve's, if one
+	// runs: leaves are deterministic, and each reloads what the other
+	// wrote), so the release gets the events and a checkpoint of exactly
+	// its position.
+	ldg, err := c.openLedger(ctx, store)
+	if err != nil {
+		return exports.Manifest{}, err
+	}
+	defer closeLogged(c, "ledger", ldg.Close)
+	lctx, stopLedger := context.WithCancel(ctx)
+	ledgerDone := make(chan struct{})
+	go func() { defer close(ledgerDone); ldg.Run(lctx, c.log) }()
+	defer func() { stopLedger(); <-ledgerDone }()
 	progress, done := c.exportProgress()
 	defer done()
 	return exports.WriteRelease(ctx, snap, store, out, exports.ReleaseOptions{
 		Catalog: c.cfg.Catalog, Since: since, Now: c.now, Progress: progress,
+		Ledger: func(ctx context.Context, dir string, upTo events.Position) error {
+			_, err := ldg.WriteRelease(ctx, dir, upTo)
+			return err
+		},
 	})
 }
 
 // catchUp runs the projections until they reach head.
 func (c *cli) catchUp(ctx context.Context, store projections.Log, head events.Position) error {
-	people, err := c.openVault(ctx, true)
+	// Catching up applies citizens' words, which open through the vault.
+	v, err := c.openVault(ctx, true)
 	if err != nil {
 		return err
 	}
-	defer people.Close()
-	r, db, err := openRunner(ctx, c.cfg, store, people, projections.Options{Now: c.now, Logger: c.log})
+	defer v.Close()
+	r, db, err := openRunner(ctx, c.cfg, store, v, projections.Options{Now: c.now, Logger: c.log})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 )
 
 // twoBodies writes a log of two registered bodies into dir.
@@ -68,6 +69,24 @@ func TestExportAll(t *testing.T) {
 	if !strings.Contains(string(cat), "https://data.example.gov.gr/datasets/bodies.csv") {
 		t.Error("the catalog's links do not start with the public url")
 	}
+	t.Run("the release carries the ledger's part and verifies offline with the key", func(t *testing.T) {
+		key, err := os.ReadFile(filepath.Join(dir, "ledger.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := ledger.ParseSignerKey(strings.TrimSpace(string(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := pnyx(t, context.Background(), nil, "verify", "--data-dir", t.TempDir(), "--release", out, "--key", k.VerifierKey)
+		if r.err != nil || !strings.Contains(r.stdout, "verified: 2 events up to position 2") {
+			t.Fatalf("%v\n%s%s", r.err, r.stdout, r.stderr)
+		}
+		sums, _ := os.ReadFile(filepath.Join(out, exports.SumsFile))
+		if !strings.Contains(string(sums), "  ledger/checkpoint\n") || !strings.Contains(string(sums), "  ledger/events.ndjson\n") {
+			t.Errorf("SHA256SUMS does not cover the ledger's files:\n%s", sums)
+		}
+	})
 	t.Run("an incremental release since the head holds no rows", func(t *testing.T) {
 		out := filepath.Join(dir, "since")
 		if r := pnyx(t, context.Background(), nil, "--data-dir", dir, "export", "--all", "--out", out, "--since", "2"); r.err != nil {

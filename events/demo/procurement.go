@@ -71,8 +71,19 @@ func (w *world) planProcess(ocid string, t time.Time) *chain {
 	ceiling := budget * 9 / 10
 	t = t.Add(7 * 24 * time.Hour)
 	deadline := t.Add(30 * 24 * time.Hour)
+	// The items: one to three lots of the CPV's goods or services, priced
+	// within the ceiling.
+	var items []events.TenderItem
+	lots := w.between(1, 3)
+	for i := range lots {
+		qty := int64(w.between(1, 50)) * 10
+		unitValue := ceiling / int64(lots) / qty
+		items = append(items, events.TenderItem{ID: fmt.Sprint(i + 1), Description: fmt.Sprintf("%s — τμήμα %d", cpv.Greek, i+1),
+			CPV: cpv.Code, Quantity: qty, Unit: pick(w, units), UnitValue: events.EUR(unitValue)})
+	}
 	w.add(ch, po, events.PublishTender{OCID: ocid, Procedure: string(method), Ceiling: events.EUR(ceiling), Deadline: deadline,
-		Documents: []events.DocumentRef{document("Διακήρυξη "+title, "diagonismoi/"+ocid+".pdf")}, At: t})
+		Documents:   []events.DocumentRef{document("Διακήρυξη "+title, "diagonismoi/"+ocid+".pdf")},
+		PeriodStart: t.Add(24 * time.Hour), Items: items, At: t})
 	bidders := slices.Clone(w.supplier)
 	w.rng.Shuffle(len(bidders), func(i, j int) { bidders[i], bidders[j] = bidders[j], bidders[i] })
 	bidders = bidders[:w.between(1, 5)]
@@ -84,8 +95,16 @@ func (w *world) planProcess(ocid string, t time.Time) *chain {
 		if over {
 			value = ceiling * int64(w.between(102, 112)) / 100
 		}
-		w.add(ch, po, events.RecordBid{OCID: ocid, BidID: fmt.Sprintf("%s-bid-%d", ocid, i+1), SupplierID: s.vat, Value: events.EUR(value),
+		bidID := fmt.Sprintf("%s-bid-%d", ocid, i+1)
+		w.add(ch, po, events.RecordBid{OCID: ocid, BidID: bidID, SupplierID: s.vat, Value: events.EUR(value),
 			At: t.Add(time.Duration(10+i) * 24 * time.Hour)})
+		// Now and then a bid other than the first is disqualified after
+		// the deadline, at the opening of the bids.
+		if i > 0 && w.chance(disqualifiedShare) {
+			w.add(ch, po, events.ChangeBidStatus{OCID: ocid, BidID: bidID, Status: events.BidDisqualified,
+				Reason: "Ελλιπή δικαιολογητικά συμμετοχής", At: deadline.Add(24 * time.Hour)})
+			continue
+		}
 		if best == "" || value < bestValue {
 			best, bestValue = s.vat, value
 		}
@@ -124,6 +143,13 @@ func (w *world) planProcess(ocid string, t time.Time) *chain {
 
 // planContract plans a process from its award to its completion, with now
 // and then an amendment of the contract by the committee midway.
+// disqualifiedShare is the share of bids, after each tender's first,
+// disqualified for incomplete documents.
+const disqualifiedShare = 0.08
+
+// units are the units tender items are bought in.
+var units = []string{"τεμάχιο", "κιλό", "λίτρο", "ώρα εργασίας", "μήνας υπηρεσίας", "τετραγωνικό μέτρο"}
+
 func (w *world) planContract(ocid, title, best string, bestValue int64, decisionID string, decided time.Time, pre, adopt *chain) *chain {
 	po := actorProcurement
 	ch := w.newChain("contract "+ocid, pre, adopt)

@@ -174,8 +174,15 @@ func (w *world) setup() []*chain {
 			locality = pick(w, localities[:5])
 		}
 		w.supplier = append(w.supplier, s)
+		// Every supplier gives its seat's address and a tenders office to
+		// contact: an office, never a person.
+		address := &events.PostalAddress{Street: fmt.Sprintf("%s %d", pick(w, streets), w.between(1, 120)),
+			Postcode: fmt.Sprintf("370%02d", w.between(1, 99)), Locality: locality, Country: "GR"}
+		contact := &events.ContactPoint{Office: "Τμήμα προσφορών", Email: "prosfores@" + s.vat + ".example.gr",
+			Telephone: fmt.Sprintf("+30 24260 %05d", w.between(0, 99999))}
 		w.add(sup, actorProcurement, events.RegisterSupplier{VATID: s.vat, SupplierDetails: events.SupplierDetails{
-			Name: s.name, Kind: s.kind, Locality: locality, Municipality: municipality, Country: "GR"}, At: at})
+			Name: s.name, Kind: s.kind, Locality: locality, Municipality: municipality, Country: "GR"},
+			Address: address, ContactPoint: contact, At: at})
 	}
 	return append(chains, sup)
 }

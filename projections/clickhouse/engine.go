@@ -18,7 +18,8 @@ import (
 // same rules as the embedded engine over the read model (see the
 // analytics package): each entity's state is folded at query time from
 // its fact rows, argMax by log position, so duplicates written by a
-// retried batch change nothing. It answers what the sink has committed.
+// retried batch change nothing. It answers from the rows the sink has
+// inserted, which may run a batch ahead of its checkpoint.
 type Engine struct {
 	conn driver.Conn
 	db   string

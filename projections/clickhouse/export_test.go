@@ -23,8 +23,8 @@ func GatherForTest(re events.RecordedEvent) int {
 	b := newBatch()
 	b.add(re, p)
 	n := 0
-	for _, rows := range b.rows {
-		n += len(rows)
+	for _, c := range b.rows {
+		n += c.n
 	}
 	return n
 }
@@ -47,9 +47,19 @@ func RowsForTest(db string, evs []events.RecordedEvent) []TableRows {
 		}
 		b.add(re, p)
 	}
-	out := []TableRows{{Table: eventsTable.name, Insert: eventsTable.insert(db), Rows: b.events}}
+	rows := func(c *columns) [][]any {
+		if c == nil {
+			return nil
+		}
+		out := make([][]any, c.n)
+		for i := range out {
+			out[i] = c.row(i)
+		}
+		return out
+	}
+	out := []TableRows{{Table: eventsTable.name, Insert: eventsTable.insert(db), Rows: rows(b.events)}}
 	for _, t := range factTables {
-		out = append(out, TableRows{Table: t.name, Insert: t.insert(db), Rows: b.rows[t]})
+		out = append(out, TableRows{Table: t.name, Insert: t.insert(db), Rows: rows(b.rows[t])})
 	}
 	return out
 }

@@ -7,18 +7,102 @@ import (
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// batch gathers the rows of a run of events, per table, until they are
-// inserted together.
+// batch gathers the rows of a run of events, per table and column, until
+// they are inserted together: one typed slice per column, appended to the
+// insert whole, so the driver converts no value one by one.
 type batch struct {
-	rows   map[*table][][]any
-	events [][]any
+	rows   map[*table]*columns
+	events *columns
 	last   events.Position // the last event gathered
 	n      int             // events gathered
 }
 
-func newBatch() *batch { return &batch{rows: map[*table][][]any{}} }
+func newBatch() *batch { return &batch{rows: map[*table]*columns{}, events: newColumns(&eventsTable)} }
 
-func (b *batch) put(t *table, row ...any) { b.rows[t] = append(b.rows[t], row) }
+func (b *batch) put(t *table, row ...any) {
+	c := b.rows[t]
+	if c == nil {
+		c = newColumns(t)
+		b.rows[t] = c
+	}
+	c.put(row)
+}
+
+// columns are the gathered rows of one table, column by column: data[i]
+// is a []string, []uint64, []int64, []uint16, []uint8 or []time.Time, as
+// the table's column i is a String, UInt64, Int64, UInt16, UInt8 or
+// DateTime.
+type columns struct {
+	data []any
+	n    int
+}
+
+func newColumns(t *table) *columns {
+	c := &columns{data: make([]any, len(t.columns))}
+	for i, col := range t.columns {
+		switch col.typ {
+		case "String":
+			c.data[i] = []string(nil)
+		case "UInt64":
+			c.data[i] = []uint64(nil)
+		case "Int64":
+			c.data[i] = []int64(nil)
+		case "UInt16":
+			c.data[i] = []uint16(nil)
+		case "UInt8":
+			c.data[i] = []uint8(nil)
+		case "DateTime":
+			c.data[i] = []time.Time(nil)
+		default:
+			panic("clickhouse: column type " + col.typ + " has no slice") // the schema is constant
+		}
+	}
+	return c
+}
+
+// put appends one row, whose values have the Go types of the columns (a
+// mismatch is a bug of this package, caught by its tests).
+func (c *columns) put(row []any) {
+	for i, v := range row {
+		switch d := c.data[i].(type) {
+		case []string:
+			c.data[i] = append(d, v.(string))
+		case []uint64:
+			c.data[i] = append(d, v.(uint64))
+		case []int64:
+			c.data[i] = append(d, v.(int64))
+		case []uint16:
+			c.data[i] = append(d, v.(uint16))
+		case []uint8:
+			c.data[i] = append(d, v.(uint8))
+		case []time.Time:
+			c.data[i] = append(d, v.(time.Time))
+		}
+	}
+	c.n++
+}
+
+// row returns row i as values, for tests and tools.
+func (c *columns) row(i int) []any {
+	out := make([]any, len(c.data))
+	for j, d := range c.data {
+		switch d := d.(type) {
+		case []string:
+			out[j] = d[i]
+		case []uint64:
+			out[j] = d[i]
+		case []int64:
+			out[j] = d[i]
+		case []uint16:
+			out[j] = d[i]
+		case []uint8:
+			out[j] = d[i]
+		case []time.Time:
+			out[j] = d[i]
+		}
+	}
+	return out
+}
 
 // ns is a fact time: Unix nanoseconds, 0 for the zero time (the read
 // model's NULL).
@@ -50,7 +134,7 @@ func secs(t time.Time) time.Time {
 // the catalog, which only the events table keeps).
 func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 	pos := uint64(re.Position)
-	b.events = append(b.events, []any{pos, re.ID.String(), re.Stream, re.Version, re.Type, uint16(max(re.Schema, 0)),
+	b.events.put([]any{pos, re.ID.String(), re.Stream, re.Version, re.Type, uint16(min(max(re.Schema, 0), 65535)),
 		secs(re.OccurredAt), secs(re.RecordedAt), ns(re.OccurredAt), ns(re.RecordedAt), re.Actor.Role, string(re.Data)})
 	b.last = re.Position
 	b.n++

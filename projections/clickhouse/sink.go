@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -150,7 +151,7 @@ func Conn(o Options) (driver.Conn, error) {
 		Addr:         []string{o.Addr},
 		Auth:         ch.Auth{Database: "default", Username: o.Username, Password: o.Password},
 		DialTimeout:  2 * time.Second,
-		ReadTimeout:  time.Minute,
+		ReadTimeout:  5 * time.Minute, // an analytics question over a national record may take minutes
 		MaxOpenConns: 8,
 		MaxIdleConns: 4,
 		Compression:  &ch.Compression{Method: ch.CompressionLZ4},
@@ -300,45 +301,80 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 		}
 	}
 	s.set(func(s *Sink) { s.state, s.lastErr = state, "" })
+
+	// Batches are inserted by a flusher of their own, one at a time and in
+	// order, while the next batch is gathered; a full batch waits for the
+	// flusher to take it, so at most two are in memory.
+	var flushed atomic.Bool
+	flushes := make(chan *batch)
+	flushErr := make(chan error, 1)
+	var flushing sync.WaitGroup
+	defer flushing.Wait()
+	defer close(flushes)
+	flushing.Go(func() {
+		for b := range flushes {
+			if err := s.flush(subCtx, b); err != nil {
+				flushErr <- err
+				cancel()
+				for range flushes { // drop what comes after the failure: it is read again
+				}
+				return
+			}
+			flushed.Store(true)
+			head, herr := s.log.Head(subCtx)
+			s.set(func(s *Sink) {
+				s.pos = b.last
+				s.applied += uint64(b.n)
+				if herr == nil {
+					s.head = head
+				}
+				s.head = max(s.head, b.last)
+				if s.head == s.pos {
+					s.state = projections.StateCaughtUp
+				} else {
+					s.state = projections.StateRunning
+				}
+			})
+		}
+	})
+	fail := func(err error) (bool, error) {
+		cancel()
+		select {
+		case ferr := <-flushErr:
+			err = ferr
+		default:
+		}
+		return flushed.Load(), err
+	}
 	b := newBatch()
 	timer := time.NewTimer(s.opts.FlushInterval)
 	defer timer.Stop()
-	flush := func() error {
+	send := func() error {
 		if b.n == 0 {
 			return nil
 		}
-		if err := s.flush(ctx, b); err != nil {
+		select {
+		case flushes <- b:
+			b = newBatch()
+			return nil
+		case err := <-flushErr:
 			return err
+		case <-subCtx.Done():
+			return subCtx.Err()
 		}
-		progressed = true
-		n, last := b.n, b.last
-		b = newBatch()
-		head, herr := s.log.Head(ctx)
-		s.set(func(s *Sink) {
-			s.pos = last
-			s.applied += uint64(n)
-			if herr == nil {
-				s.head = head
-			}
-			s.head = max(s.head, last)
-			if s.head == s.pos {
-				s.state = projections.StateCaughtUp
-			} else {
-				s.state = projections.StateRunning
-			}
-		})
-		return nil
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			return progressed, ctx.Err()
+			return fail(ctx.Err())
+		case err := <-flushErr:
+			return fail(err)
 		case d, ok := <-deliveries:
 			if !ok {
-				return progressed, errors.New("subscription ended")
+				return fail(errors.New("subscription ended"))
 			}
 			if d.err != nil {
-				return progressed, fmt.Errorf("read the log: %w", d.err)
+				return fail(fmt.Errorf("read the log: %w", d.err))
 			}
 			for _, re := range d.evs {
 				p, err := events.Decode(re)
@@ -347,14 +383,14 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 				}
 				b.add(re, p)
 				if b.n >= s.opts.BatchEvents {
-					if err := flush(); err != nil {
-						return progressed, err
+					if err := send(); err != nil {
+						return fail(err)
 					}
 				}
 			}
 		case <-timer.C:
-			if err := flush(); err != nil {
-				return progressed, err
+			if err := send(); err != nil {
+				return fail(err)
 			}
 			timer.Reset(s.opts.FlushInterval)
 		}
@@ -390,34 +426,37 @@ func (s *Sink) checkpoint(ctx context.Context) (events.Position, error) {
 func (s *Sink) flush(ctx context.Context, b *batch) error {
 	var rows uint64
 	for _, t := range factTables {
-		if err := s.insert(ctx, t, b.rows[t]); err != nil {
-			return err
+		if c := b.rows[t]; c != nil {
+			if err := s.insert(ctx, t, c); err != nil {
+				return err
+			}
+			rows += uint64(c.n)
 		}
-		rows += uint64(len(b.rows[t]))
 	}
 	if err := s.insert(ctx, &eventsTable, b.events); err != nil {
 		return err
 	}
-	cp := [][]any{{Name, uint64(b.last), s.opts.Now().UnixNano()}}
+	cp := newColumns(&checkpointTable)
+	cp.put([]any{Name, uint64(b.last), s.opts.Now().UnixNano()})
 	if err := s.insert(ctx, &checkpointTable, cp); err != nil {
 		return err
 	}
-	s.set(func(s *Sink) { s.rows += rows + uint64(len(b.events)) })
+	s.set(func(s *Sink) { s.rows += rows + uint64(b.events.n) })
 	return nil
 }
 
-func (s *Sink) insert(ctx context.Context, t *table, rows [][]any) error {
-	if len(rows) == 0 {
+func (s *Sink) insert(ctx context.Context, t *table, c *columns) error {
+	if c.n == 0 {
 		return nil
 	}
 	bt, err := s.conn.PrepareBatch(ctx, t.insert(s.opts.Database))
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", t.name, err)
 	}
-	for _, r := range rows {
-		if err := bt.Append(r...); err != nil {
+	for i, d := range c.data {
+		if err := bt.Column(i).Append(d); err != nil {
 			_ = bt.Abort()
-			return fmt.Errorf("insert into %s: %w", t.name, err)
+			return fmt.Errorf("insert into %s, column %s: %w", t.name, t.columns[i].name, err)
 		}
 	}
 	if err := bt.Send(); err != nil {

@@ -450,9 +450,23 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+func hasHighRunes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xEE {
+			return true
+		}
+	}
+	return false
+}
+
 // compareUTF16 orders strings by their UTF-16 code units, as RFC 8785
 // sorts member names.
 func compareUTF16(a, b string) int {
+	// UTF-8 bytes order as UTF-16 code units do, but for characters from
+	// U+E000 (lead bytes 0xEE and up) against those beyond U+FFFF.
+	if !hasHighRunes(a) || !hasHighRunes(b) {
+		return strings.Compare(a, b)
+	}
 	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
 	return slices.Compare(ua, ub)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,22 +19,21 @@ import (
 	_ "modernc.org/sqlite" // the ledger's SQLite driver
 )
 
-// schema is the ledger's file. ledger_hashes holds tlog's stored hashes
-// by their stored-hash index (StoredHashIndex): the leaves and every
-// complete subtree, about two per event. ledger_leaves maps each leaf
-// index to the position of its event, since positions need not be dense
-// (KurrentDB's are not). ledger_checkpoints keeps every checkpoint signed,
-// by tree size.
+// schema is the ledger's file: one row per leaf, so following the log
+// costs one insert per event. A row holds the leaf's event position and
+// the stored hashes (tlog's StoredHashes) that appending the leaf made:
+// the leaf hash first, then the hash of each subtree the leaf completed,
+// one level up each, 32 bytes apiece. The stored hash at level L, index N
+// is therefore in the row of leaf (N+1)<<L - 1, at offset 32*L. Positions
+// ascend with the leaf index, so a position is found by binary search,
+// with no index to maintain (positions need not be dense: KurrentDB's are
+// not). ledger_checkpoints keeps every checkpoint signed, by tree size.
 const schema = `
-CREATE TABLE IF NOT EXISTS ledger_hashes (
-	id   INTEGER PRIMARY KEY,
-	hash BLOB    NOT NULL
-);
 CREATE TABLE IF NOT EXISTS ledger_leaves (
 	idx      INTEGER PRIMARY KEY,
-	position INTEGER NOT NULL
+	position INTEGER NOT NULL,
+	hashes   BLOB    NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ledger_leaves_position ON ledger_leaves (position);
 CREATE TABLE IF NOT EXISTS ledger_checkpoints (
 	size      INTEGER PRIMARY KEY,
 	note      BLOB    NOT NULL,
@@ -281,11 +281,7 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 	}
 	l.mu.Unlock()
 
-	type row struct {
-		id   int64
-		hash tlog.Hash
-	}
-	rows := make([]row, 0, 2*len(leaves))
+	rows := make([][]byte, 0, len(leaves))
 	var checkpoints []Checkpoint
 	for i, h := range leaves {
 		if positions[i] <= last {
@@ -297,10 +293,12 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 			return err
 		}
 		base := tlog.StoredHashCount(size)
+		blob := make([]byte, 0, len(hashes)*tlog.HashSize)
 		for i, sh := range hashes {
-			rows = append(rows, row{base + int64(i), sh})
+			blob = append(blob, sh[:]...)
 			frontier[base+int64(i)] = sh
 		}
+		rows = append(rows, blob)
 		size++
 		last = positions[i]
 		// Keep only what the next leaf and the tree hash need.
@@ -326,21 +324,16 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 		return unavailable(err)
 	}
 	defer tx.Rollback()
-	insHash, err := tx.PrepareContext(ctx, `INSERT INTO ledger_hashes (id, hash) VALUES (?, ?)`)
-	if err != nil {
-		return unavailable(err)
-	}
-	for _, r := range rows {
-		if _, err := insHash.ExecContext(ctx, r.id, r.hash[:]); err != nil {
-			return unavailable(err)
+	// Many rows a statement: the statement's own cost, not the rows',
+	// dominates single-row inserts through database/sql.
+	args := make([]any, 0, 3*insertRows)
+	for from := 0; from < len(positions); from += insertRows {
+		to := min(from+insertRows, len(positions))
+		args = args[:0]
+		for i := from; i < to; i++ {
+			args = append(args, l.size+int64(i), int64(positions[i]), rows[i])
 		}
-	}
-	insLeaf, err := tx.PrepareContext(ctx, `INSERT INTO ledger_leaves (idx, position) VALUES (?, ?)`)
-	if err != nil {
-		return unavailable(err)
-	}
-	for i, pos := range positions {
-		if _, err := insLeaf.ExecContext(ctx, l.size+int64(i), int64(pos)); err != nil {
+		if _, err := tx.ExecContext(ctx, insertLeavesSQL(to-from), args...); err != nil {
 			return unavailable(err)
 		}
 	}
@@ -366,6 +359,24 @@ func (l *Ledger) appendLeaves(ctx context.Context, leaves []tlog.Hash, positions
 	l.changed = make(chan struct{})
 	l.mu.Unlock()
 	return nil
+}
+
+// insertRows is how many leaves one INSERT writes.
+const insertRows = 256
+
+var insertSQL = map[int]string{}
+var insertSQLMu sync.Mutex
+
+// insertLeavesSQL is the INSERT of n leaf rows.
+func insertLeavesSQL(n int) string {
+	insertSQLMu.Lock()
+	defer insertSQLMu.Unlock()
+	if q, ok := insertSQL[n]; ok {
+		return q
+	}
+	q := "INSERT INTO ledger_leaves (idx, position, hashes) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", n-1)
+	insertSQL[n] = q
+	return q
 }
 
 // storeCheckpoint signs c and keeps it.

@@ -21,17 +21,19 @@ type queryer interface {
 func (l *Ledger) readHashes(ctx context.Context, q queryer, idx []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(idx))
 	for i, id := range idx {
+		level, n := tlog.SplitStoredHashIndex(id)
+		leaf := (n+1)<<level - 1
 		var b []byte
-		if err := q.QueryRowContext(ctx, `SELECT hash FROM ledger_hashes WHERE id = ?`, id).Scan(&b); err != nil {
+		if err := q.QueryRowContext(ctx, `SELECT hashes FROM ledger_leaves WHERE idx = ?`, leaf).Scan(&b); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
-				return nil, &events.Error{Code: events.CodeInternal, Message: "ledger hash missing", Err: fmt.Errorf("stored hash %d", id)}
+				return nil, &events.Error{Code: events.CodeInternal, Message: "ledger hash missing", Err: fmt.Errorf("stored hash %d (leaf %d)", id, leaf)}
 			}
 			return nil, unavailable(err)
 		}
-		if len(b) != tlog.HashSize {
-			return nil, &events.Error{Code: events.CodeInternal, Message: "ledger hash damaged", Err: fmt.Errorf("stored hash %d has %d bytes", id, len(b))}
+		if len(b) < (level+1)*tlog.HashSize {
+			return nil, &events.Error{Code: events.CodeInternal, Message: "ledger hash damaged", Err: fmt.Errorf("leaf %d holds %d bytes of hashes", leaf, len(b))}
 		}
-		copy(out[i][:], b)
+		copy(out[i][:], b[level*tlog.HashSize:])
 	}
 	return out, nil
 }
@@ -186,12 +188,29 @@ func (l *Ledger) within(size int64) error {
 // IndexOf returns the leaf index of the event at position pos, or a
 // not_found error when the ledger holds no such event.
 func (l *Ledger) IndexOf(ctx context.Context, pos events.Position) (int64, error) {
-	var idx int64
-	err := l.db.QueryRowContext(ctx, `SELECT idx FROM ledger_leaves WHERE position = ?`, int64(pos)).Scan(&idx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, events.Errorf(events.CodeNotFound, "the ledger holds no event at position %d", pos)
+	// Positions ascend with leaf indexes: search for the first leaf at or
+	// after pos.
+	lo, hi := int64(0), l.Tree().Size
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		p, err := l.PositionOf(ctx, mid)
+		if err != nil {
+			return 0, err
+		}
+		if p < pos {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	return idx, unavailable(err)
+	if lo < l.Tree().Size {
+		if p, err := l.PositionOf(ctx, lo); err != nil {
+			return 0, err
+		} else if p == pos {
+			return lo, nil
+		}
+	}
+	return 0, events.Errorf(events.CodeNotFound, "the ledger holds no event at position %d", pos)
 }
 
 // PositionOf returns the position of the event at leaf index idx, or a
@@ -210,54 +229,39 @@ func (l *Ledger) PositionOf(ctx context.Context, idx int64) (events.Position, er
 func (l *Ledger) LeafHashes(ctx context.Context, from int64, fn func(idx int64, pos events.Position, h tlog.Hash) (bool, error)) error {
 	const page = 4096
 	for {
-		rows, err := l.db.QueryContext(ctx, `SELECT idx, position FROM ledger_leaves WHERE idx >= ? ORDER BY idx LIMIT ?`, from, page)
+		rows, err := l.db.QueryContext(ctx, `SELECT idx, position, hashes FROM ledger_leaves WHERE idx >= ? ORDER BY idx LIMIT ?`, from, page)
 		if err != nil {
 			return unavailable(err)
 		}
-		var idxs []int64
-		var poss []events.Position
+		type leaf struct {
+			idx int64
+			pos events.Position
+			h   tlog.Hash
+		}
+		var got []leaf
 		for rows.Next() {
-			var i, p int64
-			if err := rows.Scan(&i, &p); err != nil {
+			var lf leaf
+			var b []byte
+			if err := rows.Scan(&lf.idx, &lf.pos, &b); err != nil {
 				rows.Close()
 				return unavailable(err)
 			}
-			idxs, poss = append(idxs, i), append(poss, events.Position(p))
+			copy(lf.h[:], b)
+			got = append(got, lf)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return unavailable(err)
 		}
-		if len(idxs) == 0 {
+		if len(got) == 0 {
 			return nil
 		}
-		lo, hi := tlog.StoredHashIndex(0, idxs[0]), tlog.StoredHashIndex(0, idxs[len(idxs)-1])
-		hashes := make(map[int64]tlog.Hash, 2*len(idxs))
-		hrows, err := l.db.QueryContext(ctx, `SELECT id, hash FROM ledger_hashes WHERE id BETWEEN ? AND ?`, lo, hi)
-		if err != nil {
-			return unavailable(err)
-		}
-		for hrows.Next() {
-			var id int64
-			var b []byte
-			if err := hrows.Scan(&id, &b); err != nil {
-				hrows.Close()
-				return unavailable(err)
-			}
-			var h tlog.Hash
-			copy(h[:], b)
-			hashes[id] = h
-		}
-		hrows.Close()
-		if err := hrows.Err(); err != nil {
-			return unavailable(err)
-		}
-		for i, idx := range idxs {
-			more, err := fn(idx, poss[i], hashes[tlog.StoredHashIndex(0, idx)])
+		for _, lf := range got {
+			more, err := fn(lf.idx, lf.pos, lf.h)
 			if err != nil || !more {
 				return err
 			}
 		}
-		from = idxs[len(idxs)-1] + 1
+		from = got[len(got)-1].idx + 1
 	}
 }

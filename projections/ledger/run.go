@@ -57,6 +57,11 @@ type fetched struct {
 func (l *Ledger) follow(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// Another process (pnyx export beside pnyx serve) may have appended
+	// leaves since: start from what the file holds.
+	if err := l.reload(ctx); err != nil {
+		return err
+	}
 	sub, err := l.log.SubscribeAll(ctx, l.Tree().Position)
 	if err != nil {
 		return err
@@ -143,4 +148,24 @@ func (l *Ledger) WaitFor(ctx context.Context, pos events.Position) error {
 		case <-changed:
 		}
 	}
+}
+
+// reload reads the tree's state back from the file, under the writer's
+// lock.
+func (l *Ledger) reload(ctx context.Context) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	grew := false
+	before := l.size
+	if err := l.load(ctx); err != nil {
+		return unavailable(err)
+	}
+	grew = l.size != before
+	if grew {
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+	return nil
 }
