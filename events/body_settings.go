@@ -172,6 +172,12 @@ type BodySettings struct {
 	// NonVotingRoles attend and speak but do not vote or count toward
 	// quorum (by default the mayor, in the council).
 	NonVotingRoles []MemberRole `json:"non_voting_roles,omitempty"`
+	// Procurement holds the body's thresholds under ν. 4412/2016 as a
+	// buyer; nil means the law's (DefaultProcurementSettings).
+	Procurement *ProcurementSettings `json:"procurement,omitempty"`
+	// Requests holds the response periods and day counting of requests
+	// addressed to the body; nil means the law's (DefaultRequestSettings).
+	Requests *RequestSettings `json:"requests,omitempty"`
 }
 
 // DefaultBodySettings returns the settings of Greek municipal practice for
@@ -221,6 +227,16 @@ func (s BodySettings) Validate() error {
 			return Invalidf("non-voting role %q: want chair, vice_chair, secretary, member or mayor", r)
 		}
 	}
+	if s.Procurement != nil {
+		if err := s.Procurement.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.Requests != nil {
+		if err := s.Requests.Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -248,5 +264,13 @@ func (s BodySettings) Votes(role MemberRole) bool {
 func (s BodySettings) clone() BodySettings {
 	s.Majorities = maps.Clone(s.Majorities)
 	s.NonVotingRoles = slices.Clone(s.NonVotingRoles)
+	if s.Procurement != nil {
+		p := ProcurementSettings{Thresholds: maps.Clone(s.Procurement.Thresholds)}
+		s.Procurement = &p
+	}
+	if s.Requests != nil {
+		r := s.Requests.clone()
+		s.Requests = &r
+	}
 	return s
 }

@@ -41,23 +41,37 @@ func (c RequestChannel) valid() bool {
 	return c == RequestViaWeb || c == RequestViaServiceCentre || c == RequestViaPhone
 }
 
-// RequestSettings hold the statutory response period of each category, in
-// calendar days counted from submission. Greek law (ν. 2690/1999) gives 20
-// days for access to documents and 50 days for other requests; a
-// municipality may configure others. The command that acknowledges a
-// request carries the period, and its event records it.
+// RequestSettings hold the statutory response period of each category,
+// counted from the day after submission, and how its days are counted.
+// Greek law (ν. 2690/1999 arts. 4 and 5) gives 20 days for access to
+// documents and 50 days for other requests; a municipality may configure
+// shorter ones, as settings of the body the requests are addressed to
+// (BodySettings.Requests). The acknowledgement records the period, the
+// counting and the due date.
 type RequestSettings struct {
 	ResponseDays map[RequestCategory]int `json:"response_days"`
+	// Counting is calendar (the default) or working days.
+	Counting DayCount `json:"counting,omitempty"`
+	// ExtensionDays bounds the one extension of a category; absent, an
+	// extension may be as long as the category's period.
+	ExtensionDays map[RequestCategory]int `json:"extension_days,omitempty"`
+	// ForwardDays is the time, in working days after submission, within
+	// which a request for another authority is forwarded to it (3 by
+	// ν. 2690/1999 art. 4 §2); a later forwarding is recorded as late.
+	ForwardDays int `json:"forward_days,omitempty"`
+	// Holidays are the body's own holidays beyond the national ones.
+	Holidays HolidaySettings `json:"holidays,omitzero"`
 }
 
 // DefaultRequestSettings returns the periods of Greek law: information 20
-// days, service and complaint 50 days.
+// days, service and complaint 50 days, in calendar days; forwarding
+// within 3 working days.
 func DefaultRequestSettings() RequestSettings {
 	return RequestSettings{ResponseDays: map[RequestCategory]int{
 		RequestInformation: 20,
 		RequestService:     50,
 		RequestComplaint:   50,
-	}}
+	}, Counting: CountCalendar, ForwardDays: 3}
 }
 
 // DaysFor returns the response period of category c, false when the
@@ -91,6 +105,10 @@ type RequestSubmitted struct {
 type RequestAcknowledged struct {
 	ResponseDays int       `json:"response_days"`
 	DueAt        time.Time `json:"due_at"`
+	// Schema 2: how the days were counted, and the body whose settings
+	// gave the period (empty: the law's defaults).
+	Counting DayCount `json:"counting"`
+	BodyID   string   `json:"body_id,omitempty"`
 }
 
 // RequestAssigned records the department (and officer, if named) that
@@ -105,6 +123,10 @@ type RequestAnswered struct {
 	Summary    string        `json:"summary"`
 	Documents  []DocumentRef `json:"documents,omitempty"`
 	AnsweredAt time.Time     `json:"answered_at"`
+	// Schema 2: full or partial access, and for partial access what
+	// reason and legal basis withhold the rest.
+	Access   AccessGiven  `json:"access"`
+	Withheld *Withholding `json:"withheld,omitempty"`
 }
 
 // RequestRejected records a refusal and the legal basis for it.
@@ -138,9 +160,11 @@ func (RequestReopened) EventType() string     { return "request.reopened" }
 func init() {
 	Register[RequestSubmitted]("request", 2, "A citizen's request (information, service or complaint) was submitted; the requester is only an author reference of this request, the subject sealed under their key.")
 	RegisterUpcaster("request.submitted", 1, upcastRequestSubmittedV1)
-	Register[RequestAcknowledged]("request", 1, "A request was registered, with its statutory response period and due date.")
+	Register[RequestAcknowledged]("request", 2, "A request was registered, with its statutory response period, how its days are counted and its due date.")
+	RegisterUpcaster("request.acknowledged", 1, upcastAddFields("request.acknowledged", map[string]any{"counting": CountCalendar}))
 	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
-	Register[RequestAnswered]("request", 1, "A request was answered, with a public summary and documents.")
+	Register[RequestAnswered]("request", 2, "A request was answered, with a public summary and documents, in full or in part with the reason for what is withheld.")
+	RegisterUpcaster("request.answered", 1, upcastAddFields("request.answered", map[string]any{"access": AccessFull}))
 	Register[RequestRejected]("request", 1, "A request was refused on a stated legal basis.")
 	Register[RequestClosed]("request", 1, "The handling of an answered or rejected request ended.")
 	Register[RequestReopened]("request", 1, "A request was handled again, with the reason and a new due date.")
@@ -170,8 +194,11 @@ type SubmitRequest struct {
 // calendar days after submission.
 type AcknowledgeRequest struct {
 	RequestID    string
-	ResponseDays int
-	At           time.Time
+	ResponseDays int // zero: the category's period in the settings
+	// BodyID names the body whose settings (BodySettings.Requests) give
+	// the period and the counting; empty means DefaultRequestSettings.
+	BodyID string
+	At     time.Time
 }
 
 // AssignRequest gives a request to a department and optionally an officer.
@@ -187,7 +214,10 @@ type AnswerRequest struct {
 	RequestID string
 	Summary   string
 	Documents []DocumentRef
-	At        time.Time
+	// Withheld, for a request for documents, gives partial access: what
+	// is not given, and why.
+	Withheld *Withholding
+	At       time.Time
 }
 
 // RejectRequest refuses a request; LegalBasis (the article of law) is
@@ -266,6 +296,13 @@ type RequestState struct {
 	Department  string
 	OfficerID   string
 	AnsweredAt  time.Time
+	// From the acknowledgement: the period, its counting and the body
+	// whose settings apply; and the one extension, once taken.
+	ResponseDays int
+	Counting     DayCount
+	BodyID       string
+	Extended     bool
+	ForwardedTo  string
 }
 
 // Exists reports whether the request was submitted.
@@ -285,6 +322,7 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 			Author: e.Author, SubmittedAt: e.SubmittedAt}
 	case RequestAcknowledged:
 		s.Status, s.DueAt = RequestStatusAcknowledged, e.DueAt
+		s.ResponseDays, s.Counting, s.BodyID = e.ResponseDays, e.Counting, e.BodyID
 	case RequestAssigned:
 		s.Status, s.Department, s.OfficerID = RequestStatusAssigned, e.Department, e.OfficerID
 	case RequestAnswered:
@@ -295,6 +333,15 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 		s.Status = RequestStatusClosed
 	case RequestReopened:
 		s.Status, s.DueAt, s.AnsweredAt = RequestStatusReopened, e.DueAt, time.Time{}
+	case RequestExtended:
+		s.DueAt, s.Extended = e.DueAt, true
+	case RequestForwarded:
+		s.DueAt = e.DueAt
+		if e.Internal {
+			s.Department = e.To
+		} else {
+			s.ForwardedTo = e.To
+		}
 	}
 	return s
 }

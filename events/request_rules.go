@@ -13,30 +13,16 @@ var RequestDecider = Decider[RequestState]{
 	Decide:  decideRequest,
 }
 
-func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
+func decideRequest(s RequestState, c Command, f Facts) ([]Payload, error) {
 	switch c := c.(type) {
 	case SubmitRequest:
 		return decideSubmitRequest(s, c)
 	case AcknowledgeRequest:
-		if err := requestBasics(c.RequestID, c.At); err != nil {
-			return nil, err
-		}
-		if err := validResponseDays(c.ResponseDays); err != nil {
-			return nil, err
-		}
-		if err := s.requireStatus(c.RequestID, "acknowledged", RequestStatusSubmitted); err != nil {
-			return nil, err
-		}
-		if c.At.Before(s.SubmittedAt) {
-			return nil, Errorf(CodeConflict, "request %s cannot be acknowledged before it was submitted", c.RequestID)
-		}
-		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
-			// The law's periods are the longest a municipality may give; its
-			// own settings may only shorten them.
-			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
-				c.RequestID, s.Category, law, c.ResponseDays)
-		}
-		return []Payload{RequestAcknowledged{ResponseDays: c.ResponseDays, DueAt: s.SubmittedAt.AddDate(0, 0, c.ResponseDays).UTC()}}, nil
+		return decideAcknowledgeRequest(s, c, f)
+	case ExtendRequest:
+		return decideExtendRequest(s, c, f)
+	case ForwardRequest:
+		return decideForwardRequest(s, c, f)
 	case AssignRequest:
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
@@ -69,7 +55,14 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := s.requireStatus(c.RequestID, "answered", RequestStatusAcknowledged, RequestStatusAssigned, RequestStatusReopened); err != nil {
 			return nil, err
 		}
-		return []Payload{RequestAnswered{Summary: c.Summary, Documents: c.Documents, AnsweredAt: c.At.UTC()}}, nil
+		if err := s.validWithholding(c.RequestID, c.Withheld); err != nil {
+			return nil, err
+		}
+		access := AccessFull
+		if c.Withheld != nil {
+			access = AccessPartial
+		}
+		return []Payload{RequestAnswered{Summary: c.Summary, Documents: c.Documents, AnsweredAt: c.At.UTC(), Access: access, Withheld: c.Withheld}}, nil
 	case RejectRequest:
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
@@ -105,11 +98,15 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := s.requireStatus(c.RequestID, "reopened", RequestStatusAnswered, RequestStatusRejected, RequestStatusClosed); err != nil {
 			return nil, err
 		}
-		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
-			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
-				c.RequestID, s.Category, law, c.ResponseDays)
+		set, err := requestSettings(f, s.BodyID)
+		if err != nil {
+			return nil, err
 		}
-		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: c.ResponseDays, DueAt: c.At.UTC().AddDate(0, 0, c.ResponseDays)}}, nil
+		days, err := s.period(c.RequestID, c.ResponseDays, set)
+		if err != nil {
+			return nil, err
+		}
+		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: days, DueAt: dueDate(c.At, days, s.counting(), set.Holidays)}}, nil
 	}
 	return nil, Invalidf("command %T is not a request command", c)
 }

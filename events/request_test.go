@@ -29,10 +29,14 @@ func TestRequestLifecycle(t *testing.T) {
 	id := "req-2026-0042"
 	info, _ := DefaultRequestSettings().DaysFor(RequestInformation)
 
-	t.Run("the answer to an information request is due 20 days after submission by default", func(t *testing.T) {
-		s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(info))...)
-		if want := psDay(20); !s.DueAt.Equal(want) {
-			t.Fatalf("DueAt = %s, want %s", s.DueAt, want)
+	t.Run("the answer to an information request is due 20 days after submission by default, on a working day", func(t *testing.T) {
+		// Submitted Monday 2 March 2026: the 20th day is Sunday 22 March,
+		// so the period ends at the end of Monday 23 March, Greek time.
+		for _, days := range []int{info, 0} {
+			s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(days))...)
+			if want := athensEndOf(2026, 3, 23); !s.DueAt.Equal(want) || s.ResponseDays != 20 || s.Counting != CountCalendar {
+				t.Fatalf("acknowledged with %d days: DueAt = %s (%d %s), want %s", days, s.DueAt, s.ResponseDays, s.Counting, want)
+			}
 		}
 	})
 
@@ -47,7 +51,7 @@ func TestRequestLifecycle(t *testing.T) {
 
 	t.Run("a configured period replaces the default", func(t *testing.T) {
 		s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(15))...)
-		if !s.DueAt.Equal(psDay(15)) {
+		if !s.DueAt.Equal(athensEndOf(2026, 3, 17)) {
 			t.Fatalf("DueAt = %s", s.DueAt)
 		}
 	})
@@ -63,7 +67,7 @@ func TestRequestLifecycle(t *testing.T) {
 			CloseRequest{RequestID: id, At: psDay(15)})
 		s := RequestDecider.Fold(evs...)
 		if s.Status != RequestStatusClosed || s.Department != "technical-services" || s.OfficerID != "off-3" || s.Author.Validate() != nil ||
-			!s.DueAt.Equal(psDay(22)) || !s.AnsweredAt.Equal(psDay(14)) {
+			!s.DueAt.Equal(athensEndOf(2026, 3, 24)) || !s.AnsweredAt.Equal(psDay(14)) {
 			t.Fatalf("state = %+v", s)
 		}
 		psRoundTrip(t, evs...)
@@ -80,8 +84,8 @@ func TestRequestLifecycle(t *testing.T) {
 			at    time.Time
 			after bool
 		}{
-			{"an open request is not overdue on its due date", open, psDay(20), false},
-			{"an open request is overdue after its due date", open, psDay(20).Add(time.Second), true},
+			{"an open request is not overdue on its due date", open, athensEndOf(2026, 3, 23), false},
+			{"an open request is overdue after its due date", open, athensEndOf(2026, 3, 23).Add(time.Second), true},
 			{"an answered request is never overdue", answered, psDay(100), false},
 			{"a request not yet acknowledged has no due date", submitted, psDay(100), false},
 		} {
@@ -125,7 +129,7 @@ func TestRequestRules(t *testing.T) {
 		{name: "a request without its time is invalid", cmd: submit(func(c *SubmitRequest) { c.At = time.Time{} }), code: CodeInvalid},
 		{name: "submitting a request twice is a conflict", given: submitted, cmd: psSubmit(), code: CodeConflict},
 		{name: "acknowledging an unknown request is not found", cmd: psAck(20), code: CodeNotFound},
-		{name: "acknowledging without a response period is invalid", given: submitted, cmd: psAck(0), code: CodeInvalid},
+		{name: "a negative response period is invalid", given: submitted, cmd: psAck(-1), code: CodeInvalid},
 		{name: "a response period over a year is invalid", given: submitted, cmd: psAck(MaxResponseDays + 1), code: CodeInvalid},
 		{name: "acknowledging twice is a conflict", given: acked, cmd: psAck(20), code: CodeConflict},
 		{name: "acknowledging before submission is a conflict", given: submitted, cmd: AcknowledgeRequest{RequestID: id, ResponseDays: 20, At: psDay(-1)}, code: CodeConflict},
@@ -188,4 +192,9 @@ func FuzzSubmitRequest(f *testing.F) {
 			t.Fatalf("accepted a submission that does not encode: %v", err)
 		}
 	})
+}
+
+// athensEndOf is the last second of a day in Greece, in UTC.
+func athensEndOf(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d+1, 0, 0, 0, 0, athens).Add(-time.Second).UTC()
 }
