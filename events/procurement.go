@@ -64,7 +64,7 @@ type ProcurementTenderPublished struct {
 	Items       []TenderItem `json:"items"`
 	// Schema 3: the lots awarded on their own (none: the tender is one)
 	// and the notice's ΑΔΑΜ.
-	Lots []Lot `json:"lots"`
+	Lots []Lot  `json:"lots"`
 	ADAM string `json:"adam,omitempty"`
 }
 

@@ -433,8 +433,9 @@ type ProcurementAppeal struct {
 
 // ProcurementEvaluation is an evaluation as recorded.
 type ProcurementEvaluation struct {
-	LotID   string
-	Ranking []string
+	LotID    string
+	Ranking  []string
+	SetAside bool // an appeal against it was upheld
 }
 
 // evolveProcurementLaw folds the events of this file.
@@ -467,6 +468,11 @@ func evolveProcurementLaw(s ProcurementState, p Payload) ProcurementState {
 		s.Appeals = maps.Clone(s.Appeals)
 		a.Pending, a.Outcome = false, e.Outcome
 		s.Appeals[e.AppealID] = a
+		if ev, ok := s.Evaluations[a.EvaluationID]; ok && e.Outcome == AppealUpheld {
+			s.Evaluations = maps.Clone(s.Evaluations)
+			ev.SetAside = true
+			s.Evaluations[a.EvaluationID] = ev
+		}
 		if aw, ok := s.Awards[a.AwardID]; ok && e.Outcome == AppealUpheld && aw.Status == AwardActive {
 			s.Awards = maps.Clone(s.Awards)
 			aw.Status = AwardAnnulled

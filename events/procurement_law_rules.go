@@ -164,7 +164,9 @@ func validateLots(lots []Lot, ceiling Money) error {
 // every award with VAT, and for a procedure with a tender an evaluation of
 // the lot that ranks the supplier's bid, with no appeal against it pending.
 func (s ProcurementState) awardUnderLaw(c AwardProcurement, vat string, withVAT Money) error {
-	if id, ok := s.pendingAppeal(func(a ProcurementAppeal) bool { return a.EvaluationID != "" && s.Evaluations[a.EvaluationID].LotID == c.LotID }); ok {
+	if id, ok := s.pendingAppeal(func(a ProcurementAppeal) bool {
+		return a.EvaluationID != "" && s.Evaluations[a.EvaluationID].LotID == c.LotID
+	}); ok {
 		return Errorf(CodeConflict, "procurement %s: appeal %s against the evaluation is pending; it suspends the award", c.OCID, id)
 	}
 	if s.Law == nil {
@@ -187,7 +189,7 @@ func (s ProcurementState) awardUnderLaw(c AwardProcurement, vat string, withVAT 
 		return nil
 	}
 	for _, e := range s.Evaluations {
-		if e.LotID != c.LotID {
+		if e.LotID != c.LotID || e.SetAside {
 			continue
 		}
 		for _, bidID := range e.Ranking {
