@@ -75,6 +75,23 @@ var procurements = define(&table[string, procurementRow]{
 		timeCol("signed_at", func(r *procurementRow) *time.Time { return &r.SignedAt }),
 		timeCol("closed_at", func(r *procurementRow) *time.Time { return &r.ClosedAt }),
 		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
+		textCol("procedure_type", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ProcedureType }),
+		textCol("category", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.Category }),
+		intCol("vat_rate_bp", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.VATRate }),
+		centsCol("budget_with_vat_cents", func(r *procurementRow) **events.Money { return &r.BudgetWithVAT }),
+		centsCol("awarded_with_vat_cents", func(r *procurementRow) **events.Money { return &r.AwardedWithVAT }),
+		centsCol("contract_with_vat_cents", func(r *procurementRow) **events.Money { return &r.ContractWithVAT }),
+		int64Col("committed_cents", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int64 { return &r.Committed.Cents }),
+		intCol("lots", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.Lots }),
+		intCol("lots_awarded", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.LotsAwarded }),
+		intCol("appeals_pending", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.AppealsPending }),
+		textCol("direct_award_limit_basis", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.DirectAwardLimitBasis }),
+		centsCol("direct_award_limit_cents", func(r *procurementRow) **events.Money { return &r.DirectAwardLimit }),
+		intCol("modification_limit_percent", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.ModificationLimitPercent }),
+		textCol("adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ADAM }),
+		textCol("tender_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.TenderADAM }),
+		textCol("award_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.AwardADAM }),
+		textCol("contract_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ContractADAM }),
 	},
 	indexes: []string{
 		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,
@@ -84,6 +101,7 @@ var procurements = define(&table[string, procurementRow]{
 		`CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents, ocid)`,
 		`CREATE INDEX {procurements_planned} ON {procurements} (planned_at, ocid)`,
 		`CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid)`,
+		`CREATE INDEX {procurements_procedure} ON {procurements} (procedure_type, planned_at, ocid)`,
 	},
 	key:    func(r *procurementRow) string { return r.OCID },
 	newRow: func(id string) procurementRow { return procurementRow{Procurement{OCID: id}} },
@@ -164,6 +182,9 @@ var bids = define(&table[BidKey, bidRow]{
 		centsCol("value_cents", func(r *bidRow) **events.Money { return &r.Value }),
 		currencyCol("value_currency", func(r *bidRow) **events.Money { return &r.Value }),
 		timeCol("received_at", func(r *bidRow) *time.Time { return &r.ReceivedAt }),
+		textCol("lot_id", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.LotID }),
+		textCol("status", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.Status }),
+		textCol("status_reason", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.StatusReason }),
 	},
 	indexes: []string{
 		`CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at)`,
@@ -253,8 +274,14 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementPlanned:
 		batchOf(w).replaced(recountBids, w.id())
 		batchOf(w).replaced(recountPaid, w.id())
-		rows.put(procurementRow{Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
-			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at()}})
+		r := rows.put(procurementRow{Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
+			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at(),
+			BudgetWithVAT: amount(e.BudgetWithVAT), ADAM: e.ADAM, Committed: events.Money{Currency: e.Budget.Currency}}})
+		if l := e.Law; l != nil {
+			r.ProcedureType, r.Category, r.VATRate = string(l.Procedure), string(l.Category), l.VATRate
+			r.DirectAwardLimit, r.DirectAwardLimitBasis = amount(l.Thresholds.DirectAward.Net), l.Thresholds.DirectAward.LegalBasis
+			r.ModificationLimitPercent = l.Thresholds.Modification.Percent
+		}
 		cpvs := procurementCPV.of(w)
 		for i, cpv := range e.CPV {
 			k := cpvKey{w.id(), cpv}
@@ -273,8 +300,13 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementTenderPublished:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.Procedure, r.Ceiling, r.Deadline, r.TenderPublishedAt = ProcurementTendering, e.Procedure, amount(e.Ceiling), e.Deadline.UTC(), w.at()
+			r.Lots, r.TenderADAM = len(e.Lots), e.ADAM
 		}); err != nil {
 			return true, err
+		}
+		lots := procurementLots.of(w)
+		for i, l := range e.Lots {
+			lots.put(lotRow{ProcurementLot{OCID: w.id(), LotID: l.ID, Seq: i + 1, Title: l.Title, Value: amount(l.Value)}})
 		}
 		return true, w.documents("tender", w.id(), e.Documents)
 	case events.ProcurementTenderAmended:
@@ -302,12 +334,32 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		if e.ReceivedAt.IsZero() {
 			received = w.at()
 		}
-		bids.of(w).put(bidRow{Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received}})
+		bids.of(w).put(bidRow{Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received,
+			LotID: e.LotID, Status: string(e.Status)}})
 		batchOf(w).recount(recountBids, w.id())
 		return true, nil
+	case events.ProcurementBidStatusChanged:
+		_, err := bids.of(w).change(w, BidKey{OCID: w.id(), BidID: e.BidID}, func(r *bidRow) { r.Status, r.StatusReason = string(e.Status), e.Reason })
+		return true, err
 	case events.ProcurementAwarded:
+		procurementAwards.of(w).put(awardRow{ProcurementAward{OCID: w.id(), AwardID: e.AwardID, LotID: e.LotID, SupplierVATID: e.SupplierID,
+			Value: amount(e.Value), ValueWithVAT: amount(e.ValueWithVAT), DecisionID: e.DecisionID, ADAM: e.ADAM, Status: "active", AwardedAt: w.at()}})
 		if err := change(func(r *procurementRow) {
-			r.Status, r.SupplierVATID, r.Awarded, r.AwardDecisionID, r.AwardedAt = ProcurementAwarded, e.SupplierID, amount(e.Value), e.DecisionID, w.at()
+			value, withVAT := amount(e.Value), amount(e.ValueWithVAT)
+			if r.Awarded != nil && value != nil {
+				// Another lot's award, or an award after one annulled on appeal.
+				value = &events.Money{Cents: r.Awarded.Cents + value.Cents, Currency: value.Currency}
+			}
+			if r.AwardedWithVAT != nil && withVAT != nil {
+				withVAT = &events.Money{Cents: r.AwardedWithVAT.Cents + withVAT.Cents, Currency: withVAT.Currency}
+			}
+			r.SupplierVATID, r.Awarded, r.AwardedWithVAT, r.AwardDecisionID, r.AwardedAt, r.AwardADAM = e.SupplierID, value, withVAT, e.DecisionID, w.at(), e.ADAM
+			if e.LotID != "" {
+				r.LotsAwarded++
+			}
+			if e.LotID == "" || r.LotsAwarded >= r.Lots {
+				r.Status = ProcurementAwarded
+			}
 		}); err != nil {
 			return true, err
 		}
@@ -316,6 +368,7 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementContractSigned:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.ContractID, r.ContractValue, r.SignedAt = ProcurementContract, e.ContractID, amount(e.Value), w.at()
+			r.ContractWithVAT, r.ContractADAM = amount(e.ValueWithVAT), e.ADAM
 			r.ContractStart, r.ContractEnd = e.Period.Start.UTC(), e.Period.End.UTC()
 		}); err != nil {
 			return true, err
@@ -332,6 +385,9 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		if err := change(func(r *procurementRow) {
 			if v := amount(e.Value); v != nil {
 				r.ContractValue = v
+			}
+			if v := amount(e.ValueWithVAT); v != nil {
+				r.ContractWithVAT = v
 			}
 			if !e.Period.Start.IsZero() {
 				r.ContractStart = e.Period.Start.UTC()
@@ -355,7 +411,7 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementCompleted:
 		return true, change(func(r *procurementRow) { r.Status, r.ClosedAt = ProcurementCompleted, w.at() })
 	}
-	return false, nil
+	return applyProcurementLaw(w, p)
 }
 
 // procurementDecision links the event's process to a decision in a role.

@@ -47,6 +47,15 @@ var requests = define(&table[string, requestRow]{
 		textCol("legal_basis", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.LegalBasis }),
 		timeCol("closed_at", func(r *requestRow) *time.Time { return &r.ClosedAt }),
 		intCol("reopened", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *int { return &r.Reopened }),
+		textCol("counting", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Counting }),
+		intCol("extended_days", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *int { return &r.ExtendedDays }),
+		textCol("extension_reason", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ExtensionReason }),
+		textCol("forwarded_to", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ForwardedTo }),
+		textCol("forward_clock", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ForwardClock }),
+		boolCol("forwarded_late", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *bool { return &r.ForwardedLate }),
+		textCol("access", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Access }),
+		textCol("withheld_reason", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.WithheldReason }),
+		textCol("withheld_legal_basis", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.WithheldLegalBasis }),
 	},
 	indexes: []string{
 		`CREATE INDEX {requests_status} ON {requests} (status, submitted_at, request_id)`,
@@ -100,7 +109,7 @@ var openRequestStatuses = []any{
 func applyRequest(w writer, p events.Payload) (bool, error) {
 	switch p.(type) {
 	case events.RequestSubmitted, events.RequestAcknowledged, events.RequestAssigned, events.RequestAnswered,
-		events.RequestRejected, events.RequestClosed, events.RequestReopened:
+		events.RequestRejected, events.RequestClosed, events.RequestReopened, events.RequestExtended, events.RequestForwarded:
 	default:
 		return false, nil
 	}
@@ -159,11 +168,17 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 		r.Status, r.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
 	case events.RequestAcknowledged:
 		r.Status, r.AcknowledgedAt, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, true, e.DueAt.UTC()
+		r.Counting = string(e.Counting)
 		detail = "due " + e.DueAt.UTC().Format(time.DateOnly)
 	case events.RequestAssigned:
 		r.Status, r.Department, r.OfficerID, detail = string(events.RequestStatusAssigned), e.Department, e.OfficerID, e.Department
 	case events.RequestAnswered:
 		r.Status, r.AnsweredAt, r.AnswerSummary = string(events.RequestStatusAnswered), or(e.AnsweredAt), e.Summary
+		r.Access, r.WithheldReason, r.WithheldLegalBasis = string(e.Access), "", ""
+		if e.Withheld != nil {
+			r.WithheldReason, r.WithheldLegalBasis = e.Withheld.Reason, e.Withheld.LegalBasis
+			detail = "partial: " + e.Withheld.LegalBasis
+		}
 	case events.RequestRejected:
 		r.Status, r.AnsweredAt, r.LegalBasis, r.AnswerSummary, detail = string(events.RequestStatusRejected), or(e.RejectedAt), e.LegalBasis, e.Reason, e.LegalBasis
 	case events.RequestClosed:
@@ -173,6 +188,17 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 		r.AnsweredAt, r.ClosedAt = time.Time{}, time.Time{}
 		r.Reopened++
 		detail = e.Reason
+	case events.RequestExtended:
+		r.ExtendedDays, r.ExtensionReason, r.DueAt = e.Days, e.Reason, e.DueAt.UTC()
+		detail = "extended to " + e.DueAt.UTC().Format(time.DateOnly) + ": " + e.Reason
+	case events.RequestForwarded:
+		r.DueAt = e.DueAt.UTC()
+		if e.Internal {
+			r.Department = e.To
+		} else {
+			r.ForwardedTo, r.ForwardClock, r.ForwardedLate = e.To, string(e.Clock), e.Late
+		}
+		detail = "forwarded to " + e.To + " (" + string(e.Clock) + ")"
 	}
 	return RequestStatusChange{Status: r.Status, At: at, Detail: detail}
 }
