@@ -421,6 +421,7 @@ func (w *world) planYear(year int) []*chain {
 	w.thisYear, w.yearDecisions = nil, nil
 	w.council = nil
 	chains := w.planProcurement(year)
+	chains = append(chains, w.planLaw(year)...)
 	for _, b := range w.bodies {
 		chains = append(chains, w.planMeetings(b, year)...)
 	}
