@@ -54,8 +54,10 @@ var coverageQueries = map[string]string{
 	"procurements": `{ procurements(first: 3, status: "completed") { totalCount edges { node { id ocid title description department method status
 		procedure deadline contractId contractStart contractEnd bidCount plannedAt tenderPublishedAt awardedAt signedAt closedAt
 		cancelledReason cpv budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
+		procedureType category vatRate budgetWithVat { cents } awardedWithVat { cents } contractWithVat { cents } committed { cents }
+		lots lotsAwarded appealsPending directAwardLimit { cents } directAwardLimitBasis modificationLimitPercent adam tenderAdam awardAdam contractAdam
 		buyer { id } supplier { id } awardDecision { id }
-		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt supplier { vatId } } } }
+		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt lotId status statusReason supplier { vatId } } } }
 		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt } } }
 		tenderAmendments(first: 2) { totalCount edges { node { seq ceiling { cents } deadline reason amendedAt decision { id } } } }
 		contractAmendments(first: 2) { totalCount edges { node { seq value { cents } periodStart periodEnd reason amendedAt decision { id } } } }
@@ -64,6 +66,7 @@ var coverageQueries = map[string]string{
 		procurements(first: 1) { totalCount } bids(first: 1) { totalCount } } } } }`,
 	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject channel status submittedAt
 		acknowledgedAt responseDays dueAt overdue department answeredAt answerSummary legalBasis closedAt reopened
+		counting extendedDays extensionReason forwardedTo forwardClock forwardedLate access withheldReason withheldLegalBasis
 		statusHistory { status at detail } } } } }`,
 	"search": `{ search(query: "προϋπολογισμού", first: 5) { totalCount pageInfo { endCursor } edges { cursor node { kind title
 		snippet { text marked highlights { start end } } node { id ... on Decision { number } ... on AgendaItem { title } ... on Procurement { ocid } } } } } }`,

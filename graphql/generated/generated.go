@@ -126,10 +126,13 @@ type ComplexityRoot struct {
 	}
 
 	Bid struct {
-		BidID      func(childComplexity int) int
-		ReceivedAt func(childComplexity int) int
-		Supplier   func(childComplexity int) int
-		Value      func(childComplexity int) int
+		BidID        func(childComplexity int) int
+		LotID        func(childComplexity int) int
+		ReceivedAt   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		StatusReason func(childComplexity int) int
+		Supplier     func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	BidConnection struct {
@@ -460,39 +463,56 @@ type ComplexityRoot struct {
 	}
 
 	Procurement struct {
-		AwardDecision      func(childComplexity int) int
-		Awarded            func(childComplexity int) int
-		AwardedAt          func(childComplexity int) int
-		BidCount           func(childComplexity int) int
-		Bids               func(childComplexity int, first *int, after *string) int
-		Budget             func(childComplexity int) int
-		Buyer              func(childComplexity int) int
-		CPV                func(childComplexity int) int
-		CancelledReason    func(childComplexity int) int
-		Ceiling            func(childComplexity int) int
-		ClosedAt           func(childComplexity int) int
-		ContractAmendments func(childComplexity int, first *int, after *string) int
-		ContractEnd        func(childComplexity int) int
-		ContractID         func(childComplexity int) int
-		ContractStart      func(childComplexity int) int
-		ContractValue      func(childComplexity int) int
-		Deadline           func(childComplexity int) int
-		Decisions          func(childComplexity int, first *int, after *string) int
-		Department         func(childComplexity int) int
-		Description        func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
-		Method             func(childComplexity int) int
-		OCID               func(childComplexity int) int
-		Paid               func(childComplexity int) int
-		Payments           func(childComplexity int, first *int, after *string) int
-		PlannedAt          func(childComplexity int) int
-		Procedure          func(childComplexity int) int
-		SignedAt           func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Supplier           func(childComplexity int) int
-		TenderAmendments   func(childComplexity int, first *int, after *string) int
-		TenderPublishedAt  func(childComplexity int) int
-		Title              func(childComplexity int) int
+		ADAM                     func(childComplexity int) int
+		AppealsPending           func(childComplexity int) int
+		AwardADAM                func(childComplexity int) int
+		AwardDecision            func(childComplexity int) int
+		Awarded                  func(childComplexity int) int
+		AwardedAt                func(childComplexity int) int
+		AwardedWithVAT           func(childComplexity int) int
+		BidCount                 func(childComplexity int) int
+		Bids                     func(childComplexity int, first *int, after *string) int
+		Budget                   func(childComplexity int) int
+		BudgetWithVAT            func(childComplexity int) int
+		Buyer                    func(childComplexity int) int
+		CPV                      func(childComplexity int) int
+		CancelledReason          func(childComplexity int) int
+		Category                 func(childComplexity int) int
+		Ceiling                  func(childComplexity int) int
+		ClosedAt                 func(childComplexity int) int
+		Committed                func(childComplexity int) int
+		ContractADAM             func(childComplexity int) int
+		ContractAmendments       func(childComplexity int, first *int, after *string) int
+		ContractEnd              func(childComplexity int) int
+		ContractID               func(childComplexity int) int
+		ContractStart            func(childComplexity int) int
+		ContractValue            func(childComplexity int) int
+		ContractWithVAT          func(childComplexity int) int
+		Deadline                 func(childComplexity int) int
+		Decisions                func(childComplexity int, first *int, after *string) int
+		Department               func(childComplexity int) int
+		Description              func(childComplexity int) int
+		DirectAwardLimit         func(childComplexity int) int
+		DirectAwardLimitBasis    func(childComplexity int) int
+		GlobalID                 func(childComplexity int) int
+		Lots                     func(childComplexity int) int
+		LotsAwarded              func(childComplexity int) int
+		Method                   func(childComplexity int) int
+		ModificationLimitPercent func(childComplexity int) int
+		OCID                     func(childComplexity int) int
+		Paid                     func(childComplexity int) int
+		Payments                 func(childComplexity int, first *int, after *string) int
+		PlannedAt                func(childComplexity int) int
+		Procedure                func(childComplexity int) int
+		ProcedureType            func(childComplexity int) int
+		SignedAt                 func(childComplexity int) int
+		Status                   func(childComplexity int) int
+		Supplier                 func(childComplexity int) int
+		TenderADAM               func(childComplexity int) int
+		TenderAmendments         func(childComplexity int, first *int, after *string) int
+		TenderPublishedAt        func(childComplexity int) int
+		Title                    func(childComplexity int) int
+		VATRate                  func(childComplexity int) int
 	}
 
 	ProcurementConnection struct {
@@ -549,24 +569,33 @@ type ComplexityRoot struct {
 	}
 
 	Request struct {
-		AcknowledgedAt func(childComplexity int) int
-		AnswerSummary  func(childComplexity int) int
-		AnsweredAt     func(childComplexity int) int
-		Category       func(childComplexity int) int
-		Channel        func(childComplexity int) int
-		ClosedAt       func(childComplexity int) int
-		Department     func(childComplexity int) int
-		DueAt          func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		LegalBasis     func(childComplexity int) int
-		Overdue        func(childComplexity int) int
-		Reopened       func(childComplexity int) int
-		ResponseDays   func(childComplexity int) int
-		Status         func(childComplexity int) int
-		StatusHistory  func(childComplexity int) int
-		Subject        func(childComplexity int) int
-		SubmittedAt    func(childComplexity int) int
+		Access             func(childComplexity int) int
+		AcknowledgedAt     func(childComplexity int) int
+		AnswerSummary      func(childComplexity int) int
+		AnsweredAt         func(childComplexity int) int
+		Category           func(childComplexity int) int
+		Channel            func(childComplexity int) int
+		ClosedAt           func(childComplexity int) int
+		Counting           func(childComplexity int) int
+		Department         func(childComplexity int) int
+		DueAt              func(childComplexity int) int
+		ExtendedDays       func(childComplexity int) int
+		ExtensionReason    func(childComplexity int) int
+		ForwardClock       func(childComplexity int) int
+		ForwardedLate      func(childComplexity int) int
+		ForwardedTo        func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		LegalBasis         func(childComplexity int) int
+		Overdue            func(childComplexity int) int
+		Reopened           func(childComplexity int) int
+		ResponseDays       func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StatusHistory      func(childComplexity int) int
+		Subject            func(childComplexity int) int
+		SubmittedAt        func(childComplexity int) int
+		WithheldLegalBasis func(childComplexity int) int
+		WithheldReason     func(childComplexity int) int
 	}
 
 	RequestConnection struct {
@@ -1132,12 +1161,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bid.BidID(childComplexity), true
+	case "Bid.lotId":
+		if e.ComplexityRoot.Bid.LotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.LotID(childComplexity), true
 	case "Bid.receivedAt":
 		if e.ComplexityRoot.Bid.ReceivedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Bid.ReceivedAt(childComplexity), true
+	case "Bid.status":
+		if e.ComplexityRoot.Bid.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Status(childComplexity), true
+	case "Bid.statusReason":
+		if e.ComplexityRoot.Bid.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.StatusReason(childComplexity), true
 	case "Bid.supplier":
 		if e.ComplexityRoot.Bid.Supplier == nil {
 			break
@@ -2454,6 +2501,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
 
+	case "Procurement.adam":
+		if e.ComplexityRoot.Procurement.ADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ADAM(childComplexity), true
+	case "Procurement.appealsPending":
+		if e.ComplexityRoot.Procurement.AppealsPending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AppealsPending(childComplexity), true
+	case "Procurement.awardAdam":
+		if e.ComplexityRoot.Procurement.AwardADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AwardADAM(childComplexity), true
 	case "Procurement.awardDecision":
 		if e.ComplexityRoot.Procurement.AwardDecision == nil {
 			break
@@ -2472,6 +2537,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.AwardedAt(childComplexity), true
+	case "Procurement.awardedWithVat":
+		if e.ComplexityRoot.Procurement.AwardedWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AwardedWithVAT(childComplexity), true
 	case "Procurement.bidCount":
 		if e.ComplexityRoot.Procurement.BidCount == nil {
 			break
@@ -2495,6 +2566,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Budget(childComplexity), true
+	case "Procurement.budgetWithVat":
+		if e.ComplexityRoot.Procurement.BudgetWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.BudgetWithVAT(childComplexity), true
 	case "Procurement.buyer":
 		if e.ComplexityRoot.Procurement.Buyer == nil {
 			break
@@ -2513,6 +2590,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.CancelledReason(childComplexity), true
+	case "Procurement.category":
+		if e.ComplexityRoot.Procurement.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Category(childComplexity), true
 	case "Procurement.ceiling":
 		if e.ComplexityRoot.Procurement.Ceiling == nil {
 			break
@@ -2525,6 +2608,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ClosedAt(childComplexity), true
+	case "Procurement.committed":
+		if e.ComplexityRoot.Procurement.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Committed(childComplexity), true
+	case "Procurement.contractAdam":
+		if e.ComplexityRoot.Procurement.ContractADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ContractADAM(childComplexity), true
 	case "Procurement.contractAmendments":
 		if e.ComplexityRoot.Procurement.ContractAmendments == nil {
 			break
@@ -2560,6 +2655,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ContractValue(childComplexity), true
+	case "Procurement.contractWithVat":
+		if e.ComplexityRoot.Procurement.ContractWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ContractWithVAT(childComplexity), true
 	case "Procurement.deadline":
 		if e.ComplexityRoot.Procurement.Deadline == nil {
 			break
@@ -2589,18 +2690,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Description(childComplexity), true
+	case "Procurement.directAwardLimit":
+		if e.ComplexityRoot.Procurement.DirectAwardLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.DirectAwardLimit(childComplexity), true
+	case "Procurement.directAwardLimitBasis":
+		if e.ComplexityRoot.Procurement.DirectAwardLimitBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.DirectAwardLimitBasis(childComplexity), true
 	case "Procurement.id":
 		if e.ComplexityRoot.Procurement.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Procurement.GlobalID(childComplexity), true
+	case "Procurement.lots":
+		if e.ComplexityRoot.Procurement.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Lots(childComplexity), true
+	case "Procurement.lotsAwarded":
+		if e.ComplexityRoot.Procurement.LotsAwarded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.LotsAwarded(childComplexity), true
 	case "Procurement.method":
 		if e.ComplexityRoot.Procurement.Method == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Procurement.Method(childComplexity), true
+	case "Procurement.modificationLimitPercent":
+		if e.ComplexityRoot.Procurement.ModificationLimitPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ModificationLimitPercent(childComplexity), true
 	case "Procurement.ocid":
 		if e.ComplexityRoot.Procurement.OCID == nil {
 			break
@@ -2636,6 +2767,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Procedure(childComplexity), true
+	case "Procurement.procedureType":
+		if e.ComplexityRoot.Procurement.ProcedureType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ProcedureType(childComplexity), true
 	case "Procurement.signedAt":
 		if e.ComplexityRoot.Procurement.SignedAt == nil {
 			break
@@ -2654,6 +2791,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Supplier(childComplexity), true
+	case "Procurement.tenderAdam":
+		if e.ComplexityRoot.Procurement.TenderADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.TenderADAM(childComplexity), true
 	case "Procurement.tenderAmendments":
 		if e.ComplexityRoot.Procurement.TenderAmendments == nil {
 			break
@@ -2677,6 +2820,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Title(childComplexity), true
+	case "Procurement.vatRate":
+		if e.ComplexityRoot.Procurement.VATRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.VATRate(childComplexity), true
 
 	case "ProcurementConnection.edges":
 		if e.ComplexityRoot.ProcurementConnection.Edges == nil {
@@ -3005,6 +3154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string)), true
 
+	case "Request.access":
+		if e.ComplexityRoot.Request.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Access(childComplexity), true
 	case "Request.acknowledgedAt":
 		if e.ComplexityRoot.Request.AcknowledgedAt == nil {
 			break
@@ -3041,6 +3196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ClosedAt(childComplexity), true
+	case "Request.counting":
+		if e.ComplexityRoot.Request.Counting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Counting(childComplexity), true
 	case "Request.department":
 		if e.ComplexityRoot.Request.Department == nil {
 			break
@@ -3053,6 +3214,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.DueAt(childComplexity), true
+	case "Request.extendedDays":
+		if e.ComplexityRoot.Request.ExtendedDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ExtendedDays(childComplexity), true
+	case "Request.extensionReason":
+		if e.ComplexityRoot.Request.ExtensionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ExtensionReason(childComplexity), true
+	case "Request.forwardClock":
+		if e.ComplexityRoot.Request.ForwardClock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardClock(childComplexity), true
+	case "Request.forwardedLate":
+		if e.ComplexityRoot.Request.ForwardedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardedLate(childComplexity), true
+	case "Request.forwardedTo":
+		if e.ComplexityRoot.Request.ForwardedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardedTo(childComplexity), true
 	case "Request.id":
 		if e.ComplexityRoot.Request.GlobalID == nil {
 			break
@@ -3113,6 +3304,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.SubmittedAt(childComplexity), true
+	case "Request.withheldLegalBasis":
+		if e.ComplexityRoot.Request.WithheldLegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.WithheldLegalBasis(childComplexity), true
+	case "Request.withheldReason":
+		if e.ComplexityRoot.Request.WithheldReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.WithheldReason(childComplexity), true
 
 	case "RequestConnection.edges":
 		if e.ComplexityRoot.RequestConnection.Edges == nil {
@@ -4300,6 +4503,40 @@ type Procurement implements Node {
   cancelledReason: String
   "Its CPV codes."
   cpv: [String!]!
+  "Under ν. 4412/2016: the procedure of Greek law (open, restricted, simplified_tender, direct_award, …); empty outside it."
+  procedureType: String
+  "supplies, services or works."
+  category: String
+  "The VAT rate in basis points (2400 is 24%); the other amounts are net of VAT."
+  vatRate: Int!
+  "The budget with VAT."
+  budgetWithVat: Money
+  "The awarded value with VAT."
+  awardedWithVat: Money
+  "The contract's value with VAT."
+  contractWithVat: Money
+  "The budget committed (ανάληψη υποχρέωσης), with VAT."
+  committed: Money!
+  "How many lots the tender has (0: none)."
+  lots: Int!
+  "How many lots are awarded."
+  lotsAwarded: Int!
+  "Appeals (ενστάσεις, προσφυγές) pending: while one is, the award is suspended."
+  appealsPending: Int!
+  "The direct-award threshold, net, recorded at planning."
+  directAwardLimit: Money
+  "Its legal basis."
+  directAwardLimitBasis: String
+  "The share of the original value by which modifications may raise the contract without a new procedure."
+  modificationLimitPercent: Int!
+  "The ΚΗΜΔΗΣ ΑΔΑΜ of the request (REQ)."
+  adam: String
+  "The ΑΔΑΜ of the notice (PROC)."
+  tenderAdam: String
+  "The ΑΔΑΜ of the latest award (AWRD)."
+  awardAdam: String
+  "The ΑΔΑΜ of the contract (SYMV)."
+  contractAdam: String
   "The bids received."
   bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
   "The payments made."
@@ -4322,6 +4559,12 @@ type Bid {
   value: Money
   "When it was received."
   receivedAt: Time
+  "The lot it is for, in a tender in lots."
+  lotId: String
+  "valid, disqualified or withdrawn."
+  status: String
+  "The public reason of a disqualification or withdrawal."
+  statusReason: String
 }
 
 "A payment made under a contract."
@@ -4440,6 +4683,24 @@ type Request implements Node {
   closedAt: Time
   "How many times it was reopened."
   reopened: Int!
+  "calendar or working days, with the public holidays of Greece."
+  counting: String
+  "Days of its one extension (0: none)."
+  extendedDays: Int!
+  "Why it was extended."
+  extensionReason: String
+  "The competent authority it was forwarded to."
+  forwardedTo: String
+  "restarted (forwarded to another authority) or kept (to a department)."
+  forwardClock: String
+  "Whether it was forwarded after the time the law gives."
+  forwardedLate: Boolean!
+  "full or partial access."
+  access: String
+  "Why part was withheld."
+  withheldReason: String
+  "The legal basis for what was withheld."
+  withheldLegalBasis: String
   "Every status change, in order."
   statusHistory: [RequestStatusChange!]!
 }
@@ -4746,6 +5007,12 @@ func (ec *executionContext) childFields_Bid(ctx context.Context, field graphql.C
 		return ec.fieldContext_Bid_value(ctx, field)
 	case "receivedAt":
 		return ec.fieldContext_Bid_receivedAt(ctx, field)
+	case "lotId":
+		return ec.fieldContext_Bid_lotId(ctx, field)
+	case "status":
+		return ec.fieldContext_Bid_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Bid_statusReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bid", field.Name)
 }
@@ -5462,6 +5729,40 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_cancelledReason(ctx, field)
 	case "cpv":
 		return ec.fieldContext_Procurement_cpv(ctx, field)
+	case "procedureType":
+		return ec.fieldContext_Procurement_procedureType(ctx, field)
+	case "category":
+		return ec.fieldContext_Procurement_category(ctx, field)
+	case "vatRate":
+		return ec.fieldContext_Procurement_vatRate(ctx, field)
+	case "budgetWithVat":
+		return ec.fieldContext_Procurement_budgetWithVat(ctx, field)
+	case "awardedWithVat":
+		return ec.fieldContext_Procurement_awardedWithVat(ctx, field)
+	case "contractWithVat":
+		return ec.fieldContext_Procurement_contractWithVat(ctx, field)
+	case "committed":
+		return ec.fieldContext_Procurement_committed(ctx, field)
+	case "lots":
+		return ec.fieldContext_Procurement_lots(ctx, field)
+	case "lotsAwarded":
+		return ec.fieldContext_Procurement_lotsAwarded(ctx, field)
+	case "appealsPending":
+		return ec.fieldContext_Procurement_appealsPending(ctx, field)
+	case "directAwardLimit":
+		return ec.fieldContext_Procurement_directAwardLimit(ctx, field)
+	case "directAwardLimitBasis":
+		return ec.fieldContext_Procurement_directAwardLimitBasis(ctx, field)
+	case "modificationLimitPercent":
+		return ec.fieldContext_Procurement_modificationLimitPercent(ctx, field)
+	case "adam":
+		return ec.fieldContext_Procurement_adam(ctx, field)
+	case "tenderAdam":
+		return ec.fieldContext_Procurement_tenderAdam(ctx, field)
+	case "awardAdam":
+		return ec.fieldContext_Procurement_awardAdam(ctx, field)
+	case "contractAdam":
+		return ec.fieldContext_Procurement_contractAdam(ctx, field)
 	case "bids":
 		return ec.fieldContext_Procurement_bids(ctx, field)
 	case "payments":
@@ -5568,6 +5869,24 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_closedAt(ctx, field)
 	case "reopened":
 		return ec.fieldContext_Request_reopened(ctx, field)
+	case "counting":
+		return ec.fieldContext_Request_counting(ctx, field)
+	case "extendedDays":
+		return ec.fieldContext_Request_extendedDays(ctx, field)
+	case "extensionReason":
+		return ec.fieldContext_Request_extensionReason(ctx, field)
+	case "forwardedTo":
+		return ec.fieldContext_Request_forwardedTo(ctx, field)
+	case "forwardClock":
+		return ec.fieldContext_Request_forwardClock(ctx, field)
+	case "forwardedLate":
+		return ec.fieldContext_Request_forwardedLate(ctx, field)
+	case "access":
+		return ec.fieldContext_Request_access(ctx, field)
+	case "withheldReason":
+		return ec.fieldContext_Request_withheldReason(ctx, field)
+	case "withheldLegalBasis":
+		return ec.fieldContext_Request_withheldLegalBasis(ctx, field)
 	case "statusHistory":
 		return ec.fieldContext_Request_statusHistory(ctx, field)
 	}
@@ -8611,6 +8930,75 @@ func (ec *executionContext) _Bid_receivedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Bid_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bid", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bid_lotId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_lotId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_lotId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bid_status(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bid_statusReason(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
 }
 
 func (ec *executionContext) _BidConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BidConnection) (ret graphql.Marshaler) {
@@ -14714,6 +15102,442 @@ func (ec *executionContext) fieldContext_Procurement_cpv(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Procurement_procedureType(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_procedureType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcedureType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_procedureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_category(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_vatRate(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_vatRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VATRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_vatRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_budgetWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_budgetWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_budgetWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_awardedWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_awardedWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardedWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_awardedWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_contractWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contractWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contractWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_committed(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_lots(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_lotsAwarded(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_lotsAwarded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotsAwarded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_lotsAwarded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_appealsPending(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_appealsPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealsPending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_appealsPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_directAwardLimit(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_directAwardLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAwardLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_directAwardLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_directAwardLimitBasis(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_directAwardLimitBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAwardLimitBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_directAwardLimitBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_modificationLimitPercent(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_modificationLimitPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModificationLimitPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_modificationLimitPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_adam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_adam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_adam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_tenderAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_tenderAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenderADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_tenderAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_awardAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_awardAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_awardAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_contractAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contractAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contractAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
 func (ec *executionContext) _Procurement_bids(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16738,6 +17562,213 @@ func (ec *executionContext) _Request_reopened(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Request_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Request_counting(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_counting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_counting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_extendedDays(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_extendedDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtendedDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Request_extendedDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Request_extensionReason(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_extensionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtensionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_extensionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardedTo(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardClock(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardClock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardClock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardClock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardedLate(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Request_access(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Access, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_withheldReason(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_withheldReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithheldReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_withheldReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_withheldLegalBasis(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_withheldLegalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithheldLegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_withheldLegalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
 }
 
 func (ec *executionContext) _Request_statusHistory(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
@@ -20407,6 +21438,21 @@ func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lotId":
+			out.Values[i] = ec._Bid_lotId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Bid_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Bid_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22789,6 +23835,91 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "procedureType":
+			out.Values[i] = ec._Procurement_procedureType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Procurement_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vatRate":
+			out.Values[i] = ec._Procurement_vatRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "budgetWithVat":
+			out.Values[i] = ec._Procurement_budgetWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardedWithVat":
+			out.Values[i] = ec._Procurement_awardedWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractWithVat":
+			out.Values[i] = ec._Procurement_contractWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committed":
+			out.Values[i] = ec._Procurement_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lots":
+			out.Values[i] = ec._Procurement_lots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lotsAwarded":
+			out.Values[i] = ec._Procurement_lotsAwarded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appealsPending":
+			out.Values[i] = ec._Procurement_appealsPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directAwardLimit":
+			out.Values[i] = ec._Procurement_directAwardLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directAwardLimitBasis":
+			out.Values[i] = ec._Procurement_directAwardLimitBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modificationLimitPercent":
+			out.Values[i] = ec._Procurement_modificationLimitPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adam":
+			out.Values[i] = ec._Procurement_adam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tenderAdam":
+			out.Values[i] = ec._Procurement_tenderAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardAdam":
+			out.Values[i] = ec._Procurement_awardAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractAdam":
+			out.Values[i] = ec._Procurement_contractAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "bids":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -23320,6 +24451,51 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 		case "reopened":
 			out.Values[i] = ec._Request_reopened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counting":
+			out.Values[i] = ec._Request_counting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extendedDays":
+			out.Values[i] = ec._Request_extendedDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extensionReason":
+			out.Values[i] = ec._Request_extensionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardedTo":
+			out.Values[i] = ec._Request_forwardedTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardClock":
+			out.Values[i] = ec._Request_forwardClock(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardedLate":
+			out.Values[i] = ec._Request_forwardedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "access":
+			out.Values[i] = ec._Request_access(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withheldReason":
+			out.Values[i] = ec._Request_withheldReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withheldLegalBasis":
+			out.Values[i] = ec._Request_withheldLegalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "statusHistory":
