@@ -329,6 +329,8 @@ type ProcurementAppealDecided struct {
 	Outcome    AppealOutcome `json:"outcome"`
 	Reason     string        `json:"reason"`
 	DecisionID string        `json:"decision_id,omitempty"`
+	// Annulled is the value of the award an upheld appeal annulled.
+	Annulled *Money `json:"annulled,omitempty"`
 }
 
 func (ProcurementCommitmentRecorded) EventType() string { return "procurement.commitment_recorded" }

@@ -393,5 +393,9 @@ func decideDecideAppeal(s ProcurementState, c DecideAppeal, f Facts) ([]Payload,
 			return nil, err
 		}
 	}
-	return []Payload{ProcurementAppealDecided{AppealID: c.AppealID, Outcome: c.Outcome, Reason: c.Reason, DecisionID: c.DecisionID}}, nil
+	e := ProcurementAppealDecided{AppealID: c.AppealID, Outcome: c.Outcome, Reason: c.Reason, DecisionID: c.DecisionID}
+	if aw, ok := s.Awards[a.AwardID]; ok && c.Outcome == AppealUpheld && aw.Status == AwardActive {
+		e.Annulled = &aw.Value
+	}
+	return []Payload{e}, nil
 }

@@ -197,6 +197,11 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 		b.put(&moneyFlows, id, pos, "tender", at, "", "", e.Procedure, "", e.Ceiling.Cents, e.Ceiling.Currency, "")
 	case events.ProcurementAwarded:
 		b.put(&moneyFlows, id, pos, "award", at, "", "", "", e.SupplierID, e.Value.Cents, e.Value.Currency, "")
+	case events.ProcurementAppealDecided:
+		// Awards sum over a process's lots; one annulled on appeal leaves it.
+		if e.Annulled != nil {
+			b.put(&moneyFlows, id, pos, "award_annulled", at, "", "", "", "", e.Annulled.Cents, e.Annulled.Currency, "")
+		}
 	case events.ProcurementContractSigned:
 		b.put(&moneyFlows, id, pos, "contract", at, "", "", "", "", e.Value.Cents, e.Value.Currency, "")
 	case events.ProcurementContractAmended:
@@ -218,6 +223,10 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 		b.put(&requestEvents, id, pos, "rejected", at, "", "", uint8(0), int64(0), orAt(e.RejectedAt, at))
 	case events.RequestReopened:
 		b.put(&requestEvents, id, pos, "reopened", at, "", "", uint8(0), ns(e.DueAt), int64(0))
+	case events.RequestExtended:
+		b.put(&requestEvents, id, pos, "extended", at, "", "", uint8(0), ns(e.DueAt), int64(0))
+	case events.RequestForwarded:
+		b.put(&requestEvents, id, pos, "forwarded", at, "", "", uint8(0), ns(e.DueAt), int64(0))
 
 	case events.ConsultationOpened:
 		b.put(&consultations, id, pos, e.MeetingID)
