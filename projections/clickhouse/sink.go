@@ -165,7 +165,7 @@ func Conn(o Options) (driver.Conn, error) {
 		Auth:         ch.Auth{Database: "default", Username: o.Username, Password: o.Password},
 		DialTimeout:  2 * time.Second,
 		ReadTimeout:  5 * time.Minute, // an analytics question over a national record may take minutes
-		MaxOpenConns: 16, // a batch inserts its 12 tables at once
+		MaxOpenConns: 16,              // a batch inserts its 12 tables at once
 		MaxIdleConns: 16,
 		Compression:  &ch.Compression{Method: ch.CompressionLZ4},
 	})
