@@ -59,6 +59,7 @@ var settings = []setting{
 	{Key: "http.shutdown_timeout", Flag: "shutdown-timeout", Default: 10 * time.Second, Usage: "how long to let requests in flight finish on SIGINT or SIGTERM", Serve: true},
 	{Key: "http.max_body_bytes", Flag: "max-body-bytes", Default: server.DefaultMaxBodyBytes, Usage: "largest request body the server reads, in bytes", Serve: true},
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
+	{Key: "http.client_ip_header", Flag: "client-ip-header", Default: "", Usage: "header a trusted reverse proxy sets to the client's address (X-Forwarded-For, X-Real-IP), which the rate limit of public submissions then counts by; empty trusts no header (default)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
 	{Key: "vault.master_key_file", Flag: "vault-master-key-file", Default: "", Usage: "file of the vault's master key, kept apart from the vault's files (default DATA_DIR/vault.key; " + masterKeyEnv + " holds the key itself instead)"},
@@ -102,7 +103,10 @@ type config struct {
 	MaxBodyBytes    int64
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
-	Demo            bool
+	// ClientIPHeader is the trusted proxy's header naming the client; ""
+	// trusts none.
+	ClientIPHeader string
+	Demo           bool
 	// VaultMasterKeyFile and VaultKeysFile are the vault's master key and
 	// key store; "" for the defaults in the data directory.
 	VaultMasterKeyFile string
@@ -206,6 +210,7 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.FeedMaxLimit, err = intSetting(v, "feed.max_limit", 1, events.MaxReadLimit); err != nil {
 		return config{}, err
 	}
+	c.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}
