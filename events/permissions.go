@@ -95,12 +95,18 @@ func Allowed(role AccessRole, cmd Command) bool {
 	if sr, ok := cmd.(SubmitRequest); ok && (sr.Channel == RequestViaWeb) != (role == AccessPublic) {
 		return false
 	}
+	if sr, ok := cmd.(*SubmitRequest); ok && sr != nil && (sr.Channel == RequestViaWeb) != (role == AccessPublic) {
+		return false
+	}
 	return slices.Contains(rolesOf(cmd), role)
 }
 
 // rolesOf returns the roles that may record cmd.
 func rolesOf(cmd Command) []AccessRole {
 	t := reflect.TypeOf(cmd)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	if roles, ok := permissions[t]; ok {
 		return roles
 	}
@@ -111,8 +117,19 @@ func rolesOf(cmd Command) []AccessRole {
 	return kindRoles[kind]
 }
 
-// permissionListed reports whether cmd has its own row in permissions.
-func permissionListed(cmd Command) bool {
-	_, ok := permissions[reflect.TypeOf(cmd)]
-	return ok
+// CommandsWithoutPermission lists the commands of Rules that have no row
+// of their own in the permission table (they fall back to their kind's
+// roles until given one).
+func CommandsWithoutPermission() []string {
+	listed := map[string]bool{}
+	for t := range permissions {
+		listed[t.Name()] = true
+	}
+	var missing []string
+	for _, r := range Rules() {
+		if !listed[r.Command] {
+			missing = append(missing, r.Command)
+		}
+	}
+	return missing
 }

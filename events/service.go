@@ -204,6 +204,13 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	if cmd == nil {
 		return Handled{}, Invalidf("no command")
 	}
+	// Who sends the command is checked first: a caller without the right
+	// learns nothing of the record, not even whether the command is valid.
+	if !s.unguarded {
+		if cfg.actor, cfg.grant, err = s.authorize(ctx, cmd, cfg.actor); err != nil {
+			return Handled{}, err
+		}
+	}
 	if cmd, err = normalizeCommand(cmd); err != nil {
 		return Handled{}, err
 	}
@@ -217,11 +224,6 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	agg, err := AggregateOf(stream)
 	if err != nil {
 		return Handled{}, err
-	}
-	if !s.unguarded {
-		if cfg.actor, cfg.grant, err = s.authorize(ctx, cmd, cfg.actor); err != nil {
-			return Handled{}, err
-		}
 	}
 	if t, ok := cmd.(Timed); ok && t.OccurredAt().IsZero() {
 		return Handled{}, Invalidf("%s: the time it happened (At) is not set", stream)
