@@ -29,11 +29,12 @@ const (
 // codeOf is the one table from a domain error's code to extensions.code.
 // A code missing from it is INTERNAL.
 var codeOf = map[events.Code]string{
-	events.CodeInvalid:     CodeBadUserInput,
-	events.CodeNotFound:    CodeNotFound,
-	events.CodeConflict:    CodeConflict,
-	events.CodeForbidden:   CodeForbidden,
-	events.CodeUnavailable: CodeUnavailable,
+	events.CodeInvalid:         CodeBadUserInput,
+	events.CodeNotFound:        CodeNotFound,
+	events.CodeConflict:        CodeConflict,
+	events.CodeForbidden:       CodeForbidden,
+	events.CodeUnauthenticated: CodeUnauthenticated,
+	events.CodeUnavailable:     CodeUnavailable,
 }
 
 // apiError is a refusal of the API itself rather than of the domain: a

@@ -74,6 +74,7 @@ var settings = []setting{
 	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
 	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
 	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
+	{Key: "token", Flag: "token", EnvName: "PNYX_TOKEN", Default: "", Usage: "the secret of the access token a command that writes to the log records with (pnyx token create); prefer the environment variable to the flag, which other users can see"},
 	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
 	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
 	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
@@ -114,6 +115,9 @@ type config struct {
 	Ledger             ledgerSetting
 	Analytics          analyticsConfig
 	Catalog            opendata.Config // from the opendata.* keys
+	// Token is the secret of the access token writing commands record
+	// with; "" for none.
+	Token string
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -169,6 +173,7 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 		return config{}, err
 	}
 	c := config{File: file}
+	c.Token = strings.TrimSpace(v.GetString("token"))
 	c.DataDir = strings.TrimSpace(v.GetString("data_dir"))
 	if c.DataDir == "" {
 		return config{}, events.Invalidf("data_dir is empty")
