@@ -11,12 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"golang.org/x/time/rate"
-
-	"github.com/pnyx-civic/pnyx/events"
 )
-
-// publicActor is who a token-less public submission is recorded as.
-var publicActor = events.Actor{Role: "public"}
 
 // caller is who sent a request, as the mutations need it: the bearer
 // token's secret (never logged) and the client the rate limit counts.

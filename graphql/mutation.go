@@ -193,7 +193,7 @@ func (h *Handler) authenticate(ctx context.Context, needed bool) (events.Actor, 
 	case c.secret == "" && needed:
 		return events.Actor{}, errNoToken
 	case c.secret == "":
-		return publicActor, nil
+		return events.PublicActor, nil
 	case h.writes.Tokens == nil:
 		return events.Actor{}, errNoTokens
 	}

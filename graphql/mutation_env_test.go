@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/graphql"
+	"github.com/pnyx-civic/pnyx/internal/tokentest"
 	"github.com/pnyx-civic/pnyx/projections"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
@@ -35,7 +37,11 @@ type writeEnv struct {
 	h      *graphql.Handler
 	clock  *testClock
 	logs   *syncBuffer
-	tokens *fakeTokens
+	tokens *tokentest.Tokens
+	// secrets are the bearer secrets of the scenario's tokens, by name:
+	// admin, secretariat (every body), procurement, requests, moderator;
+	// clerk-b1, the body's secretariat, once the body exists.
+	secrets map[string]string
 }
 
 // writeT0 is "now" of the recorded municipality: a citizen's submission
@@ -77,21 +83,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// fakeTokens stands in for the command service's tokens, which another
-// part of the system keeps: a secret names an actor, any other secret is
-// unauthenticated.
-type fakeTokens struct{ actors map[string]events.Actor }
-
-func (f *fakeTokens) Authenticate(_ context.Context, secret string) (events.Actor, error) {
-	if a, ok := f.actors[secret]; ok {
-		return a, nil
-	}
-	return events.Actor{}, events.Errorf(events.CodeForbidden, "unknown token")
-}
-
-// clerkToken is the secret of the clerk's token in every write env.
-const clerkToken = "secret-of-the-clerk"
-
 // newWriteEnv builds an empty municipality; tune adjusts the handler's
 // options before it is made.
 func newWriteEnv(t testing.TB, tune func(*graphql.Options)) *writeEnv {
@@ -130,9 +121,14 @@ func newWriteEnv(t testing.TB, tune func(*graphql.Options)) *writeEnv {
 	}
 	t.Cleanup(func() { e.rm.Close() })
 	e.rm.UseVault(e.vault)
-	e.tokens = &fakeTokens{actors: map[string]events.Actor{clerkToken: {TokenID: "tok-clerk", Role: string(events.AccessSecretariat)}}}
+	e.tokens = tokentest.New(ctx, t, e.svc, writeT0.Add(-40*24*time.Hour))
+	e.secrets = map[string]string{"admin": e.tokens.AdminSecret}
+	for name, role := range map[string]events.AccessRole{"secretariat": events.AccessSecretariat, "procurement": events.AccessProcurementOfficer,
+		"requests": events.AccessRequestOfficer, "moderator": events.AccessModerator} {
+		_, e.secrets[name] = e.tokens.Grant(ctx, t, "tok-"+name, role, events.ScopeAll)
+	}
 	opts := graphql.Options{Now: e.clock.Now, Logger: logger, Writes: graphql.Writes{
-		Commands: e.svc, Tokens: e.tokens, People: e.vault, Progress: e.runner}}
+		Commands: e.svc, Tokens: e.svc, People: e.vault, Progress: e.runner}}
 	if tune != nil {
 		tune(&opts)
 	}
@@ -191,4 +187,30 @@ func (e *writeEnv) head(t testing.TB) events.Position {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// tokenOf is the token a step's mutation is sent with: the body's own
+// clerk (its secretariat, scoped to b1) for the body's record once the
+// body exists, else the role that records it.
+func (e *writeEnv) tokenOf(t testing.TB, mutation string) string {
+	t.Helper()
+	switch mutation {
+	case "grantAccess", "revokeAccess", "skipEvent", "recordForgetting":
+		return e.secrets["admin"]
+	case "registerBody":
+		return e.secrets["secretariat"]
+	case "moderateComment":
+		return e.secrets["moderator"]
+	}
+	switch {
+	case strings.Contains(mutation, "Procurement"), strings.Contains(mutation, "Tender"), strings.Contains(mutation, "Bid"),
+		strings.Contains(mutation, "Contract"), strings.Contains(mutation, "Supplier"), mutation == "recordPayment":
+		return e.secrets["procurement"]
+	case strings.Contains(mutation, "Request"):
+		return e.secrets["requests"]
+	}
+	if _, ok := e.secrets["clerk-b1"]; !ok {
+		_, e.secrets["clerk-b1"] = e.tokens.Grant(context.Background(), t, "tok-clerk-b1", events.AccessSecretariat, "b1")
+	}
+	return e.secrets["clerk-b1"]
 }

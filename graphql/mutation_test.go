@@ -235,7 +235,7 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "faction": "Β", "at": ts(-29 * day)})
 	add("removeMember", map[string]any{"bodyId": "b1", "memberId": "m6", "reason": "Παραίτηση", "at": ts(-28 * day)})
 	add("registerSupplier", map[string]any{"vatId": s1, "name": "Κατασκευαστική Δοκιμής ΑΕ", "kind": "sme", "locality": "Καλλιθέα", "municipality": "Καλλιθέα", "country": "GR",
-		"address": map[string]any{"street": "Οδός 1", "postcode": "17671", "locality": "Καλλιθέα", "country": "GR"},
+		"address":      map[string]any{"street": "Οδός 1", "postcode": "17671", "locality": "Καλλιθέα", "country": "GR"},
 		"contactPoint": map[string]any{"office": "Τμήμα προσφορών", "email": "prosfores@example.gr"}, "at": ts(-30 * day)})
 	add("registerSupplier", map[string]any{"vatId": s2, "name": "Συνεταιρισμός Δοκιμής", "kind": "cooperative", "country": "GR", "at": ts(-30 * day)})
 	add("changeSupplierDetails", map[string]any{"vatId": s2, "name": "Αγροτικός Συνεταιρισμός Δοκιμής", "kind": "cooperative", "country": "GR", "reason": "Αλλαγή επωνυμίας", "at": ts(-29 * day)})
@@ -348,7 +348,9 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	reqStep := func(name string, m func(id string) map[string]any, of string) {
 		steps = append(steps, step{name: name, input: func() map[string]any { return m(got[of]) }})
 	}
-	reqStep("acknowledgeRequest", func(id string) map[string]any { return map[string]any{"requestId": id, "responseDays": 20, "at": ts(day)} }, "r1")
+	reqStep("acknowledgeRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "responseDays": 20, "at": ts(day)}
+	}, "r1")
 	reqStep("assignRequest", func(id string) map[string]any {
 		return map[string]any{"requestId": id, "department": "technikes-ypiresies", "officerId": "officer-1", "at": ts(2 * day)}
 	}, "r1")
@@ -360,18 +362,22 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 		return map[string]any{"requestId": id, "reason": "Ελλιπές αντίγραφο", "responseDays": 20, "at": ts(7 * day)}
 	}, "r1")
 	steps = append(steps, step{name: "submitRequest", public: true, input: in(request("complaint", "Λακκούβα στην οδό Δοκιμής")), after: keep("r2")})
-	reqStep("acknowledgeRequest", func(id string) map[string]any { return map[string]any{"requestId": id, "responseDays": 30, "at": ts(day)} }, "r2")
+	reqStep("acknowledgeRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "responseDays": 30, "at": ts(day)}
+	}, "r2")
 	reqStep("rejectRequest", func(id string) map[string]any {
 		return map[string]any{"requestId": id, "legalBasis": "ν. 2690/1999 άρθ. 5", "reason": "Δεν αφορά τον Δήμο", "at": ts(3 * day)}
 	}, "r2")
 
 	// Access, a skip and an erasure.
-	add("grantAccess", map[string]any{"tokenId": "tok-trainee", "role": "clerk", "scope": "b1", "grantedBy": "tok-admin", "at": ts(-30 * day)})
-	add("revokeAccess", map[string]any{"tokenId": "tok-trainee", "reason": "Λήξη άσκησης", "revokedBy": "tok-admin", "at": ts(-20 * day)})
+	admin := e.tokens.Admin().TokenID
+	add("grantAccess", map[string]any{"tokenId": "tok-trainee", "role": "clerk", "scope": "b1", "grantedBy": admin, "label": "Ασκούμενος",
+		"secretSha256": events.SecretSHA256("a secret the trainee keeps"), "at": ts(-30 * day)})
+	add("revokeAccess", map[string]any{"tokenId": "tok-trainee", "reason": "Λήξη άσκησης", "revokedBy": admin, "at": ts(-20 * day)})
 	steps = append(steps, step{name: "skipEvent", input: func() map[string]any {
 		re := e.lastEvent(t, "body-b1")
 		return map[string]any{"eventId": re.ID.String(), "position": uint64(re.Position), "eventStream": re.Stream, "eventVersion": re.Version,
-			"eventType": re.Type, "reason": "Δοκιμή παράκαμψης", "skippedBy": "tok-admin", "at": ts(42 * day)}
+			"eventType": re.Type, "reason": "Δοκιμή παράκαμψης", "skippedBy": e.tokens.Admin().TokenID, "at": ts(42 * day)}
 	}})
 	add("recordForgetting", map[string]any{"erasureId": "erasure-" + strings.Repeat("0f", 16), "reason": "Αίτημα διαγραφής (GDPR άρθ. 17)", "at": ts(43 * day)})
 	return steps
@@ -388,7 +394,7 @@ func (e *writeEnv) directComment(t *testing.T, id, at string) events.SubjectRef 
 	}
 	when, _ := time.Parse(time.RFC3339, at)
 	if _, err := e.svc.Handle(ctx, events.SubmitComment{ItemID: "it1", CommentID: id, Kind: events.CommentRemark, Text: "Σχόλιο στο ΚΕΠ",
-		SubjectRef: ref, At: when}, events.WithActor(events.Actor{TokenID: "tok-kep", Role: string(events.AccessClerk)})); err != nil {
+		SubjectRef: ref, At: when}, events.WithActor(events.PublicActor)); err != nil {
 		t.Fatal(err)
 	}
 	return ref
@@ -424,13 +430,13 @@ func malformed(input map[string]any) map[string]any {
 // runScenario runs every step: first a malformed variant, which must be
 // refused as BAD_USER_INPUT with nothing written, then the step itself,
 // which must write and answer the entity once the read model has it.
-func runScenario(t *testing.T, e *writeEnv, steps []step, token string) (ran map[string]bool, bodies []string) {
+func runScenario(t *testing.T, e *writeEnv, steps []step) (ran map[string]bool, bodies []string) {
 	ran = map[string]bool{}
 	for i, s := range steps {
 		input := s.input()
-		c := call{query: mutationDoc(t, s.name), token: token}
-		if s.public {
-			c.token = ""
+		c := call{query: mutationDoc(t, s.name)}
+		if !s.public {
+			c.token = e.tokenOf(t, s.name)
 		}
 		key := s.key
 		if key == "" && s.public {
@@ -483,7 +489,7 @@ func runScenario(t *testing.T, e *writeEnv, steps []step, token string) (ran map
 
 func TestEveryMutationRuns(t *testing.T) {
 	e := newWriteEnv(t, func(o *graphql.Options) { o.Writes.PublicBurst = 100 })
-	ran, bodies := runScenario(t, e, clerkScenario(e, t), clerkToken)
+	ran, bodies := runScenario(t, e, clerkScenario(e, t))
 	var missing []string
 	for _, f := range schemaDoc.Mutation.Fields {
 		if !ran[f.Name] {
@@ -499,8 +505,10 @@ func TestEveryMutationRuns(t *testing.T) {
 			Meeting struct {
 				Status  string
 				Present int
-				Items   struct{ Edges []struct{ Node struct{ Status string } } }
-				Votes   struct{ TotalCount int }
+				Items   struct {
+					Edges []struct{ Node struct{ Status string } }
+				}
+				Votes struct{ TotalCount int }
 			}
 			Decision struct {
 				Status   string

@@ -117,7 +117,7 @@ func (h *Handler) publicActor(ctx context.Context) (events.Actor, error) {
 	if err != nil {
 		return events.Actor{}, err
 	}
-	if actor == publicActor {
+	if actor == events.PublicActor {
 		if err := h.public.allow(ctx, callerOf(ctx).client, h.now()); err != nil {
 			return events.Actor{}, err
 		}

@@ -137,7 +137,7 @@ func (c *cli) serve(ctx context.Context) error {
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
 		GraphQL: graphql.Options{Now: c.now, Logger: c.log, Writes: graphql.Writes{
-			Commands: commands, People: people, Progress: runner, ClientIPHeader: c.cfg.ClientIPHeader,
+			Commands: commands, Tokens: commands, People: people, Progress: runner, ClientIPHeader: c.cfg.ClientIPHeader,
 		}},
 		ReleaseDir: filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})

@@ -5809,8 +5809,8 @@ seats, a third call 1/3, decisions by absolute majority of those present.
 scalar BodySettings
 
 """
-The commands of the record. Every mutation but ` + "`" + `submitComment` + "`" + ` and
-` + "`" + `submitRequest` + "`" + ` needs a token sent as ` + "`" + `Authorization: Bearer <secret>` + "`" + `, whose
+The commands of the record. Every mutation but ` + "`" + `submitComment` + "`" + `,
+` + "`" + `submitRequest` + "`" + ` and ` + "`" + `withdrawComment` + "`" + ` (a citizen's own acts) needs a token sent as ` + "`" + `Authorization: Bearer <secret>` + "`" + `, whose
 role and scope must allow the command; without one it is UNAUTHENTICATED,
 with one that does not allow it FORBIDDEN. A command the rules refuse writes
 nothing and answers BAD_USER_INPUT (malformed), NOT_FOUND or CONFLICT. Each
@@ -5880,7 +5880,7 @@ type Mutation {
   submitComment("The comment and its author." input: SubmitCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "Required: 16 to 128 characters of the client's choosing, such as a UUID." idempotencyKey: String): CommentPayload!
   "Hide a comment from the public consultation, with the moderator's public reason."
   moderateComment("The command." input: ModerateCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): CommentPayload!
-  "Withdraw a comment on its author's behalf (at a citizen service centre, naming the author by their vault reference)."
+  "Withdraw a comment by its author, who names themself by their vault reference (as a citizen service centre finds it): a citizen's own act, public and rate-limited like a submission."
   withdrawComment("The command." input: WithdrawCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): CommentPayload!
 
   # Amendments
@@ -7005,6 +7005,12 @@ input GrantAccessInput {
   scope: String!
   "Who granted it (the administrator's token id)."
   grantedBy: String!
+  "When it expires; never when omitted."
+  expiresAt: Time
+  "A label to tell tokens apart, such as the clerk's office."
+  label: String
+  "The SHA-256 of the token's secret, 64 hex digits: only the hash is recorded, the secret stays with its holder (` + "`" + `pnyx token create` + "`" + ` makes both)."
+  secretSha256: String!
   "When."
   at: Time!
 }
@@ -30118,7 +30124,7 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "at"}
+	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30153,6 +30159,27 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 				return it, err
 			}
 			it.GrantedBy = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "secretSha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretSha256"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecretSHA256 = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
 			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)

@@ -248,8 +248,8 @@ type MembershipEdge struct {
 	Node *readmodel.Membership `json:"node"`
 }
 
-// The commands of the record. Every mutation but `submitComment` and
-// `submitRequest` needs a token sent as `Authorization: Bearer <secret>`, whose
+// The commands of the record. Every mutation but `submitComment`,
+// `submitRequest` and `withdrawComment` (a citizen's own acts) needs a token sent as `Authorization: Bearer <secret>`, whose
 // role and scope must allow the command; without one it is UNAUTHENTICATED,
 // with one that does not allow it FORBIDDEN. A command the rules refuse writes
 // nothing and answers BAD_USER_INPUT (malformed), NOT_FOUND or CONFLICT. Each
