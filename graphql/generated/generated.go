@@ -6330,7 +6330,7 @@ input AddItemInput {
   "Its documents (εισήγηση, attachments)."
   documents: [DocumentInput!]
   "Who presents it (εισηγητής)."
-  presenter: String
+  presenter: String!
   "For an item off the agenda: the closed vote that found it urgent."
   urgentVoteId: String
   "For a later call: the item of the original agenda it repeats."
@@ -28152,7 +28152,7 @@ func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj 
 			it.Documents = data
 		case "presenter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presenter"))
-			data, err := ec.unmarshalOString2string(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
