@@ -127,6 +127,12 @@ func newWriteEnv(t testing.TB, tune func(*graphql.Options)) *writeEnv {
 		"requests": events.AccessRequestOfficer, "moderator": events.AccessModerator} {
 		_, e.secrets[name] = e.tokens.Grant(ctx, t, "tok-"+name, role, events.ScopeAll)
 	}
+	// The read model serves once its first build has applied the grants.
+	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+	defer wcancel()
+	if err := e.runner.WaitFor(wctx, e.head(t)); err != nil {
+		t.Fatalf("read model: %v", err)
+	}
 	opts := graphql.Options{Now: e.clock.Now, Logger: logger, Writes: graphql.Writes{
 		Commands: e.svc, Tokens: e.svc, People: e.vault, Progress: e.runner}}
 	if tune != nil {

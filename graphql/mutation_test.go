@@ -532,7 +532,7 @@ func TestEveryMutationRuns(t *testing.T) {
 		}
 	})
 
-	t.Run("citizens' personal data is in no event, answer or log line", func(t *testing.T) {
+	t.Run("citizens' personal data and tokens' secrets are in no event, answer or log line", func(t *testing.T) {
 		var haystacks []string
 		evs, err := e.store.ReadAll(context.Background(), events.ReadAllOptions{Limit: events.MaxReadLimit})
 		if err != nil {
@@ -547,6 +547,14 @@ func TestEveryMutationRuns(t *testing.T) {
 		for _, file := range []string{"events.db", "events.db-wal", "readmodel.db", "readmodel.db-wal"} {
 			if b, err := os.ReadFile(e.dir + "/" + file); err == nil {
 				haystacks = append(haystacks, string(b))
+			}
+		}
+		for name, secret := range e.secrets {
+			for _, h := range haystacks {
+				if strings.Contains(h, secret) {
+					t.Errorf("the %s token's secret appears in %.80q…", name, h[max(0, strings.Index(h, secret)-40):])
+					break
+				}
 			}
 		}
 		for field, v := range citizen {
