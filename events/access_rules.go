@@ -66,11 +66,11 @@ func decideAccess(s AccessState, c Command, _ Facts) ([]Payload, error) {
 // come through the public API, not a token, and are not listed here.
 var roleKinds = map[AccessRole][]string{
 	AccessClerk:              {"meeting", "amendment", "vote"},
-	AccessSecretariat:        {"body", "meeting", "amendment", "vote", "decision", "consultation"},
+	AccessSecretariat:        {"body", "faction", "meeting", "amendment", "vote", "decision", "consultation"},
 	AccessProcurementOfficer: {"procurement", "supplier"},
 	AccessRequestOfficer:     {"request"},
 	AccessModerator:          {"consultation"},
-	AccessAdmin:              {"access", "body", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request", "skip"},
+	AccessAdmin:              {"access", "body", "faction", "meeting", "amendment", "vote", "decision", "consultation", "procurement", "supplier", "request", "skip"},
 }
 
 // Allowed reports whether role may record cmd, by the kind of the

@@ -30,16 +30,18 @@ var surnames = [][2]string{
 var latinFirst = []string{"giorgos", "nikos", "kostas", "dimitris", "giannis", "maria", "eleni", "katerina", "sofia", "eirini"}
 
 // factions of the council: fictional lists, with their share of the 33
-// seats after the last election.
+// seats after the last election, their short names, the slug of their ids
+// and their colours for charts (the Okabe-Ito palette, which readers with
+// colour blindness tell apart). The first is the mayor's, the majority.
 var factions = []struct {
-	name  string
-	seats int
+	name, short, slug, colour string
+	seats                     int
 }{
-	{"Καλλιθέα Μπροστά", 17},
-	{"Δημοτική Αναγέννηση", 7},
-	{"Νέα Πνοή για την Καλλιθέα", 4},
-	{"Λαϊκή Συσπείρωση Καλλιθέας", 3},
-	{"Πράσινη Πόλη", 2},
+	{"Καλλιθέα Μπροστά", "ΚΜ", "km", "#0072B2", 17},
+	{"Δημοτική Αναγέννηση", "ΔΑ", "da", "#E69F00", 7},
+	{"Νέα Πνοή για την Καλλιθέα", "ΝΠ", "np", "#CC79A7", 4},
+	{"Λαϊκή Συσπείρωση Καλλιθέας", "ΛΣ", "ls", "#D55E00", 3},
+	{"Πράσινη Πόλη", "ΠΠ", "pp", "#009E73", 2},
 }
 
 var streets = []string{"Ελευθερίου Βενιζέλου", "Αγίου Νικολάου", "Κολοκοτρώνη", "28ης Οκτωβρίου", "Μιαούλη", "Κανάρη",
