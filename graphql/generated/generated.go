@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Consultation() ConsultationResolver
 	ContractAmendment() ContractAmendmentResolver
 	Decision() DecisionResolver
+	Faction() FactionResolver
 	Meeting() MeetingResolver
 	Member() MemberResolver
 	MemberBallot() MemberBallotResolver
@@ -311,8 +312,17 @@ type ComplexityRoot struct {
 	}
 
 	Faction struct {
-		Members func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Body        func(childComplexity int) int
+		Colour      func(childComplexity int) int
+		DissolvedAt func(childComplexity int) int
+		FormedAt    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Leader      func(childComplexity int) int
+		Members     func(childComplexity int) int
+		Memberships func(childComplexity int, at *time.Time, first *int, after *string) int
+		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
+		ShortName   func(childComplexity int) int
 	}
 
 	Highlight struct {
@@ -362,6 +372,7 @@ type ComplexityRoot struct {
 	Member struct {
 		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string) int
 		Faction      func(childComplexity int) int
+		FactionID    func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Memberships  func(childComplexity int, first *int, after *string) int
@@ -409,15 +420,17 @@ type ComplexityRoot struct {
 	}
 
 	Membership struct {
-		Body       func(childComplexity int) int
-		Faction    func(childComplexity int) int
-		LeftReason func(childComplexity int) int
-		Member     func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Period     func(childComplexity int) int
-		Role       func(childComplexity int) int
-		Since      func(childComplexity int) int
-		Until      func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Faction       func(childComplexity int) int
+		FactionEntity func(childComplexity int) int
+		FactionID     func(childComplexity int) int
+		LeftReason    func(childComplexity int) int
+		Member        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Since         func(childComplexity int) int
+		Until         func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -532,6 +545,7 @@ type ComplexityRoot struct {
 		Decision     func(childComplexity int, id *string, number *string, bodyID *string, asOf *AsOf) int
 		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) int
 		Events       func(childComplexity int, after *events.Position, types []string, first *int) int
+		Faction      func(childComplexity int, id string) int
 		History      func(childComplexity int, id string, first *int, after *string) int
 		Meeting      func(childComplexity int, id string, asOf *AsOf) int
 		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) int
@@ -550,16 +564,20 @@ type ComplexityRoot struct {
 
 	Request struct {
 		AcknowledgedAt func(childComplexity int) int
+		Address        func(childComplexity int) int
 		AnswerSummary  func(childComplexity int) int
 		AnsweredAt     func(childComplexity int) int
 		Category       func(childComplexity int) int
 		Channel        func(childComplexity int) int
 		ClosedAt       func(childComplexity int) int
 		Department     func(childComplexity int) int
+		Description    func(childComplexity int) int
 		DueAt          func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Lat            func(childComplexity int) int
 		LegalBasis     func(childComplexity int) int
+		Long           func(childComplexity int) int
 		Overdue        func(childComplexity int) int
 		Reopened       func(childComplexity int) int
 		ResponseDays   func(childComplexity int) int
@@ -717,7 +735,7 @@ type BidResolver interface {
 }
 type BodyResolver interface {
 	Members(ctx context.Context, obj *model.Body, at *time.Time, faction *string, role *string, first *int, after *string) (*MembershipConnection, error)
-	Factions(ctx context.Context, obj *model.Body) ([]*Faction, error)
+	Factions(ctx context.Context, obj *model.Body) ([]*model.Faction, error)
 	Meetings(ctx context.Context, obj *model.Body, status *string, first *int, after *string) (*MeetingConnection, error)
 	Decisions(ctx context.Context, obj *model.Body, year *int, first *int, after *string) (*DecisionConnection, error)
 }
@@ -745,6 +763,14 @@ type DecisionResolver interface {
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
 }
+type FactionResolver interface {
+	Members(ctx context.Context, obj *model.Faction) (int, error)
+
+	Leader(ctx context.Context, obj *model.Faction) (*model.Member, error)
+	Body(ctx context.Context, obj *model.Faction) (*model.Body, error)
+
+	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string) (*MembershipConnection, error)
+}
 type MeetingResolver interface {
 	Body(ctx context.Context, obj *model.Meeting) (*model.Body, error)
 
@@ -756,6 +782,8 @@ type MeetingResolver interface {
 	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string) (*DecisionConnection, error)
 }
 type MemberResolver interface {
+	Faction(ctx context.Context, obj *model.Member) (string, error)
+
 	Memberships(ctx context.Context, obj *model.Member, first *int, after *string) (*MembershipConnection, error)
 	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) (*MemberBallotConnection, error)
 	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string) (*MemberSittingConnection, error)
@@ -769,6 +797,10 @@ type MemberSittingResolver interface {
 type MembershipResolver interface {
 	Member(ctx context.Context, obj *readmodel.Membership) (*model.Member, error)
 	Body(ctx context.Context, obj *readmodel.Membership) (*model.Body, error)
+
+	Faction(ctx context.Context, obj *readmodel.Membership) (string, error)
+
+	FactionEntity(ctx context.Context, obj *readmodel.Membership) (*model.Faction, error)
 }
 type ProcurementResolver interface {
 	Buyer(ctx context.Context, obj *model.Procurement) (*model.Body, error)
@@ -792,6 +824,7 @@ type QueryResolver interface {
 	Body(ctx context.Context, id string, asOf *AsOf) (*model.Body, error)
 	Bodies(ctx context.Context, first *int, after *string) (*BodyConnection, error)
 	Member(ctx context.Context, id string) (*model.Member, error)
+	Faction(ctx context.Context, id string) (*model.Faction, error)
 	Meeting(ctx context.Context, id string, asOf *AsOf) (*model.Meeting, error)
 	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) (*MeetingConnection, error)
 	AgendaItem(ctx context.Context, id string) (*model.AgendaItem, error)
@@ -1887,18 +1920,77 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "Faction.body":
+		if e.ComplexityRoot.Faction.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Body(childComplexity), true
+	case "Faction.colour":
+		if e.ComplexityRoot.Faction.Colour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Colour(childComplexity), true
+	case "Faction.dissolvedAt":
+		if e.ComplexityRoot.Faction.DissolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.DissolvedAt(childComplexity), true
+	case "Faction.formedAt":
+		if e.ComplexityRoot.Faction.FormedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.FormedAt(childComplexity), true
+	case "Faction.localId":
+		if e.ComplexityRoot.Faction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ID(childComplexity), true
+	case "Faction.leader":
+		if e.ComplexityRoot.Faction.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Leader(childComplexity), true
 	case "Faction.members":
 		if e.ComplexityRoot.Faction.Members == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Members(childComplexity), true
+	case "Faction.memberships":
+		if e.ComplexityRoot.Faction.Memberships == nil {
+			break
+		}
+
+		args, err := ec.field_Faction_memberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Faction.Memberships(childComplexity, args["at"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Faction.name":
 		if e.ComplexityRoot.Faction.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Name(childComplexity), true
+	case "Faction.role":
+		if e.ComplexityRoot.Faction.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Role(childComplexity), true
+	case "Faction.shortName":
+		if e.ComplexityRoot.Faction.ShortName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ShortName(childComplexity), true
 
 	case "Highlight.end":
 		if e.ComplexityRoot.Highlight.End == nil {
@@ -2111,6 +2203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Faction(childComplexity), true
+	case "Member.factionId":
+		if e.ComplexityRoot.Member.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.FactionID(childComplexity), true
 	case "Member.id":
 		if e.ComplexityRoot.Member.GlobalID == nil {
 			break
@@ -2296,6 +2394,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Faction(childComplexity), true
+	case "Membership.factionEntity":
+		if e.ComplexityRoot.Membership.FactionEntity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionEntity(childComplexity), true
+	case "Membership.factionId":
+		if e.ComplexityRoot.Membership.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionID(childComplexity), true
 	case "Membership.leftReason":
 		if e.ComplexityRoot.Membership.LeftReason == nil {
 			break
@@ -2849,6 +2959,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["after"].(*events.Position), args["types"].([]string), args["first"].(*int)), true
+	case "Query.faction":
+		if e.ComplexityRoot.Query.Faction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_faction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Faction(childComplexity, args["id"].(string)), true
 	case "Query.history":
 		if e.ComplexityRoot.Query.History == nil {
 			break
@@ -3011,6 +3132,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.AcknowledgedAt(childComplexity), true
+	case "Request.address":
+		if e.ComplexityRoot.Request.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Address(childComplexity), true
 	case "Request.answerSummary":
 		if e.ComplexityRoot.Request.AnswerSummary == nil {
 			break
@@ -3047,6 +3174,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.Department(childComplexity), true
+	case "Request.description":
+		if e.ComplexityRoot.Request.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Description(childComplexity), true
 	case "Request.dueAt":
 		if e.ComplexityRoot.Request.DueAt == nil {
 			break
@@ -3065,12 +3198,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ID(childComplexity), true
+	case "Request.lat":
+		if e.ComplexityRoot.Request.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Lat(childComplexity), true
 	case "Request.legalBasis":
 		if e.ComplexityRoot.Request.LegalBasis == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.LegalBasis(childComplexity), true
+	case "Request.long":
+		if e.ComplexityRoot.Request.Long == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Long(childComplexity), true
 	case "Request.overdue":
 		if e.ComplexityRoot.Request.Overdue == nil {
 			break
@@ -3688,6 +3833,9 @@ type Query {
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
 
+  "A faction (παράταξη) of a body by its id, with its leader and membership history."
+  faction("The faction's id." id: String!): Faction
+
   "A meeting (συνεδρίαση) by id; with asOf, as the record stood then."
   meeting("The meeting's id." id: String!, "A past point of the record." asOf: AsOf): Meeting
   "Meetings by start time."
@@ -3865,8 +4013,8 @@ type Body implements Node {
   "When the body was registered."
   registeredAt: Time
   "Membership periods of the body's members; with ` + "`" + `at` + "`" + `, those sitting then."
-  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
-  "The factions (παρατάξεις) of the members sitting now, with how many members each."
+  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction, by its id." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  "The factions (παρατάξεις) of the body, with how many of their members sit now (most first); with asOf, those members sat for then."
   factions: [Faction!]!
   "The body's meetings, by start time."
   meetings("Keep meetings in this status." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MeetingConnection!
@@ -3874,12 +4022,30 @@ type Body implements Node {
   decisions("Keep decisions numbered in this year." year: Int, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
 }
 
-"A faction (παράταξη) of a body and how many of its members sit now."
+"A faction (παράταξη) of a body: its name, short name, colour for charts, leader and role, and who sat for it."
 type Faction {
+  "The faction's own id."
+  localId: String!
   "The faction's name."
   name: String!
   "How many members sit for it now."
   members: Int!
+  "Its short name, for charts and tables (empty for a faction recorded by name only, before factions had ids)."
+  shortName: String!
+  "Its colour for charts, ` + "`" + `#rrggbb` + "`" + ` (empty when none was recorded)."
+  colour: String!
+  "` + "`" + `majority` + "`" + ` or ` + "`" + `opposition` + "`" + ` (empty when none was recorded)."
+  role: String!
+  "The member who leads it (επικεφαλής), if any."
+  leader: Member
+  "The body it belongs to."
+  body: Body
+  "When it was formed."
+  formedAt: Time
+  "When it was dissolved; null while it lasts."
+  dissolvedAt: Time
+  "Its membership history: every period of a member sitting for it; with ` + "`" + `at` + "`" + `, those sitting then."
+  memberships("Keep the periods of members sitting at this time." at: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
 }
 
 "A member of a body: an elected official whose votes are public."
@@ -3892,10 +4058,12 @@ type Member implements Node {
   name: String!
   "The member's faction, from their latest membership period."
   faction: String!
+  "The id of the member's faction in their latest membership period (empty for an independent)."
+  factionId: String!
   "Every membership period of the member, in any body."
   memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
   attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberSittingConnection!
 }
@@ -3910,8 +4078,12 @@ type Membership {
   period: Int!
   "The member's name."
   name: String!
-  "The faction (παράταξη) the member sat for."
+  "The name of the faction (παράταξη) the member sat for (empty for an independent)."
   faction: String!
+  "The id of the faction the member sat for (empty for an independent)."
+  factionId: String!
+  "The faction the member sat for; null for an independent."
+  factionEntity: Faction
   "The member's role (chair, member, …)."
   role: String!
   "When the period began."
@@ -4414,6 +4586,14 @@ type Request implements Node {
   category: String!
   "Its subject, while the person is not forgotten."
   subject: String!
+  "The public description of the reported problem, in the requester's words, while the person is not forgotten."
+  description: String
+  "The street address of the reported problem."
+  address: String
+  "The latitude of the reported problem (WGS 84)."
+  lat: Float
+  "The longitude of the reported problem (WGS 84)."
+  long: Float
   "How it came in (web, kep, …)."
   channel: String!
   "submitted, acknowledged, assigned, answered, rejected, closed or reopened."
@@ -5108,10 +5288,28 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_Faction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "localId":
+		return ec.fieldContext_Faction_localId(ctx, field)
 	case "name":
 		return ec.fieldContext_Faction_name(ctx, field)
 	case "members":
 		return ec.fieldContext_Faction_members(ctx, field)
+	case "shortName":
+		return ec.fieldContext_Faction_shortName(ctx, field)
+	case "colour":
+		return ec.fieldContext_Faction_colour(ctx, field)
+	case "role":
+		return ec.fieldContext_Faction_role(ctx, field)
+	case "leader":
+		return ec.fieldContext_Faction_leader(ctx, field)
+	case "body":
+		return ec.fieldContext_Faction_body(ctx, field)
+	case "formedAt":
+		return ec.fieldContext_Faction_formedAt(ctx, field)
+	case "dissolvedAt":
+		return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+	case "memberships":
+		return ec.fieldContext_Faction_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Faction", field.Name)
 }
@@ -5214,6 +5412,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Member_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Member_factionId(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Member_memberships(ctx, field)
 	case "votingRecord":
@@ -5314,6 +5514,10 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Membership_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Membership_factionId(ctx, field)
+	case "factionEntity":
+		return ec.fieldContext_Membership_factionEntity(ctx, field)
 	case "role":
 		return ec.fieldContext_Membership_role(ctx, field)
 	case "since":
@@ -5542,6 +5746,14 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_category(ctx, field)
 	case "subject":
 		return ec.fieldContext_Request_subject(ctx, field)
+	case "description":
+		return ec.fieldContext_Request_description(ctx, field)
+	case "address":
+		return ec.fieldContext_Request_address(ctx, field)
+	case "lat":
+		return ec.fieldContext_Request_lat(ctx, field)
+	case "long":
+		return ec.fieldContext_Request_long(ctx, field)
 	case "channel":
 		return ec.fieldContext_Request_channel(ctx, field)
 	case "status":
@@ -6164,6 +6376,36 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Faction_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Meeting_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6729,6 +6971,20 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_faction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -8949,8 +9205,8 @@ func (ec *executionContext) _Body_factions(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Body().Factions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*Faction) graphql.Marshaler {
-			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
+			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11669,7 +11925,30 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_localId(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_localId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_localId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11692,7 +11971,7 @@ func (ec *executionContext) fieldContext_Faction_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
 }
 
-func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11701,7 +11980,7 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 			return ec.fieldContext_Faction_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Members, nil
+			return ec.Resolvers.Faction().Members(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -11712,7 +11991,230 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Faction_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Faction", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Faction", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Faction_shortName(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_shortName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_shortName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_colour(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_colour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Colour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_colour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_role(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_leader(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Leader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_body(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_formedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_formedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_formedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_dissolvedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DissolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_dissolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_memberships(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_memberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Faction().Memberships(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
+			return ec.marshalNMembershipConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐMembershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_memberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Faction_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Highlight_start(ctx context.Context, field graphql.CollectedField, obj *readmodel.Range) (ret graphql.Marshaler) {
@@ -12595,7 +13097,7 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 			return ec.fieldContext_Member_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction(), nil
+			return ec.Resolvers.Member().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12606,6 +13108,29 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Member_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_factionId(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
@@ -13415,7 +13940,7 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 			return ec.fieldContext_Membership_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction, nil
+			return ec.Resolvers.Membership().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13426,7 +13951,62 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Membership_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, true, true, "String")
+}
+
+func (ec *executionContext) _Membership_factionId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_factionEntity(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().FactionEntity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionEntity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
@@ -15481,6 +16061,50 @@ func (ec *executionContext) fieldContext_Query_member(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_faction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Faction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_faction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_faction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_meeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16439,6 +17063,98 @@ func (ec *executionContext) _Request_subject(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Request_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_description(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_address(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_lat(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Request_long(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_long(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Long, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_long(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Request_channel(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
@@ -21606,7 +22322,7 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 
 var factionImplementors = []string{"Faction"}
 
-func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *Faction) graphql.Marshaler {
+func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *model.Faction) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, factionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -21615,16 +22331,65 @@ func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Faction")
+		case "localId":
+			out.Values[i] = ec._Faction_localId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Faction_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "members":
-			out.Values[i] = ec._Faction_members(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_members(ctx, field, obj)
+				})
+		case "shortName":
+			out.Values[i] = ec._Faction_shortName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "colour":
+			out.Values[i] = ec._Faction_colour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Faction_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_leader(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_body(ctx, field, obj)
+				})
+		case "formedAt":
+			out.Values[i] = ec._Faction_formedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dissolvedAt":
+			out.Values[i] = ec._Faction_dissolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_memberships(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21960,7 +22725,13 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Member_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Member_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22308,10 +23079,22 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Membership_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Membership_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "factionEntity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_factionEntity(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23086,6 +23869,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_member(ctx, field)
 				})
+		case "faction":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_faction(ctx, field)
+				})
 		case "meeting":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -23254,6 +24043,26 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 		case "subject":
 			out.Values[i] = ec._Request_subject(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Request_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Request_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lat":
+			out.Values[i] = ec._Request_lat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "long":
+			out.Values[i] = ec._Request_long(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "channel":
@@ -24997,11 +25806,11 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._EventEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*Faction) graphql.Marshaler {
+func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx, sel, v[i])
+		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -25013,7 +25822,7 @@ func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx context.Context, sel ast.SelectionSet, v *Faction) graphql.Marshaler {
+func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Faction!")
 		return graphql.Null
@@ -25905,6 +26714,30 @@ func (ec *executionContext) marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 		return graphql.Null
 	}
 	return ec._Decision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {

@@ -14,10 +14,11 @@ import (
 // request subject are never selected; neither are staff ids.
 var datasetQueries = map[string]string{
 	"bodies": `SELECT body_id, name, kind, registered_at FROM bodies ORDER BY body_id`,
-	"factions": `SELECT body_id, faction AS faction_id, faction AS name, count(DISTINCT member_id) AS members
-		FROM memberships WHERE faction <> '' GROUP BY body_id, faction ORDER BY body_id, faction`,
+	"factions": `SELECT f.body_id, f.faction_id, f.name, f.short_name, f.colour, f.role, f.leader_member_id, f.formed_at,
+		f.dissolved_at, (SELECT count(DISTINCT m.member_id) FROM memberships m WHERE m.faction_id = f.faction_id) AS members
+		FROM factions f ORDER BY f.body_id, f.faction_id`,
 	"members": `SELECT member_id, name, min(since_at) AS first_since FROM memberships GROUP BY member_id ORDER BY member_id`,
-	"memberships": `SELECT body_id, member_id, period, faction, role, since_at, until_at, left_reason
+	"memberships": `SELECT body_id, member_id, period, faction_id, role, since_at, until_at, left_reason
 		FROM memberships ORDER BY body_id, member_id, period`,
 	"meetings": `SELECT meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call, previous_meeting_id,
 		scheduled_at, agenda_published_at, convened_at, adjourned_at, presiding_member_id, present, seats,
@@ -58,7 +59,7 @@ var datasetQueries = map[string]string{
 	"payments": `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at
 		FROM payments ORDER BY ocid, payment_id`,
 	"suppliers": `SELECT vat_id, name, kind, locality, municipality, country, registered_at FROM suppliers ORDER BY vat_id`,
-	"requests": `SELECT request_id, category, channel, status, submitted_at, acknowledged_at, response_days, due_at,
+	"requests": `SELECT request_id, category, description, address, lat, long, channel, status, submitted_at, acknowledged_at, response_days, due_at,
 		department, answered_at, answer_summary, legal_basis, closed_at, reopened FROM requests ORDER BY request_id`,
 	"request_status_history": `SELECT request_id, seq, status, at, detail FROM request_status_history
 		ORDER BY request_id, seq`,

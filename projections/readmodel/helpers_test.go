@@ -212,12 +212,21 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 	id := func(s string) string { return fmt.Sprintf("%s%d", s, n) }
 	body, meeting, item := id("council"), id("m"), id("item")
 	e.add(t, "body-"+body, day(1, 2),
-		events.BodyRegistered{BodyID: body, Name: "Δημοτικό Συμβούλιο Καλλιθέας Αιγαίου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33)},
-		events.BodyMemberJoined{MemberID: "papadopoulou", Name: "Ελένη Παπαδοπούλου", Faction: "Λαϊκή Συσπείρωση", Role: events.RoleChair},
-		events.BodyMemberJoined{MemberID: "georgiou", Name: "Νίκος Γεωργίου", Faction: "Νέα Πορεία", Role: events.RoleMember},
-		events.BodyMemberJoined{MemberID: "ioannou", Name: "Μαρία Ιωάννου", Faction: "Νέα Πορεία", Role: events.RoleMember},
+		events.BodyRegistered{BodyID: body, Name: "Δημοτικό Συμβούλιο Καλλιθέας Αιγαίου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33)})
+	for _, f := range []events.FactionFormed{
+		{FactionID: id("ls"), BodyID: body, Name: "Λαϊκή Συσπείρωση", ShortName: "ΛΣ", Colour: "#D55E00", Role: events.FactionMajority},
+		{FactionID: id("np"), BodyID: body, Name: "Νέα Πορεία", ShortName: "ΝΠ", Colour: "#0072B2", Role: events.FactionOpposition},
+		{FactionID: id("ind"), BodyID: body, Name: "Ανεξάρτητοι", ShortName: "ΑΝ", Colour: "#999999", Role: events.FactionOpposition},
+	} {
+		e.add(t, events.FactionStream(f.FactionID), day(1, 2), f)
+	}
+	e.add(t, "body-"+body, day(1, 2),
+		events.BodyMemberJoined{MemberID: "papadopoulou", Name: "Ελένη Παπαδοπούλου", FactionID: id("ls"), Role: events.RoleChair},
+		events.BodyMemberJoined{MemberID: "georgiou", Name: "Νίκος Γεωργίου", FactionID: id("np"), Role: events.RoleMember},
+		events.BodyMemberJoined{MemberID: "ioannou", Name: "Μαρία Ιωάννου", FactionID: id("np"), Role: events.RoleMember},
 	)
-	e.add(t, "body-"+body, day(2, 10), events.BodyMemberFactionChanged{MemberID: "georgiou", Faction: "Ανεξάρτητοι"})
+	e.add(t, events.FactionStream(id("np")), day(1, 3), events.FactionLeaderChanged{MemberID: "georgiou"})
+	e.add(t, "body-"+body, day(2, 10), events.BodyMemberFactionChanged{MemberID: "georgiou", FactionID: id("ind")})
 	e.add(t, "meeting-"+meeting, day(2, 12),
 		events.MeetingScheduled{MeetingID: meeting, BodyID: body, StartsAt: day(2, 26), Place: "Αίθουσα Δημοτικού Συμβουλίου", Urgency: events.MeetingRegular, Call: 1},
 		events.MeetingItemAdded{ItemID: item, Title: "Έγκριση ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ οικονομικού έτους 2026",
