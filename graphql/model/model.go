@@ -48,8 +48,8 @@ type Member struct {
 	Latest readmodel.Membership
 }
 
-func (m *Member) GlobalID() string { return "member-" + m.ID }
-func (m *Member) Name() string     { return m.Latest.Name }
+func (m *Member) GlobalID() string  { return "member-" + m.ID }
+func (m *Member) Name() string      { return m.Latest.Name }
 func (m *Member) FactionID() string { return m.Latest.FactionID }
 
 // Faction is a faction of a body. Sitting, when not nil, is how many of
