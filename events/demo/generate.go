@@ -47,6 +47,10 @@ type Options struct {
 	Progress func(written int64)
 	// Logger receives a line per generated year; nil discards them.
 	Logger *slog.Logger
+	// OCIDPrefix is the OCDS prefix the municipality's processes are
+	// planned under, "ocds-" and six letters or digits; empty means the
+	// demo's own, ocds-kal4ai.
+	OCIDPrefix string
 
 	// months, when set, ends the world that many months after it begins,
 	// cutting every chain there as the world's end does: a smaller world
@@ -106,6 +110,9 @@ func Generate(ctx context.Context, h Handler, v Vault, opts Options) (Stats, err
 		end = start.AddDate(0, opts.months, 0)
 	}
 	w := newWorld(opts.Seed, start, end)
+	if opts.OCIDPrefix != "" {
+		w.ocidPrefix = opts.OCIDPrefix
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &runner{h: h, workers: opts.Workers, progress: opts.Progress, sem: make(chan struct{}, opts.Workers), cancel: cancel}
@@ -182,6 +189,11 @@ func (o Options) Validate() error {
 		return events.Invalidf("demo: at most 200 years")
 	case o.Events > 100_000_000:
 		return events.Invalidf("demo: at most 100000000 events")
+	}
+	if o.OCIDPrefix != "" {
+		if err := events.ValidateOCID(o.OCIDPrefix + "-2026-0001"); err != nil || len(o.OCIDPrefix) != len(defaultOCIDPrefix) {
+			return events.Invalidf("demo: ocid prefix %q: want ocds- and six lower-case letters or digits", o.OCIDPrefix)
+		}
 	}
 	years, end := o.span()
 	if y := end.Year() - years; y < 1900 || end.Year() > 9000 {
@@ -323,6 +335,7 @@ func (r *runner) exec(ctx context.Context, c *chain) error {
 // the seed alone.
 type world struct {
 	seed       uint64
+	ocidPrefix string
 	rng        *rand.Rand
 	start, end time.Time
 	keys       int64
@@ -360,6 +373,7 @@ func newWorld(seed uint64, start, end time.Time) *world {
 		ids:          map[string]int{},
 		lastAdopt:    map[string]*chain{},
 		decisionLife: map[string]*chain{},
+		ocidPrefix:   defaultOCIDPrefix,
 	}
 }
 

@@ -9,7 +9,8 @@ const (
 	// municipalityOf is its genitive, as in "Δημοτικό Συμβούλιο Δήμου …".
 	municipalityOf = "Δήμου Καλλιθέας Αιγαίου"
 	siteURL        = "https://kallithea-aigaiou.example.gr"
-	ocidPrefix     = "ocds-kal4ai"
+	// defaultOCIDPrefix is the demo's OCDS prefix (Options.OCIDPrefix).
+	defaultOCIDPrefix = "ocds-kal4ai"
 )
 
 var maleFirst = []string{"Γιώργος", "Νίκος", "Κώστας", "Δημήτρης", "Γιάννης", "Παναγιώτης", "Βασίλης", "Χρήστος", "Αντώνης", "Μιχάλης", "Σταύρος", "Θανάσης", "Λευτέρης", "Μανώλης", "Σπύρος", "Αλέξανδρος", "Στέλιος", "Ηλίας", "Φώτης", "Άγγελος"}
