@@ -147,7 +147,6 @@ func ValidateOCIDPrefix(p string) error {
 	return nil
 }
 
-
 // DefaultConfig is the catalog of a deployment that configured nothing:
 // the local server, the demo municipality, CC BY 4.0.
 func DefaultConfig() Config {
