@@ -221,10 +221,15 @@ func changedStreams(ctx context.Context, log Log, since, pos events.Position) (m
 	return changed, err
 }
 
+// logPage is how many events scanLog reads at once: its memory, whatever
+// the length of the log (a page of events.MaxReadLimit held about 100 MB
+// of the 1M-event demo's log).
+const logPage = 1000
+
 // scanLog calls fn with every event after after, up to and including to.
 func scanLog(ctx context.Context, log Log, after, to events.Position, fn func(*events.RecordedEvent) error) error {
 	for after < to {
-		page, err := log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: events.MaxReadLimit})
+		page, err := log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: logPage})
 		if err != nil {
 			return err
 		}
