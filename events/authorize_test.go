@@ -59,7 +59,22 @@ var wantPermissions = []struct {
 		return events.ChangeMemberRole{BodyID: b, MemberID: "mem-1", Role: events.RoleChair, At: at}
 	}},
 	{"ChangeMemberFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
-		return events.ChangeMemberFaction{BodyID: b, MemberID: "mem-1", Faction: "Φ", At: at}
+		return events.ChangeMemberFaction{BodyID: b, MemberID: "mem-1", FactionID: "f-" + b, At: at}
+	}},
+	{"FormFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.FormFaction{FactionID: "f-new-" + uuid.NewString()[:8], BodyID: b, Name: "Παράταξη", ShortName: "Π", Colour: "#0072b2", Role: events.FactionOpposition, At: at}
+	}},
+	{"ChangeFactionDetails", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionDetails{FactionID: "f-" + b, Name: "Νέα Παράταξη", ShortName: "ΝΠ", Colour: "#e69f00", At: at}
+	}},
+	{"ChangeFactionLeader", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionLeader{FactionID: "f-" + b, MemberID: "mem-1", At: at}
+	}},
+	{"ChangeFactionRole", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionRole{FactionID: "f-" + b, Role: events.FactionMajority, Reason: "r", At: at}
+	}},
+	{"DissolveFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.DissolveFaction{FactionID: "f-" + b, Reason: "r", At: at}
 	}},
 
 	{"ScheduleMeeting", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
@@ -280,6 +295,7 @@ func newAuthFixture(t *testing.T, soleWriter bool) *authFixture {
 			"vote-v-" + b:             events.VoteOpened{VoteID: "v-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, Question: "Ναι;", Method: events.VoteRollCall},
 			"decision-d-" + b:         events.DecisionAdopted{DecisionID: "d-" + b, BodyID: b, Number: 1, Year: 2026, Title: "Α", Text: "Κ", LegalBasis: "ν."},
 			"amendment-a-" + b:        events.AmendmentProposed{AmendmentID: "a-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, ProposerID: "mem-1", Text: "Τ"},
+			"faction-f-" + b:          events.FactionFormed{FactionID: "f-" + b, BodyID: b, Name: "Παράταξη " + b, ShortName: "Π", Colour: "#009e73", Role: events.FactionOpposition},
 			"consultation-i-new-" + b: nil,
 		}
 		for stream, p := range raw {

@@ -41,6 +41,11 @@ func init() {
 	permit[RemoveMember](bySecretariat)
 	permit[ChangeMemberRole](bySecretariat)
 	permit[ChangeMemberFaction](bySecretariat)
+	permit[FormFaction](bySecretariat)
+	permit[ChangeFactionDetails](bySecretariat)
+	permit[ChangeFactionLeader](bySecretariat)
+	permit[ChangeFactionRole](bySecretariat)
+	permit[DissolveFaction](bySecretariat)
 
 	for _, f := range []func([]AccessRole){
 		permit[ScheduleMeeting], permit[AddItem], permit[WithdrawItem], permit[PublishAgenda], permit[ConveneMeeting],

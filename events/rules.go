@@ -51,10 +51,20 @@ var commandRules = []CommandRules{
 		"invalid: an unknown body kind or invalid settings (seats, notice, quorum and majority fractions, majority base present or cast)", "conflict: a body id already used"}},
 	{"ChangeBodySettings", "body", []string{"body.settings_changed"}, []string{"not_found: an unknown body", "invalid: settings out of range or without a reason", "conflict: fewer seats than voting members"}},
 	{"AddMember", "body", []string{"body.member_joined"}, []string{
-		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary"}},
+		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
 	{"RemoveMember", "body", []string{"body.member_left"}, []string{"not_found: a member who does not sit in the body"}},
 	{"ChangeMemberRole", "body", []string{"body.member_role_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same role, a taken single role, or no seat left for a voting role"}},
-	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction"}},
+	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
+
+	{"FormFaction", "faction", []string{"faction.formed"}, []string{
+		"invalid: an empty name or short name (at most 20 characters), a colour that is not #rrggbb, a role other than majority or opposition",
+		"conflict: a faction id already used", "not_found: an unknown body"}},
+	{"ChangeFactionDetails", "faction", []string{"faction.details_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, or details that change nothing"}},
+	{"ChangeFactionLeader", "faction", []string{"faction.leader_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, the same leader, or a leader who does not sit in the body for the faction"}},
+	{"ChangeFactionRole", "faction", []string{"faction.role_changed"}, []string{"not_found: an unknown faction", "invalid: a role other than majority or opposition, no reason", "conflict: a dissolved faction, or the same role"}},
+	{"DissolveFaction", "faction", []string{"faction.dissolved"}, []string{"not_found: an unknown faction", "invalid: no reason", "conflict: already dissolved, or a member still sitting for it"}},
 
 	{"OpenConsultation", "consultation", []string{"consultation.opened"}, []string{
 		"conflict: a consultation already open on the item", "not_found: an item not on the meeting's agenda",

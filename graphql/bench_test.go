@@ -106,7 +106,7 @@ type heavyDecision struct {
 // heavyBySQL is the heavy query's rows by one join, as JSON.
 func heavyBySQL(db *sql.DB) ([]byte, error) {
 	rows, err := db.Query(`SELECT d.decision_id, d.number, d.title, coalesce(v.result, ''), v.vote_id IS NOT NULL,
-		coalesce(b.choice, ''), coalesce(m.name, ''), coalesce(m.faction, '')
+		coalesce(b.choice, ''), coalesce(m.name, ''), coalesce((SELECT f.name FROM factions f WHERE f.faction_id = m.faction_id), '')
 		FROM (SELECT * FROM decisions ORDER BY adopted_at, decision_id LIMIT 50) d
 		LEFT JOIN votes v ON v.vote_id = d.vote_id
 		LEFT JOIN ballots b ON b.vote_id = v.vote_id

@@ -25,6 +25,9 @@ var coverageQueries = map[string]string{
 			body { name } member { id localId name faction memberships(first: 1) { edges { node { name } } } } } } }
 		meetings(first: 1) { edges { node { id } } }
 		decisions(first: 1, year: 2025) { edges { node { id } } } } } } }`,
+	"factions": `{ faction(id: "kal-dimotiko-symvoulio-km") { localId name members shortName colour role formedAt dissolvedAt
+		leader { name factionId } body { localId }
+		memberships(first: 2, at: "2025-06-01T00:00:00Z") { totalCount edges { node { factionId factionEntity { localId colour } } } } } }`,
 	"a member's record": `{ decisions(first: 1) { edges { node { vote { ballots { changes member { localId
 		votingRecord(first: 3, from: "2025-01-01T00:00:00Z") { totalCount edges { node { choice changes castAt itemTitle question result vote { id } } } }
 		memberships(first: 1) { edges { node { body { localId } } } } } } } } } } }`,
@@ -62,7 +65,7 @@ var coverageQueries = map[string]string{
 		decisions(first: 2) { totalCount edges { node { role procurement { id } decision { id } } } } } } } }`,
 	"suppliers": `{ suppliers(first: 3) { totalCount edges { node { id vatId name kind locality municipality country registeredAt
 		procurements(first: 1) { totalCount } bids(first: 1) { totalCount } } } } }`,
-	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject channel status submittedAt
+	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject description address lat long channel status submittedAt
 		acknowledgedAt responseDays dueAt overdue department answeredAt answerSummary legalBasis closedAt reopened
 		statusHistory { status at detail } } } } }`,
 	"search": `{ search(query: "προϋπολογισμού", first: 5) { totalCount pageInfo { endCursor } edges { cursor node { kind title

@@ -3,7 +3,6 @@ package graphql
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -167,7 +166,7 @@ func (r bodyResolver) Members(ctx context.Context, b *model.Body, at *time.Time,
 	if b.At != nil {
 		var keep []readmodel.Membership
 		for _, m := range b.Memberships {
-			if (faction == nil || m.Faction == *faction) && (role == nil || m.Role == *role) && sitting(m, timeOf(at)) {
+			if (faction == nil || m.FactionID == *faction) && (role == nil || m.Role == *role) && sitting(m, timeOf(at)) {
 				keep = append(keep, m)
 			}
 		}
@@ -187,47 +186,6 @@ func sitting(m readmodel.Membership, t time.Time) bool {
 		return true
 	}
 	return !m.Since.After(t) && (m.Until.IsZero() || m.Until.After(t))
-}
-
-// maxFactionMembers bounds the seats read to count factions: more than
-// any council has.
-const maxFactionMembers = 500
-
-func (r bodyResolver) Factions(ctx context.Context, b *model.Body) ([]*generated.Faction, error) {
-	var current []readmodel.Membership
-	if b.At != nil {
-		for _, m := range b.Memberships {
-			if m.Until.IsZero() {
-				current = append(current, m)
-			}
-		}
-	} else {
-		s, err := snapshot(ctx)
-		if err != nil {
-			return nil, err
-		}
-		q, _ := requestOf(ctx)
-		l, err := s.Memberships(ctx, readmodel.MembershipFilter{BodyID: b.ID, At: q.now, Page: readmodel.Page{First: maxFactionMembers}})
-		if err != nil {
-			return nil, err
-		}
-		current = l.Items
-	}
-	count := map[string]int{}
-	for _, m := range current {
-		count[m.Faction]++
-	}
-	out := make([]*generated.Faction, 0, len(count))
-	for name, n := range count {
-		out = append(out, &generated.Faction{Name: name, Members: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Members != out[j].Members {
-			return out[i].Members > out[j].Members
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out, nil
 }
 
 func (r bodyResolver) Meetings(ctx context.Context, b *model.Body, status *string, first *int, after *string) (*generated.MeetingConnection, error) {

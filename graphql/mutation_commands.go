@@ -238,3 +238,23 @@ func (m mutationResolver) SkipEvent(ctx context.Context, in events.SkipEvent, ex
 func (m mutationResolver) RecordForgetting(ctx context.Context, in events.RecordForgetting, expected *int64, key *string) (*model.Written, error) {
 	return m.record(ctx, in, expected, key, focus{})
 }
+
+func (m mutationResolver) FormFaction(ctx context.Context, in events.FormFaction, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionDetails(ctx context.Context, in events.ChangeFactionDetails, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionLeader(ctx context.Context, in events.ChangeFactionLeader, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionRole(ctx context.Context, in events.ChangeFactionRole, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) DissolveFaction(ctx context.Context, in events.DissolveFaction, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}

@@ -109,6 +109,7 @@ func selection(payload string) string {
 	entity := map[string]string{
 		"BodyPayload":         "body { id name }",
 		"MemberPayload":       "member { id name faction } body { id }",
+		"FactionPayload":      "faction { localId name role }",
 		"MeetingPayload":      "meeting { id status }",
 		"AgendaItemPayload":   "item { id status } meeting { id }",
 		"ConsultationPayload": "consultation { id status }",
@@ -223,16 +224,23 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add := func(name string, m map[string]any) { steps = append(steps, step{name: name, input: in(m)}) }
 
 	add("registerBody", map[string]any{"bodyId": "b1", "name": "Δημοτικό Συμβούλιο Δοκιμής", "kind": "council", "settings": settings, "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fa", "bodyId": "b1", "name": "Παράταξη Α", "shortName": "Α", "colour": "#0072b2", "role": "majority", "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fb", "bodyId": "b1", "name": "Παράταξη Β", "shortName": "Β", "colour": "#e69f00", "role": "opposition", "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fc", "bodyId": "b1", "name": "Παράταξη Γ", "shortName": "Γ", "colour": "#009e73", "role": "opposition", "at": ts(-30 * day)})
 	for i, m := range []string{"m1", "m2", "m3", "m4", "m5", "m6"} {
 		role := "member"
 		if i == 0 {
 			role = "chair"
 		}
-		add("addMember", map[string]any{"bodyId": "b1", "memberId": m, "name": "Σύμβουλος " + m, "faction": []string{"Α", "Β"}[i%2], "role": role, "at": ts(-30 * day)})
+		add("addMember", map[string]any{"bodyId": "b1", "memberId": m, "name": "Σύμβουλος " + m, "factionId": []string{"fa", "fb"}[i%2], "role": role, "at": ts(-30 * day)})
 	}
 	add("changeBodySettings", map[string]any{"bodyId": "b1", "settings": settings, "reason": "Απόφαση 12/2026: επιβεβαίωση κανόνων", "at": ts(-29 * day)})
 	add("changeMemberRole", map[string]any{"bodyId": "b1", "memberId": "m2", "role": "vice_chair", "at": ts(-29 * day)})
-	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "faction": "Β", "at": ts(-29 * day)})
+	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "factionId": "fb", "at": ts(-29 * day)})
+	add("changeFactionDetails", map[string]any{"factionId": "fb", "name": "Παράταξη Β΄", "shortName": "Β΄", "colour": "#cc79a7", "at": ts(-29 * day)})
+	add("changeFactionLeader", map[string]any{"factionId": "fb", "memberId": "m2", "at": ts(-29 * day)})
+	add("changeFactionRole", map[string]any{"factionId": "fb", "role": "majority", "reason": "Συνεργασία με την παράταξη Α", "at": ts(-29 * day)})
+	add("dissolveFaction", map[string]any{"factionId": "fc", "reason": "Κανείς δεν εκλέχθηκε", "at": ts(-29 * day)})
 	add("removeMember", map[string]any{"bodyId": "b1", "memberId": "m6", "reason": "Παραίτηση", "at": ts(-28 * day)})
 	add("registerSupplier", map[string]any{"vatId": s1, "name": "Κατασκευαστική Δοκιμής ΑΕ", "kind": "sme", "locality": "Καλλιθέα", "municipality": "Καλλιθέα", "country": "GR",
 		"address":      map[string]any{"street": "Οδός 1", "postcode": "17671", "locality": "Καλλιθέα", "country": "GR"},

@@ -68,6 +68,7 @@ type loaders struct {
 	procurements  *dataloadgen.Loader[string, *readmodel.Procurement]
 	suppliers     *dataloadgen.Loader[string, *readmodel.Supplier]
 	requests      *dataloadgen.Loader[string, *readmodel.Request]
+	factions      *dataloadgen.Loader[string, *readmodel.Faction]
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
@@ -84,6 +85,7 @@ func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
 		procurements:  batch(wait, s.ProcurementsByID),
 		suppliers:     batch(wait, s.SuppliersByID),
 		requests:      batch(wait, s.RequestsByID),
+		factions:      batch(wait, s.FactionsByID),
 	}
 }
 

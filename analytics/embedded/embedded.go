@@ -163,7 +163,7 @@ func ballotsCTE(f analytics.Filter) (string, []any) {
 	c.Period("v.opened_at", f, textTime)
 	return `b AS MATERIALIZED (
 		SELECT bl.vote_id, v.opened_at, bl.member_id, bl.choice,
-			coalesce((SELECT m.faction FROM memberships m WHERE m.body_id = v.body_id AND m.member_id = bl.member_id
+			coalesce((SELECT m.faction_id FROM memberships m WHERE m.body_id = v.body_id AND m.member_id = bl.member_id
 				AND m.since_at <= bl.cast_at AND (m.until_at IS NULL OR bl.cast_at < m.until_at)
 				ORDER BY m.period DESC LIMIT 1), '') AS faction
 		FROM ballots bl JOIN votes v ON v.vote_id = bl.vote_id

@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Consultation() ConsultationResolver
 	ContractAmendment() ContractAmendmentResolver
 	Decision() DecisionResolver
+	Faction() FactionResolver
 	Meeting() MeetingResolver
 	Member() MemberResolver
 	MemberBallot() MemberBallotResolver
@@ -346,8 +347,22 @@ type ComplexityRoot struct {
 	}
 
 	Faction struct {
-		Members func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Body        func(childComplexity int) int
+		Colour      func(childComplexity int) int
+		DissolvedAt func(childComplexity int) int
+		FormedAt    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Leader      func(childComplexity int) int
+		Members     func(childComplexity int) int
+		Memberships func(childComplexity int, at *time.Time, first *int, after *string) int
+		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
+		ShortName   func(childComplexity int) int
+	}
+
+	FactionPayload struct {
+		Faction func(childComplexity int) int
+		Write   func(childComplexity int) int
 	}
 
 	Highlight struct {
@@ -402,6 +417,7 @@ type ComplexityRoot struct {
 	Member struct {
 		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string) int
 		Faction      func(childComplexity int) int
+		FactionID    func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Memberships  func(childComplexity int, first *int, after *string) int
@@ -455,15 +471,17 @@ type ComplexityRoot struct {
 	}
 
 	Membership struct {
-		Body       func(childComplexity int) int
-		Faction    func(childComplexity int) int
-		LeftReason func(childComplexity int) int
-		Member     func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Period     func(childComplexity int) int
-		Role       func(childComplexity int) int
-		Since      func(childComplexity int) int
-		Until      func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Faction       func(childComplexity int) int
+		FactionEntity func(childComplexity int) int
+		FactionID     func(childComplexity int) int
+		LeftReason    func(childComplexity int) int
+		Member        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Since         func(childComplexity int) int
+		Until         func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -501,6 +519,9 @@ type ComplexityRoot struct {
 		ChangeBallot          func(childComplexity int, input events.ChangeBallot, expectedVersion *int64, idempotencyKey *string) int
 		ChangeBidStatus       func(childComplexity int, input events.ChangeBidStatus, expectedVersion *int64, idempotencyKey *string) int
 		ChangeBodySettings    func(childComplexity int, input events.ChangeBodySettings, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionDetails  func(childComplexity int, input events.ChangeFactionDetails, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionLeader   func(childComplexity int, input events.ChangeFactionLeader, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionRole     func(childComplexity int, input events.ChangeFactionRole, expectedVersion *int64, idempotencyKey *string) int
 		ChangeMemberFaction   func(childComplexity int, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) int
 		ChangeMemberRole      func(childComplexity int, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) int
 		ChangeSupplierDetails func(childComplexity int, input events.ChangeSupplierDetails, expectedVersion *int64, idempotencyKey *string) int
@@ -510,6 +531,8 @@ type ComplexityRoot struct {
 		CompleteProcurement   func(childComplexity int, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) int
 		ConveneMeeting        func(childComplexity int, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) int
 		CorrectDecision       func(childComplexity int, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) int
+		DissolveFaction       func(childComplexity int, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) int
+		FormFaction           func(childComplexity int, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) int
 		GrantAccess           func(childComplexity int, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) int
 		ModerateComment       func(childComplexity int, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) int
 		OpenConsultation      func(childComplexity int, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) int
@@ -646,6 +669,7 @@ type ComplexityRoot struct {
 		Decision     func(childComplexity int, id *string, number *string, bodyID *string, asOf *AsOf) int
 		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) int
 		Events       func(childComplexity int, after *events.Position, types []string, first *int) int
+		Faction      func(childComplexity int, id string) int
 		History      func(childComplexity int, id string, first *int, after *string) int
 		Meeting      func(childComplexity int, id string, asOf *AsOf) int
 		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) int
@@ -668,16 +692,20 @@ type ComplexityRoot struct {
 
 	Request struct {
 		AcknowledgedAt func(childComplexity int) int
+		Address        func(childComplexity int) int
 		AnswerSummary  func(childComplexity int) int
 		AnsweredAt     func(childComplexity int) int
 		Category       func(childComplexity int) int
 		Channel        func(childComplexity int) int
 		ClosedAt       func(childComplexity int) int
 		Department     func(childComplexity int) int
+		Description    func(childComplexity int) int
 		DueAt          func(childComplexity int) int
 		GlobalID       func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Lat            func(childComplexity int) int
 		LegalBasis     func(childComplexity int) int
+		Long           func(childComplexity int) int
 		Overdue        func(childComplexity int) int
 		Reopened       func(childComplexity int) int
 		ResponseDays   func(childComplexity int) int
@@ -861,7 +889,7 @@ type BidResolver interface {
 }
 type BodyResolver interface {
 	Members(ctx context.Context, obj *model.Body, at *time.Time, faction *string, role *string, first *int, after *string) (*MembershipConnection, error)
-	Factions(ctx context.Context, obj *model.Body) ([]*Faction, error)
+	Factions(ctx context.Context, obj *model.Body) ([]*model.Faction, error)
 	Meetings(ctx context.Context, obj *model.Body, status *string, first *int, after *string) (*MeetingConnection, error)
 	Decisions(ctx context.Context, obj *model.Body, year *int, first *int, after *string) (*DecisionConnection, error)
 }
@@ -889,6 +917,14 @@ type DecisionResolver interface {
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
 }
+type FactionResolver interface {
+	Members(ctx context.Context, obj *model.Faction) (int, error)
+
+	Leader(ctx context.Context, obj *model.Faction) (*model.Member, error)
+	Body(ctx context.Context, obj *model.Faction) (*model.Body, error)
+
+	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string) (*MembershipConnection, error)
+}
 type MeetingResolver interface {
 	Body(ctx context.Context, obj *model.Meeting) (*model.Body, error)
 
@@ -900,6 +936,8 @@ type MeetingResolver interface {
 	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string) (*DecisionConnection, error)
 }
 type MemberResolver interface {
+	Faction(ctx context.Context, obj *model.Member) (string, error)
+
 	Memberships(ctx context.Context, obj *model.Member, first *int, after *string) (*MembershipConnection, error)
 	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) (*MemberBallotConnection, error)
 	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string) (*MemberSittingConnection, error)
@@ -913,6 +951,10 @@ type MemberSittingResolver interface {
 type MembershipResolver interface {
 	Member(ctx context.Context, obj *readmodel.Membership) (*model.Member, error)
 	Body(ctx context.Context, obj *readmodel.Membership) (*model.Body, error)
+
+	Faction(ctx context.Context, obj *readmodel.Membership) (string, error)
+
+	FactionEntity(ctx context.Context, obj *readmodel.Membership) (*model.Faction, error)
 }
 type MutationResolver interface {
 	RegisterBody(ctx context.Context, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -921,6 +963,11 @@ type MutationResolver interface {
 	RemoveMember(ctx context.Context, input events.RemoveMember, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ChangeMemberRole(ctx context.Context, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ChangeMemberFaction(ctx context.Context, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	FormFaction(ctx context.Context, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionDetails(ctx context.Context, input events.ChangeFactionDetails, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionLeader(ctx context.Context, input events.ChangeFactionLeader, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionRole(ctx context.Context, input events.ChangeFactionRole, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DissolveFaction(ctx context.Context, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ScheduleMeeting(ctx context.Context, input events.ScheduleMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	AddItem(ctx context.Context, input events.AddItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	WithdrawItem(ctx context.Context, input events.WithdrawItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -998,6 +1045,7 @@ type QueryResolver interface {
 	Body(ctx context.Context, id string, asOf *AsOf) (*model.Body, error)
 	Bodies(ctx context.Context, first *int, after *string) (*BodyConnection, error)
 	Member(ctx context.Context, id string) (*model.Member, error)
+	Faction(ctx context.Context, id string) (*model.Faction, error)
 	Meeting(ctx context.Context, id string, asOf *AsOf) (*model.Meeting, error)
 	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) (*MeetingConnection, error)
 	AgendaItem(ctx context.Context, id string) (*model.AgendaItem, error)
@@ -2189,18 +2237,90 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "Faction.body":
+		if e.ComplexityRoot.Faction.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Body(childComplexity), true
+	case "Faction.colour":
+		if e.ComplexityRoot.Faction.Colour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Colour(childComplexity), true
+	case "Faction.dissolvedAt":
+		if e.ComplexityRoot.Faction.DissolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.DissolvedAt(childComplexity), true
+	case "Faction.formedAt":
+		if e.ComplexityRoot.Faction.FormedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.FormedAt(childComplexity), true
+	case "Faction.localId":
+		if e.ComplexityRoot.Faction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ID(childComplexity), true
+	case "Faction.leader":
+		if e.ComplexityRoot.Faction.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Leader(childComplexity), true
 	case "Faction.members":
 		if e.ComplexityRoot.Faction.Members == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Members(childComplexity), true
+	case "Faction.memberships":
+		if e.ComplexityRoot.Faction.Memberships == nil {
+			break
+		}
+
+		args, err := ec.field_Faction_memberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Faction.Memberships(childComplexity, args["at"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Faction.name":
 		if e.ComplexityRoot.Faction.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Name(childComplexity), true
+	case "Faction.role":
+		if e.ComplexityRoot.Faction.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Role(childComplexity), true
+	case "Faction.shortName":
+		if e.ComplexityRoot.Faction.ShortName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ShortName(childComplexity), true
+
+	case "FactionPayload.faction":
+		if e.ComplexityRoot.FactionPayload.Faction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionPayload.Faction(childComplexity), true
+	case "FactionPayload.write":
+		if e.ComplexityRoot.FactionPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionPayload.Write(childComplexity), true
 
 	case "Highlight.end":
 		if e.ComplexityRoot.Highlight.End == nil {
@@ -2426,6 +2546,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Faction(childComplexity), true
+	case "Member.factionId":
+		if e.ComplexityRoot.Member.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.FactionID(childComplexity), true
 	case "Member.id":
 		if e.ComplexityRoot.Member.GlobalID == nil {
 			break
@@ -2630,6 +2756,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Faction(childComplexity), true
+	case "Membership.factionEntity":
+		if e.ComplexityRoot.Membership.FactionEntity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionEntity(childComplexity), true
+	case "Membership.factionId":
+		if e.ComplexityRoot.Membership.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionID(childComplexity), true
 	case "Membership.leftReason":
 		if e.ComplexityRoot.Membership.LeftReason == nil {
 			break
@@ -2916,6 +3054,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeBodySettings(childComplexity, args["input"].(events.ChangeBodySettings), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionDetails":
+		if e.ComplexityRoot.Mutation.ChangeFactionDetails == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionDetails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionDetails(childComplexity, args["input"].(events.ChangeFactionDetails), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionLeader":
+		if e.ComplexityRoot.Mutation.ChangeFactionLeader == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionLeader_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionLeader(childComplexity, args["input"].(events.ChangeFactionLeader), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionRole":
+		if e.ComplexityRoot.Mutation.ChangeFactionRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionRole(childComplexity, args["input"].(events.ChangeFactionRole), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.changeMemberFaction":
 		if e.ComplexityRoot.Mutation.ChangeMemberFaction == nil {
 			break
@@ -3015,6 +3186,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CorrectDecision(childComplexity, args["input"].(events.CorrectDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.dissolveFaction":
+		if e.ComplexityRoot.Mutation.DissolveFaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dissolveFaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DissolveFaction(childComplexity, args["input"].(events.DissolveFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.formFaction":
+		if e.ComplexityRoot.Mutation.FormFaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_formFaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FormFaction(childComplexity, args["input"].(events.FormFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -3857,6 +4050,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["after"].(*events.Position), args["types"].([]string), args["first"].(*int)), true
+	case "Query.faction":
+		if e.ComplexityRoot.Query.Faction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_faction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Faction(childComplexity, args["id"].(string)), true
 	case "Query.history":
 		if e.ComplexityRoot.Query.History == nil {
 			break
@@ -4026,6 +4230,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.AcknowledgedAt(childComplexity), true
+	case "Request.address":
+		if e.ComplexityRoot.Request.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Address(childComplexity), true
 	case "Request.answerSummary":
 		if e.ComplexityRoot.Request.AnswerSummary == nil {
 			break
@@ -4062,6 +4272,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.Department(childComplexity), true
+	case "Request.description":
+		if e.ComplexityRoot.Request.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Description(childComplexity), true
 	case "Request.dueAt":
 		if e.ComplexityRoot.Request.DueAt == nil {
 			break
@@ -4080,12 +4296,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ID(childComplexity), true
+	case "Request.lat":
+		if e.ComplexityRoot.Request.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Lat(childComplexity), true
 	case "Request.legalBasis":
 		if e.ComplexityRoot.Request.LegalBasis == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.LegalBasis(childComplexity), true
+	case "Request.long":
+		if e.ComplexityRoot.Request.Long == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Long(childComplexity), true
 	case "Request.overdue":
 		if e.ComplexityRoot.Request.Overdue == nil {
 			break
@@ -4714,6 +4942,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeBallotInput", ec.unmarshalInputChangeBallotInput),
 			graphql.NewInputUnmarshaler("ChangeBidStatusInput", ec.unmarshalInputChangeBidStatusInput),
 			graphql.NewInputUnmarshaler("ChangeBodySettingsInput", ec.unmarshalInputChangeBodySettingsInput),
+			graphql.NewInputUnmarshaler("ChangeFactionDetailsInput", ec.unmarshalInputChangeFactionDetailsInput),
+			graphql.NewInputUnmarshaler("ChangeFactionLeaderInput", ec.unmarshalInputChangeFactionLeaderInput),
+			graphql.NewInputUnmarshaler("ChangeFactionRoleInput", ec.unmarshalInputChangeFactionRoleInput),
 			graphql.NewInputUnmarshaler("ChangeMemberFactionInput", ec.unmarshalInputChangeMemberFactionInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangeSupplierDetailsInput", ec.unmarshalInputChangeSupplierDetailsInput),
@@ -4726,7 +4957,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ConveneMeetingInput", ec.unmarshalInputConveneMeetingInput),
 			graphql.NewInputUnmarshaler("CorrectDecisionInput", ec.unmarshalInputCorrectDecisionInput),
 			graphql.NewInputUnmarshaler("DecisionExceptionInput", ec.unmarshalInputDecisionExceptionInput),
+			graphql.NewInputUnmarshaler("DissolveFactionInput", ec.unmarshalInputDissolveFactionInput),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("FormFactionInput", ec.unmarshalInputFormFactionInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
 			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
@@ -4875,6 +5108,9 @@ type Query {
 
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
+
+  "A faction (παράταξη) of a body by its id, with its leader and membership history."
+  faction("The faction's id." id: String!): Faction
 
   "A meeting (συνεδρίαση) by id; with asOf, as the record stood then."
   meeting("The meeting's id." id: String!, "A past point of the record." asOf: AsOf): Meeting
@@ -5053,8 +5289,8 @@ type Body implements Node {
   "When the body was registered."
   registeredAt: Time
   "Membership periods of the body's members; with ` + "`" + `at` + "`" + `, those sitting then."
-  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
-  "The factions (παρατάξεις) of the members sitting now, with how many members each."
+  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction, by its id." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  "The factions (παρατάξεις) of the body, with how many of their members sit now (most first); with asOf, those members sat for then."
   factions: [Faction!]!
   "The body's meetings, by start time."
   meetings("Keep meetings in this status." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MeetingConnection!
@@ -5062,12 +5298,30 @@ type Body implements Node {
   decisions("Keep decisions numbered in this year." year: Int, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
 }
 
-"A faction (παράταξη) of a body and how many of its members sit now."
+"A faction (παράταξη) of a body: its name, short name, colour for charts, leader and role, and who sat for it."
 type Faction {
+  "The faction's own id."
+  localId: String!
   "The faction's name."
   name: String!
   "How many members sit for it now."
   members: Int!
+  "Its short name, for charts and tables (empty for a faction recorded by name only, before factions had ids)."
+  shortName: String!
+  "Its colour for charts, ` + "`" + `#rrggbb` + "`" + ` (empty when none was recorded)."
+  colour: String!
+  "` + "`" + `majority` + "`" + ` or ` + "`" + `opposition` + "`" + ` (empty when none was recorded)."
+  role: String!
+  "The member who leads it (επικεφαλής), if any."
+  leader: Member
+  "The body it belongs to."
+  body: Body
+  "When it was formed."
+  formedAt: Time
+  "When it was dissolved; null while it lasts."
+  dissolvedAt: Time
+  "Its membership history: every period of a member sitting for it; with ` + "`" + `at` + "`" + `, those sitting then."
+  memberships("Keep the periods of members sitting at this time." at: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
 }
 
 "A member of a body: an elected official whose votes are public."
@@ -5080,10 +5334,12 @@ type Member implements Node {
   name: String!
   "The member's faction, from their latest membership period."
   faction: String!
+  "The id of the member's faction in their latest membership period (empty for an independent)."
+  factionId: String!
   "Every membership period of the member, in any body."
   memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
   attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberSittingConnection!
 }
@@ -5098,8 +5354,12 @@ type Membership {
   period: Int!
   "The member's name."
   name: String!
-  "The faction (παράταξη) the member sat for."
+  "The name of the faction (παράταξη) the member sat for (empty for an independent)."
   faction: String!
+  "The id of the faction the member sat for (empty for an independent)."
+  factionId: String!
+  "The faction the member sat for; null for an independent."
+  factionEntity: Faction
   "The member's role (chair, member, …)."
   role: String!
   "When the period began."
@@ -5602,6 +5862,14 @@ type Request implements Node {
   category: String!
   "Its subject, while the person is not forgotten."
   subject: String!
+  "The public description of the reported problem, in the requester's words, while the person is not forgotten."
+  description: String
+  "The street address of the reported problem."
+  address: String
+  "The latitude of the reported problem (WGS 84)."
+  lat: Float
+  "The longitude of the reported problem (WGS 84)."
+  long: Float
   "How it came in (web, kep, …)."
   channel: String!
   "submitted, acknowledged, assigned, answered, rejected, closed or reopened."
@@ -5838,6 +6106,17 @@ type Mutation {
   "Record that a member moved to another faction (παράταξη), or became independent."
   changeMemberFaction("The command." input: ChangeMemberFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
 
+  "Form a faction (παράταξη) of a body: its name, short name, colour for charts, and whether it is of the majority or the opposition."
+  formFaction("The command." input: FormFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Rename or recolour a faction."
+  changeFactionDetails("The command." input: ChangeFactionDetailsInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Name a faction's leader (επικεφαλής), a member of the body who sits for it."
+  changeFactionLeader("The command." input: ChangeFactionLeaderInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Move a faction to the majority or the opposition, with a reason."
+  changeFactionRole("The command." input: ChangeFactionRoleInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Dissolve a faction nobody sits for any more, with a reason."
+  dissolveFaction("The command." input: DissolveFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+
   # Meetings
   "Schedule a meeting (συνεδρίαση) of a body: regular, or urgent with a reason; a second or third call after a failed quorum."
   scheduleMeeting("The command." input: ScheduleMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
@@ -6007,6 +6286,14 @@ type BodyPayload {
   write: Write!
   "The body after the write; null until the read model has caught up (see write.caughtUp)."
   body: Body
+}
+
+"What a faction's mutation wrote, and the faction after it."
+type FactionPayload {
+  "What the command wrote."
+  write: Write!
+  "The faction after the write; null until the read model has caught up (see write.caughtUp)."
+  faction: Faction
 }
 
 "What a member's command wrote, the member and their body."
@@ -6249,11 +6536,75 @@ input AddMemberInput {
   memberId: String!
   "The member's name: an elected official's name is public."
   name: String!
-  "Their faction (παράταξη); empty for an independent."
-  faction: String
+  "The id of their faction (παράταξη), a faction of this body; empty for an independent."
+  factionId: String
   "chair, vice_chair, secretary, member or mayor."
   role: String!
   "When they joined."
+  at: Time!
+}
+
+"A faction (παράταξη) is formed in a body."
+input FormFactionInput {
+  "The faction's id, unique in the municipality."
+  factionId: String!
+  "The body's id."
+  bodyId: String!
+  "The faction's name."
+  name: String!
+  "Its short name, for tables and charts."
+  shortName: String!
+  "Its colour for charts, #rrggbb."
+  colour: String!
+  "majority or opposition."
+  role: String!
+  "When it was formed."
+  at: Time!
+}
+
+"A faction is renamed or recoloured."
+input ChangeFactionDetailsInput {
+  "The faction's id."
+  factionId: String!
+  "The new name."
+  name: String!
+  "The new short name."
+  shortName: String!
+  "The new colour, #rrggbb."
+  colour: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction names its leader (επικεφαλής)."
+input ChangeFactionLeaderInput {
+  "The faction's id."
+  factionId: String!
+  "The member who leads it; they sit for it in its body."
+  memberId: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction moves to the majority or the opposition."
+input ChangeFactionRoleInput {
+  "The faction's id."
+  factionId: String!
+  "majority or opposition."
+  role: String!
+  "Why."
+  reason: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction nobody sits for is dissolved."
+input DissolveFactionInput {
+  "The faction's id."
+  factionId: String!
+  "Why."
+  reason: String!
+  "When it was dissolved."
   at: Time!
 }
 
@@ -6287,8 +6638,8 @@ input ChangeMemberFactionInput {
   bodyId: String!
   "The member's id."
   memberId: String!
-  "The new faction; empty for an independent."
-  faction: String
+  "The id of the new faction, a faction of this body; empty for an independent."
+  factionId: String
   "When it changed."
   at: Time!
 }
@@ -7632,12 +7983,40 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_Faction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "localId":
+		return ec.fieldContext_Faction_localId(ctx, field)
 	case "name":
 		return ec.fieldContext_Faction_name(ctx, field)
 	case "members":
 		return ec.fieldContext_Faction_members(ctx, field)
+	case "shortName":
+		return ec.fieldContext_Faction_shortName(ctx, field)
+	case "colour":
+		return ec.fieldContext_Faction_colour(ctx, field)
+	case "role":
+		return ec.fieldContext_Faction_role(ctx, field)
+	case "leader":
+		return ec.fieldContext_Faction_leader(ctx, field)
+	case "body":
+		return ec.fieldContext_Faction_body(ctx, field)
+	case "formedAt":
+		return ec.fieldContext_Faction_formedAt(ctx, field)
+	case "dissolvedAt":
+		return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+	case "memberships":
+		return ec.fieldContext_Faction_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Faction", field.Name)
+}
+
+func (ec *executionContext) childFields_FactionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_FactionPayload_write(ctx, field)
+	case "faction":
+		return ec.fieldContext_FactionPayload_faction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FactionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7748,6 +8127,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Member_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Member_factionId(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Member_memberships(ctx, field)
 	case "votingRecord":
@@ -7860,6 +8241,10 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Membership_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Membership_factionId(ctx, field)
+	case "factionEntity":
+		return ec.fieldContext_Membership_factionEntity(ctx, field)
 	case "role":
 		return ec.fieldContext_Membership_role(ctx, field)
 	case "since":
@@ -8106,6 +8491,14 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_category(ctx, field)
 	case "subject":
 		return ec.fieldContext_Request_subject(ctx, field)
+	case "description":
+		return ec.fieldContext_Request_description(ctx, field)
+	case "address":
+		return ec.fieldContext_Request_address(ctx, field)
+	case "lat":
+		return ec.fieldContext_Request_lat(ctx, field)
+	case "long":
+		return ec.fieldContext_Request_long(ctx, field)
 	case "channel":
 		return ec.fieldContext_Request_channel(ctx, field)
 	case "status":
@@ -8777,6 +9170,36 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Faction_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9508,6 +9931,96 @@ func (ec *executionContext) field_Mutation_changeBodySettings_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeFactionDetails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionDetails, error) {
+			return ec.unmarshalNChangeFactionDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionDetails(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeFactionLeader_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionLeader, error) {
+			return ec.unmarshalNChangeFactionLeaderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionLeader(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeFactionRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionRole, error) {
+			return ec.unmarshalNChangeFactionRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeMemberFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9754,6 +10267,66 @@ func (ec *executionContext) field_Mutation_correctDecision_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.CorrectDecision, error) {
 			return ec.unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCorrectDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_dissolveFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DissolveFaction, error) {
+			return ec.unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_formFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.FormFaction, error) {
+			return ec.unmarshalNFormFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFormFaction(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11145,6 +11718,20 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_faction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -13525,8 +14112,8 @@ func (ec *executionContext) _Body_factions(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Body().Factions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*Faction) graphql.Marshaler {
-			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
+			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16556,7 +17143,30 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_localId(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_localId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_localId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16579,7 +17189,7 @@ func (ec *executionContext) fieldContext_Faction_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
 }
 
-func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16588,7 +17198,7 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 			return ec.fieldContext_Faction_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Members, nil
+			return ec.Resolvers.Faction().Members(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -16599,7 +17209,294 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Faction_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Faction", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Faction", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Faction_shortName(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_shortName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_shortName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_colour(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_colour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Colour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_colour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_role(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_leader(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Leader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_body(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_formedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_formedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_formedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_dissolvedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DissolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_dissolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_memberships(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_memberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Faction().Memberships(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
+			return ec.marshalNMembershipConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐMembershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_memberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Faction_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactionPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactionPayload_faction(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionPayload_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Faction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FactionPayload_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Highlight_start(ctx context.Context, field graphql.CollectedField, obj *readmodel.Range) (ret graphql.Marshaler) {
@@ -17546,7 +18443,7 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 			return ec.fieldContext_Member_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction(), nil
+			return ec.Resolvers.Member().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17557,6 +18454,29 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Member_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_factionId(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
@@ -18462,7 +19382,7 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 			return ec.fieldContext_Membership_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction, nil
+			return ec.Resolvers.Membership().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18473,7 +19393,62 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Membership_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, true, true, "String")
+}
+
+func (ec *executionContext) _Membership_factionId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_factionEntity(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().FactionEntity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionEntity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
@@ -19014,6 +19989,226 @@ func (ec *executionContext) fieldContext_Mutation_changeMemberFaction(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_changeMemberFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_formFaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_formFaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FormFaction(ctx, fc.Args["input"].(events.FormFaction), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_formFaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_formFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionDetails(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionDetails(ctx, fc.Args["input"].(events.ChangeFactionDetails), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionDetails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionDetails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionLeader(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionLeader(ctx, fc.Args["input"].(events.ChangeFactionLeader), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionLeader(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionLeader_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionRole(ctx, fc.Args["input"].(events.ChangeFactionRole), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dissolveFaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dissolveFaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DissolveFaction(ctx, fc.Args["input"].(events.DissolveFaction), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dissolveFaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dissolveFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23232,6 +24427,50 @@ func (ec *executionContext) fieldContext_Query_member(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_faction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Faction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_faction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_faction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_meeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24222,6 +25461,98 @@ func (ec *executionContext) _Request_subject(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Request_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_description(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_address(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_lat(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Request_long(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_long(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Long, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_long(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Request_channel(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
@@ -28206,7 +29537,7 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "faction", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28234,13 +29565,13 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Name = data
-		case "faction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
 			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Faction = data
+			it.FactionID = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx, v)
@@ -29294,6 +30625,195 @@ func UnmarshalChangeBodySettingsInput(ctx context.Context, raw any) (events.Chan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.Context, obj any) (events.ChangeFactionDetails, error) {
+	var it events.ChangeFactionDetails
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "colour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("colour"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Colour = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionDetailsInput unmarshals raw into the ChangeFactionDetailsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionDetailsInput(ctx context.Context, raw any) (events.ChangeFactionDetails, error) {
+	var out events.ChangeFactionDetails
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionDetailsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.Context, obj any) (events.ChangeFactionLeader, error) {
+	var it events.ChangeFactionLeader
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "memberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionLeaderInput unmarshals raw into the ChangeFactionLeaderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionLeaderInput(ctx context.Context, raw any) (events.ChangeFactionLeader, error) {
+	var out events.ChangeFactionLeader
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionLeaderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Context, obj any) (events.ChangeFactionRole, error) {
+	var it events.ChangeFactionRole
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "role", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionRoleInput unmarshals raw into the ChangeFactionRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionRoleInput(ctx context.Context, raw any) (events.ChangeFactionRole, error) {
+	var out events.ChangeFactionRole
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionRoleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.Context, obj any) (events.ChangeMemberFaction, error) {
 	var it events.ChangeMemberFaction
 	if obj == nil {
@@ -29305,7 +30825,7 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "faction", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29326,13 +30846,13 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 				return it, err
 			}
 			it.MemberID = data
-		case "faction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
 			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Faction = data
+			it.FactionID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
 			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
@@ -30043,6 +31563,62 @@ func UnmarshalDecisionExceptionInput(ctx context.Context, raw any) (events.Decis
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Context, obj any) (events.DissolveFaction, error) {
+	var it events.DissolveFaction
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDissolveFactionInput unmarshals raw into the DissolveFactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDissolveFactionInput(ctx context.Context, raw any) (events.DissolveFaction, error) {
+	var out events.DissolveFaction
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DissolveFactionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj any) (events.DocumentRef, error) {
 	var it events.DocumentRef
 	if obj == nil {
@@ -30110,6 +31686,90 @@ func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj
 func UnmarshalDocumentInput(ctx context.Context, raw any) (events.DocumentRef, error) {
 	var out events.DocumentRef
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, obj any) (events.FormFaction, error) {
+	var it events.FormFaction
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "colour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("colour"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Colour = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFormFactionInput unmarshals raw into the FormFactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFormFactionInput(ctx context.Context, raw any) (events.FormFaction, error) {
+	var out events.FormFaction
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FormFactionInput", raw, &out)
 	return out, err
 }
 
@@ -34761,7 +36421,7 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 
 var factionImplementors = []string{"Faction"}
 
-func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *Faction) graphql.Marshaler {
+func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *model.Faction) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, factionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34770,14 +36430,101 @@ func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Faction")
+		case "localId":
+			out.Values[i] = ec._Faction_localId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Faction_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "members":
-			out.Values[i] = ec._Faction_members(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_members(ctx, field, obj)
+				})
+		case "shortName":
+			out.Values[i] = ec._Faction_shortName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "colour":
+			out.Values[i] = ec._Faction_colour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Faction_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_leader(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_body(ctx, field, obj)
+				})
+		case "formedAt":
+			out.Values[i] = ec._Faction_formedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dissolvedAt":
+			out.Values[i] = ec._Faction_dissolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_memberships(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var factionPayloadImplementors = []string{"FactionPayload"}
+
+func (ec *executionContext) _FactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FactionPayload")
+		case "write":
+			out.Values[i] = ec._FactionPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "faction":
+			out.Values[i] = ec._FactionPayload_faction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -35153,7 +36900,13 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Member_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Member_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35544,10 +37297,22 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Membership_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Membership_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "factionEntity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_factionEntity(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35761,6 +37526,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "changeMemberFaction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_changeMemberFaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formFaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_formFaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionDetails":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionDetails(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionLeader":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionLeader(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissolveFaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dissolveFaction(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36816,6 +38616,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_member(ctx, field)
 				})
+		case "faction":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_faction(ctx, field)
+				})
 		case "meeting":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -37017,6 +38823,26 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 		case "subject":
 			out.Values[i] = ec._Request_subject(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Request_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Request_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lat":
+			out.Values[i] = ec._Request_lat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "long":
+			out.Values[i] = ec._Request_long(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "channel":
@@ -38806,6 +40632,21 @@ func (ec *executionContext) unmarshalNChangeBodySettingsInput2githubᚗcomᚋpny
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNChangeFactionDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionDetails(ctx context.Context, v any) (events.ChangeFactionDetails, error) {
+	res, err := ec.unmarshalInputChangeFactionDetailsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeFactionLeaderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionLeader(ctx context.Context, v any) (events.ChangeFactionLeader, error) {
+	res, err := ec.unmarshalInputChangeFactionLeaderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeFactionRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionRole(ctx context.Context, v any) (events.ChangeFactionRole, error) {
+	res, err := ec.unmarshalInputChangeFactionRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNChangeMemberFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberFaction(ctx context.Context, v any) (events.ChangeMemberFaction, error) {
 	res, err := ec.unmarshalInputChangeMemberFactionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39060,6 +40901,11 @@ func (ec *executionContext) marshalNDiffLine2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpn
 	return ret
 }
 
+func (ec *executionContext) unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx context.Context, v any) (events.DissolveFaction, error) {
+	res, err := ec.unmarshalInputDissolveFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDocument2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx context.Context, sel ast.SelectionSet, v events.DocumentRef) graphql.Marshaler {
 	return ec._Document(ctx, sel, &v)
 }
@@ -39163,11 +41009,11 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._EventEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*Faction) graphql.Marshaler {
+func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx, sel, v[i])
+		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39179,12 +41025,25 @@ func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx context.Context, sel ast.SelectionSet, v *Faction) graphql.Marshaler {
+func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Faction!")
 		return graphql.Null
 	}
 	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FactionPayload!")
+		return graphql.Null
+	}
+	return ec._FactionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFormFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFormFaction(ctx context.Context, v any) (events.FormFaction, error) {
+	res, err := ec.unmarshalInputFormFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx context.Context, v any) (events.GrantAccess, error) {
@@ -39945,6 +41804,21 @@ func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx context.Context, v any) (events.FactionRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.FactionRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx context.Context, sel ast.SelectionSet, v events.FactionRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMeetingUrgency(ctx context.Context, v any) (events.MeetingUrgency, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := events.MeetingUrgency(tmp)
@@ -40566,6 +42440,30 @@ func (ec *executionContext) unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑciv
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {

@@ -160,14 +160,6 @@ type EventEdge struct {
 	Node *model.Event `json:"node"`
 }
 
-// A faction (παράταξη) of a body and how many of its members sit now.
-type Faction struct {
-	// The faction's name.
-	Name string `json:"name"`
-	// How many members sit for it now.
-	Members int `json:"members"`
-}
-
 // A page of an entity's events.
 type HistoryEventConnection struct {
 	// The page.

@@ -48,9 +48,17 @@ type Member struct {
 	Latest readmodel.Membership
 }
 
-func (m *Member) GlobalID() string { return "member-" + m.ID }
-func (m *Member) Name() string     { return m.Latest.Name }
-func (m *Member) Faction() string  { return m.Latest.Faction }
+func (m *Member) GlobalID() string  { return "member-" + m.ID }
+func (m *Member) Name() string      { return m.Latest.Name }
+func (m *Member) FactionID() string { return m.Latest.FactionID }
+
+// Faction is a faction of a body. Sitting, when not nil, is how many of
+// its members sit now (or, for a body as of a point, then), counted with
+// the body's other factions.
+type Faction struct {
+	readmodel.Faction
+	Sitting *int
+}
 
 // Meeting is a meeting now or as of a point, with its items and attendance
 // then.

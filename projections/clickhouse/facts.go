@@ -180,9 +180,9 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 	at := ns(re.OccurredAt)
 	switch e := p.(type) {
 	case events.BodyMemberJoined:
-		b.put(&memberChanges, id, e.MemberID, pos, at, e.Faction, uint8(1))
+		b.put(&memberChanges, id, e.MemberID, pos, at, e.FactionID, uint8(1))
 	case events.BodyMemberFactionChanged:
-		b.put(&memberChanges, id, e.MemberID, pos, at, e.Faction, uint8(1))
+		b.put(&memberChanges, id, e.MemberID, pos, at, e.FactionID, uint8(1))
 	case events.BodyMemberLeft:
 		b.put(&memberChanges, id, e.MemberID, pos, at, "", uint8(0))
 

@@ -7,6 +7,7 @@ import "github.com/pnyx-civic/pnyx/events"
 // catalog the read model has no table for) is skipped.
 var appliers = []func(writer, events.Payload) (bool, error){
 	applyBody,
+	applyFaction,
 	applyMeeting,
 	applyCouncil,
 	applyDecision,

@@ -13,8 +13,13 @@ import (
 // process row keeps the latest figures (budget, ceiling, awarded, contract
 // value, paid so far) so the usual filters need no join.
 
-// supplierRow is a row of suppliers.
-type supplierRow struct{ Supplier }
+// supplierRow is a row of suppliers, with the postal address and the
+// office to contact its registration gives (OCDS parties need them).
+type supplierRow struct {
+	Supplier
+	address events.PostalAddress
+	contact events.ContactPoint
+}
 
 var suppliers = define(&table[string, supplierRow]{
 	name: "suppliers", keys: 1, rowid: true,
@@ -26,6 +31,12 @@ var suppliers = define(&table[string, supplierRow]{
 		textCol("municipality", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Municipality }),
 		textCol("country", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Country }),
 		timeCol("registered_at", func(r *supplierRow) *time.Time { return &r.RegisteredAt }),
+		textCol("street", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.address.Street }),
+		textCol("postcode", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.address.Postcode }),
+		textCol("contact_office", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Office }),
+		textCol("contact_office_email", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Email }),
+		textCol("contact_office_telephone", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Telephone }),
+		textCol("contact_office_url", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.URL }),
 	},
 	indexes: []string{
 		`CREATE INDEX {suppliers_kind} ON {suppliers} (kind, vat_id)`,
@@ -33,14 +44,19 @@ var suppliers = define(&table[string, supplierRow]{
 		`CREATE INDEX {suppliers_name} ON {suppliers} (pnyx_fold(name), vat_id)`,
 	},
 	key:    func(r *supplierRow) string { return r.VATID },
-	newRow: func(id string) supplierRow { return supplierRow{Supplier{VATID: id}} },
+	newRow: func(id string) supplierRow { return supplierRow{Supplier: Supplier{VATID: id}} },
 	order:  byString,
 })
 
 // procurementRow is a row of procurements; bids and paid_cents are
 // derived (recountBids, recountPaid), and its CPV codes are rows of
-// procurement_cpv.
-type procurementRow struct{ Procurement }
+// procurement_cpv. The start of the tender period and the award's id are
+// what OCDS releases name.
+type procurementRow struct {
+	Procurement
+	tenderPeriodStart time.Time
+	awardID           string
+}
 
 var procurements = define(&table[string, procurementRow]{
 	name: "procurements", keys: 1, rowid: true,
@@ -75,6 +91,8 @@ var procurements = define(&table[string, procurementRow]{
 		timeCol("signed_at", func(r *procurementRow) *time.Time { return &r.SignedAt }),
 		timeCol("closed_at", func(r *procurementRow) *time.Time { return &r.ClosedAt }),
 		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
+		timeCol("tender_period_start", func(r *procurementRow) *time.Time { return &r.tenderPeriodStart }),
+		textCol("award_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.awardID }),
 	},
 	indexes: []string{
 		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,
@@ -86,7 +104,7 @@ var procurements = define(&table[string, procurementRow]{
 		`CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid)`,
 	},
 	key:    func(r *procurementRow) string { return r.OCID },
-	newRow: func(id string) procurementRow { return procurementRow{Procurement{OCID: id}} },
+	newRow: func(id string) procurementRow { return procurementRow{Procurement: Procurement{OCID: id}} },
 	order:  byString,
 })
 
@@ -152,8 +170,12 @@ var tenderAmendments = define(&table[seqKeyOf, tenderAmendmentRow]{
 	order: bySeqKey,
 })
 
-// bidRow is a row of bids.
-type bidRow struct{ Bid }
+// bidRow is a row of bids, with its standing (valid, disqualified,
+// withdrawn) and the public reason of its last change.
+type bidRow struct {
+	Bid
+	status, statusReason string
+}
 
 var bids = define(&table[BidKey, bidRow]{
 	name: "bids", keys: 2, constraint: "PRIMARY KEY (ocid, bid_id)",
@@ -164,13 +186,15 @@ var bids = define(&table[BidKey, bidRow]{
 		centsCol("value_cents", func(r *bidRow) **events.Money { return &r.Value }),
 		currencyCol("value_currency", func(r *bidRow) **events.Money { return &r.Value }),
 		timeCol("received_at", func(r *bidRow) *time.Time { return &r.ReceivedAt }),
+		textCol("status", "TEXT NOT NULL DEFAULT 'valid'", func(r *bidRow) *string { return &r.status }),
+		textCol("status_reason", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.statusReason }),
 	},
 	indexes: []string{
 		`CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at)`,
 		`CREATE INDEX {bids_received} ON {bids} (ocid, received_at)`,
 	},
 	key:    func(r *bidRow) BidKey { return BidKey{OCID: r.OCID, BidID: r.BidID} },
-	newRow: func(k BidKey) bidRow { return bidRow{Bid{OCID: k.OCID, BidID: k.BidID}} },
+	newRow: func(k BidKey) bidRow { return bidRow{Bid: Bid{OCID: k.OCID, BidID: k.BidID}} },
 	order: func(a, b BidKey) int {
 		return cmp.Or(strings.Compare(a.OCID, b.OCID), strings.Compare(a.BidID, b.BidID))
 	},
@@ -241,8 +265,15 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	}
 	switch e := p.(type) {
 	case events.SupplierRegistered:
-		suppliers.of(w).put(supplierRow{Supplier{VATID: w.id(), Name: e.Name, Kind: string(e.Kind), Locality: e.Locality,
-			Municipality: e.Municipality, Country: e.Country, RegisteredAt: w.at()}})
+		r := supplierRow{Supplier: Supplier{VATID: w.id(), Name: e.Name, Kind: string(e.Kind), Locality: e.Locality,
+			Municipality: e.Municipality, Country: e.Country, RegisteredAt: w.at()}}
+		if e.Address != nil {
+			r.address = *e.Address
+		}
+		if e.ContactPoint != nil {
+			r.contact = *e.ContactPoint
+		}
+		suppliers.of(w).put(r)
 		return true, nil
 	case events.SupplierDetailsChanged:
 		_, err := suppliers.of(w).change(w, w.id(), func(r *supplierRow) {
@@ -253,7 +284,7 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementPlanned:
 		batchOf(w).replaced(recountBids, w.id())
 		batchOf(w).replaced(recountPaid, w.id())
-		rows.put(procurementRow{Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
+		rows.put(procurementRow{Procurement: Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
 			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at()}})
 		cpvs := procurementCPV.of(w)
 		for i, cpv := range e.CPV {
@@ -273,9 +304,14 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementTenderPublished:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.Procedure, r.Ceiling, r.Deadline, r.TenderPublishedAt = ProcurementTendering, e.Procedure, amount(e.Ceiling), e.Deadline.UTC(), w.at()
+			r.tenderPeriodStart = e.PeriodStart.UTC()
+			if e.PeriodStart.IsZero() {
+				r.tenderPeriodStart = w.at() // schema 1: the period opened on publication
+			}
 		}); err != nil {
 			return true, err
 		}
+		w.tenderItems(e.Items)
 		return true, w.documents("tender", w.id(), e.Documents)
 	case events.ProcurementTenderAmended:
 		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("tender_amendments", w.id()), 1,
@@ -302,12 +338,21 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		if e.ReceivedAt.IsZero() {
 			received = w.at()
 		}
-		bids.of(w).put(bidRow{Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received}})
+		status := string(e.Status)
+		if status == "" {
+			status = string(events.BidValid)
+		}
+		bids.of(w).put(bidRow{Bid: Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received},
+			status: status})
 		batchOf(w).recount(recountBids, w.id())
 		return true, nil
+	case events.ProcurementBidStatusChanged:
+		_, err := bids.of(w).change(w, BidKey{OCID: w.id(), BidID: e.BidID}, func(r *bidRow) { r.status, r.statusReason = string(e.Status), e.Reason })
+		return true, err
 	case events.ProcurementAwarded:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.SupplierVATID, r.Awarded, r.AwardDecisionID, r.AwardedAt = ProcurementAwarded, e.SupplierID, amount(e.Value), e.DecisionID, w.at()
+			r.awardID = e.AwardID
 		}); err != nil {
 			return true, err
 		}
