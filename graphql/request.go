@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -18,6 +19,10 @@ type request struct {
 	snap    *readmodel.Snapshot
 	now     time.Time
 	loaders loaders
+	// uncached is set by a field whose answer does not follow the
+	// snapshot's position (the ledger, a ClickHouse engine): the response
+	// cache must not keep the answer.
+	uncached atomic.Bool
 }
 
 type requestKey struct{}
