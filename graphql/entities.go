@@ -256,7 +256,7 @@ func (r memberResolver) Memberships(ctx context.Context, m *model.Member, first 
 	return memberships(ctx, readmodel.MembershipFilter{MemberID: m.ID}, first, after)
 }
 
-func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyID, faction *string, from, to *time.Time, first *int, after *string) (*generated.MemberBallotConnection, error) {
+func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyID, faction *string, from, to *time.Time, first *int, after *string, _ *generated.Order) (*generated.MemberBallotConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err
@@ -274,7 +274,7 @@ func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyI
 		})}, nil
 }
 
-func (r memberResolver) Attendance(ctx context.Context, m *model.Member, bodyID string, from, to *time.Time, first *int, after *string) (*generated.MemberSittingConnection, error) {
+func (r memberResolver) Attendance(ctx context.Context, m *model.Member, bodyID string, from, to *time.Time, first *int, after *string, _ *generated.Order) (*generated.MemberSittingConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err

@@ -469,13 +469,13 @@ type ComplexityRoot struct {
 	}
 
 	Member struct {
-		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string) int
+		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string, order *Order) int
 		Faction      func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Memberships  func(childComplexity int, first *int, after *string) int
 		Name         func(childComplexity int) int
-		VotingRecord func(childComplexity int, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) int
+		VotingRecord func(childComplexity int, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) int
 	}
 
 	MemberAttendance struct {
@@ -653,27 +653,27 @@ type ComplexityRoot struct {
 		AgendaItem   func(childComplexity int, id string) int
 		Amendment    func(childComplexity int, id string, asOf *AsOf) int
 		Analytics    func(childComplexity int) int
-		Bodies       func(childComplexity int, first *int, after *string) int
+		Bodies       func(childComplexity int, first *int, after *string, order *Order) int
 		Body         func(childComplexity int, id string, asOf *AsOf) int
 		Consultation func(childComplexity int, itemID string, asOf *AsOf) int
 		Decision     func(childComplexity int, id *string, number *string, bodyID *string, asOf *AsOf) int
-		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) int
+		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) int
 		Events       func(childComplexity int, after *events.Position, types []string, first *int) int
 		History      func(childComplexity int, id string, first *int, after *string) int
 		Ledger       func(childComplexity int) int
 		Meeting      func(childComplexity int, id string, asOf *AsOf) int
-		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) int
+		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) int
 		Member       func(childComplexity int, id string) int
 		Node         func(childComplexity int, id string) int
 		Procurement  func(childComplexity int, ocid string, asOf *AsOf) int
-		Procurements func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string) int
+		Procurements func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
 		Request      func(childComplexity int, id string, asOf *AsOf) int
-		Requests     func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string) int
+		Requests     func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) int
 		Search       func(childComplexity int, query string, kinds []string, first *int, after *string) int
 		Supplier     func(childComplexity int, vatID string, asOf *AsOf) int
-		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string) int
+		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string, order *Order) int
 		Vote         func(childComplexity int, id string, asOf *AsOf) int
-		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string) int
+		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) int
 	}
 
 	Request struct {
@@ -950,8 +950,8 @@ type MeetingDecisionsResolver interface {
 }
 type MemberResolver interface {
 	Memberships(ctx context.Context, obj *model.Member, first *int, after *string) (*MembershipConnection, error)
-	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) (*MemberBallotConnection, error)
-	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string) (*MemberSittingConnection, error)
+	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberBallotConnection, error)
+	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberSittingConnection, error)
 }
 type MemberBallotResolver interface {
 	Vote(ctx context.Context, obj *readmodel.MemberBallot) (*model.Vote, error)
@@ -983,23 +983,23 @@ type ProcurementDecisionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Body(ctx context.Context, id string, asOf *AsOf) (*model.Body, error)
-	Bodies(ctx context.Context, first *int, after *string) (*BodyConnection, error)
+	Bodies(ctx context.Context, first *int, after *string, order *Order) (*BodyConnection, error)
 	Member(ctx context.Context, id string) (*model.Member, error)
 	Meeting(ctx context.Context, id string, asOf *AsOf) (*model.Meeting, error)
-	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) (*MeetingConnection, error)
+	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) (*MeetingConnection, error)
 	AgendaItem(ctx context.Context, id string) (*model.AgendaItem, error)
 	Consultation(ctx context.Context, itemID string, asOf *AsOf) (*model.Consultation, error)
 	Amendment(ctx context.Context, id string, asOf *AsOf) (*model.Amendment, error)
 	Vote(ctx context.Context, id string, asOf *AsOf) (*model.Vote, error)
-	Votes(ctx context.Context, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string) (*VoteConnection, error)
+	Votes(ctx context.Context, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) (*VoteConnection, error)
 	Decision(ctx context.Context, id *string, number *string, bodyID *string, asOf *AsOf) (*model.Decision, error)
-	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) (*DecisionConnection, error)
+	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Procurement(ctx context.Context, ocid string, asOf *AsOf) (*model.Procurement, error)
-	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string) (*ProcurementConnection, error)
+	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) (*ProcurementConnection, error)
 	Supplier(ctx context.Context, vatID string, asOf *AsOf) (*model.Supplier, error)
-	Suppliers(ctx context.Context, kind *string, municipality *string, name *string, first *int, after *string) (*SupplierConnection, error)
+	Suppliers(ctx context.Context, kind *string, municipality *string, name *string, first *int, after *string, order *Order) (*SupplierConnection, error)
 	Request(ctx context.Context, id string, asOf *AsOf) (*model.Request, error)
-	Requests(ctx context.Context, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string) (*RequestConnection, error)
+	Requests(ctx context.Context, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) (*RequestConnection, error)
 	Search(ctx context.Context, query string, kinds []string, first *int, after *string) (*SearchHitConnection, error)
 	History(ctx context.Context, id string, first *int, after *string) (*HistoryEventConnection, error)
 	Events(ctx context.Context, after *events.Position, types []string, first *int) (*EventConnection, error)
@@ -2794,7 +2794,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Member.Attendance(childComplexity, args["bodyId"].(string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Member.Attendance(childComplexity, args["bodyId"].(string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Member.faction":
 		if e.ComplexityRoot.Member.Faction == nil {
 			break
@@ -2840,7 +2840,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Member.VotingRecord(childComplexity, args["bodyId"].(*string), args["faction"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Member.VotingRecord(childComplexity, args["bodyId"].(*string), args["faction"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 
 	case "MemberAttendance.bodyId":
 		if e.ComplexityRoot.MemberAttendance.BodyID == nil {
@@ -3557,7 +3557,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Bodies(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Bodies(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.body":
 		if e.ComplexityRoot.Query.Body == nil {
 			break
@@ -3601,7 +3601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3652,7 +3652,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Meetings(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["startsFrom"].(*time.Time), args["startsTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Meetings(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["startsFrom"].(*time.Time), args["startsTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.member":
 		if e.ComplexityRoot.Query.Member == nil {
 			break
@@ -3696,7 +3696,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.request":
 		if e.ComplexityRoot.Query.Request == nil {
 			break
@@ -3718,7 +3718,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Requests(childComplexity, args["category"].(*string), args["channel"].(*string), args["status"].(*string), args["department"].(*string), args["overdue"].(*bool), args["submittedFrom"].(*time.Time), args["submittedTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Requests(childComplexity, args["category"].(*string), args["channel"].(*string), args["status"].(*string), args["department"].(*string), args["overdue"].(*bool), args["submittedFrom"].(*time.Time), args["submittedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3751,7 +3751,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["kind"].(*string), args["municipality"].(*string), args["name"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["kind"].(*string), args["municipality"].(*string), args["name"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.vote":
 		if e.ComplexityRoot.Query.Vote == nil {
 			break
@@ -3773,7 +3773,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 
 	case "Request.acknowledgedAt":
 		if e.ComplexityRoot.Request.AcknowledgedAt == nil {
@@ -4626,7 +4626,7 @@ type Query {
   "A body (council, committee, local community) by its id; with asOf, as the record stood then."
   body("The body's id." id: String!, "A past point of the record." asOf: AsOf): Body
   "Every body, by id."
-  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BodyConnection!
+  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in." order: Order = ASC): BodyConnection!
 
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
@@ -4641,6 +4641,7 @@ type Query {
     "Keep meetings starting before this time." startsTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): MeetingConnection!
 
   "An agenda item (θέμα ημερήσιας διάταξης) by id."
@@ -4662,6 +4663,7 @@ type Query {
     "Keep votes with this result (passed, failed)." result: String
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): VoteConnection!
 
   "A decision (απόφαση) by id or by its number such as ` + "`" + `123/2026` + "`" + `; with asOf, as the record stood then."
@@ -4683,6 +4685,7 @@ type Query {
     "Keep decisions adopted before this time." adoptedTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): DecisionConnection!
 
   "A contracting process (διαγωνισμός, σύμβαση) by its OCDS ocid; with asOf, as the record stood then."
@@ -4698,6 +4701,7 @@ type Query {
     "Keep processes whose budget is at most this, in cents." budgetMax: Int64
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): ProcurementConnection!
 
   "A supplier by VAT id (ΑΦΜ); with asOf, as the record stood then."
@@ -4709,6 +4713,7 @@ type Query {
     "Keep suppliers whose name starts with this." name: String
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): SupplierConnection!
 
   "A citizen's request (αίτημα, αίτηση πρόσβασης σε έγγραφα) by id; with asOf, as the record stood then."
@@ -4724,6 +4729,7 @@ type Query {
     "Keep requests submitted before this time." submittedTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): RequestConnection!
 
   "Full-text search in Greek and English, folding case and accents (προϋπολογισμός = ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ), best first."
@@ -4747,6 +4753,14 @@ type Query {
     "Keep events of these types, such as ` + "`" + `decision.adopted` + "`" + `." types: [String!]
     "Page size, at most 100." first: Int = 20
   ): EventConnection!
+}
+
+"The direction a list is read in; each direction pages by cursors of its own."
+enum Order {
+  "The list's own order: by time, oldest first, for the lists by time; by id otherwise."
+  ASC
+  "The reverse: newest first for the lists by time."
+  DESC
 }
 
 "A past point of the public record: a log position, a recorded time, or both."
@@ -4838,9 +4852,9 @@ type Member implements Node {
   "Every membership period of the member, in any body."
   memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
-  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberSittingConnection!
+  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberSittingConnection!
 }
 
 "One period of a member's seat in a body."
@@ -8148,6 +8162,14 @@ func (ec *executionContext) field_Member_attendance_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg5
 	return args, nil
 }
 
@@ -8224,6 +8246,14 @@ func (ec *executionContext) field_Member_votingRecord_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -8406,6 +8436,14 @@ func (ec *executionContext) field_Query_bodies_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -8574,6 +8612,14 @@ func (ec *executionContext) field_Query_decisions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg10
 	return args, nil
 }
 
@@ -8710,6 +8756,14 @@ func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -8838,6 +8892,14 @@ func (ec *executionContext) field_Query_procurements_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg9
 	return args, nil
 }
 
@@ -8938,6 +9000,14 @@ func (ec *executionContext) field_Query_requests_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg9
 	return args, nil
 }
 
@@ -9044,6 +9114,14 @@ func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg5
 	return args, nil
 }
 
@@ -9120,6 +9198,14 @@ func (ec *executionContext) field_Query_votes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -16426,7 +16512,7 @@ func (ec *executionContext) _Member_votingRecord(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Member().VotingRecord(ctx, obj, fc.Args["bodyId"].(*string), fc.Args["faction"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Member().VotingRecord(ctx, obj, fc.Args["bodyId"].(*string), fc.Args["faction"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MemberBallotConnection) graphql.Marshaler {
@@ -16470,7 +16556,7 @@ func (ec *executionContext) _Member_attendance(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Member().Attendance(ctx, obj, fc.Args["bodyId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Member().Attendance(ctx, obj, fc.Args["bodyId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MemberSittingConnection) graphql.Marshaler {
@@ -19419,7 +19505,7 @@ func (ec *executionContext) _Query_bodies(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Bodies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Bodies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *BodyConnection) graphql.Marshaler {
@@ -19551,7 +19637,7 @@ func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Meetings(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["startsFrom"].(*time.Time), fc.Args["startsTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Meetings(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["startsFrom"].(*time.Time), fc.Args["startsTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MeetingConnection) graphql.Marshaler {
@@ -19771,7 +19857,7 @@ func (ec *executionContext) _Query_votes(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Votes(ctx, fc.Args["bodyId"].(*string), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["result"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Votes(ctx, fc.Args["bodyId"].(*string), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["result"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *VoteConnection) graphql.Marshaler {
@@ -19859,7 +19945,7 @@ func (ec *executionContext) _Query_decisions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -19947,7 +20033,7 @@ func (ec *executionContext) _Query_procurements(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementConnection) graphql.Marshaler {
@@ -20035,7 +20121,7 @@ func (ec *executionContext) _Query_suppliers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Suppliers(ctx, fc.Args["kind"].(*string), fc.Args["municipality"].(*string), fc.Args["name"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Suppliers(ctx, fc.Args["kind"].(*string), fc.Args["municipality"].(*string), fc.Args["name"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *SupplierConnection) graphql.Marshaler {
@@ -20123,7 +20209,7 @@ func (ec *executionContext) _Query_requests(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Requests(ctx, fc.Args["category"].(*string), fc.Args["channel"].(*string), fc.Args["status"].(*string), fc.Args["department"].(*string), fc.Args["overdue"].(*bool), fc.Args["submittedFrom"].(*time.Time), fc.Args["submittedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Requests(ctx, fc.Args["category"].(*string), fc.Args["channel"].(*string), fc.Args["status"].(*string), fc.Args["department"].(*string), fc.Args["overdue"].(*bool), fc.Args["submittedFrom"].(*time.Time), fc.Args["submittedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RequestConnection) graphql.Marshaler {
@@ -32255,6 +32341,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgr
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx context.Context, v any) (*Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(Order)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx context.Context, sel ast.SelectionSet, v *Order) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPosition2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx context.Context, v any) (*events.Position, error) {
