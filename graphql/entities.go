@@ -94,6 +94,9 @@ func decisions(ctx context.Context, f readmodel.DecisionFilter, first *int, afte
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchDecisions(ctx, l.Items); err != nil {
+		return nil, err
+	}
 	return &generated.DecisionConnection{PageInfo: pageInfo(l), TotalCount: total(l),
 		Edges: edges(l, func(c string, d *readmodel.Decision) *generated.DecisionEdge {
 			return &generated.DecisionEdge{Cursor: c, Node: &model.Decision{Decision: *d}}
@@ -528,22 +531,43 @@ func (r voteResolver) Amendment(ctx context.Context, v *model.Vote) (*model.Amen
 }
 
 // Ballots come whole per vote, through one loader for every vote of the
-// page.
-func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*readmodel.Ballot, error) {
+// page, and their members, when selected, through one look-up of the
+// members loader for all of them.
+func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*model.Ballot, error) {
+	q, err := requestOf(ctx)
+	if err != nil {
+		return nil, err
+	}
 	all := v.Ballots
 	if v.At == nil {
-		q, err := requestOf(ctx)
-		if err != nil {
-			return nil, err
-		}
 		if all, err = q.loaders.ballots.Load(ctx, v.ID); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]*readmodel.Ballot, 0, len(all))
+	out := make([]*model.Ballot, 0, len(all))
 	for i := range all {
 		if choice == nil || all[i].Choice == *choice {
-			out = append(out, &all[i])
+			out = append(out, &model.Ballot{Ballot: all[i]})
+		}
+	}
+	if _, ok := has(selected(ctx), "member"); !ok || len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(out))
+	for i, b := range out {
+		ids[i] = b.MemberID
+	}
+	ms, err := q.loaders.members.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range out {
+		if ms[i] != nil {
+			b.Member = &model.Member{ID: b.MemberID, Latest: *ms[i]}
+		} else {
+			// A ballot's member is always on record; a member unknown
+			// to the read model is named by id alone.
+			b.Member = &model.Member{ID: b.MemberID, Latest: readmodel.Membership{MemberID: b.MemberID}}
 		}
 	}
 	return out, nil
@@ -569,18 +593,6 @@ func (r voteResolver) Decisions(ctx context.Context, v *model.Vote) ([]*model.De
 		out[i] = &model.Decision{Decision: l.Items[i]}
 	}
 	return out, nil
-}
-
-type ballotResolver struct{ *resolver }
-
-func (r ballotResolver) Member(ctx context.Context, b *readmodel.Ballot) (*model.Member, error) {
-	m, err := r.member(ctx, b.MemberID)
-	if err == nil && m == nil {
-		// A ballot's member is always on record; a member unknown to the
-		// read model is named by id alone.
-		m = &model.Member{ID: b.MemberID, Latest: readmodel.Membership{MemberID: b.MemberID}}
-	}
-	return m, err
 }
 
 // Decision.

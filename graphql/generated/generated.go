@@ -35,7 +35,6 @@ type ResolverRoot interface {
 	AgendaItem() AgendaItemResolver
 	Amendment() AmendmentResolver
 	Analytics() AnalyticsResolver
-	Ballot() BallotResolver
 	Bid() BidResolver
 	Body() BodyResolver
 	Comment() CommentResolver
@@ -891,9 +890,6 @@ type AnalyticsResolver interface {
 	RequestTimes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.RequestTimes, error)
 	Participation(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, perMeeting *bool) ([]*analytics.Participation, error)
 }
-type BallotResolver interface {
-	Member(ctx context.Context, obj *readmodel.Ballot) (*model.Member, error)
-}
 type BidResolver interface {
 	Supplier(ctx context.Context, obj *readmodel.Bid) (*model.Supplier, error)
 }
@@ -1030,7 +1026,7 @@ type VoteResolver interface {
 	Item(ctx context.Context, obj *model.Vote) (*model.AgendaItem, error)
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
-	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*readmodel.Ballot, error)
+	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*model.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
 }
 
@@ -11029,7 +11025,7 @@ func (ec *executionContext) fieldContext_Analytics_participation(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11038,7 +11034,7 @@ func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Ballot_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Ballot().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
@@ -11052,8 +11048,8 @@ func (ec *executionContext) fieldContext_Ballot_member(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Ballot",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -11061,7 +11057,7 @@ func (ec *executionContext) fieldContext_Ballot_member(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Ballot_choice(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Ballot_choice(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11084,7 +11080,7 @@ func (ec *executionContext) fieldContext_Ballot_choice(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Ballot", field, false, false, "String")
 }
 
-func (ec *executionContext) _Ballot_changes(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Ballot_changes(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23362,8 +23358,8 @@ func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
-			return ec.marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
+			return ec.marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallotᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25377,7 +25373,7 @@ func (ec *executionContext) _Analytics(ctx context.Context, sel ast.SelectionSet
 
 var ballotImplementors = []string{"Ballot"}
 
-func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, obj *model.Ballot) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ballotImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25387,20 +25383,19 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Ballot")
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Ballot_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._Ballot_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "choice":
 			out.Values[i] = ec._Ballot_choice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "changes":
 			out.Values[i] = ec._Ballot_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30616,11 +30611,11 @@ func (ec *executionContext) marshalNAnalytics2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._Analytics(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx, sel, v[i])
+		return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallot(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -30632,7 +30627,7 @@ func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ret
 }
 
-func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *model.Ballot) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Ballot!")
 		return graphql.Null
