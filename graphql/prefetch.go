@@ -47,8 +47,14 @@ func has(fields []gql.CollectedField, name string) (ast.SelectionSet, bool) {
 }
 
 // prefetchDecisions primes the request's loaders for the links the
-// decisions' selection names.
+// decisions' selection names, for the top-level list only: a list nested
+// in another (each meeting's decisions) resolves once per parent, side by
+// side, where the loaders' batches gather the parents' keys into one
+// statement and reading ahead would cost one per parent.
 func prefetchDecisions(ctx context.Context, ds []readmodel.Decision) error {
+	if fc := gql.GetFieldContext(ctx); fc == nil || fc.Object != "Query" {
+		return nil
+	}
 	node := selected(ctx, "edges", "node")
 	if len(ds) == 0 || node == nil {
 		return nil
