@@ -11,8 +11,8 @@ import (
 )
 
 // A page of decisions reads ahead what its selection will ask the loaders
-// for (each decision's vote, the vote's ballots and their voters, each
-// agenda item), one statement per kind straight away, and primes the
+// for (each decision's body, agenda item and vote, the vote's ballots and
+// their voters), one statement per kind straight away, and primes the
 // loaders with the rows. The fields then resolve from the loaders without
 // each level waiting out a batch window: the same statements the loaders
 // would run, so a page still costs a fixed number of them, in less time.
@@ -62,6 +62,12 @@ func prefetchDecisions(ctx context.Context, ds []readmodel.Decision) error {
 	q, err := requestOf(ctx)
 	if err != nil {
 		return err
+	}
+	if _, ok := has(node, "body"); ok {
+		ids := distinct(ds, func(d readmodel.Decision) string { return d.BodyID })
+		if err := prime(ctx, q.loaders.bodies, ids, q.snap.BodiesByID); err != nil {
+			return err
+		}
 	}
 	if _, ok := has(node, "item"); ok {
 		ids := distinct(ds, func(d readmodel.Decision) string { return d.ItemID })
