@@ -73,6 +73,22 @@ var coverageQueries = map[string]string{
 	"history and the change feed": `{ history(id: "body-kal-dimotiko-symvoulio", first: 2) { pageInfo { hasNextPage endCursor } edges { cursor node {
 		eventId stream version position type schema occurredAt recordedAt actor { tokenId role } data } } }
 		events(first: 3, types: ["decision.adopted"]) { pageInfo { hasNextPage endCursor } edges { cursor node { type position } } } }`,
+	"analytics": `{ analytics { spending(by: SUPPLIER) { key currency awards awardedCents payments paidCents }
+		supplierShares(local: "Δήμος Καλλιθέας Αιγαίου") { currency
+			awarded { totalCents cooperativeCents smeCents localCents cooperativeShare smeShare localShare } paid { totalCents } }
+		agreement(level: FACTION) { a b votes agreed rate }
+		factionVotes(filter: {from: "2025-03-01T00:00:00Z", to: "2025-04-01T00:00:00Z"}) { voteId openedAt faction yes no abstain rice position }
+		cohesion { faction votes mean } dissent { memberId faction ballots against rate }
+		memberAttendance(filter: {bodyId: "kal-dimotiko-symvoulio"}) { bodyId memberId meetings present rate }
+		meetingAttendance { meetingId bodyId convenedAt seats present rate }
+		meetingDecisions { meetingId bodyId decisions withAgenda agendaSeconds meanAgendaToDecisionSeconds }
+		decisionChanges { month adopted corrected revoked annulled }
+		requestTimes(filter: {category: "information"}) { category channel requests assisted withDueDate answered responseSeconds
+			allowedSeconds overdue overdueShare assistedShare responseToDeadline }
+		participation(perMeeting: true) { meetingId itemId comments proposals objections remarks } } }`,
+	"the ledger": `{ ledger { verifierKey checkpoint { origin treeSize rootHash note }
+		inclusionProof(position: 2) { position leafIndex treeSize leaf leafHash hashes checkpoint { treeSize } }
+		consistencyProof(from: 1, to: 2) { from to hashes } } }`,
 	"nodes": `{ a: node(id: "body-kal-dimotiko-symvoulio") { id ... on Body { name } }
 		b: node(id: "member-nobody") { id } c: node(id: "nonsense") { id } }`,
 	"a body, a meeting and the rest by id": `{ body(id: "kal-dimotiko-symvoulio") { name } member(id: "nobody") { name }

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -23,6 +24,10 @@ type request struct {
 	now     time.Time
 	loaders loaders
 	opened  []*readmodel.Snapshot // a mutation's snapshots, closed after the answer
+	// uncached is set by a field whose answer does not follow the
+	// snapshot's position (the ledger, a ClickHouse engine): the response
+	// cache must not keep the answer.
+	uncached atomic.Bool
 }
 
 type requestKey struct{}

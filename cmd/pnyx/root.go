@@ -44,6 +44,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newVersionCommand,
 	newGraphQLCommand,
 	newTokenCommand,
+	newBenchCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

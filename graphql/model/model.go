@@ -105,6 +105,13 @@ type Vote struct {
 
 func (v *Vote) GlobalID() string { return "vote-" + v.ID }
 
+// Ballot is a ballot with its member, read with every ballot of its vote
+// (not by a resolver per ballot, which would cost a goroutine each).
+type Ballot struct {
+	readmodel.Ballot
+	Member *Member
+}
+
 // Decision is a decision now or as of a point, with its versions then.
 type Decision struct {
 	readmodel.Decision
