@@ -132,10 +132,13 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	if (c.VoteID == "") == (c.Exception == nil) {
 		return nil, Invalidf("decision %s needs either the vote that passed it or a recorded exception, not both", c.DecisionID)
 	}
+	_, imported := importedOf(f)
+	if c.Exception != nil && c.Exception.Kind == ExceptionImported && !imported {
+		return nil, Invalidf("decision %s: exception kind %s is only for records imported from another system", c.DecisionID, ExceptionImported)
+	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "decision %s already exists", c.DecisionID)
 	}
-	_, imported := importedOf(f)
 	if _, err := bodyFact(f, c.BodyID); err != nil && !imported {
 		return nil, err
 	}
@@ -143,10 +146,7 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		MeetingID: c.MeetingID, ItemID: c.ItemID, VoteID: c.VoteID, Title: c.Title, Text: c.Text,
 		LegalBasis: c.LegalBasis, Documents: c.Documents}
 	if c.Exception != nil {
-		switch {
-		case c.Exception.Kind == ExceptionImported && !imported:
-			return nil, Invalidf("decision %s: exception kind %s is only for records imported from another system", c.DecisionID, ExceptionImported)
-		case c.Exception.Kind != ExceptionMayorDecision && c.Exception.Kind != ExceptionImported:
+		if c.Exception.Kind != ExceptionMayorDecision && c.Exception.Kind != ExceptionImported {
 			return nil, Invalidf("decision %s: exception kind %q: want %s, the only decision recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision)
 		}
 		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {

@@ -29,7 +29,7 @@ type stage struct {
 	base    Store
 	now     func() time.Time
 	streams map[string]*stagedStream
-	order   []string  // streams in the order first written or checked
+	order   []string   // streams in the order first written or checked
 	log     []stagedOp // appends in order, for rollback
 }
 
