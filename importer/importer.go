@@ -36,6 +36,18 @@ type Record struct {
 	// Notes name the mappings the decoder applied (a local status word
 	// read as a standard one), for the report.
 	Notes []string
+	// Rejected are parts of the record the decoder left out, each with
+	// its reason (a release with no date, a duplicate with other
+	// content); the record is imported without them, and the report
+	// lists each as refused.
+	Rejected []Rejection
+}
+
+// Rejection is a part of a record left out, and why.
+type Rejection struct {
+	Kind     string
+	SourceID string
+	Reason   string
 }
 
 // Step is one command of a record. Key is its idempotency key within the
@@ -161,6 +173,9 @@ func (r *run) all(ctx context.Context, dec Decoder) error {
 // rolling them all back.
 func (r *run) one(ctx context.Context, rec Record) error {
 	res := &RecordResult{Kind: rec.Kind, SourceID: rec.SourceID, Notes: rec.Notes}
+	for _, rj := range rec.Rejected {
+		r.report.add(&RecordResult{Kind: rj.Kind, SourceID: rj.SourceID, Refused: rj.Reason, Code: string(events.CodeInvalid)})
+	}
 	if rec.Refused != "" {
 		res.Refused = rec.Refused
 		r.report.add(res)
