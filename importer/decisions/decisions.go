@@ -296,4 +296,3 @@ func message(err error) string {
 	}
 	return err.Error()
 }
-
