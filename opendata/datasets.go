@@ -300,6 +300,7 @@ var datasets = []Dataset{
 			at("tender_published_at", "Προκήρυξη", "When the tender was published"),
 			f("cancelled_reason", String, "Λόγος ματαίωσης", "Why it was cancelled"),
 			at("closed_at", "Ολοκλήρωση ή ματαίωση", "When it completed or was cancelled"),
+			f("imported", Boolean, "Εισήχθη από άλλο σύστημα (εξαίρεση εισαγωγής)", "Brought from another system by an import (the imported exception)"),
 		},
 		PrimaryKey: []string{"ocid"}, ForeignKeys: []ForeignKey{fk("buyer_body_id", "bodies", "body_id")},
 		Frequency: Continuous, Stream: StreamRef{"procurement", "ocid"},

@@ -481,6 +481,7 @@ type ComplexityRoot struct {
 		Department         func(childComplexity int) int
 		Description        func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		Imported           func(childComplexity int) int
 		Method             func(childComplexity int) int
 		OCID               func(childComplexity int) int
 		Paid               func(childComplexity int) int
@@ -2595,6 +2596,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.GlobalID(childComplexity), true
+	case "Procurement.imported":
+		if e.ComplexityRoot.Procurement.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Imported(childComplexity), true
 	case "Procurement.method":
 		if e.ComplexityRoot.Procurement.Method == nil {
 			break
@@ -4300,6 +4307,8 @@ type Procurement implements Node {
   cancelledReason: String
   "Its CPV codes."
   cpv: [String!]!
+  "Whether it was brought from another system by an import, under the imported exception (its rules relaxed as docs/IMPORTS.md lists)."
+  imported: Boolean!
   "The bids received."
   bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
   "The payments made."
@@ -5462,6 +5471,8 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_cancelledReason(ctx, field)
 	case "cpv":
 		return ec.fieldContext_Procurement_cpv(ctx, field)
+	case "imported":
+		return ec.fieldContext_Procurement_imported(ctx, field)
 	case "bids":
 		return ec.fieldContext_Procurement_bids(ctx, field)
 	case "payments":
@@ -14714,6 +14725,29 @@ func (ec *executionContext) fieldContext_Procurement_cpv(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Procurement_imported(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Procurement_bids(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22786,6 +22820,11 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			}
 		case "cpv":
 			out.Values[i] = ec._Procurement_cpv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Procurement_imported(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

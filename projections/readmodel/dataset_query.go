@@ -41,7 +41,7 @@ var datasetQueries = map[string]string{
 		FROM decision_versions ORDER BY decision_id, version`,
 	"procurements": `SELECT ocid, title, description, buyer_body_id, department, method, status, budget_cents,
 		budget_currency, procedure, ceiling_cents, ceiling_currency, deadline, bids, planned_at,
-		tender_published_at, cancelled_reason, closed_at FROM procurements ORDER BY ocid`,
+		tender_published_at, cancelled_reason, closed_at, imported FROM procurements ORDER BY ocid`,
 	"procurement_cpv": `SELECT ocid, seq, cpv FROM procurement_cpv ORDER BY ocid, seq`,
 	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at
 		FROM bids ORDER BY ocid, bid_id`,

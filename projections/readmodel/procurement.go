@@ -75,6 +75,7 @@ var procurements = define(&table[string, procurementRow]{
 		timeCol("signed_at", func(r *procurementRow) *time.Time { return &r.SignedAt }),
 		timeCol("closed_at", func(r *procurementRow) *time.Time { return &r.ClosedAt }),
 		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
+		boolCol("imported", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *bool { return &r.Imported }),
 	},
 	indexes: []string{
 		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,
