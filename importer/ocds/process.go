@@ -571,6 +571,9 @@ func (m *mapper) supplier(ref any, at time.Time, sid string) string {
 			country = "GR"
 		}
 	}
+	if registered := m.time(details["pnyx:registeredAt"], "supplier registration"); !registered.IsZero() {
+		at = registered // Pnyx's own releases say when
+	}
 	cmd := events.RegisterSupplier{VATID: vat, SupplierDetails: events.SupplierDetails{Name: name, Kind: kind,
 		Locality: text(addr["locality"]), Municipality: text(addr["region"]), Country: country}, At: at}
 	if street, pc := text(addr["streetAddress"]), text(addr["postalCode"]); street != "" || pc != "" {
