@@ -48,7 +48,7 @@ type OCDS struct {
 	// of Pnyx's releases reads back (details' pnyx:registeredAt).
 	supplierAt map[string]time.Time
 	decisions  map[string]ocdsDecision
-	processes map[string]*ocdsProcess
+	processes  map[string]*ocdsProcess
 }
 
 // NewOCDS returns an empty mapping.
