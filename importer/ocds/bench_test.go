@@ -52,7 +52,7 @@ func writeReleases(b *testing.B, path string, n int) {
 	for i := 0; i < n; i++ {
 		p, stage := i/5, i%5
 		ocid := fmt.Sprintf("ocds-bench1-%07d", p)
-		at := start.Add(time.Duration(p) * time.Minute).AddDate(0, 0, stage*10)
+		at := start.Add(time.Duration(p)*time.Minute).AddDate(0, 0, stage*10)
 		vat := afm(10_000_000 + p%200)
 		rel := map[string]any{"ocid": ocid, "id": strconv.Itoa(stage), "date": at.Format(time.RFC3339)}
 		money := func(c int) map[string]any { return map[string]any{"amount": c, "currency": "EUR"} }
