@@ -90,6 +90,11 @@ func importedOf(f Facts) (Provenance, bool) {
 	return FactOf[Provenance](f, importedFact)
 }
 
+func imported(f Facts) bool {
+	_, ok := importedOf(f)
+	return ok
+}
+
 // ImportRelaxations are the rules an imported record is excused from, by
 // command; every other rule holds for it as for a new record.
 var ImportRelaxations = []CommandRules{
@@ -105,4 +110,6 @@ var ImportRelaxations = []CommandRules{
 		"no decision, or one that was not imported (OCDS publishers rarely link the awarding decision)",
 		"a supplier without a recorded bid (most publishers publish no bids)"}},
 	{"AmendContract", "procurement", nil, []string{"no decision, or one that was not imported"}},
+	{"ConveneMeeting", "meeting", nil, []string{"a meeting whose agenda was never published (Popolo records votes, not agendas: an imported vote's sitting publishes none, so no agenda five days before and no consultation is made up)"}},
+	{"OpenVote", "vote", nil, []string{"an item never published on the agenda (the same)"}},
 }

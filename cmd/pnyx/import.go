@@ -20,6 +20,7 @@ import (
 	"github.com/pnyx-civic/pnyx/importer"
 	"github.com/pnyx-civic/pnyx/importer/decisions"
 	"github.com/pnyx-civic/pnyx/importer/ocds"
+	"github.com/pnyx-civic/pnyx/importer/popolo"
 )
 
 // importFlags are the flags every pnyx import shares.
@@ -37,8 +38,8 @@ type importFlags struct {
 func newImportCommand(c *cli) *cobra.Command {
 	var fl importFlags
 	cmd := &cobra.Command{
-		Use:   "import ocds|decisions FILE|DIR|- [--dry-run] [--report FILE]",
-		Short: "Bring a municipality's history in: OCDS procurement, a decision register",
+		Use:   "import ocds|popolo|decisions FILE|DIR|- [--dry-run] [--report FILE]",
+		Short: "Bring a municipality's history in: OCDS procurement, Popolo council votes, a decision register",
 		Long: "Read records of another system and record them through the command service,\n" +
 			"so the rules run and the actor is checked: each record (a contracting process,\n" +
 			"a decision) is written whole or refused whole, with the reason in the report.\n" +
@@ -47,6 +48,7 @@ func newImportCommand(c *cli) *cobra.Command {
 			"import relaxes. Ids derive from the source's ids: running the same import again\n" +
 			"writes nothing, so an interrupted import is simply run again.\n\n" +
 			"  ocds       OCDS 1.0 or 1.1: release or record packages, releases, JSON Lines\n" +
+			"  popolo     Popolo JSON: bodies, members and factions, vote events and votes\n" +
 			"  decisions  a decision register as CSV or JSON Lines (see docs/IMPORTS.md)\n\n" +
 			"FILE is a file, DIR every .json, .jsonl, .ndjson and .csv file in it (in name\n" +
 			"order), - standard input. --dry-run writes nothing and reports what would be\n" +
@@ -70,7 +72,7 @@ func newImportCommand(c *cli) *cobra.Command {
 
 // importFormats are the formats pnyx import reads, with their default
 // source names.
-var importFormats = map[string]string{"ocds": "ocds", "decisions": "diavgeia"}
+var importFormats = map[string]string{"ocds": "ocds", "decisions": "diavgeia", "popolo": "popolo"}
 
 func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, format, path string, fl importFlags) error {
 	defName, ok := importFormats[format]
@@ -162,6 +164,18 @@ func importDecoder(ctx context.Context, format string, in []io.Reader, fl import
 	case "ocds":
 		d := ocds.NewDecoder(ctx, ocds.Options{Body: fl.body}, in...)
 		return d, func() { d.Close() }, nil
+	case "popolo":
+		var decs []importer.Decoder
+		var closers []func() error
+		for _, r := range in {
+			d := popolo.NewDecoder(ctx, r, popolo.Options{})
+			decs, closers = append(decs, d), append(closers, d.Close)
+		}
+		return &chain{decs: decs}, func() {
+			for _, c := range closers {
+				c()
+			}
+		}, nil
 	case "decisions":
 		var decs []importer.Decoder
 		for _, r := range in {
