@@ -206,6 +206,7 @@ var datasets = []Dataset{
 			unit(f("seats", Integer, "Έδρες", "Seats"), "seat"),
 			f("majority", String, "Απαιτούμενη πλειοψηφία", "Majority required"),
 			f("chair_tie_break", Boolean, "Αν η ψήφος του προέδρου έκρινε την ισοψηφία", "Whether the chair's vote broke a tie"),
+			f("imported", Boolean, "Εισήχθη από άλλο σύστημα (εξαίρεση εισαγωγής)", "Brought from another system by an import (the imported exception)"),
 		},
 		PrimaryKey:  []string{"vote_id"},
 		ForeignKeys: []ForeignKey{fk("meeting_id", "meetings", "meeting_id"), fk("item_id", "agenda_items", "item_id")},

@@ -666,6 +666,7 @@ type ComplexityRoot struct {
 		Decisions     func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Imported      func(childComplexity int) int
 		Item          func(childComplexity int) int
 		Majority      func(childComplexity int) int
 		Meeting       func(childComplexity int) int
@@ -3485,6 +3486,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.ID(childComplexity), true
+	case "Vote.imported":
+		if e.ComplexityRoot.Vote.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Imported(childComplexity), true
 	case "Vote.item":
 		if e.ComplexityRoot.Vote.Item == nil {
 			break
@@ -4145,6 +4152,8 @@ type Vote implements Node {
   majority: String
   "Whether the chair's vote broke a tie."
   chairTieBreak: Boolean!
+  "Whether it was brought from another system by an import, held at a sitting of its own (docs/IMPORTS.md)."
+  imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
   ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
   "The decisions adopted on this vote."
@@ -5797,6 +5806,8 @@ func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.
 		return ec.fieldContext_Vote_majority(ctx, field)
 	case "chairTieBreak":
 		return ec.fieldContext_Vote_chairTieBreak(ctx, field)
+	case "imported":
+		return ec.fieldContext_Vote_imported(ctx, field)
 	case "ballots":
 		return ec.fieldContext_Vote_ballots(ctx, field)
 	case "decisions":
@@ -18555,6 +18566,29 @@ func (ec *executionContext) fieldContext_Vote_chairTieBreak(_ context.Context, f
 	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Vote_imported(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24095,6 +24129,11 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "chairTieBreak":
 			out.Values[i] = ec._Vote_chairTieBreak(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Vote_imported(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -30,7 +30,7 @@ var datasetQueries = map[string]string{
 	"amendments": `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
 		proposed_at, decided_at FROM amendments ORDER BY amendment_id`,
 	"votes": `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
-		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break
+		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break, imported
 		FROM votes ORDER BY vote_id`,
 	"ballots": `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
 	"decisions": `SELECT decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,

@@ -17,8 +17,12 @@ func applyImported(w writer, p events.Payload) (bool, error) {
 		return false, nil
 	}
 	kind, id, _ := strings.Cut(e.Stream, "-")
-	if kind == "procurement" {
+	switch kind {
+	case "procurement":
 		_, err := procurements.of(w).change(w, id, func(r *procurementRow) { r.Imported = true })
+		return true, err
+	case "vote":
+		_, err := votes.of(w).change(w, id, func(r *voteRow) { r.Imported = true })
 		return true, err
 	}
 	return true, nil
