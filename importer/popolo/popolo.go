@@ -194,13 +194,19 @@ func (d *Decoder) read() error {
 			return events.Invalidf("popolo: not JSON: %v", err)
 		}
 		if t != json.Delim('[') {
-			if d, ok := t.(json.Delim); ok && d == '{' {
+			if d, ok := t.(json.Delim); ok && d == '{' { // an object of no interest: skip it
 				var skip json.RawMessage
 				for dec.More() {
-					dec.Token()
-					dec.Decode(&skip)
+					if _, err := dec.Token(); err != nil {
+						return events.Invalidf("popolo: %s: not JSON: %v", key, err)
+					}
+					if err := dec.Decode(&skip); err != nil {
+						return events.Invalidf("popolo: %s: not JSON: %v", key, err)
+					}
 				}
-				dec.Token()
+				if _, err := dec.Token(); err != nil {
+					return events.Invalidf("popolo: %s: not JSON: %v", key, err)
+				}
 			}
 			continue
 		}
