@@ -78,7 +78,7 @@ var commandRules = []CommandRules{
 	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
 
 	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
-		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision; a year that does not fit the adoption",
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision (or imported, for an imported record only: docs/IMPORTS.md); a year that does not fit the adoption",
 		"conflict: a decision id already used", "not_found: an unknown body or vote",
 		"invalid: a vote of another body, meeting or item",
 		"conflict: a vote on an urgency or an amendment, not closed, or not passed",

@@ -44,7 +44,7 @@ var coverageQueries = map[string]string{
 			consultation { id status openedAt closesAt closedAt commentCount item { id } meeting { id }
 				comments(first: 2) { totalCount edges { node { localId kind text status moderationReason submittedAt item { id } } } } } } } } } } }}`,
 	"votes and amendments": `{ votes(first: 3, bodyId: "kal-dimotiko-symvoulio", result: "passed") { totalCount edges { node {
-		id localId question questionType method status openedAt closedAt yes no abstain present absent result majority chairTieBreak
+		id localId question questionType method status openedAt closedAt yes no abstain present absent result majority chairTieBreak imported
 		body { id } meeting { id } item { id } amendment { id } decisions { id } ballots(choice: "yes") { choice member { name } } } } } }`,
 	"amendments": `query($amendment: String!) { amendment(id: $amendment) { id localId text status reason proposedAt decidedAt
 		item { id } proposer { name } vote { id } } }`,
@@ -56,7 +56,7 @@ var coverageQueries = map[string]string{
 		procurements(first: 2) { edges { node { role } } } } } } }`,
 	"procurements": `{ procurements(first: 3, status: "completed") { totalCount edges { node { id ocid title description department method status
 		procedure deadline contractId contractStart contractEnd bidCount plannedAt tenderPublishedAt awardedAt signedAt closedAt
-		cancelledReason cpv budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
+		cancelledReason cpv imported budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
 		buyer { id } supplier { id } awardDecision { id }
 		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt supplier { vatId } } } }
 		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt } } }

@@ -41,6 +41,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newVerifyCommand,
 	newReplayCommand,
 	newExportCommand,
+	newImportCommand,
 	newVersionCommand,
 	newGraphQLCommand,
 	newTokenCommand,

@@ -737,6 +737,7 @@ type ComplexityRoot struct {
 		Department         func(childComplexity int) int
 		Description        func(childComplexity int) int
 		GlobalID           func(childComplexity int) int
+		Imported           func(childComplexity int) int
 		Method             func(childComplexity int) int
 		OCID               func(childComplexity int) int
 		Paid               func(childComplexity int) int
@@ -988,6 +989,7 @@ type ComplexityRoot struct {
 		Decisions     func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Imported      func(childComplexity int) int
 		Item          func(childComplexity int) int
 		Majority      func(childComplexity int) int
 		Meeting       func(childComplexity int) int
@@ -4533,6 +4535,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.GlobalID(childComplexity), true
+	case "Procurement.imported":
+		if e.ComplexityRoot.Procurement.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Imported(childComplexity), true
 	case "Procurement.method":
 		if e.ComplexityRoot.Procurement.Method == nil {
 			break
@@ -5687,6 +5695,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.ID(childComplexity), true
+	case "Vote.imported":
+		if e.ComplexityRoot.Vote.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Imported(childComplexity), true
 	case "Vote.item":
 		if e.ComplexityRoot.Vote.Item == nil {
 			break
@@ -6535,6 +6549,8 @@ type Vote implements Node {
   majority: String
   "Whether the chair's vote broke a tie."
   chairTieBreak: Boolean!
+  "Whether it was brought from another system by an import, held at a sitting of its own (docs/IMPORTS.md)."
+  imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
   ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
   "The decisions adopted on this vote."
@@ -6697,6 +6713,8 @@ type Procurement implements Node {
   cancelledReason: String
   "Its CPV codes."
   cpv: [String!]!
+  "Whether it was brought from another system by an import, under the imported exception (its rules relaxed as docs/IMPORTS.md lists)."
+  imported: Boolean!
   "The bids received."
   bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
   "The payments made."
@@ -9936,6 +9954,8 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_cancelledReason(ctx, field)
 	case "cpv":
 		return ec.fieldContext_Procurement_cpv(ctx, field)
+	case "imported":
+		return ec.fieldContext_Procurement_imported(ctx, field)
 	case "bids":
 		return ec.fieldContext_Procurement_bids(ctx, field)
 	case "payments":
@@ -10388,6 +10408,8 @@ func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.
 		return ec.fieldContext_Vote_majority(ctx, field)
 	case "chairTieBreak":
 		return ec.fieldContext_Vote_chairTieBreak(ctx, field)
+	case "imported":
+		return ec.fieldContext_Vote_imported(ctx, field)
 	case "ballots":
 		return ec.fieldContext_Vote_ballots(ctx, field)
 	case "decisions":
@@ -27690,6 +27712,29 @@ func (ec *executionContext) fieldContext_Procurement_cpv(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Procurement_imported(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Procurement_bids(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32603,6 +32648,29 @@ func (ec *executionContext) _Vote_chairTieBreak(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Vote_chairTieBreak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Vote_imported(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
 }
 
@@ -43966,6 +44034,11 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "imported":
+			out.Values[i] = ec._Procurement_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "bids":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -45675,6 +45748,11 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "chairTieBreak":
 			out.Values[i] = ec._Vote_chairTieBreak(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Vote_imported(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -13,6 +13,7 @@ var appliers = []func(writer, events.Payload) (bool, error){
 	applyDecision,
 	applyProcurement,
 	applyRequest,
+	applyImported,
 }
 
 func applyEvent(w writer, p events.Payload) error {

@@ -31,7 +31,7 @@ var datasetQueries = map[string]string{
 	"amendments": `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
 		proposed_at, decided_at FROM amendments ORDER BY amendment_id`,
 	"votes": `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
-		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break
+		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break, imported
 		FROM votes ORDER BY vote_id`,
 	"ballots": `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
 	"decisions": `SELECT decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,
@@ -42,7 +42,7 @@ var datasetQueries = map[string]string{
 		FROM decision_versions ORDER BY decision_id, version`,
 	"procurements": `SELECT ocid, title, description, buyer_body_id, department, method, status, budget_cents,
 		budget_currency, procedure, ceiling_cents, ceiling_currency, tender_period_start, deadline, bids, planned_at,
-		tender_published_at, cancelled_reason, closed_at FROM procurements ORDER BY ocid`,
+		tender_published_at, cancelled_reason, closed_at, imported FROM procurements ORDER BY ocid`,
 	"tender_items": `SELECT ocid, seq, item_id, description, cpv, quantity, unit, unit_value_cents, unit_value_currency
 		FROM tender_items ORDER BY ocid, seq`,
 	"procurement_cpv": `SELECT ocid, seq, cpv FROM procurement_cpv ORDER BY ocid, seq`,

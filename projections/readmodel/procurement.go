@@ -93,6 +93,7 @@ var procurements = define(&table[string, procurementRow]{
 		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
 		timeCol("tender_period_start", func(r *procurementRow) *time.Time { return &r.tenderPeriodStart }),
 		textCol("award_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.awardID }),
+		boolCol("imported", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *bool { return &r.Imported }),
 	},
 	indexes: []string{
 		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,

@@ -103,6 +103,9 @@ type Procurement struct {
 	ClosedAt          time.Time     `json:"closed_at"`
 	CancelledReason   string        `json:"cancelled_reason,omitempty"`
 	CPV               []string      `json:"cpv"`
+	// Imported tells a process brought from another system by an import,
+	// under the imported exception (docs/IMPORTS.md).
+	Imported bool `json:"imported"`
 }
 
 // ProcurementFilter selects processes; empty fields select all. Value
@@ -124,7 +127,7 @@ const procurementSelect = `p.ocid, title, description, buyer_body_id, department
 	procedure, ceiling_cents, coalesce(ceiling_currency, ''), coalesce(deadline, ''), supplier_vat_id, awarded_cents, coalesce(awarded_currency, ''),
 	award_decision_id, contract_id, contract_cents, coalesce(contract_currency, ''), coalesce(contract_start, ''), coalesce(contract_end, ''),
 	paid_cents, bids, coalesce(planned_at, ''), coalesce(tender_published_at, ''), coalesce(awarded_at, ''), coalesce(signed_at, ''),
-	coalesce(closed_at, ''), cancelled_reason,
+	coalesce(closed_at, ''), cancelled_reason, imported,
 	(SELECT group_concat(cpv, ' ') FROM (SELECT cpv FROM procurement_cpv c WHERE c.ocid = p.ocid ORDER BY seq))`
 
 func scanProcurement(s scanner) (Procurement, error) {
@@ -136,7 +139,7 @@ func scanProcurement(s scanner) (Procurement, error) {
 	err := s.Scan(&p.OCID, &p.Title, &p.Description, &p.BuyerBodyID, &p.Department, &p.Method, &p.Status, &budget, &budgetCur,
 		&p.Procedure, &ceiling, &ceilingCur, &deadline, &p.SupplierVATID, &awarded, &awardedCur,
 		&p.AwardDecisionID, &p.ContractID, &contract, &contractCur, &cstart, &cend,
-		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason, &cpv)
+		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason, &p.Imported, &cpv)
 	p.Budget, p.Ceiling = moneyOf(budget, budgetCur), moneyOf(ceiling, ceilingCur)
 	p.Awarded, p.ContractValue = moneyOf(awarded, awardedCur), moneyOf(contract, contractCur)
 	p.setPaidCurrency()
