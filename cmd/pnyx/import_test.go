@@ -67,7 +67,6 @@ func TestImport(t *testing.T) {
 	}{
 		{"an unknown format is refused", []string{"import", "csv", "."}},
 		{"a missing file is refused", []string{"import", "ocds", filepath.Join(dir, "nothing.json")}},
-
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := pnyx(t, ctx, nil, append([]string{"--data-dir", dir, "--token", secret}, c.args...)...)
