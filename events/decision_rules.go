@@ -83,10 +83,11 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 				return nil, Invalidf("decision %s cannot revoke itself", s.Ref())
 			}
 			r, err := decisionFact(f, c.RevokingDecisionID)
-			if err != nil {
+			if _, imported := importedOf(f); imported && err != nil {
+				// The revoking decision may predate the import.
+			} else if err != nil {
 				return nil, err
-			}
-			if r.Status != DecisionIsAdopted {
+			} else if r.Status != DecisionIsAdopted {
 				return nil, Errorf(CodeConflict, "revoking decision %s is %s", r.Ref(), r.Status)
 			}
 		}
@@ -131,17 +132,21 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	if (c.VoteID == "") == (c.Exception == nil) {
 		return nil, Invalidf("decision %s needs either the vote that passed it or a recorded exception, not both", c.DecisionID)
 	}
+	_, imported := importedOf(f)
+	if c.Exception != nil && c.Exception.Kind == ExceptionImported && !imported {
+		return nil, Invalidf("decision %s: exception kind %s is only for records imported from another system", c.DecisionID, ExceptionImported)
+	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "decision %s already exists", c.DecisionID)
 	}
-	if _, err := bodyFact(f, c.BodyID); err != nil {
+	if _, err := bodyFact(f, c.BodyID); err != nil && !imported {
 		return nil, err
 	}
 	adopted := DecisionAdopted{DecisionID: c.DecisionID, BodyID: c.BodyID, Number: c.Number, Year: c.year(),
 		MeetingID: c.MeetingID, ItemID: c.ItemID, VoteID: c.VoteID, Title: c.Title, Text: c.Text,
 		LegalBasis: c.LegalBasis, Documents: c.Documents}
 	if c.Exception != nil {
-		if c.Exception.Kind != ExceptionMayorDecision {
+		if c.Exception.Kind != ExceptionMayorDecision && c.Exception.Kind != ExceptionImported {
 			return nil, Invalidf("decision %s: exception kind %q: want %s, the only decision recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision)
 		}
 		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {

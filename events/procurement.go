@@ -327,7 +327,16 @@ func (c RecordBid) Needs() []string { return []string{SupplierStream(c.SupplierI
 // Needs names the supplier's stream (only a registered supplier may win)
 // and the awarding decision's.
 func (c AwardProcurement) Needs() []string {
-	return []string{SupplierStream(c.SupplierID), decisionStream(c.DecisionID)}
+	return append([]string{SupplierStream(c.SupplierID)}, decisionNeeds(c.DecisionID)...)
+}
+
+// decisionNeeds is the stream of the decision a step rests on, none for an
+// imported step that names none.
+func decisionNeeds(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{decisionStream(id)}
 }
 
 // Needs names the buyer body and the decisions cited: each must exist.
@@ -340,10 +349,10 @@ func (c PlanProcurement) Needs() []string {
 }
 
 // Needs names the decision that amends the tender.
-func (c AmendTender) Needs() []string { return []string{decisionStream(c.DecisionID)} }
+func (c AmendTender) Needs() []string { return decisionNeeds(c.DecisionID) }
 
 // Needs names the decision that amends the contract.
-func (c AmendContract) Needs() []string { return []string{decisionStream(c.DecisionID)} }
+func (c AmendContract) Needs() []string { return decisionNeeds(c.DecisionID) }
 
 // ProcurementStage is where a process stands; stages run in the order
 // declared.

@@ -389,7 +389,7 @@ func decideDecideAppeal(s ProcurementState, c DecideAppeal, f Facts) ([]Payload,
 		return nil, Errorf(CodeConflict, "procurement %s: appeal %s was already %s", c.OCID, c.AppealID, a.Outcome)
 	}
 	if c.DecisionID != "" {
-		if err := decisionInForce(f, c.DecisionID); err != nil {
+		if err := decisionCited(f, c.DecisionID); err != nil {
 			return nil, err
 		}
 	}

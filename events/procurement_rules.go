@@ -208,13 +208,16 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement, f Facts) ([]Pa
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "procurement %s already exists", c.OCID)
 	}
-	buyer, err := bodyFact(f, c.BuyerBodyID)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range c.DecisionIDs {
-		if err := decisionInForce(f, d); err != nil {
+	var buyer BodyState // an imported record's buyer: the law's default settings
+	var err error
+	if _, imported := importedOf(f); !imported {
+		if buyer, err = bodyFact(f, c.BuyerBodyID); err != nil {
 			return nil, err
+		}
+		for _, d := range c.DecisionIDs {
+			if err := decisionInForce(f, d); err != nil {
+				return nil, err
+			}
 		}
 	}
 	e := ProcurementPlanned{OCID: c.OCID, Title: c.Title, Description: c.Description, BuyerBodyID: c.BuyerBodyID,
@@ -237,7 +240,7 @@ func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, e
 	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	if c.Ceiling == (Money{}) && c.Deadline.IsZero() {
@@ -249,7 +252,7 @@ func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, e
 	if err := s.requireStage(c.OCID, "amend its tender", ProcurementStageTender); err != nil {
 		return nil, err
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	e := ProcurementTenderAmended{Ceiling: s.Ceiling, Deadline: s.Deadline, Reason: c.Reason, DecisionID: c.DecisionID}
@@ -311,7 +314,7 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	if err := optionalADAM(c.ADAM, ADAMAward); err != nil {
@@ -343,10 +346,11 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 			best.Cents = max(best.Cents, b.Value.Cents)
 		}
 	}
-	if !bid {
+	_, imported := importedOf(f)
+	if !bid && !imported {
 		return nil, Errorf(CodeConflict, "procurement %s: supplier %s has no valid bid", c.OCID, vat)
 	}
-	if c.Value.Cents > best.Cents {
+	if bid && c.Value.Cents > best.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds supplier %s's bid", c.OCID, c.Value, vat)
 	}
 	if c.Value.Cents > s.Ceiling.Cents-s.Awarded.Cents {
@@ -359,7 +363,7 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if err := s.awardUnderLaw(c, vat, withVAT); err != nil {
 		return nil, err
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	awardID := c.AwardID
@@ -383,7 +387,7 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	if c.NewValue == nil && c.NewPeriod == nil {
@@ -397,7 +401,7 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 	if err := s.requireStage(c.OCID, "amend its contract", ProcurementStageContract); err != nil {
 		return nil, err
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	e := ProcurementContractAmended{Value: s.Contract, Period: s.Period, Reason: c.Reason, DecisionID: c.DecisionID}
@@ -426,6 +430,24 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 func decisionInForce(f Facts, id string) error {
 	_, err := decisionFact(f, id)
 	return err
+}
+
+// decisionRef checks the id of the decision a step rests on: an id, or,
+// for an imported record, possibly none.
+func decisionRef(f Facts, id string) error {
+	if _, imported := importedOf(f); imported && id == "" {
+		return nil
+	}
+	return ValidateID("decision id", id)
+}
+
+// decisionCited refuses a step resting on a decision never adopted,
+// unless the step is imported (the decision may not have been).
+func decisionCited(f Facts, id string) error {
+	if _, imported := importedOf(f); imported {
+		return nil
+	}
+	return decisionInForce(f, id)
 }
 
 func procurementBasics(ocid string, at time.Time) error {

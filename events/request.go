@@ -87,17 +87,55 @@ const MaxResponseDays = 365
 // RequestSubmitted records a new request. Author is the requester's
 // reference for this request only; Subject, what they wrote, is sealed
 // under their key with the request's entity (RequestEntity) as associated
-// data. LegacySubject is the clear subject of a request recorded at schema
-// 1, before subjects were sealed; new events never carry it.
+// data, and so is Description, the public description of the problem they
+// report (schema 3, optional), which the open data publish while the
+// requester is not forgotten. Location is where the reported problem is
+// (schema 3, optional): a place in the town, not the requester's.
+// LegacySubject is the clear subject of a request recorded at schema 1,
+// before subjects were sealed; new events never carry it.
 type RequestSubmitted struct {
-	RequestID     string          `json:"request_id"`
-	Category      RequestCategory `json:"category"`
-	Subject       Sealed          `json:"subject_sealed,omitempty"`
-	Channel       RequestChannel  `json:"channel"`
-	AssistedBy    string          `json:"assisted_by,omitempty"`
-	Author        AuthorRef       `json:"author,omitempty"`
-	SubmittedAt   time.Time       `json:"submitted_at"`
-	LegacySubject string          `json:"legacy_subject,omitempty"`
+	RequestID     string           `json:"request_id"`
+	Category      RequestCategory  `json:"category"`
+	Subject       Sealed           `json:"subject_sealed,omitempty"`
+	Description   Sealed           `json:"description_sealed,omitempty"`
+	Location      *RequestLocation `json:"location,omitempty"`
+	Channel       RequestChannel   `json:"channel"`
+	AssistedBy    string           `json:"assisted_by,omitempty"`
+	Author        AuthorRef        `json:"author,omitempty"`
+	SubmittedAt   time.Time        `json:"submitted_at"`
+	LegacySubject string           `json:"legacy_subject,omitempty"`
+}
+
+// RequestLocation is where a reported problem is: WGS 84 coordinates, a
+// street address, or both.
+type RequestLocation struct {
+	Lat     *float64 `json:"lat,omitempty"`
+	Long    *float64 `json:"long,omitempty"`
+	Address string   `json:"address,omitempty"`
+}
+
+// validate refuses a location with neither coordinates nor an address,
+// with one coordinate only or one out of range, or a bad address.
+func (l *RequestLocation) validate() error {
+	if l == nil {
+		return nil
+	}
+	if (l.Lat == nil) != (l.Long == nil) {
+		return Invalidf("request location: give both latitude and longitude, or neither")
+	}
+	if l.Lat == nil && l.Address == "" {
+		return Invalidf("request location: give coordinates, an address or both")
+	}
+	if l.Lat != nil && !(*l.Lat >= -90 && *l.Lat <= 90 && *l.Long >= -180 && *l.Long <= 180) {
+		return Invalidf("request location: latitude within -90..90 and longitude within -180..180")
+	}
+	if l.Address != "" {
+		if err := ValidateText("request address", l.Address, MaxTitleRunes); err != nil {
+			return err
+		}
+		return refuseContactDetails("request address", l.Address)
+	}
+	return nil
 }
 
 // RequestAcknowledged records that the municipality registered the request
@@ -158,8 +196,11 @@ func (RequestClosed) EventType() string       { return "request.closed" }
 func (RequestReopened) EventType() string     { return "request.reopened" }
 
 func init() {
-	Register[RequestSubmitted]("request", 2, "A citizen's request (information, service or complaint) was submitted; the requester is only an author reference of this request, the subject sealed under their key.")
+	Register[RequestSubmitted]("request", 3, "A citizen's request (information, service or complaint) was submitted, optionally with where the problem is and a public description; the requester is only an author reference of this request, the subject and description sealed under their key.")
 	RegisterUpcaster("request.submitted", 1, upcastRequestSubmittedV1)
+	// Schema 3 adds the optional location and description: a schema 2
+	// event reads as it is.
+	RegisterUpcaster("request.submitted", 2, func(data json.RawMessage) (json.RawMessage, error) { return data, nil })
 	Register[RequestAcknowledged]("request", 2, "A request was registered, with its statutory response period, how its days are counted and its due date.")
 	RegisterUpcaster("request.acknowledged", 1, upcastAddFields("request.acknowledged", map[string]any{"counting": CountCalendar}))
 	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
@@ -172,18 +213,21 @@ func init() {
 }
 
 // SubmitRequest records a new request. Requester is the person's reference
-// in the vault (Vault.Put); the command service seals Subject under their
-// key and names them by their AuthorRef for this request. AssistedBy is
-// the staff id of the employee who helped at a citizen service centre
-// (required there, refused on the web).
+// in the vault (Vault.Put); the command service seals Subject and the
+// optional Description under their key and names them by their AuthorRef
+// for this request. Location, optional, is where the reported problem is.
+// AssistedBy is the staff id of the employee who helped at a citizen
+// service centre (required there, refused on the web).
 type SubmitRequest struct {
-	RequestID  string
-	Category   RequestCategory
-	Subject    string
-	Channel    RequestChannel
-	AssistedBy string
-	Requester  SubjectRef
-	At         time.Time
+	RequestID   string
+	Category    RequestCategory
+	Subject     string
+	Description string
+	Location    *RequestLocation
+	Channel     RequestChannel
+	AssistedBy  string
+	Requester   SubjectRef
+	At          time.Time
 
 	protected
 }
@@ -347,7 +391,11 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 }
 
 func (c SubmitRequest) protect(ctx context.Context, s Sealer) (Command, error) {
-	author, sealed, err := s.Seal(ctx, c.Requester, RequestEntity(c.RequestID), c.Subject)
+	texts := []string{c.Subject}
+	if c.Description != "" {
+		texts = append(texts, c.Description)
+	}
+	author, sealed, err := s.Seal(ctx, c.Requester, RequestEntity(c.RequestID), texts...)
 	if err != nil {
 		return nil, err
 	}

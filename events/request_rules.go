@@ -121,7 +121,20 @@ func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
 	if err := ValidateText("request subject", c.Subject, MaxTitleRunes); err != nil {
 		return nil, err
 	}
-	if err := refuseContactDetails(c.Subject); err != nil {
+	if err := refuseContactDetails("request subject", c.Subject); err != nil {
+		return nil, err
+	}
+	texts := 1
+	if c.Description != "" {
+		texts = 2
+		if err := ValidateLongText("request description", c.Description, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := refuseContactDetails("request description", c.Description); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Location.validate(); err != nil {
 		return nil, err
 	}
 	if !c.Channel.valid() {
@@ -140,14 +153,22 @@ func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
 	if err := c.Requester.Validate(); err != nil {
 		return nil, err
 	}
-	if err := c.requireSealed(1); err != nil {
+	if err := c.requireSealed(texts); err != nil {
 		return nil, err
 	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "request %s already exists", c.RequestID)
 	}
-	return []Payload{RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.sealed[0], Channel: c.Channel,
-		AssistedBy: c.AssistedBy, Author: c.author, SubmittedAt: c.At.UTC()}}, nil
+	e := RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.sealed[0], Channel: c.Channel,
+		AssistedBy: c.AssistedBy, Author: c.author, SubmittedAt: c.At.UTC()}
+	if texts == 2 {
+		e.Description = c.sealed[1]
+	}
+	if c.Location != nil {
+		l := *c.Location
+		e.Location = &l
+	}
+	return []Payload{e}, nil
 }
 
 func requestBasics(id string, at time.Time) error {
@@ -183,16 +204,16 @@ func (s RequestState) requireStatus(id, what string, from ...RequestStatus) erro
 // ten or more digits, spaces allowed between them; a date's dots or
 // hyphens end a run). Contact details belong
 // in the vault.
-func refuseContactDetails(subject string) error {
+func refuseContactDetails(what, subject string) error {
 	digits := 0
 	for _, r := range subject {
 		switch {
 		case r == '@':
-			return Invalidf("request subject contains an e-mail address; contact details belong in the requester's vault record")
+			return Invalidf("%s contains an e-mail address; contact details belong in the requester's vault record", what)
 		case r >= '0' && r <= '9':
 			digits++
 			if digits >= 10 {
-				return Invalidf("request subject contains a phone number; contact details belong in the requester's vault record")
+				return Invalidf("%s contains a phone number; contact details belong in the requester's vault record", what)
 			}
 		case r == ' ':
 		default:

@@ -1,6 +1,8 @@
 package events
 
 import (
+	"bytes"
+	"math"
 	"testing"
 	"time"
 )
@@ -128,6 +130,12 @@ func TestRequestRules(t *testing.T) {
 		{name: "a request without a requester is invalid", cmd: submit(func(c *SubmitRequest) { c.Requester = "" }), code: CodeInvalid},
 		{name: "a request without its time is invalid", cmd: submit(func(c *SubmitRequest) { c.At = time.Time{} }), code: CodeInvalid},
 		{name: "submitting a request twice is a conflict", given: submitted, cmd: psSubmit(), code: CodeConflict},
+		{name: "a description with a phone number is invalid", cmd: submit(func(c *SubmitRequest) { c.Description = "Καλέστε με στο 6941234567" }), code: CodeInvalid},
+		{name: "a location with neither coordinates nor an address is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{} }), code: CodeInvalid},
+		{name: "a location with a latitude only is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(37.4)} }), code: CodeInvalid},
+		{name: "a latitude beyond 90 is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(91.0), Long: ptr(24.9)} }), code: CodeInvalid},
+		{name: "a longitude that is not a number is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(37.4), Long: ptr(math.NaN())} }), code: CodeInvalid},
+		{name: "an address with an e-mail address is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Address: "Ερμού 12, eleni@example.gr"} }), code: CodeInvalid},
 		{name: "acknowledging an unknown request is not found", cmd: psAck(20), code: CodeNotFound},
 		{name: "a negative response period is invalid", given: submitted, cmd: psAck(-1), code: CodeInvalid},
 		{name: "a response period over a year is invalid", given: submitted, cmd: psAck(MaxResponseDays + 1), code: CodeInvalid},
@@ -151,6 +159,26 @@ func TestRequestRules(t *testing.T) {
 	})
 }
 
+func ptr[T any](v T) *T { return &v }
+
+func TestRequestLocationAndDescription(t *testing.T) {
+	c := psSubmit()
+	c.Description = "Σπασμένη λάμπα του δημοτικού φωτισμού μπροστά στο σχολείο."
+	c.Location = &RequestLocation{Lat: ptr(37.4467), Long: ptr(24.9431), Address: "Ερμού 12, Καλλιθέα"}
+	evs := psRequest(t, c)
+	e := evs[0].(RequestSubmitted)
+	if len(e.Description) == 0 || bytes.Equal(e.Description, e.Subject) || e.Location == nil || *e.Location.Lat != 37.4467 || e.Location.Address != "Ερμού 12, Καλλιθέα" {
+		t.Fatalf("event %+v", e)
+	}
+	psRoundTrip(t, evs...)
+	t.Run("a schema 2 event reads without location or description", func(t *testing.T) {
+		p, err := Decode(RecordedEvent{Type: "request.submitted", Schema: 2, Data: []byte(`{"request_id":"r1","category":"service","channel":"web","submitted_at":"2026-03-02T09:00:00Z"}`)})
+		if e, ok := p.(RequestSubmitted); err != nil || !ok || e.Location != nil || e.Description != nil {
+			t.Fatalf("%+v, %v", p, err)
+		}
+	})
+}
+
 func TestRefuseContactDetails(t *testing.T) {
 	for _, c := range []struct {
 		subject string
@@ -164,7 +192,7 @@ func TestRefuseContactDetails(t *testing.T) {
 		{"γράψτε στο a@b", true},
 	} {
 		t.Run(c.subject, func(t *testing.T) {
-			if err := refuseContactDetails(c.subject); (err != nil) != c.refused {
+			if err := refuseContactDetails("request subject", c.subject); (err != nil) != c.refused {
 				t.Fatalf("refuseContactDetails = %v, want refused %v", err, c.refused)
 			}
 		})
@@ -185,7 +213,7 @@ func FuzzSubmitRequest(f *testing.F) {
 			return
 		}
 		e := evs[0].(RequestSubmitted)
-		if refuseContactDetails(c.Subject) != nil || c.Requester.Validate() != nil || e.Author.Validate() != nil || e.Subject.Validate() != nil || ValidateStream(c.Stream()) != nil {
+		if refuseContactDetails("request subject", c.Subject) != nil || c.Requester.Validate() != nil || e.Author.Validate() != nil || e.Subject.Validate() != nil || ValidateStream(c.Stream()) != nil {
 			t.Fatalf("accepted %+v", e)
 		}
 		if _, err := Encode(e); err != nil {

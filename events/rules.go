@@ -26,10 +26,15 @@ var CommonRules = []string{
 func Rules() []CommandRules { return commandRules }
 
 var commandRules = []CommandRules{
-	{"GrantAccess", "access", []string{"access.granted"}, []string{
-		"invalid: an unknown role", "forbidden: a token granting access to itself", "conflict: a token id already granted (never reused)"}},
-	{"RevokeAccess", "access", []string{"access.revoked"}, []string{
-		"not_found: a token never granted", "conflict: a token already revoked"}},
+	{"GrantAccess", "access", []string{"access.granted", "adminroll.enrolled"}, []string{
+		"invalid: an unknown role, a reserved token id (installer, public), a scope for a role without body commands (procurement_officer, request_officer, admin), an expiry not after the grant, a malformed secret hash",
+		"forbidden: a token granting access to itself; a granting token that is not an admin in force (read atomically with the grant)",
+		"forbidden: the installer granting anything but the first admin, or an admin while one is in force (the admin roll, read atomically)",
+		"not_found: a scope naming no registered body", "conflict: a token id already granted (never reused)",
+		"records: an admin grant enters the admin roll in the same step"}},
+	{"RevokeAccess", "access", []string{"access.revoked", "adminroll.struck_off"}, []string{
+		"forbidden: a revoking token that is not an admin in force", "not_found: a token never granted", "conflict: a token already revoked",
+		"records: an admin's revocation strikes it off the admin roll in the same step"}},
 
 	{"ProposeAmendment", "amendment", []string{"amendment.proposed"}, []string{
 		"conflict: an amendment id already used", "invalid: a meeting of another body", "conflict: a meeting that is not scheduled or sitting",
@@ -46,10 +51,20 @@ var commandRules = []CommandRules{
 		"invalid: an unknown body kind or invalid settings (seats, notice, quorum and majority fractions, majority base present or cast)", "conflict: a body id already used"}},
 	{"ChangeBodySettings", "body", []string{"body.settings_changed"}, []string{"not_found: an unknown body", "invalid: settings out of range or without a reason", "conflict: fewer seats than voting members"}},
 	{"AddMember", "body", []string{"body.member_joined"}, []string{
-		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary"}},
+		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
 	{"RemoveMember", "body", []string{"body.member_left"}, []string{"not_found: a member who does not sit in the body"}},
 	{"ChangeMemberRole", "body", []string{"body.member_role_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same role, a taken single role, or no seat left for a voting role"}},
-	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction"}},
+	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
+
+	{"FormFaction", "faction", []string{"faction.formed"}, []string{
+		"invalid: an empty name or short name (at most 20 characters), a colour that is not #rrggbb, a role other than majority or opposition",
+		"conflict: a faction id already used", "not_found: an unknown body"}},
+	{"ChangeFactionDetails", "faction", []string{"faction.details_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, or details that change nothing"}},
+	{"ChangeFactionLeader", "faction", []string{"faction.leader_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, the same leader, or a leader who does not sit in the body for the faction"}},
+	{"ChangeFactionRole", "faction", []string{"faction.role_changed"}, []string{"not_found: an unknown faction", "invalid: a role other than majority or opposition, no reason", "conflict: a dissolved faction, or the same role"}},
+	{"DissolveFaction", "faction", []string{"faction.dissolved"}, []string{"not_found: an unknown faction", "invalid: no reason", "conflict: already dissolved, or a member still sitting for it"}},
 
 	{"OpenConsultation", "consultation", []string{"consultation.opened"}, []string{
 		"conflict: a consultation already open on the item", "not_found: an item not on the meeting's agenda",
@@ -63,7 +78,7 @@ var commandRules = []CommandRules{
 	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
 
 	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
-		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision; a year that does not fit the adoption",
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision (or imported, for an imported record only: docs/IMPORTS.md); a year that does not fit the adoption",
 		"conflict: a decision id already used", "not_found: an unknown body or vote",
 		"invalid: a vote of another body, meeting or item",
 		"conflict: a vote on an urgency or an amendment, not closed, or not passed",

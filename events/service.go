@@ -91,6 +91,9 @@ type Service struct {
 	bounds     TimeBounds
 	sealer     Sealer
 	locks      [256]chanMutex
+	// unguarded skips the authorization step: only the tests of this
+	// package set it (export_test.go), for aggregates of their own.
+	unguarded bool
 }
 
 // chanMutex is a mutex that can be given up when a context ends.
@@ -138,15 +141,20 @@ type HandleOption func(*handleConfig)
 
 type handleConfig struct {
 	actor       Actor
+	grant       AccessState // the actor's, as authorize found it
 	correlation uuid.UUID
 	causation   uuid.UUID
 	key         string
 	hash        [32]byte // of the command, with a key
 	expected    Expected
 	hasExpected bool
+	provenance  *Provenance // WithImport
 }
 
-// WithActor records who sent the command: the access token's id and role.
+// WithActor says who sends the command: an access token's id (the role
+// is the token's grant; a role given must match it), PublicActor or
+// InstallerActor. Handle records it on the events. Without it a command
+// is refused as unauthenticated.
 func WithActor(a Actor) HandleOption { return func(c *handleConfig) { c.actor = a } }
 
 // WithCorrelationID sets the correlation id of the events; by default it is
@@ -176,7 +184,11 @@ func WithExpectedVersion(e Expected) HandleOption {
 // Handle runs cmd. It returns a domain error and writes nothing when the
 // command is malformed (CodeInvalid), refused by the rules of the current
 // state (CodeConflict), refers to an aggregate that does not exist
-// (CodeNotFound) or is not allowed (CodeForbidden). When another writer
+// (CodeNotFound) or is not allowed (CodeForbidden). Before anything, it
+// checks the actor's grant (authorize): CodeUnauthenticated for no actor,
+// or a token unknown, expired or revoked; CodeForbidden, matching
+// ErrNotPermitted, for a token whose role may not record the command or
+// whose scope is another body. When another writer
 // appends to the stream concurrently, Handle decides again on the new state,
 // up to MaxConflictRetries times, then returns a conflict; with
 // WithExpectedVersion it never retries.
@@ -192,6 +204,13 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	}()
 	if cmd == nil {
 		return Handled{}, Invalidf("no command")
+	}
+	// Who sends the command is checked first: a caller without the right
+	// learns nothing of the record, not even whether the command is valid.
+	if !s.unguarded {
+		if cfg.actor, cfg.grant, err = s.authorize(ctx, cmd, cfg.actor); err != nil {
+			return Handled{}, err
+		}
 	}
 	if cmd, err = normalizeCommand(cmd); err != nil {
 		return Handled{}, err
@@ -298,6 +317,11 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if err := seenKey(target.seen, watch, cfg.key, stream); err != nil {
 		return Handled{}, err
 	}
+	if !s.unguarded {
+		if err := s.checkScope(ctx, cmd, cfg.grant, target.state); err != nil {
+			return Handled{}, err
+		}
+	}
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) && target.cached {
 		if target, err = s.load(ctx, agg, stream, true, watch); err != nil {
 			return Handled{}, err
@@ -310,6 +334,12 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if err != nil {
 		return Handled{}, err
 	}
+	if cfg.provenance != nil {
+		if facts == nil {
+			facts = Facts{}
+		}
+		facts[importedFact] = *cfg.provenance
+	}
 	var counterVersion, number int64
 	if sequenced {
 		if counterVersion, err = s.counterVersion(ctx, counter); err != nil {
@@ -319,7 +349,7 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		cmd = seq.WithNumber(number)
 	}
 	payloads, err := decide(agg, target.state, cmd, facts)
-	if err == nil {
+	if err == nil && cfg.provenance == nil { // an import may arrive out of order
 		err = timeOrder(stream, cmd, target, read)
 	}
 	if err != nil && target.cached {
@@ -350,6 +380,13 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		return Handled{}, err
 	}
 	parts := []StreamAppend{{Stream: stream, Expected: Exact(target.version), Events: evs}}
+	if cfg.provenance != nil {
+		pe, err := provenanceEvent(*cfg.provenance, stream, evs, cfg)
+		if err != nil {
+			return Handled{}, err
+		}
+		parts = append(parts, StreamAppend{Stream: ProvenanceStream(evs[0].ID), Expected: NoStream, Events: []Event{pe}})
+	}
 	if sequenced {
 		ce, err := Encode(CounterAdvanced{Number: number, For: stream})
 		if err != nil {
@@ -417,6 +454,33 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	}
 	s.cache.put(stream, cachedState{state: state, version: res.NextVersion, lastAt: last, keys: target.keys})
 	return h, nil
+}
+
+// provenanceEvent is the provenance.recorded event of an imported
+// command's events evs, with an id derived from the first event's, so a
+// retry writes it again identically.
+func provenanceEvent(p Provenance, stream string, evs []Event, cfg *handleConfig) (Event, error) {
+	if err := ValidateText("source", p.Source, MaxTitleRunes); err != nil {
+		return Event{}, err
+	}
+	if err := ValidateText("source id", p.SourceID, MaxTitleRunes); err != nil {
+		return Event{}, err
+	}
+	if p.RetrievedAt.IsZero() {
+		return Event{}, Invalidf("provenance of %s: the time the source was retrieved is missing", stream)
+	}
+	rec := ProvenanceRecorded{Source: p.Source, SourceID: p.SourceID, SourceURL: p.SourceURL, RetrievedAt: p.RetrievedAt.UTC(),
+		Stream: stream, EventIDs: make([]uuid.UUID, len(evs))}
+	for i, ev := range evs {
+		rec.EventIDs[i] = ev.ID
+	}
+	pe, err := Encode(rec)
+	if err != nil {
+		return Event{}, &Error{Code: CodeInternal, Message: "encode event", Err: err}
+	}
+	withMetadata(&pe, evs[0], cfg)
+	pe.ID = DeterministicID("provenance\x00"+evs[0].ID.String(), 0)
+	return pe, nil
 }
 
 // appendParts appends the command's parts: with Append when it touches its

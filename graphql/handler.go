@@ -28,6 +28,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/generated"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -88,6 +89,15 @@ type Options struct {
 	// NoResponseCache answers every query afresh (benchmarks of the
 	// uncached path).
 	NoResponseCache bool
+	// Writes is what the mutations record through; the zero value serves
+	// queries only, every mutation answering UNAVAILABLE.
+	Writes Writes
+	// Analytics answers the analytics field (see SnapshotEngine); without
+	// it the field is an unavailable error.
+	Analytics analytics.Engine
+	// Ledger answers the ledger field; without it the field is an
+	// unavailable error.
+	Ledger Ledger
 }
 
 const (
@@ -109,6 +119,10 @@ type Handler struct {
 	opts  Options
 	srv   *handler.Server
 	cache *responseCache
+	// writes and public are the mutations' write side and the rate of
+	// public submissions per client.
+	writes Writes
+	public *limiters
 }
 
 // New returns the API's handler over rm and log.
@@ -138,6 +152,17 @@ func New(rm ReadModel, log Log, opts Options) *Handler {
 	if h.opts.BatchWait <= 0 {
 		h.opts.BatchWait = DefaultBatchWait
 	}
+	h.writes = opts.Writes
+	if h.writes.CatchUp <= 0 {
+		h.writes.CatchUp = DefaultCatchUp
+	}
+	if h.writes.PublicRate <= 0 {
+		h.writes.PublicRate = DefaultPublicRate
+	}
+	if h.writes.PublicBurst <= 0 {
+		h.writes.PublicBurst = DefaultPublicBurst
+	}
+	h.public = newLimiters(h.writes.PublicRate, h.writes.PublicBurst)
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &resolver{h: h}}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -166,6 +191,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, requestIDKey{}, w.Header().Get("Pnyx-Request-Id"))
+	ctx = context.WithValue(ctx, callerKey{}, h.callerFrom(r))
 	r = r.WithContext(ctx)
 	body, err := readBody(w, r, h.opts.MaxBodyBytes)
 	if err != nil {
@@ -273,6 +299,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // extensions.position.
 func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler) gql.ResponseHandler {
 	oc := gql.GetOperationContext(ctx)
+	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		return h.aroundMutation(ctx, next)
+	}
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
@@ -288,7 +317,7 @@ func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler
 		snap.Close()
 		if c := cacheStateOf(ctx); c != nil && resp != nil {
 			c.mu.Lock()
-			c.cacheable, c.position = len(resp.Errors) == 0, snap.Position()
+			c.cacheable, c.position = len(resp.Errors) == 0 && !q.uncached.Load(), snap.Position()
 			c.mu.Unlock()
 		}
 		if resp != nil {
@@ -296,6 +325,28 @@ func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler
 				resp.Extensions = map[string]any{}
 			}
 			resp.Extensions["position"] = uint64(snap.Position())
+		}
+		return resp
+	}
+}
+
+// aroundMutation runs a mutation operation. Its mutations open their
+// snapshots as they go (see Handler.written); they are closed after the
+// answer, whose extensions.position is that of the last one, at or past
+// every write the answer shows.
+func (h *Handler) aroundMutation(ctx context.Context, next gql.OperationHandler) gql.ResponseHandler {
+	q := &request{now: h.now().UTC()}
+	respond := next(withRequest(ctx, q))
+	return func(ctx context.Context) *gql.Response {
+		resp := respond(withRequest(ctx, q))
+		for _, s := range q.opened {
+			s.Close()
+		}
+		if resp != nil && q.snap != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["position"] = uint64(q.snap.Position())
 		}
 		return resp
 	}

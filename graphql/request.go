@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -14,10 +15,19 @@ import (
 // snapshot, so every field sees the same serving position, and the
 // loaders that batch the look-ups of a page's children into one query per
 // kind.
+//
+// A mutation's request starts without a snapshot: each mutation of the
+// operation, run one after the other, opens one once the read model holds
+// its write (see Handler.written), and the operation closes them all.
 type request struct {
 	snap    *readmodel.Snapshot
 	now     time.Time
 	loaders loaders
+	opened  []*readmodel.Snapshot // a mutation's snapshots, closed after the answer
+	// uncached is set by a field whose answer does not follow the
+	// snapshot's position (the ledger, a ClickHouse engine): the response
+	// cache must not keep the answer.
+	uncached atomic.Bool
 }
 
 type requestKey struct{}
@@ -33,6 +43,13 @@ func requestOf(ctx context.Context) (*request, error) {
 		return nil, &events.Error{Code: events.CodeInternal, Message: "internal error", Err: errNoSnapshot}
 	}
 	return q, nil
+}
+
+// mutationRequestOf returns the request of a mutation's ctx, with or
+// without a snapshot yet; nil outside one.
+func mutationRequestOf(ctx context.Context) *request {
+	q, _ := ctx.Value(requestKey{}).(*request)
+	return q
 }
 
 type constError string
@@ -56,6 +73,7 @@ type loaders struct {
 	procurements  *dataloadgen.Loader[string, *readmodel.Procurement]
 	suppliers     *dataloadgen.Loader[string, *readmodel.Supplier]
 	requests      *dataloadgen.Loader[string, *readmodel.Request]
+	factions      *dataloadgen.Loader[string, *readmodel.Faction]
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
@@ -72,6 +90,7 @@ func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
 		procurements:  batch(wait, s.ProcurementsByID),
 		suppliers:     batch(wait, s.SuppliersByID),
 		requests:      batch(wait, s.RequestsByID),
+		factions:      batch(wait, s.FactionsByID),
 	}
 }
 

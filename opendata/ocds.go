@@ -49,13 +49,16 @@ type ocdsProcess struct {
 type OCDS struct {
 	bodies    map[string]string
 	suppliers map[string]events.SupplierRegistered
-	decisions map[string]ocdsDecision
-	processes map[string]*ocdsProcess
+	// supplierAt is when each supplier was registered, which an importer
+	// of Pnyx's releases reads back (details' pnyx:registeredAt).
+	supplierAt map[string]time.Time
+	decisions  map[string]ocdsDecision
+	processes  map[string]*ocdsProcess
 }
 
 // NewOCDS returns an empty mapping.
 func NewOCDS() *OCDS {
-	return &OCDS{bodies: map[string]string{}, suppliers: map[string]events.SupplierRegistered{},
+	return &OCDS{bodies: map[string]string{}, suppliers: map[string]events.SupplierRegistered{}, supplierAt: map[string]time.Time{},
 		decisions: map[string]ocdsDecision{}, processes: map[string]*ocdsProcess{}}
 }
 
@@ -95,6 +98,7 @@ func (o *OCDS) Add(re events.RecordedEvent) (OCDSRelease, error) {
 		o.bodies[e.BodyID] = e.Name
 	case events.SupplierRegistered:
 		o.suppliers[e.VATID] = e
+		o.supplierAt[e.VATID] = re.OccurredAt
 	case events.SupplierDetailsChanged:
 		s := o.suppliers[id]
 		s.Name, s.Kind, s.Locality, s.Municipality, s.Country = e.Name, e.Kind, e.Locality, e.Municipality, e.Country
@@ -185,7 +189,7 @@ func (o *OCDS) party(pr *ocdsProcess, id string, roles ...string) map[string]any
 	if len(address) > 0 {
 		party["address"] = address
 	}
-	party["details"] = map[string]any{"scale": supplierScale(s.Kind), "pnyx:kind": string(s.Kind)}
+	party["details"] = map[string]any{"scale": supplierScale(s.Kind), "pnyx:kind": string(s.Kind), "pnyx:registeredAt": ocdsTime(o.supplierAt[vat])}
 	return party
 }
 
@@ -415,7 +419,7 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 	case events.ProcurementPaymentMade:
 		rel["tag"] = []any{"implementation"}
 		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "implementation": map[string]any{"transactions": []any{
-			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount),
+			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount), "pnyx:invoiceRef": e.InvoiceRef,
 				"payer": map[string]any{"id": pr.buyerID, "name": o.bodies[pr.buyerID[len("body-"):]]},
 				"payee": map[string]any{"id": pr.supplier, "name": o.suppliers[pr.supplier[min(len(pr.supplier), len("supplier-")):]].Name}},
 		}}}}

@@ -19,8 +19,8 @@ func (w *world) planLaw(year int) []*chain {
 }
 
 // lawOCID names the year's n-th process under the law.
-func lawOCID(y0 time.Time, n int) string {
-	return fmt.Sprintf("%s-%d-n4412-%d", ocidPrefix, y0.Year(), n)
+func (w *world) lawOCID(y0 time.Time, n int) string {
+	return fmt.Sprintf("%s-%d-n4412-%d", w.ocidPrefix, y0.Year(), n)
 }
 
 // adam is a ΚΗΜΔΗΣ ΑΔΑΜ of the year for a process number and stage.
@@ -30,7 +30,7 @@ func adam(y0 time.Time, kind events.ADAMKind, n int) string {
 
 func (w *world) planDirectAward(y0 time.Time) *chain {
 	po := actorProcurement
-	ocid := lawOCID(y0, 1)
+	ocid := w.lawOCID(y0, 1)
 	ch := w.newChain("direct award " + ocid)
 	t := y0.AddDate(0, 0, 40).Add(9 * time.Hour)
 	net := int64(29_900_00) // just under the 30,000 € net of art. 118
@@ -65,7 +65,7 @@ func (w *world) planDirectAward(y0 time.Time) *chain {
 
 func (w *world) planLots(y0 time.Time) *chain {
 	po := actorProcurement
-	ocid := lawOCID(y0, 2)
+	ocid := w.lawOCID(y0, 2)
 	ch := w.newChain("procedure in lots " + ocid)
 	t := y0.AddDate(0, 0, 60).Add(9 * time.Hour)
 	title := "Προμήθεια τροφίμων για τους παιδικούς σταθμούς"

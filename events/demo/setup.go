@@ -19,8 +19,9 @@ var (
 	actorRequests    = events.Actor{TokenID: "tok-demo-requests", Role: string(events.AccessRequestOfficer)}
 	actorModerator   = events.Actor{TokenID: "tok-demo-moderator", Role: string(events.AccessModerator)}
 	actorClerk       = events.Actor{TokenID: "tok-demo-clerk", Role: string(events.AccessClerk)}
-	// actorPublic records what citizens submit on the web themselves.
-	actorPublic = events.Actor{TokenID: "web-public", Role: "public"}
+	// actorPublic records what citizens submit on the web themselves: the
+	// declared public role, with no token.
+	actorPublic = events.PublicActor
 )
 
 type member struct{ id, name, faction string }
@@ -88,22 +89,35 @@ func (w *world) personName() string {
 	return pick(w, femaleFirst) + " " + pick(w, surnames)[1]
 }
 
+// factionID is the id of the faction of body b named name; "" for an
+// independent.
+func factionID(b *body, name string) string {
+	for _, f := range factions {
+		if f.name == name {
+			return b.id + "-" + f.slug
+		}
+	}
+	return ""
+}
+
 func (w *world) newMember(faction string) member {
 	return member{id: w.nextID("mem"), name: w.personName(), faction: faction}
 }
 
 // setup plans the municipality as it stands on the first day: who may
-// record, its bodies and their members, and its suppliers.
+// record, its bodies and their members, and its suppliers. The demo's
+// tokens have no secret: only the generator, in process, records with
+// them. Its admin, granted by the installer, hands over once the
+// municipality is set up (revokes itself), so that the installer may grant
+// the first admin of whoever runs the demo (pnyx token create).
 func (w *world) setup() []*chain {
 	at := w.start.Add(-30 * 24 * time.Hour)
 	access := w.newChain("access")
-	w.add(access, events.Actor{TokenID: "installer", Role: string(events.AccessAdmin)},
-		events.GrantAccess{TokenID: actorAdmin.TokenID, Role: events.AccessAdmin, Scope: "*", GrantedBy: "installer", At: at})
+	w.add(access, events.InstallerActor,
+		events.GrantAccess{TokenID: actorAdmin.TokenID, Role: events.AccessAdmin, Scope: "*", GrantedBy: events.InstallerTokenID, Label: "Εγκατάσταση", At: at})
 	for _, a := range []events.Actor{actorSecretariat, actorProcurement, actorRequests, actorModerator, actorClerk} {
 		w.add(access, actorAdmin, events.GrantAccess{TokenID: a.TokenID, Role: events.AccessRole(a.Role), Scope: "*", GrantedBy: actorAdmin.TokenID, At: at.Add(time.Hour)})
 	}
-	w.add(access, actorAdmin, events.GrantAccess{TokenID: "tok-demo-trainee", Role: events.AccessClerk, Scope: "requests", GrantedBy: actorAdmin.TokenID, At: at.Add(time.Hour)})
-	w.add(access, actorAdmin, events.RevokeAccess{TokenID: "tok-demo-trainee", Reason: "Λήξη πρακτικής άσκησης", RevokedBy: actorAdmin.TokenID, At: at.Add(20 * 24 * time.Hour)})
 	chains := []*chain{access}
 
 	council := &body{id: "kal-dimotiko-symvoulio", name: "Δημοτικό Συμβούλιο " + municipalityOf, kind: events.BodyCouncil,
@@ -138,11 +152,31 @@ func (w *world) setup() []*chain {
 		c.chair = c.voting[0]
 		w.bodies = append(w.bodies, c)
 	}
+	var bodyChains []*chain
 	for _, b := range w.bodies {
-		ch := w.newChain("body " + b.id)
+		ch := w.newChain("body "+b.id, access)
+		bodyChains = append(bodyChains, ch)
 		w.add(ch, actorAdmin, events.RegisterBody{BodyID: b.id, Name: b.name, Kind: b.kind, Settings: b.settings, At: at})
+		// Each body's factions are its own organisations: the lists its
+		// members sit for, the mayor's in the majority.
+		leaders := map[string]string{}
+		for _, m := range b.voting {
+			if _, ok := leaders[m.faction]; !ok {
+				leaders[m.faction] = m.id
+			}
+		}
+		for i, f := range factions {
+			if _, ok := leaders[f.name]; !ok {
+				continue
+			}
+			role := events.FactionOpposition
+			if i == 0 {
+				role = events.FactionMajority
+			}
+			w.add(ch, actorAdmin, events.FormFaction{FactionID: factionID(b, f.name), BodyID: b.id, Name: f.name, ShortName: f.short, Colour: f.colour, Role: role, At: at})
+		}
 		if b.mayor != nil {
-			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: b.mayor.id, Name: b.mayor.name, Faction: b.mayor.faction, Role: events.RoleMayor, At: at})
+			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: b.mayor.id, Name: b.mayor.name, FactionID: factionID(b, b.mayor.faction), Role: events.RoleMayor, At: at})
 		}
 		for i, m := range b.voting {
 			role := events.RoleMember
@@ -154,12 +188,28 @@ func (w *world) setup() []*chain {
 			case i == 2 && b.kind == events.BodyCouncil:
 				role = events.RoleSecretary
 			}
-			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: m.id, Name: m.name, Faction: m.faction, Role: role, At: at})
+			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: m.id, Name: m.name, FactionID: factionID(b, m.faction), Role: role, At: at})
+		}
+		for _, f := range factions {
+			if leader, ok := leaders[f.name]; ok {
+				w.add(ch, actorAdmin, events.ChangeFactionLeader{FactionID: factionID(b, f.name), MemberID: leader, At: at.Add(time.Hour)})
+			}
 		}
 		chains = append(chains, ch)
 	}
 
-	sup := w.newChain("suppliers")
+	// A trainee clerk of a local community, whose token ended with the
+	// traineeship.
+	trainee := w.newChain("access trainee", bodyChains[len(bodyChains)-1])
+	w.add(trainee, actorAdmin, events.GrantAccess{TokenID: "tok-demo-trainee", Role: events.AccessClerk, Scope: w.bodies[len(w.bodies)-1].id,
+		GrantedBy: actorAdmin.TokenID, Label: "Πρακτική άσκηση", At: at.Add(time.Hour)})
+	w.add(trainee, actorAdmin, events.RevokeAccess{TokenID: "tok-demo-trainee", Reason: "Λήξη πρακτικής άσκησης", RevokedBy: actorAdmin.TokenID, At: at.Add(20 * 24 * time.Hour)})
+	handover := w.newChain("access handover", append(bodyChains, trainee)...)
+	w.add(handover, actorAdmin, events.RevokeAccess{TokenID: actorAdmin.TokenID, Reason: "Ολοκλήρωση εγκατάστασης: παράδοση στον Δήμο",
+		RevokedBy: actorAdmin.TokenID, At: at.Add(21 * 24 * time.Hour)})
+	chains = append(chains, trainee, handover)
+
+	sup := w.newChain("suppliers", access)
 	for i, name := range append(append([]string{}, cooperativeNames...), firmNames...) {
 		kind := events.SupplierSME
 		switch {
@@ -237,13 +287,13 @@ func (w *world) newTerm(year int) []*chain {
 		}
 		next := w.newMember(faction)
 		w.add(ch, actorSecretariat, events.RemoveMember{BodyID: council.id, MemberID: old.id, Reason: "Παραίτηση από το αξίωμα του δημοτικού συμβούλου", At: at})
-		w.add(ch, actorSecretariat, events.AddMember{BodyID: council.id, MemberID: next.id, Name: next.name, Faction: next.faction, Role: events.RoleMember, At: at.Add(time.Hour)})
+		w.add(ch, actorSecretariat, events.AddMember{BodyID: council.id, MemberID: next.id, Name: next.name, FactionID: factionID(council, next.faction), Role: events.RoleMember, At: at.Add(time.Hour)})
 		council.voting[i] = next
 	}
 	if w.chance(0.4) {
 		i := w.between(3, len(council.voting)-1)
 		if m := council.voting[i]; m.faction != "" && !inCommittee[m.id] {
-			w.add(ch, actorSecretariat, events.ChangeMemberFaction{BodyID: council.id, MemberID: m.id, Faction: "", At: at.Add(2 * time.Hour)})
+			w.add(ch, actorSecretariat, events.ChangeMemberFaction{BodyID: council.id, MemberID: m.id, FactionID: "", At: at.Add(2 * time.Hour)})
 			council.voting[i].faction = ""
 		}
 	}

@@ -207,7 +207,7 @@ func applyProcurementLaw(w writer, p events.Payload) (bool, error) {
 		for _, rj := range e.Rejected {
 			rejected = append(rejected, rj.BidID)
 			if _, err := bs.change(w, BidKey{OCID: w.id(), BidID: rj.BidID}, func(r *bidRow) {
-				r.Status, r.StatusReason = string(events.BidDisqualified), rj.Reason
+				r.status, r.statusReason = string(events.BidDisqualified), rj.Reason
 			}); err != nil {
 				return true, err
 			}

@@ -125,6 +125,9 @@ type Procurement struct {
 	TenderADAM               string        `json:"tender_adam,omitempty"`
 	AwardADAM                string        `json:"award_adam,omitempty"`
 	ContractADAM             string        `json:"contract_adam,omitempty"`
+	// Imported tells a process brought from another system by an import,
+	// under the imported exception (docs/IMPORTS.md).
+	Imported bool `json:"imported"`
 }
 
 // ProcurementFilter selects processes; empty fields select all. Value
@@ -149,6 +152,7 @@ const procurementSelect = `p.ocid, title, description, buyer_body_id, department
 	coalesce(closed_at, ''), cancelled_reason, procedure_type, category, vat_rate_bp, budget_with_vat_cents, awarded_with_vat_cents,
 	contract_with_vat_cents, committed_cents, lots, lots_awarded, appeals_pending, direct_award_limit_cents, direct_award_limit_basis,
 	modification_limit_percent, adam, tender_adam, award_adam, contract_adam,
+	imported,
 	(SELECT group_concat(cpv, ' ') FROM (SELECT cpv FROM procurement_cpv c WHERE c.ocid = p.ocid ORDER BY seq))`
 
 func scanProcurement(s scanner) (Procurement, error) {
@@ -163,7 +167,7 @@ func scanProcurement(s scanner) (Procurement, error) {
 		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason,
 		&p.ProcedureType, &p.Category, &p.VATRate, &budgetVAT, &awardedVAT, &contractVAT, &p.Committed.Cents, &p.Lots, &p.LotsAwarded,
 		&p.AppealsPending, &directLimit, &p.DirectAwardLimitBasis, &p.ModificationLimitPercent, &p.ADAM, &p.TenderADAM, &p.AwardADAM, &p.ContractADAM,
-		&cpv)
+		&p.Imported, &cpv)
 	// Amounts with VAT and the thresholds are in the budget's currency.
 	p.BudgetWithVAT, p.AwardedWithVAT, p.ContractWithVAT = moneyOf(budgetVAT, budgetCur), moneyOf(awardedVAT, budgetCur), moneyOf(contractVAT, budgetCur)
 	p.DirectAwardLimit, p.Committed.Currency = moneyOf(directLimit, budgetCur), budgetCur

@@ -26,6 +26,10 @@ var requests = define(&table[string, requestRow]{
 		textCol("request_id", "TEXT PRIMARY KEY", func(r *requestRow) *string { return &r.ID }),
 		textCol("category", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Category }),
 		textCol("subject", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Subject }),
+		textCol("description", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Description }),
+		textCol("address", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Address }),
+		floatCol("lat", func(r *requestRow) **float64 { return &r.Lat }),
+		floatCol("long", func(r *requestRow) **float64 { return &r.Long }),
 		textCol("channel", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Channel }),
 		textCol("assisted_by", "TEXT NOT NULL", func(r *requestRow) *string { return &r.AssistedBy }),
 		textCol("status", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Status }),
@@ -125,9 +129,13 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
+		description, _, err := w.open(events.EntityRequest, w.id(), e.Author, events.RequestEntity(w.id()), e.Description, "")
+		if err != nil {
+			return true, err
+		}
 		r := rows.put(requestRow{Request: Request{ID: w.id()}})
 		change = r.apply(w.at(), e)
-		r.Subject = subject
+		r.Subject, r.Description = subject, description
 	} else {
 		// A change of a request that is not in the table changes no row,
 		// as an UPDATE would not, but still enters its history.
@@ -164,7 +172,10 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 	var detail string
 	switch e := p.(type) {
 	case events.RequestSubmitted:
-		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the subject is opened by the caller
+		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the words are opened by the caller
+		if l := e.Location; l != nil {
+			r.Address, r.Lat, r.Long = l.Address, l.Lat, l.Long
+		}
 		r.Status, r.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
 	case events.RequestAcknowledged:
 		r.Status, r.AcknowledgedAt, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, true, e.DueAt.UTC()
@@ -201,4 +212,26 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 		detail = "forwarded to " + e.To + " (" + string(e.Clock) + ")"
 	}
 	return RequestStatusChange{Status: r.Status, At: at, Detail: detail}
+}
+
+// floatCol is a nullable REAL column of a *float64 field.
+func floatCol[R any](name string, f func(*R) **float64) column[R] {
+	return column[R]{name: name, decl: "REAL",
+		get: func(r *R) any {
+			if p := *f(r); p != nil {
+				return *p
+			}
+			return nil
+		},
+		set: func(r *R, v any) {
+			switch x := v.(type) {
+			case float64:
+				*f(r) = &x
+			case int64:
+				y := float64(x)
+				*f(r) = &y
+			default:
+				*f(r) = nil
+			}
+		}}
 }
