@@ -191,6 +191,18 @@ var wantPermissions = []struct {
 	{"ChangeBidStatus", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.ChangeBidStatus{OCID: "ocds-213czf-1", BidID: "bid-1", Status: events.BidWithdrawn, Reason: "r", At: at}
 	}},
+	{"RecordCommitment", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.RecordCommitment{OCID: "ocds-213czf-1", CommitmentID: "aay-1", At: at}
+	}},
+	{"RecordEvaluation", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.RecordEvaluation{OCID: "ocds-213czf-1", EvaluationID: "ev-1", At: at}
+	}},
+	{"LodgeAppeal", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.LodgeAppeal{OCID: "ocds-213czf-1", AppealID: "ap-1", At: at}
+	}},
+	{"DecideAppeal", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.DecideAppeal{OCID: "ocds-213czf-1", AppealID: "ap-1", At: at}
+	}},
 	{"SignContract", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.SignContract{OCID: "ocds-213czf-1", ContractID: "ct-1", At: at}
 	}},
@@ -228,6 +240,12 @@ var wantPermissions = []struct {
 	}},
 	{"AnswerRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.AnswerRequest{RequestID: "req-1", Summary: "Απάντηση", At: at}
+	}},
+	{"ExtendRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.ExtendRequest{RequestID: "req-1", Days: 5, Reason: "r", At: at}
+	}},
+	{"ForwardRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.ForwardRequest{RequestID: "req-1", To: "Περιφέρεια", Reason: "r", At: at}
 	}},
 	{"RejectRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.RejectRequest{RequestID: "req-1", LegalBasis: "ν. 2690/1999", Reason: "r", At: at}

@@ -70,6 +70,7 @@ func init() {
 		permit[PlanProcurement], permit[PublishTender], permit[AmendTender], permit[RecordBid], permit[AwardProcurement],
 		permit[ChangeBidStatus], permit[SignContract], permit[AmendContract], permit[RecordPayment],
 		permit[CancelProcurement], permit[CompleteProcurement], permit[RegisterSupplier], permit[ChangeSupplierDetails],
+		permit[RecordCommitment], permit[RecordEvaluation], permit[LodgeAppeal], permit[DecideAppeal],
 	} {
 		f(byProcurement)
 	}
@@ -77,7 +78,7 @@ func init() {
 	permit[SubmitRequest]([]AccessRole{AccessPublic, AccessRequestOfficer, AccessAdmin})
 	for _, f := range []func([]AccessRole){
 		permit[AcknowledgeRequest], permit[AssignRequest], permit[AnswerRequest], permit[RejectRequest],
-		permit[CloseRequest], permit[ReopenRequest],
+		permit[CloseRequest], permit[ReopenRequest], permit[ExtendRequest], permit[ForwardRequest],
 	} {
 		f(byRequests)
 	}

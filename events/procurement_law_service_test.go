@@ -13,7 +13,7 @@ import (
 func TestProcurementLawThroughService(t *testing.T) {
 	ctx := context.Background()
 	st := psOpenStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	ocid := "ocds-abc123-2026-0100"
 	must := func(cmd events.Command) {
 		t.Helper()

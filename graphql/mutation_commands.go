@@ -258,3 +258,27 @@ func (m mutationResolver) ChangeFactionRole(ctx context.Context, in events.Chang
 func (m mutationResolver) DissolveFaction(ctx context.Context, in events.DissolveFaction, expected *int64, key *string) (*model.Written, error) {
 	return m.record(ctx, in, expected, key, focus{})
 }
+
+func (m mutationResolver) RecordCommitment(ctx context.Context, in events.RecordCommitment, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) RecordEvaluation(ctx context.Context, in events.RecordEvaluation, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) LodgeAppeal(ctx context.Context, in events.LodgeAppeal, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) DecideAppeal(ctx context.Context, in events.DecideAppeal, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ExtendRequest(ctx context.Context, in events.ExtendRequest, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ForwardRequest(ctx context.Context, in events.ForwardRequest, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}

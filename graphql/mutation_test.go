@@ -344,6 +344,16 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add("planProcurement", map[string]any{"ocid": "ocds-tst001-p2", "title": "Προμήθεια υλικών", "description": "Υλικά συντήρησης", "buyerBodyId": "b1", "budget": eur(500_000), "cpv": []string{"44111000-1"}, "method": "direct", "at": ts(6 * day)})
 	add("cancelProcurement", map[string]any{"ocid": "ocds-tst001-p2", "reason": "Δεν απαιτείται πλέον", "at": ts(7 * day)})
 
+	// A commitment, the committee's minutes and an appeal against them.
+	p3 := "ocds-tst001-p3"
+	add("planProcurement", map[string]any{"ocid": p3, "title": "Προμήθεια τροφίμων", "description": "Τρόφιμα", "buyerBodyId": "b1", "budget": eur(1_000_000), "cpv": []string{"15300000-1"}, "method": "open", "at": ts(6 * day)})
+	add("publishTender", map[string]any{"ocid": p3, "procedure": "open", "ceiling": eur(900_000), "deadline": ts(20 * day), "at": ts(6*day + time.Hour)})
+	add("recordCommitment", map[string]any{"ocid": p3, "commitmentId": "aay-1", "amount": eur(1_116_000), "budgetLine": "15-6481.001", "year": 2026, "at": ts(7 * day)})
+	add("recordBid", map[string]any{"ocid": p3, "bidId": "bid1", "supplierId": s1, "value": eur(800_000), "at": ts(10 * day)})
+	add("recordEvaluation", map[string]any{"ocid": p3, "evaluationId": "ev1", "phase": "financial", "ranking": []string{"bid1"}, "at": ts(21 * day)})
+	add("lodgeAppeal", map[string]any{"ocid": p3, "appealId": "ap1", "kind": "objection", "evaluationId": "ev1", "grounds": "Λάθος βαθμολογία", "at": ts(22 * day)})
+	add("decideAppeal", map[string]any{"ocid": p3, "appealId": "ap1", "outcome": "dismissed", "reason": "Αβάσιμη", "at": ts(23 * day)})
+
 	// The decisions' later life.
 	add("revokeDecision", map[string]any{"decisionId": "d1", "reason": "Μεταγενέστερη απόφαση", "revokingDecisionId": "d2", "at": ts(40 * day)})
 	add("annulDecision", map[string]any{"decisionId": "d2", "reason": "Έλεγχος νομιμότητας", "authority": "Αποκεντρωμένη Διοίκηση", "at": ts(41 * day)})
@@ -376,6 +386,17 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	reqStep("rejectRequest", func(id string) map[string]any {
 		return map[string]any{"requestId": id, "legalBasis": "ν. 2690/1999 άρθ. 5", "reason": "Δεν αφορά τον Δήμο", "at": ts(3 * day)}
 	}, "r2")
+
+	steps = append(steps, step{name: "submitRequest", public: true, input: in(request("information", "Αντίγραφο αδείας")), after: keep("r3")})
+	reqStep("acknowledgeRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "responseDays": 20, "at": ts(day)}
+	}, "r3")
+	reqStep("extendRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "days": 10, "reason": "Ο φάκελος αναζητείται στο αρχείο", "at": ts(10 * day)}
+	}, "r3")
+	reqStep("forwardRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "to": "Περιφέρεια Αττικής", "reason": "Αρμόδια αρχή", "at": ts(11 * day)}
+	}, "r3")
 
 	// Access, a skip and an erasure.
 	admin := e.tokens.Admin().TokenID

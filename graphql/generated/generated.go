@@ -60,6 +60,9 @@ type ResolverRoot interface {
 	Supplier() SupplierResolver
 	TenderAmendment() TenderAmendmentResolver
 	Vote() VoteResolver
+	DecideAppealInput() DecideAppealInputResolver
+	LodgeAppealInput() LodgeAppealInputResolver
+	RecordEvaluationInput() RecordEvaluationInputResolver
 }
 
 type DirectiveRoot struct {
@@ -649,9 +652,13 @@ type ComplexityRoot struct {
 		CompleteProcurement   func(childComplexity int, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) int
 		ConveneMeeting        func(childComplexity int, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) int
 		CorrectDecision       func(childComplexity int, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) int
+		DecideAppeal          func(childComplexity int, input events.DecideAppeal, expectedVersion *int64, idempotencyKey *string) int
 		DissolveFaction       func(childComplexity int, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) int
+		ExtendRequest         func(childComplexity int, input events.ExtendRequest, expectedVersion *int64, idempotencyKey *string) int
 		FormFaction           func(childComplexity int, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) int
+		ForwardRequest        func(childComplexity int, input events.ForwardRequest, expectedVersion *int64, idempotencyKey *string) int
 		GrantAccess           func(childComplexity int, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) int
+		LodgeAppeal           func(childComplexity int, input events.LodgeAppeal, expectedVersion *int64, idempotencyKey *string) int
 		ModerateComment       func(childComplexity int, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) int
 		OpenConsultation      func(childComplexity int, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) int
 		OpenVote              func(childComplexity int, input events.OpenVote, expectedVersion *int64, idempotencyKey *string) int
@@ -664,7 +671,9 @@ type ComplexityRoot struct {
 		PublishTender         func(childComplexity int, input events.PublishTender, expectedVersion *int64, idempotencyKey *string) int
 		RecordArrival         func(childComplexity int, input events.RecordArrival, expectedVersion *int64, idempotencyKey *string) int
 		RecordBid             func(childComplexity int, input events.RecordBid, expectedVersion *int64, idempotencyKey *string) int
+		RecordCommitment      func(childComplexity int, input events.RecordCommitment, expectedVersion *int64, idempotencyKey *string) int
 		RecordDeparture       func(childComplexity int, input events.RecordDeparture, expectedVersion *int64, idempotencyKey *string) int
+		RecordEvaluation      func(childComplexity int, input events.RecordEvaluation, expectedVersion *int64, idempotencyKey *string) int
 		RecordForgetting      func(childComplexity int, input events.RecordForgetting, expectedVersion *int64, idempotencyKey *string) int
 		RecordPayment         func(childComplexity int, input events.RecordPayment, expectedVersion *int64, idempotencyKey *string) int
 		RecordQuorumFailure   func(childComplexity int, input events.RecordQuorumFailure, expectedVersion *int64, idempotencyKey *string) int
@@ -1232,6 +1241,12 @@ type MutationResolver interface {
 	AssignRequest(ctx context.Context, input events.AssignRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	AnswerRequest(ctx context.Context, input events.AnswerRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	RejectRequest(ctx context.Context, input events.RejectRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordCommitment(ctx context.Context, input events.RecordCommitment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordEvaluation(ctx context.Context, input events.RecordEvaluation, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	LodgeAppeal(ctx context.Context, input events.LodgeAppeal, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DecideAppeal(ctx context.Context, input events.DecideAppeal, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ExtendRequest(ctx context.Context, input events.ExtendRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ForwardRequest(ctx context.Context, input events.ForwardRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	CloseRequest(ctx context.Context, input events.CloseRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ReopenRequest(ctx context.Context, input events.ReopenRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	GrantAccess(ctx context.Context, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -1309,6 +1324,16 @@ type VoteResolver interface {
 
 	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*model.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
+}
+
+type DecideAppealInputResolver interface {
+	Outcome(ctx context.Context, obj *events.DecideAppeal, data string) error
+}
+type LodgeAppealInputResolver interface {
+	Kind(ctx context.Context, obj *events.LodgeAppeal, data string) error
+}
+type RecordEvaluationInputResolver interface {
+	Phase(ctx context.Context, obj *events.RecordEvaluation, data string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3948,6 +3973,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CorrectDecision(childComplexity, args["input"].(events.CorrectDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.decideAppeal":
+		if e.ComplexityRoot.Mutation.DecideAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideAppeal(childComplexity, args["input"].(events.DecideAppeal), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.dissolveFaction":
 		if e.ComplexityRoot.Mutation.DissolveFaction == nil {
 			break
@@ -3959,6 +3995,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DissolveFaction(childComplexity, args["input"].(events.DissolveFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.extendRequest":
+		if e.ComplexityRoot.Mutation.ExtendRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendRequest(childComplexity, args["input"].(events.ExtendRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.formFaction":
 		if e.ComplexityRoot.Mutation.FormFaction == nil {
 			break
@@ -3970,6 +4017,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FormFaction(childComplexity, args["input"].(events.FormFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.forwardRequest":
+		if e.ComplexityRoot.Mutation.ForwardRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_forwardRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ForwardRequest(childComplexity, args["input"].(events.ForwardRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -3981,6 +4039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(events.GrantAccess), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.lodgeAppeal":
+		if e.ComplexityRoot.Mutation.LodgeAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_lodgeAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LodgeAppeal(childComplexity, args["input"].(events.LodgeAppeal), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.moderateComment":
 		if e.ComplexityRoot.Mutation.ModerateComment == nil {
 			break
@@ -4113,6 +4182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordBid(childComplexity, args["input"].(events.RecordBid), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordCommitment":
+		if e.ComplexityRoot.Mutation.RecordCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCommitment(childComplexity, args["input"].(events.RecordCommitment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordDeparture":
 		if e.ComplexityRoot.Mutation.RecordDeparture == nil {
 			break
@@ -4124,6 +4204,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordDeparture(childComplexity, args["input"].(events.RecordDeparture), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordEvaluation":
+		if e.ComplexityRoot.Mutation.RecordEvaluation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvaluation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvaluation(childComplexity, args["input"].(events.RecordEvaluation), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordForgetting":
 		if e.ComplexityRoot.Mutation.RecordForgetting == nil {
 			break
@@ -6088,6 +6179,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AsOf", ec.unmarshalInputAsOf),
 			graphql.NewInputUnmarshaler("AssignRequestInput", ec.unmarshalInputAssignRequestInput),
 			graphql.NewInputUnmarshaler("AwardProcurementInput", ec.unmarshalInputAwardProcurementInput),
+			graphql.NewInputUnmarshaler("BidRejectionInput", ec.unmarshalInputBidRejectionInput),
 			graphql.NewInputUnmarshaler("CancelMeetingInput", ec.unmarshalInputCancelMeetingInput),
 			graphql.NewInputUnmarshaler("CancelProcurementInput", ec.unmarshalInputCancelProcurementInput),
 			graphql.NewInputUnmarshaler("CastBallotInput", ec.unmarshalInputCastBallotInput),
@@ -6108,11 +6200,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContractPeriodInput", ec.unmarshalInputContractPeriodInput),
 			graphql.NewInputUnmarshaler("ConveneMeetingInput", ec.unmarshalInputConveneMeetingInput),
 			graphql.NewInputUnmarshaler("CorrectDecisionInput", ec.unmarshalInputCorrectDecisionInput),
+			graphql.NewInputUnmarshaler("DecideAppealInput", ec.unmarshalInputDecideAppealInput),
 			graphql.NewInputUnmarshaler("DecisionExceptionInput", ec.unmarshalInputDecisionExceptionInput),
 			graphql.NewInputUnmarshaler("DissolveFactionInput", ec.unmarshalInputDissolveFactionInput),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("ExtendRequestInput", ec.unmarshalInputExtendRequestInput),
 			graphql.NewInputUnmarshaler("FormFactionInput", ec.unmarshalInputFormFactionInput),
+			graphql.NewInputUnmarshaler("ForwardRequestInput", ec.unmarshalInputForwardRequestInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
+			graphql.NewInputUnmarshaler("LodgeAppealInput", ec.unmarshalInputLodgeAppealInput),
 			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OpenConsultationInput", ec.unmarshalInputOpenConsultationInput),
@@ -6128,7 +6224,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PublishTenderInput", ec.unmarshalInputPublishTenderInput),
 			graphql.NewInputUnmarshaler("RecordArrivalInput", ec.unmarshalInputRecordArrivalInput),
 			graphql.NewInputUnmarshaler("RecordBidInput", ec.unmarshalInputRecordBidInput),
+			graphql.NewInputUnmarshaler("RecordCommitmentInput", ec.unmarshalInputRecordCommitmentInput),
 			graphql.NewInputUnmarshaler("RecordDepartureInput", ec.unmarshalInputRecordDepartureInput),
+			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
 			graphql.NewInputUnmarshaler("RecordForgettingInput", ec.unmarshalInputRecordForgettingInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
 			graphql.NewInputUnmarshaler("RecordQuorumFailureInput", ec.unmarshalInputRecordQuorumFailureInput),
@@ -7474,6 +7572,18 @@ type Mutation {
   answerRequest("The command." input: AnswerRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Reject a request on a legal basis, with the reason."
   rejectRequest("The command." input: RejectRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Record a budget commitment (ανάληψη υποχρέωσης) for a process."
+  recordCommitment("The command." input: RecordCommitmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record the evaluation committee's minutes."
+  recordEvaluation("The command." input: RecordEvaluationInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Lodge an appeal against an award or an evaluation; it suspends the award."
+  lodgeAppeal("The command." input: LodgeAppealInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record how an appeal ended."
+  decideAppeal("The command." input: DecideAppealInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Extend a request's period once, with a reason."
+  extendRequest("The command." input: ExtendRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Forward a request to the competent authority or department."
+  forwardRequest("The command." input: ForwardRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Close an answered or rejected request."
   closeRequest("The command." input: CloseRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Reopen a closed request, with the reason and new response days."
@@ -8986,6 +9096,110 @@ type ConsistencyProof {
   to: Int64!
   "The proof's hashes."
   hashes: [String!]!
+}
+
+"Record a budget commitment (ανάληψη υποχρέωσης) for a process."
+input RecordCommitmentInput {
+  "The process's ocid."
+  ocid: String!
+  "The commitment's id."
+  commitmentId: String!
+  "The amount, with VAT."
+  amount: MoneyInput!
+  "The budget line (ΚΑΕ)."
+  budgetLine: String!
+  "The budget year."
+  year: Int!
+  "The act's Diavgeia ΑΔΑ, when published."
+  ada: String
+  "When."
+  at: Time!
+}
+
+"A bid the evaluation committee rejects."
+input BidRejectionInput {
+  "The bid's id."
+  bidId: String!
+  "The public reason."
+  reason: String!
+}
+
+"Record the evaluation committee's minutes."
+input RecordEvaluationInput {
+  "The process's ocid."
+  ocid: String!
+  "The evaluation's id."
+  evaluationId: String!
+  "The lot, in a tender in lots."
+  lotId: String
+  "qualification, technical or financial."
+  phase: String!
+  "The bids ranked, best first."
+  ranking: [String!]
+  "The bids rejected."
+  rejected: [BidRejectionInput!]
+  "When."
+  at: Time!
+}
+
+"Lodge an appeal (ένσταση or προσφυγή) against an award or an evaluation."
+input LodgeAppealInput {
+  "The process's ocid."
+  ocid: String!
+  "The appeal's id."
+  appealId: String!
+  "objection or recourse."
+  kind: String!
+  "The award contested."
+  awardId: String
+  "The evaluation contested."
+  evaluationId: String
+  "The grounds."
+  grounds: String!
+  "When."
+  at: Time!
+}
+
+"Record how an appeal ended."
+input DecideAppealInput {
+  "The process's ocid."
+  ocid: String!
+  "The appeal's id."
+  appealId: String!
+  "upheld, dismissed or withdrawn."
+  outcome: String!
+  "The reason."
+  reason: String!
+  "The deciding decision, if any."
+  decisionId: String
+  "When."
+  at: Time!
+}
+
+"Extend a request's period once."
+input ExtendRequestInput {
+  "The request's id."
+  requestId: String!
+  "Days added."
+  days: Int!
+  "The reason told to the requester."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Forward a request to the competent authority or department."
+input ForwardRequestInput {
+  "The request's id."
+  requestId: String!
+  "The competent authority, or the department's id when internal."
+  to: String!
+  "Within the municipality (the period is kept)."
+  internal: Boolean
+  "The reason."
+  reason: String!
+  "When."
+  at: Time!
 }
 `, BuiltIn: false},
 }
@@ -12529,12 +12743,72 @@ func (ec *executionContext) field_Mutation_correctDecision_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DecideAppeal, error) {
+			return ec.unmarshalNDecideAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecideAppeal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_dissolveFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.DissolveFaction, error) {
 			return ec.unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_extendRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ExtendRequest, error) {
+			return ec.unmarshalNExtendRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐExtendRequest(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12589,12 +12863,72 @@ func (ec *executionContext) field_Mutation_formFaction_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_forwardRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ForwardRequest, error) {
+			return ec.unmarshalNForwardRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐForwardRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.GrantAccess, error) {
 			return ec.unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_lodgeAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.LodgeAppeal, error) {
+			return ec.unmarshalNLodgeAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLodgeAppeal(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12979,12 +13313,72 @@ func (ec *executionContext) field_Mutation_recordBid_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordCommitment, error) {
+			return ec.unmarshalNRecordCommitmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordCommitment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordDeparture_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.RecordDeparture, error) {
 			return ec.unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvaluation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordEvaluation, error) {
+			return ec.unmarshalNRecordEvaluationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordEvaluation(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26693,6 +27087,270 @@ func (ec *executionContext) fieldContext_Mutation_rejectRequest(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCommitment(ctx, fc.Args["input"].(events.RecordCommitment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvaluation(ctx, fc.Args["input"].(events.RecordEvaluation), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvaluation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_lodgeAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_lodgeAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LodgeAppeal(ctx, fc.Args["input"].(events.LodgeAppeal), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_lodgeAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_lodgeAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideAppeal(ctx, fc.Args["input"].(events.DecideAppeal), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_extendRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendRequest(ctx, fc.Args["input"].(events.ExtendRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_forwardRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_forwardRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ForwardRequest(ctx, fc.Args["input"].(events.ForwardRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_forwardRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_forwardRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_closeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36222,6 +36880,55 @@ func UnmarshalAwardProcurementInput(ctx context.Context, raw any) (events.AwardP
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBidRejectionInput(ctx context.Context, obj any) (events.BidRejection, error) {
+	var it events.BidRejection
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bidId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bidId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BidID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBidRejectionInput unmarshals raw into the BidRejectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBidRejectionInput(ctx context.Context, raw any) (events.BidRejection, error) {
+	var out events.BidRejection
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BidRejectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context, obj any) (events.CancelMeeting, error) {
 	var it events.CancelMeeting
 	if obj == nil {
@@ -37496,6 +38203,85 @@ func UnmarshalCorrectDecisionInput(ctx context.Context, raw any) (events.Correct
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context, obj any) (events.DecideAppeal, error) {
+	var it events.DecideAppeal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "appealId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appealId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppealID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DecideAppealInput().Outcome(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideAppealInput unmarshals raw into the DecideAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideAppealInput(ctx context.Context, raw any) (events.DecideAppeal, error) {
+	var out events.DecideAppeal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideAppealInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecisionExceptionInput(ctx context.Context, obj any) (events.DecisionException, error) {
 	var it events.DecisionException
 	if obj == nil {
@@ -37671,6 +38457,69 @@ func UnmarshalDocumentInput(ctx context.Context, raw any) (events.DocumentRef, e
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context, obj any) (events.ExtendRequest, error) {
+	var it events.ExtendRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "days", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "days":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Days = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExtendRequestInput unmarshals raw into the ExtendRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExtendRequestInput(ctx context.Context, raw any) (events.ExtendRequest, error) {
+	var out events.ExtendRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExtendRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, obj any) (events.FormFaction, error) {
 	var it events.FormFaction
 	if obj == nil {
@@ -37752,6 +38601,76 @@ func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, 
 func UnmarshalFormFactionInput(ctx context.Context, raw any) (events.FormFaction, error) {
 	var out events.FormFaction
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FormFactionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Context, obj any) (events.ForwardRequest, error) {
+	var it events.ForwardRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Internal = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForwardRequestInput unmarshals raw into the ForwardRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForwardRequestInput(ctx context.Context, raw any) (events.ForwardRequest, error) {
+	var out events.ForwardRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForwardRequestInput", raw, &out)
 	return out, err
 }
 
@@ -37843,6 +38762,92 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 func UnmarshalGrantAccessInput(ctx context.Context, raw any) (events.GrantAccess, error) {
 	var out events.GrantAccess
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, obj any) (events.LodgeAppeal, error) {
+	var it events.LodgeAppeal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "appealId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appealId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppealID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.LodgeAppealInput().Kind(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "awardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardID = data
+		case "evaluationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluationID = data
+		case "grounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grounds"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grounds = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLodgeAppealInput unmarshals raw into the LodgeAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLodgeAppealInput(ctx context.Context, raw any) (events.LodgeAppeal, error) {
+	var out events.LodgeAppeal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LodgeAppealInput", raw, &out)
 	return out, err
 }
 
@@ -38903,6 +39908,90 @@ func UnmarshalRecordBidInput(ctx context.Context, raw any) (events.RecordBid, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Context, obj any) (events.RecordCommitment, error) {
+	var it events.RecordCommitment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "commitmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitmentID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "budgetLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetLine"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetLine = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "ada":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ada"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADA = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCommitmentInput unmarshals raw into the RecordCommitmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCommitmentInput(ctx context.Context, raw any) (events.RecordCommitment, error) {
+	var out events.RecordCommitment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCommitmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Context, obj any) (events.RecordDeparture, error) {
 	var it events.RecordDeparture
 	if obj == nil {
@@ -38956,6 +40045,92 @@ func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Conte
 func UnmarshalRecordDepartureInput(ctx context.Context, raw any) (events.RecordDeparture, error) {
 	var out events.RecordDeparture
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDepartureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Context, obj any) (events.RecordEvaluation, error) {
+	var it events.RecordEvaluation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "evaluationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluationID = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
+		case "phase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phase"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.RecordEvaluationInput().Phase(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "ranking":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ranking"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ranking = data
+		case "rejected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejected"))
+			data, err := ec.unmarshalOBidRejectionInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rejected = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordEvaluationInput unmarshals raw into the RecordEvaluationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordEvaluationInput(ctx context.Context, raw any) (events.RecordEvaluation, error) {
+	var out events.RecordEvaluation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordEvaluationInput", raw, &out)
 	return out, err
 }
 
@@ -44642,6 +45817,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvaluation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvaluation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lodgeAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_lodgeAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extendRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forwardRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_forwardRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "closeRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeRequest(ctx, field)
@@ -47771,6 +48988,11 @@ func (ec *executionContext) marshalNBidEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 	return ec._BidEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNBidRejectionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejection(ctx context.Context, v any) (events.BidRejection, error) {
+	res, err := ec.unmarshalInputBidRejectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx context.Context, sel ast.SelectionSet, v *model.Body) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Body!")
@@ -48046,6 +49268,11 @@ func (ec *executionContext) unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecideAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecideAppeal(ctx context.Context, v any) (events.DecideAppeal, error) {
+	res, err := ec.unmarshalInputDecideAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDecision2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48310,6 +49537,11 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._EventEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNExtendRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐExtendRequest(ctx context.Context, v any) (events.ExtendRequest, error) {
+	res, err := ec.unmarshalInputExtendRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48406,6 +49638,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 
 func (ec *executionContext) unmarshalNFormFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFormFaction(ctx context.Context, v any) (events.FormFaction, error) {
 	res, err := ec.unmarshalInputFormFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNForwardRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐForwardRequest(ctx context.Context, v any) (events.ForwardRequest, error) {
+	res, err := ec.unmarshalInputForwardRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -48512,6 +49749,11 @@ func (ec *executionContext) marshalNLedger2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx
 		return graphql.Null
 	}
 	return ec._Ledger(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLodgeAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLodgeAppeal(ctx context.Context, v any) (events.LodgeAppeal, error) {
+	res, err := ec.unmarshalInputLodgeAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
@@ -49034,8 +50276,18 @@ func (ec *executionContext) unmarshalNRecordBidInput2githubᚗcomᚋpnyxᚑcivic
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordCommitmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordCommitment(ctx context.Context, v any) (events.RecordCommitment, error) {
+	res, err := ec.unmarshalInputRecordCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx context.Context, v any) (events.RecordDeparture, error) {
 	res, err := ec.unmarshalInputRecordDepartureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordEvaluationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordEvaluation(ctx context.Context, v any) (events.RecordEvaluation, error) {
+	res, err := ec.unmarshalInputRecordEvaluationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -49924,6 +51176,23 @@ func (ec *executionContext) unmarshalOAsOf2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx
 	}
 	res, err := ec.unmarshalInputAsOf(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBidRejectionInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejectionᚄ(ctx context.Context, v any) ([]events.BidRejection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.BidRejection, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBidRejectionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejection(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx context.Context, sel ast.SelectionSet, v *model.Body) graphql.Marshaler {
