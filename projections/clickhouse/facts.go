@@ -140,7 +140,8 @@ var factTypes = typeSet(events.BodyMemberJoined{}, events.BodyMemberFactionChang
 	events.ProcurementPlanned{}, events.ProcurementTenderPublished{}, events.ProcurementAwarded{},
 	events.ProcurementContractSigned{}, events.ProcurementContractAmended{}, events.ProcurementPaymentMade{},
 	events.RequestSubmitted{}, events.RequestAcknowledged{}, events.RequestAnswered{}, events.RequestRejected{},
-	events.RequestReopened{}, events.ConsultationOpened{}, events.ConsultationCommentSubmitted{})
+	events.RequestReopened{}, events.RequestExtended{}, events.RequestForwarded{}, events.ProcurementAppealDecided{},
+	events.ConsultationOpened{}, events.ConsultationCommentSubmitted{})
 
 func typeSet(ps ...events.Payload) map[string]bool {
 	set := make(map[string]bool, len(ps))
@@ -234,9 +235,12 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 		b.put(&moneyFlows, id, pos, "award", at, "", "", "", e.SupplierID, e.Value.Cents, e.Value.Currency, "")
 	case events.ProcurementAppealDecided:
 		// Awards sum over a process's lots; one annulled on appeal leaves it.
+		// One dismissed or withdrawn annuls nothing: a row of zero.
+		var annulled events.Money
 		if e.Annulled != nil {
-			b.put(&moneyFlows, id, pos, "award_annulled", at, "", "", "", "", e.Annulled.Cents, e.Annulled.Currency, "")
+			annulled = *e.Annulled
 		}
+		b.put(&moneyFlows, id, pos, "award_annulled", at, "", "", "", "", annulled.Cents, annulled.Currency, "")
 	case events.ProcurementContractSigned:
 		b.put(&moneyFlows, id, pos, "contract", at, "", "", "", "", e.Value.Cents, e.Value.Currency, "")
 	case events.ProcurementContractAmended:
