@@ -64,6 +64,23 @@ type Step struct {
 	// when it is not the record's (a release, a vote); empty means the
 	// record's.
 	SourceID string
+	// Requester, when set, is the citizen the command names (a request's
+	// requester): the import puts them in the vault (Options.People) just
+	// before the step and handles Requester.Command of their reference
+	// instead of Command, which then only names the stream. The person
+	// never reaches an event, the report or a log line.
+	Requester *Requester
+	// Public records the step as the public's own act (a request filed on
+	// the web, which only the public may record: events.Allowed), not as
+	// the importing token's; the token still imports every other step.
+	Public bool
+}
+
+// Requester is the person a step's command names, and the command for
+// their vault reference.
+type Requester struct {
+	Person  events.Person
+	Command func(events.SubjectRef) events.Command
 }
 
 // Decoder reads a source's records one by one. Next returns io.EOF after
@@ -97,6 +114,11 @@ type Options struct {
 	// CommitEvery bounds the events staged before a commit; zero means
 	// 4096. Records are committed whole.
 	CommitEvery int
+	// People is the vault, for the steps that name a citizen
+	// (Step.Requester); without it such a step ends the import with
+	// events.ErrNoVault. A dry run puts nobody in it, and needs none: it
+	// seals with keys of its own, kept in memory and dropped.
+	People People
 }
 
 // Import reads every record of dec and brings it in through a command
@@ -114,7 +136,10 @@ func Import(ctx context.Context, store Store, src Source, dec Decoder, opts Opti
 	if src.RetrievedAt.IsZero() {
 		src.RetrievedAt = opts.Now()
 	}
-	r := &run{st: newStage(store, opts.Now), src: src, opts: opts, report: newReport(src, opts.DryRun)}
+	r := &run{st: newStage(store, opts.Now), src: src, opts: opts, report: newReport(src, opts.DryRun), people: opts.People}
+	if opts.DryRun {
+		r.people = newDryPeople()
+	}
 	r.newService()
 	err := r.all(ctx, dec)
 	if err == nil && !opts.DryRun {
@@ -133,13 +158,21 @@ type run struct {
 	pending  []*RecordResult // records staged, not committed
 	records  int
 	stagedAt int
+	people   People
+	// put are the people put in the vault for the records staged, by
+	// record, forgotten again if their record is not written.
+	put map[*RecordResult][]events.SubjectRef
 }
 
 // newService starts a command service over the stage. A record rolled
 // back leaves states in the service's cache that the stage no longer
 // holds; a new service starts with none.
 func (r *run) newService() {
-	r.svc = events.NewService(r.st, events.ServiceOptions{Now: r.opts.Now})
+	opts := events.ServiceOptions{Now: r.opts.Now}
+	if r.people != nil {
+		opts.Sealer = r.people
+	}
+	r.svc = events.NewService(r.st, opts)
 }
 
 func (r *run) all(ctx context.Context, dec Decoder) error {
@@ -199,8 +232,32 @@ func (r *run) one(ctx context.Context, rec Record) error {
 		if sourceID == "" {
 			sourceID = rec.SourceID
 		}
-		h, err := r.svc.Handle(ctx, step.Command,
-			events.WithActor(r.opts.Actor),
+		cmd := step.Command
+		if step.Requester != nil {
+			if r.people == nil {
+				return fmt.Errorf("record %s: %w", rec.SourceID, events.ErrNoVault)
+			}
+			ref, err := r.people.Put(ctx, step.Requester.Person)
+			if err != nil {
+				var de *events.Error
+				if errors.As(err, &de) && de.Code == events.CodeInvalid {
+					r.refuse(ctx, m, res, "the requester: "+de.Message, de.Code)
+					return nil
+				}
+				return fmt.Errorf("record %s: the requester: %w", rec.SourceID, err)
+			}
+			if r.put == nil {
+				r.put = map[*RecordResult][]events.SubjectRef{}
+			}
+			r.put[res] = append(r.put[res], ref)
+			cmd = step.Requester.Command(ref)
+		}
+		actor := r.opts.Actor
+		if step.Public {
+			actor = events.PublicActor
+		}
+		h, err := r.svc.Handle(ctx, cmd,
+			events.WithActor(actor),
 			events.WithIdempotencyKey(r.src.Name+":"+step.Key),
 			events.WithImport(events.Provenance{Source: r.src.Name, SourceID: sourceID, SourceURL: r.src.URL, RetrievedAt: r.src.RetrievedAt}))
 		if err != nil {
@@ -208,12 +265,7 @@ func (r *run) one(ctx context.Context, rec Record) error {
 			if !errors.As(err, &de) || de.Code == events.CodeInternal || de.Code == events.CodeUnavailable {
 				return fmt.Errorf("record %s: %w", rec.SourceID, err)
 			}
-			r.st.rollback(m)
-			r.newService()
-			res.Refused = fmt.Sprintf("%s: %s", commandName(step.Command), de.Message)
-			res.Code = string(de.Code)
-			res.Written = nil
-			r.report.add(res)
+			r.refuse(ctx, m, res, fmt.Sprintf("%s: %s", commandName(cmd), de.Message), de.Code)
 			return nil
 		}
 		if h.Replayed {
@@ -225,6 +277,7 @@ func (r *run) one(ctx context.Context, rec Record) error {
 		}
 	}
 	if r.opts.DryRun {
+		delete(r.put, res)
 		r.report.add(res)
 		return nil
 	}
@@ -232,11 +285,31 @@ func (r *run) one(ctx context.Context, rec Record) error {
 	return nil
 }
 
+// refuse rolls the record back to m, forgets the people put in the vault
+// for it, and reports it refused.
+func (r *run) refuse(ctx context.Context, m mark, res *RecordResult, reason string, code events.Code) {
+	r.st.rollback(m)
+	r.newService()
+	r.forget(ctx, res)
+	res.Refused, res.Code, res.Written = reason, string(code), nil
+	r.report.add(res)
+}
+
+// forget removes from the vault the people put for res, whose record is
+// not written; a failure leaves a person no event names.
+func (r *run) forget(ctx context.Context, res *RecordResult) {
+	for _, ref := range r.put[res] {
+		_ = r.people.Forget(ctx, ref)
+	}
+	delete(r.put, res)
+}
+
 // commit writes the staged records in one atomic step and reports them.
 func (r *run) commit(ctx context.Context) error {
 	if err := r.st.commit(ctx); err != nil {
 		r.newService()
 		for _, res := range r.pending {
+			r.forget(ctx, res)
 			res.Refused, res.Code, res.Written = "not written: "+err.Error(), "unavailable", nil
 			r.report.add(res)
 		}
@@ -244,6 +317,7 @@ func (r *run) commit(ctx context.Context) error {
 		return err
 	}
 	for _, res := range r.pending {
+		delete(r.put, res)
 		r.report.add(res)
 	}
 	r.pending = nil
