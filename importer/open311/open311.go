@@ -362,14 +362,20 @@ func (d *Decoder) record(req Request) importer.Record {
 		}}}}
 
 	closed := status == "closed"
+	// An open request was last changed when it was registered (and
+	// assigned): at its updated time; a closed one, when it was answered.
+	handled := requested
+	if !closed && updated.After(requested) {
+		handled = updated
+	}
 	if !expected.IsZero() || closed || department != "" {
 		days := d.responseDays(category, requested, expected, &rec)
 		rec.Steps = append(rec.Steps, importer.Step{Key: "request:" + id + ":acknowledge", Command: events.AcknowledgeRequest{
-			RequestID: id, ResponseDays: days, BodyID: d.opts.Mapping.Body, At: requested}})
+			RequestID: id, ResponseDays: days, BodyID: d.opts.Mapping.Body, At: handled}})
 	}
 	if department != "" {
 		rec.Steps = append(rec.Steps, importer.Step{Key: "request:" + id + ":assign:" + department, Command: events.AssignRequest{
-			RequestID: id, Department: department, At: requested}})
+			RequestID: id, Department: department, At: handled}})
 	}
 	if closed {
 		at := updated
