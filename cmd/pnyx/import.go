@@ -20,6 +20,7 @@ import (
 	"github.com/pnyx-civic/pnyx/importer"
 	"github.com/pnyx-civic/pnyx/importer/decisions"
 	"github.com/pnyx-civic/pnyx/importer/ocds"
+	"github.com/pnyx-civic/pnyx/importer/open311"
 	"github.com/pnyx-civic/pnyx/importer/popolo"
 )
 
@@ -31,14 +32,15 @@ type importFlags struct {
 	sourceURL   string
 	retrievedAt string
 	body        string
+	mapping     string
 }
 
 // newImportCommand is pnyx import FORMAT FILE|DIR|-.
 func newImportCommand(c *cli) *cobra.Command {
 	var fl importFlags
 	cmd := &cobra.Command{
-		Use:   "import ocds|popolo|decisions FILE|DIR|- [--dry-run] [--report FILE]",
-		Short: "Bring a municipality's history in: OCDS procurement, Popolo council votes, a decision register",
+		Use:   "import ocds|popolo|decisions|open311 FILE|DIR|- [--dry-run] [--report FILE]",
+		Short: "Bring a municipality's history in: OCDS procurement, Popolo council votes, a decision register, Open311 requests",
 		Long: "Read records of another system and record them through the command service,\n" +
 			"so the rules run and the actor is checked: each record (a contracting process,\n" +
 			"a decision) is written whole or refused whole, with the reason in the report.\n" +
@@ -48,7 +50,9 @@ func newImportCommand(c *cli) *cobra.Command {
 			"writes nothing, so an interrupted import is simply run again.\n\n" +
 			"  ocds       OCDS 1.0 or 1.1: release or record packages, releases, JSON Lines\n" +
 			"  popolo     Popolo JSON: bodies, members and factions, vote events and votes\n" +
-			"  decisions  a decision register as CSV or JSON Lines (see docs/IMPORTS.md)\n\n" +
+			"  decisions  a decision register as CSV or JSON Lines (see docs/IMPORTS.md)\n" +
+			"  open311    GeoReport v2 requests.json dumps, with --mapping FILE naming the\n" +
+			"             categories of the service codes (requesters go to the vault)\n\n" +
 			"FILE is a file, DIR every .json, .jsonl, .ndjson and .csv file in it (in name\n" +
 			"order), - standard input. --dry-run writes nothing and reports what would be\n" +
 			"written; --report FILE writes the report as JSON too. The actor is the token of\n" +
@@ -65,12 +69,13 @@ func newImportCommand(c *cli) *cobra.Command {
 	f.StringVar(&fl.sourceURL, "source-url", "", "the address the file was retrieved from (default: file:NAME)")
 	f.StringVar(&fl.retrievedAt, "retrieved-at", "", "when the file was retrieved, RFC 3339 (default: the file's modification time)")
 	f.StringVar(&fl.body, "body", "", "the body every record belongs to (default: the buyer or issuing unit of each record)")
+	f.StringVar(&fl.mapping, "mapping", "", "open311: the mapping file of service codes, statuses and agencies (docs/IMPORTS.md)")
 	return cmd
 }
 
 // importFormats are the formats pnyx import reads, with their default
 // source names.
-var importFormats = map[string]string{"ocds": "ocds", "decisions": "diavgeia", "popolo": "popolo"}
+var importFormats = map[string]string{"ocds": "ocds", "decisions": "diavgeia", "popolo": "popolo", "open311": "open311"}
 
 func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, format, path string, fl importFlags) error {
 	defName, ok := importFormats[format]
@@ -124,8 +129,19 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 		return err
 	}
 	defer closeDec()
+	opts := importer.Options{Actor: actor, DryRun: fl.dryRun, Now: c.now}
+	if format == "open311" && !fl.dryRun {
+		// Requesters go to the vault, as a request on the web does.
+		v, err := c.openVault(ctx, false)
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		opts.People = v
+	}
 	progress, done := c.importProgress()
-	rep, err := importer.Import(ctx, store, src, dec, importer.Options{Actor: actor, DryRun: fl.dryRun, Now: c.now, Progress: progress})
+	opts.Progress = progress
+	rep, err := importer.Import(ctx, store, src, dec, opts)
 	done()
 	if rep != nil {
 		if fl.report != "" {
@@ -157,6 +173,27 @@ func importDecoder(ctx context.Context, format string, in []io.Reader, fl import
 				c()
 			}
 		}, nil
+	case "open311":
+		var m open311.Mapping
+		if fl.mapping != "" {
+			f, err := os.Open(fl.mapping)
+			if err != nil {
+				return nil, nil, events.Invalidf("--mapping: %v", err)
+			}
+			m, err = open311.ReadMapping(f)
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		if fl.body != "" {
+			m.Body = fl.body
+		}
+		var decs []importer.Decoder
+		for _, r := range in {
+			decs = append(decs, open311.NewDecoder(r, open311.Options{Mapping: m}))
+		}
+		return &chain{decs: decs}, func() {}, nil
 	case "decisions":
 		var decs []importer.Decoder
 		for _, r := range in {

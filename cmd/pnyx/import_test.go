@@ -86,3 +86,53 @@ func TestImport(t *testing.T) {
 		}
 	})
 }
+
+func TestImportOpen311(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("PNYX_TOKEN", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	secret := adminToken(t, dir)
+	testdata := filepath.Join("..", "..", "importer", "open311", "testdata")
+	args := []string{"--data-dir", dir, "--token", secret, "--log-level", "debug", "import", "open311", filepath.Join(testdata, "requests.json"),
+		"--mapping", filepath.Join(testdata, "mapping.json"), "--report", filepath.Join(dir, "report.json")}
+	t.Run("without the vault's master key the import writes nothing", func(t *testing.T) {
+		if r := pnyx(t, ctx, nil, args...); events.ErrorCode(r.err) != events.CodeInvalid || !strings.Contains(r.err.Error(), "master key") {
+			t.Fatalf("%v", r.err)
+		}
+	})
+	t.Setenv("PNYX_VAULT_MASTER_KEY", strings.Repeat("ab", 32))
+	var out strings.Builder
+	t.Run("an import, then the same import again, writes once", func(t *testing.T) {
+		r := pnyx(t, ctx, nil, args...)
+		if r.err != nil || !strings.Contains(r.stdout, "open311: 17 records read; imported 6, 1 unchanged, 10 refused") {
+			t.Fatalf("%v\n%s\n%s", r.err, r.stdout, r.stderr)
+		}
+		out.WriteString(r.stdout + r.stderr)
+		r = pnyx(t, ctx, nil, args...)
+		if r.err != nil || !strings.Contains(r.stdout, "imported 0, 7 unchanged") {
+			t.Fatalf("%v\n%s", r.err, r.stdout)
+		}
+		out.WriteString(r.stdout + r.stderr)
+	})
+	t.Run("no personal field reaches the output, the log or the report", func(t *testing.T) {
+		b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(b)
+		for _, p := range []string{"maria.papadopoulou", "Παπαδοπούλου", "694 123 4567", "dev-8c1f2a", "acc-77", "Νικολάου", "not-an-address"} {
+			if strings.Contains(out.String(), p) {
+				t.Errorf("%q reached the output", p)
+			}
+		}
+	})
+	t.Run("a bad mapping file is refused", func(t *testing.T) {
+		bad := filepath.Join(dir, "bad.json")
+		os.WriteFile(bad, []byte(`{"services": {"x": "y"}}`), 0o600)
+		r := pnyx(t, ctx, nil, "--data-dir", dir, "--token", secret, "import", "open311", filepath.Join(testdata, "requests.json"), "--mapping", bad)
+		if events.ErrorCode(r.err) != events.CodeInvalid {
+			t.Fatalf("%v", r.err)
+		}
+	})
+}

@@ -20,7 +20,9 @@ import (
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
-func day(n int, hour int) time.Time { return time.Date(2025, 11, 3, hour, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
+func day(n int, hour int) time.Time {
+	return time.Date(2025, 11, 3, hour, 0, 0, 0, time.UTC).AddDate(0, 0, n)
+}
 
 func ptr[T any](v T) *T { return &v }
 
