@@ -79,8 +79,13 @@ type Step struct {
 // Requester is the person a step's command names, and the command for
 // their vault reference.
 type Requester struct {
-	Person  events.Person
-	Command func(events.SubjectRef) events.Command
+	Person events.Person
+	// Anonymous says the source names nobody: one anonymous Person, put
+	// in the vault once per import when first needed, stands for every
+	// such requester (their author references still differ for every
+	// request, so nothing public links them).
+	Anonymous bool
+	Command   func(events.SubjectRef) events.Command
 }
 
 // Decoder reads a source's records one by one. Next returns io.EOF after
@@ -161,7 +166,8 @@ type run struct {
 	people   People
 	// put are the people put in the vault for the records staged, by
 	// record, forgotten again if their record is not written.
-	put map[*RecordResult][]events.SubjectRef
+	put       map[*RecordResult][]events.SubjectRef
+	anonymous events.SubjectRef // the anonymous requester, once put
 }
 
 // newService starts a command service over the stage. A record rolled
@@ -237,7 +243,7 @@ func (r *run) one(ctx context.Context, rec Record) error {
 			if r.people == nil {
 				return fmt.Errorf("record %s: %w", rec.SourceID, events.ErrNoVault)
 			}
-			ref, err := r.people.Put(ctx, step.Requester.Person)
+			ref, err := r.requester(ctx, res, step.Requester)
 			if err != nil {
 				var de *events.Error
 				if errors.As(err, &de) && de.Code == events.CodeInvalid {
@@ -246,10 +252,6 @@ func (r *run) one(ctx context.Context, rec Record) error {
 				}
 				return fmt.Errorf("record %s: the requester: %w", rec.SourceID, err)
 			}
-			if r.put == nil {
-				r.put = map[*RecordResult][]events.SubjectRef{}
-			}
-			r.put[res] = append(r.put[res], ref)
 			cmd = step.Requester.Command(ref)
 		}
 		actor := r.opts.Actor
@@ -283,6 +285,27 @@ func (r *run) one(ctx context.Context, rec Record) error {
 	}
 	r.pending = append(r.pending, res)
 	return nil
+}
+
+// requester puts q's person in the vault for res, or takes the
+// anonymous one.
+func (r *run) requester(ctx context.Context, res *RecordResult, q *Requester) (events.SubjectRef, error) {
+	if q.Anonymous && r.anonymous != "" {
+		return r.anonymous, nil
+	}
+	ref, err := r.people.Put(ctx, q.Person)
+	if err != nil {
+		return "", err
+	}
+	if q.Anonymous {
+		r.anonymous = ref
+		return ref, nil
+	}
+	if r.put == nil {
+		r.put = map[*RecordResult][]events.SubjectRef{}
+	}
+	r.put[res] = append(r.put[res], ref)
+	return ref, nil
 }
 
 // refuse rolls the record back to m, forgets the people put in the vault

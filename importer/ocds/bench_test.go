@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
-	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/importer"
 	"github.com/pnyx-civic/pnyx/importer/importtest"
 	"github.com/pnyx-civic/pnyx/importer/ocds"
@@ -99,68 +97,21 @@ func writeReleases(b *testing.B, path string, n int) {
 //
 //	go test ./importer/ocds -run '^$' -bench ImportVersusDemo -benchtime 1x
 func BenchmarkImportVersusDemo(b *testing.B) {
-	ctx := context.Background()
 	n := benchReleases()
 	dir := b.TempDir()
 	input := filepath.Join(dir, "releases.json")
 	writeReleases(b, input, n)
-	recorded := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	now := func() time.Time { return recorded }
 	for i := 0; i < b.N; i++ {
-		// The baseline: one year of the demo.
-		ds, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("demo-%d.db", i)), sqlite.Options{Now: now})
-		if err != nil {
-			b.Fatal(err)
-		}
-		v, err := vault.Open(ctx, filepath.Join(dir, fmt.Sprintf("vault-%d.db", i)), vault.Options{MasterKey: make([]byte, vault.MasterKeySize),
-			KeysPath: filepath.Join(dir, fmt.Sprintf("keys-%d.db", i)), Now: now})
-		if err != nil {
-			b.Fatal(err)
-		}
-		t0 := time.Now()
-		stats, err := demo.Generate(ctx, ds, v, demo.Options{Seed: 1, Years: 1})
-		demoTime := time.Since(t0)
-		v.Close()
-		ds.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		// The import.
-		is, err := sqlite.Open(ctx, filepath.Join(dir, fmt.Sprintf("import-%d.db", i)), sqlite.Options{Now: now})
-		if err != nil {
-			b.Fatal(err)
-		}
-		f, err := os.Open(input)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		dec := ocds.NewDecoder(ctx, ocds.Options{SpillDir: dir}, f)
-		rep, err := importer.Import(ctx, is, importer.Source{Name: "bench", RetrievedAt: recorded}, dec,
-			importer.Options{Actor: importtest.Admin(b, is), Now: now})
-		importTime := time.Since(t1)
-		dec.Close()
-		f.Close()
-		is.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if rep.Refused != 0 {
-			b.Fatalf("%d refused: %+v", rep.Refused, rep.Refusals[0])
-		}
-		commands := 0
-		for t, c := range rep.Events {
-			if t != "provenance.recorded" {
-				commands += c // one event per command in these processes
+		r := importtest.VersusDemo(b, dir, i, func(ctx context.Context, st *sqlite.Store, opts importer.Options) (*importer.Report, error) {
+			f, err := os.Open(input)
+			if err != nil {
+				return nil, err
 			}
-		}
-		demoRate := float64(stats.Commands) / demoTime.Seconds()
-		importRate := float64(commands) / importTime.Seconds()
-		b.ReportMetric(demoRate, "demo-cmd/s")
-		b.ReportMetric(importRate, "import-cmd/s")
-		b.ReportMetric(float64(n)/importTime.Seconds(), "releases/s")
-		b.ReportMetric(importRate/demoRate, "ratio")
-		b.Logf("demo: %d commands in %s; import: %d releases, %d commands (%d processes) in %s",
-			stats.Commands, demoTime.Round(time.Millisecond), n, commands, rep.Imported, importTime.Round(time.Millisecond))
+			defer f.Close()
+			dec := ocds.NewDecoder(ctx, ocds.Options{SpillDir: dir}, f)
+			defer dec.Close()
+			return importer.Import(ctx, st, importer.Source{Name: "bench", RetrievedAt: importtest.BenchRecorded}, dec, opts)
+		})
+		r.ReportMetrics(b, n, "releases")
 	}
 }

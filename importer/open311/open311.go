@@ -355,7 +355,7 @@ func (d *Decoder) record(req Request) importer.Record {
 		Location: location, Channel: d.opts.Mapping.Channel, At: requested}
 	rec.Steps = []importer.Step{{Key: "request:" + id + ":submit", Command: events.SubmitRequest{RequestID: id}, IfAbsent: true,
 		Public: submit.Channel == events.RequestViaWeb,
-		Requester: &importer.Requester{Person: person, Command: func(ref events.SubjectRef) events.Command {
+		Requester: &importer.Requester{Person: person, Anonymous: person.DisplayName == AnonymousRequester, Command: func(ref events.SubjectRef) events.Command {
 			c := submit
 			c.Requester = ref
 			return c
@@ -470,13 +470,13 @@ func requester(req Request) (events.Person, []string) {
 	p.Phone = keep("phone", events.Person{Phone: req.Phone.String()}).Phone
 	if p == (events.Person{}) {
 		p.DisplayName = AnonymousRequester
-		notes = append(notes, "no requester in the source: an anonymous requester in the vault")
+		notes = append(notes, "no requester in the source: the import's anonymous requester")
 	}
 	return p, notes
 }
 
-// AnonymousRequester is the display name of the vault's record of a
-// requester the source does not name.
+// AnonymousRequester is the display name of the vault's record that
+// stands for every requester the source does not name.
 const AnonymousRequester = "Ανώνυμος αιτών (Open311)"
 
 // digest identifies a request's content, to tell a repeat from a
