@@ -124,7 +124,8 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 	if err != nil {
 		return err
 	}
-	dec, closeDec, err := importDecoder(ctx, format, readers, fl)
+	progress, phase, done := c.importProgress()
+	dec, closeDec, err := importDecoder(ctx, format, readers, fl, phase)
 	if err != nil {
 		return err
 	}
@@ -139,7 +140,6 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 		defer v.Close()
 		opts.People = v
 	}
-	progress, done := c.importProgress()
 	opts.Progress = progress
 	rep, err := importer.Import(ctx, store, src, dec, opts)
 	done()
@@ -156,16 +156,16 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 	return err
 }
 
-func importDecoder(ctx context.Context, format string, in []io.Reader, fl importFlags) (importer.Decoder, func(), error) {
+func importDecoder(ctx context.Context, format string, in []io.Reader, fl importFlags, phase func(string, int)) (importer.Decoder, func(), error) {
 	switch format {
 	case "ocds":
-		d := ocds.NewDecoder(ctx, ocds.Options{Body: fl.body}, in...)
+		d := ocds.NewDecoder(ctx, ocds.Options{Body: fl.body, Progress: phase}, in...)
 		return d, func() { d.Close() }, nil
 	case "popolo":
 		var decs []importer.Decoder
 		var closers []func() error
 		for _, r := range in {
-			d := popolo.NewDecoder(ctx, r, popolo.Options{})
+			d := popolo.NewDecoder(ctx, r, popolo.Options{Progress: phase})
 			decs, closers = append(decs, d), append(closers, d.Close)
 		}
 		return &chain{decs: decs}, func() {
@@ -267,20 +267,37 @@ func writeReport(path string, rep *importer.Report) error {
 	return f.Close()
 }
 
-// importProgress is a count of records on a terminal, a log line every
-// five seconds otherwise.
-func (c *cli) importProgress() (func(int), func()) {
+// importProgress follows an import on a terminal: a count of what the
+// decoder spills and sorts before its first record (phase), then of the
+// records with their rate (records); otherwise a log line at each phase
+// and every five seconds.
+func (c *cli) importProgress() (records func(int), phase func(string, int), done func()) {
+	current := ""
 	if isTerminal(c.stderr) {
 		bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(c.stderr), progressbar.OptionSetDescription("import records"),
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(c.stderr) }))
-		return func(n int) { _ = bar.Set(n) }, func() { _ = bar.Finish() }
+		describe := func(what string, n int) {
+			if what != current {
+				current = what
+				bar.Reset()
+				bar.Describe(what)
+			}
+			_ = bar.Set(n)
+		}
+		return func(n int) { describe("import records", n) },
+			func(p string, n int) { describe(importPhases[p], n) },
+			func() { _ = bar.Finish() }
 	}
 	var last time.Time
-	return func(n int) {
-		if now := c.now(); now.Sub(last) >= 5*time.Second {
-			last = now
-			c.log.Info("import progress", "records", n)
+	logged := func(what string, n int) {
+		if now := c.now(); what != current || now.Sub(last) >= 5*time.Second {
+			current, last = what, now
+			c.log.Info("import progress", "phase", what, "count", n)
 		}
-	}, func() {}
+	}
+	return func(n int) { logged("import records", n) }, func(p string, n int) { logged(importPhases[p], n) }, func() {}
 }
+
+// importPhases names a decoder's phases before its first record.
+var importPhases = map[string]string{"spill": "spill items", "sort": "sort the spill"}

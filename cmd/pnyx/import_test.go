@@ -45,6 +45,11 @@ func TestImport(t *testing.T) {
 		if r.err != nil || !strings.Contains(r.stdout, "imported 6, 0 unchanged") {
 			t.Fatalf("%v\n%s", r.err, r.stdout)
 		}
+		for _, phase := range []string{"spill items", "sort the spill", "import records"} {
+			if !strings.Contains(r.stderr, phase) {
+				t.Errorf("no progress of %q in the log:\n%s", phase, r.stderr)
+			}
+		}
 		r = pnyx(t, ctx, nil, "--data-dir", dir, "--token", secret, "import", "ocds", ocdsDir)
 		if r.err != nil || !strings.Contains(r.stdout, "imported 0, 6 unchanged") {
 			t.Fatalf("%v\n%s", r.err, r.stdout)

@@ -35,6 +35,11 @@ type Options struct {
 	// SpillDir is where the spill's temporary file goes; "" means the
 	// system's temporary directory.
 	SpillDir string
+	// Progress, when set, follows the first phase, before any process is
+	// returned: "spill" with the releases read so far (every thousand,
+	// and at the end), then "sort" as the spill is read back in ocid
+	// order.
+	Progress func(phase string, n int)
 }
 
 // Decoder reads OCDS input and returns one record per contracting process.
@@ -86,6 +91,8 @@ func (d *Decoder) Next() (importer.Record, error) {
 				return importer.Record{}, fmt.Errorf("input %d: %w", i+1, err)
 			}
 		}
+		d.progress("spill", d.read)
+		d.progress("sort", d.read)
 		if d.groups, err = d.spill.Groups(d.ctx); err != nil {
 			return importer.Record{}, err
 		}
@@ -245,7 +252,16 @@ func (d *Decoder) add(ocid string, s spilled) error {
 		return err
 	}
 	d.read++
+	if d.read%1000 == 0 {
+		d.progress("spill", d.read)
+	}
 	return d.spill.Add(d.ctx, ocid, b)
+}
+
+func (d *Decoder) progress(phase string, n int) {
+	if d.opts.Progress != nil {
+		d.opts.Progress(phase, n)
+	}
 }
 
 // record spills a record's embedded releases, or its compiled release when

@@ -2,6 +2,7 @@ package ocds_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -155,5 +156,25 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if rep.Imported != 6 || rep.Events["procurement.planned"] != 6 {
 		t.Errorf("dry run:\n%s", text(rep))
+	}
+}
+
+// TestSpillProgress follows the spill phase: releases counted every
+// thousand and at the end, then the sort, before the first process.
+func TestSpillProgress(t *testing.T) {
+	var in strings.Builder
+	for i := range 2500 {
+		fmt.Fprintf(&in, `{"ocid":"ocds-p-%d","id":"1","date":"2024-01-01T00:00:00Z","tender":{"title":"T"}}`+"\n", i%7)
+	}
+	var phases []string
+	dec := ocds.NewDecoder(context.Background(), ocds.Options{SpillDir: t.TempDir(), Progress: func(p string, n int) {
+		phases = append(phases, fmt.Sprintf("%s %d", p, n))
+	}}, strings.NewReader(in.String()))
+	defer dec.Close()
+	if _, err := dec.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(phases, ", "); got != "spill 1000, spill 2000, spill 2500, sort 2500" {
+		t.Errorf("progress %s", got)
 	}
 }

@@ -33,6 +33,11 @@ type Options struct {
 	// SpillDir is where the spill of vote events goes; "" means the
 	// system's temporary directory.
 	SpillDir string
+	// Progress, when set, follows the first phase, before any record is
+	// returned: "spill" with the items spilled so far (every thousand,
+	// and at the end), then "sort" as the spill is read back in time
+	// order.
+	Progress func(phase string, n int)
 }
 
 type person struct {
@@ -134,6 +139,10 @@ func (d *Decoder) Next() (importer.Record, error) {
 		}
 		if err := d.mapBodies(); err != nil {
 			return importer.Record{}, err
+		}
+		if d.opts.Progress != nil {
+			d.opts.Progress("spill", d.spill.Len())
+			d.opts.Progress("sort", d.spill.Len())
 		}
 		if d.groups, err = d.spill.Groups(d.ctx); err != nil {
 			return importer.Record{}, err
@@ -300,7 +309,13 @@ func (d *Decoder) spillItem(when, rank, kind, id string, raw json.RawMessage, bo
 	if err != nil {
 		return err
 	}
-	return d.spill.Add(d.ctx, key+"\x00"+rank+id, b)
+	if err := d.spill.Add(d.ctx, key+"\x00"+rank+id, b); err != nil {
+		return err
+	}
+	if n := d.spill.Len(); n%1000 == 0 && d.opts.Progress != nil {
+		d.opts.Progress("spill", n)
+	}
+	return nil
 }
 
 // factionID is the Pnyx faction of a Popolo organization id.
