@@ -77,6 +77,41 @@ func TestMessyPopolo(t *testing.T) {
 			t.Errorf("closed %+v", closed)
 		}
 	})
+	t.Run("factions formed, memberships naming them by id", func(t *testing.T) {
+		formed := map[string]events.FactionFormed{}
+		for _, id := range []string{"council-Πρόοδος", "council-Ανανέωση"} {
+			for _, re := range importtest.Stream(t, st, events.FactionStream(id)) {
+				p, err := events.Decode(re)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f, ok := p.(events.FactionFormed); ok {
+					formed[id] = f
+				}
+			}
+		}
+		if f := formed["council-Πρόοδος"]; f.BodyID != "council" || f.Name != "Πρόοδος" || f.ShortName != "Π" || f.Role != events.FactionOpposition || f.Colour == "" {
+			t.Errorf("faction Πρόοδος formed as %+v", f)
+		}
+		if f := formed["council-Ανανέωση"]; f.BodyID != "council" || f.Name != "Ανανέωση" || f.Colour == formed["council-Πρόοδος"].Colour {
+			t.Errorf("faction Ανανέωση formed as %+v", f)
+		}
+		joined := map[string]string{}
+		for _, re := range importtest.Stream(t, st, events.StreamName("body", "council")) {
+			p, err := events.Decode(re)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j, ok := p.(events.BodyMemberJoined); ok {
+				joined[j.MemberID] = j.FactionID
+			}
+		}
+		for member, faction := range map[string]string{"papadopoulou": "council-Πρόοδος", "georgiou": "council-Ανανέωση", "ioannou": ""} {
+			if got, ok := joined[member]; !ok || got != faction {
+				t.Errorf("%s joined in faction %q (%v), want %q", member, got, ok, faction)
+			}
+		}
+	})
 	t.Run("a second import writes nothing", func(t *testing.T) {
 		head := importtest.Head(t, st)
 		again := importFile(t, st)
