@@ -50,6 +50,22 @@ type organization struct {
 	Name           source.Text `json:"name"`
 	Classification source.Text `json:"classification"`
 	ParentID       source.Text `json:"parent_id"`
+	OtherNames     []struct {
+		Name source.Text `json:"name"`
+		Note source.Text `json:"note"`
+	} `json:"other_names"`
+	FoundingDate source.Text `json:"founding_date"`
+}
+
+// shortName is the organization's other name noted as its short name
+// (Pnyx's own export writes one), else its words' initials.
+func (o organization) shortName() (string, bool) {
+	for _, n := range o.OtherNames {
+		if strings.EqualFold(n.Note.String(), "short name") && n.Name != "" {
+			return n.Name.String(), true
+		}
+	}
+	return shortName(o.Name.String()), false
 }
 
 type membership struct {
@@ -173,6 +189,9 @@ func (d *Decoder) Next() (importer.Record, error) {
 		var m membership
 		if err := json.Unmarshal(item.Raw, &m); err != nil {
 			return importer.Record{}, err
+		}
+		if item.Kind == "leader" {
+			return d.leader(m), nil
 		}
 		return d.membershipChange(item.Body, m, item.Kind == "join"), nil
 	}
@@ -412,15 +431,52 @@ func (d *Decoder) mapBodies() error {
 			if f.Classification.String() != "faction" || f.ParentID.String() != o.ID.String() {
 				continue
 			}
+			short, given := f.shortName()
+			if !given {
+				rec.Notes = append(rec.Notes, "a faction without a short name: its initials")
+			}
+			formed := first
+			if t, err := source.Time(f.FoundingDate.String(), time.UTC); err == nil && t.After(first) {
+				formed = t
+			}
 			rec.Steps = append(rec.Steps, importer.Step{Key: "faction:" + f.ID.String(), Command: events.FormFaction{
-				FactionID: factionID(f.ID.String()), BodyID: id, Name: f.Name.String(), ShortName: shortName(f.Name.String()),
-				Colour: factionColours[n%len(factionColours)], Role: events.FactionOpposition, At: first}})
+				FactionID: factionID(f.ID.String()), BodyID: id, Name: f.Name.String(), ShortName: short,
+				Colour: factionColours[n%len(factionColours)], Role: events.FactionOpposition, At: formed}})
 			n++
 		}
 		if n > 0 {
 			rec.Notes = append(rec.Notes, "factions: Popolo gives no role or colour; recorded as opposition, coloured from a fixed palette")
 		}
+		if err := d.spillLeaders(o.ID.String(), mine); err != nil {
+			return err
+		}
 		d.bodies = append(d.bodies, rec)
+	}
+	return nil
+}
+
+// spillLeaders spills the leaders of body's factions (a membership of
+// the faction, role leader), each after its leader joins the body for it.
+func (d *Decoder) spillLeaders(body string, mine []membership) error {
+	for _, m := range d.members {
+		f, ok := d.orgByID[m.OrganizationID.String()]
+		if !ok || f.Classification.String() != "faction" || f.ParentID.String() != body || !strings.EqualFold(m.Role.String(), "leader") {
+			continue
+		}
+		when := m.StartDate.String()
+		for _, j := range mine {
+			if when == "" && j.PersonID == m.PersonID && j.OnBehalfOfID == m.OrganizationID {
+				when = j.StartDate.String()
+			}
+		}
+		m.StartDate = source.Text(when)
+		raw, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if err := d.spillItem(when, "3", "leader", m.ID.String(), raw, bodyID(body)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -452,6 +508,20 @@ func (d *Decoder) membershipChange(body string, m membership, join bool) importe
 	rec.Steps = []importer.Step{{Key: "membership:" + m.ID.String(),
 		Command: events.AddMember{BodyID: body, MemberID: member, Name: d.persons[member].Name.String(), FactionID: faction,
 			Role: events.MemberRole(role), At: start}}}
+	return rec
+}
+
+// leader is the record of a faction's leader.
+func (d *Decoder) leader(m membership) importer.Record {
+	rec := importer.Record{Kind: "faction leader", SourceID: m.ID.String()}
+	at, err := source.Time(m.StartDate.String(), time.UTC)
+	if err != nil || at.IsZero() {
+		rec.Refused = fmt.Sprintf("leader of %s: no usable start date, nor a membership of the leader for the faction", m.OrganizationID)
+		return rec
+	}
+	faction := factionID(m.OrganizationID.String())
+	rec.Steps = []importer.Step{{Key: "faction:" + m.OrganizationID.String() + ":leader:" + m.PersonID.String(),
+		Command: events.ChangeFactionLeader{FactionID: faction, MemberID: m.PersonID.String(), At: at}}}
 	return rec
 }
 
