@@ -17,7 +17,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -121,6 +123,9 @@ type Decoder struct {
 	bodies  []importer.Record
 	bad     []importer.Record
 	roles   map[string]string // body id + member id → role
+	// sitting are the members of each body as the records returned so
+	// far leave it: who sat at a secret vote whose source names nobody.
+	sitting map[string]map[string]bool
 }
 
 var _ importer.Decoder = (*Decoder)(nil)
@@ -128,7 +133,8 @@ var _ importer.Decoder = (*Decoder)(nil)
 // NewDecoder reads r. Close it to remove its spill.
 func NewDecoder(ctx context.Context, r io.Reader, opts Options) *Decoder {
 	return &Decoder{ctx: ctx, opts: opts, in: r, persons: map[string]person{}, orgByID: map[string]organization{},
-		motions: map[string]motion{}, votes: map[string][]vote{}, roles: map[string]string{}}
+		motions: map[string]motion{}, votes: map[string][]vote{}, roles: map[string]string{},
+		sitting: map[string]map[string]bool{}}
 }
 
 // Close removes the spill.
@@ -193,6 +199,10 @@ func (d *Decoder) Next() (importer.Record, error) {
 		if item.Kind == "leader" {
 			return d.leader(m), nil
 		}
+		if d.sitting[item.Body] == nil {
+			d.sitting[item.Body] = map[string]bool{}
+		}
+		d.sitting[item.Body][m.PersonID.String()] = item.Kind == "join"
 		return d.membershipChange(item.Body, m, item.Kind == "join"), nil
 	}
 	var ve voteEvent
@@ -511,6 +521,39 @@ func (d *Decoder) membershipChange(body string, m membership, join bool) importe
 	return rec
 }
 
+// secretTally is a secret vote's tally from its counts: yes, no, abstain
+// and present (not voting counted as present); absent follows from the
+// body's seats.
+func secretTally(ve voteEvent) (events.VoteTally, error) {
+	var t events.VoteTally
+	n := 0
+	for _, c := range ve.Counts {
+		v, err := strconv.Atoi(c.Value.String())
+		if err != nil || v < 0 {
+			return t, fmt.Errorf("count of %q is not a number", c.Option)
+		}
+		switch o := strings.ToLower(c.Option.String()); o {
+		case "yes":
+			t.Yes += v
+		case "no":
+			t.No += v
+		case "abstain":
+			t.Abstain += v
+		case "present", "not voting":
+			t.Present += v
+		case "absent", "excused", "paired":
+			continue
+		default:
+			return t, fmt.Errorf("unknown count option %q", c.Option)
+		}
+		n++
+	}
+	if n == 0 {
+		return t, fmt.Errorf("no counts: the tally of the ballot box is not in the source")
+	}
+	return t, nil
+}
+
 // leader is the record of a faction's leader.
 func (d *Decoder) leader(m membership) importer.Record {
 	rec := importer.Record{Kind: "faction leader", SourceID: m.ID.String()}
@@ -559,9 +602,7 @@ func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
 	}
 	method := events.VoteMethod(ve.Classification.String())
 	switch method {
-	case events.VoteRollCall, events.VoteShowOfHands:
-	case events.VoteSecret:
-		return refuse("a secret vote: its tally is not imported yet")
+	case events.VoteRollCall, events.VoteShowOfHands, events.VoteSecret:
 	default:
 		rec.Notes = append(rec.Notes, fmt.Sprintf("vote classification %q read as roll_call", method))
 		method = events.VoteRollCall
@@ -578,6 +619,24 @@ func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
 	votes := ve.Votes
 	if len(votes) == 0 {
 		votes = d.votes[id]
+	}
+	var tally *events.VoteTally
+	if method == events.VoteSecret {
+		t, err := secretTally(ve)
+		if err != nil {
+			return refuse("a secret vote: %v", err)
+		}
+		tally = &t
+		if len(votes) == 0 {
+			// A secret ballot names nobody: every member sitting then
+			// is recorded at the sitting.
+			for _, m := range slices.Sorted(maps.Keys(d.sitting[body])) {
+				if d.sitting[body][m] {
+					votes = append(votes, vote{VoterID: source.Text(m), Option: "present"})
+				}
+			}
+			rec.Notes = append(rec.Notes, "a secret vote without its voters: every member sitting then recorded present")
+		}
 	}
 	if len(votes) == 0 {
 		return refuse("no votes")
@@ -599,8 +658,8 @@ func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
 		if presiding == "" || d.roles[body+" "+member] == "chair" && d.roles[body+" "+presiding] != "chair" {
 			presiding = member
 		}
-		if d.roles[body+" "+member] == "mayor" {
-			continue // present, without a vote
+		if d.roles[body+" "+member] == "mayor" || tally != nil {
+			continue // present, without a vote; or a secret one, counted in the tally
 		}
 		ballots = append(ballots, importer.Step{Key: "vote:" + id + ":" + member, Command: events.CastBallot{VoteID: id, BodyID: body,
 			MeetingID: meeting, MemberID: member, Choice: opt.choice, At: start}})
@@ -616,7 +675,7 @@ func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
 	}
 	rec.Steps = append(rec.Steps, ballots...)
 	rec.Steps = append(rec.Steps,
-		importer.Step{Key: "vote:" + id + ":close", Command: events.CloseVote{VoteID: id, BodyID: body, MeetingID: meeting, At: end}},
+		importer.Step{Key: "vote:" + id + ":close", Command: events.CloseVote{VoteID: id, BodyID: body, MeetingID: meeting, Tally: tally, At: end}},
 		importer.Step{Key: "vote:" + id + ":adjourn", Command: events.AdjournMeeting{MeetingID: meeting, At: end}})
 	return rec
 }

@@ -44,7 +44,7 @@ func TestMessyPopolo(t *testing.T) {
 		"body-empty": "a body without memberships",
 		"v3":         "unknown vote option \"maybe\"",
 		"v4":         "member nikolaou does not sit",
-		"v5":         "a secret vote",
+		"v5":         "a secret vote: no counts",
 		"v6":         "no quorum",
 		"v7":         "no usable start date",
 	} {

@@ -23,8 +23,9 @@ import (
 func day(n int) time.Time { return time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
 
 // scenario records a council of Pnyx's own: five members in two factions
-// and an independent, one who leaves, and two sittings of roll-call and
-// show-of-hands votes with every choice.
+// and an independent, one who leaves, and three sittings: roll-call and
+// show-of-hands votes with every choice, one member absent, and a secret
+// vote counted from its ballot box.
 func scenario(t *testing.T, st events.Store) {
 	ctx := context.Background()
 	s := events.NewService(st, events.ServiceOptions{Now: importtest.Clock})
@@ -63,16 +64,30 @@ func scenario(t *testing.T, st events.Store) {
 		for id, choices := range votes {
 			must(events.OpenVote{VoteID: id, BodyID: "council", MeetingID: meeting, ItemID: meeting + "-" + id, Question: "Εγκρίνεται το θέμα " + id + ";",
 				QuestionType: events.QuestionOrdinary, Method: method, At: at})
+			var tally *events.VoteTally
 			for i, c := range choices {
+				if method == events.VoteSecret { // the ballot box's tally
+					if tally == nil {
+						tally = &events.VoteTally{}
+					}
+					switch c {
+					case events.BallotYes:
+						tally.Yes++
+					case events.BallotNo:
+						tally.No++
+					}
+					continue
+				}
 				must(events.CastBallot{VoteID: id, BodyID: "council", MeetingID: meeting, MemberID: present[i], Choice: c, At: at})
 			}
-			must(events.CloseVote{VoteID: id, BodyID: "council", MeetingID: meeting, At: at.Add(10 * time.Minute)})
+			must(events.CloseVote{VoteID: id, BodyID: "council", MeetingID: meeting, Tally: tally, At: at.Add(10 * time.Minute)})
 		}
 		must(events.AdjournMeeting{MeetingID: meeting, At: at.Add(2 * time.Hour)})
 	}
 	y, n, a, p := events.BallotYes, events.BallotNo, events.BallotAbstain, events.BallotPresent
 	sitting("2025-01", day(30).Add(18*time.Hour), []string{"papadopoulou", "georgiou", "ioannou", "nikolaou", "dimou"}, map[string][]events.BallotChoice{"v-2025-1": {y, y, n, a, y}}, events.VoteRollCall)
 	sitting("2025-02", day(60).Add(18*time.Hour), []string{"papadopoulou", "georgiou", "ioannou", "nikolaou"}, map[string][]events.BallotChoice{"v-2025-2": {y, n, p, a}}, events.VoteShowOfHands)
+	sitting("2025-03", day(90).Add(18*time.Hour), []string{"papadopoulou", "georgiou", "ioannou", "nikolaou"}, map[string][]events.BallotChoice{"v-2025-3": {y, y, y, n}}, events.VoteSecret)
 }
 
 // readModel projects st's log into a read model.
@@ -209,6 +224,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 	_, idb := readModel(t, imported)
 	want, got := voteDump(t, odb), voteDump(t, idb)
+	if !strings.Contains(want, `"v-2025-3"	"council"`) {
+		t.Fatalf("the secret vote is not in the dump:\n%s", want)
+	}
 	if got != want {
 		wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
 		for i := 0; i < max(len(wl), len(gl)); i++ {
