@@ -37,7 +37,7 @@ test:
 FUZZ_CHECKS ?= 300
 FUZZ_STEPS  ?= 120
 FUZZ_TIME   ?= 30s
-IMPORT_FUZZ  = importer/decisions:FuzzDecoder importer/ocds:FuzzDecoder importer/popolo:FuzzDecoder importer/open311:FuzzDecoder
+IMPORT_FUZZ  = importer/decisions:FuzzDecoder importer/ocds:FuzzDecoder importer/popolo:FuzzDecoder importer/open311:FuzzDecoder importer/popolo:FuzzCSVDecoder
 fuzz:
 	$(GO) test ./events -run '^TestModelMunicipality$$' -count=1 -rapid.checks=$(FUZZ_CHECKS) -rapid.steps=$(FUZZ_STEPS)
 	@for t in $(IMPORT_FUZZ); do \

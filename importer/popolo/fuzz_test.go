@@ -36,3 +36,48 @@ func FuzzDecoder(f *testing.F) {
 		t.Fatalf("the decoder did not end within %d records", len(b)+1)
 	})
 }
+
+// FuzzCSVDecoder feeds the CSV decoder any vote_events.csv and votes.csv
+// (the input split at its first NUL byte) beside a fixed council: it maps
+// or refuses every record, or fails with an error, and always ends.
+func FuzzCSVDecoder(f *testing.F) {
+	ve, err := os.ReadFile("testdata/csv/vote_events.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	votes, err := os.ReadFile("testdata/csv/votes.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(append(append(ve, 0), votes...))
+	f.Add([]byte("id,start_date,yes,no\nv,2020-01-01,x,-1\x00vote_event_id,voter_id,option\nv,a,\"b\n"))
+	members, err := os.ReadFile("testdata/csv/memberships.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	orgs, err := os.ReadFile("testdata/csv/organizations.csv")
+	if err != nil {
+		f.Fatal(err)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		first, second, _ := bytes.Cut(b, []byte{0})
+		dec, err := popolo.NewCSVDecoder(context.Background(), map[string]io.Reader{"vote_events": bytes.NewReader(first),
+			"votes": bytes.NewReader(second), "memberships": bytes.NewReader(members), "organizations": bytes.NewReader(orgs)},
+			popolo.Options{SpillDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dec.Close()
+		for i := 0; i <= len(b)+100; i++ {
+			rec, err := dec.Next()
+			if errors.Is(err, io.EOF) || err != nil {
+				return
+			}
+			if rec.Refused == "" && len(rec.Steps) == 0 {
+				t.Fatalf("record %s neither refused nor mapped", rec.SourceID)
+			}
+		}
+		t.Fatalf("the decoder did not end")
+	})
+}

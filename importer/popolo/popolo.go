@@ -126,6 +126,7 @@ type Decoder struct {
 	// sitting are the members of each body as the records returned so
 	// far leave it: who sat at a secret vote whose source names nobody.
 	sitting map[string]map[string]bool
+	csv     map[string]io.Reader // the CSV files by part (NewCSVDecoder)
 }
 
 var _ importer.Decoder = (*Decoder)(nil)
@@ -156,7 +157,11 @@ func (d *Decoder) Next() (importer.Record, error) {
 			return importer.Record{}, err
 		}
 		d.spill = sp
-		if err := d.read(); err != nil {
+		read := d.read
+		if d.csv != nil {
+			read = d.readCSV
+		}
+		if err := read(); err != nil {
 			return importer.Record{}, err
 		}
 		if err := d.mapBodies(); err != nil {
@@ -579,6 +584,14 @@ var options = map[string]struct {
 	"absent": {"", false}, "excused": {"", false}, "paired": {"", false},
 }
 
+// localOptions are vote options some sources write, as the standard
+// ones: English parliamentary words and Greek councils' own.
+var localOptions = map[string]string{
+	"aye": "yes", "nay": "no", "not_voting": "not voting", "abstention": "abstain",
+	"ναι": "yes", "υπέρ": "yes", "όχι": "no", "κατά": "no", "αποχή": "abstain", "λευκό": "abstain",
+	"παρών": "present", "παρούσα": "present", "απών": "absent", "απούσα": "absent",
+}
+
 // voteEvent makes the record of one vote: its sitting, the ballots and
 // the close.
 func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
@@ -647,9 +660,15 @@ func (d *Decoder) voteEvent(ve voteEvent) importer.Record {
 	meeting, item := "popolo-"+id, "popolo-"+id
 	for _, v := range votes {
 		member := v.VoterID.String()
-		opt, ok := options[strings.ToLower(v.Option.String())]
+		word := strings.ToLower(strings.TrimSpace(v.Option.String()))
+		opt, ok := options[word]
 		if !ok {
-			return refuse("voter %s: unknown vote option %q", member, v.Option)
+			std, local := localOptions[word]
+			if !local {
+				return refuse("voter %s: unknown vote option %q", member, v.Option)
+			}
+			opt = options[std]
+			rec.Notes = append(rec.Notes, fmt.Sprintf("vote option %q read as %s", word, std))
 		}
 		if !opt.attending {
 			continue
