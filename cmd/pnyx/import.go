@@ -49,7 +49,9 @@ func newImportCommand(c *cli) *cobra.Command {
 			"import relaxes. Ids derive from the source's ids: running the same import again\n" +
 			"writes nothing, so an interrupted import is simply run again.\n\n" +
 			"  ocds       OCDS 1.0 or 1.1: release or record packages, releases, JSON Lines\n" +
-			"  popolo     Popolo JSON: bodies, members and factions, vote events and votes\n" +
+			"  popolo     Popolo JSON, or Popolo CSV files (persons.csv, organizations.csv,\n" +
+			"             memberships.csv, motions.csv, votes.csv, vote_events.csv): bodies,\n" +
+			"             members and factions, vote events and votes\n" +
 			"  decisions  a decision register as CSV or JSON Lines (see docs/IMPORTS.md)\n" +
 			"  open311    GeoReport v2 requests.json dumps, with --mapping FILE naming the\n" +
 			"             categories of the service codes (requesters go to the vault)\n\n" +
@@ -125,7 +127,7 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 		return err
 	}
 	progress, phase, done := c.importProgress()
-	dec, closeDec, err := importDecoder(ctx, format, readers, fl, phase)
+	dec, closeDec, err := importDecoder(ctx, format, files, readers, fl, phase)
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func (c *cli) runImport(ctx context.Context, stdin io.Reader, out io.Writer, for
 	return err
 }
 
-func importDecoder(ctx context.Context, format string, in []io.Reader, fl importFlags, phase func(string, int)) (importer.Decoder, func(), error) {
+func importDecoder(ctx context.Context, format string, names []string, in []io.Reader, fl importFlags, phase func(string, int)) (importer.Decoder, func(), error) {
 	switch format {
 	case "ocds":
 		d := ocds.NewDecoder(ctx, ocds.Options{Body: fl.body, Progress: phase}, in...)
@@ -164,7 +166,24 @@ func importDecoder(ctx context.Context, format string, in []io.Reader, fl import
 	case "popolo":
 		var decs []importer.Decoder
 		var closers []func() error
-		for _, r := range in {
+		// The .csv files are one council in Popolo CSV, a file per part.
+		parts := map[string]io.Reader{}
+		var rest []io.Reader
+		for i, r := range in {
+			if name := names[i]; strings.EqualFold(filepath.Ext(name), ".csv") {
+				parts[strings.ToLower(strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)))] = r
+				continue
+			}
+			rest = append(rest, r)
+		}
+		if len(parts) > 0 {
+			d, err := popolo.NewCSVDecoder(ctx, parts, popolo.Options{Progress: phase})
+			if err != nil {
+				return nil, nil, err
+			}
+			decs, closers = append(decs, d), append(closers, d.Close)
+		}
+		for _, r := range rest {
 			d := popolo.NewDecoder(ctx, r, popolo.Options{Progress: phase})
 			decs, closers = append(decs, d), append(closers, d.Close)
 		}

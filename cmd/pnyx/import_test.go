@@ -141,3 +141,20 @@ func TestImportOpen311(t *testing.T) {
 		}
 	})
 }
+
+func TestImportPopoloCSV(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("PNYX_TOKEN", "")
+	ctx := context.Background()
+	dir := t.TempDir()
+	secret := adminToken(t, dir)
+	csvDir := filepath.Join("..", "..", "importer", "popolo", "testdata", "csv")
+	r := pnyx(t, ctx, nil, "--data-dir", dir, "--token", secret, "import", "popolo", csvDir)
+	if r.err != nil || !strings.Contains(r.stdout, "popolo: 17 records read; imported 10, 0 unchanged, 7 refused") {
+		t.Fatalf("%v\n%s", r.err, r.stdout)
+	}
+	r = pnyx(t, ctx, nil, "--data-dir", dir, "--token", secret, "import", "popolo", csvDir)
+	if r.err != nil || !strings.Contains(r.stdout, "imported 0, 10 unchanged") {
+		t.Fatalf("%v\n%s", r.err, r.stdout)
+	}
+}
