@@ -149,6 +149,12 @@ func Import(ctx context.Context, store Store, src Source, dec Decoder, opts Opti
 	err := r.all(ctx, dec)
 	if err == nil && !opts.DryRun {
 		err = r.commit(ctx)
+	} else if err != nil {
+		// Nothing staged is written: the people put for it leave the
+		// vault again, even when ctx was cancelled.
+		for res := range r.put {
+			r.forget(context.WithoutCancel(ctx), res)
+		}
 	}
 	r.report.finish()
 	return r.report, err
