@@ -21,25 +21,6 @@ func (s suite) multiStream(t *testing.T) {
 	cmd, fact, claim := "cmd-"+unique(), "fact-"+unique(), "multiclaim-"+unique()
 	mustAppend(t, st, fact, events.NoStream, event(typ, 0))
 
-	if s.singleStream {
-		t.Run("more than one part is refused with a typed error and writes nothing", func(t *testing.T) {
-			head := mustHead(t, st)
-			_, err := st.AppendStreams(ctx, events.StreamAppend{Stream: cmd, Expected: events.NoStream, Events: []events.Event{event(typ, 1)}},
-				events.StreamAppend{Stream: fact, Expected: events.Exact(0)})
-			if !errors.Is(err, events.ErrAtomicAppendUnsupported) {
-				t.Fatalf("err = %v, want ErrAtomicAppendUnsupported", err)
-			}
-			requireNotWritten(t, st, head, cmd, -1)
-		})
-		t.Run("one part appends as Append does", func(t *testing.T) {
-			res, err := st.AppendStreams(ctx, events.StreamAppend{Stream: cmd, Expected: events.NoStream, Events: []events.Event{event(typ, 1)}})
-			if err != nil || len(res) != 1 || res[0].NextVersion != 0 {
-				t.Fatalf("%v %v", res, err)
-			}
-		})
-		return
-	}
-
 	t.Run("every part is written, check-only parts answer their version", func(t *testing.T) {
 		head := mustHead(t, st)
 		res, err := st.AppendStreams(ctx,

@@ -53,8 +53,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/serverfeatures"
 	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/shared"
 	api "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/streams"
+	v2 "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v2/streams/streams"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -77,6 +79,10 @@ type Options struct {
 	// every call must carry one as HTTP Basic credentials, or it is
 	// refused as Unauthenticated, as a secure server does.
 	Users map[string]string
+	// Classic makes the server one from before KurrentDB 26.1: it serves
+	// the classic streams API only, without AppendRecords, and says so
+	// when the client asks what it supports.
+	Classic bool
 	// Addr is the address to listen on; "" means a free loopback port.
 	// A test restarts a server on the address of one it closed to stand
 	// for a server that went away and came back (see Restart).
@@ -134,7 +140,6 @@ func Start(opts Options) (*Server, error) {
 		drop:    make(chan struct{}),
 	}
 	s.grpc = s.newGRPC()
-	api.RegisterStreamsServer(s.grpc, &streams{s: s})
 	go s.grpc.Serve(lis)
 	return s, nil
 }
@@ -149,21 +154,47 @@ func (s *Server) URL() string {
 	return "kurrentdb://" + s.lis.Addr().String() + "?tls=false"
 }
 
+// newGRPC is a gRPC server with the double's services: the classic
+// streams API, the v2 streams API (AppendRecords) and the server features
+// the client asks for on connecting.
 func (s *Server) newGRPC() *grpc.Server {
-	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(64 << 20), grpc.StreamInterceptor(s.authenticate)}
+	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(64 << 20),
+		grpc.StreamInterceptor(s.authenticateStream), grpc.UnaryInterceptor(s.authenticateUnary)}
 	if s.opts.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
 	}
-	return grpc.NewServer(opts...)
+	g := grpc.NewServer(opts...)
+	api.RegisterStreamsServer(g, &streams{s: s})
+	v2.RegisterStreamsServiceServer(g, &recordsService{s: s})
+	serverfeatures.RegisterServerFeaturesServer(g, &features{s: s})
+	return g
+}
+
+func (s *Server) authenticateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := s.authenticate(ss.Context()); err != nil {
+		return err
+	}
+	return handler(srv, ss)
+}
+
+// authenticateUnary checks the v2 appends; the server features answer
+// anyone, as a real server's do.
+func (s *Server) authenticateUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if !strings.Contains(info.FullMethod, "ServerFeatures") {
+		if err := s.authenticate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return handler(ctx, req)
 }
 
 // authenticate refuses a call without the Basic credentials of one of
 // Options.Users, when there are users.
-func (s *Server) authenticate(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (s *Server) authenticate(ctx context.Context) error {
 	if len(s.opts.Users) == 0 {
-		return handler(srv, ss)
+		return nil
 	}
-	md, _ := metadata.FromIncomingContext(ss.Context())
+	md, _ := metadata.FromIncomingContext(ctx)
 	for _, h := range md.Get("authorization") {
 		raw, ok := strings.CutPrefix(h, "Basic ")
 		if !ok {
@@ -175,7 +206,7 @@ func (s *Server) authenticate(srv any, ss grpc.ServerStream, info *grpc.StreamSe
 		}
 		login, password, _ := strings.Cut(string(b), ":")
 		if want, known := s.opts.Users[login]; known && want == password {
-			return handler(srv, ss)
+			return nil
 		}
 	}
 	return status.Error(codes.Unauthenticated, "bad or missing credentials")
@@ -215,7 +246,6 @@ func (s *Server) Up() error {
 		return fmt.Errorf("kurrenttest: listen again: %w", err)
 	}
 	g := s.newGRPC()
-	api.RegisterStreamsServer(g, &streams{s: s})
 	s.mu.Lock()
 	s.lis, s.grpc = lis, g
 	s.mu.Unlock()
