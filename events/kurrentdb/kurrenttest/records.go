@@ -65,6 +65,9 @@ func (r *recordsService) AppendRecords(ctx context.Context, req *v2.AppendRecord
 	if err := r.s.wait(ctx); err != nil {
 		return nil, err
 	}
+	if r.s.opts.BeforeRecords != nil {
+		r.s.opts.BeforeRecords()
+	}
 	return r.s.appendRecords(req)
 }
 

@@ -83,6 +83,10 @@ type Options struct {
 	// the classic streams API only, without AppendRecords, and says so
 	// when the client asks what it supports.
 	Classic bool
+	// BeforeRecords, when set, runs as each AppendRecords request arrives,
+	// before the server evaluates it: a test's way to let another writer
+	// in between what a client read and what it writes.
+	BeforeRecords func()
 	// Addr is the address to listen on; "" means a free loopback port.
 	// A test restarts a server on the address of one it closed to stand
 	// for a server that went away and came back (see Restart).
