@@ -5,8 +5,9 @@
 // persistent subscriptions. Its TLS and logins (Options) exist to test
 // that a connection string's reach the server.
 //
-// It serves the client module's own generated service definition
-// (event_store.client.streams.Streams, from
+// It serves the client module's own generated service definitions
+// (event_store.client.streams.Streams, kurrentdb.protocol.v2.streams's
+// StreamsService and the server features, from
 // github.com/kurrent-io/KurrentDB-Client-Go/protos/...), so the real
 // client talks to it over a real gRPC connection on a loopback port, and
 // it implements what the Pnyx adapter relies on, with the server's
@@ -24,6 +25,18 @@
 //   - catch-up subscriptions to $all from the start or after a position,
 //     with server-side filters on the event type or the stream name
 //     (prefixes or a regular expression), then live events;
+//   - AppendRecords of the v2 streams service (KurrentDB 26.1): records
+//     for several streams in one step, with consistency checks on any
+//     stream, written or not, evaluated and written under one lock, all or
+//     none; a failed check answers FailedPrecondition with every failing
+//     check in AppendConsistencyViolationErrorDetails, a request over
+//     MaxAppendBytes Aborted with AppendTransactionSizeExceededErrorDetails,
+//     as the server does; a classic read of such a record returns its
+//     properties as a JSON object of strings with the server's "$schema."
+//     keys added. The server features service announces it, as the client
+//     asks before using it (Options.Classic stands for an older server);
+//     unlike the real server, a request naming one stream in two
+//     spellings is refused (the server groups them ignoring case);
 //   - Drop, which ends every open subscription with Unavailable, as a
 //     connection lost between client and server does, and Hold, which
 //     leaves reads and appends unanswered, as a server that hangs does.
