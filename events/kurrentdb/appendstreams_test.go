@@ -247,3 +247,55 @@ func TestAServerBeforeAppendRecords(t *testing.T) {
 		}
 	})
 }
+
+// TestAnAppendWhoseAnswerIsLost holds the server's answer to an
+// AppendRecords request past the store's deadline, then lets the request
+// commit: the caller was told the store is unavailable, not that nothing
+// was written, and the same call again (same ids) answers the recorded
+// events, written once.
+func TestAnAppendWhoseAnswerIsLost(t *testing.T) {
+	hold := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(hold) }) }
+	defer release()
+	var held atomic.Bool
+	srv, err := kurrenttest.Start(kurrenttest.Options{MaxAppendBytes: kurrentdb.DefaultMaxAppendBytes, BeforeRecords: func() {
+		if held.CompareAndSwap(false, true) {
+			<-hold
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	s := openStore(t, srv.URL(), kurrentdb.Options{Timeout: 200 * time.Millisecond})
+	ctx := context.Background()
+	a, b := xev(1), xev(2)
+	a.ID, b.ID = events.NewEventID(), events.NewEventID()
+	parts := []events.StreamAppend{
+		{Stream: "xcmd-1", Expected: events.NoStream, Events: []events.Event{a}},
+		{Stream: "xclaim-1", Expected: events.NoStream, Events: []events.Event{b}},
+	}
+	if _, err := s.AppendStreams(ctx, parts...); events.ErrorCode(err) != events.CodeUnavailable {
+		t.Fatalf("err = %v; want unavailable", err)
+	}
+	sub, err := s.SubscribeAll(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	release()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second) // a guard against a hang
+	defer cancel()
+	for seen := 0; seen < 2; { // the held request commits once released
+		batch, err := sub.Next(wctx)
+		if err != nil {
+			t.Fatalf("waiting for the held request to commit: %v", err)
+		}
+		seen += len(batch)
+	}
+	res, err := s.AppendStreams(ctx, parts...)
+	if err != nil || res[0].NextVersion != 0 || res[1].NextVersion != 0 || res[1].Position <= res[0].Position || srv.Len() != 2 {
+		t.Fatalf("the same call again: %+v, %v, %d events; want the recorded two", res, err, srv.Len())
+	}
+}
