@@ -124,6 +124,42 @@ func (s suite) multiStream(t *testing.T) {
 			t.Fatalf("%d racers succeeded, want 1", ok)
 		}
 	})
+	t.Run("no caller resting on a fact only read lands after the fact moved", func(t *testing.T) {
+		fact := "readfact-" + unique()
+		mustAppend(t, st, fact, events.NoStream, event(typ, 14))
+		const racers = 8
+		var wg sync.WaitGroup
+		res := make([][]events.AppendResult, racers)
+		errs := make([]error, racers)
+		var moved events.AppendResult
+		var moveErr error
+		wg.Add(racers + 1)
+		go func() {
+			defer wg.Done()
+			moved, moveErr = st.Append(ctx, fact, events.Exact(0), event(typ, 15))
+		}()
+		for i := range racers {
+			go func() {
+				defer wg.Done()
+				res[i], errs[i] = st.AppendStreams(ctx,
+					events.StreamAppend{Stream: "reader-" + unique(), Expected: events.NoStream, Events: []events.Event{event(typ, 16)}},
+					events.StreamAppend{Stream: fact, Expected: events.Exact(0)})
+			}()
+		}
+		wg.Wait()
+		if moveErr != nil {
+			t.Fatal(moveErr)
+		}
+		for i, err := range errs {
+			var wrong *events.WrongExpectedVersionError
+			switch {
+			case err == nil && res[i][0].Position >= moved.Position:
+				t.Errorf("racer %d landed at %d, after the fact moved at %d", i, res[i][0].Position, moved.Position)
+			case err != nil && (!errors.As(err, &wrong) || wrong.Stream != fact || wrong.Actual != 1):
+				t.Errorf("racer %d: %v, want a wrong expected version on %s at 1", i, err, fact)
+			}
+		}
+	})
 }
 
 func withID(ev events.Event) events.Event {
