@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/kurrent-io/KurrentDB-Client-Go/kurrentdb"
@@ -98,7 +99,7 @@ func (s *Store) AppendStreams(ctx context.Context, parts ...events.StreamAppend)
 func distinctIgnoringCase(parts []events.StreamAppend) error {
 	seen := make(map[string]string, len(parts))
 	for _, p := range parts {
-		f := strings.ToLower(p.Stream)
+		f := foldCase(p.Stream)
 		if prev, ok := seen[f]; ok {
 			return events.Invalidf("append: streams %s and %s differ only in case, which KurrentDB cannot write in one step", prev, p.Stream)
 		}
@@ -320,4 +321,17 @@ func (s *Store) positions(ctx context.Context, work []*streamPart, results []eve
 		results[i].Position = evs[0].Position
 	}
 	return nil
+}
+
+// foldCase maps s to one spelling of all those equal to it ignoring case
+// (Unicode simple folding, as strings.EqualFold: "ς", "σ" and "Σ" are
+// one), a little wider than the server's ordinal comparison ignoring case.
+func foldCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }

@@ -224,6 +224,12 @@ func TestStreamsDifferingOnlyInCaseAreRefused(t *testing.T) {
 	if !errors.Is(err, events.ErrInvalid) || srv.Len() != 0 {
 		t.Fatalf("err = %v with %d events in the log; want invalid, nothing written", err, srv.Len())
 	}
+	// Final sigma and sigma are one letter ignoring case.
+	_, err = s.AppendStreams(ctx, events.StreamAppend{Stream: "xclaim-όρος", Expected: events.NoStream, Events: []events.Event{xev(1)}},
+		events.StreamAppend{Stream: "xclaim-όροσ", Expected: events.NoStream})
+	if !errors.Is(err, events.ErrInvalid) || srv.Len() != 0 {
+		t.Fatalf("err = %v with %d events in the log; want invalid, nothing written", err, srv.Len())
+	}
 }
 
 func TestAServerBeforeAppendRecords(t *testing.T) {

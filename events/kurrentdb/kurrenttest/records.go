@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/serverfeatures"
@@ -91,7 +92,7 @@ func (s *Server) appendRecords(req *v2.AppendRecordsRequest) (*v2.AppendRecordsR
 	}
 	spelled := map[string]string{} // folded name -> the spelling used
 	name := func(stream string) error {
-		f := strings.ToLower(stream)
+		f := foldCase(stream)
 		if prev, ok := spelled[f]; ok && prev != stream {
 			// The real server groups a request's streams ignoring case
 			// (and would write both spellings' records to the first); the
@@ -274,4 +275,17 @@ func propertyString(v *structpb.Value) any {
 	}
 	b, _ := v.MarshalJSON()
 	return fmt.Sprintf("%s", b)
+}
+
+// foldCase maps s to one spelling of all those equal to it ignoring case
+// (Unicode simple folding, as strings.EqualFold: "ς", "σ" and "Σ" are
+// one), a little wider than the server's ordinal comparison ignoring case.
+func foldCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
