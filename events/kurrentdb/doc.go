@@ -63,6 +63,13 @@
 //     reads have position 0 (unknown) and the real-server run of the
 //     contract suite fails on it, which is what that run is for.
 //
+//   - AppendRecords (v1.4.2, for KurrentDB 26.1) is sent only to a server
+//     whose server features list "appendrecords"; otherwise the client
+//     answers ErrorCodeUnsupportedFeature without sending. It takes
+//     metadata as a JSON object of strings only, and reports a failed
+//     check as an *AppendConsistencyViolationError naming every failing
+//     check, with the stream's actual state.
+//
 // Also found in v1.4.2: a wrong expected version error carries the actual
 // revision only in its message (the store reads it from there, and reads
 // the stream again before answering); ReadStream.Recv panics on a read
@@ -118,10 +125,11 @@
 // and its code: it evaluates every check and writes every record in one
 // transaction, all or none, and refuses a failed check with every failing
 // check named (AppendConsistencyViolation); the records lie together in
-// the log in the request's order, each at its own commit position (each
-// record of the transaction is committed in place, so its commit and
-// prepare positions are equal, as for the classic append), and the answer
-// is the position of the last one.
+// the log in the request's order, each at its own commit position (the
+// server's reader of $all gives each record committed in place, as a
+// gRPC append's are, its own log position as both commit and prepare
+// position), subscribers get them after the transaction commits, and the
+// answer is the position of the last one.
 //
 // What the store does on top: it reads each part's stream first (the
 // events recorded since it last looked, for a part with events; the
