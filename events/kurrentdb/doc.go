@@ -36,16 +36,13 @@
 //   - FromError still returns ok == false when there IS an error (and
 //     (nil, true) for nil). This package never uses it: errors.As on
 //     *kurrentdb.Error reads the code through the client's own wrapping.
-//
 //   - A nil event id is still replaced by a random one (toProposedMessage
 //     calls uuid.New), which would make a retry a duplicate: Append sets
 //     every id before calling the client.
-//
 //   - Non-streaming calls (appends) get a deadline: DefaultDeadline, or
 //     10 seconds; streaming calls (reads, subscriptions) get
 //     math.MaxInt64, that is none. The store gives every call its own
 //     deadline, and a subscription a deadline on its confirmation.
-//
 //   - The 1 MiB append limit is the server's (MaxAppendSize, counted on
 //     data and metadata of a whole append) and the client does not check
 //     it. Pnyx's limit is 1 MiB of data per event, so a batch can exceed
@@ -53,13 +50,11 @@
 //     Options.MaxAppendBytes (16 MiB by default) and refuses a larger one
 //     as invalid before sending; the server's MaxAppendSize must be
 //     raised to match (docs/DEPLOYMENT.md).
-//
 //   - $all positions are still commit/prepare pairs. For an event written
 //     through the gRPC append (which has no explicit transactions) both
 //     are equal, so the commit position alone identifies it; the store
 //     still orders by the pair when paging. An append answers with the
 //     commit position of its last event, which is the AppendResult's.
-//
 //   - A stream read is answered from the server's index and carries no
 //     commit position (the client shows math.MaxUint64; reported in the
 //     client's issue tracker for 2022 servers, and in the .NET client's):
@@ -67,7 +62,6 @@
 //     Not verified on a server here: if a server sends neither, stream
 //     reads have position 0 (unknown) and the real-server run of the
 //     contract suite fails on it, which is what that run is for.
-//
 //   - AppendRecords (v1.4.2, for KurrentDB 26.1) is sent only to a server
 //     whose server features list "appendrecords"; otherwise the client
 //     answers ErrorCodeUnsupportedFeature without sending. It takes
