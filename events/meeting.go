@@ -354,6 +354,9 @@ type MeetingState struct {
 	Present           map[string]bool
 	PresidingMemberID string
 	Minutes           []DocumentRef
+	// Attendance is who attends each item (stepped out, conflicts of
+	// interest), justified absences and substitutes.
+	Attendance MeetingAttendance
 }
 
 // Exists reports whether the meeting was scheduled.
@@ -419,6 +422,8 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 		s.StartsAt = e.StartsAt
 	case MeetingCancelled:
 		s.Status = MeetingIsCancelled
+	default:
+		return evolveAttendance(s, p)
 	}
 	return s
 }

@@ -57,6 +57,8 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		return decidePublishAgenda(s, c, f)
 	case ConveneMeeting, RecordQuorumFailure:
 		return decideAttendance(s, c, f)
+	case StepOut, DeclareConflict, JustifyAbsence, SeatSubstitute:
+		return decideItemAttendance(s, c, f)
 	case RecordArrival:
 		if err := ValidateID("member id", c.MemberID); err != nil {
 			return nil, err
@@ -73,6 +75,9 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		}
 		if s.IsPresent(c.MemberID) {
 			return nil, Errorf(CodeConflict, "member %s is already present at meeting %s", c.MemberID, s.ID)
+		}
+		if sub := s.Attendance.SubstitutedBy(c.MemberID); sub != "" {
+			return nil, Errorf(CodeConflict, "member %s is substituted by %s at meeting %s", c.MemberID, sub, s.ID)
 		}
 		return []Payload{MeetingMemberArrived{MemberID: c.MemberID}}, nil
 	case RecordDeparture:
@@ -363,7 +368,10 @@ func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if _, ok := b.Member(m); !ok {
 			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", m, b.ID)
 		}
-		if b.IsVotingMember(m) {
+		if sub := s.Attendance.SubstitutedBy(m); sub != "" {
+			return nil, Errorf(CodeConflict, "member %s is substituted by %s at meeting %s", m, sub, s.ID)
+		}
+		if s.Votes(b, m) {
 			voting++
 		}
 	}
@@ -408,6 +416,14 @@ func meetingIDOf(c Command) string {
 	case PostponeMeeting:
 		return c.MeetingID
 	case CancelMeeting:
+		return c.MeetingID
+	case StepOut:
+		return c.MeetingID
+	case DeclareConflict:
+		return c.MeetingID
+	case JustifyAbsence:
+		return c.MeetingID
+	case SeatSubstitute:
 		return c.MeetingID
 	}
 	return "?"

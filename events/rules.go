@@ -101,6 +101,22 @@ var commandRules = []CommandRules{
 	{"PublishMinutes", "meeting", []string{"meeting.minutes_published"}, []string{"invalid: no documents", "conflict: a meeting not adjourned, or minutes already published"}},
 	{"PostponeMeeting", "meeting", []string{"meeting.postponed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start"}},
 	{"CancelMeeting", "meeting", []string{"meeting.cancelled"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled"}},
+	{"StepOut", "meeting", []string{"meeting.member_stepped_out"}, []string{
+		"conflict: a meeting not sitting; a member not present, already stepped out of the item or with a conflict of interest on it",
+		"not_found: an item not on the agenda", "conflict: a withdrawn item",
+		"attendance: the member is absent for the item's vote (a ballot on it is forbidden) and counts as absent for its quorum and majority"}},
+	{"DeclareConflict", "meeting", []string{"meeting.conflict_declared"}, []string{
+		"invalid: no reason", "not_found: an item not on the agenda, a member who does not sit in the body",
+		"conflict: a meeting that is neither scheduled nor sitting; a withdrawn item; a conflict already declared",
+		"attendance: the member takes no part in the item's vote (a ballot on it is forbidden), is left out of its quorum and majority base, and is recorded as recused on the vote"}},
+	{"JustifyAbsence", "meeting", []string{"meeting.absence_justified"}, []string{
+		"invalid: no reason", "not_found: a member who does not sit in the body",
+		"conflict: a cancelled meeting; a member present; an absence already justified"}},
+	{"SeatSubstitute", "meeting", []string{"meeting.substitute_seated"}, []string{
+		"conflict: a body without substitutes (its settings); a meeting neither scheduled nor sitting; a member who is not a substitute",
+		"not_found: a substitute who does not sit in the body, a member without a vote",
+		"conflict: the member present or already substituted; the substitute present or already standing for another",
+		"attendance: the substitute votes and counts toward quorum in the member's seat; the member's arrival is refused"}},
 
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
