@@ -118,6 +118,19 @@ var commandRules = []CommandRules{
 		"conflict: the member present or already substituted; the substitute present or already standing for another",
 		"attendance: the substitute votes and counts toward quorum in the member's seat; the member's arrival is refused"}},
 
+	{"DraftMinutes", "minutes", []string{"minutes.drafted"}, []string{
+		"invalid: no documents; a decision named twice; a meeting of another body",
+		"conflict: minutes already drafted; a meeting not adjourned", "not_found: an unknown meeting or decision",
+		"conflict: a decision not taken at the meeting (each decision refers to the minutes that record it)"}},
+	{"CorrectMinutes", "minutes", []string{"minutes.corrected"}, []string{
+		"not_found: minutes never drafted", "invalid: no reason or no documents", "conflict: a correction that changes nothing",
+		"versions: every earlier version is kept; corrected minutes need a new approval"}},
+	{"ApproveMinutes", "minutes", []string{"minutes.approved", "claim.taken"}, []string{
+		"not_found: minutes never drafted, an unknown approving meeting or vote", "conflict: minutes already approved; approved at their own meeting",
+		"invalid: an approving meeting of another body, a vote held at another meeting",
+		"conflict: a vote not on an item of question type minutes, not closed or not passed; a vote that already decided something else (one outcome per vote, claimed atomically)",
+		"conflict: approved before its vote closed"}},
+
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
 		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist"}},
