@@ -63,17 +63,23 @@ var commandRules = []CommandRules{
 	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
 
 	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
-		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision; a year that does not fit the adoption",
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision or deputy_mayor_decision; a deputy mayor's decision without its office, a mayor's with one; an exception under a body that is not the council; a year that does not fit the adoption",
 		"conflict: a decision id already used", "not_found: an unknown body or vote",
 		"invalid: a vote of another body, meeting or item",
-		"conflict: a vote on an urgency or an amendment, not closed, or not passed",
+		"conflict: a vote on an urgency or an amendment, not closed, or not passed; a vote that approved minutes",
+		"forbidden: a question type outside the body's delegated powers (a committee's settings list the question types it decides)",
 		"conflict: a vote that already gave a decision (one decision per passed vote, claimed atomically)",
 		"conflict: adopted before its vote closed",
-		"numbering: the body's register per year (decisionnumber-<body>-<year>), an exception's own register (decisionnumber-<body>~mayor_decision-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
+		"numbering: each office its own register per year: the body's (decisionnumber-<body>-<year>; a committee is a body of its own), the mayor's (decisionnumber-<body>~mayor_decision-<year>), each deputy mayor's (decisionnumber-<body>~deputy_mayor_decision~<office>-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
 	{"PublishDecision", "decision", []string{"decision.published", "claim.taken"}, []string{
 		"invalid: a register id that is not a Diavgeia ADA (seven to ten and three Greek capitals or digits joined by a hyphen), or a bad document hash",
 		"not_found: an unknown decision", "conflict: a decision not in force; another register id than its first publication's; a version already published",
 		"conflict: a register id already given to another decision"}},
+	{"ReissueDecision", "decision", []string{"decision.reissued", "claim.taken"}, []string{
+		"invalid: no reason, a bad document hash, a new id not of the register's format (a Diavgeia ADA)",
+		"conflict: a decision never published or not in force; an id it already had",
+		"conflict: a register id already given to another decision",
+		"records: the link from the previous register id to the new one; the new id is the decision's from then on"}},
 	{"CorrectDecision", "decision", []string{"decision.corrected"}, []string{"invalid: no reason, or invalid content", "conflict: a decision not in force, or a correction that changes nothing"}},
 	{"RevokeDecision", "decision", []string{"decision.revoked"}, []string{"invalid: no reason, or a decision revoking itself", "conflict: a decision not in force", "not_found: an unknown revoking decision", "conflict: a revoking decision not in force"}},
 	{"AnnulDecision", "decision", []string{"decision.annulled"}, []string{"invalid: no reason or authority", "conflict: already annulled"}},
@@ -180,7 +186,8 @@ var commandRules = []CommandRules{
 		"conflict: an urgency vote on an item on the agenda, or at a third call"}},
 	{"CastBallot", "vote", []string{"vote.ballot_cast"}, []string{
 		"invalid: an unknown choice", "conflict: a vote closed or secret; a member who already voted; a meeting no longer sitting",
-		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)"}},
+		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)",
+		"forbidden: a member with a conflict of interest on the item, or stepped out of it; a substitute not seated in an absent member's place"}},
 	{"ChangeBallot", "vote", []string{"vote.ballot_changed"}, []string{"not_found: a member who has not voted", "conflict: a vote closed, the same choice"}},
 	{"CloseVote", "vote", []string{"vote.closed", "claim.taken"}, []string{
 		"invalid: a secret vote without a tally, an open vote with one, a tally with more ballots than voting members",
