@@ -363,8 +363,8 @@ type DecisionState struct {
 	// the decision (ορθή επανάληψη), oldest first.
 	PreviousRegisterIDs []string
 	StatusReason        string
-	RevokedBy         string
-	AnnulledBy        string
+	RevokedBy           string
+	AnnulledBy          string
 }
 
 // Exists reports whether the decision was adopted.
