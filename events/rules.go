@@ -137,6 +137,13 @@ var commandRules = []CommandRules{
 		"conflict: a vote not on an item of question type minutes, not closed or not passed; a vote that already decided something else (one outcome per vote, claimed atomically)",
 		"conflict: approved before its vote closed"}},
 
+	{"RegisterProtocolEntry", "protocol", []string{"protocol.registered", "counter.advanced", "claim.taken"}, []string{
+		"invalid: an unknown direction; no subject (a document's summary by an official); a year other than the registration's",
+		"invalid: an incoming entry of a request with a subject or correspondent (the citizen's, sealed in the request); a reply that is not outgoing",
+		"conflict: an entry id already used", "not_found: an unknown request, decision or entry replied to",
+		"conflict: a reply to an outgoing entry; a request that already has its protocol number (one incoming entry per request, claimed atomically)",
+		"numbering: each registry its own numbers per year (protocolnumber-<registry>-<year>), without gaps"}},
+
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
 		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist"}},
