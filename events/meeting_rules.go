@@ -126,7 +126,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if !c.StartsAt.After(s.StartsAt) {
 			return nil, Errorf(CodeConflict, "meeting %s starts at %s; a postponement must move it later", s.ID, s.StartsAt.UTC().Format(time.RFC3339))
 		}
-		return []Payload{MeetingPostponed{StartsAt: c.StartsAt.UTC(), Reason: c.Reason}}, nil
+		return append([]Payload{MeetingPostponed{StartsAt: c.StartsAt.UTC(), Reason: c.Reason}}, s.closeConsultations(f, "meeting postponed: "+c.Reason)...), nil
 	case CancelMeeting:
 		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
@@ -134,7 +134,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if s.Status != MeetingIsScheduled {
 			return nil, Errorf(CodeConflict, "meeting %s is %s; only a meeting that has not sat can be cancelled", s.ID, s.Status)
 		}
-		return []Payload{MeetingCancelled{Reason: c.Reason}}, nil
+		return append([]Payload{MeetingCancelled{Reason: c.Reason}}, s.closeConsultations(f, "meeting cancelled: "+c.Reason)...), nil
 	}
 	return nil, Invalidf("command %T is not for meetings", c)
 }
@@ -303,7 +303,7 @@ func decidePublishAgenda(s MeetingState, c PublishAgenda, f Facts) ([]Payload, e
 	}
 	var ids []string
 	for _, it := range s.Items {
-		if !it.Published && !it.Withdrawn {
+		if !it.Withdrawn && (!it.Published || it.Postponed) {
 			ids = append(ids, it.ID)
 		}
 	}
@@ -318,7 +318,35 @@ func decidePublishAgenda(s MeetingState, c PublishAgenda, f Facts) ([]Payload, e
 	if !c.ConsultationClosesAt.After(c.At) || c.ConsultationClosesAt.After(s.StartsAt) {
 		return nil, Errorf(CodeConflict, "the consultation must close after publication and no later than the meeting starts (%s)", s.StartsAt.UTC().Format(time.RFC3339))
 	}
-	return []Payload{MeetingAgendaPublished{ItemIDs: ids, ConsultationClosesAt: c.ConsultationClosesAt.UTC()}}, nil
+	closes := c.ConsultationClosesAt.UTC()
+	out := []Payload{MeetingAgendaPublished{ItemIDs: ids, ConsultationClosesAt: closes}}
+	// The publication opens the consultation on each item, or reopens the
+	// one its meeting's postponement closed.
+	for _, id := range ids {
+		cs, ok := FactOf[ConsultationState](f, consultationStream(id))
+		switch {
+		case !ok || !cs.Exists():
+			out = append(out, OnStream{Stream: consultationStream(id), Payload: ConsultationOpened{ItemID: id, MeetingID: s.ID, ClosesAt: closes}})
+		case cs.MeetingID == s.ID && cs.Status == ConsultationIsClosed:
+			out = append(out, OnStream{Stream: consultationStream(id), Payload: ConsultationReopened{ClosesAt: closes}})
+		}
+	}
+	return out, nil
+}
+
+// closeConsultations closes the open consultations of the meeting's
+// published items, with the reason.
+func (s MeetingState) closeConsultations(f Facts, reason string) []Payload {
+	var out []Payload
+	for _, it := range s.Items {
+		if !it.Published || it.Withdrawn {
+			continue
+		}
+		if cs, ok := FactOf[ConsultationState](f, consultationStream(it.ID)); ok && cs.MeetingID == s.ID && cs.Status == ConsultationIsOpen {
+			out = append(out, OnStream{Stream: consultationStream(it.ID), Payload: ConsultationClosed{Reason: reason}})
+		}
+	}
+	return out
 }
 
 func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {

@@ -95,8 +95,9 @@ var commandRules = []CommandRules{
 	{"WithdrawItem", "meeting", []string{"meeting.item_withdrawn", "consultation.closed"}, []string{
 		"not_found: an item not on the agenda", "conflict: already withdrawn, or after the meeting started",
 		"records: the item's open consultation is closed in the same step"}},
-	{"PublishAgenda", "meeting", []string{"meeting.agenda_published"}, []string{
-		"conflict: nothing to publish; later than the body's notice (5 days by default) before a regular meeting; a consultation closing before publication or after the start"}},
+	{"PublishAgenda", "meeting", []string{"meeting.agenda_published", "consultation.opened", "consultation.reopened"}, []string{
+		"conflict: nothing to publish; later than the body's notice (5 days by default) before a regular meeting; a consultation closing before publication or after the start",
+		"records: the consultation on each item published opens in the same step; after a postponement, the items are published again for the new date and the consultations the postponement closed reopen"}},
 	{"ConveneMeeting", "meeting", []string{"meeting.convened"}, []string{
 		"invalid: an empty or repeated attendance, a presiding member not present", "not_found: a member who does not sit in the body",
 		"conflict: a meeting not waiting to sit, before its start, without quorum for its call, or without a published agenda"}},
@@ -105,8 +106,10 @@ var commandRules = []CommandRules{
 	{"RecordDeparture", "meeting", []string{"meeting.member_departed"}, []string{"conflict: a meeting not sitting, a member not present, the presiding member"}},
 	{"AdjournMeeting", "meeting", []string{"meeting.adjourned"}, []string{"conflict: a meeting not sitting"}},
 	{"PublishMinutes", "meeting", []string{"meeting.minutes_published"}, []string{"invalid: no documents", "conflict: a meeting not adjourned, or minutes already published"}},
-	{"PostponeMeeting", "meeting", []string{"meeting.postponed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start"}},
-	{"CancelMeeting", "meeting", []string{"meeting.cancelled"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled"}},
+	{"PostponeMeeting", "meeting", []string{"meeting.postponed", "consultation.closed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start",
+		"records: the open consultations of its items close in the same step, until the agenda is published for the new date"}},
+	{"CancelMeeting", "meeting", []string{"meeting.cancelled", "consultation.closed"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled",
+		"records: the open consultations of its items close in the same step"}},
 	{"StepOut", "meeting", []string{"meeting.member_stepped_out"}, []string{
 		"conflict: a meeting not sitting; a member not present, already stepped out of the item or with a conflict of interest on it",
 		"not_found: an item not on the agenda", "conflict: a withdrawn item",
