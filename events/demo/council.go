@@ -27,7 +27,9 @@ type minutesRef struct {
 
 // keepsMinutes reports whether the planner records a body's minutes: the
 // council's and the committee's.
-func keepsMinutes(b *body) bool { return b.kind == events.BodyCouncil || b.kind == events.BodyCommittee }
+func keepsMinutes(b *body) bool {
+	return b.kind == events.BodyCouncil || b.kind == events.BodyCommittee
+}
 
 // conflictShare and stepOutShare are the shares of council sittings where
 // a member declares a conflict of interest on an item, or steps out of
