@@ -11,12 +11,15 @@ import (
 type Code string
 
 const (
-	CodeInvalid     Code = "invalid"
-	CodeNotFound    Code = "not_found"
-	CodeConflict    Code = "conflict"
-	CodeForbidden   Code = "forbidden"
-	CodeUnavailable Code = "unavailable"
-	CodeInternal    Code = "internal"
+	CodeInvalid   Code = "invalid"
+	CodeNotFound  Code = "not_found"
+	CodeConflict  Code = "conflict"
+	CodeForbidden Code = "forbidden"
+	// CodeUnauthenticated: an unknown, expired or revoked token, or none
+	// where one is needed.
+	CodeUnauthenticated Code = "unauthenticated"
+	CodeUnavailable     Code = "unavailable"
+	CodeInternal        Code = "internal"
 )
 
 // Error is a domain error: a code and a message fit for the person who sent
@@ -108,6 +111,8 @@ func codeMessage(c Code) string {
 		return "conflict"
 	case CodeForbidden:
 		return "forbidden"
+	case CodeUnauthenticated:
+		return "unauthenticated"
 	case CodeUnavailable:
 		return "unavailable"
 	}

@@ -10,3 +10,8 @@ func (d Decider[S]) Fold(payloads ...Payload) S {
 	}
 	return s
 }
+
+// Unguarded makes s skip the authorization step, for the tests whose
+// aggregates are their own (service_fixture_test.go) or whose subject is
+// another rule than who may record it.
+func Unguarded(s *Service) *Service { s.unguarded = true; return s }

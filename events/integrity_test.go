@@ -47,7 +47,7 @@ func newMunicipality(t *testing.T, opts sqlite.Options) *municipality {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &municipality{citizen: citizen, t: t, ctx: ctx, store: st, svc: events.NewService(st, events.ServiceOptions{Sealer: v})}
+	return &municipality{citizen: citizen, t: t, ctx: ctx, store: st, svc: events.Unguarded(events.NewService(st, events.ServiceOptions{Sealer: v}))}
 }
 
 func (m *municipality) run(c events.Command, opts ...events.HandleOption) events.Handled {
@@ -302,7 +302,7 @@ func TestIssue9RefusedCommandTakesNoNumber(t *testing.T) {
 func TestIssue9RacingServicesRestOnCurrentFacts(t *testing.T) {
 	m := newMunicipality(t, sqlite.Options{})
 	m.council()
-	other := events.NewService(m.store, events.ServiceOptions{})
+	other := events.Unguarded(events.NewService(m.store, events.ServiceOptions{}))
 	m.passVote("v-dec", "it-1", muSitting)
 	var wg sync.WaitGroup
 	errs := make([]error, 6)

@@ -77,7 +77,7 @@ func runModel(rt *rapid.T, t *testing.T) {
 		rt.Fatal(err)
 	}
 	defer st.Close()
-	m := &model{ctx: ctx, store: st, svc: events.NewService(st, events.ServiceOptions{}), at: muSitting,
+	m := &model{ctx: ctx, store: st, svc: events.Unguarded(events.NewService(st, events.ServiceOptions{})), at: muSitting,
 		present: map[string]bool{}, closed: map[string]bool{}, decided: map[string]bool{}}
 	m.setup(rt)
 

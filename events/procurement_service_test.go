@@ -55,7 +55,7 @@ func psFold[S any](t *testing.T, st *sqlite.Store, d events.Decider[S], stream s
 func TestProcurementThroughService(t *testing.T) {
 	ctx := context.Background()
 	st := psOpenStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	ocid := "ocds-abc123-2026-0007"
 	must := func(cmd events.Command) {
 		t.Helper()

@@ -26,10 +26,15 @@ var CommonRules = []string{
 func Rules() []CommandRules { return commandRules }
 
 var commandRules = []CommandRules{
-	{"GrantAccess", "access", []string{"access.granted"}, []string{
-		"invalid: an unknown role", "forbidden: a token granting access to itself", "conflict: a token id already granted (never reused)"}},
-	{"RevokeAccess", "access", []string{"access.revoked"}, []string{
-		"not_found: a token never granted", "conflict: a token already revoked"}},
+	{"GrantAccess", "access", []string{"access.granted", "adminroll.enrolled"}, []string{
+		"invalid: an unknown role, a reserved token id (installer, public), a scope for a role without body commands (procurement_officer, request_officer, admin), an expiry not after the grant, a malformed secret hash",
+		"forbidden: a token granting access to itself; a granting token that is not an admin in force (read atomically with the grant)",
+		"forbidden: the installer granting anything but the first admin, or an admin while one is in force (the admin roll, read atomically)",
+		"not_found: a scope naming no registered body", "conflict: a token id already granted (never reused)",
+		"records: an admin grant enters the admin roll in the same step"}},
+	{"RevokeAccess", "access", []string{"access.revoked", "adminroll.struck_off"}, []string{
+		"forbidden: a revoking token that is not an admin in force", "not_found: a token never granted", "conflict: a token already revoked",
+		"records: an admin's revocation strikes it off the admin roll in the same step"}},
 
 	{"ProposeAmendment", "amendment", []string{"amendment.proposed"}, []string{
 		"conflict: an amendment id already used", "invalid: a meeting of another body", "conflict: a meeting that is not scheduled or sitting",

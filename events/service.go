@@ -91,6 +91,9 @@ type Service struct {
 	bounds     TimeBounds
 	sealer     Sealer
 	locks      [256]chanMutex
+	// unguarded skips the authorization step: only the tests of this
+	// package set it (export_test.go), for aggregates of their own.
+	unguarded bool
 }
 
 // chanMutex is a mutex that can be given up when a context ends.
@@ -138,6 +141,7 @@ type HandleOption func(*handleConfig)
 
 type handleConfig struct {
 	actor       Actor
+	grant       AccessState // the actor's, as authorize found it
 	correlation uuid.UUID
 	causation   uuid.UUID
 	key         string
@@ -146,7 +150,10 @@ type handleConfig struct {
 	hasExpected bool
 }
 
-// WithActor records who sent the command: the access token's id and role.
+// WithActor says who sends the command: an access token's id (the role
+// is the token's grant; a role given must match it), PublicActor or
+// InstallerActor. Handle records it on the events. Without it a command
+// is refused as unauthenticated.
 func WithActor(a Actor) HandleOption { return func(c *handleConfig) { c.actor = a } }
 
 // WithCorrelationID sets the correlation id of the events; by default it is
@@ -176,7 +183,11 @@ func WithExpectedVersion(e Expected) HandleOption {
 // Handle runs cmd. It returns a domain error and writes nothing when the
 // command is malformed (CodeInvalid), refused by the rules of the current
 // state (CodeConflict), refers to an aggregate that does not exist
-// (CodeNotFound) or is not allowed (CodeForbidden). When another writer
+// (CodeNotFound) or is not allowed (CodeForbidden). Before anything, it
+// checks the actor's grant (authorize): CodeUnauthenticated for no actor,
+// or a token unknown, expired or revoked; CodeForbidden, matching
+// ErrNotPermitted, for a token whose role may not record the command or
+// whose scope is another body. When another writer
 // appends to the stream concurrently, Handle decides again on the new state,
 // up to MaxConflictRetries times, then returns a conflict; with
 // WithExpectedVersion it never retries.
@@ -192,6 +203,13 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	}()
 	if cmd == nil {
 		return Handled{}, Invalidf("no command")
+	}
+	// Who sends the command is checked first: a caller without the right
+	// learns nothing of the record, not even whether the command is valid.
+	if !s.unguarded {
+		if cfg.actor, cfg.grant, err = s.authorize(ctx, cmd, cfg.actor); err != nil {
+			return Handled{}, err
+		}
 	}
 	if cmd, err = normalizeCommand(cmd); err != nil {
 		return Handled{}, err
@@ -297,6 +315,11 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	}
 	if err := seenKey(target.seen, watch, cfg.key, stream); err != nil {
 		return Handled{}, err
+	}
+	if !s.unguarded {
+		if err := s.checkScope(ctx, cmd, cfg.grant, target.state); err != nil {
+			return Handled{}, err
+		}
 	}
 	if cfg.hasExpected && !cfg.expected.Holds(target.version) && target.cached {
 		if target, err = s.load(ctx, agg, stream, true, watch); err != nil {

@@ -26,7 +26,7 @@ func handle(t testing.TB, s *events.Service, cmd events.Command, opts ...events.
 
 func TestServiceDecidesOnTheFoldedStream(t *testing.T) {
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	ctx := context.Background()
 
 	t.Run("a new stream is created and later commands see its state", func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestServiceDecidesOnTheFoldedStream(t *testing.T) {
 	})
 
 	t.Run("a service without a cache folds from the log every time", func(t *testing.T) {
-		cold := events.NewService(st, events.ServiceOptions{StateCacheSize: -1})
+		cold := events.Unguarded(events.NewService(st, events.ServiceOptions{StateCacheSize: -1}))
 		if _, err := cold.Handle(ctx, postToLedger{ID: "l1", Amount: 1, At: day(4)}); events.ErrorCode(err) != events.CodeConflict {
 			t.Fatalf("the ledger is full: got %v, want a conflict", err)
 		}
@@ -61,7 +61,7 @@ func TestServiceDecidesOnTheFoldedStream(t *testing.T) {
 
 func TestServiceRefusalsWriteNothing(t *testing.T) {
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	handle(t, s, openLedger{ID: "open", Name: "Α", At: day(1)})
 	handle(t, s, openLedger{ID: "closed", Name: "Β", At: day(1)})
 	handle(t, s, closeLedger{ID: "closed", At: day(2)})
@@ -115,8 +115,8 @@ func TestServiceRetriesConflicts(t *testing.T) {
 	t.Run("a concurrent append is absorbed by deciding again on the new state", func(t *testing.T) {
 		st := openStore(t)
 		racy := &interceptor{Store: st, stream: "svcledger-l"}
-		s := events.NewService(racy, events.ServiceOptions{})
-		other := events.NewService(st, events.ServiceOptions{})
+		s := events.Unguarded(events.NewService(racy, events.ServiceOptions{}))
+		other := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 		handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 		var once sync.Once
 		racy.setBefore(func() { once.Do(func() { handle(t, other, postToLedger{ID: "l", Amount: 300, At: day(2)}) }) })
@@ -134,8 +134,8 @@ func TestServiceRetriesConflicts(t *testing.T) {
 	t.Run("the retry decides on the new state and may refuse", func(t *testing.T) {
 		st := openStore(t)
 		racy := &interceptor{Store: st, stream: "svcledger-l"}
-		s := events.NewService(racy, events.ServiceOptions{})
-		other := events.NewService(st, events.ServiceOptions{})
+		s := events.Unguarded(events.NewService(racy, events.ServiceOptions{}))
+		other := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 		handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 		var once sync.Once
 		racy.setBefore(func() { once.Do(func() { handle(t, other, postToLedger{ID: "l", Amount: 600, At: day(2)}) }) })
@@ -152,8 +152,8 @@ func TestServiceRetriesConflicts(t *testing.T) {
 	t.Run("a stream that keeps changing ends in a conflict after the retries", func(t *testing.T) {
 		st := openStore(t)
 		racy := &interceptor{Store: st, stream: "svcledger-l"}
-		s := events.NewService(racy, events.ServiceOptions{})
-		other := events.NewService(st, events.ServiceOptions{})
+		s := events.Unguarded(events.NewService(racy, events.ServiceOptions{}))
+		other := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 		handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 		racy.setBefore(func() { handle(t, other, postToLedger{ID: "l", Amount: 1, At: day(2)}) })
 		racy.appends.Store(0)
@@ -173,8 +173,8 @@ func TestServiceRetriesConflicts(t *testing.T) {
 	t.Run("an explicit expected version is honoured and never retried", func(t *testing.T) {
 		st := openStore(t)
 		racy := &interceptor{Store: st, stream: "svcledger-l"}
-		s := events.NewService(racy, events.ServiceOptions{})
-		other := events.NewService(st, events.ServiceOptions{})
+		s := events.Unguarded(events.NewService(racy, events.ServiceOptions{}))
+		other := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 		handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 
 		h := handle(t, s, postToLedger{ID: "l", Amount: 10, At: day(2)}, events.WithExpectedVersion(events.Exact(0)))
@@ -205,8 +205,8 @@ func TestServiceRetriesConflicts(t *testing.T) {
 
 	t.Run("two services racing on one stream lose no update", func(t *testing.T) {
 		st := openStore(t)
-		a := events.NewService(st, events.ServiceOptions{})
-		b := events.NewService(st, events.ServiceOptions{})
+		a := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
+		b := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 		handle(t, a, openLedger{ID: "l", Name: "Α", At: day(1)})
 		var mu sync.Mutex
 		var posted int64
@@ -237,7 +237,7 @@ func TestServiceRetriesConflicts(t *testing.T) {
 func TestServiceIdempotencyKey(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	first := handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)}, events.WithIdempotencyKey("req-open"))
 	if !events.SameKey(first.EventIDs[0], events.DeterministicID("req-open", 0)) {
 		t.Fatalf("event id %s is not derived from the key", first.EventIDs[0])
@@ -254,7 +254,7 @@ func TestServiceIdempotencyKey(t *testing.T) {
 	}{
 		{"a retried creation returns the original outcome", s, openLedger{ID: "l", Name: "Α", At: day(1)}, "req-open", first},
 		{"a retried posting writes nothing though the rules would accept it", s, postToLedger{ID: "l", Amount: 10, At: day(2)}, "req-post", post},
-		{"a retry through another service finds the original in the log", events.NewService(st, events.ServiceOptions{}), postToLedger{ID: "l", Amount: 10, At: day(2)}, "req-post", post},
+		{"a retry through another service finds the original in the log", events.Unguarded(events.NewService(st, events.ServiceOptions{})), postToLedger{ID: "l", Amount: 10, At: day(2)}, "req-post", post},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -281,7 +281,7 @@ func TestServiceIdempotencyKey(t *testing.T) {
 	}{
 		{"the key reused with other content is a conflict", s, postToLedger{ID: "l", Amount: 99, At: day(2)}},
 		{"the key reused with another command type is a conflict", s, closeLedger{ID: "l", At: day(2)}},
-		{"the key reused through another service is a conflict", events.NewService(st, events.ServiceOptions{}), postToLedger{ID: "l", Amount: 99, At: day(2)}},
+		{"the key reused through another service is a conflict", events.Unguarded(events.NewService(st, events.ServiceOptions{})), postToLedger{ID: "l", Amount: 99, At: day(2)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.s.Handle(ctx, tc.cmd, events.WithIdempotencyKey("req-post"))
@@ -326,8 +326,8 @@ func TestServiceIdempotencyKey(t *testing.T) {
 func TestServiceFacts(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
-	other := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
+	other := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 
 	t.Run("a rule on another stream reads that stream's state", func(t *testing.T) {
@@ -356,7 +356,7 @@ func TestServiceFacts(t *testing.T) {
 func TestServiceNumbersAreUniqueAndConsecutive(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	handle(t, s, openLedger{ID: "l", Name: "Α", At: day(1)})
 	handle(t, s, closeLedger{ID: "l", At: day(1)})
 
@@ -420,7 +420,7 @@ func TestServiceNumbersAreUniqueAndConsecutive(t *testing.T) {
 func TestServiceRecordsMetadata(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	actor := events.Actor{TokenID: "tok-7", Role: "clerk"}
 	corr, cause := uuid.MustParse("0190d6a4-0000-7000-8000-000000000001"), uuid.MustParse("0190d6a4-0000-7000-8000-000000000002")
 	at := time.Date(2026, 3, 3, 14, 30, 0, 0, time.FixedZone("EET", 2*60*60))

@@ -13,7 +13,7 @@ func TestForget(t *testing.T) {
 	ctx := context.Background()
 	st := psOpenStore(t)
 	v := openTestVault(t)
-	s := events.NewService(st, events.ServiceOptions{Sealer: v})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{Sealer: v}))
 	ref, err := v.Put(ctx, events.Person{Name: "Μαρία"})
 	if err != nil {
 		t.Fatal(err)

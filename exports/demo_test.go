@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/events/vault"
@@ -74,7 +73,7 @@ func buildDemo() (*demoWorld, error) {
 		return nil, err
 	}
 	defer v.Close()
-	if _, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 7, Years: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+	if _, err := demo.Generate(ctx, store, v, demo.Options{Seed: 7, Years: 1, End: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(demoDir, "readmodel.db")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
+	"time"
 
 	gql "github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -27,12 +29,33 @@ const (
 // codeOf is the one table from a domain error's code to extensions.code.
 // A code missing from it is INTERNAL.
 var codeOf = map[events.Code]string{
-	events.CodeInvalid:     CodeBadUserInput,
-	events.CodeNotFound:    CodeNotFound,
-	events.CodeConflict:    CodeConflict,
-	events.CodeForbidden:   CodeForbidden,
-	events.CodeUnavailable: CodeUnavailable,
+	events.CodeInvalid:         CodeBadUserInput,
+	events.CodeNotFound:        CodeNotFound,
+	events.CodeConflict:        CodeConflict,
+	events.CodeForbidden:       CodeForbidden,
+	events.CodeUnauthenticated: CodeUnauthenticated,
+	events.CodeUnavailable:     CodeUnavailable,
 }
+
+// apiError is a refusal of the API itself rather than of the domain: a
+// request without the token a mutation needs, or over its client's rate.
+// Its code is one of extensions.code's.
+type apiError struct {
+	code, message string
+	// retryAfter is how long a rate-limited client should wait.
+	retryAfter time.Duration
+}
+
+func (e *apiError) Error() string { return e.message }
+
+var (
+	errNoToken = &apiError{code: CodeUnauthenticated,
+		message: "this mutation records on behalf of an official: send a token as `Authorization: Bearer <secret>`"}
+	errMalformedAuth = &apiError{code: CodeUnauthenticated,
+		message: "the Authorization header must read `Bearer <secret>`"}
+	errNoTokens = &events.Error{Code: events.CodeUnavailable, Message: "this server checks no tokens: it records nothing on behalf of an official"}
+	errNoWrites = &events.Error{Code: events.CodeUnavailable, Message: "this server records nothing: it serves queries only"}
+)
 
 // requestIDKey carries the server's request id into the error presenter.
 type requestIDKey struct{}
@@ -57,7 +80,13 @@ func (h *Handler) present(ctx context.Context, err error) *gqlerror.Error {
 		cause = err
 	}
 	var code string
+	var refusal *apiError
 	switch {
+	case errors.As(cause, &refusal):
+		code, out.Message = refusal.code, refusal.message
+		if refusal.retryAfter > 0 {
+			out.Extensions["retryAfterSeconds"] = int64(math.Ceil(refusal.retryAfter.Seconds()))
+		}
 	case errors.Is(cause, context.DeadlineExceeded):
 		code, out.Message = CodeTimeout, "the request took longer than its time limit"
 	case errors.Is(cause, context.Canceled):

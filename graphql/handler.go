@@ -88,6 +88,9 @@ type Options struct {
 	// NoResponseCache answers every query afresh (benchmarks of the
 	// uncached path).
 	NoResponseCache bool
+	// Writes is what the mutations record through; the zero value serves
+	// queries only, every mutation answering UNAVAILABLE.
+	Writes Writes
 }
 
 const (
@@ -109,6 +112,10 @@ type Handler struct {
 	opts  Options
 	srv   *handler.Server
 	cache *responseCache
+	// writes and public are the mutations' write side and the rate of
+	// public submissions per client.
+	writes Writes
+	public *limiters
 }
 
 // New returns the API's handler over rm and log.
@@ -138,6 +145,17 @@ func New(rm ReadModel, log Log, opts Options) *Handler {
 	if h.opts.BatchWait <= 0 {
 		h.opts.BatchWait = DefaultBatchWait
 	}
+	h.writes = opts.Writes
+	if h.writes.CatchUp <= 0 {
+		h.writes.CatchUp = DefaultCatchUp
+	}
+	if h.writes.PublicRate <= 0 {
+		h.writes.PublicRate = DefaultPublicRate
+	}
+	if h.writes.PublicBurst <= 0 {
+		h.writes.PublicBurst = DefaultPublicBurst
+	}
+	h.public = newLimiters(h.writes.PublicRate, h.writes.PublicBurst)
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &resolver{h: h}}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -166,6 +184,7 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.Timeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, requestIDKey{}, w.Header().Get("Pnyx-Request-Id"))
+	ctx = context.WithValue(ctx, callerKey{}, h.callerFrom(r))
 	r = r.WithContext(ctx)
 	body, err := readBody(w, r, h.opts.MaxBodyBytes)
 	if err != nil {
@@ -273,6 +292,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // extensions.position.
 func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler) gql.ResponseHandler {
 	oc := gql.GetOperationContext(ctx)
+	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		return h.aroundMutation(ctx, next)
+	}
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
@@ -296,6 +318,28 @@ func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler
 				resp.Extensions = map[string]any{}
 			}
 			resp.Extensions["position"] = uint64(snap.Position())
+		}
+		return resp
+	}
+}
+
+// aroundMutation runs a mutation operation. Its mutations open their
+// snapshots as they go (see Handler.written); they are closed after the
+// answer, whose extensions.position is that of the last one, at or past
+// every write the answer shows.
+func (h *Handler) aroundMutation(ctx context.Context, next gql.OperationHandler) gql.ResponseHandler {
+	q := &request{now: h.now().UTC()}
+	respond := next(withRequest(ctx, q))
+	return func(ctx context.Context) *gql.Response {
+		resp := respond(withRequest(ctx, q))
+		for _, s := range q.opened {
+			s.Close()
+		}
+		if resp != nil && q.snap != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["position"] = uint64(q.snap.Position())
 		}
 		return resp
 	}

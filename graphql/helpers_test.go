@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/events/vault"
@@ -89,7 +88,7 @@ func buildFixture() (*env, error) {
 	}
 	// The vault stays open with the fixture: the read model opens
 	// citizens' words through it.
-	if _, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v,
+	if _, err := demo.Generate(ctx, e.store, v,
 		demo.Options{Seed: 1, Years: 1}); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}

@@ -14,10 +14,15 @@ import (
 // snapshot, so every field sees the same serving position, and the
 // loaders that batch the look-ups of a page's children into one query per
 // kind.
+//
+// A mutation's request starts without a snapshot: each mutation of the
+// operation, run one after the other, opens one once the read model holds
+// its write (see Handler.written), and the operation closes them all.
 type request struct {
 	snap    *readmodel.Snapshot
 	now     time.Time
 	loaders loaders
+	opened  []*readmodel.Snapshot // a mutation's snapshots, closed after the answer
 }
 
 type requestKey struct{}
@@ -33,6 +38,13 @@ func requestOf(ctx context.Context) (*request, error) {
 		return nil, &events.Error{Code: events.CodeInternal, Message: "internal error", Err: errNoSnapshot}
 	}
 	return q, nil
+}
+
+// mutationRequestOf returns the request of a mutation's ctx, with or
+// without a snapshot yet; nil outside one.
+func mutationRequestOf(ctx context.Context) *request {
+	q, _ := ctx.Value(requestKey{}).(*request)
+	return q
 }
 
 type constError string

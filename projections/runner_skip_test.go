@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/internal/tokentest"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -18,10 +19,12 @@ import (
 // and returns the skip's position.
 func (e *env) recordSkip(t *testing.T, id uuid.UUID, pos events.Position, reason string) events.Position {
 	t.Helper()
+	ctx := context.Background()
 	svc := events.NewService(e.store, events.ServiceOptions{})
-	h, err := svc.Handle(context.Background(), events.SkipEvent{EventID: id, Position: pos, EventStream: "notes-bad",
-		EventVersion: 0, EventType: "runnertest.noted", Reason: reason, SkippedBy: "tok-admin",
-		At: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}, events.WithActor(events.Actor{TokenID: "tok-admin", Role: "admin"}))
+	at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	admin := tokentest.New(ctx, t, svc, at.Add(-time.Hour)).Admin()
+	h, err := svc.Handle(ctx, events.SkipEvent{EventID: id, Position: pos, EventStream: "notes-bad",
+		EventVersion: 0, EventType: "runnertest.noted", Reason: reason, SkippedBy: admin.TokenID, At: at}, events.WithActor(admin))
 	if err != nil {
 		t.Fatalf("record a skip: %v", err)
 	}

@@ -13,12 +13,13 @@ import (
 // statusOf is the one table from the code of a domain error to an HTTP
 // status. A code missing from it is served as a 500.
 var statusOf = map[events.Code]int{
-	events.CodeInvalid:     http.StatusBadRequest,
-	events.CodeNotFound:    http.StatusNotFound,
-	events.CodeConflict:    http.StatusConflict,
-	events.CodeForbidden:   http.StatusForbidden,
-	events.CodeUnavailable: http.StatusServiceUnavailable,
-	events.CodeInternal:    http.StatusInternalServerError,
+	events.CodeInvalid:         http.StatusBadRequest,
+	events.CodeNotFound:        http.StatusNotFound,
+	events.CodeConflict:        http.StatusConflict,
+	events.CodeForbidden:       http.StatusForbidden,
+	events.CodeUnauthenticated: http.StatusUnauthorized,
+	events.CodeUnavailable:     http.StatusServiceUnavailable,
+	events.CodeInternal:        http.StatusInternalServerError,
 }
 
 // Status returns the HTTP status of err: by its domain code, 413 for a

@@ -119,7 +119,7 @@ func (fx *Fixture) Generate(t testing.TB, seed uint64, years int) {
 
 func (fx *Fixture) generate(t testing.TB, seed uint64, opts demo.Options) {
 	ctx := context.Background()
-	stats, err := demo.Generate(ctx, events.NewService(fx.Store, events.ServiceOptions{SoleWriter: true, Sealer: fx.Vault}), fx.Vault, opts)
+	stats, err := demo.Generate(ctx, fx.Store, fx.Vault, opts)
 	if err != nil {
 		t.Error(err)
 		return

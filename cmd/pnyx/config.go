@@ -59,6 +59,7 @@ var settings = []setting{
 	{Key: "http.shutdown_timeout", Flag: "shutdown-timeout", Default: 10 * time.Second, Usage: "how long to let requests in flight finish on SIGINT or SIGTERM", Serve: true},
 	{Key: "http.max_body_bytes", Flag: "max-body-bytes", Default: server.DefaultMaxBodyBytes, Usage: "largest request body the server reads, in bytes", Serve: true},
 	{Key: "http.cors_origins", Flag: "cors-origins", Default: "", Usage: "origins whose pages may read the answers from a browser, comma-separated, or * for any (default none)", Serve: true},
+	{Key: "http.client_ip_header", Flag: "client-ip-header", Default: "", Usage: "header a trusted reverse proxy sets to the client's address (X-Forwarded-For, X-Real-IP), which the rate limit of public submissions then counts by; empty trusts no header (default)", Serve: true},
 	{Key: "feed.max_limit", Flag: "feed-max-limit", Default: 1000, Usage: "largest page of the change feed GET /v1/events", Serve: true},
 	{Key: "demo", Flag: "demo", Default: false, Usage: "when the event store is empty, first generate one year of the demo municipality", Serve: true},
 	{Key: "vault.master_key_file", Flag: "vault-master-key-file", Default: "", Usage: "file of the vault's master key, kept apart from the vault's files (default DATA_DIR/vault.key; " + masterKeyEnv + " holds the key itself instead)"},
@@ -73,6 +74,7 @@ var settings = []setting{
 	{Key: "analytics.clickhouse.sink", Flag: "clickhouse-sink", Default: true, Usage: "run the analytics sink when analytics.clickhouse.addr is set; false on all API nodes but one of a cluster", Serve: true},
 	{Key: "analytics.clickhouse.username", Flag: "clickhouse-username", Default: "", Usage: "ClickHouse user (default: the server's default user)", Serve: true},
 	{Key: "analytics.clickhouse.password", Flag: "clickhouse-password", Default: "", Usage: "ClickHouse password; prefer the environment variable to the flag, which other users can see", Serve: true},
+	{Key: "token", Flag: "token", EnvName: "PNYX_TOKEN", Default: "", Usage: "the secret of the access token a command that writes to the log records with (pnyx token create); prefer the environment variable to the flag, which other users can see"},
 	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
 	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
 	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
@@ -102,7 +104,10 @@ type config struct {
 	MaxBodyBytes    int64
 	CORSOrigins     []string // "*" or origins such as https://data.example.org; empty allows none
 	FeedMaxLimit    int
-	Demo            bool
+	// ClientIPHeader is the trusted proxy's header naming the client; ""
+	// trusts none.
+	ClientIPHeader string
+	Demo           bool
 	// VaultMasterKeyFile and VaultKeysFile are the vault's master key and
 	// key store; "" for the defaults in the data directory.
 	VaultMasterKeyFile string
@@ -110,6 +115,9 @@ type config struct {
 	Ledger             ledgerSetting
 	Analytics          analyticsConfig
 	Catalog            opendata.Config // from the opendata.* keys
+	// Token is the secret of the access token writing commands record
+	// with; "" for none.
+	Token string
 
 	// File is the configuration file that was read, "" for none.
 	File string
@@ -165,6 +173,7 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 		return config{}, err
 	}
 	c := config{File: file}
+	c.Token = strings.TrimSpace(v.GetString("token"))
 	c.DataDir = strings.TrimSpace(v.GetString("data_dir"))
 	if c.DataDir == "" {
 		return config{}, events.Invalidf("data_dir is empty")
@@ -206,6 +215,7 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.FeedMaxLimit, err = intSetting(v, "feed.max_limit", 1, events.MaxReadLimit); err != nil {
 		return config{}, err
 	}
+	c.ClientIPHeader = strings.TrimSpace(v.GetString("http.client_ip_header"))
 	if c.Demo, err = boolSetting(v, "demo"); err != nil {
 		return config{}, err
 	}

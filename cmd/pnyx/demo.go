@@ -27,7 +27,8 @@ func newDemoCommand(c *cli) *cobra.Command {
 			"service: bodies, meetings, consultations, votes, decisions, procurement and\n" +
 			"requests. Citizens' personal data goes to the vault (vault.db, its keys in\n" +
 			"vault-keys.db, under the master key vault.key); their words are sealed. The world ends\n" +
-			"on a fixed day (--end), so the same seed gives the same events whenever it runs;\n" +
+			"on a fixed day (--end), so the same seed gives the same events at the same\n" +
+			"positions whenever it runs;\n" +
 			"the whole archive is recorded at the moment the command starts, after all of it\n" +
 			"happened.",
 		Args: cobraArgs(cobra.NoArgs),
@@ -46,7 +47,6 @@ func newDemoCommand(c *cli) *cobra.Command {
 	f.IntVar(&opts.Years, "years", 0, "years of the world to generate (default 1 when --events is not given)")
 	f.Int64Var(&opts.Events, "events", 0, fmt.Sprintf("generate about this many events: whole years of about %d each", demo.EventsPerYear))
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the world; the same seed gives the same events")
-	f.IntVar(&opts.Workers, "workers", 0, "chains of commands run at once (1 makes the global order reproducible too)")
 	f.StringVar(&end, "end", "", "the day after the world's last, not after today (default "+demo.DefaultEnd.Format(time.DateOnly)+")")
 	return cmd
 }
@@ -120,7 +120,7 @@ func (c *cli) generateDemoInto(ctx context.Context, st events.Store, v *vault.Va
 			}
 		}
 	}
-	return demo.Generate(ctx, events.NewService(st, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, opts)
+	return demo.Generate(ctx, st, v, opts)
 }
 
 // demoInThePast refuses options the generator cannot follow and a world

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -73,4 +74,25 @@ func writeFile(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// adminToken records the first admin token of the data directory dir (by
+// the installer, as pnyx token create does) and returns its secret.
+func adminToken(t *testing.T, dir string) string {
+	t.Helper()
+	r := pnyx(t, context.Background(), nil, "token", "create", "--role", "admin", "--label", "test", "--data-dir", dir)
+	if r.err != nil {
+		t.Fatalf("pnyx token create: %v\n%s", r.err, r.stderr)
+	}
+	var out struct{ Secret string }
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Secret == "" {
+		t.Fatalf("pnyx token create printed %q: %v", r.stdout, err)
+	}
+	return out.Secret
+}
+
+// tokenIDOf is the id of the token whose secret is secret.
+func tokenIDOf(secret string) string {
+	rest := strings.TrimPrefix(secret, "pnyx.")
+	return rest[:strings.LastIndexByte(rest, '.')]
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/internal/tokentest"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -55,7 +56,7 @@ func TestMarkerScan(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	c := &cli{now: fixedClock(), log: slog.New(slog.DiscardHandler), cfg: config{DataDir: dir, Store: storeSetting{Path: filepath.Join(dir, "events.db")}}}
-	citizens := seedMarkedMunicipality(t, c)
+	citizens, admin := seedMarkedMunicipality(t, c)
 
 	base, stop := startServe(t, dir, "--poll-interval", "20ms", "--checkpoint-every", "1")
 	waitServing(t, base, c)
@@ -63,7 +64,7 @@ func TestMarkerScan(t *testing.T) {
 		if i%2 == 0 {
 			continue // the odd ones are forgotten while the server runs
 		}
-		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", string(citizens[i].ref), "--reason", "άρθρο 17 ΓΚΠΔ")
+		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", string(citizens[i].ref), "--reason", "άρθρο 17 ΓΚΠΔ")
 		if r.err != nil {
 			t.Fatalf("pnyx forget: %v\n%s", r.err, r.stderr)
 		}
@@ -136,10 +137,11 @@ func TestMarkerScan(t *testing.T) {
 	}
 }
 
-// seedMarkedMunicipality records a council, a meeting with an open
+// seedMarkedMunicipality records, with the tokens it grants (it returns
+// the admin's secret), a council, a meeting with an open
 // consultation, and per citizen a comment, a moderated comment and a
 // request, every personal field and text a unique marker.
-func seedMarkedMunicipality(t *testing.T, c *cli) []scanCitizen {
+func seedMarkedMunicipality(t *testing.T, c *cli) ([]scanCitizen, string) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, c.cfg.Store.Path, sqlite.Options{Now: fixedClock()})
@@ -153,13 +155,14 @@ func seedMarkedMunicipality(t *testing.T, c *cli) []scanCitizen {
 	}
 	defer v.Close()
 	svc := events.NewService(st, events.ServiceOptions{Sealer: v})
+	t0 := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	tokens := tokentest.New(ctx, t, svc, t0.Add(-time.Hour))
 	run := func(cmd events.Command) {
 		t.Helper()
-		if _, err := svc.Handle(ctx, cmd); err != nil {
+		if _, err := svc.Handle(ctx, cmd, tokens.For(ctx, t, cmd)); err != nil {
 			t.Fatalf("%T: %v", cmd, err)
 		}
 	}
-	t0 := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
 	meetingAt := t0.Add(10 * 24 * time.Hour)
 	run(events.RegisterBody{BodyID: "ds", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(13), At: t0})
 	for i := 1; i <= 13; i++ {
@@ -195,7 +198,7 @@ func seedMarkedMunicipality(t *testing.T, c *cli) []scanCitizen {
 		run(events.AnswerRequest{RequestID: id, Summary: "Η απάντηση της υπηρεσίας.", At: at.Add(48 * time.Hour)})
 		out = append(out, cz)
 	}
-	return out
+	return out, tokens.AdminSecret
 }
 
 // waitServing waits until the read model serves the whole log.

@@ -13,15 +13,15 @@ import (
 // in the log that no code can apply: a command through the command
 // service, with an admin's identity, that records a skip of it.
 func newProjectionsSkipCommand(c *cli) *cobra.Command {
-	var reason, token string
+	var reason string
 	cmd := &cobra.Command{
 		Use:   "skip POSITION --reason TEXT",
 		Short: "Record that the projections pass over the event at POSITION, with the reason",
 		Long: "Record, as an event of the log (skip.recorded in stream skip-<event id>), that\n" +
 			"the projections pass over the event at POSITION when they cannot apply it:\n" +
 			"an event written by an older version or another tool that stops the read\n" +
-			"model at that position, at every restart and every rebuild. Who (--actor-token,\n" +
-			"recorded with the admin role), when and why (--reason) are on the record, in\n" +
+			"model at that position, at every restart and every rebuild. Who (the admin\n" +
+			"token given with --token or PNYX_TOKEN), when and why (--reason) are on the record, in\n" +
 			"the public change feed. A running pnyx serve resumes past the event once the\n" +
 			"skip reaches it; rebuilds pass over it too. An event that applies is never\n" +
 			"passed over, so a skip recorded by mistake changes nothing. pnyx projections\n" +
@@ -50,11 +50,15 @@ func newProjectionsSkipCommand(c *cli) *cobra.Command {
 				return events.Errorf(events.CodeNotFound, "no event at position %d", pos)
 			}
 			ev := evs[0]
-			h, err := events.NewService(store, events.ServiceOptions{}).Handle(ctx, events.SkipEvent{
+			svc := events.NewService(store, events.ServiceOptions{Now: c.now})
+			actor, err := c.actor(ctx, svc)
+			if err != nil {
+				return err
+			}
+			h, err := svc.Handle(ctx, events.SkipEvent{
 				EventID: ev.ID, Position: ev.Position, EventStream: ev.Stream, EventVersion: ev.Version,
-				EventType: ev.Type, Reason: reason, SkippedBy: token, At: c.now(),
-			}, events.WithActor(events.Actor{TokenID: token, Role: string(events.AccessAdmin)}),
-				events.WithIdempotencyKey("skip:"+ev.ID.String()))
+				EventType: ev.Type, Reason: reason, SkippedBy: actor.TokenID, At: c.now(),
+			}, events.WithActor(actor), events.WithIdempotencyKey("skip:"+ev.ID.String()))
 			if err != nil {
 				return err
 			}
@@ -67,7 +71,6 @@ func newProjectionsSkipCommand(c *cli) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVar(&reason, "reason", "", "why the event is passed over, for the public record (required)")
-	f.StringVar(&token, "actor-token", "cli", "id of the administrator's token recording the skip (never a secret)")
 	return cmd
 }
 

@@ -28,6 +28,7 @@ func TestPoisonedLogRecovers(t *testing.T) {
 	defer cancel()
 	path := filepath.Join(dir, "events.db")
 	seed(t, dir, 2)
+	admin := adminToken(t, dir)
 	// decision.adopted at schema 1 with a numeric number: no upcaster reads it.
 	id, bad, err := poison.Write(ctx, path, "decision-old-1", "decision.adopted", 1, `{"number":12,"title":"Παλιά εισαγωγή"}`)
 	if err != nil {
@@ -65,7 +66,7 @@ func TestPoisonedLogRecovers(t *testing.T) {
 	var out skipOutput
 	t.Run("pnyx projections skip records who, when and why as an event of the log", func(t *testing.T) {
 		res := pnyx(t, ctx, &cli{now: fixedClock()}, "projections", "skip", fmt.Sprint(bad), "--reason", reason,
-			"--actor-token", "tok-admin-1", "--data-dir", dir)
+			"--token", admin, "--data-dir", dir)
 		if res.err != nil {
 			t.Fatalf("skip: %v\n%s", res.err, res.stderr)
 		}
@@ -76,7 +77,7 @@ func TestPoisonedLogRecovers(t *testing.T) {
 			t.Fatalf("skip printed %+v", out)
 		}
 		evs := readLines(t, pnyx(t, ctx, nil, "events", "read", "--all", "--from", fmt.Sprint(out.Position), "--data-dir", dir).stdout)
-		if len(evs) != 1 || evs[0].Type != "skip.recorded" || evs[0].Actor != (events.Actor{TokenID: "tok-admin-1", Role: "admin"}) ||
+		if len(evs) != 1 || evs[0].Type != "skip.recorded" || evs[0].Actor != (events.Actor{TokenID: tokenIDOf(admin), Role: "admin"}) ||
 			!strings.Contains(string(evs[0].Data), reason) || evs[0].OccurredAt.IsZero() {
 			t.Fatalf("the log holds %+v", evs)
 		}
@@ -84,7 +85,7 @@ func TestPoisonedLogRecovers(t *testing.T) {
 
 	t.Run("recording it again writes nothing", func(t *testing.T) {
 		res := pnyx(t, ctx, &cli{now: fixedClock()}, "projections", "skip", fmt.Sprint(bad), "--reason", reason,
-			"--actor-token", "tok-admin-1", "--data-dir", dir)
+			"--token", admin, "--data-dir", dir)
 		var again skipOutput
 		if res.err != nil || json.Unmarshal([]byte(res.stdout), &again) != nil || !again.Replayed || again.Position != out.Position {
 			t.Fatalf("skip again: %v %s", res.err, res.stdout)

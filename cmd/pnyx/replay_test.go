@@ -11,6 +11,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
+	"github.com/pnyx-civic/pnyx/internal/tokentest"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -27,7 +28,9 @@ func seedDecision(t *testing.T, dir string) {
 	defer st.Close()
 	svc := events.NewService(st, events.ServiceOptions{})
 	adopted := time.Date(2026, 3, 3, 18, 0, 0, 0, time.UTC)
-	clerk := events.WithActor(events.Actor{TokenID: "tok-clerk", Role: "secretariat"})
+	tokens := tokentest.New(ctx, t, svc, adopted.AddDate(0, -3, 0))
+	clerkActor, _ := tokens.Grant(ctx, t, "tok-clerk", events.AccessSecretariat, events.ScopeAll)
+	clerk := events.WithActor(clerkActor)
 	for _, cmd := range []events.Command{
 		events.RegisterBody{BodyID: "council", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33), At: adopted.AddDate(0, -2, 0)},
 		events.AdoptDecision{DecisionID: "d1", BodyID: "council", Year: 2026, Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "ν. 3852/2010 άρθρο 67"},

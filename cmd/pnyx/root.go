@@ -43,6 +43,7 @@ var subcommands = []func(*cli) *cobra.Command{
 	newExportCommand,
 	newVersionCommand,
 	newGraphQLCommand,
+	newTokenCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

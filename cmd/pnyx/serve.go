@@ -136,8 +136,10 @@ func (c *cli) serve(ctx context.Context) error {
 		Now: c.now, Logger: c.log, Metrics: metrics,
 		MaxBodyBytes: c.cfg.MaxBodyBytes, CORSOrigins: c.cfg.CORSOrigins, FeedMaxLimit: c.cfg.FeedMaxLimit,
 		ShutdownTimeout: c.cfg.ShutdownTimeout,
-		GraphQL:         graphql.Options{Now: c.now, Logger: c.log},
-		ReleaseDir:      filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
+		GraphQL: graphql.Options{Now: c.now, Logger: c.log, Writes: graphql.Writes{
+			Commands: commands, Tokens: commands, People: people, Progress: runner, ClientIPHeader: c.cfg.ClientIPHeader,
+		}},
+		ReleaseDir: filepath.Join(c.cfg.DataDir, "releases"), Catalog: c.cfg.Catalog,
 	})
 	if err != nil {
 		return err

@@ -151,13 +151,21 @@ func (c *cli) forget(ctx context.Context, subject events.SubjectRef, reason stri
 		return err
 	}
 	defer st.Close()
+	// The admin's token is checked before the person's key is destroyed.
+	svc := events.NewService(st, events.ServiceOptions{Now: c.now})
+	actor, err := c.actor(ctx, svc)
+	if err != nil {
+		return err
+	}
+	if !events.Allowed(events.AccessRole(actor.Role), events.RecordForgetting{}) {
+		return events.Errorf(events.CodeForbidden, "the role %s may not record forgetting; an admin's token records it", actor.Role)
+	}
 	v, err := c.openVault(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
-	erasure, err := events.Forget(ctx, v, events.NewService(st, events.ServiceOptions{}), subject, reason, c.now(),
-		events.WithActor(events.Actor{Role: "admin"}))
+	erasure, err := events.Forget(ctx, v, svc, subject, reason, c.now(), events.WithActor(actor))
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,9 @@ func TestForgetCommand(t *testing.T) {
 	ctx := context.Background()
 	t.Run("forget destroys the person and records subject.forgotten without them", func(t *testing.T) {
 		dir, ref := newVaultDir(t)
-		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", string(ref), "--reason", "άρθρο 17 ΓΚΠΔ")
+		admin := adminToken(t, dir)
+		before := headOf(t, dir)
+		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", string(ref), "--reason", "άρθρο 17 ΓΚΠΔ")
 		if r.err != nil {
 			t.Fatalf("forget: %v\n%s", r.err, r.stderr)
 		}
@@ -60,8 +62,8 @@ func TestForgetCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		evs, err := st.ReadAll(ctx, events.ReadAllOptions{Limit: 10})
-		if err != nil || len(evs) != 1 || evs[0].Type != "subject.forgotten" || bytes.Contains(evs[0].Data, []byte(ref)) || bytes.Contains([]byte(evs[0].Stream), []byte(ref)) {
+		evs, err := st.ReadAll(ctx, events.ReadAllOptions{After: before, Limit: 10})
+		if err != nil || len(evs) != 1 || evs[0].Type != "subject.forgotten" || evs[0].Actor != (events.Actor{TokenID: tokenIDOf(admin), Role: "admin"}) || bytes.Contains(evs[0].Data, []byte(ref)) || bytes.Contains([]byte(evs[0].Stream), []byte(ref)) {
 			t.Fatalf("log = %+v, %v", evs, err)
 		}
 		if bytes.Contains([]byte(r.stderr), []byte(ref)) {
@@ -94,37 +96,42 @@ func TestForgetCommand(t *testing.T) {
 	}
 	t.Run("an unknown person is not found and nothing is recorded", func(t *testing.T) {
 		dir, _ := newVaultDir(t)
-		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", "subj-00000000000000000000000000000000", "--reason", "άρθρο 17")
-		if !errors.Is(r.err, events.ErrSubjectNotFound) || headOf(t, dir) != 0 {
+		admin := adminToken(t, dir)
+		before := headOf(t, dir)
+		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", "subj-00000000000000000000000000000000", "--reason", "άρθρο 17")
+		if !errors.Is(r.err, events.ErrSubjectNotFound) || headOf(t, dir) != before {
 			t.Fatalf("forget = %v, head %d", r.err, headOf(t, dir))
 		}
 	})
 	t.Run("a missing master key is a clear error, and no new key is made", func(t *testing.T) {
 		dir, ref := newVaultDir(t)
+		admin := adminToken(t, dir)
 		if err := os.Rename(filepath.Join(dir, "vault.key"), filepath.Join(dir, "elsewhere.key")); err != nil {
 			t.Fatal(err)
 		}
-		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", string(ref), "--reason", "άρθρο 17")
+		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", string(ref), "--reason", "άρθρο 17")
 		if events.ErrorCode(r.err) != events.CodeInvalid {
 			t.Fatalf("forget = %v, want invalid", r.err)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "vault.key")); err == nil {
 			t.Fatal("a new master key was written")
 		}
-		r = pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--vault-master-key-file", filepath.Join(dir, "elsewhere.key"), "--subject", string(ref), "--reason", "άρθρο 17")
+		r = pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--vault-master-key-file", filepath.Join(dir, "elsewhere.key"), "--subject", string(ref), "--reason", "άρθρο 17")
 		if r.err != nil {
 			t.Fatalf("forget with the key file named = %v", r.err)
 		}
 	})
 	t.Run("a wrong master key is refused and nothing is written", func(t *testing.T) {
 		dir, ref := newVaultDir(t)
+		admin := adminToken(t, dir)
+		before := headOf(t, dir)
 		t.Setenv(masterKeyEnv, hex.EncodeToString(bytes.Repeat([]byte{9}, 32)))
-		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", string(ref), "--reason", "άρθρο 17")
-		if events.ErrorCode(r.err) != events.CodeInvalid || headOf(t, dir) != 0 {
+		r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", string(ref), "--reason", "άρθρο 17")
+		if events.ErrorCode(r.err) != events.CodeInvalid || headOf(t, dir) != before {
 			t.Fatalf("forget = %v, head %d", r.err, headOf(t, dir))
 		}
 		t.Setenv(masterKeyEnv, "not hex")
-		if r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--subject", string(ref), "--reason", "x"); events.ErrorCode(r.err) != events.CodeInvalid {
+		if r := pnyx(t, ctx, nil, "forget", "--data-dir", dir, "--token", admin, "--subject", string(ref), "--reason", "x"); events.ErrorCode(r.err) != events.CodeInvalid {
 			t.Fatalf("forget with a malformed %s = %v", masterKeyEnv, r.err)
 		}
 	})

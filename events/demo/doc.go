@@ -12,7 +12,9 @@
 // the same events: the world is planned from math/rand/v2 seeded with it,
 // event ids derive from idempotency keys made of the seed and a counter,
 // and the world ends on a fixed day, so everything in it happened before it
-// is recorded, whatever the day it is generated. Citizens' personal data
+// is recorded, whatever the day it is generated. The commands run in
+// rounds, decided one at a time, and their events are written in that
+// order, so the same seed also gives every event the same position. Citizens' personal data
 // goes to the vault, and what they write is sealed under their keys, which
 // come from crypto/rand even here: anyone with the seed knows the world,
 // but opens no citizen's record or words without the vault. So the events

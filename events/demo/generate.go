@@ -5,23 +5,18 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
 )
 
-// Handler runs a command; *events.Service is the one the demo uses.
-type Handler interface {
-	Handle(ctx context.Context, cmd events.Command, opts ...events.HandleOption) (events.Handled, error)
-}
-
-// Vault keeps the demo citizens' personal data. Its references, keys and
-// nonces come from crypto/rand, as everywhere: the events of a seed are
-// the same, event for event, except for their author references and
-// sealed texts, which open to the same words through each run's vault.
+// Vault keeps the demo citizens' personal data and seals what they write
+// (*vault.Vault). Its references, keys and nonces come from crypto/rand,
+// as everywhere: the events of a seed are the same, event for event,
+// except for their author references and sealed texts, which open to the
+// same words through each run's vault.
 type Vault interface {
+	events.Sealer
 	Put(ctx context.Context, p events.Person) (events.SubjectRef, error)
 }
 
@@ -38,13 +33,8 @@ type Options struct {
 	// after End, so a world recorded after End is wholly in the past. Zero
 	// means DefaultEnd. The world begins Years years before End.
 	End time.Time
-	// Workers is how many chains of commands run at once; zero means
-	// DefaultWorkers. With 1, the global order of the log is reproducible
-	// too, not only each stream.
-	Workers int
-	// Progress, when set, learns the number of events written so far. It is
-	// called from several goroutines.
-	Progress func(written int64)
+	// Progress, when set, learns the number of events decided so far.
+	Progress func(decided int64)
 	// Logger receives a line per generated year; nil discards them.
 	Logger *slog.Logger
 
@@ -62,19 +52,6 @@ var DefaultEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // uses it to choose the number of years for Options.Events.
 const EventsPerYear = 39_000
 
-// DefaultWorkers keeps enough appends in flight for the store's group commit
-// to batch them.
-const DefaultWorkers = 8192
-
-// yearsInFlight is how many years run at once. Running the next years
-// beside one whose long sequences (a body's decision numbers, its roll
-// calls) hold its batches back gained about 5% (1m00s against 1m03s for 1M
-// events), but with more than one year in flight some seeds convene a
-// sitting before the term change its attendance depends on ("member does
-// not sit in body"): a cross-year dependency is still missing. One year at a
-// time is correct for every seed.
-const yearsInFlight = 1
-
 // Stats describe what Generate wrote.
 type Stats struct {
 	Years    int
@@ -87,16 +64,18 @@ type Stats struct {
 }
 
 // Generate plans the world year by year and runs each year's commands
-// through h. Every command must succeed: a refusal is a bug of the demo and
-// stops it with the domain error.
-func Generate(ctx context.Context, h Handler, v Vault, opts Options) (Stats, error) {
+// through a command service on st, which must hold none of the demo's
+// events and take no other writes meanwhile. Every command must succeed: a
+// refusal is a bug of the demo and stops it with the domain error.
+//
+// The commands run in rounds (runner.run), decided one at a time, and
+// their events are written in the order they were decided (orderedLog):
+// the same seed gives the same events at the same positions.
+func Generate(ctx context.Context, st events.ServiceStore, v Vault, opts Options) (Stats, error) {
 	if err := opts.Validate(); err != nil {
 		return Stats{}, err
 	}
 	years, end := opts.span()
-	if opts.Workers == 0 {
-		opts.Workers = DefaultWorkers
-	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -106,59 +85,43 @@ func Generate(ctx context.Context, h Handler, v Vault, opts Options) (Stats, err
 		end = start.AddDate(0, opts.months, 0)
 	}
 	w := newWorld(opts.Seed, start, end)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	r := &runner{h: h, workers: opts.Workers, progress: opts.Progress, sem: make(chan struct{}, opts.Workers), cancel: cancel}
+	ordered := newOrderedLog(ctx, st)
+	r := &runner{h: events.NewService(ordered, events.ServiceOptions{SoleWriter: true, Sealer: v}), progress: opts.Progress}
 	stats := func(years int) Stats {
-		return Stats{Years: years, Commands: r.commands.Load(), Events: r.events.Load(), Citizens: len(w.citizens),
+		return Stats{Years: years, Commands: r.commands, Events: r.events, Citizens: len(w.citizens),
 			From: w.start, Until: minTime(w.yearStart(years), w.end)}
 	}
-	if err := w.populate(ctx, v); err != nil {
-		return Stats{}, err
-	}
-	if err := r.start(ctx, w.setup()).wait(ctx); err != nil {
-		return stats(0), err
-	}
-	running := make([]*batch, 0, years)
-	// fail stops the run and waits for every chain started, so nothing
-	// runs on after Generate returns.
+	// fail stops the run once every append taken is written or refused.
 	fail := func(err error, years int) (Stats, error) {
-		cancel(err)
-		for _, b := range running {
-			b.wg.Wait()
+		if cerr := ordered.close(); cerr != nil {
+			err = cerr
 		}
-		return stats(years), context.Cause(ctx)
+		return stats(years), err
 	}
-	done := func(year int) error {
-		if err := running[year].wait(ctx); err != nil {
-			return err
-		}
-		st := stats(year + 1)
-		log.Info("demo year generated", "year", w.yearStart(year).Year(), "events", st.Events, "commands", st.Commands)
-		return nil
+	if err := w.populate(ctx, v); err != nil {
+		return fail(err, 0)
+	}
+	if err := r.run(ctx, w.setup()); err != nil {
+		return fail(err, 0)
 	}
 	for year := range years {
-		if year >= yearsInFlight {
-			if err := done(year - yearsInFlight); err != nil {
-				return fail(err, year-yearsInFlight)
-			}
-		}
 		var chains []*chain
 		if year > 0 {
 			for range citizensPerYear {
 				if err := w.addCitizen(ctx, v); err != nil {
-					return fail(err, max(year-yearsInFlight, 0))
+					return fail(err, year)
 				}
 			}
 			chains = w.newTerm(year)
 		}
 		chains = append(chains, w.planYear(year)...)
-		running = append(running, r.start(ctx, chains))
-	}
-	for year := max(years-yearsInFlight, 0); year < years; year++ {
-		if err := done(year); err != nil {
+		if err := r.run(ctx, chains); err != nil {
 			return fail(err, year)
 		}
+		log.Info("demo year generated", "year", w.yearStart(year).Year(), "events", r.events, "commands", r.commands)
+	}
+	if err := ordered.close(); err != nil {
+		return stats(years), err
 	}
 	return stats(years), nil
 }
@@ -174,8 +137,8 @@ func minTime(a, b time.Time) time.Time {
 // events.ErrInvalid.
 func (o Options) Validate() error {
 	switch {
-	case o.Years < 0 || o.Events < 0 || o.Workers < 0:
-		return events.Invalidf("demo: years, events and workers must not be negative")
+	case o.Years < 0 || o.Events < 0:
+		return events.Invalidf("demo: years and events must not be negative")
 	case o.Years > 0 && o.Events > 0:
 		return events.Invalidf("demo: give years or events, not both")
 	case o.Years > 200:
@@ -220,100 +183,98 @@ type chain struct {
 	steps []step
 	// cut is set when a step would happen at or after the world's end:
 	// that step and every later one of the chain are left out.
-	cut  bool
-	done chan struct{}
+	cut bool
+	// next is the step to run; ended is set once the chain has run all.
+	next  int
+	ended bool
 }
 
 // runner executes chains through the command service.
 type runner struct {
-	h        Handler
-	workers  int
+	h        *events.Service
 	progress func(int64)
-	sem      chan struct{}
-	cancel   context.CancelCauseFunc
-	commands atomic.Int64
-	events   atomic.Int64
+	commands int64
+	events   int64
 }
 
-// batch is a set of chains started together.
-type batch struct {
-	wg sync.WaitGroup
-}
-
-// wait returns once every chain of the batch has ended, with the first
-// error of any chain of the run.
-func (b *batch) wait(ctx context.Context) error {
-	b.wg.Wait()
-	return context.Cause(ctx)
-}
-
-// start begins chains, each after its dependencies, which come earlier in
-// chains or in an earlier batch. With one worker it runs them in order
-// before returning.
-func (r *runner) start(ctx context.Context, chains []*chain) *batch {
-	b := &batch{}
-	if r.workers == 1 {
-		for _, c := range chains {
-			if ctx.Err() != nil {
-				break
+// run executes chains in rounds. A round runs the next step of every
+// chain whose dependencies have ended, in the order of chains; a chain
+// whose last dependency ends during a round joins the next one. The
+// dependencies of a chain come earlier in chains or in an earlier run.
+// One goroutine decides every command, so the order of the log is a
+// function of the plan alone, and a round's commands go to many streams,
+// which the log writes in few calls.
+func (r *runner) run(ctx context.Context, chains []*chain) error {
+	waiting := chains
+	var active []*chain
+	for len(waiting) > 0 || len(active) > 0 {
+		still := waiting[:0]
+		for _, c := range waiting {
+			if c.ready() {
+				active = append(active, c)
+			} else {
+				still = append(still, c)
 			}
-			if err := r.exec(ctx, c); err != nil {
-				r.cancel(err)
-			}
-			c.release()
 		}
-		return b
-	}
-	for _, c := range chains {
-		c.done = make(chan struct{})
-	}
-	for _, c := range chains {
-		b.wg.Go(func() {
-			defer close(c.done)
-			for _, d := range c.after {
-				select {
-				case <-d.done:
-				case <-ctx.Done():
-					return
+		clear(waiting[len(still):])
+		waiting = still
+		if len(active) == 0 {
+			return fmt.Errorf("demo: chain %s waits for a chain that never runs", waiting[0].name)
+		}
+		running := active[:0]
+		for _, c := range active {
+			if c.next < len(c.steps) {
+				if err := r.exec(ctx, c); err != nil {
+					return err
 				}
 			}
-			select {
-			case r.sem <- struct{}{}:
-			case <-ctx.Done():
-				return
+			if c.next < len(c.steps) {
+				running = append(running, c)
+				continue
 			}
-			defer func() { <-r.sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			if err := r.exec(ctx, c); err != nil {
-				r.cancel(err)
-			}
+			c.ended = true
 			c.release()
-		})
+		}
+		clear(active[len(running):])
+		active = running
 	}
-	return b
+	if r.progress != nil {
+		r.progress(r.events)
+	}
+	return nil
+}
+
+// ready reports whether every chain c depends on has ended.
+func (c *chain) ready() bool {
+	for _, d := range c.after {
+		if !d.ended {
+			return false
+		}
+	}
+	return true
 }
 
 // release lets a finished chain's commands and dependencies be collected;
-// later chains keep only its done channel.
+// later chains keep only its ended flag.
 func (c *chain) release() { c.steps, c.after = nil, nil }
 
+// exec runs the next step of c.
 func (r *runner) exec(ctx context.Context, c *chain) error {
-	for i, s := range c.steps {
-		h, err := r.h.Handle(ctx, s.cmd, events.WithActor(s.actor), events.WithIdempotencyKey(s.key))
-		if err != nil {
-			return fmt.Errorf("demo %s, step %d (%T on %s): %w", c.name, i, s.cmd, s.cmd.Stream(), err)
-		}
-		n := int64(len(h.EventIDs))
-		if h.Number > 0 {
-			n++ // the counter's event
-		}
-		r.commands.Add(1)
-		total := r.events.Add(n)
-		if r.progress != nil && (i == len(c.steps)-1 || i%16 == 15) {
-			r.progress(total)
-		}
+	i := c.next
+	s := c.steps[i]
+	c.next++
+	h, err := r.h.Handle(ctx, s.cmd, events.WithActor(s.actor), events.WithIdempotencyKey(s.key))
+	if err != nil {
+		return fmt.Errorf("demo %s, step %d (%T on %s): %w", c.name, i, s.cmd, s.cmd.Stream(), err)
+	}
+	n := int64(len(h.EventIDs))
+	if h.Number > 0 {
+		n++ // the counter's event
+	}
+	r.commands++
+	r.events += n
+	if r.progress != nil && r.commands%64 == 0 {
+		r.progress(r.events)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func (w *world) planRequests(year int) []*chain {
 		at := y0.Add(time.Duration(w.rng.Int64N(int64(360*24*time.Hour))) / time.Minute * time.Minute)
 		actor := actorPublic
 		if channel != events.RequestViaWeb {
-			actor = actorClerk
+			actor = actorRequests // the staff who assisted
 		}
 		w.add(ch, actor, events.SubmitRequest{RequestID: id, Category: cat, Channel: channel, AssistedBy: assisted,
 			Subject:   fmt.Sprintf(pick(w, requestSubjects[string(cat)]), pick(w, append(streets, squares...))),

@@ -19,8 +19,9 @@ var (
 	actorRequests    = events.Actor{TokenID: "tok-demo-requests", Role: string(events.AccessRequestOfficer)}
 	actorModerator   = events.Actor{TokenID: "tok-demo-moderator", Role: string(events.AccessModerator)}
 	actorClerk       = events.Actor{TokenID: "tok-demo-clerk", Role: string(events.AccessClerk)}
-	// actorPublic records what citizens submit on the web themselves.
-	actorPublic = events.Actor{TokenID: "web-public", Role: "public"}
+	// actorPublic records what citizens submit on the web themselves: the
+	// declared public role, with no token.
+	actorPublic = events.PublicActor
 )
 
 type member struct{ id, name, faction string }
@@ -93,17 +94,19 @@ func (w *world) newMember(faction string) member {
 }
 
 // setup plans the municipality as it stands on the first day: who may
-// record, its bodies and their members, and its suppliers.
+// record, its bodies and their members, and its suppliers. The demo's
+// tokens have no secret: only the generator, in process, records with
+// them. Its admin, granted by the installer, hands over once the
+// municipality is set up (revokes itself), so that the installer may grant
+// the first admin of whoever runs the demo (pnyx token create).
 func (w *world) setup() []*chain {
 	at := w.start.Add(-30 * 24 * time.Hour)
 	access := w.newChain("access")
-	w.add(access, events.Actor{TokenID: "installer", Role: string(events.AccessAdmin)},
-		events.GrantAccess{TokenID: actorAdmin.TokenID, Role: events.AccessAdmin, Scope: "*", GrantedBy: "installer", At: at})
+	w.add(access, events.InstallerActor,
+		events.GrantAccess{TokenID: actorAdmin.TokenID, Role: events.AccessAdmin, Scope: "*", GrantedBy: events.InstallerTokenID, Label: "Εγκατάσταση", At: at})
 	for _, a := range []events.Actor{actorSecretariat, actorProcurement, actorRequests, actorModerator, actorClerk} {
 		w.add(access, actorAdmin, events.GrantAccess{TokenID: a.TokenID, Role: events.AccessRole(a.Role), Scope: "*", GrantedBy: actorAdmin.TokenID, At: at.Add(time.Hour)})
 	}
-	w.add(access, actorAdmin, events.GrantAccess{TokenID: "tok-demo-trainee", Role: events.AccessClerk, Scope: "requests", GrantedBy: actorAdmin.TokenID, At: at.Add(time.Hour)})
-	w.add(access, actorAdmin, events.RevokeAccess{TokenID: "tok-demo-trainee", Reason: "Λήξη πρακτικής άσκησης", RevokedBy: actorAdmin.TokenID, At: at.Add(20 * 24 * time.Hour)})
 	chains := []*chain{access}
 
 	council := &body{id: "kal-dimotiko-symvoulio", name: "Δημοτικό Συμβούλιο " + municipalityOf, kind: events.BodyCouncil,
@@ -141,8 +144,10 @@ func (w *world) setup() []*chain {
 		c.chair = c.voting[0]
 		w.bodies = append(w.bodies, c)
 	}
+	var bodyChains []*chain
 	for _, b := range w.bodies {
-		ch := w.newChain("body " + b.id)
+		ch := w.newChain("body "+b.id, access)
+		bodyChains = append(bodyChains, ch)
 		w.add(ch, actorAdmin, events.RegisterBody{BodyID: b.id, Name: b.name, Kind: b.kind, Settings: b.settings, At: at})
 		if b.mayor != nil {
 			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: b.mayor.id, Name: b.mayor.name, Faction: b.mayor.faction, Role: events.RoleMayor, At: at})
@@ -162,7 +167,18 @@ func (w *world) setup() []*chain {
 		chains = append(chains, ch)
 	}
 
-	sup := w.newChain("suppliers")
+	// A trainee clerk of a local community, whose token ended with the
+	// traineeship.
+	trainee := w.newChain("access trainee", bodyChains[len(bodyChains)-1])
+	w.add(trainee, actorAdmin, events.GrantAccess{TokenID: "tok-demo-trainee", Role: events.AccessClerk, Scope: w.bodies[len(w.bodies)-1].id,
+		GrantedBy: actorAdmin.TokenID, Label: "Πρακτική άσκηση", At: at.Add(time.Hour)})
+	w.add(trainee, actorAdmin, events.RevokeAccess{TokenID: "tok-demo-trainee", Reason: "Λήξη πρακτικής άσκησης", RevokedBy: actorAdmin.TokenID, At: at.Add(20 * 24 * time.Hour)})
+	handover := w.newChain("access handover", append(bodyChains, trainee)...)
+	w.add(handover, actorAdmin, events.RevokeAccess{TokenID: actorAdmin.TokenID, Reason: "Ολοκλήρωση εγκατάστασης: παράδοση στον Δήμο",
+		RevokedBy: actorAdmin.TokenID, At: at.Add(21 * 24 * time.Hour)})
+	chains = append(chains, trainee, handover)
+
+	sup := w.newChain("suppliers", access)
 	for i, name := range append(append([]string{}, cooperativeNames...), firmNames...) {
 		kind := events.SupplierSME
 		switch {

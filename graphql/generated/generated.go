@@ -14,6 +14,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/google/uuid"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/model"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -45,6 +46,7 @@ type ResolverRoot interface {
 	MemberBallot() MemberBallotResolver
 	MemberSitting() MemberSittingResolver
 	Membership() MembershipResolver
+	Mutation() MutationResolver
 	Procurement() ProcurementResolver
 	ProcurementDecision() ProcurementDecisionResolver
 	Query() QueryResolver
@@ -95,6 +97,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AgendaItemPayload struct {
+		Item    func(childComplexity int) int
+		Meeting func(childComplexity int) int
+		Write   func(childComplexity int) int
+	}
+
 	Amendment struct {
 		DecidedAt  func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
@@ -117,6 +125,11 @@ type ComplexityRoot struct {
 	AmendmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AmendmentPayload struct {
+		Amendment func(childComplexity int) int
+		Write     func(childComplexity int) int
 	}
 
 	Ballot struct {
@@ -167,6 +180,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BodyPayload struct {
+		Body  func(childComplexity int) int
+		Write func(childComplexity int) int
+	}
+
 	Comment struct {
 		ID               func(childComplexity int) int
 		Item             func(childComplexity int) int
@@ -188,6 +206,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommentPayload struct {
+		Comment      func(childComplexity int) int
+		CommentID    func(childComplexity int) int
+		Consultation func(childComplexity int) int
+		Write        func(childComplexity int) int
+	}
+
 	Consultation struct {
 		ClosedAt     func(childComplexity int) int
 		ClosesAt     func(childComplexity int) int
@@ -198,6 +223,11 @@ type ComplexityRoot struct {
 		Meeting      func(childComplexity int) int
 		OpenedAt     func(childComplexity int) int
 		Status       func(childComplexity int) int
+	}
+
+	ConsultationPayload struct {
+		Consultation func(childComplexity int) int
+		Write        func(childComplexity int) int
 	}
 
 	ContractAmendment struct {
@@ -260,6 +290,11 @@ type ComplexityRoot struct {
 	DecisionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DecisionPayload struct {
+		Decision func(childComplexity int) int
+		Write    func(childComplexity int) int
 	}
 
 	DecisionVersion struct {
@@ -359,6 +394,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MeetingPayload struct {
+		Meeting func(childComplexity int) int
+		Write   func(childComplexity int) int
+	}
+
 	Member struct {
 		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string) int
 		Faction      func(childComplexity int) int
@@ -388,6 +428,12 @@ type ComplexityRoot struct {
 	MemberBallotEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MemberPayload struct {
+		Body   func(childComplexity int) int
+		Member func(childComplexity int) int
+		Write  func(childComplexity int) int
 	}
 
 	MemberSitting struct {
@@ -434,6 +480,69 @@ type ComplexityRoot struct {
 	Money struct {
 		Cents    func(childComplexity int) int
 		Currency func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AcceptAmendment       func(childComplexity int, input events.AcceptAmendment, expectedVersion *int64, idempotencyKey *string) int
+		AcknowledgeRequest    func(childComplexity int, input events.AcknowledgeRequest, expectedVersion *int64, idempotencyKey *string) int
+		AddItem               func(childComplexity int, input events.AddItem, expectedVersion *int64, idempotencyKey *string) int
+		AddMember             func(childComplexity int, input events.AddMember, expectedVersion *int64, idempotencyKey *string) int
+		AdjournMeeting        func(childComplexity int, input events.AdjournMeeting, expectedVersion *int64, idempotencyKey *string) int
+		AdoptDecision         func(childComplexity int, input events.AdoptDecision, expectedVersion *int64, idempotencyKey *string) int
+		AmendContract         func(childComplexity int, input events.AmendContract, expectedVersion *int64, idempotencyKey *string) int
+		AmendTender           func(childComplexity int, input events.AmendTender, expectedVersion *int64, idempotencyKey *string) int
+		AnnulDecision         func(childComplexity int, input events.AnnulDecision, expectedVersion *int64, idempotencyKey *string) int
+		AnswerRequest         func(childComplexity int, input events.AnswerRequest, expectedVersion *int64, idempotencyKey *string) int
+		AssignRequest         func(childComplexity int, input events.AssignRequest, expectedVersion *int64, idempotencyKey *string) int
+		AwardProcurement      func(childComplexity int, input events.AwardProcurement, expectedVersion *int64, idempotencyKey *string) int
+		CancelMeeting         func(childComplexity int, input events.CancelMeeting, expectedVersion *int64, idempotencyKey *string) int
+		CancelProcurement     func(childComplexity int, input events.CancelProcurement, expectedVersion *int64, idempotencyKey *string) int
+		CastBallot            func(childComplexity int, input events.CastBallot, expectedVersion *int64, idempotencyKey *string) int
+		ChangeBallot          func(childComplexity int, input events.ChangeBallot, expectedVersion *int64, idempotencyKey *string) int
+		ChangeBidStatus       func(childComplexity int, input events.ChangeBidStatus, expectedVersion *int64, idempotencyKey *string) int
+		ChangeBodySettings    func(childComplexity int, input events.ChangeBodySettings, expectedVersion *int64, idempotencyKey *string) int
+		ChangeMemberFaction   func(childComplexity int, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) int
+		ChangeMemberRole      func(childComplexity int, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) int
+		ChangeSupplierDetails func(childComplexity int, input events.ChangeSupplierDetails, expectedVersion *int64, idempotencyKey *string) int
+		CloseConsultation     func(childComplexity int, input events.CloseConsultation, expectedVersion *int64, idempotencyKey *string) int
+		CloseRequest          func(childComplexity int, input events.CloseRequest, expectedVersion *int64, idempotencyKey *string) int
+		CloseVote             func(childComplexity int, input events.CloseVote, expectedVersion *int64, idempotencyKey *string) int
+		CompleteProcurement   func(childComplexity int, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) int
+		ConveneMeeting        func(childComplexity int, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) int
+		CorrectDecision       func(childComplexity int, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) int
+		GrantAccess           func(childComplexity int, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) int
+		ModerateComment       func(childComplexity int, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) int
+		OpenConsultation      func(childComplexity int, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) int
+		OpenVote              func(childComplexity int, input events.OpenVote, expectedVersion *int64, idempotencyKey *string) int
+		PlanProcurement       func(childComplexity int, input events.PlanProcurement, expectedVersion *int64, idempotencyKey *string) int
+		PostponeMeeting       func(childComplexity int, input events.PostponeMeeting, expectedVersion *int64, idempotencyKey *string) int
+		ProposeAmendment      func(childComplexity int, input events.ProposeAmendment, expectedVersion *int64, idempotencyKey *string) int
+		PublishAgenda         func(childComplexity int, input events.PublishAgenda, expectedVersion *int64, idempotencyKey *string) int
+		PublishDecision       func(childComplexity int, input events.PublishDecision, expectedVersion *int64, idempotencyKey *string) int
+		PublishMinutes        func(childComplexity int, input events.PublishMinutes, expectedVersion *int64, idempotencyKey *string) int
+		PublishTender         func(childComplexity int, input events.PublishTender, expectedVersion *int64, idempotencyKey *string) int
+		RecordArrival         func(childComplexity int, input events.RecordArrival, expectedVersion *int64, idempotencyKey *string) int
+		RecordBid             func(childComplexity int, input events.RecordBid, expectedVersion *int64, idempotencyKey *string) int
+		RecordDeparture       func(childComplexity int, input events.RecordDeparture, expectedVersion *int64, idempotencyKey *string) int
+		RecordForgetting      func(childComplexity int, input events.RecordForgetting, expectedVersion *int64, idempotencyKey *string) int
+		RecordPayment         func(childComplexity int, input events.RecordPayment, expectedVersion *int64, idempotencyKey *string) int
+		RecordQuorumFailure   func(childComplexity int, input events.RecordQuorumFailure, expectedVersion *int64, idempotencyKey *string) int
+		RegisterBody          func(childComplexity int, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) int
+		RegisterSupplier      func(childComplexity int, input events.RegisterSupplier, expectedVersion *int64, idempotencyKey *string) int
+		RejectAmendment       func(childComplexity int, input events.RejectAmendment, expectedVersion *int64, idempotencyKey *string) int
+		RejectRequest         func(childComplexity int, input events.RejectRequest, expectedVersion *int64, idempotencyKey *string) int
+		RemoveMember          func(childComplexity int, input events.RemoveMember, expectedVersion *int64, idempotencyKey *string) int
+		ReopenRequest         func(childComplexity int, input events.ReopenRequest, expectedVersion *int64, idempotencyKey *string) int
+		RevokeAccess          func(childComplexity int, input events.RevokeAccess, expectedVersion *int64, idempotencyKey *string) int
+		RevokeDecision        func(childComplexity int, input events.RevokeDecision, expectedVersion *int64, idempotencyKey *string) int
+		ScheduleMeeting       func(childComplexity int, input events.ScheduleMeeting, expectedVersion *int64, idempotencyKey *string) int
+		SignContract          func(childComplexity int, input events.SignContract, expectedVersion *int64, idempotencyKey *string) int
+		SkipEvent             func(childComplexity int, input events.SkipEvent, expectedVersion *int64, idempotencyKey *string) int
+		SubmitComment         func(childComplexity int, input SubmitCommentInput, expectedVersion *int64, idempotencyKey *string) int
+		SubmitRequest         func(childComplexity int, input SubmitRequestInput, expectedVersion *int64, idempotencyKey *string) int
+		WithdrawAmendment     func(childComplexity int, input events.WithdrawAmendment, expectedVersion *int64, idempotencyKey *string) int
+		WithdrawComment       func(childComplexity int, input events.WithdrawComment, expectedVersion *int64, idempotencyKey *string) int
+		WithdrawItem          func(childComplexity int, input events.WithdrawItem, expectedVersion *int64, idempotencyKey *string) int
 	}
 
 	PageInfo struct {
@@ -523,6 +632,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProcurementPayload struct {
+		Procurement func(childComplexity int) int
+		Write       func(childComplexity int) int
+	}
+
 	Query struct {
 		AgendaItem   func(childComplexity int, id string) int
 		Amendment    func(childComplexity int, id string, asOf *AsOf) int
@@ -546,6 +660,10 @@ type ComplexityRoot struct {
 		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string) int
 		Vote         func(childComplexity int, id string, asOf *AsOf) int
 		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string) int
+	}
+
+	RecordPayload struct {
+		Write func(childComplexity int) int
 	}
 
 	Request struct {
@@ -578,6 +696,12 @@ type ComplexityRoot struct {
 	RequestEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RequestPayload struct {
+		Request   func(childComplexity int) int
+		RequestID func(childComplexity int) int
+		Write     func(childComplexity int) int
 	}
 
 	RequestStatusChange struct {
@@ -634,6 +758,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SupplierPayload struct {
+		Supplier func(childComplexity int) int
+		Write    func(childComplexity int) int
+	}
+
 	TenderAmendment struct {
 		AmendedAt func(childComplexity int) int
 		Ceiling   func(childComplexity int) int
@@ -688,6 +817,21 @@ type ComplexityRoot struct {
 	VoteEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	VotePayload struct {
+		Vote  func(childComplexity int) int
+		Write func(childComplexity int) int
+	}
+
+	Write struct {
+		CaughtUp func(childComplexity int) int
+		EventIDs func(childComplexity int) int
+		Number   func(childComplexity int) int
+		Position func(childComplexity int) int
+		Replayed func(childComplexity int) int
+		Stream   func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 }
 
@@ -769,6 +913,68 @@ type MemberSittingResolver interface {
 type MembershipResolver interface {
 	Member(ctx context.Context, obj *readmodel.Membership) (*model.Member, error)
 	Body(ctx context.Context, obj *readmodel.Membership) (*model.Body, error)
+}
+type MutationResolver interface {
+	RegisterBody(ctx context.Context, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeBodySettings(ctx context.Context, input events.ChangeBodySettings, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AddMember(ctx context.Context, input events.AddMember, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RemoveMember(ctx context.Context, input events.RemoveMember, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeMemberRole(ctx context.Context, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeMemberFaction(ctx context.Context, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ScheduleMeeting(ctx context.Context, input events.ScheduleMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AddItem(ctx context.Context, input events.AddItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	WithdrawItem(ctx context.Context, input events.WithdrawItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PublishAgenda(ctx context.Context, input events.PublishAgenda, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ConveneMeeting(ctx context.Context, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordQuorumFailure(ctx context.Context, input events.RecordQuorumFailure, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordArrival(ctx context.Context, input events.RecordArrival, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordDeparture(ctx context.Context, input events.RecordDeparture, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AdjournMeeting(ctx context.Context, input events.AdjournMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PublishMinutes(ctx context.Context, input events.PublishMinutes, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PostponeMeeting(ctx context.Context, input events.PostponeMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CancelMeeting(ctx context.Context, input events.CancelMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	OpenConsultation(ctx context.Context, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CloseConsultation(ctx context.Context, input events.CloseConsultation, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	SubmitComment(ctx context.Context, input SubmitCommentInput, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ModerateComment(ctx context.Context, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	WithdrawComment(ctx context.Context, input events.WithdrawComment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ProposeAmendment(ctx context.Context, input events.ProposeAmendment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	WithdrawAmendment(ctx context.Context, input events.WithdrawAmendment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AcceptAmendment(ctx context.Context, input events.AcceptAmendment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RejectAmendment(ctx context.Context, input events.RejectAmendment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	OpenVote(ctx context.Context, input events.OpenVote, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CastBallot(ctx context.Context, input events.CastBallot, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeBallot(ctx context.Context, input events.ChangeBallot, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CloseVote(ctx context.Context, input events.CloseVote, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AdoptDecision(ctx context.Context, input events.AdoptDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PublishDecision(ctx context.Context, input events.PublishDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CorrectDecision(ctx context.Context, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RevokeDecision(ctx context.Context, input events.RevokeDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AnnulDecision(ctx context.Context, input events.AnnulDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PlanProcurement(ctx context.Context, input events.PlanProcurement, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	PublishTender(ctx context.Context, input events.PublishTender, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AmendTender(ctx context.Context, input events.AmendTender, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordBid(ctx context.Context, input events.RecordBid, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeBidStatus(ctx context.Context, input events.ChangeBidStatus, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AwardProcurement(ctx context.Context, input events.AwardProcurement, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	SignContract(ctx context.Context, input events.SignContract, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AmendContract(ctx context.Context, input events.AmendContract, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordPayment(ctx context.Context, input events.RecordPayment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CancelProcurement(ctx context.Context, input events.CancelProcurement, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CompleteProcurement(ctx context.Context, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RegisterSupplier(ctx context.Context, input events.RegisterSupplier, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeSupplierDetails(ctx context.Context, input events.ChangeSupplierDetails, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	SubmitRequest(ctx context.Context, input SubmitRequestInput, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AcknowledgeRequest(ctx context.Context, input events.AcknowledgeRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AssignRequest(ctx context.Context, input events.AssignRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	AnswerRequest(ctx context.Context, input events.AnswerRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RejectRequest(ctx context.Context, input events.RejectRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CloseRequest(ctx context.Context, input events.CloseRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ReopenRequest(ctx context.Context, input events.ReopenRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	GrantAccess(ctx context.Context, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RevokeAccess(ctx context.Context, input events.RevokeAccess, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	SkipEvent(ctx context.Context, input events.SkipEvent, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordForgetting(ctx context.Context, input events.RecordForgetting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 }
 type ProcurementResolver interface {
 	Buyer(ctx context.Context, obj *model.Procurement) (*model.Body, error)
@@ -1014,6 +1220,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgendaItemEdge.Node(childComplexity), true
 
+	case "AgendaItemPayload.item":
+		if e.ComplexityRoot.AgendaItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItemPayload.Item(childComplexity), true
+	case "AgendaItemPayload.meeting":
+		if e.ComplexityRoot.AgendaItemPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItemPayload.Meeting(childComplexity), true
+	case "AgendaItemPayload.write":
+		if e.ComplexityRoot.AgendaItemPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItemPayload.Write(childComplexity), true
+
 	case "Amendment.decidedAt":
 		if e.ComplexityRoot.Amendment.DecidedAt == nil {
 			break
@@ -1106,6 +1331,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AmendmentEdge.Node(childComplexity), true
+
+	case "AmendmentPayload.amendment":
+		if e.ComplexityRoot.AmendmentPayload.Amendment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendmentPayload.Amendment(childComplexity), true
+	case "AmendmentPayload.write":
+		if e.ComplexityRoot.AmendmentPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendmentPayload.Write(childComplexity), true
 
 	case "Ballot.changes":
 		if e.ComplexityRoot.Ballot.Changes == nil {
@@ -1291,6 +1529,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BodyEdge.Node(childComplexity), true
 
+	case "BodyPayload.body":
+		if e.ComplexityRoot.BodyPayload.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BodyPayload.Body(childComplexity), true
+	case "BodyPayload.write":
+		if e.ComplexityRoot.BodyPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BodyPayload.Write(childComplexity), true
+
 	case "Comment.localId":
 		if e.ComplexityRoot.Comment.ID == nil {
 			break
@@ -1366,6 +1617,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
 
+	case "CommentPayload.comment":
+		if e.ComplexityRoot.CommentPayload.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Comment(childComplexity), true
+	case "CommentPayload.commentId":
+		if e.ComplexityRoot.CommentPayload.CommentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.CommentID(childComplexity), true
+	case "CommentPayload.consultation":
+		if e.ComplexityRoot.CommentPayload.Consultation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Consultation(childComplexity), true
+	case "CommentPayload.write":
+		if e.ComplexityRoot.CommentPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Write(childComplexity), true
+
 	case "Consultation.closedAt":
 		if e.ComplexityRoot.Consultation.ClosedAt == nil {
 			break
@@ -1425,6 +1701,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consultation.Status(childComplexity), true
+
+	case "ConsultationPayload.consultation":
+		if e.ComplexityRoot.ConsultationPayload.Consultation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsultationPayload.Consultation(childComplexity), true
+	case "ConsultationPayload.write":
+		if e.ComplexityRoot.ConsultationPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsultationPayload.Write(childComplexity), true
 
 	case "ContractAmendment.amendedAt":
 		if e.ComplexityRoot.ContractAmendment.AmendedAt == nil {
@@ -1700,6 +1989,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DecisionEdge.Node(childComplexity), true
+
+	case "DecisionPayload.decision":
+		if e.ComplexityRoot.DecisionPayload.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionPayload.Decision(childComplexity), true
+	case "DecisionPayload.write":
+		if e.ComplexityRoot.DecisionPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionPayload.Write(childComplexity), true
 
 	case "DecisionVersion.at":
 		if e.ComplexityRoot.DecisionVersion.At == nil {
@@ -2094,6 +2396,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
 
+	case "MeetingPayload.meeting":
+		if e.ComplexityRoot.MeetingPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingPayload.Meeting(childComplexity), true
+	case "MeetingPayload.write":
+		if e.ComplexityRoot.MeetingPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingPayload.Write(childComplexity), true
+
 	case "Member.attendance":
 		if e.ComplexityRoot.Member.Attendance == nil {
 			break
@@ -2226,6 +2541,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberBallotEdge.Node(childComplexity), true
+
+	case "MemberPayload.body":
+		if e.ComplexityRoot.MemberPayload.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.Body(childComplexity), true
+	case "MemberPayload.member":
+		if e.ComplexityRoot.MemberPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
+	case "MemberPayload.write":
+		if e.ComplexityRoot.MemberPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.Write(childComplexity), true
 
 	case "MemberSitting.convenedAt":
 		if e.ComplexityRoot.MemberSitting.ConvenedAt == nil {
@@ -2383,6 +2717,667 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
+
+	case "Mutation.acceptAmendment":
+		if e.ComplexityRoot.Mutation.AcceptAmendment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptAmendment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptAmendment(childComplexity, args["input"].(events.AcceptAmendment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.acknowledgeRequest":
+		if e.ComplexityRoot.Mutation.AcknowledgeRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeRequest(childComplexity, args["input"].(events.AcknowledgeRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.addItem":
+		if e.ComplexityRoot.Mutation.AddItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddItem(childComplexity, args["input"].(events.AddItem), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.addMember":
+		if e.ComplexityRoot.Mutation.AddMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddMember(childComplexity, args["input"].(events.AddMember), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.adjournMeeting":
+		if e.ComplexityRoot.Mutation.AdjournMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adjournMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdjournMeeting(childComplexity, args["input"].(events.AdjournMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.adoptDecision":
+		if e.ComplexityRoot.Mutation.AdoptDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adoptDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdoptDecision(childComplexity, args["input"].(events.AdoptDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.amendContract":
+		if e.ComplexityRoot.Mutation.AmendContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_amendContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AmendContract(childComplexity, args["input"].(events.AmendContract), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.amendTender":
+		if e.ComplexityRoot.Mutation.AmendTender == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_amendTender_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AmendTender(childComplexity, args["input"].(events.AmendTender), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.annulDecision":
+		if e.ComplexityRoot.Mutation.AnnulDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_annulDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnnulDecision(childComplexity, args["input"].(events.AnnulDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.answerRequest":
+		if e.ComplexityRoot.Mutation.AnswerRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerRequest(childComplexity, args["input"].(events.AnswerRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.assignRequest":
+		if e.ComplexityRoot.Mutation.AssignRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignRequest(childComplexity, args["input"].(events.AssignRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.awardProcurement":
+		if e.ComplexityRoot.Mutation.AwardProcurement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardProcurement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardProcurement(childComplexity, args["input"].(events.AwardProcurement), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.cancelMeeting":
+		if e.ComplexityRoot.Mutation.CancelMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelMeeting(childComplexity, args["input"].(events.CancelMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.cancelProcurement":
+		if e.ComplexityRoot.Mutation.CancelProcurement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelProcurement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelProcurement(childComplexity, args["input"].(events.CancelProcurement), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.castBallot":
+		if e.ComplexityRoot.Mutation.CastBallot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_castBallot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CastBallot(childComplexity, args["input"].(events.CastBallot), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeBallot":
+		if e.ComplexityRoot.Mutation.ChangeBallot == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeBallot_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeBallot(childComplexity, args["input"].(events.ChangeBallot), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeBidStatus":
+		if e.ComplexityRoot.Mutation.ChangeBidStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeBidStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeBidStatus(childComplexity, args["input"].(events.ChangeBidStatus), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeBodySettings":
+		if e.ComplexityRoot.Mutation.ChangeBodySettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeBodySettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeBodySettings(childComplexity, args["input"].(events.ChangeBodySettings), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeMemberFaction":
+		if e.ComplexityRoot.Mutation.ChangeMemberFaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeMemberFaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeMemberFaction(childComplexity, args["input"].(events.ChangeMemberFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeMemberRole":
+		if e.ComplexityRoot.Mutation.ChangeMemberRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeMemberRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeMemberRole(childComplexity, args["input"].(events.ChangeMemberRole), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeSupplierDetails":
+		if e.ComplexityRoot.Mutation.ChangeSupplierDetails == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeSupplierDetails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeSupplierDetails(childComplexity, args["input"].(events.ChangeSupplierDetails), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.closeConsultation":
+		if e.ComplexityRoot.Mutation.CloseConsultation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeConsultation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseConsultation(childComplexity, args["input"].(events.CloseConsultation), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.closeRequest":
+		if e.ComplexityRoot.Mutation.CloseRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseRequest(childComplexity, args["input"].(events.CloseRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.closeVote":
+		if e.ComplexityRoot.Mutation.CloseVote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeVote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseVote(childComplexity, args["input"].(events.CloseVote), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.completeProcurement":
+		if e.ComplexityRoot.Mutation.CompleteProcurement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeProcurement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteProcurement(childComplexity, args["input"].(events.CompleteProcurement), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.conveneMeeting":
+		if e.ComplexityRoot.Mutation.ConveneMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_conveneMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConveneMeeting(childComplexity, args["input"].(events.ConveneMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.correctDecision":
+		if e.ComplexityRoot.Mutation.CorrectDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectDecision(childComplexity, args["input"].(events.CorrectDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.grantAccess":
+		if e.ComplexityRoot.Mutation.GrantAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(events.GrantAccess), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.moderateComment":
+		if e.ComplexityRoot.Mutation.ModerateComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moderateComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ModerateComment(childComplexity, args["input"].(events.ModerateComment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.openConsultation":
+		if e.ComplexityRoot.Mutation.OpenConsultation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openConsultation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenConsultation(childComplexity, args["input"].(events.OpenConsultation), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.openVote":
+		if e.ComplexityRoot.Mutation.OpenVote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openVote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenVote(childComplexity, args["input"].(events.OpenVote), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.planProcurement":
+		if e.ComplexityRoot.Mutation.PlanProcurement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_planProcurement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PlanProcurement(childComplexity, args["input"].(events.PlanProcurement), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.postponeMeeting":
+		if e.ComplexityRoot.Mutation.PostponeMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_postponeMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PostponeMeeting(childComplexity, args["input"].(events.PostponeMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.proposeAmendment":
+		if e.ComplexityRoot.Mutation.ProposeAmendment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_proposeAmendment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProposeAmendment(childComplexity, args["input"].(events.ProposeAmendment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.publishAgenda":
+		if e.ComplexityRoot.Mutation.PublishAgenda == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishAgenda_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishAgenda(childComplexity, args["input"].(events.PublishAgenda), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.publishDecision":
+		if e.ComplexityRoot.Mutation.PublishDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishDecision(childComplexity, args["input"].(events.PublishDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.publishMinutes":
+		if e.ComplexityRoot.Mutation.PublishMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishMinutes(childComplexity, args["input"].(events.PublishMinutes), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.publishTender":
+		if e.ComplexityRoot.Mutation.PublishTender == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishTender_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishTender(childComplexity, args["input"].(events.PublishTender), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordArrival":
+		if e.ComplexityRoot.Mutation.RecordArrival == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordArrival_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordArrival(childComplexity, args["input"].(events.RecordArrival), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordBid":
+		if e.ComplexityRoot.Mutation.RecordBid == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordBid_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordBid(childComplexity, args["input"].(events.RecordBid), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordDeparture":
+		if e.ComplexityRoot.Mutation.RecordDeparture == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordDeparture_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordDeparture(childComplexity, args["input"].(events.RecordDeparture), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordForgetting":
+		if e.ComplexityRoot.Mutation.RecordForgetting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordForgetting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordForgetting(childComplexity, args["input"].(events.RecordForgetting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordPayment":
+		if e.ComplexityRoot.Mutation.RecordPayment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordPayment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordPayment(childComplexity, args["input"].(events.RecordPayment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordQuorumFailure":
+		if e.ComplexityRoot.Mutation.RecordQuorumFailure == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordQuorumFailure_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordQuorumFailure(childComplexity, args["input"].(events.RecordQuorumFailure), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.registerBody":
+		if e.ComplexityRoot.Mutation.RegisterBody == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerBody_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterBody(childComplexity, args["input"].(events.RegisterBody), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.registerSupplier":
+		if e.ComplexityRoot.Mutation.RegisterSupplier == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerSupplier_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterSupplier(childComplexity, args["input"].(events.RegisterSupplier), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.rejectAmendment":
+		if e.ComplexityRoot.Mutation.RejectAmendment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectAmendment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectAmendment(childComplexity, args["input"].(events.RejectAmendment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.rejectRequest":
+		if e.ComplexityRoot.Mutation.RejectRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectRequest(childComplexity, args["input"].(events.RejectRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.removeMember":
+		if e.ComplexityRoot.Mutation.RemoveMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveMember(childComplexity, args["input"].(events.RemoveMember), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.reopenRequest":
+		if e.ComplexityRoot.Mutation.ReopenRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenRequest(childComplexity, args["input"].(events.ReopenRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.revokeAccess":
+		if e.ComplexityRoot.Mutation.RevokeAccess == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAccess_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAccess(childComplexity, args["input"].(events.RevokeAccess), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.revokeDecision":
+		if e.ComplexityRoot.Mutation.RevokeDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeDecision(childComplexity, args["input"].(events.RevokeDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.scheduleMeeting":
+		if e.ComplexityRoot.Mutation.ScheduleMeeting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleMeeting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleMeeting(childComplexity, args["input"].(events.ScheduleMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.signContract":
+		if e.ComplexityRoot.Mutation.SignContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignContract(childComplexity, args["input"].(events.SignContract), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.skipEvent":
+		if e.ComplexityRoot.Mutation.SkipEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_skipEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SkipEvent(childComplexity, args["input"].(events.SkipEvent), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.submitComment":
+		if e.ComplexityRoot.Mutation.SubmitComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitComment(childComplexity, args["input"].(SubmitCommentInput), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.submitRequest":
+		if e.ComplexityRoot.Mutation.SubmitRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitRequest(childComplexity, args["input"].(SubmitRequestInput), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.withdrawAmendment":
+		if e.ComplexityRoot.Mutation.WithdrawAmendment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawAmendment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawAmendment(childComplexity, args["input"].(events.WithdrawAmendment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.withdrawComment":
+		if e.ComplexityRoot.Mutation.WithdrawComment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawComment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawComment(childComplexity, args["input"].(events.WithdrawComment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.withdrawItem":
+		if e.ComplexityRoot.Mutation.WithdrawItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawItem(childComplexity, args["input"].(events.WithdrawItem), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2761,6 +3756,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProcurementEdge.Node(childComplexity), true
 
+	case "ProcurementPayload.procurement":
+		if e.ComplexityRoot.ProcurementPayload.Procurement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementPayload.Procurement(childComplexity), true
+	case "ProcurementPayload.write":
+		if e.ComplexityRoot.ProcurementPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementPayload.Write(childComplexity), true
+
 	case "Query.agendaItem":
 		if e.ComplexityRoot.Query.AgendaItem == nil {
 			break
@@ -3005,6 +4013,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string)), true
 
+	case "RecordPayload.write":
+		if e.ComplexityRoot.RecordPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordPayload.Write(childComplexity), true
+
 	case "Request.acknowledgedAt":
 		if e.ComplexityRoot.Request.AcknowledgedAt == nil {
 			break
@@ -3145,6 +4160,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestEdge.Node(childComplexity), true
+
+	case "RequestPayload.request":
+		if e.ComplexityRoot.RequestPayload.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPayload.Request(childComplexity), true
+	case "RequestPayload.requestId":
+		if e.ComplexityRoot.RequestPayload.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPayload.RequestID(childComplexity), true
+	case "RequestPayload.write":
+		if e.ComplexityRoot.RequestPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestPayload.Write(childComplexity), true
 
 	case "RequestStatusChange.at":
 		if e.ComplexityRoot.RequestStatusChange.At == nil {
@@ -3343,6 +4377,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplierEdge.Node(childComplexity), true
+
+	case "SupplierPayload.supplier":
+		if e.ComplexityRoot.SupplierPayload.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierPayload.Supplier(childComplexity), true
+	case "SupplierPayload.write":
+		if e.ComplexityRoot.SupplierPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierPayload.Write(childComplexity), true
 
 	case "TenderAmendment.amendedAt":
 		if e.ComplexityRoot.TenderAmendment.AmendedAt == nil {
@@ -3583,6 +4630,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.VoteEdge.Node(childComplexity), true
 
+	case "VotePayload.vote":
+		if e.ComplexityRoot.VotePayload.Vote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VotePayload.Vote(childComplexity), true
+	case "VotePayload.write":
+		if e.ComplexityRoot.VotePayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VotePayload.Write(childComplexity), true
+
+	case "Write.caughtUp":
+		if e.ComplexityRoot.Write.CaughtUp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.CaughtUp(childComplexity), true
+	case "Write.eventIds":
+		if e.ComplexityRoot.Write.EventIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.EventIDs(childComplexity), true
+	case "Write.number":
+		if e.ComplexityRoot.Write.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.Number(childComplexity), true
+	case "Write.position":
+		if e.ComplexityRoot.Write.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.Position(childComplexity), true
+	case "Write.replayed":
+		if e.ComplexityRoot.Write.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.Replayed(childComplexity), true
+	case "Write.stream":
+		if e.ComplexityRoot.Write.Stream == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.Stream(childComplexity), true
+	case "Write.version":
+		if e.ComplexityRoot.Write.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Write.Version(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3592,7 +4695,76 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptAmendmentInput", ec.unmarshalInputAcceptAmendmentInput),
+			graphql.NewInputUnmarshaler("AcknowledgeRequestInput", ec.unmarshalInputAcknowledgeRequestInput),
+			graphql.NewInputUnmarshaler("AddItemInput", ec.unmarshalInputAddItemInput),
+			graphql.NewInputUnmarshaler("AddMemberInput", ec.unmarshalInputAddMemberInput),
+			graphql.NewInputUnmarshaler("AdjournMeetingInput", ec.unmarshalInputAdjournMeetingInput),
+			graphql.NewInputUnmarshaler("AdoptDecisionInput", ec.unmarshalInputAdoptDecisionInput),
+			graphql.NewInputUnmarshaler("AmendContractInput", ec.unmarshalInputAmendContractInput),
+			graphql.NewInputUnmarshaler("AmendTenderInput", ec.unmarshalInputAmendTenderInput),
+			graphql.NewInputUnmarshaler("AnnulDecisionInput", ec.unmarshalInputAnnulDecisionInput),
+			graphql.NewInputUnmarshaler("AnswerRequestInput", ec.unmarshalInputAnswerRequestInput),
 			graphql.NewInputUnmarshaler("AsOf", ec.unmarshalInputAsOf),
+			graphql.NewInputUnmarshaler("AssignRequestInput", ec.unmarshalInputAssignRequestInput),
+			graphql.NewInputUnmarshaler("AwardProcurementInput", ec.unmarshalInputAwardProcurementInput),
+			graphql.NewInputUnmarshaler("CancelMeetingInput", ec.unmarshalInputCancelMeetingInput),
+			graphql.NewInputUnmarshaler("CancelProcurementInput", ec.unmarshalInputCancelProcurementInput),
+			graphql.NewInputUnmarshaler("CastBallotInput", ec.unmarshalInputCastBallotInput),
+			graphql.NewInputUnmarshaler("ChangeBallotInput", ec.unmarshalInputChangeBallotInput),
+			graphql.NewInputUnmarshaler("ChangeBidStatusInput", ec.unmarshalInputChangeBidStatusInput),
+			graphql.NewInputUnmarshaler("ChangeBodySettingsInput", ec.unmarshalInputChangeBodySettingsInput),
+			graphql.NewInputUnmarshaler("ChangeMemberFactionInput", ec.unmarshalInputChangeMemberFactionInput),
+			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
+			graphql.NewInputUnmarshaler("ChangeSupplierDetailsInput", ec.unmarshalInputChangeSupplierDetailsInput),
+			graphql.NewInputUnmarshaler("CloseConsultationInput", ec.unmarshalInputCloseConsultationInput),
+			graphql.NewInputUnmarshaler("CloseRequestInput", ec.unmarshalInputCloseRequestInput),
+			graphql.NewInputUnmarshaler("CloseVoteInput", ec.unmarshalInputCloseVoteInput),
+			graphql.NewInputUnmarshaler("CompleteProcurementInput", ec.unmarshalInputCompleteProcurementInput),
+			graphql.NewInputUnmarshaler("ContactPointInput", ec.unmarshalInputContactPointInput),
+			graphql.NewInputUnmarshaler("ContractPeriodInput", ec.unmarshalInputContractPeriodInput),
+			graphql.NewInputUnmarshaler("ConveneMeetingInput", ec.unmarshalInputConveneMeetingInput),
+			graphql.NewInputUnmarshaler("CorrectDecisionInput", ec.unmarshalInputCorrectDecisionInput),
+			graphql.NewInputUnmarshaler("DecisionExceptionInput", ec.unmarshalInputDecisionExceptionInput),
+			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
+			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
+			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
+			graphql.NewInputUnmarshaler("OpenConsultationInput", ec.unmarshalInputOpenConsultationInput),
+			graphql.NewInputUnmarshaler("OpenVoteInput", ec.unmarshalInputOpenVoteInput),
+			graphql.NewInputUnmarshaler("PersonInput", ec.unmarshalInputPersonInput),
+			graphql.NewInputUnmarshaler("PlanProcurementInput", ec.unmarshalInputPlanProcurementInput),
+			graphql.NewInputUnmarshaler("PostalAddressInput", ec.unmarshalInputPostalAddressInput),
+			graphql.NewInputUnmarshaler("PostponeMeetingInput", ec.unmarshalInputPostponeMeetingInput),
+			graphql.NewInputUnmarshaler("ProposeAmendmentInput", ec.unmarshalInputProposeAmendmentInput),
+			graphql.NewInputUnmarshaler("PublishAgendaInput", ec.unmarshalInputPublishAgendaInput),
+			graphql.NewInputUnmarshaler("PublishDecisionInput", ec.unmarshalInputPublishDecisionInput),
+			graphql.NewInputUnmarshaler("PublishMinutesInput", ec.unmarshalInputPublishMinutesInput),
+			graphql.NewInputUnmarshaler("PublishTenderInput", ec.unmarshalInputPublishTenderInput),
+			graphql.NewInputUnmarshaler("RecordArrivalInput", ec.unmarshalInputRecordArrivalInput),
+			graphql.NewInputUnmarshaler("RecordBidInput", ec.unmarshalInputRecordBidInput),
+			graphql.NewInputUnmarshaler("RecordDepartureInput", ec.unmarshalInputRecordDepartureInput),
+			graphql.NewInputUnmarshaler("RecordForgettingInput", ec.unmarshalInputRecordForgettingInput),
+			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
+			graphql.NewInputUnmarshaler("RecordQuorumFailureInput", ec.unmarshalInputRecordQuorumFailureInput),
+			graphql.NewInputUnmarshaler("RegisterBodyInput", ec.unmarshalInputRegisterBodyInput),
+			graphql.NewInputUnmarshaler("RegisterSupplierInput", ec.unmarshalInputRegisterSupplierInput),
+			graphql.NewInputUnmarshaler("RejectAmendmentInput", ec.unmarshalInputRejectAmendmentInput),
+			graphql.NewInputUnmarshaler("RejectRequestInput", ec.unmarshalInputRejectRequestInput),
+			graphql.NewInputUnmarshaler("RemoveMemberInput", ec.unmarshalInputRemoveMemberInput),
+			graphql.NewInputUnmarshaler("ReopenRequestInput", ec.unmarshalInputReopenRequestInput),
+			graphql.NewInputUnmarshaler("RevokeAccessInput", ec.unmarshalInputRevokeAccessInput),
+			graphql.NewInputUnmarshaler("RevokeDecisionInput", ec.unmarshalInputRevokeDecisionInput),
+			graphql.NewInputUnmarshaler("ScheduleMeetingInput", ec.unmarshalInputScheduleMeetingInput),
+			graphql.NewInputUnmarshaler("SignContractInput", ec.unmarshalInputSignContractInput),
+			graphql.NewInputUnmarshaler("SkipEventInput", ec.unmarshalInputSkipEventInput),
+			graphql.NewInputUnmarshaler("SubmitCommentInput", ec.unmarshalInputSubmitCommentInput),
+			graphql.NewInputUnmarshaler("SubmitRequestInput", ec.unmarshalInputSubmitRequestInput),
+			graphql.NewInputUnmarshaler("TenderItemInput", ec.unmarshalInputTenderItemInput),
+			graphql.NewInputUnmarshaler("VoteTallyInput", ec.unmarshalInputVoteTallyInput),
+			graphql.NewInputUnmarshaler("WithdrawAmendmentInput", ec.unmarshalInputWithdrawAmendmentInput),
+			graphql.NewInputUnmarshaler("WithdrawCommentInput", ec.unmarshalInputWithdrawCommentInput),
+			graphql.NewInputUnmarshaler("WithdrawItemInput", ec.unmarshalInputWithdrawItemInput),
 		)
 	}
 	first := true
@@ -3627,6 +4799,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -3664,6 +4851,7 @@ most 100.
 """
 schema {
   query: Query
+  mutation: Mutation
 }
 
 "An instant in UTC, as RFC 3339 text."
@@ -4598,6 +5786,1276 @@ type HistoryEventConnection { "The page." edges: [EventEdge!]! "Where it stands.
 type EventConnection { "The page." edges: [EventEdge!]! "Where it stands." pageInfo: PageInfo! }
 "An event and its cursor."
 type EventEdge { "The cursor." cursor: String! "The event." node: Event! }
+
+# ---------------------------------------------------------------------------
+# Mutations: every command of the record. Each takes its command as an input
+# (the fields the command service decides on), an optional expectedVersion
+# and an optional idempotencyKey, and answers what it wrote and the entity
+# as the read model shows it once it has caught up with the write.
+# ---------------------------------------------------------------------------
+
+"A universally unique identifier, as 36-character text (a UUIDv7 for events)."
+scalar UUID
+
+"""
+A body's rules as a JSON object in the form ` + "`" + `body.registered` + "`" + ` records them:
+` + "`" + `seats` + "`" + `, ` + "`" + `notice_days` + "`" + `, ` + "`" + `quorum` + "`" + ` and ` + "`" + `third_call_quorum` + "`" + ` (each ` + "`" + `{numerator,
+denominator, inclusive}` + "`" + `), ` + "`" + `majority` + "`" + ` (` + "`" + `{kind: simple|absolute|qualified,
+fraction, of_seats, base: present|cast}` + "`" + `), ` + "`" + `majorities` + "`" + ` by question type,
+` + "`" + `chair_breaks_tie` + "`" + ` and ` + "`" + `non_voting_roles` + "`" + `. Greek municipal practice (ν.
+3463/2006, ν. 3852/2010) is the usual choice: quorum more than 1/2 of the
+seats, a third call 1/3, decisions by absolute majority of those present.
+"""
+scalar BodySettings
+
+"""
+The commands of the record. Every mutation but ` + "`" + `submitComment` + "`" + `,
+` + "`" + `submitRequest` + "`" + ` and ` + "`" + `withdrawComment` + "`" + ` (a citizen's own acts) needs a token sent as ` + "`" + `Authorization: Bearer <secret>` + "`" + `, whose
+role and scope must allow the command; without one it is UNAUTHENTICATED,
+with one that does not allow it FORBIDDEN. A command the rules refuse writes
+nothing and answers BAD_USER_INPUT (malformed), NOT_FOUND or CONFLICT. Each
+mutation takes:
+- ` + "`" + `expectedVersion` + "`" + `: the version of the command's stream (0-based; -1 for
+  none yet) as the client last saw it; when the stream has moved on, the
+  command is refused with CONFLICT instead of being decided on the new state;
+- ` + "`" + `idempotencyKey` + "`" + `: a key of the client's choosing; sending the same command
+  again with the same key writes nothing and answers the original events
+  (` + "`" + `write.replayed` + "`" + `), and the key sent with another command is a CONFLICT.
+Mutations are sent with POST; GET serves queries only.
+"""
+type Mutation {
+  # Bodies and their members
+  "Register a body: a municipal council (δημοτικό συμβούλιο), a committee (επιτροπή) or a local community (τοπική κοινότητα)."
+  registerBody("The command." input: RegisterBodyInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): BodyPayload!
+  "Change a body's rules (seats, quorum, majorities), with a reason."
+  changeBodySettings("The command." input: ChangeBodySettingsInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): BodyPayload!
+  "Record that a member joined a body (ορκωμοσία or replacement), with their faction (παράταξη) and role."
+  addMember("The command." input: AddMemberInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
+  "Record that a member left a body, with the reason."
+  removeMember("The command." input: RemoveMemberInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
+  "Change a member's role in a body (chair, vice_chair, secretary, member, mayor)."
+  changeMemberRole("The command." input: ChangeMemberRoleInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
+  "Record that a member moved to another faction (παράταξη), or became independent."
+  changeMemberFaction("The command." input: ChangeMemberFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
+
+  # Meetings
+  "Schedule a meeting (συνεδρίαση) of a body: regular, or urgent with a reason; a second or third call after a failed quorum."
+  scheduleMeeting("The command." input: ScheduleMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Add an item to a meeting's agenda (θέμα ημερήσιας διάταξης); an item off the agenda needs the vote that found it urgent."
+  addItem("The command." input: AddItemInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AgendaItemPayload!
+  "Withdraw an item from a meeting's agenda, with the reason."
+  withdrawItem("The command." input: WithdrawItemInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AgendaItemPayload!
+  "Publish a meeting's agenda (πρόσκληση), which opens the public consultation on its items until the time given."
+  publishAgenda("The command." input: PublishAgendaInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Convene a meeting: the members present at the start, checked against the quorum (απαρτία), and who presides."
+  conveneMeeting("The command." input: ConveneMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Record that a meeting could not convene for lack of quorum, with those present; a later call may be scheduled."
+  recordQuorumFailure("The command." input: RecordQuorumFailureInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Record that a member arrived at a convened meeting."
+  recordArrival("The command." input: RecordArrivalInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Record that a member left a convened meeting before its end."
+  recordDeparture("The command." input: RecordDepartureInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Adjourn a convened meeting (λύση της συνεδρίασης)."
+  adjournMeeting("The command." input: AdjournMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Publish an adjourned meeting's minutes (πρακτικά), as documents with their checksums."
+  publishMinutes("The command." input: PublishMinutesInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Postpone a meeting to a new time, with the reason (αναβολή)."
+  postponeMeeting("The command." input: PostponeMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Cancel a meeting, with the reason (ματαίωση)."
+  cancelMeeting("The command." input: CancelMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+
+  # Consultations and comments
+  "Open the public consultation (διαβούλευση) on an agenda item of a published agenda."
+  openConsultation("The command." input: OpenConsultationInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ConsultationPayload!
+  "Close the public consultation on an agenda item, with the reason."
+  closeConsultation("The command." input: CloseConsultationInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ConsultationPayload!
+  """
+  Submit a citizen's comment, proposal or objection on an agenda item under
+  consultation. Public: no token needed. The author's name and contact go to
+  the personal-data vault, never to the public record, this answer or a log
+  line. An idempotencyKey (16 to 128 characters, such as a UUID) is
+  required, and it names the comment: a retry with it answers the same
+  comment. Submissions are rate-limited per client (RATE_LIMITED).
+  """
+  submitComment("The comment and its author." input: SubmitCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "Required: 16 to 128 characters of the client's choosing, such as a UUID." idempotencyKey: String): CommentPayload!
+  "Hide a comment from the public consultation, with the moderator's public reason."
+  moderateComment("The command." input: ModerateCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): CommentPayload!
+  "Withdraw a comment by its author, who names themself by their vault reference (as a citizen service centre finds it): a citizen's own act, public and rate-limited like a submission."
+  withdrawComment("The command." input: WithdrawCommentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): CommentPayload!
+
+  # Amendments
+  "Propose an amendment (τροπολογία) to an agenda item, by a member."
+  proposeAmendment("The command." input: ProposeAmendmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AmendmentPayload!
+  "Withdraw a proposed amendment, with the reason."
+  withdrawAmendment("The command." input: WithdrawAmendmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AmendmentPayload!
+  "Accept an amendment, by the closed vote that passed it or with a note."
+  acceptAmendment("The command." input: AcceptAmendmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AmendmentPayload!
+  "Reject an amendment, by the closed vote that failed it or with a reason."
+  rejectAmendment("The command." input: RejectAmendmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AmendmentPayload!
+
+  # Votes
+  "Open a vote (ψηφοφορία) on an agenda item or an amendment at a convened meeting: its question and method."
+  openVote("The command." input: OpenVoteInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): VotePayload!
+  "Cast a member's ballot (yes, no, abstain, present) in an open roll-call or show-of-hands vote."
+  castBallot("The command." input: CastBallotInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): VotePayload!
+  "Change a member's ballot while the vote is open; the change is on the record."
+  changeBallot("The command." input: ChangeBallotInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): VotePayload!
+  "Close a vote: its counts and result follow from the ballots (a secret vote gives its tally)."
+  closeVote("The command." input: CloseVoteInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): VotePayload!
+
+  # Decisions
+  "Adopt a decision (απόφαση) on a closed, passed vote (or a recorded exception); it takes the next number of its body's year."
+  adoptDecision("The command." input: AdoptDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+  "Record a decision's publication on a register such as Diavgeia, with the id it assigned (ΑΔΑ) and the document's checksum."
+  publishDecision("The command." input: PublishDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+  "Correct a decision (ορθή επανάληψη): a new version with the reason; every earlier version stays on the record."
+  correctDecision("The command." input: CorrectDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+  "Revoke a decision (ανάκληση) by a later decision, with the reason."
+  revokeDecision("The command." input: RevokeDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+  "Record that an authority annulled a decision (ακύρωση), with the reason."
+  annulDecision("The command." input: AnnulDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+
+  # Procurement
+  "Plan a contracting process (OCDS planning): budget, CPV codes, method and the decisions behind it."
+  planProcurement("The command." input: PlanProcurementInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Publish a process's tender (προκήρυξη): procedure, ceiling, deadline, documents and items."
+  publishTender("The command." input: PublishTenderInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Amend a published tender's ceiling or deadline, by a decision, with the reason."
+  amendTender("The command." input: AmendTenderInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record a bid (προσφορά) received for a tender, by a registered supplier."
+  recordBid("The command." input: RecordBidInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Disqualify, withdraw or reinstate a bid before the award, with the public reason."
+  changeBidStatus("The command." input: ChangeBidStatusInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Award a process (κατακύρωση) to a supplier, by a decision, within the tender's ceiling."
+  awardProcurement("The command." input: AwardProcurementInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record the signed contract (σύμβαση): its value, period and documents."
+  signContract("The command." input: SignContractInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Amend a signed contract's value or period, by a decision, with the reason."
+  amendContract("The command." input: AmendContractInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record a payment made under a contract, with the invoice it settles."
+  recordPayment("The command." input: RecordPaymentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Cancel a contracting process, with the reason."
+  cancelProcurement("The command." input: CancelProcurementInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Complete a contracting process once its contract is fulfilled."
+  completeProcurement("The command." input: CompleteProcurementInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+
+  # Suppliers
+  "Register a supplier by VAT id (ΑΦΜ): name, kind, locality, address and contact office."
+  registerSupplier("The command." input: RegisterSupplierInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): SupplierPayload!
+  "Change a supplier's details, with the reason."
+  changeSupplierDetails("The command." input: ChangeSupplierDetailsInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): SupplierPayload!
+
+  # Citizens' requests
+  """
+  Submit a citizen's request: for information or access to documents
+  (αίτηση πρόσβασης, ν. 2690/1999 art. 5), a service, or a complaint. Public:
+  no token needed, and it comes through the web channel; with a token, staff
+  may record one that came through another channel (a citizen service
+  centre, ΚΕΠ), naming who assisted. The requester's name and contact go to
+  the personal-data vault, never to the public record, this answer or a log
+  line. An idempotencyKey (16 to 128 characters, such as a UUID) is
+  required, and it names the request: a retry with it answers the same
+  request. Submissions without a token are rate-limited per client
+  (RATE_LIMITED).
+  """
+  submitRequest("The request and its requester." input: SubmitRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "Required: 16 to 128 characters of the client's choosing, such as a UUID." idempotencyKey: String): RequestPayload!
+  "Acknowledge a request (πρωτοκόλληση), which sets its due date by the response days of its category."
+  acknowledgeRequest("The command." input: AcknowledgeRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Assign a request to a department and an officer."
+  assignRequest("The command." input: AssignRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Answer a request, with a public summary and documents."
+  answerRequest("The command." input: AnswerRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Reject a request on a legal basis, with the reason."
+  rejectRequest("The command." input: RejectRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Close an answered or rejected request."
+  closeRequest("The command." input: CloseRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Reopen a closed request, with the reason and new response days."
+  reopenRequest("The command." input: ReopenRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+
+  # Access, projections and erasure
+  "Grant a token a role, limited to one body or for every body: who may record what is itself on the record."
+  grantAccess("The command." input: GrantAccessInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
+  "Revoke a token's access, with the reason."
+  revokeAccess("The command." input: RevokeAccessInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
+  "Record that the projections pass over one event that cannot be applied, with the reason (an administrator's repair)."
+  skipEvent("The command." input: SkipEventInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
+  "Record that a person was forgotten (the right to erasure): the erasure's id and reason, never who."
+  recordForgetting("The command." input: RecordForgettingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
+}
+
+"What a mutation wrote to the log."
+type Write {
+  "The stream the command wrote to, which is its entity's global id (such as ` + "`" + `vote-…` + "`" + `)."
+  stream: String!
+  "The ids of the events the command recorded in its stream, in order; on a replay, those of the original command."
+  eventIds: [UUID!]!
+  "The version of the stream's last event after the write (0-based)."
+  version: Int64!
+  "The log position of the command's last event: an answer at or past it (` + "`" + `extensions.position` + "`" + `) includes the write."
+  position: Position!
+  "True when the idempotency key had been used for this same command before: nothing new was written, and the ids are the original ones."
+  replayed: Boolean!
+  "The number the command took when it is numbered (a decision's number within its year); null otherwise and on a replay."
+  number: Int64
+  "True when the read model caught up with ` + "`" + `position` + "`" + ` within the request's time, so the entity shows the write; false when it did not, and the entity is null: it shows the write once the read model reaches ` + "`" + `position` + "`" + `."
+  caughtUp: Boolean!
+}
+
+"What a body's command wrote, and the body."
+type BodyPayload {
+  "What the command wrote."
+  write: Write!
+  "The body after the write; null until the read model has caught up (see write.caughtUp)."
+  body: Body
+}
+
+"What a member's command wrote, the member and their body."
+type MemberPayload {
+  "What the command wrote."
+  write: Write!
+  "The member after the write; null until the read model has caught up (see write.caughtUp)."
+  member: Member
+  "The body after the write; null until the read model has caught up."
+  body: Body
+}
+
+"What a meeting's command wrote, and the meeting."
+type MeetingPayload {
+  "What the command wrote."
+  write: Write!
+  "The meeting after the write; null until the read model has caught up (see write.caughtUp)."
+  meeting: Meeting
+}
+
+"What an agenda command wrote, the item and its meeting."
+type AgendaItemPayload {
+  "What the command wrote."
+  write: Write!
+  "The agenda item after the write; null until the read model has caught up (see write.caughtUp)."
+  item: AgendaItem
+  "The meeting after the write; null until the read model has caught up."
+  meeting: Meeting
+}
+
+"What a consultation's command wrote, and the consultation."
+type ConsultationPayload {
+  "What the command wrote."
+  write: Write!
+  "The consultation after the write; null until the read model has caught up (see write.caughtUp)."
+  consultation: Consultation
+}
+
+"What a comment's command wrote, the comment and its consultation. It never names the author."
+type CommentPayload {
+  "What the command wrote."
+  write: Write!
+  "The comment's id: the one given, or for a submission the one the idempotency key named."
+  commentId: String!
+  "The comment after the write; null until the read model has caught up (see write.caughtUp)."
+  comment: Comment
+  "The consultation after the write; null until the read model has caught up."
+  consultation: Consultation
+}
+
+"What an amendment's command wrote, and the amendment."
+type AmendmentPayload {
+  "What the command wrote."
+  write: Write!
+  "The amendment after the write; null until the read model has caught up (see write.caughtUp)."
+  amendment: Amendment
+}
+
+"What a vote's command wrote, and the vote."
+type VotePayload {
+  "What the command wrote."
+  write: Write!
+  "The vote after the write; null until the read model has caught up (see write.caughtUp)."
+  vote: Vote
+}
+
+"What a decision's command wrote, and the decision."
+type DecisionPayload {
+  "What the command wrote."
+  write: Write!
+  "The decision after the write; null until the read model has caught up (see write.caughtUp)."
+  decision: Decision
+}
+
+"What a contracting process's command wrote, and the process."
+type ProcurementPayload {
+  "What the command wrote."
+  write: Write!
+  "The process after the write; null until the read model has caught up (see write.caughtUp)."
+  procurement: Procurement
+}
+
+"What a supplier's command wrote, and the supplier."
+type SupplierPayload {
+  "What the command wrote."
+  write: Write!
+  "The supplier after the write; null until the read model has caught up (see write.caughtUp)."
+  supplier: Supplier
+}
+
+"What a request's command wrote, and the request. It never names the requester."
+type RequestPayload {
+  "What the command wrote."
+  write: Write!
+  "The request's id: the one given, or for a submission the one the idempotency key named."
+  requestId: String!
+  "The request after the write; null until the read model has caught up (see write.caughtUp)."
+  request: Request
+}
+
+"What a command of the record's administration wrote (access, skips, erasures), which the public read model does not show as an entity."
+type RecordPayload {
+  "What the command wrote."
+  write: Write!
+}
+
+"An amount of money in integer cents, never float."
+input MoneyInput {
+  "The amount in cents."
+  cents: Int64!
+  "The ISO 4217 currency code, such as EUR."
+  currency: String!
+}
+
+"A document attached to a record, with its checksum."
+input DocumentInput {
+  "The document's title."
+  title: String!
+  "Its media type, such as application/pdf."
+  mediaType: String!
+  "Its size in bytes."
+  size: Int64!
+  "The SHA-256 of its bytes, 64 hex digits."
+  sha256: String!
+  "Where it can be downloaded (https)."
+  url: String!
+}
+
+"A contract's period."
+input ContractPeriodInput {
+  "When it starts."
+  start: Time!
+  "When it ends."
+  end: Time!
+}
+
+"An item (lot line) of a tender."
+input TenderItemInput {
+  "The item's id within the tender."
+  id: String!
+  "What is bought."
+  description: String!
+  "Its CPV code, such as 45233141-9."
+  cpv: String
+  "How many units."
+  quantity: Int64!
+  "The unit, such as ` + "`" + `m2` + "`" + ` or ` + "`" + `piece` + "`" + `."
+  unit: String
+  "The estimated value of one unit."
+  unitValue: MoneyInput!
+}
+
+"An organisation's postal address."
+input PostalAddressInput {
+  "Street and number."
+  street: String
+  "Postcode (Τ.Κ.)."
+  postcode: String
+  "Locality."
+  locality: String
+  "ISO 3166-1 alpha-2 country code, such as GR."
+  country: String
+}
+
+"An office of an organisation to contact: never a person."
+input ContactPointInput {
+  "The office's name."
+  office: String!
+  "The office's e-mail address."
+  email: String
+  "The office's telephone."
+  telephone: String
+  "The office's web page."
+  url: String
+}
+
+"The counts of a secret vote, whose ballots are not recorded."
+input VoteTallyInput {
+  "Ballots yes."
+  yes: Int!
+  "Ballots no."
+  no: Int!
+  "Abstentions (λευκά)."
+  abstain: Int!
+  "Present without a ballot."
+  present: Int!
+}
+
+"A recorded exception that lets a decision stand without a passed vote of the body, such as a decision of the mayor by law."
+input DecisionExceptionInput {
+  "The kind of exception."
+  kind: String!
+  "The law that allows it."
+  legalBasis: String!
+}
+
+"A citizen's personal data: it goes to the personal-data vault only, never to the public record. At least one field."
+input PersonInput {
+  "The person's name."
+  name: String
+  "An e-mail address to answer them at."
+  email: String
+  "A telephone number to answer them at."
+  phone: String
+  "The name they choose to show with their comments, if any."
+  displayName: String
+}
+
+"Register a body."
+input RegisterBodyInput {
+  "The body's id, such as ` + "`" + `kal-dimotiko-symvoulio` + "`" + `."
+  bodyId: String!
+  "Its name, such as Δημοτικό Συμβούλιο Καλαμάτας."
+  name: String!
+  "council, committee or local_community."
+  kind: String!
+  "Its rules."
+  settings: BodySettings!
+  "When it was constituted."
+  at: Time!
+}
+
+"Change a body's rules."
+input ChangeBodySettingsInput {
+  "The body's id."
+  bodyId: String!
+  "The new rules."
+  settings: BodySettings!
+  "Why they change (the decision or law)."
+  reason: String!
+  "When they took effect."
+  at: Time!
+}
+
+"A member joins a body."
+input AddMemberInput {
+  "The body's id."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "The member's name: an elected official's name is public."
+  name: String!
+  "Their faction (παράταξη); empty for an independent."
+  faction: String
+  "chair, vice_chair, secretary, member or mayor."
+  role: String!
+  "When they joined."
+  at: Time!
+}
+
+"A member leaves a body."
+input RemoveMemberInput {
+  "The body's id."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "Why they left (resignation, term ended, …)."
+  reason: String!
+  "When they left."
+  at: Time!
+}
+
+"A member's role changes."
+input ChangeMemberRoleInput {
+  "The body's id."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "chair, vice_chair, secretary, member or mayor."
+  role: String!
+  "When it changed."
+  at: Time!
+}
+
+"A member's faction changes."
+input ChangeMemberFactionInput {
+  "The body's id."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "The new faction; empty for an independent."
+  faction: String
+  "When it changed."
+  at: Time!
+}
+
+"Schedule a meeting."
+input ScheduleMeetingInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "When it starts."
+  startsAt: Time!
+  "Where it takes place."
+  place: String!
+  "regular or urgent."
+  urgency: String!
+  "Why it is urgent (required for an urgent meeting)."
+  urgencyReason: String
+  "The call: 1, or 2 and 3 after failed quorums (then previousMeetingId)."
+  call: Int
+  "The meeting whose quorum failed, for a second or third call."
+  previousMeetingId: String
+  "When it was called."
+  at: Time!
+}
+
+"Add an item to an agenda."
+input AddItemInput {
+  "The meeting's id."
+  meetingId: String!
+  "The item's id."
+  itemId: String!
+  "The item's title."
+  title: String!
+  "What it is about."
+  description: String
+  "The type of question, which picks the body's majority rule, such as ordinary (the default)."
+  questionType: String
+  "Its documents (εισήγηση, attachments)."
+  documents: [DocumentInput!]
+  "Who presents it (εισηγητής)."
+  presenter: String!
+  "For an item off the agenda: the closed vote that found it urgent."
+  urgentVoteId: String
+  "For a later call: the item of the original agenda it repeats."
+  originalItemId: String
+  "When it was added."
+  at: Time!
+}
+
+"Withdraw an agenda item."
+input WithdrawItemInput {
+  "The meeting's id."
+  meetingId: String!
+  "The item's id."
+  itemId: String!
+  "Why it is withdrawn."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Publish an agenda."
+input PublishAgendaInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "When the public consultation on its items closes."
+  consultationClosesAt: Time!
+  "When it was published."
+  at: Time!
+}
+
+"Convene a meeting."
+input ConveneMeetingInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "The members present at the start."
+  present: [String!]!
+  "The member who presides."
+  presidingMemberId: String!
+  "When it convened."
+  at: Time!
+}
+
+"A meeting's quorum failed."
+input RecordQuorumFailureInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that was to meet."
+  bodyId: String!
+  "The members present."
+  present: [String!]!
+  "When the quorum was found missing."
+  at: Time!
+}
+
+"A member arrives at a meeting."
+input RecordArrivalInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "When they arrived."
+  at: Time!
+}
+
+"A member leaves a meeting."
+input RecordDepartureInput {
+  "The meeting's id."
+  meetingId: String!
+  "The member's id."
+  memberId: String!
+  "When they left."
+  at: Time!
+}
+
+"Adjourn a meeting."
+input AdjournMeetingInput {
+  "The meeting's id."
+  meetingId: String!
+  "When it was adjourned."
+  at: Time!
+}
+
+"Publish a meeting's minutes."
+input PublishMinutesInput {
+  "The meeting's id."
+  meetingId: String!
+  "The minutes (πρακτικά) and their attachments."
+  documents: [DocumentInput!]!
+  "When they were published."
+  at: Time!
+}
+
+"Postpone a meeting."
+input PostponeMeetingInput {
+  "The meeting's id."
+  meetingId: String!
+  "The new start."
+  startsAt: Time!
+  "Why."
+  reason: String!
+  "When it was postponed."
+  at: Time!
+}
+
+"Cancel a meeting."
+input CancelMeetingInput {
+  "The meeting's id."
+  meetingId: String!
+  "Why."
+  reason: String!
+  "When it was cancelled."
+  at: Time!
+}
+
+"Open a consultation."
+input OpenConsultationInput {
+  "The agenda item's id."
+  itemId: String!
+  "Its meeting's id."
+  meetingId: String!
+  "When it opened."
+  at: Time!
+}
+
+"Close a consultation."
+input CloseConsultationInput {
+  "The agenda item's id."
+  itemId: String!
+  "Why it closed (the deadline passed, the item was withdrawn, …)."
+  reason: String!
+  "When it closed."
+  at: Time!
+}
+
+"A citizen's comment and its author."
+input SubmitCommentInput {
+  "The agenda item under consultation."
+  itemId: String!
+  "proposal, objection or comment."
+  kind: String!
+  "The comment's words: public while the author is not forgotten, sealed under the author's own key in the log."
+  text: String!
+  "Who wrote it: kept in the vault, never shown."
+  author: PersonInput!
+}
+
+"Hide a comment."
+input ModerateCommentInput {
+  "The agenda item."
+  itemId: String!
+  "The comment's id."
+  commentId: String!
+  "The public reason."
+  reason: String!
+  "When it was moderated."
+  at: Time!
+}
+
+"Withdraw a comment on its author's behalf."
+input WithdrawCommentInput {
+  "The agenda item."
+  itemId: String!
+  "The comment's id."
+  commentId: String!
+  "The author's reference in the personal-data vault (` + "`" + `subj-…` + "`" + `); never recorded."
+  subjectRef: String!
+  "When it was withdrawn."
+  at: Time!
+}
+
+"Propose an amendment."
+input ProposeAmendmentInput {
+  "The amendment's id."
+  amendmentId: String!
+  "The body."
+  bodyId: String!
+  "The meeting."
+  meetingId: String!
+  "The agenda item it amends."
+  itemId: String!
+  "The member who proposes it."
+  proposerId: String!
+  "Its text."
+  text: String!
+  "When it was proposed."
+  at: Time!
+}
+
+"Withdraw an amendment."
+input WithdrawAmendmentInput {
+  "The amendment's id."
+  amendmentId: String!
+  "Why."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Accept an amendment."
+input AcceptAmendmentInput {
+  "The amendment's id."
+  amendmentId: String!
+  "The closed vote that passed it."
+  voteId: String
+  "A note, when accepted without a vote (by the presenter)."
+  note: String
+  "When."
+  at: Time!
+}
+
+"Reject an amendment."
+input RejectAmendmentInput {
+  "The amendment's id."
+  amendmentId: String!
+  "The closed vote that failed it."
+  voteId: String
+  "Why, when rejected without a vote."
+  reason: String
+  "When."
+  at: Time!
+}
+
+"Open a vote."
+input OpenVoteInput {
+  "The vote's id."
+  voteId: String!
+  "The body that votes."
+  bodyId: String!
+  "The convened meeting."
+  meetingId: String!
+  "The agenda item voted on."
+  itemId: String!
+  "The amendment voted on, if the vote is on one."
+  amendmentId: String
+  "The question put."
+  question: String!
+  "The type of question, which picks the majority rule, such as ordinary or urgency."
+  questionType: String
+  "roll_call, show_of_hands or secret."
+  method: String!
+  "When it opened."
+  at: Time!
+}
+
+"Cast a ballot."
+input CastBallotInput {
+  "The vote's id."
+  voteId: String!
+  "The body."
+  bodyId: String!
+  "The meeting."
+  meetingId: String!
+  "The member voting."
+  memberId: String!
+  "yes, no, abstain or present."
+  choice: String!
+  "When it was cast."
+  at: Time!
+}
+
+"Change a ballot."
+input ChangeBallotInput {
+  "The vote's id."
+  voteId: String!
+  "The member."
+  memberId: String!
+  "yes, no, abstain or present."
+  choice: String!
+  "When it changed."
+  at: Time!
+}
+
+"Close a vote."
+input CloseVoteInput {
+  "The vote's id."
+  voteId: String!
+  "The body."
+  bodyId: String!
+  "The meeting."
+  meetingId: String!
+  "The counts of a secret vote; none for an open one, whose counts follow from its ballots."
+  tally: VoteTallyInput
+  "When it closed."
+  at: Time!
+}
+
+"Adopt a decision."
+input AdoptDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "The body that decides."
+  bodyId: String!
+  "The year whose numbering it takes; the year of ` + "`" + `at` + "`" + ` when omitted."
+  year: Int
+  "The meeting."
+  meetingId: String!
+  "The agenda item."
+  itemId: String!
+  "The closed, passed vote; none with an exception."
+  voteId: String
+  "A recorded exception instead of a vote."
+  exception: DecisionExceptionInput
+  "Its title."
+  title: String!
+  "Its text."
+  text: String!
+  "Its legal basis (the law and article that empower the body)."
+  legalBasis: String!
+  "Its documents."
+  documents: [DocumentInput!]
+  "When it was adopted."
+  at: Time!
+}
+
+"Publish a decision on a register."
+input PublishDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "The register, such as diavgeia."
+  register: String!
+  "The id the register assigned (ΑΔΑ)."
+  registerId: String!
+  "The SHA-256 of the published document, 64 hex digits."
+  documentSha256: String!
+  "When it was published."
+  at: Time!
+}
+
+"Correct a decision."
+input CorrectDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "Why (ορθή επανάληψη)."
+  reason: String!
+  "The corrected title."
+  title: String!
+  "The corrected text."
+  text: String!
+  "The corrected documents."
+  documents: [DocumentInput!]
+  "When it was corrected."
+  at: Time!
+}
+
+"Revoke a decision."
+input RevokeDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "Why."
+  reason: String!
+  "The decision that revokes it."
+  revokingDecisionId: String!
+  "When."
+  at: Time!
+}
+
+"Annul a decision."
+input AnnulDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "Why."
+  reason: String!
+  "The authority that annulled it (a court, the decentralised administration)."
+  authority: String!
+  "When."
+  at: Time!
+}
+
+"Plan a contracting process."
+input PlanProcurementInput {
+  "The process's OCDS ocid."
+  ocid: String!
+  "Its title."
+  title: String!
+  "What it is for."
+  description: String!
+  "The buying body."
+  buyerBodyId: String!
+  "The department in charge, by id."
+  department: String
+  "The budget."
+  budget: MoneyInput!
+  "Its CPV codes (at least one), such as 45233141-9."
+  cpv: [String!]!
+  "open, selective, limited or direct."
+  method: String!
+  "The decisions behind it."
+  decisionIds: [String!]
+  "When it was planned."
+  at: Time!
+}
+
+"Publish a tender."
+input PublishTenderInput {
+  "The process's ocid."
+  ocid: String!
+  "The procedure under law 4412/2016."
+  procedure: String!
+  "The ceiling (προϋπολογισμός χωρίς ΦΠΑ)."
+  ceiling: MoneyInput!
+  "The deadline for bids."
+  deadline: Time!
+  "The tender's documents (διακήρυξη)."
+  documents: [DocumentInput!]
+  "When bids may start (the tender period's start); ` + "`" + `at` + "`" + ` when omitted."
+  periodStart: Time
+  "The tender's items."
+  items: [TenderItemInput!]
+  "When it was published."
+  at: Time!
+}
+
+"Amend a tender."
+input AmendTenderInput {
+  "The process's ocid."
+  ocid: String!
+  "The new ceiling."
+  ceiling: MoneyInput!
+  "The new deadline."
+  deadline: Time!
+  "Why."
+  reason: String!
+  "The decision that amends it."
+  decisionId: String
+  "When."
+  at: Time!
+}
+
+"Record a bid."
+input RecordBidInput {
+  "The process's ocid."
+  ocid: String!
+  "The bid's id."
+  bidId: String!
+  "The bidding supplier's VAT id (ΑΦΜ)."
+  supplierId: String!
+  "The bid's value."
+  value: MoneyInput!
+  "When it was received."
+  at: Time!
+}
+
+"Change a bid's status."
+input ChangeBidStatusInput {
+  "The process's ocid."
+  ocid: String!
+  "The bid's id."
+  bidId: String!
+  "valid, disqualified or withdrawn."
+  status: String!
+  "The public reason."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Award a process."
+input AwardProcurementInput {
+  "The process's ocid."
+  ocid: String!
+  "The award's id."
+  awardId: String!
+  "The supplier's VAT id."
+  supplierId: String!
+  "The awarded value."
+  value: MoneyInput!
+  "The decision that awards it."
+  decisionId: String!
+  "When."
+  at: Time!
+}
+
+"Sign a contract."
+input SignContractInput {
+  "The process's ocid."
+  ocid: String!
+  "The contract's id."
+  contractId: String!
+  "Its value."
+  value: MoneyInput!
+  "Its period."
+  period: ContractPeriodInput!
+  "Its documents."
+  documents: [DocumentInput!]
+  "When it was signed."
+  at: Time!
+}
+
+"Amend a contract."
+input AmendContractInput {
+  "The process's ocid."
+  ocid: String!
+  "The new value, if it changes."
+  newValue: MoneyInput
+  "The new period, if it changes."
+  newPeriod: ContractPeriodInput
+  "Why."
+  reason: String!
+  "The decision that amends it."
+  decisionId: String!
+  "When."
+  at: Time!
+}
+
+"Record a payment."
+input RecordPaymentInput {
+  "The process's ocid."
+  ocid: String!
+  "The payment's id."
+  paymentId: String!
+  "The amount paid."
+  amount: MoneyInput!
+  "The invoice it settles."
+  invoiceRef: String
+  "When it was paid."
+  at: Time!
+}
+
+"Cancel a process."
+input CancelProcurementInput {
+  "The process's ocid."
+  ocid: String!
+  "Why."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Complete a process."
+input CompleteProcurementInput {
+  "The process's ocid."
+  ocid: String!
+  "When."
+  at: Time!
+}
+
+"Register a supplier."
+input RegisterSupplierInput {
+  "The VAT id (ΑΦΜ)."
+  vatId: String!
+  "The supplier's registered name."
+  name: String!
+  "cooperative, sme or large."
+  kind: String!
+  "Its locality."
+  locality: String
+  "Its municipality."
+  municipality: String
+  "ISO 3166-1 alpha-2 country code, such as GR."
+  country: String
+  "Its postal address."
+  address: PostalAddressInput
+  "Its contact office."
+  contactPoint: ContactPointInput
+  "When it was registered."
+  at: Time!
+}
+
+"Change a supplier's details."
+input ChangeSupplierDetailsInput {
+  "The VAT id (ΑΦΜ)."
+  vatId: String!
+  "The name."
+  name: String!
+  "cooperative, sme or large."
+  kind: String!
+  "Its locality."
+  locality: String
+  "Its municipality."
+  municipality: String
+  "ISO 3166-1 alpha-2 country code."
+  country: String
+  "Why they change."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"A citizen's request and its requester."
+input SubmitRequestInput {
+  "information, service or complaint."
+  category: String!
+  "What it asks: public while the requester is not forgotten, sealed under their own key in the log."
+  subject: String!
+  "The channel it came through: web (the only one without a token), citizen_service_centre or phone."
+  channel: String
+  "The staff member who assisted, for a request recorded at a centre (needs a token)."
+  assistedBy: String
+  "Who asks: kept in the vault, never shown."
+  requester: PersonInput!
+}
+
+"Acknowledge a request."
+input AcknowledgeRequestInput {
+  "The request's id."
+  requestId: String!
+  "Days to answer, at most the law's for the category (20 for access to documents, 50 for other requests)."
+  responseDays: Int!
+  "When."
+  at: Time!
+}
+
+"Assign a request."
+input AssignRequestInput {
+  "The request's id."
+  requestId: String!
+  "The department, by id."
+  department: String!
+  "The officer, by id."
+  officerId: String
+  "When."
+  at: Time!
+}
+
+"Answer a request."
+input AnswerRequestInput {
+  "The request's id."
+  requestId: String!
+  "A public summary of the answer."
+  summary: String!
+  "The documents given."
+  documents: [DocumentInput!]
+  "When."
+  at: Time!
+}
+
+"Reject a request."
+input RejectRequestInput {
+  "The request's id."
+  requestId: String!
+  "The legal basis."
+  legalBasis: String!
+  "Why."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Close a request."
+input CloseRequestInput {
+  "The request's id."
+  requestId: String!
+  "When."
+  at: Time!
+}
+
+"Reopen a request."
+input ReopenRequestInput {
+  "The request's id."
+  requestId: String!
+  "Why."
+  reason: String!
+  "Days to answer again, at most the law's for the category."
+  responseDays: Int!
+  "When."
+  at: Time!
+}
+
+"Grant access."
+input GrantAccessInput {
+  "The token's id."
+  tokenId: String!
+  "clerk, secretariat, procurement_officer, request_officer, moderator or admin."
+  role: String!
+  "The body it is limited to, by id, or ` + "`" + `*` + "`" + ` for every body."
+  scope: String!
+  "Who granted it (the administrator's token id)."
+  grantedBy: String!
+  "When it expires; never when omitted."
+  expiresAt: Time
+  "A label to tell tokens apart, such as the clerk's office."
+  label: String
+  "The SHA-256 of the token's secret, 64 hex digits: only the hash is recorded, the secret stays with its holder (` + "`" + `pnyx token create` + "`" + ` makes both)."
+  secretSha256: String!
+  "When."
+  at: Time!
+}
+
+"Revoke access."
+input RevokeAccessInput {
+  "The token's id."
+  tokenId: String!
+  "Why."
+  reason: String!
+  "Who revoked it."
+  revokedBy: String!
+  "When."
+  at: Time!
+}
+
+"Pass over one event in the projections."
+input SkipEventInput {
+  "The event's id."
+  eventId: UUID!
+  "Its log position."
+  position: Position!
+  "Its stream."
+  eventStream: String!
+  "Its version in the stream."
+  eventVersion: Int64!
+  "Its type."
+  eventType: String!
+  "Why it is passed over."
+  reason: String!
+  "Who decided so."
+  skippedBy: String!
+  "When."
+  at: Time!
+}
+
+"Record a forgetting."
+input RecordForgettingInput {
+  "The erasure's id, ` + "`" + `erasure-` + "`" + ` and 32 hex digits (never the person's reference)."
+  erasureId: String!
+  "Why (the person's request under GDPR art. 17)."
+  reason: String!
+  "When."
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4676,6 +7134,18 @@ func (ec *executionContext) childFields_AgendaItemEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItemEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AgendaItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_AgendaItemPayload_write(ctx, field)
+	case "item":
+		return ec.fieldContext_AgendaItemPayload_item(ctx, field)
+	case "meeting":
+		return ec.fieldContext_AgendaItemPayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgendaItemPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Amendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4722,6 +7192,16 @@ func (ec *executionContext) childFields_AmendmentEdge(ctx context.Context, field
 		return ec.fieldContext_AmendmentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AmendmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AmendmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_AmendmentPayload_write(ctx, field)
+	case "amendment":
+		return ec.fieldContext_AmendmentPayload_amendment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AmendmentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4820,6 +7300,16 @@ func (ec *executionContext) childFields_BodyEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type BodyEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BodyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_BodyPayload_write(ctx, field)
+	case "body":
+		return ec.fieldContext_BodyPayload_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BodyPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "localId":
@@ -4862,6 +7352,20 @@ func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_CommentPayload_write(ctx, field)
+	case "commentId":
+		return ec.fieldContext_CommentPayload_commentId(ctx, field)
+	case "comment":
+		return ec.fieldContext_CommentPayload_comment(ctx, field)
+	case "consultation":
+		return ec.fieldContext_CommentPayload_consultation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Consultation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4884,6 +7388,16 @@ func (ec *executionContext) childFields_Consultation(ctx context.Context, field 
 		return ec.fieldContext_Consultation_comments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consultation", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsultationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_ConsultationPayload_write(ctx, field)
+	case "consultation":
+		return ec.fieldContext_ConsultationPayload_consultation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsultationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContractAmendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5008,6 +7522,16 @@ func (ec *executionContext) childFields_DecisionEdge(ctx context.Context, field 
 		return ec.fieldContext_DecisionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DecisionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_DecisionPayload_write(ctx, field)
+	case "decision":
+		return ec.fieldContext_DecisionPayload_decision(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DecisionVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5204,6 +7728,16 @@ func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type MeetingEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_MeetingPayload_write(ctx, field)
+	case "meeting":
+		return ec.fieldContext_MeetingPayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5264,6 +7798,18 @@ func (ec *executionContext) childFields_MemberBallotEdge(ctx context.Context, fi
 		return ec.fieldContext_MemberBallotEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberBallotEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_MemberPayload_write(ctx, field)
+	case "member":
+		return ec.fieldContext_MemberPayload_member(ctx, field)
+	case "body":
+		return ec.fieldContext_MemberPayload_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MemberSitting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5532,6 +8078,24 @@ func (ec *executionContext) childFields_ProcurementEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ProcurementEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProcurementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_ProcurementPayload_write(ctx, field)
+	case "procurement":
+		return ec.fieldContext_ProcurementPayload_procurement(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_RecordPayload_write(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Request(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5594,6 +8158,18 @@ func (ec *executionContext) childFields_RequestEdge(ctx context.Context, field g
 		return ec.fieldContext_RequestEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_RequestPayload_write(ctx, field)
+	case "requestId":
+		return ec.fieldContext_RequestPayload_requestId(ctx, field)
+	case "request":
+		return ec.fieldContext_RequestPayload_request(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestStatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5702,6 +8278,16 @@ func (ec *executionContext) childFields_SupplierEdge(ctx context.Context, field 
 		return ec.fieldContext_SupplierEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplierEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_SupplierPayload_write(ctx, field)
+	case "supplier":
+		return ec.fieldContext_SupplierPayload_supplier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplierPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TenderAmendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5814,6 +8400,36 @@ func (ec *executionContext) childFields_VoteEdge(ctx context.Context, field grap
 		return ec.fieldContext_VoteEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VoteEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VotePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_VotePayload_write(ctx, field)
+	case "vote":
+		return ec.fieldContext_VotePayload_vote(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VotePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Write(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stream":
+		return ec.fieldContext_Write_stream(ctx, field)
+	case "eventIds":
+		return ec.fieldContext_Write_eventIds(ctx, field)
+	case "version":
+		return ec.fieldContext_Write_version(ctx, field)
+	case "position":
+		return ec.fieldContext_Write_position(ctx, field)
+	case "replayed":
+		return ec.fieldContext_Write_replayed(ctx, field)
+	case "number":
+		return ec.fieldContext_Write_number(ctx, field)
+	case "caughtUp":
+		return ec.fieldContext_Write_caughtUp(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Write", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6349,6 +8965,1806 @@ func (ec *executionContext) field_Member_votingRecord_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptAmendment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AcceptAmendment, error) {
+			return ec.unmarshalNAcceptAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAcceptAmendment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acknowledgeRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AcknowledgeRequest, error) {
+			return ec.unmarshalNAcknowledgeRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAcknowledgeRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AddItem, error) {
+			return ec.unmarshalNAddItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAddItem(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AddMember, error) {
+			return ec.unmarshalNAddMemberInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAddMember(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_adjournMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AdjournMeeting, error) {
+			return ec.unmarshalNAdjournMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAdjournMeeting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_adoptDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AdoptDecision, error) {
+			return ec.unmarshalNAdoptDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAdoptDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_amendContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AmendContract, error) {
+			return ec.unmarshalNAmendContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAmendContract(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_amendTender_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AmendTender, error) {
+			return ec.unmarshalNAmendTenderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAmendTender(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_annulDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AnnulDecision, error) {
+			return ec.unmarshalNAnnulDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAnnulDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AnswerRequest, error) {
+			return ec.unmarshalNAnswerRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAnswerRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AssignRequest, error) {
+			return ec.unmarshalNAssignRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAssignRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awardProcurement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.AwardProcurement, error) {
+			return ec.unmarshalNAwardProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAwardProcurement(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CancelMeeting, error) {
+			return ec.unmarshalNCancelMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCancelMeeting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelProcurement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CancelProcurement, error) {
+			return ec.unmarshalNCancelProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCancelProcurement(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_castBallot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CastBallot, error) {
+			return ec.unmarshalNCastBallotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCastBallot(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeBallot_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeBallot, error) {
+			return ec.unmarshalNChangeBallotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBallot(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeBidStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeBidStatus, error) {
+			return ec.unmarshalNChangeBidStatusInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBidStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeBodySettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeBodySettings, error) {
+			return ec.unmarshalNChangeBodySettingsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBodySettings(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeMemberFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeMemberFaction, error) {
+			return ec.unmarshalNChangeMemberFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeMemberRole, error) {
+			return ec.unmarshalNChangeMemberRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeSupplierDetails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeSupplierDetails, error) {
+			return ec.unmarshalNChangeSupplierDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeSupplierDetails(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeConsultation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CloseConsultation, error) {
+			return ec.unmarshalNCloseConsultationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseConsultation(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CloseRequest, error) {
+			return ec.unmarshalNCloseRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_closeVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CloseVote, error) {
+			return ec.unmarshalNCloseVoteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseVote(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeProcurement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CompleteProcurement, error) {
+			return ec.unmarshalNCompleteProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCompleteProcurement(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_conveneMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ConveneMeeting, error) {
+			return ec.unmarshalNConveneMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐConveneMeeting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_correctDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CorrectDecision, error) {
+			return ec.unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCorrectDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.GrantAccess, error) {
+			return ec.unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moderateComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ModerateComment, error) {
+			return ec.unmarshalNModerateCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐModerateComment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openConsultation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.OpenConsultation, error) {
+			return ec.unmarshalNOpenConsultationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐOpenConsultation(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.OpenVote, error) {
+			return ec.unmarshalNOpenVoteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐOpenVote(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_planProcurement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PlanProcurement, error) {
+			return ec.unmarshalNPlanProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPlanProcurement(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_postponeMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PostponeMeeting, error) {
+			return ec.unmarshalNPostponeMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPostponeMeeting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_proposeAmendment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ProposeAmendment, error) {
+			return ec.unmarshalNProposeAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProposeAmendment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishAgenda_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PublishAgenda, error) {
+			return ec.unmarshalNPublishAgendaInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishAgenda(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PublishDecision, error) {
+			return ec.unmarshalNPublishDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PublishMinutes, error) {
+			return ec.unmarshalNPublishMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishMinutes(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishTender_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.PublishTender, error) {
+			return ec.unmarshalNPublishTenderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishTender(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordArrival_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordArrival, error) {
+			return ec.unmarshalNRecordArrivalInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordArrival(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordBid_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordBid, error) {
+			return ec.unmarshalNRecordBidInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordBid(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordDeparture_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordDeparture, error) {
+			return ec.unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordForgetting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordForgetting, error) {
+			return ec.unmarshalNRecordForgettingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordForgetting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordPayment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordPayment, error) {
+			return ec.unmarshalNRecordPaymentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordPayment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordQuorumFailure_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordQuorumFailure, error) {
+			return ec.unmarshalNRecordQuorumFailureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordQuorumFailure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerBody_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RegisterBody, error) {
+			return ec.unmarshalNRegisterBodyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterBody(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerSupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RegisterSupplier, error) {
+			return ec.unmarshalNRegisterSupplierInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterSupplier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectAmendment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RejectAmendment, error) {
+			return ec.unmarshalNRejectAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRejectAmendment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RejectRequest, error) {
+			return ec.unmarshalNRejectRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRejectRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RemoveMember, error) {
+			return ec.unmarshalNRemoveMemberInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRemoveMember(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ReopenRequest, error) {
+			return ec.unmarshalNReopenRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐReopenRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RevokeAccess, error) {
+			return ec.unmarshalNRevokeAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRevokeAccess(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RevokeDecision, error) {
+			return ec.unmarshalNRevokeDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRevokeDecision(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleMeeting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ScheduleMeeting, error) {
+			return ec.unmarshalNScheduleMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐScheduleMeeting(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_signContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.SignContract, error) {
+			return ec.unmarshalNSignContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSignContract(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_skipEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.SkipEvent, error) {
+			return ec.unmarshalNSkipEventInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSkipEvent(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SubmitCommentInput, error) {
+			return ec.unmarshalNSubmitCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSubmitCommentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (SubmitRequestInput, error) {
+			return ec.unmarshalNSubmitRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSubmitRequestInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawAmendment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.WithdrawAmendment, error) {
+			return ec.unmarshalNWithdrawAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawAmendment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.WithdrawComment, error) {
+			return ec.unmarshalNWithdrawCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawComment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.WithdrawItem, error) {
+			return ec.unmarshalNWithdrawItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawItem(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -8026,6 +12442,102 @@ func (ec *executionContext) fieldContext_AgendaItemEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _AgendaItemPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItemPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItemPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItemPayload_item(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItemPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AgendaItem) graphql.Marshaler {
+			return ec.marshalOAgendaItem2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐAgendaItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItemPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItemPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItemPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItemPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Amendment_id(ctx context.Context, field graphql.CollectedField, obj *model.Amendment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8415,6 +12927,70 @@ func (ec *executionContext) _AmendmentEdge_node(ctx context.Context, field graph
 func (ec *executionContext) fieldContext_AmendmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AmendmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Amendment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AmendmentPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmendmentPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmendmentPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AmendmentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AmendmentPayload_amendment(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmendmentPayload_amendment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amendment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Amendment) graphql.Marshaler {
+			return ec.marshalOAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐAmendment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AmendmentPayload_amendment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AmendmentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -9199,6 +13775,70 @@ func (ec *executionContext) fieldContext_BodyEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _BodyPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BodyPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BodyPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BodyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BodyPayload_body(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BodyPayload_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BodyPayload_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BodyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Comment_localId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9511,6 +14151,125 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _CommentPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentPayload_commentId(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_commentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_commentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *readmodel.Comment) graphql.Marshaler {
+			return ec.marshalOComment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐComment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentPayload_consultation(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_consultation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consultation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Consultation) graphql.Marshaler {
+			return ec.marshalOConsultation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐConsultation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_consultation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consultation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Consultation_id(ctx context.Context, field graphql.CollectedField, obj *model.Consultation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9753,6 +14512,70 @@ func (ec *executionContext) fieldContext_Consultation_comments(ctx context.Conte
 	if fc.Args, err = ec.field_Consultation_comments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsultationPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsultationPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsultationPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsultationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsultationPayload_consultation(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsultationPayload_consultation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consultation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Consultation) graphql.Marshaler {
+			return ec.marshalOConsultation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐConsultation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsultationPayload_consultation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsultationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consultation(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10915,6 +15738,70 @@ func (ec *executionContext) _DecisionEdge_node(ctx context.Context, field graphq
 func (ec *executionContext) fieldContext_DecisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DecisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionPayload_decision(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionPayload_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionPayload_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -12517,6 +17404,70 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _MeetingPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MeetingPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MeetingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13048,6 +17999,102 @@ func (ec *executionContext) fieldContext_MemberBallotEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MemberBallot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberPayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberPayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberPayload_body(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberPayload_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberPayload_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13707,6 +18754,2646 @@ func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_registerBody(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerBody(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterBody(ctx, fc.Args["input"].(events.RegisterBody), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNBodyPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerBody(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BodyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerBody_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeBodySettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeBodySettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeBodySettings(ctx, fc.Args["input"].(events.ChangeBodySettings), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNBodyPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeBodySettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BodyPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeBodySettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddMember(ctx, fc.Args["input"].(events.AddMember), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveMember(ctx, fc.Args["input"].(events.RemoveMember), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeMemberRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeMemberRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeMemberRole(ctx, fc.Args["input"].(events.ChangeMemberRole), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeMemberRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeMemberRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeMemberFaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeMemberFaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeMemberFaction(ctx, fc.Args["input"].(events.ChangeMemberFaction), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeMemberFaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeMemberFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleMeeting(ctx, fc.Args["input"].(events.ScheduleMeeting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddItem(ctx, fc.Args["input"].(events.AddItem), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawItem(ctx, fc.Args["input"].(events.WithdrawItem), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishAgenda(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishAgenda(ctx, fc.Args["input"].(events.PublishAgenda), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishAgenda(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishAgenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_conveneMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_conveneMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConveneMeeting(ctx, fc.Args["input"].(events.ConveneMeeting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_conveneMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_conveneMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordQuorumFailure(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordQuorumFailure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordQuorumFailure(ctx, fc.Args["input"].(events.RecordQuorumFailure), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordQuorumFailure(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordQuorumFailure_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordArrival(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordArrival(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordArrival(ctx, fc.Args["input"].(events.RecordArrival), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordArrival(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordArrival_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordDeparture(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordDeparture(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordDeparture(ctx, fc.Args["input"].(events.RecordDeparture), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordDeparture(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordDeparture_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adjournMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adjournMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdjournMeeting(ctx, fc.Args["input"].(events.AdjournMeeting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adjournMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adjournMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishMinutes(ctx, fc.Args["input"].(events.PublishMinutes), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_postponeMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_postponeMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PostponeMeeting(ctx, fc.Args["input"].(events.PostponeMeeting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_postponeMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_postponeMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelMeeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelMeeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelMeeting(ctx, fc.Args["input"].(events.CancelMeeting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelMeeting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelMeeting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openConsultation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openConsultation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenConsultation(ctx, fc.Args["input"].(events.OpenConsultation), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNConsultationPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openConsultation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsultationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openConsultation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeConsultation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeConsultation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseConsultation(ctx, fc.Args["input"].(events.CloseConsultation), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNConsultationPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeConsultation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsultationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeConsultation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitComment(ctx, fc.Args["input"].(SubmitCommentInput), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moderateComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moderateComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ModerateComment(ctx, fc.Args["input"].(events.ModerateComment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moderateComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moderateComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawComment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawComment(ctx, fc.Args["input"].(events.WithdrawComment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNCommentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_proposeAmendment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_proposeAmendment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProposeAmendment(ctx, fc.Args["input"].(events.ProposeAmendment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_proposeAmendment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmendmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_proposeAmendment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawAmendment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawAmendment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawAmendment(ctx, fc.Args["input"].(events.WithdrawAmendment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawAmendment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmendmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawAmendment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptAmendment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptAmendment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptAmendment(ctx, fc.Args["input"].(events.AcceptAmendment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptAmendment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmendmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptAmendment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectAmendment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectAmendment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectAmendment(ctx, fc.Args["input"].(events.RejectAmendment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectAmendment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AmendmentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectAmendment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openVote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openVote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenVote(ctx, fc.Args["input"].(events.OpenVote), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNVotePayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VotePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openVote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_castBallot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_castBallot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CastBallot(ctx, fc.Args["input"].(events.CastBallot), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNVotePayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_castBallot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VotePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_castBallot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeBallot(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeBallot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeBallot(ctx, fc.Args["input"].(events.ChangeBallot), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNVotePayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeBallot(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VotePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeBallot_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeVote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeVote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseVote(ctx, fc.Args["input"].(events.CloseVote), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNVotePayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeVote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VotePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeVote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adoptDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adoptDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdoptDecision(ctx, fc.Args["input"].(events.AdoptDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adoptDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adoptDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishDecision(ctx, fc.Args["input"].(events.PublishDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_correctDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectDecision(ctx, fc.Args["input"].(events.CorrectDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeDecision(ctx, fc.Args["input"].(events.RevokeDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_annulDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_annulDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnnulDecision(ctx, fc.Args["input"].(events.AnnulDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_annulDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_annulDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_planProcurement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_planProcurement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PlanProcurement(ctx, fc.Args["input"].(events.PlanProcurement), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_planProcurement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_planProcurement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishTender(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishTender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishTender(ctx, fc.Args["input"].(events.PublishTender), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishTender(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishTender_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_amendTender(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_amendTender(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AmendTender(ctx, fc.Args["input"].(events.AmendTender), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_amendTender(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_amendTender_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordBid(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordBid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordBid(ctx, fc.Args["input"].(events.RecordBid), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordBid(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordBid_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeBidStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeBidStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeBidStatus(ctx, fc.Args["input"].(events.ChangeBidStatus), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeBidStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeBidStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardProcurement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardProcurement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardProcurement(ctx, fc.Args["input"].(events.AwardProcurement), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardProcurement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardProcurement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_signContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_signContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SignContract(ctx, fc.Args["input"].(events.SignContract), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_signContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_signContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_amendContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_amendContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AmendContract(ctx, fc.Args["input"].(events.AmendContract), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_amendContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_amendContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordPayment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordPayment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordPayment(ctx, fc.Args["input"].(events.RecordPayment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordPayment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordPayment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelProcurement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelProcurement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelProcurement(ctx, fc.Args["input"].(events.CancelProcurement), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelProcurement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelProcurement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeProcurement(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeProcurement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteProcurement(ctx, fc.Args["input"].(events.CompleteProcurement), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeProcurement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeProcurement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerSupplier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerSupplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterSupplier(ctx, fc.Args["input"].(events.RegisterSupplier), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNSupplierPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerSupplier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerSupplier_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeSupplierDetails(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeSupplierDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeSupplierDetails(ctx, fc.Args["input"].(events.ChangeSupplierDetails), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNSupplierPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeSupplierDetails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeSupplierDetails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitRequest(ctx, fc.Args["input"].(SubmitRequestInput), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeRequest(ctx, fc.Args["input"].(events.AcknowledgeRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignRequest(ctx, fc.Args["input"].(events.AssignRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerRequest(ctx, fc.Args["input"].(events.AnswerRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectRequest(ctx, fc.Args["input"].(events.RejectRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseRequest(ctx, fc.Args["input"].(events.CloseRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenRequest(ctx, fc.Args["input"].(events.ReopenRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantAccess(ctx, fc.Args["input"].(events.GrantAccess), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAccess(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAccess(ctx, fc.Args["input"].(events.RevokeAccess), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAccess(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAccess_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_skipEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_skipEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SkipEvent(ctx, fc.Args["input"].(events.SkipEvent), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_skipEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_skipEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordForgetting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordForgetting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordForgetting(ctx, fc.Args["input"].(events.RecordForgetting), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRecordPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordForgetting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordForgetting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -15305,6 +22992,70 @@ func (ec *executionContext) fieldContext_ProcurementEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _ProcurementPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementPayload_procurement(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementPayload_procurement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Procurement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Procurement) graphql.Marshaler {
+			return ec.marshalOProcurement2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProcurement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementPayload_procurement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Procurement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16349,6 +24100,38 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Request_id(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16904,6 +24687,93 @@ func (ec *executionContext) _RequestEdge_node(ctx context.Context, field graphql
 func (ec *executionContext) fieldContext_RequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Request(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestPayload_requestId(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPayload_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPayload_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestPayload_request(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestPayload_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Request) graphql.Marshaler {
+			return ec.marshalORequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestPayload_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -17717,6 +25587,70 @@ func (ec *executionContext) _SupplierEdge_node(ctx context.Context, field graphq
 func (ec *executionContext) fieldContext_SupplierEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SupplierEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplierPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplierPayload_supplier(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierPayload_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supplier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -18737,6 +26671,231 @@ func (ec *executionContext) fieldContext_VoteEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VotePayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VotePayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VotePayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VotePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VotePayload_vote(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VotePayload_vote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Vote) graphql.Marshaler {
+			return ec.marshalOVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐVote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VotePayload_vote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VotePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Write_stream(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_stream(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stream, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_stream(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "String")
+}
+
+func (ec *executionContext) _Write_eventIds(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_eventIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+			return ec.marshalNUUID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_eventIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "UUID")
+}
+
+func (ec *executionContext) _Write_version(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Write_position(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Position) graphql.Marshaler {
+			return ec.marshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "Position")
+}
+
+func (ec *executionContext) _Write_replayed(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Write_number(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Write_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Write_caughtUp(ctx context.Context, field graphql.CollectedField, obj *model.Write) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Write_caughtUp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CaughtUp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Write_caughtUp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Write", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -19812,6 +27971,755 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptAmendmentInput(ctx context.Context, obj any) (events.AcceptAmendment, error) {
+	var it events.AcceptAmendment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amendmentId", "voteId", "note", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amendmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendmentID = data
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptAmendmentInput unmarshals raw into the AcceptAmendmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptAmendmentInput(ctx context.Context, raw any) (events.AcceptAmendment, error) {
+	var out events.AcceptAmendment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptAmendmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAcknowledgeRequestInput(ctx context.Context, obj any) (events.AcknowledgeRequest, error) {
+	var it events.AcknowledgeRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "responseDays", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "responseDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseDays = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcknowledgeRequestInput unmarshals raw into the AcknowledgeRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcknowledgeRequestInput(ctx context.Context, raw any) (events.AcknowledgeRequest, error) {
+	var out events.AcknowledgeRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcknowledgeRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj any) (events.AddItem, error) {
+	var it events.AddItem
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "itemId", "title", "description", "questionType", "documents", "presenter", "urgentVoteId", "originalItemId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "questionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questionType"))
+			data, err := ec.unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuestionType = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "presenter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presenter"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Presenter = data
+		case "urgentVoteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgentVoteId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgentVoteID = data
+		case "originalItemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalItemId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalItemID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddItemInput unmarshals raw into the AddItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddItemInput(ctx context.Context, raw any) (events.AddItem, error) {
+	var out events.AddItem
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, obj any) (events.AddMember, error) {
+	var it events.AddMember
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "faction", "role", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "faction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Faction = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddMemberInput unmarshals raw into the AddMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddMemberInput(ctx context.Context, raw any) (events.AddMember, error) {
+	var out events.AddMember
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddMemberInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdjournMeetingInput(ctx context.Context, obj any) (events.AdjournMeeting, error) {
+	var it events.AdjournMeeting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdjournMeetingInput unmarshals raw into the AdjournMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdjournMeetingInput(ctx context.Context, raw any) (events.AdjournMeeting, error) {
+	var out events.AdjournMeeting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdjournMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAdoptDecisionInput(ctx context.Context, obj any) (events.AdoptDecision, error) {
+	var it events.AdoptDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "bodyId", "year", "meetingId", "itemId", "voteId", "exception", "title", "text", "legalBasis", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "exception":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exception"))
+			data, err := ec.unmarshalODecisionExceptionInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecisionException(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exception = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdoptDecisionInput unmarshals raw into the AdoptDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdoptDecisionInput(ctx context.Context, raw any) (events.AdoptDecision, error) {
+	var out events.AdoptDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdoptDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context, obj any) (events.AmendContract, error) {
+	var it events.AmendContract
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "newValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newValue"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewValue = data
+		case "newPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newPeriod"))
+			data, err := ec.unmarshalOContractPeriodInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContractPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NewPeriod = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAmendContractInput unmarshals raw into the AmendContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAmendContractInput(ctx context.Context, raw any) (events.AmendContract, error) {
+	var out events.AmendContract
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AmendContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAmendTenderInput(ctx context.Context, obj any) (events.AmendTender, error) {
+	var it events.AmendTender
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "ceiling", "deadline", "reason", "decisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "ceiling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ceiling"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ceiling = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAmendTenderInput unmarshals raw into the AmendTenderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAmendTenderInput(ctx context.Context, raw any) (events.AmendTender, error) {
+	var out events.AmendTender
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AmendTenderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context, obj any) (events.AnnulDecision, error) {
+	var it events.AnnulDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "reason", "authority", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "authority":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authority"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authority = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnnulDecisionInput unmarshals raw into the AnnulDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnnulDecisionInput(ctx context.Context, raw any) (events.AnnulDecision, error) {
+	var out events.AnnulDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnnulDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAnswerRequestInput(ctx context.Context, obj any) (events.AnswerRequest, error) {
+	var it events.AnswerRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "summary", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnswerRequestInput unmarshals raw into the AnswerRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnswerRequestInput(ctx context.Context, raw any) (events.AnswerRequest, error) {
+	var out events.AnswerRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnswerRequestInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAsOf(ctx context.Context, obj any) (AsOf, error) {
 	var it AsOf
 	if obj == nil {
@@ -19858,6 +28766,4010 @@ func (ec *executionContext) unmarshalInputAsOf(ctx context.Context, obj any) (As
 func UnmarshalAsOf(ctx context.Context, raw any) (AsOf, error) {
 	var out AsOf
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AsOf", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAssignRequestInput(ctx context.Context, obj any) (events.AssignRequest, error) {
+	var it events.AssignRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "department", "officerId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "officerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officerId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OfficerID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignRequestInput unmarshals raw into the AssignRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignRequestInput(ctx context.Context, raw any) (events.AssignRequest, error) {
+	var out events.AssignRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Context, obj any) (events.AwardProcurement, error) {
+	var it events.AwardProcurement
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "awardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardID = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardProcurementInput unmarshals raw into the AwardProcurementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardProcurementInput(ctx context.Context, raw any) (events.AwardProcurement, error) {
+	var out events.AwardProcurement
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardProcurementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context, obj any) (events.CancelMeeting, error) {
+	var it events.CancelMeeting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelMeetingInput unmarshals raw into the CancelMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelMeetingInput(ctx context.Context, raw any) (events.CancelMeeting, error) {
+	var out events.CancelMeeting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelProcurementInput(ctx context.Context, obj any) (events.CancelProcurement, error) {
+	var it events.CancelProcurement
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelProcurementInput unmarshals raw into the CancelProcurementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelProcurementInput(ctx context.Context, raw any) (events.CancelProcurement, error) {
+	var out events.CancelProcurement
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelProcurementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCastBallotInput(ctx context.Context, obj any) (events.CastBallot, error) {
+	var it events.CastBallot
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"voteId", "bodyId", "meetingId", "memberId", "choice", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "choice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choice"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBallotChoice(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choice = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCastBallotInput unmarshals raw into the CastBallotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCastBallotInput(ctx context.Context, raw any) (events.CastBallot, error) {
+	var out events.CastBallot
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CastBallotInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeBallotInput(ctx context.Context, obj any) (events.ChangeBallot, error) {
+	var it events.ChangeBallot
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"voteId", "memberId", "choice", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "choice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("choice"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBallotChoice(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Choice = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeBallotInput unmarshals raw into the ChangeBallotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeBallotInput(ctx context.Context, raw any) (events.ChangeBallot, error) {
+	var out events.ChangeBallot
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeBallotInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeBidStatusInput(ctx context.Context, obj any) (events.ChangeBidStatus, error) {
+	var it events.ChangeBidStatus
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "bidId", "status", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "bidId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BidID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeBidStatusInput unmarshals raw into the ChangeBidStatusInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeBidStatusInput(ctx context.Context, raw any) (events.ChangeBidStatus, error) {
+	var out events.ChangeBidStatus
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeBidStatusInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeBodySettingsInput(ctx context.Context, obj any) (events.ChangeBodySettings, error) {
+	var it events.ChangeBodySettings
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "settings", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "settings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settings"))
+			data, err := ec.unmarshalNBodySettings2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodySettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Settings = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeBodySettingsInput unmarshals raw into the ChangeBodySettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeBodySettingsInput(ctx context.Context, raw any) (events.ChangeBodySettings, error) {
+	var out events.ChangeBodySettings
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeBodySettingsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.Context, obj any) (events.ChangeMemberFaction, error) {
+	var it events.ChangeMemberFaction
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "memberId", "faction", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "faction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Faction = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeMemberFactionInput unmarshals raw into the ChangeMemberFactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeMemberFactionInput(ctx context.Context, raw any) (events.ChangeMemberFaction, error) {
+	var out events.ChangeMemberFaction
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeMemberFactionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Context, obj any) (events.ChangeMemberRole, error) {
+	var it events.ChangeMemberRole
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "memberId", "role", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeMemberRoleInput unmarshals raw into the ChangeMemberRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeMemberRoleInput(ctx context.Context, raw any) (events.ChangeMemberRole, error) {
+	var out events.ChangeMemberRole
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeMemberRoleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeSupplierDetailsInput(ctx context.Context, obj any) (events.ChangeSupplierDetails, error) {
+	var it events.ChangeSupplierDetails
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vatId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vatId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VATID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "municipality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("municipality"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Municipality = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeSupplierDetailsInput unmarshals raw into the ChangeSupplierDetailsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeSupplierDetailsInput(ctx context.Context, raw any) (events.ChangeSupplierDetails, error) {
+	var out events.ChangeSupplierDetails
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeSupplierDetailsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseConsultationInput(ctx context.Context, obj any) (events.CloseConsultation, error) {
+	var it events.CloseConsultation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseConsultationInput unmarshals raw into the CloseConsultationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseConsultationInput(ctx context.Context, raw any) (events.CloseConsultation, error) {
+	var out events.CloseConsultation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseConsultationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseRequestInput(ctx context.Context, obj any) (events.CloseRequest, error) {
+	var it events.CloseRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseRequestInput unmarshals raw into the CloseRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseRequestInput(ctx context.Context, raw any) (events.CloseRequest, error) {
+	var out events.CloseRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseVoteInput(ctx context.Context, obj any) (events.CloseVote, error) {
+	var it events.CloseVote
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"voteId", "bodyId", "meetingId", "tally", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "tally":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tally"))
+			data, err := ec.unmarshalOVoteTallyInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐVoteTally(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tally = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseVoteInput unmarshals raw into the CloseVoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseVoteInput(ctx context.Context, raw any) (events.CloseVote, error) {
+	var out events.CloseVote
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseVoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCompleteProcurementInput(ctx context.Context, obj any) (events.CompleteProcurement, error) {
+	var it events.CompleteProcurement
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompleteProcurementInput unmarshals raw into the CompleteProcurementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompleteProcurementInput(ctx context.Context, raw any) (events.CompleteProcurement, error) {
+	var out events.CompleteProcurement
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteProcurementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputContactPointInput(ctx context.Context, obj any) (events.ContactPoint, error) {
+	var it events.ContactPoint
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"office", "email", "telephone", "url"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "office":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("office"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Office = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "telephone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("telephone"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Telephone = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContactPointInput unmarshals raw into the ContactPointInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContactPointInput(ctx context.Context, raw any) (events.ContactPoint, error) {
+	var out events.ContactPoint
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputContractPeriodInput(ctx context.Context, obj any) (events.ContractPeriod, error) {
+	var it events.ContractPeriod
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContractPeriodInput unmarshals raw into the ContractPeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContractPeriodInput(ctx context.Context, raw any) (events.ContractPeriod, error) {
+	var out events.ContractPeriod
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContractPeriodInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConveneMeetingInput(ctx context.Context, obj any) (events.ConveneMeeting, error) {
+	var it events.ConveneMeeting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "present", "presidingMemberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "present":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("present"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Present = data
+		case "presidingMemberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("presidingMemberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PresidingMemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConveneMeetingInput unmarshals raw into the ConveneMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConveneMeetingInput(ctx context.Context, raw any) (events.ConveneMeeting, error) {
+	var out events.ConveneMeeting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConveneMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCorrectDecisionInput(ctx context.Context, obj any) (events.CorrectDecision, error) {
+	var it events.CorrectDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "reason", "title", "text", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCorrectDecisionInput unmarshals raw into the CorrectDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCorrectDecisionInput(ctx context.Context, raw any) (events.CorrectDecision, error) {
+	var out events.CorrectDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CorrectDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDecisionExceptionInput(ctx context.Context, obj any) (events.DecisionException, error) {
+	var it events.DecisionException
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "legalBasis"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecisionExceptionInput unmarshals raw into the DecisionExceptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecisionExceptionInput(ctx context.Context, raw any) (events.DecisionException, error) {
+	var out events.DecisionException
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionExceptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj any) (events.DocumentRef, error) {
+	var it events.DocumentRef
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "mediaType", "size", "sha256", "url"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "mediaType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mediaType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MediaType = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "sha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sha256"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SHA256 = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDocumentInput unmarshals raw into the DocumentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDocumentInput(ctx context.Context, raw any) (events.DocumentRef, error) {
+	var out events.DocumentRef
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, obj any) (events.GrantAccess, error) {
+	var it events.GrantAccess
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAccessRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "grantedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grantedBy"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GrantedBy = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		case "secretSha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretSha256"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecretSHA256 = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGrantAccessInput unmarshals raw into the GrantAccessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGrantAccessInput(ctx context.Context, raw any) (events.GrantAccess, error) {
+	var out events.GrantAccess
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Context, obj any) (events.ModerateComment, error) {
+	var it events.ModerateComment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "commentId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "commentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalModerateCommentInput unmarshals raw into the ModerateCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalModerateCommentInput(ctx context.Context, raw any) (events.ModerateComment, error) {
+	var out events.ModerateComment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ModerateCommentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (events.Money, error) {
+	var it events.Money
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"cents", "currency"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cents"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cents = data
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMoneyInput unmarshals raw into the MoneyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMoneyInput(ctx context.Context, raw any) (events.Money, error) {
+	var out events.Money
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MoneyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenConsultationInput(ctx context.Context, obj any) (events.OpenConsultation, error) {
+	var it events.OpenConsultation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "meetingId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenConsultationInput unmarshals raw into the OpenConsultationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenConsultationInput(ctx context.Context, raw any) (events.OpenConsultation, error) {
+	var out events.OpenConsultation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenConsultationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenVoteInput(ctx context.Context, obj any) (events.OpenVote, error) {
+	var it events.OpenVote
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"voteId", "bodyId", "meetingId", "itemId", "amendmentId", "question", "questionType", "method", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "amendmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendmentId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendmentID = data
+		case "question":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("question"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Question = data
+		case "questionType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("questionType"))
+			data, err := ec.unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuestionType = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐVoteMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenVoteInput unmarshals raw into the OpenVoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenVoteInput(ctx context.Context, raw any) (events.OpenVote, error) {
+	var out events.OpenVote
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenVoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPersonInput(ctx context.Context, obj any) (events.Person, error) {
+	var it events.Person
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "email", "phone", "displayName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPersonInput unmarshals raw into the PersonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPersonInput(ctx context.Context, raw any) (events.Person, error) {
+	var out events.Person
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Context, obj any) (events.PlanProcurement, error) {
+	var it events.PlanProcurement
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "buyerBodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("buyerBodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BuyerBodyID = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "budget":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budget"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Budget = data
+		case "cpv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cpv"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CPV = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "decisionIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionIds"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionIDs = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlanProcurementInput unmarshals raw into the PlanProcurementInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlanProcurementInput(ctx context.Context, raw any) (events.PlanProcurement, error) {
+	var out events.PlanProcurement
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanProcurementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPostalAddressInput(ctx context.Context, obj any) (events.PostalAddress, error) {
+	var it events.PostalAddress
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"street", "postcode", "locality", "country"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "street":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("street"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Street = data
+		case "postcode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postcode"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Postcode = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostalAddressInput unmarshals raw into the PostalAddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostalAddressInput(ctx context.Context, raw any) (events.PostalAddress, error) {
+	var out events.PostalAddress
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostalAddressInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPostponeMeetingInput(ctx context.Context, obj any) (events.PostponeMeeting, error) {
+	var it events.PostponeMeeting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "startsAt", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPostponeMeetingInput unmarshals raw into the PostponeMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPostponeMeetingInput(ctx context.Context, raw any) (events.PostponeMeeting, error) {
+	var out events.PostponeMeeting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PostponeMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProposeAmendmentInput(ctx context.Context, obj any) (events.ProposeAmendment, error) {
+	var it events.ProposeAmendment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amendmentId", "bodyId", "meetingId", "itemId", "proposerId", "text", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amendmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendmentID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "proposerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposerId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProposerID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProposeAmendmentInput unmarshals raw into the ProposeAmendmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProposeAmendmentInput(ctx context.Context, raw any) (events.ProposeAmendment, error) {
+	var out events.ProposeAmendment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProposeAmendmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishAgendaInput(ctx context.Context, obj any) (events.PublishAgenda, error) {
+	var it events.PublishAgenda
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "consultationClosesAt", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "consultationClosesAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consultationClosesAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsultationClosesAt = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishAgendaInput unmarshals raw into the PublishAgendaInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishAgendaInput(ctx context.Context, raw any) (events.PublishAgenda, error) {
+	var out events.PublishAgenda
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishAgendaInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishDecisionInput(ctx context.Context, obj any) (events.PublishDecision, error) {
+	var it events.PublishDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "register", "registerId", "documentSha256", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "register":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("register"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Register = data
+		case "registerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registerId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisterID = data
+		case "documentSha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentSha256"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentSHA256 = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishDecisionInput unmarshals raw into the PublishDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishDecisionInput(ctx context.Context, raw any) (events.PublishDecision, error) {
+	var out events.PublishDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishMinutesInput(ctx context.Context, obj any) (events.PublishMinutes, error) {
+	var it events.PublishMinutes
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalNDocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishMinutesInput unmarshals raw into the PublishMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishMinutesInput(ctx context.Context, raw any) (events.PublishMinutes, error) {
+	var out events.PublishMinutes
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishMinutesInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context, obj any) (events.PublishTender, error) {
+	var it events.PublishTender
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "procedure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("procedure"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Procedure = data
+		case "ceiling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ceiling"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ceiling = data
+		case "deadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deadline"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deadline = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "periodStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodStart"))
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodStart = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalOTenderItemInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐTenderItemᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishTenderInput unmarshals raw into the PublishTenderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishTenderInput(ctx context.Context, raw any) (events.PublishTender, error) {
+	var out events.PublishTender
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishTenderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordArrivalInput(ctx context.Context, obj any) (events.RecordArrival, error) {
+	var it events.RecordArrival
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "memberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordArrivalInput unmarshals raw into the RecordArrivalInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordArrivalInput(ctx context.Context, raw any) (events.RecordArrival, error) {
+	var out events.RecordArrival
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordArrivalInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, obj any) (events.RecordBid, error) {
+	var it events.RecordBid
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "bidId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BidID = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordBidInput unmarshals raw into the RecordBidInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordBidInput(ctx context.Context, raw any) (events.RecordBid, error) {
+	var out events.RecordBid
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordBidInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Context, obj any) (events.RecordDeparture, error) {
+	var it events.RecordDeparture
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "memberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordDepartureInput unmarshals raw into the RecordDepartureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordDepartureInput(ctx context.Context, raw any) (events.RecordDeparture, error) {
+	var out events.RecordDeparture
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDepartureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordForgettingInput(ctx context.Context, obj any) (events.RecordForgetting, error) {
+	var it events.RecordForgetting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"erasureId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "erasureId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasureId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasureID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordForgettingInput unmarshals raw into the RecordForgettingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordForgettingInput(ctx context.Context, raw any) (events.RecordForgetting, error) {
+	var out events.RecordForgetting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordForgettingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context, obj any) (events.RecordPayment, error) {
+	var it events.RecordPayment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "paymentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "invoiceRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceRef"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceRef = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordPaymentInput unmarshals raw into the RecordPaymentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordPaymentInput(ctx context.Context, raw any) (events.RecordPayment, error) {
+	var out events.RecordPayment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordPaymentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordQuorumFailureInput(ctx context.Context, obj any) (events.RecordQuorumFailure, error) {
+	var it events.RecordQuorumFailure
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "present", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "present":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("present"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Present = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordQuorumFailureInput unmarshals raw into the RecordQuorumFailureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordQuorumFailureInput(ctx context.Context, raw any) (events.RecordQuorumFailure, error) {
+	var out events.RecordQuorumFailure
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordQuorumFailureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterBodyInput(ctx context.Context, obj any) (events.RegisterBody, error) {
+	var it events.RegisterBody
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "name", "kind", "settings", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodyKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "settings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settings"))
+			data, err := ec.unmarshalNBodySettings2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodySettings(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Settings = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterBodyInput unmarshals raw into the RegisterBodyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterBodyInput(ctx context.Context, raw any) (events.RegisterBody, error) {
+	var out events.RegisterBody
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterBodyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Context, obj any) (events.RegisterSupplier, error) {
+	var it events.RegisterSupplier
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "address", "contactPoint", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "vatId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vatId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VATID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "locality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locality"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Locality = data
+		case "municipality":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("municipality"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Municipality = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOPostalAddressInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPostalAddress(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "contactPoint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contactPoint"))
+			data, err := ec.unmarshalOContactPointInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContactPoint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContactPoint = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterSupplierInput unmarshals raw into the RegisterSupplierInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterSupplierInput(ctx context.Context, raw any) (events.RegisterSupplier, error) {
+	var out events.RegisterSupplier
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterSupplierInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRejectAmendmentInput(ctx context.Context, obj any) (events.RejectAmendment, error) {
+	var it events.RejectAmendment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amendmentId", "voteId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amendmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendmentID = data
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRejectAmendmentInput unmarshals raw into the RejectAmendmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRejectAmendmentInput(ctx context.Context, raw any) (events.RejectAmendment, error) {
+	var out events.RejectAmendment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectAmendmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRejectRequestInput(ctx context.Context, obj any) (events.RejectRequest, error) {
+	var it events.RejectRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "legalBasis", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "legalBasis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalBasis"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalBasis = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRejectRequestInput unmarshals raw into the RejectRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRejectRequestInput(ctx context.Context, raw any) (events.RejectRequest, error) {
+	var out events.RejectRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context, obj any) (events.RemoveMember, error) {
+	var it events.RemoveMember
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "memberId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveMemberInput unmarshals raw into the RemoveMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveMemberInput(ctx context.Context, raw any) (events.RemoveMember, error) {
+	var out events.RemoveMember
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveMemberInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReopenRequestInput(ctx context.Context, obj any) (events.ReopenRequest, error) {
+	var it events.ReopenRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "reason", "responseDays", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "responseDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("responseDays"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResponseDays = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReopenRequestInput unmarshals raw into the ReopenRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReopenRequestInput(ctx context.Context, raw any) (events.ReopenRequest, error) {
+	var out events.ReopenRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReopenRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context, obj any) (events.RevokeAccess, error) {
+	var it events.RevokeAccess
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"tokenId", "reason", "revokedBy", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "tokenId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "revokedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedBy"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedBy = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAccessInput unmarshals raw into the RevokeAccessInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAccessInput(ctx context.Context, raw any) (events.RevokeAccess, error) {
+	var out events.RevokeAccess
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeDecisionInput(ctx context.Context, obj any) (events.RevokeDecision, error) {
+	var it events.RevokeDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "reason", "revokingDecisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "revokingDecisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokingDecisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokingDecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeDecisionInput unmarshals raw into the RevokeDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeDecisionInput(ctx context.Context, raw any) (events.RevokeDecision, error) {
+	var out events.RevokeDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Context, obj any) (events.ScheduleMeeting, error) {
+	var it events.ScheduleMeeting
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "startsAt", "place", "urgency", "urgencyReason", "call", "previousMeetingId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "urgency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgency"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMeetingUrgency(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Urgency = data
+		case "urgencyReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("urgencyReason"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UrgencyReason = data
+		case "call":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("call"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Call = data
+		case "previousMeetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousMeetingId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousMeetingID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleMeetingInput unmarshals raw into the ScheduleMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleMeetingInput(ctx context.Context, raw any) (events.ScheduleMeeting, error) {
+	var out events.ScheduleMeeting
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleMeetingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context, obj any) (events.SignContract, error) {
+	var it events.SignContract
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "contractId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractID = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNContractPeriodInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContractPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignContractInput unmarshals raw into the SignContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignContractInput(ctx context.Context, raw any) (events.SignContract, error) {
+	var out events.SignContract
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, obj any) (events.SkipEvent, error) {
+	var it events.SkipEvent
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventId", "position", "eventStream", "eventVersion", "eventType", "reason", "skippedBy", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "eventStream":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventStream"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventStream = data
+		case "eventVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventVersion"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventVersion = data
+		case "eventType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventType"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventType = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "skippedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skippedBy"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkippedBy = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkipEventInput unmarshals raw into the SkipEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkipEventInput(ctx context.Context, raw any) (events.SkipEvent, error) {
+	var out events.SkipEvent
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkipEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitCommentInput(ctx context.Context, obj any) (SubmitCommentInput, error) {
+	var it SubmitCommentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "kind", "text", "author"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalNPersonInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPerson(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Author = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitCommentInput unmarshals raw into the SubmitCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitCommentInput(ctx context.Context, raw any) (SubmitCommentInput, error) {
+	var out SubmitCommentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitCommentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitRequestInput(ctx context.Context, obj any) (SubmitRequestInput, error) {
+	var it SubmitRequestInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "subject", "channel", "assistedBy", "requester"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "assistedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assistedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssistedBy = data
+		case "requester":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requester"))
+			data, err := ec.unmarshalNPersonInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPerson(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requester = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitRequestInput unmarshals raw into the SubmitRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitRequestInput(ctx context.Context, raw any) (SubmitRequestInput, error) {
+	var out SubmitRequestInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTenderItemInput(ctx context.Context, obj any) (events.TenderItem, error) {
+	var it events.TenderItem
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "description", "cpv", "quantity", "unit", "unitValue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "cpv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cpv"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CPV = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "unitValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitValue"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitValue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTenderItemInput unmarshals raw into the TenderItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTenderItemInput(ctx context.Context, raw any) (events.TenderItem, error) {
+	var out events.TenderItem
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TenderItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVoteTallyInput(ctx context.Context, obj any) (events.VoteTally, error) {
+	var it events.VoteTally
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"yes", "no", "abstain", "present"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "yes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("yes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Yes = data
+		case "no":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("no"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.No = data
+		case "abstain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("abstain"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Abstain = data
+		case "present":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("present"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Present = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVoteTallyInput unmarshals raw into the VoteTallyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVoteTallyInput(ctx context.Context, raw any) (events.VoteTally, error) {
+	var out events.VoteTally
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VoteTallyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawAmendmentInput(ctx context.Context, obj any) (events.WithdrawAmendment, error) {
+	var it events.WithdrawAmendment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amendmentId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amendmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendmentID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawAmendmentInput unmarshals raw into the WithdrawAmendmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawAmendmentInput(ctx context.Context, raw any) (events.WithdrawAmendment, error) {
+	var out events.WithdrawAmendment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawAmendmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawCommentInput(ctx context.Context, obj any) (events.WithdrawComment, error) {
+	var it events.WithdrawComment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"itemId", "commentId", "subjectRef", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "commentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommentID = data
+		case "subjectRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectRef"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectRef = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawCommentInput unmarshals raw into the WithdrawCommentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawCommentInput(ctx context.Context, raw any) (events.WithdrawComment, error) {
+	var out events.WithdrawComment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawCommentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWithdrawItemInput(ctx context.Context, obj any) (events.WithdrawItem, error) {
+	var it events.WithdrawItem
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "itemId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWithdrawItemInput unmarshals raw into the WithdrawItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWithdrawItemInput(ctx context.Context, raw any) (events.WithdrawItem, error) {
+	var out events.WithdrawItem
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WithdrawItemInput", raw, &out)
 	return out, err
 }
 
@@ -20169,6 +33081,49 @@ func (ec *executionContext) _AgendaItemEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var agendaItemPayloadImplementors = []string{"AgendaItemPayload"}
+
+func (ec *executionContext) _AgendaItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agendaItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgendaItemPayload")
+		case "write":
+			out.Values[i] = ec._AgendaItemPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._AgendaItemPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._AgendaItemPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var amendmentImplementors = []string{"Amendment", "Node"}
 
 func (ec *executionContext) _Amendment(ctx context.Context, sel ast.SelectionSet, obj *model.Amendment) graphql.Marshaler {
@@ -20312,6 +33267,44 @@ func (ec *executionContext) _AmendmentEdge(ctx context.Context, sel ast.Selectio
 		case "node":
 			out.Values[i] = ec._AmendmentEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var amendmentPayloadImplementors = []string{"AmendmentPayload"}
+
+func (ec *executionContext) _AmendmentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, amendmentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AmendmentPayload")
+		case "write":
+			out.Values[i] = ec._AmendmentPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amendment":
+			out.Values[i] = ec._AmendmentPayload_amendment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20668,6 +33661,44 @@ func (ec *executionContext) _BodyEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var bodyPayloadImplementors = []string{"BodyPayload"}
+
+func (ec *executionContext) _BodyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bodyPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BodyPayload")
+		case "write":
+			out.Values[i] = ec._BodyPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._BodyPayload_body(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commentImplementors = []string{"Comment"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Comment) graphql.Marshaler {
@@ -20813,6 +33844,54 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var commentPayloadImplementors = []string{"CommentPayload"}
+
+func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentPayload")
+		case "write":
+			out.Values[i] = ec._CommentPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commentId":
+			out.Values[i] = ec._CommentPayload_commentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._CommentPayload_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "consultation":
+			out.Values[i] = ec._CommentPayload_consultation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consultationImplementors = []string{"Consultation", "Node"}
 
 func (ec *executionContext) _Consultation(ctx context.Context, sel ast.SelectionSet, obj *model.Consultation) graphql.Marshaler {
@@ -20872,6 +33951,44 @@ func (ec *executionContext) _Consultation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Consultation_comments(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consultationPayloadImplementors = []string{"ConsultationPayload"}
+
+func (ec *executionContext) _ConsultationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consultationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsultationPayload")
+		case "write":
+			out.Values[i] = ec._ConsultationPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "consultation":
+			out.Values[i] = ec._ConsultationPayload_consultation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21267,6 +34384,44 @@ func (ec *executionContext) _DecisionEdge(ctx context.Context, sel ast.Selection
 		case "node":
 			out.Values[i] = ec._DecisionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decisionPayloadImplementors = []string{"DecisionPayload"}
+
+func (ec *executionContext) _DecisionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionPayload")
+		case "write":
+			out.Values[i] = ec._DecisionPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._DecisionPayload_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21933,6 +35088,44 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var meetingPayloadImplementors = []string{"MeetingPayload"}
+
+func (ec *executionContext) _MeetingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingPayload")
+		case "write":
+			out.Values[i] = ec._MeetingPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._MeetingPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member", "Node"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *model.Member) graphql.Marshaler {
@@ -22125,6 +35318,49 @@ func (ec *executionContext) _MemberBallotEdge(ctx context.Context, sel ast.Selec
 		case "node":
 			out.Values[i] = ec._MemberBallotEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberPayloadImplementors = []string{"MemberPayload"}
+
+func (ec *executionContext) _MemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberPayload")
+		case "write":
+			out.Values[i] = ec._MemberPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "member":
+			out.Values[i] = ec._MemberPayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._MemberPayload_body(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -22448,6 +35684,462 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "currency":
 			out.Values[i] = ec._Money_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "registerBody":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerBody(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeBodySettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeBodySettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeMemberRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeMemberRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeMemberFaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeMemberFaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scheduleMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishAgenda":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishAgenda(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conveneMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_conveneMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordQuorumFailure":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordQuorumFailure(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordArrival":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordArrival(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordDeparture":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordDeparture(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adjournMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adjournMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "postponeMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_postponeMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelMeeting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelMeeting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openConsultation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openConsultation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeConsultation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeConsultation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moderateComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moderateComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawComment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawComment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposeAmendment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_proposeAmendment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawAmendment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawAmendment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acceptAmendment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptAmendment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectAmendment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectAmendment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openVote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openVote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "castBallot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_castBallot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeBallot":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeBallot(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeVote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeVote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adoptDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adoptDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correctDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annulDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_annulDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planProcurement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_planProcurement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishTender":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishTender(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amendTender":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_amendTender(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordBid":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordBid(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeBidStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeBidStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awardProcurement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardProcurement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "signContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_signContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amendContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_amendContract(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordPayment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordPayment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelProcurement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelProcurement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeProcurement":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeProcurement(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerSupplier":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerSupplier(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSupplierDetails":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeSupplierDetails(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acknowledgeRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answerRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closeRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeAccess":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAccess(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_skipEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordForgetting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordForgetting(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23043,6 +36735,44 @@ func (ec *executionContext) _ProcurementEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var procurementPayloadImplementors = []string{"ProcurementPayload"}
+
+func (ec *executionContext) _ProcurementPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementPayload")
+		case "write":
+			out.Values[i] = ec._ProcurementPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "procurement":
+			out.Values[i] = ec._ProcurementPayload_procurement(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -23207,6 +36937,39 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordPayloadImplementors = []string{"RecordPayload"}
+
+func (ec *executionContext) _RecordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordPayload")
+		case "write":
+			out.Values[i] = ec._RecordPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23407,6 +37170,49 @@ func (ec *executionContext) _RequestEdge(ctx context.Context, sel ast.SelectionS
 		case "node":
 			out.Values[i] = ec._RequestEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestPayloadImplementors = []string{"RequestPayload"}
+
+func (ec *executionContext) _RequestPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestPayload")
+		case "write":
+			out.Values[i] = ec._RequestPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._RequestPayload_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._RequestPayload_request(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -23804,6 +37610,44 @@ func (ec *executionContext) _SupplierEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var supplierPayloadImplementors = []string{"SupplierPayload"}
+
+func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplierPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupplierPayload")
+		case "write":
+			out.Values[i] = ec._SupplierPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "supplier":
+			out.Values[i] = ec._SupplierPayload_supplier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var tenderAmendmentImplementors = []string{"TenderAmendment"}
 
 func (ec *executionContext) _TenderAmendment(ctx context.Context, sel ast.SelectionSet, obj *readmodel.TenderAmendment) graphql.Marshaler {
@@ -24149,6 +37993,107 @@ func (ec *executionContext) _VoteEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._VoteEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var votePayloadImplementors = []string{"VotePayload"}
+
+func (ec *executionContext) _VotePayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, votePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VotePayload")
+		case "write":
+			out.Values[i] = ec._VotePayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vote":
+			out.Values[i] = ec._VotePayload_vote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var writeImplementors = []string{"Write"}
+
+func (ec *executionContext) _Write(ctx context.Context, sel ast.SelectionSet, obj *model.Write) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, writeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Write")
+		case "stream":
+			out.Values[i] = ec._Write_stream(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventIds":
+			out.Values[i] = ec._Write_eventIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Write_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._Write_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._Write_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._Write_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "caughtUp":
+			out.Values[i] = ec._Write_caughtUp(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24531,8 +38476,38 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAcceptAmendment(ctx context.Context, v any) (events.AcceptAmendment, error) {
+	res, err := ec.unmarshalInputAcceptAmendmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAcknowledgeRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAcknowledgeRequest(ctx context.Context, v any) (events.AcknowledgeRequest, error) {
+	res, err := ec.unmarshalInputAcknowledgeRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNActor2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐActor(ctx context.Context, sel ast.SelectionSet, v events.Actor) graphql.Marshaler {
 	return ec._Actor(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNAddItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAddItem(ctx context.Context, v any) (events.AddItem, error) {
+	res, err := ec.unmarshalInputAddItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddMemberInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAddMember(ctx context.Context, v any) (events.AddMember, error) {
+	res, err := ec.unmarshalInputAddMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdjournMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAdjournMeeting(ctx context.Context, v any) (events.AdjournMeeting, error) {
+	res, err := ec.unmarshalInputAdjournMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAdoptDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAdoptDecision(ctx context.Context, v any) (events.AdoptDecision, error) {
+	res, err := ec.unmarshalInputAdoptDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAgendaItem2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐAgendaItem(ctx context.Context, sel ast.SelectionSet, v *model.AgendaItem) graphql.Marshaler {
@@ -24575,6 +38550,24 @@ func (ec *executionContext) marshalNAgendaItemEdge2ᚖgithubᚗcomᚋpnyxᚑcivi
 	return ec._AgendaItemEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgendaItemPayload!")
+		return graphql.Null
+	}
+	return ec._AgendaItemPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAmendContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAmendContract(ctx context.Context, v any) (events.AmendContract, error) {
+	res, err := ec.unmarshalInputAmendContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAmendTenderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAmendTender(ctx context.Context, v any) (events.AmendTender, error) {
+	res, err := ec.unmarshalInputAmendTenderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐAmendment(ctx context.Context, sel ast.SelectionSet, v *model.Amendment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Amendment!")
@@ -24613,6 +38606,34 @@ func (ec *executionContext) marshalNAmendmentEdge2ᚖgithubᚗcomᚋpnyxᚑcivic
 		return graphql.Null
 	}
 	return ec._AmendmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AmendmentPayload!")
+		return graphql.Null
+	}
+	return ec._AmendmentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAnnulDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAnnulDecision(ctx context.Context, v any) (events.AnnulDecision, error) {
+	res, err := ec.unmarshalInputAnnulDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnswerRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAnswerRequest(ctx context.Context, v any) (events.AnswerRequest, error) {
+	res, err := ec.unmarshalInputAnswerRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAssignRequest(ctx context.Context, v any) (events.AssignRequest, error) {
+	res, err := ec.unmarshalInputAssignRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAwardProcurement(ctx context.Context, v any) (events.AwardProcurement, error) {
+	res, err := ec.unmarshalInputAwardProcurementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
@@ -24719,6 +38740,28 @@ func (ec *executionContext) marshalNBodyEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 	return ec._BodyEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBodyPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BodyPayload!")
+		return graphql.Null
+	}
+	return ec._BodyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBodySettings2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodySettings(ctx context.Context, v any) (events.BodySettings, error) {
+	res, err := model.UnmarshalBodySettings(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBodySettings2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodySettings(ctx context.Context, sel ast.SelectionSet, v events.BodySettings) graphql.Marshaler {
+	_ = sel
+	res := model.MarshalBodySettings(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BodySettings!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24731,6 +38774,66 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCancelMeeting(ctx context.Context, v any) (events.CancelMeeting, error) {
+	res, err := ec.unmarshalInputCancelMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCancelProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCancelProcurement(ctx context.Context, v any) (events.CancelProcurement, error) {
+	res, err := ec.unmarshalInputCancelProcurementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCastBallotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCastBallot(ctx context.Context, v any) (events.CastBallot, error) {
+	res, err := ec.unmarshalInputCastBallotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeBallotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBallot(ctx context.Context, v any) (events.ChangeBallot, error) {
+	res, err := ec.unmarshalInputChangeBallotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeBidStatusInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBidStatus(ctx context.Context, v any) (events.ChangeBidStatus, error) {
+	res, err := ec.unmarshalInputChangeBidStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeBodySettingsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeBodySettings(ctx context.Context, v any) (events.ChangeBodySettings, error) {
+	res, err := ec.unmarshalInputChangeBodySettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeMemberFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberFaction(ctx context.Context, v any) (events.ChangeMemberFaction, error) {
+	res, err := ec.unmarshalInputChangeMemberFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeMemberRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberRole(ctx context.Context, v any) (events.ChangeMemberRole, error) {
+	res, err := ec.unmarshalInputChangeMemberRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeSupplierDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeSupplierDetails(ctx context.Context, v any) (events.ChangeSupplierDetails, error) {
+	res, err := ec.unmarshalInputChangeSupplierDetailsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseConsultationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseConsultation(ctx context.Context, v any) (events.CloseConsultation, error) {
+	res, err := ec.unmarshalInputCloseConsultationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseRequest(ctx context.Context, v any) (events.CloseRequest, error) {
+	res, err := ec.unmarshalInputCloseRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseVoteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCloseVote(ctx context.Context, v any) (events.CloseVote, error) {
+	res, err := ec.unmarshalInputCloseVoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNComment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐComment(ctx context.Context, sel ast.SelectionSet, v *readmodel.Comment) graphql.Marshaler {
@@ -24773,6 +38876,27 @@ func (ec *executionContext) marshalNCommentEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._CommentEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommentPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommentPayload!")
+		return graphql.Null
+	}
+	return ec._CommentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompleteProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCompleteProcurement(ctx context.Context, v any) (events.CompleteProcurement, error) {
+	res, err := ec.unmarshalInputCompleteProcurementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsultationPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsultationPayload!")
+		return graphql.Null
+	}
+	return ec._ConsultationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNContractAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContractAmendment(ctx context.Context, sel ast.SelectionSet, v *readmodel.ContractAmendment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ContractAmendment!")
@@ -24811,6 +38935,21 @@ func (ec *executionContext) marshalNContractAmendmentEdge2ᚖgithubᚗcomᚋpnyx
 		return graphql.Null
 	}
 	return ec._ContractAmendmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContractPeriodInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContractPeriod(ctx context.Context, v any) (events.ContractPeriod, error) {
+	res, err := ec.unmarshalInputContractPeriodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNConveneMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐConveneMeeting(ctx context.Context, v any) (events.ConveneMeeting, error) {
+	res, err := ec.unmarshalInputConveneMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCorrectDecision(ctx context.Context, v any) (events.CorrectDecision, error) {
+	res, err := ec.unmarshalInputCorrectDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDecision2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
@@ -24867,6 +39006,14 @@ func (ec *executionContext) marshalNDecisionEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 		return graphql.Null
 	}
 	return ec._DecisionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionPayload!")
+		return graphql.Null
+	}
+	return ec._DecisionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDecisionVersion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionVersion) graphql.Marshaler {
@@ -24957,6 +39104,25 @@ func (ec *executionContext) marshalNDocument2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 	return ec._Document(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDocumentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx context.Context, v any) (events.DocumentRef, error) {
+	res, err := ec.unmarshalInputDocumentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx context.Context, v any) ([]events.DocumentRef, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.DocumentRef, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Event!")
@@ -25019,6 +39185,11 @@ func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 		return graphql.Null
 	}
 	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx context.Context, v any) (events.GrantAccess, error) {
+	res, err := ec.unmarshalInputGrantAccessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNHighlight2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐRange(ctx context.Context, sel ast.SelectionSet, v readmodel.Range) graphql.Marshaler {
@@ -25131,6 +39302,14 @@ func (ec *executionContext) marshalNMeetingEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._MeetingEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingPayload!")
+		return graphql.Null
+	}
+	return ec._MeetingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Member) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25193,6 +39372,14 @@ func (ec *executionContext) marshalNMemberBallotEdge2ᚖgithubᚗcomᚋpnyxᚑci
 		return graphql.Null
 	}
 	return ec._MemberBallotEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMemberPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberPayload!")
+		return graphql.Null
+	}
+	return ec._MemberPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMemberSitting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMemberSitting(ctx context.Context, sel ast.SelectionSet, v *readmodel.MemberSitting) graphql.Marshaler {
@@ -25275,8 +39462,28 @@ func (ec *executionContext) marshalNMembershipEdge2ᚖgithubᚗcomᚋpnyxᚑcivi
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNModerateCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐModerateComment(ctx context.Context, v any) (events.ModerateComment, error) {
+	res, err := ec.unmarshalInputModerateCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx context.Context, sel ast.SelectionSet, v events.Money) graphql.Marshaler {
 	return ec._Money(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx context.Context, v any) (events.Money, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOpenConsultationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐOpenConsultation(ctx context.Context, v any) (events.OpenConsultation, error) {
+	res, err := ec.unmarshalInputOpenConsultationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOpenVoteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐOpenVote(ctx context.Context, v any) (events.OpenVote, error) {
+	res, err := ec.unmarshalInputOpenVoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -25327,6 +39534,16 @@ func (ec *executionContext) marshalNPaymentEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._PaymentEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPersonInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPerson(ctx context.Context, v any) (*events.Person, error) {
+	res, err := ec.unmarshalInputPersonInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPlanProcurementInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPlanProcurement(ctx context.Context, v any) (events.PlanProcurement, error) {
+	res, err := ec.unmarshalInputPlanProcurementInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx context.Context, v any) (events.Position, error) {
 	res, err := model.UnmarshalPosition(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25339,6 +39556,11 @@ func (ec *executionContext) marshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 		graphql.AddInvalidNullFromMarshaler(ctx, "Position!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPostponeMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPostponeMeeting(ctx context.Context, v any) (events.PostponeMeeting, error) {
+	res, err := ec.unmarshalInputPostponeMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNProcurement2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProcurement(ctx context.Context, sel ast.SelectionSet, v *model.Procurement) graphql.Marshaler {
@@ -25421,6 +39643,107 @@ func (ec *executionContext) marshalNProcurementEdge2ᚖgithubᚗcomᚋpnyxᚑciv
 	return ec._ProcurementEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementPayload!")
+		return graphql.Null
+	}
+	return ec._ProcurementPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProposeAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProposeAmendment(ctx context.Context, v any) (events.ProposeAmendment, error) {
+	res, err := ec.unmarshalInputProposeAmendmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublishAgendaInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishAgenda(ctx context.Context, v any) (events.PublishAgenda, error) {
+	res, err := ec.unmarshalInputPublishAgendaInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublishDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishDecision(ctx context.Context, v any) (events.PublishDecision, error) {
+	res, err := ec.unmarshalInputPublishDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublishMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishMinutes(ctx context.Context, v any) (events.PublishMinutes, error) {
+	res, err := ec.unmarshalInputPublishMinutesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPublishTenderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishTender(ctx context.Context, v any) (events.PublishTender, error) {
+	res, err := ec.unmarshalInputPublishTenderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordArrivalInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordArrival(ctx context.Context, v any) (events.RecordArrival, error) {
+	res, err := ec.unmarshalInputRecordArrivalInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordBidInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordBid(ctx context.Context, v any) (events.RecordBid, error) {
+	res, err := ec.unmarshalInputRecordBidInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx context.Context, v any) (events.RecordDeparture, error) {
+	res, err := ec.unmarshalInputRecordDepartureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordForgettingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordForgetting(ctx context.Context, v any) (events.RecordForgetting, error) {
+	res, err := ec.unmarshalInputRecordForgettingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordPayload!")
+		return graphql.Null
+	}
+	return ec._RecordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordPaymentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordPayment(ctx context.Context, v any) (events.RecordPayment, error) {
+	res, err := ec.unmarshalInputRecordPaymentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordQuorumFailureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordQuorumFailure(ctx context.Context, v any) (events.RecordQuorumFailure, error) {
+	res, err := ec.unmarshalInputRecordQuorumFailureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterBodyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterBody(ctx context.Context, v any) (events.RegisterBody, error) {
+	res, err := ec.unmarshalInputRegisterBodyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRegisterSupplierInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterSupplier(ctx context.Context, v any) (events.RegisterSupplier, error) {
+	res, err := ec.unmarshalInputRegisterSupplierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRejectAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRejectAmendment(ctx context.Context, v any) (events.RejectAmendment, error) {
+	res, err := ec.unmarshalInputRejectAmendmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRejectRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRejectRequest(ctx context.Context, v any) (events.RejectRequest, error) {
+	res, err := ec.unmarshalInputRejectRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveMemberInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRemoveMember(ctx context.Context, v any) (events.RemoveMember, error) {
+	res, err := ec.unmarshalInputRemoveMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReopenRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐReopenRequest(ctx context.Context, v any) (events.ReopenRequest, error) {
+	res, err := ec.unmarshalInputReopenRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐRequest(ctx context.Context, sel ast.SelectionSet, v *model.Request) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Request!")
@@ -25461,6 +39784,14 @@ func (ec *executionContext) marshalNRequestEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._RequestEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestPayload!")
+		return graphql.Null
+	}
+	return ec._RequestPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRequestStatusChange2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐRequestStatusChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.RequestStatusChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25483,6 +39814,21 @@ func (ec *executionContext) marshalNRequestStatusChange2ᚖgithubᚗcomᚋpnyx�
 		return graphql.Null
 	}
 	return ec._RequestStatusChange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRevokeAccess(ctx context.Context, v any) (events.RevokeAccess, error) {
+	res, err := ec.unmarshalInputRevokeAccessInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokeDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRevokeDecision(ctx context.Context, v any) (events.RevokeDecision, error) {
+	res, err := ec.unmarshalInputRevokeDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScheduleMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐScheduleMeeting(ctx context.Context, v any) (events.ScheduleMeeting, error) {
+	res, err := ec.unmarshalInputScheduleMeetingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *readmodel.SearchHit) graphql.Marshaler {
@@ -25525,8 +39871,168 @@ func (ec *executionContext) marshalNSearchHitEdge2ᚖgithubᚗcomᚋpnyxᚑcivic
 	return ec._SearchHitEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSignContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSignContract(ctx context.Context, v any) (events.SignContract, error) {
+	res, err := ec.unmarshalInputSignContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSkipEventInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSkipEvent(ctx context.Context, v any) (events.SkipEvent, error) {
+	res, err := ec.unmarshalInputSkipEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSnippet2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSnippet(ctx context.Context, sel ast.SelectionSet, v readmodel.Snippet) graphql.Marshaler {
 	return ec._Snippet(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAccessRole(ctx context.Context, v any) (events.AccessRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.AccessRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAccessRole(ctx context.Context, sel ast.SelectionSet, v events.AccessRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBallotChoice(ctx context.Context, v any) (events.BallotChoice, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.BallotChoice(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBallotChoice(ctx context.Context, sel ast.SelectionSet, v events.BallotChoice) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidStatus(ctx context.Context, v any) (events.BidStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.BidStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidStatus(ctx context.Context, sel ast.SelectionSet, v events.BidStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodyKind(ctx context.Context, v any) (events.BodyKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.BodyKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodyKind(ctx context.Context, sel ast.SelectionSet, v events.BodyKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMeetingUrgency(ctx context.Context, v any) (events.MeetingUrgency, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.MeetingUrgency(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMeetingUrgency(ctx context.Context, sel ast.SelectionSet, v events.MeetingUrgency) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx context.Context, v any) (events.MemberRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.MemberRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx context.Context, sel ast.SelectionSet, v events.MemberRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, v any) (events.ProcurementMethod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.ProcurementMethod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, sel ast.SelectionSet, v events.ProcurementMethod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, v any) (events.SubjectRef, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.SubjectRef(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, sel ast.SelectionSet, v events.SubjectRef) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx context.Context, v any) (events.SupplierKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.SupplierKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx context.Context, sel ast.SelectionSet, v events.SupplierKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐVoteMethod(ctx context.Context, v any) (events.VoteMethod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.VoteMethod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐVoteMethod(ctx context.Context, sel ast.SelectionSet, v events.VoteMethod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -25572,6 +40078,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSubmitCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSubmitCommentInput(ctx context.Context, v any) (SubmitCommentInput, error) {
+	res, err := ec.unmarshalInputSubmitCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSubmitRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSubmitRequestInput(ctx context.Context, v any) (SubmitRequestInput, error) {
+	res, err := ec.unmarshalInputSubmitRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐSupplier(ctx context.Context, sel ast.SelectionSet, v *model.Supplier) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Supplier!")
@@ -25610,6 +40126,14 @@ func (ec *executionContext) marshalNSupplierEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 		return graphql.Null
 	}
 	return ec._SupplierEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupplierPayload!")
+		return graphql.Null
+	}
+	return ec._SupplierPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTenderAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐTenderAmendment(ctx context.Context, sel ast.SelectionSet, v *readmodel.TenderAmendment) graphql.Marshaler {
@@ -25652,6 +40176,68 @@ func (ec *executionContext) marshalNTenderAmendmentEdge2ᚖgithubᚗcomᚋpnyx�
 	return ec._TenderAmendmentEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTenderItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐTenderItem(ctx context.Context, v any) (events.TenderItem, error) {
+	res, err := ec.unmarshalInputTenderItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
+	res, err := graphql.UnmarshalUUID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, sel ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUUID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UUID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUUID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, v any) ([]uuid.UUID, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]uuid.UUID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUUID2ᚕgithubᚗcomᚋgoogleᚋuuidᚐUUIDᚄ(ctx context.Context, sel ast.SelectionSet, v []uuid.UUID) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUUID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐVote(ctx context.Context, sel ast.SelectionSet, v *model.Vote) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Vote!")
@@ -25690,6 +40276,33 @@ func (ec *executionContext) marshalNVoteEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 		return graphql.Null
 	}
 	return ec._VoteEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVotePayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VotePayload!")
+		return graphql.Null
+	}
+	return ec._VotePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWithdrawAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawAmendment(ctx context.Context, v any) (events.WithdrawAmendment, error) {
+	res, err := ec.unmarshalInputWithdrawAmendmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWithdrawCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawComment(ctx context.Context, v any) (events.WithdrawComment, error) {
+	res, err := ec.unmarshalInputWithdrawCommentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNWithdrawItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐWithdrawItem(ctx context.Context, v any) (events.WithdrawItem, error) {
+	res, err := ec.unmarshalInputWithdrawItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx context.Context, sel ast.SelectionSet, v model.Write) graphql.Marshaler {
+	return ec._Write(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -25893,6 +40506,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐComment(ctx context.Context, sel ast.SelectionSet, v *readmodel.Comment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Comment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOConsultation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐConsultation(ctx context.Context, sel ast.SelectionSet, v *model.Consultation) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25900,11 +40520,52 @@ func (ec *executionContext) marshalOConsultation2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._Consultation(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOContactPointInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContactPoint(ctx context.Context, v any) (*events.ContactPoint, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContactPointInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOContractPeriodInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐContractPeriod(ctx context.Context, v any) (*events.ContractPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContractPeriodInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecision(ctx context.Context, sel ast.SelectionSet, v *model.Decision) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Decision(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODecisionExceptionInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecisionException(ctx context.Context, v any) (*events.DecisionException, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDecisionExceptionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx context.Context, v any) ([]events.DocumentRef, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.DocumentRef, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDocumentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
@@ -25976,6 +40637,14 @@ func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx�
 	return ec._Money(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMoneyInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx context.Context, v any) (*events.Money, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26001,6 +40670,14 @@ func (ec *executionContext) marshalOPosition2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 	return res
 }
 
+func (ec *executionContext) unmarshalOPostalAddressInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPostalAddress(ctx context.Context, v any) (*events.PostalAddress, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPostalAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOProcurement2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProcurement(ctx context.Context, sel ast.SelectionSet, v *model.Procurement) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26013,6 +40690,19 @@ func (ec *executionContext) marshalORequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 		return graphql.Null
 	}
 	return ec._Request(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx context.Context, v any) (events.QuestionType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.QuestionType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx context.Context, sel ast.SelectionSet, v events.QuestionType) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
@@ -26087,6 +40777,23 @@ func (ec *executionContext) marshalOSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 	return ec._Supplier(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOTenderItemInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐTenderItemᚄ(ctx context.Context, v any) ([]events.TenderItem, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.TenderItem, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTenderItemInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐTenderItem(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26122,6 +40829,14 @@ func (ec *executionContext) marshalOVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx�
 		return graphql.Null
 	}
 	return ec._Vote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVoteTallyInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐVoteTally(ctx context.Context, v any) (*events.VoteTally, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVoteTallyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

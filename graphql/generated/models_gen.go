@@ -248,6 +248,23 @@ type MembershipEdge struct {
 	Node *readmodel.Membership `json:"node"`
 }
 
+// The commands of the record. Every mutation but `submitComment`,
+// `submitRequest` and `withdrawComment` (a citizen's own acts) needs a token sent as `Authorization: Bearer <secret>`, whose
+// role and scope must allow the command; without one it is UNAUTHENTICATED,
+// with one that does not allow it FORBIDDEN. A command the rules refuse writes
+// nothing and answers BAD_USER_INPUT (malformed), NOT_FOUND or CONFLICT. Each
+// mutation takes:
+//   - `expectedVersion`: the version of the command's stream (0-based; -1 for
+//     none yet) as the client last saw it; when the stream has moved on, the
+//     command is refused with CONFLICT instead of being decided on the new state;
+//   - `idempotencyKey`: a key of the client's choosing; sending the same command
+//     again with the same key writes nothing and answers the original events
+//     (`write.replayed`), and the key sent with another command is a CONFLICT.
+//
+// Mutations are sent with POST; GET serves queries only.
+type Mutation struct {
+}
+
 // Where a page of a connection stands.
 type PageInfo struct {
 	// Whether more items follow this page.
@@ -348,6 +365,32 @@ type SearchHitEdge struct {
 	Cursor string `json:"cursor"`
 	// The hit.
 	Node *readmodel.SearchHit `json:"node"`
+}
+
+// A citizen's comment and its author.
+type SubmitCommentInput struct {
+	// The agenda item under consultation.
+	ItemID string `json:"itemId"`
+	// proposal, objection or comment.
+	Kind string `json:"kind"`
+	// The comment's words: public while the author is not forgotten, sealed under the author's own key in the log.
+	Text string `json:"text"`
+	// Who wrote it: kept in the vault, never shown.
+	Author *events.Person `json:"author"`
+}
+
+// A citizen's request and its requester.
+type SubmitRequestInput struct {
+	// information, service or complaint.
+	Category string `json:"category"`
+	// What it asks: public while the requester is not forgotten, sealed under their own key in the log.
+	Subject string `json:"subject"`
+	// The channel it came through: web (the only one without a token), citizen_service_centre or phone.
+	Channel *string `json:"channel,omitempty"`
+	// The staff member who assisted, for a request recorded at a centre (needs a token).
+	AssistedBy *string `json:"assistedBy,omitempty"`
+	// Who asks: kept in the vault, never shown.
+	Requester *events.Person `json:"requester"`
 }
 
 // A page of suppliers.

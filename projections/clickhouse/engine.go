@@ -101,38 +101,8 @@ func secondsOf(col string) string { return "intDiv(" + col + ", 1000000000)" }
 
 func utc(col string) string { return "toDateTime(" + secondsOf(col) + ", 'UTC')" }
 
-// cond gathers conditions and their arguments, in text order.
-type cond struct {
-	parts []string
-	args  []any
-}
-
-func (c *cond) add(sql string, args ...any) {
-	c.parts = append(c.parts, sql)
-	c.args = append(c.args, args...)
-}
-
-func (c *cond) eq(column, value string) {
-	if value != "" {
-		c.add(column+" = ?", value)
-	}
-}
-
-func (c *cond) period(column string, f analytics.Filter) {
-	if !f.From.IsZero() {
-		c.add(column+" >= ?", f.From.UnixNano())
-	}
-	if !f.To.IsZero() {
-		c.add(column+" < ?", f.To.UnixNano())
-	}
-}
-
-func (c *cond) where() string {
-	if len(c.parts) == 0 {
-		return ""
-	}
-	return " AND " + strings.Join(c.parts, " AND ")
-}
+// nanos is a filter's bound as the fact tables' Unix nanoseconds.
+func nanos(t time.Time) any { return t.UnixNano() }
 
 // query runs q (with {db}) and scans every row.
 func query[T any](ctx context.Context, e *Engine, f analytics.Filter, q string, args []any, scan func(driver.Rows) (T, error)) ([]T, error) {
@@ -184,13 +154,13 @@ func spendingKeys(by analytics.SpendingKey) (award, payment string, err error) {
 
 // moneyConds are the conditions of the award and payment halves of the
 // money questions.
-func moneyConds(f analytics.Filter) (aw, pd cond) {
-	for _, c := range []*cond{&aw, &pd} {
-		c.eq("p_body", f.BodyID)
-		c.eq("division", f.Category)
+func moneyConds(f analytics.Filter) (aw, pd analytics.Cond) {
+	for _, c := range []*analytics.Cond{&aw, &pd} {
+		c.Eq("p_body", f.BodyID)
+		c.Eq("division", f.Category)
 	}
-	aw.period("awarded_ns", f)
-	pd.period("paid_ns", f)
+	aw.Period("awarded_ns", f, nanos)
+	pd.Period("paid_ns", f, nanos)
 	return aw, pd
 }
 
@@ -203,12 +173,12 @@ func (e *Engine) Spending(ctx context.Context, f analytics.Filter, by analytics.
 	aw, pd := moneyConds(f)
 	q := `SELECT k, cur, toInt64(sum(awards)), toInt64(sum(awarded)), toInt64(sum(payments)), toInt64(sum(paid)) FROM (
 		SELECT ` + ka + ` AS k, award_currency AS cur, toInt64(1) AS awards, toInt64(award_cents) AS awarded, toInt64(0) AS payments,
-			toInt64(0) AS paid FROM (` + procurementsQ + `) WHERE awarded_ns != 0 AND award_currency != ''` + aw.where() + `
+			toInt64(0) AS paid FROM (` + procurementsQ + `) WHERE awarded_ns != 0 AND award_currency != ''` + aw.Where() + `
 		UNION ALL
 		SELECT ` + kp + ` AS k, pay_currency AS cur, toInt64(0) AS awards, toInt64(0) AS awarded, toInt64(1) AS payments,
-			toInt64(pay_cents) AS paid FROM (` + paymentsQ + `) WHERE paid_ns != 0` + pd.where() + `
+			toInt64(pay_cents) AS paid FROM (` + paymentsQ + `) WHERE paid_ns != 0` + pd.Where() + `
 	) GROUP BY k, cur ORDER BY k, cur`
-	return query(ctx, e, f, q, append(aw.args, pd.args...), func(r driver.Rows) (analytics.Spending, error) {
+	return query(ctx, e, f, q, append(aw.Args(), pd.Args()...), func(r driver.Rows) (analytics.Spending, error) {
 		var s analytics.Spending
 		err := r.Scan(&s.Key, &s.Currency, &s.Awards, &s.AwardedCents, &s.Payments, &s.PaidCents)
 		return s, err
@@ -222,10 +192,10 @@ func (e *Engine) SupplierShares(ctx context.Context, f analytics.Filter, local s
 		toInt64(sumIf(cents, s_muni = ?)) FROM (
 		SELECT vat_id, cur, paid, cents FROM (
 			SELECT supplier AS vat_id, award_currency AS cur, toUInt8(0) AS paid, toInt64(award_cents) AS cents
-			FROM (` + procurementsQ + `) WHERE awarded_ns != 0 AND award_currency != ''` + aw.where() + `
+			FROM (` + procurementsQ + `) WHERE awarded_ns != 0 AND award_currency != ''` + aw.Where() + `
 			UNION ALL
 			SELECT supplier AS vat_id, pay_currency AS cur, toUInt8(1) AS paid, toInt64(pay_cents) AS cents
-			FROM (` + paymentsQ + `) WHERE paid_ns != 0` + pd.where() + `
+			FROM (` + paymentsQ + `) WHERE paid_ns != 0` + pd.Where() + `
 		)
 	) ANY LEFT JOIN (` + suppliersQ + `) USING vat_id GROUP BY cur, paid ORDER BY cur, paid`
 	type part struct {
@@ -233,7 +203,7 @@ func (e *Engine) SupplierShares(ctx context.Context, f analytics.Filter, local s
 		paid uint8
 		m    analytics.Money
 	}
-	parts, err := query(ctx, e, f, q, append(append([]any{local}, aw.args...), pd.args...), func(r driver.Rows) (part, error) {
+	parts, err := query(ctx, e, f, q, append(append([]any{local}, aw.Args()...), pd.Args()...), func(r driver.Rows) (part, error) {
 		var p part
 		err := r.Scan(&p.cur, &p.paid, &p.m.TotalCents, &p.m.CooperativeCents, &p.m.SMECents, &p.m.LocalCents)
 		return p, err
@@ -261,14 +231,14 @@ func (e *Engine) SupplierShares(ctx context.Context, f analytics.Filter, local s
 // that change was leaving or there is none. factionVotes counts them per
 // vote and faction, with the faction's position.
 func ballotsWithFactions(f analytics.Filter) (string, []any) {
-	var c cond
-	c.eq("body_id", f.BodyID)
-	c.eq("v_qtype", f.Category)
-	c.period("opened_ns", f)
+	var c analytics.Cond
+	c.Eq("body_id", f.BodyID)
+	c.Eq("v_qtype", f.Category)
+	c.Period("opened_ns", f, nanos)
 	return `SELECT vote_id, member_id, choice, opened_ns, argMaxIf(m_faction, m_pos, m_at <= cast_ns) AS faction FROM (
-		SELECT vote_id, member_id, choice, cast_ns, opened_ns, body_id FROM (` + ballotsQ + `) WHERE 1 = 1` + c.where() + `
+		SELECT vote_id, member_id, choice, cast_ns, opened_ns, body_id FROM (` + ballotsQ + `) WHERE 1 = 1` + c.Where() + `
 	) ALL LEFT JOIN (` + memberChangesQ + `) USING (body_id, member_id)
-	GROUP BY vote_id, member_id, choice, opened_ns`, c.args
+	GROUP BY vote_id, member_id, choice, opened_ns`, c.Args()
 }
 
 func factionVotes(f analytics.Filter) (string, []any) {
@@ -280,38 +250,35 @@ func factionVotes(f analytics.Filter) (string, []any) {
 		FROM (` + b + `) WHERE faction != '' GROUP BY vote_id, opened_ns, faction)`, args
 }
 
-// Agreement implements analytics.Engine.
+// Agreement implements analytics.Engine. The stances are fetched in vote
+// order and paired in Go (analytics.PairAgreement).
 func (e *Engine) Agreement(ctx context.Context, f analytics.Filter, level analytics.Level) ([]analytics.Agreement, error) {
 	var q string
 	var args []any
 	switch level {
 	case analytics.ByMember:
-		var c cond
-		c.eq("body_id", f.BodyID)
-		c.eq("v_qtype", f.Category)
-		c.period("opened_ns", f)
-		q = `SELECT m1, m2, toInt64(count()), toInt64(countIf(c1 = c2)) FROM (
-			SELECT vote_id, member_id AS m1, choice AS c1 FROM (` + ballotsQ + `) WHERE 1 = 1` + c.where() + `
-		) ALL INNER JOIN (
-			SELECT vote_id, member_id AS m2, choice AS c2 FROM (` + ballotsQ + `) WHERE 1 = 1` + c.where() + `
-		) USING vote_id WHERE m1 < m2 GROUP BY m1, m2 ORDER BY m1, m2`
-		args = append(append(args, c.args...), c.args...)
+		var c analytics.Cond
+		c.Eq("body_id", f.BodyID)
+		c.Eq("v_qtype", f.Category)
+		c.Period("opened_ns", f, nanos)
+		q = `SELECT vote_id, member_id, choice FROM (` + ballotsQ + `) WHERE 1 = 1` + c.Where() + ` ORDER BY vote_id`
+		args = c.Args()
 	case analytics.ByFaction:
-		fv, fargs := factionVotes(f)
-		q = `SELECT f1, f2, toInt64(count()), toInt64(countIf(p1 = p2)) FROM (
-			SELECT vote_id, faction AS f1, pos AS p1 FROM (` + fv + `) WHERE pos != ''
-		) ALL INNER JOIN (
-			SELECT vote_id, faction AS f2, pos AS p2 FROM (` + fv + `) WHERE pos != ''
-		) USING vote_id WHERE f1 < f2 GROUP BY f1, f2 ORDER BY f1, f2`
-		args = append(append(args, fargs...), fargs...)
+		var fv string
+		fv, args = factionVotes(f)
+		q = `SELECT vote_id, faction, pos FROM (` + fv + `) WHERE pos != '' ORDER BY vote_id`
 	default:
 		return nil, &events.Error{Code: events.CodeInvalid, Message: fmt.Sprintf("analytics: agreement by %q: not member or faction", level)}
 	}
-	return query(ctx, e, f, q, args, func(r driver.Rows) (analytics.Agreement, error) {
-		var a analytics.Agreement
-		err := r.Scan(&a.A, &a.B, &a.Votes, &a.Agreed)
-		return a, err
+	stances, err := query(ctx, e, f, q, args, func(r driver.Rows) (analytics.Stance, error) {
+		var s analytics.Stance
+		err := r.Scan(&s.VoteID, &s.Who, &s.Choice)
+		return s, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return analytics.PairAgreement(stances), nil
 }
 
 // FactionVotes implements analytics.Engine.
@@ -343,10 +310,10 @@ func (e *Engine) Dissent(ctx context.Context, f analytics.Filter) ([]analytics.D
 }
 
 func convenedMeetings(f analytics.Filter) (string, []any) {
-	var c cond
-	c.eq("m_body", f.BodyID)
-	c.period("convened_ns", f)
-	return `SELECT meeting_id, m_body, convened_ns, seats FROM (` + meetingsQ + `) WHERE convened_ns != 0` + c.where(), c.args
+	var c analytics.Cond
+	c.Eq("m_body", f.BodyID)
+	c.Period("convened_ns", f, nanos)
+	return `SELECT meeting_id, m_body, convened_ns, seats FROM (` + meetingsQ + `) WHERE convened_ns != 0` + c.Where(), c.Args()
 }
 
 // MemberAttendance implements analytics.Engine.
@@ -385,15 +352,15 @@ func (e *Engine) MeetingAttendance(ctx context.Context, f analytics.Filter) ([]a
 
 // MeetingDecisions implements analytics.Engine.
 func (e *Engine) MeetingDecisions(ctx context.Context, f analytics.Filter) ([]analytics.MeetingDecisions, error) {
-	var c cond
-	c.eq("d_body", f.BodyID)
-	c.period("adopted_ns", f)
+	var c analytics.Cond
+	c.Eq("d_body", f.BodyID)
+	c.Period("adopted_ns", f, nanos)
 	q := `SELECT meeting_id, max(d_body), toInt64(count()), toInt64(countIf(agenda_ns != 0)),
 		toInt64(sumIf(` + secondsOf("adopted_ns") + ` - ` + secondsOf("agenda_ns") + `, agenda_ns != 0)) FROM (
-		SELECT d_meeting AS meeting_id, d_body, adopted_ns FROM (` + decisionsQ + `) WHERE d_meeting != '' AND adopted_ns != 0` + c.where() + `
+		SELECT d_meeting AS meeting_id, d_body, adopted_ns FROM (` + decisionsQ + `) WHERE d_meeting != '' AND adopted_ns != 0` + c.Where() + `
 	) ANY LEFT JOIN (SELECT meeting_id, agenda_ns FROM (` + meetingsQ + `)) USING meeting_id
 	GROUP BY meeting_id ORDER BY meeting_id`
-	return query(ctx, e, f, q, c.args, func(r driver.Rows) (analytics.MeetingDecisions, error) {
+	return query(ctx, e, f, q, c.Args(), func(r driver.Rows) (analytics.MeetingDecisions, error) {
 		var m analytics.MeetingDecisions
 		err := r.Scan(&m.MeetingID, &m.BodyID, &m.Decisions, &m.WithAgenda, &m.AgendaSeconds)
 		return m, err
@@ -402,28 +369,28 @@ func (e *Engine) MeetingDecisions(ctx context.Context, f analytics.Filter) ([]an
 
 // DecisionChanges implements analytics.Engine.
 func (e *Engine) DecisionChanges(ctx context.Context, f analytics.Filter) ([]analytics.DecisionChanges, error) {
-	var ad, co, re, an cond
-	for _, c := range []*cond{&ad, &co, &re, &an} {
-		c.eq("d_body", f.BodyID)
+	var ad, co, re, an analytics.Cond
+	for _, c := range []*analytics.Cond{&ad, &co, &re, &an} {
+		c.Eq("d_body", f.BodyID)
 	}
-	ad.period("adopted_ns", f)
-	co.period("v_at", f)
-	re.period("changed_ns", f)
-	an.period("changed_ns", f)
+	ad.Period("adopted_ns", f, nanos)
+	co.Period("v_at", f, nanos)
+	re.Period("changed_ns", f, nanos)
+	an.Period("changed_ns", f, nanos)
 	month := func(col string) string { return "toYYYYMM(" + utc(col) + ")" }
 	q := `SELECT month, toInt64(countIf(k = 'a')), toInt64(countIf(k = 'c')), toInt64(countIf(k = 'r')), toInt64(countIf(k = 'n')) FROM (
-		SELECT ` + month("adopted_ns") + ` AS month, 'a' AS k FROM (` + decisionsQ + `) WHERE adopted_ns != 0` + ad.where() + `
+		SELECT ` + month("adopted_ns") + ` AS month, 'a' AS k FROM (` + decisionsQ + `) WHERE adopted_ns != 0` + ad.Where() + `
 		UNION ALL
 		SELECT ` + month("v_at") + ` AS month, 'c' AS k FROM (
 			SELECT decision_id, version, argMax(at_ns, position) AS v_at FROM {db}.decision_events
 			WHERE kind = 'corrected' AND version > 1 GROUP BY decision_id, version
-		) ANY INNER JOIN (SELECT decision_id, d_body FROM (` + decisionsQ + `)) USING decision_id WHERE v_at != 0` + co.where() + `
+		) ANY INNER JOIN (SELECT decision_id, d_body FROM (` + decisionsQ + `)) USING decision_id WHERE v_at != 0` + co.Where() + `
 		UNION ALL
-		SELECT ` + month("changed_ns") + ` AS month, 'r' AS k FROM (` + decisionsQ + `) WHERE status = 'revoked'` + re.where() + `
+		SELECT ` + month("changed_ns") + ` AS month, 'r' AS k FROM (` + decisionsQ + `) WHERE status = 'revoked'` + re.Where() + `
 		UNION ALL
-		SELECT ` + month("changed_ns") + ` AS month, 'n' AS k FROM (` + decisionsQ + `) WHERE status = 'annulled'` + an.where() + `
+		SELECT ` + month("changed_ns") + ` AS month, 'n' AS k FROM (` + decisionsQ + `) WHERE status = 'annulled'` + an.Where() + `
 	) GROUP BY month ORDER BY month`
-	args := append(append(append(ad.args, co.args...), re.args...), an.args...)
+	args := append(append(append(ad.Args(), co.Args()...), re.Args()...), an.Args()...)
 	return query(ctx, e, f, q, args, func(r driver.Rows) (analytics.DecisionChanges, error) {
 		var d analytics.DecisionChanges
 		var m uint32
@@ -435,16 +402,16 @@ func (e *Engine) DecisionChanges(ctx context.Context, f analytics.Filter) ([]ana
 
 // RequestTimes implements analytics.Engine.
 func (e *Engine) RequestTimes(ctx context.Context, f analytics.Filter, now time.Time) ([]analytics.RequestTimes, error) {
-	var c cond
-	c.eq("category", f.Category)
-	c.period("submitted_ns", f)
+	var c analytics.Cond
+	c.Eq("category", f.Category)
+	c.Period("submitted_ns", f, nanos)
 	answered := "answered_ns != 0 AND due_ns != 0"
 	q := `SELECT category, channel, toInt64(count()), toInt64(sum(assisted)), toInt64(countIf(due_ns != 0)), toInt64(countIf(answered_ns != 0)),
 		toInt64(sumIf(` + secondsOf("answered_ns") + ` - ` + secondsOf("submitted_ns") + `, ` + answered + `)),
 		toInt64(sumIf(` + secondsOf("due_ns") + ` - ` + secondsOf("submitted_ns") + `, ` + answered + `)),
 		toInt64(countIf(due_ns != 0 AND ((answered_ns != 0 AND answered_ns > due_ns) OR (answered_ns = 0 AND due_ns < ?))))
-		FROM (` + requestsQ + `) WHERE submitted_ns != 0` + c.where() + ` GROUP BY category, channel ORDER BY category, channel`
-	return query(ctx, e, f, q, append([]any{now.UnixNano()}, c.args...), func(r driver.Rows) (analytics.RequestTimes, error) {
+		FROM (` + requestsQ + `) WHERE submitted_ns != 0` + c.Where() + ` GROUP BY category, channel ORDER BY category, channel`
+	return query(ctx, e, f, q, append([]any{now.UnixNano()}, c.Args()...), func(r driver.Rows) (analytics.RequestTimes, error) {
 		var t analytics.RequestTimes
 		err := r.Scan(&t.Category, &t.Channel, &t.Requests, &t.Assisted, &t.WithDueDate, &t.Answered, &t.ResponseSeconds, &t.AllowedSeconds, &t.Overdue)
 		return t, err
@@ -453,10 +420,10 @@ func (e *Engine) RequestTimes(ctx context.Context, f analytics.Filter, now time.
 
 // Participation implements analytics.Engine.
 func (e *Engine) Participation(ctx context.Context, f analytics.Filter) ([]analytics.Participation, error) {
-	var c cond
-	c.eq("m_body", f.BodyID)
-	c.eq("kind", f.Category)
-	c.period("at_ns", f)
+	var c analytics.Cond
+	c.Eq("m_body", f.BodyID)
+	c.Eq("kind", f.Category)
+	c.Period("at_ns", f, nanos)
 	q := `SELECT meeting_id, item_id, toInt64(count()), toInt64(countIf(kind = 'proposal')), toInt64(countIf(kind = 'objection')),
 		toInt64(countIf(kind = 'comment')) FROM (
 		SELECT * FROM (
@@ -464,8 +431,8 @@ func (e *Engine) Participation(ctx context.Context, f analytics.Filter) ([]analy
 			FROM {db}.comments GROUP BY comment_id
 		) ANY INNER JOIN (SELECT item_id, argMax(meeting_id, position) AS meeting_id FROM {db}.consultations GROUP BY item_id) USING item_id
 	) ANY LEFT JOIN (SELECT meeting_id, m_body FROM (` + meetingsQ + `)) USING meeting_id
-	WHERE at_ns != 0` + c.where() + ` GROUP BY meeting_id, item_id ORDER BY meeting_id, item_id`
-	return query(ctx, e, f, q, c.args, func(r driver.Rows) (analytics.Participation, error) {
+	WHERE at_ns != 0` + c.Where() + ` GROUP BY meeting_id, item_id ORDER BY meeting_id, item_id`
+	return query(ctx, e, f, q, c.Args(), func(r driver.Rows) (analytics.Participation, error) {
 		var p analytics.Participation
 		err := r.Scan(&p.MeetingID, &p.ItemID, &p.Comments, &p.Proposals, &p.Objections, &p.Remarks)
 		return p, err

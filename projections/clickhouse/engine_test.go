@@ -73,9 +73,10 @@ func TestEnginesAgreeOnDemo(t *testing.T) {
 		rowsEqualHead(t, opts, head)
 		analyticstest.Compare(t, embedded.New(fx.ReadModel), eng, fx.Now, analyticstest.DemoLocal, analyticstest.Filters()[:2]...)
 	})
-	t.Run("a batch holds at most 10,000 events and a full one is written at once", func(t *testing.T) {
+	t.Run("a batch catching up holds at most CatchUpEvents, one within a batch of the head at most 10,000, and a full one is written at once", func(t *testing.T) {
 		fresh := testOptions(t, addr)
 		fresh.FlushInterval = 0 // the default, 1 s
+		fresh.CatchUpEvents = 15_000
 		s, err := clickhouse.NewSink(fx.Store, fresh)
 		if err != nil {
 			t.Fatal(err)
@@ -100,10 +101,14 @@ func TestEnginesAgreeOnDemo(t *testing.T) {
 			if err := rows.Scan(&p); err != nil {
 				t.Fatal(err)
 			}
-			if p-prev > clickhouse.DefaultBatchEvents {
-				t.Errorf("a batch of %d events, %d to %d", p-prev, prev+1, p)
+			limit := uint64(fresh.CatchUpEvents)
+			if uint64(head)-prev <= clickhouse.DefaultBatchEvents {
+				limit = clickhouse.DefaultBatchEvents
 			}
-			if p-prev == clickhouse.DefaultBatchEvents {
+			if p-prev > limit {
+				t.Errorf("a batch of %d events, %d to %d, over %d", p-prev, prev+1, p, limit)
+			}
+			if p-prev == limit {
 				full++
 			}
 			prev = p

@@ -16,12 +16,8 @@ func EnsureSchemaForTest(ctx context.Context, conn driver.Conn, db string) error
 // GatherForTest decodes re and gathers its rows, as the sink does, and
 // returns how many fact rows it made.
 func GatherForTest(re events.RecordedEvent) int {
-	p, err := events.Decode(re)
-	if err != nil {
-		p = nil
-	}
 	b := newBatch()
-	b.add(re, p)
+	b.gather(re)
 	n := 0
 	for _, c := range b.rows {
 		n += c.n
@@ -41,11 +37,7 @@ type TableRows struct {
 func RowsForTest(db string, evs []events.RecordedEvent) []TableRows {
 	b := newBatch()
 	for _, re := range evs {
-		p, err := events.Decode(re)
-		if err != nil {
-			p = nil
-		}
-		b.add(re, p)
+		b.gather(re)
 	}
 	rows := func(c *columns) [][]any {
 		if c == nil {

@@ -129,6 +129,41 @@ func secs(t time.Time) time.Time {
 	return t.UTC()
 }
 
+// factTypes are the event types add makes fact rows of: the sink decodes
+// only their payloads (the others go to the events table as they are).
+var factTypes = typeSet(events.BodyMemberJoined{}, events.BodyMemberFactionChanged{}, events.BodyMemberLeft{},
+	events.VoteOpened{}, events.VoteBallotCast{}, events.VoteBallotChanged{},
+	events.MeetingScheduled{}, events.MeetingAgendaPublished{}, events.MeetingConvened{}, events.MeetingQuorumFailed{},
+	events.MeetingMemberArrived{}, events.MeetingMemberDeparted{},
+	events.DecisionAdopted{}, events.DecisionCorrected{}, events.DecisionRevoked{}, events.DecisionAnnulled{},
+	events.SupplierRegistered{}, events.SupplierDetailsChanged{},
+	events.ProcurementPlanned{}, events.ProcurementTenderPublished{}, events.ProcurementAwarded{},
+	events.ProcurementContractSigned{}, events.ProcurementContractAmended{}, events.ProcurementPaymentMade{},
+	events.RequestSubmitted{}, events.RequestAcknowledged{}, events.RequestAnswered{}, events.RequestRejected{},
+	events.RequestReopened{}, events.ConsultationOpened{}, events.ConsultationCommentSubmitted{})
+
+func typeSet(ps ...events.Payload) map[string]bool {
+	set := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		set[p.EventType()] = true
+	}
+	return set
+}
+
+// gather adds the rows of one recorded event, decoding its payload when
+// its type makes fact rows; an undecodable payload is kept in the events
+// table only.
+func (b *batch) gather(re events.RecordedEvent) {
+	var p events.Payload
+	if factTypes[re.Type] {
+		var err error
+		if p, err = events.Decode(re); err != nil {
+			p = nil
+		}
+	}
+	b.add(re, p)
+}
+
 // add gathers the rows of one recorded event: always its row of the
 // events table, and the fact rows of its payload p (nil for a type not in
 // the catalog, which only the events table keeps).

@@ -27,7 +27,11 @@
 // retries with exponential backoff (up to Options.MaxBackoff), while
 // Status, /readyz and the metrics report its state, the error and its lag
 // behind the log's head. Inserts are batched: up to Options.BatchEvents
-// events (10,000) or Options.FlushInterval (1 s), whichever comes first.
+// events (10,000) or Options.FlushInterval (1 s), whichever comes first,
+// while it follows the log; up to Options.CatchUpEvents (100,000) while it
+// catches up from further behind. A batch's tables are inserted at once,
+// each on its own connection, while the next batch is gathered; only the
+// payloads of the types that make fact rows are decoded.
 //
 // # ClickHouse versions
 //
@@ -76,6 +80,7 @@ const StateRetrying projections.State = "retrying"
 const (
 	DefaultDatabase      = "pnyx"
 	DefaultBatchEvents   = 10_000
+	DefaultCatchUpEvents = 100_000
 	DefaultFlushInterval = time.Second
 	DefaultMaxBackoff    = 30 * time.Second
 )
@@ -89,10 +94,14 @@ type Options struct {
 	// is created when missing.
 	Database           string
 	Username, Password string
-	// BatchEvents and FlushInterval bound a batch; the defaults when
-	// zero.
+	// BatchEvents and FlushInterval bound a batch while the sink follows
+	// the log; CatchUpEvents bounds one while it is further behind the
+	// log's head (a rebuild, a restart after an outage), when no timer
+	// cuts it short. The defaults when zero; CatchUpEvents is at least
+	// BatchEvents.
 	BatchEvents   int
 	FlushInterval time.Duration
+	CatchUpEvents int
 	// MaxBackoff caps the wait between retries; DefaultMaxBackoff when
 	// zero. The first wait is 100 ms, doubling.
 	MaxBackoff time.Duration
@@ -117,6 +126,10 @@ func (o *Options) fill() error {
 	if o.BatchEvents <= 0 {
 		o.BatchEvents = DefaultBatchEvents
 	}
+	if o.CatchUpEvents <= 0 {
+		o.CatchUpEvents = DefaultCatchUpEvents
+	}
+	o.CatchUpEvents = max(o.CatchUpEvents, o.BatchEvents)
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = DefaultFlushInterval
 	}
@@ -152,8 +165,8 @@ func Conn(o Options) (driver.Conn, error) {
 		Auth:         ch.Auth{Database: "default", Username: o.Username, Password: o.Password},
 		DialTimeout:  2 * time.Second,
 		ReadTimeout:  5 * time.Minute, // an analytics question over a national record may take minutes
-		MaxOpenConns: 8,
-		MaxIdleConns: 4,
+		MaxOpenConns: 16,              // a batch inserts its 12 tables at once
+		MaxIdleConns: 16,
 		Compression:  &ch.Compression{Method: ch.CompressionLZ4},
 	})
 	if err != nil {
@@ -377,24 +390,37 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 				return fail(fmt.Errorf("read the log: %w", d.err))
 			}
 			for _, re := range d.evs {
-				p, err := events.Decode(re)
-				if err != nil {
-					p = nil // unknown or undecodable: kept in the events table only
-				}
-				b.add(re, p)
-				if b.n >= s.opts.BatchEvents {
+				b.gather(re)
+				if b.n >= s.batchLimit(b) {
 					if err := send(); err != nil {
 						return fail(err)
 					}
 				}
 			}
 		case <-timer.C:
-			if err := send(); err != nil {
-				return fail(err)
+			if s.batchLimit(b) == s.opts.BatchEvents {
+				if err := send(); err != nil {
+					return fail(err)
+				}
 			}
 			timer.Reset(s.opts.FlushInterval)
 		}
 	}
+}
+
+// batchLimit is how many events the batch b gathers before it is sent:
+// BatchEvents while the sink follows the log, CatchUpEvents while the log's
+// head is more than BatchEvents ahead of b. A catch-up batch is also not
+// sent by the timer: every insert makes a part of each table on the
+// server, and fewer, larger parts are what a copy of the whole log needs.
+func (s *Sink) batchLimit(b *batch) int {
+	s.mu.Lock()
+	head := s.head
+	s.mu.Unlock()
+	if head > b.last+events.Position(s.opts.BatchEvents) {
+		return s.opts.CatchUpEvents
+	}
+	return s.opts.BatchEvents
 }
 
 // ensureSchema creates the database and every table when missing.
@@ -421,19 +447,27 @@ func (s *Sink) checkpoint(ctx context.Context) (events.Position, error) {
 	return events.Position(pos), nil
 }
 
-// flush inserts a batch: every fact table, the events table, then the
+// flush inserts a batch: every fact table and the events table at once,
+// each on a connection of its own (the server takes each insert's parts
+// while it receives the next), then, once all of them are in, the
 // checkpoint. A failure part way leaves rows that the retry inserts again.
 func (s *Sink) flush(ctx context.Context, b *batch) error {
 	var rows uint64
+	tables := []*table{&eventsTable}
+	cols := []*columns{b.events}
 	for _, t := range factTables {
-		if c := b.rows[t]; c != nil {
-			if err := s.insert(ctx, t, c); err != nil {
-				return err
-			}
+		if c := b.rows[t]; c != nil && c.n > 0 {
+			tables, cols = append(tables, t), append(cols, c)
 			rows += uint64(c.n)
 		}
 	}
-	if err := s.insert(ctx, &eventsTable, b.events); err != nil {
+	errs := make([]error, len(tables))
+	var wg sync.WaitGroup
+	for i := range tables {
+		wg.Go(func() { errs[i] = s.insert(ctx, tables[i], cols[i]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	cp := newColumns(&checkpointTable)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 
-	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/projections"
 )
@@ -23,7 +22,7 @@ func TestReadModelOnDemoMunicipality(t *testing.T) {
 	ctx := context.Background()
 	e := newRMEnv(t) // the runner follows the log from the first append
 	v := e.vault
-	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 7, Years: 1})
+	stats, err := demo.Generate(ctx, e.store, v, demo.Options{Seed: 7, Years: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,7 +162,7 @@ func demoLog(b *testing.B) string {
 		os.Remove(f)
 	}
 	v := openDemoVault(b, path)
-	stats, err := demo.Generate(ctx, events.NewService(store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 1, Events: n})
+	stats, err := demo.Generate(ctx, store, v, demo.Options{Seed: 1, Events: n})
 	v.Close()
 	if err != nil {
 		b.Fatal(err)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 
-	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/events/demo"
 )
 
@@ -20,7 +19,7 @@ func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	e := newRMEnv(b)
 	v := e.vault
-	stats, err := demo.Generate(ctx, events.NewService(e.store, events.ServiceOptions{SoleWriter: true, Sealer: v}), v, demo.Options{Seed: 3, Years: 1})
+	stats, err := demo.Generate(ctx, e.store, v, demo.Options{Seed: 3, Years: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
