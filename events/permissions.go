@@ -48,12 +48,14 @@ func init() {
 		permit[PublishMinutes], permit[PostponeMeeting], permit[CancelMeeting],
 		permit[OpenVote], permit[CastBallot], permit[ChangeBallot], permit[CloseVote],
 		permit[ProposeAmendment], permit[WithdrawAmendment], permit[AcceptAmendment], permit[RejectAmendment],
+		permit[StepOut], permit[DeclareConflict], permit[JustifyAbsence], permit[SeatSubstitute], permit[RegisterProtocolEntry],
 	} {
 		f(byOfficials)
 	}
 	for _, f := range []func([]AccessRole){
 		permit[AdoptDecision], permit[PublishDecision], permit[CorrectDecision], permit[RevokeDecision], permit[AnnulDecision],
 		permit[OpenConsultation], permit[CloseConsultation],
+		permit[ReissueDecision], permit[DraftMinutes], permit[CorrectMinutes], permit[ApproveMinutes],
 	} {
 		f(bySecretariat)
 	}
