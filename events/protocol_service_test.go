@@ -10,7 +10,7 @@ import (
 func TestProtocolNumbersPerRegistryAndYear(t *testing.T) {
 	ctx := context.Background()
 	st := psOpenStore(t)
-	s := events.NewService(st, events.ServiceOptions{})
+	s := events.Unguarded(events.NewService(st, events.ServiceOptions{}))
 	number := func(id, registry string, d int) int64 {
 		t.Helper()
 		h, err := s.Handle(ctx, events.RegisterProtocolEntry{EntryID: id, Registry: registry, Direction: events.ProtocolIncoming,
