@@ -32,11 +32,18 @@ test:
 
 ## fuzz: the model-based test of the command service, longer than in
 ## make test (FUZZ_CHECKS runs of about FUZZ_STEPS commands each); a failure
-## prints the -rapid.seed to keep in modelRegressionSeeds
+## prints the -rapid.seed to keep in modelRegressionSeeds; then each
+## importer's decoder for FUZZ_TIME
 FUZZ_CHECKS ?= 300
 FUZZ_STEPS  ?= 120
+FUZZ_TIME   ?= 30s
+IMPORT_FUZZ  = importer/decisions:FuzzDecoder importer/ocds:FuzzDecoder importer/popolo:FuzzDecoder
 fuzz:
 	$(GO) test ./events -run '^TestModelMunicipality$$' -count=1 -rapid.checks=$(FUZZ_CHECKS) -rapid.steps=$(FUZZ_STEPS)
+	@for t in $(IMPORT_FUZZ); do \
+		echo "$(GO) test ./$${t%%:*} -run '^$$' -fuzz '^$${t##*:}$$' -fuzztime $(FUZZ_TIME)"; \
+		$(GO) test ./$${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZ_TIME) || exit 1; \
+	done
 
 ## bench: the benchmarks, short, with their ratios to baselines
 bench:

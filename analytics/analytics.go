@@ -184,7 +184,8 @@ type Agreement struct {
 // Rate is the share of votes in agreement, 0 without votes.
 func (a Agreement) Rate() float64 { return ratio(a.Agreed, a.Votes) }
 
-// FactionVote is one faction's ballots in one vote.
+// FactionVote is one faction's ballots in one vote. Faction is the
+// faction's id (the read model's factions hold its name and colour).
 type FactionVote struct {
 	VoteID           string
 	OpenedAt         time.Time

@@ -13,7 +13,7 @@ func govSubstituteBody() Facts {
 	s := DefaultBodySettings(13)
 	s.Substitutes = true
 	return govBodyFacts(BodySettingsChanged{Settings: s, Reason: "Κανονισμός λειτουργίας"},
-		BodyMemberJoined{MemberID: "sub", Name: "Αναπληρωματικό μέλος", Faction: "Παράταξη Α", Role: RoleSubstitute})
+		BodyMemberJoined{MemberID: "sub", Name: "Αναπληρωματικό μέλος", Role: RoleSubstitute})
 }
 
 func TestAttendanceRules(t *testing.T) {

@@ -315,6 +315,10 @@ func scopeOf(state any, body, meeting string) (string, string) {
 		if s.BodyID != "" {
 			return s.BodyID, ""
 		}
+	case FactionState:
+		if s.BodyID != "" {
+			return s.BodyID, ""
+		}
 	case ConsultationState:
 		if s.MeetingID != "" {
 			return "", s.MeetingID
@@ -329,6 +333,12 @@ func (c AddMember) ScopeBody(any) (string, string)           { return c.BodyID, 
 func (c RemoveMember) ScopeBody(any) (string, string)        { return c.BodyID, "" }
 func (c ChangeMemberRole) ScopeBody(any) (string, string)    { return c.BodyID, "" }
 func (c ChangeMemberFaction) ScopeBody(any) (string, string) { return c.BodyID, "" }
+
+func (c FormFaction) ScopeBody(s any) (string, string)          { return scopeOf(s, c.BodyID, "") }
+func (c ChangeFactionDetails) ScopeBody(s any) (string, string) { return scopeOf(s, "", "") }
+func (c ChangeFactionLeader) ScopeBody(s any) (string, string)  { return scopeOf(s, "", "") }
+func (c ChangeFactionRole) ScopeBody(s any) (string, string)    { return scopeOf(s, "", "") }
+func (c DissolveFaction) ScopeBody(s any) (string, string)      { return scopeOf(s, "", "") }
 
 func (c ScheduleMeeting) ScopeBody(s any) (string, string)     { return scopeOf(s, c.BodyID, "") }
 func (c AddItem) ScopeBody(s any) (string, string)             { return scopeOf(s, "", "") }

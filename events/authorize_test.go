@@ -59,7 +59,22 @@ var wantPermissions = []struct {
 		return events.ChangeMemberRole{BodyID: b, MemberID: "mem-1", Role: events.RoleChair, At: at}
 	}},
 	{"ChangeMemberFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
-		return events.ChangeMemberFaction{BodyID: b, MemberID: "mem-1", Faction: "Φ", At: at}
+		return events.ChangeMemberFaction{BodyID: b, MemberID: "mem-1", FactionID: "f-" + b, At: at}
+	}},
+	{"FormFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.FormFaction{FactionID: "f-new-" + uuid.NewString()[:8], BodyID: b, Name: "Παράταξη", ShortName: "Π", Colour: "#0072b2", Role: events.FactionOpposition, At: at}
+	}},
+	{"ChangeFactionDetails", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionDetails{FactionID: "f-" + b, Name: "Νέα Παράταξη", ShortName: "ΝΠ", Colour: "#e69f00", At: at}
+	}},
+	{"ChangeFactionLeader", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionLeader{FactionID: "f-" + b, MemberID: "mem-1", At: at}
+	}},
+	{"ChangeFactionRole", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ChangeFactionRole{FactionID: "f-" + b, Role: events.FactionMajority, Reason: "r", At: at}
+	}},
+	{"DissolveFaction", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.DissolveFaction{FactionID: "f-" + b, Reason: "r", At: at}
 	}},
 
 	{"ScheduleMeeting", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
@@ -176,6 +191,18 @@ var wantPermissions = []struct {
 	{"ChangeBidStatus", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.ChangeBidStatus{OCID: "ocds-213czf-1", BidID: "bid-1", Status: events.BidWithdrawn, Reason: "r", At: at}
 	}},
+	{"RecordCommitment", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.RecordCommitment{OCID: "ocds-213czf-1", CommitmentID: "aay-1", At: at}
+	}},
+	{"RecordEvaluation", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.RecordEvaluation{OCID: "ocds-213czf-1", EvaluationID: "ev-1", At: at}
+	}},
+	{"LodgeAppeal", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.LodgeAppeal{OCID: "ocds-213czf-1", AppealID: "ap-1", At: at}
+	}},
+	{"DecideAppeal", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.DecideAppeal{OCID: "ocds-213czf-1", AppealID: "ap-1", At: at}
+	}},
 	{"SignContract", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.SignContract{OCID: "ocds-213czf-1", ContractID: "ct-1", At: at}
 	}},
@@ -213,6 +240,12 @@ var wantPermissions = []struct {
 	}},
 	{"AnswerRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.AnswerRequest{RequestID: "req-1", Summary: "Απάντηση", At: at}
+	}},
+	{"ExtendRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.ExtendRequest{RequestID: "req-1", Days: 5, Reason: "r", At: at}
+	}},
+	{"ForwardRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.ForwardRequest{RequestID: "req-1", To: "Περιφέρεια", Reason: "r", At: at}
 	}},
 	{"RejectRequest", "request_officer admin", false, func(_, _ string, at time.Time) events.Command {
 		return events.RejectRequest{RequestID: "req-1", LegalBasis: "ν. 2690/1999", Reason: "r", At: at}
@@ -280,6 +313,7 @@ func newAuthFixture(t *testing.T, soleWriter bool) *authFixture {
 			"vote-v-" + b:             events.VoteOpened{VoteID: "v-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, Question: "Ναι;", Method: events.VoteRollCall},
 			"decision-d-" + b:         events.DecisionAdopted{DecisionID: "d-" + b, BodyID: b, Number: 1, Year: 2026, Title: "Α", Text: "Κ", LegalBasis: "ν."},
 			"amendment-a-" + b:        events.AmendmentProposed{AmendmentID: "a-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, ProposerID: "mem-1", Text: "Τ"},
+			"faction-f-" + b:          events.FactionFormed{FactionID: "f-" + b, BodyID: b, Name: "Παράταξη " + b, ShortName: "Π", Colour: "#009e73", Role: events.FactionOpposition},
 			"consultation-i-new-" + b: nil,
 		}
 		for stream, p := range raw {

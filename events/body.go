@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/json"
 	"maps"
 	"time"
 )
@@ -59,12 +60,17 @@ type BodySettingsChanged struct {
 	Reason   string       `json:"reason"`
 }
 
-// BodyMemberJoined records a public official taking a seat or role.
+// BodyMemberJoined records a public official taking a seat or role, for
+// a faction of the body (FactionID, empty for an independent). Schema 1
+// named the faction by free text; such an event reads with the id
+// LegacyFactionID gives the name, and the name as LegacyFaction, which new
+// events never carry.
 type BodyMemberJoined struct {
-	MemberID string     `json:"member_id"`
-	Name     string     `json:"name"`
-	Faction  string     `json:"faction"`
-	Role     MemberRole `json:"role"`
+	MemberID      string     `json:"member_id"`
+	Name          string     `json:"name"`
+	FactionID     string     `json:"faction_id"`
+	Role          MemberRole `json:"role"`
+	LegacyFaction string     `json:"legacy_faction,omitempty"`
 }
 
 // BodyMemberLeft records a member leaving the body (resignation, end of
@@ -80,11 +86,13 @@ type BodyMemberRoleChanged struct {
 	Role     MemberRole `json:"role"`
 }
 
-// BodyMemberFactionChanged records a member moving to another faction or
-// becoming independent (empty faction).
+// BodyMemberFactionChanged records a member moving to another faction of
+// the body or becoming independent (empty faction id). Schema 1 reads as
+// BodyMemberJoined's does.
 type BodyMemberFactionChanged struct {
-	MemberID string `json:"member_id"`
-	Faction  string `json:"faction"`
+	MemberID      string `json:"member_id"`
+	FactionID     string `json:"faction_id"`
+	LegacyFaction string `json:"legacy_faction,omitempty"`
 }
 
 func (BodyRegistered) EventType() string           { return "body.registered" }
@@ -97,10 +105,12 @@ func (BodyMemberFactionChanged) EventType() string { return "body.member_faction
 func init() {
 	Register[BodyRegistered]("body", 1, "A council, committee or local community was registered with the settings it decides by.")
 	Register[BodySettingsChanged]("body", 1, "A body's settings (seats, notice, quorum, majorities) were replaced, with the public reason.")
-	Register[BodyMemberJoined]("body", 1, "A public official took a seat or role in a body, for a faction.")
+	Register[BodyMemberJoined]("body", 2, "A public official took a seat or role in a body, for a faction of the body (its id) or as an independent.")
+	RegisterUpcaster("body.member_joined", 1, upcastLegacyFaction)
 	Register[BodyMemberLeft]("body", 1, "A member left a body, with the public reason.")
 	Register[BodyMemberRoleChanged]("body", 1, "A member of a body took another role, such as chair.")
-	Register[BodyMemberFactionChanged]("body", 1, "A member of a body moved to another faction or became independent.")
+	Register[BodyMemberFactionChanged]("body", 2, "A member of a body moved to another faction of the body (its id) or became independent.")
+	RegisterUpcaster("body.member_faction_changed", 1, upcastLegacyFaction)
 	RegisterDecider(BodyDecider)
 }
 
@@ -122,14 +132,15 @@ type ChangeBodySettings struct {
 	At       time.Time
 }
 
-// AddMember seats a public official in a body.
+// AddMember seats a public official in a body, for a faction of the body
+// (empty FactionID: an independent).
 type AddMember struct {
-	BodyID   string
-	MemberID string
-	Name     string
-	Faction  string
-	Role     MemberRole
-	At       time.Time
+	BodyID    string
+	MemberID  string
+	Name      string
+	FactionID string
+	Role      MemberRole
+	At        time.Time
 }
 
 // RemoveMember records a member leaving a body.
@@ -148,13 +159,13 @@ type ChangeMemberRole struct {
 	At       time.Time
 }
 
-// ChangeMemberFaction moves a member to another faction; an empty faction
-// means independent.
+// ChangeMemberFaction moves a member to another faction of the body; an
+// empty FactionID means independent.
 type ChangeMemberFaction struct {
-	BodyID   string
-	MemberID string
-	Faction  string
-	At       time.Time
+	BodyID    string
+	MemberID  string
+	FactionID string
+	At        time.Time
 }
 
 func (c RegisterBody) Stream() string        { return StreamName("body", c.BodyID) }
@@ -163,6 +174,19 @@ func (c AddMember) Stream() string           { return StreamName("body", c.BodyI
 func (c RemoveMember) Stream() string        { return StreamName("body", c.BodyID) }
 func (c ChangeMemberRole) Stream() string    { return StreamName("body", c.BodyID) }
 func (c ChangeMemberFaction) Stream() string { return StreamName("body", c.BodyID) }
+
+// Needs of AddMember: the faction the member sits for, if any.
+func (c AddMember) Needs() []string { return factionNeeds(c.FactionID) }
+
+// Needs of ChangeMemberFaction: the faction the member moves to, if any.
+func (c ChangeMemberFaction) Needs() []string { return factionNeeds(c.FactionID) }
+
+func factionNeeds(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{FactionStream(id)}
+}
 
 func (c RegisterBody) OccurredAt() time.Time        { return c.At }
 func (c ChangeBodySettings) OccurredAt() time.Time  { return c.At }
@@ -173,10 +197,10 @@ func (c ChangeMemberFaction) OccurredAt() time.Time { return c.At }
 
 // BodyMember is a current member of a body.
 type BodyMember struct {
-	ID      string
-	Name    string
-	Faction string
-	Role    MemberRole
+	ID        string
+	Name      string
+	FactionID string
+	Role      MemberRole
 }
 
 // BodyState is a body folded from its stream. Members holds current
@@ -231,7 +255,7 @@ func evolveBody(s BodyState, p Payload) BodyState {
 		s.Settings = e.Settings.clone()
 	case BodyMemberJoined:
 		s.Members = cloneOrMake(s.Members)
-		s.Members[e.MemberID] = BodyMember{ID: e.MemberID, Name: e.Name, Faction: e.Faction, Role: e.Role}
+		s.Members[e.MemberID] = BodyMember{ID: e.MemberID, Name: e.Name, FactionID: e.FactionID, Role: e.Role}
 	case BodyMemberLeft:
 		s.Members = cloneOrMake(s.Members)
 		delete(s.Members, e.MemberID)
@@ -244,9 +268,26 @@ func evolveBody(s BodyState, p Payload) BodyState {
 	case BodyMemberFactionChanged:
 		if m, ok := s.Members[e.MemberID]; ok {
 			s.Members = maps.Clone(s.Members)
-			m.Faction = e.Faction
+			m.FactionID = e.FactionID
 			s.Members[e.MemberID] = m
 		}
 	}
 	return s
+}
+
+// upcastLegacyFaction reads a schema 1 membership event, whose faction was
+// a free-text name, with the faction id LegacyFactionID derives from the
+// name and the name kept as legacy_faction.
+func upcastLegacyFaction(data json.RawMessage) (json.RawMessage, error) {
+	var v map[string]any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, Invalidf("membership v1: %v", err)
+	}
+	name, _ := v["faction"].(string)
+	delete(v, "faction")
+	v["faction_id"] = LegacyFactionID(name)
+	if name != "" {
+		v["legacy_faction"] = name
+	}
+	return json.Marshal(v)
 }

@@ -62,10 +62,10 @@ func FuzzGovernanceDeciders(f *testing.F) {
 		cmds := []Command{
 			RegisterBody{BodyID: id, Name: text, Kind: BodyKind(ref), Settings: settings, At: at},
 			ChangeBodySettings{BodyID: id, Settings: DefaultBodySettings(n), Reason: text, At: at},
-			AddMember{BodyID: id, MemberID: ref, Name: text, Faction: text, Role: MemberRole(text), At: at},
+			AddMember{BodyID: id, MemberID: ref, Name: text, FactionID: text, Role: MemberRole(text), At: at},
 			RemoveMember{BodyID: id, MemberID: ref, Reason: text, At: at},
 			ChangeMemberRole{BodyID: id, MemberID: ref, Role: MemberRole(text), At: at},
-			ChangeMemberFaction{BodyID: id, MemberID: ref, Faction: text, At: at},
+			ChangeMemberFaction{BodyID: id, MemberID: ref, FactionID: text, At: at},
 			ScheduleMeeting{MeetingID: id, BodyID: ref, StartsAt: at, Place: text, Urgency: MeetingUrgency(text), UrgencyReason: text, Call: n, PreviousMeetingID: ref, At: govT0},
 			AddItem{MeetingID: id, ItemID: ref, Title: text, Description: text, QuestionType: QuestionType(text), Documents: docs, Presenter: text, UrgentVoteID: ref, At: at},
 			WithdrawItem{MeetingID: id, ItemID: ref, Reason: text, At: at},

@@ -8,7 +8,7 @@ var BodyDecider = Decider[BodyState]{
 	Decide:  decideBody,
 }
 
-func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
+func decideBody(s BodyState, c Command, f Facts) ([]Payload, error) {
 	if r, ok := c.(RegisterBody); ok {
 		return decideRegisterBody(s, r)
 	}
@@ -28,7 +28,10 @@ func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
 		}
 		return []Payload{BodySettingsChanged{Settings: c.Settings.clone(), Reason: c.Reason}}, nil
 	case AddMember:
-		if err := validateMember(c.MemberID, c.Name, c.Faction, c.Role); err != nil {
+		if err := validateMember(c.MemberID, c.Name, c.Role); err != nil {
+			return nil, err
+		}
+		if err := factionOf(f, c.FactionID, s.ID); err != nil {
 			return nil, err
 		}
 		if _, ok := s.Members[c.MemberID]; ok {
@@ -43,7 +46,7 @@ func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
 		if c.Role == RoleSubstitute && !s.Settings.Substitutes {
 			return nil, Errorf(CodeConflict, "body %s has no substitutes (its settings)", s.ID)
 		}
-		return []Payload{BodyMemberJoined{MemberID: c.MemberID, Name: c.Name, Faction: c.Faction, Role: c.Role}}, nil
+		return []Payload{BodyMemberJoined{MemberID: c.MemberID, Name: c.Name, FactionID: c.FactionID, Role: c.Role}}, nil
 	case RemoveMember:
 		if err := ValidateID("member id", c.MemberID); err != nil {
 			return nil, err
@@ -80,17 +83,17 @@ func decideBody(s BodyState, c Command, _ Facts) ([]Payload, error) {
 		if err := ValidateID("member id", c.MemberID); err != nil {
 			return nil, err
 		}
-		if err := validateFaction(c.Faction); err != nil {
-			return nil, err
-		}
 		m, ok := s.Members[c.MemberID]
 		if !ok {
 			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", c.MemberID, s.ID)
 		}
-		if m.Faction == c.Faction {
-			return nil, Errorf(CodeConflict, "member %s is already in faction %q", c.MemberID, c.Faction)
+		if m.FactionID == c.FactionID {
+			return nil, Errorf(CodeConflict, "member %s is already in faction %q", c.MemberID, c.FactionID)
 		}
-		return []Payload{BodyMemberFactionChanged{MemberID: c.MemberID, Faction: c.Faction}}, nil
+		if err := factionOf(f, c.FactionID, s.ID); err != nil {
+			return nil, err
+		}
+		return []Payload{BodyMemberFactionChanged{MemberID: c.MemberID, FactionID: c.FactionID}}, nil
 	}
 	return nil, Invalidf("command %T is not for bodies", c)
 }
@@ -114,7 +117,7 @@ func decideRegisterBody(s BodyState, c RegisterBody) ([]Payload, error) {
 	return []Payload{BodyRegistered{BodyID: c.BodyID, Name: c.Name, Kind: c.Kind, Settings: c.Settings.clone()}}, nil
 }
 
-func validateMember(id, name, faction string, role MemberRole) error {
+func validateMember(id, name string, role MemberRole) error {
 	if err := ValidateID("member id", id); err != nil {
 		return err
 	}
@@ -124,14 +127,7 @@ func validateMember(id, name, faction string, role MemberRole) error {
 	if !role.valid() {
 		return Invalidf("role %q: want chair, vice_chair, secretary, member, mayor or substitute", role)
 	}
-	return validateFaction(faction)
-}
-
-func validateFaction(faction string) error {
-	if faction == "" {
-		return nil
-	}
-	return ValidateText("faction", faction, MaxTitleRunes)
+	return nil
 }
 
 // roleFree refuses a single-holder role another member already holds.

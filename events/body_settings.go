@@ -179,6 +179,12 @@ type BodySettings struct {
 	// powers delegated by the council; a decision on another is refused.
 	// Empty means the body decides any question (a council).
 	Powers []QuestionType `json:"powers,omitempty"`
+	// Procurement holds the body's thresholds under ν. 4412/2016 as a
+	// buyer; nil means the law's (DefaultProcurementSettings).
+	Procurement *ProcurementSettings `json:"procurement,omitempty"`
+	// Requests holds the response periods and day counting of requests
+	// addressed to the body; nil means the law's (DefaultRequestSettings).
+	Requests *RequestSettings `json:"requests,omitempty"`
 }
 
 // DefaultBodySettings returns the settings of Greek municipal practice for
@@ -236,6 +242,16 @@ func (s BodySettings) Validate() error {
 			return Invalidf("delegated powers: question type %q listed twice or not a matter to decide", q)
 		}
 	}
+	if s.Procurement != nil {
+		if err := s.Procurement.Validate(); err != nil {
+			return err
+		}
+	}
+	if s.Requests != nil {
+		if err := s.Requests.Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -271,5 +287,13 @@ func (s BodySettings) clone() BodySettings {
 	s.Majorities = maps.Clone(s.Majorities)
 	s.NonVotingRoles = slices.Clone(s.NonVotingRoles)
 	s.Powers = slices.Clone(s.Powers)
+	if s.Procurement != nil {
+		p := ProcurementSettings{Thresholds: maps.Clone(s.Procurement.Thresholds)}
+		s.Procurement = &p
+	}
+	if s.Requests != nil {
+		r := s.Requests.clone()
+		s.Requests = &r
+	}
 	return s
 }

@@ -76,13 +76,30 @@ func govCouncil() []Payload {
 		case 2:
 			role = RoleViceChair
 		}
-		faction := "Παράταξη Α"
+		faction := "fa"
 		if i%2 == 0 {
-			faction = "Παράταξη Β"
+			faction = "fb"
 		}
-		evs = append(evs, BodyMemberJoined{MemberID: govMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), Faction: faction, Role: role})
+		evs = append(evs, BodyMemberJoined{MemberID: govMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), FactionID: faction, Role: role})
 	}
-	return append(evs, BodyMemberJoined{MemberID: "mayor", Name: "Δήμαρχος", Faction: "Παράταξη Α", Role: RoleMayor})
+	return append(evs, BodyMemberJoined{MemberID: "mayor", Name: "Δήμαρχος", FactionID: "fa", Role: RoleMayor})
+}
+
+// govFaction returns the events of faction id of body.
+func govFaction(id, body string, extra ...Payload) []Payload {
+	return append([]Payload{FactionFormed{FactionID: id, BodyID: body, Name: "Παράταξη " + id, ShortName: id, Colour: "#1f77b4", Role: FactionOpposition}}, extra...)
+}
+
+// govFactionFacts holds the council's factions fa, fb and fc, a faction
+// of another body (fx) and a dissolved one (fd).
+func govFactionFacts() Facts {
+	f := Facts{}
+	for _, id := range []string{"fa", "fb", "fc"} {
+		f[FactionStream(id)] = FactionDecider.Fold(govFaction(id, govBody)...)
+	}
+	f[FactionStream("fx")] = FactionDecider.Fold(govFaction("fx", "epitropi")...)
+	f[FactionStream("fd")] = FactionDecider.Fold(govFaction("fd", govBody, FactionDissolved{Reason: "διάλυση"})...)
+	return f
 }
 
 func govBodyFacts(extra ...Payload) Facts {
@@ -96,8 +113,10 @@ func govDoc(title string) DocumentRef {
 
 func TestBodyRules(t *testing.T) {
 	council := govCouncil()
+	factions := govFactionFacts()
+	withFaction := func(c AddMember, id string) AddMember { c.FactionID = id; return c }
 	add := func(id string, role MemberRole) AddMember {
-		return AddMember{BodyID: govBody, MemberID: id, Name: "Νέα Σύμβουλος", Faction: "Παράταξη Γ", Role: role, At: govT0}
+		return AddMember{BodyID: govBody, MemberID: id, Name: "Νέα Σύμβουλος", FactionID: "fc", Role: role, At: govT0}
 	}
 	bad := DefaultBodySettings(13)
 	bad.Quorum = Threshold{Numerator: 3, Denominator: 2}
@@ -112,15 +131,20 @@ func TestBodyRules(t *testing.T) {
 		{name: "a blank name is invalid", cmd: RegisterBody{BodyID: "b", Name: "  ", Kind: BodyCouncil, Settings: DefaultBodySettings(13)}, want: CodeInvalid},
 		{name: "registering a body twice is a conflict", given: council, cmd: RegisterBody{BodyID: govBody, Name: "x", Kind: BodyCouncil, Settings: DefaultBodySettings(13)}, want: CodeConflict},
 		{name: "a member of an unregistered body is not found", cmd: add("m99", RoleMember), want: CodeNotFound},
-		{name: "a member seated twice is a conflict", given: council, cmd: add(govMember(3), RoleMember), want: CodeConflict},
-		{name: "a second chair is a conflict", given: council, cmd: add("m99", RoleChair), want: CodeConflict},
-		{name: "a voting member beyond the seats is a conflict", given: council, cmd: add("m99", RoleMember), want: CodeConflict},
+		{name: "a member seated twice is a conflict", given: council, facts: factions, cmd: add(govMember(3), RoleMember), want: CodeConflict},
+		{name: "a second chair is a conflict", given: council, facts: factions, cmd: add("m99", RoleChair), want: CodeConflict},
+		{name: "a voting member beyond the seats is a conflict", given: council, facts: factions, cmd: add("m99", RoleMember), want: CodeConflict},
+		{name: "a member of a faction that does not exist is not found", given: council, facts: factions, cmd: withFaction(add("m99", RoleMayor), "fz"), want: CodeNotFound},
+		{name: "a member of another body's faction is invalid", given: council, facts: factions, cmd: withFaction(add("m99", RoleMayor), "fx"), want: CodeInvalid},
+		{name: "a member of a dissolved faction is a conflict", given: council, facts: factions, cmd: withFaction(add("m99", RoleMayor), "fd"), want: CodeConflict},
+		{name: "moving a member to a faction that does not exist is not found", given: council, facts: factions, cmd: ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), FactionID: "fz"}, want: CodeNotFound},
+		{name: "moving a member to another body's faction is invalid", given: council, facts: factions, cmd: ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), FactionID: "fx"}, want: CodeInvalid},
 		{name: "an unknown role is invalid", given: council, cmd: add("m99", "king"), want: CodeInvalid},
 		{name: "removing someone who does not sit is not found", given: council, cmd: RemoveMember{BodyID: govBody, MemberID: "m99", Reason: "παραίτηση"}, want: CodeNotFound},
 		{name: "removing without a reason is invalid", given: council, cmd: RemoveMember{BodyID: govBody, MemberID: govMember(3)}, want: CodeInvalid},
 		{name: "giving a member the role they hold is a conflict", given: council, cmd: ChangeMemberRole{BodyID: govBody, MemberID: govMember(1), Role: RoleChair}, want: CodeConflict},
 		{name: "making a second chair by a role change is a conflict", given: council, cmd: ChangeMemberRole{BodyID: govBody, MemberID: govMember(3), Role: RoleChair}, want: CodeConflict},
-		{name: "moving a member to their own faction is a conflict", given: council, cmd: ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), Faction: "Παράταξη Β"}, want: CodeConflict},
+		{name: "moving a member to their own faction is a conflict", given: council, cmd: ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), FactionID: "fb"}, want: CodeConflict},
 		{name: "settings with fewer seats than voting members are a conflict", given: council, cmd: ChangeBodySettings{BodyID: govBody, Settings: DefaultBodySettings(11), Reason: "απογραφή"}, want: CodeConflict},
 		{name: "settings changed without a reason are invalid", given: council, cmd: ChangeBodySettings{BodyID: govBody, Settings: DefaultBodySettings(17)}, want: CodeInvalid},
 		{name: "a command of another aggregate is invalid", given: council, cmd: AdjournMeeting{MeetingID: "x"}, want: CodeInvalid},
@@ -144,7 +168,7 @@ func TestBodyLifecycle(t *testing.T) {
 		given := govCouncil()
 		evs := govDecide(t, BodyDecider, given, nil, RemoveMember{BodyID: govBody, MemberID: govMember(13), Reason: "Παραίτηση", At: govT0})
 		given = append(given, evs...)
-		evs = govDecide(t, BodyDecider, given, nil, AddMember{BodyID: govBody, MemberID: "m14", Name: "Ελένη Οικονόμου", Faction: "Παράταξη Β", Role: RoleMember, At: govT0})
+		evs = govDecide(t, BodyDecider, given, govFactionFacts(), AddMember{BodyID: govBody, MemberID: "m14", Name: "Ελένη Οικονόμου", FactionID: "fb", Role: RoleMember, At: govT0})
 		s := BodyDecider.Fold(append(given, evs...)...)
 		if _, ok := s.Member(govMember(13)); ok {
 			t.Fatal("the member who left still sits")
@@ -157,9 +181,9 @@ func TestBodyLifecycle(t *testing.T) {
 		given := govCouncil()
 		given = append(given, govDecide(t, BodyDecider, given, nil, ChangeMemberRole{BodyID: govBody, MemberID: govMember(1), Role: RoleMember})...)
 		given = append(given, govDecide(t, BodyDecider, given, nil, ChangeMemberRole{BodyID: govBody, MemberID: govMember(2), Role: RoleChair})...)
-		given = append(given, govDecide(t, BodyDecider, given, nil, ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), Faction: ""})...)
+		given = append(given, govDecide(t, BodyDecider, given, nil, ChangeMemberFaction{BodyID: govBody, MemberID: govMember(2), FactionID: ""})...)
 		s := BodyDecider.Fold(given...)
-		if c, _ := s.Holder(RoleChair); c.ID != govMember(2) || c.Faction != "" {
+		if c, _ := s.Holder(RoleChair); c.ID != govMember(2) || c.FactionID != "" {
 			t.Fatalf("chair %+v", c)
 		}
 	})

@@ -67,7 +67,7 @@ func TestMunicipalRecord(t *testing.T) {
 		if i == 1 {
 			role = events.RoleChair
 		}
-		run(events.AddMember{BodyID: "ds-athina", MemberID: member(i), Name: fmt.Sprintf("Σύμβουλος Νο %d", i), Faction: "Παράταξη", Role: role, At: t0})
+		run(events.AddMember{BodyID: "ds-athina", MemberID: member(i), Name: fmt.Sprintf("Σύμβουλος Νο %d", i), Role: role, At: t0})
 	}
 	run(events.ScheduleMeeting{MeetingID: "2026-05", BodyID: "ds-athina", StartsAt: meetingAt, Place: "Δημαρχείο, Πλατεία Κοτζιά", Urgency: events.MeetingRegular, At: t0})
 	run(events.AddItem{MeetingID: "2026-05", ItemID: "2026-05-1", Title: "Έγκριση προϋπολογισμού", QuestionType: "budget", Presenter: "Αντιδήμαρχος Οικονομικών", Documents: []events.DocumentRef{doc}, At: t0})

@@ -109,10 +109,11 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 				return nil, Invalidf("decision %s cannot revoke itself", s.Ref())
 			}
 			r, err := decisionFact(f, c.RevokingDecisionID)
-			if err != nil {
+			if _, imported := importedOf(f); imported && err != nil {
+				// The revoking decision may predate the import.
+			} else if err != nil {
 				return nil, err
-			}
-			if r.Status != DecisionIsAdopted {
+			} else if r.Status != DecisionIsAdopted {
 				return nil, Errorf(CodeConflict, "revoking decision %s is %s", r.Ref(), r.Status)
 			}
 		}
@@ -157,11 +158,15 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	if (c.VoteID == "") == (c.Exception == nil) {
 		return nil, Invalidf("decision %s needs either the vote that passed it or a recorded exception, not both", c.DecisionID)
 	}
+	_, imported := importedOf(f)
+	if c.Exception != nil && c.Exception.Kind == ExceptionImported && !imported {
+		return nil, Invalidf("decision %s: exception kind %s is only for records imported from another system", c.DecisionID, ExceptionImported)
+	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "decision %s already exists", c.DecisionID)
 	}
 	b, err := bodyFact(f, c.BodyID)
-	if err != nil {
+	if err != nil && !imported {
 		return nil, err
 	}
 	adopted := DecisionAdopted{DecisionID: c.DecisionID, BodyID: c.BodyID, Number: c.Number, Year: c.year(),
@@ -169,6 +174,7 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		LegalBasis: c.LegalBasis, Documents: c.Documents}
 	if c.Exception != nil {
 		switch c.Exception.Kind {
+		case ExceptionImported:
 		case ExceptionMayorDecision:
 			if c.Exception.Office != "" {
 				return nil, Invalidf("decision %s: the mayor's decision names no office; a deputy mayor's does", c.DecisionID)
@@ -180,7 +186,7 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		default:
 			return nil, Invalidf("decision %s: exception kind %q: want %s or %s, the decisions recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision, ExceptionDeputyMayorDecision)
 		}
-		if b.Kind != BodyCouncil {
+		if c.Exception.Kind != ExceptionImported && err == nil && b.Kind != BodyCouncil {
 			return nil, Invalidf("decision %s: the mayor's and deputy mayors' decisions are recorded under the council, not %s %s", c.DecisionID, b.Kind, b.ID)
 		}
 		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {

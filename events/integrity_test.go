@@ -78,7 +78,7 @@ func (m *municipality) council() {
 		if i == 1 {
 			role = events.RoleChair
 		}
-		m.run(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), Faction: "Παράταξη", Role: role, At: muT0})
+		m.run(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), Role: role, At: muT0})
 	}
 	m.run(events.ScheduleMeeting{MeetingID: "mt", BodyID: "ds", StartsAt: muStarts, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: muT0})
 	for _, it := range []string{"it-1", "it-2", "it-3"} {
@@ -169,7 +169,7 @@ func TestIssue9CasesAreRefused(t *testing.T) {
 		{"8: an ESC sequence in a body name is invalid", events.RegisterBody{BodyID: "ds-x", Name: "\x1b[31mΣυμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(13), At: muT0}, nil, events.CodeInvalid},
 		{"8: BEL in a request subject is invalid", events.SubmitRequest{RequestID: "r-x", Category: events.RequestInformation, Subject: "Αίτημα\a", Channel: events.RequestViaWeb, Requester: m.citizen, At: muT0}, nil, events.CodeInvalid},
 		{"8: a backspace in an item title is invalid", events.AddItem{MeetingID: "mt", ItemID: "it-x", Title: "Θέμα\b", Presenter: "Π", At: muT0}, nil, events.CodeInvalid},
-		{"8: a bidirectional override in a member's name is invalid", events.AddMember{BodyID: "ds", MemberID: "m99", Name: "Νίκος \u202Eσολοκιν", Faction: "Π", Role: events.RoleMember, At: muT0}, nil, events.CodeInvalid},
+		{"8: a bidirectional override in a member's name is invalid", events.AddMember{BodyID: "ds", MemberID: "m99", Name: "Νίκος \u202Eσολοκιν", Role: events.RoleMember, At: muT0}, nil, events.CodeInvalid},
 		{"8: a bidirectional isolate in a decision title is invalid", events.AdoptDecision{DecisionID: "d-x", BodyID: "ds", Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "β"}, Title: "Α\u2066Β", Text: "Τ", LegalBasis: "β", At: muSitting}, nil, events.CodeInvalid},
 		{"9: an id with / and .. is invalid", events.ScheduleMeeting{MeetingID: "a/b/../c", BodyID: "ds", StartsAt: muStarts, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: muT0}, nil, events.CodeInvalid},
 		{"9: an id with .. is invalid", events.ScheduleMeeting{MeetingID: "a..b", BodyID: "ds", StartsAt: muStarts, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: muT0}, nil, events.CodeInvalid},
@@ -255,7 +255,7 @@ func TestIssue9ThirdCallTakesOnlyTheOriginalAgenda(t *testing.T) {
 	m := newMunicipality(t, sqlite.Options{})
 	m.run(events.RegisterBody{BodyID: "ds", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(13), At: muT0})
 	for i := 1; i <= 13; i++ {
-		m.run(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), Faction: "Π", Role: events.RoleMember, At: muT0})
+		m.run(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: fmt.Sprintf("Σύμβουλος %d", i), Role: events.RoleMember, At: muT0})
 	}
 	call := func(n int, id, prev string, starts time.Time, items map[string]string) {
 		m.run(events.ScheduleMeeting{MeetingID: id, BodyID: "ds", StartsAt: starts, Place: "Δημαρχείο", Urgency: events.MeetingUrgent, UrgencyReason: "Επανάληψη", Call: n, PreviousMeetingID: prev, At: starts.Add(-72 * time.Hour)})

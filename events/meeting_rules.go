@@ -415,7 +415,7 @@ func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		return nil, Errorf(CodeConflict, "meeting %s has no quorum: %d of %d seats present, %s needed at call %d",
 			s.ID, voting, b.Settings.Seats, quorum, s.Call)
 	}
-	if !s.hasPublishedAgenda() {
+	if _, imported := importedOf(f); !s.hasPublishedAgenda() && !imported {
 		return nil, Errorf(CodeConflict, "meeting %s cannot sit before its agenda is published", s.ID)
 	}
 	return []Payload{MeetingConvened{Call: s.Call, Present: present, PresidingMemberID: presiding, Seats: b.Settings.Seats, Quorum: quorum}}, nil

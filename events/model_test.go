@@ -209,7 +209,7 @@ func (m *model) setup(rt *rapid.T) {
 	}
 	must(events.RegisterBody{BodyID: "ds", Name: "Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(7), At: muT0})
 	for i := 1; i <= 7; i++ {
-		must(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: "Μέλος " + strconv.Itoa(i), Faction: "Π", Role: events.RoleMember, At: muT0})
+		must(events.AddMember{BodyID: "ds", MemberID: muMember(i), Name: "Μέλος " + strconv.Itoa(i), Role: events.RoleMember, At: muT0})
 	}
 	must(events.ScheduleMeeting{MeetingID: "mt", BodyID: "ds", StartsAt: muStarts, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: muT0})
 	for _, it := range []string{"it-1", "it-2", "it-3"} {

@@ -41,6 +41,11 @@ func init() {
 	permit[RemoveMember](bySecretariat)
 	permit[ChangeMemberRole](bySecretariat)
 	permit[ChangeMemberFaction](bySecretariat)
+	permit[FormFaction](bySecretariat)
+	permit[ChangeFactionDetails](bySecretariat)
+	permit[ChangeFactionLeader](bySecretariat)
+	permit[ChangeFactionRole](bySecretariat)
+	permit[DissolveFaction](bySecretariat)
 
 	for _, f := range []func([]AccessRole){
 		permit[ScheduleMeeting], permit[AddItem], permit[WithdrawItem], permit[PublishAgenda], permit[ConveneMeeting],
@@ -67,6 +72,7 @@ func init() {
 		permit[PlanProcurement], permit[PublishTender], permit[AmendTender], permit[RecordBid], permit[AwardProcurement],
 		permit[ChangeBidStatus], permit[SignContract], permit[AmendContract], permit[RecordPayment],
 		permit[CancelProcurement], permit[CompleteProcurement], permit[RegisterSupplier], permit[ChangeSupplierDetails],
+		permit[RecordCommitment], permit[RecordEvaluation], permit[LodgeAppeal], permit[DecideAppeal],
 	} {
 		f(byProcurement)
 	}
@@ -74,7 +80,7 @@ func init() {
 	permit[SubmitRequest]([]AccessRole{AccessPublic, AccessRequestOfficer, AccessAdmin})
 	for _, f := range []func([]AccessRole){
 		permit[AcknowledgeRequest], permit[AssignRequest], permit[AnswerRequest], permit[RejectRequest],
-		permit[CloseRequest], permit[ReopenRequest],
+		permit[CloseRequest], permit[ReopenRequest], permit[ExtendRequest], permit[ForwardRequest],
 	} {
 		f(byRequests)
 	}

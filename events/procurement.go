@@ -43,6 +43,12 @@ type ProcurementPlanned struct {
 	CPV         []string          `json:"cpv"`
 	Method      ProcurementMethod `json:"method"`
 	DecisionIDs []string          `json:"decision_ids,omitempty"`
+	// Schema 2: under ν. 4412/2016, the procedure, category, VAT rate and
+	// thresholds (Law; nil for a process planned outside it), the budget
+	// with VAT (Budget is net) and the ΚΗΜΔΗΣ ΑΔΑΜ of the request.
+	Law           *ProcurementLaw `json:"law,omitempty"`
+	BudgetWithVAT Money           `json:"budget_with_vat,omitzero"`
+	ADAM          string          `json:"adam,omitempty"`
 }
 
 // ProcurementTenderPublished records the call for tenders: its procedure,
@@ -56,6 +62,10 @@ type ProcurementTenderPublished struct {
 	// it was the publication) and what the tender buys, item by item.
 	PeriodStart time.Time    `json:"period_start,omitzero"`
 	Items       []TenderItem `json:"items"`
+	// Schema 3: the lots awarded on their own (none: the tender is one)
+	// and the notice's ΑΔΑΜ.
+	Lots []Lot  `json:"lots"`
+	ADAM string `json:"adam,omitempty"`
 }
 
 // ProcurementTenderAmended records a change to a published tender decided
@@ -74,6 +84,7 @@ type ProcurementBidReceived struct {
 	Value      Money     `json:"value"`
 	ReceivedAt time.Time `json:"received_at"`
 	Status     BidStatus `json:"status"` // schema 2; valid in schema 1
+	LotID      string    `json:"lot_id"` // schema 3; empty: the whole tender
 }
 
 // ProcurementAwarded records the award to a supplier, by a decision.
@@ -82,6 +93,11 @@ type ProcurementAwarded struct {
 	SupplierID string `json:"supplier_vat_id"`
 	Value      Money  `json:"value"`
 	DecisionID string `json:"decision_id"`
+	// Schema 3: the lot awarded (empty: the whole tender), the value with
+	// VAT (Value is net) and the award's ΑΔΑΜ.
+	LotID        string `json:"lot_id"`
+	ValueWithVAT Money  `json:"value_with_vat,omitzero"`
+	ADAM         string `json:"adam,omitempty"`
 }
 
 // ProcurementContractSigned records the contract with the awarded supplier.
@@ -90,6 +106,9 @@ type ProcurementContractSigned struct {
 	Value      Money          `json:"value"`
 	Period     ContractPeriod `json:"period"`
 	Documents  []DocumentRef  `json:"documents,omitempty"`
+	// Schema 2: the value with VAT (Value is net) and the contract's ΑΔΑΜ.
+	ValueWithVAT Money  `json:"value_with_vat,omitzero"`
+	ADAM         string `json:"adam,omitempty"`
 }
 
 // ProcurementContractAmended records a change of the contract's value or
@@ -99,6 +118,8 @@ type ProcurementContractAmended struct {
 	Period     ContractPeriod `json:"period"`
 	Reason     string         `json:"reason"`
 	DecisionID string         `json:"decision_id"`
+	// Schema 2: the value with VAT.
+	ValueWithVAT Money `json:"value_with_vat,omitzero"`
 }
 
 // ProcurementPaymentMade records a payment against an invoice.
@@ -106,6 +127,7 @@ type ProcurementPaymentMade struct {
 	PaymentID  string `json:"payment_id"`
 	Amount     Money  `json:"amount"`
 	InvoiceRef string `json:"invoice_ref"`
+	ADAM       string `json:"adam,omitempty"` // schema 2
 }
 
 // ProcurementCancelled records that the process stopped before completion.
@@ -128,17 +150,24 @@ func (ProcurementCancelled) EventType() string       { return "procurement.cance
 func (ProcurementCompleted) EventType() string       { return "procurement.completed" }
 
 func init() {
-	Register[ProcurementPlanned]("procurement", 1, "A contracting process was planned: title, buyer, budget, CPV codes, method and decisions.")
-	Register[ProcurementTenderPublished]("procurement", 2, "The call for tenders was published with its procedure, ceiling, period, items and terms.")
+	Register[ProcurementPlanned]("procurement", 2, "A contracting process was planned: title, buyer, budget net and with VAT, CPV codes, method, decisions and, under ν. 4412/2016, its procedure, category and thresholds.")
+	RegisterUpcaster("procurement.planned", 1, upcastAddFields("procurement.planned", map[string]any{}))
+	Register[ProcurementTenderPublished]("procurement", 3, "The call for tenders was published with its procedure, ceiling, period, items, lots, terms and ΑΔΑΜ.")
 	RegisterUpcaster("procurement.tender_published", 1, upcastAddFields("procurement.tender_published", map[string]any{"items": []any{}}))
+	RegisterUpcaster("procurement.tender_published", 2, upcastAddFields("procurement.tender_published", map[string]any{"lots": []any{}}))
 	Register[ProcurementTenderAmended]("procurement", 1, "A published tender's ceiling or deadline was changed by a decision.")
-	Register[ProcurementBidReceived]("procurement", 2, "A registered supplier's bid arrived within the tender's period; it is valid until disqualified or withdrawn.")
+	Register[ProcurementBidReceived]("procurement", 3, "A registered supplier's bid, for the tender or one lot, arrived within the tender's period; it is valid until disqualified or withdrawn.")
 	RegisterUpcaster("procurement.bid_received", 1, upcastAddFields("procurement.bid_received", map[string]any{"status": BidValid}))
-	Register[ProcurementAwarded]("procurement", 2, "The process was awarded, under an award id, to a supplier with a valid bid for a value within the ceiling, by a decision.")
+	RegisterUpcaster("procurement.bid_received", 2, upcastAddFields("procurement.bid_received", map[string]any{"lot_id": ""}))
+	Register[ProcurementAwarded]("procurement", 3, "The process or one lot was awarded, under an award id, to a supplier with a valid bid for a value (net and with VAT) within the ceiling, by a decision.")
 	RegisterUpcaster("procurement.awarded", 1, upcastAddFields("procurement.awarded", map[string]any{"award_id": FirstAwardID}))
-	Register[ProcurementContractSigned]("procurement", 1, "The contract with the awarded supplier was signed, with its value and period.")
-	Register[ProcurementContractAmended]("procurement", 1, "The contract's value or period was changed by a decision, with the reason.")
-	Register[ProcurementPaymentMade]("procurement", 1, "A payment against an invoice was made under the contract.")
+	RegisterUpcaster("procurement.awarded", 2, upcastAddFields("procurement.awarded", map[string]any{"lot_id": ""}))
+	Register[ProcurementContractSigned]("procurement", 2, "The contract with the awarded supplier was signed, with its value (net and with VAT), period and ΑΔΑΜ.")
+	RegisterUpcaster("procurement.contract_signed", 1, upcastAddFields("procurement.contract_signed", map[string]any{}))
+	Register[ProcurementContractAmended]("procurement", 2, "The contract's value (net and with VAT) or period was changed by a decision, with the reason.")
+	RegisterUpcaster("procurement.contract_amended", 1, upcastAddFields("procurement.contract_amended", map[string]any{}))
+	Register[ProcurementPaymentMade]("procurement", 2, "A payment against an invoice was made under the contract, with its ΑΔΑΜ.")
+	RegisterUpcaster("procurement.payment_made", 1, upcastAddFields("procurement.payment_made", map[string]any{}))
 	Register[ProcurementCancelled]("procurement", 1, "The process was cancelled before completion, with the reason.")
 	Register[ProcurementCompleted]("procurement", 1, "The contract was carried out and the process closed.")
 	RegisterDecider(ProcurementDecider)
@@ -156,7 +185,14 @@ type PlanProcurement struct {
 	CPV         []string
 	Method      ProcurementMethod
 	DecisionIDs []string
-	At          time.Time
+	// Procedure plans the process under ν. 4412/2016 (Method then follows
+	// from it); Category and VATRate (basis points, 2400 = 24%) go with
+	// it, and Budget is net of VAT. ADAM is the request's ΑΔΑΜ.
+	Procedure ProcedureType
+	Category  ContractCategory
+	VATRate   int
+	ADAM      string
+	At        time.Time
 }
 
 // PublishTender publishes the call for tenders of a planned process.
@@ -170,7 +206,11 @@ type PublishTender struct {
 	PeriodStart time.Time
 	// Items are what the tender buys; their total may not exceed Ceiling.
 	Items []TenderItem
-	At    time.Time
+	// Lots are awarded on their own; their values together may not
+	// exceed Ceiling. ADAM is the notice's ΑΔΑΜ.
+	Lots []Lot
+	ADAM string
+	At   time.Time
 }
 
 // AmendTender raises a published tender's ceiling and/or moves its
@@ -192,6 +232,7 @@ type RecordBid struct {
 	BidID      string
 	SupplierID string // VAT id
 	Value      Money
+	LotID      string // required when the tender has lots
 	At         time.Time
 }
 
@@ -203,6 +244,8 @@ type AwardProcurement struct {
 	SupplierID string // VAT id
 	Value      Money
 	DecisionID string
+	LotID      string // required when the tender has lots
+	ADAM       string
 	At         time.Time
 }
 
@@ -214,6 +257,7 @@ type SignContract struct {
 	Value      Money
 	Period     ContractPeriod
 	Documents  []DocumentRef
+	ADAM       string
 	At         time.Time
 }
 
@@ -235,6 +279,7 @@ type RecordPayment struct {
 	PaymentID  string
 	Amount     Money
 	InvoiceRef string
+	ADAM       string
 	At         time.Time
 }
 
@@ -282,7 +327,16 @@ func (c RecordBid) Needs() []string { return []string{SupplierStream(c.SupplierI
 // Needs names the supplier's stream (only a registered supplier may win)
 // and the awarding decision's.
 func (c AwardProcurement) Needs() []string {
-	return []string{SupplierStream(c.SupplierID), decisionStream(c.DecisionID)}
+	return append([]string{SupplierStream(c.SupplierID)}, decisionNeeds(c.DecisionID)...)
+}
+
+// decisionNeeds is the stream of the decision a step rests on, none for an
+// imported step that names none.
+func decisionNeeds(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{decisionStream(id)}
 }
 
 // Needs names the buyer body and the decisions cited: each must exist.
@@ -295,10 +349,10 @@ func (c PlanProcurement) Needs() []string {
 }
 
 // Needs names the decision that amends the tender.
-func (c AmendTender) Needs() []string { return []string{decisionStream(c.DecisionID)} }
+func (c AmendTender) Needs() []string { return decisionNeeds(c.DecisionID) }
 
 // Needs names the decision that amends the contract.
-func (c AmendContract) Needs() []string { return []string{decisionStream(c.DecisionID)} }
+func (c AmendContract) Needs() []string { return decisionNeeds(c.DecisionID) }
 
 // ProcurementStage is where a process stands; stages run in the order
 // declared.
@@ -324,6 +378,7 @@ type ProcurementBid struct {
 	SupplierID string
 	Value      Money
 	Status     BidStatus
+	LotID      string
 }
 
 // ProcurementState is a contracting process as its stream tells it.
@@ -347,6 +402,15 @@ type ProcurementState struct {
 	Period      ContractPeriod
 	Paid        Money
 	Payments    map[string]Money // by payment id
+	// Under ν. 4412/2016 (Law nil outside it):
+	Law              *ProcurementLaw
+	Lots             []Lot
+	Awards           map[string]ProcurementAward // by award id
+	Commitments      map[string]Money            // by commitment id, with VAT
+	Committed        Money
+	Evaluations      map[string]ProcurementEvaluation
+	Appeals          map[string]ProcurementAppeal
+	OriginalContract Money // the contract's value when signed
 }
 
 // Exists reports whether the process was planned.
@@ -356,9 +420,10 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 	switch e := p.(type) {
 	case ProcurementPlanned:
 		return ProcurementState{OCID: e.OCID, Stage: ProcurementStagePlanned, Title: e.Title, Method: e.Method, Budget: e.Budget,
-			Paid: Money{Currency: e.Budget.Currency}}
+			Paid: Money{Currency: e.Budget.Currency}, Law: e.Law}
 	case ProcurementTenderPublished:
 		s.Stage, s.Ceiling, s.Deadline, s.PeriodStart = ProcurementStageTender, e.Ceiling, e.Deadline, e.PeriodStart
+		s.Lots = e.Lots
 	case ProcurementTenderAmended:
 		s.Ceiling, s.Deadline = e.Ceiling, e.Deadline
 	case ProcurementBidReceived:
@@ -366,7 +431,7 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		if s.Bids == nil {
 			s.Bids = map[string]ProcurementBid{}
 		}
-		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value, Status: e.Status}
+		s.Bids[e.BidID] = ProcurementBid{SupplierID: e.SupplierID, Value: e.Value, Status: e.Status, LotID: e.LotID}
 	case ProcurementBidStatusChanged:
 		b, ok := s.Bids[e.BidID]
 		if !ok {
@@ -376,9 +441,16 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		b.Status = e.Status
 		s.Bids[e.BidID] = b
 	case ProcurementAwarded:
-		s.Stage, s.Supplier, s.Awarded, s.AwardID = ProcurementStageAwarded, e.SupplierID, e.Value, e.AwardID
+		s.Awards = cloneOrMake(s.Awards)
+		s.Awards[e.AwardID] = ProcurementAward{LotID: e.LotID, Supplier: e.SupplierID, Value: e.Value, WithVAT: e.ValueWithVAT, Status: AwardActive}
+		s.Supplier, s.AwardID = e.SupplierID, e.AwardID
+		s.Awarded = Money{Cents: s.Awarded.Cents + e.Value.Cents, Currency: e.Value.Currency}
+		if s.lotsAwarded() {
+			s.Stage = ProcurementStageAwarded
+		}
 	case ProcurementContractSigned:
 		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
+		s.OriginalContract = e.Value
 	case ProcurementContractAmended:
 		s.Contract, s.Period = e.Value, e.Period
 	case ProcurementPaymentMade:
@@ -392,6 +464,8 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		s.Stage = ProcurementStageCancelled
 	case ProcurementCompleted:
 		s.Stage = ProcurementStageCompleted
+	default:
+		return evolveProcurementLaw(s, p)
 	}
 	return s
 }

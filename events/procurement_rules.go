@@ -39,6 +39,12 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if err := validateItems(c.Items, c.Ceiling); err != nil {
 			return nil, err
 		}
+		if err := validateLots(c.Lots, c.Ceiling); err != nil {
+			return nil, err
+		}
+		if err := optionalADAM(c.ADAM, ADAMNotice); err != nil {
+			return nil, err
+		}
 		start := c.PeriodStart
 		if start.IsZero() {
 			start = c.At
@@ -46,12 +52,15 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if !start.Before(c.Deadline) {
 			return nil, Invalidf("the tender's period must start before its deadline")
 		}
-		items := c.Items
+		items, lots := c.Items, c.Lots
 		if items == nil {
 			items = []TenderItem{}
 		}
+		if lots == nil {
+			lots = []Lot{}
+		}
 		return []Payload{ProcurementTenderPublished{Procedure: c.Procedure, Ceiling: c.Ceiling, Deadline: c.Deadline.UTC(), Documents: c.Documents,
-			PeriodStart: start.UTC(), Items: items}}, nil
+			PeriodStart: start.UTC(), Items: items, Lots: lots, ADAM: c.ADAM}}, nil
 	case AmendTender:
 		return decideAmendTender(s, c, f)
 	case RecordBid:
@@ -60,6 +69,14 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		return decideAwardProcurement(s, c, f)
 	case ChangeBidStatus:
 		return decideChangeBidStatus(s, c)
+	case RecordCommitment:
+		return decideRecordCommitment(s, c)
+	case RecordEvaluation:
+		return decideRecordEvaluation(s, c)
+	case LodgeAppeal:
+		return decideLodgeAppeal(s, c)
+	case DecideAppeal:
+		return decideDecideAppeal(s, c, f)
 	case SignContract:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -73,8 +90,14 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if err := ValidateDocuments(c.Documents); err != nil {
 			return nil, err
 		}
+		if err := optionalADAM(c.ADAM, ADAMContract); err != nil {
+			return nil, err
+		}
 		if err := s.requireStage(c.OCID, "sign its contract", ProcurementStageAwarded); err != nil {
 			return nil, err
+		}
+		if id, ok := s.pendingAppeal(func(ProcurementAppeal) bool { return true }); ok {
+			return nil, Errorf(CodeConflict, "procurement %s: appeal %s is pending; it suspends the award and no contract may be signed until it is decided", c.OCID, id)
 		}
 		if err := s.amount("contract value", c.Value); err != nil {
 			return nil, err
@@ -83,7 +106,8 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 			return nil, Errorf(CodeConflict, "procurement %s: the contract value %s exceeds the awarded %s", c.OCID, c.Value, s.Awarded)
 		}
 		p := ContractPeriod{Start: c.Period.Start.UTC(), End: c.Period.End.UTC()}
-		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents}}, nil
+		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents,
+			ValueWithVAT: s.withVAT(c.Value), ADAM: c.ADAM}}, nil
 	case AmendContract:
 		return decideAmendContract(s, c, f)
 	case RecordPayment:
@@ -94,6 +118,9 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 			return nil, err
 		}
 		if err := ValidateText("invoice reference", c.InvoiceRef, MaxTitleRunes); err != nil {
+			return nil, err
+		}
+		if err := optionalADAM(c.ADAM, ADAMPayment); err != nil {
 			return nil, err
 		}
 		if err := s.requireStage(c.OCID, "record a payment", ProcurementStageContract); err != nil {
@@ -109,7 +136,7 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 			return nil, Errorf(CodeConflict, "procurement %s: payment %s would exceed the contract value %s (%s paid so far); amend the contract first",
 				c.OCID, c.Amount, s.Contract, s.Paid)
 		}
-		return []Payload{ProcurementPaymentMade{PaymentID: c.PaymentID, Amount: c.Amount, InvoiceRef: c.InvoiceRef}}, nil
+		return []Payload{ProcurementPaymentMade{PaymentID: c.PaymentID, Amount: c.Amount, InvoiceRef: c.InvoiceRef, ADAM: c.ADAM}}, nil
 	case CancelProcurement:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -170,7 +197,7 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement, f Facts) ([]Pa
 		}
 		seen[code] = true
 	}
-	if !c.Method.valid() {
+	if c.Procedure == "" && !c.Method.valid() {
 		return nil, Invalidf("procurement method %q: want open, selective, limited or direct", c.Method)
 	}
 	for _, d := range c.DecisionIDs {
@@ -181,16 +208,29 @@ func decidePlanProcurement(s ProcurementState, c PlanProcurement, f Facts) ([]Pa
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "procurement %s already exists", c.OCID)
 	}
-	if _, err := bodyFact(f, c.BuyerBodyID); err != nil {
-		return nil, err
-	}
-	for _, d := range c.DecisionIDs {
-		if err := decisionInForce(f, d); err != nil {
+	var buyer BodyState // an imported record's buyer: the law's default settings
+	var err error
+	if _, imported := importedOf(f); !imported {
+		if buyer, err = bodyFact(f, c.BuyerBodyID); err != nil {
 			return nil, err
 		}
+		for _, d := range c.DecisionIDs {
+			if err := decisionInForce(f, d); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return []Payload{ProcurementPlanned{OCID: c.OCID, Title: c.Title, Description: c.Description, BuyerBodyID: c.BuyerBodyID,
-		Department: c.Department, Budget: c.Budget, CPV: c.CPV, Method: c.Method, DecisionIDs: c.DecisionIDs}}, nil
+	e := ProcurementPlanned{OCID: c.OCID, Title: c.Title, Description: c.Description, BuyerBodyID: c.BuyerBodyID,
+		Department: c.Department, Budget: c.Budget, CPV: c.CPV, Method: c.Method, DecisionIDs: c.DecisionIDs}
+	if c.Procedure != "" {
+		if e.Law, e.BudgetWithVAT, err = planUnderLaw(c, buyer); err != nil {
+			return nil, err
+		}
+		e.Method, e.ADAM = c.Procedure.Method(), c.ADAM
+	} else if c.Category != "" || c.VATRate != 0 || c.ADAM != "" {
+		return nil, Invalidf("a category, VAT rate or ΑΔΑΜ goes with a procedure of ν. 4412/2016")
+	}
+	return []Payload{e}, nil
 }
 
 func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, error) {
@@ -200,7 +240,7 @@ func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, e
 	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	if c.Ceiling == (Money{}) && c.Deadline.IsZero() {
@@ -212,7 +252,7 @@ func decideAmendTender(s ProcurementState, c AmendTender, f Facts) ([]Payload, e
 	if err := s.requireStage(c.OCID, "amend its tender", ProcurementStageTender); err != nil {
 		return nil, err
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	e := ProcurementTenderAmended{Ceiling: s.Ceiling, Deadline: s.Deadline, Reason: c.Reason, DecisionID: c.DecisionID}
@@ -260,7 +300,10 @@ func decideRecordBid(s ProcurementState, c RecordBid, f Facts) ([]Payload, error
 	if !s.PeriodStart.IsZero() && c.At.Before(s.PeriodStart) {
 		return nil, Errorf(CodeConflict, "procurement %s: bids are received from %s", c.OCID, s.PeriodStart.Format(time.RFC3339))
 	}
-	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC(), Status: BidValid}}, nil
+	if err := s.requireLot("the bid", c.LotID); err != nil {
+		return nil, err
+	}
+	return []Payload{ProcurementBidReceived{BidID: c.BidID, SupplierID: vat, Value: c.Value, ReceivedAt: c.At.UTC(), Status: BidValid, LotID: c.LotID}}, nil
 }
 
 func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]Payload, error) {
@@ -271,11 +314,20 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
+		return nil, err
+	}
+	if err := optionalADAM(c.ADAM, ADAMAward); err != nil {
 		return nil, err
 	}
 	if err := s.requireStage(c.OCID, "be awarded", ProcurementStageTender); err != nil {
 		return nil, err
+	}
+	if err := s.requireLot("the award", c.LotID); err != nil {
+		return nil, err
+	}
+	if id, ok := s.activeAward(c.LotID); ok && len(s.Lots) > 0 {
+		return nil, Errorf(CodeConflict, "procurement %s: lot %s is already awarded (award %s)", c.OCID, c.LotID, id)
 	}
 	if err := s.amount("award", c.Value); err != nil {
 		return nil, err
@@ -289,21 +341,29 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	var best Money
 	bid := false
 	for _, b := range s.Bids {
-		if b.SupplierID == vat && b.Status == BidValid {
+		if b.SupplierID == vat && b.Status == BidValid && b.LotID == c.LotID {
 			bid = true
 			best.Cents = max(best.Cents, b.Value.Cents)
 		}
 	}
-	if !bid {
+	_, imported := importedOf(f)
+	if !bid && !imported {
 		return nil, Errorf(CodeConflict, "procurement %s: supplier %s has no valid bid", c.OCID, vat)
 	}
-	if c.Value.Cents > best.Cents {
+	if bid && c.Value.Cents > best.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds supplier %s's bid", c.OCID, c.Value, vat)
 	}
-	if c.Value.Cents > s.Ceiling.Cents {
+	if c.Value.Cents > s.Ceiling.Cents-s.Awarded.Cents {
 		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds the tender ceiling %s; a tender amendment must raise it first", c.OCID, c.Value, s.Ceiling)
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if l, ok := s.lot(c.LotID); ok && c.Value.Cents > l.Value.Cents {
+		return nil, Errorf(CodeConflict, "procurement %s: the award %s exceeds lot %s's value %s", c.OCID, c.Value, l.ID, l.Value)
+	}
+	withVAT := s.withVAT(c.Value)
+	if err := s.awardUnderLaw(c, vat, withVAT); err != nil {
+		return nil, err
+	}
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	awardID := c.AwardID
@@ -313,7 +373,11 @@ func decideAwardProcurement(s ProcurementState, c AwardProcurement, f Facts) ([]
 	if err := ValidateID("award id", awardID); err != nil {
 		return nil, err
 	}
-	return []Payload{ProcurementAwarded{AwardID: awardID, SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID}}, nil
+	if _, dup := s.Awards[awardID]; dup {
+		return nil, Errorf(CodeConflict, "procurement %s: award %s is already recorded", c.OCID, awardID)
+	}
+	return []Payload{ProcurementAwarded{AwardID: awardID, SupplierID: vat, Value: c.Value, DecisionID: c.DecisionID,
+		LotID: c.LotID, ValueWithVAT: withVAT, ADAM: c.ADAM}}, nil
 }
 
 func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payload, error) {
@@ -323,7 +387,7 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 	if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 		return nil, err
 	}
-	if err := ValidateID("decision id", c.DecisionID); err != nil {
+	if err := decisionRef(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	if c.NewValue == nil && c.NewPeriod == nil {
@@ -337,7 +401,7 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 	if err := s.requireStage(c.OCID, "amend its contract", ProcurementStageContract); err != nil {
 		return nil, err
 	}
-	if err := decisionInForce(f, c.DecisionID); err != nil {
+	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
 	e := ProcurementContractAmended{Value: s.Contract, Period: s.Period, Reason: c.Reason, DecisionID: c.DecisionID}
@@ -348,8 +412,12 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 		if c.NewValue.Cents < s.Paid.Cents {
 			return nil, Errorf(CodeConflict, "procurement %s: the new contract value %s is below the %s already paid", c.OCID, *c.NewValue, s.Paid)
 		}
+		if err := s.modificationUnderLaw(c.OCID, *c.NewValue); err != nil {
+			return nil, err
+		}
 		e.Value = *c.NewValue
 	}
+	e.ValueWithVAT = s.withVAT(e.Value)
 	if c.NewPeriod != nil {
 		e.Period = ContractPeriod{Start: c.NewPeriod.Start.UTC(), End: c.NewPeriod.End.UTC()}
 	}
@@ -362,6 +430,24 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 func decisionInForce(f Facts, id string) error {
 	_, err := decisionFact(f, id)
 	return err
+}
+
+// decisionRef checks the id of the decision a step rests on: an id, or,
+// for an imported record, possibly none.
+func decisionRef(f Facts, id string) error {
+	if _, imported := importedOf(f); imported && id == "" {
+		return nil
+	}
+	return ValidateID("decision id", id)
+}
+
+// decisionCited refuses a step resting on a decision never adopted,
+// unless the step is imported (the decision may not have been).
+func decisionCited(f Facts, id string) error {
+	if _, imported := importedOf(f); imported {
+		return nil
+	}
+	return decisionInForce(f, id)
 }
 
 func procurementBasics(ocid string, at time.Time) error {

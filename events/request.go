@@ -41,23 +41,37 @@ func (c RequestChannel) valid() bool {
 	return c == RequestViaWeb || c == RequestViaServiceCentre || c == RequestViaPhone
 }
 
-// RequestSettings hold the statutory response period of each category, in
-// calendar days counted from submission. Greek law (ν. 2690/1999) gives 20
-// days for access to documents and 50 days for other requests; a
-// municipality may configure others. The command that acknowledges a
-// request carries the period, and its event records it.
+// RequestSettings hold the statutory response period of each category,
+// counted from the day after submission, and how its days are counted.
+// Greek law (ν. 2690/1999 arts. 4 and 5) gives 20 days for access to
+// documents and 50 days for other requests; a municipality may configure
+// shorter ones, as settings of the body the requests are addressed to
+// (BodySettings.Requests). The acknowledgement records the period, the
+// counting and the due date.
 type RequestSettings struct {
 	ResponseDays map[RequestCategory]int `json:"response_days"`
+	// Counting is calendar (the default) or working days.
+	Counting DayCount `json:"counting,omitempty"`
+	// ExtensionDays bounds the one extension of a category; absent, an
+	// extension may be as long as the category's period.
+	ExtensionDays map[RequestCategory]int `json:"extension_days,omitempty"`
+	// ForwardDays is the time, in working days after submission, within
+	// which a request for another authority is forwarded to it (3 by
+	// ν. 2690/1999 art. 4 §2); a later forwarding is recorded as late.
+	ForwardDays int `json:"forward_days,omitempty"`
+	// Holidays are the body's own holidays beyond the national ones.
+	Holidays HolidaySettings `json:"holidays,omitzero"`
 }
 
 // DefaultRequestSettings returns the periods of Greek law: information 20
-// days, service and complaint 50 days.
+// days, service and complaint 50 days, in calendar days; forwarding
+// within 3 working days.
 func DefaultRequestSettings() RequestSettings {
 	return RequestSettings{ResponseDays: map[RequestCategory]int{
 		RequestInformation: 20,
 		RequestService:     50,
 		RequestComplaint:   50,
-	}}
+	}, Counting: CountCalendar, ForwardDays: 3}
 }
 
 // DaysFor returns the response period of category c, false when the
@@ -73,17 +87,55 @@ const MaxResponseDays = 365
 // RequestSubmitted records a new request. Author is the requester's
 // reference for this request only; Subject, what they wrote, is sealed
 // under their key with the request's entity (RequestEntity) as associated
-// data. LegacySubject is the clear subject of a request recorded at schema
-// 1, before subjects were sealed; new events never carry it.
+// data, and so is Description, the public description of the problem they
+// report (schema 3, optional), which the open data publish while the
+// requester is not forgotten. Location is where the reported problem is
+// (schema 3, optional): a place in the town, not the requester's.
+// LegacySubject is the clear subject of a request recorded at schema 1,
+// before subjects were sealed; new events never carry it.
 type RequestSubmitted struct {
-	RequestID     string          `json:"request_id"`
-	Category      RequestCategory `json:"category"`
-	Subject       Sealed          `json:"subject_sealed,omitempty"`
-	Channel       RequestChannel  `json:"channel"`
-	AssistedBy    string          `json:"assisted_by,omitempty"`
-	Author        AuthorRef       `json:"author,omitempty"`
-	SubmittedAt   time.Time       `json:"submitted_at"`
-	LegacySubject string          `json:"legacy_subject,omitempty"`
+	RequestID     string           `json:"request_id"`
+	Category      RequestCategory  `json:"category"`
+	Subject       Sealed           `json:"subject_sealed,omitempty"`
+	Description   Sealed           `json:"description_sealed,omitempty"`
+	Location      *RequestLocation `json:"location,omitempty"`
+	Channel       RequestChannel   `json:"channel"`
+	AssistedBy    string           `json:"assisted_by,omitempty"`
+	Author        AuthorRef        `json:"author,omitempty"`
+	SubmittedAt   time.Time        `json:"submitted_at"`
+	LegacySubject string           `json:"legacy_subject,omitempty"`
+}
+
+// RequestLocation is where a reported problem is: WGS 84 coordinates, a
+// street address, or both.
+type RequestLocation struct {
+	Lat     *float64 `json:"lat,omitempty"`
+	Long    *float64 `json:"long,omitempty"`
+	Address string   `json:"address,omitempty"`
+}
+
+// validate refuses a location with neither coordinates nor an address,
+// with one coordinate only or one out of range, or a bad address.
+func (l *RequestLocation) validate() error {
+	if l == nil {
+		return nil
+	}
+	if (l.Lat == nil) != (l.Long == nil) {
+		return Invalidf("request location: give both latitude and longitude, or neither")
+	}
+	if l.Lat == nil && l.Address == "" {
+		return Invalidf("request location: give coordinates, an address or both")
+	}
+	if l.Lat != nil && !(*l.Lat >= -90 && *l.Lat <= 90 && *l.Long >= -180 && *l.Long <= 180) {
+		return Invalidf("request location: latitude within -90..90 and longitude within -180..180")
+	}
+	if l.Address != "" {
+		if err := ValidateText("request address", l.Address, MaxTitleRunes); err != nil {
+			return err
+		}
+		return refuseContactDetails("request address", l.Address)
+	}
+	return nil
 }
 
 // RequestAcknowledged records that the municipality registered the request
@@ -91,6 +143,10 @@ type RequestSubmitted struct {
 type RequestAcknowledged struct {
 	ResponseDays int       `json:"response_days"`
 	DueAt        time.Time `json:"due_at"`
+	// Schema 2: how the days were counted, and the body whose settings
+	// gave the period (empty: the law's defaults).
+	Counting DayCount `json:"counting"`
+	BodyID   string   `json:"body_id,omitempty"`
 }
 
 // RequestAssigned records the department (and officer, if named) that
@@ -105,6 +161,10 @@ type RequestAnswered struct {
 	Summary    string        `json:"summary"`
 	Documents  []DocumentRef `json:"documents,omitempty"`
 	AnsweredAt time.Time     `json:"answered_at"`
+	// Schema 2: full or partial access, and for partial access what
+	// reason and legal basis withhold the rest.
+	Access   AccessGiven  `json:"access"`
+	Withheld *Withholding `json:"withheld,omitempty"`
 }
 
 // RequestRejected records a refusal and the legal basis for it.
@@ -136,11 +196,16 @@ func (RequestClosed) EventType() string       { return "request.closed" }
 func (RequestReopened) EventType() string     { return "request.reopened" }
 
 func init() {
-	Register[RequestSubmitted]("request", 2, "A citizen's request (information, service or complaint) was submitted; the requester is only an author reference of this request, the subject sealed under their key.")
+	Register[RequestSubmitted]("request", 3, "A citizen's request (information, service or complaint) was submitted, optionally with where the problem is and a public description; the requester is only an author reference of this request, the subject and description sealed under their key.")
 	RegisterUpcaster("request.submitted", 1, upcastRequestSubmittedV1)
-	Register[RequestAcknowledged]("request", 1, "A request was registered, with its statutory response period and due date.")
+	// Schema 3 adds the optional location and description: a schema 2
+	// event reads as it is.
+	RegisterUpcaster("request.submitted", 2, func(data json.RawMessage) (json.RawMessage, error) { return data, nil })
+	Register[RequestAcknowledged]("request", 2, "A request was registered, with its statutory response period, how its days are counted and its due date.")
+	RegisterUpcaster("request.acknowledged", 1, upcastAddFields("request.acknowledged", map[string]any{"counting": CountCalendar}))
 	Register[RequestAssigned]("request", 1, "A request was given to a department and optionally an officer.")
-	Register[RequestAnswered]("request", 1, "A request was answered, with a public summary and documents.")
+	Register[RequestAnswered]("request", 2, "A request was answered, with a public summary and documents, in full or in part with the reason for what is withheld.")
+	RegisterUpcaster("request.answered", 1, upcastAddFields("request.answered", map[string]any{"access": AccessFull}))
 	Register[RequestRejected]("request", 1, "A request was refused on a stated legal basis.")
 	Register[RequestClosed]("request", 1, "The handling of an answered or rejected request ended.")
 	Register[RequestReopened]("request", 1, "A request was handled again, with the reason and a new due date.")
@@ -148,18 +213,21 @@ func init() {
 }
 
 // SubmitRequest records a new request. Requester is the person's reference
-// in the vault (Vault.Put); the command service seals Subject under their
-// key and names them by their AuthorRef for this request. AssistedBy is
-// the staff id of the employee who helped at a citizen service centre
-// (required there, refused on the web).
+// in the vault (Vault.Put); the command service seals Subject and the
+// optional Description under their key and names them by their AuthorRef
+// for this request. Location, optional, is where the reported problem is.
+// AssistedBy is the staff id of the employee who helped at a citizen
+// service centre (required there, refused on the web).
 type SubmitRequest struct {
-	RequestID  string
-	Category   RequestCategory
-	Subject    string
-	Channel    RequestChannel
-	AssistedBy string
-	Requester  SubjectRef
-	At         time.Time
+	RequestID   string
+	Category    RequestCategory
+	Subject     string
+	Description string
+	Location    *RequestLocation
+	Channel     RequestChannel
+	AssistedBy  string
+	Requester   SubjectRef
+	At          time.Time
 
 	protected
 }
@@ -170,8 +238,11 @@ type SubmitRequest struct {
 // calendar days after submission.
 type AcknowledgeRequest struct {
 	RequestID    string
-	ResponseDays int
-	At           time.Time
+	ResponseDays int // zero: the category's period in the settings
+	// BodyID names the body whose settings (BodySettings.Requests) give
+	// the period and the counting; empty means DefaultRequestSettings.
+	BodyID string
+	At     time.Time
 }
 
 // AssignRequest gives a request to a department and optionally an officer.
@@ -187,7 +258,10 @@ type AnswerRequest struct {
 	RequestID string
 	Summary   string
 	Documents []DocumentRef
-	At        time.Time
+	// Withheld, for a request for documents, gives partial access: what
+	// is not given, and why.
+	Withheld *Withholding
+	At       time.Time
 }
 
 // RejectRequest refuses a request; LegalBasis (the article of law) is
@@ -266,6 +340,13 @@ type RequestState struct {
 	Department  string
 	OfficerID   string
 	AnsweredAt  time.Time
+	// From the acknowledgement: the period, its counting and the body
+	// whose settings apply; and the one extension, once taken.
+	ResponseDays int
+	Counting     DayCount
+	BodyID       string
+	Extended     bool
+	ForwardedTo  string
 }
 
 // Exists reports whether the request was submitted.
@@ -285,6 +366,7 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 			Author: e.Author, SubmittedAt: e.SubmittedAt}
 	case RequestAcknowledged:
 		s.Status, s.DueAt = RequestStatusAcknowledged, e.DueAt
+		s.ResponseDays, s.Counting, s.BodyID = e.ResponseDays, e.Counting, e.BodyID
 	case RequestAssigned:
 		s.Status, s.Department, s.OfficerID = RequestStatusAssigned, e.Department, e.OfficerID
 	case RequestAnswered:
@@ -295,12 +377,25 @@ func evolveRequest(s RequestState, p Payload) RequestState {
 		s.Status = RequestStatusClosed
 	case RequestReopened:
 		s.Status, s.DueAt, s.AnsweredAt = RequestStatusReopened, e.DueAt, time.Time{}
+	case RequestExtended:
+		s.DueAt, s.Extended = e.DueAt, true
+	case RequestForwarded:
+		s.DueAt = e.DueAt
+		if e.Internal {
+			s.Department = e.To
+		} else {
+			s.ForwardedTo = e.To
+		}
 	}
 	return s
 }
 
 func (c SubmitRequest) protect(ctx context.Context, s Sealer) (Command, error) {
-	author, sealed, err := s.Seal(ctx, c.Requester, RequestEntity(c.RequestID), c.Subject)
+	texts := []string{c.Subject}
+	if c.Description != "" {
+		texts = append(texts, c.Description)
+	}
+	author, sealed, err := s.Seal(ctx, c.Requester, RequestEntity(c.RequestID), texts...)
 	if err != nil {
 		return nil, err
 	}

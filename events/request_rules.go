@@ -13,30 +13,16 @@ var RequestDecider = Decider[RequestState]{
 	Decide:  decideRequest,
 }
 
-func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
+func decideRequest(s RequestState, c Command, f Facts) ([]Payload, error) {
 	switch c := c.(type) {
 	case SubmitRequest:
 		return decideSubmitRequest(s, c)
 	case AcknowledgeRequest:
-		if err := requestBasics(c.RequestID, c.At); err != nil {
-			return nil, err
-		}
-		if err := validResponseDays(c.ResponseDays); err != nil {
-			return nil, err
-		}
-		if err := s.requireStatus(c.RequestID, "acknowledged", RequestStatusSubmitted); err != nil {
-			return nil, err
-		}
-		if c.At.Before(s.SubmittedAt) {
-			return nil, Errorf(CodeConflict, "request %s cannot be acknowledged before it was submitted", c.RequestID)
-		}
-		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
-			// The law's periods are the longest a municipality may give; its
-			// own settings may only shorten them.
-			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
-				c.RequestID, s.Category, law, c.ResponseDays)
-		}
-		return []Payload{RequestAcknowledged{ResponseDays: c.ResponseDays, DueAt: s.SubmittedAt.AddDate(0, 0, c.ResponseDays).UTC()}}, nil
+		return decideAcknowledgeRequest(s, c, f)
+	case ExtendRequest:
+		return decideExtendRequest(s, c, f)
+	case ForwardRequest:
+		return decideForwardRequest(s, c, f)
 	case AssignRequest:
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
@@ -69,7 +55,14 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := s.requireStatus(c.RequestID, "answered", RequestStatusAcknowledged, RequestStatusAssigned, RequestStatusReopened); err != nil {
 			return nil, err
 		}
-		return []Payload{RequestAnswered{Summary: c.Summary, Documents: c.Documents, AnsweredAt: c.At.UTC()}}, nil
+		if err := s.validWithholding(c.RequestID, c.Withheld); err != nil {
+			return nil, err
+		}
+		access := AccessFull
+		if c.Withheld != nil {
+			access = AccessPartial
+		}
+		return []Payload{RequestAnswered{Summary: c.Summary, Documents: c.Documents, AnsweredAt: c.At.UTC(), Access: access, Withheld: c.Withheld}}, nil
 	case RejectRequest:
 		if err := requestBasics(c.RequestID, c.At); err != nil {
 			return nil, err
@@ -105,11 +98,15 @@ func decideRequest(s RequestState, c Command, _ Facts) ([]Payload, error) {
 		if err := s.requireStatus(c.RequestID, "reopened", RequestStatusAnswered, RequestStatusRejected, RequestStatusClosed); err != nil {
 			return nil, err
 		}
-		if law, ok := DefaultRequestSettings().DaysFor(s.Category); ok && c.ResponseDays > law {
-			return nil, Errorf(CodeConflict, "request %s: a %s request is answered within %d days by law (ν. 2690/1999 art. 4), not %d",
-				c.RequestID, s.Category, law, c.ResponseDays)
+		set, err := requestSettings(f, s.BodyID)
+		if err != nil {
+			return nil, err
 		}
-		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: c.ResponseDays, DueAt: c.At.UTC().AddDate(0, 0, c.ResponseDays)}}, nil
+		days, err := s.period(c.RequestID, c.ResponseDays, set)
+		if err != nil {
+			return nil, err
+		}
+		return []Payload{RequestReopened{Reason: c.Reason, ResponseDays: days, DueAt: dueDate(c.At, days, s.counting(), set.Holidays)}}, nil
 	}
 	return nil, Invalidf("command %T is not a request command", c)
 }
@@ -124,7 +121,20 @@ func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
 	if err := ValidateText("request subject", c.Subject, MaxTitleRunes); err != nil {
 		return nil, err
 	}
-	if err := refuseContactDetails(c.Subject); err != nil {
+	if err := refuseContactDetails("request subject", c.Subject); err != nil {
+		return nil, err
+	}
+	texts := 1
+	if c.Description != "" {
+		texts = 2
+		if err := ValidateLongText("request description", c.Description, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if err := refuseContactDetails("request description", c.Description); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Location.validate(); err != nil {
 		return nil, err
 	}
 	if !c.Channel.valid() {
@@ -143,14 +153,22 @@ func decideSubmitRequest(s RequestState, c SubmitRequest) ([]Payload, error) {
 	if err := c.Requester.Validate(); err != nil {
 		return nil, err
 	}
-	if err := c.requireSealed(1); err != nil {
+	if err := c.requireSealed(texts); err != nil {
 		return nil, err
 	}
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "request %s already exists", c.RequestID)
 	}
-	return []Payload{RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.sealed[0], Channel: c.Channel,
-		AssistedBy: c.AssistedBy, Author: c.author, SubmittedAt: c.At.UTC()}}, nil
+	e := RequestSubmitted{RequestID: c.RequestID, Category: c.Category, Subject: c.sealed[0], Channel: c.Channel,
+		AssistedBy: c.AssistedBy, Author: c.author, SubmittedAt: c.At.UTC()}
+	if texts == 2 {
+		e.Description = c.sealed[1]
+	}
+	if c.Location != nil {
+		l := *c.Location
+		e.Location = &l
+	}
+	return []Payload{e}, nil
 }
 
 func requestBasics(id string, at time.Time) error {
@@ -186,16 +204,16 @@ func (s RequestState) requireStatus(id, what string, from ...RequestStatus) erro
 // ten or more digits, spaces allowed between them; a date's dots or
 // hyphens end a run). Contact details belong
 // in the vault.
-func refuseContactDetails(subject string) error {
+func refuseContactDetails(what, subject string) error {
 	digits := 0
 	for _, r := range subject {
 		switch {
 		case r == '@':
-			return Invalidf("request subject contains an e-mail address; contact details belong in the requester's vault record")
+			return Invalidf("%s contains an e-mail address; contact details belong in the requester's vault record", what)
 		case r >= '0' && r <= '9':
 			digits++
 			if digits >= 10 {
-				return Invalidf("request subject contains a phone number; contact details belong in the requester's vault record")
+				return Invalidf("%s contains a phone number; contact details belong in the requester's vault record", what)
 			}
 		case r == ' ':
 		default:

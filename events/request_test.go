@@ -1,6 +1,8 @@
 package events
 
 import (
+	"bytes"
+	"math"
 	"testing"
 	"time"
 )
@@ -29,10 +31,14 @@ func TestRequestLifecycle(t *testing.T) {
 	id := "req-2026-0042"
 	info, _ := DefaultRequestSettings().DaysFor(RequestInformation)
 
-	t.Run("the answer to an information request is due 20 days after submission by default", func(t *testing.T) {
-		s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(info))...)
-		if want := psDay(20); !s.DueAt.Equal(want) {
-			t.Fatalf("DueAt = %s, want %s", s.DueAt, want)
+	t.Run("the answer to an information request is due 20 days after submission by default, on a working day", func(t *testing.T) {
+		// Submitted Monday 2 March 2026: the 20th day is Sunday 22 March,
+		// so the period ends at the end of Monday 23 March, Greek time.
+		for _, days := range []int{info, 0} {
+			s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(days))...)
+			if want := athensEndOf(2026, 3, 23); !s.DueAt.Equal(want) || s.ResponseDays != 20 || s.Counting != CountCalendar {
+				t.Fatalf("acknowledged with %d days: DueAt = %s (%d %s), want %s", days, s.DueAt, s.ResponseDays, s.Counting, want)
+			}
 		}
 	})
 
@@ -47,7 +53,7 @@ func TestRequestLifecycle(t *testing.T) {
 
 	t.Run("a configured period replaces the default", func(t *testing.T) {
 		s := RequestDecider.Fold(psRequest(t, psSubmit(), psAck(15))...)
-		if !s.DueAt.Equal(psDay(15)) {
+		if !s.DueAt.Equal(athensEndOf(2026, 3, 17)) {
 			t.Fatalf("DueAt = %s", s.DueAt)
 		}
 	})
@@ -63,7 +69,7 @@ func TestRequestLifecycle(t *testing.T) {
 			CloseRequest{RequestID: id, At: psDay(15)})
 		s := RequestDecider.Fold(evs...)
 		if s.Status != RequestStatusClosed || s.Department != "technical-services" || s.OfficerID != "off-3" || s.Author.Validate() != nil ||
-			!s.DueAt.Equal(psDay(22)) || !s.AnsweredAt.Equal(psDay(14)) {
+			!s.DueAt.Equal(athensEndOf(2026, 3, 24)) || !s.AnsweredAt.Equal(psDay(14)) {
 			t.Fatalf("state = %+v", s)
 		}
 		psRoundTrip(t, evs...)
@@ -80,8 +86,8 @@ func TestRequestLifecycle(t *testing.T) {
 			at    time.Time
 			after bool
 		}{
-			{"an open request is not overdue on its due date", open, psDay(20), false},
-			{"an open request is overdue after its due date", open, psDay(20).Add(time.Second), true},
+			{"an open request is not overdue on its due date", open, athensEndOf(2026, 3, 23), false},
+			{"an open request is overdue after its due date", open, athensEndOf(2026, 3, 23).Add(time.Second), true},
 			{"an answered request is never overdue", answered, psDay(100), false},
 			{"a request not yet acknowledged has no due date", submitted, psDay(100), false},
 		} {
@@ -124,8 +130,14 @@ func TestRequestRules(t *testing.T) {
 		{name: "a request without a requester is invalid", cmd: submit(func(c *SubmitRequest) { c.Requester = "" }), code: CodeInvalid},
 		{name: "a request without its time is invalid", cmd: submit(func(c *SubmitRequest) { c.At = time.Time{} }), code: CodeInvalid},
 		{name: "submitting a request twice is a conflict", given: submitted, cmd: psSubmit(), code: CodeConflict},
+		{name: "a description with a phone number is invalid", cmd: submit(func(c *SubmitRequest) { c.Description = "Καλέστε με στο 6941234567" }), code: CodeInvalid},
+		{name: "a location with neither coordinates nor an address is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{} }), code: CodeInvalid},
+		{name: "a location with a latitude only is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(37.4)} }), code: CodeInvalid},
+		{name: "a latitude beyond 90 is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(91.0), Long: ptr(24.9)} }), code: CodeInvalid},
+		{name: "a longitude that is not a number is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Lat: ptr(37.4), Long: ptr(math.NaN())} }), code: CodeInvalid},
+		{name: "an address with an e-mail address is invalid", cmd: submit(func(c *SubmitRequest) { c.Location = &RequestLocation{Address: "Ερμού 12, eleni@example.gr"} }), code: CodeInvalid},
 		{name: "acknowledging an unknown request is not found", cmd: psAck(20), code: CodeNotFound},
-		{name: "acknowledging without a response period is invalid", given: submitted, cmd: psAck(0), code: CodeInvalid},
+		{name: "a negative response period is invalid", given: submitted, cmd: psAck(-1), code: CodeInvalid},
 		{name: "a response period over a year is invalid", given: submitted, cmd: psAck(MaxResponseDays + 1), code: CodeInvalid},
 		{name: "acknowledging twice is a conflict", given: acked, cmd: psAck(20), code: CodeConflict},
 		{name: "acknowledging before submission is a conflict", given: submitted, cmd: AcknowledgeRequest{RequestID: id, ResponseDays: 20, At: psDay(-1)}, code: CodeConflict},
@@ -147,6 +159,26 @@ func TestRequestRules(t *testing.T) {
 	})
 }
 
+func ptr[T any](v T) *T { return &v }
+
+func TestRequestLocationAndDescription(t *testing.T) {
+	c := psSubmit()
+	c.Description = "Σπασμένη λάμπα του δημοτικού φωτισμού μπροστά στο σχολείο."
+	c.Location = &RequestLocation{Lat: ptr(37.4467), Long: ptr(24.9431), Address: "Ερμού 12, Καλλιθέα"}
+	evs := psRequest(t, c)
+	e := evs[0].(RequestSubmitted)
+	if len(e.Description) == 0 || bytes.Equal(e.Description, e.Subject) || e.Location == nil || *e.Location.Lat != 37.4467 || e.Location.Address != "Ερμού 12, Καλλιθέα" {
+		t.Fatalf("event %+v", e)
+	}
+	psRoundTrip(t, evs...)
+	t.Run("a schema 2 event reads without location or description", func(t *testing.T) {
+		p, err := Decode(RecordedEvent{Type: "request.submitted", Schema: 2, Data: []byte(`{"request_id":"r1","category":"service","channel":"web","submitted_at":"2026-03-02T09:00:00Z"}`)})
+		if e, ok := p.(RequestSubmitted); err != nil || !ok || e.Location != nil || e.Description != nil {
+			t.Fatalf("%+v, %v", p, err)
+		}
+	})
+}
+
 func TestRefuseContactDetails(t *testing.T) {
 	for _, c := range []struct {
 		subject string
@@ -160,7 +192,7 @@ func TestRefuseContactDetails(t *testing.T) {
 		{"γράψτε στο a@b", true},
 	} {
 		t.Run(c.subject, func(t *testing.T) {
-			if err := refuseContactDetails(c.subject); (err != nil) != c.refused {
+			if err := refuseContactDetails("request subject", c.subject); (err != nil) != c.refused {
 				t.Fatalf("refuseContactDetails = %v, want refused %v", err, c.refused)
 			}
 		})
@@ -181,11 +213,16 @@ func FuzzSubmitRequest(f *testing.F) {
 			return
 		}
 		e := evs[0].(RequestSubmitted)
-		if refuseContactDetails(c.Subject) != nil || c.Requester.Validate() != nil || e.Author.Validate() != nil || e.Subject.Validate() != nil || ValidateStream(c.Stream()) != nil {
+		if refuseContactDetails("request subject", c.Subject) != nil || c.Requester.Validate() != nil || e.Author.Validate() != nil || e.Subject.Validate() != nil || ValidateStream(c.Stream()) != nil {
 			t.Fatalf("accepted %+v", e)
 		}
 		if _, err := Encode(e); err != nil {
 			t.Fatalf("accepted a submission that does not encode: %v", err)
 		}
 	})
+}
+
+// athensEndOf is the last second of a day in Greece, in UTC.
+func athensEndOf(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d+1, 0, 0, 0, 0, athens).Add(-time.Second).UTC()
 }

@@ -51,10 +51,20 @@ var commandRules = []CommandRules{
 		"invalid: an unknown body kind or invalid settings (seats, notice, quorum and majority fractions, majority base present or cast)", "conflict: a body id already used"}},
 	{"ChangeBodySettings", "body", []string{"body.settings_changed"}, []string{"not_found: an unknown body", "invalid: settings out of range or without a reason", "conflict: fewer seats than voting members"}},
 	{"AddMember", "body", []string{"body.member_joined"}, []string{
-		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary"}},
+		"invalid: an unknown role", "conflict: a member already sitting, all seats taken, or a second chair, vice chair or secretary",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
 	{"RemoveMember", "body", []string{"body.member_left"}, []string{"not_found: a member who does not sit in the body"}},
 	{"ChangeMemberRole", "body", []string{"body.member_role_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same role, a taken single role, or no seat left for a voting role"}},
-	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction"}},
+	{"ChangeMemberFaction", "body", []string{"body.member_faction_changed"}, []string{"not_found: a member who does not sit in the body", "conflict: the same faction",
+		"not_found: a faction that does not exist", "invalid: a faction of another body", "conflict: a dissolved faction"}},
+
+	{"FormFaction", "faction", []string{"faction.formed"}, []string{
+		"invalid: an empty name or short name (at most 20 characters), a colour that is not #rrggbb, a role other than majority or opposition",
+		"conflict: a faction id already used", "not_found: an unknown body"}},
+	{"ChangeFactionDetails", "faction", []string{"faction.details_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, or details that change nothing"}},
+	{"ChangeFactionLeader", "faction", []string{"faction.leader_changed"}, []string{"not_found: an unknown faction", "conflict: a dissolved faction, the same leader, or a leader who does not sit in the body for the faction"}},
+	{"ChangeFactionRole", "faction", []string{"faction.role_changed"}, []string{"not_found: an unknown faction", "invalid: a role other than majority or opposition, no reason", "conflict: a dissolved faction, or the same role"}},
+	{"DissolveFaction", "faction", []string{"faction.dissolved"}, []string{"not_found: an unknown faction", "invalid: no reason", "conflict: already dissolved, or a member still sitting for it"}},
 
 	{"OpenConsultation", "consultation", []string{"consultation.opened"}, []string{
 		"conflict: a consultation already open on the item", "not_found: an item not on the meeting's agenda",
@@ -68,7 +78,7 @@ var commandRules = []CommandRules{
 	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
 
 	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
-		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision or deputy_mayor_decision; a deputy mayor's decision without its office, a mayor's with one; an exception under a body that is not the council; a year that does not fit the adoption",
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision or deputy_mayor_decision (or imported, for an imported record only: docs/IMPORTS.md); a deputy mayor's decision without its office, a mayor's with one; an exception under a body that is not the council; a year that does not fit the adoption",
 		"conflict: a decision id already used", "not_found: an unknown body or vote",
 		"invalid: a vote of another body, meeting or item",
 		"conflict: a vote on an urgency or an amendment, not closed, or not passed; a vote that approved minutes",
@@ -154,8 +164,25 @@ var commandRules = []CommandRules{
 
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
-		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist"}},
-	{"PublishTender", "procurement", []string{"procurement.tender_published"}, []string{"invalid: a deadline not after publication", "conflict: not planned; a ceiling above the budget"}},
+		"conflict: an ocid already used", "not_found: a buyer body or a cited decision that does not exist",
+		"invalid: under ν. 4412/2016, an unknown procedure or category, a method other than the procedure's, a VAT rate outside 0 to 10000 basis points, an ΑΔΑΜ not of the form 26REQ012345678",
+		"conflict: a direct award above the buyer's direct-award threshold (default 30,000 € net for supplies and services, art. 118), or a simplified tender above its threshold (default 60,000 € net, art. 117)",
+		"records: the procedure's OCDS method, the budget with VAT, and the thresholds of its category with their legal basis as the buyer's settings stand"}},
+	{"PublishTender", "procurement", []string{"procurement.tender_published"}, []string{"invalid: a deadline not after publication", "conflict: not planned; a ceiling above the budget",
+		"invalid: lots with repeated ids, no title or a value not positive in the ceiling's currency; an ΑΔΑΜ not of kind PROC", "conflict: lots together above the ceiling"}},
+	{"RecordCommitment", "procurement", []string{"procurement.commitment_recorded"}, []string{
+		"invalid: no commitment id or budget line, a year out of range, an ΑΔΑ of the wrong form, a zero amount or another currency",
+		"not_found: no process", "conflict: a completed or cancelled process; a commitment id used twice"}},
+	{"RecordEvaluation", "procurement", []string{"procurement.evaluation_recorded"}, []string{
+		"invalid: an unknown phase; nothing ranked or rejected; a rejection without a reason; a bid ranked or rejected twice; a lot missing in a tender in lots, or named in one without",
+		"not_found: an unknown bid or lot", "conflict: not at the tender stage; before the deadline; an evaluation id used twice; a bid of another lot or not valid",
+		"records: the rejected bids become disqualified"}},
+	{"LodgeAppeal", "procurement", []string{"procurement.appeal_lodged"}, []string{
+		"invalid: an unknown kind (objection or recourse); neither or both of an award and an evaluation; no grounds",
+		"not_found: an unknown award or evaluation", "conflict: a process past its award (contract signed, completed, cancelled); an appeal id used twice; an award already annulled"}},
+	{"DecideAppeal", "procurement", []string{"procurement.appeal_decided"}, []string{
+		"invalid: an unknown outcome; no reason", "not_found: an unknown appeal or deciding decision", "conflict: an appeal already decided",
+		"records: an appeal upheld against an award annuls it; its lot may be awarded again"}},
 	{"AmendTender", "procurement", []string{"procurement.tender_amended"}, []string{
 		"invalid: nothing amended, no decision, a deadline not after the amendment", "conflict: no tender; a ceiling not raised",
 		"not_found: a decision that does not exist"}},
@@ -163,14 +190,20 @@ var commandRules = []CommandRules{
 		"not_found: an unregistered supplier", "conflict: no tender, after the deadline, a bid id used twice", "invalid: a zero bid or another currency"}},
 	{"AwardProcurement", "procurement", []string{"procurement.awarded"}, []string{
 		"conflict: before the deadline; above the ceiling; to a supplier who did not bid or above their bid; awarded twice",
-		"not_found: an unregistered supplier or a decision that does not exist"}},
+		"not_found: an unregistered supplier or a decision that does not exist",
+		"invalid: a lot missing in a tender in lots, or named in one without; an ΑΔΑΜ not of kind AWRD",
+		"conflict: a lot already awarded, an award above its lot's value, an award id used twice; an appeal pending against the lot's evaluation",
+		"conflict: under ν. 4412/2016, a direct award above the direct-award threshold recorded at planning; awards with VAT beyond the budget commitments; outside a direct award, a supplier whose valid bid no evaluation of the lot ranks",
+		"records: the value with VAT at the process's rate"}},
 	{"ChangeBidStatus", "procurement", []string{"procurement.bid_status_changed"}, []string{
 		"invalid: an unknown status or no reason", "not_found: an unknown bid", "conflict: a process not at its tender stage, or a bid already in that status"}},
-	{"SignContract", "procurement", []string{"procurement.contract_signed"}, []string{"conflict: before the award; above the awarded value", "invalid: a period ending before it starts"}},
+	{"SignContract", "procurement", []string{"procurement.contract_signed"}, []string{"conflict: before the award (of every lot); above the awarded value", "invalid: a period ending before it starts",
+		"conflict: an appeal pending (it suspends the award, ν. 4412/2016 art. 364)", "invalid: an ΑΔΑΜ not of kind SYMV"}},
 	{"AmendContract", "procurement", []string{"procurement.contract_amended"}, []string{
-		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist"}},
+		"invalid: nothing amended", "conflict: no contract; a value below what was paid", "not_found: a decision that does not exist",
+		"conflict: under ν. 4412/2016, a value raising the original by more than the modification limit recorded at planning (default 10% for supplies and services, 15% for works, art. 132): a new procedure is needed; a new value with VAT beyond the commitments"}},
 	{"RecordPayment", "procurement", []string{"procurement.payment_made"}, []string{
-		"conflict: no contract; a payment id used twice; beyond the contract value; dated before the contract was signed", "invalid: no invoice reference, another currency, a negative amount"}},
+		"conflict: no contract; a payment id used twice; beyond the contract value; dated before the contract was signed", "invalid: no invoice reference, another currency, a negative amount; an ΑΔΑΜ not of kind PAY"}},
 	{"CancelProcurement", "procurement", []string{"procurement.cancelled"}, []string{"invalid: no reason", "conflict: a completed or cancelled process"}},
 	{"CompleteProcurement", "procurement", []string{"procurement.completed"}, []string{"conflict: no contract"}},
 
@@ -185,9 +218,17 @@ var commandRules = []CommandRules{
 		"invalid: an unknown category or channel; contact details in the public subject; a service-centre request without its staff id",
 		"conflict: a request id already used"}},
 	{"AcknowledgeRequest", "request", []string{"request.acknowledged"}, []string{
-		"invalid: a period outside 1 to 365 days", "conflict: not submitted; before submission; a period longer than the law's for its category (20 days for information, 50 for others)"}},
+		"invalid: a period outside 1 to 365 days (zero: the category's in the settings)", "conflict: not submitted; before submission; a period longer than the law's for its category (20 days for information, 50 for others) or the body's settings",
+		"not_found: a body named for its settings that does not exist",
+		"records: the due date, counted from the day after submission in calendar days ending on a working day, or in working days, with the public holidays of Greece (Orthodox Easter included) and the body's own"}},
+	{"ExtendRequest", "request", []string{"request.extended"}, []string{
+		"invalid: no reason; days outside 1 to 365", "conflict: not open; already extended once; after the due date; longer than the settings' extension (default the category's period)"}},
+	{"ForwardRequest", "request", []string{"request.forwarded"}, []string{
+		"invalid: no competent authority or department; no reason", "conflict: not open; already forwarded to another authority",
+		"records: to another authority the period restarts from the forwarding (ν. 2690/1999 art. 4 §2), late when after the settings' 3 working days; to a department of the municipality it is kept"}},
 	{"AssignRequest", "request", []string{"request.assigned"}, []string{"conflict: not acknowledged, or already assigned so"}},
-	{"AnswerRequest", "request", []string{"request.answered"}, []string{"conflict: not acknowledged; dated before the request's latest step"}},
+	{"AnswerRequest", "request", []string{"request.answered"}, []string{"conflict: not acknowledged; dated before the request's latest step",
+		"invalid: partial access without the reason or legal basis for what is withheld", "conflict: partial access to a request that is not for documents"}},
 	{"RejectRequest", "request", []string{"request.rejected"}, []string{"invalid: no legal basis", "conflict: not acknowledged"}},
 	{"CloseRequest", "request", []string{"request.closed"}, []string{"conflict: not answered or rejected"}},
 	{"ReopenRequest", "request", []string{"request.reopened"}, []string{"invalid: no reason; a period outside 1 to 365 days", "conflict: not answered, rejected or closed; a period longer than the law's"}},

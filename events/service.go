@@ -148,6 +148,7 @@ type handleConfig struct {
 	hash        [32]byte // of the command, with a key
 	expected    Expected
 	hasExpected bool
+	provenance  *Provenance // WithImport
 }
 
 // WithActor says who sends the command: an access token's id (the role
@@ -333,6 +334,12 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	if err != nil {
 		return Handled{}, err
 	}
+	if cfg.provenance != nil {
+		if facts == nil {
+			facts = Facts{}
+		}
+		facts[importedFact] = *cfg.provenance
+	}
 	var counterVersion, number int64
 	if sequenced {
 		if counterVersion, err = s.counterVersion(ctx, counter); err != nil {
@@ -342,7 +349,7 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		cmd = seq.WithNumber(number)
 	}
 	payloads, err := decide(agg, target.state, cmd, facts)
-	if err == nil {
+	if err == nil && cfg.provenance == nil { // an import may arrive out of order
 		err = timeOrder(stream, cmd, target, read)
 	}
 	if err != nil && target.cached {
@@ -373,6 +380,13 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 		return Handled{}, err
 	}
 	parts := []StreamAppend{{Stream: stream, Expected: Exact(target.version), Events: evs}}
+	if cfg.provenance != nil {
+		pe, err := provenanceEvent(*cfg.provenance, stream, evs, cfg)
+		if err != nil {
+			return Handled{}, err
+		}
+		parts = append(parts, StreamAppend{Stream: ProvenanceStream(evs[0].ID), Expected: NoStream, Events: []Event{pe}})
+	}
 	if sequenced {
 		ce, err := Encode(CounterAdvanced{Number: number, For: stream})
 		if err != nil {
@@ -440,6 +454,33 @@ func (s *Service) attempt(ctx context.Context, agg Aggregate, stream string, cmd
 	}
 	s.cache.put(stream, cachedState{state: state, version: res.NextVersion, lastAt: last, keys: target.keys})
 	return h, nil
+}
+
+// provenanceEvent is the provenance.recorded event of an imported
+// command's events evs, with an id derived from the first event's, so a
+// retry writes it again identically.
+func provenanceEvent(p Provenance, stream string, evs []Event, cfg *handleConfig) (Event, error) {
+	if err := ValidateText("source", p.Source, MaxTitleRunes); err != nil {
+		return Event{}, err
+	}
+	if err := ValidateText("source id", p.SourceID, MaxTitleRunes); err != nil {
+		return Event{}, err
+	}
+	if p.RetrievedAt.IsZero() {
+		return Event{}, Invalidf("provenance of %s: the time the source was retrieved is missing", stream)
+	}
+	rec := ProvenanceRecorded{Source: p.Source, SourceID: p.SourceID, SourceURL: p.SourceURL, RetrievedAt: p.RetrievedAt.UTC(),
+		Stream: stream, EventIDs: make([]uuid.UUID, len(evs))}
+	for i, ev := range evs {
+		rec.EventIDs[i] = ev.ID
+	}
+	pe, err := Encode(rec)
+	if err != nil {
+		return Event{}, &Error{Code: CodeInternal, Message: "encode event", Err: err}
+	}
+	withMetadata(&pe, evs[0], cfg)
+	pe.ID = DeterministicID("provenance\x00"+evs[0].ID.String(), 0)
+	return pe, nil
 }
 
 // appendParts appends the command's parts: with Append when it touches its

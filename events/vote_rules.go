@@ -151,7 +151,7 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 		return nil, Errorf(CodeNotFound, "item %s is not on the agenda of meeting %s", opened.ItemID, m.ID)
 	case it.Withdrawn:
 		return nil, Errorf(CodeConflict, "item %s was withdrawn", it.ID)
-	case !it.Published && it.UrgentVoteID == "":
+	case !it.Published && it.UrgentVoteID == "" && !imported(f):
 		return nil, Errorf(CodeConflict, "item %s was never published on the agenda; publish it or vote its urgency", it.ID)
 	case c.AmendmentID == "" && claimHolder(f, itemQuestionClaim(m.ID, it.ID)) != "":
 		return nil, Errorf(CodeConflict, "the question of item %s already passed in %s", it.ID, claimHolder(f, itemQuestionClaim(m.ID, it.ID)))

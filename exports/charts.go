@@ -36,6 +36,7 @@ type chartData struct {
 	// vote alignment of factions: share of roll-call votes in which the
 	// majorities of two factions chose alike
 	factions  []string
+	colours   map[string]string // faction name → its colour for charts
 	alignment map[[2]string]float64
 	alignN    map[[2]string]int
 }
@@ -60,7 +61,7 @@ func num(v any) int64 { n, _ := v.(int64); return n }
 func collectCharts(ctx context.Context, rows Rows) (*chartData, error) {
 	c := &chartData{spend: map[string]map[string]int64{}, decisions: map[string]int{},
 		reqOnTime: map[string]int{}, reqLate: map[string]int{}, reqMedianDays: map[string]float64{}, reqDeadline: map[string]int{},
-		alignment: map[[2]string]float64{}, alignN: map[[2]string]int{}}
+		alignment: map[[2]string]float64{}, alignN: map[[2]string]int{}, colours: map[string]string{}}
 	kinds := map[string]string{}
 	if err := scanRows(ctx, rows, "suppliers", func(r map[string]any) { kinds[str(r["vat_id"])] = str(r["kind"]) }); err != nil {
 		return nil, err
@@ -131,9 +132,22 @@ func collectCharts(ctx context.Context, rows Rows) (*chartData, error) {
 	}
 	slices.Sort(c.reqCategories)
 
+	// Factions of the same name in several bodies (the council's list and
+	// its members on a committee) are one line of the chart, in the colour
+	// the first of them records.
+	factionName := map[string]string{} // faction id → name
+	if err := scanRows(ctx, rows, "factions", func(r map[string]any) {
+		name := str(r["name"])
+		factionName[str(r["faction_id"])] = name
+		if col := str(r["colour"]); col != "" && c.colours[name] == "" {
+			c.colours[name] = col
+		}
+	}); err != nil {
+		return nil, err
+	}
 	faction := map[string]string{} // member → faction of their latest period
 	if err := scanRows(ctx, rows, "memberships", func(r map[string]any) {
-		if f := str(r["faction"]); f != "" {
+		if f := factionName[str(r["faction_id"])]; f != "" {
 			faction[str(r["member_id"])] = f
 		}
 	}); err != nil {
@@ -268,17 +282,23 @@ func svgBars(id, title, desc string, labels []string, series []string, seriesNam
 }
 
 // svgHeatmap draws the alignment of factions: a cell per pair, darker for
-// more agreement, with its percentage written in it.
-func svgHeatmap(id, title, desc string, names []string, value func(a, b string) (float64, bool)) string {
-	const cell, left, top = 64, 220, 200
+// more agreement, with its percentage written in it. Each faction's name
+// has a swatch of its colour (colours[name], none when it has none)
+// beside it; the name, not the colour, says which faction it is.
+func svgHeatmap(id, title, desc string, names []string, colours map[string]string, value func(a, b string) (float64, bool)) string {
+	const cell, left, top, swatch = 64, 240, 200, 14
 	n := len(names)
 	w, h := left+n*cell+20, top+n*cell+20
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg id="%s" class="chart" role="img" aria-labelledby="%s-t %s-d" viewBox="0 0 %d %d" xmlns="http://www.w3.org/2000/svg">`, id, id, id, w, h)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(desc))
 	for i, name := range names {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1a1a1a">%s</text>`, left-8, top+i*cell+cell/2+5, esc(name))
-		fmt.Fprintf(&b, `<text transform="translate(%d,%d) rotate(-45)" font-size="13" fill="#1a1a1a">%s</text>`, left+i*cell+cell/2, top-8, esc(name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="13" fill="#1a1a1a">%s</text>`, left-swatch-14, top+i*cell+cell/2+5, esc(name))
+		fmt.Fprintf(&b, `<text transform="translate(%d,%d) rotate(-45)" font-size="13" fill="#1a1a1a">%s</text>`, left+i*cell+cell/2, top-swatch-10, esc(name))
+		if col := colours[name]; col != "" {
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#1a1a1a" stroke-width="1"/>`, left-swatch-6, top+i*cell+(cell-swatch)/2, swatch, swatch, esc(col))
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#1a1a1a" stroke-width="1"/>`, left+i*cell+(cell-swatch)/2, top-swatch-4, swatch, swatch, esc(col))
+		}
 	}
 	for i, a := range names {
 		for j, c := range names {

@@ -26,15 +26,25 @@ const (
 // to pos (after since only, for an incremental release) and, for a whole
 // release, the record package of every process, compiled. The mapping
 // folds the log from its start either way, for the names of parties.
+//
+// A record needs every release of its process, and a process's releases
+// are spread over the whole log: they are kept in a spill file beside
+// the release as they are written, with only their places in memory, and
+// read back one process at a time.
 func writeOCDS(ctx context.Context, dir string, log Log, since, pos events.Position, cfg opendata.Config, created time.Time) ([]ManifestFile, error) {
 	rf, err := newPackageFile(dir, OCDSReleasesFile, opendata.OCDSPackageHead(cfg, cfg.BaseURL+"/ocds/releases.json", created), "releases")
 	if err != nil {
 		return nil, err
 	}
 	defer rf.f.Close()
+	var spill *releaseSpill
+	if since == 0 {
+		if spill, err = newReleaseSpill(dir); err != nil {
+			return nil, err
+		}
+		defer spill.remove()
+	}
 	m := opendata.NewOCDS()
-	byProcess := map[string][][]byte{}
-	var order []string
 	err = scanLog(ctx, log, 0, pos, func(ev *events.RecordedEvent) error {
 		rel, err := m.Add(*ev)
 		if err != nil || rel == nil {
@@ -49,12 +59,8 @@ func writeOCDS(ctx context.Context, dir string, log Log, since, pos events.Posit
 				return err
 			}
 		}
-		if since == 0 {
-			ocid := rel["ocid"].(string)
-			if _, ok := byProcess[ocid]; !ok {
-				order = append(order, ocid)
-			}
-			byProcess[ocid] = append(byProcess[ocid], b)
+		if spill != nil {
+			return spill.add(rel["ocid"].(string), b)
 		}
 		return nil
 	})
@@ -75,19 +81,21 @@ func writeOCDS(ctx context.Context, dir string, log Log, since, pos events.Posit
 		return nil, err
 	}
 	defer cf.f.Close()
-	slices.Sort(order)
-	for _, ocid := range order {
-		var rels []opendata.OCDSRelease
-		raw := make([]json.RawMessage, len(byProcess[ocid]))
-		for i, b := range byProcess[ocid] {
-			var r opendata.OCDSRelease
+	if err := spill.w.Flush(); err != nil {
+		return nil, err
+	}
+	for _, ocid := range spill.ocids() {
+		raw, err := spill.releases(ocid)
+		if err != nil {
+			return nil, err
+		}
+		rels := make([]opendata.OCDSRelease, len(raw))
+		for i, b := range raw {
 			dec := json.NewDecoder(bytes.NewReader(b))
 			dec.UseNumber()
-			if err := dec.Decode(&r); err != nil {
+			if err := dec.Decode(&rels[i]); err != nil {
 				return nil, err
 			}
-			rels = append(rels, r)
-			raw[i] = b
 		}
 		rec, err := json.Marshal(map[string]any{"ocid": ocid, "releases": raw, "compiledRelease": opendata.CompileOCDS(rels)})
 		if err != nil {
@@ -96,7 +104,6 @@ func writeOCDS(ctx context.Context, dir string, log Log, since, pos events.Posit
 		if err := cf.item(rec); err != nil {
 			return nil, err
 		}
-		delete(byProcess, ocid)
 	}
 	f, err = cf.close()
 	if err != nil {
@@ -151,4 +158,62 @@ func (p *packageFile) close() (ManifestFile, error) {
 		return ManifestFile{}, err
 	}
 	return ManifestFile{Path: p.name, Format: "ocds", MediaType: "application/json", Bytes: p.ch.n, SHA256: hex.EncodeToString(p.ch.h.Sum(nil))}, nil
+}
+
+// releaseSpill keeps the releases of a log scan in a file, by process,
+// holding only where each release is in memory.
+type releaseSpill struct {
+	f     *os.File
+	w     *bufio.Writer
+	n     int64
+	spans map[string][]span
+}
+
+type span struct{ off, len int64 }
+
+func newReleaseSpill(dir string) (*releaseSpill, error) {
+	f, err := os.CreateTemp(dir, ".ocds-spill-*")
+	if err != nil {
+		return nil, err
+	}
+	return &releaseSpill{f: f, w: bufio.NewWriterSize(f, 64<<10), spans: map[string][]span{}}, nil
+}
+
+func (s *releaseSpill) add(ocid string, b []byte) error {
+	if _, err := s.w.Write(b); err != nil {
+		return err
+	}
+	s.spans[ocid] = append(s.spans[ocid], span{s.n, int64(len(b))})
+	s.n += int64(len(b))
+	return nil
+}
+
+// ocids are the processes with releases, sorted.
+func (s *releaseSpill) ocids() []string {
+	out := make([]string, 0, len(s.spans))
+	for o := range s.spans {
+		out = append(out, o)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// releases reads back the releases of ocid, in log order. The spill must
+// be flushed.
+func (s *releaseSpill) releases(ocid string) ([]json.RawMessage, error) {
+	sp := s.spans[ocid]
+	out := make([]json.RawMessage, len(sp))
+	for i, p := range sp {
+		b := make([]byte, p.len)
+		if _, err := s.f.ReadAt(b, p.off); err != nil {
+			return nil, err
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+func (s *releaseSpill) remove() {
+	s.f.Close()
+	os.Remove(s.f.Name())
 }

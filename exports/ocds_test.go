@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/internal/schematest"
+	"github.com/pnyx-civic/pnyx/opendata"
 )
 
 const ocdsBase = "https://standard.open-contracting.org/schema/1__1__5/"
@@ -90,6 +92,17 @@ func TestOCDSOfTheDemo(t *testing.T) {
 	if err := json.Unmarshal(releases, &rp); err != nil {
 		t.Fatal(err)
 	}
+	t.Run("every ocid is under the configured prefix, which the manifest names", func(t *testing.T) {
+		prefix := opendata.DefaultConfig().OCIDPrefix
+		if m.OCIDPrefix != prefix {
+			t.Errorf("manifest ocid prefix %q, want %q", m.OCIDPrefix, prefix)
+		}
+		for _, r := range rp.Releases {
+			if !strings.HasPrefix(r.OCID, prefix+"-") {
+				t.Fatalf("ocid %s is not under %s", r.OCID, prefix)
+			}
+		}
+	})
 	t.Run("every code is of its codelist and every stage is released", func(t *testing.T) {
 		tags, roles, tenderStatus, awardStatus, contractStatus, method, docType :=
 			codelist(t, "releaseTag"), codelist(t, "partyRole"), codelist(t, "tenderStatus"), codelist(t, "awardStatus"),

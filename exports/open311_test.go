@@ -1,6 +1,7 @@
 package exports_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -97,6 +98,32 @@ func TestOpen311OfTheDemo(t *testing.T) {
 			if k == "subject" || k == "officer_id" || k == "assisted_by" {
 				t.Errorf("field %s", k)
 			}
+		}
+	})
+	t.Run("reported problems carry where they are and their description", func(t *testing.T) {
+		var raw []struct {
+			Code        string  `json:"service_code"`
+			Description *string `json:"description"`
+			Address     *string `json:"address"`
+		}
+		json.Unmarshal(b, &raw)
+		located, described := 0, 0
+		for _, r := range raw {
+			if r.Address != nil && *r.Address != "" {
+				located++
+			}
+			if r.Description != nil && *r.Description != "" {
+				described++
+			}
+			if r.Code == "information" && (r.Address != nil || r.Description != nil) {
+				t.Errorf("an information request with a place or a description: %+v", r)
+			}
+		}
+		if located == 0 || described == 0 {
+			t.Errorf("%d of %d requests with an address, %d with a description", located, len(raw), described)
+		}
+		if !bytes.Contains(b, []byte(`"lat":37.`)) || !bytes.Contains(b, []byte(`"long":24.`)) {
+			t.Error("no request with coordinates")
 		}
 	})
 	t.Run("filters by status and service code", func(t *testing.T) {

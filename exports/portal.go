@@ -393,7 +393,7 @@ func charts(lang string, c *chartData) []pageChart {
 		}
 		return [2]string{a, b}
 	}
-	al.SVG = template.HTML(svgHeatmap(al.ID+"-svg", w("alignTitle"), w("alignDesc"), c.factions, func(a, b string) (float64, bool) {
+	al.SVG = template.HTML(svgHeatmap(al.ID+"-svg", w("alignTitle"), w("alignDesc"), c.factions, c.colours, func(a, b string) (float64, bool) {
 		if a == b {
 			return 1, true
 		}

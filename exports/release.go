@@ -62,11 +62,14 @@ type ReleaseOptions struct {
 
 // Manifest describes a release.
 type Manifest struct {
-	Position uint64            `json:"position"`
-	Since    uint64            `json:"since,omitempty"`
-	Created  time.Time         `json:"created"`
-	Licence  string            `json:"licence"`
-	Datasets []ManifestDataset `json:"datasets"`
+	Position uint64    `json:"position"`
+	Since    uint64    `json:"since,omitempty"`
+	Created  time.Time `json:"created"`
+	Licence  string    `json:"licence"`
+	// OCIDPrefix is the publisher's registered OCDS prefix: the ocids of
+	// its own processes begin with it.
+	OCIDPrefix string            `json:"ocid_prefix,omitempty"`
+	Datasets   []ManifestDataset `json:"datasets"`
 	// Files are the publications in the open standards (OCDS, Popolo).
 	Files []ManifestFile `json:"files"`
 }
@@ -118,7 +121,8 @@ func WriteRelease(ctx context.Context, rows Rows, log Log, out string, opts Rele
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	m := Manifest{Position: uint64(rows.Position()), Since: uint64(opts.Since), Created: now().UTC().Truncate(time.Second), Licence: opts.Catalog.Licence.ID}
+	m := Manifest{Position: uint64(rows.Position()), Since: uint64(opts.Since), Created: now().UTC().Truncate(time.Second), Licence: opts.Catalog.Licence.ID,
+		OCIDPrefix: opts.Catalog.OCIDPrefix}
 	changed, err := changedStreams(ctx, log, opts.Since, rows.Position())
 	if err != nil {
 		return Manifest{}, err
@@ -217,10 +221,15 @@ func changedStreams(ctx context.Context, log Log, since, pos events.Position) (m
 	return changed, err
 }
 
+// logPage is how many events scanLog reads at once: its memory, whatever
+// the length of the log (a page of events.MaxReadLimit held about 100 MB
+// of the 1M-event demo's log).
+const logPage = 1000
+
 // scanLog calls fn with every event after after, up to and including to.
 func scanLog(ctx context.Context, log Log, after, to events.Position, fn func(*events.RecordedEvent) error) error {
 	for after < to {
-		page, err := log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: events.MaxReadLimit})
+		page, err := log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: logPage})
 		if err != nil {
 			return err
 		}

@@ -2,13 +2,16 @@ package exports_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/exports"
 	"github.com/pnyx-civic/pnyx/opendata"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -115,5 +118,60 @@ func BenchmarkParquetWriter(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
+	}
+}
+
+// BenchmarkWholeRelease writes the whole release of the data directory in
+// PNYX_BENCH_DATA_DIR (its log and read model, such as the 1M-event
+// demo's) and reports its rows, bytes and the process's peak resident
+// memory (VmHWM); run it with -memprofile to see what the writers hold.
+// Without the variable it is skipped: the tests write the demo year's.
+func BenchmarkWholeRelease(b *testing.B) {
+	dir := os.Getenv("PNYX_BENCH_DATA_DIR")
+	if dir == "" {
+		b.Skip("skipped: set PNYX_BENCH_DATA_DIR to a data directory")
+	}
+	ctx := context.Background()
+	rm, _ := benchReadModel(b)
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	var m exports.Manifest
+	for b.Loop() {
+		snap, err := rm.Snapshot(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out := filepath.Join(b.TempDir(), "release")
+		m, err = exports.WriteRelease(ctx, snap, store, out, exports.ReleaseOptions{Catalog: opendata.DefaultConfig()})
+		snap.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		os.RemoveAll(out)
+	}
+	var rows, size int64
+	for _, d := range m.Datasets {
+		rows += d.Rows
+		for _, f := range d.Files {
+			size += f.Bytes
+		}
+	}
+	for _, f := range m.Files {
+		size += f.Bytes
+	}
+	b.ReportMetric(float64(rows), "rows")
+	b.ReportMetric(float64(size)/(1<<20), "MiB")
+	b.ReportMetric(float64(size)/(1<<20)*float64(b.N)/b.Elapsed().Seconds(), "MiB/s")
+	if st, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(st), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				var n float64
+				fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), &n)
+				b.ReportMetric(n/1024, "peak-RSS-MiB")
+			}
+		}
 	}
 }

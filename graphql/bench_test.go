@@ -3,7 +3,6 @@ package graphql_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/graphql"
+	"github.com/pnyx-civic/pnyx/graphql/bench"
 	"github.com/pnyx-civic/pnyx/projections"
 )
 
@@ -27,9 +27,10 @@ import (
 //
 // docs/BENCHMARKS.md records their figures.
 
-const heavyQuery = `{ decisions(first: 50) { edges { node { number title vote { result ballots { choice member { name faction } } } } } } }`
-
-const typicalQuery = `{ decisions(first: 20) { edges { node { number title adoptedAt item { title } vote { result yes no abstain } } } } }`
+const (
+	heavyQuery   = bench.HeavyQuery
+	typicalQuery = bench.TypicalQuery
+)
 
 func httpServer(b *testing.B, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
@@ -51,7 +52,8 @@ func postHTTP(b *testing.B, c *http.Client, url, query string) []byte {
 	return out
 }
 
-// BenchmarkHeavyDecisions compares the heavy query (50 decisions with
+// BenchmarkHeavyDecisions (pnyx bench graphql measures the same against a
+// running server) compares the heavy query (50 decisions with
 // every ballot of their votes and each voter's name and faction) over
 // HTTP with the same rows read by one hand-written SQL join and encoded
 // as JSON by hand. The goal is at most 3 times the baseline.
@@ -75,7 +77,7 @@ func BenchmarkHeavyDecisions(b *testing.B) {
 		}
 		defer db.Close()
 		for b.Loop() {
-			if _, err := heavyBySQL(db); err != nil {
+			if _, err := bench.HeavyBySQL(context.Background(), db); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -84,68 +86,6 @@ func BenchmarkHeavyDecisions(b *testing.B) {
 	if sqlNs > 0 {
 		b.Logf("graphql %.2f ms, SQL+JSON %.2f ms: %.2f×", graphqlNs/1e6, sqlNs/1e6, graphqlNs/sqlNs)
 	}
-}
-
-type heavyBallot struct {
-	Choice string `json:"choice"`
-	Member struct {
-		Name    string `json:"name"`
-		Faction string `json:"faction"`
-	} `json:"member"`
-}
-
-type heavyDecision struct {
-	Number string `json:"number"`
-	Title  string `json:"title"`
-	Vote   *struct {
-		Result  string        `json:"result"`
-		Ballots []heavyBallot `json:"ballots"`
-	} `json:"vote"`
-}
-
-// heavyBySQL is the heavy query's rows by one join, as JSON.
-func heavyBySQL(db *sql.DB) ([]byte, error) {
-	rows, err := db.Query(`SELECT d.decision_id, d.number, d.title, coalesce(v.result, ''), v.vote_id IS NOT NULL,
-		coalesce(b.choice, ''), coalesce(m.name, ''), coalesce(m.faction, '')
-		FROM (SELECT * FROM decisions ORDER BY adopted_at, decision_id LIMIT 50) d
-		LEFT JOIN votes v ON v.vote_id = d.vote_id
-		LEFT JOIN ballots b ON b.vote_id = v.vote_id
-		LEFT JOIN memberships m ON m.member_id = b.member_id AND m.body_id = v.body_id
-			AND m.period = (SELECT max(period) FROM memberships WHERE member_id = b.member_id AND body_id = v.body_id)
-		ORDER BY d.adopted_at, d.decision_id, b.member_id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []heavyDecision
-	last := ""
-	for rows.Next() {
-		var id, number, title, result, choice, name, faction string
-		var voted bool
-		if err := rows.Scan(&id, &number, &title, &result, &voted, &choice, &name, &faction); err != nil {
-			return nil, err
-		}
-		if id != last {
-			last = id
-			d := heavyDecision{Number: number, Title: title}
-			if voted {
-				d.Vote = &struct {
-					Result  string        `json:"result"`
-					Ballots []heavyBallot `json:"ballots"`
-				}{Result: result, Ballots: []heavyBallot{}}
-			}
-			out = append(out, d)
-		}
-		if d := &out[len(out)-1]; d.Vote != nil && choice != "" {
-			var hb heavyBallot
-			hb.Choice, hb.Member.Name, hb.Member.Faction = choice, name, faction
-			d.Vote.Ballots = append(d.Vote.Ballots, hb)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return json.Marshal(map[string]any{"data": map[string]any{"decisions": out}})
 }
 
 // BenchmarkTypicalPage16Clients runs a typical page (20 decisions with

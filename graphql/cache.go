@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -52,10 +53,12 @@ func cacheStateOf(ctx context.Context) *cacheState {
 
 // cacheKeyOf is the part of the cache key a request itself names: its
 // query (or persisted query hash), operation and variables, canonical.
-// ok is false for a request the cache does not serve: one with a token, a
-// body it cannot read as one GraphQL request, or no query.
+// ok is false for a request the cache does not serve: one with a token,
+// one whose Cache-Control asks for no-cache (a fresh answer, neither read
+// from the cache nor kept), a body it cannot read as one GraphQL request,
+// or no query.
 func cacheKeyOf(r *http.Request, body []byte) (key string, ok bool) {
-	if r.Header.Get("Authorization") != "" {
+	if r.Header.Get("Authorization") != "" || strings.Contains(r.Header.Get("Cache-Control"), "no-cache") {
 		return "", false
 	}
 	var p struct {

@@ -25,6 +25,9 @@ var coverageQueries = map[string]string{
 			body { name } member { id localId name faction memberships(first: 1) { edges { node { name } } } } } } }
 		meetings(first: 1) { edges { node { id } } }
 		decisions(first: 1, year: 2025) { edges { node { id } } } } } } }`,
+	"factions": `{ faction(id: "kal-dimotiko-symvoulio-km") { localId name members shortName colour role formedAt dissolvedAt
+		leader { name factionId } body { localId }
+		memberships(first: 2, at: "2025-06-01T00:00:00Z") { totalCount edges { node { factionId factionEntity { localId colour } } } } } }`,
 	"a member's record": `{ decisions(first: 1) { edges { node { vote { ballots { changes member { localId
 		votingRecord(first: 3, from: "2025-01-01T00:00:00Z") { totalCount edges { node { choice changes castAt itemTitle question result vote { id } } } }
 		memberships(first: 1) { edges { node { body { localId } } } } } } } } } } }`,
@@ -41,7 +44,7 @@ var coverageQueries = map[string]string{
 			consultation { id status openedAt closesAt closedAt commentCount item { id } meeting { id }
 				comments(first: 2) { totalCount edges { node { localId kind text status moderationReason submittedAt item { id } } } } } } } } } } }}`,
 	"votes and amendments": `{ votes(first: 3, bodyId: "kal-dimotiko-symvoulio", result: "passed") { totalCount edges { node {
-		id localId question questionType method status openedAt closedAt yes no abstain present absent result majority chairTieBreak
+		id localId question questionType method status openedAt closedAt yes no abstain present absent result majority chairTieBreak imported
 		body { id } meeting { id } item { id } amendment { id } decisions { id } ballots(choice: "yes") { choice member { name } } } } } }`,
 	"amendments": `query($amendment: String!) { amendment(id: $amendment) { id localId text status reason proposedAt decidedAt
 		item { id } proposer { name } vote { id } } }`,
@@ -53,23 +56,42 @@ var coverageQueries = map[string]string{
 		procurements(first: 2) { edges { node { role } } } } } } }`,
 	"procurements": `{ procurements(first: 3, status: "completed") { totalCount edges { node { id ocid title description department method status
 		procedure deadline contractId contractStart contractEnd bidCount plannedAt tenderPublishedAt awardedAt signedAt closedAt
-		cancelledReason cpv budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
+		cancelledReason cpv imported budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
+		procedureType category vatRate budgetWithVat { cents } awardedWithVat { cents } contractWithVat { cents } committed { cents }
+		lots lotsAwarded appealsPending directAwardLimit { cents } directAwardLimitBasis modificationLimitPercent adam tenderAdam awardAdam contractAdam
 		buyer { id } supplier { id } awardDecision { id }
-		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt supplier { vatId } } } }
+		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt lotId status statusReason supplier { vatId } } } }
 		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt } } }
 		tenderAmendments(first: 2) { totalCount edges { node { seq ceiling { cents } deadline reason amendedAt decision { id } } } }
 		contractAmendments(first: 2) { totalCount edges { node { seq value { cents } periodStart periodEnd reason amendedAt decision { id } } } }
 		decisions(first: 2) { totalCount edges { node { role procurement { id } decision { id } } } } } } } }`,
 	"suppliers": `{ suppliers(first: 3) { totalCount edges { node { id vatId name kind locality municipality country registeredAt
 		procurements(first: 1) { totalCount } bids(first: 1) { totalCount } } } } }`,
-	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject channel status submittedAt
+	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject description address lat long channel status submittedAt
 		acknowledgedAt responseDays dueAt overdue department answeredAt answerSummary legalBasis closedAt reopened
+		counting extendedDays extensionReason forwardedTo forwardClock forwardedLate access withheldReason withheldLegalBasis
 		statusHistory { status at detail } } } } }`,
 	"search": `{ search(query: "προϋπολογισμού", first: 5) { totalCount pageInfo { endCursor } edges { cursor node { kind title
 		snippet { text marked highlights { start end } } node { id ... on Decision { number } ... on AgendaItem { title } ... on Procurement { ocid } } } } } }`,
 	"history and the change feed": `{ history(id: "body-kal-dimotiko-symvoulio", first: 2) { pageInfo { hasNextPage endCursor } edges { cursor node {
 		eventId stream version position type schema occurredAt recordedAt actor { tokenId role } data } } }
 		events(first: 3, types: ["decision.adopted"]) { pageInfo { hasNextPage endCursor } edges { cursor node { type position } } } }`,
+	"analytics": `{ analytics { spending(by: SUPPLIER) { key currency awards awardedCents payments paidCents }
+		supplierShares(local: "Δήμος Καλλιθέας Αιγαίου") { currency
+			awarded { totalCents cooperativeCents smeCents localCents cooperativeShare smeShare localShare } paid { totalCents } }
+		agreement(level: FACTION) { a b votes agreed rate }
+		factionVotes(filter: {from: "2025-03-01T00:00:00Z", to: "2025-04-01T00:00:00Z"}) { voteId openedAt faction yes no abstain rice position }
+		cohesion { faction votes mean } dissent { memberId faction ballots against rate }
+		memberAttendance(filter: {bodyId: "kal-dimotiko-symvoulio"}) { bodyId memberId meetings present rate }
+		meetingAttendance { meetingId bodyId convenedAt seats present rate }
+		meetingDecisions { meetingId bodyId decisions withAgenda agendaSeconds meanAgendaToDecisionSeconds }
+		decisionChanges { month adopted corrected revoked annulled }
+		requestTimes(filter: {category: "information"}) { category channel requests assisted withDueDate answered responseSeconds
+			allowedSeconds overdue overdueShare assistedShare responseToDeadline }
+		participation(perMeeting: true) { meetingId itemId comments proposals objections remarks } } }`,
+	"the ledger": `{ ledger { verifierKey checkpoint { origin treeSize rootHash note }
+		inclusionProof(position: 2) { position leafIndex treeSize leaf leafHash hashes checkpoint { treeSize } }
+		consistencyProof(from: 1, to: 2) { from to hashes } } }`,
 	"nodes": `{ a: node(id: "body-kal-dimotiko-symvoulio") { id ... on Body { name } }
 		b: node(id: "member-nobody") { id } c: node(id: "nonsense") { id } }`,
 	"a body, a meeting and the rest by id": `{ body(id: "kal-dimotiko-symvoulio") { name } member(id: "nobody") { name }

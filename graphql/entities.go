@@ -3,7 +3,6 @@ package graphql
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -94,6 +93,9 @@ func decisions(ctx context.Context, f readmodel.DecisionFilter, first *int, afte
 	if err != nil {
 		return nil, err
 	}
+	if err := prefetchDecisions(ctx, l.Items); err != nil {
+		return nil, err
+	}
 	return &generated.DecisionConnection{PageInfo: pageInfo(l), TotalCount: total(l),
 		Edges: edges(l, func(c string, d *readmodel.Decision) *generated.DecisionEdge {
 			return &generated.DecisionEdge{Cursor: c, Node: &model.Decision{Decision: *d}}
@@ -167,7 +169,7 @@ func (r bodyResolver) Members(ctx context.Context, b *model.Body, at *time.Time,
 	if b.At != nil {
 		var keep []readmodel.Membership
 		for _, m := range b.Memberships {
-			if (faction == nil || m.Faction == *faction) && (role == nil || m.Role == *role) && sitting(m, timeOf(at)) {
+			if (faction == nil || m.FactionID == *faction) && (role == nil || m.Role == *role) && sitting(m, timeOf(at)) {
 				keep = append(keep, m)
 			}
 		}
@@ -187,47 +189,6 @@ func sitting(m readmodel.Membership, t time.Time) bool {
 		return true
 	}
 	return !m.Since.After(t) && (m.Until.IsZero() || m.Until.After(t))
-}
-
-// maxFactionMembers bounds the seats read to count factions: more than
-// any council has.
-const maxFactionMembers = 500
-
-func (r bodyResolver) Factions(ctx context.Context, b *model.Body) ([]*generated.Faction, error) {
-	var current []readmodel.Membership
-	if b.At != nil {
-		for _, m := range b.Memberships {
-			if m.Until.IsZero() {
-				current = append(current, m)
-			}
-		}
-	} else {
-		s, err := snapshot(ctx)
-		if err != nil {
-			return nil, err
-		}
-		q, _ := requestOf(ctx)
-		l, err := s.Memberships(ctx, readmodel.MembershipFilter{BodyID: b.ID, At: q.now, Page: readmodel.Page{First: maxFactionMembers}})
-		if err != nil {
-			return nil, err
-		}
-		current = l.Items
-	}
-	count := map[string]int{}
-	for _, m := range current {
-		count[m.Faction]++
-	}
-	out := make([]*generated.Faction, 0, len(count))
-	for name, n := range count {
-		out = append(out, &generated.Faction{Name: name, Members: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Members != out[j].Members {
-			return out[i].Members > out[j].Members
-		}
-		return out[i].Name < out[j].Name
-	})
-	return out, nil
 }
 
 func (r bodyResolver) Meetings(ctx context.Context, b *model.Body, status *string, first *int, after *string) (*generated.MeetingConnection, error) {
@@ -256,7 +217,7 @@ func (r memberResolver) Memberships(ctx context.Context, m *model.Member, first 
 	return memberships(ctx, readmodel.MembershipFilter{MemberID: m.ID}, first, after)
 }
 
-func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyID, faction *string, from, to *time.Time, first *int, after *string) (*generated.MemberBallotConnection, error) {
+func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyID, faction *string, from, to *time.Time, first *int, after *string, _ *generated.Order) (*generated.MemberBallotConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err
@@ -274,7 +235,7 @@ func (r memberResolver) VotingRecord(ctx context.Context, m *model.Member, bodyI
 		})}, nil
 }
 
-func (r memberResolver) Attendance(ctx context.Context, m *model.Member, bodyID string, from, to *time.Time, first *int, after *string) (*generated.MemberSittingConnection, error) {
+func (r memberResolver) Attendance(ctx context.Context, m *model.Member, bodyID string, from, to *time.Time, first *int, after *string, _ *generated.Order) (*generated.MemberSittingConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err
@@ -528,22 +489,43 @@ func (r voteResolver) Amendment(ctx context.Context, v *model.Vote) (*model.Amen
 }
 
 // Ballots come whole per vote, through one loader for every vote of the
-// page.
-func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*readmodel.Ballot, error) {
+// page, and their members, when selected, through one look-up of the
+// members loader for all of them.
+func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*model.Ballot, error) {
+	q, err := requestOf(ctx)
+	if err != nil {
+		return nil, err
+	}
 	all := v.Ballots
 	if v.At == nil {
-		q, err := requestOf(ctx)
-		if err != nil {
-			return nil, err
-		}
 		if all, err = q.loaders.ballots.Load(ctx, v.ID); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]*readmodel.Ballot, 0, len(all))
+	out := make([]*model.Ballot, 0, len(all))
 	for i := range all {
 		if choice == nil || all[i].Choice == *choice {
-			out = append(out, &all[i])
+			out = append(out, &model.Ballot{Ballot: all[i]})
+		}
+	}
+	if _, ok := has(selected(ctx), "member"); !ok || len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(out))
+	for i, b := range out {
+		ids[i] = b.MemberID
+	}
+	ms, err := q.loaders.members.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range out {
+		if ms[i] != nil {
+			b.Member = &model.Member{ID: b.MemberID, Latest: *ms[i]}
+		} else {
+			// A ballot's member is always on record; a member unknown
+			// to the read model is named by id alone.
+			b.Member = &model.Member{ID: b.MemberID, Latest: readmodel.Membership{MemberID: b.MemberID}}
 		}
 	}
 	return out, nil
@@ -569,18 +551,6 @@ func (r voteResolver) Decisions(ctx context.Context, v *model.Vote) ([]*model.De
 		out[i] = &model.Decision{Decision: l.Items[i]}
 	}
 	return out, nil
-}
-
-type ballotResolver struct{ *resolver }
-
-func (r ballotResolver) Member(ctx context.Context, b *readmodel.Ballot) (*model.Member, error) {
-	m, err := r.member(ctx, b.MemberID)
-	if err == nil && m == nil {
-		// A ballot's member is always on record; a member unknown to the
-		// read model is named by id alone.
-		m = &model.Member{ID: b.MemberID, Latest: readmodel.Membership{MemberID: b.MemberID}}
-	}
-	return m, err
 }
 
 // Decision.

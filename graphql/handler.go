@@ -28,6 +28,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/generated"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -91,6 +92,12 @@ type Options struct {
 	// Writes is what the mutations record through; the zero value serves
 	// queries only, every mutation answering UNAVAILABLE.
 	Writes Writes
+	// Analytics answers the analytics field (see SnapshotEngine); without
+	// it the field is an unavailable error.
+	Analytics analytics.Engine
+	// Ledger answers the ledger field; without it the field is an
+	// unavailable error.
+	Ledger Ledger
 }
 
 const (
@@ -310,7 +317,7 @@ func (h *Handler) aroundOperation(ctx context.Context, next gql.OperationHandler
 		snap.Close()
 		if c := cacheStateOf(ctx); c != nil && resp != nil {
 			c.mu.Lock()
-			c.cacheable, c.position = len(resp.Errors) == 0, snap.Position()
+			c.cacheable, c.position = len(resp.Errors) == 0 && !q.uncached.Load(), snap.Position()
 			c.mu.Unlock()
 		}
 		if resp != nil {

@@ -15,11 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/pnyx-civic/pnyx/analytics/embedded"
 	"github.com/pnyx-civic/pnyx/events/demo"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/events/vault"
 	"github.com/pnyx-civic/pnyx/graphql"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/projections/ledger"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
@@ -31,10 +35,11 @@ import (
 var demoNow = time.Date(2025, 12, 31, 12, 0, 0, 0, time.UTC)
 
 type env struct {
-	dir   string
-	store *sqlite.Store
-	rm    *readmodel.ReadModel
-	h     *graphql.Handler
+	dir    string
+	store  *sqlite.Store
+	rm     *readmodel.ReadModel
+	ledger *ledger.Ledger
+	h      *graphql.Handler
 	// statements counts the SQL statements snapshots run, while counting
 	// is on.
 	statements atomic.Int64
@@ -52,6 +57,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if fixture != nil {
 		fixture.rm.Close()
+		fixture.ledger.Close()
 		fixture.store.Close()
 	}
 	if fixtureDir != "" {
@@ -101,11 +107,60 @@ func buildFixture() (*env, error) {
 	}
 	e.rm.UseVault(v)
 	e.rm.Observe(func(q projections.Queryer) projections.Queryer { return &countingQueryer{q: q, e: e} })
+	if e.ledger, err = buildLedger(ctx, e.store, filepath.Join(dir, "ledger.db")); err != nil {
+		return nil, err
+	}
 	e.h = graphql.New(e.rm, e.store, graphql.Options{Now: func() time.Time { return demoNow },
 		// A window wide enough that every field of a level joins its
 		// batch on a loaded machine: the statement counts are exact.
-		BatchWait: 20 * time.Millisecond})
+		BatchWait: 20 * time.Millisecond,
+		Analytics: embedded.New(e.rm), Ledger: e.ledger})
 	return e, nil
+}
+
+// testLedgerOrigin names the fixture's log in its checkpoints.
+const testLedgerOrigin = "test.example/pnyx"
+
+// buildLedger builds the ledger of the whole log at path, with a fixed
+// key, and signs two checkpoints: of the first half of the log and of all
+// of it.
+func buildLedger(ctx context.Context, store *sqlite.Store, path string) (*ledger.Ledger, error) {
+	skey, _, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte("pnyx"), 64)), testLedgerOrigin)
+	if err != nil {
+		return nil, err
+	}
+	key, err := ledger.ParseSignerKey(skey)
+	if err != nil {
+		return nil, err
+	}
+	l, err := ledger.Open(ctx, path, store, ledger.Options{Key: key, Every: 1 << 40, Interval: 1 << 62})
+	if err != nil {
+		return nil, err
+	}
+	head, err := store.Head(ctx)
+	if err == nil {
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- l.Run(runCtx, nil) }()
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Minute)
+		err = l.WaitFor(wctx, head)
+		wcancel()
+		cancel()
+		if rerr := <-done; err == nil {
+			err = rerr
+		}
+	}
+	if err == nil {
+		_, err = l.SignAt(ctx, int64(head)/2)
+	}
+	if err == nil {
+		_, err = l.SignAt(ctx, int64(head))
+	}
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return l, nil
 }
 
 // buildReadModel runs the read model projection over the whole log.

@@ -258,6 +258,11 @@ func (h *Handler) fill(ctx context.Context, w *model.Written, f focus) error {
 		if w.Body, err = r.body(ctx, id, nil); err == nil && f.member != "" {
 			w.Member, err = r.member(ctx, f.member)
 		}
+	case "faction":
+		var f *readmodel.Faction
+		if f, err = r.faction(ctx, id); err == nil && f != nil {
+			w.Faction = &model.Faction{Faction: *f}
+		}
 	case "meeting":
 		if w.Meeting, err = r.meeting(ctx, id, nil); err == nil && f.item != "" {
 			w.Item, err = r.item(ctx, f.item, nil)

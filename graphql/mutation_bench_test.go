@@ -43,7 +43,7 @@ func newBallotBench(b *testing.B) *ballotBench {
 		if i == 0 {
 			role = events.RoleChair
 		}
-		run(events.AddMember{BodyID: "b1", MemberID: id, Name: "Σύμβουλος " + id, Faction: "Α", Role: role, At: writeT0.Add(-30 * day)})
+		run(events.AddMember{BodyID: "b1", MemberID: id, Name: "Σύμβουλος " + id, Role: role, At: writeT0.Add(-30 * day)})
 		k.members = append(k.members, id)
 	}
 	run(events.ScheduleMeeting{MeetingID: "mt1", BodyID: "b1", StartsAt: writeT0.Add(5 * day), Place: "Δημαρχείο", Urgency: events.MeetingRegular, Call: 1, At: writeT0.Add(-10 * day)})

@@ -238,3 +238,47 @@ func (m mutationResolver) SkipEvent(ctx context.Context, in events.SkipEvent, ex
 func (m mutationResolver) RecordForgetting(ctx context.Context, in events.RecordForgetting, expected *int64, key *string) (*model.Written, error) {
 	return m.record(ctx, in, expected, key, focus{})
 }
+
+func (m mutationResolver) FormFaction(ctx context.Context, in events.FormFaction, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionDetails(ctx context.Context, in events.ChangeFactionDetails, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionLeader(ctx context.Context, in events.ChangeFactionLeader, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ChangeFactionRole(ctx context.Context, in events.ChangeFactionRole, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) DissolveFaction(ctx context.Context, in events.DissolveFaction, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) RecordCommitment(ctx context.Context, in events.RecordCommitment, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) RecordEvaluation(ctx context.Context, in events.RecordEvaluation, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) LodgeAppeal(ctx context.Context, in events.LodgeAppeal, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) DecideAppeal(ctx context.Context, in events.DecideAppeal, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ExtendRequest(ctx context.Context, in events.ExtendRequest, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}
+
+func (m mutationResolver) ForwardRequest(ctx context.Context, in events.ForwardRequest, expected *int64, key *string) (*model.Written, error) {
+	return m.record(ctx, in, expected, key, focus{})
+}

@@ -210,7 +210,8 @@ func (e *writeEnv) tokenOf(t testing.TB, mutation string) string {
 	}
 	switch {
 	case strings.Contains(mutation, "Procurement"), strings.Contains(mutation, "Tender"), strings.Contains(mutation, "Bid"),
-		strings.Contains(mutation, "Contract"), strings.Contains(mutation, "Supplier"), mutation == "recordPayment":
+		strings.Contains(mutation, "Contract"), strings.Contains(mutation, "Supplier"), mutation == "recordPayment",
+		mutation == "recordCommitment", mutation == "recordEvaluation", strings.Contains(mutation, "Appeal"):
 		return e.secrets["procurement"]
 	case strings.Contains(mutation, "Request"):
 		return e.secrets["requests"]

@@ -109,6 +109,7 @@ func selection(payload string) string {
 	entity := map[string]string{
 		"BodyPayload":         "body { id name }",
 		"MemberPayload":       "member { id name faction } body { id }",
+		"FactionPayload":      "faction { localId name role }",
 		"MeetingPayload":      "meeting { id status }",
 		"AgendaItemPayload":   "item { id status } meeting { id }",
 		"ConsultationPayload": "consultation { id status }",
@@ -223,16 +224,23 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add := func(name string, m map[string]any) { steps = append(steps, step{name: name, input: in(m)}) }
 
 	add("registerBody", map[string]any{"bodyId": "b1", "name": "Δημοτικό Συμβούλιο Δοκιμής", "kind": "council", "settings": settings, "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fa", "bodyId": "b1", "name": "Παράταξη Α", "shortName": "Α", "colour": "#0072b2", "role": "majority", "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fb", "bodyId": "b1", "name": "Παράταξη Β", "shortName": "Β", "colour": "#e69f00", "role": "opposition", "at": ts(-30 * day)})
+	add("formFaction", map[string]any{"factionId": "fc", "bodyId": "b1", "name": "Παράταξη Γ", "shortName": "Γ", "colour": "#009e73", "role": "opposition", "at": ts(-30 * day)})
 	for i, m := range []string{"m1", "m2", "m3", "m4", "m5", "m6"} {
 		role := "member"
 		if i == 0 {
 			role = "chair"
 		}
-		add("addMember", map[string]any{"bodyId": "b1", "memberId": m, "name": "Σύμβουλος " + m, "faction": []string{"Α", "Β"}[i%2], "role": role, "at": ts(-30 * day)})
+		add("addMember", map[string]any{"bodyId": "b1", "memberId": m, "name": "Σύμβουλος " + m, "factionId": []string{"fa", "fb"}[i%2], "role": role, "at": ts(-30 * day)})
 	}
 	add("changeBodySettings", map[string]any{"bodyId": "b1", "settings": settings, "reason": "Απόφαση 12/2026: επιβεβαίωση κανόνων", "at": ts(-29 * day)})
 	add("changeMemberRole", map[string]any{"bodyId": "b1", "memberId": "m2", "role": "vice_chair", "at": ts(-29 * day)})
-	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "faction": "Β", "at": ts(-29 * day)})
+	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "factionId": "fb", "at": ts(-29 * day)})
+	add("changeFactionDetails", map[string]any{"factionId": "fb", "name": "Παράταξη Β΄", "shortName": "Β΄", "colour": "#cc79a7", "at": ts(-29 * day)})
+	add("changeFactionLeader", map[string]any{"factionId": "fb", "memberId": "m2", "at": ts(-29 * day)})
+	add("changeFactionRole", map[string]any{"factionId": "fb", "role": "majority", "reason": "Συνεργασία με την παράταξη Α", "at": ts(-29 * day)})
+	add("dissolveFaction", map[string]any{"factionId": "fc", "reason": "Κανείς δεν εκλέχθηκε", "at": ts(-29 * day)})
 	add("removeMember", map[string]any{"bodyId": "b1", "memberId": "m6", "reason": "Παραίτηση", "at": ts(-28 * day)})
 	add("registerSupplier", map[string]any{"vatId": s1, "name": "Κατασκευαστική Δοκιμής ΑΕ", "kind": "sme", "locality": "Καλλιθέα", "municipality": "Καλλιθέα", "country": "GR",
 		"address":      map[string]any{"street": "Οδός 1", "postcode": "17671", "locality": "Καλλιθέα", "country": "GR"},
@@ -336,6 +344,16 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add("planProcurement", map[string]any{"ocid": "ocds-tst001-p2", "title": "Προμήθεια υλικών", "description": "Υλικά συντήρησης", "buyerBodyId": "b1", "budget": eur(500_000), "cpv": []string{"44111000-1"}, "method": "direct", "at": ts(6 * day)})
 	add("cancelProcurement", map[string]any{"ocid": "ocds-tst001-p2", "reason": "Δεν απαιτείται πλέον", "at": ts(7 * day)})
 
+	// A commitment, the committee's minutes and an appeal against them.
+	p3 := "ocds-tst001-p3"
+	add("planProcurement", map[string]any{"ocid": p3, "title": "Προμήθεια τροφίμων", "description": "Τρόφιμα", "buyerBodyId": "b1", "budget": eur(1_000_000), "cpv": []string{"15300000-1"}, "method": "open", "at": ts(6 * day)})
+	add("publishTender", map[string]any{"ocid": p3, "procedure": "open", "ceiling": eur(900_000), "deadline": ts(20 * day), "at": ts(6*day + time.Hour)})
+	add("recordCommitment", map[string]any{"ocid": p3, "commitmentId": "aay-1", "amount": eur(1_116_000), "budgetLine": "15-6481.001", "year": 2026, "at": ts(7 * day)})
+	add("recordBid", map[string]any{"ocid": p3, "bidId": "bid1", "supplierId": s1, "value": eur(800_000), "at": ts(10 * day)})
+	add("recordEvaluation", map[string]any{"ocid": p3, "evaluationId": "ev1", "phase": "financial", "ranking": []string{"bid1"}, "at": ts(21 * day)})
+	add("lodgeAppeal", map[string]any{"ocid": p3, "appealId": "ap1", "kind": "objection", "evaluationId": "ev1", "grounds": "Λάθος βαθμολογία", "at": ts(22 * day)})
+	add("decideAppeal", map[string]any{"ocid": p3, "appealId": "ap1", "outcome": "dismissed", "reason": "Αβάσιμη", "at": ts(23 * day)})
+
 	// The decisions' later life.
 	add("revokeDecision", map[string]any{"decisionId": "d1", "reason": "Μεταγενέστερη απόφαση", "revokingDecisionId": "d2", "at": ts(40 * day)})
 	add("annulDecision", map[string]any{"decisionId": "d2", "reason": "Έλεγχος νομιμότητας", "authority": "Αποκεντρωμένη Διοίκηση", "at": ts(41 * day)})
@@ -368,6 +386,17 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	reqStep("rejectRequest", func(id string) map[string]any {
 		return map[string]any{"requestId": id, "legalBasis": "ν. 2690/1999 άρθ. 5", "reason": "Δεν αφορά τον Δήμο", "at": ts(3 * day)}
 	}, "r2")
+
+	steps = append(steps, step{name: "submitRequest", public: true, input: in(request("information", "Αντίγραφο αδείας")), after: keep("r3")})
+	reqStep("acknowledgeRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "responseDays": 20, "at": ts(day)}
+	}, "r3")
+	reqStep("extendRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "days": 10, "reason": "Ο φάκελος αναζητείται στο αρχείο", "at": ts(10 * day)}
+	}, "r3")
+	reqStep("forwardRequest", func(id string) map[string]any {
+		return map[string]any{"requestId": id, "to": "Περιφέρεια Αττικής", "reason": "Αρμόδια αρχή", "at": ts(11 * day)}
+	}, "r3")
 
 	// Access, a skip and an erasure.
 	admin := e.tokens.Admin().TokenID

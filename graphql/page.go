@@ -18,11 +18,13 @@ const MaxFirst = 100
 // the schema's defaults say; the complexity limit counts it the same.
 const defaultFirst = 20
 
-// pageOf is the read model page a connection's arguments ask for. It
-// counts the total only when the query selects totalCount. A first over
-// MaxFirst or negative is an invalid error.
+// pageOf is the read model page a connection's arguments ask for, in the
+// direction of the field's order argument when it has one (every list
+// with a choice of direction reads it here, so no resolver threads it
+// through). It counts the total only when the query selects totalCount. A
+// first over MaxFirst or negative is an invalid error.
 func pageOf(ctx context.Context, first *int, after *string) (readmodel.Page, error) {
-	p := readmodel.Page{First: defaultFirst, Total: selects(ctx, "totalCount")}
+	p := readmodel.Page{First: defaultFirst, Total: selects(ctx, "totalCount"), Desc: orderOf(ctx) == generated.OrderDesc}
 	if first != nil {
 		p.First = *first
 	}
@@ -38,6 +40,20 @@ func pageOf(ctx context.Context, first *int, after *string) (readmodel.Page, err
 		p.After = *after
 	}
 	return p, nil
+}
+
+// orderOf is the order argument of the field being resolved, ASC without
+// one.
+func orderOf(ctx context.Context) generated.Order {
+	if fc := gql.GetFieldContext(ctx); fc != nil {
+		if o, ok := fc.Args["order"].(generated.Order); ok {
+			return o
+		}
+		if o, ok := fc.Args["order"].(*generated.Order); ok && o != nil {
+			return *o
+		}
+	}
+	return generated.OrderAsc
 }
 
 // selects reports whether the field being resolved selects name.

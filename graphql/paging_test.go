@@ -17,6 +17,8 @@ func TestConnectionsPage(t *testing.T) {
 	}{
 		{"decisions", `query($after: String) { decisions(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, []string{"decisions"}},
 		{"meetings of a body", `query($after: String) { body(id: "kal-dimotiko-symvoulio") { meetings(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } } }`, []string{"body", "meetings"}},
+		{"decisions newest first", `query($after: String) { decisions(first: 2, after: $after, order: DESC) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, []string{"decisions"}},
+		{"requests newest first", `query($after: String) { requests(first: 2, after: $after, order: DESC) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, []string{"requests"}},
 		{"procurements", `query($after: String) { procurements(first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, []string{"procurements"}},
 		{"overdue requests", `query($after: String) { requests(first: 2, overdue: true, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }`, []string{"requests"}},
 		{"history", `query($after: String) { history(id: "body-kal-dimotiko-symvoulio", first: 2, after: $after) { pageInfo { hasNextPage endCursor } edges { cursor node { id: eventId } } } }`, []string{"history"}},

@@ -39,7 +39,7 @@ func (r queryResolver) Body(ctx context.Context, id string, asOf *generated.AsOf
 	return r.body(ctx, id, at)
 }
 
-func (r queryResolver) Bodies(ctx context.Context, first *int, after *string) (*generated.BodyConnection, error) {
+func (r queryResolver) Bodies(ctx context.Context, first *int, after *string, _ *generated.Order) (*generated.BodyConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (r queryResolver) Meeting(ctx context.Context, id string, asOf *generated.A
 	return r.meeting(ctx, id, at)
 }
 
-func (r queryResolver) Meetings(ctx context.Context, bodyID, status *string, startsFrom, startsTo *time.Time, first *int, after *string) (*generated.MeetingConnection, error) {
+func (r queryResolver) Meetings(ctx context.Context, bodyID, status *string, startsFrom, startsTo *time.Time, first *int, after *string, _ *generated.Order) (*generated.MeetingConnection, error) {
 	return meetings(ctx, readmodel.MeetingFilter{BodyID: str(bodyID), Status: str(status),
 		Starts: readmodel.TimeRange{From: timeOf(startsFrom), To: timeOf(startsTo)}}, first, after)
 }
@@ -96,7 +96,7 @@ func (r queryResolver) Vote(ctx context.Context, id string, asOf *generated.AsOf
 	return r.vote(ctx, id, at)
 }
 
-func (r queryResolver) Votes(ctx context.Context, bodyID, meetingID, itemID, result *string, first *int, after *string) (*generated.VoteConnection, error) {
+func (r queryResolver) Votes(ctx context.Context, bodyID, meetingID, itemID, result *string, first *int, after *string, _ *generated.Order) (*generated.VoteConnection, error) {
 	return votes(ctx, readmodel.VoteFilter{BodyID: str(bodyID), MeetingID: str(meetingID), ItemID: str(itemID), Result: str(result)}, first, after)
 }
 
@@ -129,7 +129,7 @@ func (r queryResolver) Decision(ctx context.Context, id, number, bodyID *string,
 }
 
 func (r queryResolver) Decisions(ctx context.Context, bodyID, status *string, year *int, meetingID, itemID, registerID *string,
-	adoptedFrom, adoptedTo *time.Time, first *int, after *string) (*generated.DecisionConnection, error) {
+	adoptedFrom, adoptedTo *time.Time, first *int, after *string, _ *generated.Order) (*generated.DecisionConnection, error) {
 	f := readmodel.DecisionFilter{BodyID: str(bodyID), Status: str(status), MeetingID: str(meetingID), ItemID: str(itemID),
 		RegisterID: str(registerID), Adopted: readmodel.TimeRange{From: timeOf(adoptedFrom), To: timeOf(adoptedTo)}}
 	if year != nil {
@@ -147,7 +147,7 @@ func (r queryResolver) Procurement(ctx context.Context, ocid string, asOf *gener
 }
 
 func (r queryResolver) Procurements(ctx context.Context, buyerBodyID, status, supplierVatID, cpv, method *string,
-	budgetMin, budgetMax *int64, first *int, after *string) (*generated.ProcurementConnection, error) {
+	budgetMin, budgetMax *int64, first *int, after *string, _ *generated.Order) (*generated.ProcurementConnection, error) {
 	return procurements(ctx, readmodel.ProcurementFilter{BuyerBodyID: str(buyerBodyID), Status: str(status),
 		SupplierVATID: str(supplierVatID), CPV: str(cpv), Method: str(method),
 		Budget: readmodel.MoneyRange{Min: budgetMin, Max: budgetMax}}, first, after)
@@ -161,7 +161,7 @@ func (r queryResolver) Supplier(ctx context.Context, vatID string, asOf *generat
 	return r.supplier(ctx, vatID, at)
 }
 
-func (r queryResolver) Suppliers(ctx context.Context, kind, municipality, name *string, first *int, after *string) (*generated.SupplierConnection, error) {
+func (r queryResolver) Suppliers(ctx context.Context, kind, municipality, name *string, first *int, after *string, _ *generated.Order) (*generated.SupplierConnection, error) {
 	s, p, err := listArgs(ctx, first, after)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (r queryResolver) Request(ctx context.Context, id string, asOf *generated.A
 }
 
 func (r queryResolver) Requests(ctx context.Context, category, channel, status, department *string, overdue *bool,
-	submittedFrom, submittedTo *time.Time, first *int, after *string) (*generated.RequestConnection, error) {
+	submittedFrom, submittedTo *time.Time, first *int, after *string, _ *generated.Order) (*generated.RequestConnection, error) {
 	q, err := requestOf(ctx)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -23,6 +24,10 @@ type request struct {
 	now     time.Time
 	loaders loaders
 	opened  []*readmodel.Snapshot // a mutation's snapshots, closed after the answer
+	// uncached is set by a field whose answer does not follow the
+	// snapshot's position (the ledger, a ClickHouse engine): the response
+	// cache must not keep the answer.
+	uncached atomic.Bool
 }
 
 type requestKey struct{}
@@ -68,6 +73,7 @@ type loaders struct {
 	procurements  *dataloadgen.Loader[string, *readmodel.Procurement]
 	suppliers     *dataloadgen.Loader[string, *readmodel.Supplier]
 	requests      *dataloadgen.Loader[string, *readmodel.Request]
+	factions      *dataloadgen.Loader[string, *readmodel.Faction]
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
@@ -84,6 +90,7 @@ func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
 		procurements:  batch(wait, s.ProcurementsByID),
 		suppliers:     batch(wait, s.SuppliersByID),
 		requests:      batch(wait, s.RequestsByID),
+		factions:      batch(wait, s.FactionsByID),
 	}
 }
 

@@ -23,7 +23,6 @@ var _ generated.ResolverRoot = (*resolver)(nil)
 
 func (r *resolver) AgendaItem() generated.AgendaItemResolver       { return agendaItemResolver{r} }
 func (r *resolver) Amendment() generated.AmendmentResolver         { return amendmentResolver{r} }
-func (r *resolver) Ballot() generated.BallotResolver               { return ballotResolver{r} }
 func (r *resolver) Bid() generated.BidResolver                     { return bidResolver{r} }
 func (r *resolver) Body() generated.BodyResolver                   { return bodyResolver{r} }
 func (r *resolver) Comment() generated.CommentResolver             { return commentResolver{r} }

@@ -10,6 +10,9 @@ package opendata
 import (
 	"fmt"
 	"slices"
+	"strings"
+
+	"github.com/pnyx-civic/pnyx/events"
 )
 
 // Text is a text in Greek and English; both are required.
@@ -122,6 +125,26 @@ type Config struct {
 	Publisher Publisher
 	Licence   Licence
 	Title     Text
+	// OCIDPrefix is the publisher's OCDS prefix, "ocds-" and the six
+	// characters the Open Contracting Partnership registered for it: the
+	// ocid of every process it plans begins with it and a hyphen, so
+	// ocids are unique among all publishers'. A release's manifest names
+	// it; the demo plans its processes under it.
+	OCIDPrefix string
+}
+
+// DemoOCIDPrefix is the prefix of the demo municipality's ocids, the
+// default of a deployment that registered none; register your own.
+const DemoOCIDPrefix = "ocds-kal4ai"
+
+// ValidateOCIDPrefix refuses a prefix other than "ocds-" and six lower-case
+// letters or digits.
+func ValidateOCIDPrefix(p string) error {
+	rest, ok := strings.CutPrefix(p, "ocds-")
+	if !ok || len(rest) != 6 || strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return events.Invalidf("ocid prefix %q: want ocds- and the six lower-case letters or digits registered with the Open Contracting Partnership, like ocds-abc123", p)
+	}
+	return nil
 }
 
 // DefaultConfig is the catalog of a deployment that configured nothing:
@@ -133,8 +156,9 @@ func DefaultConfig() Config {
 			Name: Text{EL: "Δήμος Καλλιθέας Αιγαίου", EN: "Municipality of Kallithea Aigaiou"},
 			URL:  "http://127.0.0.1:8080/",
 		},
-		Licence: CCBY4,
-		Title:   Text{EL: "Ανοικτά δεδομένα του δήμου", EN: "Open data of the municipality"},
+		Licence:    CCBY4,
+		Title:      Text{EL: "Ανοικτά δεδομένα του δήμου", EN: "Open data of the municipality"},
+		OCIDPrefix: DemoOCIDPrefix,
 	}
 }
 

@@ -111,3 +111,23 @@ func TestDataPackageValidatesAgainstTheV2Profiles(t *testing.T) {
 		}
 	})
 }
+
+func TestValidateOCIDPrefix(t *testing.T) {
+	for _, c := range []struct {
+		prefix string
+		ok     bool
+	}{
+		{"ocds-kal4ai", true}, {"ocds-abc123", true},
+		{"", false}, {"ocds-", false}, {"ocds-abc12", false}, {"ocds-abc1234", false},
+		{"ocds-ABC123", false}, {"ocds-abc-12", false}, {"abcd-abc123", false}, {"ocds-αβγ123", false},
+	} {
+		t.Run(c.prefix, func(t *testing.T) {
+			if err := opendata.ValidateOCIDPrefix(c.prefix); (err == nil) != c.ok {
+				t.Fatalf("ValidateOCIDPrefix(%q) = %v", c.prefix, err)
+			}
+		})
+	}
+	if err := opendata.ValidateOCIDPrefix(opendata.DefaultConfig().OCIDPrefix); err != nil {
+		t.Fatalf("the default prefix: %v", err)
+	}
+}

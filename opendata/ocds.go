@@ -37,6 +37,11 @@ type ocdsProcess struct {
 	awardID    string
 	contractID string
 	amendments int
+	lots       int
+	// lotsAwarded counts the lots' awards; appeals maps an appeal to the
+	// award it contests.
+	lotsAwarded int
+	appeals     map[string]string
 }
 
 // OCDS maps the log's events to OCDS releases. Feed it every event in log
@@ -44,13 +49,16 @@ type ocdsProcess struct {
 type OCDS struct {
 	bodies    map[string]string
 	suppliers map[string]events.SupplierRegistered
-	decisions map[string]ocdsDecision
-	processes map[string]*ocdsProcess
+	// supplierAt is when each supplier was registered, which an importer
+	// of Pnyx's releases reads back (details' pnyx:registeredAt).
+	supplierAt map[string]time.Time
+	decisions  map[string]ocdsDecision
+	processes  map[string]*ocdsProcess
 }
 
 // NewOCDS returns an empty mapping.
 func NewOCDS() *OCDS {
-	return &OCDS{bodies: map[string]string{}, suppliers: map[string]events.SupplierRegistered{},
+	return &OCDS{bodies: map[string]string{}, suppliers: map[string]events.SupplierRegistered{}, supplierAt: map[string]time.Time{},
 		decisions: map[string]ocdsDecision{}, processes: map[string]*ocdsProcess{}}
 }
 
@@ -90,6 +98,7 @@ func (o *OCDS) Add(re events.RecordedEvent) (OCDSRelease, error) {
 		o.bodies[e.BodyID] = e.Name
 	case events.SupplierRegistered:
 		o.suppliers[e.VATID] = e
+		o.supplierAt[e.VATID] = re.OccurredAt
 	case events.SupplierDetailsChanged:
 		s := o.suppliers[id]
 		s.Name, s.Kind, s.Locality, s.Municipality, s.Country = e.Name, e.Kind, e.Locality, e.Municipality, e.Country
@@ -180,7 +189,7 @@ func (o *OCDS) party(pr *ocdsProcess, id string, roles ...string) map[string]any
 	if len(address) > 0 {
 		party["address"] = address
 	}
-	party["details"] = map[string]any{"scale": supplierScale(s.Kind), "pnyx:kind": string(s.Kind)}
+	party["details"] = map[string]any{"scale": supplierScale(s.Kind), "pnyx:kind": string(s.Kind), "pnyx:registeredAt": ocdsTime(o.supplierAt[vat])}
 	return party
 }
 
@@ -243,6 +252,20 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		}
 		tender := map[string]any{"id": tenderID, "title": e.Title, "description": e.Description, "status": "planning",
 			"procurementMethod": string(e.Method), "procuringEntity": orgRef(buyer)}
+		if l := e.Law; l != nil {
+			// Under ν. 4412/2016: the procedure of Greek law it maps from,
+			// the category, and the request's ΚΗΜΔΗΣ ΑΔΑΜ.
+			tender["procurementMethodDetails"] = l.Procedure.Details()
+			tender["mainProcurementCategory"] = l.Category.OCDS()
+			tender["procurementMethodRationale"] = fmt.Sprintf("%s: έως %s χωρίς ΦΠΑ (%s)", l.Procedure.Details(),
+				l.Thresholds.DirectAward.Net, l.Thresholds.DirectAward.LegalBasis)
+			if l.Procedure != events.ProcedureDirectAward {
+				delete(tender, "procurementMethodRationale")
+			}
+		}
+		if d := adamDocument(e.ADAM, "procurementPlan", at); d != nil {
+			planning["documents"] = append(docs, d)
+		}
 		if items != nil {
 			tender["items"] = items
 		}
@@ -267,7 +290,19 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 			}
 			tender["items"] = items // replaces the plan's items by id: the tender's lots
 		}
-		if docs := documents(e.Documents, "tenderNotice", at); docs != nil {
+		if len(e.Lots) > 0 {
+			pr.lots = len(e.Lots)
+			var lots []any
+			for _, l := range e.Lots {
+				lots = append(lots, map[string]any{"id": l.ID, "title": l.Title, "value": OCDSAmount(l.Value), "status": "active"})
+			}
+			tender["lots"] = lots // the lots extension
+		}
+		docs := documents(e.Documents, "tenderNotice", at)
+		if d := adamDocument(e.ADAM, "tenderNotice", at); d != nil {
+			docs = append(docs, d)
+		}
+		if docs != nil {
 			tender["documents"] = docs
 		}
 		rel["tag"] = []any{"tender"}
@@ -287,8 +322,12 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["parties"] = []any{party}
 		rel["tender"] = map[string]any{"id": tenderID, "tenderers": []any{orgRef(party)}, "numberOfTenderers": pr.tenderers}
 		// The bids extension's details, with the bid's status.
-		rel["bids"] = map[string]any{"details": []any{map[string]any{"id": e.BidID, "date": ocdsTime(e.ReceivedAt),
-			"status": string(e.Status), "tenderers": []any{orgRef(party)}, "value": OCDSAmount(e.Value)}}}
+		bid := map[string]any{"id": e.BidID, "date": ocdsTime(e.ReceivedAt),
+			"status": string(e.Status), "tenderers": []any{orgRef(party)}, "value": OCDSAmount(e.Value)}
+		if e.LotID != "" {
+			bid["relatedLots"] = []any{e.LotID}
+		}
+		rel["bids"] = map[string]any{"details": []any{bid}}
 	case events.ProcurementBidStatusChanged:
 		rel["tag"] = []any{"tenderUpdate"}
 		rel["bids"] = map[string]any{"details": []any{map[string]any{"id": e.BidID, "status": string(e.Status)}}}
@@ -298,14 +337,72 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		party := o.party(pr, pr.supplier, "supplier")
 		rel["tag"] = []any{"award"}
 		rel["parties"] = []any{party}
-		rel["tender"] = map[string]any{"id": tenderID, "status": "complete"}
-		rel["awards"] = []any{map[string]any{"id": pr.awardID, "status": "active", "date": ocdsTime(at), "value": OCDSAmount(e.Value),
-			"suppliers": []any{orgRef(party)}, "documents": []any{o.decisionDocument(e.DecisionID, "awardNotice", at)}}}
+		docs := []any{o.decisionDocument(e.DecisionID, "awardNotice", at)}
+		if d := adamDocument(e.ADAM, "awardNotice", at); d != nil {
+			docs = append(docs, d)
+		}
+		award := map[string]any{"id": pr.awardID, "status": "active", "date": ocdsTime(at), "value": OCDSAmount(e.Value),
+			"suppliers": []any{orgRef(party)}, "documents": docs}
+		if e.LotID != "" {
+			award["relatedLots"] = []any{e.LotID}
+			pr.lotsAwarded++
+			rel["tender"] = map[string]any{"id": tenderID, "lots": []any{map[string]any{"id": e.LotID, "status": "complete"}}}
+			if pr.lotsAwarded >= pr.lots {
+				rel["tender"].(map[string]any)["status"] = "complete"
+			}
+		} else {
+			rel["tender"] = map[string]any{"id": tenderID, "status": "complete"}
+		}
+		rel["awards"] = []any{award}
+	case events.ProcurementEvaluationRecorded:
+		var details []any
+		for _, r := range e.Rejected {
+			details = append(details, map[string]any{"id": r.BidID, "status": "disqualified"})
+		}
+		rel["tag"] = []any{"tenderUpdate"}
+		if details != nil {
+			rel["bids"] = map[string]any{"details": details}
+		}
+		tender := map[string]any{"id": tenderID}
+		if docs := documents(e.Documents, "evaluationReports", at); docs != nil {
+			tender["documents"] = docs
+		}
+		rel["tender"] = tender
+	case events.ProcurementAppealLodged:
+		// An appeal suspends the award it contests: OCDS's pending.
+		rel["tag"] = []any{"tenderUpdate"}
+		doc := map[string]any{"id": ocid + "-appeal-" + e.AppealID, "documentType": "complaints", "title": appealTitle(e.Kind),
+			"description": e.Grounds, "datePublished": ocdsTime(at)}
+		if e.AwardID != "" {
+			rel["tag"] = []any{"awardUpdate"}
+			rel["awards"] = []any{map[string]any{"id": ocid + "-" + e.AwardID, "status": "pending", "documents": []any{doc}}}
+		} else {
+			rel["tender"] = map[string]any{"id": tenderID, "documents": []any{doc}}
+		}
+		if pr.appeals == nil {
+			pr.appeals = map[string]string{}
+		}
+		pr.appeals[e.AppealID] = e.AwardID
+	case events.ProcurementAppealDecided:
+		awardID := pr.appeals[e.AppealID]
+		if awardID == "" {
+			return nil // an appeal against an evaluation changes no award
+		}
+		status := "active"
+		if e.Outcome == events.AppealUpheld {
+			status = "cancelled"
+		}
+		rel["tag"] = []any{"awardUpdate"}
+		rel["awards"] = []any{map[string]any{"id": ocid + "-" + awardID, "status": status, "statusDetails": e.Reason}}
 	case events.ProcurementContractSigned:
 		pr.contractID = e.ContractID
 		c := map[string]any{"id": e.ContractID, "awardID": pr.awardID, "status": "active", "value": OCDSAmount(e.Value),
 			"period": map[string]any{"startDate": ocdsTime(e.Period.Start), "endDate": ocdsTime(e.Period.End)}, "dateSigned": ocdsTime(at)}
-		if docs := documents(e.Documents, "contractSigned", at); docs != nil {
+		docs := documents(e.Documents, "contractSigned", at)
+		if d := adamDocument(e.ADAM, "contractSigned", at); d != nil {
+			docs = append(docs, d)
+		}
+		if docs != nil {
 			c["documents"] = docs
 		}
 		rel["tag"] = []any{"contract"}
@@ -322,7 +419,7 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 	case events.ProcurementPaymentMade:
 		rel["tag"] = []any{"implementation"}
 		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "implementation": map[string]any{"transactions": []any{
-			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount),
+			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount), "pnyx:invoiceRef": e.InvoiceRef,
 				"payer": map[string]any{"id": pr.buyerID, "name": o.bodies[pr.buyerID[len("body-"):]]},
 				"payee": map[string]any{"id": pr.supplier, "name": o.suppliers[pr.supplier[min(len(pr.supplier), len("supplier-")):]].Name}},
 		}}}}
@@ -467,4 +564,20 @@ func OCDSPackageHead(cfg Config, uri string, published time.Time) map[string]any
 		"publisher":     map[string]any{"name": cfg.Publisher.Name.EL, "uri": cfg.Publisher.URL},
 		"license":       cfg.Licence.URL,
 	}
+}
+
+// adamDocument is the act a ΚΗΜΔΗΣ ΑΔΑΜ names, as an OCDS document whose
+// id is the ΑΔΑΜ; nil without one.
+func adamDocument(adam, docType string, at time.Time) map[string]any {
+	if adam == "" {
+		return nil
+	}
+	return map[string]any{"id": adam, "documentType": docType, "title": "ΚΗΜΔΗΣ ΑΔΑΜ " + adam, "datePublished": ocdsTime(at)}
+}
+
+func appealTitle(k events.AppealKind) string {
+	if k == events.AppealRecourse {
+		return "Προδικαστική προσφυγή (άρθρο 360 ν. 4412/2016)"
+	}
+	return "Ένσταση (άρθρο 127 ν. 4412/2016)"
 }

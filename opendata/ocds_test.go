@@ -3,6 +3,7 @@ package opendata_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,4 +105,63 @@ func TestOCDSReleaseOfAPlanValidates(t *testing.T) {
 			t.Errorf("release %v", r)
 		}
 	})
+}
+
+// TestOCDSReleasesUnderLawValidate maps a process under ν. 4412/2016 in
+// lots, with an evaluation, an appeal and ΑΔΑΜ ids, and validates each
+// release and the compiled one.
+func TestOCDSReleasesUnderLawValidate(t *testing.T) {
+	o := opendata.NewOCDS()
+	at := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
+	var rels []opendata.OCDSRelease
+	pos := events.Position(0)
+	add := func(stream string, p events.Payload) opendata.OCDSRelease {
+		ev, err := events.Encode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos++
+		at = at.Add(24 * time.Hour)
+		r, err := o.Add(events.RecordedEvent{Position: pos, Stream: stream, Type: ev.Type, Schema: ev.Schema, Data: ev.Data, OccurredAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r != nil && strings.HasPrefix(stream, "procurement-") {
+			rels = append(rels, r)
+		}
+		return r
+	}
+	st := "procurement-ocds-abc123-9"
+	add("body-council", events.BodyRegistered{BodyID: "council", Name: "Δημοτικό Συμβούλιο", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(27)})
+	add("supplier-EL094019245", events.SupplierRegistered{VATID: "EL094019245", Name: "Αγροτικός Συνεταιρισμός", Kind: events.SupplierCooperative, Country: "GR"})
+	plan := add(st, events.ProcurementPlanned{OCID: "ocds-abc123-9", Title: "Τρόφιμα", Description: "Τρόφιμα σε τμήματα", BuyerBodyID: "council",
+		Budget: events.EUR(50_000_00), CPV: []string{"15300000-1"}, Method: events.ProcurementOpen, ADAM: "26REQ000000009",
+		Law: &events.ProcurementLaw{Procedure: events.ProcedureOpen, Category: events.CategorySupplies, VATRate: 2400,
+			Thresholds: events.DefaultProcurementSettings().For(events.CategorySupplies)}, BudgetWithVAT: events.EUR(62_000_00)})
+	add(st, events.ProcurementTenderPublished{Procedure: "Ανοικτή", Ceiling: events.EUR(40_000_00), Deadline: at.Add(30 * 24 * time.Hour), Items: []events.TenderItem{},
+		Lots: []events.Lot{{ID: "1", Title: "Φρούτα", Value: events.EUR(20_000_00)}, {ID: "2", Title: "Λαχανικά", Value: events.EUR(20_000_00)}}, ADAM: "26PROC000000009"})
+	add(st, events.ProcurementBidReceived{BidID: "b1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), ReceivedAt: at, Status: events.BidValid, LotID: "1"})
+	add(st, events.ProcurementEvaluationRecorded{EvaluationID: "ev-1", LotID: "1", Phase: events.EvaluationFinancial, Ranking: []string{"b1"}, Rejected: []events.BidRejection{}})
+	award := add(st, events.ProcurementAwarded{AwardID: "aw-1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), DecisionID: "d1", LotID: "1", ADAM: "26AWRD000000009"})
+	appeal := add(st, events.ProcurementAppealLodged{AppealID: "ap-1", Kind: events.AppealObjection, AwardID: "aw-1", Grounds: "Λάθος βαθμολογία"})
+	decided := add(st, events.ProcurementAppealDecided{AppealID: "ap-1", Outcome: events.AppealDismissed, Reason: "Αβάσιμη"})
+
+	if tender := plan["tender"].(map[string]any); tender["procurementMethodDetails"] != events.ProcedureOpen.Details() || tender["mainProcurementCategory"] != "goods" {
+		t.Errorf("plan's tender %v", tender)
+	}
+	if a := award["awards"].([]any)[0].(map[string]any); a["relatedLots"].([]any)[0] != "1" {
+		t.Errorf("award %v", a)
+	}
+	if a := appeal["awards"].([]any)[0].(map[string]any); a["status"] != "pending" {
+		t.Errorf("appeal's award %v", a)
+	}
+	if a := decided["awards"].([]any)[0].(map[string]any); a["status"] != "active" {
+		t.Errorf("decided award %v", a)
+	}
+	const base = "https://standard.open-contracting.org/schema/1__1__5/"
+	s := schematest.Compile(t, base+"release-schema.json", "ocds-1.1.5/release-schema.json", nil)
+	for i, r := range append(rels, opendata.CompileOCDS(rels)) {
+		b, _ := json.Marshal(r)
+		schematest.Validate(t, s, "release "+string(rune('a'+i)), b)
+	}
 }

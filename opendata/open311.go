@@ -7,8 +7,9 @@ import (
 )
 
 // Open311 GeoReport v2: the request categories as services, the requests
-// as service requests, public fields only (never the requester, the
-// subject a citizen wrote, or a staff id).
+// as service requests, public fields only: where the reported problem is
+// and its public description, never the requester, the subject a citizen
+// wrote, or a staff id.
 
 // Open311Service is one GeoReport service.
 type Open311Service struct {
@@ -99,8 +100,10 @@ func Open311FromRequest(r readmodel.Request) Open311Request {
 	return Open311Request{
 		ID: r.ID, Status: Open311Status(r.Status), StatusNotes: optString(notes),
 		ServiceName: svc.Name, ServiceCode: r.Category,
+		Description:       optString(r.Description),
 		AgencyResponsible: optString(r.Department),
 		Requested:         r.SubmittedAt.UTC().Format(time.RFC3339),
 		Updated:           optTime(updated), Expected: optTime(r.DueAt),
+		Address: optString(r.Address), Lat: r.Lat, Long: r.Long,
 	}
 }

@@ -1,39 +1,46 @@
 package opendata
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
-	"strings"
+	"strconv"
 )
 
 // Popolo 1.0: the council as the standard for legislatures describes it:
 // persons (the elected members, public fields only), organizations (the
 // bodies and, under each, its factions), memberships (each period of a
-// member in a body, on behalf of a faction), motions (the questions put to
-// a vote) and vote events with their counts and each member's vote. It is
-// built from the rows of the public datasets of one snapshot.
+// member in a body, on behalf of a faction, and each faction's leader),
+// motions (the questions put to a vote) and vote events with their counts
+// and each member's vote. It is built from the rows of the public datasets
+// of one snapshot and written as it is read: PopoloParts says which
+// datasets make each part, PopoloItem maps one row, and a PopoloWriter
+// writes item after item, so the export holds one item in memory.
 
-// PopoloDatasets are the datasets Popolo is made from, in the order Popolo
-// reads them.
-var PopoloDatasets = []string{"members", "bodies", "factions", "memberships", "votes", "ballots"}
-
-// Popolo gathers the rows of PopoloDatasets and writes the Popolo export.
-type Popolo struct {
-	persons, organizations, memberships, motions []map[string]any
-	voteEvents                                   []map[string]any
-	votes                                        map[string][]popoloVote // ballots by vote id
+// PopoloPart is one array of the Popolo export and the datasets whose
+// rows make it, in order.
+type PopoloPart struct {
+	Key      string
+	Datasets []string
 }
 
-// popoloVote is one member's vote, kept small: ballots are the largest
-// part of the export.
-type popoloVote struct {
+// PopoloParts are the arrays of the export, in the order written. The
+// memberships part reads factions after memberships for the factions'
+// leaders; vote events carry the ballots of their vote (PopoloBallot).
+var PopoloParts = []PopoloPart{
+	{"persons", []string{"members"}},
+	{"organizations", []string{"bodies", "factions"}},
+	{"memberships", []string{"memberships", "factions"}},
+	{"motions", []string{"votes"}},
+	{"vote_events", []string{"votes"}},
+}
+
+// PopoloVote is one member's vote in a vote event.
+type PopoloVote struct {
 	VoteEventID string `json:"vote_event_id"`
 	VoterID     string `json:"voter_id"`
 	Option      string `json:"option"`
 }
-
-// NewPopolo returns an empty Popolo export.
-func NewPopolo() *Popolo { return &Popolo{votes: map[string][]popoloVote{}} }
 
 // row is one dataset row by column name.
 type row map[string]any
@@ -41,6 +48,14 @@ type row map[string]any
 func (r row) s(k string) string { v, _ := r[k].(string); return v }
 
 func (r row) n(k string) (int64, bool) { v, ok := r[k].(int64); return v, ok }
+
+func rowOf(cols []string, vals []any) row {
+	r := make(row, len(cols))
+	for i, c := range cols {
+		r[c] = vals[i]
+	}
+	return r
+}
 
 // popoloDate is a read-model time as a Popolo date (YYYY-MM-DD); "" for none.
 func popoloDate(t string) string {
@@ -58,10 +73,8 @@ func popoloTime(t string) string {
 	return t[:19] + "Z"
 }
 
-// FactionID is the Popolo organization id of a body's faction.
-func FactionID(bodyID, faction string) string {
-	return "faction-" + bodyID + "-" + strings.ReplaceAll(faction, " ", "_")
-}
+// FactionID is the Popolo organization id of a faction.
+func FactionID(factionID string) string { return "faction-" + factionID }
 
 func setIf(m map[string]any, k, v string) {
 	if v != "" {
@@ -69,40 +82,52 @@ func setIf(m map[string]any, k, v string) {
 	}
 }
 
-// Row takes one row of dataset (one of PopoloDatasets), its values in the
-// order of cols; rows of other datasets are ignored.
-func (p *Popolo) Row(dataset string, cols []string, vals []any) {
-	r := make(row, len(cols))
-	for i, c := range cols {
-		r[c] = vals[i]
-	}
-	switch dataset {
-	case "members":
-		p.persons = append(p.persons, map[string]any{"id": r.s("member_id"), "name": r.s("name")})
-	case "bodies":
-		p.organizations = append(p.organizations, map[string]any{"id": bodyPartyID(r.s("body_id")), "name": r.s("name"),
-			"classification": r.s("kind")})
-	case "factions":
-		p.organizations = append(p.organizations, map[string]any{"id": FactionID(r.s("body_id"), r.s("faction_id")), "name": r.s("name"),
-			"classification": "faction", "parent_id": bodyPartyID(r.s("body_id"))})
-	case "memberships":
+// PopoloItem maps one row of dataset, its values in the order of cols, to
+// the item of part it makes; nil when the row makes none there (a faction
+// without a leader in memberships).
+func PopoloItem(part, dataset string, cols []string, vals []any) map[string]any {
+	r := rowOf(cols, vals)
+	switch part + "/" + dataset {
+	case "persons/members":
+		return map[string]any{"id": r.s("member_id"), "name": r.s("name")}
+	case "organizations/bodies":
+		return map[string]any{"id": bodyPartyID(r.s("body_id")), "name": r.s("name"), "classification": r.s("kind")}
+	case "organizations/factions":
+		o := map[string]any{"id": FactionID(r.s("faction_id")), "name": r.s("name"),
+			"classification": "faction", "parent_id": bodyPartyID(r.s("body_id"))}
+		if short := r.s("short_name"); short != "" {
+			o["other_names"] = []any{map[string]any{"name": short, "note": "short name"}}
+		}
+		setIf(o, "founding_date", popoloDate(r.s("formed_at")))
+		setIf(o, "dissolution_date", popoloDate(r.s("dissolved_at")))
+		return o
+	case "memberships/memberships":
 		n, _ := r.n("period")
-		m := map[string]any{"id": r.s("body_id") + "/" + r.s("member_id") + "/" + jsonInt(n), "person_id": r.s("member_id"),
+		m := map[string]any{"id": r.s("body_id") + "/" + r.s("member_id") + "/" + strconv.FormatInt(n, 10), "person_id": r.s("member_id"),
 			"organization_id": bodyPartyID(r.s("body_id")), "role": r.s("role")}
 		setIf(m, "start_date", popoloDate(r.s("since_at")))
 		setIf(m, "end_date", popoloDate(r.s("until_at")))
-		if f := r.s("faction"); f != "" {
-			m["on_behalf_of_id"] = FactionID(r.s("body_id"), f)
+		if f := r.s("faction_id"); f != "" {
+			m["on_behalf_of_id"] = FactionID(f)
 		}
-		p.memberships = append(p.memberships, m)
-	case "votes":
+		return m
+	case "memberships/factions":
+		leader := r.s("leader_member_id")
+		if leader == "" {
+			return nil
+		}
+		return map[string]any{"id": FactionID(r.s("faction_id")) + "/leader", "person_id": leader,
+			"organization_id": FactionID(r.s("faction_id")), "role": "leader"}
+	case "motions/votes":
 		id := r.s("vote_id")
 		motion := map[string]any{"id": "motion-" + id, "organization_id": bodyPartyID(r.s("body_id")), "text": r.s("question"),
 			"classification": r.s("question_type")}
 		setIf(motion, "date", popoloTime(r.s("opened_at")))
 		setIf(motion, "requirement", r.s("majority"))
 		setIf(motion, "result", r.s("result"))
-		p.motions = append(p.motions, motion)
+		return motion
+	case "vote_events/votes":
+		id := r.s("vote_id")
 		ve := map[string]any{"id": id, "organization_id": bodyPartyID(r.s("body_id")), "motion_id": "motion-" + id,
 			"classification": r.s("method")}
 		setIf(ve, "start_date", popoloTime(r.s("opened_at")))
@@ -117,56 +142,72 @@ func (p *Popolo) Row(dataset string, cols []string, vals []any) {
 		if counts != nil {
 			ve["counts"] = counts
 		}
-		p.voteEvents = append(p.voteEvents, ve)
-	case "ballots":
-		id := r.s("vote_id")
-		p.votes[id] = append(p.votes[id], popoloVote{VoteEventID: id, VoterID: r.s("member_id"), Option: r.s("choice")})
+		return ve
 	}
+	return nil
 }
 
-func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+// PopoloBallot maps a row of ballots to the vote it records.
+func PopoloBallot(cols []string, vals []any) PopoloVote {
+	var v PopoloVote
+	for i, c := range cols {
+		s, _ := vals[i].(string)
+		switch c {
+		case "vote_id":
+			v.VoteEventID = s
+		case "member_id":
+			v.VoterID = s
+		case "choice":
+			v.Option = s
+		}
+	}
+	return v
+}
 
-// Write writes the Popolo export as one JSON object of arrays: persons,
-// organizations, memberships, motions, vote_events (each with its votes),
-// an item at a time.
-func (p *Popolo) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
+// PopoloWriter writes the Popolo export as one JSON object of arrays, an
+// item at a time: Part opens the next array, Item writes into it.
+type PopoloWriter struct {
+	w     *bufio.Writer
+	enc   *json.Encoder
+	parts int
+	items int
+}
+
+// NewPopoloWriter returns a writer of the export on w; Close ends it.
+func NewPopoloWriter(w io.Writer) *PopoloWriter {
+	b := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(b)
 	enc.SetEscapeHTML(false)
-	put := func(s string) error { _, err := io.WriteString(w, s); return err }
-	if err := put("{"); err != nil {
-		return err
+	b.WriteString("{")
+	return &PopoloWriter{w: b, enc: enc}
+}
+
+// Part ends the array being written, if any, and opens the array key.
+func (p *PopoloWriter) Part(key string) error {
+	if p.parts > 0 {
+		p.w.WriteString("],")
 	}
-	for i, part := range []struct {
-		key   string
-		items []map[string]any
-	}{{"persons", p.persons}, {"organizations", p.organizations}, {"memberships", p.memberships},
-		{"motions", p.motions}, {"vote_events", p.voteEvents}} {
-		sep := ","
-		if i == 0 {
-			sep = ""
-		}
-		if err := put(sep + `"` + part.key + `":[`); err != nil {
-			return err
-		}
-		for j, item := range part.items {
-			if j > 0 {
-				if err := put(","); err != nil {
-					return err
-				}
-			}
-			if part.key == "vote_events" {
-				if vs := p.votes[item["id"].(string)]; vs != nil {
-					item["votes"] = vs
-				}
-			}
-			if err := enc.Encode(item); err != nil {
-				return err
-			}
-			delete(item, "votes")
-		}
-		if err := put("]"); err != nil {
-			return err
-		}
+	p.parts++
+	p.items = 0
+	_, err := p.w.WriteString(`"` + key + `":[`)
+	return err
+}
+
+// Item writes one item of the open array.
+func (p *PopoloWriter) Item(item any) error {
+	if p.items > 0 {
+		p.w.WriteString(",")
 	}
-	return put("}\n")
+	p.items++
+	return p.enc.Encode(item)
+}
+
+// Close ends the export and flushes it; it does not close the
+// underlying writer.
+func (p *PopoloWriter) Close() error {
+	if p.parts > 0 {
+		p.w.WriteString("]")
+	}
+	p.w.WriteString("}\n")
+	return p.w.Flush()
 }

@@ -109,9 +109,11 @@ type Sources struct {
 }
 
 // Ledger is the Merkle tree over the log (projections/ledger), as the
-// server mounts it: the endpoints it serves under /ledger.
+// server mounts it: the endpoints it serves under /ledger, and the
+// checkpoints and proofs GraphQL's ledger field reads.
 type Ledger interface {
 	Routes() []ledger.Route
+	graphql.Ledger
 }
 
 // Options tune a Server. The zero value is ready to use.
@@ -243,7 +245,14 @@ func (s *Server) routes(opts Options) {
 	feed := exports.NewChangeFeed(s.src.Log, exports.ChangeFeedOptions{MaxLimit: opts.FeedMaxLimit})
 	s.handle("GET /v1/events", feed.Serve)
 
-	api := graphql.New(s.src.ReadModel, s.src.Log, opts.GraphQL)
+	gopts := opts.GraphQL
+	if gopts.Analytics == nil {
+		gopts.Analytics = s.src.Analytics
+	}
+	if gopts.Ledger == nil && s.src.Ledger != nil {
+		gopts.Ledger = s.src.Ledger
+	}
+	api := graphql.New(s.src.ReadModel, s.src.Log, gopts)
 	s.handle("POST /graphql", api.Serve)
 	s.handle("GET /graphql", api.Serve)
 	s.handle("GET /graphql/explorer/{file}", api.ServeExplorerFile)

@@ -35,6 +35,17 @@ var _ analytics.Engine = (*Engine)(nil)
 // New returns the engine over rm.
 func New(rm Snapshots) *Engine { return &Engine{rm: rm} }
 
+// InSnapshot returns an engine answering every question in s, the
+// snapshot a caller reads the rest of its answer in (one GraphQL
+// request), so that the answers share its position. s stays the caller's
+// to close; the engine is for as long as s is open.
+func (e *Engine) InSnapshot(s *readmodel.Snapshot) analytics.Engine { return New(pinned{s}) }
+
+// pinned is a snapshot already open, as Snapshots.
+type pinned struct{ s *readmodel.Snapshot }
+
+func (p pinned) View(_ context.Context, fn func(*readmodel.Snapshot) error) error { return fn(p.s) }
+
 // timeLayout is the read model's fixed-width UTC time text.
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
@@ -163,7 +174,7 @@ func ballotsCTE(f analytics.Filter) (string, []any) {
 	c.Period("v.opened_at", f, textTime)
 	return `b AS MATERIALIZED (
 		SELECT bl.vote_id, v.opened_at, bl.member_id, bl.choice,
-			coalesce((SELECT m.faction FROM memberships m WHERE m.body_id = v.body_id AND m.member_id = bl.member_id
+			coalesce((SELECT m.faction_id FROM memberships m WHERE m.body_id = v.body_id AND m.member_id = bl.member_id
 				AND m.since_at <= bl.cast_at AND (m.until_at IS NULL OR bl.cast_at < m.until_at)
 				ORDER BY m.period DESC LIMIT 1), '') AS faction
 		FROM ballots bl JOIN votes v ON v.vote_id = bl.vote_id

@@ -78,6 +78,7 @@ var settings = []setting{
 	{Key: "opendata.base_url", Flag: "public-url", Default: "http://127.0.0.1:8080", Usage: "the public address of the server, which the open-data catalog's links start with"},
 	{Key: "opendata.publisher", Flag: "publisher", Default: "", Usage: "the publisher the open-data catalog names (default the demo municipality)"},
 	{Key: "opendata.licence", Flag: "licence", Default: "CC-BY-4.0", Usage: "the licence of the open data: CC-BY-4.0, CC0-1.0, ODbL-1.0 or CC-BY-SA-4.0"},
+	{Key: "opendata.ocid_prefix", Flag: "ocid-prefix", Default: opendata.DemoOCIDPrefix, Usage: "the OCDS ocid prefix registered for the publisher (ocds- and six letters or digits); the demo plans its processes under it"},
 }
 
 // minPollInterval keeps a mistyped poll interval from spinning on the
@@ -227,7 +228,8 @@ func loadConfig(flags *pflag.FlagSet) (config, error) {
 	if c.Analytics, err = analyticsSetting(v); err != nil {
 		return config{}, err
 	}
-	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence")); err != nil {
+	if c.Catalog, err = catalogConfig(v.GetString("opendata.base_url"), v.GetString("opendata.publisher"), v.GetString("opendata.licence"),
+		v.GetString("opendata.ocid_prefix")); err != nil {
 		return config{}, err
 	}
 	return c, nil

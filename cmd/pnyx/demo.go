@@ -90,6 +90,7 @@ func (c *cli) generateDemo(ctx context.Context, st events.Store, opts demo.Optio
 		return demo.Stats{}, err
 	}
 	defer v.Close()
+	opts.OCIDPrefix = c.cfg.Catalog.OCIDPrefix
 	return c.generateDemoInto(ctx, st, v, opts)
 }
 

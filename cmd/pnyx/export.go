@@ -160,7 +160,7 @@ func (c *cli) exportProgress() (func(done, total int), func()) {
 }
 
 // catalogConfig is the catalog of the configuration's open-data keys.
-func catalogConfig(baseURL, publisher, licence string) (opendata.Config, error) {
+func catalogConfig(baseURL, publisher, licence, ocidPrefix string) (opendata.Config, error) {
 	cfg := opendata.DefaultConfig()
 	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(baseURL), "/")
 	if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
@@ -175,5 +175,11 @@ func catalogConfig(baseURL, publisher, licence string) (opendata.Config, error) 
 		return cfg, events.Invalidf("opendata.licence %q: want one of %s", licence, strings.Join(opendata.LicenceIDs(), ", "))
 	}
 	cfg.Licence = l
+	if p := strings.TrimSpace(ocidPrefix); p != "" {
+		if err := opendata.ValidateOCIDPrefix(p); err != nil {
+			return cfg, events.Invalidf("opendata.ocid_prefix: %s", events.ErrorMessage(err))
+		}
+		cfg.OCIDPrefix = p
+	}
 	return cfg, nil
 }

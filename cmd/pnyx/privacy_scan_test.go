@@ -170,7 +170,7 @@ func seedMarkedMunicipality(t *testing.T, c *cli) ([]scanCitizen, string) {
 		if i == 1 {
 			role = events.RoleChair
 		}
-		run(events.AddMember{BodyID: "ds", MemberID: fmt.Sprintf("m%02d", i), Name: fmt.Sprintf("Σύμβουλος %d", i), Faction: "Παράταξη", Role: role, At: t0})
+		run(events.AddMember{BodyID: "ds", MemberID: fmt.Sprintf("m%02d", i), Name: fmt.Sprintf("Σύμβουλος %d", i), Role: role, At: t0})
 	}
 	run(events.ScheduleMeeting{MeetingID: "2026-05", BodyID: "ds", StartsAt: meetingAt, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: t0})
 	run(events.AddItem{MeetingID: "2026-05", ItemID: "item-1", Title: "Προϋπολογισμός", QuestionType: "budget", Presenter: "Δήμαρχος", At: t0})

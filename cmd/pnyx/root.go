@@ -41,9 +41,11 @@ var subcommands = []func(*cli) *cobra.Command{
 	newVerifyCommand,
 	newReplayCommand,
 	newExportCommand,
+	newImportCommand,
 	newVersionCommand,
 	newGraphQLCommand,
 	newTokenCommand,
+	newBenchCommand,
 }
 
 // skipConfig marks commands that run without reading the configuration

@@ -175,7 +175,7 @@ func (c *cli) demoIfEmpty(ctx context.Context, file events.Store, people *vault.
 		return err
 	}
 	c.log.Info("empty event store: generating one year of the demo municipality")
-	stats, err := c.generateDemoInto(ctx, file, people, demo.Options{Seed: 1, Years: 1})
+	stats, err := c.generateDemoInto(ctx, file, people, demo.Options{Seed: 1, Years: 1, OCIDPrefix: c.cfg.Catalog.OCIDPrefix})
 	if err != nil {
 		return err
 	}

@@ -266,8 +266,17 @@ func opened(t testing.TB, v *vault.Vault, re events.RecordedEvent) json.RawMessa
 		if err != nil {
 			t.Fatalf("%s: open request: %v", re.Stream, err)
 		}
-		e.Author, e.Subject, e.LegacySubject = "", nil, text
-		out = e
+		var description string
+		if len(e.Description) > 0 {
+			if description, err = v.Open(ctx, e.Author, events.RequestEntity(e.RequestID), e.Description); err != nil {
+				t.Fatalf("%s: open request description: %v", re.Stream, err)
+			}
+		}
+		e.Author, e.Subject, e.LegacySubject, e.Description = "", nil, text, nil
+		out = struct {
+			events.RequestSubmitted
+			OpenedDescription string `json:"opened_description,omitempty"`
+		}{e, description}
 	}
 	data, err := json.Marshal(out)
 	if err != nil {

@@ -37,6 +37,10 @@ type Options struct {
 	Progress func(decided int64)
 	// Logger receives a line per generated year; nil discards them.
 	Logger *slog.Logger
+	// OCIDPrefix is the OCDS prefix the municipality's processes are
+	// planned under, "ocds-" and six letters or digits; empty means the
+	// demo's own, ocds-kal4ai.
+	OCIDPrefix string
 
 	// months, when set, ends the world that many months after it begins,
 	// cutting every chain there as the world's end does: a smaller world
@@ -85,6 +89,9 @@ func Generate(ctx context.Context, st events.ServiceStore, v Vault, opts Options
 		end = start.AddDate(0, opts.months, 0)
 	}
 	w := newWorld(opts.Seed, start, end)
+	if opts.OCIDPrefix != "" {
+		w.ocidPrefix = opts.OCIDPrefix
+	}
 	ordered := newOrderedLog(ctx, st)
 	r := &runner{h: events.NewService(ordered, events.ServiceOptions{SoleWriter: true, Sealer: v}), progress: opts.Progress}
 	stats := func(years int) Stats {
@@ -145,6 +152,11 @@ func (o Options) Validate() error {
 		return events.Invalidf("demo: at most 200 years")
 	case o.Events > 100_000_000:
 		return events.Invalidf("demo: at most 100000000 events")
+	}
+	if o.OCIDPrefix != "" {
+		if err := events.ValidateOCID(o.OCIDPrefix + "-2026-0001"); err != nil || len(o.OCIDPrefix) != len(defaultOCIDPrefix) {
+			return events.Invalidf("demo: ocid prefix %q: want ocds- and six lower-case letters or digits", o.OCIDPrefix)
+		}
 	}
 	years, end := o.span()
 	if y := end.Year() - years; y < 1900 || end.Year() > 9000 {
@@ -284,6 +296,7 @@ func (r *runner) exec(ctx context.Context, c *chain) error {
 // the seed alone.
 type world struct {
 	seed       uint64
+	ocidPrefix string
 	rng        *rand.Rand
 	start, end time.Time
 	keys       int64
@@ -324,6 +337,7 @@ func newWorld(seed uint64, start, end time.Time) *world {
 		ids:          map[string]int{},
 		lastAdopt:    map[string]*chain{},
 		decisionLife: map[string]*chain{},
+		ocidPrefix:   defaultOCIDPrefix,
 	}
 }
 
@@ -385,6 +399,7 @@ func (w *world) planYear(year int) []*chain {
 	w.thisYear, w.yearDecisions = nil, nil
 	w.council = nil
 	chains := w.planProcurement(year)
+	chains = append(chains, w.planLaw(year)...)
 	for _, b := range w.bodies {
 		chains = append(chains, w.planMeetings(b, year)...)
 	}

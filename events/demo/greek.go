@@ -9,7 +9,8 @@ const (
 	// municipalityOf is its genitive, as in "Δημοτικό Συμβούλιο Δήμου …".
 	municipalityOf = "Δήμου Καλλιθέας Αιγαίου"
 	siteURL        = "https://kallithea-aigaiou.example.gr"
-	ocidPrefix     = "ocds-kal4ai"
+	// defaultOCIDPrefix is the demo's OCDS prefix (Options.OCIDPrefix).
+	defaultOCIDPrefix = "ocds-kal4ai"
 )
 
 var maleFirst = []string{"Γιώργος", "Νίκος", "Κώστας", "Δημήτρης", "Γιάννης", "Παναγιώτης", "Βασίλης", "Χρήστος", "Αντώνης", "Μιχάλης", "Σταύρος", "Θανάσης", "Λευτέρης", "Μανώλης", "Σπύρος", "Αλέξανδρος", "Στέλιος", "Ηλίας", "Φώτης", "Άγγελος"}
@@ -30,16 +31,18 @@ var surnames = [][2]string{
 var latinFirst = []string{"giorgos", "nikos", "kostas", "dimitris", "giannis", "maria", "eleni", "katerina", "sofia", "eirini"}
 
 // factions of the council: fictional lists, with their share of the 33
-// seats after the last election.
+// seats after the last election, their short names, the slug of their ids
+// and their colours for charts (the Okabe-Ito palette, which readers with
+// colour blindness tell apart). The first is the mayor's, the majority.
 var factions = []struct {
-	name  string
-	seats int
+	name, short, slug, colour string
+	seats                     int
 }{
-	{"Καλλιθέα Μπροστά", 17},
-	{"Δημοτική Αναγέννηση", 7},
-	{"Νέα Πνοή για την Καλλιθέα", 4},
-	{"Λαϊκή Συσπείρωση Καλλιθέας", 3},
-	{"Πράσινη Πόλη", 2},
+	{"Καλλιθέα Μπροστά", "ΚΜ", "km", "#0072B2", 17},
+	{"Δημοτική Αναγέννηση", "ΔΑ", "da", "#E69F00", 7},
+	{"Νέα Πνοή για την Καλλιθέα", "ΝΠ", "np", "#CC79A7", 4},
+	{"Λαϊκή Συσπείρωση Καλλιθέας", "ΛΣ", "ls", "#D55E00", 3},
+	{"Πράσινη Πόλη", "ΠΠ", "pp", "#009E73", 2},
 }
 
 var streets = []string{"Ελευθερίου Βενιζέλου", "Αγίου Νικολάου", "Κολοκοτρώνη", "28ης Οκτωβρίου", "Μιαούλη", "Κανάρη",
@@ -103,6 +106,16 @@ var moderationReasons = []string{
 	"Προσβλητικό περιεχόμενο προς πρόσωπα.",
 	"Εκτός θέματος της διαβούλευσης.",
 	"Επαναλαμβανόμενη ανάρτηση του ίδιου κειμένου.",
+}
+
+// requestDescriptions are what citizens write of the problem they report.
+var requestDescriptions = []string{
+	"Η λακκούβα είναι βαθιά και γεμίζει νερό όταν βρέχει· τα αυτοκίνητα την αποφεύγουν πάνω στο πεζοδρόμιο.",
+	"Ο λαμπτήρας του δημοτικού φωτισμού είναι σβηστός εδώ και δύο εβδομάδες και ο δρόμος είναι σκοτεινός.",
+	"Ογκώδη αντικείμενα (στρώματα, έπιπλα) έχουν αφεθεί δίπλα στους κάδους και κλείνουν το πεζοδρόμιο.",
+	"Κλαδιά δέντρου ακουμπούν στα καλώδια και κρέμονται πάνω από τη στάση του λεωφορείου.",
+	"Οι κάδοι ανακύκλωσης δεν έχουν αδειάσει εδώ και δέκα ημέρες.",
+	"Η ράμπα του πεζοδρομίου για αναπηρικά αμαξίδια είναι σπασμένη.",
 }
 
 var requestSubjects = map[string][]string{

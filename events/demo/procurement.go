@@ -37,7 +37,7 @@ func (w *world) planProcurement(year int) []*chain {
 	y0 := w.yearStart(year)
 	var chains []*chain
 	for n := range w.between(procurementsPerYear-20, procurementsPerYear+20) {
-		ocid := fmt.Sprintf("%s-%d-%04d", ocidPrefix, y0.Year(), n+1)
+		ocid := fmt.Sprintf("%s-%d-%04d", w.ocidPrefix, y0.Year(), n+1)
 		chains = append(chains, w.planProcess(ocid, y0.Add(time.Duration(w.between(0, 300))*24*time.Hour+9*time.Hour)))
 	}
 	return chains

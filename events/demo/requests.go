@@ -38,9 +38,23 @@ func (w *world) planRequests(year int) []*chain {
 		if channel != events.RequestViaWeb {
 			actor = actorRequests // the staff who assisted
 		}
-		w.add(ch, actor, events.SubmitRequest{RequestID: id, Category: cat, Channel: channel, AssistedBy: assisted,
-			Subject:   fmt.Sprintf(pick(w, requestSubjects[string(cat)]), pick(w, append(streets, squares...))),
-			Requester: pick(w, w.citizens), At: at})
+		place := pick(w, append(streets, squares...))
+		submit := events.SubmitRequest{RequestID: id, Category: cat, Channel: channel, AssistedBy: assisted,
+			Subject:   fmt.Sprintf(pick(w, requestSubjects[string(cat)]), place),
+			Requester: pick(w, w.citizens), At: at}
+		// A reported problem has a place in the town, and most reports
+		// describe it; an information request has neither.
+		if cat != events.RequestInformation {
+			submit.Description = pick(w, requestDescriptions)
+			loc := &events.RequestLocation{Address: fmt.Sprintf("%s %d, %s", place, w.between(1, 120), municipality)}
+			if w.chance(0.6) {
+				// Within the town's fictional extent, to about a metre.
+				lat, long := 37.4300+float64(w.between(0, 30000))/1e6, 24.9200+float64(w.between(0, 40000))/1e6
+				loc.Lat, loc.Long = &lat, &long
+			}
+			submit.Location = loc
+		}
+		w.add(ch, actor, submit)
 		days, _ := settings.DaysFor(cat)
 		ro := actorRequests
 		w.add(ch, ro, events.AcknowledgeRequest{RequestID: id, ResponseDays: days, At: at.Add(20 * time.Hour)})

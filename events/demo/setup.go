@@ -89,6 +89,17 @@ func (w *world) personName() string {
 	return pick(w, femaleFirst) + " " + pick(w, surnames)[1]
 }
 
+// factionID is the id of the faction of body b named name; "" for an
+// independent.
+func factionID(b *body, name string) string {
+	for _, f := range factions {
+		if f.name == name {
+			return b.id + "-" + f.slug
+		}
+	}
+	return ""
+}
+
 func (w *world) newMember(faction string) member {
 	return member{id: w.nextID("mem"), name: w.personName(), faction: faction}
 }
@@ -149,8 +160,26 @@ func (w *world) setup() []*chain {
 		ch := w.newChain("body "+b.id, access)
 		bodyChains = append(bodyChains, ch)
 		w.add(ch, actorAdmin, events.RegisterBody{BodyID: b.id, Name: b.name, Kind: b.kind, Settings: b.settings, At: at})
+		// Each body's factions are its own organisations: the lists its
+		// members sit for, the mayor's in the majority.
+		leaders := map[string]string{}
+		for _, m := range b.voting {
+			if _, ok := leaders[m.faction]; !ok {
+				leaders[m.faction] = m.id
+			}
+		}
+		for i, f := range factions {
+			if _, ok := leaders[f.name]; !ok {
+				continue
+			}
+			role := events.FactionOpposition
+			if i == 0 {
+				role = events.FactionMajority
+			}
+			w.add(ch, actorAdmin, events.FormFaction{FactionID: factionID(b, f.name), BodyID: b.id, Name: f.name, ShortName: f.short, Colour: f.colour, Role: role, At: at})
+		}
 		if b.mayor != nil {
-			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: b.mayor.id, Name: b.mayor.name, Faction: b.mayor.faction, Role: events.RoleMayor, At: at})
+			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: b.mayor.id, Name: b.mayor.name, FactionID: factionID(b, b.mayor.faction), Role: events.RoleMayor, At: at})
 		}
 		for i, m := range b.voting {
 			role := events.RoleMember
@@ -162,7 +191,12 @@ func (w *world) setup() []*chain {
 			case i == 2 && b.kind == events.BodyCouncil:
 				role = events.RoleSecretary
 			}
-			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: m.id, Name: m.name, Faction: m.faction, Role: role, At: at})
+			w.add(ch, actorAdmin, events.AddMember{BodyID: b.id, MemberID: m.id, Name: m.name, FactionID: factionID(b, m.faction), Role: role, At: at})
+		}
+		for _, f := range factions {
+			if leader, ok := leaders[f.name]; ok {
+				w.add(ch, actorAdmin, events.ChangeFactionLeader{FactionID: factionID(b, f.name), MemberID: leader, At: at.Add(time.Hour)})
+			}
 		}
 		chains = append(chains, ch)
 	}
@@ -256,13 +290,13 @@ func (w *world) newTerm(year int) []*chain {
 		}
 		next := w.newMember(faction)
 		w.add(ch, actorSecretariat, events.RemoveMember{BodyID: council.id, MemberID: old.id, Reason: "Παραίτηση από το αξίωμα του δημοτικού συμβούλου", At: at})
-		w.add(ch, actorSecretariat, events.AddMember{BodyID: council.id, MemberID: next.id, Name: next.name, Faction: next.faction, Role: events.RoleMember, At: at.Add(time.Hour)})
+		w.add(ch, actorSecretariat, events.AddMember{BodyID: council.id, MemberID: next.id, Name: next.name, FactionID: factionID(council, next.faction), Role: events.RoleMember, At: at.Add(time.Hour)})
 		council.voting[i] = next
 	}
 	if w.chance(0.4) {
 		i := w.between(3, len(council.voting)-1)
 		if m := council.voting[i]; m.faction != "" && !inCommittee[m.id] {
-			w.add(ch, actorSecretariat, events.ChangeMemberFaction{BodyID: council.id, MemberID: m.id, Faction: "", At: at.Add(2 * time.Hour)})
+			w.add(ch, actorSecretariat, events.ChangeMemberFaction{BodyID: council.id, MemberID: m.id, FactionID: "", At: at.Add(2 * time.Hour)})
 			council.voting[i].faction = ""
 		}
 	}

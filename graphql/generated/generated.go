@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/google/uuid"
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/model"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -34,14 +35,17 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AgendaItem() AgendaItemResolver
 	Amendment() AmendmentResolver
-	Ballot() BallotResolver
+	Analytics() AnalyticsResolver
 	Bid() BidResolver
 	Body() BodyResolver
 	Comment() CommentResolver
 	Consultation() ConsultationResolver
 	ContractAmendment() ContractAmendmentResolver
 	Decision() DecisionResolver
+	Faction() FactionResolver
+	Ledger() LedgerResolver
 	Meeting() MeetingResolver
+	MeetingDecisions() MeetingDecisionsResolver
 	Member() MemberResolver
 	MemberBallot() MemberBallotResolver
 	MemberSitting() MemberSittingResolver
@@ -56,6 +60,9 @@ type ResolverRoot interface {
 	Supplier() SupplierResolver
 	TenderAmendment() TenderAmendmentResolver
 	Vote() VoteResolver
+	DecideAppealInput() DecideAppealInputResolver
+	LodgeAppealInput() LodgeAppealInputResolver
+	RecordEvaluationInput() RecordEvaluationInputResolver
 }
 
 type DirectiveRoot struct {
@@ -103,6 +110,14 @@ type ComplexityRoot struct {
 		Write   func(childComplexity int) int
 	}
 
+	Agreement struct {
+		A      func(childComplexity int) int
+		Agreed func(childComplexity int) int
+		B      func(childComplexity int) int
+		Rate   func(childComplexity int) int
+		Votes  func(childComplexity int) int
+	}
+
 	Amendment struct {
 		DecidedAt  func(childComplexity int) int
 		GlobalID   func(childComplexity int) int
@@ -132,6 +147,21 @@ type ComplexityRoot struct {
 		Write     func(childComplexity int) int
 	}
 
+	Analytics struct {
+		Agreement         func(childComplexity int, filter *AnalyticsFilter, level AgreementLevel) int
+		Cohesion          func(childComplexity int, filter *AnalyticsFilter) int
+		DecisionChanges   func(childComplexity int, filter *AnalyticsFilter) int
+		Dissent           func(childComplexity int, filter *AnalyticsFilter) int
+		FactionVotes      func(childComplexity int, filter *AnalyticsFilter) int
+		MeetingAttendance func(childComplexity int, filter *AnalyticsFilter) int
+		MeetingDecisions  func(childComplexity int, filter *AnalyticsFilter) int
+		MemberAttendance  func(childComplexity int, filter *AnalyticsFilter) int
+		Participation     func(childComplexity int, filter *AnalyticsFilter, perMeeting *bool) int
+		RequestTimes      func(childComplexity int, filter *AnalyticsFilter) int
+		Spending          func(childComplexity int, filter *AnalyticsFilter, by SpendingKey) int
+		SupplierShares    func(childComplexity int, filter *AnalyticsFilter, local string) int
+	}
+
 	Ballot struct {
 		Changes func(childComplexity int) int
 		Choice  func(childComplexity int) int
@@ -139,10 +169,13 @@ type ComplexityRoot struct {
 	}
 
 	Bid struct {
-		BidID      func(childComplexity int) int
-		ReceivedAt func(childComplexity int) int
-		Supplier   func(childComplexity int) int
-		Value      func(childComplexity int) int
+		BidID        func(childComplexity int) int
+		LotID        func(childComplexity int) int
+		ReceivedAt   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		StatusReason func(childComplexity int) int
+		Supplier     func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	BidConnection struct {
@@ -185,6 +218,13 @@ type ComplexityRoot struct {
 		Write func(childComplexity int) int
 	}
 
+	Checkpoint struct {
+		Note     func(childComplexity int) int
+		Origin   func(childComplexity int) int
+		RootHash func(childComplexity int) int
+		TreeSize func(childComplexity int) int
+	}
+
 	Comment struct {
 		ID               func(childComplexity int) int
 		Item             func(childComplexity int) int
@@ -211,6 +251,12 @@ type ComplexityRoot struct {
 		CommentID    func(childComplexity int) int
 		Consultation func(childComplexity int) int
 		Write        func(childComplexity int) int
+	}
+
+	ConsistencyProof struct {
+		From   func(childComplexity int) int
+		Hashes func(childComplexity int) int
+		To     func(childComplexity int) int
 	}
 
 	Consultation struct {
@@ -281,6 +327,14 @@ type ComplexityRoot struct {
 		Year             func(childComplexity int) int
 	}
 
+	DecisionChanges struct {
+		Adopted   func(childComplexity int) int
+		Annulled  func(childComplexity int) int
+		Corrected func(childComplexity int) int
+		Month     func(childComplexity int) int
+		Revoked   func(childComplexity int) int
+	}
+
 	DecisionConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
@@ -312,6 +366,14 @@ type ComplexityRoot struct {
 		Field func(childComplexity int) int
 		Op    func(childComplexity int) int
 		Text  func(childComplexity int) int
+	}
+
+	Dissent struct {
+		Against  func(childComplexity int) int
+		Ballots  func(childComplexity int) int
+		Faction  func(childComplexity int) int
+		MemberID func(childComplexity int) int
+		Rate     func(childComplexity int) int
 	}
 
 	Document struct {
@@ -346,8 +408,39 @@ type ComplexityRoot struct {
 	}
 
 	Faction struct {
-		Members func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Body        func(childComplexity int) int
+		Colour      func(childComplexity int) int
+		DissolvedAt func(childComplexity int) int
+		FormedAt    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Leader      func(childComplexity int) int
+		Members     func(childComplexity int) int
+		Memberships func(childComplexity int, at *time.Time, first *int, after *string) int
+		Name        func(childComplexity int) int
+		Role        func(childComplexity int) int
+		ShortName   func(childComplexity int) int
+	}
+
+	FactionCohesion struct {
+		Faction func(childComplexity int) int
+		Mean    func(childComplexity int) int
+		Votes   func(childComplexity int) int
+	}
+
+	FactionPayload struct {
+		Faction func(childComplexity int) int
+		Write   func(childComplexity int) int
+	}
+
+	FactionVote struct {
+		Abstain  func(childComplexity int) int
+		Faction  func(childComplexity int) int
+		No       func(childComplexity int) int
+		OpenedAt func(childComplexity int) int
+		Position func(childComplexity int) int
+		Rice     func(childComplexity int) int
+		VoteID   func(childComplexity int) int
+		Yes      func(childComplexity int) int
 	}
 
 	Highlight struct {
@@ -358,6 +451,23 @@ type ComplexityRoot struct {
 	HistoryEventConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
+	}
+
+	InclusionProof struct {
+		Checkpoint func(childComplexity int) int
+		Hashes     func(childComplexity int) int
+		Leaf       func(childComplexity int) int
+		LeafHash   func(childComplexity int) int
+		LeafIndex  func(childComplexity int) int
+		Position   func(childComplexity int) int
+		TreeSize   func(childComplexity int) int
+	}
+
+	Ledger struct {
+		Checkpoint       func(childComplexity int, treeSize *int64) int
+		ConsistencyProof func(childComplexity int, from int64, to int64) int
+		InclusionProof   func(childComplexity int, position events.Position, treeSize *int64) int
+		VerifierKey      func(childComplexity int) int
 	}
 
 	Meeting struct {
@@ -383,10 +493,28 @@ type ComplexityRoot struct {
 		Votes             func(childComplexity int, first *int, after *string) int
 	}
 
+	MeetingAttendance struct {
+		BodyID     func(childComplexity int) int
+		ConvenedAt func(childComplexity int) int
+		MeetingID  func(childComplexity int) int
+		Present    func(childComplexity int) int
+		Rate       func(childComplexity int) int
+		Seats      func(childComplexity int) int
+	}
+
 	MeetingConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	MeetingDecisions struct {
+		AgendaSeconds               func(childComplexity int) int
+		BodyID                      func(childComplexity int) int
+		Decisions                   func(childComplexity int) int
+		MeanAgendaToDecisionSeconds func(childComplexity int) int
+		MeetingID                   func(childComplexity int) int
+		WithAgenda                  func(childComplexity int) int
 	}
 
 	MeetingEdge struct {
@@ -400,13 +528,22 @@ type ComplexityRoot struct {
 	}
 
 	Member struct {
-		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string) int
+		Attendance   func(childComplexity int, bodyID string, from *time.Time, to *time.Time, first *int, after *string, order *Order) int
 		Faction      func(childComplexity int) int
+		FactionID    func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Memberships  func(childComplexity int, first *int, after *string) int
 		Name         func(childComplexity int) int
-		VotingRecord func(childComplexity int, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) int
+		VotingRecord func(childComplexity int, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) int
+	}
+
+	MemberAttendance struct {
+		BodyID   func(childComplexity int) int
+		Meetings func(childComplexity int) int
+		MemberID func(childComplexity int) int
+		Present  func(childComplexity int) int
+		Rate     func(childComplexity int) int
 	}
 
 	MemberBallot struct {
@@ -455,15 +592,17 @@ type ComplexityRoot struct {
 	}
 
 	Membership struct {
-		Body       func(childComplexity int) int
-		Faction    func(childComplexity int) int
-		LeftReason func(childComplexity int) int
-		Member     func(childComplexity int) int
-		Name       func(childComplexity int) int
-		Period     func(childComplexity int) int
-		Role       func(childComplexity int) int
-		Since      func(childComplexity int) int
-		Until      func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Faction       func(childComplexity int) int
+		FactionEntity func(childComplexity int) int
+		FactionID     func(childComplexity int) int
+		LeftReason    func(childComplexity int) int
+		Member        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Period        func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Since         func(childComplexity int) int
+		Until         func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -501,6 +640,9 @@ type ComplexityRoot struct {
 		ChangeBallot          func(childComplexity int, input events.ChangeBallot, expectedVersion *int64, idempotencyKey *string) int
 		ChangeBidStatus       func(childComplexity int, input events.ChangeBidStatus, expectedVersion *int64, idempotencyKey *string) int
 		ChangeBodySettings    func(childComplexity int, input events.ChangeBodySettings, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionDetails  func(childComplexity int, input events.ChangeFactionDetails, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionLeader   func(childComplexity int, input events.ChangeFactionLeader, expectedVersion *int64, idempotencyKey *string) int
+		ChangeFactionRole     func(childComplexity int, input events.ChangeFactionRole, expectedVersion *int64, idempotencyKey *string) int
 		ChangeMemberFaction   func(childComplexity int, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) int
 		ChangeMemberRole      func(childComplexity int, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) int
 		ChangeSupplierDetails func(childComplexity int, input events.ChangeSupplierDetails, expectedVersion *int64, idempotencyKey *string) int
@@ -510,7 +652,13 @@ type ComplexityRoot struct {
 		CompleteProcurement   func(childComplexity int, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) int
 		ConveneMeeting        func(childComplexity int, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) int
 		CorrectDecision       func(childComplexity int, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) int
+		DecideAppeal          func(childComplexity int, input events.DecideAppeal, expectedVersion *int64, idempotencyKey *string) int
+		DissolveFaction       func(childComplexity int, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) int
+		ExtendRequest         func(childComplexity int, input events.ExtendRequest, expectedVersion *int64, idempotencyKey *string) int
+		FormFaction           func(childComplexity int, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) int
+		ForwardRequest        func(childComplexity int, input events.ForwardRequest, expectedVersion *int64, idempotencyKey *string) int
 		GrantAccess           func(childComplexity int, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) int
+		LodgeAppeal           func(childComplexity int, input events.LodgeAppeal, expectedVersion *int64, idempotencyKey *string) int
 		ModerateComment       func(childComplexity int, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) int
 		OpenConsultation      func(childComplexity int, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) int
 		OpenVote              func(childComplexity int, input events.OpenVote, expectedVersion *int64, idempotencyKey *string) int
@@ -523,7 +671,9 @@ type ComplexityRoot struct {
 		PublishTender         func(childComplexity int, input events.PublishTender, expectedVersion *int64, idempotencyKey *string) int
 		RecordArrival         func(childComplexity int, input events.RecordArrival, expectedVersion *int64, idempotencyKey *string) int
 		RecordBid             func(childComplexity int, input events.RecordBid, expectedVersion *int64, idempotencyKey *string) int
+		RecordCommitment      func(childComplexity int, input events.RecordCommitment, expectedVersion *int64, idempotencyKey *string) int
 		RecordDeparture       func(childComplexity int, input events.RecordDeparture, expectedVersion *int64, idempotencyKey *string) int
+		RecordEvaluation      func(childComplexity int, input events.RecordEvaluation, expectedVersion *int64, idempotencyKey *string) int
 		RecordForgetting      func(childComplexity int, input events.RecordForgetting, expectedVersion *int64, idempotencyKey *string) int
 		RecordPayment         func(childComplexity int, input events.RecordPayment, expectedVersion *int64, idempotencyKey *string) int
 		RecordQuorumFailure   func(childComplexity int, input events.RecordQuorumFailure, expectedVersion *int64, idempotencyKey *string) int
@@ -550,6 +700,15 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	Participation struct {
+		Comments   func(childComplexity int) int
+		ItemID     func(childComplexity int) int
+		MeetingID  func(childComplexity int) int
+		Objections func(childComplexity int) int
+		Proposals  func(childComplexity int) int
+		Remarks    func(childComplexity int) int
+	}
+
 	Payment struct {
 		Amount     func(childComplexity int) int
 		InvoiceRef func(childComplexity int) int
@@ -569,39 +728,57 @@ type ComplexityRoot struct {
 	}
 
 	Procurement struct {
-		AwardDecision      func(childComplexity int) int
-		Awarded            func(childComplexity int) int
-		AwardedAt          func(childComplexity int) int
-		BidCount           func(childComplexity int) int
-		Bids               func(childComplexity int, first *int, after *string) int
-		Budget             func(childComplexity int) int
-		Buyer              func(childComplexity int) int
-		CPV                func(childComplexity int) int
-		CancelledReason    func(childComplexity int) int
-		Ceiling            func(childComplexity int) int
-		ClosedAt           func(childComplexity int) int
-		ContractAmendments func(childComplexity int, first *int, after *string) int
-		ContractEnd        func(childComplexity int) int
-		ContractID         func(childComplexity int) int
-		ContractStart      func(childComplexity int) int
-		ContractValue      func(childComplexity int) int
-		Deadline           func(childComplexity int) int
-		Decisions          func(childComplexity int, first *int, after *string) int
-		Department         func(childComplexity int) int
-		Description        func(childComplexity int) int
-		GlobalID           func(childComplexity int) int
-		Method             func(childComplexity int) int
-		OCID               func(childComplexity int) int
-		Paid               func(childComplexity int) int
-		Payments           func(childComplexity int, first *int, after *string) int
-		PlannedAt          func(childComplexity int) int
-		Procedure          func(childComplexity int) int
-		SignedAt           func(childComplexity int) int
-		Status             func(childComplexity int) int
-		Supplier           func(childComplexity int) int
-		TenderAmendments   func(childComplexity int, first *int, after *string) int
-		TenderPublishedAt  func(childComplexity int) int
-		Title              func(childComplexity int) int
+		ADAM                     func(childComplexity int) int
+		AppealsPending           func(childComplexity int) int
+		AwardADAM                func(childComplexity int) int
+		AwardDecision            func(childComplexity int) int
+		Awarded                  func(childComplexity int) int
+		AwardedAt                func(childComplexity int) int
+		AwardedWithVAT           func(childComplexity int) int
+		BidCount                 func(childComplexity int) int
+		Bids                     func(childComplexity int, first *int, after *string) int
+		Budget                   func(childComplexity int) int
+		BudgetWithVAT            func(childComplexity int) int
+		Buyer                    func(childComplexity int) int
+		CPV                      func(childComplexity int) int
+		CancelledReason          func(childComplexity int) int
+		Category                 func(childComplexity int) int
+		Ceiling                  func(childComplexity int) int
+		ClosedAt                 func(childComplexity int) int
+		Committed                func(childComplexity int) int
+		ContractADAM             func(childComplexity int) int
+		ContractAmendments       func(childComplexity int, first *int, after *string) int
+		ContractEnd              func(childComplexity int) int
+		ContractID               func(childComplexity int) int
+		ContractStart            func(childComplexity int) int
+		ContractValue            func(childComplexity int) int
+		ContractWithVAT          func(childComplexity int) int
+		Deadline                 func(childComplexity int) int
+		Decisions                func(childComplexity int, first *int, after *string) int
+		Department               func(childComplexity int) int
+		Description              func(childComplexity int) int
+		DirectAwardLimit         func(childComplexity int) int
+		DirectAwardLimitBasis    func(childComplexity int) int
+		GlobalID                 func(childComplexity int) int
+		Imported                 func(childComplexity int) int
+		Lots                     func(childComplexity int) int
+		LotsAwarded              func(childComplexity int) int
+		Method                   func(childComplexity int) int
+		ModificationLimitPercent func(childComplexity int) int
+		OCID                     func(childComplexity int) int
+		Paid                     func(childComplexity int) int
+		Payments                 func(childComplexity int, first *int, after *string) int
+		PlannedAt                func(childComplexity int) int
+		Procedure                func(childComplexity int) int
+		ProcedureType            func(childComplexity int) int
+		SignedAt                 func(childComplexity int) int
+		Status                   func(childComplexity int) int
+		Supplier                 func(childComplexity int) int
+		TenderADAM               func(childComplexity int) int
+		TenderAmendments         func(childComplexity int, first *int, after *string) int
+		TenderPublishedAt        func(childComplexity int) int
+		Title                    func(childComplexity int) int
+		VATRate                  func(childComplexity int) int
 	}
 
 	ProcurementConnection struct {
@@ -640,26 +817,29 @@ type ComplexityRoot struct {
 	Query struct {
 		AgendaItem   func(childComplexity int, id string) int
 		Amendment    func(childComplexity int, id string, asOf *AsOf) int
-		Bodies       func(childComplexity int, first *int, after *string) int
+		Analytics    func(childComplexity int) int
+		Bodies       func(childComplexity int, first *int, after *string, order *Order) int
 		Body         func(childComplexity int, id string, asOf *AsOf) int
 		Consultation func(childComplexity int, itemID string, asOf *AsOf) int
 		Decision     func(childComplexity int, id *string, number *string, bodyID *string, asOf *AsOf) int
-		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) int
+		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) int
 		Events       func(childComplexity int, after *events.Position, types []string, first *int) int
+		Faction      func(childComplexity int, id string) int
 		History      func(childComplexity int, id string, first *int, after *string) int
+		Ledger       func(childComplexity int) int
 		Meeting      func(childComplexity int, id string, asOf *AsOf) int
-		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) int
+		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) int
 		Member       func(childComplexity int, id string) int
 		Node         func(childComplexity int, id string) int
 		Procurement  func(childComplexity int, ocid string, asOf *AsOf) int
-		Procurements func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string) int
+		Procurements func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
 		Request      func(childComplexity int, id string, asOf *AsOf) int
-		Requests     func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string) int
+		Requests     func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) int
 		Search       func(childComplexity int, query string, kinds []string, first *int, after *string) int
 		Supplier     func(childComplexity int, vatID string, asOf *AsOf) int
-		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string) int
+		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string, order *Order) int
 		Vote         func(childComplexity int, id string, asOf *AsOf) int
-		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string) int
+		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) int
 	}
 
 	RecordPayload struct {
@@ -667,24 +847,37 @@ type ComplexityRoot struct {
 	}
 
 	Request struct {
-		AcknowledgedAt func(childComplexity int) int
-		AnswerSummary  func(childComplexity int) int
-		AnsweredAt     func(childComplexity int) int
-		Category       func(childComplexity int) int
-		Channel        func(childComplexity int) int
-		ClosedAt       func(childComplexity int) int
-		Department     func(childComplexity int) int
-		DueAt          func(childComplexity int) int
-		GlobalID       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		LegalBasis     func(childComplexity int) int
-		Overdue        func(childComplexity int) int
-		Reopened       func(childComplexity int) int
-		ResponseDays   func(childComplexity int) int
-		Status         func(childComplexity int) int
-		StatusHistory  func(childComplexity int) int
-		Subject        func(childComplexity int) int
-		SubmittedAt    func(childComplexity int) int
+		Access             func(childComplexity int) int
+		AcknowledgedAt     func(childComplexity int) int
+		Address            func(childComplexity int) int
+		AnswerSummary      func(childComplexity int) int
+		AnsweredAt         func(childComplexity int) int
+		Category           func(childComplexity int) int
+		Channel            func(childComplexity int) int
+		ClosedAt           func(childComplexity int) int
+		Counting           func(childComplexity int) int
+		Department         func(childComplexity int) int
+		Description        func(childComplexity int) int
+		DueAt              func(childComplexity int) int
+		ExtendedDays       func(childComplexity int) int
+		ExtensionReason    func(childComplexity int) int
+		ForwardClock       func(childComplexity int) int
+		ForwardedLate      func(childComplexity int) int
+		ForwardedTo        func(childComplexity int) int
+		GlobalID           func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Lat                func(childComplexity int) int
+		LegalBasis         func(childComplexity int) int
+		Long               func(childComplexity int) int
+		Overdue            func(childComplexity int) int
+		Reopened           func(childComplexity int) int
+		ResponseDays       func(childComplexity int) int
+		Status             func(childComplexity int) int
+		StatusHistory      func(childComplexity int) int
+		Subject            func(childComplexity int) int
+		SubmittedAt        func(childComplexity int) int
+		WithheldLegalBasis func(childComplexity int) int
+		WithheldReason     func(childComplexity int) int
 	}
 
 	RequestConnection struct {
@@ -708,6 +901,21 @@ type ComplexityRoot struct {
 		At     func(childComplexity int) int
 		Detail func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	RequestTimes struct {
+		AllowedSeconds     func(childComplexity int) int
+		Answered           func(childComplexity int) int
+		Assisted           func(childComplexity int) int
+		AssistedShare      func(childComplexity int) int
+		Category           func(childComplexity int) int
+		Channel            func(childComplexity int) int
+		Overdue            func(childComplexity int) int
+		OverdueShare       func(childComplexity int) int
+		Requests           func(childComplexity int) int
+		ResponseSeconds    func(childComplexity int) int
+		ResponseToDeadline func(childComplexity int) int
+		WithDueDate        func(childComplexity int) int
 	}
 
 	SearchHit struct {
@@ -734,6 +942,15 @@ type ComplexityRoot struct {
 		Text       func(childComplexity int) int
 	}
 
+	Spending struct {
+		AwardedCents func(childComplexity int) int
+		Awards       func(childComplexity int) int
+		Currency     func(childComplexity int) int
+		Key          func(childComplexity int) int
+		PaidCents    func(childComplexity int) int
+		Payments     func(childComplexity int) int
+	}
+
 	Supplier struct {
 		Bids         func(childComplexity int, first *int, after *string) int
 		Country      func(childComplexity int) int
@@ -758,9 +975,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SupplierMoney struct {
+		CooperativeCents func(childComplexity int) int
+		CooperativeShare func(childComplexity int) int
+		LocalCents       func(childComplexity int) int
+		LocalShare       func(childComplexity int) int
+		SMECents         func(childComplexity int) int
+		SMEShare         func(childComplexity int) int
+		TotalCents       func(childComplexity int) int
+	}
+
 	SupplierPayload struct {
 		Supplier func(childComplexity int) int
 		Write    func(childComplexity int) int
+	}
+
+	SupplierShares struct {
+		Awarded  func(childComplexity int) int
+		Currency func(childComplexity int) int
+		Paid     func(childComplexity int) int
 	}
 
 	TenderAmendment struct {
@@ -794,6 +1027,7 @@ type ComplexityRoot struct {
 		Decisions     func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		ID            func(childComplexity int) int
+		Imported      func(childComplexity int) int
 		Item          func(childComplexity int) int
 		Majority      func(childComplexity int) int
 		Meeting       func(childComplexity int) int
@@ -853,15 +1087,26 @@ type AmendmentResolver interface {
 
 	Vote(ctx context.Context, obj *model.Amendment) (*model.Vote, error)
 }
-type BallotResolver interface {
-	Member(ctx context.Context, obj *readmodel.Ballot) (*model.Member, error)
+type AnalyticsResolver interface {
+	Spending(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, by SpendingKey) ([]*analytics.Spending, error)
+	SupplierShares(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, local string) ([]*analytics.SupplierShares, error)
+	Agreement(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, level AgreementLevel) ([]*analytics.Agreement, error)
+	FactionVotes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.FactionVote, error)
+	Cohesion(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.FactionCohesion, error)
+	Dissent(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.Dissent, error)
+	MemberAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MemberAttendance, error)
+	MeetingAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MeetingAttendance, error)
+	MeetingDecisions(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MeetingDecisions, error)
+	DecisionChanges(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.DecisionChanges, error)
+	RequestTimes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.RequestTimes, error)
+	Participation(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, perMeeting *bool) ([]*analytics.Participation, error)
 }
 type BidResolver interface {
 	Supplier(ctx context.Context, obj *readmodel.Bid) (*model.Supplier, error)
 }
 type BodyResolver interface {
 	Members(ctx context.Context, obj *model.Body, at *time.Time, faction *string, role *string, first *int, after *string) (*MembershipConnection, error)
-	Factions(ctx context.Context, obj *model.Body) ([]*Faction, error)
+	Factions(ctx context.Context, obj *model.Body) ([]*model.Faction, error)
 	Meetings(ctx context.Context, obj *model.Body, status *string, first *int, after *string) (*MeetingConnection, error)
 	Decisions(ctx context.Context, obj *model.Body, year *int, first *int, after *string) (*DecisionConnection, error)
 }
@@ -889,6 +1134,19 @@ type DecisionResolver interface {
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
 }
+type FactionResolver interface {
+	Members(ctx context.Context, obj *model.Faction) (int, error)
+
+	Leader(ctx context.Context, obj *model.Faction) (*model.Member, error)
+	Body(ctx context.Context, obj *model.Faction) (*model.Body, error)
+
+	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string) (*MembershipConnection, error)
+}
+type LedgerResolver interface {
+	Checkpoint(ctx context.Context, obj *Ledger, treeSize *int64) (*Checkpoint, error)
+	InclusionProof(ctx context.Context, obj *Ledger, position events.Position, treeSize *int64) (*InclusionProof, error)
+	ConsistencyProof(ctx context.Context, obj *Ledger, from int64, to int64) (*ConsistencyProof, error)
+}
 type MeetingResolver interface {
 	Body(ctx context.Context, obj *model.Meeting) (*model.Body, error)
 
@@ -899,10 +1157,15 @@ type MeetingResolver interface {
 	Votes(ctx context.Context, obj *model.Meeting, first *int, after *string) (*VoteConnection, error)
 	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string) (*DecisionConnection, error)
 }
+type MeetingDecisionsResolver interface {
+	MeanAgendaToDecisionSeconds(ctx context.Context, obj *analytics.MeetingDecisions) (int64, error)
+}
 type MemberResolver interface {
+	Faction(ctx context.Context, obj *model.Member) (string, error)
+
 	Memberships(ctx context.Context, obj *model.Member, first *int, after *string) (*MembershipConnection, error)
-	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string) (*MemberBallotConnection, error)
-	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string) (*MemberSittingConnection, error)
+	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberBallotConnection, error)
+	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberSittingConnection, error)
 }
 type MemberBallotResolver interface {
 	Vote(ctx context.Context, obj *readmodel.MemberBallot) (*model.Vote, error)
@@ -913,6 +1176,10 @@ type MemberSittingResolver interface {
 type MembershipResolver interface {
 	Member(ctx context.Context, obj *readmodel.Membership) (*model.Member, error)
 	Body(ctx context.Context, obj *readmodel.Membership) (*model.Body, error)
+
+	Faction(ctx context.Context, obj *readmodel.Membership) (string, error)
+
+	FactionEntity(ctx context.Context, obj *readmodel.Membership) (*model.Faction, error)
 }
 type MutationResolver interface {
 	RegisterBody(ctx context.Context, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -921,6 +1188,11 @@ type MutationResolver interface {
 	RemoveMember(ctx context.Context, input events.RemoveMember, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ChangeMemberRole(ctx context.Context, input events.ChangeMemberRole, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ChangeMemberFaction(ctx context.Context, input events.ChangeMemberFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	FormFaction(ctx context.Context, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionDetails(ctx context.Context, input events.ChangeFactionDetails, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionLeader(ctx context.Context, input events.ChangeFactionLeader, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ChangeFactionRole(ctx context.Context, input events.ChangeFactionRole, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DissolveFaction(ctx context.Context, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ScheduleMeeting(ctx context.Context, input events.ScheduleMeeting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	AddItem(ctx context.Context, input events.AddItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	WithdrawItem(ctx context.Context, input events.WithdrawItem, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -969,6 +1241,12 @@ type MutationResolver interface {
 	AssignRequest(ctx context.Context, input events.AssignRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	AnswerRequest(ctx context.Context, input events.AnswerRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	RejectRequest(ctx context.Context, input events.RejectRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordCommitment(ctx context.Context, input events.RecordCommitment, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RecordEvaluation(ctx context.Context, input events.RecordEvaluation, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	LodgeAppeal(ctx context.Context, input events.LodgeAppeal, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DecideAppeal(ctx context.Context, input events.DecideAppeal, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ExtendRequest(ctx context.Context, input events.ExtendRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ForwardRequest(ctx context.Context, input events.ForwardRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	CloseRequest(ctx context.Context, input events.CloseRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	ReopenRequest(ctx context.Context, input events.ReopenRequest, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	GrantAccess(ctx context.Context, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -996,26 +1274,29 @@ type ProcurementDecisionResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Body(ctx context.Context, id string, asOf *AsOf) (*model.Body, error)
-	Bodies(ctx context.Context, first *int, after *string) (*BodyConnection, error)
+	Bodies(ctx context.Context, first *int, after *string, order *Order) (*BodyConnection, error)
 	Member(ctx context.Context, id string) (*model.Member, error)
+	Faction(ctx context.Context, id string) (*model.Faction, error)
 	Meeting(ctx context.Context, id string, asOf *AsOf) (*model.Meeting, error)
-	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string) (*MeetingConnection, error)
+	Meetings(ctx context.Context, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) (*MeetingConnection, error)
 	AgendaItem(ctx context.Context, id string) (*model.AgendaItem, error)
 	Consultation(ctx context.Context, itemID string, asOf *AsOf) (*model.Consultation, error)
 	Amendment(ctx context.Context, id string, asOf *AsOf) (*model.Amendment, error)
 	Vote(ctx context.Context, id string, asOf *AsOf) (*model.Vote, error)
-	Votes(ctx context.Context, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string) (*VoteConnection, error)
+	Votes(ctx context.Context, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) (*VoteConnection, error)
 	Decision(ctx context.Context, id *string, number *string, bodyID *string, asOf *AsOf) (*model.Decision, error)
-	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string) (*DecisionConnection, error)
+	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Procurement(ctx context.Context, ocid string, asOf *AsOf) (*model.Procurement, error)
-	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string) (*ProcurementConnection, error)
+	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) (*ProcurementConnection, error)
 	Supplier(ctx context.Context, vatID string, asOf *AsOf) (*model.Supplier, error)
-	Suppliers(ctx context.Context, kind *string, municipality *string, name *string, first *int, after *string) (*SupplierConnection, error)
+	Suppliers(ctx context.Context, kind *string, municipality *string, name *string, first *int, after *string, order *Order) (*SupplierConnection, error)
 	Request(ctx context.Context, id string, asOf *AsOf) (*model.Request, error)
-	Requests(ctx context.Context, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string) (*RequestConnection, error)
+	Requests(ctx context.Context, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) (*RequestConnection, error)
 	Search(ctx context.Context, query string, kinds []string, first *int, after *string) (*SearchHitConnection, error)
 	History(ctx context.Context, id string, first *int, after *string) (*HistoryEventConnection, error)
 	Events(ctx context.Context, after *events.Position, types []string, first *int) (*EventConnection, error)
+	Analytics(ctx context.Context) (*Analytics, error)
+	Ledger(ctx context.Context) (*Ledger, error)
 }
 type RequestResolver interface {
 	Overdue(ctx context.Context, obj *model.Request) (bool, error)
@@ -1041,8 +1322,18 @@ type VoteResolver interface {
 	Item(ctx context.Context, obj *model.Vote) (*model.AgendaItem, error)
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
-	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*readmodel.Ballot, error)
+	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*model.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
+}
+
+type DecideAppealInputResolver interface {
+	Outcome(ctx context.Context, obj *events.DecideAppeal, data string) error
+}
+type LodgeAppealInputResolver interface {
+	Kind(ctx context.Context, obj *events.LodgeAppeal, data string) error
+}
+type RecordEvaluationInputResolver interface {
+	Phase(ctx context.Context, obj *events.RecordEvaluation, data string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1239,6 +1530,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AgendaItemPayload.Write(childComplexity), true
 
+	case "Agreement.a":
+		if e.ComplexityRoot.Agreement.A == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.A(childComplexity), true
+	case "Agreement.agreed":
+		if e.ComplexityRoot.Agreement.Agreed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Agreed(childComplexity), true
+	case "Agreement.b":
+		if e.ComplexityRoot.Agreement.B == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.B(childComplexity), true
+	case "Agreement.rate":
+		if e.ComplexityRoot.Agreement.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Rate(childComplexity), true
+	case "Agreement.votes":
+		if e.ComplexityRoot.Agreement.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agreement.Votes(childComplexity), true
+
 	case "Amendment.decidedAt":
 		if e.ComplexityRoot.Amendment.DecidedAt == nil {
 			break
@@ -1345,6 +1667,139 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AmendmentPayload.Write(childComplexity), true
 
+	case "Analytics.agreement":
+		if e.ComplexityRoot.Analytics.Agreement == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_agreement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.Agreement(childComplexity, args["filter"].(*AnalyticsFilter), args["level"].(AgreementLevel)), true
+	case "Analytics.cohesion":
+		if e.ComplexityRoot.Analytics.Cohesion == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_cohesion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.Cohesion(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.decisionChanges":
+		if e.ComplexityRoot.Analytics.DecisionChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_decisionChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.DecisionChanges(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.dissent":
+		if e.ComplexityRoot.Analytics.Dissent == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_dissent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.Dissent(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.factionVotes":
+		if e.ComplexityRoot.Analytics.FactionVotes == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_factionVotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.FactionVotes(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.meetingAttendance":
+		if e.ComplexityRoot.Analytics.MeetingAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_meetingAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.MeetingAttendance(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.meetingDecisions":
+		if e.ComplexityRoot.Analytics.MeetingDecisions == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_meetingDecisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.MeetingDecisions(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.memberAttendance":
+		if e.ComplexityRoot.Analytics.MemberAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_memberAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.MemberAttendance(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.participation":
+		if e.ComplexityRoot.Analytics.Participation == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_participation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.Participation(childComplexity, args["filter"].(*AnalyticsFilter), args["perMeeting"].(*bool)), true
+	case "Analytics.requestTimes":
+		if e.ComplexityRoot.Analytics.RequestTimes == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_requestTimes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.RequestTimes(childComplexity, args["filter"].(*AnalyticsFilter)), true
+	case "Analytics.spending":
+		if e.ComplexityRoot.Analytics.Spending == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_spending_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.Spending(childComplexity, args["filter"].(*AnalyticsFilter), args["by"].(SpendingKey)), true
+	case "Analytics.supplierShares":
+		if e.ComplexityRoot.Analytics.SupplierShares == nil {
+			break
+		}
+
+		args, err := ec.field_Analytics_supplierShares_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Analytics.SupplierShares(childComplexity, args["filter"].(*AnalyticsFilter), args["local"].(string)), true
+
 	case "Ballot.changes":
 		if e.ComplexityRoot.Ballot.Changes == nil {
 			break
@@ -1370,12 +1825,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bid.BidID(childComplexity), true
+	case "Bid.lotId":
+		if e.ComplexityRoot.Bid.LotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.LotID(childComplexity), true
 	case "Bid.receivedAt":
 		if e.ComplexityRoot.Bid.ReceivedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Bid.ReceivedAt(childComplexity), true
+	case "Bid.status":
+		if e.ComplexityRoot.Bid.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.Status(childComplexity), true
+	case "Bid.statusReason":
+		if e.ComplexityRoot.Bid.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bid.StatusReason(childComplexity), true
 	case "Bid.supplier":
 		if e.ComplexityRoot.Bid.Supplier == nil {
 			break
@@ -1542,6 +2015,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BodyPayload.Write(childComplexity), true
 
+	case "Checkpoint.note":
+		if e.ComplexityRoot.Checkpoint.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkpoint.Note(childComplexity), true
+	case "Checkpoint.origin":
+		if e.ComplexityRoot.Checkpoint.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkpoint.Origin(childComplexity), true
+	case "Checkpoint.rootHash":
+		if e.ComplexityRoot.Checkpoint.RootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkpoint.RootHash(childComplexity), true
+	case "Checkpoint.treeSize":
+		if e.ComplexityRoot.Checkpoint.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Checkpoint.TreeSize(childComplexity), true
+
 	case "Comment.localId":
 		if e.ComplexityRoot.Comment.ID == nil {
 			break
@@ -1641,6 +2139,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentPayload.Write(childComplexity), true
+
+	case "ConsistencyProof.from":
+		if e.ComplexityRoot.ConsistencyProof.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.From(childComplexity), true
+	case "ConsistencyProof.hashes":
+		if e.ComplexityRoot.ConsistencyProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.Hashes(childComplexity), true
+	case "ConsistencyProof.to":
+		if e.ComplexityRoot.ConsistencyProof.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.To(childComplexity), true
 
 	case "Consultation.closedAt":
 		if e.ComplexityRoot.Consultation.ClosedAt == nil {
@@ -1958,6 +2475,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Decision.Year(childComplexity), true
 
+	case "DecisionChanges.adopted":
+		if e.ComplexityRoot.DecisionChanges.Adopted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChanges.Adopted(childComplexity), true
+	case "DecisionChanges.annulled":
+		if e.ComplexityRoot.DecisionChanges.Annulled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChanges.Annulled(childComplexity), true
+	case "DecisionChanges.corrected":
+		if e.ComplexityRoot.DecisionChanges.Corrected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChanges.Corrected(childComplexity), true
+	case "DecisionChanges.month":
+		if e.ComplexityRoot.DecisionChanges.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChanges.Month(childComplexity), true
+	case "DecisionChanges.revoked":
+		if e.ComplexityRoot.DecisionChanges.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionChanges.Revoked(childComplexity), true
+
 	case "DecisionConnection.edges":
 		if e.ComplexityRoot.DecisionConnection.Edges == nil {
 			break
@@ -2070,6 +2618,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DiffLine.Text(childComplexity), true
+
+	case "Dissent.against":
+		if e.ComplexityRoot.Dissent.Against == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissent.Against(childComplexity), true
+	case "Dissent.ballots":
+		if e.ComplexityRoot.Dissent.Ballots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissent.Ballots(childComplexity), true
+	case "Dissent.faction":
+		if e.ComplexityRoot.Dissent.Faction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissent.Faction(childComplexity), true
+	case "Dissent.memberId":
+		if e.ComplexityRoot.Dissent.MemberID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissent.MemberID(childComplexity), true
+	case "Dissent.rate":
+		if e.ComplexityRoot.Dissent.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dissent.Rate(childComplexity), true
 
 	case "Document.mediaType":
 		if e.ComplexityRoot.Document.MediaType == nil {
@@ -2189,18 +2768,158 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "Faction.body":
+		if e.ComplexityRoot.Faction.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Body(childComplexity), true
+	case "Faction.colour":
+		if e.ComplexityRoot.Faction.Colour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Colour(childComplexity), true
+	case "Faction.dissolvedAt":
+		if e.ComplexityRoot.Faction.DissolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.DissolvedAt(childComplexity), true
+	case "Faction.formedAt":
+		if e.ComplexityRoot.Faction.FormedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.FormedAt(childComplexity), true
+	case "Faction.localId":
+		if e.ComplexityRoot.Faction.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ID(childComplexity), true
+	case "Faction.leader":
+		if e.ComplexityRoot.Faction.Leader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Leader(childComplexity), true
 	case "Faction.members":
 		if e.ComplexityRoot.Faction.Members == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Members(childComplexity), true
+	case "Faction.memberships":
+		if e.ComplexityRoot.Faction.Memberships == nil {
+			break
+		}
+
+		args, err := ec.field_Faction_memberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Faction.Memberships(childComplexity, args["at"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
 	case "Faction.name":
 		if e.ComplexityRoot.Faction.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Faction.Name(childComplexity), true
+	case "Faction.role":
+		if e.ComplexityRoot.Faction.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.Role(childComplexity), true
+	case "Faction.shortName":
+		if e.ComplexityRoot.Faction.ShortName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Faction.ShortName(childComplexity), true
+
+	case "FactionCohesion.faction":
+		if e.ComplexityRoot.FactionCohesion.Faction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionCohesion.Faction(childComplexity), true
+	case "FactionCohesion.mean":
+		if e.ComplexityRoot.FactionCohesion.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionCohesion.Mean(childComplexity), true
+	case "FactionCohesion.votes":
+		if e.ComplexityRoot.FactionCohesion.Votes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionCohesion.Votes(childComplexity), true
+
+	case "FactionPayload.faction":
+		if e.ComplexityRoot.FactionPayload.Faction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionPayload.Faction(childComplexity), true
+	case "FactionPayload.write":
+		if e.ComplexityRoot.FactionPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionPayload.Write(childComplexity), true
+
+	case "FactionVote.abstain":
+		if e.ComplexityRoot.FactionVote.Abstain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.Abstain(childComplexity), true
+	case "FactionVote.faction":
+		if e.ComplexityRoot.FactionVote.Faction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.Faction(childComplexity), true
+	case "FactionVote.no":
+		if e.ComplexityRoot.FactionVote.No == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.No(childComplexity), true
+	case "FactionVote.openedAt":
+		if e.ComplexityRoot.FactionVote.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.OpenedAt(childComplexity), true
+	case "FactionVote.position":
+		if e.ComplexityRoot.FactionVote.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.Position(childComplexity), true
+	case "FactionVote.rice":
+		if e.ComplexityRoot.FactionVote.Rice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.Rice(childComplexity), true
+	case "FactionVote.voteId":
+		if e.ComplexityRoot.FactionVote.VoteID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.VoteID(childComplexity), true
+	case "FactionVote.yes":
+		if e.ComplexityRoot.FactionVote.Yes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FactionVote.Yes(childComplexity), true
 
 	case "Highlight.end":
 		if e.ComplexityRoot.Highlight.End == nil {
@@ -2227,6 +2946,89 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HistoryEventConnection.PageInfo(childComplexity), true
+
+	case "InclusionProof.checkpoint":
+		if e.ComplexityRoot.InclusionProof.Checkpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Checkpoint(childComplexity), true
+	case "InclusionProof.hashes":
+		if e.ComplexityRoot.InclusionProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Hashes(childComplexity), true
+	case "InclusionProof.leaf":
+		if e.ComplexityRoot.InclusionProof.Leaf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Leaf(childComplexity), true
+	case "InclusionProof.leafHash":
+		if e.ComplexityRoot.InclusionProof.LeafHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.LeafHash(childComplexity), true
+	case "InclusionProof.leafIndex":
+		if e.ComplexityRoot.InclusionProof.LeafIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.LeafIndex(childComplexity), true
+	case "InclusionProof.position":
+		if e.ComplexityRoot.InclusionProof.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Position(childComplexity), true
+	case "InclusionProof.treeSize":
+		if e.ComplexityRoot.InclusionProof.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.TreeSize(childComplexity), true
+
+	case "Ledger.checkpoint":
+		if e.ComplexityRoot.Ledger.Checkpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Ledger_checkpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Ledger.Checkpoint(childComplexity, args["treeSize"].(*int64)), true
+	case "Ledger.consistencyProof":
+		if e.ComplexityRoot.Ledger.ConsistencyProof == nil {
+			break
+		}
+
+		args, err := ec.field_Ledger_consistencyProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Ledger.ConsistencyProof(childComplexity, args["from"].(int64), args["to"].(int64)), true
+	case "Ledger.inclusionProof":
+		if e.ComplexityRoot.Ledger.InclusionProof == nil {
+			break
+		}
+
+		args, err := ec.field_Ledger_inclusionProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Ledger.InclusionProof(childComplexity, args["position"].(events.Position), args["treeSize"].(*int64)), true
+	case "Ledger.verifierKey":
+		if e.ComplexityRoot.Ledger.VerifierKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ledger.VerifierKey(childComplexity), true
 
 	case "Meeting.adjournedAt":
 		if e.ComplexityRoot.Meeting.AdjournedAt == nil {
@@ -2364,6 +3166,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Meeting.Votes(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "MeetingAttendance.bodyId":
+		if e.ComplexityRoot.MeetingAttendance.BodyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.BodyID(childComplexity), true
+	case "MeetingAttendance.convenedAt":
+		if e.ComplexityRoot.MeetingAttendance.ConvenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.ConvenedAt(childComplexity), true
+	case "MeetingAttendance.meetingId":
+		if e.ComplexityRoot.MeetingAttendance.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.MeetingID(childComplexity), true
+	case "MeetingAttendance.present":
+		if e.ComplexityRoot.MeetingAttendance.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Present(childComplexity), true
+	case "MeetingAttendance.rate":
+		if e.ComplexityRoot.MeetingAttendance.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Rate(childComplexity), true
+	case "MeetingAttendance.seats":
+		if e.ComplexityRoot.MeetingAttendance.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingAttendance.Seats(childComplexity), true
+
 	case "MeetingConnection.edges":
 		if e.ComplexityRoot.MeetingConnection.Edges == nil {
 			break
@@ -2382,6 +3221,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MeetingConnection.TotalCount(childComplexity), true
+
+	case "MeetingDecisions.agendaSeconds":
+		if e.ComplexityRoot.MeetingDecisions.AgendaSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.AgendaSeconds(childComplexity), true
+	case "MeetingDecisions.bodyId":
+		if e.ComplexityRoot.MeetingDecisions.BodyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.BodyID(childComplexity), true
+	case "MeetingDecisions.decisions":
+		if e.ComplexityRoot.MeetingDecisions.Decisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.Decisions(childComplexity), true
+	case "MeetingDecisions.meanAgendaToDecisionSeconds":
+		if e.ComplexityRoot.MeetingDecisions.MeanAgendaToDecisionSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.MeanAgendaToDecisionSeconds(childComplexity), true
+	case "MeetingDecisions.meetingId":
+		if e.ComplexityRoot.MeetingDecisions.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.MeetingID(childComplexity), true
+	case "MeetingDecisions.withAgenda":
+		if e.ComplexityRoot.MeetingDecisions.WithAgenda == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeetingDecisions.WithAgenda(childComplexity), true
 
 	case "MeetingEdge.cursor":
 		if e.ComplexityRoot.MeetingEdge.Cursor == nil {
@@ -2419,13 +3295,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Member.Attendance(childComplexity, args["bodyId"].(string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Member.Attendance(childComplexity, args["bodyId"].(string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Member.faction":
 		if e.ComplexityRoot.Member.Faction == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Member.Faction(childComplexity), true
+	case "Member.factionId":
+		if e.ComplexityRoot.Member.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.FactionID(childComplexity), true
 	case "Member.id":
 		if e.ComplexityRoot.Member.GlobalID == nil {
 			break
@@ -2465,7 +3347,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Member.VotingRecord(childComplexity, args["bodyId"].(*string), args["faction"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Member.VotingRecord(childComplexity, args["bodyId"].(*string), args["faction"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+
+	case "MemberAttendance.bodyId":
+		if e.ComplexityRoot.MemberAttendance.BodyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAttendance.BodyID(childComplexity), true
+	case "MemberAttendance.meetings":
+		if e.ComplexityRoot.MemberAttendance.Meetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAttendance.Meetings(childComplexity), true
+	case "MemberAttendance.memberId":
+		if e.ComplexityRoot.MemberAttendance.MemberID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAttendance.MemberID(childComplexity), true
+	case "MemberAttendance.present":
+		if e.ComplexityRoot.MemberAttendance.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAttendance.Present(childComplexity), true
+	case "MemberAttendance.rate":
+		if e.ComplexityRoot.MemberAttendance.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberAttendance.Rate(childComplexity), true
 
 	case "MemberBallot.castAt":
 		if e.ComplexityRoot.MemberBallot.CastAt == nil {
@@ -2630,6 +3543,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Faction(childComplexity), true
+	case "Membership.factionEntity":
+		if e.ComplexityRoot.Membership.FactionEntity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionEntity(childComplexity), true
+	case "Membership.factionId":
+		if e.ComplexityRoot.Membership.FactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.FactionID(childComplexity), true
 	case "Membership.leftReason":
 		if e.ComplexityRoot.Membership.LeftReason == nil {
 			break
@@ -2916,6 +3841,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeBodySettings(childComplexity, args["input"].(events.ChangeBodySettings), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionDetails":
+		if e.ComplexityRoot.Mutation.ChangeFactionDetails == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionDetails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionDetails(childComplexity, args["input"].(events.ChangeFactionDetails), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionLeader":
+		if e.ComplexityRoot.Mutation.ChangeFactionLeader == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionLeader_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionLeader(childComplexity, args["input"].(events.ChangeFactionLeader), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.changeFactionRole":
+		if e.ComplexityRoot.Mutation.ChangeFactionRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeFactionRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeFactionRole(childComplexity, args["input"].(events.ChangeFactionRole), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.changeMemberFaction":
 		if e.ComplexityRoot.Mutation.ChangeMemberFaction == nil {
 			break
@@ -3015,6 +3973,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CorrectDecision(childComplexity, args["input"].(events.CorrectDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.decideAppeal":
+		if e.ComplexityRoot.Mutation.DecideAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideAppeal(childComplexity, args["input"].(events.DecideAppeal), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.dissolveFaction":
+		if e.ComplexityRoot.Mutation.DissolveFaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dissolveFaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DissolveFaction(childComplexity, args["input"].(events.DissolveFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.extendRequest":
+		if e.ComplexityRoot.Mutation.ExtendRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendRequest(childComplexity, args["input"].(events.ExtendRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.formFaction":
+		if e.ComplexityRoot.Mutation.FormFaction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_formFaction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FormFaction(childComplexity, args["input"].(events.FormFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.forwardRequest":
+		if e.ComplexityRoot.Mutation.ForwardRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_forwardRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ForwardRequest(childComplexity, args["input"].(events.ForwardRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.grantAccess":
 		if e.ComplexityRoot.Mutation.GrantAccess == nil {
 			break
@@ -3026,6 +4039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(events.GrantAccess), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.lodgeAppeal":
+		if e.ComplexityRoot.Mutation.LodgeAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_lodgeAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LodgeAppeal(childComplexity, args["input"].(events.LodgeAppeal), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.moderateComment":
 		if e.ComplexityRoot.Mutation.ModerateComment == nil {
 			break
@@ -3158,6 +4182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordBid(childComplexity, args["input"].(events.RecordBid), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordCommitment":
+		if e.ComplexityRoot.Mutation.RecordCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCommitment(childComplexity, args["input"].(events.RecordCommitment), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordDeparture":
 		if e.ComplexityRoot.Mutation.RecordDeparture == nil {
 			break
@@ -3169,6 +4204,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordDeparture(childComplexity, args["input"].(events.RecordDeparture), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.recordEvaluation":
+		if e.ComplexityRoot.Mutation.RecordEvaluation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordEvaluation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordEvaluation(childComplexity, args["input"].(events.RecordEvaluation), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.recordForgetting":
 		if e.ComplexityRoot.Mutation.RecordForgetting == nil {
 			break
@@ -3392,6 +4438,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Participation.comments":
+		if e.ComplexityRoot.Participation.Comments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Comments(childComplexity), true
+	case "Participation.itemId":
+		if e.ComplexityRoot.Participation.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.ItemID(childComplexity), true
+	case "Participation.meetingId":
+		if e.ComplexityRoot.Participation.MeetingID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.MeetingID(childComplexity), true
+	case "Participation.objections":
+		if e.ComplexityRoot.Participation.Objections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Objections(childComplexity), true
+	case "Participation.proposals":
+		if e.ComplexityRoot.Participation.Proposals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Proposals(childComplexity), true
+	case "Participation.remarks":
+		if e.ComplexityRoot.Participation.Remarks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Participation.Remarks(childComplexity), true
+
 	case "Payment.amount":
 		if e.ComplexityRoot.Payment.Amount == nil {
 			break
@@ -3449,6 +4532,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
 
+	case "Procurement.adam":
+		if e.ComplexityRoot.Procurement.ADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ADAM(childComplexity), true
+	case "Procurement.appealsPending":
+		if e.ComplexityRoot.Procurement.AppealsPending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AppealsPending(childComplexity), true
+	case "Procurement.awardAdam":
+		if e.ComplexityRoot.Procurement.AwardADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AwardADAM(childComplexity), true
 	case "Procurement.awardDecision":
 		if e.ComplexityRoot.Procurement.AwardDecision == nil {
 			break
@@ -3467,6 +4568,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.AwardedAt(childComplexity), true
+	case "Procurement.awardedWithVat":
+		if e.ComplexityRoot.Procurement.AwardedWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.AwardedWithVAT(childComplexity), true
 	case "Procurement.bidCount":
 		if e.ComplexityRoot.Procurement.BidCount == nil {
 			break
@@ -3490,6 +4597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Budget(childComplexity), true
+	case "Procurement.budgetWithVat":
+		if e.ComplexityRoot.Procurement.BudgetWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.BudgetWithVAT(childComplexity), true
 	case "Procurement.buyer":
 		if e.ComplexityRoot.Procurement.Buyer == nil {
 			break
@@ -3508,6 +4621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.CancelledReason(childComplexity), true
+	case "Procurement.category":
+		if e.ComplexityRoot.Procurement.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Category(childComplexity), true
 	case "Procurement.ceiling":
 		if e.ComplexityRoot.Procurement.Ceiling == nil {
 			break
@@ -3520,6 +4639,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ClosedAt(childComplexity), true
+	case "Procurement.committed":
+		if e.ComplexityRoot.Procurement.Committed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Committed(childComplexity), true
+	case "Procurement.contractAdam":
+		if e.ComplexityRoot.Procurement.ContractADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ContractADAM(childComplexity), true
 	case "Procurement.contractAmendments":
 		if e.ComplexityRoot.Procurement.ContractAmendments == nil {
 			break
@@ -3555,6 +4686,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ContractValue(childComplexity), true
+	case "Procurement.contractWithVat":
+		if e.ComplexityRoot.Procurement.ContractWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ContractWithVAT(childComplexity), true
 	case "Procurement.deadline":
 		if e.ComplexityRoot.Procurement.Deadline == nil {
 			break
@@ -3584,18 +4721,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Description(childComplexity), true
+	case "Procurement.directAwardLimit":
+		if e.ComplexityRoot.Procurement.DirectAwardLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.DirectAwardLimit(childComplexity), true
+	case "Procurement.directAwardLimitBasis":
+		if e.ComplexityRoot.Procurement.DirectAwardLimitBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.DirectAwardLimitBasis(childComplexity), true
 	case "Procurement.id":
 		if e.ComplexityRoot.Procurement.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Procurement.GlobalID(childComplexity), true
+	case "Procurement.imported":
+		if e.ComplexityRoot.Procurement.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Imported(childComplexity), true
+	case "Procurement.lots":
+		if e.ComplexityRoot.Procurement.Lots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.Lots(childComplexity), true
+	case "Procurement.lotsAwarded":
+		if e.ComplexityRoot.Procurement.LotsAwarded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.LotsAwarded(childComplexity), true
 	case "Procurement.method":
 		if e.ComplexityRoot.Procurement.Method == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Procurement.Method(childComplexity), true
+	case "Procurement.modificationLimitPercent":
+		if e.ComplexityRoot.Procurement.ModificationLimitPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ModificationLimitPercent(childComplexity), true
 	case "Procurement.ocid":
 		if e.ComplexityRoot.Procurement.OCID == nil {
 			break
@@ -3631,6 +4804,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Procedure(childComplexity), true
+	case "Procurement.procedureType":
+		if e.ComplexityRoot.Procurement.ProcedureType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ProcedureType(childComplexity), true
 	case "Procurement.signedAt":
 		if e.ComplexityRoot.Procurement.SignedAt == nil {
 			break
@@ -3649,6 +4828,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Supplier(childComplexity), true
+	case "Procurement.tenderAdam":
+		if e.ComplexityRoot.Procurement.TenderADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.TenderADAM(childComplexity), true
 	case "Procurement.tenderAmendments":
 		if e.ComplexityRoot.Procurement.TenderAmendments == nil {
 			break
@@ -3672,6 +4857,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Title(childComplexity), true
+	case "Procurement.vatRate":
+		if e.ComplexityRoot.Procurement.VATRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.VATRate(childComplexity), true
 
 	case "ProcurementConnection.edges":
 		if e.ComplexityRoot.ProcurementConnection.Edges == nil {
@@ -3791,6 +4982,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Amendment(childComplexity, args["id"].(string), args["asOf"].(*AsOf)), true
+	case "Query.analytics":
+		if e.ComplexityRoot.Query.Analytics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Analytics(childComplexity), true
 	case "Query.bodies":
 		if e.ComplexityRoot.Query.Bodies == nil {
 			break
@@ -3801,7 +4998,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Bodies(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Bodies(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.body":
 		if e.ComplexityRoot.Query.Body == nil {
 			break
@@ -3845,7 +5042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -3857,6 +5054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["after"].(*events.Position), args["types"].([]string), args["first"].(*int)), true
+	case "Query.faction":
+		if e.ComplexityRoot.Query.Faction == nil {
+			break
+		}
+
+		args, err := ec.field_Query_faction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Faction(childComplexity, args["id"].(string)), true
 	case "Query.history":
 		if e.ComplexityRoot.Query.History == nil {
 			break
@@ -3869,6 +5077,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 
+	case "Query.ledger":
+		if e.ComplexityRoot.Query.Ledger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Ledger(childComplexity), true
 	case "Query.meeting":
 		if e.ComplexityRoot.Query.Meeting == nil {
 			break
@@ -3890,7 +5104,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Meetings(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["startsFrom"].(*time.Time), args["startsTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Meetings(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["startsFrom"].(*time.Time), args["startsTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.member":
 		if e.ComplexityRoot.Query.Member == nil {
 			break
@@ -3934,7 +5148,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.request":
 		if e.ComplexityRoot.Query.Request == nil {
 			break
@@ -3956,7 +5170,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Requests(childComplexity, args["category"].(*string), args["channel"].(*string), args["status"].(*string), args["department"].(*string), args["overdue"].(*bool), args["submittedFrom"].(*time.Time), args["submittedTo"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Requests(childComplexity, args["category"].(*string), args["channel"].(*string), args["status"].(*string), args["department"].(*string), args["overdue"].(*bool), args["submittedFrom"].(*time.Time), args["submittedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3989,7 +5203,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["kind"].(*string), args["municipality"].(*string), args["name"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["kind"].(*string), args["municipality"].(*string), args["name"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.vote":
 		if e.ComplexityRoot.Query.Vote == nil {
 			break
@@ -4011,7 +5225,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Votes(childComplexity, args["bodyId"].(*string), args["meetingId"].(*string), args["itemId"].(*string), args["result"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 
 	case "RecordPayload.write":
 		if e.ComplexityRoot.RecordPayload.Write == nil {
@@ -4020,12 +5234,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordPayload.Write(childComplexity), true
 
+	case "Request.access":
+		if e.ComplexityRoot.Request.Access == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Access(childComplexity), true
 	case "Request.acknowledgedAt":
 		if e.ComplexityRoot.Request.AcknowledgedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.AcknowledgedAt(childComplexity), true
+	case "Request.address":
+		if e.ComplexityRoot.Request.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Address(childComplexity), true
 	case "Request.answerSummary":
 		if e.ComplexityRoot.Request.AnswerSummary == nil {
 			break
@@ -4056,18 +5282,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ClosedAt(childComplexity), true
+	case "Request.counting":
+		if e.ComplexityRoot.Request.Counting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Counting(childComplexity), true
 	case "Request.department":
 		if e.ComplexityRoot.Request.Department == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.Department(childComplexity), true
+	case "Request.description":
+		if e.ComplexityRoot.Request.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Description(childComplexity), true
 	case "Request.dueAt":
 		if e.ComplexityRoot.Request.DueAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.DueAt(childComplexity), true
+	case "Request.extendedDays":
+		if e.ComplexityRoot.Request.ExtendedDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ExtendedDays(childComplexity), true
+	case "Request.extensionReason":
+		if e.ComplexityRoot.Request.ExtensionReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ExtensionReason(childComplexity), true
+	case "Request.forwardClock":
+		if e.ComplexityRoot.Request.ForwardClock == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardClock(childComplexity), true
+	case "Request.forwardedLate":
+		if e.ComplexityRoot.Request.ForwardedLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardedLate(childComplexity), true
+	case "Request.forwardedTo":
+		if e.ComplexityRoot.Request.ForwardedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ForwardedTo(childComplexity), true
 	case "Request.id":
 		if e.ComplexityRoot.Request.GlobalID == nil {
 			break
@@ -4080,12 +5348,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ID(childComplexity), true
+	case "Request.lat":
+		if e.ComplexityRoot.Request.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Lat(childComplexity), true
 	case "Request.legalBasis":
 		if e.ComplexityRoot.Request.LegalBasis == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Request.LegalBasis(childComplexity), true
+	case "Request.long":
+		if e.ComplexityRoot.Request.Long == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Long(childComplexity), true
 	case "Request.overdue":
 		if e.ComplexityRoot.Request.Overdue == nil {
 			break
@@ -4128,6 +5408,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.SubmittedAt(childComplexity), true
+	case "Request.withheldLegalBasis":
+		if e.ComplexityRoot.Request.WithheldLegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.WithheldLegalBasis(childComplexity), true
+	case "Request.withheldReason":
+		if e.ComplexityRoot.Request.WithheldReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.WithheldReason(childComplexity), true
 
 	case "RequestConnection.edges":
 		if e.ComplexityRoot.RequestConnection.Edges == nil {
@@ -4198,6 +5490,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestStatusChange.Status(childComplexity), true
+
+	case "RequestTimes.allowedSeconds":
+		if e.ComplexityRoot.RequestTimes.AllowedSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.AllowedSeconds(childComplexity), true
+	case "RequestTimes.answered":
+		if e.ComplexityRoot.RequestTimes.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Answered(childComplexity), true
+	case "RequestTimes.assisted":
+		if e.ComplexityRoot.RequestTimes.Assisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Assisted(childComplexity), true
+	case "RequestTimes.assistedShare":
+		if e.ComplexityRoot.RequestTimes.AssistedShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.AssistedShare(childComplexity), true
+	case "RequestTimes.category":
+		if e.ComplexityRoot.RequestTimes.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Category(childComplexity), true
+	case "RequestTimes.channel":
+		if e.ComplexityRoot.RequestTimes.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Channel(childComplexity), true
+	case "RequestTimes.overdue":
+		if e.ComplexityRoot.RequestTimes.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Overdue(childComplexity), true
+	case "RequestTimes.overdueShare":
+		if e.ComplexityRoot.RequestTimes.OverdueShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.OverdueShare(childComplexity), true
+	case "RequestTimes.requests":
+		if e.ComplexityRoot.RequestTimes.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.Requests(childComplexity), true
+	case "RequestTimes.responseSeconds":
+		if e.ComplexityRoot.RequestTimes.ResponseSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.ResponseSeconds(childComplexity), true
+	case "RequestTimes.responseToDeadline":
+		if e.ComplexityRoot.RequestTimes.ResponseToDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.ResponseToDeadline(childComplexity), true
+	case "RequestTimes.withDueDate":
+		if e.ComplexityRoot.RequestTimes.WithDueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestTimes.WithDueDate(childComplexity), true
 
 	case "SearchHit.kind":
 		if e.ComplexityRoot.SearchHit.Kind == nil {
@@ -4274,6 +5639,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Snippet.Text(childComplexity), true
+
+	case "Spending.awardedCents":
+		if e.ComplexityRoot.Spending.AwardedCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.AwardedCents(childComplexity), true
+	case "Spending.awards":
+		if e.ComplexityRoot.Spending.Awards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.Awards(childComplexity), true
+	case "Spending.currency":
+		if e.ComplexityRoot.Spending.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.Currency(childComplexity), true
+	case "Spending.key":
+		if e.ComplexityRoot.Spending.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.Key(childComplexity), true
+	case "Spending.paidCents":
+		if e.ComplexityRoot.Spending.PaidCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.PaidCents(childComplexity), true
+	case "Spending.payments":
+		if e.ComplexityRoot.Spending.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Spending.Payments(childComplexity), true
 
 	case "Supplier.bids":
 		if e.ComplexityRoot.Supplier.Bids == nil {
@@ -4378,6 +5780,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SupplierEdge.Node(childComplexity), true
 
+	case "SupplierMoney.cooperativeCents":
+		if e.ComplexityRoot.SupplierMoney.CooperativeCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.CooperativeCents(childComplexity), true
+	case "SupplierMoney.cooperativeShare":
+		if e.ComplexityRoot.SupplierMoney.CooperativeShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.CooperativeShare(childComplexity), true
+	case "SupplierMoney.localCents":
+		if e.ComplexityRoot.SupplierMoney.LocalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.LocalCents(childComplexity), true
+	case "SupplierMoney.localShare":
+		if e.ComplexityRoot.SupplierMoney.LocalShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.LocalShare(childComplexity), true
+	case "SupplierMoney.smeCents":
+		if e.ComplexityRoot.SupplierMoney.SMECents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.SMECents(childComplexity), true
+	case "SupplierMoney.smeShare":
+		if e.ComplexityRoot.SupplierMoney.SMEShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.SMEShare(childComplexity), true
+	case "SupplierMoney.totalCents":
+		if e.ComplexityRoot.SupplierMoney.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierMoney.TotalCents(childComplexity), true
+
 	case "SupplierPayload.supplier":
 		if e.ComplexityRoot.SupplierPayload.Supplier == nil {
 			break
@@ -4390,6 +5835,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplierPayload.Write(childComplexity), true
+
+	case "SupplierShares.awarded":
+		if e.ComplexityRoot.SupplierShares.Awarded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierShares.Awarded(childComplexity), true
+	case "SupplierShares.currency":
+		if e.ComplexityRoot.SupplierShares.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierShares.Currency(childComplexity), true
+	case "SupplierShares.paid":
+		if e.ComplexityRoot.SupplierShares.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplierShares.Paid(childComplexity), true
 
 	case "TenderAmendment.amendedAt":
 		if e.ComplexityRoot.TenderAmendment.AmendedAt == nil {
@@ -4525,6 +5989,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vote.ID(childComplexity), true
+	case "Vote.imported":
+		if e.ComplexityRoot.Vote.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vote.Imported(childComplexity), true
 	case "Vote.item":
 		if e.ComplexityRoot.Vote.Item == nil {
 			break
@@ -4703,17 +6173,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AdoptDecisionInput", ec.unmarshalInputAdoptDecisionInput),
 			graphql.NewInputUnmarshaler("AmendContractInput", ec.unmarshalInputAmendContractInput),
 			graphql.NewInputUnmarshaler("AmendTenderInput", ec.unmarshalInputAmendTenderInput),
+			graphql.NewInputUnmarshaler("AnalyticsFilter", ec.unmarshalInputAnalyticsFilter),
 			graphql.NewInputUnmarshaler("AnnulDecisionInput", ec.unmarshalInputAnnulDecisionInput),
 			graphql.NewInputUnmarshaler("AnswerRequestInput", ec.unmarshalInputAnswerRequestInput),
 			graphql.NewInputUnmarshaler("AsOf", ec.unmarshalInputAsOf),
 			graphql.NewInputUnmarshaler("AssignRequestInput", ec.unmarshalInputAssignRequestInput),
 			graphql.NewInputUnmarshaler("AwardProcurementInput", ec.unmarshalInputAwardProcurementInput),
+			graphql.NewInputUnmarshaler("BidRejectionInput", ec.unmarshalInputBidRejectionInput),
 			graphql.NewInputUnmarshaler("CancelMeetingInput", ec.unmarshalInputCancelMeetingInput),
 			graphql.NewInputUnmarshaler("CancelProcurementInput", ec.unmarshalInputCancelProcurementInput),
 			graphql.NewInputUnmarshaler("CastBallotInput", ec.unmarshalInputCastBallotInput),
 			graphql.NewInputUnmarshaler("ChangeBallotInput", ec.unmarshalInputChangeBallotInput),
 			graphql.NewInputUnmarshaler("ChangeBidStatusInput", ec.unmarshalInputChangeBidStatusInput),
 			graphql.NewInputUnmarshaler("ChangeBodySettingsInput", ec.unmarshalInputChangeBodySettingsInput),
+			graphql.NewInputUnmarshaler("ChangeFactionDetailsInput", ec.unmarshalInputChangeFactionDetailsInput),
+			graphql.NewInputUnmarshaler("ChangeFactionLeaderInput", ec.unmarshalInputChangeFactionLeaderInput),
+			graphql.NewInputUnmarshaler("ChangeFactionRoleInput", ec.unmarshalInputChangeFactionRoleInput),
 			graphql.NewInputUnmarshaler("ChangeMemberFactionInput", ec.unmarshalInputChangeMemberFactionInput),
 			graphql.NewInputUnmarshaler("ChangeMemberRoleInput", ec.unmarshalInputChangeMemberRoleInput),
 			graphql.NewInputUnmarshaler("ChangeSupplierDetailsInput", ec.unmarshalInputChangeSupplierDetailsInput),
@@ -4725,9 +6200,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContractPeriodInput", ec.unmarshalInputContractPeriodInput),
 			graphql.NewInputUnmarshaler("ConveneMeetingInput", ec.unmarshalInputConveneMeetingInput),
 			graphql.NewInputUnmarshaler("CorrectDecisionInput", ec.unmarshalInputCorrectDecisionInput),
+			graphql.NewInputUnmarshaler("DecideAppealInput", ec.unmarshalInputDecideAppealInput),
 			graphql.NewInputUnmarshaler("DecisionExceptionInput", ec.unmarshalInputDecisionExceptionInput),
+			graphql.NewInputUnmarshaler("DissolveFactionInput", ec.unmarshalInputDissolveFactionInput),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("ExtendRequestInput", ec.unmarshalInputExtendRequestInput),
+			graphql.NewInputUnmarshaler("FormFactionInput", ec.unmarshalInputFormFactionInput),
+			graphql.NewInputUnmarshaler("ForwardRequestInput", ec.unmarshalInputForwardRequestInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
+			graphql.NewInputUnmarshaler("LodgeAppealInput", ec.unmarshalInputLodgeAppealInput),
 			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OpenConsultationInput", ec.unmarshalInputOpenConsultationInput),
@@ -4743,7 +6224,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PublishTenderInput", ec.unmarshalInputPublishTenderInput),
 			graphql.NewInputUnmarshaler("RecordArrivalInput", ec.unmarshalInputRecordArrivalInput),
 			graphql.NewInputUnmarshaler("RecordBidInput", ec.unmarshalInputRecordBidInput),
+			graphql.NewInputUnmarshaler("RecordCommitmentInput", ec.unmarshalInputRecordCommitmentInput),
 			graphql.NewInputUnmarshaler("RecordDepartureInput", ec.unmarshalInputRecordDepartureInput),
+			graphql.NewInputUnmarshaler("RecordEvaluationInput", ec.unmarshalInputRecordEvaluationInput),
 			graphql.NewInputUnmarshaler("RecordForgettingInput", ec.unmarshalInputRecordForgettingInput),
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
 			graphql.NewInputUnmarshaler("RecordQuorumFailureInput", ec.unmarshalInputRecordQuorumFailureInput),
@@ -4871,10 +6354,13 @@ type Query {
   "A body (council, committee, local community) by its id; with asOf, as the record stood then."
   body("The body's id." id: String!, "A past point of the record." asOf: AsOf): Body
   "Every body, by id."
-  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BodyConnection!
+  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in." order: Order = ASC): BodyConnection!
 
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
+
+  "A faction (παράταξη) of a body by its id, with its leader and membership history."
+  faction("The faction's id." id: String!): Faction
 
   "A meeting (συνεδρίαση) by id; with asOf, as the record stood then."
   meeting("The meeting's id." id: String!, "A past point of the record." asOf: AsOf): Meeting
@@ -4886,6 +6372,7 @@ type Query {
     "Keep meetings starting before this time." startsTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): MeetingConnection!
 
   "An agenda item (θέμα ημερήσιας διάταξης) by id."
@@ -4907,6 +6394,7 @@ type Query {
     "Keep votes with this result (passed, failed)." result: String
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): VoteConnection!
 
   "A decision (απόφαση) by id or by its number such as ` + "`" + `123/2026` + "`" + `; with asOf, as the record stood then."
@@ -4928,6 +6416,7 @@ type Query {
     "Keep decisions adopted before this time." adoptedTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): DecisionConnection!
 
   "A contracting process (διαγωνισμός, σύμβαση) by its OCDS ocid; with asOf, as the record stood then."
@@ -4943,6 +6432,7 @@ type Query {
     "Keep processes whose budget is at most this, in cents." budgetMax: Int64
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): ProcurementConnection!
 
   "A supplier by VAT id (ΑΦΜ); with asOf, as the record stood then."
@@ -4954,6 +6444,7 @@ type Query {
     "Keep suppliers whose name starts with this." name: String
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): SupplierConnection!
 
   "A citizen's request (αίτημα, αίτηση πρόσβασης σε έγγραφα) by id; with asOf, as the record stood then."
@@ -4969,6 +6460,7 @@ type Query {
     "Keep requests submitted before this time." submittedTo: Time
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): RequestConnection!
 
   "Full-text search in Greek and English, folding case and accents (προϋπολογισμός = ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ), best first."
@@ -4992,6 +6484,14 @@ type Query {
     "Keep events of these types, such as ` + "`" + `decision.adopted` + "`" + `." types: [String!]
     "Page size, at most 100." first: Int = 20
   ): EventConnection!
+}
+
+"The direction a list is read in; each direction pages by cursors of its own."
+enum Order {
+  "The list's own order: by time, oldest first, for the lists by time; by id otherwise."
+  ASC
+  "The reverse: newest first for the lists by time."
+  DESC
 }
 
 "A past point of the public record: a log position, a recorded time, or both."
@@ -5053,8 +6553,8 @@ type Body implements Node {
   "When the body was registered."
   registeredAt: Time
   "Membership periods of the body's members; with ` + "`" + `at` + "`" + `, those sitting then."
-  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
-  "The factions (παρατάξεις) of the members sitting now, with how many members each."
+  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction, by its id." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  "The factions (παρατάξεις) of the body, with how many of their members sit now (most first); with asOf, those members sat for then."
   factions: [Faction!]!
   "The body's meetings, by start time."
   meetings("Keep meetings in this status." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MeetingConnection!
@@ -5062,12 +6562,30 @@ type Body implements Node {
   decisions("Keep decisions numbered in this year." year: Int, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
 }
 
-"A faction (παράταξη) of a body and how many of its members sit now."
+"A faction (παράταξη) of a body: its name, short name, colour for charts, leader and role, and who sat for it."
 type Faction {
+  "The faction's own id."
+  localId: String!
   "The faction's name."
   name: String!
   "How many members sit for it now."
   members: Int!
+  "Its short name, for charts and tables (empty for a faction recorded by name only, before factions had ids)."
+  shortName: String!
+  "Its colour for charts, ` + "`" + `#rrggbb` + "`" + ` (empty when none was recorded)."
+  colour: String!
+  "` + "`" + `majority` + "`" + ` or ` + "`" + `opposition` + "`" + ` (empty when none was recorded)."
+  role: String!
+  "The member who leads it (επικεφαλής), if any."
+  leader: Member
+  "The body it belongs to."
+  body: Body
+  "When it was formed."
+  formedAt: Time
+  "When it was dissolved; null while it lasts."
+  dissolvedAt: Time
+  "Its membership history: every period of a member sitting for it; with ` + "`" + `at` + "`" + `, those sitting then."
+  memberships("Keep the periods of members sitting at this time." at: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
 }
 
 "A member of a body: an elected official whose votes are public."
@@ -5080,12 +6598,14 @@ type Member implements Node {
   name: String!
   "The member's faction, from their latest membership period."
   faction: String!
+  "The id of the member's faction in their latest membership period (empty for an independent)."
+  factionId: String!
   "Every membership period of the member, in any body."
   memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
-  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MemberSittingConnection!
+  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberSittingConnection!
 }
 
 "One period of a member's seat in a body."
@@ -5098,8 +6618,12 @@ type Membership {
   period: Int!
   "The member's name."
   name: String!
-  "The faction (παράταξη) the member sat for."
+  "The name of the faction (παράταξη) the member sat for (empty for an independent)."
   faction: String!
+  "The id of the faction the member sat for (empty for an independent)."
+  factionId: String!
+  "The faction the member sat for; null for an independent."
+  factionEntity: Faction
   "The member's role (chair, member, …)."
   role: String!
   "When the period began."
@@ -5326,6 +6850,8 @@ type Vote implements Node {
   majority: String
   "Whether the chair's vote broke a tie."
   chairTieBreak: Boolean!
+  "Whether it was brought from another system by an import, held at a sitting of its own (docs/IMPORTS.md)."
+  imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
   ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
   "The decisions adopted on this vote."
@@ -5488,6 +7014,42 @@ type Procurement implements Node {
   cancelledReason: String
   "Its CPV codes."
   cpv: [String!]!
+  "Under ν. 4412/2016: the procedure of Greek law (open, restricted, simplified_tender, direct_award, …); empty outside it."
+  procedureType: String
+  "supplies, services or works."
+  category: String
+  "The VAT rate in basis points (2400 is 24%); the other amounts are net of VAT."
+  vatRate: Int!
+  "The budget with VAT."
+  budgetWithVat: Money
+  "The awarded value with VAT."
+  awardedWithVat: Money
+  "The contract's value with VAT."
+  contractWithVat: Money
+  "The budget committed (ανάληψη υποχρέωσης), with VAT."
+  committed: Money!
+  "How many lots the tender has (0: none)."
+  lots: Int!
+  "How many lots are awarded."
+  lotsAwarded: Int!
+  "Appeals (ενστάσεις, προσφυγές) pending: while one is, the award is suspended."
+  appealsPending: Int!
+  "The direct-award threshold, net, recorded at planning."
+  directAwardLimit: Money
+  "Its legal basis."
+  directAwardLimitBasis: String
+  "The share of the original value by which modifications may raise the contract without a new procedure."
+  modificationLimitPercent: Int!
+  "The ΚΗΜΔΗΣ ΑΔΑΜ of the request (REQ)."
+  adam: String
+  "The ΑΔΑΜ of the notice (PROC)."
+  tenderAdam: String
+  "The ΑΔΑΜ of the latest award (AWRD)."
+  awardAdam: String
+  "The ΑΔΑΜ of the contract (SYMV)."
+  contractAdam: String
+  "Whether it was brought from another system by an import, under the imported exception (its rules relaxed as docs/IMPORTS.md lists)."
+  imported: Boolean!
   "The bids received."
   bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
   "The payments made."
@@ -5510,6 +7072,12 @@ type Bid {
   value: Money
   "When it was received."
   receivedAt: Time
+  "The lot it is for, in a tender in lots."
+  lotId: String
+  "valid, disqualified or withdrawn."
+  status: String
+  "The public reason of a disqualification or withdrawal."
+  statusReason: String
 }
 
 "A payment made under a contract."
@@ -5602,6 +7170,14 @@ type Request implements Node {
   category: String!
   "Its subject, while the person is not forgotten."
   subject: String!
+  "The public description of the reported problem, in the requester's words, while the person is not forgotten."
+  description: String
+  "The street address of the reported problem."
+  address: String
+  "The latitude of the reported problem (WGS 84)."
+  lat: Float
+  "The longitude of the reported problem (WGS 84)."
+  long: Float
   "How it came in (web, kep, …)."
   channel: String!
   "submitted, acknowledged, assigned, answered, rejected, closed or reopened."
@@ -5628,6 +7204,24 @@ type Request implements Node {
   closedAt: Time
   "How many times it was reopened."
   reopened: Int!
+  "calendar or working days, with the public holidays of Greece."
+  counting: String
+  "Days of its one extension (0: none)."
+  extendedDays: Int!
+  "Why it was extended."
+  extensionReason: String
+  "The competent authority it was forwarded to."
+  forwardedTo: String
+  "restarted (forwarded to another authority) or kept (to a department)."
+  forwardClock: String
+  "Whether it was forwarded after the time the law gives."
+  forwardedLate: Boolean!
+  "full or partial access."
+  access: String
+  "Why part was withheld."
+  withheldReason: String
+  "The legal basis for what was withheld."
+  withheldLegalBasis: String
   "Every status change, in order."
   statusHistory: [RequestStatusChange!]!
 }
@@ -5838,6 +7432,17 @@ type Mutation {
   "Record that a member moved to another faction (παράταξη), or became independent."
   changeMemberFaction("The command." input: ChangeMemberFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MemberPayload!
 
+  "Form a faction (παράταξη) of a body: its name, short name, colour for charts, and whether it is of the majority or the opposition."
+  formFaction("The command." input: FormFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Rename or recolour a faction."
+  changeFactionDetails("The command." input: ChangeFactionDetailsInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Name a faction's leader (επικεφαλής), a member of the body who sits for it."
+  changeFactionLeader("The command." input: ChangeFactionLeaderInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Move a faction to the majority or the opposition, with a reason."
+  changeFactionRole("The command." input: ChangeFactionRoleInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+  "Dissolve a faction nobody sits for any more, with a reason."
+  dissolveFaction("The command." input: DissolveFactionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): FactionPayload!
+
   # Meetings
   "Schedule a meeting (συνεδρίαση) of a body: regular, or urgent with a reason; a second or third call after a failed quorum."
   scheduleMeeting("The command." input: ScheduleMeetingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
@@ -5967,6 +7572,18 @@ type Mutation {
   answerRequest("The command." input: AnswerRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Reject a request on a legal basis, with the reason."
   rejectRequest("The command." input: RejectRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Record a budget commitment (ανάληψη υποχρέωσης) for a process."
+  recordCommitment("The command." input: RecordCommitmentInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record the evaluation committee's minutes."
+  recordEvaluation("The command." input: RecordEvaluationInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Lodge an appeal against an award or an evaluation; it suspends the award."
+  lodgeAppeal("The command." input: LodgeAppealInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Record how an appeal ended."
+  decideAppeal("The command." input: DecideAppealInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProcurementPayload!
+  "Extend a request's period once, with a reason."
+  extendRequest("The command." input: ExtendRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
+  "Forward a request to the competent authority or department."
+  forwardRequest("The command." input: ForwardRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Close an answered or rejected request."
   closeRequest("The command." input: CloseRequestInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RequestPayload!
   "Reopen a closed request, with the reason and new response days."
@@ -6007,6 +7624,14 @@ type BodyPayload {
   write: Write!
   "The body after the write; null until the read model has caught up (see write.caughtUp)."
   body: Body
+}
+
+"What a faction's mutation wrote, and the faction after it."
+type FactionPayload {
+  "What the command wrote."
+  write: Write!
+  "The faction after the write; null until the read model has caught up (see write.caughtUp)."
+  faction: Faction
 }
 
 "What a member's command wrote, the member and their body."
@@ -6249,11 +7874,75 @@ input AddMemberInput {
   memberId: String!
   "The member's name: an elected official's name is public."
   name: String!
-  "Their faction (παράταξη); empty for an independent."
-  faction: String
+  "The id of their faction (παράταξη), a faction of this body; empty for an independent."
+  factionId: String
   "chair, vice_chair, secretary, member or mayor."
   role: String!
   "When they joined."
+  at: Time!
+}
+
+"A faction (παράταξη) is formed in a body."
+input FormFactionInput {
+  "The faction's id, unique in the municipality."
+  factionId: String!
+  "The body's id."
+  bodyId: String!
+  "The faction's name."
+  name: String!
+  "Its short name, for tables and charts."
+  shortName: String!
+  "Its colour for charts, #rrggbb."
+  colour: String!
+  "majority or opposition."
+  role: String!
+  "When it was formed."
+  at: Time!
+}
+
+"A faction is renamed or recoloured."
+input ChangeFactionDetailsInput {
+  "The faction's id."
+  factionId: String!
+  "The new name."
+  name: String!
+  "The new short name."
+  shortName: String!
+  "The new colour, #rrggbb."
+  colour: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction names its leader (επικεφαλής)."
+input ChangeFactionLeaderInput {
+  "The faction's id."
+  factionId: String!
+  "The member who leads it; they sit for it in its body."
+  memberId: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction moves to the majority or the opposition."
+input ChangeFactionRoleInput {
+  "The faction's id."
+  factionId: String!
+  "majority or opposition."
+  role: String!
+  "Why."
+  reason: String!
+  "When it changed."
+  at: Time!
+}
+
+"A faction nobody sits for is dissolved."
+input DissolveFactionInput {
+  "The faction's id."
+  factionId: String!
+  "Why."
+  reason: String!
+  "When it was dissolved."
   at: Time!
 }
 
@@ -6287,8 +7976,8 @@ input ChangeMemberFactionInput {
   bodyId: String!
   "The member's id."
   memberId: String!
-  "The new faction; empty for an independent."
-  faction: String
+  "The id of the new faction, a faction of this body; empty for an independent."
+  factionId: String
   "When it changed."
   at: Time!
 }
@@ -7056,6 +8745,462 @@ input RecordForgettingInput {
   "When."
   at: Time!
 }
+
+# ---------------------------------------------------------------------------
+# Analytics: the watchdogs' aggregate questions (analytics.Engine).
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  """
+  Aggregate questions about the whole record: where the money goes, how
+  members and factions vote, who attends, how fast requests are answered.
+  Answered by the engine the server runs (the embedded read model by
+  default, ClickHouse at a national scale); both give the same answers.
+  """
+  analytics: Analytics!
+}
+
+"""
+What an analytics question is narrowed to. Each question's description
+says which time its period bounds and what its category is.
+"""
+input AnalyticsFilter {
+  "Keep what belongs to one body (council, committee); for money, the buying body."
+  bodyId: String
+  "Keep what happened at or after this time."
+  from: Time
+  "Keep what happened before this time."
+  to: Time
+  "The category each question names: a CPV division (two digits), a question type, a request category or a comment kind."
+  category: String
+}
+
+"What spending is summed by."
+enum SpendingKey {
+  "The supplier's VAT id (ΑΦΜ)."
+  SUPPLIER
+  "The first two digits of the process's first CPV code."
+  CPV_DIVISION
+  "The tender's procedure (empty without a tender)."
+  PROCEDURE
+  "The UTC year of the award or payment."
+  YEAR
+}
+
+"Who agreement pairs."
+enum AgreementLevel {
+  "Pairs of members."
+  MEMBER
+  "Pairs of factions (παρατάξεις), each taking the position most of its voting members took."
+  FACTION
+}
+
+"""
+The analytics questions. Every list is the whole answer, in the order its
+description names; ratios are computed from the exact counts shown beside
+them, so they can be checked.
+"""
+type Analytics {
+  "Awarded and paid value per key, in key then currency order. An award counts in the period of its award, a payment in that of the payment. Category: a CPV division."
+  spending("The filters." filter: AnalyticsFilter, "What to sum by." by: SpendingKey!): [Spending!]!
+  "Awarded and paid value in total and to cooperatives, small firms and local suppliers, per currency. Periods and category as spending's."
+  supplierShares("The filters." filter: AnalyticsFilter, "The municipality a local supplier is seated in, compared exactly, such as ` + "`" + `Δήμος Καλλιθέας Αιγαίου` + "`" + `." local: String!): [SupplierShares!]!
+  "For every pair of members or factions voting in the same votes, how often they took the same position, in (a, b) order. Period: the vote's opening; category: the question type."
+  agreement("The filters." filter: AnalyticsFilter, "Members or factions." level: AgreementLevel!): [Agreement!]!
+  "Each faction's ballots in each vote with its Rice index, in (opening time, vote, faction) order. Filters as agreement's."
+  factionVotes("The filters." filter: AnalyticsFilter): [FactionVote!]!
+  "Each faction's mean Rice index over the votes of the period it cast yes-or-no ballots in, by faction. Filters as agreement's."
+  cohesion("The filters." filter: AnalyticsFilter): [FactionCohesion!]!
+  "Each member's ballots against their faction's position, in (member, faction) order. Filters as agreement's."
+  dissent("The filters." filter: AnalyticsFilter): [Dissent!]!
+  "Each member's attendance at the convened meetings of a body held while they were a member, in (body, member) order. Period: the meeting's convening."
+  memberAttendance("The filters." filter: AnalyticsFilter): [MemberAttendance!]!
+  "Each convened meeting's seats and members present, in (convening time, meeting) order. Period: the convening."
+  meetingAttendance("The filters." filter: AnalyticsFilter): [MeetingAttendance!]!
+  "The decisions each meeting adopted and the time from its agenda's publication to them, in meeting order. Period: the adoption."
+  meetingDecisions("The filters." filter: AnalyticsFilter): [MeetingDecisions!]!
+  "Decisions adopted, corrected (ορθή επανάληψη), revoked and annulled per calendar month, months with none left out. Period: the time of each."
+  decisionChanges("The filters." filter: AnalyticsFilter): [DecisionChanges!]!
+  "Citizens' requests per category and channel (web, citizen service centre ΚΕΠ, phone): response time against the statutory deadline, overdue and assisted shares. Period: the submission; category: the request category; body unused."
+  requestTimes("The filters." filter: AnalyticsFilter): [RequestTimes!]!
+  "The comments submitted on each agenda item's consultation, by kind, in (meeting, item) order; summed per meeting with perMeeting. Period: the submission; category: the comment kind."
+  participation("The filters." filter: AnalyticsFilter, "Sum the items of each meeting." perMeeting: Boolean = false): [Participation!]!
+}
+
+"The money of one key in one currency."
+type Spending {
+  "The key: a VAT id, a CPV division, a procedure or a year."
+  key: String!
+  "The ISO 4217 currency code."
+  currency: String!
+  "The awards counted."
+  awards: Int!
+  "Their value in cents."
+  awardedCents: Int64!
+  "The payments counted."
+  payments: Int!
+  "Their value in cents."
+  paidCents: Int64!
+}
+
+"Value in one currency, in total and to each class of supplier, with the shares of the total."
+type SupplierMoney {
+  "The total in cents."
+  totalCents: Int64!
+  "To cooperatives (συνεταιρισμοί, ΚοινΣΕπ), in cents."
+  cooperativeCents: Int64!
+  "To small and medium firms, in cents."
+  smeCents: Int64!
+  "To suppliers seated in the municipality, in cents."
+  localCents: Int64!
+  "cooperativeCents / totalCents, 0 for a zero total."
+  cooperativeShare: Float!
+  "smeCents / totalCents, 0 for a zero total."
+  smeShare: Float!
+  "localCents / totalCents, 0 for a zero total."
+  localShare: Float!
+}
+
+"Awarded and paid value by class of supplier in one currency."
+type SupplierShares {
+  "The ISO 4217 currency code."
+  currency: String!
+  "Awarded value."
+  awarded: SupplierMoney!
+  "Paid value."
+  paid: SupplierMoney!
+}
+
+"One pair's record of voting together."
+type Agreement {
+  "The first of the pair: a member id or a faction's name."
+  a: String!
+  "The second, after a in order."
+  b: String!
+  "The votes both took a position in."
+  votes: Int!
+  "Of those, the votes they took the same position in."
+  agreed: Int!
+  "agreed / votes, 0 without votes."
+  rate: Float!
+}
+
+"One faction's ballots in one vote."
+type FactionVote {
+  "The vote's id."
+  voteId: String!
+  "When the vote opened."
+  openedAt: Time!
+  "The faction's id (Query.faction gives its name and colour)."
+  faction: String!
+  "Its yes ballots."
+  yes: Int!
+  "Its no ballots."
+  no: Int!
+  "Its abstentions."
+  abstain: Int!
+  "The Rice index |yes - no| / (yes + no): 1 when its yes-or-no ballots agree, 0 when they split evenly or without any."
+  rice: Float!
+  "The choice most of its ballots took (yes, no, abstain), empty on a tie."
+  position: String!
+}
+
+"A faction's cohesion over a period."
+type FactionCohesion {
+  "The faction's id (Query.faction gives its name and colour)."
+  faction: String!
+  "The votes it cast yes-or-no ballots in."
+  votes: Int!
+  "Its mean Rice index over them."
+  mean: Float!
+}
+
+"One member's record against their faction's position."
+type Dissent {
+  "The member's id."
+  memberId: String!
+  "The faction they belonged to when casting the ballots."
+  faction: String!
+  "Ballots in votes where the faction had a position."
+  ballots: Int!
+  "Of those, ballots other than the faction's position."
+  against: Int!
+  "against / ballots, 0 without ballots."
+  rate: Float!
+}
+
+"One member's attendance in one body."
+type MemberAttendance {
+  "The body's id."
+  bodyId: String!
+  "The member's id."
+  memberId: String!
+  "Convened meetings held while a member."
+  meetings: Int!
+  "Of those, the meetings they were present at when it ended."
+  present: Int!
+  "present / meetings, 0 without meetings."
+  rate: Float!
+}
+
+"One convened meeting's attendance."
+type MeetingAttendance {
+  "The meeting's id."
+  meetingId: String!
+  "The body's id."
+  bodyId: String!
+  "When it was convened."
+  convenedAt: Time!
+  "The body's seats."
+  seats: Int!
+  "Members present."
+  present: Int!
+  "present / seats, 0 without seats."
+  rate: Float!
+}
+
+"What one meeting decided."
+type MeetingDecisions {
+  "The meeting's id."
+  meetingId: String!
+  "The body's id."
+  bodyId: String!
+  "Decisions adopted at it."
+  decisions: Int!
+  "Of those, decisions of a meeting whose agenda was published."
+  withAgenda: Int!
+  "The whole seconds from the agenda's publication to each of those decisions, summed."
+  agendaSeconds: Int64!
+  "agendaSeconds / withAgenda in whole seconds, 0 without any."
+  meanAgendaToDecisionSeconds: Int64!
+}
+
+"What happened to decisions in one month."
+type DecisionChanges {
+  "The UTC month, such as ` + "`" + `2026-03` + "`" + `."
+  month: String!
+  "Decisions adopted."
+  adopted: Int!
+  "Corrections (ορθή επανάληψη)."
+  corrected: Int!
+  "Revocations (ανάκληση)."
+  revoked: Int!
+  "Annulments."
+  annulled: Int!
+}
+
+"The record of one category and channel of citizens' requests."
+type RequestTimes {
+  "The request category."
+  category: String!
+  "The channel: web, kep (citizen service centre), phone, …"
+  channel: String!
+  "Requests submitted."
+  requests: Int!
+  "Of those, submitted with a member of staff's help."
+  assisted: Int!
+  "Of those, with a statutory due date."
+  withDueDate: Int!
+  "Answered or rejected."
+  answered: Int!
+  "Seconds from submission to answer, summed over the answered ones with a due date."
+  responseSeconds: Int64!
+  "Seconds the law allowed them, summed likewise."
+  allowedSeconds: Int64!
+  "Answered after their due date, or still unanswered past it now."
+  overdue: Int!
+  "overdue / withDueDate, 0 without any."
+  overdueShare: Float!
+  "assisted / requests, 0 without any."
+  assistedShare: Float!
+  "responseSeconds / allowedSeconds: below 1 is faster than the law requires."
+  responseToDeadline: Float!
+}
+
+"The comments on one agenda item's consultation, or on all of one meeting's."
+type Participation {
+  "The meeting's id."
+  meetingId: String!
+  "The item's id; empty when summed per meeting."
+  itemId: String!
+  "Comments submitted."
+  comments: Int!
+  "Of kind proposal."
+  proposals: Int!
+  "Of kind objection."
+  objections: Int!
+  "Of kind comment."
+  remarks: Int!
+}
+
+# ---------------------------------------------------------------------------
+# Ledger: the auditors' Merkle tree over the log (projections/ledger).
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  """
+  The tamper-evident ledger over the whole log (an RFC 6962 Merkle tree with
+  signed checkpoints): anyone holding a checkpoint can check offline that an
+  event is in it and that a later checkpoint extends it.
+  """
+  ledger: Ledger!
+}
+
+"The ledger's checkpoints and proofs. Hashes are base64 of 32 bytes, as in checkpoints."
+type Ledger {
+  "The key that verifies the checkpoints' signatures (a signed-note verifier key)."
+  verifierKey: String!
+  "The checkpoint signed at a tree size, the newest when not given; null when none was signed there (or none yet)."
+  checkpoint("The tree size." treeSize: Int64): Checkpoint
+  "The audit path proving that the event at a position is in the tree of a size (the newest checkpoint's when not given)."
+  inclusionProof("The event's log position." position: Position!, "The tree size to prove against." treeSize: Int64): InclusionProof!
+  "The proof that the tree of size from is a prefix of the tree of size to."
+  consistencyProof("The older tree size, at least 1." from: Int64!, "The newer tree size." to: Int64!): ConsistencyProof!
+}
+
+"A signed checkpoint of the tree (C2SP signed note)."
+type Checkpoint {
+  "The log's origin line, naming the municipality's log."
+  origin: String!
+  "The tree size: how many events it covers."
+  treeSize: Int64!
+  "The tree's root hash."
+  rootHash: String!
+  "The signed note as published, to verify with the verifier key."
+  note: String!
+}
+
+"An inclusion proof of one event."
+type InclusionProof {
+  "The event's log position."
+  position: Position!
+  "Its leaf index in the tree."
+  leafIndex: Int64!
+  "The tree size the proof is against."
+  treeSize: Int64!
+  "The leaf: the event's canonical bytes (docs/LEDGER.md)."
+  leaf: String!
+  "The leaf's RFC 6962 hash."
+  leafHash: String!
+  "The audit path, from the leaf up."
+  hashes: [String!]!
+  "The checkpoint signed at treeSize, when one was."
+  checkpoint: Checkpoint
+}
+
+"A consistency proof between two tree sizes."
+type ConsistencyProof {
+  "The older tree size."
+  from: Int64!
+  "The newer tree size."
+  to: Int64!
+  "The proof's hashes."
+  hashes: [String!]!
+}
+
+"Record a budget commitment (ανάληψη υποχρέωσης) for a process."
+input RecordCommitmentInput {
+  "The process's ocid."
+  ocid: String!
+  "The commitment's id."
+  commitmentId: String!
+  "The amount, with VAT."
+  amount: MoneyInput!
+  "The budget line (ΚΑΕ)."
+  budgetLine: String!
+  "The budget year."
+  year: Int!
+  "The act's Diavgeia ΑΔΑ, when published."
+  ada: String
+  "When."
+  at: Time!
+}
+
+"A bid the evaluation committee rejects."
+input BidRejectionInput {
+  "The bid's id."
+  bidId: String!
+  "The public reason."
+  reason: String!
+}
+
+"Record the evaluation committee's minutes."
+input RecordEvaluationInput {
+  "The process's ocid."
+  ocid: String!
+  "The evaluation's id."
+  evaluationId: String!
+  "The lot, in a tender in lots."
+  lotId: String
+  "qualification, technical or financial."
+  phase: String!
+  "The bids ranked, best first."
+  ranking: [String!]
+  "The bids rejected."
+  rejected: [BidRejectionInput!]
+  "When."
+  at: Time!
+}
+
+"Lodge an appeal (ένσταση or προσφυγή) against an award or an evaluation."
+input LodgeAppealInput {
+  "The process's ocid."
+  ocid: String!
+  "The appeal's id."
+  appealId: String!
+  "objection or recourse."
+  kind: String!
+  "The award contested."
+  awardId: String
+  "The evaluation contested."
+  evaluationId: String
+  "The grounds."
+  grounds: String!
+  "When."
+  at: Time!
+}
+
+"Record how an appeal ended."
+input DecideAppealInput {
+  "The process's ocid."
+  ocid: String!
+  "The appeal's id."
+  appealId: String!
+  "upheld, dismissed or withdrawn."
+  outcome: String!
+  "The reason."
+  reason: String!
+  "The deciding decision, if any."
+  decisionId: String
+  "When."
+  at: Time!
+}
+
+"Extend a request's period once."
+input ExtendRequestInput {
+  "The request's id."
+  requestId: String!
+  "Days added."
+  days: Int!
+  "The reason told to the requester."
+  reason: String!
+  "When."
+  at: Time!
+}
+
+"Forward a request to the competent authority or department."
+input ForwardRequestInput {
+  "The request's id."
+  requestId: String!
+  "The competent authority, or the department's id when internal."
+  to: String!
+  "Within the municipality (the period is kept)."
+  internal: Boolean
+  "The reason."
+  reason: String!
+  "When."
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7146,6 +9291,22 @@ func (ec *executionContext) childFields_AgendaItemPayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItemPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Agreement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "a":
+		return ec.fieldContext_Agreement_a(ctx, field)
+	case "b":
+		return ec.fieldContext_Agreement_b(ctx, field)
+	case "votes":
+		return ec.fieldContext_Agreement_votes(ctx, field)
+	case "agreed":
+		return ec.fieldContext_Agreement_agreed(ctx, field)
+	case "rate":
+		return ec.fieldContext_Agreement_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Agreement", field.Name)
+}
+
 func (ec *executionContext) childFields_Amendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7204,6 +9365,36 @@ func (ec *executionContext) childFields_AmendmentPayload(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AmendmentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Analytics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "spending":
+		return ec.fieldContext_Analytics_spending(ctx, field)
+	case "supplierShares":
+		return ec.fieldContext_Analytics_supplierShares(ctx, field)
+	case "agreement":
+		return ec.fieldContext_Analytics_agreement(ctx, field)
+	case "factionVotes":
+		return ec.fieldContext_Analytics_factionVotes(ctx, field)
+	case "cohesion":
+		return ec.fieldContext_Analytics_cohesion(ctx, field)
+	case "dissent":
+		return ec.fieldContext_Analytics_dissent(ctx, field)
+	case "memberAttendance":
+		return ec.fieldContext_Analytics_memberAttendance(ctx, field)
+	case "meetingAttendance":
+		return ec.fieldContext_Analytics_meetingAttendance(ctx, field)
+	case "meetingDecisions":
+		return ec.fieldContext_Analytics_meetingDecisions(ctx, field)
+	case "decisionChanges":
+		return ec.fieldContext_Analytics_decisionChanges(ctx, field)
+	case "requestTimes":
+		return ec.fieldContext_Analytics_requestTimes(ctx, field)
+	case "participation":
+		return ec.fieldContext_Analytics_participation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Analytics", field.Name)
+}
+
 func (ec *executionContext) childFields_Ballot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "member":
@@ -7226,6 +9417,12 @@ func (ec *executionContext) childFields_Bid(ctx context.Context, field graphql.C
 		return ec.fieldContext_Bid_value(ctx, field)
 	case "receivedAt":
 		return ec.fieldContext_Bid_receivedAt(ctx, field)
+	case "lotId":
+		return ec.fieldContext_Bid_lotId(ctx, field)
+	case "status":
+		return ec.fieldContext_Bid_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Bid_statusReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bid", field.Name)
 }
@@ -7310,6 +9507,20 @@ func (ec *executionContext) childFields_BodyPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type BodyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Checkpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_Checkpoint_origin(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_Checkpoint_treeSize(ctx, field)
+	case "rootHash":
+		return ec.fieldContext_Checkpoint_rootHash(ctx, field)
+	case "note":
+		return ec.fieldContext_Checkpoint_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Checkpoint", field.Name)
+}
+
 func (ec *executionContext) childFields_Comment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "localId":
@@ -7364,6 +9575,18 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_consultation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ConsistencyProof_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ConsistencyProof_to(ctx, field)
+	case "hashes":
+		return ec.fieldContext_ConsistencyProof_hashes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsistencyProof", field.Name)
 }
 
 func (ec *executionContext) childFields_Consultation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7502,6 +9725,22 @@ func (ec *executionContext) childFields_Decision(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Decision", field.Name)
 }
 
+func (ec *executionContext) childFields_DecisionChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_DecisionChanges_month(ctx, field)
+	case "adopted":
+		return ec.fieldContext_DecisionChanges_adopted(ctx, field)
+	case "corrected":
+		return ec.fieldContext_DecisionChanges_corrected(ctx, field)
+	case "revoked":
+		return ec.fieldContext_DecisionChanges_revoked(ctx, field)
+	case "annulled":
+		return ec.fieldContext_DecisionChanges_annulled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionChanges", field.Name)
+}
+
 func (ec *executionContext) childFields_DecisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7568,6 +9807,22 @@ func (ec *executionContext) childFields_DiffLine(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type DiffLine", field.Name)
 }
 
+func (ec *executionContext) childFields_Dissent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "memberId":
+		return ec.fieldContext_Dissent_memberId(ctx, field)
+	case "faction":
+		return ec.fieldContext_Dissent_faction(ctx, field)
+	case "ballots":
+		return ec.fieldContext_Dissent_ballots(ctx, field)
+	case "against":
+		return ec.fieldContext_Dissent_against(ctx, field)
+	case "rate":
+		return ec.fieldContext_Dissent_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dissent", field.Name)
+}
+
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "title":
@@ -7632,12 +9887,74 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_Faction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "localId":
+		return ec.fieldContext_Faction_localId(ctx, field)
 	case "name":
 		return ec.fieldContext_Faction_name(ctx, field)
 	case "members":
 		return ec.fieldContext_Faction_members(ctx, field)
+	case "shortName":
+		return ec.fieldContext_Faction_shortName(ctx, field)
+	case "colour":
+		return ec.fieldContext_Faction_colour(ctx, field)
+	case "role":
+		return ec.fieldContext_Faction_role(ctx, field)
+	case "leader":
+		return ec.fieldContext_Faction_leader(ctx, field)
+	case "body":
+		return ec.fieldContext_Faction_body(ctx, field)
+	case "formedAt":
+		return ec.fieldContext_Faction_formedAt(ctx, field)
+	case "dissolvedAt":
+		return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+	case "memberships":
+		return ec.fieldContext_Faction_memberships(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Faction", field.Name)
+}
+
+func (ec *executionContext) childFields_FactionCohesion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "faction":
+		return ec.fieldContext_FactionCohesion_faction(ctx, field)
+	case "votes":
+		return ec.fieldContext_FactionCohesion_votes(ctx, field)
+	case "mean":
+		return ec.fieldContext_FactionCohesion_mean(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FactionCohesion", field.Name)
+}
+
+func (ec *executionContext) childFields_FactionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_FactionPayload_write(ctx, field)
+	case "faction":
+		return ec.fieldContext_FactionPayload_faction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FactionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_FactionVote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "voteId":
+		return ec.fieldContext_FactionVote_voteId(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_FactionVote_openedAt(ctx, field)
+	case "faction":
+		return ec.fieldContext_FactionVote_faction(ctx, field)
+	case "yes":
+		return ec.fieldContext_FactionVote_yes(ctx, field)
+	case "no":
+		return ec.fieldContext_FactionVote_no(ctx, field)
+	case "abstain":
+		return ec.fieldContext_FactionVote_abstain(ctx, field)
+	case "rice":
+		return ec.fieldContext_FactionVote_rice(ctx, field)
+	case "position":
+		return ec.fieldContext_FactionVote_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FactionVote", field.Name)
 }
 
 func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7658,6 +9975,40 @@ func (ec *executionContext) childFields_HistoryEventConnection(ctx context.Conte
 		return ec.fieldContext_HistoryEventConnection_pageInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InclusionProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_InclusionProof_position(ctx, field)
+	case "leafIndex":
+		return ec.fieldContext_InclusionProof_leafIndex(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_InclusionProof_treeSize(ctx, field)
+	case "leaf":
+		return ec.fieldContext_InclusionProof_leaf(ctx, field)
+	case "leafHash":
+		return ec.fieldContext_InclusionProof_leafHash(ctx, field)
+	case "hashes":
+		return ec.fieldContext_InclusionProof_hashes(ctx, field)
+	case "checkpoint":
+		return ec.fieldContext_InclusionProof_checkpoint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InclusionProof", field.Name)
+}
+
+func (ec *executionContext) childFields_Ledger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verifierKey":
+		return ec.fieldContext_Ledger_verifierKey(ctx, field)
+	case "checkpoint":
+		return ec.fieldContext_Ledger_checkpoint(ctx, field)
+	case "inclusionProof":
+		return ec.fieldContext_Ledger_inclusionProof(ctx, field)
+	case "consistencyProof":
+		return ec.fieldContext_Ledger_consistencyProof(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ledger", field.Name)
 }
 
 func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7706,6 +10057,24 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
 }
 
+func (ec *executionContext) childFields_MeetingAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meetingId":
+		return ec.fieldContext_MeetingAttendance_meetingId(ctx, field)
+	case "bodyId":
+		return ec.fieldContext_MeetingAttendance_bodyId(ctx, field)
+	case "convenedAt":
+		return ec.fieldContext_MeetingAttendance_convenedAt(ctx, field)
+	case "seats":
+		return ec.fieldContext_MeetingAttendance_seats(ctx, field)
+	case "present":
+		return ec.fieldContext_MeetingAttendance_present(ctx, field)
+	case "rate":
+		return ec.fieldContext_MeetingAttendance_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingAttendance", field.Name)
+}
+
 func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -7716,6 +10085,24 @@ func (ec *executionContext) childFields_MeetingConnection(ctx context.Context, f
 		return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeetingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MeetingDecisions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meetingId":
+		return ec.fieldContext_MeetingDecisions_meetingId(ctx, field)
+	case "bodyId":
+		return ec.fieldContext_MeetingDecisions_bodyId(ctx, field)
+	case "decisions":
+		return ec.fieldContext_MeetingDecisions_decisions(ctx, field)
+	case "withAgenda":
+		return ec.fieldContext_MeetingDecisions_withAgenda(ctx, field)
+	case "agendaSeconds":
+		return ec.fieldContext_MeetingDecisions_agendaSeconds(ctx, field)
+	case "meanAgendaToDecisionSeconds":
+		return ec.fieldContext_MeetingDecisions_meanAgendaToDecisionSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeetingDecisions", field.Name)
 }
 
 func (ec *executionContext) childFields_MeetingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7748,6 +10135,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Member_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Member_factionId(ctx, field)
 	case "memberships":
 		return ec.fieldContext_Member_memberships(ctx, field)
 	case "votingRecord":
@@ -7756,6 +10145,22 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_attendance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bodyId":
+		return ec.fieldContext_MemberAttendance_bodyId(ctx, field)
+	case "memberId":
+		return ec.fieldContext_MemberAttendance_memberId(ctx, field)
+	case "meetings":
+		return ec.fieldContext_MemberAttendance_meetings(ctx, field)
+	case "present":
+		return ec.fieldContext_MemberAttendance_present(ctx, field)
+	case "rate":
+		return ec.fieldContext_MemberAttendance_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberAttendance", field.Name)
 }
 
 func (ec *executionContext) childFields_MemberBallot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7860,6 +10265,10 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_name(ctx, field)
 	case "faction":
 		return ec.fieldContext_Membership_faction(ctx, field)
+	case "factionId":
+		return ec.fieldContext_Membership_factionId(ctx, field)
+	case "factionEntity":
+		return ec.fieldContext_Membership_factionEntity(ctx, field)
 	case "role":
 		return ec.fieldContext_Membership_role(ctx, field)
 	case "since":
@@ -7912,6 +10321,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Participation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meetingId":
+		return ec.fieldContext_Participation_meetingId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_Participation_itemId(ctx, field)
+	case "comments":
+		return ec.fieldContext_Participation_comments(ctx, field)
+	case "proposals":
+		return ec.fieldContext_Participation_proposals(ctx, field)
+	case "objections":
+		return ec.fieldContext_Participation_objections(ctx, field)
+	case "remarks":
+		return ec.fieldContext_Participation_remarks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Participation", field.Name)
 }
 
 func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8008,6 +10435,42 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_cancelledReason(ctx, field)
 	case "cpv":
 		return ec.fieldContext_Procurement_cpv(ctx, field)
+	case "procedureType":
+		return ec.fieldContext_Procurement_procedureType(ctx, field)
+	case "category":
+		return ec.fieldContext_Procurement_category(ctx, field)
+	case "vatRate":
+		return ec.fieldContext_Procurement_vatRate(ctx, field)
+	case "budgetWithVat":
+		return ec.fieldContext_Procurement_budgetWithVat(ctx, field)
+	case "awardedWithVat":
+		return ec.fieldContext_Procurement_awardedWithVat(ctx, field)
+	case "contractWithVat":
+		return ec.fieldContext_Procurement_contractWithVat(ctx, field)
+	case "committed":
+		return ec.fieldContext_Procurement_committed(ctx, field)
+	case "lots":
+		return ec.fieldContext_Procurement_lots(ctx, field)
+	case "lotsAwarded":
+		return ec.fieldContext_Procurement_lotsAwarded(ctx, field)
+	case "appealsPending":
+		return ec.fieldContext_Procurement_appealsPending(ctx, field)
+	case "directAwardLimit":
+		return ec.fieldContext_Procurement_directAwardLimit(ctx, field)
+	case "directAwardLimitBasis":
+		return ec.fieldContext_Procurement_directAwardLimitBasis(ctx, field)
+	case "modificationLimitPercent":
+		return ec.fieldContext_Procurement_modificationLimitPercent(ctx, field)
+	case "adam":
+		return ec.fieldContext_Procurement_adam(ctx, field)
+	case "tenderAdam":
+		return ec.fieldContext_Procurement_tenderAdam(ctx, field)
+	case "awardAdam":
+		return ec.fieldContext_Procurement_awardAdam(ctx, field)
+	case "contractAdam":
+		return ec.fieldContext_Procurement_contractAdam(ctx, field)
+	case "imported":
+		return ec.fieldContext_Procurement_imported(ctx, field)
 	case "bids":
 		return ec.fieldContext_Procurement_bids(ctx, field)
 	case "payments":
@@ -8106,6 +10569,14 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_category(ctx, field)
 	case "subject":
 		return ec.fieldContext_Request_subject(ctx, field)
+	case "description":
+		return ec.fieldContext_Request_description(ctx, field)
+	case "address":
+		return ec.fieldContext_Request_address(ctx, field)
+	case "lat":
+		return ec.fieldContext_Request_lat(ctx, field)
+	case "long":
+		return ec.fieldContext_Request_long(ctx, field)
 	case "channel":
 		return ec.fieldContext_Request_channel(ctx, field)
 	case "status":
@@ -8132,6 +10603,24 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_closedAt(ctx, field)
 	case "reopened":
 		return ec.fieldContext_Request_reopened(ctx, field)
+	case "counting":
+		return ec.fieldContext_Request_counting(ctx, field)
+	case "extendedDays":
+		return ec.fieldContext_Request_extendedDays(ctx, field)
+	case "extensionReason":
+		return ec.fieldContext_Request_extensionReason(ctx, field)
+	case "forwardedTo":
+		return ec.fieldContext_Request_forwardedTo(ctx, field)
+	case "forwardClock":
+		return ec.fieldContext_Request_forwardClock(ctx, field)
+	case "forwardedLate":
+		return ec.fieldContext_Request_forwardedLate(ctx, field)
+	case "access":
+		return ec.fieldContext_Request_access(ctx, field)
+	case "withheldReason":
+		return ec.fieldContext_Request_withheldReason(ctx, field)
+	case "withheldLegalBasis":
+		return ec.fieldContext_Request_withheldLegalBasis(ctx, field)
 	case "statusHistory":
 		return ec.fieldContext_Request_statusHistory(ctx, field)
 	}
@@ -8184,6 +10673,36 @@ func (ec *executionContext) childFields_RequestStatusChange(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RequestStatusChange", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestTimes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_RequestTimes_category(ctx, field)
+	case "channel":
+		return ec.fieldContext_RequestTimes_channel(ctx, field)
+	case "requests":
+		return ec.fieldContext_RequestTimes_requests(ctx, field)
+	case "assisted":
+		return ec.fieldContext_RequestTimes_assisted(ctx, field)
+	case "withDueDate":
+		return ec.fieldContext_RequestTimes_withDueDate(ctx, field)
+	case "answered":
+		return ec.fieldContext_RequestTimes_answered(ctx, field)
+	case "responseSeconds":
+		return ec.fieldContext_RequestTimes_responseSeconds(ctx, field)
+	case "allowedSeconds":
+		return ec.fieldContext_RequestTimes_allowedSeconds(ctx, field)
+	case "overdue":
+		return ec.fieldContext_RequestTimes_overdue(ctx, field)
+	case "overdueShare":
+		return ec.fieldContext_RequestTimes_overdueShare(ctx, field)
+	case "assistedShare":
+		return ec.fieldContext_RequestTimes_assistedShare(ctx, field)
+	case "responseToDeadline":
+		return ec.fieldContext_RequestTimes_responseToDeadline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestTimes", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -8230,6 +10749,24 @@ func (ec *executionContext) childFields_Snippet(ctx context.Context, field graph
 		return ec.fieldContext_Snippet_highlights(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Snippet", field.Name)
+}
+
+func (ec *executionContext) childFields_Spending(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Spending_key(ctx, field)
+	case "currency":
+		return ec.fieldContext_Spending_currency(ctx, field)
+	case "awards":
+		return ec.fieldContext_Spending_awards(ctx, field)
+	case "awardedCents":
+		return ec.fieldContext_Spending_awardedCents(ctx, field)
+	case "payments":
+		return ec.fieldContext_Spending_payments(ctx, field)
+	case "paidCents":
+		return ec.fieldContext_Spending_paidCents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Spending", field.Name)
 }
 
 func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8280,6 +10817,26 @@ func (ec *executionContext) childFields_SupplierEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SupplierEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SupplierMoney(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCents":
+		return ec.fieldContext_SupplierMoney_totalCents(ctx, field)
+	case "cooperativeCents":
+		return ec.fieldContext_SupplierMoney_cooperativeCents(ctx, field)
+	case "smeCents":
+		return ec.fieldContext_SupplierMoney_smeCents(ctx, field)
+	case "localCents":
+		return ec.fieldContext_SupplierMoney_localCents(ctx, field)
+	case "cooperativeShare":
+		return ec.fieldContext_SupplierMoney_cooperativeShare(ctx, field)
+	case "smeShare":
+		return ec.fieldContext_SupplierMoney_smeShare(ctx, field)
+	case "localShare":
+		return ec.fieldContext_SupplierMoney_localShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplierMoney", field.Name)
+}
+
 func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "write":
@@ -8288,6 +10845,18 @@ func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, fie
 		return ec.fieldContext_SupplierPayload_supplier(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplierPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplierShares(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "currency":
+		return ec.fieldContext_SupplierShares_currency(ctx, field)
+	case "awarded":
+		return ec.fieldContext_SupplierShares_awarded(ctx, field)
+	case "paid":
+		return ec.fieldContext_SupplierShares_paid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplierShares", field.Name)
 }
 
 func (ec *executionContext) childFields_TenderAmendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8372,6 +10941,8 @@ func (ec *executionContext) childFields_Vote(ctx context.Context, field graphql.
 		return ec.fieldContext_Vote_majority(ctx, field)
 	case "chairTieBreak":
 		return ec.fieldContext_Vote_chairTieBreak(ctx, field)
+	case "imported":
+		return ec.fieldContext_Vote_imported(ctx, field)
 	case "ballots":
 		return ec.fieldContext_Vote_ballots(ctx, field)
 	case "decisions":
@@ -8614,6 +11185,206 @@ func (ec *executionContext) field_AgendaItem_votes_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Analytics_agreement_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (AgreementLevel, error) {
+			return ec.unmarshalNAgreementLevel2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAgreementLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_cohesion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_decisionChanges_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_dissent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_factionVotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_meetingAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_meetingDecisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_memberAttendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_participation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "perMeeting",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perMeeting"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_requestTimes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_spending_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (SpendingKey, error) {
+			return ec.unmarshalNSpendingKey2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSpendingKey(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Analytics_supplierShares_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*AnalyticsFilter, error) {
+			return ec.unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "local",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["local"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Body_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8780,6 +11551,94 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Faction_memberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Ledger_checkpoint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "treeSize",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["treeSize"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Ledger_consistencyProof_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt642int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt642int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Ledger_inclusionProof_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "position",
+		func(ctx context.Context, v any) (events.Position, error) {
+			return ec.unmarshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["position"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "treeSize",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["treeSize"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Meeting_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8889,6 +11748,14 @@ func (ec *executionContext) field_Member_attendance_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg5
 	return args, nil
 }
 
@@ -8965,6 +11832,14 @@ func (ec *executionContext) field_Member_votingRecord_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -9508,6 +12383,96 @@ func (ec *executionContext) field_Mutation_changeBodySettings_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_changeFactionDetails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionDetails, error) {
+			return ec.unmarshalNChangeFactionDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionDetails(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeFactionLeader_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionLeader, error) {
+			return ec.unmarshalNChangeFactionLeaderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionLeader(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeFactionRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ChangeFactionRole, error) {
+			return ec.unmarshalNChangeFactionRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changeMemberFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9778,12 +12743,192 @@ func (ec *executionContext) field_Mutation_correctDecision_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_decideAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DecideAppeal, error) {
+			return ec.unmarshalNDecideAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecideAppeal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_dissolveFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DissolveFaction, error) {
+			return ec.unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_extendRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ExtendRequest, error) {
+			return ec.unmarshalNExtendRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐExtendRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_formFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.FormFaction, error) {
+			return ec.unmarshalNFormFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFormFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_forwardRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ForwardRequest, error) {
+			return ec.unmarshalNForwardRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐForwardRequest(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.GrantAccess, error) {
 			return ec.unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_lodgeAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.LodgeAppeal, error) {
+			return ec.unmarshalNLodgeAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLodgeAppeal(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10168,12 +13313,72 @@ func (ec *executionContext) field_Mutation_recordBid_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordCommitment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordCommitment, error) {
+			return ec.unmarshalNRecordCommitmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordCommitment(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordDeparture_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.RecordDeparture, error) {
 			return ec.unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordEvaluation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RecordEvaluation, error) {
+			return ec.unmarshalNRecordEvaluationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordEvaluation(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10947,6 +14152,14 @@ func (ec *executionContext) field_Query_bodies_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -11115,6 +14328,14 @@ func (ec *executionContext) field_Query_decisions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg10
 	return args, nil
 }
 
@@ -11145,6 +14366,20 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_faction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11251,6 +14486,14 @@ func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -11379,6 +14622,14 @@ func (ec *executionContext) field_Query_procurements_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg9
 	return args, nil
 }
 
@@ -11479,6 +14730,14 @@ func (ec *executionContext) field_Query_requests_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg9
 	return args, nil
 }
 
@@ -11585,6 +14844,14 @@ func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg5
 	return args, nil
 }
 
@@ -11661,6 +14928,14 @@ func (ec *executionContext) field_Query_votes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg6
 	return args, nil
 }
 
@@ -12538,6 +15813,121 @@ func (ec *executionContext) fieldContext_AgendaItemPayload_meeting(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Agreement_a(ctx context.Context, field graphql.CollectedField, obj *analytics.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_a(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.A, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_a(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_b(ctx context.Context, field graphql.CollectedField, obj *analytics.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_b(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.B, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_b(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Agreement_votes(ctx context.Context, field graphql.CollectedField, obj *analytics.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_votes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Votes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_votes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Agreement_agreed(ctx context.Context, field graphql.CollectedField, obj *analytics.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_agreed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agreed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_agreed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Agreement_rate(ctx context.Context, field graphql.CollectedField, obj *analytics.Agreement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Agreement_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Agreement_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Agreement", field, true, false, "Float")
+}
+
 func (ec *executionContext) _Amendment_id(ctx context.Context, field graphql.CollectedField, obj *model.Amendment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13001,7 +16391,535 @@ func (ec *executionContext) fieldContext_AmendmentPayload_amendment(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Analytics_spending(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_spending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().Spending(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["by"].(SpendingKey))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Spending) graphql.Marshaler {
+			return ec.marshalNSpending2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSpendingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_spending(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Spending(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_spending_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_supplierShares(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_supplierShares(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().SupplierShares(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["local"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.SupplierShares) graphql.Marshaler {
+			return ec.marshalNSupplierShares2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSupplierSharesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_supplierShares(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierShares(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_supplierShares_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_agreement(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_agreement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().Agreement(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["level"].(AgreementLevel))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Agreement) graphql.Marshaler {
+			return ec.marshalNAgreement2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐAgreementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_agreement(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agreement(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_agreement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_factionVotes(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_factionVotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().FactionVotes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FactionVote) graphql.Marshaler {
+			return ec.marshalNFactionVote2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionVoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_factionVotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionVote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_factionVotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_cohesion(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_cohesion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().Cohesion(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FactionCohesion) graphql.Marshaler {
+			return ec.marshalNFactionCohesion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionCohesionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_cohesion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionCohesion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_cohesion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_dissent(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_dissent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().Dissent(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Dissent) graphql.Marshaler {
+			return ec.marshalNDissent2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDissentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_dissent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dissent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_dissent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_memberAttendance(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_memberAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().MemberAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MemberAttendance) graphql.Marshaler {
+			return ec.marshalNMemberAttendance2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMemberAttendanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_memberAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberAttendance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_memberAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_meetingAttendance(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_meetingAttendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().MeetingAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MeetingAttendance) graphql.Marshaler {
+			return ec.marshalNMeetingAttendance2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingAttendanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_meetingAttendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingAttendance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_meetingAttendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_meetingDecisions(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_meetingDecisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().MeetingDecisions(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MeetingDecisions) graphql.Marshaler {
+			return ec.marshalNMeetingDecisions2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingDecisionsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_meetingDecisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingDecisions(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_meetingDecisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_decisionChanges(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_decisionChanges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().DecisionChanges(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.DecisionChanges) graphql.Marshaler {
+			return ec.marshalNDecisionChanges2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDecisionChangesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_decisionChanges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionChanges(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_decisionChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_requestTimes(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_requestTimes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().RequestTimes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.RequestTimes) graphql.Marshaler {
+			return ec.marshalNRequestTimes2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐRequestTimesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_requestTimes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestTimes(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_requestTimes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Analytics_participation(ctx context.Context, field graphql.CollectedField, obj *Analytics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Analytics_participation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Analytics().Participation(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["perMeeting"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Participation) graphql.Marshaler {
+			return ec.marshalNParticipation2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐParticipationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Analytics_participation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Analytics",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Participation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Analytics_participation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13010,7 +16928,7 @@ func (ec *executionContext) _Ballot_member(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Ballot_member(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Ballot().Member(ctx, obj)
+			return obj.Member, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
@@ -13024,8 +16942,8 @@ func (ec *executionContext) fieldContext_Ballot_member(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Ballot",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
@@ -13033,7 +16951,7 @@ func (ec *executionContext) fieldContext_Ballot_member(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Ballot_choice(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Ballot_choice(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13056,7 +16974,7 @@ func (ec *executionContext) fieldContext_Ballot_choice(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Ballot", field, false, false, "String")
 }
 
-func (ec *executionContext) _Ballot_changes(ctx context.Context, field graphql.CollectedField, obj *readmodel.Ballot) (ret graphql.Marshaler) {
+func (ec *executionContext) _Ballot_changes(ctx context.Context, field graphql.CollectedField, obj *model.Ballot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13187,6 +17105,75 @@ func (ec *executionContext) _Bid_receivedAt(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Bid_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Bid", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Bid_lotId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_lotId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_lotId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bid_status(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bid_statusReason(ctx context.Context, field graphql.CollectedField, obj *readmodel.Bid) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bid_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bid_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bid", field, false, false, "String")
 }
 
 func (ec *executionContext) _BidConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BidConnection) (ret graphql.Marshaler) {
@@ -13525,8 +17512,8 @@ func (ec *executionContext) _Body_factions(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Body().Factions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*Faction) graphql.Marshaler {
-			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
+			return ec.marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13837,6 +17824,98 @@ func (ec *executionContext) fieldContext_BodyPayload_body(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Checkpoint_origin(ctx context.Context, field graphql.CollectedField, obj *Checkpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkpoint_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkpoint_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Checkpoint_treeSize(ctx context.Context, field graphql.CollectedField, obj *Checkpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkpoint_treeSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TreeSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkpoint_treeSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkpoint", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Checkpoint_rootHash(ctx context.Context, field graphql.CollectedField, obj *Checkpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkpoint_rootHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RootHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkpoint_rootHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkpoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Checkpoint_note(ctx context.Context, field graphql.CollectedField, obj *Checkpoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Checkpoint_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Checkpoint_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Checkpoint", field, false, false, "String")
 }
 
 func (ec *executionContext) _Comment_localId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Comment) (ret graphql.Marshaler) {
@@ -14268,6 +18347,75 @@ func (ec *executionContext) fieldContext_CommentPayload_consultation(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ConsistencyProof_from(ctx context.Context, field graphql.CollectedField, obj *ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ConsistencyProof_to(ctx context.Context, field graphql.CollectedField, obj *ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ConsistencyProof_hashes(ctx context.Context, field graphql.CollectedField, obj *ConsistencyProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsistencyProof_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsistencyProof_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsistencyProof", field, false, false, "String")
 }
 
 func (ec *executionContext) _Consultation_id(ctx context.Context, field graphql.CollectedField, obj *model.Consultation) (ret graphql.Marshaler) {
@@ -15606,6 +19754,121 @@ func (ec *executionContext) fieldContext_Decision_procurements(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _DecisionChanges_month(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChanges_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChanges_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChanges", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionChanges_adopted(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChanges_adopted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Adopted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChanges_adopted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionChanges_corrected(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChanges_corrected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Corrected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChanges_corrected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionChanges_revoked(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChanges_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChanges_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChanges", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionChanges_annulled(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionChanges_annulled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Annulled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionChanges_annulled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionChanges", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DecisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DecisionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16083,6 +20346,121 @@ func (ec *executionContext) fieldContext_DiffLine_text(_ context.Context, field 
 	return graphql.NewScalarFieldContext("DiffLine", field, false, false, "String")
 }
 
+func (ec *executionContext) _Dissent_memberId(ctx context.Context, field graphql.CollectedField, obj *analytics.Dissent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dissent_memberId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dissent_memberId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dissent", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dissent_faction(ctx context.Context, field graphql.CollectedField, obj *analytics.Dissent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dissent_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Faction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dissent_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dissent", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dissent_ballots(ctx context.Context, field graphql.CollectedField, obj *analytics.Dissent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dissent_ballots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ballots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dissent_ballots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dissent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dissent_against(ctx context.Context, field graphql.CollectedField, obj *analytics.Dissent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dissent_against(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Against, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dissent_against(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dissent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dissent_rate(ctx context.Context, field graphql.CollectedField, obj *analytics.Dissent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dissent_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dissent_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dissent", field, true, false, "Float")
+}
+
 func (ec *executionContext) _Document_title(ctx context.Context, field graphql.CollectedField, obj *events.DocumentRef) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16556,7 +20934,30 @@ func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_localId(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_localId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_localId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_name(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16579,7 +20980,7 @@ func (ec *executionContext) fieldContext_Faction_name(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
 }
 
-func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *Faction) (ret graphql.Marshaler) {
+func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16588,7 +20989,7 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 			return ec.fieldContext_Faction_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Members, nil
+			return ec.Resolvers.Faction().Members(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -16599,7 +21000,547 @@ func (ec *executionContext) _Faction_members(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Faction_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Faction", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Faction", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Faction_shortName(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_shortName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_shortName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_colour(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_colour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Colour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_colour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_role(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Faction_leader(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_leader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Leader(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_leader(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_body(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Faction().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Faction_formedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_formedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_formedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_dissolvedAt(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_dissolvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DissolvedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_dissolvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Faction", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Faction_memberships(ctx context.Context, field graphql.CollectedField, obj *model.Faction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Faction_memberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Faction().Memberships(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
+			return ec.marshalNMembershipConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐMembershipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Faction_memberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Faction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Faction_memberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactionCohesion_faction(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionCohesion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionCohesion_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Faction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionCohesion_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionCohesion", field, false, false, "String")
+}
+
+func (ec *executionContext) _FactionCohesion_votes(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionCohesion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionCohesion_votes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Votes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionCohesion_votes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionCohesion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FactionCohesion_mean(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionCohesion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionCohesion_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionCohesion_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionCohesion", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FactionPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactionPayload_faction(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionPayload_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Faction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FactionPayload_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FactionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FactionVote_voteId(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_voteId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoteID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_voteId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "String")
+}
+
+func (ec *executionContext) _FactionVote_openedAt(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FactionVote_faction(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Faction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "String")
+}
+
+func (ec *executionContext) _FactionVote_yes(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_yes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Yes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_yes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FactionVote_no(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_no(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.No, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_no(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FactionVote_abstain(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_abstain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Abstain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_abstain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FactionVote_rice(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_rice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rice(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_rice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, true, false, "Float")
+}
+
+func (ec *executionContext) _FactionVote_position(ctx context.Context, field graphql.CollectedField, obj *analytics.FactionVote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FactionVote_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.BallotChoice) graphql.Marshaler {
+			return ec.marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBallotChoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FactionVote_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FactionVote", field, true, false, "String")
 }
 
 func (ec *executionContext) _Highlight_start(ctx context.Context, field graphql.CollectedField, obj *readmodel.Range) (ret graphql.Marshaler) {
@@ -16708,6 +21649,331 @@ func (ec *executionContext) fieldContext_HistoryEventConnection_pageInfo(_ conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InclusionProof_position(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Position) graphql.Marshaler {
+			return ec.marshalNPosition2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "Position")
+}
+
+func (ec *executionContext) _InclusionProof_leafIndex(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_leafIndex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeafIndex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_leafIndex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _InclusionProof_treeSize(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_treeSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TreeSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_treeSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _InclusionProof_leaf(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_leaf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Leaf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_leaf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _InclusionProof_leafHash(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_leafHash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeafHash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_leafHash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _InclusionProof_hashes(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_hashes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hashes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_hashes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InclusionProof", field, false, false, "String")
+}
+
+func (ec *executionContext) _InclusionProof_checkpoint(ctx context.Context, field graphql.CollectedField, obj *InclusionProof) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InclusionProof_checkpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkpoint, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Checkpoint) graphql.Marshaler {
+			return ec.marshalOCheckpoint2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐCheckpoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InclusionProof_checkpoint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InclusionProof",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkpoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ledger_verifierKey(ctx context.Context, field graphql.CollectedField, obj *Ledger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ledger_verifierKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifierKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ledger_verifierKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ledger", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ledger_checkpoint(ctx context.Context, field graphql.CollectedField, obj *Ledger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ledger_checkpoint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Ledger().Checkpoint(ctx, obj, fc.Args["treeSize"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Checkpoint) graphql.Marshaler {
+			return ec.marshalOCheckpoint2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐCheckpoint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ledger_checkpoint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ledger",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Checkpoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Ledger_checkpoint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ledger_inclusionProof(ctx context.Context, field graphql.CollectedField, obj *Ledger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ledger_inclusionProof(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Ledger().InclusionProof(ctx, obj, fc.Args["position"].(events.Position), fc.Args["treeSize"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *InclusionProof) graphql.Marshaler {
+			return ec.marshalNInclusionProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐInclusionProof(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ledger_inclusionProof(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ledger",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InclusionProof(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Ledger_inclusionProof_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ledger_consistencyProof(ctx context.Context, field graphql.CollectedField, obj *Ledger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ledger_consistencyProof(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Ledger().ConsistencyProof(ctx, obj, fc.Args["from"].(int64), fc.Args["to"].(int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ConsistencyProof) graphql.Marshaler {
+			return ec.marshalNConsistencyProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐConsistencyProof(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ledger_consistencyProof(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ledger",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsistencyProof(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Ledger_consistencyProof_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17262,6 +22528,144 @@ func (ec *executionContext) fieldContext_Meeting_decisions(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _MeetingAttendance_meetingId(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_meetingId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_meetingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingAttendance_bodyId(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_bodyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_bodyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingAttendance_convenedAt(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_convenedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_convenedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MeetingAttendance_seats(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingAttendance_present(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_present(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Present, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingAttendance_rate(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingAttendance_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingAttendance_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingAttendance", field, true, false, "Float")
+}
+
 func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MeetingConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17347,6 +22751,144 @@ func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingDecisions_meetingId(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_meetingId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_meetingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingDecisions_bodyId(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_bodyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_bodyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeetingDecisions_decisions(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_decisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingDecisions_withAgenda(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_withAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithAgenda, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_withAgenda(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeetingDecisions_agendaSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_agendaSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgendaSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_agendaSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _MeetingDecisions_meanAgendaToDecisionSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.MeetingDecisions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeetingDecisions_meanAgendaToDecisionSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MeetingDecisions().MeanAgendaToDecisionSeconds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeetingDecisions_meanAgendaToDecisionSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeetingDecisions", field, true, true, "Int64")
 }
 
 func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MeetingEdge) (ret graphql.Marshaler) {
@@ -17546,7 +23088,7 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 			return ec.fieldContext_Member_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction(), nil
+			return ec.Resolvers.Member().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17557,6 +23099,29 @@ func (ec *executionContext) _Member_faction(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Member_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_factionId(ctx context.Context, field graphql.CollectedField, obj *model.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
@@ -17614,7 +23179,7 @@ func (ec *executionContext) _Member_votingRecord(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Member().VotingRecord(ctx, obj, fc.Args["bodyId"].(*string), fc.Args["faction"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Member().VotingRecord(ctx, obj, fc.Args["bodyId"].(*string), fc.Args["faction"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MemberBallotConnection) graphql.Marshaler {
@@ -17658,7 +23223,7 @@ func (ec *executionContext) _Member_attendance(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Member().Attendance(ctx, obj, fc.Args["bodyId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Member().Attendance(ctx, obj, fc.Args["bodyId"].(string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MemberSittingConnection) graphql.Marshaler {
@@ -17690,6 +23255,121 @@ func (ec *executionContext) fieldContext_Member_attendance(ctx context.Context, 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MemberAttendance_bodyId(ctx context.Context, field graphql.CollectedField, obj *analytics.MemberAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAttendance_bodyId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BodyID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAttendance_bodyId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAttendance", field, false, false, "String")
+}
+
+func (ec *executionContext) _MemberAttendance_memberId(ctx context.Context, field graphql.CollectedField, obj *analytics.MemberAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAttendance_memberId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAttendance_memberId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAttendance", field, false, false, "String")
+}
+
+func (ec *executionContext) _MemberAttendance_meetings(ctx context.Context, field graphql.CollectedField, obj *analytics.MemberAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAttendance_meetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAttendance_meetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAttendance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MemberAttendance_present(ctx context.Context, field graphql.CollectedField, obj *analytics.MemberAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAttendance_present(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Present, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAttendance_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAttendance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MemberAttendance_rate(ctx context.Context, field graphql.CollectedField, obj *analytics.MemberAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberAttendance_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberAttendance_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberAttendance", field, true, false, "Float")
 }
 
 func (ec *executionContext) _MemberBallot_choice(ctx context.Context, field graphql.CollectedField, obj *readmodel.MemberBallot) (ret graphql.Marshaler) {
@@ -18462,7 +24142,7 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 			return ec.fieldContext_Membership_faction(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Faction, nil
+			return ec.Resolvers.Membership().Faction(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18473,7 +24153,62 @@ func (ec *executionContext) _Membership_faction(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Membership_faction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, true, true, "String")
+}
+
+func (ec *executionContext) _Membership_factionId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FactionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Membership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Membership_factionEntity(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_factionEntity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().FactionEntity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_factionEntity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Membership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Membership_role(ctx context.Context, field graphql.CollectedField, obj *readmodel.Membership) (ret graphql.Marshaler) {
@@ -19014,6 +24749,226 @@ func (ec *executionContext) fieldContext_Mutation_changeMemberFaction(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_changeMemberFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_formFaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_formFaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FormFaction(ctx, fc.Args["input"].(events.FormFaction), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_formFaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_formFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionDetails(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionDetails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionDetails(ctx, fc.Args["input"].(events.ChangeFactionDetails), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionDetails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionDetails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionLeader(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionLeader(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionLeader(ctx, fc.Args["input"].(events.ChangeFactionLeader), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionLeader(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionLeader_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeFactionRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeFactionRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeFactionRole(ctx, fc.Args["input"].(events.ChangeFactionRole), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeFactionRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeFactionRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_dissolveFaction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_dissolveFaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DissolveFaction(ctx, fc.Args["input"].(events.DissolveFaction), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_dissolveFaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FactionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_dissolveFaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21132,6 +27087,270 @@ func (ec *executionContext) fieldContext_Mutation_rejectRequest(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordCommitment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCommitment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCommitment(ctx, fc.Args["input"].(events.RecordCommitment), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCommitment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCommitment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordEvaluation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordEvaluation(ctx, fc.Args["input"].(events.RecordEvaluation), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordEvaluation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordEvaluation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_lodgeAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_lodgeAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LodgeAppeal(ctx, fc.Args["input"].(events.LodgeAppeal), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_lodgeAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_lodgeAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideAppeal(ctx, fc.Args["input"].(events.DecideAppeal), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_extendRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_extendRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExtendRequest(ctx, fc.Args["input"].(events.ExtendRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_extendRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_extendRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_forwardRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_forwardRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ForwardRequest(ctx, fc.Args["input"].(events.ForwardRequest), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNRequestPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_forwardRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_forwardRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_closeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21440,6 +27659,144 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participation_meetingId(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_meetingId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetingID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_meetingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participation_itemId(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Participation_comments(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_comments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_comments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Participation_proposals(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_proposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_proposals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Participation_objections(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_objections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_objections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Participation_remarks(ctx context.Context, field graphql.CollectedField, obj *analytics.Participation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Participation_remarks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remarks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Participation_remarks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Participation", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Payment_paymentId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Payment) (ret graphql.Marshaler) {
@@ -22401,6 +28758,465 @@ func (ec *executionContext) fieldContext_Procurement_cpv(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
 }
 
+func (ec *executionContext) _Procurement_procedureType(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_procedureType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcedureType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_procedureType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_category(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_vatRate(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_vatRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VATRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_vatRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_budgetWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_budgetWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_budgetWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_awardedWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_awardedWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardedWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_awardedWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_contractWithVat(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contractWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contractWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_committed(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_committed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_committed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_lots(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_lotsAwarded(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_lotsAwarded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotsAwarded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_lotsAwarded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_appealsPending(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_appealsPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealsPending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_appealsPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_directAwardLimit(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_directAwardLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAwardLimit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_directAwardLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_directAwardLimitBasis(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_directAwardLimitBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAwardLimitBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_directAwardLimitBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_modificationLimitPercent(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_modificationLimitPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModificationLimitPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_modificationLimitPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Procurement_adam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_adam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_adam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_tenderAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_tenderAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TenderADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_tenderAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_awardAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_awardAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_awardAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_contractAdam(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contractAdam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contractAdam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "String")
+}
+
+func (ec *executionContext) _Procurement_imported(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Procurement_bids(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23154,7 +29970,7 @@ func (ec *executionContext) _Query_bodies(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Bodies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Bodies(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *BodyConnection) graphql.Marshaler {
@@ -23232,6 +30048,50 @@ func (ec *executionContext) fieldContext_Query_member(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_faction(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_faction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Faction(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+			return ec.marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_faction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Faction(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_faction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_meeting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23286,7 +30146,7 @@ func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Meetings(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["startsFrom"].(*time.Time), fc.Args["startsTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Meetings(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["startsFrom"].(*time.Time), fc.Args["startsTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MeetingConnection) graphql.Marshaler {
@@ -23506,7 +30366,7 @@ func (ec *executionContext) _Query_votes(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Votes(ctx, fc.Args["bodyId"].(*string), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["result"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Votes(ctx, fc.Args["bodyId"].(*string), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["result"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *VoteConnection) graphql.Marshaler {
@@ -23594,7 +30454,7 @@ func (ec *executionContext) _Query_decisions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -23682,7 +30542,7 @@ func (ec *executionContext) _Query_procurements(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementConnection) graphql.Marshaler {
@@ -23770,7 +30630,7 @@ func (ec *executionContext) _Query_suppliers(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Suppliers(ctx, fc.Args["kind"].(*string), fc.Args["municipality"].(*string), fc.Args["name"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Suppliers(ctx, fc.Args["kind"].(*string), fc.Args["municipality"].(*string), fc.Args["name"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *SupplierConnection) graphql.Marshaler {
@@ -23858,7 +30718,7 @@ func (ec *executionContext) _Query_requests(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Requests(ctx, fc.Args["category"].(*string), fc.Args["channel"].(*string), fc.Args["status"].(*string), fc.Args["department"].(*string), fc.Args["overdue"].(*bool), fc.Args["submittedFrom"].(*time.Time), fc.Args["submittedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Requests(ctx, fc.Args["category"].(*string), fc.Args["channel"].(*string), fc.Args["status"].(*string), fc.Args["department"].(*string), fc.Args["overdue"].(*bool), fc.Args["submittedFrom"].(*time.Time), fc.Args["submittedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RequestConnection) graphql.Marshaler {
@@ -24020,6 +30880,70 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_analytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Analytics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Analytics) graphql.Marshaler {
+			return ec.marshalNAnalytics2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalytics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analytics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Analytics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ledger(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ledger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Ledger(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Ledger) graphql.Marshaler {
+			return ec.marshalNLedger2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐLedger(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ledger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ledger(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24222,6 +31146,98 @@ func (ec *executionContext) _Request_subject(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Request_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_description(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_address(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_lat(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Request_long(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_long(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Long, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_long(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Request_channel(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
@@ -24521,6 +31537,213 @@ func (ec *executionContext) _Request_reopened(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Request_reopened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Request_counting(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_counting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_counting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_extendedDays(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_extendedDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtendedDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Request_extendedDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Request_extensionReason(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_extensionReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExtensionReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_extensionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardedTo(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardClock(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardClock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardClock, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardClock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_forwardedLate(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_forwardedLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForwardedLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Request_forwardedLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Request_access(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_access(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Access, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_access(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_withheldReason(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_withheldReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithheldReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_withheldReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
+}
+
+func (ec *executionContext) _Request_withheldLegalBasis(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_withheldLegalBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithheldLegalBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_withheldLegalBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Request", field, false, false, "String")
 }
 
 func (ec *executionContext) _Request_statusHistory(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
@@ -24853,6 +32076,282 @@ func (ec *executionContext) fieldContext_RequestStatusChange_detail(_ context.Co
 	return graphql.NewScalarFieldContext("RequestStatusChange", field, false, false, "String")
 }
 
+func (ec *executionContext) _RequestTimes_category(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestTimes_channel(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestTimes_requests(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestTimes_assisted(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_assisted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assisted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_assisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestTimes_withDueDate(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_withDueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithDueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_withDueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestTimes_answered(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestTimes_responseSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_responseSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_responseSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _RequestTimes_allowedSeconds(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_allowedSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_allowedSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _RequestTimes_overdue(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequestTimes_overdueShare(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_overdueShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverdueShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_overdueShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, true, false, "Float")
+}
+
+func (ec *executionContext) _RequestTimes_assistedShare(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_assistedShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssistedShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_assistedShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, true, false, "Float")
+}
+
+func (ec *executionContext) _RequestTimes_responseToDeadline(ctx context.Context, field graphql.CollectedField, obj *analytics.RequestTimes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestTimes_responseToDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseToDeadline(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestTimes_responseToDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestTimes", field, true, false, "Float")
+}
+
 func (ec *executionContext) _SearchHit_kind(ctx context.Context, field graphql.CollectedField, obj *readmodel.SearchHit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25181,6 +32680,144 @@ func (ec *executionContext) fieldContext_Snippet_highlights(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Spending_key(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "String")
+}
+
+func (ec *executionContext) _Spending_currency(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "String")
+}
+
+func (ec *executionContext) _Spending_awards(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_awards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Spending_awardedCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_awardedCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardedCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_awardedCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Spending_payments(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Spending_paidCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Spending) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Spending_paidCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Spending_paidCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Spending", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *model.Supplier) (ret graphql.Marshaler) {
@@ -25597,6 +33234,167 @@ func (ec *executionContext) fieldContext_SupplierEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _SupplierMoney_totalCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_totalCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_totalCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SupplierMoney_cooperativeCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_cooperativeCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CooperativeCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_cooperativeCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SupplierMoney_smeCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_smeCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SMECents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_smeCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SupplierMoney_localCents(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_localCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_localCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SupplierMoney_cooperativeShare(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_cooperativeShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CooperativeShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_cooperativeShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, true, false, "Float")
+}
+
+func (ec *executionContext) _SupplierMoney_smeShare(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_smeShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SMEShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_smeShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, true, false, "Float")
+}
+
+func (ec *executionContext) _SupplierMoney_localShare(ctx context.Context, field graphql.CollectedField, obj *analytics.Money) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierMoney_localShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LocalShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierMoney_localShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierMoney", field, true, false, "Float")
+}
+
 func (ec *executionContext) _SupplierPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25656,6 +33454,93 @@ func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplierShares_currency(ctx context.Context, field graphql.CollectedField, obj *analytics.SupplierShares) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierShares_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierShares_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplierShares", field, false, false, "String")
+}
+
+func (ec *executionContext) _SupplierShares_awarded(ctx context.Context, field graphql.CollectedField, obj *analytics.SupplierShares) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierShares_awarded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Awarded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Money) graphql.Marshaler {
+			return ec.marshalNSupplierMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierShares_awarded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierShares",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplierShares_paid(ctx context.Context, field graphql.CollectedField, obj *analytics.SupplierShares) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplierShares_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Money) graphql.Marshaler {
+			return ec.marshalNSupplierMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplierShares_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplierShares",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplierMoney(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26455,6 +34340,29 @@ func (ec *executionContext) fieldContext_Vote_chairTieBreak(_ context.Context, f
 	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Vote_imported(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vote_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Vote_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vote", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.CollectedField, obj *model.Vote) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26468,8 +34376,8 @@ func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
-			return ec.marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
+			return ec.marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallotᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -28206,7 +36114,7 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "faction", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28234,13 +36142,13 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Name = data
-		case "faction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
 			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Faction = data
+			it.FactionID = data
 		case "role":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
 			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx, v)
@@ -28594,6 +36502,69 @@ func UnmarshalAmendTenderInput(ctx context.Context, raw any) (events.AmendTender
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAnalyticsFilter(ctx context.Context, obj any) (AnalyticsFilter, error) {
+	var it AnalyticsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bodyId", "from", "to", "category"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnalyticsFilter unmarshals raw into the AnalyticsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnalyticsFilter(ctx context.Context, raw any) (AnalyticsFilter, error) {
+	var out AnalyticsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnalyticsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context, obj any) (events.AnnulDecision, error) {
 	var it events.AnnulDecision
 	if obj == nil {
@@ -28906,6 +36877,55 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 func UnmarshalAwardProcurementInput(ctx context.Context, raw any) (events.AwardProcurement, error) {
 	var out events.AwardProcurement
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardProcurementInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBidRejectionInput(ctx context.Context, obj any) (events.BidRejection, error) {
+	var it events.BidRejection
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bidId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bidId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bidId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BidID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBidRejectionInput unmarshals raw into the BidRejectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBidRejectionInput(ctx context.Context, raw any) (events.BidRejection, error) {
+	var out events.BidRejection
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BidRejectionInput", raw, &out)
 	return out, err
 }
 
@@ -29294,6 +37314,195 @@ func UnmarshalChangeBodySettingsInput(ctx context.Context, raw any) (events.Chan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.Context, obj any) (events.ChangeFactionDetails, error) {
+	var it events.ChangeFactionDetails
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "colour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("colour"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Colour = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionDetailsInput unmarshals raw into the ChangeFactionDetailsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionDetailsInput(ctx context.Context, raw any) (events.ChangeFactionDetails, error) {
+	var out events.ChangeFactionDetails
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionDetailsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.Context, obj any) (events.ChangeFactionLeader, error) {
+	var it events.ChangeFactionLeader
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "memberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionLeaderInput unmarshals raw into the ChangeFactionLeaderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionLeaderInput(ctx context.Context, raw any) (events.ChangeFactionLeader, error) {
+	var out events.ChangeFactionLeader
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionLeaderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Context, obj any) (events.ChangeFactionRole, error) {
+	var it events.ChangeFactionRole
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "role", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeFactionRoleInput unmarshals raw into the ChangeFactionRoleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeFactionRoleInput(ctx context.Context, raw any) (events.ChangeFactionRole, error) {
+	var out events.ChangeFactionRole
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeFactionRoleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.Context, obj any) (events.ChangeMemberFaction, error) {
 	var it events.ChangeMemberFaction
 	if obj == nil {
@@ -29305,7 +37514,7 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "faction", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId", "at"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29326,13 +37535,13 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 				return it, err
 			}
 			it.MemberID = data
-		case "faction":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faction"))
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
 			data, err := ec.unmarshalOString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Faction = data
+			it.FactionID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
 			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
@@ -29994,6 +38203,85 @@ func UnmarshalCorrectDecisionInput(ctx context.Context, raw any) (events.Correct
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context, obj any) (events.DecideAppeal, error) {
+	var it events.DecideAppeal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "appealId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appealId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppealID = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DecideAppealInput().Outcome(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideAppealInput unmarshals raw into the DecideAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideAppealInput(ctx context.Context, raw any) (events.DecideAppeal, error) {
+	var out events.DecideAppeal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideAppealInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecisionExceptionInput(ctx context.Context, obj any) (events.DecisionException, error) {
 	var it events.DecisionException
 	if obj == nil {
@@ -30040,6 +38328,62 @@ func (ec *executionContext) unmarshalInputDecisionExceptionInput(ctx context.Con
 func UnmarshalDecisionExceptionInput(ctx context.Context, raw any) (events.DecisionException, error) {
 	var out events.DecisionException
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecisionExceptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Context, obj any) (events.DissolveFaction, error) {
+	var it events.DissolveFaction
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDissolveFactionInput unmarshals raw into the DissolveFactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDissolveFactionInput(ctx context.Context, raw any) (events.DissolveFaction, error) {
+	var out events.DissolveFaction
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DissolveFactionInput", raw, &out)
 	return out, err
 }
 
@@ -30110,6 +38454,223 @@ func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj
 func UnmarshalDocumentInput(ctx context.Context, raw any) (events.DocumentRef, error) {
 	var out events.DocumentRef
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context, obj any) (events.ExtendRequest, error) {
+	var it events.ExtendRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "days", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "days":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("days"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Days = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExtendRequestInput unmarshals raw into the ExtendRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExtendRequestInput(ctx context.Context, raw any) (events.ExtendRequest, error) {
+	var out events.ExtendRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExtendRequestInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, obj any) (events.FormFaction, error) {
+	var it events.FormFaction
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "factionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("factionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FactionID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "shortName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortName = data
+		case "colour":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("colour"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Colour = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFormFactionInput unmarshals raw into the FormFactionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFormFactionInput(ctx context.Context, raw any) (events.FormFaction, error) {
+	var out events.FormFaction
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FormFactionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Context, obj any) (events.ForwardRequest, error) {
+	var it events.ForwardRequest
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Internal = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForwardRequestInput unmarshals raw into the ForwardRequestInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForwardRequestInput(ctx context.Context, raw any) (events.ForwardRequest, error) {
+	var out events.ForwardRequest
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForwardRequestInput", raw, &out)
 	return out, err
 }
 
@@ -30201,6 +38762,92 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 func UnmarshalGrantAccessInput(ctx context.Context, raw any) (events.GrantAccess, error) {
 	var out events.GrantAccess
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, obj any) (events.LodgeAppeal, error) {
+	var it events.LodgeAppeal
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "appealId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appealId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppealID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.LodgeAppealInput().Kind(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "awardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardID = data
+		case "evaluationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluationID = data
+		case "grounds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("grounds"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Grounds = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLodgeAppealInput unmarshals raw into the LodgeAppealInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLodgeAppealInput(ctx context.Context, raw any) (events.LodgeAppeal, error) {
+	var out events.LodgeAppeal
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LodgeAppealInput", raw, &out)
 	return out, err
 }
 
@@ -31261,6 +39908,90 @@ func UnmarshalRecordBidInput(ctx context.Context, raw any) (events.RecordBid, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Context, obj any) (events.RecordCommitment, error) {
+	var it events.RecordCommitment
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "commitmentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitmentId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitmentID = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "budgetLine":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetLine"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetLine = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "ada":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ada"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADA = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCommitmentInput unmarshals raw into the RecordCommitmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCommitmentInput(ctx context.Context, raw any) (events.RecordCommitment, error) {
+	var out events.RecordCommitment
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCommitmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Context, obj any) (events.RecordDeparture, error) {
 	var it events.RecordDeparture
 	if obj == nil {
@@ -31314,6 +40045,92 @@ func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Conte
 func UnmarshalRecordDepartureInput(ctx context.Context, raw any) (events.RecordDeparture, error) {
 	var out events.RecordDeparture
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordDepartureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Context, obj any) (events.RecordEvaluation, error) {
+	var it events.RecordEvaluation
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ocid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ocid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OCID = data
+		case "evaluationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evaluationId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EvaluationID = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
+		case "phase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phase"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.RecordEvaluationInput().Phase(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "ranking":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ranking"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ranking = data
+		case "rejected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rejected"))
+			data, err := ec.unmarshalOBidRejectionInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejectionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rejected = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordEvaluationInput unmarshals raw into the RecordEvaluationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordEvaluationInput(ctx context.Context, raw any) (events.RecordEvaluation, error) {
+	var out events.RecordEvaluation
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordEvaluationInput", raw, &out)
 	return out, err
 }
 
@@ -33124,6 +41941,59 @@ func (ec *executionContext) _AgendaItemPayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var agreementImplementors = []string{"Agreement"}
+
+func (ec *executionContext) _Agreement(ctx context.Context, sel ast.SelectionSet, obj *analytics.Agreement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agreementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Agreement")
+		case "a":
+			out.Values[i] = ec._Agreement_a(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "b":
+			out.Values[i] = ec._Agreement_b(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "votes":
+			out.Values[i] = ec._Agreement_votes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agreed":
+			out.Values[i] = ec._Agreement_agreed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._Agreement_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var amendmentImplementors = []string{"Amendment", "Node"}
 
 func (ec *executionContext) _Amendment(ctx context.Context, sel ast.SelectionSet, obj *model.Amendment) graphql.Marshaler {
@@ -33324,9 +42194,109 @@ func (ec *executionContext) _AmendmentPayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var analyticsImplementors = []string{"Analytics"}
+
+func (ec *executionContext) _Analytics(ctx context.Context, sel ast.SelectionSet, obj *Analytics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Analytics")
+		case "spending":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_spending(ctx, field, obj)
+				})
+		case "supplierShares":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_supplierShares(ctx, field, obj)
+				})
+		case "agreement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_agreement(ctx, field, obj)
+				})
+		case "factionVotes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_factionVotes(ctx, field, obj)
+				})
+		case "cohesion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_cohesion(ctx, field, obj)
+				})
+		case "dissent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_dissent(ctx, field, obj)
+				})
+		case "memberAttendance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_memberAttendance(ctx, field, obj)
+				})
+		case "meetingAttendance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_meetingAttendance(ctx, field, obj)
+				})
+		case "meetingDecisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_meetingDecisions(ctx, field, obj)
+				})
+		case "decisionChanges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_decisionChanges(ctx, field, obj)
+				})
+		case "requestTimes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_requestTimes(ctx, field, obj)
+				})
+		case "participation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Analytics_participation(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ballotImplementors = []string{"Ballot"}
 
-func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, obj *model.Ballot) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ballotImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33336,20 +42306,19 @@ func (ec *executionContext) _Ballot(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Ballot")
 		case "member":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Ballot_member(ctx, field, obj)
-				})
+			out.Values[i] = ec._Ballot_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "choice":
 			out.Values[i] = ec._Ballot_choice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "changes":
 			out.Values[i] = ec._Ballot_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33397,6 +42366,21 @@ func (ec *executionContext) _Bid(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 		case "receivedAt":
 			out.Values[i] = ec._Bid_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lotId":
+			out.Values[i] = ec._Bid_lotId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Bid_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Bid_statusReason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -33699,6 +42683,54 @@ func (ec *executionContext) _BodyPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var checkpointImplementors = []string{"Checkpoint"}
+
+func (ec *executionContext) _Checkpoint(ctx context.Context, sel ast.SelectionSet, obj *Checkpoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkpointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Checkpoint")
+		case "origin":
+			out.Values[i] = ec._Checkpoint_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "treeSize":
+			out.Values[i] = ec._Checkpoint_treeSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rootHash":
+			out.Values[i] = ec._Checkpoint_rootHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Checkpoint_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commentImplementors = []string{"Comment"}
 
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Comment) graphql.Marshaler {
@@ -33873,6 +42905,49 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 		case "consultation":
 			out.Values[i] = ec._CommentPayload_consultation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consistencyProofImplementors = []string{"ConsistencyProof"}
+
+func (ec *executionContext) _ConsistencyProof(ctx context.Context, sel ast.SelectionSet, obj *ConsistencyProof) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consistencyProofImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsistencyProof")
+		case "from":
+			out.Values[i] = ec._ConsistencyProof_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ConsistencyProof_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hashes":
+			out.Values[i] = ec._ConsistencyProof_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -34322,6 +43397,59 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var decisionChangesImplementors = []string{"DecisionChanges"}
+
+func (ec *executionContext) _DecisionChanges(ctx context.Context, sel ast.SelectionSet, obj *analytics.DecisionChanges) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionChanges")
+		case "month":
+			out.Values[i] = ec._DecisionChanges_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adopted":
+			out.Values[i] = ec._DecisionChanges_adopted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "corrected":
+			out.Values[i] = ec._DecisionChanges_corrected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revoked":
+			out.Values[i] = ec._DecisionChanges_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "annulled":
+			out.Values[i] = ec._DecisionChanges_annulled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var decisionConnectionImplementors = []string{"DecisionConnection"}
 
 func (ec *executionContext) _DecisionConnection(ctx context.Context, sel ast.SelectionSet, obj *DecisionConnection) graphql.Marshaler {
@@ -34552,6 +43680,59 @@ func (ec *executionContext) _DiffLine(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var dissentImplementors = []string{"Dissent"}
+
+func (ec *executionContext) _Dissent(ctx context.Context, sel ast.SelectionSet, obj *analytics.Dissent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dissentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dissent")
+		case "memberId":
+			out.Values[i] = ec._Dissent_memberId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "faction":
+			out.Values[i] = ec._Dissent_faction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ballots":
+			out.Values[i] = ec._Dissent_ballots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "against":
+			out.Values[i] = ec._Dissent_against(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._Dissent_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var documentImplementors = []string{"Document"}
 
 func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet, obj *events.DocumentRef) graphql.Marshaler {
@@ -34761,7 +43942,7 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 
 var factionImplementors = []string{"Faction"}
 
-func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *Faction) graphql.Marshaler {
+func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, obj *model.Faction) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, factionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34770,13 +43951,211 @@ func (ec *executionContext) _Faction(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Faction")
+		case "localId":
+			out.Values[i] = ec._Faction_localId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Faction_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "members":
-			out.Values[i] = ec._Faction_members(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_members(ctx, field, obj)
+				})
+		case "shortName":
+			out.Values[i] = ec._Faction_shortName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "colour":
+			out.Values[i] = ec._Faction_colour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Faction_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "leader":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_leader(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_body(ctx, field, obj)
+				})
+		case "formedAt":
+			out.Values[i] = ec._Faction_formedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dissolvedAt":
+			out.Values[i] = ec._Faction_dissolvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "memberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Faction_memberships(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var factionCohesionImplementors = []string{"FactionCohesion"}
+
+func (ec *executionContext) _FactionCohesion(ctx context.Context, sel ast.SelectionSet, obj *analytics.FactionCohesion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factionCohesionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FactionCohesion")
+		case "faction":
+			out.Values[i] = ec._FactionCohesion_faction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "votes":
+			out.Values[i] = ec._FactionCohesion_votes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mean":
+			out.Values[i] = ec._FactionCohesion_mean(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var factionPayloadImplementors = []string{"FactionPayload"}
+
+func (ec *executionContext) _FactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FactionPayload")
+		case "write":
+			out.Values[i] = ec._FactionPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "faction":
+			out.Values[i] = ec._FactionPayload_faction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var factionVoteImplementors = []string{"FactionVote"}
+
+func (ec *executionContext) _FactionVote(ctx context.Context, sel ast.SelectionSet, obj *analytics.FactionVote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, factionVoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FactionVote")
+		case "voteId":
+			out.Values[i] = ec._FactionVote_voteId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openedAt":
+			out.Values[i] = ec._FactionVote_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "faction":
+			out.Values[i] = ec._FactionVote_faction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "yes":
+			out.Values[i] = ec._FactionVote_yes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "no":
+			out.Values[i] = ec._FactionVote_no(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "abstain":
+			out.Values[i] = ec._FactionVote_abstain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rice":
+			out.Values[i] = ec._FactionVote_rice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._FactionVote_position(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34856,6 +44235,120 @@ func (ec *executionContext) _HistoryEventConnection(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inclusionProofImplementors = []string{"InclusionProof"}
+
+func (ec *executionContext) _InclusionProof(ctx context.Context, sel ast.SelectionSet, obj *InclusionProof) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inclusionProofImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InclusionProof")
+		case "position":
+			out.Values[i] = ec._InclusionProof_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leafIndex":
+			out.Values[i] = ec._InclusionProof_leafIndex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "treeSize":
+			out.Values[i] = ec._InclusionProof_treeSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaf":
+			out.Values[i] = ec._InclusionProof_leaf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leafHash":
+			out.Values[i] = ec._InclusionProof_leafHash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hashes":
+			out.Values[i] = ec._InclusionProof_hashes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkpoint":
+			out.Values[i] = ec._InclusionProof_checkpoint(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ledgerImplementors = []string{"Ledger"}
+
+func (ec *executionContext) _Ledger(ctx context.Context, sel ast.SelectionSet, obj *Ledger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Ledger")
+		case "verifierKey":
+			out.Values[i] = ec._Ledger_verifierKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkpoint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Ledger_checkpoint(ctx, field, obj)
+				})
+		case "inclusionProof":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Ledger_inclusionProof(ctx, field, obj)
+				})
+		case "consistencyProof":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Ledger_consistencyProof(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35007,6 +44500,64 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var meetingAttendanceImplementors = []string{"MeetingAttendance"}
+
+func (ec *executionContext) _MeetingAttendance(ctx context.Context, sel ast.SelectionSet, obj *analytics.MeetingAttendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingAttendance")
+		case "meetingId":
+			out.Values[i] = ec._MeetingAttendance_meetingId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bodyId":
+			out.Values[i] = ec._MeetingAttendance_bodyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "convenedAt":
+			out.Values[i] = ec._MeetingAttendance_convenedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._MeetingAttendance_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "present":
+			out.Values[i] = ec._MeetingAttendance_present(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._MeetingAttendance_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var meetingConnectionImplementors = []string{"MeetingConnection"}
 
 func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.SelectionSet, obj *MeetingConnection) graphql.Marshaler {
@@ -35033,6 +44584,65 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var meetingDecisionsImplementors = []string{"MeetingDecisions"}
+
+func (ec *executionContext) _MeetingDecisions(ctx context.Context, sel ast.SelectionSet, obj *analytics.MeetingDecisions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, meetingDecisionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeetingDecisions")
+		case "meetingId":
+			out.Values[i] = ec._MeetingDecisions_meetingId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bodyId":
+			out.Values[i] = ec._MeetingDecisions_bodyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisions":
+			out.Values[i] = ec._MeetingDecisions_decisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withAgenda":
+			out.Values[i] = ec._MeetingDecisions_withAgenda(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "agendaSeconds":
+			out.Values[i] = ec._MeetingDecisions_agendaSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meanAgendaToDecisionSeconds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MeetingDecisions_meanAgendaToDecisionSeconds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35153,7 +44763,13 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Member_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Member_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35175,6 +44791,59 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Member_attendance(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberAttendanceImplementors = []string{"MemberAttendance"}
+
+func (ec *executionContext) _MemberAttendance(ctx context.Context, sel ast.SelectionSet, obj *analytics.MemberAttendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberAttendance")
+		case "bodyId":
+			out.Values[i] = ec._MemberAttendance_bodyId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberId":
+			out.Values[i] = ec._MemberAttendance_memberId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetings":
+			out.Values[i] = ec._MemberAttendance_meetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "present":
+			out.Values[i] = ec._MemberAttendance_present(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._MemberAttendance_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35544,10 +45213,22 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "faction":
-			out.Values[i] = ec._Membership_faction(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_faction(ctx, field, obj)
+				})
+		case "factionId":
+			out.Values[i] = ec._Membership_factionId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "factionEntity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_factionEntity(ctx, field, obj)
+				})
 		case "role":
 			out.Values[i] = ec._Membership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -35761,6 +45442,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "changeMemberFaction":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_changeMemberFaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formFaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_formFaction(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionDetails":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionDetails(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionLeader":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionLeader(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeFactionRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeFactionRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dissolveFaction":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_dissolveFaction(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36101,6 +45817,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordCommitment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCommitment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordEvaluation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordEvaluation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lodgeAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_lodgeAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "extendRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_extendRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "forwardRequest":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_forwardRequest(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "closeRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeRequest(ctx, field)
@@ -36179,6 +45937,64 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participationImplementors = []string{"Participation"}
+
+func (ec *executionContext) _Participation(ctx context.Context, sel ast.SelectionSet, obj *analytics.Participation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Participation")
+		case "meetingId":
+			out.Values[i] = ec._Participation_meetingId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._Participation_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comments":
+			out.Values[i] = ec._Participation_comments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposals":
+			out.Values[i] = ec._Participation_proposals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objections":
+			out.Values[i] = ec._Participation_objections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remarks":
+			out.Values[i] = ec._Participation_remarks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -36478,6 +46294,96 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			}
 		case "cpv":
 			out.Values[i] = ec._Procurement_cpv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "procedureType":
+			out.Values[i] = ec._Procurement_procedureType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Procurement_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vatRate":
+			out.Values[i] = ec._Procurement_vatRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "budgetWithVat":
+			out.Values[i] = ec._Procurement_budgetWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardedWithVat":
+			out.Values[i] = ec._Procurement_awardedWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractWithVat":
+			out.Values[i] = ec._Procurement_contractWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committed":
+			out.Values[i] = ec._Procurement_committed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lots":
+			out.Values[i] = ec._Procurement_lots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lotsAwarded":
+			out.Values[i] = ec._Procurement_lotsAwarded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appealsPending":
+			out.Values[i] = ec._Procurement_appealsPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directAwardLimit":
+			out.Values[i] = ec._Procurement_directAwardLimit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directAwardLimitBasis":
+			out.Values[i] = ec._Procurement_directAwardLimitBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modificationLimitPercent":
+			out.Values[i] = ec._Procurement_modificationLimitPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adam":
+			out.Values[i] = ec._Procurement_adam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tenderAdam":
+			out.Values[i] = ec._Procurement_tenderAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardAdam":
+			out.Values[i] = ec._Procurement_awardAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractAdam":
+			out.Values[i] = ec._Procurement_contractAdam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Procurement_imported(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -36816,6 +46722,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_member(ctx, field)
 				})
+		case "faction":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_faction(ctx, field)
+				})
 		case "meeting":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -36924,6 +46836,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_events(ctx, field)
 				})
+		case "analytics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analytics(ctx, field)
+				})
+		case "ledger":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ledger(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -37019,6 +46943,26 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "description":
+			out.Values[i] = ec._Request_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Request_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lat":
+			out.Values[i] = ec._Request_lat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "long":
+			out.Values[i] = ec._Request_long(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "channel":
 			out.Values[i] = ec._Request_channel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37083,6 +47027,51 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 		case "reopened":
 			out.Values[i] = ec._Request_reopened(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counting":
+			out.Values[i] = ec._Request_counting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extendedDays":
+			out.Values[i] = ec._Request_extendedDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "extensionReason":
+			out.Values[i] = ec._Request_extensionReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardedTo":
+			out.Values[i] = ec._Request_forwardedTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardClock":
+			out.Values[i] = ec._Request_forwardClock(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "forwardedLate":
+			out.Values[i] = ec._Request_forwardedLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "access":
+			out.Values[i] = ec._Request_access(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withheldReason":
+			out.Values[i] = ec._Request_withheldReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withheldLegalBasis":
+			out.Values[i] = ec._Request_withheldLegalBasis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "statusHistory":
@@ -37256,6 +47245,94 @@ func (ec *executionContext) _RequestStatusChange(ctx context.Context, sel ast.Se
 		case "detail":
 			out.Values[i] = ec._RequestStatusChange_detail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestTimesImplementors = []string{"RequestTimes"}
+
+func (ec *executionContext) _RequestTimes(ctx context.Context, sel ast.SelectionSet, obj *analytics.RequestTimes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestTimesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestTimes")
+		case "category":
+			out.Values[i] = ec._RequestTimes_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._RequestTimes_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._RequestTimes_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assisted":
+			out.Values[i] = ec._RequestTimes_assisted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withDueDate":
+			out.Values[i] = ec._RequestTimes_withDueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._RequestTimes_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseSeconds":
+			out.Values[i] = ec._RequestTimes_responseSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowedSeconds":
+			out.Values[i] = ec._RequestTimes_allowedSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._RequestTimes_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdueShare":
+			out.Values[i] = ec._RequestTimes_overdueShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assistedShare":
+			out.Values[i] = ec._RequestTimes_assistedShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseToDeadline":
+			out.Values[i] = ec._RequestTimes_responseToDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -37449,6 +47526,64 @@ func (ec *executionContext) _Snippet(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var spendingImplementors = []string{"Spending"}
+
+func (ec *executionContext) _Spending(ctx context.Context, sel ast.SelectionSet, obj *analytics.Spending) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spendingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Spending")
+		case "key":
+			out.Values[i] = ec._Spending_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Spending_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awards":
+			out.Values[i] = ec._Spending_awards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awardedCents":
+			out.Values[i] = ec._Spending_awardedCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payments":
+			out.Values[i] = ec._Spending_payments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paidCents":
+			out.Values[i] = ec._Spending_paidCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var supplierImplementors = []string{"Supplier", "Node"}
 
 func (ec *executionContext) _Supplier(ctx context.Context, sel ast.SelectionSet, obj *model.Supplier) graphql.Marshaler {
@@ -37610,6 +47745,69 @@ func (ec *executionContext) _SupplierEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var supplierMoneyImplementors = []string{"SupplierMoney"}
+
+func (ec *executionContext) _SupplierMoney(ctx context.Context, sel ast.SelectionSet, obj *analytics.Money) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplierMoneyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupplierMoney")
+		case "totalCents":
+			out.Values[i] = ec._SupplierMoney_totalCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cooperativeCents":
+			out.Values[i] = ec._SupplierMoney_cooperativeCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smeCents":
+			out.Values[i] = ec._SupplierMoney_smeCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "localCents":
+			out.Values[i] = ec._SupplierMoney_localCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cooperativeShare":
+			out.Values[i] = ec._SupplierMoney_cooperativeShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smeShare":
+			out.Values[i] = ec._SupplierMoney_smeShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "localShare":
+			out.Values[i] = ec._SupplierMoney_localShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var supplierPayloadImplementors = []string{"SupplierPayload"}
 
 func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
@@ -37629,6 +47827,49 @@ func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.Select
 		case "supplier":
 			out.Values[i] = ec._SupplierPayload_supplier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supplierSharesImplementors = []string{"SupplierShares"}
+
+func (ec *executionContext) _SupplierShares(ctx context.Context, sel ast.SelectionSet, obj *analytics.SupplierShares) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supplierSharesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupplierShares")
+		case "currency":
+			out.Values[i] = ec._SupplierShares_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "awarded":
+			out.Values[i] = ec._SupplierShares_awarded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paid":
+			out.Values[i] = ec._SupplierShares_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -37900,6 +48141,11 @@ func (ec *executionContext) _Vote(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "chairTieBreak":
 			out.Values[i] = ec._Vote_chairTieBreak(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Vote_imported(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -38558,6 +48804,40 @@ func (ec *executionContext) marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑc
 	return ec._AgendaItemPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAgreement2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐAgreementᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Agreement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgreement2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐAgreement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgreement2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐAgreement(ctx context.Context, sel ast.SelectionSet, v *analytics.Agreement) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Agreement!")
+		return graphql.Null
+	}
+	return ec._Agreement(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgreementLevel2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAgreementLevel(ctx context.Context, v any) (AgreementLevel, error) {
+	var res AgreementLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgreementLevel2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAgreementLevel(ctx context.Context, sel ast.SelectionSet, v AgreementLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAmendContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAmendContract(ctx context.Context, v any) (events.AmendContract, error) {
 	res, err := ec.unmarshalInputAmendContractInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38616,6 +48896,14 @@ func (ec *executionContext) marshalNAmendmentPayload2ᚖgithubᚗcomᚋpnyxᚑci
 	return ec._AmendmentPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnalytics2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalytics(ctx context.Context, sel ast.SelectionSet, v *Analytics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Analytics!")
+		return graphql.Null
+	}
+	return ec._Analytics(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAnnulDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAnnulDecision(ctx context.Context, v any) (events.AnnulDecision, error) {
 	res, err := ec.unmarshalInputAnnulDecisionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38636,11 +48924,11 @@ func (ec *executionContext) unmarshalNAwardProcurementInput2githubᚗcomᚋpnyx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx, sel, v[i])
+		return ec.marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallot(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -38652,7 +48940,7 @@ func (ec *executionContext) marshalNBallot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ret
 }
 
-func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *readmodel.Ballot) graphql.Marshaler {
+func (ec *executionContext) marshalNBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBallot(ctx context.Context, sel ast.SelectionSet, v *model.Ballot) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Ballot!")
 		return graphql.Null
@@ -38698,6 +48986,11 @@ func (ec *executionContext) marshalNBidEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 		return graphql.Null
 	}
 	return ec._BidEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBidRejectionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejection(ctx context.Context, v any) (events.BidRejection, error) {
+	res, err := ec.unmarshalInputBidRejectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx context.Context, sel ast.SelectionSet, v *model.Body) graphql.Marshaler {
@@ -38806,6 +49099,21 @@ func (ec *executionContext) unmarshalNChangeBodySettingsInput2githubᚗcomᚋpny
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNChangeFactionDetailsInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionDetails(ctx context.Context, v any) (events.ChangeFactionDetails, error) {
+	res, err := ec.unmarshalInputChangeFactionDetailsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeFactionLeaderInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionLeader(ctx context.Context, v any) (events.ChangeFactionLeader, error) {
+	res, err := ec.unmarshalInputChangeFactionLeaderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChangeFactionRoleInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeFactionRole(ctx context.Context, v any) (events.ChangeFactionRole, error) {
+	res, err := ec.unmarshalInputChangeFactionRoleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNChangeMemberFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐChangeMemberFaction(ctx context.Context, v any) (events.ChangeMemberFaction, error) {
 	res, err := ec.unmarshalInputChangeMemberFactionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -38889,6 +49197,14 @@ func (ec *executionContext) unmarshalNCompleteProcurementInput2githubᚗcomᚋpn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *ConsistencyProof) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsistencyProof!")
+		return graphql.Null
+	}
+	return ec._ConsistencyProof(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConsultationPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConsultationPayload!")
@@ -38952,6 +49268,11 @@ func (ec *executionContext) unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecideAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecideAppeal(ctx context.Context, v any) (events.DecideAppeal, error) {
+	res, err := ec.unmarshalInputDecideAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDecision2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38974,6 +49295,30 @@ func (ec *executionContext) marshalNDecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 		return graphql.Null
 	}
 	return ec._Decision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDecisionChanges2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDecisionChangesᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.DecisionChanges) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionChanges2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDecisionChanges(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDecisionChanges2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDecisionChanges(ctx context.Context, sel ast.SelectionSet, v *analytics.DecisionChanges) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionChanges!")
+		return graphql.Null
+	}
+	return ec._DecisionChanges(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDecisionConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐDecisionConnection(ctx context.Context, sel ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -39058,6 +49403,35 @@ func (ec *executionContext) marshalNDiffLine2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpn
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNDissent2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDissentᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Dissent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDissent2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDissent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDissent2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐDissent(ctx context.Context, sel ast.SelectionSet, v *analytics.Dissent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dissent!")
+		return graphql.Null
+	}
+	return ec._Dissent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx context.Context, v any) (events.DissolveFaction, error) {
+	res, err := ec.unmarshalInputDissolveFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDocument2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx context.Context, sel ast.SelectionSet, v events.DocumentRef) graphql.Marshaler {
@@ -39163,11 +49537,16 @@ func (ec *executionContext) marshalNEventEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._EventEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*Faction) graphql.Marshaler {
+func (ec *executionContext) unmarshalNExtendRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐExtendRequest(ctx context.Context, v any) (events.ExtendRequest, error) {
+	res, err := ec.unmarshalInputExtendRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFactionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx, sel, v[i])
+		return ec.marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -39179,12 +49558,92 @@ func (ec *executionContext) marshalNFaction2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐFaction(ctx context.Context, sel ast.SelectionSet, v *Faction) graphql.Marshaler {
+func (ec *executionContext) marshalNFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Faction!")
 		return graphql.Null
 	}
 	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFactionCohesion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionCohesionᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.FactionCohesion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFactionCohesion2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionCohesion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFactionCohesion2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionCohesion(ctx context.Context, sel ast.SelectionSet, v *analytics.FactionCohesion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FactionCohesion!")
+		return graphql.Null
+	}
+	return ec._FactionCohesion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFactionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FactionPayload!")
+		return graphql.Null
+	}
+	return ec._FactionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFactionVote2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionVoteᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.FactionVote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFactionVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionVote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFactionVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐFactionVote(ctx context.Context, sel ast.SelectionSet, v *analytics.FactionVote) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FactionVote!")
+		return graphql.Null
+	}
+	return ec._FactionVote(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFormFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFormFaction(ctx context.Context, v any) (events.FormFaction, error) {
+	res, err := ec.unmarshalInputFormFactionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNForwardRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐForwardRequest(ctx context.Context, v any) (events.ForwardRequest, error) {
+	res, err := ec.unmarshalInputForwardRequestInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx context.Context, v any) (events.GrantAccess, error) {
@@ -39234,6 +49693,14 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNInclusionProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐInclusionProof(ctx context.Context, sel ast.SelectionSet, v *InclusionProof) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InclusionProof!")
+		return graphql.Null
+	}
+	return ec._InclusionProof(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39242,6 +49709,20 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -39262,6 +49743,19 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 	return res
 }
 
+func (ec *executionContext) marshalNLedger2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐLedger(ctx context.Context, sel ast.SelectionSet, v *Ledger) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Ledger!")
+		return graphql.Null
+	}
+	return ec._Ledger(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLodgeAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLodgeAppeal(ctx context.Context, v any) (events.LodgeAppeal, error) {
+	res, err := ec.unmarshalInputLodgeAppealInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Meeting!")
@@ -39270,12 +49764,60 @@ func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 	return ec._Meeting(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMeetingAttendance2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingAttendanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.MeetingAttendance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingAttendance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingAttendance(ctx context.Context, sel ast.SelectionSet, v *analytics.MeetingAttendance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingAttendance!")
+		return graphql.Null
+	}
+	return ec._MeetingAttendance(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMeetingConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *MeetingConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
 		return graphql.Null
 	}
 	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingDecisions2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingDecisionsᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.MeetingDecisions) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingDecisions2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingDecisions(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingDecisions2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMeetingDecisions(ctx context.Context, sel ast.SelectionSet, v *analytics.MeetingDecisions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingDecisions!")
+		return graphql.Null
+	}
+	return ec._MeetingDecisions(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMeetingEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*MeetingEdge) graphql.Marshaler {
@@ -39332,6 +49874,30 @@ func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx
 		return graphql.Null
 	}
 	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMemberAttendance2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMemberAttendanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.MemberAttendance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMemberAttendance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMemberAttendance(ctx context.Context, sel ast.SelectionSet, v *analytics.MemberAttendance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberAttendance!")
+		return graphql.Null
+	}
+	return ec._MemberAttendance(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMemberBallot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMemberBallot(ctx context.Context, sel ast.SelectionSet, v *readmodel.MemberBallot) graphql.Marshaler {
@@ -39492,6 +50058,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpn
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNParticipation2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐParticipationᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Participation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNParticipation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐParticipation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNParticipation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐParticipation(ctx context.Context, sel ast.SelectionSet, v *analytics.Participation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Participation!")
+		return graphql.Null
+	}
+	return ec._Participation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPayment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐPayment(ctx context.Context, sel ast.SelectionSet, v *readmodel.Payment) graphql.Marshaler {
@@ -39686,8 +50276,18 @@ func (ec *executionContext) unmarshalNRecordBidInput2githubᚗcomᚋpnyxᚑcivic
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRecordCommitmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordCommitment(ctx context.Context, v any) (events.RecordCommitment, error) {
+	res, err := ec.unmarshalInputRecordCommitmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordDepartureInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordDeparture(ctx context.Context, v any) (events.RecordDeparture, error) {
 	res, err := ec.unmarshalInputRecordDepartureInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordEvaluationInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRecordEvaluation(ctx context.Context, v any) (events.RecordEvaluation, error) {
+	res, err := ec.unmarshalInputRecordEvaluationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39816,6 +50416,30 @@ func (ec *executionContext) marshalNRequestStatusChange2ᚖgithubᚗcomᚋpnyx�
 	return ec._RequestStatusChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRequestTimes2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐRequestTimesᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.RequestTimes) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequestTimes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐRequestTimes(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequestTimes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐRequestTimes(ctx context.Context, sel ast.SelectionSet, v *analytics.RequestTimes) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestTimes!")
+		return graphql.Null
+	}
+	return ec._RequestTimes(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRevokeAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRevokeAccess(ctx context.Context, v any) (events.RevokeAccess, error) {
 	res, err := ec.unmarshalInputRevokeAccessInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39885,6 +50509,40 @@ func (ec *executionContext) marshalNSnippet2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 	return ec._Snippet(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNSpending2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSpendingᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Spending) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpending2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSpending(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpending2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSpending(ctx context.Context, sel ast.SelectionSet, v *analytics.Spending) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Spending!")
+		return graphql.Null
+	}
+	return ec._Spending(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSpendingKey2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSpendingKey(ctx context.Context, v any) (SpendingKey, error) {
+	var res SpendingKey
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSpendingKey2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSpendingKey(ctx context.Context, sel ast.SelectionSet, v SpendingKey) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAccessRole(ctx context.Context, v any) (events.AccessRole, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := events.AccessRole(tmp)
@@ -39937,6 +50595,21 @@ func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 }
 
 func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBodyKind(ctx context.Context, sel ast.SelectionSet, v events.BodyKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx context.Context, v any) (events.FactionRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.FactionRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐFactionRole(ctx context.Context, sel ast.SelectionSet, v events.FactionRole) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -40128,12 +50801,40 @@ func (ec *executionContext) marshalNSupplierEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._SupplierEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSupplierMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐMoney(ctx context.Context, sel ast.SelectionSet, v analytics.Money) graphql.Marshaler {
+	return ec._SupplierMoney(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SupplierPayload!")
 		return graphql.Null
 	}
 	return ec._SupplierPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSupplierShares2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSupplierSharesᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.SupplierShares) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupplierShares2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSupplierShares(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupplierShares2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋanalyticsᚐSupplierShares(ctx context.Context, sel ast.SelectionSet, v *analytics.SupplierShares) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupplierShares!")
+		return graphql.Null
+	}
+	return ec._SupplierShares(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTenderAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐTenderAmendment(ctx context.Context, sel ast.SelectionSet, v *readmodel.TenderAmendment) graphql.Marshaler {
@@ -40461,12 +51162,37 @@ func (ec *executionContext) marshalOAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋp
 	return ec._Amendment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAnalyticsFilter2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAnalyticsFilter(ctx context.Context, v any) (*AnalyticsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAnalyticsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAsOf2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAsOf(ctx context.Context, v any) (*AsOf, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputAsOf(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOBidRejectionInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejectionᚄ(ctx context.Context, v any) ([]events.BidRejection, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.BidRejection, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBidRejectionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐBidRejection(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx context.Context, sel ast.SelectionSet, v *model.Body) graphql.Marshaler {
@@ -40504,6 +51230,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCheckpoint2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐCheckpoint(ctx context.Context, sel ast.SelectionSet, v *Checkpoint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Checkpoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOComment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐComment(ctx context.Context, sel ast.SelectionSet, v *readmodel.Comment) graphql.Marshaler {
@@ -40566,6 +51299,30 @@ func (ec *executionContext) unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑciv
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOFaction2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐFaction(ctx context.Context, sel ast.SelectionSet, v *model.Faction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Faction(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
@@ -40650,6 +51407,22 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgr
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx context.Context, v any) (*Order, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(Order)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx context.Context, sel ast.SelectionSet, v *Order) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPosition2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPosition(ctx context.Context, v any) (*events.Position, error) {

@@ -3,8 +3,13 @@
 package generated
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
+	"github.com/pnyx-civic/pnyx/analytics"
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/model"
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
@@ -44,6 +49,49 @@ type AmendmentEdge struct {
 	Cursor string `json:"cursor"`
 	// The amendment.
 	Node *model.Amendment `json:"node"`
+}
+
+// The analytics questions. Every list is the whole answer, in the order its
+// description names; ratios are computed from the exact counts shown beside
+// them, so they can be checked.
+type Analytics struct {
+	// Awarded and paid value per key, in key then currency order. An award counts in the period of its award, a payment in that of the payment. Category: a CPV division.
+	Spending []*analytics.Spending `json:"spending"`
+	// Awarded and paid value in total and to cooperatives, small firms and local suppliers, per currency. Periods and category as spending's.
+	SupplierShares []*analytics.SupplierShares `json:"supplierShares"`
+	// For every pair of members or factions voting in the same votes, how often they took the same position, in (a, b) order. Period: the vote's opening; category: the question type.
+	Agreement []*analytics.Agreement `json:"agreement"`
+	// Each faction's ballots in each vote with its Rice index, in (opening time, vote, faction) order. Filters as agreement's.
+	FactionVotes []*analytics.FactionVote `json:"factionVotes"`
+	// Each faction's mean Rice index over the votes of the period it cast yes-or-no ballots in, by faction. Filters as agreement's.
+	Cohesion []*analytics.FactionCohesion `json:"cohesion"`
+	// Each member's ballots against their faction's position, in (member, faction) order. Filters as agreement's.
+	Dissent []*analytics.Dissent `json:"dissent"`
+	// Each member's attendance at the convened meetings of a body held while they were a member, in (body, member) order. Period: the meeting's convening.
+	MemberAttendance []*analytics.MemberAttendance `json:"memberAttendance"`
+	// Each convened meeting's seats and members present, in (convening time, meeting) order. Period: the convening.
+	MeetingAttendance []*analytics.MeetingAttendance `json:"meetingAttendance"`
+	// The decisions each meeting adopted and the time from its agenda's publication to them, in meeting order. Period: the adoption.
+	MeetingDecisions []*analytics.MeetingDecisions `json:"meetingDecisions"`
+	// Decisions adopted, corrected (ορθή επανάληψη), revoked and annulled per calendar month, months with none left out. Period: the time of each.
+	DecisionChanges []*analytics.DecisionChanges `json:"decisionChanges"`
+	// Citizens' requests per category and channel (web, citizen service centre ΚΕΠ, phone): response time against the statutory deadline, overdue and assisted shares. Period: the submission; category: the request category; body unused.
+	RequestTimes []*analytics.RequestTimes `json:"requestTimes"`
+	// The comments submitted on each agenda item's consultation, by kind, in (meeting, item) order; summed per meeting with perMeeting. Period: the submission; category: the comment kind.
+	Participation []*analytics.Participation `json:"participation"`
+}
+
+// What an analytics question is narrowed to. Each question's description
+// says which time its period bounds and what its category is.
+type AnalyticsFilter struct {
+	// Keep what belongs to one body (council, committee); for money, the buying body.
+	BodyID *string `json:"bodyId,omitempty"`
+	// Keep what happened at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Keep what happened before this time.
+	To *time.Time `json:"to,omitempty"`
+	// The category each question names: a CPV division (two digits), a question type, a request category or a comment kind.
+	Category *string `json:"category,omitempty"`
 }
 
 // A past point of the public record: a log position, a recorded time, or both.
@@ -90,6 +138,18 @@ type BodyEdge struct {
 	Node *model.Body `json:"node"`
 }
 
+// A signed checkpoint of the tree (C2SP signed note).
+type Checkpoint struct {
+	// The log's origin line, naming the municipality's log.
+	Origin string `json:"origin"`
+	// The tree size: how many events it covers.
+	TreeSize int64 `json:"treeSize"`
+	// The tree's root hash.
+	RootHash string `json:"rootHash"`
+	// The signed note as published, to verify with the verifier key.
+	Note string `json:"note"`
+}
+
 // A page of comments.
 type CommentConnection struct {
 	// The page.
@@ -106,6 +166,16 @@ type CommentEdge struct {
 	Cursor string `json:"cursor"`
 	// The comment.
 	Node *readmodel.Comment `json:"node"`
+}
+
+// A consistency proof between two tree sizes.
+type ConsistencyProof struct {
+	// The older tree size.
+	From int64 `json:"from"`
+	// The newer tree size.
+	To int64 `json:"to"`
+	// The proof's hashes.
+	Hashes []string `json:"hashes"`
 }
 
 // A page of contract amendments.
@@ -160,20 +230,42 @@ type EventEdge struct {
 	Node *model.Event `json:"node"`
 }
 
-// A faction (παράταξη) of a body and how many of its members sit now.
-type Faction struct {
-	// The faction's name.
-	Name string `json:"name"`
-	// How many members sit for it now.
-	Members int `json:"members"`
-}
-
 // A page of an entity's events.
 type HistoryEventConnection struct {
 	// The page.
 	Edges []*EventEdge `json:"edges"`
 	// Where it stands.
 	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// An inclusion proof of one event.
+type InclusionProof struct {
+	// The event's log position.
+	Position events.Position `json:"position"`
+	// Its leaf index in the tree.
+	LeafIndex int64 `json:"leafIndex"`
+	// The tree size the proof is against.
+	TreeSize int64 `json:"treeSize"`
+	// The leaf: the event's canonical bytes (docs/LEDGER.md).
+	Leaf string `json:"leaf"`
+	// The leaf's RFC 6962 hash.
+	LeafHash string `json:"leafHash"`
+	// The audit path, from the leaf up.
+	Hashes []string `json:"hashes"`
+	// The checkpoint signed at treeSize, when one was.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+}
+
+// The ledger's checkpoints and proofs. Hashes are base64 of 32 bytes, as in checkpoints.
+type Ledger struct {
+	// The key that verifies the checkpoints' signatures (a signed-note verifier key).
+	VerifierKey string `json:"verifierKey"`
+	// The checkpoint signed at a tree size, the newest when not given; null when none was signed there (or none yet).
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	// The audit path proving that the event at a position is in the tree of a size (the newest checkpoint's when not given).
+	InclusionProof *InclusionProof `json:"inclusionProof"`
+	// The proof that the tree of size from is a prefix of the tree of size to.
+	ConsistencyProof *ConsistencyProof `json:"consistencyProof"`
 }
 
 // A page of meetings.
@@ -445,4 +537,184 @@ type VoteEdge struct {
 	Cursor string `json:"cursor"`
 	// The vote.
 	Node *model.Vote `json:"node"`
+}
+
+// Who agreement pairs.
+type AgreementLevel string
+
+const (
+	// Pairs of members.
+	AgreementLevelMember AgreementLevel = "MEMBER"
+	// Pairs of factions (παρατάξεις), each taking the position most of its voting members took.
+	AgreementLevelFaction AgreementLevel = "FACTION"
+)
+
+var AllAgreementLevel = []AgreementLevel{
+	AgreementLevelMember,
+	AgreementLevelFaction,
+}
+
+func (e AgreementLevel) IsValid() bool {
+	switch e {
+	case AgreementLevelMember, AgreementLevelFaction:
+		return true
+	}
+	return false
+}
+
+func (e AgreementLevel) String() string {
+	return string(e)
+}
+
+func (e *AgreementLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgreementLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgreementLevel", str)
+	}
+	return nil
+}
+
+func (e AgreementLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgreementLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgreementLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The direction a list is read in; each direction pages by cursors of its own.
+type Order string
+
+const (
+	// The list's own order: by time, oldest first, for the lists by time; by id otherwise.
+	OrderAsc Order = "ASC"
+	// The reverse: newest first for the lists by time.
+	OrderDesc Order = "DESC"
+)
+
+var AllOrder = []Order{
+	OrderAsc,
+	OrderDesc,
+}
+
+func (e Order) IsValid() bool {
+	switch e {
+	case OrderAsc, OrderDesc:
+		return true
+	}
+	return false
+}
+
+func (e Order) String() string {
+	return string(e)
+}
+
+func (e *Order) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Order(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Order", str)
+	}
+	return nil
+}
+
+func (e Order) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Order) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Order) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What spending is summed by.
+type SpendingKey string
+
+const (
+	// The supplier's VAT id (ΑΦΜ).
+	SpendingKeySupplier SpendingKey = "SUPPLIER"
+	// The first two digits of the process's first CPV code.
+	SpendingKeyCpvDivision SpendingKey = "CPV_DIVISION"
+	// The tender's procedure (empty without a tender).
+	SpendingKeyProcedure SpendingKey = "PROCEDURE"
+	// The UTC year of the award or payment.
+	SpendingKeyYear SpendingKey = "YEAR"
+)
+
+var AllSpendingKey = []SpendingKey{
+	SpendingKeySupplier,
+	SpendingKeyCpvDivision,
+	SpendingKeyProcedure,
+	SpendingKeyYear,
+}
+
+func (e SpendingKey) IsValid() bool {
+	switch e {
+	case SpendingKeySupplier, SpendingKeyCpvDivision, SpendingKeyProcedure, SpendingKeyYear:
+		return true
+	}
+	return false
+}
+
+func (e SpendingKey) String() string {
+	return string(e)
+}
+
+func (e *SpendingKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SpendingKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SpendingKey", str)
+	}
+	return nil
+}
+
+func (e SpendingKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SpendingKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SpendingKey) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

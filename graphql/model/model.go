@@ -48,9 +48,17 @@ type Member struct {
 	Latest readmodel.Membership
 }
 
-func (m *Member) GlobalID() string { return "member-" + m.ID }
-func (m *Member) Name() string     { return m.Latest.Name }
-func (m *Member) Faction() string  { return m.Latest.Faction }
+func (m *Member) GlobalID() string  { return "member-" + m.ID }
+func (m *Member) Name() string      { return m.Latest.Name }
+func (m *Member) FactionID() string { return m.Latest.FactionID }
+
+// Faction is a faction of a body. Sitting, when not nil, is how many of
+// its members sit now (or, for a body as of a point, then), counted with
+// the body's other factions.
+type Faction struct {
+	readmodel.Faction
+	Sitting *int
+}
 
 // Meeting is a meeting now or as of a point, with its items and attendance
 // then.
@@ -96,6 +104,13 @@ type Vote struct {
 }
 
 func (v *Vote) GlobalID() string { return "vote-" + v.ID }
+
+// Ballot is a ballot with its member, read with every ballot of its vote
+// (not by a resolver per ballot, which would cost a goroutine each).
+type Ballot struct {
+	readmodel.Ballot
+	Member *Member
+}
 
 // Decision is a decision now or as of a point, with its versions then.
 type Decision struct {

@@ -20,6 +20,7 @@ type Written struct {
 	Write        Write
 	Body         *Body
 	Member       *Member
+	Faction      *Faction
 	Meeting      *Meeting
 	Item         *AgendaItem
 	Consultation *Consultation

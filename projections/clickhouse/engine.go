@@ -77,9 +77,11 @@ const (
 	// procedure and award.
 	procurementsQ = `SELECT ocid, argMaxIf(body_id, position, kind = 'planned') AS p_body,
 		argMinIf(cpv_division, position, kind = 'planned') AS division, argMaxIf(procedure, position, kind = 'tender') AS procedure,
-		argMaxIf(supplier_vat_id, position, kind = 'award') AS supplier, argMaxIf(cents, position, kind = 'award') AS award_cents,
+		argMaxIf(supplier_vat_id, position, kind = 'award') AS supplier,
+		sumIf(cents, kind = 'award') - sumIf(cents, kind = 'award_annulled') AS award_cents,
 		argMaxIf(currency, position, kind = 'award') AS award_currency, argMaxIf(at_ns, position, kind = 'award') AS awarded_ns
-		FROM {db}.money_flows GROUP BY ocid HAVING countIf(kind = 'planned') > 0`
+		FROM (SELECT DISTINCT ocid, position, kind, at_ns, body_id, cpv_division, procedure, supplier_vat_id, cents, currency
+			FROM {db}.money_flows) GROUP BY ocid HAVING countIf(kind = 'planned') > 0`
 	// paymentsQ: each payment with its process.
 	paymentsQ = `SELECT * FROM (
 		SELECT ocid, payment_id, argMax(cents, position) AS pay_cents, argMax(currency, position) AS pay_currency,
@@ -90,7 +92,7 @@ const (
 	requestsQ = `SELECT request_id, argMaxIf(category, position, kind = 'submitted') AS category,
 		argMaxIf(channel, position, kind = 'submitted') AS channel, argMaxIf(assisted, position, kind = 'submitted') AS assisted,
 		argMaxIf(at_ns, position, kind = 'submitted') AS submitted_ns,
-		argMaxIf(due_ns, position, kind IN ('acknowledged', 'reopened')) AS due_ns,
+		argMaxIf(due_ns, position, kind IN ('acknowledged', 'reopened', 'extended', 'forwarded')) AS due_ns,
 		argMaxIf(answered_ns, position, kind IN ('answered', 'rejected', 'reopened')) AS answered_ns
 		FROM {db}.request_events GROUP BY request_id HAVING countIf(kind = 'submitted') > 0`
 )

@@ -140,7 +140,8 @@ var factTypes = typeSet(events.BodyMemberJoined{}, events.BodyMemberFactionChang
 	events.ProcurementPlanned{}, events.ProcurementTenderPublished{}, events.ProcurementAwarded{},
 	events.ProcurementContractSigned{}, events.ProcurementContractAmended{}, events.ProcurementPaymentMade{},
 	events.RequestSubmitted{}, events.RequestAcknowledged{}, events.RequestAnswered{}, events.RequestRejected{},
-	events.RequestReopened{}, events.ConsultationOpened{}, events.ConsultationCommentSubmitted{})
+	events.RequestReopened{}, events.RequestExtended{}, events.RequestForwarded{}, events.ProcurementAppealDecided{},
+	events.ConsultationOpened{}, events.ConsultationCommentSubmitted{})
 
 func typeSet(ps ...events.Payload) map[string]bool {
 	set := make(map[string]bool, len(ps))
@@ -180,9 +181,9 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 	at := ns(re.OccurredAt)
 	switch e := p.(type) {
 	case events.BodyMemberJoined:
-		b.put(&memberChanges, id, e.MemberID, pos, at, e.Faction, uint8(1))
+		b.put(&memberChanges, id, e.MemberID, pos, at, e.FactionID, uint8(1))
 	case events.BodyMemberFactionChanged:
-		b.put(&memberChanges, id, e.MemberID, pos, at, e.Faction, uint8(1))
+		b.put(&memberChanges, id, e.MemberID, pos, at, e.FactionID, uint8(1))
 	case events.BodyMemberLeft:
 		b.put(&memberChanges, id, e.MemberID, pos, at, "", uint8(0))
 
@@ -232,6 +233,14 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 		b.put(&moneyFlows, id, pos, "tender", at, "", "", e.Procedure, "", e.Ceiling.Cents, e.Ceiling.Currency, "")
 	case events.ProcurementAwarded:
 		b.put(&moneyFlows, id, pos, "award", at, "", "", "", e.SupplierID, e.Value.Cents, e.Value.Currency, "")
+	case events.ProcurementAppealDecided:
+		// Awards sum over a process's lots; one annulled on appeal leaves it.
+		// One dismissed or withdrawn annuls nothing: a row of zero.
+		var annulled events.Money
+		if e.Annulled != nil {
+			annulled = *e.Annulled
+		}
+		b.put(&moneyFlows, id, pos, "award_annulled", at, "", "", "", "", annulled.Cents, annulled.Currency, "")
 	case events.ProcurementContractSigned:
 		b.put(&moneyFlows, id, pos, "contract", at, "", "", "", "", e.Value.Cents, e.Value.Currency, "")
 	case events.ProcurementContractAmended:
@@ -253,6 +262,10 @@ func (b *batch) add(re events.RecordedEvent, p events.Payload) {
 		b.put(&requestEvents, id, pos, "rejected", at, "", "", uint8(0), int64(0), orAt(e.RejectedAt, at))
 	case events.RequestReopened:
 		b.put(&requestEvents, id, pos, "reopened", at, "", "", uint8(0), ns(e.DueAt), int64(0))
+	case events.RequestExtended:
+		b.put(&requestEvents, id, pos, "extended", at, "", "", uint8(0), ns(e.DueAt), int64(0))
+	case events.RequestForwarded:
+		b.put(&requestEvents, id, pos, "forwarded", at, "", "", uint8(0), ns(e.DueAt), int64(0))
 
 	case events.ConsultationOpened:
 		b.put(&consultations, id, pos, e.MeetingID)

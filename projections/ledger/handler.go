@@ -65,7 +65,7 @@ func (l *Ledger) serveCheckpoint(w http.ResponseWriter, r *http.Request) error {
 		}
 		c, err = l.CheckpointAt(r.Context(), size)
 	} else {
-		c, err = l.newestCheckpoint(r.Context())
+		c, err = l.NewestCheckpoint(r.Context())
 	}
 	if err != nil {
 		return err
@@ -78,8 +78,9 @@ func (l *Ledger) serveCheckpoint(w http.ResponseWriter, r *http.Request) error {
 	return ignoreClient(err)
 }
 
-// newestCheckpoint is the checkpoint of the largest size, or not_found.
-func (l *Ledger) newestCheckpoint(ctx context.Context) (SignedCheckpoint, error) {
+// NewestCheckpoint returns the checkpoint of the largest size signed, or
+// a not_found error while none is; unlike Checkpoint it signs nothing.
+func (l *Ledger) NewestCheckpoint(ctx context.Context) (SignedCheckpoint, error) {
 	l.mu.Lock()
 	size := l.signed
 	l.mu.Unlock()
@@ -113,7 +114,7 @@ type ConsistencyProofJSON struct {
 // size size (the newest checkpoint's when size is 0).
 func (l *Ledger) Inclusion(ctx context.Context, pos events.Position, size int64) (InclusionProofJSON, error) {
 	if size == 0 {
-		c, err := l.newestCheckpoint(ctx)
+		c, err := l.NewestCheckpoint(ctx)
 		if err != nil {
 			return InclusionProofJSON{}, err
 		}

@@ -51,6 +51,10 @@ func (l *Ledger) SignAt(ctx context.Context, size int64) (SignedCheckpoint, erro
 	return l.CheckpointAt(ctx, size)
 }
 
+// releasePage is how many events WriteRelease reads at once: its memory,
+// whatever the length of the log.
+const releasePage = 1000
+
 // WriteRelease writes the ledger's part of a release of the log up to
 // position upTo into release/ledger: the events, a checkpoint of exactly
 // them (waiting for the ledger to reach upTo), the earlier checkpoints and
@@ -72,7 +76,7 @@ func (l *Ledger) WriteRelease(ctx context.Context, release string, upTo events.P
 	var n int64
 	var after events.Position
 	for after < upTo {
-		evs, err := l.log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: events.MaxReadLimit})
+		evs, err := l.log.ReadAll(ctx, events.ReadAllOptions{After: after, Limit: releasePage})
 		if err != nil {
 			return SignedCheckpoint{}, err
 		}

@@ -7,11 +7,13 @@ import "github.com/pnyx-civic/pnyx/events"
 // catalog the read model has no table for) is skipped.
 var appliers = []func(writer, events.Payload) (bool, error){
 	applyBody,
+	applyFaction,
 	applyMeeting,
 	applyCouncil,
 	applyDecision,
 	applyProcurement,
 	applyRequest,
+	applyImported,
 }
 
 func applyEvent(w writer, p events.Payload) error {

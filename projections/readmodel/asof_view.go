@@ -132,7 +132,9 @@ var viewBuilders = map[string]func(f *entityFold) any{
 			v.CPV = append(v.CPV, c.cpv)
 		}
 		for _, b := range rowsOf(f, bids) {
-			v.BidList = append(v.BidList, b.Bid)
+			bid := b.Bid
+			bid.Status, bid.StatusReason = b.status, b.statusReason
+			v.BidList = append(v.BidList, bid)
 		}
 		v.Bids = len(v.BidList) // recountBids
 		v.Paid.Cents = 0

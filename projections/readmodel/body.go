@@ -50,7 +50,7 @@ var memberships = define(&table[membershipKey, membershipRow]{
 		textCol("member_id", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.MemberID }),
 		intCol("period", "INTEGER NOT NULL", func(r *membershipRow) *int { return &r.Period }),
 		textCol("name", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Name }),
-		textCol("faction", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Faction }),
+		textCol("faction_id", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.FactionID }),
 		textCol("role", "TEXT NOT NULL", func(r *membershipRow) *string { return &r.Role }),
 		timeCol("since_at", func(r *membershipRow) *time.Time { return &r.Since }),
 		timeCol("until_at", func(r *membershipRow) *time.Time { return &r.Until }),
@@ -65,7 +65,7 @@ var memberships = define(&table[membershipKey, membershipRow]{
 	},
 	indexes: []string{
 		`CREATE INDEX {memberships_member} ON {memberships} (member_id, body_id)`,
-		`CREATE INDEX {memberships_faction} ON {memberships} (faction, body_id)`,
+		`CREATE INDEX {memberships_faction} ON {memberships} (faction_id, body_id)`,
 		`CREATE INDEX {memberships_role} ON {memberships} (role, body_id)`,
 		`CREATE INDEX {memberships_current} ON {memberships} (body_id, until_at)`,
 	},
@@ -99,8 +99,11 @@ func applyBody(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
+		if err := w.legacyFaction(e.FactionID, e.LegacyFaction); err != nil {
+			return true, err
+		}
 		memberships.of(w).put(membershipRow{Membership: Membership{BodyID: w.id(), MemberID: e.MemberID, Period: period, Name: e.Name,
-			Faction: e.Faction, Role: string(e.Role), Since: w.at()}})
+			FactionID: e.FactionID, Role: string(e.Role), Since: w.at()}})
 		return true, nil
 	case events.BodyMemberLeft:
 		current, err := w.currentMembership(e.MemberID)
@@ -111,7 +114,10 @@ func applyBody(w writer, p events.Payload) (bool, error) {
 	case events.BodyMemberRoleChanged:
 		return true, w.changeMembership(e.MemberID, func(m *membershipRow) { m.Role = string(e.Role) })
 	case events.BodyMemberFactionChanged:
-		return true, w.changeMembership(e.MemberID, func(m *membershipRow) { m.Faction = e.Faction })
+		if err := w.legacyFaction(e.FactionID, e.LegacyFaction); err != nil {
+			return true, err
+		}
+		return true, w.changeMembership(e.MemberID, func(m *membershipRow) { m.FactionID = e.FactionID })
 	}
 	return false, nil
 }
@@ -154,7 +160,7 @@ func (w writer) changeMembership(member string, set func(*membershipRow)) error 
 		return err
 	}
 	next := membershipRow{Membership: Membership{BodyID: w.id(), MemberID: member, Period: period, Name: current.Name,
-		Faction: current.Faction, Role: current.Role, Since: w.at()}}
+		FactionID: current.FactionID, Role: current.Role, Since: w.at()}}
 	set(&next)
 	memberships.of(w).put(next)
 	return nil

@@ -18,12 +18,14 @@ type Body struct {
 // Membership is one period of a member in a body, in one role and faction.
 // Until is zero while it lasts. A membership is identified by its body,
 // member and Period, the number of the member's period in the body from 1.
+// FactionID is empty for an independent; the faction's name and colour
+// are its row of factions (Snapshot.Faction).
 type Membership struct {
 	BodyID     string    `json:"body_id"`
 	MemberID   string    `json:"member_id"`
 	Period     int       `json:"period"`
 	Name       string    `json:"name"`
-	Faction    string    `json:"faction"`
+	FactionID  string    `json:"faction_id"`
 	Role       string    `json:"role"`
 	Since      time.Time `json:"since"`
 	Until      time.Time `json:"until"`
@@ -38,7 +40,8 @@ type MembershipKey struct {
 }
 
 // MembershipFilter selects membership periods; empty fields select all.
-// At, when set, keeps the periods that held at that time.
+// Faction is a faction's id. At, when set, keeps the periods that held at
+// that time.
 type MembershipFilter struct {
 	BodyID   string
 	MemberID string
@@ -77,13 +80,13 @@ func (s *Snapshot) Bodies(ctx context.Context, p Page) (List[Body], error) {
 		query{}, p)
 }
 
-const membershipSelect = `body_id, member_id, period, name, faction, role, coalesce(since_at, ''), coalesce(until_at, ''),
+const membershipSelect = `body_id, member_id, period, name, faction_id, role, coalesce(since_at, ''), coalesce(until_at, ''),
 	coalesce(left_reason, '')`
 
 func scanMembership(s scanner) (Membership, error) {
 	var ms Membership
 	var since, until string
-	err := s.Scan(&ms.BodyID, &ms.MemberID, &ms.Period, &ms.Name, &ms.Faction, &ms.Role, &since, &until, &ms.LeftReason)
+	err := s.Scan(&ms.BodyID, &ms.MemberID, &ms.Period, &ms.Name, &ms.FactionID, &ms.Role, &since, &until, &ms.LeftReason)
 	ms.Since, ms.Until = parseTime(since), parseTime(until)
 	return ms, err
 }
@@ -113,7 +116,7 @@ func (s *Snapshot) Memberships(ctx context.Context, f MembershipFilter) (List[Me
 	var q query
 	q.eq("body_id", f.BodyID)
 	q.eq("member_id", f.MemberID)
-	q.eq("faction", f.Faction)
+	q.eq("faction_id", f.Faction)
 	q.eq("role", f.Role)
 	if !f.At.IsZero() {
 		at := timeText(f.At)

@@ -132,6 +132,7 @@ var votes = define(&table[string, voteRow]{
 		nullWhen(intCol("seats", "INTEGER", func(r *voteRow) *int { return &r.seats }), (*voteRow).open),
 		textCol("majority", "TEXT NOT NULL DEFAULT ''", func(r *voteRow) *string { return &r.Majority }),
 		boolCol("chair_tie_break", "INTEGER NOT NULL DEFAULT 0", func(r *voteRow) *bool { return &r.ChairTieBreak }),
+		boolCol("imported", "INTEGER NOT NULL DEFAULT 0", func(r *voteRow) *bool { return &r.Imported }),
 	},
 	indexes: []string{
 		`CREATE INDEX {votes_meeting} ON {votes} (meeting_id, opened_at, vote_id)`,

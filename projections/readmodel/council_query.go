@@ -149,6 +149,9 @@ type Vote struct {
 	Result        string    `json:"result,omitempty"`
 	Majority      string    `json:"majority,omitempty"`
 	ChairTieBreak bool      `json:"chair_tie_break"`
+	// Imported tells a vote brought from another system by an import
+	// (docs/IMPORTS.md), held at a sitting of its own.
+	Imported bool `json:"imported"`
 }
 
 // Ballot is one member's ballot in a vote.
@@ -173,13 +176,13 @@ type VoteFilter struct {
 
 const voteSelect = `vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
 	coalesce(opened_at, ''), coalesce(closed_at, ''), coalesce(yes, 0), coalesce(no, 0), coalesce(abstain, 0), coalesce(present, 0),
-	coalesce(absent, 0), result, majority, chair_tie_break`
+	coalesce(absent, 0), result, majority, chair_tie_break, imported`
 
 func scanVote(s scanner) (Vote, error) {
 	var v Vote
 	var opened, closed string
 	err := s.Scan(&v.ID, &v.BodyID, &v.MeetingID, &v.ItemID, &v.AmendmentID, &v.Question, &v.QuestionType, &v.Method, &v.Status,
-		&opened, &closed, &v.Yes, &v.No, &v.Abstain, &v.Present, &v.Absent, &v.Result, &v.Majority, &v.ChairTieBreak)
+		&opened, &closed, &v.Yes, &v.No, &v.Abstain, &v.Present, &v.Absent, &v.Result, &v.Majority, &v.ChairTieBreak, &v.Imported)
 	v.OpenedAt, v.ClosedAt = parseTime(opened), parseTime(closed)
 	return v, err
 }

@@ -14,10 +14,11 @@ import (
 // request subject are never selected; neither are staff ids.
 var datasetQueries = map[string]string{
 	"bodies": `SELECT body_id, name, kind, registered_at FROM bodies ORDER BY body_id`,
-	"factions": `SELECT body_id, faction AS faction_id, faction AS name, count(DISTINCT member_id) AS members
-		FROM memberships WHERE faction <> '' GROUP BY body_id, faction ORDER BY body_id, faction`,
+	"factions": `SELECT f.body_id, f.faction_id, f.name, f.short_name, f.colour, f.role, f.leader_member_id, f.formed_at,
+		f.dissolved_at, (SELECT count(DISTINCT m.member_id) FROM memberships m WHERE m.faction_id = f.faction_id) AS members
+		FROM factions f ORDER BY f.body_id, f.faction_id`,
 	"members": `SELECT member_id, name, min(since_at) AS first_since FROM memberships GROUP BY member_id ORDER BY member_id`,
-	"memberships": `SELECT body_id, member_id, period, faction, role, since_at, until_at, left_reason
+	"memberships": `SELECT body_id, member_id, period, faction_id, role, since_at, until_at, left_reason
 		FROM memberships ORDER BY body_id, member_id, period`,
 	"meetings": `SELECT meeting_id, body_id, status, starts_at, place, urgency, urgency_reason, call, previous_meeting_id,
 		scheduled_at, agenda_published_at, convened_at, adjourned_at, presiding_member_id, present, seats,
@@ -30,7 +31,7 @@ var datasetQueries = map[string]string{
 	"amendments": `SELECT amendment_id, body_id, meeting_id, item_id, proposer_id, text, status, vote_id, reason,
 		proposed_at, decided_at FROM amendments ORDER BY amendment_id`,
 	"votes": `SELECT vote_id, body_id, meeting_id, item_id, amendment_id, question, question_type, method, status,
-		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break
+		opened_at, closed_at, yes, no, abstain, present, absent, result, seats, majority, chair_tie_break, imported
 		FROM votes ORDER BY vote_id`,
 	"ballots": `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
 	"decisions": `SELECT decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,
@@ -40,15 +41,17 @@ var datasetQueries = map[string]string{
 	"decision_versions": `SELECT decision_id, version, title, text, reason, at, recorded_at
 		FROM decision_versions ORDER BY decision_id, version`,
 	"procurements": `SELECT ocid, title, description, buyer_body_id, department, method, status, budget_cents,
-		budget_currency, procedure, ceiling_cents, ceiling_currency, deadline, bids, planned_at,
-		tender_published_at, cancelled_reason, closed_at FROM procurements ORDER BY ocid`,
+		budget_currency, procedure, ceiling_cents, ceiling_currency, tender_period_start, deadline, bids, planned_at,
+		tender_published_at, cancelled_reason, closed_at, imported FROM procurements ORDER BY ocid`,
+	"tender_items": `SELECT ocid, seq, item_id, description, cpv, quantity, unit, unit_value_cents, unit_value_currency
+		FROM tender_items ORDER BY ocid, seq`,
 	"procurement_cpv": `SELECT ocid, seq, cpv FROM procurement_cpv ORDER BY ocid, seq`,
-	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at
+	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at, status, status_reason
 		FROM bids ORDER BY ocid, bid_id`,
-	"awards": `SELECT ocid, ocid || '-award-1' AS award_id, supplier_vat_id, awarded_cents AS value_cents,
+	"awards": `SELECT ocid, ocid || '-' || award_id AS award_id, supplier_vat_id, awarded_cents AS value_cents,
 		awarded_currency AS value_currency, award_decision_id AS decision_id, awarded_at
 		FROM procurements WHERE awarded_at IS NOT NULL ORDER BY ocid`,
-	"contracts": `SELECT ocid, contract_id, ocid || '-award-1' AS award_id, supplier_vat_id, contract_cents AS value_cents,
+	"contracts": `SELECT ocid, contract_id, ocid || '-' || award_id AS award_id, supplier_vat_id, contract_cents AS value_cents,
 		contract_currency AS value_currency, contract_start AS period_start, contract_end AS period_end,
 		signed_at, paid_cents FROM procurements WHERE contract_id <> '' ORDER BY ocid`,
 	"contract_amendments": `SELECT ocid, seq, value_cents, value_currency, period_start, period_end, reason, decision_id,
@@ -57,8 +60,9 @@ var datasetQueries = map[string]string{
 		FROM tender_amendments ORDER BY ocid, seq`,
 	"payments": `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at
 		FROM payments ORDER BY ocid, payment_id`,
-	"suppliers": `SELECT vat_id, name, kind, locality, municipality, country, registered_at FROM suppliers ORDER BY vat_id`,
-	"requests": `SELECT request_id, category, channel, status, submitted_at, acknowledged_at, response_days, due_at,
+	"suppliers": `SELECT vat_id, name, kind, street, postcode, locality, municipality, country, contact_office, contact_office_email,
+		contact_office_telephone, contact_office_url, registered_at FROM suppliers ORDER BY vat_id`,
+	"requests": `SELECT request_id, category, description, address, lat, long, channel, status, submitted_at, acknowledged_at, response_days, due_at,
 		department, answered_at, answer_summary, legal_basis, closed_at, reopened FROM requests ORDER BY request_id`,
 	"request_status_history": `SELECT request_id, seq, status, at, detail FROM request_status_history
 		ORDER BY request_id, seq`,

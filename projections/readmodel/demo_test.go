@@ -2,6 +2,7 @@ package readmodel_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,6 +44,37 @@ func TestReadModelOnDemoMunicipality(t *testing.T) {
 		ps, err := e.snap(t).Procurements(ctx, readmodel.ProcurementFilter{})
 		if err != nil || len(ps.Items) == 0 {
 			t.Errorf("procurements: %d, %v", len(ps.Items), err)
+		}
+	})
+	t.Run("the demo records procurement and requests under the law", func(t *testing.T) {
+		s := e.snap(t)
+		y := stats.From.Year()
+		direct, err := s.Procurement(ctx, fmt.Sprintf("ocds-kal4ai-%d-n4412-1", y))
+		if err != nil || direct.ProcedureType != "direct_award" || direct.Budget.Cents < 29_000_00 || direct.Budget.Cents > direct.DirectAwardLimit.Cents {
+			t.Errorf("direct award near the threshold: %+v, %v", direct, err)
+		}
+		lots, err := s.Procurement(ctx, fmt.Sprintf("ocds-kal4ai-%d-n4412-2", y))
+		if err != nil || lots.Lots != 2 || lots.LotsAwarded != 2 || lots.Committed.Cents == 0 {
+			t.Errorf("procedure in lots: %+v, %v", lots, err)
+		}
+		appeals, err := s.ProcurementAppeals(ctx, lots.OCID)
+		if err != nil || len(appeals) != 1 || appeals[0].Status != "dismissed" {
+			t.Errorf("appeals: %+v, %v", appeals, err)
+		}
+		if evs, err := s.ProcurementEvaluations(ctx, lots.OCID); err != nil || len(evs) != 2 {
+			t.Errorf("evaluations: %+v, %v", evs, err)
+		}
+		forwarded, err := s.Request(ctx, fmt.Sprintf("kal-%d-law-1", y))
+		if err != nil || forwarded.ForwardClock != "restarted" {
+			t.Errorf("forwarded request: %+v, %v", forwarded, err)
+		}
+		extended, err := s.Request(ctx, fmt.Sprintf("kal-%d-law-2", y))
+		if err != nil || extended.ExtendedDays != 10 {
+			t.Errorf("extended request: %+v, %v", extended, err)
+		}
+		partial, err := s.Request(ctx, fmt.Sprintf("kal-%d-law-3", y))
+		if err != nil || partial.Access != "partial" {
+			t.Errorf("partial access: %+v, %v", partial, err)
 		}
 	})
 	t.Run("no table holds a subject reference of the vault", func(t *testing.T) {

@@ -212,12 +212,21 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 	id := func(s string) string { return fmt.Sprintf("%s%d", s, n) }
 	body, meeting, item := id("council"), id("m"), id("item")
 	e.add(t, "body-"+body, day(1, 2),
-		events.BodyRegistered{BodyID: body, Name: "Δημοτικό Συμβούλιο Καλλιθέας Αιγαίου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33)},
-		events.BodyMemberJoined{MemberID: "papadopoulou", Name: "Ελένη Παπαδοπούλου", Faction: "Λαϊκή Συσπείρωση", Role: events.RoleChair},
-		events.BodyMemberJoined{MemberID: "georgiou", Name: "Νίκος Γεωργίου", Faction: "Νέα Πορεία", Role: events.RoleMember},
-		events.BodyMemberJoined{MemberID: "ioannou", Name: "Μαρία Ιωάννου", Faction: "Νέα Πορεία", Role: events.RoleMember},
+		events.BodyRegistered{BodyID: body, Name: "Δημοτικό Συμβούλιο Καλλιθέας Αιγαίου", Kind: events.BodyCouncil, Settings: events.DefaultBodySettings(33)})
+	for _, f := range []events.FactionFormed{
+		{FactionID: id("ls"), BodyID: body, Name: "Λαϊκή Συσπείρωση", ShortName: "ΛΣ", Colour: "#D55E00", Role: events.FactionMajority},
+		{FactionID: id("np"), BodyID: body, Name: "Νέα Πορεία", ShortName: "ΝΠ", Colour: "#0072B2", Role: events.FactionOpposition},
+		{FactionID: id("ind"), BodyID: body, Name: "Ανεξάρτητοι", ShortName: "ΑΝ", Colour: "#999999", Role: events.FactionOpposition},
+	} {
+		e.add(t, events.FactionStream(f.FactionID), day(1, 2), f)
+	}
+	e.add(t, "body-"+body, day(1, 2),
+		events.BodyMemberJoined{MemberID: "papadopoulou", Name: "Ελένη Παπαδοπούλου", FactionID: id("ls"), Role: events.RoleChair},
+		events.BodyMemberJoined{MemberID: "georgiou", Name: "Νίκος Γεωργίου", FactionID: id("np"), Role: events.RoleMember},
+		events.BodyMemberJoined{MemberID: "ioannou", Name: "Μαρία Ιωάννου", FactionID: id("np"), Role: events.RoleMember},
 	)
-	e.add(t, "body-"+body, day(2, 10), events.BodyMemberFactionChanged{MemberID: "georgiou", Faction: "Ανεξάρτητοι"})
+	e.add(t, events.FactionStream(id("np")), day(1, 3), events.FactionLeaderChanged{MemberID: "georgiou"})
+	e.add(t, "body-"+body, day(2, 10), events.BodyMemberFactionChanged{MemberID: "georgiou", FactionID: id("ind")})
 	e.add(t, "meeting-"+meeting, day(2, 12),
 		events.MeetingScheduled{MeetingID: meeting, BodyID: body, StartsAt: day(2, 26), Place: "Αίθουσα Δημοτικού Συμβουλίου", Urgency: events.MeetingRegular, Call: 1},
 		events.MeetingItemAdded{ItemID: item, Title: "Έγκριση ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ οικονομικού έτους 2026",
@@ -253,14 +262,18 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 
 	vat := fmt.Sprintf("0947%05d", n)
 	e.add(t, "supplier-"+vat, day(1, 5), events.SupplierRegistered{VATID: vat, Name: "Αγροτικός Συνεταιρισμός Αιγαίου", Kind: events.SupplierCooperative,
-		Locality: "Καλλιθέα", Municipality: "Καλλιθέα Αιγαίου", Country: "GR"})
+		Locality: "Καλλιθέα", Municipality: "Καλλιθέα Αιγαίου", Country: "GR",
+		Address:      &events.PostalAddress{Street: "Ερμού 12", Postcode: "37010", Locality: "Καλλιθέα", Country: "GR"},
+		ContactPoint: &events.ContactPoint{Office: "Τμήμα προσφορών", Email: "prosfores@example.gr"}})
 	ocid := fmt.Sprintf("ocds-pnyx01-2026-%04d", n)
 	e.add(t, "procurement-"+ocid, day(3, 10),
 		events.ProcurementPlanned{OCID: ocid, Title: "Ασφαλτοστρώσεις οδών Αγίας Τριάδας", Description: "Έργα οδοποιίας και αποκατάστασης οδοστρώματος.",
 			BuyerBodyID: body, Budget: events.EUR(12_000_000), CPV: []string{"45233142-6"}, Method: events.ProcurementOpen, DecisionIDs: []string{id("d")}},
-		events.ProcurementTenderPublished{Procedure: "ανοικτός διαγωνισμός", Ceiling: events.EUR(12_000_000), Deadline: day(4, 10)},
-		events.ProcurementBidReceived{BidID: "b1", SupplierID: vat, Value: events.EUR(11_500_000), ReceivedAt: day(4, 1)},
-		events.ProcurementAwarded{SupplierID: vat, Value: events.EUR(11_500_000), DecisionID: id("d")},
+		events.ProcurementTenderPublished{Procedure: "ανοικτός διαγωνισμός", Ceiling: events.EUR(12_000_000), Deadline: day(4, 10), PeriodStart: day(3, 12),
+			Items: []events.TenderItem{{ID: "1", Description: "Ασφαλτόμιγμα", CPV: "44113620-7", Quantity: 800, Unit: "τόνος", UnitValue: events.EUR(9_000)},
+				{ID: "2", Description: "Διαγράμμιση οδών", CPV: "45233221-4", Quantity: 4, Unit: "χιλιόμετρο", UnitValue: events.EUR(1_200_000)}}},
+		events.ProcurementBidReceived{BidID: "b1", SupplierID: vat, Value: events.EUR(11_500_000), ReceivedAt: day(4, 1), Status: events.BidValid},
+		events.ProcurementAwarded{AwardID: events.FirstAwardID, SupplierID: vat, Value: events.EUR(11_500_000), DecisionID: id("d")},
 		events.ProcurementContractSigned{ContractID: id("k"), Value: events.EUR(11_500_000), Period: events.ContractPeriod{Start: day(5, 1), End: day(11, 30)}},
 		events.ProcurementPaymentMade{PaymentID: "p1", Amount: events.EUR(4_000_000), InvoiceRef: "ΤΠΥ-17"},
 		events.ProcurementPaymentMade{PaymentID: "p2", Amount: events.EUR(3_000_000), InvoiceRef: "ΤΠΥ-18"},

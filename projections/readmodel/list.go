@@ -51,35 +51,62 @@ func (k *keyed) Scan(dest ...any) error {
 	return k.s.Scan(dest...)
 }
 
-// runList reads one page of l selected by q, and its total if asked.
+// runList reads one page of l selected by q, and its total if asked: in
+// the list's order, or in reverse with p.Desc (newest first for the lists
+// by time), each with cursors of its own.
 func runList[T any](ctx context.Context, s *Snapshot, l listSpec[T], q query, p Page) (List[T], error) {
 	first, err := p.size()
 	if err != nil {
 		return List[T]{}, err
 	}
-	after, err := decodeCursor(p.After, l.name, len(l.key))
+	name, order := l.name, strings.Join(l.key, ", ")
+	if p.Desc {
+		name, order = l.name+descSuffix, strings.Join(l.key, " DESC, ")+" DESC"
+	}
+	after, err := decodeCursor(p.After, name, len(l.key))
 	if err != nil {
 		return List[T]{}, err
 	}
-	where := query{conds: append([]string(nil), q.conds...), args: append([]any(nil), q.args...)}
-	if after != nil {
-		cond, args := keysetAfter(l.key, after, q.fixed)
-		where.where(cond, args...)
-	}
-	text := "SELECT " + l.columns + ", " + strings.Join(l.key, ", ") + " FROM " + l.from + where.String() +
-		" ORDER BY " + strings.Join(l.key, ", ") + " LIMIT ?"
-	args := append(append(append([]any(nil), l.args...), where.args...), first+1)
 	var keys [][]any
-	items, err := queryRows(ctx, s.q, text, args, func(sc scanner) (T, error) {
-		k := &keyed{s: sc, key: make([]any, len(l.key))}
-		v, err := l.scan(k)
-		keys = append(keys, k.key)
-		return v, err
-	})
+	read := func(cond string, condArgs []any, limit int) ([]T, error) {
+		where := query{conds: append([]string(nil), q.conds...), args: append([]any(nil), q.args...)}
+		if cond != "" {
+			where.where(cond, condArgs...)
+		}
+		text := "SELECT " + l.columns + ", " + strings.Join(l.key, ", ") + " FROM " + l.from + where.String() +
+			" ORDER BY " + order + " LIMIT ?"
+		args := append(append(append([]any(nil), l.args...), where.args...), limit)
+		return queryRows(ctx, s.q, text, args, func(sc scanner) (T, error) {
+			k := &keyed{s: sc, key: make([]any, len(l.key))}
+			v, err := l.scan(k)
+			keys = append(keys, k.key)
+			return v, err
+		})
+	}
+	var items []T
+	switch {
+	case after == nil:
+		items, err = read("", nil, first+1)
+	case !p.Desc:
+		cond, args := keysetAfter(l.key, after, q.fixed)
+		items, err = read(cond, args, first+1)
+	default:
+		// In reverse, rows whose first free key column is NULL sort last,
+		// where no comparison with the cursor's value finds them: once the
+		// rows below the cursor run out, the page goes on with them.
+		cols, vals := freeKey(l.key, after, q.fixed)
+		cond, args := before(cols, vals)
+		items, err = read(cond, args, first+1)
+		if err == nil && len(items) <= first && len(cols) > 1 && vals[0] != nil && !q.bounded[cols[0]] {
+			var more []T
+			more, err = read(cols[0]+" IS NULL", nil, first+1-len(items))
+			items = append(items, more...)
+		}
+	}
 	if err != nil {
 		return List[T]{}, err
 	}
-	out := List[T]{Items: items, Next: p.After, keys: keys, name: l.name}
+	out := List[T]{Items: items, Next: p.After, keys: keys, name: name}
 	if len(out.Items) > first {
 		out.Items, out.HasMore = out.Items[:first], true
 	}
@@ -87,7 +114,7 @@ func runList[T any](ctx context.Context, s *Snapshot, l listSpec[T], q query, p 
 		out.Items = []T{}
 	}
 	if n := len(out.Items); n > 0 {
-		if out.Next, err = encodeCursor(l.name, keys[n-1]); err != nil {
+		if out.Next, err = encodeCursor(name, keys[n-1]); err != nil {
 			return List[T]{}, err
 		}
 	}
@@ -102,11 +129,20 @@ func runList[T any](ctx context.Context, s *Snapshot, l listSpec[T], q query, p 
 	return out, nil
 }
 
+// descSuffix tags the cursors of a list read in reverse, so that a cursor
+// of one direction is refused in the other.
+const descSuffix = ":desc"
+
 // keysetAfter returns the condition "the row's key sorts after key": one
 // row-value comparison SQLite serves from the index, without the columns
 // the filters fix (which the index holds constant). A NULL sorts first, as
 // SQLite sorts it.
 func keysetAfter(cols []string, key []any, fixed map[string]bool) (string, []any) {
+	return after(freeKey(cols, key, fixed))
+}
+
+// freeKey is the key's columns and values without those the filters fix.
+func freeKey(cols []string, key []any, fixed map[string]bool) ([]string, []any) {
 	var cs []string
 	var vs []any
 	for i, c := range cols {
@@ -114,7 +150,33 @@ func keysetAfter(cols []string, key []any, fixed map[string]bool) (string, []any
 			cs, vs = append(cs, c), append(vs, key[i])
 		}
 	}
-	return after(cs, vs)
+	return cs, vs
+}
+
+// before is after for a list read in reverse: the rows whose key sorts
+// before key. A NULL sorts last in reverse; the rows with a NULL first
+// column after a cursor that has none are runList's to add. The columns
+// after the first are ids, never NULL, in every list.
+func before(cols []string, key []any) (string, []any) {
+	switch {
+	case len(cols) == 0:
+		return "0", nil
+	case key[0] == nil:
+		if len(cols) == 1 {
+			return "0", nil
+		}
+		rest, args := before(cols[1:], key[1:])
+		return "(" + cols[0] + " IS NULL AND " + rest + ")", args
+	case len(cols) == 1:
+		return cols[0] + " < ?", key
+	}
+	for _, v := range key[1:] {
+		if v == nil {
+			rest, args := before(cols[1:], key[1:])
+			return "(" + cols[0] + " < ? OR (" + cols[0] + " = ? AND " + rest + "))", append([]any{key[0], key[0]}, args...)
+		}
+	}
+	return "(" + strings.Join(cols, ", ") + ") < (?" + strings.Repeat(", ?", len(cols)-1) + ")", key
 }
 
 func after(cols []string, key []any) (string, []any) {

@@ -60,7 +60,7 @@ func (s *Snapshot) MemberBallots(ctx context.Context, f MemberRecordFilter) (Lis
 	q.timeRange("b.cast_at", f.Period)
 	if f.Faction != "" {
 		q.where(`EXISTS (SELECT 1 FROM memberships ms WHERE ms.body_id = v.body_id AND ms.member_id = b.member_id
-			AND ms.faction = ? AND ms.since_at <= b.cast_at AND (ms.until_at IS NULL OR ms.until_at > b.cast_at))`, f.Faction)
+			AND ms.faction_id = ? AND ms.since_at <= b.cast_at AND (ms.until_at IS NULL OR ms.until_at > b.cast_at))`, f.Faction)
 	}
 	return runList(ctx, s, listSpec[MemberBallot]{name: "member_ballots",
 		columns: `b.vote_id, b.member_id, b.choice, b.changes, coalesce(b.cast_at, ''), v.body_id, v.meeting_id, v.item_id,
@@ -107,7 +107,7 @@ func (s *Snapshot) MemberAttendance(ctx context.Context, f MemberRecordFilter) (
 	held := `EXISTS (SELECT 1 FROM memberships ms WHERE ms.body_id = m.body_id AND ms.member_id = ?
 		AND ms.since_at <= m.convened_at AND (ms.until_at IS NULL OR ms.until_at > m.convened_at)`
 	if f.Faction != "" {
-		q.where(held+` AND ms.faction = ?)`, f.MemberID, f.Faction)
+		q.where(held+` AND ms.faction_id = ?)`, f.MemberID, f.Faction)
 	} else {
 		q.where(held+`)`, f.MemberID)
 	}

@@ -178,9 +178,14 @@ func (w writer) forgetComment(id string) error {
 	return w.index(SearchComment, id, "", "")
 }
 
-// forgetRequest replaces a request's subject; the rest of it is not
-// personal.
+// forgetRequest replaces a request's subject and description; the rest
+// of it is not personal.
 func (w writer) forgetRequest(id string) error {
-	_, err := requests.of(w).change(w, id, func(r *requestRow) { r.Subject = events.ForgottenText })
+	_, err := requests.of(w).change(w, id, func(r *requestRow) {
+		r.Subject = events.ForgottenText
+		if r.Description != "" {
+			r.Description = events.ForgottenText
+		}
+	})
 	return err
 }

@@ -13,8 +13,13 @@ import (
 // process row keeps the latest figures (budget, ceiling, awarded, contract
 // value, paid so far) so the usual filters need no join.
 
-// supplierRow is a row of suppliers.
-type supplierRow struct{ Supplier }
+// supplierRow is a row of suppliers, with the postal address and the
+// office to contact its registration gives (OCDS parties need them).
+type supplierRow struct {
+	Supplier
+	address events.PostalAddress
+	contact events.ContactPoint
+}
 
 var suppliers = define(&table[string, supplierRow]{
 	name: "suppliers", keys: 1, rowid: true,
@@ -26,6 +31,12 @@ var suppliers = define(&table[string, supplierRow]{
 		textCol("municipality", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Municipality }),
 		textCol("country", "TEXT NOT NULL", func(r *supplierRow) *string { return &r.Country }),
 		timeCol("registered_at", func(r *supplierRow) *time.Time { return &r.RegisteredAt }),
+		textCol("street", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.address.Street }),
+		textCol("postcode", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.address.Postcode }),
+		textCol("contact_office", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Office }),
+		textCol("contact_office_email", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Email }),
+		textCol("contact_office_telephone", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.Telephone }),
+		textCol("contact_office_url", "TEXT NOT NULL DEFAULT ''", func(r *supplierRow) *string { return &r.contact.URL }),
 	},
 	indexes: []string{
 		`CREATE INDEX {suppliers_kind} ON {suppliers} (kind, vat_id)`,
@@ -33,14 +44,19 @@ var suppliers = define(&table[string, supplierRow]{
 		`CREATE INDEX {suppliers_name} ON {suppliers} (pnyx_fold(name), vat_id)`,
 	},
 	key:    func(r *supplierRow) string { return r.VATID },
-	newRow: func(id string) supplierRow { return supplierRow{Supplier{VATID: id}} },
+	newRow: func(id string) supplierRow { return supplierRow{Supplier: Supplier{VATID: id}} },
 	order:  byString,
 })
 
 // procurementRow is a row of procurements; bids and paid_cents are
 // derived (recountBids, recountPaid), and its CPV codes are rows of
-// procurement_cpv.
-type procurementRow struct{ Procurement }
+// procurement_cpv. The start of the tender period and the award's id are
+// what OCDS releases name.
+type procurementRow struct {
+	Procurement
+	tenderPeriodStart time.Time
+	awardID           string
+}
 
 var procurements = define(&table[string, procurementRow]{
 	name: "procurements", keys: 1, rowid: true,
@@ -75,6 +91,26 @@ var procurements = define(&table[string, procurementRow]{
 		timeCol("signed_at", func(r *procurementRow) *time.Time { return &r.SignedAt }),
 		timeCol("closed_at", func(r *procurementRow) *time.Time { return &r.ClosedAt }),
 		textCol("cancelled_reason", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.CancelledReason }),
+		textCol("procedure_type", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ProcedureType }),
+		textCol("category", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.Category }),
+		intCol("vat_rate_bp", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.VATRate }),
+		centsCol("budget_with_vat_cents", func(r *procurementRow) **events.Money { return &r.BudgetWithVAT }),
+		centsCol("awarded_with_vat_cents", func(r *procurementRow) **events.Money { return &r.AwardedWithVAT }),
+		centsCol("contract_with_vat_cents", func(r *procurementRow) **events.Money { return &r.ContractWithVAT }),
+		int64Col("committed_cents", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int64 { return &r.Committed.Cents }),
+		intCol("lots", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.Lots }),
+		intCol("lots_awarded", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.LotsAwarded }),
+		intCol("appeals_pending", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.AppealsPending }),
+		textCol("direct_award_limit_basis", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.DirectAwardLimitBasis }),
+		centsCol("direct_award_limit_cents", func(r *procurementRow) **events.Money { return &r.DirectAwardLimit }),
+		intCol("modification_limit_percent", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.ModificationLimitPercent }),
+		textCol("adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ADAM }),
+		textCol("tender_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.TenderADAM }),
+		textCol("award_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.AwardADAM }),
+		textCol("contract_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ContractADAM }),
+		timeCol("tender_period_start", func(r *procurementRow) *time.Time { return &r.tenderPeriodStart }),
+		textCol("award_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.awardID }),
+		boolCol("imported", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *bool { return &r.Imported }),
 	},
 	indexes: []string{
 		`CREATE INDEX {procurements_buyer} ON {procurements} (buyer_body_id, planned_at, ocid)`,
@@ -84,9 +120,10 @@ var procurements = define(&table[string, procurementRow]{
 		`CREATE INDEX {procurements_awarded} ON {procurements} (awarded_cents, ocid)`,
 		`CREATE INDEX {procurements_planned} ON {procurements} (planned_at, ocid)`,
 		`CREATE INDEX {procurements_method} ON {procurements} (method, planned_at, ocid)`,
+		`CREATE INDEX {procurements_procedure} ON {procurements} (procedure_type, planned_at, ocid)`,
 	},
 	key:    func(r *procurementRow) string { return r.OCID },
-	newRow: func(id string) procurementRow { return procurementRow{Procurement{OCID: id}} },
+	newRow: func(id string) procurementRow { return procurementRow{Procurement: Procurement{OCID: id}} },
 	order:  byString,
 })
 
@@ -152,8 +189,12 @@ var tenderAmendments = define(&table[seqKeyOf, tenderAmendmentRow]{
 	order: bySeqKey,
 })
 
-// bidRow is a row of bids.
-type bidRow struct{ Bid }
+// bidRow is a row of bids, with its standing (valid, disqualified,
+// withdrawn) and the public reason of its last change.
+type bidRow struct {
+	Bid
+	status, statusReason string
+}
 
 var bids = define(&table[BidKey, bidRow]{
 	name: "bids", keys: 2, constraint: "PRIMARY KEY (ocid, bid_id)",
@@ -164,13 +205,16 @@ var bids = define(&table[BidKey, bidRow]{
 		centsCol("value_cents", func(r *bidRow) **events.Money { return &r.Value }),
 		currencyCol("value_currency", func(r *bidRow) **events.Money { return &r.Value }),
 		timeCol("received_at", func(r *bidRow) *time.Time { return &r.ReceivedAt }),
+		textCol("lot_id", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.LotID }),
+		textCol("status", "TEXT NOT NULL DEFAULT 'valid'", func(r *bidRow) *string { return &r.status }),
+		textCol("status_reason", "TEXT NOT NULL DEFAULT ''", func(r *bidRow) *string { return &r.statusReason }),
 	},
 	indexes: []string{
 		`CREATE INDEX {bids_supplier} ON {bids} (supplier_vat_id, received_at)`,
 		`CREATE INDEX {bids_received} ON {bids} (ocid, received_at)`,
 	},
 	key:    func(r *bidRow) BidKey { return BidKey{OCID: r.OCID, BidID: r.BidID} },
-	newRow: func(k BidKey) bidRow { return bidRow{Bid{OCID: k.OCID, BidID: k.BidID}} },
+	newRow: func(k BidKey) bidRow { return bidRow{Bid: Bid{OCID: k.OCID, BidID: k.BidID}} },
 	order: func(a, b BidKey) int {
 		return cmp.Or(strings.Compare(a.OCID, b.OCID), strings.Compare(a.BidID, b.BidID))
 	},
@@ -241,8 +285,15 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	}
 	switch e := p.(type) {
 	case events.SupplierRegistered:
-		suppliers.of(w).put(supplierRow{Supplier{VATID: w.id(), Name: e.Name, Kind: string(e.Kind), Locality: e.Locality,
-			Municipality: e.Municipality, Country: e.Country, RegisteredAt: w.at()}})
+		r := supplierRow{Supplier: Supplier{VATID: w.id(), Name: e.Name, Kind: string(e.Kind), Locality: e.Locality,
+			Municipality: e.Municipality, Country: e.Country, RegisteredAt: w.at()}}
+		if e.Address != nil {
+			r.address = *e.Address
+		}
+		if e.ContactPoint != nil {
+			r.contact = *e.ContactPoint
+		}
+		suppliers.of(w).put(r)
 		return true, nil
 	case events.SupplierDetailsChanged:
 		_, err := suppliers.of(w).change(w, w.id(), func(r *supplierRow) {
@@ -253,8 +304,14 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementPlanned:
 		batchOf(w).replaced(recountBids, w.id())
 		batchOf(w).replaced(recountPaid, w.id())
-		rows.put(procurementRow{Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
-			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at()}})
+		r := rows.put(procurementRow{Procurement: Procurement{OCID: w.id(), Title: e.Title, Description: e.Description, BuyerBodyID: e.BuyerBodyID,
+			Department: e.Department, Method: string(e.Method), Status: ProcurementPlanned, Budget: amount(e.Budget), PlannedAt: w.at(),
+			BudgetWithVAT: amount(e.BudgetWithVAT), ADAM: e.ADAM, Committed: events.Money{Currency: e.Budget.Currency}}})
+		if l := e.Law; l != nil {
+			r.ProcedureType, r.Category, r.VATRate = string(l.Procedure), string(l.Category), l.VATRate
+			r.DirectAwardLimit, r.DirectAwardLimitBasis = amount(l.Thresholds.DirectAward.Net), l.Thresholds.DirectAward.LegalBasis
+			r.ModificationLimitPercent = l.Thresholds.Modification.Percent
+		}
 		cpvs := procurementCPV.of(w)
 		for i, cpv := range e.CPV {
 			k := cpvKey{w.id(), cpv}
@@ -273,8 +330,18 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementTenderPublished:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.Procedure, r.Ceiling, r.Deadline, r.TenderPublishedAt = ProcurementTendering, e.Procedure, amount(e.Ceiling), e.Deadline.UTC(), w.at()
+			r.Lots, r.TenderADAM = len(e.Lots), e.ADAM
+			r.tenderPeriodStart = e.PeriodStart.UTC()
+			if e.PeriodStart.IsZero() {
+				r.tenderPeriodStart = w.at() // schema 1: the period opened on publication
+			}
 		}); err != nil {
 			return true, err
+		}
+		w.tenderItems(e.Items)
+		lots := procurementLots.of(w)
+		for i, l := range e.Lots {
+			lots.put(lotRow{ProcurementLot{OCID: w.id(), LotID: l.ID, Seq: i + 1, Title: l.Title, Value: amount(l.Value)}})
 		}
 		return true, w.documents("tender", w.id(), e.Documents)
 	case events.ProcurementTenderAmended:
@@ -302,12 +369,37 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		if e.ReceivedAt.IsZero() {
 			received = w.at()
 		}
-		bids.of(w).put(bidRow{Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received}})
+		status := string(e.Status)
+		if status == "" {
+			status = string(events.BidValid)
+		}
+		bids.of(w).put(bidRow{Bid: Bid{OCID: w.id(), BidID: e.BidID, SupplierVATID: e.SupplierID, Value: amount(e.Value), ReceivedAt: received, LotID: e.LotID},
+			status: status})
 		batchOf(w).recount(recountBids, w.id())
 		return true, nil
+	case events.ProcurementBidStatusChanged:
+		_, err := bids.of(w).change(w, BidKey{OCID: w.id(), BidID: e.BidID}, func(r *bidRow) { r.status, r.statusReason = string(e.Status), e.Reason })
+		return true, err
 	case events.ProcurementAwarded:
+		procurementAwards.of(w).put(awardRow{ProcurementAward{OCID: w.id(), AwardID: e.AwardID, LotID: e.LotID, SupplierVATID: e.SupplierID,
+			Value: amount(e.Value), ValueWithVAT: amount(e.ValueWithVAT), DecisionID: e.DecisionID, ADAM: e.ADAM, Status: "active", AwardedAt: w.at()}})
 		if err := change(func(r *procurementRow) {
-			r.Status, r.SupplierVATID, r.Awarded, r.AwardDecisionID, r.AwardedAt = ProcurementAwarded, e.SupplierID, amount(e.Value), e.DecisionID, w.at()
+			value, withVAT := amount(e.Value), amount(e.ValueWithVAT)
+			if r.Awarded != nil && value != nil {
+				// Another lot's award, or an award after one annulled on appeal.
+				value = &events.Money{Cents: r.Awarded.Cents + value.Cents, Currency: value.Currency}
+			}
+			if r.AwardedWithVAT != nil && withVAT != nil {
+				withVAT = &events.Money{Cents: r.AwardedWithVAT.Cents + withVAT.Cents, Currency: withVAT.Currency}
+			}
+			r.SupplierVATID, r.Awarded, r.AwardedWithVAT, r.AwardDecisionID, r.AwardedAt, r.AwardADAM = e.SupplierID, value, withVAT, e.DecisionID, w.at(), e.ADAM
+			if e.LotID != "" {
+				r.LotsAwarded++
+			}
+			if e.LotID == "" || r.LotsAwarded >= r.Lots {
+				r.Status = ProcurementAwarded
+			}
+			r.awardID = e.AwardID
 		}); err != nil {
 			return true, err
 		}
@@ -316,6 +408,7 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementContractSigned:
 		if err := change(func(r *procurementRow) {
 			r.Status, r.ContractID, r.ContractValue, r.SignedAt = ProcurementContract, e.ContractID, amount(e.Value), w.at()
+			r.ContractWithVAT, r.ContractADAM = amount(e.ValueWithVAT), e.ADAM
 			r.ContractStart, r.ContractEnd = e.Period.Start.UTC(), e.Period.End.UTC()
 		}); err != nil {
 			return true, err
@@ -332,6 +425,9 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		if err := change(func(r *procurementRow) {
 			if v := amount(e.Value); v != nil {
 				r.ContractValue = v
+			}
+			if v := amount(e.ValueWithVAT); v != nil {
+				r.ContractWithVAT = v
 			}
 			if !e.Period.Start.IsZero() {
 				r.ContractStart = e.Period.Start.UTC()
@@ -355,7 +451,7 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 	case events.ProcurementCompleted:
 		return true, change(func(r *procurementRow) { r.Status, r.ClosedAt = ProcurementCompleted, w.at() })
 	}
-	return false, nil
+	return applyProcurementLaw(w, p)
 }
 
 // procurementDecision links the event's process to a decision in a role.

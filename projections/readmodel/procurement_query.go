@@ -103,6 +103,31 @@ type Procurement struct {
 	ClosedAt          time.Time     `json:"closed_at"`
 	CancelledReason   string        `json:"cancelled_reason,omitempty"`
 	CPV               []string      `json:"cpv"`
+	// Under ν. 4412/2016 (empty for a process planned outside it): the
+	// procedure and category, the VAT rate in basis points and amounts
+	// with VAT (the others are net), the budget committed, lots and how
+	// many are awarded, appeals pending, the thresholds recorded at
+	// planning and the ΚΗΜΔΗΣ ΑΔΑΜ of each stage.
+	ProcedureType            string        `json:"procedure_type,omitempty"`
+	Category                 string        `json:"category,omitempty"`
+	VATRate                  int           `json:"vat_rate_bp,omitempty"`
+	BudgetWithVAT            *events.Money `json:"budget_with_vat,omitempty"`
+	AwardedWithVAT           *events.Money `json:"awarded_with_vat,omitempty"`
+	ContractWithVAT          *events.Money `json:"contract_with_vat,omitempty"`
+	Committed                events.Money  `json:"committed"`
+	Lots                     int           `json:"lots"`
+	LotsAwarded              int           `json:"lots_awarded"`
+	AppealsPending           int           `json:"appeals_pending"`
+	DirectAwardLimit         *events.Money `json:"direct_award_limit,omitempty"`
+	DirectAwardLimitBasis    string        `json:"direct_award_limit_basis,omitempty"`
+	ModificationLimitPercent int           `json:"modification_limit_percent,omitempty"`
+	ADAM                     string        `json:"adam,omitempty"`
+	TenderADAM               string        `json:"tender_adam,omitempty"`
+	AwardADAM                string        `json:"award_adam,omitempty"`
+	ContractADAM             string        `json:"contract_adam,omitempty"`
+	// Imported tells a process brought from another system by an import,
+	// under the imported exception (docs/IMPORTS.md).
+	Imported bool `json:"imported"`
 }
 
 // ProcurementFilter selects processes; empty fields select all. Value
@@ -124,19 +149,28 @@ const procurementSelect = `p.ocid, title, description, buyer_body_id, department
 	procedure, ceiling_cents, coalesce(ceiling_currency, ''), coalesce(deadline, ''), supplier_vat_id, awarded_cents, coalesce(awarded_currency, ''),
 	award_decision_id, contract_id, contract_cents, coalesce(contract_currency, ''), coalesce(contract_start, ''), coalesce(contract_end, ''),
 	paid_cents, bids, coalesce(planned_at, ''), coalesce(tender_published_at, ''), coalesce(awarded_at, ''), coalesce(signed_at, ''),
-	coalesce(closed_at, ''), cancelled_reason,
+	coalesce(closed_at, ''), cancelled_reason, procedure_type, category, vat_rate_bp, budget_with_vat_cents, awarded_with_vat_cents,
+	contract_with_vat_cents, committed_cents, lots, lots_awarded, appeals_pending, direct_award_limit_cents, direct_award_limit_basis,
+	modification_limit_percent, adam, tender_adam, award_adam, contract_adam,
+	imported,
 	(SELECT group_concat(cpv, ' ') FROM (SELECT cpv FROM procurement_cpv c WHERE c.ocid = p.ocid ORDER BY seq))`
 
 func scanProcurement(s scanner) (Procurement, error) {
 	var p Procurement
-	var budget, ceiling, awarded, contract *int64
+	var budget, ceiling, awarded, contract, budgetVAT, awardedVAT, contractVAT, directLimit *int64
 	var budgetCur, ceilingCur, awardedCur, contractCur string
 	var deadline, cstart, cend, planned, published, awardedAt, signed, closed string
 	var cpv *string
 	err := s.Scan(&p.OCID, &p.Title, &p.Description, &p.BuyerBodyID, &p.Department, &p.Method, &p.Status, &budget, &budgetCur,
 		&p.Procedure, &ceiling, &ceilingCur, &deadline, &p.SupplierVATID, &awarded, &awardedCur,
 		&p.AwardDecisionID, &p.ContractID, &contract, &contractCur, &cstart, &cend,
-		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason, &cpv)
+		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason,
+		&p.ProcedureType, &p.Category, &p.VATRate, &budgetVAT, &awardedVAT, &contractVAT, &p.Committed.Cents, &p.Lots, &p.LotsAwarded,
+		&p.AppealsPending, &directLimit, &p.DirectAwardLimitBasis, &p.ModificationLimitPercent, &p.ADAM, &p.TenderADAM, &p.AwardADAM, &p.ContractADAM,
+		&p.Imported, &cpv)
+	// Amounts with VAT and the thresholds are in the budget's currency.
+	p.BudgetWithVAT, p.AwardedWithVAT, p.ContractWithVAT = moneyOf(budgetVAT, budgetCur), moneyOf(awardedVAT, budgetCur), moneyOf(contractVAT, budgetCur)
+	p.DirectAwardLimit, p.Committed.Currency = moneyOf(directLimit, budgetCur), budgetCur
 	p.Budget, p.Ceiling = moneyOf(budget, budgetCur), moneyOf(ceiling, ceilingCur)
 	p.Awarded, p.ContractValue = moneyOf(awarded, awardedCur), moneyOf(contract, contractCur)
 	p.setPaidCurrency()
@@ -242,6 +276,9 @@ type Bid struct {
 	SupplierVATID string        `json:"supplier_vat_id"`
 	Value         *events.Money `json:"value,omitempty"`
 	ReceivedAt    time.Time     `json:"received_at"`
+	LotID         string        `json:"lot_id,omitempty"`
+	Status        string        `json:"status,omitempty"` // valid, disqualified or withdrawn; empty before it was recorded
+	StatusReason  string        `json:"status_reason,omitempty"`
 }
 
 // BidFilter selects bids; one of OCID and SupplierVATID is needed.
@@ -272,13 +309,13 @@ type BidKey struct {
 }
 
 var bidGet = getSpec[Bid]{what: "bid",
-	columns: `ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, '')`,
+	columns: `ocid, bid_id, supplier_vat_id, value_cents, coalesce(value_currency, ''), coalesce(received_at, ''), lot_id, status, status_reason`,
 	from:    "bids", key: []string{"ocid", "bid_id"},
 	scan: func(s scanner) (Bid, error) {
 		var b Bid
 		var cents *int64
 		var cur, at string
-		err := s.Scan(&b.OCID, &b.BidID, &b.SupplierVATID, &cents, &cur, &at)
+		err := s.Scan(&b.OCID, &b.BidID, &b.SupplierVATID, &cents, &cur, &at, &b.LotID, &b.Status, &b.StatusReason)
 		b.Value, b.ReceivedAt = moneyOf(cents, cur), parseTime(at)
 		return b, err
 	}}

@@ -156,11 +156,15 @@ func (s *Snapshot) Close() error {
 // page). With Total set the List also counts every row the filters select,
 // at the cost of reading them all; without it the page reads only its own
 // rows. A First that is negative or over MaxPageSize, or an After that is
-// not a cursor of the same list, is an invalid error.
+// not a cursor of the same list in the same direction, is an invalid
+// error.
 type Page struct {
 	First int
 	After string
 	Total bool
+	// Desc reads the list in reverse order (newest first for the lists by
+	// time), with cursors of that order.
+	Desc bool
 }
 
 const (
@@ -204,7 +208,7 @@ type List[T any] struct {
 
 // Cursor returns the cursor of Items[i]: passed as Page.After, it continues
 // after that item, as Next does after the last. A list that keeps no keys
-// (search) has the cursor of its last item only, and "" for the others.
+// has the cursor of its last item only, and "" for the others.
 func (l List[T]) Cursor(i int) string {
 	if i < len(l.keys) && l.keys[i] != nil {
 		if c, err := encodeCursor(l.name, l.keys[i]); err == nil {
@@ -254,6 +258,15 @@ type query struct {
 	conds []string
 	args  []any
 	fixed map[string]bool
+	// bounded are the columns a range bounds, which no NULL passes.
+	bounded map[string]bool
+}
+
+func (q *query) bound(column string) {
+	if q.bounded == nil {
+		q.bounded = map[string]bool{}
+	}
+	q.bounded[column] = true
 }
 
 func (q *query) where(cond string, args ...any) {
@@ -288,6 +301,7 @@ func (q *query) prefix(column, p string) {
 	} else {
 		q.where(column+" >= ?", p)
 	}
+	q.bound(column)
 }
 
 // prefixEnd returns the least string greater than every string that
@@ -305,6 +319,9 @@ func prefixEnd(p string) (string, bool) {
 }
 
 func (q *query) timeRange(column string, r TimeRange) {
+	if !r.isZero() {
+		q.bound(column)
+	}
 	if !r.From.IsZero() {
 		q.where(column+" >= ?", timeText(r.From))
 	}
@@ -314,6 +331,9 @@ func (q *query) timeRange(column string, r TimeRange) {
 }
 
 func (q *query) moneyRange(column string, r MoneyRange) {
+	if r.Min != nil || r.Max != nil {
+		q.bound(column)
+	}
 	if r.Min != nil {
 		q.where(column+" >= ?", *r.Min)
 	}

@@ -66,14 +66,14 @@ func TestReadModelQueries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ms) != 2 || ms[0].Faction != "Νέα Πορεία" || !ms[0].Until.Equal(day(2, 10)) || ms[1].Faction != "Ανεξάρτητοι" || !ms[1].Until.IsZero() {
+		if len(ms) != 2 || ms[0].FactionID != "np1" || !ms[0].Until.Equal(day(2, 10)) || ms[1].FactionID != "ind1" || !ms[1].Until.IsZero() {
 			t.Fatalf("memberships %+v", ms)
 		}
-		then, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(2, 1)}))
+		then, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "np1", At: day(2, 1)}))
 		if err != nil || len(then) != 2 {
 			t.Errorf("Νέα Πορεία on 1 February: %+v, %v", then, err)
 		}
-		now, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "Νέα Πορεία", At: day(3, 1)}))
+		now, err := rows(e.snap(t).Memberships(ctx, readmodel.MembershipFilter{Faction: "np1", At: day(3, 1)}))
 		if err != nil || len(now) != 1 || now[0].MemberID != "ioannou" {
 			t.Errorf("Νέα Πορεία on 1 March: %+v, %v", now, err)
 		}

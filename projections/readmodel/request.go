@@ -26,6 +26,10 @@ var requests = define(&table[string, requestRow]{
 		textCol("request_id", "TEXT PRIMARY KEY", func(r *requestRow) *string { return &r.ID }),
 		textCol("category", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Category }),
 		textCol("subject", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Subject }),
+		textCol("description", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Description }),
+		textCol("address", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Address }),
+		floatCol("lat", func(r *requestRow) **float64 { return &r.Lat }),
+		floatCol("long", func(r *requestRow) **float64 { return &r.Long }),
 		textCol("channel", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Channel }),
 		textCol("assisted_by", "TEXT NOT NULL", func(r *requestRow) *string { return &r.AssistedBy }),
 		textCol("status", "TEXT NOT NULL", func(r *requestRow) *string { return &r.Status }),
@@ -47,6 +51,15 @@ var requests = define(&table[string, requestRow]{
 		textCol("legal_basis", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.LegalBasis }),
 		timeCol("closed_at", func(r *requestRow) *time.Time { return &r.ClosedAt }),
 		intCol("reopened", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *int { return &r.Reopened }),
+		textCol("counting", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Counting }),
+		intCol("extended_days", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *int { return &r.ExtendedDays }),
+		textCol("extension_reason", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ExtensionReason }),
+		textCol("forwarded_to", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ForwardedTo }),
+		textCol("forward_clock", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.ForwardClock }),
+		boolCol("forwarded_late", "INTEGER NOT NULL DEFAULT 0", func(r *requestRow) *bool { return &r.ForwardedLate }),
+		textCol("access", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.Access }),
+		textCol("withheld_reason", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.WithheldReason }),
+		textCol("withheld_legal_basis", "TEXT NOT NULL DEFAULT ''", func(r *requestRow) *string { return &r.WithheldLegalBasis }),
 	},
 	indexes: []string{
 		`CREATE INDEX {requests_status} ON {requests} (status, submitted_at, request_id)`,
@@ -100,7 +113,7 @@ var openRequestStatuses = []any{
 func applyRequest(w writer, p events.Payload) (bool, error) {
 	switch p.(type) {
 	case events.RequestSubmitted, events.RequestAcknowledged, events.RequestAssigned, events.RequestAnswered,
-		events.RequestRejected, events.RequestClosed, events.RequestReopened:
+		events.RequestRejected, events.RequestClosed, events.RequestReopened, events.RequestExtended, events.RequestForwarded:
 	default:
 		return false, nil
 	}
@@ -116,9 +129,13 @@ func applyRequest(w writer, p events.Payload) (bool, error) {
 		if err != nil {
 			return true, err
 		}
+		description, _, err := w.open(events.EntityRequest, w.id(), e.Author, events.RequestEntity(w.id()), e.Description, "")
+		if err != nil {
+			return true, err
+		}
 		r := rows.put(requestRow{Request: Request{ID: w.id()}})
 		change = r.apply(w.at(), e)
-		r.Subject = subject
+		r.Subject, r.Description = subject, description
 	} else {
 		// A change of a request that is not in the table changes no row,
 		// as an UPDATE would not, but still enters its history.
@@ -155,15 +172,24 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 	var detail string
 	switch e := p.(type) {
 	case events.RequestSubmitted:
-		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the subject is opened by the caller
+		r.Category, r.Channel, r.AssistedBy = string(e.Category), string(e.Channel), e.AssistedBy // the words are opened by the caller
+		if l := e.Location; l != nil {
+			r.Address, r.Lat, r.Long = l.Address, l.Lat, l.Long
+		}
 		r.Status, r.SubmittedAt, detail = string(events.RequestStatusSubmitted), or(e.SubmittedAt), string(e.Channel)
 	case events.RequestAcknowledged:
 		r.Status, r.AcknowledgedAt, r.ResponseDays, r.hasResponseDays, r.DueAt = string(events.RequestStatusAcknowledged), at, e.ResponseDays, true, e.DueAt.UTC()
+		r.Counting = string(e.Counting)
 		detail = "due " + e.DueAt.UTC().Format(time.DateOnly)
 	case events.RequestAssigned:
 		r.Status, r.Department, r.OfficerID, detail = string(events.RequestStatusAssigned), e.Department, e.OfficerID, e.Department
 	case events.RequestAnswered:
 		r.Status, r.AnsweredAt, r.AnswerSummary = string(events.RequestStatusAnswered), or(e.AnsweredAt), e.Summary
+		r.Access, r.WithheldReason, r.WithheldLegalBasis = string(e.Access), "", ""
+		if e.Withheld != nil {
+			r.WithheldReason, r.WithheldLegalBasis = e.Withheld.Reason, e.Withheld.LegalBasis
+			detail = "partial: " + e.Withheld.LegalBasis
+		}
 	case events.RequestRejected:
 		r.Status, r.AnsweredAt, r.LegalBasis, r.AnswerSummary, detail = string(events.RequestStatusRejected), or(e.RejectedAt), e.LegalBasis, e.Reason, e.LegalBasis
 	case events.RequestClosed:
@@ -173,6 +199,39 @@ func (r *requestRow) apply(at time.Time, p events.Payload) RequestStatusChange {
 		r.AnsweredAt, r.ClosedAt = time.Time{}, time.Time{}
 		r.Reopened++
 		detail = e.Reason
+	case events.RequestExtended:
+		r.ExtendedDays, r.ExtensionReason, r.DueAt = e.Days, e.Reason, e.DueAt.UTC()
+		detail = "extended to " + e.DueAt.UTC().Format(time.DateOnly) + ": " + e.Reason
+	case events.RequestForwarded:
+		r.DueAt = e.DueAt.UTC()
+		if e.Internal {
+			r.Department = e.To
+		} else {
+			r.ForwardedTo, r.ForwardClock, r.ForwardedLate = e.To, string(e.Clock), e.Late
+		}
+		detail = "forwarded to " + e.To + " (" + string(e.Clock) + ")"
 	}
 	return RequestStatusChange{Status: r.Status, At: at, Detail: detail}
+}
+
+// floatCol is a nullable REAL column of a *float64 field.
+func floatCol[R any](name string, f func(*R) **float64) column[R] {
+	return column[R]{name: name, decl: "REAL",
+		get: func(r *R) any {
+			if p := *f(r); p != nil {
+				return *p
+			}
+			return nil
+		},
+		set: func(r *R, v any) {
+			switch x := v.(type) {
+			case float64:
+				*f(r) = &x
+			case int64:
+				y := float64(x)
+				*f(r) = &y
+			default:
+				*f(r) = nil
+			}
+		}}
 }

@@ -2,6 +2,7 @@ package readmodel
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -11,9 +12,16 @@ import (
 // Request is a citizen's request: what was asked, how, and how it was
 // handled, without the requester.
 type Request struct {
-	ID             string    `json:"id"`
-	Category       string    `json:"category"`
-	Subject        string    `json:"subject"`
+	ID       string `json:"id"`
+	Category string `json:"category"`
+	Subject  string `json:"subject"`
+	// Description, Address, Lat and Long describe the reported problem
+	// and where it is (each optional): the description is the
+	// requester's words, opened through the vault like the subject.
+	Description    string    `json:"description,omitempty"`
+	Address        string    `json:"address,omitempty"`
+	Lat            *float64  `json:"lat,omitempty"`
+	Long           *float64  `json:"long,omitempty"`
 	Channel        string    `json:"channel"`
 	AssistedBy     string    `json:"assisted_by,omitempty"`
 	Status         string    `json:"status"`
@@ -28,6 +36,19 @@ type Request struct {
 	LegalBasis     string    `json:"legal_basis,omitempty"`
 	ClosedAt       time.Time `json:"closed_at"`
 	Reopened       int       `json:"reopened"`
+	// As the law counts: calendar or working days; the one extension and
+	// its reason; the competent authority it was forwarded to, whether
+	// its period restarted and whether it went late; full or partial
+	// access, and for partial access why the rest is withheld.
+	Counting           string `json:"counting,omitempty"`
+	ExtendedDays       int    `json:"extended_days,omitempty"`
+	ExtensionReason    string `json:"extension_reason,omitempty"`
+	ForwardedTo        string `json:"forwarded_to,omitempty"`
+	ForwardClock       string `json:"forward_clock,omitempty"`
+	ForwardedLate      bool   `json:"forwarded_late,omitempty"`
+	Access             string `json:"access,omitempty"`
+	WithheldReason     string `json:"withheld_reason,omitempty"`
+	WithheldLegalBasis string `json:"withheld_legal_basis,omitempty"`
 }
 
 // Overdue reports whether the request is still open for an answer past its
@@ -61,15 +82,22 @@ type RequestFilter struct {
 	Page
 }
 
-const requestSelect = `request_id, category, subject, channel, assisted_by, status, coalesce(submitted_at, ''), coalesce(acknowledged_at, ''),
+const requestSelect = `request_id, category, subject, description, address, lat, long, channel, assisted_by, status, coalesce(submitted_at, ''), coalesce(acknowledged_at, ''),
 	coalesce(response_days, 0), coalesce(due_at, ''), department, officer_id, coalesce(answered_at, ''), answer_summary, legal_basis,
-	coalesce(closed_at, ''), reopened`
+	coalesce(closed_at, ''), reopened, counting, extended_days, extension_reason, forwarded_to, forward_clock, forwarded_late,
+	access, withheld_reason, withheld_legal_basis`
 
 func scanRequest(s scanner) (Request, error) {
 	var r Request
 	var submitted, acknowledged, due, answered, closed string
-	err := s.Scan(&r.ID, &r.Category, &r.Subject, &r.Channel, &r.AssistedBy, &r.Status, &submitted, &acknowledged,
-		&r.ResponseDays, &due, &r.Department, &r.OfficerID, &answered, &r.AnswerSummary, &r.LegalBasis, &closed, &r.Reopened)
+	var lat, long sql.NullFloat64
+	err := s.Scan(&r.ID, &r.Category, &r.Subject, &r.Description, &r.Address, &lat, &long, &r.Channel, &r.AssistedBy, &r.Status, &submitted, &acknowledged,
+		&r.ResponseDays, &due, &r.Department, &r.OfficerID, &answered, &r.AnswerSummary, &r.LegalBasis, &closed, &r.Reopened,
+		&r.Counting, &r.ExtendedDays, &r.ExtensionReason, &r.ForwardedTo, &r.ForwardClock, &r.ForwardedLate,
+		&r.Access, &r.WithheldReason, &r.WithheldLegalBasis)
+	if lat.Valid && long.Valid {
+		r.Lat, r.Long = &lat.Float64, &long.Float64
+	}
 	r.SubmittedAt, r.AcknowledgedAt, r.DueAt = parseTime(submitted), parseTime(acknowledged), parseTime(due)
 	r.AnsweredAt, r.ClosedAt = parseTime(answered), parseTime(closed)
 	return r, err

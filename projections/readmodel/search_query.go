@@ -109,9 +109,12 @@ func (s *Snapshot) Search(ctx context.Context, q string, opts SearchOptions) (Li
 	if _, err := opts.Page.size(); err != nil {
 		return List[SearchHit]{}, err
 	}
+	if opts.Desc {
+		return List[SearchHit]{}, events.Invalidf("search: hits come best first; there is no reverse order")
+	}
 	terms := searchTerms(q)
 	if len(terms) == 0 {
-		if _, err := decodeCursor(opts.After, "search", 3); err != nil {
+		if _, err := decodeCursor(opts.After, "search", 2); err != nil {
 			return List[SearchHit]{}, err
 		}
 		out := List[SearchHit]{Items: []SearchHit{}, Next: opts.After}
@@ -156,7 +159,9 @@ func (s *Snapshot) Search(ctx context.Context, q string, opts SearchOptions) (Li
 	if err != nil {
 		return List[SearchHit]{}, err
 	}
-	out := List[SearchHit]{Items: make([]SearchHit, len(page.Items)), Next: page.Next, HasMore: page.HasMore, Total: page.Total}
+	// The hits keep the ranked rows' keys: each hit has its own cursor.
+	out := List[SearchHit]{Items: make([]SearchHit, len(page.Items)), Next: page.Next, HasMore: page.HasMore, Total: page.Total,
+		keys: page.keys, name: page.name}
 	if len(page.Items) == 0 {
 		return out, nil
 	}

@@ -1,0 +1,99 @@
+package readmodel_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
+)
+
+// TestProcurementUnderLaw projects a process under ν. 4412/2016 in lots,
+// with a commitment, an evaluation rejecting a bid, an appeal upheld
+// against an award and a new award, and a request extended, forwarded
+// and answered in part.
+func TestProcurementUnderLaw(t *testing.T) {
+	ctx := context.Background()
+	e := newRMEnv(t)
+	ocid := "ocds-abc123-2026-0900"
+	st := events.ProcurementStream(ocid)
+	law := &events.ProcurementLaw{Procedure: events.ProcedureOpen, Category: events.CategorySupplies, VATRate: 2400,
+		Thresholds: events.DefaultProcurementSettings().For(events.CategorySupplies)}
+	e.add(t, st, day(3, 1), events.ProcurementPlanned{OCID: ocid, Title: "Τρόφιμα", Description: "Τρόφιμα σε τμήματα", BuyerBodyID: "council1",
+		Budget: events.EUR(50_000_00), CPV: []string{"15300000-1"}, Method: events.ProcurementOpen, Law: law, BudgetWithVAT: events.EUR(62_000_00), ADAM: "26REQ000000900"})
+	e.add(t, st, day(3, 2), events.ProcurementCommitmentRecorded{CommitmentID: "aay-1", Amount: events.EUR(49_600_00), BudgetLine: "15-6481.001", Year: 2026})
+	e.add(t, st, day(3, 3), events.ProcurementTenderPublished{Procedure: "Ανοικτή διαδικασία", Ceiling: events.EUR(40_000_00), Deadline: day(3, 30),
+		Items: []events.TenderItem{}, Lots: []events.Lot{{ID: "1", Title: "Φρούτα", Value: events.EUR(20_000_00)}, {ID: "2", Title: "Λαχανικά", Value: events.EUR(20_000_00)}},
+		ADAM: "26PROC000000900"})
+	e.add(t, st, day(3, 10),
+		events.ProcurementBidReceived{BidID: "b1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), ReceivedAt: day(3, 10), Status: events.BidValid, LotID: "1"},
+		events.ProcurementBidReceived{BidID: "b2", SupplierID: "EL090000045", Value: events.EUR(18_000_00), ReceivedAt: day(3, 10), Status: events.BidValid, LotID: "2"},
+		events.ProcurementBidReceived{BidID: "b3", SupplierID: "EL094019245", Value: events.EUR(17_000_00), ReceivedAt: day(3, 10), Status: events.BidValid, LotID: "2"})
+	e.add(t, st, day(4, 1), events.ProcurementEvaluationRecorded{EvaluationID: "ev-2", LotID: "2", Phase: events.EvaluationFinancial, Ranking: []string{"b2"},
+		Rejected: []events.BidRejection{{BidID: "b3", Reason: "Ελλιπής εγγυητική"}}})
+	e.add(t, st, day(4, 2),
+		events.ProcurementAwarded{AwardID: "aw-1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), DecisionID: "d1", LotID: "1", ValueWithVAT: events.EUR(23_560_00)})
+	e.add(t, st, day(4, 3),
+		events.ProcurementAwarded{AwardID: "aw-2", SupplierID: "EL090000045", Value: events.EUR(18_000_00), DecisionID: "d1", LotID: "2", ValueWithVAT: events.EUR(22_320_00)})
+	e.add(t, st, day(4, 4), events.ProcurementAppealLodged{AppealID: "ap-1", Kind: events.AppealObjection, AwardID: "aw-2", Grounds: "Λάθος"})
+	e.add(t, st, day(4, 9), events.ProcurementAppealDecided{AppealID: "ap-1", Outcome: events.AppealUpheld, Reason: "Βάσιμη"})
+
+	req := "req-law-1"
+	rs := events.RequestStream(req)
+	e.add(t, rs, day(3, 2), events.RequestSubmitted{RequestID: req, Category: events.RequestInformation, Channel: events.RequestViaWeb, SubmittedAt: day(3, 2),
+		LegacySubject: "Αντίγραφο μελέτης"})
+	e.add(t, rs, day(3, 3), events.RequestAcknowledged{ResponseDays: 20, DueAt: day(3, 23), Counting: events.CountCalendar})
+	e.add(t, rs, day(3, 4), events.RequestForwarded{To: "Περιφέρεια", Reason: "Αρμόδια", Clock: events.ClockRestarted, DueAt: day(3, 24)})
+	e.add(t, rs, day(3, 20), events.RequestExtended{Days: 10, Reason: "Φάκελος στο αρχείο", DueAt: day(4, 3)})
+	e.add(t, rs, day(3, 25), events.RequestAnswered{Summary: "Χορηγείται εν μέρει", AnsweredAt: day(3, 25), Access: events.AccessPartial,
+		Withheld: &events.Withholding{Reason: "Προσωπικά δεδομένα", LegalBasis: "άρθρο 5 ν. 2690/1999"}})
+	e.sync(t)
+	s := e.snap(t)
+
+	p, err := s.Procurement(ctx, ocid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ProcedureType != "open" || p.Category != "supplies" || p.VATRate != 2400 || *p.BudgetWithVAT != events.EUR(62_000_00) ||
+		p.Committed != events.EUR(49_600_00) || p.Lots != 2 || p.LotsAwarded != 1 || p.AppealsPending != 0 || p.Status != readmodel.ProcurementTendering ||
+		*p.Awarded != events.EUR(19_000_00) || p.ADAM != "26REQ000000900" || p.TenderADAM != "26PROC000000900" ||
+		*p.DirectAwardLimit != events.EUR(30_000_00) || p.ModificationLimitPercent != 10 {
+		t.Fatalf("procurement = %+v", p)
+	}
+	lots, err := s.ProcurementLots(ctx, ocid)
+	if err != nil || len(lots) != 2 || lots[1].Title != "Λαχανικά" {
+		t.Fatalf("lots = %+v, %v", lots, err)
+	}
+	awards, err := s.ProcurementAwards(ctx, ocid)
+	if err != nil || len(awards) != 2 || awards[0].Status != "active" || awards[1].Status != "annulled" || *awards[1].ValueWithVAT != events.EUR(22_320_00) {
+		t.Fatalf("awards = %+v, %v", awards, err)
+	}
+	evs, err := s.ProcurementEvaluations(ctx, ocid)
+	if err != nil || len(evs) != 1 || evs[0].Rejected[0] != "b3" || evs[0].Ranking[0] != "b2" {
+		t.Fatalf("evaluations = %+v, %v", evs, err)
+	}
+	b3, err := s.Bid(ctx, readmodel.BidKey{OCID: ocid, BidID: "b3"})
+	if err != nil || b3.Status != "disqualified" || b3.StatusReason != "Ελλιπής εγγυητική" || b3.LotID != "2" {
+		t.Fatalf("bid = %+v, %v", b3, err)
+	}
+	appeals, err := s.ProcurementAppeals(ctx, ocid)
+	if err != nil || len(appeals) != 1 || appeals[0].Status != "upheld" {
+		t.Fatalf("appeals = %+v, %v", appeals, err)
+	}
+	commitments, err := s.ProcurementCommitments(ctx, ocid)
+	if err != nil || len(commitments) != 1 || commitments[0].BudgetLine != "15-6481.001" {
+		t.Fatalf("commitments = %+v, %v", commitments, err)
+	}
+
+	r, err := s.Request(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Counting != "calendar" || r.ForwardedTo != "Περιφέρεια" || r.ForwardClock != "restarted" || r.ExtendedDays != 10 ||
+		!r.DueAt.Equal(day(4, 3)) || r.Access != "partial" || r.WithheldLegalBasis == "" {
+		t.Fatalf("request = %+v", r)
+	}
+	if n, err := readmodel.RowsReadBack(ctx, e.db); err != nil || n == 0 {
+		t.Fatalf("RowsReadBack = %d, %v", n, err)
+	}
+}
