@@ -36,14 +36,14 @@ const (
 
 func (r MemberRole) valid() bool {
 	switch r {
-	case RoleChair, RoleViceChair, RoleSecretary, RoleMember, RoleMayor:
+	case RoleChair, RoleViceChair, RoleSecretary, RoleMember, RoleMayor, RoleSubstitute:
 		return true
 	}
 	return false
 }
 
 // singleHolder reports whether at most one member may hold the role.
-func (r MemberRole) singleHolder() bool { return r != RoleMember }
+func (r MemberRole) singleHolder() bool { return r != RoleMember && r != RoleSubstitute }
 
 // BodyRegistered records a new body and the rules it decides by.
 type BodyRegistered struct {

@@ -43,6 +43,9 @@ func decideBody(s BodyState, c Command, f Facts) ([]Payload, error) {
 		if s.Settings.Votes(c.Role) && s.VotingMembers() >= s.Settings.Seats {
 			return nil, Errorf(CodeConflict, "all %d seats of body %s are taken", s.Settings.Seats, s.ID)
 		}
+		if c.Role == RoleSubstitute && !s.Settings.Substitutes {
+			return nil, Errorf(CodeConflict, "body %s has no substitutes (its settings)", s.ID)
+		}
 		return []Payload{BodyMemberJoined{MemberID: c.MemberID, Name: c.Name, FactionID: c.FactionID, Role: c.Role}}, nil
 	case RemoveMember:
 		if err := ValidateID("member id", c.MemberID); err != nil {
@@ -60,7 +63,7 @@ func decideBody(s BodyState, c Command, f Facts) ([]Payload, error) {
 			return nil, err
 		}
 		if !c.Role.valid() {
-			return nil, Invalidf("role %q: want chair, vice_chair, secretary, member or mayor", c.Role)
+			return nil, Invalidf("role %q: want chair, vice_chair, secretary, member, mayor or substitute", c.Role)
 		}
 		m, ok := s.Members[c.MemberID]
 		if !ok {
@@ -122,7 +125,7 @@ func validateMember(id, name string, role MemberRole) error {
 		return err
 	}
 	if !role.valid() {
-		return Invalidf("role %q: want chair, vice_chair, secretary, member or mayor", role)
+		return Invalidf("role %q: want chair, vice_chair, secretary, member, mayor or substitute", role)
 	}
 	return nil
 }

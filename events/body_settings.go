@@ -172,6 +172,13 @@ type BodySettings struct {
 	// NonVotingRoles attend and speak but do not vote or count toward
 	// quorum (by default the mayor, in the council).
 	NonVotingRoles []MemberRole `json:"non_voting_roles,omitempty"`
+	// Substitutes says the body has substitute members (role substitute),
+	// who vote only in the seat of an absent member (SeatSubstitute).
+	Substitutes bool `json:"substitutes,omitempty"`
+	// Powers are, for a committee, the question types it decides under
+	// powers delegated by the council; a decision on another is refused.
+	// Empty means the body decides any question (a council).
+	Powers []QuestionType `json:"powers,omitempty"`
 	// Procurement holds the body's thresholds under ν. 4412/2016 as a
 	// buyer; nil means the law's (DefaultProcurementSettings).
 	Procurement *ProcurementSettings `json:"procurement,omitempty"`
@@ -224,7 +231,15 @@ func (s BodySettings) Validate() error {
 	}
 	for _, r := range s.NonVotingRoles {
 		if !r.valid() {
-			return Invalidf("non-voting role %q: want chair, vice_chair, secretary, member or mayor", r)
+			return Invalidf("non-voting role %q: want chair, vice_chair, secretary, member, mayor or substitute", r)
+		}
+	}
+	for i, q := range s.Powers {
+		if err := ValidateID("question type of the delegated powers", string(q)); err != nil {
+			return err
+		}
+		if q == QuestionUrgency || slices.Contains(s.Powers[:i], q) {
+			return Invalidf("delegated powers: question type %q listed twice or not a matter to decide", q)
 		}
 	}
 	if s.Procurement != nil {
@@ -256,14 +271,22 @@ func (s BodySettings) QuorumFor(call int) Threshold {
 	return s.Quorum
 }
 
-// Votes reports whether a member of role votes.
+// Votes reports whether a member of role votes; a substitute votes only
+// in the seat of an absent member (MeetingState.Votes).
 func (s BodySettings) Votes(role MemberRole) bool {
-	return !slices.Contains(s.NonVotingRoles, role)
+	return role != RoleSubstitute && !slices.Contains(s.NonVotingRoles, role)
+}
+
+// MayDecide reports whether the body decides questions of type q: any, or
+// only those of its delegated Powers.
+func (s BodySettings) MayDecide(q QuestionType) bool {
+	return len(s.Powers) == 0 || slices.Contains(s.Powers, q)
 }
 
 func (s BodySettings) clone() BodySettings {
 	s.Majorities = maps.Clone(s.Majorities)
 	s.NonVotingRoles = slices.Clone(s.NonVotingRoles)
+	s.Powers = slices.Clone(s.Powers)
 	if s.Procurement != nil {
 		p := ProcurementSettings{Thresholds: maps.Clone(s.Procurement.Thresholds)}
 		s.Procurement = &p

@@ -75,7 +75,15 @@ type ConsultationClosed struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// ConsultationReopened records the consultation on an item opening again,
+// until ClosesAt, when the item's postponed meeting published its agenda
+// for the new date.
+type ConsultationReopened struct {
+	ClosesAt time.Time `json:"closes_at"`
+}
+
 func (ConsultationOpened) EventType() string           { return "consultation.opened" }
+func (ConsultationReopened) EventType() string         { return "consultation.reopened" }
 func (ConsultationCommentSubmitted) EventType() string { return "consultation.comment_submitted" }
 func (ConsultationCommentModerated) EventType() string { return "consultation.comment_moderated" }
 func (ConsultationCommentWithdrawn) EventType() string { return "consultation.comment_withdrawn" }
@@ -88,12 +96,14 @@ func init() {
 	Register[ConsultationCommentModerated]("consultation", 1, "A comment was hidden from public views with a public reason; it stays on the record.")
 	Register[ConsultationCommentWithdrawn]("consultation", 1, "The author of a comment withdrew it.")
 	Register[ConsultationClosed]("consultation", 1, "A consultation closed, at its time or earlier with a reason.")
+	Register[ConsultationReopened]("consultation", 1, "A consultation closed by its meeting's postponement opened again, until a new time, when the agenda was published for the new date.")
 	RegisterDecider(ConsultationDecider)
 }
 
 // OpenConsultation opens the consultation on an item of a published
-// agenda, until the closing time the publication set. The command service
-// issues it for each item of a MeetingAgendaPublished.
+// agenda, until the closing time the publication set. PublishAgenda opens
+// the consultation of each item it publishes in the same step; this
+// command opens one on an item published before it did.
 type OpenConsultation struct {
 	ItemID    string
 	MeetingID string
@@ -212,6 +222,8 @@ func evolveConsultation(s ConsultationState, p Payload) ConsultationState {
 		}
 	case ConsultationClosed:
 		s.Status = ConsultationIsClosed
+	case ConsultationReopened:
+		s.Status, s.ClosesAt = ConsultationIsOpen, e.ClosesAt
 	}
 	return s
 }

@@ -28,10 +28,28 @@ const (
 // under a legal basis, without a vote of the body.
 const ExceptionMayorDecision = "mayor_decision"
 
-// DecisionException records why a decision has no vote behind it.
+// ExceptionDeputyMayorDecision is the exception of a decision taken by a
+// deputy mayor under powers the mayor delegated; Office names which deputy
+// mayor's office, each numbering its decisions in its own register.
+const ExceptionDeputyMayorDecision = "deputy_mayor_decision"
+
+// DecisionException records why a decision has no vote behind it: the
+// office that decided and the legal basis of its power.
 type DecisionException struct {
 	Kind       string `json:"kind"`
 	LegalBasis string `json:"legal_basis"`
+	// Office is the deciding office of a deputy mayor (such as
+	// "antidimarchos-oikonomikon"); empty for the mayor.
+	Office string `json:"office,omitempty"`
+}
+
+// register returns the exception's register key: its kind, and the
+// office for a deputy mayor.
+func (e DecisionException) register() string {
+	if e.Office != "" {
+		return e.Kind + claimKeySeparator + e.Office
+	}
+	return e.Kind
 }
 
 // DecisionAdopted records a decision. Schema 2 split schema 1's "number"
@@ -65,6 +83,18 @@ type DecisionPublished struct {
 	DocumentSHA256 string `json:"document_sha256"`
 }
 
+// DecisionReissued records the register issuing the decision again as an
+// ορθή επανάληψη under a new register id: Pnyx keeps the link from the
+// previous id to the new one, which is the decision's id from then on.
+type DecisionReissued struct {
+	Register           string `json:"register"`
+	RegisterID         string `json:"register_id"`
+	PreviousRegisterID string `json:"previous_register_id"`
+	Version            int    `json:"version"`
+	DocumentSHA256     string `json:"document_sha256"`
+	Reason             string `json:"reason"`
+}
+
 // DecisionCorrected records a new version of a decision, with the reason;
 // earlier versions stay on the record and the register id is kept.
 type DecisionCorrected struct {
@@ -92,6 +122,7 @@ type DecisionAnnulled struct {
 func (DecisionAdopted) EventType() string   { return "decision.adopted" }
 func (DecisionPublished) EventType() string { return "decision.published" }
 func (DecisionCorrected) EventType() string { return "decision.corrected" }
+func (DecisionReissued) EventType() string  { return "decision.reissued" }
 func (DecisionRevoked) EventType() string   { return "decision.revoked" }
 func (DecisionAnnulled) EventType() string  { return "decision.annulled" }
 
@@ -100,6 +131,7 @@ func init() {
 	RegisterUpcaster("decision.adopted", 1, upcastDecisionAdoptedV1)
 	Register[DecisionPublished]("decision", 1, "A version of a decision was published on the national register (such as Diavgeia, with its ADA).")
 	Register[DecisionCorrected]("decision", 1, "A decision was corrected into a new version, with the reason; earlier versions are kept.")
+	Register[DecisionReissued]("decision", 1, "The register issued a decision again (ορθή επανάληψη) under a new register id, linked to the previous one.")
 	Register[DecisionRevoked]("decision", 1, "A decision was revoked, with the reason and the revoking decision.")
 	Register[DecisionAnnulled]("decision", 1, "A decision was annulled by an authority, with the reason.")
 	RegisterDecider(DecisionDecider)
@@ -170,6 +202,16 @@ type CorrectDecision struct {
 	At         time.Time
 }
 
+// ReissueDecision records an ορθή επανάληψη of a published decision under
+// a new register id (a new ADA on Diavgeia), with the reason.
+type ReissueDecision struct {
+	DecisionID     string
+	RegisterID     string
+	DocumentSHA256 string
+	Reason         string
+	At             time.Time
+}
+
 // RevokeDecision revokes a decision, by RevokingDecisionID if any.
 type RevokeDecision struct {
 	DecisionID         string
@@ -191,12 +233,14 @@ func decisionStream(id string) string { return StreamName("decision", id) }
 func (c AdoptDecision) Stream() string   { return decisionStream(c.DecisionID) }
 func (c PublishDecision) Stream() string { return decisionStream(c.DecisionID) }
 func (c CorrectDecision) Stream() string { return decisionStream(c.DecisionID) }
+func (c ReissueDecision) Stream() string { return decisionStream(c.DecisionID) }
 func (c RevokeDecision) Stream() string  { return decisionStream(c.DecisionID) }
 func (c AnnulDecision) Stream() string   { return decisionStream(c.DecisionID) }
 
 func (c AdoptDecision) OccurredAt() time.Time   { return c.At }
 func (c PublishDecision) OccurredAt() time.Time { return c.At }
 func (c CorrectDecision) OccurredAt() time.Time { return c.At }
+func (c ReissueDecision) OccurredAt() time.Time { return c.At }
 func (c RevokeDecision) OccurredAt() time.Time  { return c.At }
 func (c AnnulDecision) OccurredAt() time.Time   { return c.At }
 
@@ -230,6 +274,17 @@ func (c PublishDecision) Needs() []string {
 	return []string{registerIDClaim(c.register(), c.RegisterID)}
 }
 
+// Needs of ReissueDecision: the claim on the new register id, on the
+// register of the decision's publication (Diavgeia for a decision not
+// yet published: the rules refuse it).
+func (c ReissueDecision) NeedsGiven(state any) []string {
+	reg := RegisterDiavgeia
+	if d, ok := state.(DecisionState); ok && d.Register != "" {
+		reg = d.Register
+	}
+	return []string{registerIDClaim(reg, c.RegisterID)}
+}
+
 func (c PublishDecision) register() string {
 	if c.Register == "" {
 		return RegisterDiavgeia
@@ -257,10 +312,12 @@ func (c AdoptDecision) year() int {
 // the body's, "decisionnumber-<body>-<year>", or for a decision taken by
 // an office under an exception the office's own,
 // "decisionnumber-<body>~<exception kind>-<year>" (the mayor's decisions
-// are numbered apart from the council's).
+// are numbered apart from the council's), and for a deputy mayor
+// "decisionnumber-<body>~deputy_mayor_decision~<office>-<year>". A
+// committee is a body of its own and numbers in its own register.
 func (c AdoptDecision) CounterStream() string {
 	if c.Exception != nil {
-		return fmt.Sprintf("decisionnumber-%s%s%s-%d", c.BodyID, claimKeySeparator, c.Exception.Kind, c.year())
+		return fmt.Sprintf("decisionnumber-%s%s%s-%d", c.BodyID, claimKeySeparator, c.Exception.register(), c.year())
 	}
 	return fmt.Sprintf("decisionnumber-%s-%d", c.BodyID, c.year())
 }
@@ -302,9 +359,12 @@ type DecisionState struct {
 	Register          string
 	RegisterID        string
 	PublishedVersions []int
-	StatusReason      string
-	RevokedBy         string
-	AnnulledBy        string
+	// PreviousRegisterIDs are the ids the register replaced by reissuing
+	// the decision (ορθή επανάληψη), oldest first.
+	PreviousRegisterIDs []string
+	StatusReason        string
+	RevokedBy           string
+	AnnulledBy          string
 }
 
 // Exists reports whether the decision was adopted.
@@ -335,6 +395,12 @@ func evolveDecision(s DecisionState, p Payload) DecisionState {
 	case DecisionPublished:
 		s.Register, s.RegisterID = e.Register, e.RegisterID
 		s.PublishedVersions = append(slices.Clip(s.PublishedVersions), e.Version)
+	case DecisionReissued:
+		s.PreviousRegisterIDs = append(slices.Clip(s.PreviousRegisterIDs), e.PreviousRegisterID)
+		s.Register, s.RegisterID = e.Register, e.RegisterID
+		if !slices.Contains(s.PublishedVersions, e.Version) {
+			s.PublishedVersions = append(slices.Clip(s.PublishedVersions), e.Version)
+		}
 	case DecisionCorrected:
 		s.Versions = append(slices.Clip(s.Versions), DecisionVersion{Version: e.Version, Reason: e.Reason,
 			Title: e.Title, Text: e.Text, Documents: slices.Clone(e.Documents)})

@@ -71,10 +71,8 @@ func TestMunicipalRecord(t *testing.T) {
 	}
 	run(events.ScheduleMeeting{MeetingID: "2026-05", BodyID: "ds-athina", StartsAt: meetingAt, Place: "Δημαρχείο, Πλατεία Κοτζιά", Urgency: events.MeetingRegular, At: t0})
 	run(events.AddItem{MeetingID: "2026-05", ItemID: "2026-05-1", Title: "Έγκριση προϋπολογισμού", QuestionType: "budget", Presenter: "Αντιδήμαρχος Οικονομικών", Documents: []events.DocumentRef{doc}, At: t0})
-	published := run(events.PublishAgenda{MeetingID: "2026-05", BodyID: "ds-athina", ConsultationClosesAt: meetingAt.Add(-24 * time.Hour), At: t0.Add(time.Hour)})
-	for _, id := range published.Payloads[0].(events.MeetingAgendaPublished).ItemIDs {
-		run(events.OpenConsultation{ItemID: id, MeetingID: "2026-05", At: t0.Add(time.Hour)})
-	}
+	// The publication opens the consultation on each item it publishes.
+	run(events.PublishAgenda{MeetingID: "2026-05", BodyID: "ds-athina", ConsultationClosesAt: meetingAt.Add(-24 * time.Hour), At: t0.Add(time.Hour)})
 	run(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-1", Kind: events.CommentProposal, Text: "Περισσότερα κονδύλια για τις παιδικές χαρές της Κυψέλης.", SubjectRef: citizen, At: t0.Add(2 * time.Hour)})
 	refused(events.SubmitComment{ItemID: "2026-05-1", CommentID: "c-2", Kind: events.CommentObjection, Text: "Αργά", SubjectRef: citizen, At: meetingAt}, events.CodeConflict)
 

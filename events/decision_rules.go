@@ -53,6 +53,32 @@ func decideDecision(s DecisionState, c Command, f Facts) ([]Payload, error) {
 		default:
 			return nil, Errorf(CodeConflict, "%s %s is already the register id of %s", reg, c.RegisterID, holder)
 		}
+	case ReissueDecision:
+		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
+			return nil, err
+		}
+		if !validSHA256(c.DocumentSHA256) {
+			return nil, Invalidf("document sha256 must be 64 hex digits")
+		}
+		if s.RegisterID == "" {
+			return nil, Errorf(CodeConflict, "decision %s was never published; publish it first", s.Ref())
+		}
+		if err := validateRegisterID(s.Register, c.RegisterID); err != nil {
+			return nil, err
+		}
+		if err := s.inForce("reissue"); err != nil {
+			return nil, err
+		}
+		if c.RegisterID == s.RegisterID || slices.Contains(s.PreviousRegisterIDs, c.RegisterID) {
+			return nil, Errorf(CodeConflict, "decision %s has been %s %s already; a reissue takes a new id", s.Ref(), s.Register, c.RegisterID)
+		}
+		reissued := DecisionReissued{Register: s.Register, RegisterID: c.RegisterID, PreviousRegisterID: s.RegisterID,
+			Version: s.Current().Version, DocumentSHA256: strings.ToLower(c.DocumentSHA256), Reason: c.Reason}
+		claim := registerIDClaim(s.Register, c.RegisterID)
+		if holder := claimHolder(f, claim); holder != "" {
+			return nil, Errorf(CodeConflict, "%s %s is already the register id of %s", s.Register, c.RegisterID, holder)
+		}
+		return []Payload{reissued, takeClaim(claim, c.Stream())}, nil
 	case CorrectDecision:
 		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
@@ -139,15 +165,29 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 	if s.Exists() {
 		return nil, Errorf(CodeConflict, "decision %s already exists", c.DecisionID)
 	}
-	if _, err := bodyFact(f, c.BodyID); err != nil && !imported {
+	b, err := bodyFact(f, c.BodyID)
+	if err != nil && !imported {
 		return nil, err
 	}
 	adopted := DecisionAdopted{DecisionID: c.DecisionID, BodyID: c.BodyID, Number: c.Number, Year: c.year(),
 		MeetingID: c.MeetingID, ItemID: c.ItemID, VoteID: c.VoteID, Title: c.Title, Text: c.Text,
 		LegalBasis: c.LegalBasis, Documents: c.Documents}
 	if c.Exception != nil {
-		if c.Exception.Kind != ExceptionMayorDecision && c.Exception.Kind != ExceptionImported {
-			return nil, Invalidf("decision %s: exception kind %q: want %s, the only decision recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision)
+		switch c.Exception.Kind {
+		case ExceptionImported:
+		case ExceptionMayorDecision:
+			if c.Exception.Office != "" {
+				return nil, Invalidf("decision %s: the mayor's decision names no office; a deputy mayor's does", c.DecisionID)
+			}
+		case ExceptionDeputyMayorDecision:
+			if err := ValidateID("office of the deputy mayor", c.Exception.Office); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, Invalidf("decision %s: exception kind %q: want %s or %s, the decisions recorded without a vote", c.DecisionID, c.Exception.Kind, ExceptionMayorDecision, ExceptionDeputyMayorDecision)
+		}
+		if c.Exception.Kind != ExceptionImported && err == nil && b.Kind != BodyCouncil {
+			return nil, Invalidf("decision %s: the mayor's and deputy mayors' decisions are recorded under the council, not %s %s", c.DecisionID, b.Kind, b.ID)
 		}
 		if err := ValidateLongText("legal basis of the exception", c.Exception.LegalBasis, MaxReasonRunes); err != nil {
 			return nil, err
@@ -181,6 +221,10 @@ func decideAdoptDecision(s DecisionState, c AdoptDecision, f Facts) ([]Payload, 
 		return nil, Errorf(CodeConflict, "vote %s is not closed", v.ID)
 	case v.Result != VotePassed:
 		return nil, Errorf(CodeConflict, "vote %s did not pass (%s)", v.ID, v.Result)
+	case v.QuestionType == QuestionMinutes:
+		return nil, Errorf(CodeConflict, "vote %s approved minutes; approve them (ApproveMinutes), it gives no decision", v.ID)
+	case !b.Settings.MayDecide(v.QuestionType):
+		return nil, Errorf(CodeForbidden, "body %s decides under delegated powers (%s); a question of type %s is outside them", b.ID, powersList(b.Settings.Powers), v.QuestionType)
 	}
 	if by := claimHolder(f, voteDecisionClaim(v.ID)); by != "" {
 		return nil, Errorf(CodeConflict, "vote %s has already been decided by %s; a vote decides one question once", v.ID, by)
@@ -209,6 +253,14 @@ func validateRegisterID(register, id string) error {
 		return Invalidf("register id %q is not a Diavgeia ADA: want seven to ten and then three Greek capitals or digits joined by a hyphen, like Ψ4ΩΗΩΡ1-ΑΒΓ or ΨΩ1Α46ΜΤΛ6-ΑΒΓ", id)
 	}
 	return nil
+}
+
+func powersList(qs []QuestionType) string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = string(q)
+	}
+	return strings.Join(out, ", ")
 }
 
 func (s DecisionState) inForce(what string) error {

@@ -315,7 +315,39 @@ func (c WithdrawItem) Needs() []string { return []string{consultationStream(c.It
 
 func itemClaim(itemID string) string { return ClaimStream("item", itemID) }
 
-func (c PublishAgenda) Needs() []string       { return []string{StreamName("body", c.BodyID)} }
+func (c PublishAgenda) Needs() []string { return []string{StreamName("body", c.BodyID)} }
+
+// NeedsGiven of PublishAgenda: the consultation of each item it publishes,
+// which it opens (or, for an item of a postponed meeting, reopens).
+func (c PublishAgenda) NeedsGiven(state any) []string {
+	m, _ := state.(MeetingState)
+	return m.consultations(func(it MeetingItem) bool { return !it.Withdrawn && (!it.Published || it.Postponed) })
+}
+
+// NeedsGiven of PostponeMeeting: the consultations of the published items,
+// which the postponement closes.
+func (c PostponeMeeting) NeedsGiven(state any) []string {
+	m, _ := state.(MeetingState)
+	return m.consultations(func(it MeetingItem) bool { return it.Published && !it.Withdrawn })
+}
+
+// NeedsGiven of CancelMeeting: the consultations of the published items,
+// which the cancellation closes.
+func (c CancelMeeting) NeedsGiven(state any) []string {
+	m, _ := state.(MeetingState)
+	return m.consultations(func(it MeetingItem) bool { return it.Published && !it.Withdrawn })
+}
+
+// consultations returns the consultation streams of the items chosen.
+func (s MeetingState) consultations(choose func(MeetingItem) bool) []string {
+	var out []string
+	for _, it := range s.Items {
+		if choose(it) {
+			out = append(out, consultationStream(it.ID))
+		}
+	}
+	return out
+}
 func (c ConveneMeeting) Needs() []string      { return []string{StreamName("body", c.BodyID)} }
 func (c RecordQuorumFailure) Needs() []string { return []string{StreamName("body", c.BodyID)} }
 func (c RecordArrival) Needs() []string       { return []string{StreamName("body", c.BodyID)} }
@@ -333,6 +365,10 @@ type MeetingItem struct {
 	OriginalItemID string
 	Withdrawn      bool
 	Published      bool
+	// Postponed is set for a published item of a meeting postponed since
+	// its publication: its consultation closed, and a publication for the
+	// new date reopens it.
+	Postponed bool
 	// ConsultationClosesAt is when the consultation opened by the item's
 	// publication closes; zero before publication.
 	ConsultationClosesAt time.Time
@@ -354,6 +390,9 @@ type MeetingState struct {
 	Present           map[string]bool
 	PresidingMemberID string
 	Minutes           []DocumentRef
+	// Attendance is who attends each item (stepped out, conflicts of
+	// interest), justified absences and substitutes.
+	Attendance MeetingAttendance
 }
 
 // Exists reports whether the meeting was scheduled.
@@ -391,7 +430,7 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 		s.Items = slices.Clone(s.Items)
 		for i := range s.Items {
 			if slices.Contains(e.ItemIDs, s.Items[i].ID) {
-				s.Items[i].Published = true
+				s.Items[i].Published, s.Items[i].Postponed = true, false
 				s.Items[i].ConsultationClosesAt = e.ConsultationClosesAt
 			}
 		}
@@ -417,8 +456,16 @@ func evolveMeeting(s MeetingState, p Payload) MeetingState {
 		s.Minutes = append(slices.Clip(s.Minutes), e.Documents...)
 	case MeetingPostponed:
 		s.StartsAt = e.StartsAt
+		s.Items = slices.Clone(s.Items)
+		for i := range s.Items {
+			if s.Items[i].Published && !s.Items[i].Withdrawn {
+				s.Items[i].Postponed = true
+			}
+		}
 	case MeetingCancelled:
 		s.Status = MeetingIsCancelled
+	default:
+		return evolveAttendance(s, p)
 	}
 	return s
 }

@@ -57,6 +57,8 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		return decidePublishAgenda(s, c, f)
 	case ConveneMeeting, RecordQuorumFailure:
 		return decideAttendance(s, c, f)
+	case StepOut, DeclareConflict, JustifyAbsence, SeatSubstitute:
+		return decideItemAttendance(s, c, f)
 	case RecordArrival:
 		if err := ValidateID("member id", c.MemberID); err != nil {
 			return nil, err
@@ -73,6 +75,9 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		}
 		if s.IsPresent(c.MemberID) {
 			return nil, Errorf(CodeConflict, "member %s is already present at meeting %s", c.MemberID, s.ID)
+		}
+		if sub := s.Attendance.SubstitutedBy(c.MemberID); sub != "" {
+			return nil, Errorf(CodeConflict, "member %s is substituted by %s at meeting %s", c.MemberID, sub, s.ID)
 		}
 		return []Payload{MeetingMemberArrived{MemberID: c.MemberID}}, nil
 	case RecordDeparture:
@@ -121,7 +126,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if !c.StartsAt.After(s.StartsAt) {
 			return nil, Errorf(CodeConflict, "meeting %s starts at %s; a postponement must move it later", s.ID, s.StartsAt.UTC().Format(time.RFC3339))
 		}
-		return []Payload{MeetingPostponed{StartsAt: c.StartsAt.UTC(), Reason: c.Reason}}, nil
+		return append([]Payload{MeetingPostponed{StartsAt: c.StartsAt.UTC(), Reason: c.Reason}}, s.closeConsultations(f, "meeting postponed: "+c.Reason)...), nil
 	case CancelMeeting:
 		if err := ValidateLongText("reason", c.Reason, MaxReasonRunes); err != nil {
 			return nil, err
@@ -129,7 +134,7 @@ func decideMeeting(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if s.Status != MeetingIsScheduled {
 			return nil, Errorf(CodeConflict, "meeting %s is %s; only a meeting that has not sat can be cancelled", s.ID, s.Status)
 		}
-		return []Payload{MeetingCancelled{Reason: c.Reason}}, nil
+		return append([]Payload{MeetingCancelled{Reason: c.Reason}}, s.closeConsultations(f, "meeting cancelled: "+c.Reason)...), nil
 	}
 	return nil, Invalidf("command %T is not for meetings", c)
 }
@@ -298,7 +303,7 @@ func decidePublishAgenda(s MeetingState, c PublishAgenda, f Facts) ([]Payload, e
 	}
 	var ids []string
 	for _, it := range s.Items {
-		if !it.Published && !it.Withdrawn {
+		if !it.Withdrawn && (!it.Published || it.Postponed) {
 			ids = append(ids, it.ID)
 		}
 	}
@@ -313,7 +318,35 @@ func decidePublishAgenda(s MeetingState, c PublishAgenda, f Facts) ([]Payload, e
 	if !c.ConsultationClosesAt.After(c.At) || c.ConsultationClosesAt.After(s.StartsAt) {
 		return nil, Errorf(CodeConflict, "the consultation must close after publication and no later than the meeting starts (%s)", s.StartsAt.UTC().Format(time.RFC3339))
 	}
-	return []Payload{MeetingAgendaPublished{ItemIDs: ids, ConsultationClosesAt: c.ConsultationClosesAt.UTC()}}, nil
+	closes := c.ConsultationClosesAt.UTC()
+	out := []Payload{MeetingAgendaPublished{ItemIDs: ids, ConsultationClosesAt: closes}}
+	// The publication opens the consultation on each item, or reopens the
+	// one its meeting's postponement closed.
+	for _, id := range ids {
+		cs, ok := FactOf[ConsultationState](f, consultationStream(id))
+		switch {
+		case !ok || !cs.Exists():
+			out = append(out, OnStream{Stream: consultationStream(id), Payload: ConsultationOpened{ItemID: id, MeetingID: s.ID, ClosesAt: closes}})
+		case cs.MeetingID == s.ID && cs.Status == ConsultationIsClosed:
+			out = append(out, OnStream{Stream: consultationStream(id), Payload: ConsultationReopened{ClosesAt: closes}})
+		}
+	}
+	return out, nil
+}
+
+// closeConsultations closes the open consultations of the meeting's
+// published items, with the reason.
+func (s MeetingState) closeConsultations(f Facts, reason string) []Payload {
+	var out []Payload
+	for _, it := range s.Items {
+		if !it.Published || it.Withdrawn {
+			continue
+		}
+		if cs, ok := FactOf[ConsultationState](f, consultationStream(it.ID)); ok && cs.MeetingID == s.ID && cs.Status == ConsultationIsOpen {
+			out = append(out, OnStream{Stream: consultationStream(it.ID), Payload: ConsultationClosed{Reason: reason}})
+		}
+	}
+	return out
 }
 
 func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {
@@ -363,7 +396,10 @@ func decideAttendance(s MeetingState, c Command, f Facts) ([]Payload, error) {
 		if _, ok := b.Member(m); !ok {
 			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", m, b.ID)
 		}
-		if b.IsVotingMember(m) {
+		if sub := s.Attendance.SubstitutedBy(m); sub != "" {
+			return nil, Errorf(CodeConflict, "member %s is substituted by %s at meeting %s", m, sub, s.ID)
+		}
+		if s.Votes(b, m) {
 			voting++
 		}
 	}
@@ -408,6 +444,14 @@ func meetingIDOf(c Command) string {
 	case PostponeMeeting:
 		return c.MeetingID
 	case CancelMeeting:
+		return c.MeetingID
+	case StepOut:
+		return c.MeetingID
+	case DeclareConflict:
+		return c.MeetingID
+	case JustifyAbsence:
+		return c.MeetingID
+	case SeatSubstitute:
 		return c.MeetingID
 	}
 	return "?"

@@ -78,17 +78,23 @@ var commandRules = []CommandRules{
 	{"CloseConsultation", "consultation", []string{"consultation.closed"}, []string{"conflict: already closed", "invalid: closed early without a reason"}},
 
 	{"AdoptDecision", "decision", []string{"decision.adopted", "counter.advanced", "claim.taken"}, []string{
-		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision (or imported, for an imported record only: docs/IMPORTS.md); a year that does not fit the adoption",
+		"invalid: neither or both of a vote and an exception; an exception kind other than mayor_decision or deputy_mayor_decision (or imported, for an imported record only: docs/IMPORTS.md); a deputy mayor's decision without its office, a mayor's with one; an exception under a body that is not the council; a year that does not fit the adoption",
 		"conflict: a decision id already used", "not_found: an unknown body or vote",
 		"invalid: a vote of another body, meeting or item",
-		"conflict: a vote on an urgency or an amendment, not closed, or not passed",
+		"conflict: a vote on an urgency or an amendment, not closed, or not passed; a vote that approved minutes",
+		"forbidden: a question type outside the body's delegated powers (a committee's settings list the question types it decides)",
 		"conflict: a vote that already gave a decision (one decision per passed vote, claimed atomically)",
 		"conflict: adopted before its vote closed",
-		"numbering: the body's register per year (decisionnumber-<body>-<year>), an exception's own register (decisionnumber-<body>~mayor_decision-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
+		"numbering: each office its own register per year: the body's (decisionnumber-<body>-<year>; a committee is a body of its own), the mayor's (decisionnumber-<body>~mayor_decision-<year>), each deputy mayor's (decisionnumber-<body>~deputy_mayor_decision~<office>-<year>); a number is taken only by a recorded decision, so numbers run without gaps"}},
 	{"PublishDecision", "decision", []string{"decision.published", "claim.taken"}, []string{
 		"invalid: a register id that is not a Diavgeia ADA (seven to ten and three Greek capitals or digits joined by a hyphen), or a bad document hash",
 		"not_found: an unknown decision", "conflict: a decision not in force; another register id than its first publication's; a version already published",
 		"conflict: a register id already given to another decision"}},
+	{"ReissueDecision", "decision", []string{"decision.reissued", "claim.taken"}, []string{
+		"invalid: no reason, a bad document hash, a new id not of the register's format (a Diavgeia ADA)",
+		"conflict: a decision never published or not in force; an id it already had",
+		"conflict: a register id already given to another decision",
+		"records: the link from the previous register id to the new one; the new id is the decision's from then on"}},
 	{"CorrectDecision", "decision", []string{"decision.corrected"}, []string{"invalid: no reason, or invalid content", "conflict: a decision not in force, or a correction that changes nothing"}},
 	{"RevokeDecision", "decision", []string{"decision.revoked"}, []string{"invalid: no reason, or a decision revoking itself", "conflict: a decision not in force", "not_found: an unknown revoking decision", "conflict: a revoking decision not in force"}},
 	{"AnnulDecision", "decision", []string{"decision.annulled"}, []string{"invalid: no reason or authority", "conflict: already annulled"}},
@@ -104,8 +110,9 @@ var commandRules = []CommandRules{
 	{"WithdrawItem", "meeting", []string{"meeting.item_withdrawn", "consultation.closed"}, []string{
 		"not_found: an item not on the agenda", "conflict: already withdrawn, or after the meeting started",
 		"records: the item's open consultation is closed in the same step"}},
-	{"PublishAgenda", "meeting", []string{"meeting.agenda_published"}, []string{
-		"conflict: nothing to publish; later than the body's notice (5 days by default) before a regular meeting; a consultation closing before publication or after the start"}},
+	{"PublishAgenda", "meeting", []string{"meeting.agenda_published", "consultation.opened", "consultation.reopened"}, []string{
+		"conflict: nothing to publish; later than the body's notice (5 days by default) before a regular meeting; a consultation closing before publication or after the start",
+		"records: the consultation on each item published opens in the same step; after a postponement, the items are published again for the new date and the consultations the postponement closed reopen"}},
 	{"ConveneMeeting", "meeting", []string{"meeting.convened"}, []string{
 		"invalid: an empty or repeated attendance, a presiding member not present", "not_found: a member who does not sit in the body",
 		"conflict: a meeting not waiting to sit, before its start, without quorum for its call, or without a published agenda"}},
@@ -114,8 +121,46 @@ var commandRules = []CommandRules{
 	{"RecordDeparture", "meeting", []string{"meeting.member_departed"}, []string{"conflict: a meeting not sitting, a member not present, the presiding member"}},
 	{"AdjournMeeting", "meeting", []string{"meeting.adjourned"}, []string{"conflict: a meeting not sitting"}},
 	{"PublishMinutes", "meeting", []string{"meeting.minutes_published"}, []string{"invalid: no documents", "conflict: a meeting not adjourned, or minutes already published"}},
-	{"PostponeMeeting", "meeting", []string{"meeting.postponed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start"}},
-	{"CancelMeeting", "meeting", []string{"meeting.cancelled"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled"}},
+	{"PostponeMeeting", "meeting", []string{"meeting.postponed", "consultation.closed"}, []string{"invalid: no new start or reason", "conflict: after the start, or not later than the current start",
+		"records: the open consultations of its items close in the same step, until the agenda is published for the new date"}},
+	{"CancelMeeting", "meeting", []string{"meeting.cancelled", "consultation.closed"}, []string{"invalid: no reason", "conflict: a meeting that has sat or is not scheduled",
+		"records: the open consultations of its items close in the same step"}},
+	{"StepOut", "meeting", []string{"meeting.member_stepped_out"}, []string{
+		"conflict: a meeting not sitting; a member not present, already stepped out of the item or with a conflict of interest on it",
+		"not_found: an item not on the agenda", "conflict: a withdrawn item",
+		"attendance: the member is absent for the item's vote (a ballot on it is forbidden) and counts as absent for its quorum and majority"}},
+	{"DeclareConflict", "meeting", []string{"meeting.conflict_declared"}, []string{
+		"invalid: no reason", "not_found: an item not on the agenda, a member who does not sit in the body",
+		"conflict: a meeting that is neither scheduled nor sitting; a withdrawn item; a conflict already declared",
+		"attendance: the member takes no part in the item's vote (a ballot on it is forbidden), is left out of its quorum and majority base, and is recorded as recused on the vote"}},
+	{"JustifyAbsence", "meeting", []string{"meeting.absence_justified"}, []string{
+		"invalid: no reason", "not_found: a member who does not sit in the body",
+		"conflict: a cancelled meeting; a member present; an absence already justified"}},
+	{"SeatSubstitute", "meeting", []string{"meeting.substitute_seated"}, []string{
+		"conflict: a body without substitutes (its settings); a meeting neither scheduled nor sitting; a member who is not a substitute",
+		"not_found: a substitute who does not sit in the body, a member without a vote",
+		"conflict: the member present or already substituted; the substitute present or already standing for another",
+		"attendance: the substitute votes and counts toward quorum in the member's seat; the member's arrival is refused"}},
+
+	{"DraftMinutes", "minutes", []string{"minutes.drafted"}, []string{
+		"invalid: no documents; a decision named twice; a meeting of another body",
+		"conflict: minutes already drafted; a meeting not adjourned", "not_found: an unknown meeting or decision",
+		"conflict: a decision not taken at the meeting (each decision refers to the minutes that record it)"}},
+	{"CorrectMinutes", "minutes", []string{"minutes.corrected"}, []string{
+		"not_found: minutes never drafted", "invalid: no reason or no documents", "conflict: a correction that changes nothing",
+		"versions: every earlier version is kept; corrected minutes need a new approval"}},
+	{"ApproveMinutes", "minutes", []string{"minutes.approved", "claim.taken"}, []string{
+		"not_found: minutes never drafted, an unknown approving meeting or vote", "conflict: minutes already approved; approved at their own meeting",
+		"invalid: an approving meeting of another body, a vote held at another meeting",
+		"conflict: a vote not on an item of question type minutes, not closed or not passed; a vote that already decided something else (one outcome per vote, claimed atomically)",
+		"conflict: approved before its vote closed"}},
+
+	{"RegisterProtocolEntry", "protocol", []string{"protocol.registered", "counter.advanced", "claim.taken"}, []string{
+		"invalid: an unknown direction; no subject (a document's summary by an official); a year other than the registration's",
+		"invalid: an incoming entry of a request with a subject or correspondent (the citizen's, sealed in the request); a reply that is not outgoing",
+		"conflict: an entry id already used", "not_found: an unknown request, decision or entry replied to",
+		"conflict: a reply to an outgoing entry; a request that already has its protocol number (one incoming entry per request, claimed atomically)",
+		"numbering: each registry its own numbers per year (protocolnumber-<registry>-<year>), without gaps"}},
 
 	{"PlanProcurement", "procurement", []string{"procurement.planned"}, []string{
 		"invalid: an ocid not of the OCDS form; no title; bad or repeated CPV codes; a budget not positive or a currency not of three letters A to Z; an unknown method",
@@ -197,7 +242,8 @@ var commandRules = []CommandRules{
 		"conflict: an urgency vote on an item on the agenda, or at a third call"}},
 	{"CastBallot", "vote", []string{"vote.ballot_cast"}, []string{
 		"invalid: an unknown choice", "conflict: a vote closed or secret; a member who already voted; a meeting no longer sitting",
-		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)"}},
+		"not_found: a member who does not sit in the body", "forbidden: a member without a vote, or not present (read atomically with the ballot)",
+		"forbidden: a member with a conflict of interest on the item, or stepped out of it; a substitute not seated in an absent member's place"}},
 	{"ChangeBallot", "vote", []string{"vote.ballot_changed"}, []string{"not_found: a member who has not voted", "conflict: a vote closed, the same choice"}},
 	{"CloseVote", "vote", []string{"vote.closed", "claim.taken"}, []string{
 		"invalid: a secret vote without a tally, an open vote with one, a tally with more ballots than voting members",

@@ -1,6 +1,9 @@
 package events
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // A vote is one question put to the members present at a sitting meeting:
 // on an agenda item, on an amendment, or on the urgency of an item not on
@@ -61,6 +64,12 @@ type VoteOpened struct {
 	Question     string       `json:"question"`
 	QuestionType QuestionType `json:"question_type"`
 	Method       VoteMethod   `json:"method"`
+	// Attending are the members present who attend the item when it is
+	// put to the vote (schema 2): not stepped out of it, no conflict of
+	// interest on it; Recused are those with a conflict of interest. An
+	// event of schema 1 did not record them (nil).
+	Attending []string `json:"attending"`
+	Recused   []string `json:"recused,omitempty"`
 }
 
 // VoteBallotCast records a member's ballot in an open vote.
@@ -92,6 +101,9 @@ type VoteClosed struct {
 	Quorum        Threshold    `json:"quorum"`
 	Majority      MajorityRule `json:"majority"`
 	ChairTieBreak bool         `json:"chair_tie_break"`
+	// Recused is how many voting members had a conflict of interest on
+	// the item: counted neither present nor absent.
+	Recused int `json:"recused,omitempty"`
 }
 
 func (VoteOpened) EventType() string        { return "vote.opened" }
@@ -100,11 +112,23 @@ func (VoteBallotChanged) EventType() string { return "vote.ballot_changed" }
 func (VoteClosed) EventType() string        { return "vote.closed" }
 
 func init() {
-	Register[VoteOpened]("vote", 1, "A question on an item, an amendment or an item's urgency was put to a vote at a sitting meeting.")
+	Register[VoteOpened]("vote", 2, "A question on an item, an amendment or an item's urgency was put to a vote at a sitting meeting, with the members attending the item and those recused by a conflict of interest.")
+	RegisterUpcaster("vote.opened", 1, upcastVoteOpenedV1)
 	Register[VoteBallotCast]("vote", 1, "A member present cast a ballot in an open vote: yes, no, abstain or present.")
 	Register[VoteBallotChanged]("vote", 1, "A member changed their ballot before the vote closed.")
 	Register[VoteClosed]("vote", 1, "A vote closed with its counts, its result and the quorum and majority rules applied.")
 	RegisterDecider(VoteDecider)
+}
+
+// upcastVoteOpenedV1 marks a schema 1 vote's attendance as not recorded
+// (attending null): schema 1 came before attendance per item.
+func upcastVoteOpenedV1(data json.RawMessage) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, Invalidf("vote.opened v1: %v", err)
+	}
+	m["attending"] = json.RawMessage("null")
+	return json.Marshal(m)
 }
 
 // OpenVote puts a question to a vote. QuestionType empty means the item's.

@@ -35,18 +35,24 @@ func decideVote(s VoteState, c Command, f Facts) ([]Payload, error) {
 		if _, ok := b.Member(c.MemberID); !ok {
 			return nil, Errorf(CodeNotFound, "member %s does not sit in body %s", c.MemberID, b.ID)
 		}
-		if !b.IsVotingMember(c.MemberID) {
-			return nil, Errorf(CodeForbidden, "member %s of body %s has no vote", c.MemberID, b.ID)
-		}
 		m, err := meetingFact(f, s.MeetingID)
 		if err != nil {
 			return nil, err
+		}
+		if !m.Votes(b, c.MemberID) {
+			return nil, Errorf(CodeForbidden, "member %s of body %s has no vote", c.MemberID, b.ID)
 		}
 		if m.Status != MeetingIsConvened {
 			return nil, Errorf(CodeConflict, "meeting %s is not sitting (%s); ballots are cast only at a sitting meeting", m.ID, m.Status)
 		}
 		if !m.IsPresent(c.MemberID) {
 			return nil, Errorf(CodeForbidden, "member %s is not present at meeting %s", c.MemberID, m.ID)
+		}
+		if _, ok := m.Attendance.Conflict(s.ItemID, c.MemberID); ok {
+			return nil, Errorf(CodeForbidden, "member %s declared a conflict of interest on item %s and takes no part in its vote", c.MemberID, s.ItemID)
+		}
+		if m.Attendance.SteppedOut(s.ItemID, c.MemberID) {
+			return nil, Errorf(CodeForbidden, "member %s stepped out of item %s", c.MemberID, s.ItemID)
 		}
 		return []Payload{VoteBallotCast{MemberID: c.MemberID, Choice: c.Choice}}, nil
 	case ChangeBallot:
@@ -137,6 +143,7 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 		if m.Call >= 3 {
 			return nil, Errorf(CodeConflict, "meeting %s is a third call: only items of the original agenda may be decided", m.ID)
 		}
+		opened.Attending = m.Attending(opened.ItemID)
 		return []Payload{opened}, nil
 	}
 	switch {
@@ -152,6 +159,7 @@ func decideOpenVote(s VoteState, c OpenVote, f Facts) ([]Payload, error) {
 	if opened.QuestionType == "" {
 		opened.QuestionType = it.QuestionType
 	}
+	opened.Attending, opened.Recused = m.Attending(it.ID), m.Attendance.Recused(it.ID)
 	return []Payload{opened}, nil
 }
 
@@ -210,12 +218,20 @@ func decideCloseVote(s VoteState, c CloseVote, f Facts) ([]Payload, error) {
 	closed := VoteClosed{Yes: t.Yes, No: t.No, Abstain: t.Abstain, Present: t.Present,
 		Absent: max(voting-participants, 0), Seats: b.Settings.Seats,
 		Quorum: b.Settings.QuorumFor(m.Call), Majority: b.Settings.MajorityFor(s.QuestionType)}
+	// A member with a conflict of interest on the item, or stepped out of
+	// it, is not present for its vote.
 	present := 0
 	for id := range m.Present {
-		if b.IsVotingMember(id) {
+		if m.Votes(b, id) && m.Attends(s.ItemID, id) {
 			present++
 		}
 	}
+	for _, id := range m.Attendance.Recused(s.ItemID) {
+		if m.Votes(b, id) {
+			closed.Recused++
+		}
+	}
+	closed.Absent = max(closed.Absent-closed.Recused, 0)
 	closed.Result, closed.ChairTieBreak = tallyResult(t, closed, present, s.Method == VoteRollCall && b.Settings.ChairBreaksTie, s.Ballots[m.PresidingMemberID])
 	if closed.Result != VotePassed || !s.itemQuestion() {
 		return []Payload{closed}, nil

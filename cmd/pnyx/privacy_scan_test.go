@@ -175,7 +175,6 @@ func seedMarkedMunicipality(t *testing.T, c *cli) ([]scanCitizen, string) {
 	run(events.ScheduleMeeting{MeetingID: "2026-05", BodyID: "ds", StartsAt: meetingAt, Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: t0})
 	run(events.AddItem{MeetingID: "2026-05", ItemID: "item-1", Title: "Προϋπολογισμός", QuestionType: "budget", Presenter: "Δήμαρχος", At: t0})
 	run(events.PublishAgenda{MeetingID: "2026-05", BodyID: "ds", ConsultationClosesAt: meetingAt.Add(-24 * time.Hour), At: t0.Add(time.Hour)})
-	run(events.OpenConsultation{ItemID: "item-1", MeetingID: "2026-05", At: t0.Add(time.Hour)})
 	var out []scanCitizen
 	for i := range 4 {
 		cz := scanCitizen{

@@ -323,6 +323,9 @@ type world struct {
 	// term is the chain of the year's changes, which its meetings follow.
 	council []*chain
 	term    *chain
+	// minutes are each body's latest minutes, waiting for its next
+	// sitting to approve them.
+	minutes map[string]*minutesRef
 }
 
 func newWorld(seed uint64, start, end time.Time) *world {
@@ -400,5 +403,8 @@ func (w *world) planYear(year int) []*chain {
 	for _, b := range w.bodies {
 		chains = append(chains, w.planMeetings(b, year)...)
 	}
-	return append(chains, w.planRequests(year)...)
+	chains = append(chains, w.planOffices(year)...)
+	requests := w.planRequests(year)
+	chains = append(chains, requests...)
+	return append(chains, w.planProtocol(year, requests)...)
 }

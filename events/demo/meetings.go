@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -38,9 +39,21 @@ func (w *world) planMeetings(b *body, year int) []*chain {
 
 type item struct {
 	id, title string
+	question  events.QuestionType
 	published bool
 	withdrawn bool
 	pending   *pendingDecision
+	// minutesOf is, for the item approving the minutes of the body's
+	// meeting before, that meeting's minutes.
+	minutesOf *minutesRef
+}
+
+// questionOf returns an item's question type, ordinary by default.
+func (it item) questionOf() events.QuestionType {
+	if it.question == "" {
+		return events.QuestionOrdinary
+	}
+	return it.question
 }
 
 func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
@@ -64,8 +77,11 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	}
 	for i := range items {
 		if p := items[i].pending; p != nil {
+			// The committee decides procurement under powers the council
+			// delegated to it.
+			items[i].question = questionProcurement
 			w.add(agenda, sec, events.AddItem{MeetingID: id, ItemID: items[i].id, Title: items[i].title,
-				Description: p.description, QuestionType: events.QuestionOrdinary,
+				Description: p.description, QuestionType: questionProcurement,
 				Presenter: presenter, At: starts.Add(-11 * 24 * time.Hour)})
 			continue
 		}
@@ -82,8 +98,18 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 			Documents: []events.DocumentRef{document("Εισήγηση θέματος "+fmt.Sprint(i+1), "eisigiseis/"+it.id+".pdf")},
 			At:        starts.Add(-11 * 24 * time.Hour)})
 	}
+	// The minutes of the body's meeting before are approved first.
+	// (A second call's minutes may be drafted after the next sitting.)
+	if prev := w.minutes[b.id]; prev != nil && prev.drafted.Before(starts) {
+		it := item{id: fmt.Sprintf("%s-%02d", id, len(items)+1), title: "Επικύρωση πρακτικών της συνεδρίασης " + prev.meetingID,
+			question: events.QuestionMinutes, published: true, minutesOf: prev}
+		items = append([]item{it}, items...)
+		w.add(agenda, sec, events.AddItem{MeetingID: id, ItemID: it.id, Title: it.title, QuestionType: events.QuestionMinutes,
+			Presenter: b.chair.name, At: starts.Add(-11 * 24 * time.Hour)})
+	}
 	published := starts.Add(-8 * 24 * time.Hour)
 	closes := starts.Add(-24 * time.Hour)
+	// The publication opens the consultation on every item.
 	w.add(agenda, sec, events.PublishAgenda{MeetingID: id, BodyID: b.id, ConsultationClosesAt: closes, At: published})
 	if w.chance(0.05) {
 		i := w.rng.IntN(len(items))
@@ -97,6 +123,10 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	if w.chance(0.04) {
 		later := starts.Add(7 * 24 * time.Hour)
 		w.add(agenda, sec, events.PostponeMeeting{MeetingID: id, StartsAt: later, Reason: "Σύμπτωση με εθνική επέτειο", At: starts.Add(-2 * 24 * time.Hour)})
+		// The postponement closed the consultations; the agenda published
+		// for the new date reopens them.
+		published, closes = starts.Add(-2*24*time.Hour+time.Hour), later.Add(-24*time.Hour)
+		w.add(agenda, sec, events.PublishAgenda{MeetingID: id, BodyID: b.id, ConsultationClosesAt: closes, At: published})
 		starts = later
 	}
 	chains := []*chain{agenda}
@@ -149,6 +179,7 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 		w.add(sitting, sec, events.RecordArrival{MeetingID: id, BodyID: b.id, MemberID: late, At: starts.Add(40 * time.Minute)})
 		voters[late] = true
 	}
+	excluded := w.planItemAttendance(sitting, b, id, items, voters, starts)
 	chains = append(chains, sitting)
 
 	// Each item's votes run on their own streams once the meeting sits.
@@ -160,10 +191,22 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 			continue
 		}
 		ch := w.newChain("item "+it.id, sitting)
-		if b.kind == events.BodyCouncil && w.chance(0.15) {
-			w.planAmendment(ch, b, id, it, voters, t)
+		itemVoters := voters
+		if m, ok := excluded[it.id]; ok {
+			itemVoters = maps.Clone(voters)
+			delete(itemVoters, m)
 		}
-		if w.planVote(ch, b, id, it, it.id+"-v", "", voters, t.Add(15*time.Minute)) {
+		if it.minutesOf != nil {
+			w.planMinutesApproval(ch, b, id, it, itemVoters, t)
+			votes = append(votes, ch)
+			chains = append(chains, ch)
+			t = t.Add(10 * time.Minute)
+			continue
+		}
+		if b.kind == events.BodyCouncil && w.chance(0.15) {
+			w.planAmendment(ch, b, id, it, itemVoters, t)
+		}
+		if w.planVote(ch, b, id, it, it.id+"-v", "", itemVoters, t.Add(15*time.Minute)) {
 			passed = append(passed, it)
 		}
 		votes = append(votes, ch)
@@ -177,6 +220,8 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 	w.add(closing, sec, events.PublishMinutes{MeetingID: id,
 		Documents: []events.DocumentRef{document("Πρακτικά συνεδρίασης "+id, "praktika/"+id+".pdf")}, At: end.Add(10 * 24 * time.Hour)})
 	chains = append(chains, closing)
+	var adopt *chain
+	var decided []string
 
 	// Decisions take the body's next numbers of the year in the order of
 	// its meetings.
@@ -185,13 +230,14 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 			events.AdoptDecision{BodyID: b.id, At: end.Add(time.Minute)}.CounterStream(),
 			events.AdoptDecision{BodyID: b.id, At: end.Add(time.Duration(len(passed)) * time.Minute)}.CounterStream(),
 		}
-		adopt := w.newChain("decisions "+id, append(votes, w.lastAdopt[counters[0]], w.lastAdopt[counters[1]])...)
+		adopt = w.newChain("decisions "+id, append(votes, w.lastAdopt[counters[0]], w.lastAdopt[counters[1]])...)
 		for _, c := range counters {
 			w.lastAdopt[c] = adopt
 		}
 		chains = append(chains, adopt)
 		for i, it := range passed {
 			decID := it.id + "-apofasi"
+			decided = append(decided, decID)
 			at := end.Add(time.Duration(i+1) * time.Minute)
 			w.add(adopt, sec, events.AdoptDecision{DecisionID: decID, BodyID: b.id, MeetingID: id, ItemID: it.id, VoteID: it.id + "-v",
 				Title: it.title, Text: "Αποφασίζει κατά πλειοψηφία την έγκριση του θέματος: " + it.title + ".",
@@ -204,7 +250,7 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 			}
 		}
 	}
-	return chains
+	return append(chains, w.planMinutes(b, id, end, decided, closing, adopt)...)
 }
 
 // pendingItems adds to items the decisions due before the agenda is drawn
@@ -244,7 +290,7 @@ func (w *world) planSecondCall(ch *chain, b *body, id string, starts time.Time, 
 		again = append(again, it)
 		w.add(ch, sec, events.AddItem{MeetingID: second, ItemID: it.id, Title: it.title,
 			Description:  "Επανεισάγεται λόγω μη επίτευξης απαρτίας στην πρώτη πρόσκληση: " + it.title + ".",
-			QuestionType: events.QuestionOrdinary, Presenter: presenter, At: starts.Add(2 * time.Hour)})
+			QuestionType: it.questionOf(), Presenter: presenter, At: starts.Add(2 * time.Hour)})
 	}
 	w.add(ch, sec, events.PublishAgenda{MeetingID: second, BodyID: b.id, ConsultationClosesAt: secondStarts.Add(-24 * time.Hour), At: starts.Add(3 * time.Hour)})
 	return second, secondStarts, again
@@ -252,7 +298,7 @@ func (w *world) planSecondCall(ch *chain, b *body, id string, starts time.Time, 
 
 func (w *world) planConsultation(it item, meetingID string, after *chain, published, closes time.Time) *chain {
 	ch := w.newChain("consultation "+it.id, after)
-	w.add(ch, actorSecretariat, events.OpenConsultation{ItemID: it.id, MeetingID: meetingID, At: published.Add(time.Hour)})
+	// The agenda's publication opened the consultation.
 	window := closes.Sub(published) - 2*time.Hour
 	type comment struct {
 		id     string

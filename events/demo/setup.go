@@ -135,6 +135,9 @@ func (w *world) setup() []*chain {
 	committee := &body{id: "kal-dimotiki-epitropi", name: "Δημοτική Επιτροπή " + municipalityOf, kind: events.BodyCommittee,
 		settings: events.DefaultBodySettings(7), perMonth: 2, firstDay: 12, place: "Γραφείο Δημάρχου, Δημαρχείο Καλλιθέας"}
 	committee.settings.NonVotingRoles = nil
+	// The council delegates procurement to its committee, which decides
+	// those and ordinary matters only.
+	committee.settings.Powers = []events.QuestionType{events.QuestionOrdinary, questionProcurement}
 	// The committee draws on the council: four of the majority, three of
 	// the opposition, chaired by a deputy of the mayor.
 	committee.voting = append(committee.voting, council.voting[1:5]...)
