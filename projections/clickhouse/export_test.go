@@ -63,3 +63,11 @@ func RowsForTest(db string, evs []events.RecordedEvent) []TableRows {
 	}
 	return out
 }
+
+// SetInsertBlockRowsForTest sets the rows of an insert's block until the
+// test ends.
+func SetInsertBlockRowsForTest(t interface{ Cleanup(func()) }, n int) {
+	old := insertBlockRows
+	insertBlockRows = n
+	t.Cleanup(func() { insertBlockRows = old })
+}

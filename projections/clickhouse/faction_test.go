@@ -52,7 +52,9 @@ func TestBallotFactionsFollowChangesRecordedLate(t *testing.T) {
 	ballot("v2", "m2", day(20), events.BallotYes)
 
 	// Batches of three events, so that late changes find their ballots
-	// both in ClickHouse and in the batch being gathered.
+	// both in ClickHouse and in the batch being gathered; inserts of
+	// blocks of two rows.
+	clickhouse.SetInsertBlockRowsForTest(t, 2)
 	opts := testOptions(t, addr)
 	opts.BatchEvents, opts.CatchUpEvents = 3, 3
 	follow := func() {

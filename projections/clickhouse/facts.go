@@ -111,6 +111,29 @@ func (c *columns) slice(i int) any {
 	return d.t
 }
 
+// rows is rows lo to hi of column i, as the driver appends them.
+func (c *columns) rows(i, lo, hi int) any {
+	switch d := c.slice(i).(type) {
+	case []string:
+		return d[lo:hi]
+	case [][]byte:
+		return d[lo:hi]
+	case []uint64:
+		return d[lo:hi]
+	case []int64:
+		return d[lo:hi]
+	case []uint32:
+		return d[lo:hi]
+	case []uint16:
+		return d[lo:hi]
+	case []uint8:
+		return d[lo:hi]
+	case []time.Time:
+		return d[lo:hi]
+	}
+	panic("clickhouse: a column without a slice") // the schema is constant
+}
+
 // put appends one row, whose values have the Go types of the columns (a
 // mismatch is a bug of this package, caught by its tests).
 func (c *columns) put(row []any) {

@@ -581,6 +581,13 @@ func (s *Sink) flush(ctx context.Context, b *batch) error {
 	return nil
 }
 
+// insertBlockRows is the most rows of one block of an insert. A batch's
+// rows go to each table in one INSERT of several blocks, which the server
+// gathers into one part (up to its min_insert_block_size_rows, a million),
+// while the driver encodes each block into buffers it reuses instead of
+// growing them to the whole batch.
+var insertBlockRows = 16_384 // a variable for tests only
+
 func (s *Sink) insert(ctx context.Context, t *table, c *columns) error {
 	if c.n == 0 {
 		return nil
@@ -589,10 +596,18 @@ func (s *Sink) insert(ctx context.Context, t *table, c *columns) error {
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", t.name, err)
 	}
-	for i := range c.cols {
-		if err := bt.Column(i).Append(c.slice(i)); err != nil {
-			_ = bt.Abort()
-			return fmt.Errorf("insert into %s, column %s: %w", t.name, t.columns[i].name, err)
+	for lo := 0; lo < c.n; lo += insertBlockRows {
+		hi := min(lo+insertBlockRows, c.n)
+		for i := range c.cols {
+			if err := bt.Column(i).Append(c.rows(i, lo, hi)); err != nil {
+				_ = bt.Abort()
+				return fmt.Errorf("insert into %s, column %s: %w", t.name, t.columns[i].name, err)
+			}
+		}
+		if hi < c.n {
+			if err := bt.Flush(); err != nil {
+				return fmt.Errorf("insert into %s: %w", t.name, err)
+			}
 		}
 	}
 	if err := bt.Send(); err != nil {
