@@ -30,8 +30,11 @@
 // events (10,000) or Options.FlushInterval (1 s), whichever comes first,
 // while it follows the log; up to Options.CatchUpEvents (100,000) while it
 // catches up from further behind. A batch's tables are inserted at once,
-// each on its own connection, while the next batch is gathered; only the
-// payloads of the types that make fact rows are decoded.
+// each on its own connection and as one INSERT of several blocks, while
+// the next batch is gathered; only the payloads of the types that make
+// fact rows are decoded. Each ballot is written with the faction its
+// member held when casting it (see factState), so no question joins the
+// ballots with the members' history.
 //
 // # ClickHouse versions
 //
