@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -60,8 +61,18 @@ func Demo(t testing.TB, seed uint64, years int) *Fixture {
 // model runner following it and the read model's queries open.
 func Open(t testing.TB) *Fixture {
 	t.Helper()
+	return OpenIn(t, t.TempDir())
+}
+
+// OpenIn is Open on the store, read model and vault in dir, which it
+// creates when missing and leaves when the test ends: a benchmark
+// generating a large log once runs over it again.
+func OpenIn(t testing.TB, dir string) *Fixture {
+	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	recorded := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "events.db"), sqlite.Options{Now: func() time.Time { return recorded }})
 	if err != nil {

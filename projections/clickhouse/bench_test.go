@@ -47,14 +47,24 @@ func BenchmarkAnalytics(b *testing.B) {
 	}
 	ctx := context.Background()
 	start := time.Now()
-	fx := analyticstest.Open(b)
-	fx.GenerateEvents(b, 5, n)
+	// PNYX_BENCH_LOG names a folder keeping the log and its read model:
+	// generated there when it holds none, reused when it does (two builds
+	// compared over one log).
+	var fx *analyticstest.Fixture
+	if dir := os.Getenv("PNYX_BENCH_LOG"); dir != "" {
+		fx = analyticstest.OpenIn(b, dir)
+	} else {
+		fx = analyticstest.Open(b)
+	}
+	if head, err := fx.Store.Head(ctx); err != nil || head == 0 {
+		fx.GenerateEvents(b, 5, n)
+	}
 	fx.Sync(b)
 	head, err := fx.Store.Head(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("log of %d events generated and its read model built in %s", head, time.Since(start).Round(time.Second))
+	b.Logf("log of %d events generated or opened and its read model built in %s", head, time.Since(start).Round(time.Second))
 	all := readAll(b, fx.Store)
 
 	opts := testOptions(b, addr)

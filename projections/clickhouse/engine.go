@@ -49,9 +49,12 @@ const (
 	// votesQ: each vote's body, question type and opening.
 	votesQ = `SELECT vote_id, argMax(body_id, position) AS v_body, argMax(question_type, position) AS v_qtype,
 		argMax(opened_ns, position) AS opened_ns FROM {db}.votes GROUP BY vote_id`
-	// ballotsQ: each member's ballot in each vote, with the vote.
-	ballotsQ = `SELECT vote_id, member_id, choice, cast_ns, opened_ns, v_body AS body_id, v_qtype FROM (
-		SELECT vote_id, member_id, argMax(choice, position) AS choice, argMaxIf(cast_ns, position, kind = 'cast') AS cast_ns
+	// ballotsQ: each member's ballot in each vote, with the vote and the
+	// faction the member held in its body when casting it (written by the
+	// sink: its cast row, or a faction row restating it).
+	ballotsQ = `SELECT vote_id, member_id, choice, faction, opened_ns, v_body AS body_id, v_qtype FROM (
+		SELECT vote_id, member_id, argMaxIf(choice, position, kind IN ('cast', 'changed')) AS choice,
+			argMaxIf(faction, position, kind IN ('cast', 'faction')) AS faction
 		FROM {db}.ballots GROUP BY vote_id, member_id HAVING countIf(kind = 'cast') > 0
 	) ANY INNER JOIN (` + votesQ + `) USING vote_id WHERE choice IN ('yes', 'no', 'abstain')`
 	// memberChangesQ: each change of a member's faction or membership.
@@ -228,19 +231,15 @@ func (e *Engine) SupplierShares(ctx context.Context, f analytics.Filter, local s
 }
 
 // ballotsWithFactions is ballotsQ narrowed by the filter, each ballot with
-// the faction its member held in the vote's body when casting it: the
-// faction of the member's last change at or before the ballot, "" when
-// that change was leaving or there is none. factionVotes counts them per
-// vote and faction, with the faction's position.
+// the faction its member held in the vote's body when casting it ("" for
+// none). factionVotes counts them per vote and faction, with the faction's
+// position.
 func ballotsWithFactions(f analytics.Filter) (string, []any) {
 	var c analytics.Cond
 	c.Eq("body_id", f.BodyID)
 	c.Eq("v_qtype", f.Category)
 	c.Period("opened_ns", f, nanos)
-	return `SELECT vote_id, member_id, choice, opened_ns, argMaxIf(m_faction, m_pos, m_at <= cast_ns) AS faction FROM (
-		SELECT vote_id, member_id, choice, cast_ns, opened_ns, body_id FROM (` + ballotsQ + `) WHERE 1 = 1` + c.Where() + `
-	) ALL LEFT JOIN (` + memberChangesQ + `) USING (body_id, member_id)
-	GROUP BY vote_id, member_id, choice, opened_ns`, c.Args()
+	return `SELECT vote_id, member_id, choice, opened_ns, faction FROM (` + ballotsQ + `) WHERE 1 = 1` + c.Where(), c.Args()
 }
 
 func factionVotes(f analytics.Filter) (string, []any) {
@@ -296,15 +295,22 @@ func (e *Engine) FactionVotes(ctx context.Context, f analytics.Filter) ([]analyt
 	})
 }
 
-// Dissent implements analytics.Engine.
+// Dissent implements analytics.Engine. Each vote's ballots are read once:
+// grouped per vote and faction with the faction's position, then taken
+// apart again (ARRAY JOIN) to compare each member's choice with it.
 func (e *Engine) Dissent(ctx context.Context, f analytics.Filter) ([]analytics.Dissent, error) {
-	b, bargs := ballotsWithFactions(f)
-	fv, fargs := factionVotes(f)
+	b, args := ballotsWithFactions(f)
 	q := `SELECT member_id, faction, toInt64(count()), toInt64(countIf(choice != pos)) FROM (
-		SELECT vote_id, member_id, choice, faction FROM (` + b + `) WHERE faction != ''
-	) ALL INNER JOIN (SELECT vote_id, faction, pos FROM (` + fv + `) WHERE pos != '') USING (vote_id, faction)
-	GROUP BY member_id, faction ORDER BY member_id, faction`
-	return query(ctx, e, f, q, append(bargs, fargs...), func(r driver.Rows) (analytics.Dissent, error) {
+		SELECT faction, pos, tupleElement(ballot, 1) AS member_id, tupleElement(ballot, 2) AS choice FROM (
+			SELECT faction, ballots,
+				multiIf(y > n AND y > a, 'yes', n > y AND n > a, 'no', a > y AND a > n, 'abstain', '') AS pos FROM (
+				SELECT vote_id, faction, groupArray((member_id, choice)) AS ballots, countIf(choice = 'yes') AS y,
+					countIf(choice = 'no') AS n, countIf(choice = 'abstain') AS a
+				FROM (` + b + `) WHERE faction != '' GROUP BY vote_id, faction
+			)
+		) ARRAY JOIN ballots AS ballot WHERE pos != ''
+	) GROUP BY member_id, faction ORDER BY member_id, faction`
+	return query(ctx, e, f, q, args, func(r driver.Rows) (analytics.Dissent, error) {
 		var d analytics.Dissent
 		err := r.Scan(&d.MemberID, &d.Faction, &d.Ballots, &d.Against)
 		return d, err

@@ -10,14 +10,20 @@ import (
 
 // EnsureSchemaForTest creates the sink's database and tables in db.
 func EnsureSchemaForTest(ctx context.Context, conn driver.Conn, db string) error {
-	return (&Sink{conn: conn, opts: Options{Database: db}}).ensureSchema(ctx)
+	opts := Options{Addr: "unused", Database: db}
+	if err := opts.fill(); err != nil {
+		return err
+	}
+	return (&Sink{conn: conn, opts: opts}).ensureSchema(ctx)
 }
 
 // GatherForTest decodes re and gathers its rows, as the sink does, and
 // returns how many fact rows it made.
 func GatherForTest(re events.RecordedEvent) int {
-	b := newBatch()
-	b.gather(re)
+	b := newBatch(newFactState(), 0)
+	if err := b.gather(context.Background(), re, nil); err != nil {
+		panic(err) // without ClickHouse to read, gathering cannot fail
+	}
 	n := 0
 	for _, c := range b.rows {
 		n += c.n
@@ -33,11 +39,13 @@ type TableRows struct {
 }
 
 // RowsForTest gathers the rows the sink inserts for evs, per table, as
-// they would go to database db.
+// they would go to database db, all in one batch.
 func RowsForTest(db string, evs []events.RecordedEvent) []TableRows {
-	b := newBatch()
+	b := newBatch(newFactState(), len(evs))
 	for _, re := range evs {
-		b.gather(re)
+		if err := b.gather(context.Background(), re, nil); err != nil {
+			panic(err) // without ClickHouse to read, gathering cannot fail
+		}
 	}
 	rows := func(c *columns) [][]any {
 		if c == nil {
@@ -54,4 +62,12 @@ func RowsForTest(db string, evs []events.RecordedEvent) []TableRows {
 		out = append(out, TableRows{Table: t.name, Insert: t.insert(db), Rows: rows(b.rows[t])})
 	}
 	return out
+}
+
+// SetInsertBlockRowsForTest sets the rows of an insert's block until the
+// test ends.
+func SetInsertBlockRowsForTest(t interface{ Cleanup(func()) }, n int) {
+	old := insertBlockRows
+	insertBlockRows = n
+	t.Cleanup(func() { insertBlockRows = old })
 }

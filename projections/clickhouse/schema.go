@@ -48,7 +48,8 @@ var (
 	votesTable = table{name: "votes", orderBy: "vote_id, position", columns: cols(
 		`vote_id String, position UInt64, body_id String, meeting_id String, item_id String, question_type String, opened_ns Int64`)}
 	ballotsTable = table{name: "ballots", orderBy: "vote_id, member_id, position", columns: cols(
-		`vote_id String, member_id String, position UInt64, kind String, choice String, cast_ns Int64`)}
+		`vote_id String, member_id String, position UInt64, kind String, choice String, cast_ns Int64, body_id String,
+		faction String`)}
 	attendanceTable = table{name: "attendance", orderBy: "meeting_id, member_id, position", columns: cols(
 		`meeting_id String, member_id String, position UInt64, present UInt8`)}
 	meetingEvents = table{name: "meeting_events", orderBy: "meeting_id, position", columns: cols(

@@ -30,8 +30,11 @@
 // events (10,000) or Options.FlushInterval (1 s), whichever comes first,
 // while it follows the log; up to Options.CatchUpEvents (100,000) while it
 // catches up from further behind. A batch's tables are inserted at once,
-// each on its own connection, while the next batch is gathered; only the
-// payloads of the types that make fact rows are decoded.
+// each on its own connection and as one INSERT of several blocks, while
+// the next batch is gathered; only the payloads of the types that make
+// fact rows are decoded. Each ballot is written with the faction its
+// member held when casting it (see factState), so no question joins the
+// ballots with the members' history.
 //
 // # ClickHouse versions
 //
@@ -47,6 +50,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -213,7 +217,7 @@ func (s *Sink) Close() error { return s.conn.Close() }
 func (s *Sink) Status() projections.Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := projections.Status{Name: Name, Version: 1, State: s.state, Position: s.pos, Head: s.head, LastError: s.lastErr,
+	st := projections.Status{Name: Name, Version: Layout, State: s.state, Position: s.pos, Head: s.head, LastError: s.lastErr,
 		Applied: s.applied, Active: s.state == projections.StateRunning || s.state == projections.StateCaughtUp}
 	if s.head > s.pos {
 		st.Lag = uint64(s.head - s.pos)
@@ -315,17 +319,33 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 	}
 	s.set(func(s *Sink) { s.state, s.lastErr = state, "" })
 
+	fix, err := s.loadFactState(ctx, from)
+	if err != nil {
+		return false, err
+	}
+
 	// Batches are inserted by a flusher of their own, one at a time and in
 	// order, while the next batch is gathered; a full batch waits for the
-	// flusher to take it, so at most two are in memory.
+	// flusher to take it, so at most two are in memory. A request without
+	// a batch is a barrier: its done is closed once every batch before it
+	// is in.
+	type flushReq struct {
+		b    *batch
+		done chan struct{}
+	}
 	var flushed atomic.Bool
-	flushes := make(chan *batch)
+	flushes := make(chan flushReq)
 	flushErr := make(chan error, 1)
 	var flushing sync.WaitGroup
 	defer flushing.Wait()
 	defer close(flushes)
 	flushing.Go(func() {
-		for b := range flushes {
+		for req := range flushes {
+			b := req.b
+			if b == nil {
+				close(req.done)
+				continue
+			}
 			if err := s.flush(subCtx, b); err != nil {
 				flushErr <- err
 				cancel()
@@ -359,16 +379,9 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 		}
 		return flushed.Load(), err
 	}
-	b := newBatch()
-	timer := time.NewTimer(s.opts.FlushInterval)
-	defer timer.Stop()
-	send := func() error {
-		if b.n == 0 {
-			return nil
-		}
+	handOver := func(req flushReq) error {
 		select {
-		case flushes <- b:
-			b = newBatch()
+		case flushes <- req:
 			return nil
 		case err := <-flushErr:
 			return err
@@ -376,6 +389,35 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 			return subCtx.Err()
 		}
 	}
+	b := newBatch(fix, s.opts.BatchEvents)
+	send := func() error {
+		if b.n == 0 {
+			return nil
+		}
+		if err := handOver(flushReq{b: b}); err != nil {
+			return err
+		}
+		b = newBatch(fix, s.batchLimit(b))
+		return nil
+	}
+	// stored reads ballots for a change read late, once every batch
+	// handed over is in ClickHouse.
+	stored := func(ctx context.Context, k memberKey, at int64, before uint64) ([]castBallot, error) {
+		done := make(chan struct{})
+		if err := handOver(flushReq{done: done}); err != nil {
+			return nil, err
+		}
+		select {
+		case <-done:
+		case err := <-flushErr:
+			return nil, err
+		case <-subCtx.Done():
+			return nil, subCtx.Err()
+		}
+		return s.ballotsSince(ctx, k, at, before)
+	}
+	timer := time.NewTimer(s.opts.FlushInterval)
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -390,7 +432,9 @@ func (s *Sink) runOnce(ctx context.Context) (progressed bool, err error) {
 				return fail(fmt.Errorf("read the log: %w", d.err))
 			}
 			for _, re := range d.evs {
-				b.gather(re)
+				if err := b.gather(subCtx, re, stored); err != nil {
+					return fail(err)
+				}
 				if b.n >= s.batchLimit(b) {
 					if err := send(); err != nil {
 						return fail(err)
@@ -423,18 +467,79 @@ func (s *Sink) batchLimit(b *batch) int {
 	return s.opts.BatchEvents
 }
 
-// ensureSchema creates the database and every table when missing.
+// Layout is the version of the sink's tables. A database an older sink
+// filled is rebuilt: ensureSchema drops the sink's tables and the sink
+// copies the log again from its start. 2: each ballot carries its body
+// and faction.
+const Layout = 2
+
+// layoutTable records the layout of the sink's tables.
+var layoutTable = table{name: "layout", orderBy: "version", columns: cols(`version UInt32, written_ns Int64`)}
+
+// ensureSchema creates the database and every table when missing, first
+// dropping the tables an older sink filled. It refuses a database of a
+// newer layout (an older sink must not write into it), and one of an
+// older layout whose tables were made by hand (a cluster's replicated
+// tables: their operator makes those of the new layout).
 func (s *Sink) ensureSchema(ctx context.Context) error {
 	db := s.opts.Database
 	if err := s.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db); err != nil {
 		return fmt.Errorf("create database %s: %w", db, err)
 	}
-	for _, t := range append([]*table{&eventsTable, &checkpointTable}, factTables...) {
+	for _, t := range []*table{&layoutTable, &checkpointTable} {
 		if err := s.conn.Exec(ctx, t.ddl(db)); err != nil {
 			return fmt.Errorf("create table %s: %w", t.name, err)
 		}
 	}
+	var layout uint32
+	var filled uint64
+	if err := s.conn.QueryRow(ctx, "SELECT toUInt32(max(version)) FROM "+db+"."+layoutTable.name).Scan(&layout); err != nil {
+		return fmt.Errorf("read the layout: %w", err)
+	}
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+db+".checkpoints").Scan(&filled); err != nil {
+		return fmt.Errorf("read the checkpoints: %w", err)
+	}
+	if layout > Layout {
+		return fmt.Errorf("database %s has the tables of layout %d, newer than this sink's %d", db, layout, Layout)
+	}
+	tables := append([]*table{&eventsTable, &checkpointTable}, factTables...)
+	if layout < Layout && filled > 0 {
+		var byHand uint64
+		if err := s.conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND engine != 'ReplacingMergeTree' AND name IN ('"+
+			strings.Join(tableNames(tables), "', '")+"')", db).Scan(&byHand); err != nil {
+			return fmt.Errorf("read the engines of the tables: %w", err)
+		}
+		if byHand > 0 {
+			return fmt.Errorf("database %s has tables of layout %d made by hand: make those of layout %d (docs/DEPLOYMENT.md)", db, layout, Layout)
+		}
+		for _, t := range tables {
+			if err := s.conn.Exec(ctx, "DROP TABLE IF EXISTS "+db+"."+t.name); err != nil {
+				return fmt.Errorf("drop table %s of layout %d: %w", t.name, layout, err)
+			}
+		}
+		s.opts.Logger.Info("analytics sink: tables of an older layout dropped, to copy the log again", "database", db, "layout", Layout, "was", layout)
+	}
+	for _, t := range tables {
+		if err := s.conn.Exec(ctx, t.ddl(db)); err != nil {
+			return fmt.Errorf("create table %s: %w", t.name, err)
+		}
+	}
+	if layout < Layout {
+		c := newColumns(&layoutTable, 1)
+		c.put([]any{uint32(Layout), s.opts.Now().UnixNano()})
+		if err := s.insert(ctx, &layoutTable, c); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+func tableNames(ts []*table) []string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.name
+	}
+	return names
 }
 
 // checkpoint reads the last position the sink committed, 0 for none.
@@ -470,7 +575,7 @@ func (s *Sink) flush(ctx context.Context, b *batch) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	cp := newColumns(&checkpointTable)
+	cp := newColumns(&checkpointTable, 1)
 	cp.put([]any{Name, uint64(b.last), s.opts.Now().UnixNano()})
 	if err := s.insert(ctx, &checkpointTable, cp); err != nil {
 		return err
@@ -478,6 +583,13 @@ func (s *Sink) flush(ctx context.Context, b *batch) error {
 	s.set(func(s *Sink) { s.rows += rows + uint64(b.events.n) })
 	return nil
 }
+
+// insertBlockRows is the most rows of one block of an insert. A batch's
+// rows go to each table in one INSERT of several blocks, which the server
+// gathers into one part (up to its min_insert_block_size_rows, a million),
+// while the driver encodes each block into buffers it reuses instead of
+// growing them to the whole batch.
+var insertBlockRows = 16_384 // a variable for tests only
 
 func (s *Sink) insert(ctx context.Context, t *table, c *columns) error {
 	if c.n == 0 {
@@ -487,10 +599,18 @@ func (s *Sink) insert(ctx context.Context, t *table, c *columns) error {
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", t.name, err)
 	}
-	for i, d := range c.data {
-		if err := bt.Column(i).Append(d); err != nil {
-			_ = bt.Abort()
-			return fmt.Errorf("insert into %s, column %s: %w", t.name, t.columns[i].name, err)
+	for lo := 0; lo < c.n; lo += insertBlockRows {
+		hi := min(lo+insertBlockRows, c.n)
+		for i := range c.cols {
+			if err := bt.Column(i).Append(c.rows(i, lo, hi)); err != nil {
+				_ = bt.Abort()
+				return fmt.Errorf("insert into %s, column %s: %w", t.name, t.columns[i].name, err)
+			}
+		}
+		if hi < c.n {
+			if err := bt.Flush(); err != nil {
+				return fmt.Errorf("insert into %s: %w", t.name, err)
+			}
 		}
 	}
 	if err := bt.Send(); err != nil {

@@ -48,3 +48,78 @@ func FuzzFacts(f *testing.F) {
 		clickhouse.GatherForTest(re)
 	})
 }
+
+// TestTablesOfAnOlderLayoutAreMadeAnew gives the sink a database whose
+// tables an older sink made (ballots without their faction, a
+// checkpoint): it drops them, so the copy starts again from the log's
+// start into tables of its layout.
+func TestTablesOfAnOlderLayoutAreMadeAnew(t *testing.T) {
+	addr := serverAddr(t)
+	ctx := t.Context()
+	opts := testOptions(t, addr)
+	conn, err := clickhouse.Conn(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	db := opts.Database
+	for _, q := range []string{
+		"CREATE DATABASE " + db,
+		"CREATE TABLE " + db + ".ballots (vote_id String, member_id String, position UInt64, kind String, choice String, cast_ns Int64) ENGINE = ReplacingMergeTree ORDER BY (vote_id, member_id, position)",
+		"CREATE TABLE " + db + ".checkpoints (sink String, position UInt64, written_ns Int64) ENGINE = ReplacingMergeTree ORDER BY (sink, position)",
+		"INSERT INTO " + db + ".checkpoints (sink, position, written_ns) SELECT 'clickhouse', 42, 0",
+	} {
+		if err := conn.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkpoints := func() uint64 {
+		t.Helper()
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM "+db+".checkpoints").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if err := clickhouse.EnsureSchemaForTest(ctx, conn, db); err != nil {
+		t.Fatal(err)
+	}
+	var faction uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = 'ballots' AND name = 'faction'", db).Scan(&faction); err != nil {
+		t.Fatal(err)
+	}
+	if n := checkpoints(); faction != 1 || n != 0 {
+		t.Errorf("ballots.faction columns %d, checkpoints %d: want 1 and 0", faction, n)
+	}
+	t.Run("tables of its own layout are kept", func(t *testing.T) {
+		if err := conn.Exec(ctx, "INSERT INTO "+db+".checkpoints (sink, position, written_ns) SELECT 'clickhouse', 42, 0"); err != nil {
+			t.Fatal(err)
+		}
+		if err := clickhouse.EnsureSchemaForTest(ctx, conn, db); err != nil {
+			t.Fatal(err)
+		}
+		if n := checkpoints(); n != 1 {
+			t.Errorf("checkpoints %d, want 1", n)
+		}
+	})
+	t.Run("tables of an older layout made by hand are refused, not dropped", func(t *testing.T) {
+		hand := testOptions(t, addr).Database
+		for _, q := range []string{
+			"CREATE DATABASE " + hand,
+			"CREATE TABLE " + hand + ".events (position UInt64) ENGINE = MergeTree ORDER BY position",
+			"CREATE TABLE " + hand + ".checkpoints (sink String, position UInt64, written_ns Int64) ENGINE = ReplacingMergeTree ORDER BY (sink, position)",
+			"INSERT INTO " + hand + ".checkpoints (sink, position, written_ns) SELECT 'clickhouse', 42, 0",
+		} {
+			if err := conn.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := clickhouse.EnsureSchemaForTest(ctx, conn, hand); err == nil {
+			t.Fatal("no error")
+		}
+		var n uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = 'events'", hand).Scan(&n); err != nil || n != 1 {
+			t.Errorf("events tables %d, %v", n, err)
+		}
+	})
+}
