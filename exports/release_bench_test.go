@@ -95,6 +95,7 @@ func BenchmarkCSVExportVsSQLite3(b *testing.B) {
 			b.ReportMetric(shell.Seconds()/pnyx.Seconds(), "ratio")
 			b.ReportMetric(shellCPU.Seconds()/pnyxCPU.Seconds(), "cpu-ratio")
 			b.ReportMetric(float64(rows), "rows")
+			reportPeakRSS(b)
 		})
 	}
 }
@@ -183,6 +184,11 @@ func BenchmarkWholeRelease(b *testing.B) {
 	b.ReportMetric(float64(rows), "rows")
 	b.ReportMetric(float64(size)/(1<<20), "MiB")
 	b.ReportMetric(float64(size)/(1<<20)*float64(b.N)/b.Elapsed().Seconds(), "MiB/s")
+	reportPeakRSS(b)
+}
+
+// reportPeakRSS reports the process's peak resident memory (VmHWM).
+func reportPeakRSS(b *testing.B) {
 	if st, err := os.ReadFile("/proc/self/status"); err == nil {
 		for _, line := range strings.Split(string(st), "\n") {
 			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
