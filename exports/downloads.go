@@ -35,9 +35,11 @@ const HeaderPosition = "X-Pnyx-Position"
 
 // Snapshots open read-model snapshots: *readmodel.ReadModel. Snapshot
 // returns an unavailable error while the read model is not built yet;
+// DatasetSnapshot is Snapshot ready to scan whole datasets, for a release;
 // ServingPosition reads the position a new snapshot would have.
 type Snapshots interface {
 	Snapshot(ctx context.Context) (*readmodel.Snapshot, error)
+	DatasetSnapshot(ctx context.Context) (*readmodel.Snapshot, error)
 	ServingPosition(ctx context.Context) (events.Position, error)
 }
 
@@ -152,7 +154,7 @@ func (d *Downloads) make(b *build, pos events.Position) {
 }
 
 func (d *Downloads) write(ctx context.Context) (*served, error) {
-	snap, err := d.rm.Snapshot(ctx)
+	snap, err := d.rm.DatasetSnapshot(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -9,15 +9,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/pnyx-civic/pnyx/opendata"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
 // A TableWriter writes the rows of one dataset in one format, streaming:
 // it holds one row (Parquet: one row group) in memory, whatever the size
-// of the dataset. Values come as the read model scans them (nil, int64,
-// float64, string), one per field of the dataset in the catalog's order,
-// and are written as the field's catalog type.
+// of the dataset. Rows come as the read model scans them (null, integer,
+// float or text), one value per field of the dataset in the catalog's
+// order, and are written as the field's catalog type. WriteRow keeps
+// nothing of the row it is given.
 type TableWriter interface {
-	WriteRow(vals []any) error
+	WriteRow(r *readmodel.DatasetRow) error
 	// Close writes what the format ends with; it does not close the
 	// underlying writer.
 	Close() error
@@ -70,26 +72,23 @@ func newCSV(d opendata.Dataset, w io.Writer, excel bool) (*csvWriter, error) {
 	return c, err
 }
 
-func (c *csvWriter) WriteRow(vals []any) error {
+func (c *csvWriter) WriteRow(r *readmodel.DatasetRow) error {
 	b := c.buf[:0]
-	for i, v := range vals {
+	for i := range r.Len() {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		switch x := v.(type) {
-		case nil:
-		case string:
-			b = appendCSVField(b, x)
-		case int64:
+		switch r.Kind(i) {
+		case readmodel.ValueText:
+			b = appendCSVField(b, r.Text(i))
+		case readmodel.ValueInteger:
 			if c.types[i] == opendata.Boolean {
-				b = strconv.AppendBool(b, x != 0)
+				b = strconv.AppendBool(b, r.Int(i) != 0)
 			} else {
-				b = strconv.AppendInt(b, x, 10)
+				b = strconv.AppendInt(b, r.Int(i), 10)
 			}
-		case float64:
-			b = strconv.AppendFloat(b, x, 'g', -1, 64)
-		default:
-			return fmt.Errorf("exports: csv: value of type %T", v)
+		case readmodel.ValueFloat:
+			b = strconv.AppendFloat(b, r.Float(i), 'g', -1, 64)
 		}
 	}
 	b = append(b, c.eol...)
@@ -102,8 +101,8 @@ func (c *csvWriter) Close() error { return c.w.Flush() }
 
 // appendCSVField appends s, quoted when RFC 4180 needs it (and when it
 // starts or ends with a space, which spreadsheet programs would trim).
-func appendCSVField(b []byte, s string) []byte {
-	quote := s != "" && (s[0] == ' ' || s[len(s)-1] == ' ')
+func appendCSVField[T string | []byte](b []byte, s T) []byte {
+	quote := len(s) > 0 && (s[0] == ' ' || s[len(s)-1] == ' ')
 	if !quote {
 		for i := 0; i < len(s); i++ {
 			if c := s[i]; c == ',' || c == '"' || c == '\n' || c == '\r' {
@@ -146,7 +145,7 @@ func newJSON(d opendata.Dataset, w io.Writer, lines bool) *jsonWriter {
 	return j
 }
 
-func (j *jsonWriter) WriteRow(vals []any) error {
+func (j *jsonWriter) WriteRow(r *readmodel.DatasetRow) error {
 	b := j.buf[:0]
 	switch {
 	case j.lines:
@@ -156,30 +155,28 @@ func (j *jsonWriter) WriteRow(vals []any) error {
 		b = append(b, ",\n"...)
 	}
 	b = append(b, '{')
-	for i, v := range vals {
+	for i := range r.Len() {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, j.keys[i]...)
-		switch x := v.(type) {
-		case nil:
+		switch r.Kind(i) {
+		case readmodel.ValueNull:
 			b = append(b, "null"...)
-		case string:
-			b = appendJSONString(b, x)
-		case int64:
+		case readmodel.ValueText:
+			b = appendJSONString(b, r.TextString(i))
+		case readmodel.ValueInteger:
 			if j.types[i] == opendata.Boolean {
-				b = strconv.AppendBool(b, x != 0)
+				b = strconv.AppendBool(b, r.Int(i) != 0)
 			} else {
-				b = strconv.AppendInt(b, x, 10)
+				b = strconv.AppendInt(b, r.Int(i), 10)
 			}
-		case float64:
-			if math.IsInf(x, 0) || math.IsNaN(x) {
+		case readmodel.ValueFloat:
+			if x := r.Float(i); math.IsInf(x, 0) || math.IsNaN(x) {
 				b = append(b, "null"...)
 			} else {
 				b = strconv.AppendFloat(b, x, 'g', -1, 64)
 			}
-		default:
-			return fmt.Errorf("exports: json: value of type %T", v)
 		}
 	}
 	b = append(b, '}')

@@ -8,6 +8,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/pnyx-civic/pnyx/opendata"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
 // parquetRowGroup bounds the rows a Parquet writer holds before it writes
@@ -75,17 +76,17 @@ func newParquet(d opendata.Dataset, w io.Writer) (*parquetWriter, error) {
 	return p, nil
 }
 
-func (p *parquetWriter) WriteRow(vals []any) error {
+func (p *parquetWriter) WriteRow(r *readmodel.DatasetRow) error {
 	row := p.rows[p.n]
-	for i, v := range vals {
+	for i := range r.Len() {
 		col := p.leaf[i]
 		var pv parquet.Value
-		switch x := v.(type) {
-		case nil:
+		switch r.Kind(i) {
+		case readmodel.ValueNull:
 			row[col] = parquet.NullValue().Level(0, 0, col)
 			continue
-		case string:
-			if p.types[i] == opendata.DateTime {
+		case readmodel.ValueText:
+			if x := r.TextString(i); p.types[i] == opendata.DateTime {
 				if x == "" {
 					row[col] = parquet.NullValue().Level(0, 0, col)
 					continue
@@ -96,18 +97,17 @@ func (p *parquetWriter) WriteRow(vals []any) error {
 				}
 				pv = parquet.Int64Value(t.UnixNano())
 			} else {
+				// The row group holds the value: a copy of the scan's view.
 				pv = parquet.ByteArrayValue([]byte(x))
 			}
-		case int64:
+		case readmodel.ValueInteger:
 			if p.types[i] == opendata.Boolean {
-				pv = parquet.BooleanValue(x != 0)
+				pv = parquet.BooleanValue(r.Int(i) != 0)
 			} else {
-				pv = parquet.Int64Value(x)
+				pv = parquet.Int64Value(r.Int(i))
 			}
-		case float64:
-			pv = parquet.DoubleValue(x)
-		default:
-			return fmt.Errorf("exports: parquet: value of type %T", v)
+		case readmodel.ValueFloat:
+			pv = parquet.DoubleValue(r.Float(i))
 		}
 		row[col] = pv.Level(0, 1, col)
 	}

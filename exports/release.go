@@ -17,6 +17,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/opendata"
+	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
 // A release is every dataset of the catalog in every format, read in one
@@ -37,10 +38,13 @@ const (
 // Rows is the snapshot a release reads its datasets from:
 // *readmodel.Snapshot. ScanDataset calls columns once, then row with each
 // row's values (nil, int64, float64 or string) in key order, reusing the
-// slice; it returns a not-found error for an unknown dataset.
+// slice; ScanDatasetRows does the same with each row read in place (what
+// the dataset files are written from). Both return a not-found error for
+// an unknown dataset.
 type Rows interface {
 	Position() events.Position
 	ScanDataset(ctx context.Context, name string, columns func([]string) error, row func([]any) error) error
+	ScanDatasetRows(ctx context.Context, name string, columns func([]string) error, row func(*readmodel.DatasetRow) error) error
 }
 
 // ReleaseOptions say what a release holds and how it reports progress.
@@ -292,9 +296,9 @@ func writeDataset(ctx context.Context, dir string, d opendata.Dataset, rows Rows
 			return md, err
 		}
 	}
-	write := func(vals []any) error {
+	write := func(r *readmodel.DatasetRow) error {
 		for _, o := range outs {
-			if err := o.tw.WriteRow(vals); err != nil {
+			if err := o.tw.WriteRow(r); err != nil {
 				return err
 			}
 		}
@@ -305,24 +309,23 @@ func writeDataset(ctx context.Context, dir string, d opendata.Dataset, rows Rows
 	if d.Name == "events" {
 		err = writeEvents(ctx, log, since, rows.Position(), write)
 	} else {
-		keep := func([]any) bool { return true }
-		err = rows.ScanDataset(ctx, d.Name, func(cols []string) error {
+		keep := func(*readmodel.DatasetRow) bool { return true }
+		err = rows.ScanDatasetRows(ctx, d.Name, func(cols []string) error {
 			if want := d.FieldNames(); !slices.Equal(cols, want) {
 				return fmt.Errorf("the read model's columns %v are not the catalog's %v", cols, want)
 			}
 			if changed != nil && d.Stream.Kind != "" {
 				col := slices.Index(cols, d.Stream.Column)
-				keep = func(vals []any) bool {
-					id, _ := vals[col].(string)
-					return changed[events.StreamName(d.Stream.Kind, id)]
+				keep = func(r *readmodel.DatasetRow) bool {
+					return changed[events.StreamName(d.Stream.Kind, r.TextString(col))]
 				}
 			}
 			return nil
-		}, func(vals []any) error {
-			if !keep(vals) {
+		}, func(r *readmodel.DatasetRow) error {
+			if !keep(r) {
 				return nil
 			}
-			return write(vals)
+			return write(r)
 		})
 	}
 	if err != nil {
@@ -345,8 +348,9 @@ func writeDataset(ctx context.Context, dir string, d opendata.Dataset, rows Rows
 
 // writeEvents writes the log's events after since up to pos as rows of
 // the events dataset.
-func writeEvents(ctx context.Context, log Log, since, pos events.Position, write func([]any) error) error {
+func writeEvents(ctx context.Context, log Log, since, pos events.Position, write func(*readmodel.DatasetRow) error) error {
 	vals := make([]any, 10)
+	r := readmodel.NewDatasetRow(len(vals))
 	return scanLog(ctx, log, since, pos, func(ev *events.RecordedEvent) error {
 		vals[0] = int64(ev.Position)
 		vals[1] = ev.ID.String()
@@ -358,7 +362,10 @@ func writeEvents(ctx context.Context, log Log, since, pos events.Position, write
 		vals[7] = eventTime(ev.RecordedAt)
 		vals[8] = ev.Actor.Role
 		vals[9] = string(ev.Data)
-		return write(vals)
+		if err := r.SetValues(vals); err != nil {
+			return err
+		}
+		return write(r)
 	})
 }
 

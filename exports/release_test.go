@@ -28,7 +28,7 @@ var releaseTime = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 func writeRelease(t testing.TB, w *demoWorld, since events.Position) (string, exports.Manifest) {
 	t.Helper()
 	ctx := context.Background()
-	snap, err := w.rm.Snapshot(ctx)
+	snap, err := w.rm.DatasetSnapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

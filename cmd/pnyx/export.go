@@ -85,7 +85,7 @@ func (c *cli) export(ctx context.Context, out string, since events.Position) (ex
 		return exports.Manifest{}, err
 	}
 	defer rm.Close()
-	snap, err := rm.Snapshot(ctx)
+	snap, err := rm.DatasetSnapshot(ctx)
 	if err != nil {
 		return exports.Manifest{}, err
 	}

@@ -83,12 +83,75 @@ func DatasetNames() []string {
 // values are nil, int64, float64 or string, in the order of columns,
 // which ScanDataset calls first, once. The slice passed to row is reused:
 // copy what outlives the call. An unknown name is a not-found error; an
-// error of columns or row ends the scan and is returned.
+// error of columns or row ends the scan and is returned. It is
+// ScanDatasetRows with each row's values copied out.
 func (s *Snapshot) ScanDataset(ctx context.Context, name string, columns func([]string) error, row func([]any) error) error {
+	var vals []any
+	return s.ScanDatasetRows(ctx, name, func(cols []string) error {
+		vals = make([]any, len(cols))
+		return columns(cols)
+	}, func(r *DatasetRow) error {
+		r.Values(vals)
+		return row(vals)
+	})
+}
+
+// ScanDatasetRows reads every row of the public dataset name in the
+// snapshot, in the dataset's key order, and calls row with each, in
+// place: the row and its text are valid until row returns. It calls
+// columns first, once. An unknown name is a not-found error; an error of
+// columns or row ends the scan and is returned; so does the end of ctx.
+//
+// The rows come through a connection of the snapshot's own (see
+// datasetReaders) at the snapshot's state, read below database/sql with
+// no allocation per value: the one path of every release and download.
+func (s *Snapshot) ScanDatasetRows(ctx context.Context, name string, columns func([]string) error, row func(*DatasetRow) error) error {
 	q, ok := datasetQueries[name]
 	if !ok {
 		return events.Errorf(events.CodeNotFound, "no dataset %q", name)
 	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := s.readers.acquire(ctx, s)
+	if c == nil {
+		return s.scanThroughTx(ctx, q, columns, row)
+	}
+	defer s.readers.release(c)
+	st, err := c.prepare(q)
+	if err != nil {
+		return readError(err)
+	}
+	defer st.close()
+	if err := columns(st.columns()); err != nil {
+		return err
+	}
+	r := NewDatasetRow(st.n)
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		more, err := st.step()
+		if err != nil {
+			return readError(err)
+		}
+		if !more {
+			return nil
+		}
+		st.read(r)
+		if err := row(r); err != nil {
+			return err
+		}
+	}
+}
+
+// scanThroughTx reads query's rows through the snapshot's own
+// transaction, for a snapshot with no connection of its own at its state
+// (see datasetReaders.acquire): the same rows, copied through
+// database/sql.
+func (s *Snapshot) scanThroughTx(ctx context.Context, q string, columns func([]string) error, row func(*DatasetRow) error) error {
 	rows, err := s.q.QueryContext(ctx, q)
 	if err != nil {
 		return readError(err)
@@ -106,16 +169,15 @@ func (s *Snapshot) ScanDataset(ctx context.Context, name string, columns func([]
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	r := NewDatasetRow(len(cols))
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return readError(err)
 		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				vals[i] = string(b)
-			}
+		if err := r.SetValues(vals); err != nil {
+			return err
 		}
-		if err := row(vals); err != nil {
+		if err := row(r); err != nil {
 			return err
 		}
 	}

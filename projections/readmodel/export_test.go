@@ -90,3 +90,17 @@ func normal(v any) any {
 	}
 	return v
 }
+
+// ScanThroughTx is a dataset scan through the snapshot's transaction
+// (database/sql), the plain reading the tests compare the scans with.
+func ScanThroughTx(ctx context.Context, s *Snapshot, name string, columns func([]string) error, row func(*DatasetRow) error) error {
+	return s.scanThroughTx(ctx, datasetQueries[name], columns, row)
+}
+
+// OwnConnections is how many connections of its own s's scans have
+// opened at its state (0: they read through its transaction).
+func OwnConnections(s *Snapshot) int {
+	s.readers.mu.Lock()
+	defer s.readers.mu.Unlock()
+	return len(s.readers.all)
+}

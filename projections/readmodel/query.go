@@ -102,6 +102,7 @@ type Snapshot struct {
 	tx       *sql.Tx
 	q        projections.Queryer // tx, or a wrapper in tests
 	position events.Position
+	readers  datasetReaders // the dataset scans' connections
 }
 
 // Snapshot opens a read transaction on the serving build and reads its
@@ -145,6 +146,7 @@ func (s *Snapshot) Position() events.Position { return s.position }
 
 // Close ends the snapshot's read transaction. Closing it again is a no-op.
 func (s *Snapshot) Close() error {
+	s.readers.close()
 	if err := s.tx.Rollback(); err != nil && err != sql.ErrTxDone {
 		return readError(err)
 	}
