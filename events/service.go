@@ -637,6 +637,9 @@ func commandHash(cmd Command) [32]byte {
 	if p, ok := cmd.(personal); ok {
 		cmd = p.withoutSubject()
 	}
+	if c, ok := cmd.(SubmitComment); ok {
+		cmd = c.withoutReceipt()
+	}
 	b, err := json.Marshal(cmd)
 	if err != nil {
 		b = fmt.Appendf(nil, "%#v", cmd)

@@ -250,6 +250,7 @@ type ComplexityRoot struct {
 		Comment      func(childComplexity int) int
 		CommentID    func(childComplexity int) int
 		Consultation func(childComplexity int) int
+		Receipt      func(childComplexity int) int
 		Write        func(childComplexity int) int
 	}
 
@@ -322,7 +323,7 @@ type ComplexityRoot struct {
 		Text             func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Version          func(childComplexity int) int
-		Versions         func(childComplexity int) int
+		Versions         func(childComplexity int, order *Order) int
 		Vote             func(childComplexity int) int
 		Year             func(childComplexity int) int
 	}
@@ -1020,7 +1021,7 @@ type ComplexityRoot struct {
 		Absent        func(childComplexity int) int
 		Abstain       func(childComplexity int) int
 		Amendment     func(childComplexity int) int
-		Ballots       func(childComplexity int, choice *string) int
+		Ballots       func(childComplexity int, choice *string, order *Order) int
 		Body          func(childComplexity int) int
 		ChairTieBreak func(childComplexity int) int
 		ClosedAt      func(childComplexity int) int
@@ -1130,7 +1131,7 @@ type DecisionResolver interface {
 
 	RevokedBy(ctx context.Context, obj *model.Decision) (*model.Decision, error)
 
-	Versions(ctx context.Context, obj *model.Decision) ([]*model.DecisionVersion, error)
+	Versions(ctx context.Context, obj *model.Decision, order *Order) ([]*model.DecisionVersion, error)
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
 }
@@ -1322,7 +1323,7 @@ type VoteResolver interface {
 	Item(ctx context.Context, obj *model.Vote) (*model.AgendaItem, error)
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
-	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*model.Ballot, error)
+	Ballots(ctx context.Context, obj *model.Vote, choice *string, order *Order) ([]*model.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
 }
 
@@ -2133,6 +2134,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentPayload.Consultation(childComplexity), true
+	case "CommentPayload.receipt":
+		if e.ComplexityRoot.CommentPayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Receipt(childComplexity), true
 	case "CommentPayload.write":
 		if e.ComplexityRoot.CommentPayload.Write == nil {
 			break
@@ -2461,7 +2468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Decision.Versions(childComplexity), true
+		args, err := ec.field_Decision_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Decision.Versions(childComplexity, args["order"].(*Order)), true
 	case "Decision.vote":
 		if e.ComplexityRoot.Decision.Vote == nil {
 			break
@@ -5952,7 +5964,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string)), true
+		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string), args["order"].(*Order)), true
 	case "Vote.body":
 		if e.ComplexityRoot.Vote.Body == nil {
 			break
@@ -6853,7 +6865,7 @@ type Vote implements Node {
   "Whether it was brought from another system by an import, held at a sitting of its own (docs/IMPORTS.md)."
   imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
-  ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
+  ballots("Keep one choice (yes, no, abstain, present)." choice: String, "ASC in the list's order (by member id), DESC the reverse." order: Order = ASC): [Ballot!]!
   "The decisions adopted on this vote."
   decisions: [Decision!]!
 }
@@ -6919,7 +6931,7 @@ type Decision implements Node {
   "When it was first published."
   publishedAt: Time
   "Every version, oldest first, each with its diff from the one before."
-  versions: [DecisionVersion!]!
+  versions("ASC oldest version first, DESC the latest first." order: Order = ASC): [DecisionVersion!]!
   "The documents of the current version."
   documents: [Document!]!
   "The contracting processes it is linked to."
@@ -7415,6 +7427,12 @@ mutation takes:
 - ` + "`" + `idempotencyKey` + "`" + `: a key of the client's choosing; sending the same command
   again with the same key writes nothing and answers the original events
   (` + "`" + `write.replayed` + "`" + `), and the key sent with another command is a CONFLICT.
+A command happens when the server records it, by the server's clock (the
+recorded time of its events, and the time the rules compare), so a retry
+with the same key is the same command whenever it is sent. Only the facts of
+a sitting, which the secretariat may record from the minutes (πρακτικά)
+after the sitting, take an optional ` + "`" + `at` + "`" + `: a past time, never one in the
+future.
 Mutations are sent with POST; GET serves queries only.
 """
 type Mutation {
@@ -7676,6 +7694,8 @@ type CommentPayload {
   write: Write!
   "The comment's id: the one given, or for a submission the one the idempotency key named."
   commentId: String!
+  "For a submission, its private receipt, shown once, here: keep it to withdraw the comment (withdrawComment). Only its hash is kept, so it cannot be shown again; a retry that replays the submission answers null, the first answer's receipt being the one that works."
+  receipt: String
   "The comment after the write; null until the read model has caught up (see write.caughtUp)."
   comment: Comment
   "The consultation after the write; null until the read model has caught up."
@@ -7850,8 +7870,6 @@ input RegisterBodyInput {
   kind: String!
   "Its rules."
   settings: BodySettings!
-  "When it was constituted."
-  at: Time!
 }
 
 "Change a body's rules."
@@ -7862,8 +7880,6 @@ input ChangeBodySettingsInput {
   settings: BodySettings!
   "Why they change (the decision or law)."
   reason: String!
-  "When they took effect."
-  at: Time!
 }
 
 "A member joins a body."
@@ -7878,8 +7894,6 @@ input AddMemberInput {
   factionId: String
   "chair, vice_chair, secretary, member or mayor."
   role: String!
-  "When they joined."
-  at: Time!
 }
 
 "A faction (παράταξη) is formed in a body."
@@ -7896,8 +7910,6 @@ input FormFactionInput {
   colour: String!
   "majority or opposition."
   role: String!
-  "When it was formed."
-  at: Time!
 }
 
 "A faction is renamed or recoloured."
@@ -7910,8 +7922,6 @@ input ChangeFactionDetailsInput {
   shortName: String!
   "The new colour, #rrggbb."
   colour: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction names its leader (επικεφαλής)."
@@ -7920,8 +7930,6 @@ input ChangeFactionLeaderInput {
   factionId: String!
   "The member who leads it; they sit for it in its body."
   memberId: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction moves to the majority or the opposition."
@@ -7932,8 +7940,6 @@ input ChangeFactionRoleInput {
   role: String!
   "Why."
   reason: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction nobody sits for is dissolved."
@@ -7942,8 +7948,6 @@ input DissolveFactionInput {
   factionId: String!
   "Why."
   reason: String!
-  "When it was dissolved."
-  at: Time!
 }
 
 "A member leaves a body."
@@ -7954,8 +7958,6 @@ input RemoveMemberInput {
   memberId: String!
   "Why they left (resignation, term ended, …)."
   reason: String!
-  "When they left."
-  at: Time!
 }
 
 "A member's role changes."
@@ -7966,8 +7968,6 @@ input ChangeMemberRoleInput {
   memberId: String!
   "chair, vice_chair, secretary, member or mayor."
   role: String!
-  "When it changed."
-  at: Time!
 }
 
 "A member's faction changes."
@@ -7978,8 +7978,6 @@ input ChangeMemberFactionInput {
   memberId: String!
   "The id of the new faction, a faction of this body; empty for an independent."
   factionId: String
-  "When it changed."
-  at: Time!
 }
 
 "Schedule a meeting."
@@ -8000,8 +7998,6 @@ input ScheduleMeetingInput {
   call: Int
   "The meeting whose quorum failed, for a second or third call."
   previousMeetingId: String
-  "When it was called."
-  at: Time!
 }
 
 "Add an item to an agenda."
@@ -8024,8 +8020,6 @@ input AddItemInput {
   urgentVoteId: String
   "For a later call: the item of the original agenda it repeats."
   originalItemId: String
-  "When it was added."
-  at: Time!
 }
 
 "Withdraw an agenda item."
@@ -8036,8 +8030,6 @@ input WithdrawItemInput {
   itemId: String!
   "Why it is withdrawn."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Publish an agenda."
@@ -8048,8 +8040,6 @@ input PublishAgendaInput {
   bodyId: String!
   "When the public consultation on its items closes."
   consultationClosesAt: Time!
-  "When it was published."
-  at: Time!
 }
 
 "Convene a meeting."
@@ -8062,8 +8052,8 @@ input ConveneMeetingInput {
   present: [String!]!
   "The member who presides."
   presidingMemberId: String!
-  "When it convened."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A meeting's quorum failed."
@@ -8074,8 +8064,8 @@ input RecordQuorumFailureInput {
   bodyId: String!
   "The members present."
   present: [String!]!
-  "When the quorum was found missing."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member arrives at a meeting."
@@ -8086,8 +8076,8 @@ input RecordArrivalInput {
   bodyId: String!
   "The member's id."
   memberId: String!
-  "When they arrived."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member leaves a meeting."
@@ -8096,16 +8086,16 @@ input RecordDepartureInput {
   meetingId: String!
   "The member's id."
   memberId: String!
-  "When they left."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Adjourn a meeting."
 input AdjournMeetingInput {
   "The meeting's id."
   meetingId: String!
-  "When it was adjourned."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Publish a meeting's minutes."
@@ -8114,8 +8104,6 @@ input PublishMinutesInput {
   meetingId: String!
   "The minutes (πρακτικά) and their attachments."
   documents: [DocumentInput!]!
-  "When they were published."
-  at: Time!
 }
 
 "Postpone a meeting."
@@ -8126,8 +8114,6 @@ input PostponeMeetingInput {
   startsAt: Time!
   "Why."
   reason: String!
-  "When it was postponed."
-  at: Time!
 }
 
 "Cancel a meeting."
@@ -8136,8 +8122,6 @@ input CancelMeetingInput {
   meetingId: String!
   "Why."
   reason: String!
-  "When it was cancelled."
-  at: Time!
 }
 
 "Open a consultation."
@@ -8146,8 +8130,6 @@ input OpenConsultationInput {
   itemId: String!
   "Its meeting's id."
   meetingId: String!
-  "When it opened."
-  at: Time!
 }
 
 "Close a consultation."
@@ -8156,8 +8138,6 @@ input CloseConsultationInput {
   itemId: String!
   "Why it closed (the deadline passed, the item was withdrawn, …)."
   reason: String!
-  "When it closed."
-  at: Time!
 }
 
 "A citizen's comment and its author."
@@ -8180,8 +8160,6 @@ input ModerateCommentInput {
   commentId: String!
   "The public reason."
   reason: String!
-  "When it was moderated."
-  at: Time!
 }
 
 "Withdraw a comment on its author's behalf."
@@ -8190,10 +8168,10 @@ input WithdrawCommentInput {
   itemId: String!
   "The comment's id."
   commentId: String!
-  "The author's reference in the personal-data vault (` + "`" + `subj-…` + "`" + `); never recorded."
-  subjectRef: String!
-  "When it was withdrawn."
-  at: Time!
+  "The private receipt submitComment answered (` + "`" + `pnyx-receipt-…` + "`" + `): how a citizen on the web shows the comment is theirs. A receipt that is not the comment's is FORBIDDEN. Never recorded: the log keeps only its hash."
+  receipt: String
+  "Instead of a receipt, the author's reference in the personal-data vault (` + "`" + `subj-…` + "`" + `), as a citizen service centre acting for them knows it; never recorded."
+  subjectRef: String
 }
 
 "Propose an amendment."
@@ -8210,8 +8188,8 @@ input ProposeAmendmentInput {
   proposerId: String!
   "Its text."
   text: String!
-  "When it was proposed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Withdraw an amendment."
@@ -8220,8 +8198,8 @@ input WithdrawAmendmentInput {
   amendmentId: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Accept an amendment."
@@ -8232,8 +8210,8 @@ input AcceptAmendmentInput {
   voteId: String
   "A note, when accepted without a vote (by the presenter)."
   note: String
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Reject an amendment."
@@ -8244,8 +8222,8 @@ input RejectAmendmentInput {
   voteId: String
   "Why, when rejected without a vote."
   reason: String
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Open a vote."
@@ -8266,8 +8244,8 @@ input OpenVoteInput {
   questionType: String
   "roll_call, show_of_hands or secret."
   method: String!
-  "When it opened."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Cast a ballot."
@@ -8282,8 +8260,8 @@ input CastBallotInput {
   memberId: String!
   "yes, no, abstain or present."
   choice: String!
-  "When it was cast."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Change a ballot."
@@ -8294,8 +8272,8 @@ input ChangeBallotInput {
   memberId: String!
   "yes, no, abstain or present."
   choice: String!
-  "When it changed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Close a vote."
@@ -8308,8 +8286,8 @@ input CloseVoteInput {
   meetingId: String!
   "The counts of a secret vote; none for an open one, whose counts follow from its ballots."
   tally: VoteTallyInput
-  "When it closed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Adopt a decision."
@@ -8336,8 +8314,8 @@ input AdoptDecisionInput {
   legalBasis: String!
   "Its documents."
   documents: [DocumentInput!]
-  "When it was adopted."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Publish a decision on a register."
@@ -8350,8 +8328,6 @@ input PublishDecisionInput {
   registerId: String!
   "The SHA-256 of the published document, 64 hex digits."
   documentSha256: String!
-  "When it was published."
-  at: Time!
 }
 
 "Correct a decision."
@@ -8366,8 +8342,6 @@ input CorrectDecisionInput {
   text: String!
   "The corrected documents."
   documents: [DocumentInput!]
-  "When it was corrected."
-  at: Time!
 }
 
 "Revoke a decision."
@@ -8378,8 +8352,6 @@ input RevokeDecisionInput {
   reason: String!
   "The decision that revokes it."
   revokingDecisionId: String!
-  "When."
-  at: Time!
 }
 
 "Annul a decision."
@@ -8390,8 +8362,6 @@ input AnnulDecisionInput {
   reason: String!
   "The authority that annulled it (a court, the decentralised administration)."
   authority: String!
-  "When."
-  at: Time!
 }
 
 "Plan a contracting process."
@@ -8414,8 +8384,6 @@ input PlanProcurementInput {
   method: String!
   "The decisions behind it."
   decisionIds: [String!]
-  "When it was planned."
-  at: Time!
 }
 
 "Publish a tender."
@@ -8434,8 +8402,6 @@ input PublishTenderInput {
   periodStart: Time
   "The tender's items."
   items: [TenderItemInput!]
-  "When it was published."
-  at: Time!
 }
 
 "Amend a tender."
@@ -8450,8 +8416,6 @@ input AmendTenderInput {
   reason: String!
   "The decision that amends it."
   decisionId: String
-  "When."
-  at: Time!
 }
 
 "Record a bid."
@@ -8464,8 +8428,6 @@ input RecordBidInput {
   supplierId: String!
   "The bid's value."
   value: MoneyInput!
-  "When it was received."
-  at: Time!
 }
 
 "Change a bid's status."
@@ -8478,8 +8440,6 @@ input ChangeBidStatusInput {
   status: String!
   "The public reason."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Award a process."
@@ -8494,8 +8454,6 @@ input AwardProcurementInput {
   value: MoneyInput!
   "The decision that awards it."
   decisionId: String!
-  "When."
-  at: Time!
 }
 
 "Sign a contract."
@@ -8510,8 +8468,6 @@ input SignContractInput {
   period: ContractPeriodInput!
   "Its documents."
   documents: [DocumentInput!]
-  "When it was signed."
-  at: Time!
 }
 
 "Amend a contract."
@@ -8526,8 +8482,6 @@ input AmendContractInput {
   reason: String!
   "The decision that amends it."
   decisionId: String!
-  "When."
-  at: Time!
 }
 
 "Record a payment."
@@ -8540,8 +8494,6 @@ input RecordPaymentInput {
   amount: MoneyInput!
   "The invoice it settles."
   invoiceRef: String
-  "When it was paid."
-  at: Time!
 }
 
 "Cancel a process."
@@ -8550,16 +8502,12 @@ input CancelProcurementInput {
   ocid: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Complete a process."
 input CompleteProcurementInput {
   "The process's ocid."
   ocid: String!
-  "When."
-  at: Time!
 }
 
 "Register a supplier."
@@ -8580,8 +8528,6 @@ input RegisterSupplierInput {
   address: PostalAddressInput
   "Its contact office."
   contactPoint: ContactPointInput
-  "When it was registered."
-  at: Time!
 }
 
 "Change a supplier's details."
@@ -8600,8 +8546,6 @@ input ChangeSupplierDetailsInput {
   country: String
   "Why they change."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "A citizen's request and its requester."
@@ -8624,8 +8568,6 @@ input AcknowledgeRequestInput {
   requestId: String!
   "Days to answer, at most the law's for the category (20 for access to documents, 50 for other requests)."
   responseDays: Int!
-  "When."
-  at: Time!
 }
 
 "Assign a request."
@@ -8636,8 +8578,6 @@ input AssignRequestInput {
   department: String!
   "The officer, by id."
   officerId: String
-  "When."
-  at: Time!
 }
 
 "Answer a request."
@@ -8648,8 +8588,6 @@ input AnswerRequestInput {
   summary: String!
   "The documents given."
   documents: [DocumentInput!]
-  "When."
-  at: Time!
 }
 
 "Reject a request."
@@ -8660,16 +8598,12 @@ input RejectRequestInput {
   legalBasis: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Close a request."
 input CloseRequestInput {
   "The request's id."
   requestId: String!
-  "When."
-  at: Time!
 }
 
 "Reopen a request."
@@ -8680,8 +8614,6 @@ input ReopenRequestInput {
   reason: String!
   "Days to answer again, at most the law's for the category."
   responseDays: Int!
-  "When."
-  at: Time!
 }
 
 "Grant access."
@@ -8700,8 +8632,6 @@ input GrantAccessInput {
   label: String
   "The SHA-256 of the token's secret, 64 hex digits: only the hash is recorded, the secret stays with its holder (` + "`" + `pnyx token create` + "`" + ` makes both)."
   secretSha256: String!
-  "When."
-  at: Time!
 }
 
 "Revoke access."
@@ -8712,8 +8642,6 @@ input RevokeAccessInput {
   reason: String!
   "Who revoked it."
   revokedBy: String!
-  "When."
-  at: Time!
 }
 
 "Pass over one event in the projections."
@@ -8732,8 +8660,6 @@ input SkipEventInput {
   reason: String!
   "Who decided so."
   skippedBy: String!
-  "When."
-  at: Time!
 }
 
 "Record a forgetting."
@@ -8742,8 +8668,6 @@ input RecordForgettingInput {
   erasureId: String!
   "Why (the person's request under GDPR art. 17)."
   reason: String!
-  "When."
-  at: Time!
 }
 
 # ---------------------------------------------------------------------------
@@ -9112,8 +9036,6 @@ input RecordCommitmentInput {
   year: Int!
   "The act's Diavgeia ΑΔΑ, when published."
   ada: String
-  "When."
-  at: Time!
 }
 
 "A bid the evaluation committee rejects."
@@ -9138,8 +9060,6 @@ input RecordEvaluationInput {
   ranking: [String!]
   "The bids rejected."
   rejected: [BidRejectionInput!]
-  "When."
-  at: Time!
 }
 
 "Lodge an appeal (ένσταση or προσφυγή) against an award or an evaluation."
@@ -9156,8 +9076,6 @@ input LodgeAppealInput {
   evaluationId: String
   "The grounds."
   grounds: String!
-  "When."
-  at: Time!
 }
 
 "Record how an appeal ended."
@@ -9172,8 +9090,6 @@ input DecideAppealInput {
   reason: String!
   "The deciding decision, if any."
   decisionId: String
-  "When."
-  at: Time!
 }
 
 "Extend a request's period once."
@@ -9184,8 +9100,6 @@ input ExtendRequestInput {
   days: Int!
   "The reason told to the requester."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Forward a request to the competent authority or department."
@@ -9198,8 +9112,6 @@ input ForwardRequestInput {
   internal: Boolean
   "The reason."
   reason: String!
-  "When."
-  at: Time!
 }
 `, BuiltIn: false},
 }
@@ -9569,6 +9481,8 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_write(ctx, field)
 	case "commentId":
 		return ec.fieldContext_CommentPayload_commentId(ctx, field)
+	case "receipt":
+		return ec.fieldContext_CommentPayload_receipt(ctx, field)
 	case "comment":
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	case "consultation":
@@ -11548,6 +11462,20 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Decision_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -14994,6 +14922,14 @@ func (ec *executionContext) field_Vote_ballots_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["choice"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -18285,6 +18221,29 @@ func (ec *executionContext) fieldContext_CommentPayload_commentId(_ context.Cont
 	return graphql.NewScalarFieldContext("CommentPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CommentPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _CommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19655,7 +19614,8 @@ func (ec *executionContext) _Decision_versions(ctx context.Context, field graphq
 			return ec.fieldContext_Decision_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Decision().Versions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Decision().Versions(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.DecisionVersion) graphql.Marshaler {
@@ -19665,7 +19625,7 @@ func (ec *executionContext) _Decision_versions(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Decision_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Decision_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Decision",
 		Field:      field,
@@ -19674,6 +19634,17 @@ func (ec *executionContext) fieldContext_Decision_versions(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DecisionVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Decision_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -34373,7 +34344,7 @@ func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string))
+			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
@@ -35920,7 +35891,7 @@ func (ec *executionContext) unmarshalInputAcceptAmendmentInput(ctx context.Conte
 			it.Note = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35953,7 +35924,7 @@ func (ec *executionContext) unmarshalInputAcknowledgeRequestInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "responseDays", "at"}
+	fieldsInOrder := [...]string{"requestId", "responseDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35974,13 +35945,6 @@ func (ec *executionContext) unmarshalInputAcknowledgeRequestInput(ctx context.Co
 				return it, err
 			}
 			it.ResponseDays = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36009,7 +35973,7 @@ func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "itemId", "title", "description", "questionType", "documents", "presenter", "urgentVoteId", "originalItemId", "at"}
+	fieldsInOrder := [...]string{"meetingId", "itemId", "title", "description", "questionType", "documents", "presenter", "urgentVoteId", "originalItemId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36079,13 +36043,6 @@ func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.OriginalItemID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36114,7 +36071,7 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36156,13 +36113,6 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36207,7 +36157,7 @@ func (ec *executionContext) unmarshalInputAdjournMeetingInput(ctx context.Contex
 			it.MeetingID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -36326,7 +36276,7 @@ func (ec *executionContext) unmarshalInputAdoptDecisionInput(ctx context.Context
 			it.Documents = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -36359,7 +36309,7 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36401,13 +36351,6 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36436,7 +36379,7 @@ func (ec *executionContext) unmarshalInputAmendTenderInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "ceiling", "deadline", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "ceiling", "deadline", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36478,13 +36421,6 @@ func (ec *executionContext) unmarshalInputAmendTenderInput(ctx context.Context, 
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36576,7 +36512,7 @@ func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "authority", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "authority"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36604,13 +36540,6 @@ func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context
 				return it, err
 			}
 			it.Authority = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36639,7 +36568,7 @@ func (ec *executionContext) unmarshalInputAnswerRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "summary", "documents", "at"}
+	fieldsInOrder := [...]string{"requestId", "summary", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36667,13 +36596,6 @@ func (ec *executionContext) unmarshalInputAnswerRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36751,7 +36673,7 @@ func (ec *executionContext) unmarshalInputAssignRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "department", "officerId", "at"}
+	fieldsInOrder := [...]string{"requestId", "department", "officerId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36779,13 +36701,6 @@ func (ec *executionContext) unmarshalInputAssignRequestInput(ctx context.Context
 				return it, err
 			}
 			it.OfficerID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36814,7 +36729,7 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36856,13 +36771,6 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36940,7 +36848,7 @@ func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36961,13 +36869,6 @@ func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -36996,7 +36897,7 @@ func (ec *executionContext) unmarshalInputCancelProcurementInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "reason", "at"}
+	fieldsInOrder := [...]string{"ocid", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37017,13 +36918,6 @@ func (ec *executionContext) unmarshalInputCancelProcurementInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37096,7 +36990,7 @@ func (ec *executionContext) unmarshalInputCastBallotInput(ctx context.Context, o
 			it.Choice = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37159,7 +37053,7 @@ func (ec *executionContext) unmarshalInputChangeBallotInput(ctx context.Context,
 			it.Choice = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37192,7 +37086,7 @@ func (ec *executionContext) unmarshalInputChangeBidStatusInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "bidId", "status", "reason", "at"}
+	fieldsInOrder := [...]string{"ocid", "bidId", "status", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37227,13 +37121,6 @@ func (ec *executionContext) unmarshalInputChangeBidStatusInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37262,7 +37149,7 @@ func (ec *executionContext) unmarshalInputChangeBodySettingsInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "settings", "reason", "at"}
+	fieldsInOrder := [...]string{"bodyId", "settings", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37290,13 +37177,6 @@ func (ec *executionContext) unmarshalInputChangeBodySettingsInput(ctx context.Co
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37325,7 +37205,7 @@ func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour", "at"}
+	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37360,13 +37240,6 @@ func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.
 				return it, err
 			}
 			it.Colour = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37395,7 +37268,7 @@ func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "memberId", "at"}
+	fieldsInOrder := [...]string{"factionId", "memberId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37416,13 +37289,6 @@ func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.C
 				return it, err
 			}
 			it.MemberID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37451,7 +37317,7 @@ func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "role", "reason", "at"}
+	fieldsInOrder := [...]string{"factionId", "role", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37479,13 +37345,6 @@ func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37514,7 +37373,7 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37542,13 +37401,6 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 				return it, err
 			}
 			it.FactionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37577,7 +37429,7 @@ func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37605,13 +37457,6 @@ func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Cont
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37640,7 +37485,7 @@ func (ec *executionContext) unmarshalInputChangeSupplierDetailsInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "reason", "at"}
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37696,13 +37541,6 @@ func (ec *executionContext) unmarshalInputChangeSupplierDetailsInput(ctx context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37731,7 +37569,7 @@ func (ec *executionContext) unmarshalInputCloseConsultationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "reason", "at"}
+	fieldsInOrder := [...]string{"itemId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37752,13 +37590,6 @@ func (ec *executionContext) unmarshalInputCloseConsultationInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37787,7 +37618,7 @@ func (ec *executionContext) unmarshalInputCloseRequestInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "at"}
+	fieldsInOrder := [...]string{"requestId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37801,13 +37632,6 @@ func (ec *executionContext) unmarshalInputCloseRequestInput(ctx context.Context,
 				return it, err
 			}
 			it.RequestID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37873,7 +37697,7 @@ func (ec *executionContext) unmarshalInputCloseVoteInput(ctx context.Context, ob
 			it.Tally = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37906,7 +37730,7 @@ func (ec *executionContext) unmarshalInputCompleteProcurementInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "at"}
+	fieldsInOrder := [...]string{"ocid"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37920,13 +37744,6 @@ func (ec *executionContext) unmarshalInputCompleteProcurementInput(ctx context.C
 				return it, err
 			}
 			it.OCID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38104,7 +37921,7 @@ func (ec *executionContext) unmarshalInputConveneMeetingInput(ctx context.Contex
 			it.PresidingMemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38137,7 +37954,7 @@ func (ec *executionContext) unmarshalInputCorrectDecisionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "title", "text", "documents", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "title", "text", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38179,13 +37996,6 @@ func (ec *executionContext) unmarshalInputCorrectDecisionInput(ctx context.Conte
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38214,7 +38024,7 @@ func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38258,13 +38068,6 @@ func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context,
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38342,7 +38145,7 @@ func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "reason", "at"}
+	fieldsInOrder := [...]string{"factionId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38363,13 +38166,6 @@ func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38468,7 +38264,7 @@ func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "days", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "days", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38496,13 +38292,6 @@ func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38531,7 +38320,7 @@ func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role", "at"}
+	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38580,13 +38369,6 @@ func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, 
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38615,7 +38397,7 @@ func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38650,13 +38432,6 @@ func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Contex
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38685,7 +38460,7 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256", "at"}
+	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38741,13 +38516,6 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 				return it, err
 			}
 			it.SecretSHA256 = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38776,7 +38544,7 @@ func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds", "at"}
+	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38827,13 +38595,6 @@ func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, 
 				return it, err
 			}
 			it.Grounds = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38862,7 +38623,7 @@ func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "commentId", "reason", "at"}
+	fieldsInOrder := [...]string{"itemId", "commentId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38890,13 +38651,6 @@ func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38974,7 +38728,7 @@ func (ec *executionContext) unmarshalInputOpenConsultationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "meetingId", "at"}
+	fieldsInOrder := [...]string{"itemId", "meetingId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38995,13 +38749,6 @@ func (ec *executionContext) unmarshalInputOpenConsultationInput(ctx context.Cont
 				return it, err
 			}
 			it.MeetingID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39095,7 +38842,7 @@ func (ec *executionContext) unmarshalInputOpenVoteInput(ctx context.Context, obj
 			it.Method = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39191,7 +38938,7 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds", "at"}
+	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39261,13 +39008,6 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 				return it, err
 			}
 			it.DecisionIDs = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39359,7 +39099,7 @@ func (ec *executionContext) unmarshalInputPostponeMeetingInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "startsAt", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "startsAt", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39387,13 +39127,6 @@ func (ec *executionContext) unmarshalInputPostponeMeetingInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39473,7 +39206,7 @@ func (ec *executionContext) unmarshalInputProposeAmendmentInput(ctx context.Cont
 			it.Text = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39506,7 +39239,7 @@ func (ec *executionContext) unmarshalInputPublishAgendaInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "consultationClosesAt", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "consultationClosesAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39534,13 +39267,6 @@ func (ec *executionContext) unmarshalInputPublishAgendaInput(ctx context.Context
 				return it, err
 			}
 			it.ConsultationClosesAt = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39569,7 +39295,7 @@ func (ec *executionContext) unmarshalInputPublishDecisionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "register", "registerId", "documentSha256", "at"}
+	fieldsInOrder := [...]string{"decisionId", "register", "registerId", "documentSha256"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39604,13 +39330,6 @@ func (ec *executionContext) unmarshalInputPublishDecisionInput(ctx context.Conte
 				return it, err
 			}
 			it.DocumentSHA256 = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39639,7 +39358,7 @@ func (ec *executionContext) unmarshalInputPublishMinutesInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "documents", "at"}
+	fieldsInOrder := [...]string{"meetingId", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39660,13 +39379,6 @@ func (ec *executionContext) unmarshalInputPublishMinutesInput(ctx context.Contex
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39695,7 +39407,7 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items", "at"}
+	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39751,13 +39463,6 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 				return it, err
 			}
 			it.Items = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39816,7 +39521,7 @@ func (ec *executionContext) unmarshalInputRecordArrivalInput(ctx context.Context
 			it.MemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39849,7 +39554,7 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value", "at"}
+	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39884,13 +39589,6 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Value = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39919,7 +39617,7 @@ func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada", "at"}
+	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39968,13 +39666,6 @@ func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Cont
 				return it, err
 			}
 			it.ADA = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40026,7 +39717,7 @@ func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Conte
 			it.MemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40059,7 +39750,7 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected", "at"}
+	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40110,13 +39801,6 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 				return it, err
 			}
 			it.Rejected = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40145,7 +39829,7 @@ func (ec *executionContext) unmarshalInputRecordForgettingInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"erasureId", "reason", "at"}
+	fieldsInOrder := [...]string{"erasureId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40166,13 +39850,6 @@ func (ec *executionContext) unmarshalInputRecordForgettingInput(ctx context.Cont
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40201,7 +39878,7 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef", "at"}
+	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40236,13 +39913,6 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.InvoiceRef = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40301,7 +39971,7 @@ func (ec *executionContext) unmarshalInputRecordQuorumFailureInput(ctx context.C
 			it.Present = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40334,7 +40004,7 @@ func (ec *executionContext) unmarshalInputRegisterBodyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "name", "kind", "settings", "at"}
+	fieldsInOrder := [...]string{"bodyId", "name", "kind", "settings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40369,13 +40039,6 @@ func (ec *executionContext) unmarshalInputRegisterBodyInput(ctx context.Context,
 				return it, err
 			}
 			it.Settings = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40404,7 +40067,7 @@ func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "address", "contactPoint", "at"}
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "address", "contactPoint"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40467,13 +40130,6 @@ func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Cont
 				return it, err
 			}
 			it.ContactPoint = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40532,7 +40188,7 @@ func (ec *executionContext) unmarshalInputRejectAmendmentInput(ctx context.Conte
 			it.Reason = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40565,7 +40221,7 @@ func (ec *executionContext) unmarshalInputRejectRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "legalBasis", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "legalBasis", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40593,13 +40249,6 @@ func (ec *executionContext) unmarshalInputRejectRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40628,7 +40277,7 @@ func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "reason", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40656,13 +40305,6 @@ func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context,
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40691,7 +40333,7 @@ func (ec *executionContext) unmarshalInputReopenRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "reason", "responseDays", "at"}
+	fieldsInOrder := [...]string{"requestId", "reason", "responseDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40719,13 +40361,6 @@ func (ec *executionContext) unmarshalInputReopenRequestInput(ctx context.Context
 				return it, err
 			}
 			it.ResponseDays = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40754,7 +40389,7 @@ func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tokenId", "reason", "revokedBy", "at"}
+	fieldsInOrder := [...]string{"tokenId", "reason", "revokedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40782,13 +40417,6 @@ func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context,
 				return it, err
 			}
 			it.RevokedBy = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40817,7 +40445,7 @@ func (ec *executionContext) unmarshalInputRevokeDecisionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "revokingDecisionId", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "revokingDecisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40845,13 +40473,6 @@ func (ec *executionContext) unmarshalInputRevokeDecisionInput(ctx context.Contex
 				return it, err
 			}
 			it.RevokingDecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40880,7 +40501,7 @@ func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "startsAt", "place", "urgency", "urgencyReason", "call", "previousMeetingId", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "startsAt", "place", "urgency", "urgencyReason", "call", "previousMeetingId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40943,13 +40564,6 @@ func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Conte
 				return it, err
 			}
 			it.PreviousMeetingID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40978,7 +40592,7 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents", "at"}
+	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41020,13 +40634,6 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41055,7 +40662,7 @@ func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId", "position", "eventStream", "eventVersion", "eventType", "reason", "skippedBy", "at"}
+	fieldsInOrder := [...]string{"eventId", "position", "eventStream", "eventVersion", "eventType", "reason", "skippedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41111,13 +40718,6 @@ func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, ob
 				return it, err
 			}
 			it.SkippedBy = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41442,7 +41042,7 @@ func (ec *executionContext) unmarshalInputWithdrawAmendmentInput(ctx context.Con
 			it.Reason = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41475,7 +41075,7 @@ func (ec *executionContext) unmarshalInputWithdrawCommentInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "commentId", "subjectRef", "at"}
+	fieldsInOrder := [...]string{"itemId", "commentId", "receipt", "subjectRef"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41496,20 +41096,20 @@ func (ec *executionContext) unmarshalInputWithdrawCommentInput(ctx context.Conte
 				return it, err
 			}
 			it.CommentID = data
+		case "receipt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receipt"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Receipt = data
 		case "subjectRef":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectRef"))
-			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx, v)
+			data, err := ec.unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SubjectRef = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41538,7 +41138,7 @@ func (ec *executionContext) unmarshalInputWithdrawItemInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "itemId", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "itemId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41566,13 +41166,6 @@ func (ec *executionContext) unmarshalInputWithdrawItemInput(ctx context.Context,
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42895,6 +42488,11 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 		case "commentId":
 			out.Values[i] = ec._CommentPayload_commentId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receipt":
+			out.Values[i] = ec._CommentPayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "comment":
@@ -50663,21 +50261,6 @@ func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, v any) (events.SubjectRef, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := events.SubjectRef(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, sel ast.SelectionSet, v events.SubjectRef) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx context.Context, v any) (events.SupplierKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := events.SupplierKind(tmp)
@@ -51472,6 +51055,19 @@ func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 }
 
 func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx context.Context, sel ast.SelectionSet, v events.QuestionType) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, v any) (events.SubjectRef, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.SubjectRef(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, sel ast.SelectionSet, v events.SubjectRef) graphql.Marshaler {
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(v))
