@@ -246,23 +246,13 @@ func (l *orderedLog) group(batch []taken) int {
 	return len(batch)
 }
 
-// writeGroup writes the appends of group in one atomic call, or one call
-// each when the store cannot write several streams at once.
+// writeGroup writes the appends of group in one atomic call.
 func (l *orderedLog) writeGroup(group []taken) error {
 	var parts []events.StreamAppend
 	for _, t := range group {
 		parts = append(parts, t.parts...)
 	}
-	err := l.call(parts)
-	if !errors.Is(err, events.ErrAtomicAppendUnsupported) || len(group) == 1 {
-		return err
-	}
-	for _, t := range group {
-		if err := l.call(t.parts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.call(parts)
 }
 
 func (l *orderedLog) call(parts []events.StreamAppend) error {
