@@ -54,6 +54,11 @@ type ConsultationCommentSubmitted struct {
 	Author     AuthorRef   `json:"author,omitempty"`
 	Text       Sealed      `json:"text_sealed,omitempty"`
 	LegacyText string      `json:"legacy_text,omitempty"`
+	// ReceiptSHA256 is the SHA-256 (hex) of the private receipt the
+	// author was given, with which they may withdraw the comment; empty
+	// for a comment submitted without one. The receipt is 256 random
+	// bits, so its hash names no one and links nothing.
+	ReceiptSHA256 string `json:"receipt_sha256,omitempty"`
 }
 
 // ConsultationCommentModerated records a comment hidden from public views,
@@ -120,7 +125,10 @@ type SubmitComment struct {
 	Kind       CommentKind
 	Text       string
 	SubjectRef SubjectRef
-	At         time.Time
+	// ReceiptSHA256, optional, is the SHA-256 (hex, ReceiptHash) of the
+	// private receipt handed to the author, to withdraw the comment with.
+	ReceiptSHA256 string `json:",omitempty"` // omitted when empty: the idempotency hash of a command without one is unchanged
+	At            time.Time
 
 	protected
 }
@@ -133,12 +141,15 @@ type ModerateComment struct {
 	At        time.Time
 }
 
-// WithdrawComment withdraws a comment at its author's request; SubjectRef
-// must be the author's.
+// WithdrawComment withdraws a comment at its author's request. The author
+// shows who they are with SubjectRef, their vault reference (a citizen
+// service centre acting for them), or with Receipt, the private receipt
+// of the comment (NewReceipt), of which the log keeps only the hash.
 type WithdrawComment struct {
 	ItemID     string
 	CommentID  string
 	SubjectRef SubjectRef
+	Receipt    string `json:",omitempty"` // omitted when empty, as ReceiptSHA256
 	At         time.Time
 
 	protected
@@ -174,6 +185,7 @@ type ConsultationComment struct {
 	ID           string
 	Kind         CommentKind
 	Author       AuthorRef
+	ReceiptHash  string // hex SHA-256 of the author's receipt; "" for none
 	Hidden       bool
 	HiddenReason string
 	Withdrawn    bool
@@ -209,7 +221,7 @@ func evolveConsultation(s ConsultationState, p Payload) ConsultationState {
 	case ConsultationOpened:
 		s = ConsultationState{ItemID: e.ItemID, MeetingID: e.MeetingID, ClosesAt: e.ClosesAt, Status: ConsultationIsOpen}
 	case ConsultationCommentSubmitted:
-		s.Comments = append(slices.Clip(s.Comments), ConsultationComment{ID: e.CommentID, Kind: e.Kind, Author: e.Author})
+		s.Comments = append(slices.Clip(s.Comments), ConsultationComment{ID: e.CommentID, Kind: e.Kind, Author: e.Author, ReceiptHash: e.ReceiptSHA256})
 	case ConsultationCommentModerated:
 		if i := s.commentIndex(e.CommentID); i >= 0 {
 			s.Comments = slices.Clone(s.Comments)
@@ -238,6 +250,9 @@ func (c SubmitComment) protect(ctx context.Context, s Sealer) (Command, error) {
 }
 
 func (c WithdrawComment) protect(ctx context.Context, s Sealer) (Command, error) {
+	if c.SubjectRef == "" && c.Receipt != "" {
+		return c, nil // the receipt proves authorship; no vault reference to turn
+	}
 	author, err := s.AuthorOf(ctx, c.SubjectRef, CommentEntity(c.ItemID, c.CommentID))
 	if err != nil {
 		return nil, err

@@ -42,7 +42,11 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if _, ok := s.Comment(c.CommentID); ok {
 			return nil, Errorf(CodeConflict, "comment %s already exists", c.CommentID)
 		}
-		return []Payload{ConsultationCommentSubmitted{CommentID: c.CommentID, Kind: c.Kind, Author: c.author, Text: c.sealed[0]}}, nil
+		if c.ReceiptSHA256 != "" && !validReceiptHash(c.ReceiptSHA256) {
+			return nil, Invalidf("receipt hash: want the 64 hex digits of a SHA-256")
+		}
+		return []Payload{ConsultationCommentSubmitted{CommentID: c.CommentID, Kind: c.Kind, Author: c.author, Text: c.sealed[0],
+			ReceiptSHA256: c.ReceiptSHA256}}, nil
 	case ModerateComment:
 		if err := ValidateID("comment id", c.CommentID); err != nil {
 			return nil, err
@@ -64,17 +68,26 @@ func decideConsultation(s ConsultationState, c Command, f Facts) ([]Payload, err
 		if err := ValidateID("comment id", c.CommentID); err != nil {
 			return nil, err
 		}
-		if err := c.SubjectRef.Validate(); err != nil {
-			return nil, err
-		}
-		if err := c.requireSealed(0); err != nil {
-			return nil, err
+		byReceipt := c.SubjectRef == "" && c.Receipt != ""
+		if byReceipt {
+			if !validReceipt(c.Receipt) {
+				return nil, Invalidf("receipt: want the receipt the submission answered (%s and %d characters)", receiptPrefix, receiptChars)
+			}
+		} else {
+			if err := c.SubjectRef.Validate(); err != nil {
+				return nil, err
+			}
+			if err := c.requireSealed(0); err != nil {
+				return nil, err
+			}
 		}
 		cm, ok := s.Comment(c.CommentID)
 		switch {
 		case !ok:
 			return nil, Errorf(CodeNotFound, "comment %s does not exist", c.CommentID)
-		case cm.Author != c.author:
+		case byReceipt && !receiptMatches(c.Receipt, cm.ReceiptHash):
+			return nil, Errorf(CodeForbidden, "the receipt is not that of comment %s", c.CommentID)
+		case !byReceipt && cm.Author != c.author:
 			return nil, Errorf(CodeForbidden, "only the author may withdraw comment %s", c.CommentID)
 		case cm.Withdrawn:
 			return nil, Errorf(CodeConflict, "comment %s is already withdrawn", c.CommentID)

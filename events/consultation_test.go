@@ -112,3 +112,35 @@ func TestConsultationLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestCommentReceipt(t *testing.T) {
+	during := govT0.Add(time.Hour)
+	receipt, hash := NewReceipt()
+	other, _ := NewReceipt()
+	withReceipt := govComment("c-1", subjA)
+	withReceipt.ReceiptSHA256 = hash
+	given := append(govConsultation(), withReceipt)
+	withdraw := func(r string) WithdrawComment {
+		return WithdrawComment{ItemID: "it-1", CommentID: "c-1", Receipt: r, At: during}
+	}
+	govCheckRefusals(t, ConsultationDecider, []govRefusal{
+		{name: "another comment's receipt is forbidden", given: given, cmd: withdraw(other), want: CodeForbidden},
+		{name: "a receipt for a comment kept without one is forbidden", given: append(govConsultation(), govComment("c-1", subjA)), cmd: withdraw(receipt), want: CodeForbidden},
+		{name: "a receipt that is not one is invalid", given: given, cmd: withdraw("pnyx-receipt-" + strings.Repeat("zz", 32)), want: CodeInvalid},
+		{name: "the receipt's hash instead of the receipt is invalid", given: given, cmd: withdraw(hash), want: CodeInvalid},
+		{name: "a withdrawal by receipt after the consultation closed is a conflict", given: append(given, ConsultationClosed{}), cmd: withdraw(receipt), want: CodeConflict},
+		{name: "a submission with a malformed receipt hash is invalid", given: govConsultation(), cmd: SubmitComment{ItemID: "it-1", CommentID: "c-2", Kind: CommentProposal,
+			Text: "Κείμενο.", SubjectRef: subjC, ReceiptSHA256: "abc", At: during}, want: CodeInvalid},
+	})
+	t.Run("the comment's receipt withdraws it", func(t *testing.T) {
+		got := govDecide(t, ConsultationDecider, given, nil, withdraw(receipt))
+		if len(got) != 1 || got[0] != (ConsultationCommentWithdrawn{CommentID: "c-1"}) {
+			t.Fatalf("got %v", got)
+		}
+	})
+	t.Run("a receipt is 256 random bits, its hash of 64 hex digits", func(t *testing.T) {
+		if receipt == other || len(receipt) != receiptChars || !validReceipt(receipt) || !validReceiptHash(hash) || ReceiptHash(receipt) != hash {
+			t.Fatalf("receipt %q, hash %q", receipt, hash)
+		}
+	})
+}

@@ -57,4 +57,10 @@ func (s *Service) protect(ctx context.Context, cmd Command) (Command, error) {
 
 func (c SubmitComment) withoutSubject() Command   { c.SubjectRef = ""; return c }
 func (c WithdrawComment) withoutSubject() Command { c.SubjectRef = ""; return c }
-func (c SubmitRequest) withoutSubject() Command   { c.Requester = ""; return c }
+
+// withoutReceipt is a submission as its idempotency hash sees it: the
+// receipt is drawn anew for every attempt, so a retry is the same
+// submission whatever receipt it carries (and replays the first, whose
+// receipt alone works).
+func (c SubmitComment) withoutReceipt() SubmitComment { c.ReceiptSHA256 = ""; return c }
+func (c SubmitRequest) withoutSubject() Command       { c.Requester = ""; return c }

@@ -149,6 +149,7 @@ type handleConfig struct {
 	expected    Expected
 	hasExpected bool
 	provenance  *Provenance // WithImport
+	timeNow     bool        // WithTimeNow
 }
 
 // WithActor says who sends the command: an access token's id (the role
@@ -172,6 +173,14 @@ func WithCausationID(id uuid.UUID) HandleOption { return func(c *handleConfig) {
 // key writes nothing and returns the original outcome with Replayed set,
 // and the key reused on the stream with another command is a conflict.
 func WithIdempotencyKey(key string) HandleOption { return func(c *handleConfig) { c.key = key } }
+
+// WithTimeNow records a command whose time (At) is not set as happening
+// now, by the service's clock, the one that also bounds every command's
+// time. With an idempotency key the events' ids derive from the command
+// without that time, so a retry sent later is the same command and
+// replays the first outcome, time included. A command whose time is set
+// keeps it.
+func WithTimeNow() HandleOption { return func(c *handleConfig) { c.timeNow = true } }
 
 // WithExpectedVersion makes the command conditional on the version of its
 // stream, as the caller last saw it. When the condition does not hold the
@@ -217,6 +226,11 @@ func (s *Service) Handle(ctx context.Context, cmd Command, opts ...HandleOption)
 	}
 	if cfg.key != "" {
 		cfg.hash = commandHash(cmd)
+	}
+	if cfg.timeNow {
+		if cmd, err = stampNow(cmd, s.now()); err != nil {
+			return Handled{}, err
+		}
 	}
 	stream := cmd.Stream()
 	if err := ValidateStream(stream); err != nil {
@@ -622,6 +636,9 @@ func (s *Service) keyUsed(ctx context.Context, stream string, watch uuid.UUID) (
 func commandHash(cmd Command) [32]byte {
 	if p, ok := cmd.(personal); ok {
 		cmd = p.withoutSubject()
+	}
+	if c, ok := cmd.(SubmitComment); ok {
+		cmd = c.withoutReceipt()
 	}
 	b, err := json.Marshal(cmd)
 	if err != nil {

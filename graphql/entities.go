@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -491,7 +492,7 @@ func (r voteResolver) Amendment(ctx context.Context, v *model.Vote) (*model.Amen
 // Ballots come whole per vote, through one loader for every vote of the
 // page, and their members, when selected, through one look-up of the
 // members loader for all of them.
-func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string) ([]*model.Ballot, error) {
+func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string, order *generated.Order) ([]*model.Ballot, error) {
 	q, err := requestOf(ctx)
 	if err != nil {
 		return nil, err
@@ -507,6 +508,9 @@ func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string
 		if choice == nil || all[i].Choice == *choice {
 			out = append(out, &model.Ballot{Ballot: all[i]})
 		}
+	}
+	if desc(order) {
+		slices.Reverse(out)
 	}
 	if _, ok := has(selected(ctx), "member"); !ok || len(out) == 0 {
 		return out, nil
@@ -577,7 +581,7 @@ func (r decisionResolver) RevokedBy(ctx context.Context, d *model.Decision) (*mo
 	return r.decision(ctx, d.Decision.RevokedBy, d.At)
 }
 
-func (r decisionResolver) Versions(ctx context.Context, d *model.Decision) ([]*model.DecisionVersion, error) {
+func (r decisionResolver) Versions(ctx context.Context, d *model.Decision, order *generated.Order) ([]*model.DecisionVersion, error) {
 	vs := d.Versions
 	if d.At == nil {
 		s, err := snapshot(ctx)
@@ -595,11 +599,18 @@ func (r decisionResolver) Versions(ctx context.Context, d *model.Decision) ([]*m
 			out[i].Previous = &vs[i-1]
 		}
 	}
+	if desc(order) {
+		slices.Reverse(out) // each keeps its previous version, for its diff
+	}
 	return out, nil
 }
 
+// desc reports whether a plain list's order argument asks for the reverse
+// of its own order.
+func desc(order *generated.Order) bool { return order != nil && *order == generated.OrderDesc }
+
 func (r decisionResolver) Documents(ctx context.Context, d *model.Decision) ([]*events.DocumentRef, error) {
-	vs, err := r.Versions(ctx, d)
+	vs, err := r.Versions(ctx, d, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ type env struct {
 	dir    string
 	store  *sqlite.Store
 	rm     *readmodel.ReadModel
+	vault  *vault.Vault
 	ledger *ledger.Ledger
 	h      *graphql.Handler
 	// statements counts the SQL statements snapshots run, while counting
@@ -106,6 +107,7 @@ func buildFixture() (*env, error) {
 		return nil, err
 	}
 	e.rm.UseVault(v)
+	e.vault = v
 	e.rm.Observe(func(q projections.Queryer) projections.Queryer { return &countingQueryer{q: q, e: e} })
 	if e.ledger, err = buildLedger(ctx, e.store, filepath.Join(dir, "ledger.db")); err != nil {
 		return nil, err

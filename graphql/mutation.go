@@ -131,11 +131,33 @@ func (m mutationResolver) record(ctx context.Context, cmd events.Command, expect
 	if err != nil {
 		return nil, err
 	}
+	if opts, err = h.timeOf(cmd, opts); err != nil {
+		return nil, err
+	}
 	done, err := h.writes.Commands.Handle(ctx, cmd, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return h.written(ctx, done, f)
+}
+
+// timeOf is when a command recorded through the API happens: now, by the
+// command service's clock (the server's), unless the input gave a time,
+// which only the facts of a sitting take (schema.graphql says which) and
+// which may be past but not after the handler's now.
+func (h *Handler) timeOf(cmd events.Command, opts []events.HandleOption) ([]events.HandleOption, error) {
+	t, ok := cmd.(events.Timed)
+	if !ok {
+		return opts, nil
+	}
+	if at := t.OccurredAt(); !at.IsZero() {
+		if now := h.now(); at.After(now) {
+			return nil, events.Invalidf("at %s is in the future (the server's time is %s): a fact is recorded once it has happened",
+				at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		}
+		return opts, nil
+	}
+	return append(opts, events.WithTimeNow()), nil
 }
 
 // handleOptions are the options of a command from its arguments: the

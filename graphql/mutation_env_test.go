@@ -42,6 +42,8 @@ type writeEnv struct {
 	// admin, secretariat (every body), procurement, requests, moderator;
 	// clerk-b1, the body's secretariat, once the body exists.
 	secrets map[string]string
+	// receipts are the comments' receipts the submissions answered.
+	receipts []string
 }
 
 // writeT0 is "now" of the recorded municipality: a citizen's submission
@@ -57,6 +59,12 @@ func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.now
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
 }
 
 func (c *testClock) Add(d time.Duration) {
@@ -100,8 +108,7 @@ func newWriteEnv(t testing.TB, tune func(*graphql.Options)) *writeEnv {
 	}
 	t.Cleanup(func() { e.vault.Close() })
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.svc = events.NewService(e.store, events.ServiceOptions{Sealer: e.vault,
-		Now: func() time.Time { return writeT0.Add(90 * 24 * time.Hour) }})
+	e.svc = events.NewService(e.store, events.ServiceOptions{Sealer: e.vault, Now: e.clock.Now})
 	path := filepath.Join(e.dir, "readmodel.db")
 	db, err := projections.OpenReadModel(ctx, path)
 	if err != nil {

@@ -2,7 +2,9 @@ package graphql_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +32,7 @@ func upTo(t *testing.T, e *writeEnv, name string) {
 func upToSitting(t *testing.T, e *writeEnv) { upTo(t, e, "castBallot") }
 
 func ballot(member string) map[string]any {
-	return map[string]any{"voteId": "va1", "bodyId": "b1", "meetingId": "mt1", "memberId": member, "choice": "yes", "at": ts(5*day + 31*time.Minute)}
+	return map[string]any{"voteId": "va1", "bodyId": "b1", "meetingId": "mt1", "memberId": member, "choice": "yes"}
 }
 
 func TestMutationTokens(t *testing.T) {
@@ -41,7 +43,7 @@ func TestMutationTokens(t *testing.T) {
 		Settings: events.DefaultBodySettings(5), At: writeT0.Add(-30 * day)}, e.tokens.For(ctx, t, events.RegisterBody{})); err != nil {
 		t.Fatal(err)
 	}
-	other := map[string]any{"meetingId": "mt-b2", "bodyId": "b2", "startsAt": ts(15 * day), "place": "Δημαρχείο", "urgency": "regular", "at": ts(day)}
+	other := map[string]any{"meetingId": "mt-b2", "bodyId": "b2", "startsAt": ts(15 * day), "place": "Δημαρχείο", "urgency": "regular"}
 	// A meeting of b2 on the record: the minutes, attendance and
 	// conflicts of its sitting are b2's, whatever the command says.
 	held := events.ScheduleMeeting{MeetingID: "mt-b2-held", BodyID: "b2", StartsAt: writeT0.Add(15 * day), Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: writeT0}
@@ -73,7 +75,11 @@ func TestMutationTokens(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := e.head(t)
-			cl := call{query: mutationDoc(t, c.mutation), vars: map[string]any{"input": c.input}}
+			input := maps.Clone(c.input)
+			if !takesAt(c.mutation) {
+				delete(input, "at")
+			}
+			cl := call{query: mutationDoc(t, c.mutation), vars: map[string]any{"input": input}}
 			switch {
 			case c.header != "":
 				cl.header = http.Header{"Authorization": {c.header}}
@@ -124,6 +130,38 @@ func TestMutationRetries(t *testing.T) {
 			t.Errorf("another key named the same comment: %+v", other)
 		}
 	})
+	t.Run("a wrong receipt does not withdraw a comment", func(t *testing.T) {
+		c := map[string]any{"itemId": "it1", "kind": "comment", "text": "Ένα σχόλιο με απόδειξη.", "author": citizen}
+		mine := send(t, "submitComment", c, "0b6f0d7e-receipt-comment-key", "")
+		if mine.Receipt == nil {
+			t.Fatal("no receipt")
+		}
+		other, _ := events.NewReceipt()
+		for _, tc := range []struct{ receipt, code string }{
+			{other, graphql.CodeForbidden},
+			{"not a receipt", graphql.CodeBadUserInput},
+			{"", graphql.CodeBadUserInput},
+		} {
+			head := e.head(t)
+			r, _ := e.do(t, call{query: mutationDoc(t, "withdrawComment"), vars: map[string]any{"input": map[string]any{
+				"itemId": "it1", "commentId": mine.CommentID, "receipt": tc.receipt}}})
+			if r.code() != tc.code || e.head(t) != head {
+				t.Errorf("receipt %q: code %q, want %s: %+v", tc.receipt, r.code(), tc.code, r.Errors)
+			}
+		}
+		r, _ := e.do(t, call{query: mutationDoc(t, "withdrawComment"), vars: map[string]any{"input": map[string]any{
+			"itemId": "it1", "commentId": mine.CommentID, "receipt": *mine.Receipt}}})
+		if len(r.Errors) > 0 {
+			t.Fatalf("the comment's own receipt: %+v", r.Errors)
+		}
+		if w, _ := decodeWritten(t, "withdrawComment", r); w.Receipt != nil {
+			t.Errorf("a withdrawal answered a receipt")
+		}
+		again := send(t, "submitComment", c, "0b6f0d7e-receipt-comment-key", "")
+		if !again.Write.Replayed || again.Receipt != nil {
+			t.Errorf("a replayed submission: %+v, receipt %v; want no receipt again", again.Write, again.Receipt)
+		}
+	})
 	// On to the sitting.
 	steps := clerkScenario(e, t)
 	for i, st := range steps {
@@ -149,6 +187,30 @@ func TestMutationRetries(t *testing.T) {
 		}
 		if e.head(t) != head {
 			t.Error("the retry wrote")
+		}
+	})
+	t.Run("a fact of a sitting at a time in the future is refused", func(t *testing.T) {
+		head := e.head(t)
+		b := ballot("m3")
+		b["at"] = e.clock.Now().Add(time.Minute).Format(time.RFC3339)
+		r, _ := e.do(t, call{query: mutationDoc(t, "castBallot"), vars: map[string]any{"input": b}, token: e.secrets["clerk-b1"]})
+		if r.code() != graphql.CodeBadUserInput || !strings.Contains(r.Errors[0].Message, "future") || e.head(t) != head {
+			t.Errorf("code %q: %+v", r.code(), r.Errors)
+		}
+	})
+	t.Run("an official command happens at the server's time, and its retry later is the same command", func(t *testing.T) {
+		in := map[string]any{"vatId": vatID("07712345"), "name": "Νέος Προμηθευτής", "kind": "sme", "country": "GR"}
+		tok := e.secrets["procurement"]
+		first := send(t, "registerSupplier", in, "register-supplier-once", tok)
+		recorded := e.clock.Now()
+		e.clock.Add(time.Hour)
+		again := send(t, "registerSupplier", in, "register-supplier-once", tok)
+		if !again.Write.Replayed || !equalStrings(first.Write.EventIDs, again.Write.EventIDs) {
+			t.Errorf("first %+v, retry %+v", first.Write, again.Write)
+		}
+		last := e.lastEvent(t, "supplier-"+in["vatId"].(string))
+		if !last.OccurredAt.Equal(recorded) {
+			t.Errorf("occurred at %s, want the server's time %s", last.OccurredAt, recorded)
 		}
 	})
 	t.Run("a public submission without a key is refused", func(t *testing.T) {
@@ -240,7 +302,7 @@ func TestMutationBeforeTheReadModelCatchesUp(t *testing.T) {
 		o.Writes.Progress, o.Writes.CatchUp = stalled{}, 20*time.Millisecond
 	})
 	r, _ := e.do(t, call{query: mutationDoc(t, "registerBody"), token: e.secrets["secretariat"], vars: map[string]any{"input": map[string]any{
-		"bodyId": "b9", "name": "Σώμα", "kind": "committee", "settings": settingsJSON(5), "at": ts(-day)}}})
+		"bodyId": "b9", "name": "Σώμα", "kind": "committee", "settings": settingsJSON(5)}}})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
 	}

@@ -113,7 +113,7 @@ func selection(payload string) string {
 		"MeetingPayload":       "meeting { id status }",
 		"AgendaItemPayload":    "item { id status } meeting { id }",
 		"ConsultationPayload":  "consultation { id status }",
-		"CommentPayload":       "commentId comment { localId kind status text } consultation { id commentCount }",
+		"CommentPayload":       "commentId receipt comment { localId kind status text } consultation { id commentCount }",
 		"AmendmentPayload":     "amendment { id status }",
 		"VotePayload":          "vote { id status yes no abstain result }",
 		"DecisionPayload":      "decision { id status version number }",
@@ -152,6 +152,7 @@ type written struct {
 		CaughtUp bool     `json:"caughtUp"`
 	} `json:"write"`
 	CommentID string         `json:"commentId"`
+	Receipt   *string        `json:"receipt"`
 	RequestID string         `json:"requestId"`
 	Entities  map[string]any `json:"-"`
 }
@@ -223,7 +224,16 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	s1, s2 := vatID("09412345"), vatID("08876543")
 	got := map[string]string{}
 	keep := func(name string) func(*testing.T, written, map[string]any) {
-		return func(_ *testing.T, w written, _ map[string]any) { got[name] = w.CommentID + w.RequestID }
+		return func(t *testing.T, w written, _ map[string]any) {
+			got[name] = w.CommentID + w.RequestID
+			if w.CommentID != "" {
+				if w.Receipt == nil || !strings.HasPrefix(*w.Receipt, "pnyx-receipt-") {
+					t.Fatalf("a first submission answered receipt %v", w.Receipt)
+				}
+				got[name+" receipt"] = *w.Receipt
+				e.receipts = append(e.receipts, *w.Receipt)
+			}
+		}
 	}
 	in := func(m map[string]any) func() map[string]any { return func() map[string]any { return m } }
 	var steps []step
@@ -276,7 +286,7 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 		return map[string]any{"itemId": "it0", "meetingId": "mt0", "at": ts(-7*day + time.Hour)}
 	}})
 	comment := func(text string) map[string]any {
-		return map[string]any{"itemId": "it1", "kind": "proposal", "text": text, "author": citizen}
+		return map[string]any{"itemId": "it1", "kind": "proposal", "text": text, "author": citizen, "at": ts(0)}
 	}
 	steps = append(steps,
 		step{name: "submitComment", public: true, input: in(comment("Προτείνω περισσότερους πόρους για τις παιδικές χαρές.")), after: keep("comment1")},
@@ -289,6 +299,10 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 			// the centre names by their vault reference.
 			ref := e.directComment(t, "c-centre", ts(2*time.Hour))
 			return map[string]any{"itemId": "it1", "commentId": "c-centre", "subjectRef": string(ref), "at": ts(3 * time.Hour)}
+		}},
+		step{name: "withdrawComment", public: true, input: func() map[string]any {
+			// A citizen on the web, with the receipt of their comment.
+			return map[string]any{"itemId": "it1", "commentId": got["comment1"], "receipt": got["comment1 receipt"], "at": ts(4 * time.Hour)}
 		}},
 	)
 	add("closeConsultation", map[string]any{"itemId": "it1", "reason": "Έληξε η προθεσμία", "at": ts(4 * day)})
@@ -412,7 +426,7 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 
 	// Citizens' requests.
 	request := func(category, subject string) map[string]any {
-		return map[string]any{"category": category, "subject": subject, "requester": citizen}
+		return map[string]any{"category": category, "subject": subject, "requester": citizen, "at": ts(0)}
 	}
 	steps = append(steps, step{name: "submitRequest", public: true, input: in(request("information", "Αντίγραφο της μελέτης της πλατείας")), after: keep("r1")})
 	reqStep := func(name string, m func(id string) map[string]any, of string) {
@@ -547,10 +561,29 @@ func malformed(input map[string]any) map[string]any {
 // runScenario runs every step: first a malformed variant, which must be
 // refused as BAD_USER_INPUT with nothing written, then the step itself,
 // which must write and answer the entity once the read model has it.
+// takesAt reports whether mutation name's input has an at.
+func takesAt(name string) bool {
+	in := schemaDoc.Types[schemaDoc.Mutation.Fields.ForName(name).Arguments.ForName("input").Type.Name()]
+	return in.Fields.ForName("at") != nil
+}
+
 func runScenario(t *testing.T, e *writeEnv, steps []step) (ran map[string]bool, bodies []string) {
 	ran = map[string]bool{}
 	for i, s := range steps {
 		input := s.input()
+		// A command happens when the server records it: the server's
+		// clock is set to the step's time, which only the facts of a
+		// sitting take as an input.
+		if at, ok := input["at"].(string); ok {
+			tm, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Set(tm)
+			if !takesAt(s.name) {
+				delete(input, "at")
+			}
+		}
 		c := call{query: mutationDoc(t, s.name)}
 		if !s.public {
 			c.token = e.tokenOf(t, s.name)
@@ -589,7 +622,7 @@ func runScenario(t *testing.T, e *writeEnv, steps []step) (ran map[string]bool, 
 			t.Fatalf("step %d %s: a first attempt replayed", i, s.name)
 		}
 		for k, v := range all {
-			if k != "write" && v == nil {
+			if k != "write" && k != "receipt" && v == nil {
 				t.Errorf("step %d %s: %s is null once caught up", i, s.name, k)
 			}
 		}
@@ -669,13 +702,26 @@ func TestEveryMutationRuns(t *testing.T) {
 			b, _ := json.Marshal(ev)
 			haystacks = append(haystacks, string(b))
 		}
-		haystacks = append(haystacks, bodies...)
 		haystacks = append(haystacks, e.logs.String())
-		for _, file := range []string{"events.db", "events.db-wal", "readmodel.db", "readmodel.db-wal"} {
+		for _, file := range []string{"events.db", "events.db-wal", "readmodel.db", "readmodel.db-wal", "vault.db", "vault.db-wal"} {
 			if b, err := os.ReadFile(e.dir + "/" + file); err == nil {
 				haystacks = append(haystacks, string(b))
 			}
 		}
+		// A receipt is shown once, in its submission's answer: no event,
+		// log line or file keeps it.
+		if len(e.receipts) == 0 {
+			t.Error("the scenario answered no receipt")
+		}
+		for _, r := range e.receipts {
+			for _, h := range haystacks {
+				if strings.Contains(h, r) {
+					t.Errorf("a comment's receipt appears in %.80q…", h[max(0, strings.Index(h, r)-40):])
+					break
+				}
+			}
+		}
+		haystacks = append(haystacks, bodies...)
 		for name, secret := range e.secrets {
 			for _, h := range haystacks {
 				if strings.Contains(h, secret) {

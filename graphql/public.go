@@ -42,10 +42,18 @@ func (m mutationResolver) SubmitComment(ctx context.Context, in generated.Submit
 	if err != nil {
 		return nil, err
 	}
-	return h.submit(ctx, in.Author, func(subject events.SubjectRef) events.Command {
+	// The receipt is drawn anew for each attempt; the log keeps its hash
+	// and the answer shows it once, for a first attempt only (a retry
+	// replays the first, whose receipt is the one that works).
+	receipt, hash := events.NewReceipt()
+	w, err := h.submit(ctx, in.Author, func(subject events.SubjectRef) events.Command {
 		return events.SubmitComment{ItemID: in.ItemID, CommentID: id, Kind: events.CommentKind(in.Kind), Text: in.Text,
-			SubjectRef: subject, At: at}
+			SubjectRef: subject, ReceiptSHA256: hash, At: at}
 	}, opts, focus{comment: id})
+	if err == nil && !w.Write.Replayed {
+		w.Receipt = &receipt
+	}
+	return w, err
 }
 
 // SubmitRequest records a citizen's request. Without a token it came
@@ -86,9 +94,10 @@ func (m mutationResolver) SubmitRequest(ctx context.Context, in generated.Submit
 	}, opts, focus{request: id})
 }
 
-// WithdrawComment records a comment's withdrawal by its author, who names
-// themself by their vault reference: a citizen's own act, so without a
-// token and within the public rate.
+// WithdrawComment records a comment's withdrawal by its author, who shows
+// it is theirs with the comment's receipt (or, through a citizen service
+// centre, their vault reference): a citizen's own act, so without a token
+// and within the public rate, at the server's time.
 func (m mutationResolver) WithdrawComment(ctx context.Context, in events.WithdrawComment, expected *int64, key *string) (*model.Written, error) {
 	h := m.r.h
 	if h.writes.Commands == nil {
@@ -100,6 +109,12 @@ func (m mutationResolver) WithdrawComment(ctx context.Context, in events.Withdra
 	}
 	opts, err := handleOptions(actor, expected, key, false)
 	if err != nil {
+		return nil, err
+	}
+	if in.Receipt == "" && in.SubjectRef == "" {
+		return nil, events.Invalidf("receipt: the comment's receipt is required")
+	}
+	if opts, err = h.timeOf(in, opts); err != nil {
 		return nil, err
 	}
 	done, err := h.writes.Commands.Handle(ctx, in, opts...)

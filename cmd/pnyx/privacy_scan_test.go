@@ -33,6 +33,9 @@ import (
 //	portal page /        never             never                    never                       never
 //	export release       never             where published          never                       never
 //	server log           never             never                    never                       never
+//
+// A comment's receipt (the secret its author withdraws it with) appears in
+// none of them.
 
 // scanCitizen is one citizen of the scan with their markers.
 type scanCitizen struct {
@@ -42,6 +45,7 @@ type scanCitizen struct {
 	comment   string // a published comment's marker
 	hidden    string // a comment moderated away
 	request   string // a request subject's marker
+	receipt   string // the receipt of a comment withdrawn with it
 }
 
 func (c scanCitizen) personal() []string {
@@ -110,6 +114,9 @@ func TestMarkerScan(t *testing.T) {
 					if strings.Contains(out, m) {
 						t.Errorf("personal data %q in %s", m, name)
 					}
+				}
+				if strings.Contains(out, cz.receipt) {
+					t.Errorf("a comment's receipt in %s", name)
 				}
 				if strings.Contains(out, string(cz.ref)) {
 					t.Errorf("vault subject id %s in %s", cz.ref, name)
@@ -191,6 +198,16 @@ func seedMarkedMunicipality(t *testing.T, c *cli) ([]scanCitizen, string) {
 		run(events.SubmitComment{ItemID: "item-1", CommentID: fmt.Sprintf("h%d", i), Kind: events.CommentRemark,
 			Text: "Σχόλιο " + cz.hidden, SubjectRef: cz.ref, At: at})
 		run(events.ModerateComment{ItemID: "item-1", CommentID: fmt.Sprintf("h%d", i), Reason: "Όροι χρήσης §4", At: at.Add(time.Minute)})
+		// A comment submitted with a receipt, as on the web, and withdrawn
+		// with it by the public: the receipt is a secret no output shows.
+		var hash string
+		cz.receipt, hash = events.NewReceipt()
+		run(events.SubmitComment{ItemID: "item-1", CommentID: fmt.Sprintf("w%d", i), Kind: events.CommentRemark,
+			Text: "Σχόλιο με απόδειξη", SubjectRef: cz.ref, ReceiptSHA256: hash, At: at})
+		withdraw := events.WithdrawComment{ItemID: "item-1", CommentID: fmt.Sprintf("w%d", i), Receipt: cz.receipt, At: at.Add(time.Minute)}
+		if _, err := svc.Handle(ctx, withdraw, events.WithActor(events.PublicActor)); err != nil {
+			t.Fatalf("withdraw by receipt: %v", err)
+		}
 		id := fmt.Sprintf("r%d", i)
 		run(events.SubmitRequest{RequestID: id, Category: events.RequestInformation, Subject: "Αίτημα " + cz.request,
 			Channel: events.RequestViaWeb, Requester: cz.ref, At: at})

@@ -97,6 +97,9 @@ func (c *cli) serve(ctx context.Context) error {
 	}
 	defer closeLogged(c, "read model queries", queries.Close)
 	queries.UseVault(people)
+	// The runner announces each commit: the serving position the cache
+	// keys and ETags name is read once per commit, not per request.
+	queries.FollowChanges(runner)
 
 	// The auditors' ledger follows the log beside the runner, in its own
 	// file, signing checkpoints with the key it creates on first start.

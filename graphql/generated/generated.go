@@ -250,6 +250,7 @@ type ComplexityRoot struct {
 		Comment      func(childComplexity int) int
 		CommentID    func(childComplexity int) int
 		Consultation func(childComplexity int) int
+		Receipt      func(childComplexity int) int
 		Write        func(childComplexity int) int
 	}
 
@@ -322,7 +323,7 @@ type ComplexityRoot struct {
 		Text             func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Version          func(childComplexity int) int
-		Versions         func(childComplexity int) int
+		Versions         func(childComplexity int, order *Order) int
 		Vote             func(childComplexity int) int
 		Year             func(childComplexity int) int
 	}
@@ -1038,7 +1039,7 @@ type ComplexityRoot struct {
 		Absent        func(childComplexity int) int
 		Abstain       func(childComplexity int) int
 		Amendment     func(childComplexity int) int
-		Ballots       func(childComplexity int, choice *string) int
+		Ballots       func(childComplexity int, choice *string, order *Order) int
 		Body          func(childComplexity int) int
 		ChairTieBreak func(childComplexity int) int
 		ClosedAt      func(childComplexity int) int
@@ -1148,7 +1149,7 @@ type DecisionResolver interface {
 
 	RevokedBy(ctx context.Context, obj *model.Decision) (*model.Decision, error)
 
-	Versions(ctx context.Context, obj *model.Decision) ([]*model.DecisionVersion, error)
+	Versions(ctx context.Context, obj *model.Decision, order *Order) ([]*model.DecisionVersion, error)
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
 }
@@ -1349,7 +1350,7 @@ type VoteResolver interface {
 	Item(ctx context.Context, obj *model.Vote) (*model.AgendaItem, error)
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
-	Ballots(ctx context.Context, obj *model.Vote, choice *string) ([]*model.Ballot, error)
+	Ballots(ctx context.Context, obj *model.Vote, choice *string, order *Order) ([]*model.Ballot, error)
 	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
 }
 
@@ -2160,6 +2161,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentPayload.Consultation(childComplexity), true
+	case "CommentPayload.receipt":
+		if e.ComplexityRoot.CommentPayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentPayload.Receipt(childComplexity), true
 	case "CommentPayload.write":
 		if e.ComplexityRoot.CommentPayload.Write == nil {
 			break
@@ -2488,7 +2495,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Decision.Versions(childComplexity), true
+		args, err := ec.field_Decision_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Decision.Versions(childComplexity, args["order"].(*Order)), true
 	case "Decision.vote":
 		if e.ComplexityRoot.Decision.Vote == nil {
 			break
@@ -6098,7 +6110,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string)), true
+		return e.ComplexityRoot.Vote.Ballots(childComplexity, args["choice"].(*string), args["order"].(*Order)), true
 	case "Vote.body":
 		if e.ComplexityRoot.Vote.Body == nil {
 			break
@@ -7008,7 +7020,7 @@ type Vote implements Node {
   "Whether it was brought from another system by an import, held at a sitting of its own (docs/IMPORTS.md)."
   imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
-  ballots("Keep one choice (yes, no, abstain, present)." choice: String): [Ballot!]!
+  ballots("Keep one choice (yes, no, abstain, present)." choice: String, "ASC in the list's order (by member id), DESC the reverse." order: Order = ASC): [Ballot!]!
   "The decisions adopted on this vote."
   decisions: [Decision!]!
 }
@@ -7074,7 +7086,7 @@ type Decision implements Node {
   "When it was first published."
   publishedAt: Time
   "Every version, oldest first, each with its diff from the one before."
-  versions: [DecisionVersion!]!
+  versions("ASC oldest version first, DESC the latest first." order: Order = ASC): [DecisionVersion!]!
   "The documents of the current version."
   documents: [Document!]!
   "The contracting processes it is linked to."
@@ -7570,6 +7582,12 @@ mutation takes:
 - ` + "`" + `idempotencyKey` + "`" + `: a key of the client's choosing; sending the same command
   again with the same key writes nothing and answers the original events
   (` + "`" + `write.replayed` + "`" + `), and the key sent with another command is a CONFLICT.
+A command happens when the server records it, by the server's clock (the
+recorded time of its events, and the time the rules compare), so a retry
+with the same key is the same command whenever it is sent. Only the facts of
+a sitting, which the secretariat may record from the minutes (πρακτικά)
+after the sitting, take an optional ` + "`" + `at` + "`" + `: a past time, never one in the
+future.
 Mutations are sent with POST; GET serves queries only.
 """
 type Mutation {
@@ -7865,6 +7883,8 @@ type CommentPayload {
   write: Write!
   "The comment's id: the one given, or for a submission the one the idempotency key named."
   commentId: String!
+  "For a submission, its private receipt, shown once, here: keep it to withdraw the comment (withdrawComment). Only its hash is kept, so it cannot be shown again; a retry that replays the submission answers null, the first answer's receipt being the one that works."
+  receipt: String
   "The comment after the write; null until the read model has caught up (see write.caughtUp)."
   comment: Comment
   "The consultation after the write; null until the read model has caught up."
@@ -8039,8 +8059,6 @@ input RegisterBodyInput {
   kind: String!
   "Its rules."
   settings: BodySettings!
-  "When it was constituted."
-  at: Time!
 }
 
 "Change a body's rules."
@@ -8051,8 +8069,6 @@ input ChangeBodySettingsInput {
   settings: BodySettings!
   "Why they change (the decision or law)."
   reason: String!
-  "When they took effect."
-  at: Time!
 }
 
 "A member joins a body."
@@ -8067,8 +8083,6 @@ input AddMemberInput {
   factionId: String
   "chair, vice_chair, secretary, member or mayor."
   role: String!
-  "When they joined."
-  at: Time!
 }
 
 "A faction (παράταξη) is formed in a body."
@@ -8085,8 +8099,6 @@ input FormFactionInput {
   colour: String!
   "majority or opposition."
   role: String!
-  "When it was formed."
-  at: Time!
 }
 
 "A faction is renamed or recoloured."
@@ -8099,8 +8111,6 @@ input ChangeFactionDetailsInput {
   shortName: String!
   "The new colour, #rrggbb."
   colour: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction names its leader (επικεφαλής)."
@@ -8109,8 +8119,6 @@ input ChangeFactionLeaderInput {
   factionId: String!
   "The member who leads it; they sit for it in its body."
   memberId: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction moves to the majority or the opposition."
@@ -8121,8 +8129,6 @@ input ChangeFactionRoleInput {
   role: String!
   "Why."
   reason: String!
-  "When it changed."
-  at: Time!
 }
 
 "A faction nobody sits for is dissolved."
@@ -8131,8 +8137,6 @@ input DissolveFactionInput {
   factionId: String!
   "Why."
   reason: String!
-  "When it was dissolved."
-  at: Time!
 }
 
 "A member leaves a body."
@@ -8143,8 +8147,6 @@ input RemoveMemberInput {
   memberId: String!
   "Why they left (resignation, term ended, …)."
   reason: String!
-  "When they left."
-  at: Time!
 }
 
 "A member's role changes."
@@ -8155,8 +8157,6 @@ input ChangeMemberRoleInput {
   memberId: String!
   "chair, vice_chair, secretary, member or mayor."
   role: String!
-  "When it changed."
-  at: Time!
 }
 
 "A member's faction changes."
@@ -8167,8 +8167,6 @@ input ChangeMemberFactionInput {
   memberId: String!
   "The id of the new faction, a faction of this body; empty for an independent."
   factionId: String
-  "When it changed."
-  at: Time!
 }
 
 "Schedule a meeting."
@@ -8189,8 +8187,6 @@ input ScheduleMeetingInput {
   call: Int
   "The meeting whose quorum failed, for a second or third call."
   previousMeetingId: String
-  "When it was called."
-  at: Time!
 }
 
 "Add an item to an agenda."
@@ -8213,8 +8209,6 @@ input AddItemInput {
   urgentVoteId: String
   "For a later call: the item of the original agenda it repeats."
   originalItemId: String
-  "When it was added."
-  at: Time!
 }
 
 "Withdraw an agenda item."
@@ -8225,8 +8219,6 @@ input WithdrawItemInput {
   itemId: String!
   "Why it is withdrawn."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Publish an agenda."
@@ -8237,8 +8229,6 @@ input PublishAgendaInput {
   bodyId: String!
   "When the public consultation on its items closes."
   consultationClosesAt: Time!
-  "When it was published."
-  at: Time!
 }
 
 "Convene a meeting."
@@ -8251,8 +8241,8 @@ input ConveneMeetingInput {
   present: [String!]!
   "The member who presides."
   presidingMemberId: String!
-  "When it convened."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A meeting's quorum failed."
@@ -8263,8 +8253,8 @@ input RecordQuorumFailureInput {
   bodyId: String!
   "The members present."
   present: [String!]!
-  "When the quorum was found missing."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member arrives at a meeting."
@@ -8275,8 +8265,8 @@ input RecordArrivalInput {
   bodyId: String!
   "The member's id."
   memberId: String!
-  "When they arrived."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member leaves a meeting."
@@ -8285,16 +8275,16 @@ input RecordDepartureInput {
   meetingId: String!
   "The member's id."
   memberId: String!
-  "When they left."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Adjourn a meeting."
 input AdjournMeetingInput {
   "The meeting's id."
   meetingId: String!
-  "When it was adjourned."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Publish a meeting's minutes."
@@ -8303,8 +8293,6 @@ input PublishMinutesInput {
   meetingId: String!
   "The minutes (πρακτικά) and their attachments."
   documents: [DocumentInput!]!
-  "When they were published."
-  at: Time!
 }
 
 "Postpone a meeting."
@@ -8315,8 +8303,6 @@ input PostponeMeetingInput {
   startsAt: Time!
   "Why."
   reason: String!
-  "When it was postponed."
-  at: Time!
 }
 
 "Cancel a meeting."
@@ -8325,8 +8311,6 @@ input CancelMeetingInput {
   meetingId: String!
   "Why."
   reason: String!
-  "When it was cancelled."
-  at: Time!
 }
 
 "Open a consultation."
@@ -8335,8 +8319,6 @@ input OpenConsultationInput {
   itemId: String!
   "Its meeting's id."
   meetingId: String!
-  "When it opened."
-  at: Time!
 }
 
 "Close a consultation."
@@ -8345,8 +8327,6 @@ input CloseConsultationInput {
   itemId: String!
   "Why it closed (the deadline passed, the item was withdrawn, …)."
   reason: String!
-  "When it closed."
-  at: Time!
 }
 
 "A citizen's comment and its author."
@@ -8369,8 +8349,6 @@ input ModerateCommentInput {
   commentId: String!
   "The public reason."
   reason: String!
-  "When it was moderated."
-  at: Time!
 }
 
 "Withdraw a comment on its author's behalf."
@@ -8379,10 +8357,10 @@ input WithdrawCommentInput {
   itemId: String!
   "The comment's id."
   commentId: String!
-  "The author's reference in the personal-data vault (` + "`" + `subj-…` + "`" + `); never recorded."
-  subjectRef: String!
-  "When it was withdrawn."
-  at: Time!
+  "The private receipt submitComment answered (` + "`" + `pnyx-receipt-…` + "`" + `): how a citizen on the web shows the comment is theirs. A receipt that is not the comment's is FORBIDDEN. Never recorded: the log keeps only its hash."
+  receipt: String
+  "Instead of a receipt, the author's reference in the personal-data vault (` + "`" + `subj-…` + "`" + `), as a citizen service centre acting for them knows it; never recorded."
+  subjectRef: String
 }
 
 "Propose an amendment."
@@ -8399,8 +8377,8 @@ input ProposeAmendmentInput {
   proposerId: String!
   "Its text."
   text: String!
-  "When it was proposed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Withdraw an amendment."
@@ -8409,8 +8387,8 @@ input WithdrawAmendmentInput {
   amendmentId: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Accept an amendment."
@@ -8421,8 +8399,8 @@ input AcceptAmendmentInput {
   voteId: String
   "A note, when accepted without a vote (by the presenter)."
   note: String
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Reject an amendment."
@@ -8433,8 +8411,8 @@ input RejectAmendmentInput {
   voteId: String
   "Why, when rejected without a vote."
   reason: String
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Open a vote."
@@ -8455,8 +8433,8 @@ input OpenVoteInput {
   questionType: String
   "roll_call, show_of_hands or secret."
   method: String!
-  "When it opened."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Cast a ballot."
@@ -8471,8 +8449,8 @@ input CastBallotInput {
   memberId: String!
   "yes, no, abstain or present."
   choice: String!
-  "When it was cast."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Change a ballot."
@@ -8483,8 +8461,8 @@ input ChangeBallotInput {
   memberId: String!
   "yes, no, abstain or present."
   choice: String!
-  "When it changed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Close a vote."
@@ -8497,8 +8475,8 @@ input CloseVoteInput {
   meetingId: String!
   "The counts of a secret vote; none for an open one, whose counts follow from its ballots."
   tally: VoteTallyInput
-  "When it closed."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Adopt a decision."
@@ -8525,8 +8503,8 @@ input AdoptDecisionInput {
   legalBasis: String!
   "Its documents."
   documents: [DocumentInput!]
-  "When it was adopted."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Publish a decision on a register."
@@ -8539,8 +8517,6 @@ input PublishDecisionInput {
   registerId: String!
   "The SHA-256 of the published document, 64 hex digits."
   documentSha256: String!
-  "When it was published."
-  at: Time!
 }
 
 "Correct a decision."
@@ -8555,8 +8531,6 @@ input CorrectDecisionInput {
   text: String!
   "The corrected documents."
   documents: [DocumentInput!]
-  "When it was corrected."
-  at: Time!
 }
 
 "Revoke a decision."
@@ -8567,8 +8541,6 @@ input RevokeDecisionInput {
   reason: String!
   "The decision that revokes it."
   revokingDecisionId: String!
-  "When."
-  at: Time!
 }
 
 "Annul a decision."
@@ -8579,8 +8551,6 @@ input AnnulDecisionInput {
   reason: String!
   "The authority that annulled it (a court, the decentralised administration)."
   authority: String!
-  "When."
-  at: Time!
 }
 
 "Plan a contracting process."
@@ -8603,8 +8573,6 @@ input PlanProcurementInput {
   method: String!
   "The decisions behind it."
   decisionIds: [String!]
-  "When it was planned."
-  at: Time!
 }
 
 "Publish a tender."
@@ -8623,8 +8591,6 @@ input PublishTenderInput {
   periodStart: Time
   "The tender's items."
   items: [TenderItemInput!]
-  "When it was published."
-  at: Time!
 }
 
 "Amend a tender."
@@ -8639,8 +8605,6 @@ input AmendTenderInput {
   reason: String!
   "The decision that amends it."
   decisionId: String
-  "When."
-  at: Time!
 }
 
 "Record a bid."
@@ -8653,8 +8617,6 @@ input RecordBidInput {
   supplierId: String!
   "The bid's value."
   value: MoneyInput!
-  "When it was received."
-  at: Time!
 }
 
 "Change a bid's status."
@@ -8667,8 +8629,6 @@ input ChangeBidStatusInput {
   status: String!
   "The public reason."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Award a process."
@@ -8683,8 +8643,6 @@ input AwardProcurementInput {
   value: MoneyInput!
   "The decision that awards it."
   decisionId: String!
-  "When."
-  at: Time!
 }
 
 "Sign a contract."
@@ -8699,8 +8657,6 @@ input SignContractInput {
   period: ContractPeriodInput!
   "Its documents."
   documents: [DocumentInput!]
-  "When it was signed."
-  at: Time!
 }
 
 "Amend a contract."
@@ -8715,8 +8671,6 @@ input AmendContractInput {
   reason: String!
   "The decision that amends it."
   decisionId: String!
-  "When."
-  at: Time!
 }
 
 "Record a payment."
@@ -8729,8 +8683,6 @@ input RecordPaymentInput {
   amount: MoneyInput!
   "The invoice it settles."
   invoiceRef: String
-  "When it was paid."
-  at: Time!
 }
 
 "Cancel a process."
@@ -8739,16 +8691,12 @@ input CancelProcurementInput {
   ocid: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Complete a process."
 input CompleteProcurementInput {
   "The process's ocid."
   ocid: String!
-  "When."
-  at: Time!
 }
 
 "Register a supplier."
@@ -8769,8 +8717,6 @@ input RegisterSupplierInput {
   address: PostalAddressInput
   "Its contact office."
   contactPoint: ContactPointInput
-  "When it was registered."
-  at: Time!
 }
 
 "Change a supplier's details."
@@ -8789,8 +8735,6 @@ input ChangeSupplierDetailsInput {
   country: String
   "Why they change."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "A citizen's request and its requester."
@@ -8813,8 +8757,6 @@ input AcknowledgeRequestInput {
   requestId: String!
   "Days to answer, at most the law's for the category (20 for access to documents, 50 for other requests)."
   responseDays: Int!
-  "When."
-  at: Time!
 }
 
 "Assign a request."
@@ -8825,8 +8767,6 @@ input AssignRequestInput {
   department: String!
   "The officer, by id."
   officerId: String
-  "When."
-  at: Time!
 }
 
 "Answer a request."
@@ -8837,8 +8777,6 @@ input AnswerRequestInput {
   summary: String!
   "The documents given."
   documents: [DocumentInput!]
-  "When."
-  at: Time!
 }
 
 "Reject a request."
@@ -8849,16 +8787,12 @@ input RejectRequestInput {
   legalBasis: String!
   "Why."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Close a request."
 input CloseRequestInput {
   "The request's id."
   requestId: String!
-  "When."
-  at: Time!
 }
 
 "Reopen a request."
@@ -8869,8 +8803,6 @@ input ReopenRequestInput {
   reason: String!
   "Days to answer again, at most the law's for the category."
   responseDays: Int!
-  "When."
-  at: Time!
 }
 
 "Grant access."
@@ -8889,8 +8821,6 @@ input GrantAccessInput {
   label: String
   "The SHA-256 of the token's secret, 64 hex digits: only the hash is recorded, the secret stays with its holder (` + "`" + `pnyx token create` + "`" + ` makes both)."
   secretSha256: String!
-  "When."
-  at: Time!
 }
 
 "Revoke access."
@@ -8901,8 +8831,6 @@ input RevokeAccessInput {
   reason: String!
   "Who revoked it."
   revokedBy: String!
-  "When."
-  at: Time!
 }
 
 "Pass over one event in the projections."
@@ -8921,8 +8849,6 @@ input SkipEventInput {
   reason: String!
   "Who decided so."
   skippedBy: String!
-  "When."
-  at: Time!
 }
 
 "Record a forgetting."
@@ -8931,8 +8857,6 @@ input RecordForgettingInput {
   erasureId: String!
   "Why (the person's request under GDPR art. 17)."
   reason: String!
-  "When."
-  at: Time!
 }
 
 # ---------------------------------------------------------------------------
@@ -9301,8 +9225,6 @@ input RecordCommitmentInput {
   year: Int!
   "The act's Diavgeia ΑΔΑ, when published."
   ada: String
-  "When."
-  at: Time!
 }
 
 "A bid the evaluation committee rejects."
@@ -9327,8 +9249,6 @@ input RecordEvaluationInput {
   ranking: [String!]
   "The bids rejected."
   rejected: [BidRejectionInput!]
-  "When."
-  at: Time!
 }
 
 "Lodge an appeal (ένσταση or προσφυγή) against an award or an evaluation."
@@ -9345,8 +9265,6 @@ input LodgeAppealInput {
   evaluationId: String
   "The grounds."
   grounds: String!
-  "When."
-  at: Time!
 }
 
 "Record how an appeal ended."
@@ -9361,8 +9279,6 @@ input DecideAppealInput {
   reason: String!
   "The deciding decision, if any."
   decisionId: String
-  "When."
-  at: Time!
 }
 
 "Extend a request's period once."
@@ -9373,8 +9289,6 @@ input ExtendRequestInput {
   days: Int!
   "The reason told to the requester."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "Forward a request to the competent authority or department."
@@ -9387,8 +9301,6 @@ input ForwardRequestInput {
   internal: Boolean
   "The reason."
   reason: String!
-  "When."
-  at: Time!
 }
 
 "A member present at a sitting steps out of one agenda item."
@@ -9399,8 +9311,8 @@ input StepOutInput {
   itemId: String!
   "The member who steps out."
   memberId: String!
-  "When."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member declares a conflict of interest (κώλυμα) on an agenda item."
@@ -9415,8 +9327,8 @@ input DeclareConflictInput {
   memberId: String!
   "The public reason, such as kinship with a bidder."
   reason: String!
-  "When it was declared, before or at the sitting."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "A member's absence from a meeting is justified."
@@ -9429,8 +9341,6 @@ input JustifyAbsenceInput {
   memberId: String!
   "The public reason."
   reason: String!
-  "When it was recorded."
-  at: Time!
 }
 
 "A substitute takes the seat of an absent member for a meeting."
@@ -9443,8 +9353,8 @@ input SeatSubstituteInput {
   substituteId: String!
   "The absent voting member whose seat the substitute takes."
   forMemberId: String!
-  "When, before or at the sitting."
-  at: Time!
+  "When it happened at the sitting, as the minutes (πρακτικά) record it: for a fact recorded after it happened. Omitted, it is now by the server's clock; a time in the future is refused."
+  at: Time
 }
 
 "Draft the minutes of an adjourned meeting."
@@ -9457,8 +9367,6 @@ input DraftMinutesInput {
   documents: [DocumentInput!]!
   "The decisions taken at the meeting that the minutes record."
   decisionIds: [String!]
-  "When they were drafted."
-  at: Time!
 }
 
 "Correct a meeting's minutes into a new version."
@@ -9469,8 +9377,6 @@ input CorrectMinutesInput {
   reason: String!
   "The corrected minutes, in full."
   documents: [DocumentInput!]!
-  "When they were corrected."
-  at: Time!
 }
 
 "Approve a meeting's minutes at a later meeting."
@@ -9481,8 +9387,6 @@ input ApproveMinutesInput {
   approvingMeetingId: String!
   "The closed, passed vote of that meeting on an item of question type minutes."
   voteId: String!
-  "When they were approved."
-  at: Time!
 }
 
 "The register issued a decision again (ορθή επανάληψη) under a new id."
@@ -9495,8 +9399,6 @@ input ReissueDecisionInput {
   documentSha256: String!
   "Why it was reissued."
   reason: String!
-  "When it was reissued."
-  at: Time!
 }
 
 "Register a document or a request in the municipality's protocol."
@@ -9521,8 +9423,6 @@ input RegisterProtocolEntryInput {
   inReplyTo: String
   "The document and its attachments."
   documents: [DocumentInput!]
-  "When it was registered."
-  at: Time!
 }
 `, BuiltIn: false},
 }
@@ -9892,6 +9792,8 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 		return ec.fieldContext_CommentPayload_write(ctx, field)
 	case "commentId":
 		return ec.fieldContext_CommentPayload_commentId(ctx, field)
+	case "receipt":
+		return ec.fieldContext_CommentPayload_receipt(ctx, field)
 	case "comment":
 		return ec.fieldContext_CommentPayload_comment(ctx, field)
 	case "consultation":
@@ -11889,6 +11791,20 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Decision_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -15605,6 +15521,14 @@ func (ec *executionContext) field_Vote_ballots_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["choice"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -18896,6 +18820,29 @@ func (ec *executionContext) fieldContext_CommentPayload_commentId(_ context.Cont
 	return graphql.NewScalarFieldContext("CommentPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CommentPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentPayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommentPayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _CommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20266,7 +20213,8 @@ func (ec *executionContext) _Decision_versions(ctx context.Context, field graphq
 			return ec.fieldContext_Decision_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Decision().Versions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Decision().Versions(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.DecisionVersion) graphql.Marshaler {
@@ -20276,7 +20224,7 @@ func (ec *executionContext) _Decision_versions(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Decision_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Decision_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Decision",
 		Field:      field,
@@ -20285,6 +20233,17 @@ func (ec *executionContext) fieldContext_Decision_versions(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DecisionVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Decision_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -35476,7 +35435,7 @@ func (ec *executionContext) _Vote_ballots(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string))
+			return ec.Resolvers.Vote().Ballots(ctx, obj, fc.Args["choice"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ballot) graphql.Marshaler {
@@ -37023,7 +36982,7 @@ func (ec *executionContext) unmarshalInputAcceptAmendmentInput(ctx context.Conte
 			it.Note = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37056,7 +37015,7 @@ func (ec *executionContext) unmarshalInputAcknowledgeRequestInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "responseDays", "at"}
+	fieldsInOrder := [...]string{"requestId", "responseDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37077,13 +37036,6 @@ func (ec *executionContext) unmarshalInputAcknowledgeRequestInput(ctx context.Co
 				return it, err
 			}
 			it.ResponseDays = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37112,7 +37064,7 @@ func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "itemId", "title", "description", "questionType", "documents", "presenter", "urgentVoteId", "originalItemId", "at"}
+	fieldsInOrder := [...]string{"meetingId", "itemId", "title", "description", "questionType", "documents", "presenter", "urgentVoteId", "originalItemId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37182,13 +37134,6 @@ func (ec *executionContext) unmarshalInputAddItemInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.OriginalItemID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37217,7 +37162,7 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "name", "factionId", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37259,13 +37204,6 @@ func (ec *executionContext) unmarshalInputAddMemberInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37310,7 +37248,7 @@ func (ec *executionContext) unmarshalInputAdjournMeetingInput(ctx context.Contex
 			it.MeetingID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37429,7 +37367,7 @@ func (ec *executionContext) unmarshalInputAdoptDecisionInput(ctx context.Context
 			it.Documents = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37462,7 +37400,7 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37504,13 +37442,6 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37539,7 +37470,7 @@ func (ec *executionContext) unmarshalInputAmendTenderInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "ceiling", "deadline", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "ceiling", "deadline", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37581,13 +37512,6 @@ func (ec *executionContext) unmarshalInputAmendTenderInput(ctx context.Context, 
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37679,7 +37603,7 @@ func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "authority", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "authority"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37707,13 +37631,6 @@ func (ec *executionContext) unmarshalInputAnnulDecisionInput(ctx context.Context
 				return it, err
 			}
 			it.Authority = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37742,7 +37659,7 @@ func (ec *executionContext) unmarshalInputAnswerRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "summary", "documents", "at"}
+	fieldsInOrder := [...]string{"requestId", "summary", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37770,13 +37687,6 @@ func (ec *executionContext) unmarshalInputAnswerRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37805,7 +37715,7 @@ func (ec *executionContext) unmarshalInputApproveMinutesInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "approvingMeetingId", "voteId", "at"}
+	fieldsInOrder := [...]string{"meetingId", "approvingMeetingId", "voteId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37833,13 +37743,6 @@ func (ec *executionContext) unmarshalInputApproveMinutesInput(ctx context.Contex
 				return it, err
 			}
 			it.VoteID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37917,7 +37820,7 @@ func (ec *executionContext) unmarshalInputAssignRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "department", "officerId", "at"}
+	fieldsInOrder := [...]string{"requestId", "department", "officerId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -37945,13 +37848,6 @@ func (ec *executionContext) unmarshalInputAssignRequestInput(ctx context.Context
 				return it, err
 			}
 			it.OfficerID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -37980,7 +37876,7 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38022,13 +37918,6 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38106,7 +37995,7 @@ func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38127,13 +38016,6 @@ func (ec *executionContext) unmarshalInputCancelMeetingInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38162,7 +38044,7 @@ func (ec *executionContext) unmarshalInputCancelProcurementInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "reason", "at"}
+	fieldsInOrder := [...]string{"ocid", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38183,13 +38065,6 @@ func (ec *executionContext) unmarshalInputCancelProcurementInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38262,7 +38137,7 @@ func (ec *executionContext) unmarshalInputCastBallotInput(ctx context.Context, o
 			it.Choice = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38325,7 +38200,7 @@ func (ec *executionContext) unmarshalInputChangeBallotInput(ctx context.Context,
 			it.Choice = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -38358,7 +38233,7 @@ func (ec *executionContext) unmarshalInputChangeBidStatusInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "bidId", "status", "reason", "at"}
+	fieldsInOrder := [...]string{"ocid", "bidId", "status", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38393,13 +38268,6 @@ func (ec *executionContext) unmarshalInputChangeBidStatusInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38428,7 +38296,7 @@ func (ec *executionContext) unmarshalInputChangeBodySettingsInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "settings", "reason", "at"}
+	fieldsInOrder := [...]string{"bodyId", "settings", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38456,13 +38324,6 @@ func (ec *executionContext) unmarshalInputChangeBodySettingsInput(ctx context.Co
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38491,7 +38352,7 @@ func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour", "at"}
+	fieldsInOrder := [...]string{"factionId", "name", "shortName", "colour"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38526,13 +38387,6 @@ func (ec *executionContext) unmarshalInputChangeFactionDetailsInput(ctx context.
 				return it, err
 			}
 			it.Colour = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38561,7 +38415,7 @@ func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "memberId", "at"}
+	fieldsInOrder := [...]string{"factionId", "memberId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38582,13 +38436,6 @@ func (ec *executionContext) unmarshalInputChangeFactionLeaderInput(ctx context.C
 				return it, err
 			}
 			it.MemberID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38617,7 +38464,7 @@ func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "role", "reason", "at"}
+	fieldsInOrder := [...]string{"factionId", "role", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38645,13 +38492,6 @@ func (ec *executionContext) unmarshalInputChangeFactionRoleInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38680,7 +38520,7 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "factionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38708,13 +38548,6 @@ func (ec *executionContext) unmarshalInputChangeMemberFactionInput(ctx context.C
 				return it, err
 			}
 			it.FactionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38743,7 +38576,7 @@ func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "role", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38771,13 +38604,6 @@ func (ec *executionContext) unmarshalInputChangeMemberRoleInput(ctx context.Cont
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38806,7 +38632,7 @@ func (ec *executionContext) unmarshalInputChangeSupplierDetailsInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "reason", "at"}
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38862,13 +38688,6 @@ func (ec *executionContext) unmarshalInputChangeSupplierDetailsInput(ctx context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38897,7 +38716,7 @@ func (ec *executionContext) unmarshalInputCloseConsultationInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "reason", "at"}
+	fieldsInOrder := [...]string{"itemId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38918,13 +38737,6 @@ func (ec *executionContext) unmarshalInputCloseConsultationInput(ctx context.Con
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -38953,7 +38765,7 @@ func (ec *executionContext) unmarshalInputCloseRequestInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "at"}
+	fieldsInOrder := [...]string{"requestId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38967,13 +38779,6 @@ func (ec *executionContext) unmarshalInputCloseRequestInput(ctx context.Context,
 				return it, err
 			}
 			it.RequestID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39039,7 +38844,7 @@ func (ec *executionContext) unmarshalInputCloseVoteInput(ctx context.Context, ob
 			it.Tally = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39072,7 +38877,7 @@ func (ec *executionContext) unmarshalInputCompleteProcurementInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "at"}
+	fieldsInOrder := [...]string{"ocid"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39086,13 +38891,6 @@ func (ec *executionContext) unmarshalInputCompleteProcurementInput(ctx context.C
 				return it, err
 			}
 			it.OCID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39270,7 +39068,7 @@ func (ec *executionContext) unmarshalInputConveneMeetingInput(ctx context.Contex
 			it.PresidingMemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39303,7 +39101,7 @@ func (ec *executionContext) unmarshalInputCorrectDecisionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "title", "text", "documents", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "title", "text", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39345,13 +39143,6 @@ func (ec *executionContext) unmarshalInputCorrectDecisionInput(ctx context.Conte
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39380,7 +39171,7 @@ func (ec *executionContext) unmarshalInputCorrectMinutesInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "reason", "documents", "at"}
+	fieldsInOrder := [...]string{"meetingId", "reason", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39408,13 +39199,6 @@ func (ec *executionContext) unmarshalInputCorrectMinutesInput(ctx context.Contex
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39443,7 +39227,7 @@ func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId", "at"}
+	fieldsInOrder := [...]string{"ocid", "appealId", "outcome", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39487,13 +39271,6 @@ func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context,
 				return it, err
 			}
 			it.DecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39615,7 +39392,7 @@ func (ec *executionContext) unmarshalInputDeclareConflictInput(ctx context.Conte
 			it.Reason = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39648,7 +39425,7 @@ func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "reason", "at"}
+	fieldsInOrder := [...]string{"factionId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39669,13 +39446,6 @@ func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39774,7 +39544,7 @@ func (ec *executionContext) unmarshalInputDraftMinutesInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "documents", "decisionIds", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "documents", "decisionIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39809,13 +39579,6 @@ func (ec *executionContext) unmarshalInputDraftMinutesInput(ctx context.Context,
 				return it, err
 			}
 			it.DecisionIDs = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39844,7 +39607,7 @@ func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "days", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "days", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39872,13 +39635,6 @@ func (ec *executionContext) unmarshalInputExtendRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39907,7 +39663,7 @@ func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role", "at"}
+	fieldsInOrder := [...]string{"factionId", "bodyId", "name", "shortName", "colour", "role"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -39956,13 +39712,6 @@ func (ec *executionContext) unmarshalInputFormFactionInput(ctx context.Context, 
 				return it, err
 			}
 			it.Role = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -39991,7 +39740,7 @@ func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "to", "internal", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40026,13 +39775,6 @@ func (ec *executionContext) unmarshalInputForwardRequestInput(ctx context.Contex
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40061,7 +39803,7 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256", "at"}
+	fieldsInOrder := [...]string{"tokenId", "role", "scope", "grantedBy", "expiresAt", "label", "secretSha256"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40117,13 +39859,6 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 				return it, err
 			}
 			it.SecretSHA256 = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40152,7 +39887,7 @@ func (ec *executionContext) unmarshalInputJustifyAbsenceInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "memberId", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "memberId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40187,13 +39922,6 @@ func (ec *executionContext) unmarshalInputJustifyAbsenceInput(ctx context.Contex
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40222,7 +39950,7 @@ func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds", "at"}
+	fieldsInOrder := [...]string{"ocid", "appealId", "kind", "awardId", "evaluationId", "grounds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40273,13 +40001,6 @@ func (ec *executionContext) unmarshalInputLodgeAppealInput(ctx context.Context, 
 				return it, err
 			}
 			it.Grounds = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40308,7 +40029,7 @@ func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "commentId", "reason", "at"}
+	fieldsInOrder := [...]string{"itemId", "commentId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40336,13 +40057,6 @@ func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40420,7 +40134,7 @@ func (ec *executionContext) unmarshalInputOpenConsultationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "meetingId", "at"}
+	fieldsInOrder := [...]string{"itemId", "meetingId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40441,13 +40155,6 @@ func (ec *executionContext) unmarshalInputOpenConsultationInput(ctx context.Cont
 				return it, err
 			}
 			it.MeetingID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40541,7 +40248,7 @@ func (ec *executionContext) unmarshalInputOpenVoteInput(ctx context.Context, obj
 			it.Method = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40637,7 +40344,7 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds", "at"}
+	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40707,13 +40414,6 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 				return it, err
 			}
 			it.DecisionIDs = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40805,7 +40505,7 @@ func (ec *executionContext) unmarshalInputPostponeMeetingInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "startsAt", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "startsAt", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40833,13 +40533,6 @@ func (ec *executionContext) unmarshalInputPostponeMeetingInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -40919,7 +40612,7 @@ func (ec *executionContext) unmarshalInputProposeAmendmentInput(ctx context.Cont
 			it.Text = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -40952,7 +40645,7 @@ func (ec *executionContext) unmarshalInputPublishAgendaInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "consultationClosesAt", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "consultationClosesAt"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40980,13 +40673,6 @@ func (ec *executionContext) unmarshalInputPublishAgendaInput(ctx context.Context
 				return it, err
 			}
 			it.ConsultationClosesAt = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41015,7 +40701,7 @@ func (ec *executionContext) unmarshalInputPublishDecisionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "register", "registerId", "documentSha256", "at"}
+	fieldsInOrder := [...]string{"decisionId", "register", "registerId", "documentSha256"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41050,13 +40736,6 @@ func (ec *executionContext) unmarshalInputPublishDecisionInput(ctx context.Conte
 				return it, err
 			}
 			it.DocumentSHA256 = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41085,7 +40764,7 @@ func (ec *executionContext) unmarshalInputPublishMinutesInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "documents", "at"}
+	fieldsInOrder := [...]string{"meetingId", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41106,13 +40785,6 @@ func (ec *executionContext) unmarshalInputPublishMinutesInput(ctx context.Contex
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41141,7 +40813,7 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items", "at"}
+	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41197,13 +40869,6 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 				return it, err
 			}
 			it.Items = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41262,7 +40927,7 @@ func (ec *executionContext) unmarshalInputRecordArrivalInput(ctx context.Context
 			it.MemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41295,7 +40960,7 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value", "at"}
+	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41330,13 +40995,6 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Value = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41365,7 +41023,7 @@ func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada", "at"}
+	fieldsInOrder := [...]string{"ocid", "commitmentId", "amount", "budgetLine", "year", "ada"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41414,13 +41072,6 @@ func (ec *executionContext) unmarshalInputRecordCommitmentInput(ctx context.Cont
 				return it, err
 			}
 			it.ADA = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41472,7 +41123,7 @@ func (ec *executionContext) unmarshalInputRecordDepartureInput(ctx context.Conte
 			it.MemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41505,7 +41156,7 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected", "at"}
+	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41556,13 +41207,6 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 				return it, err
 			}
 			it.Rejected = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41591,7 +41235,7 @@ func (ec *executionContext) unmarshalInputRecordForgettingInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"erasureId", "reason", "at"}
+	fieldsInOrder := [...]string{"erasureId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41612,13 +41256,6 @@ func (ec *executionContext) unmarshalInputRecordForgettingInput(ctx context.Cont
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41647,7 +41284,7 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef", "at"}
+	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41682,13 +41319,6 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.InvoiceRef = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41747,7 +41377,7 @@ func (ec *executionContext) unmarshalInputRecordQuorumFailureInput(ctx context.C
 			it.Present = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41780,7 +41410,7 @@ func (ec *executionContext) unmarshalInputRegisterBodyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "name", "kind", "settings", "at"}
+	fieldsInOrder := [...]string{"bodyId", "name", "kind", "settings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41815,13 +41445,6 @@ func (ec *executionContext) unmarshalInputRegisterBodyInput(ctx context.Context,
 				return it, err
 			}
 			it.Settings = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41850,7 +41473,7 @@ func (ec *executionContext) unmarshalInputRegisterProtocolEntryInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"entryId", "registry", "year", "direction", "subject", "correspondent", "requestId", "decisionId", "inReplyTo", "documents", "at"}
+	fieldsInOrder := [...]string{"entryId", "registry", "year", "direction", "subject", "correspondent", "requestId", "decisionId", "inReplyTo", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41927,13 +41550,6 @@ func (ec *executionContext) unmarshalInputRegisterProtocolEntryInput(ctx context
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -41962,7 +41578,7 @@ func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "address", "contactPoint", "at"}
+	fieldsInOrder := [...]string{"vatId", "name", "kind", "locality", "municipality", "country", "address", "contactPoint"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42025,13 +41641,6 @@ func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Cont
 				return it, err
 			}
 			it.ContactPoint = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42060,7 +41669,7 @@ func (ec *executionContext) unmarshalInputReissueDecisionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "registerId", "documentSha256", "reason", "at"}
+	fieldsInOrder := [...]string{"decisionId", "registerId", "documentSha256", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42095,13 +41704,6 @@ func (ec *executionContext) unmarshalInputReissueDecisionInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42160,7 +41762,7 @@ func (ec *executionContext) unmarshalInputRejectAmendmentInput(ctx context.Conte
 			it.Reason = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -42193,7 +41795,7 @@ func (ec *executionContext) unmarshalInputRejectRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "legalBasis", "reason", "at"}
+	fieldsInOrder := [...]string{"requestId", "legalBasis", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42221,13 +41823,6 @@ func (ec *executionContext) unmarshalInputRejectRequestInput(ctx context.Context
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42256,7 +41851,7 @@ func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bodyId", "memberId", "reason", "at"}
+	fieldsInOrder := [...]string{"bodyId", "memberId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42284,13 +41879,6 @@ func (ec *executionContext) unmarshalInputRemoveMemberInput(ctx context.Context,
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42319,7 +41907,7 @@ func (ec *executionContext) unmarshalInputReopenRequestInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"requestId", "reason", "responseDays", "at"}
+	fieldsInOrder := [...]string{"requestId", "reason", "responseDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42347,13 +41935,6 @@ func (ec *executionContext) unmarshalInputReopenRequestInput(ctx context.Context
 				return it, err
 			}
 			it.ResponseDays = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42382,7 +41963,7 @@ func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"tokenId", "reason", "revokedBy", "at"}
+	fieldsInOrder := [...]string{"tokenId", "reason", "revokedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42410,13 +41991,6 @@ func (ec *executionContext) unmarshalInputRevokeAccessInput(ctx context.Context,
 				return it, err
 			}
 			it.RevokedBy = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42445,7 +42019,7 @@ func (ec *executionContext) unmarshalInputRevokeDecisionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"decisionId", "reason", "revokingDecisionId", "at"}
+	fieldsInOrder := [...]string{"decisionId", "reason", "revokingDecisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42473,13 +42047,6 @@ func (ec *executionContext) unmarshalInputRevokeDecisionInput(ctx context.Contex
 				return it, err
 			}
 			it.RevokingDecisionID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42508,7 +42075,7 @@ func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "bodyId", "startsAt", "place", "urgency", "urgencyReason", "call", "previousMeetingId", "at"}
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "startsAt", "place", "urgency", "urgencyReason", "call", "previousMeetingId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42571,13 +42138,6 @@ func (ec *executionContext) unmarshalInputScheduleMeetingInput(ctx context.Conte
 				return it, err
 			}
 			it.PreviousMeetingID = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42643,7 +42203,7 @@ func (ec *executionContext) unmarshalInputSeatSubstituteInput(ctx context.Contex
 			it.ForMemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -42676,7 +42236,7 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents", "at"}
+	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42718,13 +42278,6 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 				return it, err
 			}
 			it.Documents = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42753,7 +42306,7 @@ func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"eventId", "position", "eventStream", "eventVersion", "eventType", "reason", "skippedBy", "at"}
+	fieldsInOrder := [...]string{"eventId", "position", "eventStream", "eventVersion", "eventType", "reason", "skippedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42809,13 +42362,6 @@ func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, ob
 				return it, err
 			}
 			it.SkippedBy = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -42874,7 +42420,7 @@ func (ec *executionContext) unmarshalInputStepOutInput(ctx context.Context, obj 
 			it.MemberID = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43203,7 +42749,7 @@ func (ec *executionContext) unmarshalInputWithdrawAmendmentInput(ctx context.Con
 			it.Reason = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			data, err := ec.unmarshalOTime2timeᚐTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43236,7 +42782,7 @@ func (ec *executionContext) unmarshalInputWithdrawCommentInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId", "commentId", "subjectRef", "at"}
+	fieldsInOrder := [...]string{"itemId", "commentId", "receipt", "subjectRef"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43257,20 +42803,20 @@ func (ec *executionContext) unmarshalInputWithdrawCommentInput(ctx context.Conte
 				return it, err
 			}
 			it.CommentID = data
+		case "receipt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receipt"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Receipt = data
 		case "subjectRef":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectRef"))
-			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx, v)
+			data, err := ec.unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SubjectRef = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -43299,7 +42845,7 @@ func (ec *executionContext) unmarshalInputWithdrawItemInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"meetingId", "itemId", "reason", "at"}
+	fieldsInOrder := [...]string{"meetingId", "itemId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43327,13 +42873,6 @@ func (ec *executionContext) unmarshalInputWithdrawItemInput(ctx context.Context,
 				return it, err
 			}
 			it.Reason = data
-		case "at":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.At = data
 		}
 	}
 	return it, nil
@@ -44656,6 +44195,11 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 		case "commentId":
 			out.Values[i] = ec._CommentPayload_commentId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "receipt":
+			out.Values[i] = ec._CommentPayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "comment":
@@ -52634,21 +52178,6 @@ func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, v any) (events.SubjectRef, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := events.SubjectRef(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, sel ast.SelectionSet, v events.SubjectRef) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
-	}
-	return res
-}
-
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSupplierKind(ctx context.Context, v any) (events.SupplierKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := events.SupplierKind(tmp)
@@ -53443,6 +52972,19 @@ func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 }
 
 func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx context.Context, sel ast.SelectionSet, v events.QuestionType) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, v any) (events.SubjectRef, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.SubjectRef(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSubjectRef(ctx context.Context, sel ast.SelectionSet, v events.SubjectRef) graphql.Marshaler {
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(v))

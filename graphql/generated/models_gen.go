@@ -353,6 +353,12 @@ type MembershipEdge struct {
 //     again with the same key writes nothing and answers the original events
 //     (`write.replayed`), and the key sent with another command is a CONFLICT.
 //
+// A command happens when the server records it, by the server's clock (the
+// recorded time of its events, and the time the rules compare), so a retry
+// with the same key is the same command whenever it is sent. Only the facts of
+// a sitting, which the secretariat may record from the minutes (πρακτικά)
+// after the sitting, take an optional `at`: a past time, never one in the
+// future.
 // Mutations are sent with POST; GET serves queries only.
 type Mutation struct {
 }

@@ -25,14 +25,16 @@ type Written struct {
 	Item         *AgendaItem
 	Consultation *Consultation
 	CommentID    string
-	Comment      *readmodel.Comment
-	Amendment    *Amendment
-	Vote         *Vote
-	Decision     *Decision
-	Procurement  *Procurement
-	Supplier     *Supplier
-	RequestID    string
-	Request      *Request
+	// Receipt is a comment submission's private receipt, answered once.
+	Receipt     *string
+	Comment     *readmodel.Comment
+	Amendment   *Amendment
+	Vote        *Vote
+	Decision    *Decision
+	Procurement *Procurement
+	Supplier    *Supplier
+	RequestID   string
+	Request     *Request
 }
 
 // Write is what a command wrote to the log.

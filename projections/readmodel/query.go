@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/projections"
@@ -28,7 +29,33 @@ type ReadModel struct {
 	streams *streamCache
 	// opener opens citizens' words in AsOf's views (UseVault).
 	opener Opener
+	// changes and served keep the serving position in memory
+	// (FollowChanges); changes is nil when every look-up reads the file.
+	changes Changes
+	served  atomic.Pointer[servedAt]
 }
+
+// Changes tells a ReadModel when the serving position may have moved:
+// *projections.Runner implements it. Changed returns a channel closed at
+// the writer's next change after the call, which follows the commit of
+// every batch and every swap of builds.
+type Changes interface {
+	Changed() <-chan struct{}
+}
+
+// servedAt is a serving position read from the file, valid until changed
+// is closed.
+type servedAt struct {
+	position events.Position
+	changed  <-chan struct{}
+}
+
+// FollowChanges makes ServingPosition a memory read while c reports no
+// change: the position is read from the file once per change c
+// announces, not once per call. c must be the writer of this read model
+// (the runner of the same process), which announces every commit after
+// it; call it before the first query.
+func (m *ReadModel) FollowChanges(c Changes) { m.changes = c }
 
 // UseVault makes AsOf open citizens' words through o, the vault, as the
 // projection does; call it before the first query. Without it, an entity
@@ -72,10 +99,30 @@ func (m *ReadModel) Close() error {
 
 // ServingPosition returns the log position the read model serves: the
 // position a Snapshot opened now would report, for ETags and cache keys.
-// It is one look-up by primary key and opens no snapshot. It returns an
-// unavailable error while the read model is not built yet.
+// It is one look-up by primary key and opens no snapshot, or with
+// FollowChanges a memory read until the runner commits again. It returns
+// an unavailable error while the read model is not built yet.
 func (m *ReadModel) ServingPosition(ctx context.Context) (events.Position, error) {
-	return servingPosition(ctx, m.db)
+	if m.changes == nil {
+		return servingPosition(ctx, m.db)
+	}
+	if cur := m.served.Load(); cur != nil {
+		select {
+		case <-cur.changed:
+		default:
+			return cur.position, nil
+		}
+	}
+	// The channel is taken before the position is read: a commit after
+	// the read closes it, so a position kept is never one the file has
+	// moved past without the next call seeing it.
+	changed := m.changes.Changed()
+	pos, err := servingPosition(ctx, m.db)
+	if err != nil {
+		return 0, err
+	}
+	m.served.Store(&servedAt{position: pos, changed: changed})
+	return pos, nil
 }
 
 func servingPosition(ctx context.Context, q projections.Queryer) (events.Position, error) {

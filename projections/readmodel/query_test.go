@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -505,6 +506,87 @@ func FuzzCursor(f *testing.F) {
 		_, err := s.Decisions(ctx, readmodel.DecisionFilter{Page: readmodel.Page{After: cursor}})
 		if c := events.ErrorCode(err); err != nil && c != events.CodeInvalid {
 			t.Fatalf("after %q: %v (code %s)", cursor, err, c)
+		}
+	})
+}
+
+// silentChanges is a writer that announces a change only when told to.
+type silentChanges struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (c *silentChanges) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch == nil {
+		c.ch = make(chan struct{})
+	}
+	return c.ch
+}
+
+func (c *silentChanges) announce() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ch != nil {
+		close(c.ch)
+		c.ch = nil
+	}
+}
+
+func TestServingPositionFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	e := newRMEnv(t)
+	e.scenario(t, 1)
+	e.sync(t)
+	open := func(t *testing.T, c readmodel.Changes) *readmodel.ReadModel {
+		rm, err := readmodel.OpenReadModelQueries(ctx, filepath.Join(e.dir, "readmodel.db"), e.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rm.Close() })
+		rm.FollowChanges(c)
+		return rm
+	}
+	serving := func(t *testing.T, rm *readmodel.ReadModel) events.Position {
+		t.Helper()
+		pos, err := rm.ServingPosition(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pos
+	}
+
+	t.Run("the position is read again only when the writer announces a change", func(t *testing.T) {
+		c := &silentChanges{}
+		rm := open(t, c)
+		before := serving(t, rm)
+		e.add(t, "decision-silent", day(3, 20), adopted("silent", 51))
+		e.sync(t)
+		file := serving(t, e.rm)
+		if file <= before {
+			t.Fatalf("the file serves %d after an append, before %d", file, before)
+		}
+		if got := serving(t, rm); got != before {
+			t.Errorf("without an announcement: %d, want the kept %d", got, before)
+		}
+		c.announce()
+		if got := serving(t, rm); got != file {
+			t.Errorf("after the announcement: %d, want the file's %d", got, file)
+		}
+	})
+	t.Run("following the runner, the position is the file's after every commit", func(t *testing.T) {
+		rm := open(t, e.runner)
+		for i := range 5 {
+			id := fmt.Sprintf("follow-%d", i)
+			e.add(t, "decision-"+id, day(4, 10+i), adopted(id, int64(60+i)))
+			e.sync(t)
+			if got, want := serving(t, rm), serving(t, e.rm); got != want {
+				t.Fatalf("after append %d: %d, the file serves %d", i, got, want)
+			}
+			if s := e.snap(t); s.Position() != serving(t, rm) {
+				t.Fatalf("a snapshot at %d, the followed position %d", s.Position(), serving(t, rm))
+			}
 		}
 	})
 }
