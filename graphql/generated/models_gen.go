@@ -419,6 +419,22 @@ type ProcurementEdge struct {
 	Node *model.Procurement `json:"node"`
 }
 
+type ProtocolEntryConnection struct {
+	// The page.
+	Edges []*ProtocolEntryEdge `json:"edges"`
+	// Where it stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Every item the filters select.
+	TotalCount int `json:"totalCount"`
+}
+
+type ProtocolEntryEdge struct {
+	// The cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *model.ProtocolEntry `json:"node"`
+}
+
 // The root of every read.
 type Query struct {
 }
