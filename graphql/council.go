@@ -22,7 +22,9 @@ func (r *resolver) ConflictOfInterest() generated.ConflictOfInterestResolver {
 	return conflictResolver{r}
 }
 func (r *resolver) DecisionOffice() generated.DecisionOfficeResolver { return officeResolver{r} }
-func (r *resolver) ItemAttendance() generated.ItemAttendanceResolver { return itemAttendanceResolver{r} }
+func (r *resolver) ItemAttendance() generated.ItemAttendanceResolver {
+	return itemAttendanceResolver{r}
+}
 func (r *resolver) JustifiedAbsence() generated.JustifiedAbsenceResolver {
 	return absenceResolver{r}
 }
