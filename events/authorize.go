@@ -285,8 +285,9 @@ func commandName(cmd Command) string {
 }
 
 // BodyScoped is implemented by commands that act within one body: the
-// commands of bodies, meetings and their items, votes, decisions,
-// consultations and amendments. A token scoped to a body may record only
+// commands of bodies, meetings and their items (attendance included),
+// votes, decisions, minutes, consultations and amendments; not the
+// protocol, which is the municipality's. A token scoped to a body may record only
 // those of its body. ScopeBody names the body given the folded state of
 // the command's own stream: the record's body once it exists, the
 // command's otherwise; or, where only the meeting is known (the steps of a
@@ -323,6 +324,10 @@ func scopeOf(state any, body, meeting string) (string, string) {
 		if s.MeetingID != "" {
 			return "", s.MeetingID
 		}
+	case MinutesState:
+		if s.BodyID != "" {
+			return s.BodyID, ""
+		}
 	}
 	return body, meeting
 }
@@ -352,6 +357,16 @@ func (c AdjournMeeting) ScopeBody(s any) (string, string)      { return scopeOf(
 func (c PublishMinutes) ScopeBody(s any) (string, string)      { return scopeOf(s, "", "") }
 func (c PostponeMeeting) ScopeBody(s any) (string, string)     { return scopeOf(s, "", "") }
 func (c CancelMeeting) ScopeBody(s any) (string, string)       { return scopeOf(s, "", "") }
+func (c StepOut) ScopeBody(s any) (string, string)             { return scopeOf(s, "", "") }
+func (c DeclareConflict) ScopeBody(s any) (string, string)     { return scopeOf(s, "", "") }
+func (c JustifyAbsence) ScopeBody(s any) (string, string)      { return scopeOf(s, "", "") }
+func (c SeatSubstitute) ScopeBody(s any) (string, string)      { return scopeOf(s, "", "") }
+
+// The minutes of a meeting are of the meeting's body: the record's once
+// drafted, the meeting's (looked up) before.
+func (c DraftMinutes) ScopeBody(s any) (string, string)   { return scopeOf(s, "", c.MeetingID) }
+func (c CorrectMinutes) ScopeBody(s any) (string, string) { return scopeOf(s, "", c.MeetingID) }
+func (c ApproveMinutes) ScopeBody(s any) (string, string) { return scopeOf(s, "", c.MeetingID) }
 
 func (c OpenVote) ScopeBody(s any) (string, string)     { return scopeOf(s, c.BodyID, "") }
 func (c CastBallot) ScopeBody(s any) (string, string)   { return scopeOf(s, "", "") }
@@ -361,6 +376,7 @@ func (c CloseVote) ScopeBody(s any) (string, string)    { return scopeOf(s, "", 
 func (c AdoptDecision) ScopeBody(s any) (string, string)   { return scopeOf(s, c.BodyID, "") }
 func (c PublishDecision) ScopeBody(s any) (string, string) { return scopeOf(s, "", "") }
 func (c CorrectDecision) ScopeBody(s any) (string, string) { return scopeOf(s, "", "") }
+func (c ReissueDecision) ScopeBody(s any) (string, string) { return scopeOf(s, "", "") }
 func (c RevokeDecision) ScopeBody(s any) (string, string)  { return scopeOf(s, "", "") }
 func (c AnnulDecision) ScopeBody(s any) (string, string)   { return scopeOf(s, "", "") }
 

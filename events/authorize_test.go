@@ -113,6 +113,27 @@ var wantPermissions = []struct {
 	{"CancelMeeting", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
 		return events.CancelMeeting{MeetingID: "m-" + b, Reason: "r", At: at}
 	}},
+	{"StepOut", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.StepOut{MeetingID: "m-" + b, ItemID: "i-" + b, MemberID: "mem-1", At: at}
+	}},
+	{"DeclareConflict", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.DeclareConflict{MeetingID: "m-" + b, BodyID: b, ItemID: "i-" + b, MemberID: "mem-1", Reason: "συγγένεια με τον ανάδοχο", At: at}
+	}},
+	{"JustifyAbsence", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.JustifyAbsence{MeetingID: "m-" + b, BodyID: b, MemberID: "mem-1", Reason: "ασθένεια", At: at}
+	}},
+	{"SeatSubstitute", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.SeatSubstitute{MeetingID: "m-" + b, BodyID: b, SubstituteID: "mem-2", ForMemberID: "mem-1", At: at}
+	}},
+	{"DraftMinutes", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.DraftMinutes{MeetingID: "m-next-" + b, BodyID: b, Documents: []events.DocumentRef{authDocument}, At: at}
+	}},
+	{"CorrectMinutes", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.CorrectMinutes{MeetingID: "m-" + b, Reason: "r", Documents: []events.DocumentRef{authDocument}, At: at}
+	}},
+	{"ApproveMinutes", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ApproveMinutes{MeetingID: "m-" + b, ApprovingMeetingID: "m-next-" + b, VoteID: "v-" + b, At: at}
+	}},
 
 	{"OpenVote", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
 		return events.OpenVote{VoteID: "v-new-" + uuid.NewString()[:8], BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, Question: "Ναι;", Method: events.VoteRollCall, At: at}
@@ -136,6 +157,9 @@ var wantPermissions = []struct {
 	}},
 	{"CorrectDecision", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
 		return events.CorrectDecision{DecisionID: "d-" + b, Reason: "r", Title: "Νέος τίτλος", At: at}
+	}},
+	{"ReissueDecision", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
+		return events.ReissueDecision{DecisionID: "d-" + b, RegisterID: "ΨΩ1Α46ΜΤΛ6-ΔΕΖ", DocumentSHA256: strings.Repeat("cd", 32), Reason: "r", At: at}
 	}},
 	{"RevokeDecision", "secretariat admin", true, func(b, _ string, at time.Time) events.Command {
 		return events.RevokeDecision{DecisionID: "d-" + b, Reason: "r", RevokingDecisionID: "d-none", At: at}
@@ -171,6 +195,11 @@ var wantPermissions = []struct {
 	}},
 	{"RejectAmendment", "clerk secretariat admin", true, func(b, _ string, at time.Time) events.Command {
 		return events.RejectAmendment{AmendmentID: "a-" + b, Reason: "r", At: at}
+	}},
+
+	{"RegisterProtocolEntry", "clerk secretariat request_officer admin", false, func(_, _ string, at time.Time) events.Command {
+		return events.RegisterProtocolEntry{EntryID: "prot-" + uuid.NewString()[:8], Registry: "geniko-protokollo", Direction: events.ProtocolIncoming,
+			Subject: "Εγκύκλιος", Correspondent: "Υπουργείο Εσωτερικών", Documents: []events.DocumentRef{authDocument}, At: at}
 	}},
 
 	{"PlanProcurement", "procurement_officer admin", false, func(_, _ string, at time.Time) events.Command {
@@ -258,6 +287,9 @@ var wantPermissions = []struct {
 	}},
 }
 
+// authDocument is a document the rows of minutes and the protocol attach.
+var authDocument = events.DocumentRef{Title: "Πρακτικό", URL: "https://example.org/praktiko.pdf", SHA256: strings.Repeat("ef", 32)}
+
 // outcome is what the authorization step answers a cell.
 type outcome string
 
@@ -279,7 +311,8 @@ func outcomeOf(err error) outcome {
 }
 
 // authFixture is a log with two bodies, "own" and "other", each with a
-// meeting, an item's consultation, a vote, a decision and an amendment,
+// meeting and its minutes, a later meeting, an item's consultation, a
+// vote, a decision and an amendment,
 // and tokens of every role, scope and state, recorded through a
 // guarded Service whose clock the test moves.
 type authFixture struct {
@@ -313,6 +346,8 @@ func newAuthFixture(t *testing.T, soleWriter bool) *authFixture {
 			"vote-v-" + b:             events.VoteOpened{VoteID: "v-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, Question: "Ναι;", Method: events.VoteRollCall},
 			"decision-d-" + b:         events.DecisionAdopted{DecisionID: "d-" + b, BodyID: b, Number: 1, Year: 2026, Title: "Α", Text: "Κ", LegalBasis: "ν."},
 			"amendment-a-" + b:        events.AmendmentProposed{AmendmentID: "a-" + b, BodyID: b, MeetingID: "m-" + b, ItemID: "i-" + b, ProposerID: "mem-1", Text: "Τ"},
+			"meeting-m-next-" + b:     events.MeetingScheduled{MeetingID: "m-next-" + b, BodyID: b, StartsAt: authT0.Add(480 * time.Hour), Place: "Δ", Urgency: events.MeetingRegular, Call: 1},
+			"minutes-m-" + b:          events.MinutesDrafted{MeetingID: "m-" + b, BodyID: b, Version: 1, Documents: []events.DocumentRef{authDocument}},
 			"faction-f-" + b:          events.FactionFormed{FactionID: "f-" + b, BodyID: b, Name: "Παράταξη " + b, ShortName: "Π", Colour: "#009e73", Role: events.FactionOpposition},
 			"consultation-i-new-" + b: nil,
 		}

@@ -53,7 +53,7 @@ func init() {
 		permit[PublishMinutes], permit[PostponeMeeting], permit[CancelMeeting],
 		permit[OpenVote], permit[CastBallot], permit[ChangeBallot], permit[CloseVote],
 		permit[ProposeAmendment], permit[WithdrawAmendment], permit[AcceptAmendment], permit[RejectAmendment],
-		permit[StepOut], permit[DeclareConflict], permit[JustifyAbsence], permit[SeatSubstitute], permit[RegisterProtocolEntry],
+		permit[StepOut], permit[DeclareConflict], permit[JustifyAbsence], permit[SeatSubstitute],
 	} {
 		f(byOfficials)
 	}
@@ -64,6 +64,12 @@ func init() {
 	} {
 		f(bySecretariat)
 	}
+	// The protocol is the municipality's register, not a body's: its
+	// office (clerks) registers what comes in and goes out, the
+	// secretariat the decisions it sends, the request officers the
+	// protocol number of a citizen's request; only with tokens of every
+	// body, since no entry belongs to one.
+	permit[RegisterProtocolEntry]([]AccessRole{AccessClerk, AccessSecretariat, AccessRequestOfficer, AccessAdmin})
 	permit[ModerateComment]([]AccessRole{AccessModerator, AccessAdmin})
 	permit[SubmitComment](byPublic)
 	permit[WithdrawComment](byPublic)
@@ -92,7 +98,7 @@ func init() {
 // command, to be given its row above.
 var kindRoles = map[string][]AccessRole{
 	"meeting": byOfficials, "amendment": byOfficials, "vote": byOfficials,
-	"body": bySecretariat, "decision": bySecretariat, "consultation": bySecretariat,
+	"body": bySecretariat, "decision": bySecretariat, "consultation": bySecretariat, "minutes": bySecretariat,
 	"procurement": byProcurement, "supplier": byProcurement, "request": byRequests,
 }
 

@@ -267,6 +267,9 @@ func (h *Handler) fill(ctx context.Context, w *model.Written, f focus) error {
 		if w.Meeting, err = r.meeting(ctx, id, nil); err == nil && f.item != "" {
 			w.Item, err = r.item(ctx, f.item, nil)
 		}
+	case "minutes":
+		// The minutes of a meeting are named by the meeting's id.
+		w.Meeting, err = r.meeting(ctx, id, nil)
 	case "consultation":
 		if w.Consultation, err = r.consultation(ctx, id, nil); err == nil && f.comment != "" {
 			w.Comment, err = comment(ctx, f.comment)

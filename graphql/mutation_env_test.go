@@ -207,6 +207,8 @@ func (e *writeEnv) tokenOf(t testing.TB, mutation string) string {
 		return e.secrets["secretariat"]
 	case "moderateComment":
 		return e.secrets["moderator"]
+	case "registerProtocolEntry":
+		return e.secrets["secretariat"] // the municipality's protocol: a token of every body
 	}
 	switch {
 	case strings.Contains(mutation, "Procurement"), strings.Contains(mutation, "Tender"), strings.Contains(mutation, "Bid"),

@@ -42,6 +42,17 @@ func TestMutationTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := map[string]any{"meetingId": "mt-b2", "bodyId": "b2", "startsAt": ts(15 * day), "place": "Δημαρχείο", "urgency": "regular", "at": ts(day)}
+	// A meeting of b2 on the record: the minutes, attendance and
+	// conflicts of its sitting are b2's, whatever the command says.
+	held := events.ScheduleMeeting{MeetingID: "mt-b2-held", BodyID: "b2", StartsAt: writeT0.Add(15 * day), Place: "Δημαρχείο", Urgency: events.MeetingRegular, At: writeT0}
+	if _, err := e.svc.Handle(ctx, held, e.tokens.For(ctx, t, held)); err != nil {
+		t.Fatal(err)
+	}
+	minutesOfB2 := map[string]any{"meetingId": "mt-b2-held", "bodyId": "b1", "documents": []any{doc("Πρακτικά")}, "at": ts(16 * day)}
+	conflictAtB2 := map[string]any{"meetingId": "mt-b2-held", "bodyId": "b1", "itemId": "it1", "memberId": "m1", "reason": "Συγγένεια", "at": ts(day)}
+	approveB2 := map[string]any{"meetingId": "mt-b2-held", "approvingMeetingId": "mt1", "voteId": "va1", "at": ts(16 * day)}
+	protocol := map[string]any{"entryId": "prot-x", "registry": "geniko-protokollo", "direction": "incoming", "subject": "Εγκύκλιος",
+		"correspondent": "Υπουργείο Εσωτερικών", "at": ts(day)}
 	for _, c := range []struct {
 		name, mutation string
 		input          map[string]any
@@ -54,6 +65,11 @@ func TestMutationTokens(t *testing.T) {
 		{"a header that is not a bearer token is unauthenticated", "castBallot", ballot("m1"), "", "Basic dXNlcjpwYXNz", graphql.CodeUnauthenticated},
 		{"a role without the right is forbidden", "castBallot", ballot("m1"), "procurement", "", graphql.CodeForbidden},
 		{"the body's token is refused on another body", "scheduleMeeting", other, "clerk-b1", "", graphql.CodeForbidden},
+		{"the body's token cannot draft another body's minutes", "draftMinutes", minutesOfB2, "clerk-b1", "", graphql.CodeForbidden},
+		{"the body's token cannot approve another body's minutes", "approveMinutes", approveB2, "clerk-b1", "", graphql.CodeForbidden},
+		{"the body's token cannot declare a conflict at another body's meeting", "declareConflict", conflictAtB2, "clerk-b1", "", graphql.CodeForbidden},
+		{"a body's token cannot register in the municipality's protocol", "registerProtocolEntry", protocol, "clerk-b1", "", graphql.CodeForbidden},
+		{"the moderator cannot register in the protocol", "registerProtocolEntry", protocol, "moderator", "", graphql.CodeForbidden},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := e.head(t)

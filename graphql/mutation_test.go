@@ -107,20 +107,22 @@ func TestEveryCommandHasAMutation(t *testing.T) {
 // entity by a few of its own.
 func selection(payload string) string {
 	entity := map[string]string{
-		"BodyPayload":         "body { id name }",
-		"MemberPayload":       "member { id name faction } body { id }",
-		"FactionPayload":      "faction { localId name role }",
-		"MeetingPayload":      "meeting { id status }",
-		"AgendaItemPayload":   "item { id status } meeting { id }",
-		"ConsultationPayload": "consultation { id status }",
-		"CommentPayload":      "commentId comment { localId kind status text } consultation { id commentCount }",
-		"AmendmentPayload":    "amendment { id status }",
-		"VotePayload":         "vote { id status yes no abstain result }",
-		"DecisionPayload":     "decision { id status version number }",
-		"ProcurementPayload":  "procurement { id status }",
-		"SupplierPayload":     "supplier { id name }",
-		"RequestPayload":      "requestId request { id status }",
-		"RecordPayload":       "",
+		"BodyPayload":          "body { id name }",
+		"MemberPayload":        "member { id name faction } body { id }",
+		"FactionPayload":       "faction { localId name role }",
+		"MeetingPayload":       "meeting { id status }",
+		"AgendaItemPayload":    "item { id status } meeting { id }",
+		"ConsultationPayload":  "consultation { id status }",
+		"CommentPayload":       "commentId comment { localId kind status text } consultation { id commentCount }",
+		"AmendmentPayload":     "amendment { id status }",
+		"VotePayload":          "vote { id status yes no abstain result }",
+		"DecisionPayload":      "decision { id status version number }",
+		"ProcurementPayload":   "procurement { id status }",
+		"SupplierPayload":      "supplier { id name }",
+		"RequestPayload":       "requestId request { id status }",
+		"RecordPayload":        "",
+		"MinutesPayload":       "meeting { id status }",
+		"ProtocolEntryPayload": "",
 	}[payload]
 	return "write { stream eventIds version position replayed number caughtUp } " + entity
 }
@@ -203,13 +205,17 @@ func vatID(digits string) string {
 var citizen = map[string]any{"name": "Ξανθίππη Κωνσταντοπούλου", "email": "xanthippi.k@example.gr", "phone": "+30 6971234567",
 	"displayName": "Ξανθίππη της Πνύκας"}
 
-// clerkScenario is a municipality recorded end to end through the API: a
-// body and its members, a meeting from its schedule to its minutes
-// (agenda, consultation with citizens' comments, convening, arrivals,
-// amendments, votes, decisions), decisions published, corrected, revoked
-// and annulled, procurement from plan to completion, suppliers, citizens'
-// requests, access grants, a skip and an erasure. Every mutation of the
-// schema runs in it at least once.
+// clerkScenario is a municipality recorded end to end through the API,
+// the body's record with a token scoped to the body (TestMutationTokens
+// refuses it on another body): a body and its members, a meeting from its
+// schedule to its minutes (agenda, consultation with citizens' comments,
+// a conflict of interest, convening, arrivals, amendments, a member
+// stepping out of an item, votes, decisions), the minutes drafted,
+// corrected and approved at the next sitting, where a substitute sits for
+// an absent member; decisions published, corrected, reissued under a new
+// ΑΔΑ, revoked and annulled, the protocol, procurement from plan to
+// completion, suppliers, citizens' requests, access grants, a skip and an
+// erasure. Every mutation of the schema runs in it at least once.
 func clerkScenario(e *writeEnv, t *testing.T) []step {
 	var settings map[string]any
 	b, _ := json.Marshal(events.DefaultBodySettings(7))
@@ -234,7 +240,13 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 		}
 		add("addMember", map[string]any{"bodyId": "b1", "memberId": m, "name": "Σύμβουλος " + m, "factionId": []string{"fa", "fb"}[i%2], "role": role, "at": ts(-30 * day)})
 	}
-	add("changeBodySettings", map[string]any{"bodyId": "b1", "settings": settings, "reason": "Απόφαση 12/2026: επιβεβαίωση κανόνων", "at": ts(-29 * day)})
+	// The body's settings gain substitutes (αναπληρωματικά μέλη); one joins.
+	withSubstitutes := map[string]any{"substitutes": true}
+	for k, v := range settings {
+		withSubstitutes[k] = v
+	}
+	add("changeBodySettings", map[string]any{"bodyId": "b1", "settings": withSubstitutes, "reason": "Απόφαση 12/2026: αναπληρωματικά μέλη", "at": ts(-29 * day)})
+	add("addMember", map[string]any{"bodyId": "b1", "memberId": "s1", "name": "Αναπληρώτρια σύμβουλος", "factionId": "fa", "role": "substitute", "at": ts(-29 * day)})
 	add("changeMemberRole", map[string]any{"bodyId": "b1", "memberId": "m2", "role": "vice_chair", "at": ts(-29 * day)})
 	add("changeMemberFaction", map[string]any{"bodyId": "b1", "memberId": "m3", "factionId": "fb", "at": ts(-29 * day)})
 	add("changeFactionDetails", map[string]any{"factionId": "fb", "name": "Παράταξη Β΄", "shortName": "Β΄", "colour": "#cc79a7", "at": ts(-29 * day)})
@@ -256,7 +268,13 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	}
 	add("withdrawItem", map[string]any{"meetingId": "mt1", "itemId": "it3", "reason": "Ελλιπής φάκελος", "at": ts(-8 * day)})
 	add("publishAgenda", map[string]any{"meetingId": "mt1", "bodyId": "b1", "consultationClosesAt": ts(4 * day), "at": ts(-7 * day)})
-	add("openConsultation", map[string]any{"itemId": "it1", "meetingId": "mt1", "at": ts(-7*day + time.Hour)})
+	// The publication opened the consultation on each item; a meeting of
+	// an archive recorded before consultations followed their item has its
+	// consultation opened by hand.
+	steps = append(steps, step{name: "openConsultation", input: func() map[string]any {
+		e.legacyAgenda(t, "mt0", "it0", writeT0.Add(-7*day))
+		return map[string]any{"itemId": "it0", "meetingId": "mt0", "at": ts(-7*day + time.Hour)}
+	}})
 	comment := func(text string) map[string]any {
 		return map[string]any{"itemId": "it1", "kind": "proposal", "text": text, "author": citizen}
 	}
@@ -274,6 +292,11 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 		}},
 	)
 	add("closeConsultation", map[string]any{"itemId": "it1", "reason": "Έληξε η προθεσμία", "at": ts(4 * day)})
+
+	// A conflict of interest declared before the sitting: m5 takes no part
+	// in item it2.
+	add("declareConflict", map[string]any{"meetingId": "mt1", "bodyId": "b1", "itemId": "it2", "memberId": "m5",
+		"reason": "Συγγένεια με μελετητή της μελέτης", "at": ts(4*day + time.Hour)})
 
 	// The sitting.
 	sit := func(d time.Duration) string { return ts(5*day + d) }
@@ -300,7 +323,9 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add("withdrawAmendment", map[string]any{"amendmentId": "a2", "reason": "Ενσωματώθηκε", "at": sit(36 * time.Minute)})
 	add("proposeAmendment", map[string]any{"amendmentId": "a3", "bodyId": "b1", "meetingId": "mt1", "itemId": "it1", "proposerId": "m4", "text": "Τρίτη τροπολογία", "at": sit(37 * time.Minute)})
 	add("rejectAmendment", map[string]any{"amendmentId": "a3", "reason": "Ο εισηγητής δεν την αποδέχθηκε", "at": sit(38 * time.Minute)})
-	vote("v1", "", "it1", 40*time.Minute, "yes", "yes", "yes", "no", "yes")
+	// m5 voted on the amendment, then steps out of the item's own vote.
+	add("stepOut", map[string]any{"meetingId": "mt1", "itemId": "it1", "memberId": "m5", "at": sit(39 * time.Minute)})
+	vote("v1", "", "it1", 40*time.Minute, "yes", "yes", "yes", "no")
 	add("changeBallot", map[string]any{"voteId": "v1", "memberId": "m4", "choice": "yes", "at": sit(42 * time.Minute)})
 	closeVote("v1", 43*time.Minute)
 	add("adoptDecision", map[string]any{"decisionId": "d1", "bodyId": "b1", "meetingId": "mt1", "itemId": "it1", "voteId": "v1",
@@ -314,8 +339,35 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	add("adjournMeeting", map[string]any{"meetingId": "mt1", "at": sit(2 * time.Hour)})
 	add("publishMinutes", map[string]any{"meetingId": "mt1", "documents": []any{doc("Πρακτικά συνεδρίασης")}, "at": ts(10 * day)})
 	add("publishDecision", map[string]any{"decisionId": "d1", "register": "diavgeia", "registerId": "ΨΑΘ1ΩΕΚ-ΑΒΓ", "documentSha256": strings.Repeat("cd", 32), "at": ts(6 * day)})
-	add("correctDecision", map[string]any{"decisionId": "d1", "reason": "Ορθή επανάληψη: σφάλμα στο ποσό", "title": "Έγκριση προϋπολογισμού 2026 (ορθή επανάληψη)",
+	add("correctDecision", map[string]any{"decisionId": "d1", "reason": "Διόρθωση: σφάλμα στο ποσό", "title": "Έγκριση προϋπολογισμού 2026 (διορθωμένη)",
 		"text": "Εγκρίνει τον προϋπολογισμό, διορθωμένο.", "at": ts(7 * day)})
+	add("reissueDecision", map[string]any{"decisionId": "d1", "registerId": "ΨΑΘ1ΩΕΚ-ΔΕΖ", "documentSha256": strings.Repeat("ce", 32),
+		"reason": "Ορθή επανάληψη λόγω σφάλματος στο ποσό", "at": ts(7*day + time.Hour)})
+
+	// The minutes of mt1: drafted, corrected, and approved at the next
+	// sitting, where a substitute sits for the absent m5.
+	add("draftMinutes", map[string]any{"meetingId": "mt1", "bodyId": "b1", "documents": []any{doc("Σχέδιο πρακτικών")}, "decisionIds": []string{"d1", "d2"}, "at": ts(8 * day)})
+	add("correctMinutes", map[string]any{"meetingId": "mt1", "reason": "Παράλειψη τοποθέτησης συμβούλου", "documents": []any{doc("Πρακτικά, διορθωμένα")}, "at": ts(9 * day)})
+	next := func(d time.Duration) string { return ts(14*day + d) }
+	add("scheduleMeeting", map[string]any{"meetingId": "mt4", "bodyId": "b1", "startsAt": next(0), "place": "Δημαρχείο", "urgency": "regular", "call": 1, "at": ts(8 * day)})
+	add("addItem", map[string]any{"meetingId": "mt4", "itemId": "it4", "title": "Έγκριση πρακτικών της προηγούμενης συνεδρίασης", "questionType": "minutes",
+		"presenter": "Πρόεδρος", "at": ts(8*day + time.Hour)})
+	add("publishAgenda", map[string]any{"meetingId": "mt4", "bodyId": "b1", "consultationClosesAt": ts(13 * day), "at": ts(8*day + 2*time.Hour)})
+	add("seatSubstitute", map[string]any{"meetingId": "mt4", "bodyId": "b1", "substituteId": "s1", "forMemberId": "m5", "at": ts(13 * day)})
+	add("justifyAbsence", map[string]any{"meetingId": "mt4", "bodyId": "b1", "memberId": "m5", "reason": "Ασθένεια", "at": ts(13*day + time.Hour)})
+	add("conveneMeeting", map[string]any{"meetingId": "mt4", "bodyId": "b1", "present": []string{"m1", "m2", "m3", "m4", "s1"}, "presidingMemberId": "m1", "at": next(10 * time.Minute)})
+	add("openVote", map[string]any{"voteId": "vm1", "bodyId": "b1", "meetingId": "mt4", "itemId": "it4", "question": "Εγκρίνονται τα πρακτικά;", "method": "roll_call", "at": next(15 * time.Minute)})
+	for _, m := range []string{"m1", "m2", "m3", "m4", "s1"} {
+		add("castBallot", map[string]any{"voteId": "vm1", "bodyId": "b1", "meetingId": "mt4", "memberId": m, "choice": "yes", "at": next(16 * time.Minute)})
+	}
+	add("closeVote", map[string]any{"voteId": "vm1", "bodyId": "b1", "meetingId": "mt4", "at": next(18 * time.Minute)})
+	add("approveMinutes", map[string]any{"meetingId": "mt1", "approvingMeetingId": "mt4", "voteId": "vm1", "at": next(19 * time.Minute)})
+	add("adjournMeeting", map[string]any{"meetingId": "mt4", "at": next(time.Hour)})
+
+	// The decision sent out under a protocol number.
+	steps = append(steps, step{name: "registerProtocolEntry", input: in(map[string]any{"entryId": "prot-d1", "registry": "geniko-protokollo", "direction": "outgoing",
+		"decisionId": "d1", "subject": "Διαβίβαση της απόφασης 1/2026 για έλεγχο νομιμότητας", "correspondent": "Αποκεντρωμένη Διοίκηση Αττικής",
+		"documents": []any{doc("Διαβιβαστικό")}, "at": ts(9 * day)}), after: protocolNumber(1)})
 
 	// Other meetings: postponed and cancelled; a failed quorum.
 	add("scheduleMeeting", map[string]any{"meetingId": "mt2", "bodyId": "b1", "startsAt": ts(15 * day), "place": "Δημαρχείο", "urgency": "regular", "at": ts(1 * day)})
@@ -366,6 +418,10 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	reqStep := func(name string, m func(id string) map[string]any, of string) {
 		steps = append(steps, step{name: name, input: func() map[string]any { return m(got[of]) }})
 	}
+	// The request takes its protocol number, which names nothing of it.
+	steps = append(steps, step{name: "registerProtocolEntry", input: func() map[string]any {
+		return map[string]any{"entryId": "prot-" + got["r1"], "registry": "geniko-protokollo", "direction": "incoming", "requestId": got["r1"], "at": ts(10 * day)}
+	}, after: protocolNumber(2)})
 	reqStep("acknowledgeRequest", func(id string) map[string]any {
 		return map[string]any{"requestId": id, "responseDays": 20, "at": ts(day)}
 	}, "r1")
@@ -410,6 +466,38 @@ func clerkScenario(e *writeEnv, t *testing.T) []step {
 	}})
 	add("recordForgetting", map[string]any{"erasureId": "erasure-" + strings.Repeat("0f", 16), "reason": "Αίτημα διαγραφής (GDPR άρθ. 17)", "at": ts(43 * day)})
 	return steps
+}
+
+// protocolNumber checks the number a protocol entry took.
+func protocolNumber(want int64) func(*testing.T, written, map[string]any) {
+	return func(t *testing.T, w written, _ map[string]any) {
+		if w.Write.Number == nil || *w.Write.Number != want {
+			t.Errorf("protocol entry %s took number %v, want %d", w.Write.Stream, w.Write.Number, want)
+		}
+	}
+}
+
+// legacyAgenda appends, as an archive recorded before consultations
+// followed their item would hold it, a meeting of b1 whose published item
+// has no consultation.
+func (e *writeEnv) legacyAgenda(t *testing.T, meeting, item string, at time.Time) {
+	t.Helper()
+	var evs []events.Event
+	for _, p := range []events.Payload{
+		events.MeetingScheduled{MeetingID: meeting, BodyID: "b1", StartsAt: at.Add(12 * day), Place: "Δημαρχείο", Urgency: events.MeetingRegular, Call: 1},
+		events.MeetingItemAdded{ItemID: item, Title: "Θέμα αρχείου", Documents: []events.DocumentRef{}},
+		events.MeetingAgendaPublished{ItemIDs: []string{item}, ConsultationClosesAt: at.Add(11 * day)},
+	} {
+		ev, err := events.Encode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.OccurredAt = at
+		evs = append(evs, ev)
+	}
+	if _, err := e.store.Append(context.Background(), "meeting-"+meeting, events.NoStream, evs...); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // directComment records a comment through the command service, as a
@@ -544,9 +632,15 @@ func TestEveryMutationRuns(t *testing.T) {
 				Version  int
 				Versions []struct{ Version int }
 			}
+			Next struct{ Status string }
+			Vote struct {
+				Result string
+				Yes    int
+			}
 		}
 		r, _ := e.do(t, call{query: `{ meeting(id: "mt1") { status present items(first: 5) { edges { node { status } } } votes(first: 5) { totalCount } }
-			decision(id: "d1") { status version versions { version } } }`})
+			decision(id: "d1") { status version versions { version } }
+			next: meeting(id: "mt4") { status } vote(id: "vm1") { result yes } }`})
 		if len(r.Errors) > 0 {
 			t.Fatal(r.Errors)
 		}
@@ -558,6 +652,10 @@ func TestEveryMutationRuns(t *testing.T) {
 		}
 		if out.Decision.Status != "revoked" || len(out.Decision.Versions) != 2 {
 			t.Errorf("decision d1: %+v", out.Decision)
+		}
+		// The next sitting approved the minutes with the substitute's ballot.
+		if out.Next.Status != "adjourned" || out.Vote.Result != "passed" || out.Vote.Yes != 5 {
+			t.Errorf("the next sitting %+v, its vote on the minutes %+v", out.Next, out.Vote)
 		}
 	})
 

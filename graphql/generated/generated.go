@@ -694,6 +694,11 @@ type ComplexityRoot struct {
 		Vote       func(childComplexity int) int
 	}
 
+	MinutesPayload struct {
+		Meeting func(childComplexity int) int
+		Write   func(childComplexity int) int
+	}
+
 	MinutesVersion struct {
 		At         func(childComplexity int) int
 		Documents  func(childComplexity int) int
@@ -718,6 +723,7 @@ type ComplexityRoot struct {
 		AmendTender           func(childComplexity int, input events.AmendTender, expectedVersion *int64, idempotencyKey *string) int
 		AnnulDecision         func(childComplexity int, input events.AnnulDecision, expectedVersion *int64, idempotencyKey *string) int
 		AnswerRequest         func(childComplexity int, input events.AnswerRequest, expectedVersion *int64, idempotencyKey *string) int
+		ApproveMinutes        func(childComplexity int, input events.ApproveMinutes, expectedVersion *int64, idempotencyKey *string) int
 		AssignRequest         func(childComplexity int, input events.AssignRequest, expectedVersion *int64, idempotencyKey *string) int
 		AwardProcurement      func(childComplexity int, input events.AwardProcurement, expectedVersion *int64, idempotencyKey *string) int
 		CancelMeeting         func(childComplexity int, input events.CancelMeeting, expectedVersion *int64, idempotencyKey *string) int
@@ -738,12 +744,16 @@ type ComplexityRoot struct {
 		CompleteProcurement   func(childComplexity int, input events.CompleteProcurement, expectedVersion *int64, idempotencyKey *string) int
 		ConveneMeeting        func(childComplexity int, input events.ConveneMeeting, expectedVersion *int64, idempotencyKey *string) int
 		CorrectDecision       func(childComplexity int, input events.CorrectDecision, expectedVersion *int64, idempotencyKey *string) int
+		CorrectMinutes        func(childComplexity int, input events.CorrectMinutes, expectedVersion *int64, idempotencyKey *string) int
 		DecideAppeal          func(childComplexity int, input events.DecideAppeal, expectedVersion *int64, idempotencyKey *string) int
+		DeclareConflict       func(childComplexity int, input events.DeclareConflict, expectedVersion *int64, idempotencyKey *string) int
 		DissolveFaction       func(childComplexity int, input events.DissolveFaction, expectedVersion *int64, idempotencyKey *string) int
+		DraftMinutes          func(childComplexity int, input events.DraftMinutes, expectedVersion *int64, idempotencyKey *string) int
 		ExtendRequest         func(childComplexity int, input events.ExtendRequest, expectedVersion *int64, idempotencyKey *string) int
 		FormFaction           func(childComplexity int, input events.FormFaction, expectedVersion *int64, idempotencyKey *string) int
 		ForwardRequest        func(childComplexity int, input events.ForwardRequest, expectedVersion *int64, idempotencyKey *string) int
 		GrantAccess           func(childComplexity int, input events.GrantAccess, expectedVersion *int64, idempotencyKey *string) int
+		JustifyAbsence        func(childComplexity int, input events.JustifyAbsence, expectedVersion *int64, idempotencyKey *string) int
 		LodgeAppeal           func(childComplexity int, input events.LodgeAppeal, expectedVersion *int64, idempotencyKey *string) int
 		ModerateComment       func(childComplexity int, input events.ModerateComment, expectedVersion *int64, idempotencyKey *string) int
 		OpenConsultation      func(childComplexity int, input events.OpenConsultation, expectedVersion *int64, idempotencyKey *string) int
@@ -764,7 +774,9 @@ type ComplexityRoot struct {
 		RecordPayment         func(childComplexity int, input events.RecordPayment, expectedVersion *int64, idempotencyKey *string) int
 		RecordQuorumFailure   func(childComplexity int, input events.RecordQuorumFailure, expectedVersion *int64, idempotencyKey *string) int
 		RegisterBody          func(childComplexity int, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) int
+		RegisterProtocolEntry func(childComplexity int, input events.RegisterProtocolEntry, expectedVersion *int64, idempotencyKey *string) int
 		RegisterSupplier      func(childComplexity int, input events.RegisterSupplier, expectedVersion *int64, idempotencyKey *string) int
+		ReissueDecision       func(childComplexity int, input events.ReissueDecision, expectedVersion *int64, idempotencyKey *string) int
 		RejectAmendment       func(childComplexity int, input events.RejectAmendment, expectedVersion *int64, idempotencyKey *string) int
 		RejectRequest         func(childComplexity int, input events.RejectRequest, expectedVersion *int64, idempotencyKey *string) int
 		RemoveMember          func(childComplexity int, input events.RemoveMember, expectedVersion *int64, idempotencyKey *string) int
@@ -772,8 +784,10 @@ type ComplexityRoot struct {
 		RevokeAccess          func(childComplexity int, input events.RevokeAccess, expectedVersion *int64, idempotencyKey *string) int
 		RevokeDecision        func(childComplexity int, input events.RevokeDecision, expectedVersion *int64, idempotencyKey *string) int
 		ScheduleMeeting       func(childComplexity int, input events.ScheduleMeeting, expectedVersion *int64, idempotencyKey *string) int
+		SeatSubstitute        func(childComplexity int, input events.SeatSubstitute, expectedVersion *int64, idempotencyKey *string) int
 		SignContract          func(childComplexity int, input events.SignContract, expectedVersion *int64, idempotencyKey *string) int
 		SkipEvent             func(childComplexity int, input events.SkipEvent, expectedVersion *int64, idempotencyKey *string) int
+		StepOut               func(childComplexity int, input events.StepOut, expectedVersion *int64, idempotencyKey *string) int
 		SubmitComment         func(childComplexity int, input SubmitCommentInput, expectedVersion *int64, idempotencyKey *string) int
 		SubmitRequest         func(childComplexity int, input SubmitRequestInput, expectedVersion *int64, idempotencyKey *string) int
 		WithdrawAmendment     func(childComplexity int, input events.WithdrawAmendment, expectedVersion *int64, idempotencyKey *string) int
@@ -926,6 +940,10 @@ type ComplexityRoot struct {
 	ProtocolEntryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProtocolEntryPayload struct {
+		Write func(childComplexity int) int
 	}
 
 	Query struct {
@@ -1410,6 +1428,15 @@ type MutationResolver interface {
 	RevokeAccess(ctx context.Context, input events.RevokeAccess, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	SkipEvent(ctx context.Context, input events.SkipEvent, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 	RecordForgetting(ctx context.Context, input events.RecordForgetting, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	StepOut(ctx context.Context, input events.StepOut, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DeclareConflict(ctx context.Context, input events.DeclareConflict, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	JustifyAbsence(ctx context.Context, input events.JustifyAbsence, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	SeatSubstitute(ctx context.Context, input events.SeatSubstitute, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	DraftMinutes(ctx context.Context, input events.DraftMinutes, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	CorrectMinutes(ctx context.Context, input events.CorrectMinutes, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ApproveMinutes(ctx context.Context, input events.ApproveMinutes, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	ReissueDecision(ctx context.Context, input events.ReissueDecision, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
+	RegisterProtocolEntry(ctx context.Context, input events.RegisterProtocolEntry, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
 }
 type ProcurementResolver interface {
 	Buyer(ctx context.Context, obj *model.Procurement) (*model.Body, error)
@@ -4091,6 +4118,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MinutesApproval.Vote(childComplexity), true
 
+	case "MinutesPayload.meeting":
+		if e.ComplexityRoot.MinutesPayload.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesPayload.Meeting(childComplexity), true
+	case "MinutesPayload.write":
+		if e.ComplexityRoot.MinutesPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesPayload.Write(childComplexity), true
+
 	case "MinutesVersion.at":
 		if e.ComplexityRoot.MinutesVersion.At == nil {
 			break
@@ -4245,6 +4285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AnswerRequest(childComplexity, args["input"].(events.AnswerRequest), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.approveMinutes":
+		if e.ComplexityRoot.Mutation.ApproveMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveMinutes(childComplexity, args["input"].(events.ApproveMinutes), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.assignRequest":
 		if e.ComplexityRoot.Mutation.AssignRequest == nil {
 			break
@@ -4465,6 +4516,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CorrectDecision(childComplexity, args["input"].(events.CorrectDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.correctMinutes":
+		if e.ComplexityRoot.Mutation.CorrectMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectMinutes(childComplexity, args["input"].(events.CorrectMinutes), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.decideAppeal":
 		if e.ComplexityRoot.Mutation.DecideAppeal == nil {
 			break
@@ -4476,6 +4538,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DecideAppeal(childComplexity, args["input"].(events.DecideAppeal), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.declareConflict":
+		if e.ComplexityRoot.Mutation.DeclareConflict == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_declareConflict_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeclareConflict(childComplexity, args["input"].(events.DeclareConflict), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.dissolveFaction":
 		if e.ComplexityRoot.Mutation.DissolveFaction == nil {
 			break
@@ -4487,6 +4560,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DissolveFaction(childComplexity, args["input"].(events.DissolveFaction), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.draftMinutes":
+		if e.ComplexityRoot.Mutation.DraftMinutes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_draftMinutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DraftMinutes(childComplexity, args["input"].(events.DraftMinutes), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.extendRequest":
 		if e.ComplexityRoot.Mutation.ExtendRequest == nil {
 			break
@@ -4531,6 +4615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantAccess(childComplexity, args["input"].(events.GrantAccess), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.justifyAbsence":
+		if e.ComplexityRoot.Mutation.JustifyAbsence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_justifyAbsence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JustifyAbsence(childComplexity, args["input"].(events.JustifyAbsence), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.lodgeAppeal":
 		if e.ComplexityRoot.Mutation.LodgeAppeal == nil {
 			break
@@ -4751,6 +4846,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterBody(childComplexity, args["input"].(events.RegisterBody), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.registerProtocolEntry":
+		if e.ComplexityRoot.Mutation.RegisterProtocolEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerProtocolEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterProtocolEntry(childComplexity, args["input"].(events.RegisterProtocolEntry), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.registerSupplier":
 		if e.ComplexityRoot.Mutation.RegisterSupplier == nil {
 			break
@@ -4762,6 +4868,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterSupplier(childComplexity, args["input"].(events.RegisterSupplier), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.reissueDecision":
+		if e.ComplexityRoot.Mutation.ReissueDecision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reissueDecision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReissueDecision(childComplexity, args["input"].(events.ReissueDecision), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.rejectAmendment":
 		if e.ComplexityRoot.Mutation.RejectAmendment == nil {
 			break
@@ -4839,6 +4956,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleMeeting(childComplexity, args["input"].(events.ScheduleMeeting), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.seatSubstitute":
+		if e.ComplexityRoot.Mutation.SeatSubstitute == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_seatSubstitute_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SeatSubstitute(childComplexity, args["input"].(events.SeatSubstitute), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.signContract":
 		if e.ComplexityRoot.Mutation.SignContract == nil {
 			break
@@ -4861,6 +4989,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SkipEvent(childComplexity, args["input"].(events.SkipEvent), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
+	case "Mutation.stepOut":
+		if e.ComplexityRoot.Mutation.StepOut == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_stepOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StepOut(childComplexity, args["input"].(events.StepOut), args["expectedVersion"].(*int64), args["idempotencyKey"].(*string)), true
 	case "Mutation.submitComment":
 		if e.ComplexityRoot.Mutation.SubmitComment == nil {
 			break
@@ -5568,6 +5707,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProtocolEntryEdge.Node(childComplexity), true
+
+	case "ProtocolEntryPayload.write":
+		if e.ComplexityRoot.ProtocolEntryPayload.Write == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryPayload.Write(childComplexity), true
 
 	case "Query.agendaItem":
 		if e.ComplexityRoot.Query.AgendaItem == nil {
@@ -6848,6 +6994,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AnalyticsFilter", ec.unmarshalInputAnalyticsFilter),
 			graphql.NewInputUnmarshaler("AnnulDecisionInput", ec.unmarshalInputAnnulDecisionInput),
 			graphql.NewInputUnmarshaler("AnswerRequestInput", ec.unmarshalInputAnswerRequestInput),
+			graphql.NewInputUnmarshaler("ApproveMinutesInput", ec.unmarshalInputApproveMinutesInput),
 			graphql.NewInputUnmarshaler("AsOf", ec.unmarshalInputAsOf),
 			graphql.NewInputUnmarshaler("AssignRequestInput", ec.unmarshalInputAssignRequestInput),
 			graphql.NewInputUnmarshaler("AwardProcurementInput", ec.unmarshalInputAwardProcurementInput),
@@ -6872,14 +7019,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ContractPeriodInput", ec.unmarshalInputContractPeriodInput),
 			graphql.NewInputUnmarshaler("ConveneMeetingInput", ec.unmarshalInputConveneMeetingInput),
 			graphql.NewInputUnmarshaler("CorrectDecisionInput", ec.unmarshalInputCorrectDecisionInput),
+			graphql.NewInputUnmarshaler("CorrectMinutesInput", ec.unmarshalInputCorrectMinutesInput),
 			graphql.NewInputUnmarshaler("DecideAppealInput", ec.unmarshalInputDecideAppealInput),
 			graphql.NewInputUnmarshaler("DecisionExceptionInput", ec.unmarshalInputDecisionExceptionInput),
+			graphql.NewInputUnmarshaler("DeclareConflictInput", ec.unmarshalInputDeclareConflictInput),
 			graphql.NewInputUnmarshaler("DissolveFactionInput", ec.unmarshalInputDissolveFactionInput),
 			graphql.NewInputUnmarshaler("DocumentInput", ec.unmarshalInputDocumentInput),
+			graphql.NewInputUnmarshaler("DraftMinutesInput", ec.unmarshalInputDraftMinutesInput),
 			graphql.NewInputUnmarshaler("ExtendRequestInput", ec.unmarshalInputExtendRequestInput),
 			graphql.NewInputUnmarshaler("FormFactionInput", ec.unmarshalInputFormFactionInput),
 			graphql.NewInputUnmarshaler("ForwardRequestInput", ec.unmarshalInputForwardRequestInput),
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
+			graphql.NewInputUnmarshaler("JustifyAbsenceInput", ec.unmarshalInputJustifyAbsenceInput),
 			graphql.NewInputUnmarshaler("LodgeAppealInput", ec.unmarshalInputLodgeAppealInput),
 			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
@@ -6903,7 +7054,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordPaymentInput", ec.unmarshalInputRecordPaymentInput),
 			graphql.NewInputUnmarshaler("RecordQuorumFailureInput", ec.unmarshalInputRecordQuorumFailureInput),
 			graphql.NewInputUnmarshaler("RegisterBodyInput", ec.unmarshalInputRegisterBodyInput),
+			graphql.NewInputUnmarshaler("RegisterProtocolEntryInput", ec.unmarshalInputRegisterProtocolEntryInput),
 			graphql.NewInputUnmarshaler("RegisterSupplierInput", ec.unmarshalInputRegisterSupplierInput),
+			graphql.NewInputUnmarshaler("ReissueDecisionInput", ec.unmarshalInputReissueDecisionInput),
 			graphql.NewInputUnmarshaler("RejectAmendmentInput", ec.unmarshalInputRejectAmendmentInput),
 			graphql.NewInputUnmarshaler("RejectRequestInput", ec.unmarshalInputRejectRequestInput),
 			graphql.NewInputUnmarshaler("RemoveMemberInput", ec.unmarshalInputRemoveMemberInput),
@@ -6911,8 +7064,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevokeAccessInput", ec.unmarshalInputRevokeAccessInput),
 			graphql.NewInputUnmarshaler("RevokeDecisionInput", ec.unmarshalInputRevokeDecisionInput),
 			graphql.NewInputUnmarshaler("ScheduleMeetingInput", ec.unmarshalInputScheduleMeetingInput),
+			graphql.NewInputUnmarshaler("SeatSubstituteInput", ec.unmarshalInputSeatSubstituteInput),
 			graphql.NewInputUnmarshaler("SignContractInput", ec.unmarshalInputSignContractInput),
 			graphql.NewInputUnmarshaler("SkipEventInput", ec.unmarshalInputSkipEventInput),
+			graphql.NewInputUnmarshaler("StepOutInput", ec.unmarshalInputStepOutInput),
 			graphql.NewInputUnmarshaler("SubmitCommentInput", ec.unmarshalInputSubmitCommentInput),
 			graphql.NewInputUnmarshaler("SubmitRequestInput", ec.unmarshalInputSubmitRequestInput),
 			graphql.NewInputUnmarshaler("TenderItemInput", ec.unmarshalInputTenderItemInput),
@@ -8423,7 +8578,7 @@ type Mutation {
   adoptDecision("The command." input: AdoptDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
   "Record a decision's publication on a register such as Diavgeia, with the id it assigned (ΑΔΑ) and the document's checksum."
   publishDecision("The command." input: PublishDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
-  "Correct a decision (ορθή επανάληψη): a new version with the reason; every earlier version stays on the record."
+  "Correct a decision: a new version with the reason, under the same register id; every earlier version stays on the record (a reissue under a new ΑΔΑ is reissueDecision)."
   correctDecision("The command." input: CorrectDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
   "Revoke a decision (ανάκληση) by a later decision, with the reason."
   revokeDecision("The command." input: RevokeDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
@@ -8508,6 +8663,26 @@ type Mutation {
   skipEvent("The command." input: SkipEventInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
   "Record that a person was forgotten (the right to erasure): the erasure's id and reason, never who."
   recordForgetting("The command." input: RecordForgettingInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): RecordPayload!
+
+  # Attendance per item, minutes, reissues and the protocol (the record as a Greek municipality keeps it)
+  "Record that a member present at the sitting stepped out of one agenda item: absent for its discussion, vote and quorum."
+  stepOut("The command." input: StepOutInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AgendaItemPayload!
+  "Record a member's conflict of interest (κώλυμα) on an agenda item, with the public reason: the member takes no part in its vote and does not count toward its quorum."
+  declareConflict("The command." input: DeclareConflictInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): AgendaItemPayload!
+  "Record that a member's absence from a meeting is justified (δικαιολογημένη απουσία), with the public reason."
+  justifyAbsence("The command." input: JustifyAbsenceInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Seat a substitute member (αναπληρωματικό μέλος) in place of an absent member for a meeting, in a body whose settings have substitutes."
+  seatSubstitute("The command." input: SeatSubstituteInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MeetingPayload!
+  "Draft the minutes (πρακτικά) of an adjourned meeting, naming the decisions of the meeting they record."
+  draftMinutes("The command." input: DraftMinutesInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MinutesPayload!
+  "Correct a meeting's minutes into a new version, with the reason; every earlier version stays on the record, and corrected minutes need an approval of their own."
+  correctMinutes("The command." input: CorrectMinutesInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MinutesPayload!
+  "Approve the current version of a meeting's minutes at a later meeting of the same body, by the closed, passed vote on an item of question type minutes."
+  approveMinutes("The command." input: ApproveMinutesInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): MinutesPayload!
+  "Record that the register issued a published decision again (ορθή επανάληψη) under a new id (a new ΑΔΑ), linked to the previous one."
+  reissueDecision("The command." input: ReissueDecisionInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): DecisionPayload!
+  "Register a document received or sent, or a citizen's request, in the municipality's protocol: it takes the next protocol number (αριθμός πρωτοκόλλου) of its registry and year (write.number). Needs a token for every body: the protocol is the municipality's."
+  registerProtocolEntry("The command." input: RegisterProtocolEntryInput!, "The stream version last seen; -1 for none." expectedVersion: Int64, "A key that makes retries safe." idempotencyKey: String): ProtocolEntryPayload!
 }
 
 "What a mutation wrote to the log."
@@ -8552,6 +8727,20 @@ type MemberPayload {
   member: Member
   "The body after the write; null until the read model has caught up."
   body: Body
+}
+
+"What a command of a meeting's minutes wrote, and the meeting they record."
+type MinutesPayload {
+  "What the command wrote."
+  write: Write!
+  "The meeting whose minutes these are, after the write; null until the read model has caught up (see write.caughtUp)."
+  meeting: Meeting
+}
+
+"What a protocol registration wrote: its stream is the entry's, its number the protocol number."
+type ProtocolEntryPayload {
+  "What the command wrote; write.number is the entry's protocol number within its registry and year."
+  write: Write!
 }
 
 "What a meeting's command wrote, and the meeting."
@@ -10111,6 +10300,140 @@ input ForwardRequestInput {
   "When."
   at: Time!
 }
+
+"A member present at a sitting steps out of one agenda item."
+input StepOutInput {
+  "The meeting's id."
+  meetingId: String!
+  "The agenda item."
+  itemId: String!
+  "The member who steps out."
+  memberId: String!
+  "When."
+  at: Time!
+}
+
+"A member declares a conflict of interest (κώλυμα) on an agenda item."
+input DeclareConflictInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "The agenda item."
+  itemId: String!
+  "The member with the conflict."
+  memberId: String!
+  "The public reason, such as kinship with a bidder."
+  reason: String!
+  "When it was declared, before or at the sitting."
+  at: Time!
+}
+
+"A member's absence from a meeting is justified."
+input JustifyAbsenceInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets."
+  bodyId: String!
+  "The absent member."
+  memberId: String!
+  "The public reason."
+  reason: String!
+  "When it was recorded."
+  at: Time!
+}
+
+"A substitute takes the seat of an absent member for a meeting."
+input SeatSubstituteInput {
+  "The meeting's id."
+  meetingId: String!
+  "The body that meets; its settings must have substitutes."
+  bodyId: String!
+  "The substitute, a member of the body in the role substitute."
+  substituteId: String!
+  "The absent voting member whose seat the substitute takes."
+  forMemberId: String!
+  "When, before or at the sitting."
+  at: Time!
+}
+
+"Draft the minutes of an adjourned meeting."
+input DraftMinutesInput {
+  "The meeting whose minutes these are; the minutes' id is the meeting's."
+  meetingId: String!
+  "The body that met."
+  bodyId: String!
+  "The minutes and their attachments."
+  documents: [DocumentInput!]!
+  "The decisions taken at the meeting that the minutes record."
+  decisionIds: [String!]
+  "When they were drafted."
+  at: Time!
+}
+
+"Correct a meeting's minutes into a new version."
+input CorrectMinutesInput {
+  "The meeting whose minutes these are."
+  meetingId: String!
+  "Why."
+  reason: String!
+  "The corrected minutes, in full."
+  documents: [DocumentInput!]!
+  "When they were corrected."
+  at: Time!
+}
+
+"Approve a meeting's minutes at a later meeting."
+input ApproveMinutesInput {
+  "The meeting whose minutes are approved."
+  meetingId: String!
+  "The later meeting of the same body that approved them."
+  approvingMeetingId: String!
+  "The closed, passed vote of that meeting on an item of question type minutes."
+  voteId: String!
+  "When they were approved."
+  at: Time!
+}
+
+"The register issued a decision again (ορθή επανάληψη) under a new id."
+input ReissueDecisionInput {
+  "The decision's id."
+  decisionId: String!
+  "The new id the register assigned (a new ΑΔΑ)."
+  registerId: String!
+  "The SHA-256 of the reissued document, 64 hex digits."
+  documentSha256: String!
+  "Why it was reissued."
+  reason: String!
+  "When it was reissued."
+  at: Time!
+}
+
+"Register a document or a request in the municipality's protocol."
+input RegisterProtocolEntryInput {
+  "The entry's id."
+  entryId: String!
+  "The registry, such as geniko-protokollo: each numbers its own entries per year."
+  registry: String!
+  "The year whose numbering it takes; the year of ` + "`" + `at` + "`" + ` when omitted (it must be that year)."
+  year: Int
+  "incoming or outgoing."
+  direction: String!
+  "An official's summary of the document; none for the incoming entry of a citizen's request, whose subject stays sealed in the request."
+  subject: String
+  "The authority or office it came from or went to, never a citizen; none for a citizen's request."
+  correspondent: String
+  "The citizen's request this entry numbers, if any."
+  requestId: String
+  "The decision the document carries, if any."
+  decisionId: String
+  "The incoming entry an outgoing document replies to, if any."
+  inReplyTo: String
+  "The document and its attachments."
+  documents: [DocumentInput!]
+  "When it was registered."
+  at: Time!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -11353,6 +11676,16 @@ func (ec *executionContext) childFields_MinutesApproval(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type MinutesApproval", field.Name)
 }
 
+func (ec *executionContext) childFields_MinutesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_MinutesPayload_write(ctx, field)
+	case "meeting":
+		return ec.fieldContext_MinutesPayload_meeting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MinutesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MinutesVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "version":
@@ -11671,6 +12004,14 @@ func (ec *executionContext) childFields_ProtocolEntryEdge(ctx context.Context, f
 		return ec.fieldContext_ProtocolEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProtocolEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtocolEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "write":
+		return ec.fieldContext_ProtocolEntryPayload_write(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtocolEntryPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13301,6 +13642,36 @@ func (ec *executionContext) field_Mutation_answerRequest_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ApproveMinutes, error) {
+			return ec.unmarshalNApproveMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐApproveMinutes(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13901,6 +14272,36 @@ func (ec *executionContext) field_Mutation_correctDecision_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_correctMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.CorrectMinutes, error) {
+			return ec.unmarshalNCorrectMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCorrectMinutes(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_decideAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13931,12 +14332,72 @@ func (ec *executionContext) field_Mutation_decideAppeal_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_declareConflict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DeclareConflict, error) {
+			return ec.unmarshalNDeclareConflictInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDeclareConflict(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_dissolveFaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.DissolveFaction, error) {
 			return ec.unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_draftMinutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.DraftMinutes, error) {
+			return ec.unmarshalNDraftMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDraftMinutes(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14057,6 +14518,36 @@ func (ec *executionContext) field_Mutation_grantAccess_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.GrantAccess, error) {
 			return ec.unmarshalNGrantAccessInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐGrantAccess(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_justifyAbsence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.JustifyAbsence, error) {
+			return ec.unmarshalNJustifyAbsenceInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐJustifyAbsence(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14681,12 +15172,72 @@ func (ec *executionContext) field_Mutation_registerBody_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerProtocolEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.RegisterProtocolEntry, error) {
+			return ec.unmarshalNRegisterProtocolEntryInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterProtocolEntry(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerSupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.RegisterSupplier, error) {
 			return ec.unmarshalNRegisterSupplierInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterSupplier(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reissueDecision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.ReissueDecision, error) {
+			return ec.unmarshalNReissueDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐReissueDecision(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14921,6 +15472,36 @@ func (ec *executionContext) field_Mutation_scheduleMeeting_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_seatSubstitute_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.SeatSubstitute, error) {
+			return ec.unmarshalNSeatSubstituteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSeatSubstitute(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14957,6 +15538,36 @@ func (ec *executionContext) field_Mutation_skipEvent_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (events.SkipEvent, error) {
 			return ec.unmarshalNSkipEventInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSkipEvent(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_stepOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (events.StepOut, error) {
+			return ec.unmarshalNStepOutInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐStepOut(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27071,6 +27682,70 @@ func (ec *executionContext) fieldContext_MinutesApproval_approvedAt(_ context.Co
 	return graphql.NewScalarFieldContext("MinutesApproval", field, false, false, "Time")
 }
 
+func (ec *executionContext) _MinutesPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinutesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinutesPayload_meeting(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesPayload_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesPayload_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinutesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MinutesVersion_version(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30365,6 +31040,402 @@ func (ec *executionContext) fieldContext_Mutation_recordForgetting(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_stepOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_stepOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StepOut(ctx, fc.Args["input"].(events.StepOut), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_stepOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_stepOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_declareConflict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_declareConflict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeclareConflict(ctx, fc.Args["input"].(events.DeclareConflict), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNAgendaItemPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_declareConflict(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgendaItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_declareConflict_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_justifyAbsence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_justifyAbsence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().JustifyAbsence(ctx, fc.Args["input"].(events.JustifyAbsence), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_justifyAbsence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_justifyAbsence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_seatSubstitute(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_seatSubstitute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SeatSubstitute(ctx, fc.Args["input"].(events.SeatSubstitute), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMeetingPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_seatSubstitute(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeetingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_seatSubstitute_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_draftMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_draftMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DraftMinutes(ctx, fc.Args["input"].(events.DraftMinutes), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMinutesPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_draftMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinutesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_draftMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_correctMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectMinutes(ctx, fc.Args["input"].(events.CorrectMinutes), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMinutesPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinutesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approveMinutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveMinutes(ctx, fc.Args["input"].(events.ApproveMinutes), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNMinutesPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinutesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveMinutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reissueDecision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reissueDecision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReissueDecision(ctx, fc.Args["input"].(events.ReissueDecision), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reissueDecision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reissueDecision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerProtocolEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerProtocolEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterProtocolEntry(ctx, fc.Args["input"].(events.RegisterProtocolEntry), fc.Args["expectedVersion"].(*int64), fc.Args["idempotencyKey"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Written) graphql.Marshaler {
+			return ec.marshalNProtocolEntryPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerProtocolEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerProtocolEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33117,6 +34188,38 @@ func (ec *executionContext) fieldContext_ProtocolEntryEdge_node(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ProtocolEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntryPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryPayload_write(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Write, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Write) graphql.Marshaler {
+			return ec.marshalNWrite2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWrite(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryPayload_write(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Write(ctx, field)
 		},
 	}
 	return fc, nil
@@ -40204,6 +41307,69 @@ func UnmarshalAnswerRequestInput(ctx context.Context, raw any) (events.AnswerReq
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApproveMinutesInput(ctx context.Context, obj any) (events.ApproveMinutes, error) {
+	var it events.ApproveMinutes
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "approvingMeetingId", "voteId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "approvingMeetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approvingMeetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApprovingMeetingID = data
+		case "voteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoteID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveMinutesInput unmarshals raw into the ApproveMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveMinutesInput(ctx context.Context, raw any) (events.ApproveMinutes, error) {
+	var out events.ApproveMinutes
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveMinutesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAsOf(ctx context.Context, obj any) (AsOf, error) {
 	var it AsOf
 	if obj == nil {
@@ -41716,6 +42882,69 @@ func UnmarshalCorrectDecisionInput(ctx context.Context, raw any) (events.Correct
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCorrectMinutesInput(ctx context.Context, obj any) (events.CorrectMinutes, error) {
+	var it events.CorrectMinutes
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "reason", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalNDocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCorrectMinutesInput unmarshals raw into the CorrectMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCorrectMinutesInput(ctx context.Context, raw any) (events.CorrectMinutes, error) {
+	var out events.CorrectMinutes
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CorrectMinutesInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecideAppealInput(ctx context.Context, obj any) (events.DecideAppeal, error) {
 	var it events.DecideAppeal
 	if obj == nil {
@@ -41844,6 +43073,83 @@ func UnmarshalDecisionExceptionInput(ctx context.Context, raw any) (events.Decis
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeclareConflictInput(ctx context.Context, obj any) (events.DeclareConflict, error) {
+	var it events.DeclareConflict
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "itemId", "memberId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeclareConflictInput unmarshals raw into the DeclareConflictInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeclareConflictInput(ctx context.Context, raw any) (events.DeclareConflict, error) {
+	var out events.DeclareConflict
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeclareConflictInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDissolveFactionInput(ctx context.Context, obj any) (events.DissolveFaction, error) {
 	var it events.DissolveFaction
 	if obj == nil {
@@ -41967,6 +43273,76 @@ func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj
 func UnmarshalDocumentInput(ctx context.Context, raw any) (events.DocumentRef, error) {
 	var out events.DocumentRef
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDraftMinutesInput(ctx context.Context, obj any) (events.DraftMinutes, error) {
+	var it events.DraftMinutes
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "documents", "decisionIds", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalNDocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "decisionIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionIds"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionIDs = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDraftMinutesInput unmarshals raw into the DraftMinutesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDraftMinutesInput(ctx context.Context, raw any) (events.DraftMinutes, error) {
+	var out events.DraftMinutes
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DraftMinutesInput", raw, &out)
 	return out, err
 }
 
@@ -42275,6 +43651,76 @@ func (ec *executionContext) unmarshalInputGrantAccessInput(ctx context.Context, 
 func UnmarshalGrantAccessInput(ctx context.Context, raw any) (events.GrantAccess, error) {
 	var out events.GrantAccess
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GrantAccessInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputJustifyAbsenceInput(ctx context.Context, obj any) (events.JustifyAbsence, error) {
+	var it events.JustifyAbsence
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "memberId", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalJustifyAbsenceInput unmarshals raw into the JustifyAbsenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalJustifyAbsenceInput(ctx context.Context, raw any) (events.JustifyAbsence, error) {
+	var out events.JustifyAbsence
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "JustifyAbsenceInput", raw, &out)
 	return out, err
 }
 
@@ -43906,6 +45352,118 @@ func UnmarshalRegisterBodyInput(ctx context.Context, raw any) (events.RegisterBo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegisterProtocolEntryInput(ctx context.Context, obj any) (events.RegisterProtocolEntry, error) {
+	var it events.RegisterProtocolEntry
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"entryId", "registry", "year", "direction", "subject", "correspondent", "requestId", "decisionId", "inReplyTo", "documents", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "entryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entryId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntryID = data
+		case "registry":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registry"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Registry = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProtocolDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "correspondent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("correspondent"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Correspondent = data
+		case "requestId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requestId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequestID = data
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "inReplyTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inReplyTo"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InReplyTo = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterProtocolEntryInput unmarshals raw into the RegisterProtocolEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterProtocolEntryInput(ctx context.Context, raw any) (events.RegisterProtocolEntry, error) {
+	var out events.RegisterProtocolEntry
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterProtocolEntryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Context, obj any) (events.RegisterSupplier, error) {
 	var it events.RegisterSupplier
 	if obj == nil {
@@ -44001,6 +45559,76 @@ func (ec *executionContext) unmarshalInputRegisterSupplierInput(ctx context.Cont
 func UnmarshalRegisterSupplierInput(ctx context.Context, raw any) (events.RegisterSupplier, error) {
 	var out events.RegisterSupplier
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterSupplierInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReissueDecisionInput(ctx context.Context, obj any) (events.ReissueDecision, error) {
+	var it events.ReissueDecision
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"decisionId", "registerId", "documentSha256", "reason", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "decisionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionID = data
+		case "registerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registerId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisterID = data
+		case "documentSha256":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentSha256"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentSHA256 = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReissueDecisionInput unmarshals raw into the ReissueDecisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReissueDecisionInput(ctx context.Context, raw any) (events.ReissueDecision, error) {
+	var out events.ReissueDecision
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReissueDecisionInput", raw, &out)
 	return out, err
 }
 
@@ -44480,6 +46108,76 @@ func UnmarshalScheduleMeetingInput(ctx context.Context, raw any) (events.Schedul
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSeatSubstituteInput(ctx context.Context, obj any) (events.SeatSubstitute, error) {
+	var it events.SeatSubstitute
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "bodyId", "substituteId", "forMemberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "bodyId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyID = data
+		case "substituteId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("substituteId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubstituteID = data
+		case "forMemberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("forMemberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ForMemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSeatSubstituteInput unmarshals raw into the SeatSubstituteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSeatSubstituteInput(ctx context.Context, raw any) (events.SeatSubstitute, error) {
+	var out events.SeatSubstitute
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SeatSubstituteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context, obj any) (events.SignContract, error) {
 	var it events.SignContract
 	if obj == nil {
@@ -44645,6 +46343,69 @@ func (ec *executionContext) unmarshalInputSkipEventInput(ctx context.Context, ob
 func UnmarshalSkipEventInput(ctx context.Context, raw any) (events.SkipEvent, error) {
 	var out events.SkipEvent
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkipEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStepOutInput(ctx context.Context, obj any) (events.StepOut, error) {
+	var it events.StepOut
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"meetingId", "itemId", "memberId", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "meetingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meetingId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MeetingID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "memberId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberID = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStepOutInput unmarshals raw into the StepOutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStepOutInput(ctx context.Context, raw any) (events.StepOut, error) {
+	var out events.StepOut
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StepOutInput", raw, &out)
 	return out, err
 }
 
@@ -49344,6 +51105,44 @@ func (ec *executionContext) _MinutesApproval(ctx context.Context, sel ast.Select
 	return out
 }
 
+var minutesPayloadImplementors = []string{"MinutesPayload"}
+
+func (ec *executionContext) _MinutesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, minutesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MinutesPayload")
+		case "write":
+			out.Values[i] = ec._MinutesPayload_write(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._MinutesPayload_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var minutesVersionImplementors = []string{"MinutesVersion"}
 
 func (ec *executionContext) _MinutesVersion(ctx context.Context, sel ast.SelectionSet, obj *readmodel.MinutesVersion) graphql.Marshaler {
@@ -49947,6 +51746,69 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordForgetting":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordForgetting(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stepOut":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_stepOut(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "declareConflict":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_declareConflict(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "justifyAbsence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_justifyAbsence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seatSubstitute":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_seatSubstitute(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "draftMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_draftMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correctMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approveMinutes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveMinutes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reissueDecision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reissueDecision(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerProtocolEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerProtocolEntry(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -50892,6 +52754,39 @@ func (ec *executionContext) _ProtocolEntryEdge(ctx context.Context, sel ast.Sele
 			}
 		case "node":
 			out.Values[i] = ec._ProtocolEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protocolEntryPayloadImplementors = []string{"ProtocolEntryPayload"}
+
+func (ec *executionContext) _ProtocolEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protocolEntryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtocolEntryPayload")
+		case "write":
+			out.Values[i] = ec._ProtocolEntryPayload_write(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53216,6 +55111,11 @@ func (ec *executionContext) unmarshalNAnswerRequestInput2githubᚗcomᚋpnyxᚑc
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNApproveMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐApproveMinutes(ctx context.Context, v any) (events.ApproveMinutes, error) {
+	res, err := ec.unmarshalInputApproveMinutesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAssignRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAssignRequest(ctx context.Context, v any) (events.AssignRequest, error) {
 	res, err := ec.unmarshalInputAssignRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -53614,6 +55514,11 @@ func (ec *executionContext) unmarshalNCorrectDecisionInput2githubᚗcomᚋpnyx�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCorrectMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCorrectMinutes(ctx context.Context, v any) (events.CorrectMinutes, error) {
+	res, err := ec.unmarshalInputCorrectMinutesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDecideAppealInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDecideAppeal(ctx context.Context, v any) (events.DecideAppeal, error) {
 	res, err := ec.unmarshalInputDecideAppealInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -53763,6 +55668,11 @@ func (ec *executionContext) marshalNDecisionVersion2ᚖgithubᚗcomᚋpnyxᚑciv
 	return ec._DecisionVersion(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDeclareConflictInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDeclareConflict(ctx context.Context, v any) (events.DeclareConflict, error) {
+	res, err := ec.unmarshalInputDeclareConflictInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDiffLine2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDiffLine(ctx context.Context, sel ast.SelectionSet, v model.DiffLine) graphql.Marshaler {
 	return ec._DiffLine(ctx, sel, &v)
 }
@@ -53873,6 +55783,11 @@ func (ec *executionContext) unmarshalNDocumentInput2ᚕgithubᚗcomᚋpnyxᚑciv
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNDraftMinutesInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDraftMinutes(ctx context.Context, v any) (events.DraftMinutes, error) {
+	res, err := ec.unmarshalInputDraftMinutesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐEvent(ctx context.Context, sel ast.SelectionSet, v *model.Event) graphql.Marshaler {
@@ -54151,6 +56066,11 @@ func (ec *executionContext) marshalNJustifiedAbsence2ᚖgithubᚗcomᚋpnyxᚑci
 		return graphql.Null
 	}
 	return ec._JustifiedAbsence(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNJustifyAbsenceInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐJustifyAbsence(ctx context.Context, v any) (events.JustifyAbsence, error) {
+	res, err := ec.unmarshalInputJustifyAbsenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLedger2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐLedger(ctx context.Context, sel ast.SelectionSet, v *Ledger) graphql.Marshaler {
@@ -54438,6 +56358,14 @@ func (ec *executionContext) marshalNMembershipEdge2ᚖgithubᚗcomᚋpnyxᚑcivi
 	return ec._MembershipEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMinutesPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MinutesPayload!")
+		return graphql.Null
+	}
+	return ec._MinutesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMinutesVersion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMinutesVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.MinutesVersion) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -54720,6 +56648,14 @@ func (ec *executionContext) marshalNProtocolEntryEdge2ᚖgithubᚗcomᚋpnyxᚑc
 	return ec._ProtocolEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProtocolEntryPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtocolEntryPayload!")
+		return graphql.Null
+	}
+	return ec._ProtocolEntryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPublishAgendaInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐPublishAgenda(ctx context.Context, v any) (events.PublishAgenda, error) {
 	res, err := ec.unmarshalInputPublishAgendaInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -54793,8 +56729,18 @@ func (ec *executionContext) unmarshalNRegisterBodyInput2githubᚗcomᚋpnyxᚑci
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRegisterProtocolEntryInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterProtocolEntry(ctx context.Context, v any) (events.RegisterProtocolEntry, error) {
+	res, err := ec.unmarshalInputRegisterProtocolEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRegisterSupplierInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐRegisterSupplier(ctx context.Context, v any) (events.RegisterSupplier, error) {
 	res, err := ec.unmarshalInputRegisterSupplierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReissueDecisionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐReissueDecision(ctx context.Context, v any) (events.ReissueDecision, error) {
+	res, err := ec.unmarshalInputReissueDecisionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -54969,6 +56915,11 @@ func (ec *executionContext) marshalNSearchHitEdge2ᚖgithubᚗcomᚋpnyxᚑcivic
 	return ec._SearchHitEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSeatSubstituteInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSeatSubstitute(ctx context.Context, v any) (events.SeatSubstitute, error) {
+	res, err := ec.unmarshalInputSeatSubstituteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSignContractInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐSignContract(ctx context.Context, v any) (events.SignContract, error) {
 	res, err := ec.unmarshalInputSignContractInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55015,6 +56966,11 @@ func (ec *executionContext) unmarshalNSpendingKey2githubᚗcomᚋpnyxᚑcivicᚋ
 
 func (ec *executionContext) marshalNSpendingKey2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSpendingKey(ctx context.Context, sel ast.SelectionSet, v SpendingKey) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNStepOutInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐStepOut(ctx context.Context, v any) (events.StepOut, error) {
+	res, err := ec.unmarshalInputStepOutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐAccessRole(ctx context.Context, v any) (events.AccessRole, error) {
@@ -55129,6 +57085,21 @@ func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 }
 
 func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, sel ast.SelectionSet, v events.ProcurementMethod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProtocolDirection(ctx context.Context, v any) (events.ProtocolDirection, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.ProtocolDirection(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProtocolDirection(ctx context.Context, sel ast.SelectionSet, v events.ProtocolDirection) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
