@@ -8442,8 +8442,10 @@ type ConsultationReopening {
   closedAt: Time
 }
 
+"A page of protocol entries."
 type ProtocolEntryConnection { "The page." edges: [ProtocolEntryEdge!]! "Where it stands." pageInfo: PageInfo! "Every item the filters select." totalCount: Int! }
 
+"A protocol entry and its cursor."
 type ProtocolEntryEdge { "The cursor." cursor: String! "The entry." node: ProtocolEntry! }
 
 # ---------------------------------------------------------------------------

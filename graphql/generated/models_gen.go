@@ -419,6 +419,7 @@ type ProcurementEdge struct {
 	Node *model.Procurement `json:"node"`
 }
 
+// A page of protocol entries.
 type ProtocolEntryConnection struct {
 	// The page.
 	Edges []*ProtocolEntryEdge `json:"edges"`
@@ -428,6 +429,7 @@ type ProtocolEntryConnection struct {
 	TotalCount int `json:"totalCount"`
 }
 
+// A protocol entry and its cursor.
 type ProtocolEntryEdge struct {
 	// The cursor.
 	Cursor string `json:"cursor"`
