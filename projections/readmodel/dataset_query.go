@@ -69,7 +69,7 @@ var datasetQueries = map[string]string{
 	"minutes": `SELECT meeting_id, body_id, status, version, approved_version, approving_meeting_id, approving_vote_id, drafted_at,
 		approved_at FROM minutes ORDER BY meeting_id`,
 	"minutes_decisions": `SELECT meeting_id, decision_id FROM minutes_decisions ORDER BY meeting_id, decision_id`,
-	"item_attendance": `SELECT item_id, meeting_id, member_id, status, reason, vote_id, at FROM item_attendance ORDER BY item_id, member_id`,
+	"item_attendance":   `SELECT item_id, meeting_id, member_id, status, reason, vote_id, at FROM item_attendance ORDER BY item_id, member_id`,
 	"protocol_entries": `SELECT entry_id, registry, number, year, ref, direction, subject, correspondent, request_id, decision_id, in_reply_to,
 		registered_at FROM protocol_entries ORDER BY entry_id`,
 }
