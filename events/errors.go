@@ -130,10 +130,6 @@ var (
 	ErrDuplicateEventID = &Error{Code: CodeConflict, Message: "event id already recorded with other content"}
 	// ErrInvalid is matched by every validation error of the store.
 	ErrInvalid = &Error{Code: CodeInvalid, Message: "invalid input"}
-	// ErrAtomicAppendUnsupported is returned by a store that cannot write
-	// several streams in one atomic step (AppendStreams): a command whose
-	// rules rest on other streams cannot be recorded safely on it.
-	ErrAtomicAppendUnsupported = &Error{Code: CodeUnavailable, Message: "this event store cannot record a command that rests on other streams atomically"}
 	// ErrUnavailable is returned when a store is closed or cannot be reached.
 	ErrUnavailable = &Error{Code: CodeUnavailable, Message: "store unavailable"}
 )

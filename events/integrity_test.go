@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/kurrentdb"
+	"github.com/pnyx-civic/pnyx/events/kurrentdb/kurrenttest"
 	"github.com/pnyx-civic/pnyx/events/sqlite"
 )
 
@@ -20,7 +22,7 @@ type municipality struct {
 	citizen events.SubjectRef
 	t       *testing.T
 	ctx     context.Context
-	store   *sqlite.Store
+	store   events.Store
 	svc     *events.Service
 }
 
@@ -42,6 +44,13 @@ func newMunicipality(t *testing.T, opts sqlite.Options) *municipality {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newMunicipalityOn(t, st)
+}
+
+// newMunicipalityOn is newMunicipality on the store st.
+func newMunicipalityOn(t *testing.T, st events.Store) *municipality {
+	t.Helper()
+	ctx := context.Background()
 	v := openTestVault(t)
 	citizen, err := v.Put(ctx, events.Person{DisplayName: "Κάτοικος"})
 	if err != nil {
@@ -299,10 +308,35 @@ func TestIssue9RefusedCommandTakesNoNumber(t *testing.T) {
 // one vote. The facts a command read are checked in the same atomic step as
 // its append, so no ballot lands after its member's departure and one vote
 // gives one decision.
+//
+// It runs on the embedded store, and on KurrentDB with each service on a
+// connection of its own, as two API nodes of a cluster are.
 func TestIssue9RacingServicesRestOnCurrentFacts(t *testing.T) {
-	m := newMunicipality(t, sqlite.Options{})
+	t.Run("embedded store", func(t *testing.T) {
+		m := newMunicipality(t, sqlite.Options{})
+		racingServices(t, m, events.Unguarded(events.NewService(m.store, events.ServiceOptions{})))
+	})
+	t.Run("KurrentDB", func(t *testing.T) {
+		srv, err := kurrenttest.Start(kurrenttest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(srv.Close)
+		open := func() events.Store {
+			st, err := kurrentdb.Open(context.Background(), srv.URL(), kurrentdb.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}
+		m := newMunicipalityOn(t, open())
+		racingServices(t, m, events.Unguarded(events.NewService(open(), events.ServiceOptions{})))
+	})
+}
+
+func racingServices(t *testing.T, m *municipality, other *events.Service) {
 	m.council()
-	other := events.Unguarded(events.NewService(m.store, events.ServiceOptions{}))
 	m.passVote("v-dec", "it-1", muSitting)
 	var wg sync.WaitGroup
 	errs := make([]error, 6)

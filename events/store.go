@@ -25,9 +25,7 @@ type Store interface {
 	// whose condition fails makes it write nothing and return a
 	// *WrongExpectedVersionError for that part's stream. A retry of a
 	// recorded call (the same ids, streams, order and content) writes
-	// nothing and returns the original results. A store that cannot write
-	// several streams atomically returns an error matching
-	// ErrAtomicAppendUnsupported for more than one part, writing nothing.
+	// nothing and returns the original results.
 	AppendStreams(ctx context.Context, parts ...StreamAppend) ([]AppendResult, error)
 
 	// ReadStream reads up to opts.Limit events of stream starting at version

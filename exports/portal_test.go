@@ -1,13 +1,8 @@
 package exports_test
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,6 +10,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/exports"
+	"github.com/pnyx-civic/pnyx/internal/browsertest"
 	"github.com/pnyx-civic/pnyx/opendata"
 )
 
@@ -115,48 +111,8 @@ func TestPortalPage(t *testing.T) {
 // without Chromium, Node or the Node packages (npm ci), and fails instead
 // when PNYX_REQUIRE_BROWSER=1.
 func TestPortalInABrowser(t *testing.T) {
-	chromium := os.Getenv("PNYX_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	missing := func(why string) {
-		if os.Getenv("PNYX_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("PNYX_REQUIRE_BROWSER=1 but %s", why)
-		}
-		t.Skip("skipped: " + why)
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("no Chromium at " + chromium)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("no node on PATH")
-	}
-	if _, err := os.Stat("../node_modules/playwright-core"); err != nil {
-		missing("the Node packages are not installed (run npm ci at the repository's root)")
-	}
+	b := browsertest.Require(t)
 	w := demoMunicipality(t)
 	srv := portalServer(t, w)
-	dir := os.Getenv("PNYX_ARTIFACT_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "pnyx-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shot := filepath.Join(dir, "portal.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "testdata/browser/portal.mjs", srv.URL, shot)
-	cmd.Env = append(os.Environ(), "PNYX_CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	var exit *exec.ExitError
-	if errors.As(err, &exit) || err != nil {
-		t.Fatalf("the browser checks failed: %v", err)
-	}
-	if st, err := os.Stat(shot); err != nil || st.Size() == 0 {
-		t.Errorf("no screenshot: %v", err)
-	}
-	t.Logf("screenshot saved as %s", shot)
+	b.Run(t, "testdata/browser/portal.mjs", srv.URL, "portal")
 }

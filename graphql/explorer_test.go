@@ -2,16 +2,15 @@ package graphql_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/pnyx-civic/pnyx/internal/browsertest"
 )
 
 // TestExplorerAssetsMatchTheLock: the committed explorer files are those
@@ -88,46 +87,7 @@ func TestExplorerIsServed(t *testing.T) {
 // screenshot. It skips, saying why, without Chromium, Node or the Node
 // packages, and fails instead when PNYX_REQUIRE_BROWSER=1.
 func TestExplorerInABrowser(t *testing.T) {
-	chromium := os.Getenv("PNYX_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	missing := func(why string) {
-		if os.Getenv("PNYX_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("PNYX_REQUIRE_BROWSER=1 but %s", why)
-		}
-		t.Skip("skipped: " + why)
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("no Chromium at " + chromium)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("no node on PATH")
-	}
-	if _, err := os.Stat("../node_modules/playwright-core"); err != nil {
-		missing("the Node packages are not installed (run npm ci at the repository's root)")
-	}
+	b := browsertest.Require(t)
 	srv := explorerServer(t)
-	dir := os.Getenv("PNYX_ARTIFACT_DIR")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "pnyx-artifacts")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	shot := filepath.Join(dir, "graphql-explorer.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "testdata/browser/explorer.mjs", srv.URL, shot)
-	cmd.Env = append(os.Environ(), "PNYX_CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("%s", out)
-	if err != nil {
-		t.Fatalf("the browser checks failed: %v", err)
-	}
-	if st, err := os.Stat(shot); err != nil || st.Size() == 0 {
-		t.Errorf("no screenshot: %v", err)
-	}
-	t.Logf("screenshot saved as %s", shot)
+	b.Run(t, "testdata/browser/explorer.mjs", srv.URL, "graphql-explorer")
 }

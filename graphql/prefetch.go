@@ -47,10 +47,11 @@ func has(fields []gql.CollectedField, name string) (ast.SelectionSet, bool) {
 }
 
 // prefetchDecisions primes the request's loaders for the links the
-// decisions' selection names, for the top-level list only: a list nested
-// in another (each meeting's decisions) resolves once per parent, side by
-// side, where the loaders' batches gather the parents' keys into one
-// statement and reading ahead would cost one per parent.
+// decisions' selection names, down to the voters' factions, for the
+// top-level list only: a list nested in another (each meeting's
+// decisions) resolves once per parent, side by side, where the loaders'
+// batches gather the parents' keys into one statement and reading ahead
+// would cost one per parent.
 func prefetchDecisions(ctx context.Context, ds []readmodel.Decision) error {
 	if fc := gql.GetFieldContext(ctx); fc == nil || fc.Object != "Query" {
 		return nil
@@ -99,7 +100,20 @@ func prefetchDecisions(ctx context.Context, ds []readmodel.Decision) error {
 			members = append(members, b.MemberID)
 		}
 	}
-	return prime(ctx, q.loaders.members, distinct(members, func(s string) string { return s }), q.snap.MembersByID)
+	voters, err := primed(ctx, q.loaders.members, distinct(members, func(s string) string { return s }), q.snap.MembersByID)
+	if err != nil {
+		return err
+	}
+	if _, ok := has(selected(ctx, "edges", "node", "vote", "ballots", "member"), "faction"); !ok {
+		return nil
+	}
+	factions := distinct(voters, func(m *readmodel.Membership) string {
+		if m == nil {
+			return ""
+		}
+		return m.FactionID
+	})
+	return prime(ctx, q.loaders.factions, factions, q.snap.FactionsByID)
 }
 
 // distinct is the non-empty keys of items, each once, in order.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,26 +43,6 @@ func TestPoisonedKurrentLogRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := events.Position(wr.CommitPosition)
-	// The first admin, written as the installer would: KurrentDB cannot
-	// append a grant's facts atomically (events.ErrAtomicAppendUnsupported),
-	// so a KurrentDB log receives its first grants from elsewhere (pnyx
-	// migrate of a log begun on the embedded store).
-	admin, err := events.NewAccessToken(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if client, err = kdb.NewClient(cfg); err != nil {
-		t.Fatal(err)
-	}
-	_, err = client.AppendToStream(ctx, events.AccessStream(admin.ID), kdb.AppendToStreamOptions{StreamState: kdb.NoStream{}}, kdb.EventData{
-		EventID: events.NewEventID(), EventType: "access.granted", ContentType: kdb.ContentTypeJson,
-		Data:     []byte(`{"token_id":"` + admin.ID + `","role":"admin","scope":"*","granted_by":"installer","expires_at":null,"label":"","secret_sha256":"` + admin.SecretSHA256 + `"}`),
-		Metadata: []byte(`{"pnyx":1,"schema":2,"occurred_at":"2020-01-01T00:00:00Z","recorded_at":"2020-01-01T00:00:00Z","actor":{"token_id":"installer","role":"installer"}}`),
-	})
-	client.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	seedKurrentStream(t, srv.URL(), "meeting-after")
 
 	dir := t.TempDir()
@@ -71,7 +52,13 @@ func TestPoisonedKurrentLogRecovers(t *testing.T) {
 	if r := run("projections", "rebuild"); !strings.Contains(fmt.Sprint(r.err), fmt.Sprintf("event %d (decision.adopted)", bad)) {
 		t.Fatalf("rebuild of the poisoned log: %v; want it stopped at event %d", r.err, bad)
 	}
-	r := run("projections", "skip", fmt.Sprint(bad), "--reason", "written by another tool", "--token", admin.Secret)
+	// The first admin, recorded by the installer on the KurrentDB store.
+	r := run("token", "create", "--role", "admin")
+	var admin struct{ Secret string }
+	if r.err != nil || json.Unmarshal([]byte(r.stdout), &admin) != nil || admin.Secret == "" {
+		t.Fatalf("token create: %v %q", r.err, r.stdout)
+	}
+	r = run("projections", "skip", fmt.Sprint(bad), "--reason", "written by another tool", "--token", admin.Secret)
 	if r.err != nil || !strings.Contains(r.stdout, `"event_id":"`+id.String()+`"`) {
 		t.Fatalf("skip: %v %s", r.err, r.stdout)
 	}

@@ -207,10 +207,55 @@ func TestDemoKeepsPersonalDataInTheVault(t *testing.T) {
 			"decision.published", "counter.advanced", "procurement.awarded", "procurement.payment_made", "procurement.cancelled",
 			"procurement.completed", "procurement.tender_amended", "procurement.contract_amended", "meeting.quorum_failed",
 			"supplier.registered", "request.rejected", "request.closed", "request.reopened", "access.revoked",
-			"decision.revoked", "vote.ballot_changed"} {
+			"decision.revoked", "vote.ballot_changed",
+			// The record as a Greek municipality keeps it (issue 17).
+			"minutes.drafted", "minutes.corrected", "minutes.approved", "meeting.conflict_declared", "meeting.member_stepped_out",
+			"meeting.absence_justified", "decision.reissued", "protocol.registered", "consultation.closed", "consultation.reopened"} {
 			if !seen[typ] {
 				t.Errorf("no %s event in a demo year", typ)
 			}
+		}
+	})
+	t.Run("each office decides in its own register, the committee under its delegated powers", func(t *testing.T) {
+		if raceEnabled {
+			t.Skip("the race detector's world is too short for every office")
+		}
+		kinds := map[events.BodyKind]string{}
+		bodyKinds := map[string]events.BodyKind{}
+		registers := map[string]bool{}
+		withdrawn := map[string]bool{}
+		closedOnWithdrawal := 0
+		for _, re := range log {
+			p, err := events.Decode(re)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch e := p.(type) {
+			case events.BodyRegistered:
+				bodyKinds[e.BodyID] = e.Kind
+			case events.DecisionAdopted:
+				switch {
+				case e.Exception != nil:
+					registers[e.Exception.Kind+" "+e.Exception.Office] = true
+				case e.VoteID != "":
+					kinds[bodyKinds[e.BodyID]] = e.Ref()
+				}
+			case events.MeetingItemWithdrawn:
+				withdrawn[e.ItemID] = true
+			case events.ConsultationClosed:
+				if _, item, _ := strings.Cut(re.Stream, "-"); withdrawn[item] {
+					closedOnWithdrawal++
+				}
+			}
+		}
+		if kinds[events.BodyCommittee] == "" || kinds[events.BodyCouncil] == "" {
+			t.Errorf("decisions by vote per kind of body: %v; want the council's and the committee's", kinds)
+		}
+		if !registers[events.ExceptionMayorDecision+" "] || len(registers) < 3 {
+			t.Errorf("the offices' registers: %v; want the mayor's and two deputy mayors'", registers)
+		}
+		if closedOnWithdrawal == 0 {
+			t.Error("no consultation closed by its item's withdrawal")
 		}
 	})
 }

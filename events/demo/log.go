@@ -29,7 +29,10 @@ type orderedLog struct {
 	// changed is signalled when pending gains appends, when a write ends
 	// and when the log closes.
 	changed *sync.Cond
-	// versions holds the version of every stream appended through the log.
+	// versions holds the version of every stream appended through the log,
+	// and -1 for a stream the store was found not to hold: with no other
+	// writer, it stays absent until the log takes an append to it, so
+	// deciding a new record's first command asks the store once.
 	versions map[string]int64
 	// pending are the appends taken and not yet written, in order; queued
 	// counts their events.
@@ -134,6 +137,7 @@ func (l *orderedLog) version(ctx context.Context, stream string) (int64, error) 
 	v, err := l.store.StreamVersion(ctx, stream)
 	switch {
 	case errors.Is(err, events.ErrStreamNotFound):
+		l.versions[stream] = -1
 		return -1, nil
 	case err != nil:
 		return 0, err
@@ -142,18 +146,30 @@ func (l *orderedLog) version(ctx context.Context, stream string) (int64, error) 
 }
 
 // ReadStream reads the store once every append taken for stream is
-// written.
+// written; a stream known to be absent is not found without asking it.
 func (l *orderedLog) ReadStream(ctx context.Context, stream string, opts events.ReadStreamOptions) ([]events.RecordedEvent, error) {
 	l.mu.Lock()
 	for l.err == nil && l.unwritten[stream] > 0 {
 		l.changed.Wait()
 	}
 	err := l.err
+	v, known := l.versions[stream]
 	l.mu.Unlock()
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
+	case known && v < 0:
+		return nil, fmt.Errorf("stream %s: %w", stream, events.ErrStreamNotFound)
 	}
-	return l.store.ReadStream(ctx, stream, opts)
+	evs, err := l.store.ReadStream(ctx, stream, opts)
+	if errors.Is(err, events.ErrStreamNotFound) {
+		l.mu.Lock()
+		if _, taken := l.versions[stream]; !taken {
+			l.versions[stream] = -1 // no append taken to it meanwhile
+		}
+		l.mu.Unlock()
+	}
+	return evs, err
 }
 
 // StreamVersion answers from the versions the log holds, or the store.
@@ -246,23 +262,13 @@ func (l *orderedLog) group(batch []taken) int {
 	return len(batch)
 }
 
-// writeGroup writes the appends of group in one atomic call, or one call
-// each when the store cannot write several streams at once.
+// writeGroup writes the appends of group in one atomic call.
 func (l *orderedLog) writeGroup(group []taken) error {
 	var parts []events.StreamAppend
 	for _, t := range group {
 		parts = append(parts, t.parts...)
 	}
-	err := l.call(parts)
-	if !errors.Is(err, events.ErrAtomicAppendUnsupported) || len(group) == 1 {
-		return err
-	}
-	for _, t := range group {
-		if err := l.call(t.parts); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.call(parts)
 }
 
 func (l *orderedLog) call(parts []events.StreamAppend) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/kurrent-io/KurrentDB-Client-Go/kurrentdb"
@@ -37,23 +38,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	if err := events.ValidateAppend(stream, s.maxEventBytes, evs); err != nil {
 		return events.AppendResult{}, err
 	}
-	batch := make([]events.Event, len(evs))
-	copy(batch, evs)
-	for i := range batch {
-		// The client would give a nil id a random one of its own (checked
-		// in v1.4.2, as in v4); Pnyx sets every id, so a retry of this
-		// very call cannot duplicate it.
-		if batch[i].ID == uuid.Nil {
-			batch[i].ID = events.NewEventID()
-		}
-		if batch[i].Schema == 0 {
-			batch[i].Schema = 1
-		}
-	}
-	ids := make([]uuid.UUID, len(batch))
-	for i, ev := range batch {
-		ids[i] = ev.ID
-	}
+	batch, ids := prepare(evs)
 	for attempt := 0; ; attempt++ {
 		current, found, err := s.lookup(ctx, stream, ids)
 		if err != nil {
@@ -77,23 +62,52 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	}
 }
 
+// prepare normalises batch (ids, schemas) in a copy the caller may keep.
+func prepare(evs []events.Event) ([]events.Event, []uuid.UUID) {
+	batch := make([]events.Event, len(evs))
+	copy(batch, evs)
+	ids := make([]uuid.UUID, len(batch))
+	for i := range batch {
+		// The client would give a nil id a random one of its own (checked
+		// in v1.4.2, as in v4); Pnyx sets every id, so a retry of this
+		// very call cannot duplicate it.
+		if batch[i].ID == uuid.Nil {
+			batch[i].ID = events.NewEventID()
+		}
+		if batch[i].Schema == 0 {
+			batch[i].Schema = 1
+		}
+		ids[i] = batch[i].ID
+	}
+	return batch, ids
+}
+
+// eventData is ev as the client sends it, recorded at now, with its
+// metadata encoded by encode; it also returns the bytes it counts against
+// the append limit.
+func eventData(ev events.Event, now time.Time, encode func(events.Event, time.Time) []byte) (kurrentdb.EventData, int) {
+	if ev.OccurredAt.IsZero() {
+		ev.OccurredAt = now
+	}
+	d := kurrentdb.EventData{
+		EventID:     ev.ID,
+		EventType:   ev.Type,
+		ContentType: kurrentdb.ContentTypeJson,
+		Data:        ev.Data,
+		Metadata:    encode(ev, now),
+	}
+	return d, len(d.Data) + len(d.Metadata)
+}
+
 // write appends batch after version current, stamping it with the clock.
 func (s *Store) write(ctx context.Context, stream string, current int64, batch []events.Event) (events.AppendResult, error) {
 	now := s.now().UTC()
 	data := make([]kurrentdb.EventData, len(batch))
 	size := 0
 	for i, ev := range batch {
-		if ev.OccurredAt.IsZero() {
-			ev.OccurredAt = now
-		}
-		data[i] = kurrentdb.EventData{
-			EventID:     ev.ID,
-			EventType:   ev.Type,
-			ContentType: kurrentdb.ContentTypeJson,
-			Data:        ev.Data,
-			Metadata:    encodeMetadata(ev, now),
-		}
-		size += len(data[i].Data) + len(data[i].Metadata)
+		var n int
+		data[i], n = eventData(ev, now, encodeMetadata)
+		size += n
 	}
 	if size > s.maxAppendBytes {
 		return events.AppendResult{}, events.Invalidf("append to %s: %d bytes with metadata, over the limit of %d per append", stream, size, s.maxAppendBytes)
@@ -192,24 +206,4 @@ func sameContent(ev events.Event, rec events.RecordedEvent) bool {
 		ev.CausationID == rec.CausationID && ev.CorrelationID == rec.CorrelationID &&
 		string(ev.Data) == string(rec.Data) &&
 		(ev.OccurredAt.IsZero() || ev.OccurredAt.Equal(rec.OccurredAt))
-}
-
-// AppendStreams writes one stream through Append. KurrentDB 24 and the
-// client's classic API have no atomic write to several streams, and an
-// emulation (one write after another, each checked) could leave part of a
-// command written; so more than one part is refused with
-// events.ErrAtomicAppendUnsupported and nothing is written. A command whose
-// rules rest on other streams is recorded on the embedded store.
-func (s *Store) AppendStreams(ctx context.Context, parts ...events.StreamAppend) ([]events.AppendResult, error) {
-	if err := events.ValidateAppendStreams(s.maxEventBytes, parts); err != nil {
-		return nil, err
-	}
-	if len(parts) > 1 {
-		return nil, fmt.Errorf("append to %d streams: %w", len(parts), events.ErrAtomicAppendUnsupported)
-	}
-	res, err := s.Append(ctx, parts[0].Stream, parts[0].Expected, parts[0].Events...)
-	if err != nil {
-		return nil, err
-	}
-	return []events.AppendResult{res}, nil
 }

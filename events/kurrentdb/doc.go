@@ -62,6 +62,12 @@
 //     Not verified on a server here: if a server sends neither, stream
 //     reads have position 0 (unknown) and the real-server run of the
 //     contract suite fails on it, which is what that run is for.
+//   - AppendRecords (v1.4.2, for KurrentDB 26.1) is sent only to a server
+//     whose server features list "appendrecords"; otherwise the client
+//     answers ErrorCodeUnsupportedFeature without sending. It takes
+//     metadata as a JSON object of strings only, and reports a failed
+//     check as an *AppendConsistencyViolationError naming every failing
+//     check, with the stream's actual state.
 //
 // Also found in v1.4.2: a wrong expected version error carries the actual
 // revision only in its message (the store reads it from there, and reads
@@ -105,6 +111,56 @@
 // exact with any number of writers. The same id appended to another
 // stream is not refused (the contract suite runs with
 // storetest.IDsPerStream).
+//
+// # Commands across streams (AppendStreams)
+//
+// A command whose rules read other records appends its events, its
+// number, its claims and the versions of every record it read in one
+// atomic step (events.Store.AppendStreams). On KurrentDB that step is one
+// AppendRecords request (the v2 streams service, KurrentDB 26.1 and later;
+// client v1.4.2's Client.AppendRecords): records for any streams, in the
+// request's order, with consistency checks that may name streams the
+// request does not write. What the server guarantees, from its protocol
+// and its code: it evaluates every check and writes every record in one
+// transaction, all or none, and refuses a failed check with every failing
+// check named (AppendConsistencyViolation); the records lie together in
+// the log in the request's order, each at its own commit position (the
+// server's reader of $all gives each record committed in place, as a
+// gRPC append's are, its own log position as both commit and prepare
+// position), subscribers get them after the transaction commits, and the
+// answer is the position of the last one.
+//
+// What the store does on top: it reads each part's stream first (the
+// events recorded since it last looked, for a part with events; the
+// version, for a part that only reads), answers a retry of recorded ids
+// with the original results, checks each part's Expected, and then sends
+// a check of every part's stream at the exact version it read: a stream
+// only read is checked by the server like one written, with no event
+// appended to it. A check that fails because another writer got there
+// first sends the store to read again (the caller's condition may still
+// hold, as Any and StreamExists can); one whose condition no longer holds
+// is a *events.WrongExpectedVersionError for that part. The positions of
+// the parts before the last are read back with one read of $all
+// backwards from the answered position, from the leader (which
+// acknowledged the write), recognising each event by its id; a part not
+// found there is read from its stream.
+//
+// Limits, precisely: AppendRecords is missing from servers before 26.1,
+// where AppendStreams fails as internal with a message naming the version
+// (Append still works there); the v2 protocol is marked unstable by
+// KurrentDB, so the client's version and the server's must agree (this
+// store speaks v1.4.2's). The server takes a record's metadata as string
+// properties only: the envelope then travels as one property ("pnyx",
+// whose value is the envelope's JSON), which a classic read returns
+// inside the server's JSON of the properties, next to keys of its own
+// starting with "$"; decodeMetadata reads both forms. The server groups a
+// request's streams ignoring case, so a call naming two streams that
+// differ only in case is refused as invalid before anything is sent. As
+// for Append, retries are found within each part's stream only. None of
+// this is checked against a real server here (none can run where Pnyx is
+// built): the test double implements the protocol as described, and the
+// contract suite's run on a real server (PNYX_TEST_KURRENTDB_URL) is what
+// checks it.
 //
 // The test double of a server, for tests, is events/kurrentdb/kurrenttest.
 package kurrentdb

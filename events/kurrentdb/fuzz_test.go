@@ -33,6 +33,19 @@ func TestMetadataRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// AppendStreams's properties, as a classic read returns them:
+			// the server's JSON of them, with its own keys added.
+			var props map[string]string
+			if err := json.Unmarshal(encodeProperties(tc.ev, rec), &props); err != nil {
+				t.Fatalf("properties are not a JSON object of strings: %v", err)
+			}
+			props["$schema.name"], props["$schema.format"] = "xdecision.adopted", "JSON"
+			read, _ := json.Marshal(props)
+			if p, err := decodeMetadata(read); err != nil {
+				t.Fatalf("properties: %v", err)
+			} else if a, b := mustJSON(t, p), mustJSON(t, m); a != b {
+				t.Errorf("properties read back %s, the envelope %s", a, b)
+			}
 			var caus, corr uuid.UUID
 			if m.CausationID != nil {
 				caus = *m.CausationID
@@ -53,6 +66,9 @@ func TestMetadataRoundTrip(t *testing.T) {
 		{"a zero schema is refused", `{"pnyx":1,"schema":0,"recorded_at":"2026-01-01T00:00:00Z"}`},
 		{"a missing recorded time is refused", `{"pnyx":1,"schema":1}`},
 		{"trailing data is refused", `{"pnyx":1,"schema":1,"recorded_at":"2026-01-01T00:00:00Z"} {}`},
+		{"properties beside Pnyx's that are not the server's are refused", `{"pnyx":"{\"pnyx\":1,\"schema\":1,\"recorded_at\":\"2026-01-01T00:00:00Z\"}","tenant":"x"}`},
+		{"properties whose envelope is itself properties are refused", `{"pnyx":"{\"pnyx\":\"{}\"}"}`},
+		{"properties whose envelope is another layout are refused", `{"pnyx":"{\"pnyx\":2,\"schema\":1,\"recorded_at\":\"2026-01-01T00:00:00Z\"}"}`},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,6 +83,8 @@ func FuzzDecodeMetadata(f *testing.F) {
 	f.Add(encodeMetadata(events.Event{Schema: 2, OccurredAt: time.Unix(0, 0)}, time.Unix(1, 0)))
 	f.Add([]byte(`{"pnyx":1,"schema":1,"recorded_at":"2026-01-01T00:00:00Z","actor":{"token_id":"t"}}`))
 	f.Add([]byte(`null`))
+	f.Add(encodeProperties(events.Event{Schema: 2, OccurredAt: time.Unix(0, 0)}, time.Unix(1, 0)))
+	f.Add([]byte(`{"pnyx":"{\"pnyx\":1,\"schema\":1,\"recorded_at\":\"2026-01-01T00:00:00Z\"}","$schema.name":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeMetadata(b)
 		if err != nil {
@@ -175,4 +193,13 @@ func passwordOf(s string) string {
 		return ""
 	}
 	return p
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -56,10 +57,32 @@ func encodeMetadata(ev events.Event, recorded time.Time) []byte {
 	return b
 }
 
-// decodeMetadata reads the custom metadata of a recorded event. It refuses
-// metadata that Pnyx did not write: the log must not silently hold events
-// whose envelope is unknown.
+// propertiesKey is the one property that carries Pnyx's metadata on an
+// event written by AppendRecords, whose properties are strings only.
+const propertiesKey = "pnyx"
+
+// encodeProperties is encodeMetadata for AppendRecords, which takes
+// metadata as a JSON object of strings only (the client refuses anything
+// else): the envelope travels whole, as the string value of one property.
+// A classic read returns the server's JSON of the properties, with its own
+// "$" keys added, which decodeMetadata unwraps.
+func encodeProperties(ev events.Event, recorded time.Time) []byte {
+	b, _ := json.Marshal(map[string]string{propertiesKey: string(encodeMetadata(ev, recorded))})
+	return b
+}
+
+// decodeMetadata reads the custom metadata of a recorded event, written
+// by Append (the envelope itself) or by AppendStreams (the envelope as a
+// property, see encodeProperties). It refuses metadata that Pnyx did not
+// write: the log must not silently hold events whose envelope is unknown.
 func decodeMetadata(b []byte) (metadata, error) {
+	inner, err := unwrapProperties(b)
+	if err != nil {
+		return metadata{}, err
+	}
+	if inner != nil {
+		b = inner
+	}
 	var m metadata
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -80,4 +103,29 @@ func decodeMetadata(b []byte) (metadata, error) {
 	m.OccurredAt = m.OccurredAt.UTC()
 	m.RecordedAt = m.RecordedAt.UTC()
 	return m, nil
+}
+
+// unwrapProperties returns the envelope carried as a property, or nil for
+// metadata that is not properties (the envelope itself, or something else
+// for decodeMetadata to refuse). Besides Pnyx's property, only the
+// server's own keys (starting with "$") may be there.
+func unwrapProperties(b []byte) ([]byte, error) {
+	var props map[string]json.RawMessage
+	if json.Unmarshal(b, &props) != nil {
+		return nil, nil
+	}
+	raw := props[propertiesKey]
+	if len(raw) == 0 || raw[0] != '"' {
+		return nil, nil
+	}
+	var inner string
+	if err := json.Unmarshal(raw, &inner); err != nil {
+		return nil, fmt.Errorf("event metadata: property %s: %w", propertiesKey, err)
+	}
+	for k := range props {
+		if k != propertiesKey && !strings.HasPrefix(k, "$") {
+			return nil, fmt.Errorf("event metadata has a property %q that Pnyx did not write", k)
+		}
+	}
+	return []byte(inner), nil
 }

@@ -51,7 +51,7 @@ func TestContractOnTheTestServer(t *testing.T) {
 	srv := testServer(t)
 	storetest.Run(t, func(t *testing.T) events.Store {
 		return openStore(t, srv.URL(), kurrentdb.Options{})
-	}, storetest.IDsPerStream(), storetest.SingleStreamAppends())
+	}, storetest.IDsPerStream())
 }
 
 // TestContractOnARealServer runs the suite against the server named by
@@ -64,7 +64,7 @@ func TestContractOnARealServer(t *testing.T) {
 	}
 	storetest.Run(t, func(t *testing.T) events.Store {
 		return openStore(t, url, kurrentdb.Options{})
-	}, storetest.IDsPerStream(), storetest.SingleStreamAppends())
+	}, storetest.IDsPerStream())
 }
 
 func TestSubscriptionAfterADroppedConnection(t *testing.T) {

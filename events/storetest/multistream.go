@@ -21,25 +21,6 @@ func (s suite) multiStream(t *testing.T) {
 	cmd, fact, claim := "cmd-"+unique(), "fact-"+unique(), "multiclaim-"+unique()
 	mustAppend(t, st, fact, events.NoStream, event(typ, 0))
 
-	if s.singleStream {
-		t.Run("more than one part is refused with a typed error and writes nothing", func(t *testing.T) {
-			head := mustHead(t, st)
-			_, err := st.AppendStreams(ctx, events.StreamAppend{Stream: cmd, Expected: events.NoStream, Events: []events.Event{event(typ, 1)}},
-				events.StreamAppend{Stream: fact, Expected: events.Exact(0)})
-			if !errors.Is(err, events.ErrAtomicAppendUnsupported) {
-				t.Fatalf("err = %v, want ErrAtomicAppendUnsupported", err)
-			}
-			requireNotWritten(t, st, head, cmd, -1)
-		})
-		t.Run("one part appends as Append does", func(t *testing.T) {
-			res, err := st.AppendStreams(ctx, events.StreamAppend{Stream: cmd, Expected: events.NoStream, Events: []events.Event{event(typ, 1)}})
-			if err != nil || len(res) != 1 || res[0].NextVersion != 0 {
-				t.Fatalf("%v %v", res, err)
-			}
-		})
-		return
-	}
-
 	t.Run("every part is written, check-only parts answer their version", func(t *testing.T) {
 		head := mustHead(t, st)
 		res, err := st.AppendStreams(ctx,
@@ -141,6 +122,42 @@ func (s suite) multiStream(t *testing.T) {
 		}
 		if ok != 1 {
 			t.Fatalf("%d racers succeeded, want 1", ok)
+		}
+	})
+	t.Run("no caller resting on a fact only read lands after the fact moved", func(t *testing.T) {
+		fact := "readfact-" + unique()
+		mustAppend(t, st, fact, events.NoStream, event(typ, 14))
+		const racers = 8
+		var wg sync.WaitGroup
+		res := make([][]events.AppendResult, racers)
+		errs := make([]error, racers)
+		var moved events.AppendResult
+		var moveErr error
+		wg.Add(racers + 1)
+		go func() {
+			defer wg.Done()
+			moved, moveErr = st.Append(ctx, fact, events.Exact(0), event(typ, 15))
+		}()
+		for i := range racers {
+			go func() {
+				defer wg.Done()
+				res[i], errs[i] = st.AppendStreams(ctx,
+					events.StreamAppend{Stream: "reader-" + unique(), Expected: events.NoStream, Events: []events.Event{event(typ, 16)}},
+					events.StreamAppend{Stream: fact, Expected: events.Exact(0)})
+			}()
+		}
+		wg.Wait()
+		if moveErr != nil {
+			t.Fatal(moveErr)
+		}
+		for i, err := range errs {
+			var wrong *events.WrongExpectedVersionError
+			switch {
+			case err == nil && res[i][0].Position >= moved.Position:
+				t.Errorf("racer %d landed at %d, after the fact moved at %d", i, res[i][0].Position, moved.Position)
+			case err != nil && (!errors.As(err, &wrong) || wrong.Stream != fact || wrong.Actual != 1):
+				t.Errorf("racer %d: %v, want a wrong expected version on %s at 1", i, err, fact)
+			}
 		}
 	})
 }

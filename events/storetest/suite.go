@@ -23,7 +23,6 @@ type Option func(*config)
 type config struct {
 	gapFree      bool
 	idsPerStream bool
-	singleStream bool
 }
 
 // GapFree makes the suite check that positions are consecutive, for stores
@@ -38,12 +37,6 @@ func GapFree() Option { return func(c *config) { c.gapFree = true } }
 // check that the same id appended to another stream is refused; every
 // other idempotency check still runs.
 func IDsPerStream() Option { return func(c *config) { c.idsPerStream = true } }
-
-// SingleStreamAppends is for stores that cannot write several streams in
-// one atomic step (KurrentDB through its classic API): the suite then
-// checks that AppendStreams refuses more than one part with
-// events.ErrAtomicAppendUnsupported and writes nothing.
-func SingleStreamAppends() Option { return func(c *config) { c.singleStream = true } }
 
 // Run runs the contract suite. newStore returns a ready store, with the
 // default data size limit events.DefaultMaxEventBytes, and registers its

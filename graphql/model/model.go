@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -236,11 +237,13 @@ func UnmarshalPosition(v any) (events.Position, error) {
 	return 0, events.Invalidf("a position is a non-negative integer, not %s", truncate(fmt.Sprint(v)))
 }
 
+// truncate shortens an echoed input to 40 characters (runes: a Greek
+// letter is never split) for an error message.
 func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
 	}
-	return s
+	return string([]rune(s)[:40]) + "…"
 }
 
 // CommentCount is how many comments the consultation received.

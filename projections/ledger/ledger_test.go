@@ -2,9 +2,12 @@ package ledger
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -200,6 +203,58 @@ func TestLedgerOnKurrentDB(t *testing.T) {
 	idx, err := l.IndexOf(context.Background(), evs[77].Position)
 	if err != nil || idx != 77 {
 		t.Fatalf("IndexOf(%d) = %d, %v; want 77", evs[77].Position, idx, err)
+	}
+}
+
+// TestLedgerOnKurrentDBAcrossStreams follows a KurrentDB log written by
+// atomic appends across streams, while they are written, beside appends
+// to one stream: each event of an append is a leaf of its own, at its own
+// position, and the ledger's order is the log's.
+func TestLedgerOnKurrentDBAcrossStreams(t *testing.T) {
+	srv, err := kurrenttest.Start(kurrenttest.Options{})
+	if err != nil {
+		t.Skipf("KurrentDB test double: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	st, err := kurrentdb.Open(ctx, srv.URL(), kurrentdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	l := openTestLedger(t, st, Options{Every: 16})
+	running(t, l)
+	note := func(n int) events.Event {
+		return events.Event{Type: "test.noted", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, n))}
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		appendEvents(t, st, 0, 30)
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range 30 {
+			if _, err := st.AppendStreams(ctx,
+				events.StreamAppend{Stream: fmt.Sprintf("cmd-%d", i), Expected: events.NoStream, Events: []events.Event{note(i), note(i)}},
+				events.StreamAppend{Stream: "counter-1", Expected: events.Any, Events: []events.Event{note(i)}},
+				events.StreamAppend{Stream: "test-0", Expected: events.Any}); err != nil {
+				t.Errorf("append %d: %v", i, err)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	caughtUp(t, l, st)
+	evs := readAll(t, st)
+	if got, want := l.Tree(), treeOf(t, evs); got.Root != want || got.Size != 120 || len(evs) != 120 {
+		t.Fatalf("tree %+v of %d events, want 120 leaves with root %s", got, len(evs), want)
+	}
+	for i, ev := range evs {
+		if idx, err := l.IndexOf(ctx, ev.Position); err != nil || idx != int64(i) {
+			t.Fatalf("IndexOf(%d) = %d, %v; want %d", ev.Position, idx, err, i)
+		}
 	}
 }
 

@@ -5,8 +5,9 @@
 // persistent subscriptions. Its TLS and logins (Options) exist to test
 // that a connection string's reach the server.
 //
-// It serves the client module's own generated service definition
-// (event_store.client.streams.Streams, from
+// It serves the client module's own generated service definitions
+// (event_store.client.streams.Streams, kurrentdb.protocol.v2.streams's
+// StreamsService and the server features, from
 // github.com/kurrent-io/KurrentDB-Client-Go/protos/...), so the real
 // client talks to it over a real gRPC connection on a loopback port, and
 // it implements what the Pnyx adapter relies on, with the server's
@@ -24,6 +25,18 @@
 //   - catch-up subscriptions to $all from the start or after a position,
 //     with server-side filters on the event type or the stream name
 //     (prefixes or a regular expression), then live events;
+//   - AppendRecords of the v2 streams service (KurrentDB 26.1): records
+//     for several streams in one step, with consistency checks on any
+//     stream, written or not, evaluated and written under one lock, all or
+//     none; a failed check answers FailedPrecondition with every failing
+//     check in AppendConsistencyViolationErrorDetails, a request over
+//     MaxAppendBytes Aborted with AppendTransactionSizeExceededErrorDetails,
+//     as the server does; a classic read of such a record returns its
+//     properties as a JSON object of strings with the server's "$schema."
+//     keys added. The server features service announces it, as the client
+//     asks before using it (Options.Classic stands for an older server);
+//     unlike the real server, a request naming one stream in two
+//     spellings is refused (the server groups them ignoring case);
 //   - Drop, which ends every open subscription with Unavailable, as a
 //     connection lost between client and server does, and Hold, which
 //     leaves reads and appends unanswered, as a server that hangs does.
@@ -53,8 +66,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/serverfeatures"
 	"github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/shared"
 	api "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v1/streams"
+	v2 "github.com/kurrent-io/KurrentDB-Client-Go/protos/kurrentdb/protocols/v2/streams/streams"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -77,6 +92,14 @@ type Options struct {
 	// every call must carry one as HTTP Basic credentials, or it is
 	// refused as Unauthenticated, as a secure server does.
 	Users map[string]string
+	// Classic makes the server one from before KurrentDB 26.1: it serves
+	// the classic streams API only, without AppendRecords, and says so
+	// when the client asks what it supports.
+	Classic bool
+	// BeforeRecords, when set, runs as each AppendRecords request arrives,
+	// before the server evaluates it: a test's way to let another writer
+	// in between what a client read and what it writes.
+	BeforeRecords func()
 	// Addr is the address to listen on; "" means a free loopback port.
 	// A test restarts a server on the address of one it closed to stand
 	// for a server that went away and came back (see Restart).
@@ -134,7 +157,6 @@ func Start(opts Options) (*Server, error) {
 		drop:    make(chan struct{}),
 	}
 	s.grpc = s.newGRPC()
-	api.RegisterStreamsServer(s.grpc, &streams{s: s})
 	go s.grpc.Serve(lis)
 	return s, nil
 }
@@ -149,21 +171,47 @@ func (s *Server) URL() string {
 	return "kurrentdb://" + s.lis.Addr().String() + "?tls=false"
 }
 
+// newGRPC is a gRPC server with the double's services: the classic
+// streams API, the v2 streams API (AppendRecords) and the server features
+// the client asks for on connecting.
 func (s *Server) newGRPC() *grpc.Server {
-	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(64 << 20), grpc.StreamInterceptor(s.authenticate)}
+	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(64 << 20),
+		grpc.StreamInterceptor(s.authenticateStream), grpc.UnaryInterceptor(s.authenticateUnary)}
 	if s.opts.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.opts.TLS)))
 	}
-	return grpc.NewServer(opts...)
+	g := grpc.NewServer(opts...)
+	api.RegisterStreamsServer(g, &streams{s: s})
+	v2.RegisterStreamsServiceServer(g, &recordsService{s: s})
+	serverfeatures.RegisterServerFeaturesServer(g, &features{s: s})
+	return g
+}
+
+func (s *Server) authenticateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if err := s.authenticate(ss.Context()); err != nil {
+		return err
+	}
+	return handler(srv, ss)
+}
+
+// authenticateUnary checks the v2 appends; the server features answer
+// anyone, as a real server's do.
+func (s *Server) authenticateUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if !strings.Contains(info.FullMethod, "ServerFeatures") {
+		if err := s.authenticate(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return handler(ctx, req)
 }
 
 // authenticate refuses a call without the Basic credentials of one of
 // Options.Users, when there are users.
-func (s *Server) authenticate(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (s *Server) authenticate(ctx context.Context) error {
 	if len(s.opts.Users) == 0 {
-		return handler(srv, ss)
+		return nil
 	}
-	md, _ := metadata.FromIncomingContext(ss.Context())
+	md, _ := metadata.FromIncomingContext(ctx)
 	for _, h := range md.Get("authorization") {
 		raw, ok := strings.CutPrefix(h, "Basic ")
 		if !ok {
@@ -175,7 +223,7 @@ func (s *Server) authenticate(srv any, ss grpc.ServerStream, info *grpc.StreamSe
 		}
 		login, password, _ := strings.Cut(string(b), ":")
 		if want, known := s.opts.Users[login]; known && want == password {
-			return handler(srv, ss)
+			return nil
 		}
 	}
 	return status.Error(codes.Unauthenticated, "bad or missing credentials")
@@ -215,7 +263,6 @@ func (s *Server) Up() error {
 		return fmt.Errorf("kurrenttest: listen again: %w", err)
 	}
 	g := s.newGRPC()
-	api.RegisterStreamsServer(g, &streams{s: s})
 	s.mu.Lock()
 	s.lis, s.grpc = lis, g
 	s.mu.Unlock()

@@ -2,6 +2,7 @@ package kurrenttest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -163,4 +164,110 @@ func TestTheTestServerAtTheWire(t *testing.T) {
 			t.Fatalf("append: %v", err)
 		}
 	})
+}
+
+func TestAppendRecordsAtTheWire(t *testing.T) {
+	ctx := context.Background()
+	srv, c := client(t)
+	if _, err := c.AppendToStream(ctx, "fact-1", kurrentdb.AppendToStreamOptions{StreamState: kurrentdb.NoStream{}}, ev("fact.recorded")); err != nil {
+		t.Fatal(err)
+	}
+	rec := func(stream, typ string) kurrentdb.AppendRecord {
+		e := ev(typ)
+		e.Metadata = []byte(`{"pnyx":"envelope"}`)
+		return kurrentdb.AppendRecord{Stream: stream, Record: e}
+	}
+	at := func(stream string, rev uint64) kurrentdb.StreamStateCheck {
+		return kurrentdb.StreamStateCheck{Stream: stream, ExpectedState: kurrentdb.StreamRevision{Value: rev}}
+	}
+	none := func(stream string) kurrentdb.StreamStateCheck {
+		return kurrentdb.StreamStateCheck{Stream: stream, ExpectedState: kurrentdb.NoStream{}}
+	}
+
+	t.Run("every failing check is reported, on streams written or only read, and nothing is written", func(t *testing.T) {
+		_, err := c.AppendRecords(ctx, []kurrentdb.AppendRecord{rec("cmd-1", "cmd.done")},
+			none("cmd-1"), at("fact-1", 3), kurrentdb.StreamStateCheck{Stream: "fact-404", ExpectedState: kurrentdb.StreamExists{}})
+		var cv *kurrentdb.AppendConsistencyViolationError
+		if !errors.As(err, &cv) || len(cv.Violations) != 2 {
+			t.Fatalf("err = %v, want two violations", err)
+		}
+		if v := cv.Violations[0]; v.CheckIndex != 1 || v.Stream != "fact-1" || v.ActualState != (kurrentdb.StreamRevision{Value: 0}) {
+			t.Errorf("first violation %+v", v)
+		}
+		if v := cv.Violations[1]; v.CheckIndex != 2 || v.ActualState != (kurrentdb.NoStream{}) {
+			t.Errorf("second violation %+v", v)
+		}
+		if srv.Len() != 1 {
+			t.Fatalf("%d events, want the fact alone", srv.Len())
+		}
+	})
+	t.Run("records keep the request's order across streams, each with its own position", func(t *testing.T) {
+		res, err := c.AppendRecords(ctx, []kurrentdb.AppendRecord{rec("cmd-1", "a"), rec("claim-1", "b"), rec("cmd-1", "c")},
+			none("cmd-1"), none("claim-1"), at("fact-1", 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := readAll(c.ReadAll(ctx, kurrentdb.ReadAllOptions{}, 100))
+		if err != nil || len(all) != 4 {
+			t.Fatalf("%d events, %v", len(all), err)
+		}
+		for i, want := range []string{"a", "b", "c"} {
+			if e := all[i+1].Event; e.EventType != want || (i > 0 && e.Position.Commit <= all[i].Event.Position.Commit) {
+				t.Fatalf("event %d: %s at %+v", i+1, e.EventType, e.Position)
+			}
+		}
+		if res.Position != int64(all[3].Event.Position.Commit) {
+			t.Errorf("answered position %d, the last record is at %d", res.Position, all[3].Event.Position.Commit)
+		}
+		revs := map[string]int64{}
+		for _, r := range res.Responses {
+			revs[r.Stream] = r.StreamRevision
+		}
+		if len(revs) != 2 || revs["cmd-1"] != 1 || revs["claim-1"] != 0 {
+			t.Errorf("revisions %v; want the streams written only", revs)
+		}
+	})
+	t.Run("a classic read shows the properties as JSON with the server's own keys", func(t *testing.T) {
+		evs, err := readAll(c.ReadStream(ctx, "claim-1", kurrentdb.ReadStreamOptions{}, 1))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%v", err)
+		}
+		var props map[string]string
+		if err := json.Unmarshal(evs[0].Event.UserMetadata, &props); err != nil || props["pnyx"] != "envelope" || props["$schema.name"] != "b" ||
+			evs[0].Event.ContentType != "application/json" {
+			t.Fatalf("metadata %s (%v), content type %s", evs[0].Event.UserMetadata, err, evs[0].Event.ContentType)
+		}
+	})
+	t.Run("a request over MaxAppendBytes is refused whole", func(t *testing.T) {
+		big := rec("cmd-2", "big")
+		big.Record.Data = []byte(`{"t":"` + strings.Repeat("x", 1<<20) + `"}`)
+		_, err := c.AppendRecords(ctx, []kurrentdb.AppendRecord{rec("cmd-2", "small"), big})
+		var ke *kurrentdb.Error
+		if !errors.As(err, &ke) || ke.Code() != kurrentdb.ErrorCodeAppendTransactionSizeExceeded || srv.Len() != 4 {
+			t.Fatalf("err = %v, %d events", err, srv.Len())
+		}
+	})
+}
+
+func TestAClassicServerHasNoAppendRecords(t *testing.T) {
+	srv, err := kurrenttest.Start(kurrenttest.Options{Classic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	cfg, err := kurrentdb.ParseConnectionString(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Logger = func(kurrentdb.LogLevel, string, ...any) {}
+	c, err := kurrentdb.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.AppendRecords(context.Background(), []kurrentdb.AppendRecord{{Stream: "cmd-1", Record: ev("a")}})
+	var ke *kurrentdb.Error
+	if !errors.As(err, &ke) || ke.Code() != kurrentdb.ErrorCodeUnsupportedFeature {
+		t.Fatalf("err = %v; want the client's unsupported feature", err)
+	}
 }
