@@ -196,8 +196,9 @@ type ItemAttendance struct {
 }
 
 // AttendanceOfItems returns the attendance of each agenda item of ids in
-// two queries: out[i] is ids[i]'s (empty for an unknown item). More than
-// MaxBatch ids is an invalid error.
+// two queries: out[i] is ids[i]'s, empty (ItemID "" too) for an unknown
+// item or one nobody attended. More than MaxBatch ids is an invalid
+// error.
 func (s *Snapshot) AttendanceOfItems(ctx context.Context, ids []string) ([]ItemAttendance, error) {
 	marks, err := perParent(ctx, s, "item attendance", `SELECT item_id, meeting_id, member_id, status, reason, vote_id, coalesce(at, '')
 		FROM item_attendance WHERE item_id IN (%s) ORDER BY item_id, member_id`, ids, scanItemMember, func(m ItemMember) string { return m.ItemID })
@@ -215,7 +216,10 @@ func (s *Snapshot) AttendanceOfItems(ctx context.Context, ids []string) ([]ItemA
 	}
 	out := make([]ItemAttendance, len(ids))
 	for i, id := range ids {
-		a := ItemAttendance{ItemID: id, Present: []string{}, SteppedOut: []ItemMember{}, Conflicts: []ItemMember{}}
+		a := ItemAttendance{Present: []string{}, SteppedOut: []ItemMember{}, Conflicts: []ItemMember{}}
+		if len(marks[i])+len(present[i]) > 0 {
+			a.ItemID = id // never the id asked alone: an unknown one is not echoed
+		}
 		away := map[string]bool{}
 		for _, m := range marks[i] {
 			switch m.Status {
