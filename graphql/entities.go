@@ -312,7 +312,7 @@ func (r meetingResolver) Items(ctx context.Context, m *model.Meeting, first *int
 	}
 	out := &generated.AgendaItemConnection{PageInfo: pageInfo(l), TotalCount: total(l), Edges: make([]*generated.AgendaItemEdge, len(l.Items))}
 	for i := range l.Items {
-		out.Edges[i] = &generated.AgendaItemEdge{Cursor: cursor(i), Node: &model.AgendaItem{AgendaItem: l.Items[i], At: m.At}}
+		out.Edges[i] = &generated.AgendaItemEdge{Cursor: cursor(i), Node: &model.AgendaItem{AgendaItem: l.Items[i], At: m.At, Meeting: m.Past}}
 	}
 	return out, nil
 }

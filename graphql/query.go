@@ -100,7 +100,7 @@ func (r queryResolver) Votes(ctx context.Context, bodyID, meetingID, itemID, res
 	return votes(ctx, readmodel.VoteFilter{BodyID: str(bodyID), MeetingID: str(meetingID), ItemID: str(itemID), Result: str(result)}, first, after)
 }
 
-func (r queryResolver) Decision(ctx context.Context, id, number, bodyID *string, asOf *generated.AsOf) (*model.Decision, error) {
+func (r queryResolver) Decision(ctx context.Context, id, number, bodyID, office *string, asOf *generated.AsOf) (*model.Decision, error) {
 	at, err := pointOf(asOf)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (r queryResolver) Decision(ctx context.Context, id, number, bodyID *string,
 		if err != nil {
 			return nil, err
 		}
-		d, err := s.DecisionByNumber(ctx, str(bodyID), *number)
+		d, err := s.DecisionByNumber(ctx, str(bodyID), str(office), *number)
 		if events.ErrorCode(err) == events.CodeNotFound {
 			return nil, nil
 		}
@@ -128,10 +128,10 @@ func (r queryResolver) Decision(ctx context.Context, id, number, bodyID *string,
 	return nil, events.Invalidf("decision: give an id or a number, not both")
 }
 
-func (r queryResolver) Decisions(ctx context.Context, bodyID, status *string, year *int, meetingID, itemID, registerID *string,
+func (r queryResolver) Decisions(ctx context.Context, bodyID, status *string, year *int, meetingID, itemID, registerID, office, officeKind *string,
 	adoptedFrom, adoptedTo *time.Time, first *int, after *string, _ *generated.Order) (*generated.DecisionConnection, error) {
 	f := readmodel.DecisionFilter{BodyID: str(bodyID), Status: str(status), MeetingID: str(meetingID), ItemID: str(itemID),
-		RegisterID: str(registerID), Adopted: readmodel.TimeRange{From: timeOf(adoptedFrom), To: timeOf(adoptedTo)}}
+		RegisterID: str(registerID), Office: str(office), OfficeKind: str(officeKind), Adopted: readmodel.TimeRange{From: timeOf(adoptedFrom), To: timeOf(adoptedTo)}}
 	if year != nil {
 		f.Year = *year
 	}

@@ -74,6 +74,15 @@ type loaders struct {
 	suppliers     *dataloadgen.Loader[string, *readmodel.Supplier]
 	requests      *dataloadgen.Loader[string, *readmodel.Request]
 	factions      *dataloadgen.Loader[string, *readmodel.Faction]
+	// The council secretary's record.
+	minutes        *dataloadgen.Loader[string, *readmodel.Minutes]
+	minutesOf      *dataloadgen.Loader[string, string] // a decision's minutes, by meeting id
+	itemAttendance *dataloadgen.Loader[string, readmodel.ItemAttendance]
+	absences       *dataloadgen.Loader[string, []readmodel.JustifiedAbsence]
+	substitutes    *dataloadgen.Loader[string, []readmodel.Substitute]
+	reissues       *dataloadgen.Loader[string, []readmodel.DecisionReissue]
+	reopenings     *dataloadgen.Loader[string, []readmodel.ConsultationReopening]
+	protocol       *dataloadgen.Loader[string, *readmodel.ProtocolEntry]
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
@@ -91,6 +100,15 @@ func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
 		suppliers:     batch(wait, s.SuppliersByID),
 		requests:      batch(wait, s.RequestsByID),
 		factions:      batch(wait, s.FactionsByID),
+
+		minutes:        batch(wait, s.MinutesByMeeting),
+		minutesOf:      batch(wait, s.MinutesOfDecisions),
+		itemAttendance: batch(wait, s.AttendanceOfItems),
+		absences:       batch(wait, s.JustifiedAbsencesOf),
+		substitutes:    batch(wait, s.SubstitutesOf),
+		reissues:       batch(wait, s.DecisionReissuesOf),
+		reopenings:     batch(wait, s.ReopeningsOf),
+		protocol:       batch(wait, s.ProtocolEntriesByID),
 	}
 }
 

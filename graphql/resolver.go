@@ -139,7 +139,7 @@ func (r *resolver) meeting(ctx context.Context, id string, at *readmodel.Point) 
 	}, func(m *readmodel.Meeting) *model.Meeting { return &model.Meeting{Meeting: *m} },
 		func(st any, at *readmodel.Point) *model.Meeting {
 			v := st.(*readmodel.MeetingView)
-			return &model.Meeting{Meeting: v.Meeting, At: at, Items: v.Items, Attendance: v.Attendance}
+			return &model.Meeting{Meeting: v.Meeting, At: at, Items: v.Items, Attendance: v.Attendance, Past: v}
 		})
 }
 
@@ -161,7 +161,7 @@ func (r *resolver) item(ctx context.Context, id string, at *readmodel.Point) (*m
 		}
 		for _, it := range m.Items {
 			if it.ID == id {
-				return &model.AgendaItem{AgendaItem: it, At: at}, nil
+				return &model.AgendaItem{AgendaItem: it, At: at, Meeting: m.Past}, nil
 			}
 		}
 		return nil, nil
@@ -185,7 +185,7 @@ func (r *resolver) consultation(ctx context.Context, itemID string, at *readmode
 			v := st.(*readmodel.ConsultationView)
 			return &model.Consultation{Consultation: readmodel.Consultation{ItemID: v.ItemID, MeetingID: v.MeetingID,
 				Status: v.Status, OpenedAt: v.OpenedAt, ClosesAt: v.ClosesAt, ClosedAt: v.ClosedAt, Comments: len(v.Comments)},
-				At: at, CommentList: v.Comments}
+				At: at, CommentList: v.Comments, Reopenings: v.Reopenings}
 		})
 }
 
@@ -214,7 +214,7 @@ func (r *resolver) decision(ctx context.Context, id string, at *readmodel.Point)
 	}, func(d *readmodel.Decision) *model.Decision { return &model.Decision{Decision: *d} },
 		func(st any, at *readmodel.Point) *model.Decision {
 			v := st.(*readmodel.DecisionView)
-			return &model.Decision{Decision: v.Decision, At: at, Versions: v.Versions}
+			return &model.Decision{Decision: v.Decision, At: at, Versions: v.Versions, Reissues: v.Reissues}
 		})
 }
 
@@ -300,6 +300,10 @@ func (r *resolver) node(ctx context.Context, id string) (model.Node, error) {
 		n, err = nonNil(r.supplier(ctx, local, nil))
 	case "request":
 		n, err = nonNil(r.request(ctx, local, nil))
+	case "minutes":
+		n, err = nonNil(r.minutes(ctx, local, nil))
+	case "protocol":
+		n, err = nonNil(r.protocolEntry(ctx, local))
 	}
 	return n, err
 }

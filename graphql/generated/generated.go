@@ -39,10 +39,14 @@ type ResolverRoot interface {
 	Bid() BidResolver
 	Body() BodyResolver
 	Comment() CommentResolver
+	ConflictOfInterest() ConflictOfInterestResolver
 	Consultation() ConsultationResolver
 	ContractAmendment() ContractAmendmentResolver
 	Decision() DecisionResolver
+	DecisionOffice() DecisionOfficeResolver
 	Faction() FactionResolver
+	ItemAttendance() ItemAttendanceResolver
+	JustifiedAbsence() JustifiedAbsenceResolver
 	Ledger() LedgerResolver
 	Meeting() MeetingResolver
 	MeetingDecisions() MeetingDecisionsResolver
@@ -50,13 +54,17 @@ type ResolverRoot interface {
 	MemberBallot() MemberBallotResolver
 	MemberSitting() MemberSittingResolver
 	Membership() MembershipResolver
+	Minutes() MinutesResolver
+	MinutesApproval() MinutesApprovalResolver
 	Mutation() MutationResolver
 	Procurement() ProcurementResolver
 	ProcurementDecision() ProcurementDecisionResolver
+	ProtocolEntry() ProtocolEntryResolver
 	Query() QueryResolver
 	Request() RequestResolver
 	SearchHit() SearchHitResolver
 	Snippet() SnippetResolver
+	SubstituteSeat() SubstituteSeatResolver
 	Supplier() SupplierResolver
 	TenderAmendment() TenderAmendmentResolver
 	Vote() VoteResolver
@@ -76,6 +84,7 @@ type ComplexityRoot struct {
 
 	AgendaItem struct {
 		Amendments           func(childComplexity int, first *int, after *string) int
+		Attendance           func(childComplexity int) int
 		Consultation         func(childComplexity int) int
 		ConsultationClosesAt func(childComplexity int) int
 		Decisions            func(childComplexity int, first *int, after *string) int
@@ -254,6 +263,12 @@ type ComplexityRoot struct {
 		Write        func(childComplexity int) int
 	}
 
+	ConflictOfInterest struct {
+		At     func(childComplexity int) int
+		Member func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	ConsistencyProof struct {
 		From   func(childComplexity int) int
 		Hashes func(childComplexity int) int
@@ -269,12 +284,19 @@ type ComplexityRoot struct {
 		Item         func(childComplexity int) int
 		Meeting      func(childComplexity int) int
 		OpenedAt     func(childComplexity int) int
+		Reopenings   func(childComplexity int) int
 		Status       func(childComplexity int) int
 	}
 
 	ConsultationPayload struct {
 		Consultation func(childComplexity int) int
 		Write        func(childComplexity int) int
+	}
+
+	ConsultationReopening struct {
+		ClosedAt   func(childComplexity int) int
+		ClosesAt   func(childComplexity int) int
+		ReopenedAt func(childComplexity int) int
 	}
 
 	ContractAmendment struct {
@@ -311,12 +333,16 @@ type ComplexityRoot struct {
 		Item             func(childComplexity int) int
 		LegalBasis       func(childComplexity int) int
 		Meeting          func(childComplexity int) int
+		Minutes          func(childComplexity int) int
 		Number           func(childComplexity int) int
+		Office           func(childComplexity int) int
 		Procurements     func(childComplexity int, first *int, after *string) int
+		ProtocolEntries  func(childComplexity int, first *int, after *string) int
 		PublishedAt      func(childComplexity int) int
 		PublishedVersion func(childComplexity int) int
 		Register         func(childComplexity int) int
 		RegisterID       func(childComplexity int) int
+		Reissues         func(childComplexity int) int
 		RevokedBy        func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusReason     func(childComplexity int) int
@@ -347,9 +373,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DecisionOffice struct {
+		Body     func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		OfficeID func(childComplexity int) int
+		Register func(childComplexity int) int
+	}
+
 	DecisionPayload struct {
 		Decision func(childComplexity int) int
 		Write    func(childComplexity int) int
+	}
+
+	DecisionReissue struct {
+		At                 func(childComplexity int) int
+		DocumentSHA256     func(childComplexity int) int
+		PreviousRegisterID func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		Register           func(childComplexity int) int
+		RegisterID         func(childComplexity int) int
+		Version            func(childComplexity int) int
 	}
 
 	DecisionVersion struct {
@@ -464,6 +507,19 @@ type ComplexityRoot struct {
 		TreeSize   func(childComplexity int) int
 	}
 
+	ItemAttendance struct {
+		Conflicts  func(childComplexity int) int
+		Present    func(childComplexity int) int
+		Recorded   func(childComplexity int) int
+		SteppedOut func(childComplexity int) int
+	}
+
+	JustifiedAbsence struct {
+		At     func(childComplexity int) int
+		Member func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	Ledger struct {
 		Checkpoint       func(childComplexity int, treeSize *int64) int
 		ConsistencyProof func(childComplexity int, from int64, to int64) int
@@ -483,12 +539,15 @@ type ComplexityRoot struct {
 		GlobalID          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Items             func(childComplexity int, first *int, after *string) int
+		JustifiedAbsences func(childComplexity int) int
+		Minutes           func(childComplexity int) int
 		Place             func(childComplexity int) int
 		Present           func(childComplexity int) int
 		Presiding         func(childComplexity int) int
 		Seats             func(childComplexity int) int
 		StartsAt          func(childComplexity int) int
 		Status            func(childComplexity int) int
+		Substitutes       func(childComplexity int) int
 		Urgency           func(childComplexity int) int
 		UrgencyReason     func(childComplexity int) int
 		Votes             func(childComplexity int, first *int, after *string) int
@@ -617,9 +676,36 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Minutes struct {
+		Approval  func(childComplexity int) int
+		Body      func(childComplexity int) int
+		Decisions func(childComplexity int) int
+		DraftedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
+		Meeting   func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Version   func(childComplexity int) int
+		Versions  func(childComplexity int) int
+	}
+
+	MinutesApproval struct {
+		ApprovedAt func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Version    func(childComplexity int) int
+		Vote       func(childComplexity int) int
+	}
+
 	MinutesPayload struct {
 		Meeting func(childComplexity int) int
 		Write   func(childComplexity int) int
+	}
+
+	MinutesVersion struct {
+		At         func(childComplexity int) int
+		Documents  func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		Version    func(childComplexity int) int
 	}
 
 	Money struct {
@@ -829,36 +915,67 @@ type ComplexityRoot struct {
 		Write       func(childComplexity int) int
 	}
 
+	ProtocolEntry struct {
+		Correspondent func(childComplexity int) int
+		Decision      func(childComplexity int) int
+		Direction     func(childComplexity int) int
+		Documents     func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		InReplyTo     func(childComplexity int) int
+		Number        func(childComplexity int) int
+		Ref           func(childComplexity int) int
+		RegisteredAt  func(childComplexity int) int
+		Registry      func(childComplexity int) int
+		Request       func(childComplexity int) int
+		Subject       func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
+	ProtocolEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProtocolEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ProtocolEntryPayload struct {
 		Write func(childComplexity int) int
 	}
 
 	Query struct {
-		AgendaItem   func(childComplexity int, id string) int
-		Amendment    func(childComplexity int, id string, asOf *AsOf) int
-		Analytics    func(childComplexity int) int
-		Bodies       func(childComplexity int, first *int, after *string, order *Order) int
-		Body         func(childComplexity int, id string, asOf *AsOf) int
-		Consultation func(childComplexity int, itemID string, asOf *AsOf) int
-		Decision     func(childComplexity int, id *string, number *string, bodyID *string, asOf *AsOf) int
-		Decisions    func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) int
-		Events       func(childComplexity int, after *events.Position, types []string, first *int) int
-		Faction      func(childComplexity int, id string) int
-		History      func(childComplexity int, id string, first *int, after *string) int
-		Ledger       func(childComplexity int) int
-		Meeting      func(childComplexity int, id string, asOf *AsOf) int
-		Meetings     func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) int
-		Member       func(childComplexity int, id string) int
-		Node         func(childComplexity int, id string) int
-		Procurement  func(childComplexity int, ocid string, asOf *AsOf) int
-		Procurements func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
-		Request      func(childComplexity int, id string, asOf *AsOf) int
-		Requests     func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) int
-		Search       func(childComplexity int, query string, kinds []string, first *int, after *string) int
-		Supplier     func(childComplexity int, vatID string, asOf *AsOf) int
-		Suppliers    func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string, order *Order) int
-		Vote         func(childComplexity int, id string, asOf *AsOf) int
-		Votes        func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) int
+		AgendaItem      func(childComplexity int, id string) int
+		Amendment       func(childComplexity int, id string, asOf *AsOf) int
+		Analytics       func(childComplexity int) int
+		Bodies          func(childComplexity int, first *int, after *string, order *Order) int
+		Body            func(childComplexity int, id string, asOf *AsOf) int
+		Consultation    func(childComplexity int, itemID string, asOf *AsOf) int
+		Decision        func(childComplexity int, id *string, number *string, bodyID *string, office *string, asOf *AsOf) int
+		Decisions       func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, office *string, officeKind *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) int
+		Events          func(childComplexity int, after *events.Position, types []string, first *int) int
+		Faction         func(childComplexity int, id string) int
+		History         func(childComplexity int, id string, first *int, after *string) int
+		Ledger          func(childComplexity int) int
+		Meeting         func(childComplexity int, id string, asOf *AsOf) int
+		Meetings        func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) int
+		Member          func(childComplexity int, id string) int
+		Minutes         func(childComplexity int, meetingID string, asOf *AsOf) int
+		Node            func(childComplexity int, id string) int
+		Procurement     func(childComplexity int, ocid string, asOf *AsOf) int
+		Procurements    func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
+		ProtocolEntries func(childComplexity int, registry *string, year *int, direction *string, requestID *string, decisionID *string, inReplyTo *string, registeredFrom *time.Time, registeredTo *time.Time, first *int, after *string, order *Order) int
+		ProtocolEntry   func(childComplexity int, id *string, registry *string, year *int, number *int64) int
+		Request         func(childComplexity int, id string, asOf *AsOf) int
+		Requests        func(childComplexity int, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) int
+		Search          func(childComplexity int, query string, kinds []string, first *int, after *string) int
+		Supplier        func(childComplexity int, vatID string, asOf *AsOf) int
+		Suppliers       func(childComplexity int, kind *string, municipality *string, name *string, first *int, after *string, order *Order) int
+		Vote            func(childComplexity int, id string, asOf *AsOf) int
+		Votes           func(childComplexity int, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) int
 	}
 
 	RecordPayload struct {
@@ -889,6 +1006,7 @@ type ComplexityRoot struct {
 		LegalBasis         func(childComplexity int) int
 		Long               func(childComplexity int) int
 		Overdue            func(childComplexity int) int
+		ProtocolEntries    func(childComplexity int, first *int, after *string) int
 		Reopened           func(childComplexity int) int
 		ResponseDays       func(childComplexity int) int
 		Status             func(childComplexity int) int
@@ -968,6 +1086,12 @@ type ComplexityRoot struct {
 		Key          func(childComplexity int) int
 		PaidCents    func(childComplexity int) int
 		Payments     func(childComplexity int) int
+	}
+
+	SubstituteSeat struct {
+		At         func(childComplexity int) int
+		ForMember  func(childComplexity int) int
+		Substitute func(childComplexity int) int
 	}
 
 	Supplier struct {
@@ -1099,6 +1223,7 @@ type AgendaItemResolver interface {
 	Amendments(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*AmendmentConnection, error)
 	Votes(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*VoteConnection, error)
 	Decisions(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*DecisionConnection, error)
+	Attendance(ctx context.Context, obj *model.AgendaItem) (*readmodel.ItemAttendance, error)
 }
 type AmendmentResolver interface {
 	Item(ctx context.Context, obj *model.Amendment) (*model.AgendaItem, error)
@@ -1132,11 +1257,15 @@ type BodyResolver interface {
 type CommentResolver interface {
 	Item(ctx context.Context, obj *readmodel.Comment) (*model.AgendaItem, error)
 }
+type ConflictOfInterestResolver interface {
+	Member(ctx context.Context, obj *readmodel.ItemMember) (*model.Member, error)
+}
 type ConsultationResolver interface {
 	Item(ctx context.Context, obj *model.Consultation) (*model.AgendaItem, error)
 	Meeting(ctx context.Context, obj *model.Consultation) (*model.Meeting, error)
 
 	Comments(ctx context.Context, obj *model.Consultation, kind *string, status *string, first *int, after *string) (*CommentConnection, error)
+	Reopenings(ctx context.Context, obj *model.Consultation) ([]*readmodel.ConsultationReopening, error)
 }
 type ContractAmendmentResolver interface {
 	Decision(ctx context.Context, obj *readmodel.ContractAmendment) (*model.Decision, error)
@@ -1152,6 +1281,13 @@ type DecisionResolver interface {
 	Versions(ctx context.Context, obj *model.Decision, order *Order) ([]*model.DecisionVersion, error)
 	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
 	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
+	Office(ctx context.Context, obj *model.Decision) (*model.DecisionOffice, error)
+	Minutes(ctx context.Context, obj *model.Decision) (*model.Minutes, error)
+	Reissues(ctx context.Context, obj *model.Decision) ([]*readmodel.DecisionReissue, error)
+	ProtocolEntries(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProtocolEntryConnection, error)
+}
+type DecisionOfficeResolver interface {
+	Body(ctx context.Context, obj *model.DecisionOffice) (*model.Body, error)
 }
 type FactionResolver interface {
 	Members(ctx context.Context, obj *model.Faction) (int, error)
@@ -1160,6 +1296,13 @@ type FactionResolver interface {
 	Body(ctx context.Context, obj *model.Faction) (*model.Body, error)
 
 	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string) (*MembershipConnection, error)
+}
+type ItemAttendanceResolver interface {
+	Present(ctx context.Context, obj *readmodel.ItemAttendance) ([]*model.Member, error)
+	SteppedOut(ctx context.Context, obj *readmodel.ItemAttendance) ([]*model.Member, error)
+}
+type JustifiedAbsenceResolver interface {
+	Member(ctx context.Context, obj *readmodel.JustifiedAbsence) (*model.Member, error)
 }
 type LedgerResolver interface {
 	Checkpoint(ctx context.Context, obj *Ledger, treeSize *int64) (*Checkpoint, error)
@@ -1175,6 +1318,9 @@ type MeetingResolver interface {
 	Attendance(ctx context.Context, obj *model.Meeting) ([]*model.Member, error)
 	Votes(ctx context.Context, obj *model.Meeting, first *int, after *string) (*VoteConnection, error)
 	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string) (*DecisionConnection, error)
+	Minutes(ctx context.Context, obj *model.Meeting) (*model.Minutes, error)
+	JustifiedAbsences(ctx context.Context, obj *model.Meeting) ([]*readmodel.JustifiedAbsence, error)
+	Substitutes(ctx context.Context, obj *model.Meeting) ([]*readmodel.Substitute, error)
 }
 type MeetingDecisionsResolver interface {
 	MeanAgendaToDecisionSeconds(ctx context.Context, obj *analytics.MeetingDecisions) (int64, error)
@@ -1199,6 +1345,17 @@ type MembershipResolver interface {
 	Faction(ctx context.Context, obj *readmodel.Membership) (string, error)
 
 	FactionEntity(ctx context.Context, obj *readmodel.Membership) (*model.Faction, error)
+}
+type MinutesResolver interface {
+	Meeting(ctx context.Context, obj *model.Minutes) (*model.Meeting, error)
+	Body(ctx context.Context, obj *model.Minutes) (*model.Body, error)
+
+	Versions(ctx context.Context, obj *model.Minutes) ([]*readmodel.MinutesVersion, error)
+	Decisions(ctx context.Context, obj *model.Minutes) ([]*model.Decision, error)
+}
+type MinutesApprovalResolver interface {
+	Meeting(ctx context.Context, obj *model.MinutesApproval) (*model.Meeting, error)
+	Vote(ctx context.Context, obj *model.MinutesApproval) (*model.Vote, error)
 }
 type MutationResolver interface {
 	RegisterBody(ctx context.Context, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -1299,6 +1456,13 @@ type ProcurementDecisionResolver interface {
 	Procurement(ctx context.Context, obj *readmodel.ProcurementDecision) (*model.Procurement, error)
 	Decision(ctx context.Context, obj *readmodel.ProcurementDecision) (*model.Decision, error)
 }
+type ProtocolEntryResolver interface {
+	Request(ctx context.Context, obj *model.ProtocolEntry) (*model.Request, error)
+	Decision(ctx context.Context, obj *model.ProtocolEntry) (*model.Decision, error)
+	InReplyTo(ctx context.Context, obj *model.ProtocolEntry) (*model.ProtocolEntry, error)
+
+	Documents(ctx context.Context, obj *model.ProtocolEntry) ([]*events.DocumentRef, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Body(ctx context.Context, id string, asOf *AsOf) (*model.Body, error)
@@ -1312,8 +1476,8 @@ type QueryResolver interface {
 	Amendment(ctx context.Context, id string, asOf *AsOf) (*model.Amendment, error)
 	Vote(ctx context.Context, id string, asOf *AsOf) (*model.Vote, error)
 	Votes(ctx context.Context, bodyID *string, meetingID *string, itemID *string, result *string, first *int, after *string, order *Order) (*VoteConnection, error)
-	Decision(ctx context.Context, id *string, number *string, bodyID *string, asOf *AsOf) (*model.Decision, error)
-	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) (*DecisionConnection, error)
+	Decision(ctx context.Context, id *string, number *string, bodyID *string, office *string, asOf *AsOf) (*model.Decision, error)
+	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, office *string, officeKind *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Procurement(ctx context.Context, ocid string, asOf *AsOf) (*model.Procurement, error)
 	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) (*ProcurementConnection, error)
 	Supplier(ctx context.Context, vatID string, asOf *AsOf) (*model.Supplier, error)
@@ -1323,6 +1487,9 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, kinds []string, first *int, after *string) (*SearchHitConnection, error)
 	History(ctx context.Context, id string, first *int, after *string) (*HistoryEventConnection, error)
 	Events(ctx context.Context, after *events.Position, types []string, first *int) (*EventConnection, error)
+	Minutes(ctx context.Context, meetingID string, asOf *AsOf) (*model.Minutes, error)
+	ProtocolEntry(ctx context.Context, id *string, registry *string, year *int, number *int64) (*model.ProtocolEntry, error)
+	ProtocolEntries(ctx context.Context, registry *string, year *int, direction *string, requestID *string, decisionID *string, inReplyTo *string, registeredFrom *time.Time, registeredTo *time.Time, first *int, after *string, order *Order) (*ProtocolEntryConnection, error)
 	Analytics(ctx context.Context) (*Analytics, error)
 	Ledger(ctx context.Context) (*Ledger, error)
 }
@@ -1330,12 +1497,17 @@ type RequestResolver interface {
 	Overdue(ctx context.Context, obj *model.Request) (bool, error)
 
 	StatusHistory(ctx context.Context, obj *model.Request) ([]*readmodel.RequestStatusChange, error)
+	ProtocolEntries(ctx context.Context, obj *model.Request, first *int, after *string) (*ProtocolEntryConnection, error)
 }
 type SearchHitResolver interface {
 	Node(ctx context.Context, obj *readmodel.SearchHit) (model.Node, error)
 }
 type SnippetResolver interface {
 	Marked(ctx context.Context, obj *readmodel.Snippet) (string, error)
+}
+type SubstituteSeatResolver interface {
+	Substitute(ctx context.Context, obj *readmodel.Substitute) (*model.Member, error)
+	ForMember(ctx context.Context, obj *readmodel.Substitute) (*model.Member, error)
 }
 type SupplierResolver interface {
 	Procurements(ctx context.Context, obj *model.Supplier, first *int, after *string) (*ProcurementConnection, error)
@@ -1406,6 +1578,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgendaItem.Amendments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "AgendaItem.attendance":
+		if e.ComplexityRoot.AgendaItem.Attendance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgendaItem.Attendance(childComplexity), true
 	case "AgendaItem.consultation":
 		if e.ComplexityRoot.AgendaItem.Consultation == nil {
 			break
@@ -2174,6 +2352,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommentPayload.Write(childComplexity), true
 
+	case "ConflictOfInterest.declaredAt":
+		if e.ComplexityRoot.ConflictOfInterest.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictOfInterest.At(childComplexity), true
+	case "ConflictOfInterest.member":
+		if e.ComplexityRoot.ConflictOfInterest.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictOfInterest.Member(childComplexity), true
+	case "ConflictOfInterest.reason":
+		if e.ComplexityRoot.ConflictOfInterest.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConflictOfInterest.Reason(childComplexity), true
+
 	case "ConsistencyProof.from":
 		if e.ComplexityRoot.ConsistencyProof.From == nil {
 			break
@@ -2246,6 +2443,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Consultation.OpenedAt(childComplexity), true
+	case "Consultation.reopenings":
+		if e.ComplexityRoot.Consultation.Reopenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consultation.Reopenings(childComplexity), true
 	case "Consultation.status":
 		if e.ComplexityRoot.Consultation.Status == nil {
 			break
@@ -2265,6 +2468,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsultationPayload.Write(childComplexity), true
+
+	case "ConsultationReopening.closedAt":
+		if e.ComplexityRoot.ConsultationReopening.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsultationReopening.ClosedAt(childComplexity), true
+	case "ConsultationReopening.closesAt":
+		if e.ComplexityRoot.ConsultationReopening.ClosesAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsultationReopening.ClosesAt(childComplexity), true
+	case "ConsultationReopening.reopenedAt":
+		if e.ComplexityRoot.ConsultationReopening.ReopenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsultationReopening.ReopenedAt(childComplexity), true
 
 	case "ContractAmendment.amendedAt":
 		if e.ComplexityRoot.ContractAmendment.AmendedAt == nil {
@@ -2413,12 +2635,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Decision.Meeting(childComplexity), true
+	case "Decision.minutes":
+		if e.ComplexityRoot.Decision.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Minutes(childComplexity), true
 	case "Decision.number":
 		if e.ComplexityRoot.Decision.Number == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Decision.Number(childComplexity), true
+	case "Decision.office":
+		if e.ComplexityRoot.Decision.Office == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Office(childComplexity), true
 	case "Decision.procurements":
 		if e.ComplexityRoot.Decision.Procurements == nil {
 			break
@@ -2430,6 +2664,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Decision.Procurements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Decision.protocolEntries":
+		if e.ComplexityRoot.Decision.ProtocolEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Decision_protocolEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Decision.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Decision.publishedAt":
 		if e.ComplexityRoot.Decision.PublishedAt == nil {
 			break
@@ -2454,6 +2699,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Decision.RegisterID(childComplexity), true
+	case "Decision.reissues":
+		if e.ComplexityRoot.Decision.Reissues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Decision.Reissues(childComplexity), true
 	case "Decision.revokedBy":
 		if e.ComplexityRoot.Decision.RevokedBy == nil {
 			break
@@ -2577,6 +2828,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DecisionEdge.Node(childComplexity), true
 
+	case "DecisionOffice.body":
+		if e.ComplexityRoot.DecisionOffice.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionOffice.Body(childComplexity), true
+	case "DecisionOffice.kind":
+		if e.ComplexityRoot.DecisionOffice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionOffice.Kind(childComplexity), true
+	case "DecisionOffice.officeId":
+		if e.ComplexityRoot.DecisionOffice.OfficeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionOffice.OfficeID(childComplexity), true
+	case "DecisionOffice.register":
+		if e.ComplexityRoot.DecisionOffice.Register == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionOffice.Register(childComplexity), true
+
 	case "DecisionPayload.decision":
 		if e.ComplexityRoot.DecisionPayload.Decision == nil {
 			break
@@ -2589,6 +2865,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DecisionPayload.Write(childComplexity), true
+
+	case "DecisionReissue.at":
+		if e.ComplexityRoot.DecisionReissue.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.At(childComplexity), true
+	case "DecisionReissue.documentSha256":
+		if e.ComplexityRoot.DecisionReissue.DocumentSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.DocumentSHA256(childComplexity), true
+	case "DecisionReissue.previousRegisterId":
+		if e.ComplexityRoot.DecisionReissue.PreviousRegisterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.PreviousRegisterID(childComplexity), true
+	case "DecisionReissue.reason":
+		if e.ComplexityRoot.DecisionReissue.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.Reason(childComplexity), true
+	case "DecisionReissue.register":
+		if e.ComplexityRoot.DecisionReissue.Register == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.Register(childComplexity), true
+	case "DecisionReissue.registerId":
+		if e.ComplexityRoot.DecisionReissue.RegisterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.RegisterID(childComplexity), true
+	case "DecisionReissue.version":
+		if e.ComplexityRoot.DecisionReissue.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionReissue.Version(childComplexity), true
 
 	case "DecisionVersion.at":
 		if e.ComplexityRoot.DecisionVersion.At == nil {
@@ -3029,6 +3348,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InclusionProof.TreeSize(childComplexity), true
 
+	case "ItemAttendance.conflicts":
+		if e.ComplexityRoot.ItemAttendance.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemAttendance.Conflicts(childComplexity), true
+	case "ItemAttendance.present":
+		if e.ComplexityRoot.ItemAttendance.Present == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemAttendance.Present(childComplexity), true
+	case "ItemAttendance.recorded":
+		if e.ComplexityRoot.ItemAttendance.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemAttendance.Recorded(childComplexity), true
+	case "ItemAttendance.steppedOut":
+		if e.ComplexityRoot.ItemAttendance.SteppedOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ItemAttendance.SteppedOut(childComplexity), true
+
+	case "JustifiedAbsence.at":
+		if e.ComplexityRoot.JustifiedAbsence.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JustifiedAbsence.At(childComplexity), true
+	case "JustifiedAbsence.member":
+		if e.ComplexityRoot.JustifiedAbsence.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JustifiedAbsence.Member(childComplexity), true
+	case "JustifiedAbsence.reason":
+		if e.ComplexityRoot.JustifiedAbsence.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JustifiedAbsence.Reason(childComplexity), true
+
 	case "Ledger.checkpoint":
 		if e.ComplexityRoot.Ledger.Checkpoint == nil {
 			break
@@ -3145,6 +3508,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Items(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Meeting.justifiedAbsences":
+		if e.ComplexityRoot.Meeting.JustifiedAbsences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.JustifiedAbsences(childComplexity), true
+	case "Meeting.minutes":
+		if e.ComplexityRoot.Meeting.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Minutes(childComplexity), true
 	case "Meeting.place":
 		if e.ComplexityRoot.Meeting.Place == nil {
 			break
@@ -3181,6 +3556,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Meeting.Status(childComplexity), true
+	case "Meeting.substitutes":
+		if e.ComplexityRoot.Meeting.Substitutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Meeting.Substitutes(childComplexity), true
 	case "Meeting.urgency":
 		if e.ComplexityRoot.Meeting.Urgency == nil {
 			break
@@ -3669,6 +4050,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
 
+	case "Minutes.approval":
+		if e.ComplexityRoot.Minutes.Approval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Approval(childComplexity), true
+	case "Minutes.body":
+		if e.ComplexityRoot.Minutes.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Body(childComplexity), true
+	case "Minutes.decisions":
+		if e.ComplexityRoot.Minutes.Decisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Decisions(childComplexity), true
+	case "Minutes.draftedAt":
+		if e.ComplexityRoot.Minutes.DraftedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.DraftedAt(childComplexity), true
+	case "Minutes.id":
+		if e.ComplexityRoot.Minutes.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.GlobalID(childComplexity), true
+	case "Minutes.meeting":
+		if e.ComplexityRoot.Minutes.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Meeting(childComplexity), true
+	case "Minutes.status":
+		if e.ComplexityRoot.Minutes.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Status(childComplexity), true
+	case "Minutes.version":
+		if e.ComplexityRoot.Minutes.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Version(childComplexity), true
+	case "Minutes.versions":
+		if e.ComplexityRoot.Minutes.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Minutes.Versions(childComplexity), true
+
+	case "MinutesApproval.approvedAt":
+		if e.ComplexityRoot.MinutesApproval.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesApproval.ApprovedAt(childComplexity), true
+	case "MinutesApproval.meeting":
+		if e.ComplexityRoot.MinutesApproval.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesApproval.Meeting(childComplexity), true
+	case "MinutesApproval.version":
+		if e.ComplexityRoot.MinutesApproval.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesApproval.Version(childComplexity), true
+	case "MinutesApproval.vote":
+		if e.ComplexityRoot.MinutesApproval.Vote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesApproval.Vote(childComplexity), true
+
 	case "MinutesPayload.meeting":
 		if e.ComplexityRoot.MinutesPayload.Meeting == nil {
 			break
@@ -3681,6 +4142,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MinutesPayload.Write(childComplexity), true
+
+	case "MinutesVersion.at":
+		if e.ComplexityRoot.MinutesVersion.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesVersion.At(childComplexity), true
+	case "MinutesVersion.documents":
+		if e.ComplexityRoot.MinutesVersion.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesVersion.Documents(childComplexity), true
+	case "MinutesVersion.reason":
+		if e.ComplexityRoot.MinutesVersion.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesVersion.Reason(childComplexity), true
+	case "MinutesVersion.recordedAt":
+		if e.ComplexityRoot.MinutesVersion.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesVersion.RecordedAt(childComplexity), true
+	case "MinutesVersion.version":
+		if e.ComplexityRoot.MinutesVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinutesVersion.Version(childComplexity), true
 
 	case "Money.cents":
 		if e.ComplexityRoot.Money.Cents == nil {
@@ -5111,6 +5603,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProcurementPayload.Write(childComplexity), true
 
+	case "ProtocolEntry.correspondent":
+		if e.ComplexityRoot.ProtocolEntry.Correspondent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Correspondent(childComplexity), true
+	case "ProtocolEntry.decision":
+		if e.ComplexityRoot.ProtocolEntry.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Decision(childComplexity), true
+	case "ProtocolEntry.direction":
+		if e.ComplexityRoot.ProtocolEntry.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Direction(childComplexity), true
+	case "ProtocolEntry.documents":
+		if e.ComplexityRoot.ProtocolEntry.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Documents(childComplexity), true
+	case "ProtocolEntry.id":
+		if e.ComplexityRoot.ProtocolEntry.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.GlobalID(childComplexity), true
+	case "ProtocolEntry.localId":
+		if e.ComplexityRoot.ProtocolEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.ID(childComplexity), true
+	case "ProtocolEntry.inReplyTo":
+		if e.ComplexityRoot.ProtocolEntry.InReplyTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.InReplyTo(childComplexity), true
+	case "ProtocolEntry.number":
+		if e.ComplexityRoot.ProtocolEntry.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Number(childComplexity), true
+	case "ProtocolEntry.ref":
+		if e.ComplexityRoot.ProtocolEntry.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Ref(childComplexity), true
+	case "ProtocolEntry.registeredAt":
+		if e.ComplexityRoot.ProtocolEntry.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.RegisteredAt(childComplexity), true
+	case "ProtocolEntry.registry":
+		if e.ComplexityRoot.ProtocolEntry.Registry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Registry(childComplexity), true
+	case "ProtocolEntry.request":
+		if e.ComplexityRoot.ProtocolEntry.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Request(childComplexity), true
+	case "ProtocolEntry.subject":
+		if e.ComplexityRoot.ProtocolEntry.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Subject(childComplexity), true
+	case "ProtocolEntry.year":
+		if e.ComplexityRoot.ProtocolEntry.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Year(childComplexity), true
+
+	case "ProtocolEntryConnection.edges":
+		if e.ComplexityRoot.ProtocolEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryConnection.Edges(childComplexity), true
+	case "ProtocolEntryConnection.pageInfo":
+		if e.ComplexityRoot.ProtocolEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryConnection.PageInfo(childComplexity), true
+	case "ProtocolEntryConnection.totalCount":
+		if e.ComplexityRoot.ProtocolEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryConnection.TotalCount(childComplexity), true
+
+	case "ProtocolEntryEdge.cursor":
+		if e.ComplexityRoot.ProtocolEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryEdge.Cursor(childComplexity), true
+	case "ProtocolEntryEdge.node":
+		if e.ComplexityRoot.ProtocolEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtocolEntryEdge.Node(childComplexity), true
+
 	case "ProtocolEntryPayload.write":
 		if e.ComplexityRoot.ProtocolEntryPayload.Write == nil {
 			break
@@ -5189,7 +5798,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Decision(childComplexity, args["id"].(*string), args["number"].(*string), args["bodyId"].(*string), args["asOf"].(*AsOf)), true
+		return e.ComplexityRoot.Query.Decision(childComplexity, args["id"].(*string), args["number"].(*string), args["bodyId"].(*string), args["office"].(*string), args["asOf"].(*AsOf)), true
 	case "Query.decisions":
 		if e.ComplexityRoot.Query.Decisions == nil {
 			break
@@ -5200,7 +5809,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+		return e.ComplexityRoot.Query.Decisions(childComplexity, args["bodyId"].(*string), args["status"].(*string), args["year"].(*int), args["meetingId"].(*string), args["itemId"].(*string), args["registerId"].(*string), args["office"].(*string), args["officeKind"].(*string), args["adoptedFrom"].(*time.Time), args["adoptedTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -5274,6 +5883,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Member(childComplexity, args["id"].(string)), true
+	case "Query.minutes":
+		if e.ComplexityRoot.Query.Minutes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_minutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Minutes(childComplexity, args["meetingId"].(string), args["asOf"].(*AsOf)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -5307,6 +5927,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+	case "Query.protocolEntries":
+		if e.ComplexityRoot.Query.ProtocolEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_protocolEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProtocolEntries(childComplexity, args["registry"].(*string), args["year"].(*int), args["direction"].(*string), args["requestId"].(*string), args["decisionId"].(*string), args["inReplyTo"].(*string), args["registeredFrom"].(*time.Time), args["registeredTo"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+	case "Query.protocolEntry":
+		if e.ComplexityRoot.Query.ProtocolEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Query_protocolEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProtocolEntry(childComplexity, args["id"].(*string), args["registry"].(*string), args["year"].(*int), args["number"].(*int64)), true
 	case "Query.request":
 		if e.ComplexityRoot.Query.Request == nil {
 			break
@@ -5530,6 +6172,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.Overdue(childComplexity), true
+	case "Request.protocolEntries":
+		if e.ComplexityRoot.Request.ProtocolEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Request_protocolEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Request.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Request.reopened":
 		if e.ComplexityRoot.Request.Reopened == nil {
 			break
@@ -5834,6 +6487,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Spending.Payments(childComplexity), true
+
+	case "SubstituteSeat.at":
+		if e.ComplexityRoot.SubstituteSeat.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstituteSeat.At(childComplexity), true
+	case "SubstituteSeat.forMember":
+		if e.ComplexityRoot.SubstituteSeat.ForMember == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstituteSeat.ForMember(childComplexity), true
+	case "SubstituteSeat.substitute":
+		if e.ComplexityRoot.SubstituteSeat.Substitute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubstituteSeat.Substitute(childComplexity), true
 
 	case "Supplier.bids":
 		if e.ComplexityRoot.Supplier.Bids == nil {
@@ -6569,6 +7241,7 @@ type Query {
     "The decision's id." id: String
     "The decision's number within its year, such as ` + "`" + `123/2026` + "`" + `; with bodyId when several bodies number alike." number: String
     "The body whose numbering ` + "`" + `number` + "`" + ` follows." bodyId: String
+    "The office whose register numbers it (` + "`" + `body` + "`" + `, ` + "`" + `mayor` + "`" + `, ` + "`" + `deputy_mayor/<office>` + "`" + `), when several number alike." office: String
     "A past point of the record." asOf: AsOf
   ): Decision
   "Decisions by adoption time."
@@ -6579,6 +7252,8 @@ type Query {
     "Keep one meeting's decisions." meetingId: String
     "Keep the decisions on one agenda item." itemId: String
     "Keep the decision with this register id (the ΑΔΑ of Diavgeia)." registerId: String
+    "Keep the decisions one office's register numbers: ` + "`" + `body` + "`" + ` (the body's own, a council's or a committee's), ` + "`" + `mayor` + "`" + ` (αποφάσεις Δημάρχου) or ` + "`" + `deputy_mayor/<office>` + "`" + ` (a deputy mayor's office, αντιδήμαρχος)." office: String
+    "Keep the decisions of every office of a kind: body, mayor, deputy_mayor or imported." officeKind: String
     "Keep decisions adopted at or after this time." adoptedFrom: Time
     "Keep decisions adopted before this time." adoptedTo: Time
     "Page size, at most 100." first: Int = 20
@@ -7547,6 +8222,243 @@ type HistoryEventConnection { "The page." edges: [EventEdge!]! "Where it stands.
 type EventConnection { "The page." edges: [EventEdge!]! "Where it stands." pageInfo: PageInfo! }
 "An event and its cursor."
 type EventEdge { "The cursor." cursor: String! "The event." node: Event! }
+
+# ---------------------------------------------------------------------------
+# The council secretary's record (issue 17): the minutes (πρακτικά) and their
+# approval, attendance per agenda item with conflicts of interest (κώλυμα),
+# justified absences and substitutes, each office's register of decisions,
+# reissues under a new ΑΔΑ (ορθή επανάληψη), the protocol (αριθμός
+# πρωτοκόλλου) and consultations reopened.
+# ---------------------------------------------------------------------------
+
+extend type Query {
+  "The minutes (πρακτικά) of a meeting, or null when none were drafted; with asOf, as the record stood then."
+  minutes("The meeting's id." meetingId: String!, "A past point of the record." asOf: AsOf): Minutes
+  "A protocol entry by id, or by its number (αριθμός πρωτοκόλλου) in a registry's year; null when there is none."
+  protocolEntry(
+    "The entry's id." id: String
+    "The registry (such as the general protocol) whose numbering ` + "`" + `number` + "`" + ` follows." registry: String
+    "The year of the numbering." year: Int
+    "The protocol number within the registry's year." number: Int64
+  ): ProtocolEntry
+  "Protocol entries (πρωτόκολλο) by registration time: documents received and sent, and citizens' requests, each by its number only."
+  protocolEntries(
+    "Keep one registry's entries." registry: String
+    "Keep the entries numbered in this year." year: Int
+    "Keep incoming or outgoing entries." direction: String
+    "Keep the entries of one request." requestId: String
+    "Keep the entries of one decision." decisionId: String
+    "Keep the replies to one entry." inReplyTo: String
+    "Keep entries registered at or after this time." registeredFrom: Time
+    "Keep entries registered before this time." registeredTo: Time
+    "Page size, at most 100." first: Int = 20
+    "A cursor from a previous page." after: String
+    "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
+  ): ProtocolEntryConnection!
+}
+
+extend type Meeting {
+  "Its minutes (πρακτικά) with every version and their approval; null before they are drafted."
+  minutes: Minutes
+  "The members whose absence was justified, with the public reason."
+  justifiedAbsences: [JustifiedAbsence!]!
+  "The substitutes (αναπληρωματικά μέλη) seated in place of absent members."
+  substitutes: [SubstituteSeat!]!
+}
+
+extend type AgendaItem {
+  "Who attended the item: the members present for it, those who stepped out of it and those with a conflict of interest (κώλυμα) on it."
+  attendance: ItemAttendance!
+}
+
+extend type Decision {
+  "The office whose register numbers it: the body's own, the mayor's or a deputy mayor's."
+  office: DecisionOffice!
+  "The minutes (πρακτικά) that record it, when drafted."
+  minutes: Minutes
+  "Its reissues (ορθή επανάληψη) under a new ΑΔΑ, oldest first, each linked to the ΑΔΑ it replaced."
+  reissues: [DecisionReissue!]!
+  "The protocol entries (αριθμός πρωτοκόλλου) that name it."
+  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProtocolEntryConnection!
+}
+
+extend type Consultation {
+  "Each time it opened again after a closing (a postponed meeting publishing its agenda for the new date), oldest first."
+  reopenings: [ConsultationReopening!]!
+}
+
+extend type Request {
+  "The protocol entries (αριθμός πρωτοκόλλου) of the request: its number when filed, and the documents sent about it."
+  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProtocolEntryConnection!
+}
+
+"The minutes (πρακτικά) of a meeting: drafted after it, corrected in versions, approved by the body at a later meeting by a recorded vote."
+type Minutes implements Node {
+  "The global id, ` + "`" + `minutes-<meeting id>` + "`" + `."
+  id: ID!
+  "The meeting they record."
+  meeting: Meeting
+  "The body."
+  body: Body
+  "drafted or approved (a correction after an approval drafts them again)."
+  status: String!
+  "The current version, from 1."
+  version: Int!
+  "When they were first drafted."
+  draftedAt: Time
+  "Every version, oldest first."
+  versions: [MinutesVersion!]!
+  "The decisions of the meeting they record."
+  decisions: [Decision!]!
+  "The approval of the last version approved; null before any."
+  approval: MinutesApproval
+}
+
+"One version of a meeting's minutes."
+type MinutesVersion {
+  "The version, from 1."
+  version: Int!
+  "Why it was corrected (for versions after the first)."
+  reason: String
+  "When it was drafted or corrected."
+  at: Time
+  "When it was recorded."
+  recordedAt: Time
+  "Its documents."
+  documents: [Document!]!
+}
+
+"The approval (επικύρωση) of a version of the minutes at a later meeting, by a passed vote."
+type MinutesApproval {
+  "The version approved."
+  version: Int!
+  "The meeting that approved them."
+  meeting: Meeting
+  "The vote that approved them."
+  vote: Vote
+  "When they were approved."
+  approvedAt: Time
+}
+
+"Who attended an agenda item. A vote on the item records who attends it when it opens; for an item no such vote recorded, those present are the meeting's members present (arrivals and departures) less those out of the item."
+type ItemAttendance {
+  "The members present for the item, by id."
+  present: [Member!]!
+  "The members who stepped out of the item."
+  steppedOut: [Member!]!
+  "The members with a conflict of interest (κώλυμα) on the item, out of its vote and quorum, with the public reason."
+  conflicts: [ConflictOfInterest!]!
+  "Whether a vote on the item recorded those present when it opened (otherwise derived from the meeting)."
+  recorded: Boolean!
+}
+
+"A member's declared conflict of interest (κώλυμα) on an agenda item."
+type ConflictOfInterest {
+  "The member."
+  member: Member!
+  "The public reason."
+  reason: String!
+  "When it was declared."
+  declaredAt: Time
+}
+
+"A member's justified absence from a meeting."
+type JustifiedAbsence {
+  "The member."
+  member: Member!
+  "The public reason."
+  reason: String!
+  "When it was recorded."
+  at: Time
+}
+
+"A substitute member (αναπληρωματικό μέλος) seated at a meeting in place of an absent member."
+type SubstituteSeat {
+  "The substitute."
+  substitute: Member!
+  "The absent member whose seat they took."
+  forMember: Member!
+  "When they were seated."
+  at: Time
+}
+
+"The office whose register numbers a decision: a body's own (council, committee under delegated powers), the mayor's, or a deputy mayor's office's."
+type DecisionOffice {
+  "body, mayor, deputy_mayor or imported."
+  kind: String!
+  "The register, as the decisions filter ` + "`" + `office` + "`" + ` takes it: ` + "`" + `body` + "`" + `, ` + "`" + `mayor` + "`" + ` or ` + "`" + `deputy_mayor/<office>` + "`" + `."
+  register: String!
+  "The deputy mayor's office (such as ` + "`" + `antidimarchos-oikonomikon` + "`" + `), for kind deputy_mayor."
+  officeId: String
+  "The body whose decision it is (for the mayor's and deputy mayors', the council)."
+  body: Body
+}
+
+"An ορθή επανάληψη: the register issued the decision again under a new id (a new ΑΔΑ), linked to the one it replaced."
+type DecisionReissue {
+  "The register, such as diavgeia."
+  register: String!
+  "The new register id (ΑΔΑ)."
+  registerId: String!
+  "The register id (ΑΔΑ) it replaced."
+  previousRegisterId: String!
+  "The version of the decision reissued."
+  version: Int!
+  "The SHA-256 of the reissued document."
+  documentSha256: String!
+  "Why it was reissued."
+  reason: String!
+  "When."
+  at: Time
+}
+
+"An entry of the protocol (πρωτόκολλο) with its number (αριθμός πρωτοκόλλου). An entry of a citizen's request shows its number, direction and links only: nothing of the citizen."
+type ProtocolEntry implements Node {
+  "The global id, ` + "`" + `protocol-<id>` + "`" + `."
+  id: ID!
+  "The entry's own id."
+  localId: String!
+  "The registry that numbers it."
+  registry: String!
+  "Its number within the registry's year."
+  number: Int64!
+  "The year of its numbering."
+  year: Int!
+  "The number as cited, such as ` + "`" + `1234/2026` + "`" + `."
+  ref: String!
+  "incoming or outgoing."
+  direction: String!
+  "The official's summary of the document; empty for an entry of a request."
+  subject: String!
+  "The authority or organisation it came from or went to; empty for an entry of a request."
+  correspondent: String!
+  "The request it registers or answers."
+  request: Request
+  "The decision it carries."
+  decision: Decision
+  "The entry it replies to."
+  inReplyTo: ProtocolEntry
+  "When it was registered."
+  registeredAt: Time
+  "Its documents; none for an entry of a request."
+  documents: [Document!]!
+}
+
+"A consultation opening again after a closing."
+type ConsultationReopening {
+  "When it reopened."
+  reopenedAt: Time
+  "When it closes now."
+  closesAt: Time
+  "When it had closed before."
+  closedAt: Time
+}
+
+"A page of protocol entries."
+type ProtocolEntryConnection { "The page." edges: [ProtocolEntryEdge!]! "Where it stands." pageInfo: PageInfo! "Every item the filters select." totalCount: Int! }
+
+"A protocol entry and its cursor."
+type ProtocolEntryEdge { "The cursor." cursor: String! "The entry." node: ProtocolEntry! }
 
 # ---------------------------------------------------------------------------
 # Mutations: every command of the record. Each takes its command as an input
@@ -9476,6 +10388,8 @@ func (ec *executionContext) childFields_AgendaItem(ctx context.Context, field gr
 		return ec.fieldContext_AgendaItem_votes(ctx, field)
 	case "decisions":
 		return ec.fieldContext_AgendaItem_decisions(ctx, field)
+	case "attendance":
+		return ec.fieldContext_AgendaItem_attendance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AgendaItem", field.Name)
 }
@@ -9802,6 +10716,18 @@ func (ec *executionContext) childFields_CommentPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CommentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ConflictOfInterest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_ConflictOfInterest_member(ctx, field)
+	case "reason":
+		return ec.fieldContext_ConflictOfInterest_reason(ctx, field)
+	case "declaredAt":
+		return ec.fieldContext_ConflictOfInterest_declaredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConflictOfInterest", field.Name)
+}
+
 func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -9834,6 +10760,8 @@ func (ec *executionContext) childFields_Consultation(ctx context.Context, field 
 		return ec.fieldContext_Consultation_commentCount(ctx, field)
 	case "comments":
 		return ec.fieldContext_Consultation_comments(ctx, field)
+	case "reopenings":
+		return ec.fieldContext_Consultation_reopenings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Consultation", field.Name)
 }
@@ -9846,6 +10774,18 @@ func (ec *executionContext) childFields_ConsultationPayload(ctx context.Context,
 		return ec.fieldContext_ConsultationPayload_consultation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConsultationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsultationReopening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reopenedAt":
+		return ec.fieldContext_ConsultationReopening_reopenedAt(ctx, field)
+	case "closesAt":
+		return ec.fieldContext_ConsultationReopening_closesAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_ConsultationReopening_closedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsultationReopening", field.Name)
 }
 
 func (ec *executionContext) childFields_ContractAmendment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9946,6 +10886,14 @@ func (ec *executionContext) childFields_Decision(ctx context.Context, field grap
 		return ec.fieldContext_Decision_documents(ctx, field)
 	case "procurements":
 		return ec.fieldContext_Decision_procurements(ctx, field)
+	case "office":
+		return ec.fieldContext_Decision_office(ctx, field)
+	case "minutes":
+		return ec.fieldContext_Decision_minutes(ctx, field)
+	case "reissues":
+		return ec.fieldContext_Decision_reissues(ctx, field)
+	case "protocolEntries":
+		return ec.fieldContext_Decision_protocolEntries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Decision", field.Name)
 }
@@ -9988,6 +10936,20 @@ func (ec *executionContext) childFields_DecisionEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DecisionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DecisionOffice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DecisionOffice_kind(ctx, field)
+	case "register":
+		return ec.fieldContext_DecisionOffice_register(ctx, field)
+	case "officeId":
+		return ec.fieldContext_DecisionOffice_officeId(ctx, field)
+	case "body":
+		return ec.fieldContext_DecisionOffice_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionOffice", field.Name)
+}
+
 func (ec *executionContext) childFields_DecisionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "write":
@@ -9996,6 +10958,26 @@ func (ec *executionContext) childFields_DecisionPayload(ctx context.Context, fie
 		return ec.fieldContext_DecisionPayload_decision(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DecisionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionReissue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "register":
+		return ec.fieldContext_DecisionReissue_register(ctx, field)
+	case "registerId":
+		return ec.fieldContext_DecisionReissue_registerId(ctx, field)
+	case "previousRegisterId":
+		return ec.fieldContext_DecisionReissue_previousRegisterId(ctx, field)
+	case "version":
+		return ec.fieldContext_DecisionReissue_version(ctx, field)
+	case "documentSha256":
+		return ec.fieldContext_DecisionReissue_documentSha256(ctx, field)
+	case "reason":
+		return ec.fieldContext_DecisionReissue_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_DecisionReissue_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionReissue", field.Name)
 }
 
 func (ec *executionContext) childFields_DecisionVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10222,6 +11204,32 @@ func (ec *executionContext) childFields_InclusionProof(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InclusionProof", field.Name)
 }
 
+func (ec *executionContext) childFields_ItemAttendance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "present":
+		return ec.fieldContext_ItemAttendance_present(ctx, field)
+	case "steppedOut":
+		return ec.fieldContext_ItemAttendance_steppedOut(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_ItemAttendance_conflicts(ctx, field)
+	case "recorded":
+		return ec.fieldContext_ItemAttendance_recorded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ItemAttendance", field.Name)
+}
+
+func (ec *executionContext) childFields_JustifiedAbsence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_JustifiedAbsence_member(ctx, field)
+	case "reason":
+		return ec.fieldContext_JustifiedAbsence_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_JustifiedAbsence_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JustifiedAbsence", field.Name)
+}
+
 func (ec *executionContext) childFields_Ledger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "verifierKey":
@@ -10278,6 +11286,12 @@ func (ec *executionContext) childFields_Meeting(ctx context.Context, field graph
 		return ec.fieldContext_Meeting_votes(ctx, field)
 	case "decisions":
 		return ec.fieldContext_Meeting_decisions(ctx, field)
+	case "minutes":
+		return ec.fieldContext_Meeting_minutes(ctx, field)
+	case "justifiedAbsences":
+		return ec.fieldContext_Meeting_justifiedAbsences(ctx, field)
+	case "substitutes":
+		return ec.fieldContext_Meeting_substitutes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Meeting", field.Name)
 }
@@ -10528,6 +11542,44 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Minutes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Minutes_id(ctx, field)
+	case "meeting":
+		return ec.fieldContext_Minutes_meeting(ctx, field)
+	case "body":
+		return ec.fieldContext_Minutes_body(ctx, field)
+	case "status":
+		return ec.fieldContext_Minutes_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Minutes_version(ctx, field)
+	case "draftedAt":
+		return ec.fieldContext_Minutes_draftedAt(ctx, field)
+	case "versions":
+		return ec.fieldContext_Minutes_versions(ctx, field)
+	case "decisions":
+		return ec.fieldContext_Minutes_decisions(ctx, field)
+	case "approval":
+		return ec.fieldContext_Minutes_approval(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Minutes", field.Name)
+}
+
+func (ec *executionContext) childFields_MinutesApproval(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_MinutesApproval_version(ctx, field)
+	case "meeting":
+		return ec.fieldContext_MinutesApproval_meeting(ctx, field)
+	case "vote":
+		return ec.fieldContext_MinutesApproval_vote(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_MinutesApproval_approvedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MinutesApproval", field.Name)
+}
+
 func (ec *executionContext) childFields_MinutesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "write":
@@ -10536,6 +11588,22 @@ func (ec *executionContext) childFields_MinutesPayload(ctx context.Context, fiel
 		return ec.fieldContext_MinutesPayload_meeting(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MinutesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MinutesVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_MinutesVersion_version(ctx, field)
+	case "reason":
+		return ec.fieldContext_MinutesVersion_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_MinutesVersion_at(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_MinutesVersion_recordedAt(ctx, field)
+	case "documents":
+		return ec.fieldContext_MinutesVersion_documents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MinutesVersion", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10786,6 +11854,62 @@ func (ec *executionContext) childFields_ProcurementPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProcurementPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ProtocolEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProtocolEntry_id(ctx, field)
+	case "localId":
+		return ec.fieldContext_ProtocolEntry_localId(ctx, field)
+	case "registry":
+		return ec.fieldContext_ProtocolEntry_registry(ctx, field)
+	case "number":
+		return ec.fieldContext_ProtocolEntry_number(ctx, field)
+	case "year":
+		return ec.fieldContext_ProtocolEntry_year(ctx, field)
+	case "ref":
+		return ec.fieldContext_ProtocolEntry_ref(ctx, field)
+	case "direction":
+		return ec.fieldContext_ProtocolEntry_direction(ctx, field)
+	case "subject":
+		return ec.fieldContext_ProtocolEntry_subject(ctx, field)
+	case "correspondent":
+		return ec.fieldContext_ProtocolEntry_correspondent(ctx, field)
+	case "request":
+		return ec.fieldContext_ProtocolEntry_request(ctx, field)
+	case "decision":
+		return ec.fieldContext_ProtocolEntry_decision(ctx, field)
+	case "inReplyTo":
+		return ec.fieldContext_ProtocolEntry_inReplyTo(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_ProtocolEntry_registeredAt(ctx, field)
+	case "documents":
+		return ec.fieldContext_ProtocolEntry_documents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtocolEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtocolEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProtocolEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProtocolEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProtocolEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtocolEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtocolEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProtocolEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProtocolEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtocolEntryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_ProtocolEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "write":
@@ -10866,6 +11990,8 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_withheldLegalBasis(ctx, field)
 	case "statusHistory":
 		return ec.fieldContext_Request_statusHistory(ctx, field)
+	case "protocolEntries":
+		return ec.fieldContext_Request_protocolEntries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Request", field.Name)
 }
@@ -11010,6 +12136,18 @@ func (ec *executionContext) childFields_Spending(ctx context.Context, field grap
 		return ec.fieldContext_Spending_paidCents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Spending", field.Name)
+}
+
+func (ec *executionContext) childFields_SubstituteSeat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "substitute":
+		return ec.fieldContext_SubstituteSeat_substitute(ctx, field)
+	case "forMember":
+		return ec.fieldContext_SubstituteSeat_forMember(ctx, field)
+	case "at":
+		return ec.fieldContext_SubstituteSeat_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubstituteSeat", field.Name)
 }
 
 func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11773,6 +12911,28 @@ func (ec *executionContext) field_Consultation_comments_args(ctx context.Context
 }
 
 func (ec *executionContext) field_Decision_procurements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Decision_protocolEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -14761,14 +15921,22 @@ func (ec *executionContext) field_Query_decision_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["bodyId"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "office",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["office"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
 		func(ctx context.Context, v any) (*AsOf, error) {
 			return ec.unmarshalOAsOf2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAsOf(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["asOf"] = arg3
+	args["asOf"] = arg4
 	return args, nil
 }
 
@@ -14823,46 +15991,62 @@ func (ec *executionContext) field_Query_decisions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["registerId"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "adoptedFrom",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["adoptedFrom"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "adoptedTo",
-		func(ctx context.Context, v any) (*time.Time, error) {
-			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["adoptedTo"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "office",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg9
-	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+	args["office"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "officeKind",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["officeKind"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "adoptedFrom",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["adoptedFrom"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "adoptedTo",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["adoptedTo"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "order",
 		func(ctx context.Context, v any) (*Order, error) {
 			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["order"] = arg10
+	args["order"] = arg12
 	return args, nil
 }
 
@@ -15038,6 +16222,28 @@ func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_minutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "meetingId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["meetingId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*AsOf, error) {
+			return ec.unmarshalOAsOf2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐAsOf(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15157,6 +16363,138 @@ func (ec *executionContext) field_Query_procurements_args(ctx context.Context, r
 		return nil, err
 	}
 	args["order"] = arg9
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_protocolEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "registry",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["registry"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "direction",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["direction"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "requestId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requestId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "decisionId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["decisionId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "inReplyTo",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inReplyTo"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "registeredFrom",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["registeredFrom"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "registeredTo",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["registeredTo"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg10
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_protocolEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "registry",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["registry"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "number",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["number"] = arg3
 	return args, nil
 }
 
@@ -15463,6 +16801,28 @@ func (ec *executionContext) field_Query_votes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["order"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Request_protocolEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -16106,6 +17466,38 @@ func (ec *executionContext) fieldContext_AgendaItem_decisions(ctx context.Contex
 	if fc.Args, err = ec.field_AgendaItem_decisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgendaItem_attendance(ctx context.Context, field graphql.CollectedField, obj *model.AgendaItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgendaItem_attendance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgendaItem().Attendance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *readmodel.ItemAttendance) graphql.Marshaler {
+			return ec.marshalNItemAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemAttendance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgendaItem_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgendaItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ItemAttendance(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18907,6 +20299,84 @@ func (ec *executionContext) fieldContext_CommentPayload_consultation(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _ConflictOfInterest_member(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictOfInterest_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConflictOfInterest().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictOfInterest_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConflictOfInterest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConflictOfInterest_reason(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictOfInterest_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictOfInterest_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictOfInterest", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConflictOfInterest_declaredAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConflictOfInterest_declaredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConflictOfInterest_declaredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConflictOfInterest", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ConsistencyProof_from(ctx context.Context, field graphql.CollectedField, obj *ConsistencyProof) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19222,6 +20692,38 @@ func (ec *executionContext) fieldContext_Consultation_comments(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Consultation_reopenings(ctx context.Context, field graphql.CollectedField, obj *model.Consultation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Consultation_reopenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Consultation().Reopenings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ConsultationReopening) graphql.Marshaler {
+			return ec.marshalNConsultationReopening2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐConsultationReopeningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Consultation_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Consultation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsultationReopening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConsultationPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19284,6 +20786,75 @@ func (ec *executionContext) fieldContext_ConsultationPayload_consultation(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ConsultationReopening_reopenedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ConsultationReopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsultationReopening_reopenedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsultationReopening_reopenedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsultationReopening", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConsultationReopening_closesAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ConsultationReopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsultationReopening_closesAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsultationReopening_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsultationReopening", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConsultationReopening_closedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ConsultationReopening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsultationReopening_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsultationReopening_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsultationReopening", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ContractAmendment_seq(ctx context.Context, field graphql.CollectedField, obj *readmodel.ContractAmendment) (ret graphql.Marshaler) {
@@ -20324,6 +21895,146 @@ func (ec *executionContext) fieldContext_Decision_procurements(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Decision_office(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Decision_office(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Decision().Office(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DecisionOffice) graphql.Marshaler {
+			return ec.marshalNDecisionOffice2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionOffice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Decision_office(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionOffice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_minutes(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Decision_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Decision().Minutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Minutes) graphql.Marshaler {
+			return ec.marshalOMinutes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutes(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Decision_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Minutes(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_reissues(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Decision_reissues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Decision().Reissues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.DecisionReissue) graphql.Marshaler {
+			return ec.marshalNDecisionReissue2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐDecisionReissueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Decision_reissues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionReissue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Decision_protocolEntries(ctx context.Context, field graphql.CollectedField, obj *model.Decision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Decision_protocolEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Decision().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
+			return ec.marshalNProtocolEntryConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Decision_protocolEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Decision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Decision_protocolEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DecisionChanges_month(ctx context.Context, field graphql.CollectedField, obj *analytics.DecisionChanges) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20581,6 +22292,107 @@ func (ec *executionContext) fieldContext_DecisionEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _DecisionOffice_kind(ctx context.Context, field graphql.CollectedField, obj *model.DecisionOffice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionOffice_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionOffice_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionOffice", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionOffice_register(ctx context.Context, field graphql.CollectedField, obj *model.DecisionOffice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionOffice_register(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Register, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionOffice_register(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionOffice", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionOffice_officeId(ctx context.Context, field graphql.CollectedField, obj *model.DecisionOffice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionOffice_officeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OfficeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionOffice_officeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionOffice", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionOffice_body(ctx context.Context, field graphql.CollectedField, obj *model.DecisionOffice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionOffice_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DecisionOffice().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionOffice_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DecisionOffice",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DecisionPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20643,6 +22455,167 @@ func (ec *executionContext) fieldContext_DecisionPayload_decision(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DecisionReissue_register(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_register(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Register, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_register(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionReissue_registerId(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_registerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_registerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionReissue_previousRegisterId(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_previousRegisterId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousRegisterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_previousRegisterId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionReissue_version(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DecisionReissue_documentSha256(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_documentSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentSHA256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_documentSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionReissue_reason(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "String")
+}
+
+func (ec *executionContext) _DecisionReissue_at(ctx context.Context, field graphql.CollectedField, obj *readmodel.DecisionReissue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionReissue_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionReissue_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionReissue", field, false, false, "Time")
 }
 
 func (ec *executionContext) _DecisionVersion_version(ctx context.Context, field graphql.CollectedField, obj *model.DecisionVersion) (ret graphql.Marshaler) {
@@ -22393,6 +24366,203 @@ func (ec *executionContext) fieldContext_InclusionProof_checkpoint(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _ItemAttendance_present(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemAttendance_present(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ItemAttendance().Present(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemAttendance_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemAttendance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemAttendance_steppedOut(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemAttendance_steppedOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ItemAttendance().SteppedOut(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemAttendance_steppedOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemAttendance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemAttendance_conflicts(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemAttendance_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []readmodel.ItemMember) graphql.Marshaler {
+			return ec.marshalNConflictOfInterest2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemAttendance_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ItemAttendance",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConflictOfInterest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ItemAttendance_recorded(ctx context.Context, field graphql.CollectedField, obj *readmodel.ItemAttendance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ItemAttendance_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ItemAttendance_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ItemAttendance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _JustifiedAbsence_member(ctx context.Context, field graphql.CollectedField, obj *readmodel.JustifiedAbsence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JustifiedAbsence_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JustifiedAbsence().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JustifiedAbsence_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "JustifiedAbsence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _JustifiedAbsence_reason(ctx context.Context, field graphql.CollectedField, obj *readmodel.JustifiedAbsence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JustifiedAbsence_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_JustifiedAbsence_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JustifiedAbsence", field, false, false, "String")
+}
+
+func (ec *executionContext) _JustifiedAbsence_at(ctx context.Context, field graphql.CollectedField, obj *readmodel.JustifiedAbsence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JustifiedAbsence_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JustifiedAbsence_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JustifiedAbsence", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Ledger_verifierKey(ctx context.Context, field graphql.CollectedField, obj *Ledger) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23094,6 +25264,102 @@ func (ec *executionContext) fieldContext_Meeting_decisions(ctx context.Context, 
 	if fc.Args, err = ec.field_Meeting_decisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_minutes(ctx context.Context, field graphql.CollectedField, obj *model.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Minutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Minutes) graphql.Marshaler {
+			return ec.marshalOMinutes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutes(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Minutes(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_justifiedAbsences(ctx context.Context, field graphql.CollectedField, obj *model.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_justifiedAbsences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().JustifiedAbsences(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.JustifiedAbsence) graphql.Marshaler {
+			return ec.marshalNJustifiedAbsence2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐJustifiedAbsenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_justifiedAbsences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JustifiedAbsence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Meeting_substitutes(ctx context.Context, field graphql.CollectedField, obj *model.Meeting) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Meeting_substitutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Meeting().Substitutes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Substitute) graphql.Marshaler {
+			return ec.marshalNSubstituteSeat2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSubstituteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Meeting_substitutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Meeting",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubstituteSeat(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -25015,6 +27281,368 @@ func (ec *executionContext) fieldContext_MembershipEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Minutes_id(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Minutes", field, true, false, "ID")
+}
+
+func (ec *executionContext) _Minutes_meeting(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Minutes().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Minutes",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Minutes_body(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Minutes().Body(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Body) graphql.Marshaler {
+			return ec.marshalOBody2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐBody(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Minutes",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Body(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Minutes_status(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Minutes", field, false, false, "String")
+}
+
+func (ec *executionContext) _Minutes_version(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Minutes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Minutes_draftedAt(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_draftedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DraftedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_draftedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Minutes", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Minutes_versions(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Minutes().Versions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.MinutesVersion) graphql.Marshaler {
+			return ec.marshalNMinutesVersion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMinutesVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Minutes",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinutesVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Minutes_decisions(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_decisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Minutes().Decisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Minutes",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Minutes_approval(ctx context.Context, field graphql.CollectedField, obj *model.Minutes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Minutes_approval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approval(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MinutesApproval) graphql.Marshaler {
+			return ec.marshalOMinutesApproval2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutesApproval(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Minutes_approval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Minutes",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinutesApproval(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinutesApproval_version(ctx context.Context, field graphql.CollectedField, obj *model.MinutesApproval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesApproval_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesApproval_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesApproval", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MinutesApproval_meeting(ctx context.Context, field graphql.CollectedField, obj *model.MinutesApproval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesApproval_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MinutesApproval().Meeting(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesApproval_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinutesApproval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinutesApproval_vote(ctx context.Context, field graphql.CollectedField, obj *model.MinutesApproval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesApproval_vote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MinutesApproval().Vote(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Vote) graphql.Marshaler {
+			return ec.marshalOVote2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐVote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesApproval_vote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinutesApproval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Vote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinutesApproval_approvedAt(ctx context.Context, field graphql.CollectedField, obj *model.MinutesApproval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesApproval_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesApproval_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesApproval", field, false, false, "Time")
+}
+
 func (ec *executionContext) _MinutesPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25074,6 +27702,130 @@ func (ec *executionContext) fieldContext_MinutesPayload_meeting(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinutesVersion_version(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesVersion", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MinutesVersion_reason(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesVersion_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesVersion_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _MinutesVersion_at(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesVersion_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesVersion_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MinutesVersion_recordedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesVersion_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesVersion_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinutesVersion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MinutesVersion_documents(ctx context.Context, field graphql.CollectedField, obj *readmodel.MinutesVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinutesVersion_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []events.DocumentRef) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinutesVersion_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinutesVersion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
 		},
 	}
 	return fc, nil
@@ -30902,6 +33654,506 @@ func (ec *executionContext) fieldContext_ProcurementPayload_procurement(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ProtocolEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GlobalID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, true, false, "ID")
+}
+
+func (ec *executionContext) _ProtocolEntry_localId(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_localId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_localId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_registry(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_registry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Registry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_registry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_number(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ProtocolEntry_year(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProtocolEntry_ref(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_direction(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_correspondent(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_correspondent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Correspondent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_correspondent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntry_request(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtocolEntry().Request(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Request) graphql.Marshaler {
+			return ec.marshalORequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Request(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntry_decision(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtocolEntry().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntry_inReplyTo(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_inReplyTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtocolEntry().InReplyTo(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtocolEntry) graphql.Marshaler {
+			return ec.marshalOProtocolEntry2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProtocolEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_inReplyTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntry_registeredAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_registeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_registeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProtocolEntry_documents(ctx context.Context, field graphql.CollectedField, obj *model.ProtocolEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntry_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtocolEntry().Documents(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntry_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProtocolEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ProtocolEntryEdge) graphql.Marshaler {
+			return ec.marshalNProtocolEntryEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ProtocolEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtocolEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ProtocolEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProtocolEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ProtocolEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtocolEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtocolEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ProtocolEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtocolEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtocolEntry) graphql.Marshaler {
+			return ec.marshalNProtocolEntry2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProtocolEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtocolEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtocolEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProtocolEntryPayload_write(ctx context.Context, field graphql.CollectedField, obj *model.Written) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31472,7 +34724,7 @@ func (ec *executionContext) _Query_decision(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Decision(ctx, fc.Args["id"].(*string), fc.Args["number"].(*string), fc.Args["bodyId"].(*string), fc.Args["asOf"].(*AsOf))
+			return ec.Resolvers.Query().Decision(ctx, fc.Args["id"].(*string), fc.Args["number"].(*string), fc.Args["bodyId"].(*string), fc.Args["office"].(*string), fc.Args["asOf"].(*AsOf))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
@@ -31516,7 +34768,7 @@ func (ec *executionContext) _Query_decisions(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
+			return ec.Resolvers.Query().Decisions(ctx, fc.Args["bodyId"].(*string), fc.Args["status"].(*string), fc.Args["year"].(*int), fc.Args["meetingId"].(*string), fc.Args["itemId"].(*string), fc.Args["registerId"].(*string), fc.Args["office"].(*string), fc.Args["officeKind"].(*string), fc.Args["adoptedFrom"].(*time.Time), fc.Args["adoptedTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -31940,6 +35192,138 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_minutes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_minutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Minutes(ctx, fc.Args["meetingId"].(string), fc.Args["asOf"].(*AsOf))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Minutes) graphql.Marshaler {
+			return ec.marshalOMinutes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutes(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_minutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Minutes(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_minutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_protocolEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_protocolEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProtocolEntry(ctx, fc.Args["id"].(*string), fc.Args["registry"].(*string), fc.Args["year"].(*int), fc.Args["number"].(*int64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtocolEntry) graphql.Marshaler {
+			return ec.marshalOProtocolEntry2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProtocolEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_protocolEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_protocolEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_protocolEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_protocolEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProtocolEntries(ctx, fc.Args["registry"].(*string), fc.Args["year"].(*int), fc.Args["direction"].(*string), fc.Args["requestId"].(*string), fc.Args["decisionId"].(*string), fc.Args["inReplyTo"].(*string), fc.Args["registeredFrom"].(*time.Time), fc.Args["registeredTo"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
+			return ec.marshalNProtocolEntryConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_protocolEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_protocolEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32836,6 +36220,50 @@ func (ec *executionContext) fieldContext_Request_statusHistory(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RequestStatusChange(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Request_protocolEntries(ctx context.Context, field graphql.CollectedField, obj *model.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_protocolEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Request().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
+			return ec.marshalNProtocolEntryConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Request_protocolEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Request",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtocolEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Request_protocolEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -33880,6 +37308,93 @@ func (ec *executionContext) _Spending_paidCents(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Spending_paidCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Spending", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SubstituteSeat_substitute(ctx context.Context, field graphql.CollectedField, obj *readmodel.Substitute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstituteSeat_substitute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubstituteSeat().Substitute(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstituteSeat_substitute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubstituteSeat",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubstituteSeat_forMember(ctx context.Context, field graphql.CollectedField, obj *readmodel.Substitute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstituteSeat_forMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubstituteSeat().ForMember(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubstituteSeat_forMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubstituteSeat",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubstituteSeat_at(ctx context.Context, field graphql.CollectedField, obj *readmodel.Substitute) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubstituteSeat_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubstituteSeat_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubstituteSeat", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *model.Supplier) (ret graphql.Marshaler) {
@@ -42913,11 +46428,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Request(ctx, sel, obj)
+	case *model.ProtocolEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProtocolEntry(ctx, sel, obj)
 	case *model.Procurement:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Procurement(ctx, sel, obj)
+	case *model.Minutes:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Minutes(ctx, sel, obj)
 	case *model.Member:
 		if obj == nil {
 			return graphql.Null
@@ -43099,6 +46624,12 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AgendaItem_decisions(ctx, field, obj)
+				})
+		case "attendance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgendaItem_attendance(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44229,6 +47760,50 @@ func (ec *executionContext) _CommentPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var conflictOfInterestImplementors = []string{"ConflictOfInterest"}
+
+func (ec *executionContext) _ConflictOfInterest(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ItemMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conflictOfInterestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConflictOfInterest")
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConflictOfInterest_member(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._ConflictOfInterest_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "declaredAt":
+			out.Values[i] = ec._ConflictOfInterest_declaredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var consistencyProofImplementors = []string{"ConsistencyProof"}
 
 func (ec *executionContext) _ConsistencyProof(ctx context.Context, sel ast.SelectionSet, obj *ConsistencyProof) graphql.Marshaler {
@@ -44331,6 +47906,12 @@ func (ec *executionContext) _Consultation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Consultation_comments(ctx, field, obj)
 				})
+		case "reopenings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Consultation_reopenings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44366,6 +47947,49 @@ func (ec *executionContext) _ConsultationPayload(ctx context.Context, sel ast.Se
 			}
 		case "consultation":
 			out.Values[i] = ec._ConsultationPayload_consultation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consultationReopeningImplementors = []string{"ConsultationReopening"}
+
+func (ec *executionContext) _ConsultationReopening(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ConsultationReopening) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consultationReopeningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsultationReopening")
+		case "reopenedAt":
+			out.Values[i] = ec._ConsultationReopening_reopenedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closesAt":
+			out.Values[i] = ec._ConsultationReopening_closesAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closedAt":
+			out.Values[i] = ec._ConsultationReopening_closedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -44685,6 +48309,30 @@ func (ec *executionContext) _Decision(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Decision_procurements(ctx, field, obj)
 				})
+		case "office":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Decision_office(ctx, field, obj)
+				})
+		case "minutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Decision_minutes(ctx, field, obj)
+				})
+		case "reissues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Decision_reissues(ctx, field, obj)
+				})
+		case "protocolEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Decision_protocolEntries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44836,6 +48484,55 @@ func (ec *executionContext) _DecisionEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var decisionOfficeImplementors = []string{"DecisionOffice"}
+
+func (ec *executionContext) _DecisionOffice(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionOffice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionOfficeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionOffice")
+		case "kind":
+			out.Values[i] = ec._DecisionOffice_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "register":
+			out.Values[i] = ec._DecisionOffice_register(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "officeId":
+			out.Values[i] = ec._DecisionOffice_officeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionOffice_body(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var decisionPayloadImplementors = []string{"DecisionPayload"}
 
 func (ec *executionContext) _DecisionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
@@ -44854,6 +48551,69 @@ func (ec *executionContext) _DecisionPayload(ctx context.Context, sel ast.Select
 			}
 		case "decision":
 			out.Values[i] = ec._DecisionPayload_decision(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decisionReissueImplementors = []string{"DecisionReissue"}
+
+func (ec *executionContext) _DecisionReissue(ctx context.Context, sel ast.SelectionSet, obj *readmodel.DecisionReissue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionReissueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionReissue")
+		case "register":
+			out.Values[i] = ec._DecisionReissue_register(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerId":
+			out.Values[i] = ec._DecisionReissue_registerId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previousRegisterId":
+			out.Values[i] = ec._DecisionReissue_previousRegisterId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._DecisionReissue_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentSha256":
+			out.Values[i] = ec._DecisionReissue_documentSha256(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._DecisionReissue_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._DecisionReissue_at(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -45620,6 +49380,100 @@ func (ec *executionContext) _InclusionProof(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var itemAttendanceImplementors = []string{"ItemAttendance"}
+
+func (ec *executionContext) _ItemAttendance(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ItemAttendance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, itemAttendanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ItemAttendance")
+		case "present":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ItemAttendance_present(ctx, field, obj)
+				})
+		case "steppedOut":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ItemAttendance_steppedOut(ctx, field, obj)
+				})
+		case "conflicts":
+			out.Values[i] = ec._ItemAttendance_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recorded":
+			out.Values[i] = ec._ItemAttendance_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var justifiedAbsenceImplementors = []string{"JustifiedAbsence"}
+
+func (ec *executionContext) _JustifiedAbsence(ctx context.Context, sel ast.SelectionSet, obj *readmodel.JustifiedAbsence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, justifiedAbsenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("JustifiedAbsence")
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JustifiedAbsence_member(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._JustifiedAbsence_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._JustifiedAbsence_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ledgerImplementors = []string{"Ledger"}
 
 func (ec *executionContext) _Ledger(ctx context.Context, sel ast.SelectionSet, obj *Ledger) graphql.Marshaler {
@@ -45787,6 +49641,24 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_decisions(ctx, field, obj)
+				})
+		case "minutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_minutes(ctx, field, obj)
+				})
+		case "justifiedAbsences":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_justifiedAbsences(ctx, field, obj)
+				})
+		case "substitutes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Meeting_substitutes(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -46652,6 +50524,133 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var minutesImplementors = []string{"Minutes", "Node"}
+
+func (ec *executionContext) _Minutes(ctx context.Context, sel ast.SelectionSet, obj *model.Minutes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, minutesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Minutes")
+		case "id":
+			out.Values[i] = ec._Minutes_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Minutes_meeting(ctx, field, obj)
+				})
+		case "body":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Minutes_body(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._Minutes_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Minutes_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "draftedAt":
+			out.Values[i] = ec._Minutes_draftedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Minutes_versions(ctx, field, obj)
+				})
+		case "decisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Minutes_decisions(ctx, field, obj)
+				})
+		case "approval":
+			out.Values[i] = ec._Minutes_approval(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var minutesApprovalImplementors = []string{"MinutesApproval"}
+
+func (ec *executionContext) _MinutesApproval(ctx context.Context, sel ast.SelectionSet, obj *model.MinutesApproval) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, minutesApprovalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MinutesApproval")
+		case "version":
+			out.Values[i] = ec._MinutesApproval_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "meeting":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MinutesApproval_meeting(ctx, field, obj)
+				})
+		case "vote":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MinutesApproval_vote(ctx, field, obj)
+				})
+		case "approvedAt":
+			out.Values[i] = ec._MinutesApproval_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var minutesPayloadImplementors = []string{"MinutesPayload"}
 
 func (ec *executionContext) _MinutesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
@@ -46671,6 +50670,59 @@ func (ec *executionContext) _MinutesPayload(ctx context.Context, sel ast.Selecti
 		case "meeting":
 			out.Values[i] = ec._MinutesPayload_meeting(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var minutesVersionImplementors = []string{"MinutesVersion"}
+
+func (ec *executionContext) _MinutesVersion(ctx context.Context, sel ast.SelectionSet, obj *readmodel.MinutesVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, minutesVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MinutesVersion")
+		case "version":
+			out.Values[i] = ec._MinutesVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._MinutesVersion_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MinutesVersion_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._MinutesVersion_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documents":
+			out.Values[i] = ec._MinutesVersion_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -48085,6 +52137,189 @@ func (ec *executionContext) _ProcurementPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var protocolEntryImplementors = []string{"ProtocolEntry", "Node"}
+
+func (ec *executionContext) _ProtocolEntry(ctx context.Context, sel ast.SelectionSet, obj *model.ProtocolEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protocolEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtocolEntry")
+		case "id":
+			out.Values[i] = ec._ProtocolEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "localId":
+			out.Values[i] = ec._ProtocolEntry_localId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registry":
+			out.Values[i] = ec._ProtocolEntry_registry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.Values[i] = ec._ProtocolEntry_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._ProtocolEntry_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ref":
+			out.Values[i] = ec._ProtocolEntry_ref(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "direction":
+			out.Values[i] = ec._ProtocolEntry_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.Values[i] = ec._ProtocolEntry_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correspondent":
+			out.Values[i] = ec._ProtocolEntry_correspondent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "request":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtocolEntry_request(ctx, field, obj)
+				})
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtocolEntry_decision(ctx, field, obj)
+				})
+		case "inReplyTo":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtocolEntry_inReplyTo(ctx, field, obj)
+				})
+		case "registeredAt":
+			out.Values[i] = ec._ProtocolEntry_registeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtocolEntry_documents(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protocolEntryConnectionImplementors = []string{"ProtocolEntryConnection"}
+
+func (ec *executionContext) _ProtocolEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *ProtocolEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protocolEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtocolEntryConnection")
+		case "edges":
+			out.Values[i] = ec._ProtocolEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProtocolEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ProtocolEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protocolEntryEdgeImplementors = []string{"ProtocolEntryEdge"}
+
+func (ec *executionContext) _ProtocolEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *ProtocolEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protocolEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtocolEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._ProtocolEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProtocolEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var protocolEntryPayloadImplementors = []string{"ProtocolEntryPayload"}
 
 func (ec *executionContext) _ProtocolEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.Written) graphql.Marshaler {
@@ -48274,6 +52509,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_events(ctx, field)
+				})
+		case "minutes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_minutes(ctx, field)
+				})
+		case "protocolEntry":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_protocolEntry(ctx, field)
+				})
+		case "protocolEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_protocolEntries(ctx, field)
 				})
 		case "analytics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -48518,6 +52771,12 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Request_statusHistory(ctx, field, obj)
+				})
+		case "protocolEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Request_protocolEntries(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49005,6 +53264,51 @@ func (ec *executionContext) _Spending(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Spending_paidCents(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var substituteSeatImplementors = []string{"SubstituteSeat"}
+
+func (ec *executionContext) _SubstituteSeat(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Substitute) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, substituteSeatImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubstituteSeat")
+		case "substitute":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubstituteSeat_substitute(ctx, field, obj)
+				})
+		case "forMember":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SubstituteSeat_forMember(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._SubstituteSeat_at(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50641,6 +54945,26 @@ func (ec *executionContext) unmarshalNCompleteProcurementInput2githubᚗcomᚋpn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNConflictOfInterest2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx context.Context, sel ast.SelectionSet, v readmodel.ItemMember) graphql.Marshaler {
+	return ec._ConflictOfInterest(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConflictOfInterest2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []readmodel.ItemMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConflictOfInterest2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *ConsistencyProof) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConsistencyProof!")
@@ -50655,6 +54979,30 @@ func (ec *executionContext) marshalNConsultationPayload2ᚖgithubᚗcomᚋpnyx�
 		return graphql.Null
 	}
 	return ec._ConsultationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConsultationReopening2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐConsultationReopeningᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ConsultationReopening) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsultationReopening2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐConsultationReopening(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsultationReopening2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐConsultationReopening(ctx context.Context, sel ast.SelectionSet, v *readmodel.ConsultationReopening) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsultationReopening!")
+		return graphql.Null
+	}
+	return ec._ConsultationReopening(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNContractAmendment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContractAmendment(ctx context.Context, sel ast.SelectionSet, v *readmodel.ContractAmendment) graphql.Marshaler {
@@ -50802,12 +55150,44 @@ func (ec *executionContext) marshalNDecisionEdge2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._DecisionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDecisionOffice2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionOffice(ctx context.Context, sel ast.SelectionSet, v *model.DecisionOffice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionOffice!")
+		return graphql.Null
+	}
+	return ec._DecisionOffice(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDecisionPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DecisionPayload!")
 		return graphql.Null
 	}
 	return ec._DecisionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDecisionReissue2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐDecisionReissueᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.DecisionReissue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionReissue2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐDecisionReissue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDecisionReissue2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐDecisionReissue(ctx context.Context, sel ast.SelectionSet, v *readmodel.DecisionReissue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionReissue!")
+		return graphql.Null
+	}
+	return ec._DecisionReissue(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDecisionVersion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecisionVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionVersion) graphql.Marshaler {
@@ -51202,6 +55582,38 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 	return res
 }
 
+func (ec *executionContext) marshalNItemAttendance2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemAttendance(ctx context.Context, sel ast.SelectionSet, v *readmodel.ItemAttendance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ItemAttendance!")
+		return graphql.Null
+	}
+	return ec._ItemAttendance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJustifiedAbsence2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐJustifiedAbsenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.JustifiedAbsence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJustifiedAbsence2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐJustifiedAbsence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJustifiedAbsence2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐJustifiedAbsence(ctx context.Context, sel ast.SelectionSet, v *readmodel.JustifiedAbsence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JustifiedAbsence!")
+		return graphql.Null
+	}
+	return ec._JustifiedAbsence(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNJustifyAbsenceInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐJustifyAbsence(ctx context.Context, v any) (events.JustifyAbsence, error) {
 	res, err := ec.unmarshalInputJustifyAbsenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51500,6 +55912,30 @@ func (ec *executionContext) marshalNMinutesPayload2ᚖgithubᚗcomᚋpnyxᚑcivi
 	return ec._MinutesPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMinutesVersion2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMinutesVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.MinutesVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMinutesVersion2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMinutesVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMinutesVersion2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐMinutesVersion(ctx context.Context, sel ast.SelectionSet, v *readmodel.MinutesVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MinutesVersion!")
+		return graphql.Null
+	}
+	return ec._MinutesVersion(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNModerateCommentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐModerateComment(ctx context.Context, v any) (events.ModerateComment, error) {
 	res, err := ec.unmarshalInputModerateCommentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -51716,6 +56152,46 @@ func (ec *executionContext) marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑ
 func (ec *executionContext) unmarshalNProposeAmendmentInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProposeAmendment(ctx context.Context, v any) (events.ProposeAmendment, error) {
 	res, err := ec.unmarshalInputProposeAmendmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProtocolEntry2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProtocolEntry(ctx context.Context, sel ast.SelectionSet, v *model.ProtocolEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtocolEntry!")
+		return graphql.Null
+	}
+	return ec._ProtocolEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProtocolEntryConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryConnection(ctx context.Context, sel ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtocolEntryConnection!")
+		return graphql.Null
+	}
+	return ec._ProtocolEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProtocolEntryEdge2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ProtocolEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProtocolEntryEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProtocolEntryEdge2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProtocolEntryEdge(ctx context.Context, sel ast.SelectionSet, v *ProtocolEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtocolEntryEdge!")
+		return graphql.Null
+	}
+	return ec._ProtocolEntryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProtocolEntryPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
@@ -52259,6 +56735,30 @@ func (ec *executionContext) unmarshalNSubmitCommentInput2githubᚗcomᚋpnyxᚑc
 func (ec *executionContext) unmarshalNSubmitRequestInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐSubmitRequestInput(ctx context.Context, v any) (SubmitRequestInput, error) {
 	res, err := ec.unmarshalInputSubmitRequestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubstituteSeat2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSubstituteᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Substitute) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubstituteSeat2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSubstitute(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubstituteSeat2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐSubstitute(ctx context.Context, sel ast.SelectionSet, v *readmodel.Substitute) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubstituteSeat!")
+		return graphql.Null
+	}
+	return ec._SubstituteSeat(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐSupplier(ctx context.Context, sel ast.SelectionSet, v *model.Supplier) graphql.Marshaler {
@@ -52887,6 +57387,20 @@ func (ec *executionContext) marshalOMember2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyx
 	return ec._Member(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMinutes2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutes(ctx context.Context, sel ast.SelectionSet, v *model.Minutes) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Minutes(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMinutesApproval2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMinutesApproval(ctx context.Context, sel ast.SelectionSet, v *model.MinutesApproval) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MinutesApproval(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx context.Context, sel ast.SelectionSet, v *events.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -52956,6 +57470,13 @@ func (ec *executionContext) marshalOProcurement2ᚖgithubᚗcomᚋpnyxᚑcivic�
 		return graphql.Null
 	}
 	return ec._Procurement(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProtocolEntry2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐProtocolEntry(ctx context.Context, sel ast.SelectionSet, v *model.ProtocolEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProtocolEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐRequest(ctx context.Context, sel ast.SelectionSet, v *model.Request) graphql.Marshaler {

@@ -425,6 +425,24 @@ type ProcurementEdge struct {
 	Node *model.Procurement `json:"node"`
 }
 
+// A page of protocol entries.
+type ProtocolEntryConnection struct {
+	// The page.
+	Edges []*ProtocolEntryEdge `json:"edges"`
+	// Where it stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Every item the filters select.
+	TotalCount int `json:"totalCount"`
+}
+
+// A protocol entry and its cursor.
+type ProtocolEntryEdge struct {
+	// The cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *model.ProtocolEntry `json:"node"`
+}
+
 // The root of every read.
 type Query struct {
 }

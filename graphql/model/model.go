@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -68,6 +69,9 @@ type Meeting struct {
 	At         *readmodel.Point
 	Items      []readmodel.AgendaItem // as of At
 	Attendance []string               // as of At
+	// Past is the meeting's view as of At, for the attendance of its
+	// items, justified absences and substitutes then.
+	Past *readmodel.MeetingView
 }
 
 func (m *Meeting) GlobalID() string { return "meeting-" + m.ID }
@@ -76,6 +80,9 @@ func (m *Meeting) GlobalID() string { return "meeting-" + m.ID }
 type AgendaItem struct {
 	readmodel.AgendaItem
 	At *readmodel.Point
+	// Meeting is the item's meeting as of At (nil when At is nil), for
+	// the item's attendance then.
+	Meeting *readmodel.MeetingView
 }
 
 func (i *AgendaItem) GlobalID() string { return "item-" + i.ID }
@@ -84,7 +91,8 @@ func (i *AgendaItem) GlobalID() string { return "item-" + i.ID }
 type Consultation struct {
 	readmodel.Consultation
 	At          *readmodel.Point
-	CommentList []readmodel.Comment // as of At
+	CommentList []readmodel.Comment               // as of At
+	Reopenings  []readmodel.ConsultationReopening // as of At
 }
 
 func (c *Consultation) GlobalID() string { return "consultation-" + c.ItemID }
@@ -118,6 +126,7 @@ type Decision struct {
 	readmodel.Decision
 	At       *readmodel.Point
 	Versions []readmodel.DecisionVersion // as of At
+	Reissues []readmodel.DecisionReissue // as of At
 }
 
 func (d *Decision) GlobalID() string { return "decision-" + d.ID }
@@ -242,3 +251,57 @@ func (c *Consultation) CommentCount() int { return c.Consultation.Comments }
 
 // BidCount is how many bids the process received.
 func (p *Procurement) BidCount() int { return p.Bids }
+
+// Minutes are a meeting's minutes now or as of a point, with their
+// versions and decisions then.
+type Minutes struct {
+	readmodel.Minutes
+	At          *readmodel.Point
+	Versions    []readmodel.MinutesVersion // as of At
+	DecisionIDs []string                   // as of At
+}
+
+func (m *Minutes) GlobalID() string { return "minutes-" + m.MeetingID }
+
+// Approval is the approval of the last version approved, nil before any.
+func (m *Minutes) Approval() *MinutesApproval {
+	if m.ApprovedVersion == 0 {
+		return nil
+	}
+	return &MinutesApproval{Version: m.ApprovedVersion, MeetingID: m.ApprovingMeetingID, VoteID: m.ApprovingVoteID, ApprovedAt: m.ApprovedAt, At: m.At}
+}
+
+// MinutesApproval is the approval of a version of the minutes.
+type MinutesApproval struct {
+	Version    int
+	MeetingID  string
+	VoteID     string
+	ApprovedAt time.Time
+	At         *readmodel.Point
+}
+
+// DecisionOffice is the office whose register numbers a decision.
+type DecisionOffice struct {
+	Kind     string
+	Register string
+	OfficeID *string
+	BodyID   string
+	At       *readmodel.Point
+}
+
+// OfficeOf is the office of a decision.
+func OfficeOf(d *Decision) *DecisionOffice {
+	o := &DecisionOffice{Kind: d.OfficeKind, Register: d.Office, BodyID: d.BodyID, At: d.At}
+	if kind, id, ok := strings.Cut(d.Office, "/"); ok && kind == readmodel.OfficeDeputyMayor {
+		o.OfficeID = &id
+	}
+	return o
+}
+
+// ProtocolEntry is an entry of the protocol.
+type ProtocolEntry struct {
+	readmodel.ProtocolEntry
+	At *readmodel.Point
+}
+
+func (p *ProtocolEntry) GlobalID() string { return "protocol-" + p.ID }

@@ -97,14 +97,41 @@ var viewBuilders = map[string]func(f *entityFold) any{
 		}
 		slices.Sort(v.Attendance)
 		v.Present = len(v.Attendance) // recountPresent
+		v.ItemMembers, v.JustifiedAbsences, v.Substitutes = []ItemMember{}, []JustifiedAbsence{}, []Substitute{}
+		for _, r := range rowsOf(f, itemAttendance) {
+			v.ItemMembers = append(v.ItemMembers, r.ItemMember)
+		}
+		for _, r := range rowsOf(f, justifiedAbsences) {
+			v.JustifiedAbsences = append(v.JustifiedAbsences, r.JustifiedAbsence)
+		}
+		for _, r := range rowsOf(f, substitutes) {
+			v.Substitutes = append(v.Substitutes, r.Substitute)
+		}
 		return v
 	},
+	"minutes": func(f *entityFold) any {
+		v := &MinutesView{Minutes: rowOf(f, minutesTable, f.id).Minutes, Versions: []MinutesVersion{}, DecisionIDs: []string{}}
+		for _, r := range rowsOf(f, minutesVersions) {
+			version := r.MinutesVersion
+			version.Documents = docsOf(f, "minutes_version", fmt.Sprintf("%s/%d", f.id, version.Version))
+			v.Versions = append(v.Versions, version)
+		}
+		for _, r := range rowsOf(f, minutesDecisions) {
+			v.DecisionIDs = append(v.DecisionIDs, r.decisionID)
+		}
+		slices.Sort(v.DecisionIDs)
+		return v
+	},
+	"protocol": func(f *entityFold) any { return &ProtocolView{rowOf(f, protocolEntries, f.id).ProtocolEntry} },
 	"consultation": func(f *entityFold) any {
 		c := rowOf(f, consultations, f.id)
 		v := &ConsultationView{ItemID: c.ItemID, MeetingID: c.MeetingID, Status: c.Status, OpenedAt: c.OpenedAt, ClosesAt: c.ClosesAt,
-			ClosedAt: c.ClosedAt, Comments: []Comment{}}
+			ClosedAt: c.ClosedAt, Comments: []Comment{}, Reopenings: []ConsultationReopening{}}
 		for _, r := range rowsOf(f, comments) {
 			v.Comments = append(v.Comments, r.Comment)
+		}
+		for _, r := range rowsOf(f, consultationReopenings) {
+			v.Reopenings = append(v.Reopenings, r.ConsultationReopening)
 		}
 		return v
 	},
@@ -122,6 +149,10 @@ var viewBuilders = map[string]func(f *entityFold) any{
 			version := r.DecisionVersion
 			version.Documents = docsOf(f, "decision_version", fmt.Sprintf("%s/%d", f.id, version.Version))
 			v.Versions = append(v.Versions, version)
+		}
+		v.Reissues = []DecisionReissue{}
+		for _, r := range rowsOf(f, decisionReissues) {
+			v.Reissues = append(v.Reissues, r.DecisionReissue)
 		}
 		return v
 	},
@@ -161,12 +192,29 @@ type BodyView struct {
 	Memberships []Membership `json:"memberships"`
 }
 
-// MeetingView is a meeting with its agenda and attendance.
+// MeetingView is a meeting with its agenda and attendance: the members
+// present, each member's attendance of items the meeting's stream
+// records (stepped out, conflicts of interest), the justified absences
+// and the substitutes seated.
 type MeetingView struct {
 	Meeting
-	Items      []AgendaItem `json:"items"`
-	Attendance []string     `json:"attendance"`
+	Items             []AgendaItem       `json:"items"`
+	Attendance        []string           `json:"attendance"`
+	ItemMembers       []ItemMember       `json:"item_members"`
+	JustifiedAbsences []JustifiedAbsence `json:"justified_absences"`
+	Substitutes       []Substitute       `json:"substitutes"`
 }
+
+// MinutesView is a meeting's minutes with every version and the
+// decisions they record, by id.
+type MinutesView struct {
+	Minutes
+	Versions    []MinutesVersion `json:"versions"`
+	DecisionIDs []string         `json:"decision_ids"`
+}
+
+// ProtocolView is a protocol entry.
+type ProtocolView struct{ ProtocolEntry }
 
 // ConsultationView is the consultation on an agenda item with its public
 // comments.
@@ -178,6 +226,8 @@ type ConsultationView struct {
 	ClosesAt  time.Time `json:"closes_at"`
 	ClosedAt  time.Time `json:"closed_at"`
 	Comments  []Comment `json:"comments"`
+	// Reopenings are the times it opened again after a closing.
+	Reopenings []ConsultationReopening `json:"reopenings"`
 }
 
 // AmendmentView is an amendment.
@@ -193,6 +243,8 @@ type VoteView struct {
 type DecisionView struct {
 	Decision
 	Versions []DecisionVersion `json:"versions"`
+	// Reissues are its ορθές επαναλήψεις under new register ids.
+	Reissues []DecisionReissue `json:"reissues"`
 }
 
 // ProcurementView is a contracting process with its bids and payments.

@@ -225,6 +225,8 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 	case events.ConsultationClosed:
 		_, err := consultations.of(w).change(w, w.id(), func(r *consultationRow) { r.Status, r.ClosedAt = "closed", w.at() })
 		return true, err
+	case events.ConsultationReopened:
+		return true, w.reopenConsultation(e)
 
 	case events.AmendmentProposed:
 		amendments.of(w).put(amendmentRow{Amendment{ID: w.id(), BodyID: e.BodyID, MeetingID: e.MeetingID, ItemID: e.ItemID,
@@ -247,7 +249,7 @@ func applyCouncil(w writer, p events.Payload) (bool, error) {
 	case events.VoteOpened:
 		votes.of(w).put(voteRow{Vote: Vote{ID: w.id(), BodyID: e.BodyID, MeetingID: e.MeetingID, ItemID: e.ItemID, AmendmentID: e.AmendmentID,
 			Question: e.Question, QuestionType: string(e.QuestionType), Method: string(e.Method), Status: "open", OpenedAt: w.at()}})
-		return true, nil
+		return true, w.recordAttending(e)
 	case events.VoteBallotCast:
 		ballots.of(w).put(ballotRow{Ballot: Ballot{VoteID: w.id(), MemberID: e.MemberID, Choice: string(e.Choice)}, castAt: w.at()})
 		return true, nil

@@ -36,7 +36,7 @@ var datasetQueries = map[string]string{
 	"ballots": `SELECT vote_id, member_id, choice, cast_at, changes FROM ballots ORDER BY vote_id, member_id`,
 	"decisions": `SELECT decision_id, body_id, number, seq, year, meeting_id, item_id, vote_id, exception_kind,
 		exception_basis, title, text, legal_basis, status, version, register, register_id, published_version,
-		document_sha256, status_reason, revoked_by, annulled_by, adopted_at, published_at, changed_at
+		document_sha256, status_reason, revoked_by, annulled_by, adopted_at, published_at, changed_at, office_kind, office
 		FROM decisions ORDER BY decision_id`,
 	"decision_versions": `SELECT decision_id, version, title, text, reason, at, recorded_at
 		FROM decision_versions ORDER BY decision_id, version`,
@@ -66,6 +66,14 @@ var datasetQueries = map[string]string{
 		department, answered_at, answer_summary, legal_basis, closed_at, reopened FROM requests ORDER BY request_id`,
 	"request_status_history": `SELECT request_id, seq, status, at, detail FROM request_status_history
 		ORDER BY request_id, seq`,
+	"decision_reissues": `SELECT decision_id, seq, register, register_id, previous_register_id, version, document_sha256, reason, at
+		FROM decision_reissues ORDER BY decision_id, seq`,
+	"minutes": `SELECT meeting_id, body_id, status, version, approved_version, approving_meeting_id, approving_vote_id, drafted_at,
+		approved_at FROM minutes ORDER BY meeting_id`,
+	"minutes_decisions": `SELECT meeting_id, decision_id FROM minutes_decisions ORDER BY meeting_id, decision_id`,
+	"item_attendance":   `SELECT item_id, meeting_id, member_id, status, reason, vote_id, at FROM item_attendance ORDER BY item_id, member_id`,
+	"protocol_entries": `SELECT entry_id, registry, number, year, ref, direction, subject, correspondent, request_id, decision_id, in_reply_to,
+		registered_at FROM protocol_entries ORDER BY entry_id`,
 }
 
 // DatasetNames lists the public datasets the read model answers, sorted.

@@ -33,6 +33,11 @@ type Decision struct {
 	AnnulledBy       string    `json:"annulled_by,omitempty"`
 	AdoptedAt        time.Time `json:"adopted_at"`
 	PublishedAt      time.Time `json:"published_at"`
+	// Office is the register that numbers the decision (see OfficeOf):
+	// the body's own, the mayor's or a deputy mayor's office's; OfficeKind
+	// is its kind, body, mayor, deputy_mayor or imported.
+	Office     string `json:"office"`
+	OfficeKind string `json:"office_kind"`
 }
 
 // DecisionVersion is one version of a decision, as adopted or corrected.
@@ -55,20 +60,25 @@ type DecisionFilter struct {
 	ItemID     string
 	VoteID     string
 	RegisterID string
+	// Office keeps the decisions one register numbers (OfficeOf): "body",
+	// "mayor", "deputy_mayor/<office>"; OfficeKind those of every office
+	// of a kind (body, mayor, deputy_mayor, imported).
+	Office     string
+	OfficeKind string
 	Adopted    TimeRange
 	Page
 }
 
 const decisionSelect = `decision_id, body_id, number, year, meeting_id, item_id, vote_id, exception_kind, exception_basis, title, text,
 	legal_basis, status, version, register, register_id, coalesce(published_version, 0), document_sha256, status_reason, revoked_by,
-	annulled_by, coalesce(adopted_at, ''), coalesce(published_at, '')`
+	annulled_by, coalesce(adopted_at, ''), coalesce(published_at, ''), office_kind, office`
 
 func scanDecision(s scanner) (Decision, error) {
 	var d Decision
 	var adopted, published string
 	err := s.Scan(&d.ID, &d.BodyID, &d.Number, &d.Year, &d.MeetingID, &d.ItemID, &d.VoteID, &d.ExceptionKind, &d.ExceptionBasis,
 		&d.Title, &d.Text, &d.LegalBasis, &d.Status, &d.Version, &d.Register, &d.RegisterID, &d.PublishedVersion, &d.DocumentSHA256,
-		&d.StatusReason, &d.RevokedBy, &d.AnnulledBy, &adopted, &published)
+		&d.StatusReason, &d.RevokedBy, &d.AnnulledBy, &adopted, &published, &d.OfficeKind, &d.Office)
 	d.AdoptedAt, d.PublishedAt = parseTime(adopted), parseTime(published)
 	return d, err
 }
@@ -102,6 +112,8 @@ func (s *Snapshot) Decisions(ctx context.Context, f DecisionFilter) (List[Decisi
 	q.eq("item_id", f.ItemID)
 	q.eq("vote_id", f.VoteID)
 	q.eq("register_id", f.RegisterID)
+	q.eq("office", f.Office)
+	q.eq("office_kind", f.OfficeKind)
 	if f.Year != 0 {
 		q.equal("year", f.Year)
 	}

@@ -87,6 +87,7 @@ func TestReadModelDeterminism(t *testing.T) {
 func TestReadModelGolden(t *testing.T) {
 	e := newRMEnv(t)
 	e.scenario(t, 1)
+	e.offices(t, 1)
 	e.sync(t)
 	// Author references derive from each person's random secret in the
 	// vault: the golden file holds their place, not their value.

@@ -82,10 +82,11 @@ func (s *Snapshot) MembersByID(ctx context.Context, memberIDs []string) ([]*Memb
 }
 
 // DecisionByNumber returns the decision numbered number ("123/2026") by
-// bodyID, or by any body when bodyID is "". A number not of the form
-// N/YYYY is an invalid error, as is one that several bodies gave when
-// bodyID is ""; no such decision is a not_found error.
-func (s *Snapshot) DecisionByNumber(ctx context.Context, bodyID, number string) (Decision, error) {
+// bodyID in the register of office (OfficeOf), or by any body or office
+// when bodyID or office is "". A number not of the form N/YYYY is an
+// invalid error, as is one that several bodies or offices gave when
+// bodyID or office is ""; no such decision is a not_found error.
+func (s *Snapshot) DecisionByNumber(ctx context.Context, bodyID, office, number string) (Decision, error) {
 	seqText, yearText, ok := strings.Cut(number, "/")
 	seq, err1 := strconv.Atoi(seqText)
 	year, err2 := strconv.Atoi(yearText)
@@ -96,6 +97,7 @@ func (s *Snapshot) DecisionByNumber(ctx context.Context, bodyID, number string) 
 	q.equal("year", year)
 	q.equal("seq", seq)
 	q.eq("body_id", bodyID)
+	q.eq("office", office)
 	found, err := queryRows(ctx, s.q, "SELECT "+decisionSelect+" FROM decisions"+q.String()+" LIMIT 2", q.args, scanDecision)
 	switch {
 	case err != nil:
@@ -103,7 +105,7 @@ func (s *Snapshot) DecisionByNumber(ctx context.Context, bodyID, number string) 
 	case len(found) == 0:
 		return Decision{}, events.Errorf(events.CodeNotFound, "decision %s not found", truncate(number))
 	case len(found) > 1:
-		return Decision{}, events.Invalidf("decision %s: several bodies have one; give the body", truncate(number))
+		return Decision{}, events.Invalidf("decision %s: several bodies or offices have one; give the body and the office", truncate(number))
 	}
 	return found[0], nil
 }

@@ -242,10 +242,20 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 		events.ConsultationCommentSubmitted{CommentID: id("c2"), Kind: events.CommentObjection, LegacyText: "Απαράδεκτο σχόλιο με προσβολές.", Author: citizenB},
 	)
 	e.add(t, "consultation-"+item, day(2, 21), events.ConsultationCommentModerated{CommentID: id("c2"), Reason: "Υβριστικό περιεχόμενο"})
+	e.add(t, "consultation-"+id("item-roads"), day(2, 18), events.ConsultationOpened{ItemID: id("item-roads"), MeetingID: meeting, ClosesAt: day(2, 25)})
+	e.add(t, "consultation-"+id("item-roads"), day(2, 19), events.ConsultationClosed{Reason: "postponed"})
+	e.add(t, "consultation-"+id("item-roads"), day(2, 20), events.ConsultationReopened{ClosesAt: day(2, 25)})
+	e.add(t, "meeting-"+meeting, day(2, 25),
+		events.MeetingAbsenceJustified{MemberID: "konstantinou", Reason: "Λόγοι υγείας"},
+		events.MeetingSubstituteSeated{SubstituteID: "anaplirotis", ForMemberID: "konstantinou"})
 	e.add(t, "meeting-"+meeting, day(2, 26), events.MeetingConvened{Call: 1, Present: []string{"papadopoulou", "georgiou", "ioannou"}, PresidingMemberID: "papadopoulou", Seats: 3})
+	e.add(t, "meeting-"+meeting, day(2, 26),
+		events.MeetingConflictDeclared{ItemID: id("item-roads"), MemberID: "georgiou", Reason: "Ιδιοκτήτης ακινήτου στην οδό της μελέτης"},
+		events.MeetingMemberSteppedOut{ItemID: id("item-roads"), MemberID: "ioannou"})
 	e.add(t, "amendment-"+id("a"), day(2, 26), events.AmendmentProposed{AmendmentID: id("a"), BodyID: body, MeetingID: meeting, ItemID: item, ProposerID: "ioannou", Text: "Αύξηση κονδυλίου ύδρευσης."})
 	e.add(t, "vote-"+id("v"), day(2, 26),
-		events.VoteOpened{VoteID: id("v"), BodyID: body, MeetingID: meeting, ItemID: item, Question: "Εγκρίνεται ο προϋπολογισμός;", QuestionType: events.QuestionOrdinary, Method: events.VoteRollCall},
+		events.VoteOpened{VoteID: id("v"), BodyID: body, MeetingID: meeting, ItemID: item, Question: "Εγκρίνεται ο προϋπολογισμός;", QuestionType: events.QuestionOrdinary, Method: events.VoteRollCall,
+			Attending: []string{"georgiou", "ioannou", "papadopoulou"}},
 		events.VoteBallotCast{MemberID: "papadopoulou", Choice: events.BallotYes},
 		events.VoteBallotCast{MemberID: "georgiou", Choice: events.BallotNo},
 		events.VoteBallotCast{MemberID: "ioannou", Choice: events.BallotYes},
@@ -259,6 +269,18 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 	m.beforeCorrection = e.add(t, "decision-"+id("d"), day(3, 2), events.DecisionPublished{Register: "diavgeia", RegisterID: "ΨΩΡΛ46ΜΤΛΚ-7ΔΘ", Version: 1, DocumentSHA256: sha})
 	m.corrected = e.add(t, "decision-"+id("d"), day(3, 5), events.DecisionCorrected{Version: 2, Reason: "Διόρθωση αριθμητικού σφάλματος",
 		Title: "Ψήφιση προϋπολογισμού 2026 (ορθή επανάληψη)", Text: "Εγκρίνει τον ΠΡΟΫΠΟΛΟΓΙΣΜΟ του Δήμου για το έτος 2026, με τη διόρθωση.", Documents: []events.DocumentRef{doc("apofasi-v2")}})
+
+	e.add(t, "minutes-"+meeting, day(2, 28),
+		events.MinutesDrafted{MeetingID: meeting, BodyID: body, Version: 1, Documents: []events.DocumentRef{doc("praktika")}, DecisionIDs: []string{id("d")}},
+		events.MinutesCorrected{Version: 2, Reason: "Συμπλήρωση τοποθέτησης", Documents: []events.DocumentRef{doc("praktika-v2")}})
+	e.add(t, "minutes-"+meeting, day(3, 12), events.MinutesApproved{Version: 2, MeetingID: id("m-next"), VoteID: id("v-minutes")})
+	e.add(t, "protocol-"+id("pr-in"), day(3, 1), events.ProtocolRegistered{EntryID: id("pr-in"), Registry: "geniko", Number: int64(3 * n), Year: 2026,
+		Direction: events.ProtocolIncoming, Subject: "Διαβίβαση εγκυκλίου", Correspondent: "Περιφέρεια Νοτίου Αιγαίου", Documents: []events.DocumentRef{doc("egkyklios")}})
+	e.add(t, "protocol-"+id("pr-out"), day(3, 2), events.ProtocolRegistered{EntryID: id("pr-out"), Registry: "geniko", Number: int64(3*n + 1), Year: 2026,
+		Direction: events.ProtocolOutgoing, Subject: "Απάντηση στην εγκύκλιο", Correspondent: "Περιφέρεια Νοτίου Αιγαίου", InReplyTo: id("pr-in"), DecisionID: id("d")})
+	e.add(t, "protocol-"+id("pr-req"), day(3, 2), events.ProtocolRegistered{EntryID: id("pr-req"), Registry: "geniko", Number: int64(3*n + 2), Year: 2026,
+		Direction: events.ProtocolOutgoing, Subject: "Απάντηση προς τον αιτούντα Δημότη", Correspondent: "Δημότης Α", RequestID: id("r-open"),
+		Documents: []events.DocumentRef{doc("apantisi")}})
 
 	vat := fmt.Sprintf("0947%05d", n)
 	e.add(t, "supplier-"+vat, day(1, 5), events.SupplierRegistered{VATID: vat, Name: "Αγροτικός Συνεταιρισμός Αιγαίου", Kind: events.SupplierCooperative,
@@ -292,6 +314,26 @@ func (e *rmEnv) scenario(t testing.TB, n int) scenarioMarks {
 		events.RequestAnswered{Summary: "Η λακκούβα αποκαταστάθηκε.", AnsweredAt: day(3, 20)},
 	)
 	return m
+}
+
+// offices records, under ids suffixed with n, a decision of the mayor,
+// published and then reissued (ορθή επανάληψη) under a new ΑΔΑ, and a
+// decision of a deputy mayor's office, each numbered n in its own
+// register of council n: apart from scenario, whose decisions tests
+// count.
+func (e *rmEnv) offices(t testing.TB, n int) {
+	t.Helper()
+	id := func(s string) string { return fmt.Sprintf("%s%d", s, n) }
+	body := id("council")
+	mayor := &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "άρθρο 58 ν. 3852/2010"}
+	deputy := &events.DecisionException{Kind: events.ExceptionDeputyMayorDecision, LegalBasis: "άρθρο 59 ν. 3852/2010", Office: "antidimarchos-oikonomikon"}
+	e.add(t, "decision-"+id("dm"), day(3, 3), events.DecisionAdopted{DecisionID: id("dm"), BodyID: body, Number: int64(n), Year: 2026, Exception: mayor,
+		Title: "Απόφαση Δημάρχου: ορισμός υπαλλήλου", Text: "Ορίζει υπάλληλο.", LegalBasis: mayor.LegalBasis},
+		events.DecisionPublished{Register: "diavgeia", RegisterID: id("ΑΔΑ-ΔΗΜ-"), Version: 1, DocumentSHA256: sha},
+		events.DecisionReissued{Register: "diavgeia", RegisterID: id("ΑΔΑ-ΔΗΜ-ΟΕ-"), PreviousRegisterID: id("ΑΔΑ-ΔΗΜ-"), Version: 1, DocumentSHA256: sha,
+			Reason: "Ορθή επανάληψη λόγω λάθους στα στοιχεία ανάρτησης"})
+	e.add(t, "decision-"+id("dd"), day(3, 4), events.DecisionAdopted{DecisionID: id("dd"), BodyID: body, Number: int64(n), Year: 2026, Exception: deputy,
+		Title: "Απόφαση Αντιδημάρχου: μετακίνηση υπαλλήλων", Text: "Εγκρίνει τη μετακίνηση.", LegalBasis: deputy.LegalBasis})
 }
 
 // openReadModel opens a read model file for a runner, closed when the test

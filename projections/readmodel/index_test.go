@@ -136,6 +136,7 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 	e := newRMEnv(t)
 	e.scenario(t, 1)
 	e.scenario(t, 2)
+	e.offices(t, 1)
 	// What the scenario lacks: a vote on an amendment, tender and contract
 	// amendments, an officer.
 	e.add(t, "vote-va1", day(2, 26), events.VoteOpened{VoteID: "va1", BodyID: "council1", MeetingID: "m1", ItemID: "item1",
@@ -303,6 +304,51 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 		{"decisions by register id", false, func(s *readmodel.Snapshot, p page) (string, error) {
 			return next(s.Decisions(ctx, readmodel.DecisionFilter{RegisterID: "ΨΩΡΛ46ΜΤΛΚ-7ΔΘ", Page: p}))
 		}},
+		{"decisions by office", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.Decisions(ctx, readmodel.DecisionFilter{Office: readmodel.OfficeMayor, Year: 2026, Page: p}))
+		}},
+		{"decisions by kind of office", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.Decisions(ctx, readmodel.DecisionFilter{OfficeKind: readmodel.OfficeDeputyMayor, Page: p}))
+		}},
+		{"minutes", true, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.MinutesList(ctx, readmodel.MinutesFilter{Page: p}))
+		}},
+		{"minutes by body", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.MinutesList(ctx, readmodel.MinutesFilter{BodyID: "council1", Page: p}))
+		}},
+		{"item attendance", true, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ItemMembers(ctx, readmodel.ItemMemberFilter{Page: p}))
+		}},
+		{"item attendance by meeting", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ItemMembers(ctx, readmodel.ItemMemberFilter{MeetingID: "m1", Page: p}))
+		}},
+		{"item attendance by status", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ItemMembers(ctx, readmodel.ItemMemberFilter{Status: readmodel.ItemConflict, Page: p}))
+		}},
+		{"protocol entries", true, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{Page: p}))
+		}},
+		{"protocol entries by registry", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{Registry: "geniko", Page: p}))
+		}},
+		{"protocol entries by year", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{Year: 2026, Page: p}))
+		}},
+		{"protocol entries by direction", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{Direction: "incoming", Page: p}))
+		}},
+		{"protocol entries by request", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{RequestID: "r-open1", Page: p}))
+		}},
+		{"protocol entries by decision", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{DecisionID: "d1", Page: p}))
+		}},
+		{"protocol entries replying", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{InReplyTo: "pr-in1", Page: p}))
+		}},
+		{"protocol entries by registration", false, func(s *readmodel.Snapshot, p page) (string, error) {
+			return next(s.ProtocolEntries(ctx, readmodel.ProtocolFilter{Registered: dates, Page: p}))
+		}},
 		{"procurements", true, func(s *readmodel.Snapshot, p page) (string, error) {
 			return next(s.Procurements(ctx, readmodel.ProcurementFilter{Page: p}))
 		}},
@@ -457,6 +503,50 @@ func TestEveryQueryUsesAnIndex(t *testing.T) {
 		"request":         func(s *readmodel.Snapshot) error { _, err := s.RequestsByID(ctx, []string{"r-open1", "x"}); return err },
 		"request history": func(s *readmodel.Snapshot) error { _, err := s.RequestHistory(ctx, "r-open1"); return err },
 		"attendance":      func(s *readmodel.Snapshot) error { _, err := s.Attendance(ctx, "m1"); return err },
+		"minutes":         func(s *readmodel.Snapshot) error { _, err := s.MinutesByMeeting(ctx, []string{"m1", "x"}); return err },
+		"minutes versions and decisions": func(s *readmodel.Snapshot) error {
+			if _, err := s.MinutesVersions(ctx, "m1"); err != nil {
+				return err
+			}
+			if _, err := s.MinutesDecisions(ctx, "m1"); err != nil {
+				return err
+			}
+			_, err := s.MinutesOfDecisions(ctx, []string{"d1", "x"})
+			return err
+		},
+		"item attendance": func(s *readmodel.Snapshot) error {
+			_, err := s.AttendanceOfItems(ctx, []string{"item1", "item-roads1", "x"})
+			return err
+		},
+		"absences and substitutes": func(s *readmodel.Snapshot) error {
+			if _, err := s.JustifiedAbsencesOf(ctx, []string{"m1", "x"}); err != nil {
+				return err
+			}
+			_, err := s.SubstitutesOf(ctx, []string{"m1", "x"})
+			return err
+		},
+		"reissues": func(s *readmodel.Snapshot) error {
+			if _, err := s.DecisionReissuesOf(ctx, []string{"dm1", "x"}); err != nil {
+				return err
+			}
+			_, err := s.DecisionByPreviousRegisterID(ctx, "ΑΔΑ-ΔΗΜ-1")
+			return err
+		},
+		"decision by number in an office": func(s *readmodel.Snapshot) error {
+			_, err := s.DecisionByNumber(ctx, "council1", readmodel.OfficeMayor, "1/2026")
+			return err
+		},
+		"protocol entry": func(s *readmodel.Snapshot) error {
+			if _, err := s.ProtocolEntriesByID(ctx, []string{"pr-in1", "x"}); err != nil {
+				return err
+			}
+			_, err := s.ProtocolEntryByNumber(ctx, "geniko", 2026, 3)
+			return err
+		},
+		"consultation reopenings": func(s *readmodel.Snapshot) error {
+			_, err := s.ReopeningsOf(ctx, []string{"item-roads1", "x"})
+			return err
+		},
 		"documents": func(s *readmodel.Snapshot) error {
 			_, err := s.Documents(ctx, "tender", "ocds-pnyx01-2026-0001")
 			return err

@@ -6,7 +6,12 @@
 // ReadModelProjection writes the public read model: bodies and memberships,
 // meetings and agenda items, consultations and comments, amendments, votes
 // and ballots, decisions with every version, procurement from plan to
-// payment, suppliers, and citizens' requests with their status history.
+// payment, suppliers, and citizens' requests with their status history;
+// and the council secretary's record: minutes with their versions and
+// approval, attendance per agenda item with conflicts of interest,
+// justified absences and substitutes, each office's register of
+// decisions and their reissues under a new ΑΔΑ, the protocol, and
+// consultations reopened.
 // ReadModel queries it for the products (GraphQL, exports, analytics),
 // opened read-only on the file the runner writes, through Snapshots (see
 // "Queries" below). Conventions of every table:
@@ -166,7 +171,7 @@ const ReadModelName = "readmodel"
 
 // readModelVersion is bumped whenever a table or what Apply writes changes,
 // so the runner rebuilds the read model from the log.
-const readModelVersion = 9
+const readModelVersion = 10
 
 // ReadModelProjection builds the public read model. It is deterministic: no
 // clock, no randomness, no map order reaches the tables; what it opens

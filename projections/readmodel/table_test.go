@@ -15,6 +15,7 @@ func TestRowsReadBack(t *testing.T) {
 	e := newRMEnv(t)
 	for n := 1; n <= 3; n++ {
 		e.scenario(t, n)
+		e.offices(t, n)
 	}
 	e.sync(t)
 	n, err := readmodel.RowsReadBack(context.Background(), e.db)
