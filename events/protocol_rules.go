@@ -36,6 +36,8 @@ func decideRegisterProtocolEntry(s ProtocolState, c RegisterProtocolEntry, f Fac
 	switch {
 	case request && (c.Subject != "" || c.Correspondent != ""):
 		return nil, Invalidf("the incoming entry of request %s names no subject or correspondent: they are the citizen's, sealed in the request", c.RequestID)
+	case c.RequestID != "" && c.Correspondent != "":
+		return nil, Invalidf("the outgoing entry of request %s names no correspondent: the citizen it goes to is sealed in the request", c.RequestID)
 	case !request:
 		if err := ValidateText("subject", c.Subject, MaxTitleRunes); err != nil {
 			return nil, err
@@ -81,6 +83,9 @@ func decideRegisterProtocolEntry(s ProtocolState, c RegisterProtocolEntry, f Fac
 		}
 		if in.Direction != ProtocolIncoming {
 			return nil, Errorf(CodeConflict, "protocol entry %s (%s) went out; a reply answers an incoming entry", in.EntryID, in.Ref())
+		}
+		if in.RequestID != "" && c.Correspondent != "" {
+			return nil, Invalidf("protocol entry %s replies to request %s's entry and names no correspondent: the citizen it goes to is sealed in the request", c.EntryID, in.RequestID)
 		}
 	}
 	if !request {

@@ -16,6 +16,7 @@ func TestProtocolRules(t *testing.T) {
 	forRequest := entry(func(c *RegisterProtocolEntry) { c.Subject, c.Correspondent, c.RequestID = "", "", "r-1" })
 	registered := []Payload{ProtocolRegistered{EntryID: "p-1", Registry: "geniko", Number: 7, Year: 2026, Direction: ProtocolIncoming, Subject: "x"}}
 	outgoing := Facts{protocolStream("p-0"): ProtocolDecider.Fold(ProtocolRegistered{EntryID: "p-0", Registry: "geniko", Number: 1, Year: 2026, Direction: ProtocolOutgoing, Subject: "x"})}
+	requestEntry := Facts{protocolStream("p-0"): ProtocolDecider.Fold(ProtocolRegistered{EntryID: "p-0", Registry: "geniko", Number: 1, Year: 2026, Direction: ProtocolIncoming, RequestID: "r-1"})}
 	govCheckRefusals(t, ProtocolDecider, []govRefusal{
 		{name: "an entry without a number is invalid", cmd: entry(func(c *RegisterProtocolEntry) { c.Number = 0 }), want: CodeInvalid},
 		{name: "an entry without a subject is invalid", cmd: entry(func(c *RegisterProtocolEntry) { c.Subject = "" }), want: CodeInvalid},
@@ -29,8 +30,18 @@ func TestProtocolRules(t *testing.T) {
 		{name: "an entry of an unknown decision is not found", cmd: entry(func(c *RegisterProtocolEntry) { c.DecisionID = "d-9" }), want: CodeNotFound},
 		{name: "a reply to an unknown entry is not found", cmd: entry(func(c *RegisterProtocolEntry) { c.Direction, c.InReplyTo = ProtocolOutgoing, "p-0" }), want: CodeNotFound},
 		{name: "a reply to an outgoing entry is a conflict", facts: outgoing, cmd: entry(func(c *RegisterProtocolEntry) { c.Direction, c.InReplyTo = ProtocolOutgoing, "p-0" }), want: CodeConflict},
+		{name: "a request's outgoing entry naming a correspondent is invalid", facts: request, cmd: entry(func(c *RegisterProtocolEntry) { c.Direction, c.RequestID = ProtocolOutgoing, "r-1" }), want: CodeInvalid},
+		{name: "a reply to a request's entry naming a correspondent is invalid", facts: requestEntry, cmd: entry(func(c *RegisterProtocolEntry) { c.Direction, c.InReplyTo = ProtocolOutgoing, "p-0" }), want: CodeInvalid},
 		{name: "a second protocol number for a request is a conflict", facts: govFacts(request, Facts{protocolRequestClaim("r-1"): ClaimState{By: "protocol-p-0"}}), cmd: forRequest, want: CodeConflict},
 		{name: "a command of another aggregate is invalid", cmd: OpenVote{VoteID: "v"}, want: CodeInvalid},
+	})
+	t.Run("a reply to a request's entry names no correspondent", func(t *testing.T) {
+		reply := entry(func(c *RegisterProtocolEntry) {
+			c.Direction, c.InReplyTo, c.Subject, c.Correspondent = ProtocolOutgoing, "p-0", "Απάντηση σε αίτημα πρόσβασης σε έγγραφα", ""
+		})
+		if evs := govDecide(t, ProtocolDecider, nil, requestEntry, reply); evs[0].(ProtocolRegistered).InReplyTo != "p-0" {
+			t.Fatalf("reply %+v", evs[0])
+		}
 	})
 	t.Run("a request's entry names the request alone and claims it", func(t *testing.T) {
 		evs := govDecide(t, ProtocolDecider, nil, request, forRequest)

@@ -176,7 +176,7 @@ func (w *world) planOffices(year int) []*chain {
 				at := time.Date(y0.Year(), y0.Month()+time.Month(month), 2+9*k+w.between(0, 5), 10, 0, 0, 0, athens).UTC()
 				id := fmt.Sprintf("kal-%s-%d-%03d", o.office, y0.Year(), n)
 				exc := o.exception
-				title := o.title + ": " + fmt.Sprintf(pick(w, officeSubjects), pick(w, streets))
+				title := o.title + ": " + withPlace(pick(w, officeSubjects), pick(w, streets))
 				if !w.add(ch, actorSecretariat, events.AdoptDecision{DecisionID: id, BodyID: council.id, Exception: &exc, Title: title,
 					Text: "Αποφασίζει: " + title + ".", LegalBasis: exc.LegalBasis, At: at,
 					Documents: []events.DocumentRef{document(title, "apofaseis/"+id+".pdf")}}) {

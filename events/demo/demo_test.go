@@ -1,6 +1,7 @@
 package demo_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -117,6 +118,15 @@ func TestSameSeedSameEvents(t *testing.T) {
 			eb[i].RecordedAt = ea[i].RecordedAt
 			if !reflect.DeepEqual(ea[i], eb[i]) {
 				t.Fatalf("event %d differs:\n%+v\n%+v", i, ea[i], eb[i])
+			}
+		}
+	})
+	t.Run("no text carries a formatting error", func(t *testing.T) {
+		// A subject template without its verb once gave titles ending in
+		// "%!(EXTRA string=…)"; fmt marks every misuse with "%!".
+		for _, re := range openedAll(t, a.vault, log) {
+			if i := bytes.Index(re.Data, []byte("%!")); i >= 0 {
+				t.Fatalf("%s %s at %d: %s", re.Stream, re.Type, re.Position, re.Data[max(0, i-80):min(len(re.Data), i+40)])
 			}
 		}
 	})

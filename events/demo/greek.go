@@ -1,5 +1,7 @@
 package demo
 
+import "strings"
+
 // The demo municipality is fictional; its places, people and firms are made
 // up from common Greek names. Council members are public officials, so
 // their names appear in the record; citizens' names go to the vault only.
@@ -52,6 +54,12 @@ var streets = []string{"Ελευθερίου Βενιζέλου", "Αγίου Ν
 var squares = []string{"Πλατεία Δημαρχείου", "Πλατεία Αγίου Νικολάου", "Πλατεία Ελευθερίας", "Πλατεία Λιμανιού", "Πάρκο Μεσαριάς"}
 
 var localities = []string{"Καλλιθέα", "Άγιος Νικόλαος", "Μεσαριά", "Λιμάνι Καλλιθέας", "Άνω Χωριό", "Σύρος", "Νάξος", "Πειραιάς", "Αθήνα", "Ηράκλειο"}
+
+// withPlace fills the place into a subject whose "%s" takes one and
+// leaves a subject without it as it is (fmt would append "%!(EXTRA …)").
+func withPlace(subject, place string) string {
+	return strings.Replace(subject, "%s", place, 1)
+}
 
 // itemSubjects are agenda subjects; %s takes a street or square.
 var itemSubjects = []string{

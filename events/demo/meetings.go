@@ -87,7 +87,7 @@ func (w *world) planMeeting(b *body, id string, starts time.Time) []*chain {
 		}
 		it := item{id: fmt.Sprintf("%s-%02d", id, i+1), published: true}
 		if w.chance(0.6) {
-			it.title = fmt.Sprintf(pick(w, itemSubjects), pick(w, append(streets, squares...)))
+			it.title = withPlace(pick(w, itemSubjects), pick(w, append(streets, squares...)))
 		} else {
 			it.title = pick(w, plainSubjects)
 		}

@@ -57,7 +57,7 @@ func (w *world) planProtocol(year int, requests []*chain) []*chain {
 		for k := range incomingPerWeek {
 			at := y0.AddDate(0, 0, 7*week+k*2).Add(time.Duration(8+w.between(0, 6)) * time.Hour)
 			id := fmt.Sprintf("prot-%d-%03d-%d", y0.Year(), week+1, k+1)
-			subject := fmt.Sprintf(pick(w, protocolSubjects), pick(w, streets))
+			subject := withPlace(pick(w, protocolSubjects), pick(w, streets))
 			sender := pick(w, protocolSenders)
 			steps = append(steps, protocolStep{at, events.RegisterProtocolEntry{EntryID: id, Registry: protocolRegistry,
 				Direction: events.ProtocolIncoming, Subject: subject, Correspondent: sender, At: at,

@@ -40,7 +40,7 @@ func (w *world) planRequests(year int) []*chain {
 		}
 		place := pick(w, append(streets, squares...))
 		submit := events.SubmitRequest{RequestID: id, Category: cat, Channel: channel, AssistedBy: assisted,
-			Subject:   fmt.Sprintf(pick(w, requestSubjects[string(cat)]), place),
+			Subject:   withPlace(pick(w, requestSubjects[string(cat)]), place),
 			Requester: pick(w, w.citizens), At: at}
 		// A reported problem has a place in the town, and most reports
 		// describe it; an information request has neither.

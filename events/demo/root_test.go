@@ -29,7 +29,7 @@ import (
 // and the docs together, on purpose.
 const (
 	pinnedEvents = 7118
-	pinnedRoot   = "lPd3Uxb8ToPFPwB1d2Hx1FwHbY8fMKmeCEX+u96G54w="
+	pinnedRoot   = "XhOBptQClRWtR1a17I7S1F6IVlpPYR01cc62Ww4h/sE="
 )
 
 func TestDemoTreeRootIsPinned(t *testing.T) {
