@@ -534,7 +534,7 @@ func (r voteResolver) Ballots(ctx context.Context, v *model.Vote, choice *string
 // maxVoteDecisions bounds the decisions one vote lists: in practice one.
 const maxVoteDecisions = 100
 
-func (r voteResolver) Decisions(ctx context.Context, v *model.Vote, order *generated.Order) ([]*model.Decision, error) {
+func (r voteResolver) Decisions(ctx context.Context, v *model.Vote) ([]*model.Decision, error) {
 	if err := notAsOf(v.At, "vote.decisions"); err != nil {
 		return nil, err
 	}
@@ -550,7 +550,7 @@ func (r voteResolver) Decisions(ctx context.Context, v *model.Vote, order *gener
 	for i := range l.Items {
 		out[i] = &model.Decision{Decision: l.Items[i]}
 	}
-	return ordered(order, out), nil
+	return out, nil
 }
 
 // Decision.

@@ -1169,7 +1169,7 @@ type ComplexityRoot struct {
 		Body          func(childComplexity int) int
 		ChairTieBreak func(childComplexity int) int
 		ClosedAt      func(childComplexity int) int
-		Decisions     func(childComplexity int, order *Order) int
+		Decisions     func(childComplexity int) int
 		GlobalID      func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Imported      func(childComplexity int) int
@@ -1533,7 +1533,7 @@ type VoteResolver interface {
 	Amendment(ctx context.Context, obj *model.Vote) (*model.Amendment, error)
 
 	Ballots(ctx context.Context, obj *model.Vote, choice *string, order *Order) ([]*model.Ballot, error)
-	Decisions(ctx context.Context, obj *model.Vote, order *Order) ([]*model.Decision, error)
+	Decisions(ctx context.Context, obj *model.Vote) ([]*model.Decision, error)
 }
 
 type DecideAppealInputResolver interface {
@@ -6901,12 +6901,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		args, err := ec.field_Vote_decisions_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Vote.Decisions(childComplexity, args["order"].(*Order)), true
+		return e.ComplexityRoot.Vote.Decisions(childComplexity), true
 	case "Vote.id":
 		if e.ComplexityRoot.Vote.GlobalID == nil {
 			break
@@ -7293,7 +7288,7 @@ type Query {
   "A body (council, committee, local community) by its id; with asOf, as the record stood then."
   body("The body's id." id: String!, "A past point of the record." asOf: AsOf): Body
   "Every body, by id."
-  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in." order: Order = ASC): BodyConnection!
+  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by id, DESC the reverse." order: Order = ASC): BodyConnection!
 
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
@@ -7546,9 +7541,9 @@ type Member implements Node {
   "Every membership period of the member, in any body."
   memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by body, then period; DESC the reverse." order: Order = ASC): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time cast, oldest first (then vote id); DESC newest first." order: Order = ASC): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
-  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberSittingConnection!
+  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time convened, oldest first (then meeting id); DESC newest first." order: Order = ASC): MemberSittingConnection!
 }
 
 "One period of a member's seat in a body."
@@ -7797,8 +7792,8 @@ type Vote implements Node {
   imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
   ballots("Keep one choice (yes, no, abstain, present)." choice: String, "ASC in the list's order (by member id), DESC the reverse." order: Order = ASC): [Ballot!]!
-  "The decisions adopted on this vote."
-  decisions("ASC by time adopted, oldest first (then id); DESC latest first." order: Order = ASC): [Decision!]!
+  "The decision adopted on this vote, as a list of at most one: a vote decides one question once, so the list has no order to choose."
+  decisions: [Decision!]!
 }
 
 "A member's ballot in a vote."
@@ -17508,20 +17503,6 @@ func (ec *executionContext) field_Vote_ballots_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["order"] = arg1
-	return args, nil
-}
-
-func (ec *executionContext) field_Vote_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
-		func(ctx context.Context, v any) (*Order, error) {
-			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["order"] = arg0
 	return args, nil
 }
 
@@ -39830,8 +39811,7 @@ func (ec *executionContext) _Vote_decisions(ctx context.Context, field graphql.C
 			return ec.fieldContext_Vote_decisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Vote().Decisions(ctx, obj, fc.Args["order"].(*Order))
+			return ec.Resolvers.Vote().Decisions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
@@ -39841,7 +39821,7 @@ func (ec *executionContext) _Vote_decisions(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Vote_decisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Vote_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Vote",
 		Field:      field,
@@ -39850,17 +39830,6 @@ func (ec *executionContext) fieldContext_Vote_decisions(ctx context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Decision(ctx, field)
 		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Vote_decisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
