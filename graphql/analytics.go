@@ -56,7 +56,7 @@ func filterOf(f *generated.AnalyticsFilter) analytics.Filter {
 }
 
 // ask runs one question of the request's engine with the field's filter.
-func ask[T any](ctx context.Context, r analyticsResolver, f *generated.AnalyticsFilter,
+func ask[T any](ctx context.Context, r analyticsResolver, f *generated.AnalyticsFilter, order *generated.Order,
 	question func(analytics.Engine, *request, analytics.Filter) ([]T, error)) ([]*T, error) {
 	e, q, err := r.engine(ctx)
 	if err != nil {
@@ -66,7 +66,7 @@ func ask[T any](ctx context.Context, r analyticsResolver, f *generated.Analytics
 	if err != nil {
 		return nil, err
 	}
-	return pointers(rows), nil
+	return ordered(order, pointers(rows)), nil
 }
 
 func pointers[T any](rows []T) []*T {
@@ -77,75 +77,75 @@ func pointers[T any](rows []T) []*T {
 	return out
 }
 
-func (r analyticsResolver) Spending(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, by generated.SpendingKey) ([]*analytics.Spending, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Spending, error) {
+func (r analyticsResolver) Spending(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, by generated.SpendingKey, order *generated.Order) ([]*analytics.Spending, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Spending, error) {
 		return e.Spending(ctx, f, analytics.SpendingKey(strings.ToLower(string(by))))
 	})
 }
 
-func (r analyticsResolver) SupplierShares(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, local string) ([]*analytics.SupplierShares, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.SupplierShares, error) {
+func (r analyticsResolver) SupplierShares(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, local string, order *generated.Order) ([]*analytics.SupplierShares, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.SupplierShares, error) {
 		return e.SupplierShares(ctx, f, local)
 	})
 }
 
-func (r analyticsResolver) Agreement(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, level generated.AgreementLevel) ([]*analytics.Agreement, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Agreement, error) {
+func (r analyticsResolver) Agreement(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, level generated.AgreementLevel, order *generated.Order) ([]*analytics.Agreement, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Agreement, error) {
 		return e.Agreement(ctx, f, analytics.Level(strings.ToLower(string(level))))
 	})
 }
 
-func (r analyticsResolver) FactionVotes(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.FactionVote, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.FactionVote, error) {
+func (r analyticsResolver) FactionVotes(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.FactionVote, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.FactionVote, error) {
 		return e.FactionVotes(ctx, f)
 	})
 }
 
-func (r analyticsResolver) Cohesion(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.FactionCohesion, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.FactionCohesion, error) {
+func (r analyticsResolver) Cohesion(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.FactionCohesion, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.FactionCohesion, error) {
 		votes, err := e.FactionVotes(ctx, f)
 		return analytics.Cohesion(votes), err
 	})
 }
 
-func (r analyticsResolver) Dissent(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.Dissent, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Dissent, error) {
+func (r analyticsResolver) Dissent(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.Dissent, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Dissent, error) {
 		return e.Dissent(ctx, f)
 	})
 }
 
-func (r analyticsResolver) MemberAttendance(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.MemberAttendance, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MemberAttendance, error) {
+func (r analyticsResolver) MemberAttendance(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.MemberAttendance, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MemberAttendance, error) {
 		return e.MemberAttendance(ctx, f)
 	})
 }
 
-func (r analyticsResolver) MeetingAttendance(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.MeetingAttendance, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MeetingAttendance, error) {
+func (r analyticsResolver) MeetingAttendance(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.MeetingAttendance, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MeetingAttendance, error) {
 		return e.MeetingAttendance(ctx, f)
 	})
 }
 
-func (r analyticsResolver) MeetingDecisions(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.MeetingDecisions, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MeetingDecisions, error) {
+func (r analyticsResolver) MeetingDecisions(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.MeetingDecisions, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.MeetingDecisions, error) {
 		return e.MeetingDecisions(ctx, f)
 	})
 }
 
-func (r analyticsResolver) DecisionChanges(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.DecisionChanges, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.DecisionChanges, error) {
+func (r analyticsResolver) DecisionChanges(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.DecisionChanges, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.DecisionChanges, error) {
 		return e.DecisionChanges(ctx, f)
 	})
 }
 
-func (r analyticsResolver) RequestTimes(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter) ([]*analytics.RequestTimes, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, q *request, f analytics.Filter) ([]analytics.RequestTimes, error) {
+func (r analyticsResolver) RequestTimes(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, order *generated.Order) ([]*analytics.RequestTimes, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, q *request, f analytics.Filter) ([]analytics.RequestTimes, error) {
 		return e.RequestTimes(ctx, f, q.now)
 	})
 }
 
-func (r analyticsResolver) Participation(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, perMeeting *bool) ([]*analytics.Participation, error) {
-	return ask(ctx, r, f, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Participation, error) {
+func (r analyticsResolver) Participation(ctx context.Context, _ *generated.Analytics, f *generated.AnalyticsFilter, perMeeting *bool, order *generated.Order) ([]*analytics.Participation, error) {
+	return ask(ctx, r, f, order, func(e analytics.Engine, _ *request, f analytics.Filter) ([]analytics.Participation, error) {
 		items, err := e.Participation(ctx, f)
 		if err == nil && perMeeting != nil && *perMeeting {
 			items = analytics.PerMeeting(items)

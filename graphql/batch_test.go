@@ -16,9 +16,9 @@ var batchRuns atomic.Int64
 // level in one statement, so a page of 50 runs as many as a page of 5.
 func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 	e := demoEnv(t)
-	query := fmt.Sprintf("# run %d\n", batchRuns.Add(1)) + `query($n: Int!) { decisions(first: $n, year: 2025) { edges { node { number title
-		body { name } item { title } vote { result yes no ballots { choice member { name faction } } } } } } }`
-	count := func(n int) (int64, int) {
+	query := fmt.Sprintf("# run %d\n", batchRuns.Add(1)) + `query($n: Int!, $o: Order!) { decisions(first: $n, year: 2025, order: $o) { edges { node { number title
+		body { name } item { title } vote { result yes no ballots(order: $o) { choice member { name faction } } } } } } }`
+	count := func(n int, order string) (int64, int) {
 		e.statements.Store(0)
 		e.counting.Store(true)
 		var data struct {
@@ -32,7 +32,7 @@ func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 				} `json:"edges"`
 			} `json:"decisions"`
 		}
-		mustData(t, e.h, query, map[string]any{"n": n}, &data)
+		mustData(t, e.h, query, map[string]any{"n": n, "o": order}, &data)
 		e.counting.Store(false)
 		ballots := 0
 		for _, d := range data.Decisions.Edges {
@@ -45,8 +45,11 @@ func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 		}
 		return e.statements.Load(), ballots
 	}
-	five, ballots5 := count(5)
-	fifty, ballots50 := count(50)
+	if five, fifty := first(count(5, "DESC")), first(count(50, "DESC")); five != fifty {
+		t.Errorf("newest first, a page of 5 ran %d statements, a page of 50 ran %d: a level is read per item, not per page", five, fifty)
+	}
+	five, ballots5 := count(5, "ASC")
+	fifty, ballots50 := count(50, "ASC")
 	if ballots5 == 0 || ballots50 <= ballots5 {
 		t.Fatalf("ballots read: %d for 5 decisions, %d for 50: the test would prove nothing", ballots5, ballots50)
 	}
@@ -63,3 +66,6 @@ func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 		t.Errorf("a page ran %d statements, want at most 9", fifty)
 	}
 }
+
+// first is the first of two results.
+func first[A, B any](a A, _ B) A { return a }

@@ -155,7 +155,7 @@ func (r meetingResolver) Minutes(ctx context.Context, m *model.Meeting) (*model.
 	return r.minutes(ctx, m.ID, m.At)
 }
 
-func (r meetingResolver) JustifiedAbsences(ctx context.Context, m *model.Meeting) ([]*readmodel.JustifiedAbsence, error) {
+func (r meetingResolver) JustifiedAbsences(ctx context.Context, m *model.Meeting, order *generated.Order) ([]*readmodel.JustifiedAbsence, error) {
 	all := []readmodel.JustifiedAbsence{}
 	if m.Past != nil {
 		all = m.Past.JustifiedAbsences
@@ -168,10 +168,10 @@ func (r meetingResolver) JustifiedAbsences(ctx context.Context, m *model.Meeting
 			return nil, err
 		}
 	}
-	return pointers(all), nil
+	return ordered(order, pointers(all)), nil
 }
 
-func (r meetingResolver) Substitutes(ctx context.Context, m *model.Meeting) ([]*readmodel.Substitute, error) {
+func (r meetingResolver) Substitutes(ctx context.Context, m *model.Meeting, order *generated.Order) ([]*readmodel.Substitute, error) {
 	all := []readmodel.Substitute{}
 	if m.Past != nil {
 		all = m.Past.Substitutes
@@ -184,7 +184,7 @@ func (r meetingResolver) Substitutes(ctx context.Context, m *model.Meeting) ([]*
 			return nil, err
 		}
 	}
-	return pointers(all), nil
+	return ordered(order, pointers(all)), nil
 }
 
 type absenceResolver struct{ *resolver }
@@ -244,16 +244,22 @@ func (r agendaItemResolver) Attendance(ctx context.Context, it *model.AgendaItem
 
 type itemAttendanceResolver struct{ *resolver }
 
-func (r itemAttendanceResolver) Present(ctx context.Context, a *readmodel.ItemAttendance) ([]*model.Member, error) {
-	return r.members(ctx, a.Present)
+func (r itemAttendanceResolver) Present(ctx context.Context, a *readmodel.ItemAttendance, order *generated.Order) ([]*model.Member, error) {
+	ms, err := r.members(ctx, a.Present)
+	return ordered(order, ms), err
 }
 
-func (r itemAttendanceResolver) SteppedOut(ctx context.Context, a *readmodel.ItemAttendance) ([]*model.Member, error) {
+func (r itemAttendanceResolver) SteppedOut(ctx context.Context, a *readmodel.ItemAttendance, order *generated.Order) ([]*model.Member, error) {
 	ids := make([]string, len(a.SteppedOut))
 	for i, m := range a.SteppedOut {
 		ids[i] = m.MemberID
 	}
-	return r.members(ctx, ids)
+	ms, err := r.members(ctx, ids)
+	return ordered(order, ms), err
+}
+
+func (r itemAttendanceResolver) Conflicts(ctx context.Context, a *readmodel.ItemAttendance, order *generated.Order) ([]*readmodel.ItemMember, error) {
+	return ordered(order, pointers(a.Conflicts)), nil
 }
 
 type conflictResolver struct{ *resolver }
@@ -274,7 +280,7 @@ func (r minutesResolver) Body(ctx context.Context, m *model.Minutes) (*model.Bod
 	return r.body(ctx, m.BodyID, m.At)
 }
 
-func (r minutesResolver) Versions(ctx context.Context, m *model.Minutes) ([]*readmodel.MinutesVersion, error) {
+func (r minutesResolver) Versions(ctx context.Context, m *model.Minutes, order *generated.Order) ([]*readmodel.MinutesVersion, error) {
 	vs := m.Versions
 	if m.At == nil {
 		s, err := snapshot(ctx)
@@ -285,10 +291,10 @@ func (r minutesResolver) Versions(ctx context.Context, m *model.Minutes) ([]*rea
 			return nil, err
 		}
 	}
-	return pointers(vs), nil
+	return ordered(order, pointers(vs)), nil
 }
 
-func (r minutesResolver) Decisions(ctx context.Context, m *model.Minutes) ([]*model.Decision, error) {
+func (r minutesResolver) Decisions(ctx context.Context, m *model.Minutes, order *generated.Order) ([]*model.Decision, error) {
 	ids := m.DecisionIDs
 	if m.At == nil {
 		s, err := snapshot(ctx)
@@ -309,7 +315,7 @@ func (r minutesResolver) Decisions(ctx context.Context, m *model.Minutes) ([]*mo
 			out = append(out, d)
 		}
 	}
-	return out, nil
+	return ordered(order, out), nil
 }
 
 type approvalResolver struct{ *resolver }
@@ -343,7 +349,7 @@ func (r decisionResolver) Minutes(ctx context.Context, d *model.Decision) (*mode
 	return r.minutes(ctx, meetingID, nil)
 }
 
-func (r decisionResolver) Reissues(ctx context.Context, d *model.Decision) ([]*readmodel.DecisionReissue, error) {
+func (r decisionResolver) Reissues(ctx context.Context, d *model.Decision, order *generated.Order) ([]*readmodel.DecisionReissue, error) {
 	all := d.Reissues
 	if d.At == nil {
 		q, err := requestOf(ctx)
@@ -354,10 +360,10 @@ func (r decisionResolver) Reissues(ctx context.Context, d *model.Decision) ([]*r
 			return nil, err
 		}
 	}
-	return pointers(all), nil
+	return ordered(order, pointers(all)), nil
 }
 
-func (r decisionResolver) ProtocolEntries(ctx context.Context, d *model.Decision, first *int, after *string) (*generated.ProtocolEntryConnection, error) {
+func (r decisionResolver) ProtocolEntries(ctx context.Context, d *model.Decision, first *int, after *string, _ *generated.Order) (*generated.ProtocolEntryConnection, error) {
 	if err := notAsOf(d.At, "decision.protocolEntries"); err != nil {
 		return nil, err
 	}
@@ -372,7 +378,7 @@ func (r officeResolver) Body(ctx context.Context, o *model.DecisionOffice) (*mod
 
 // Consultation and request.
 
-func (r consultationResolver) Reopenings(ctx context.Context, c *model.Consultation) ([]*readmodel.ConsultationReopening, error) {
+func (r consultationResolver) Reopenings(ctx context.Context, c *model.Consultation, order *generated.Order) ([]*readmodel.ConsultationReopening, error) {
 	all := c.Reopenings
 	if c.At == nil {
 		q, err := requestOf(ctx)
@@ -383,10 +389,10 @@ func (r consultationResolver) Reopenings(ctx context.Context, c *model.Consultat
 			return nil, err
 		}
 	}
-	return pointers(all), nil
+	return ordered(order, pointers(all)), nil
 }
 
-func (r requestResolver) ProtocolEntries(ctx context.Context, x *model.Request, first *int, after *string) (*generated.ProtocolEntryConnection, error) {
+func (r requestResolver) ProtocolEntries(ctx context.Context, x *model.Request, first *int, after *string, _ *generated.Order) (*generated.ProtocolEntryConnection, error) {
 	if err := notAsOf(x.At, "request.protocolEntries"); err != nil {
 		return nil, err
 	}
@@ -409,7 +415,7 @@ func (r protocolResolver) InReplyTo(ctx context.Context, p *model.ProtocolEntry)
 	return r.protocolEntry(ctx, p.InReplyTo)
 }
 
-func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry) ([]*events.DocumentRef, error) {
+func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry, order *generated.Order) ([]*events.DocumentRef, error) {
 	s, err := snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -418,5 +424,5 @@ func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry)
 	if err != nil {
 		return nil, err
 	}
-	return pointers(docs), nil
+	return ordered(order, pointers(docs)), nil
 }

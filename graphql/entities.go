@@ -166,7 +166,7 @@ func bidConnection(l readmodel.List[readmodel.Bid], cursor func(readmodel.List[r
 
 type bodyResolver struct{ *resolver }
 
-func (r bodyResolver) Members(ctx context.Context, b *model.Body, at *time.Time, faction, role *string, first *int, after *string) (*generated.MembershipConnection, error) {
+func (r bodyResolver) Members(ctx context.Context, b *model.Body, at *time.Time, faction, role *string, first *int, after *string, _ *generated.Order) (*generated.MembershipConnection, error) {
 	if b.At != nil {
 		var keep []readmodel.Membership
 		for _, m := range b.Memberships {
@@ -175,11 +175,11 @@ func (r bodyResolver) Members(ctx context.Context, b *model.Body, at *time.Time,
 			}
 		}
 		key := func(m *readmodel.Membership) string { return fmt.Sprintf("%s/%d", m.MemberID, m.Period) }
-		l, err := slicePage(ctx, keep, first, after, key)
+		l, cursor, err := slicePage(ctx, keep, first, after, key)
 		if err != nil {
 			return nil, err
 		}
-		return membershipConnection(l, func(l readmodel.List[readmodel.Membership], i int) string { return cursorOfKey(key(&l.Items[i])) }), nil
+		return membershipConnection(l, func(_ readmodel.List[readmodel.Membership], i int) string { return cursor(i) }), nil
 	}
 	return memberships(ctx, readmodel.MembershipFilter{BodyID: b.ID, Faction: str(faction), Role: str(role), At: timeOf(at)}, first, after)
 }
@@ -192,14 +192,14 @@ func sitting(m readmodel.Membership, t time.Time) bool {
 	return !m.Since.After(t) && (m.Until.IsZero() || m.Until.After(t))
 }
 
-func (r bodyResolver) Meetings(ctx context.Context, b *model.Body, status *string, first *int, after *string) (*generated.MeetingConnection, error) {
+func (r bodyResolver) Meetings(ctx context.Context, b *model.Body, status *string, first *int, after *string, _ *generated.Order) (*generated.MeetingConnection, error) {
 	if err := notAsOf(b.At, "body.meetings"); err != nil {
 		return nil, err
 	}
 	return meetings(ctx, readmodel.MeetingFilter{BodyID: b.ID, Status: str(status)}, first, after)
 }
 
-func (r bodyResolver) Decisions(ctx context.Context, b *model.Body, year *int, first *int, after *string) (*generated.DecisionConnection, error) {
+func (r bodyResolver) Decisions(ctx context.Context, b *model.Body, year *int, first *int, after *string, _ *generated.Order) (*generated.DecisionConnection, error) {
 	if err := notAsOf(b.At, "body.decisions"); err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (r bodyResolver) Decisions(ctx context.Context, b *model.Body, year *int, f
 
 type memberResolver struct{ *resolver }
 
-func (r memberResolver) Memberships(ctx context.Context, m *model.Member, first *int, after *string) (*generated.MembershipConnection, error) {
+func (r memberResolver) Memberships(ctx context.Context, m *model.Member, first *int, after *string, _ *generated.Order) (*generated.MembershipConnection, error) {
 	return memberships(ctx, readmodel.MembershipFilter{MemberID: m.ID}, first, after)
 }
 
@@ -288,16 +288,14 @@ func (r meetingResolver) Presiding(ctx context.Context, m *model.Meeting) (*mode
 	return r.member(ctx, m.PresidingMemberID)
 }
 
-func (r meetingResolver) Items(ctx context.Context, m *model.Meeting, first *int, after *string) (*generated.AgendaItemConnection, error) {
+func (r meetingResolver) Items(ctx context.Context, m *model.Meeting, first *int, after *string, _ *generated.Order) (*generated.AgendaItemConnection, error) {
 	var l readmodel.List[readmodel.AgendaItem]
 	var cursor func(int) string
 	if m.At != nil {
-		key := func(it *readmodel.AgendaItem) string { return it.ID }
 		var err error
-		if l, err = slicePage(ctx, m.Items, first, after, key); err != nil {
+		if l, cursor, err = slicePage(ctx, m.Items, first, after, func(it *readmodel.AgendaItem) string { return it.ID }); err != nil {
 			return nil, err
 		}
-		cursor = func(i int) string { return cursorOfKey(key(&l.Items[i])) }
 	} else {
 		s, p, err := listArgs(ctx, first, after)
 		if err != nil {
@@ -317,7 +315,7 @@ func (r meetingResolver) Items(ctx context.Context, m *model.Meeting, first *int
 	return out, nil
 }
 
-func (r meetingResolver) Attendance(ctx context.Context, m *model.Meeting) ([]*model.Member, error) {
+func (r meetingResolver) Attendance(ctx context.Context, m *model.Meeting, order *generated.Order) ([]*model.Member, error) {
 	ids := m.Attendance
 	if m.At == nil {
 		s, err := snapshot(ctx)
@@ -338,17 +336,17 @@ func (r meetingResolver) Attendance(ctx context.Context, m *model.Meeting) ([]*m
 			out = append(out, mb)
 		}
 	}
-	return out, nil
+	return ordered(order, out), nil
 }
 
-func (r meetingResolver) Votes(ctx context.Context, m *model.Meeting, first *int, after *string) (*generated.VoteConnection, error) {
+func (r meetingResolver) Votes(ctx context.Context, m *model.Meeting, first *int, after *string, _ *generated.Order) (*generated.VoteConnection, error) {
 	if err := notAsOf(m.At, "meeting.votes"); err != nil {
 		return nil, err
 	}
 	return votes(ctx, readmodel.VoteFilter{MeetingID: m.ID}, first, after)
 }
 
-func (r meetingResolver) Decisions(ctx context.Context, m *model.Meeting, first *int, after *string) (*generated.DecisionConnection, error) {
+func (r meetingResolver) Decisions(ctx context.Context, m *model.Meeting, first *int, after *string, _ *generated.Order) (*generated.DecisionConnection, error) {
 	if err := notAsOf(m.At, "meeting.decisions"); err != nil {
 		return nil, err
 	}
@@ -367,7 +365,7 @@ func (r agendaItemResolver) Consultation(ctx context.Context, it *model.AgendaIt
 	return r.consultation(ctx, it.ID, it.At)
 }
 
-func (r agendaItemResolver) Amendments(ctx context.Context, it *model.AgendaItem, first *int, after *string) (*generated.AmendmentConnection, error) {
+func (r agendaItemResolver) Amendments(ctx context.Context, it *model.AgendaItem, first *int, after *string, _ *generated.Order) (*generated.AmendmentConnection, error) {
 	if err := notAsOf(it.At, "agendaItem.amendments"); err != nil {
 		return nil, err
 	}
@@ -387,14 +385,14 @@ func (r agendaItemResolver) Amendments(ctx context.Context, it *model.AgendaItem
 		})}, nil
 }
 
-func (r agendaItemResolver) Votes(ctx context.Context, it *model.AgendaItem, first *int, after *string) (*generated.VoteConnection, error) {
+func (r agendaItemResolver) Votes(ctx context.Context, it *model.AgendaItem, first *int, after *string, _ *generated.Order) (*generated.VoteConnection, error) {
 	if err := notAsOf(it.At, "agendaItem.votes"); err != nil {
 		return nil, err
 	}
 	return votes(ctx, readmodel.VoteFilter{ItemID: it.ID}, first, after)
 }
 
-func (r agendaItemResolver) Decisions(ctx context.Context, it *model.AgendaItem, first *int, after *string) (*generated.DecisionConnection, error) {
+func (r agendaItemResolver) Decisions(ctx context.Context, it *model.AgendaItem, first *int, after *string, _ *generated.Order) (*generated.DecisionConnection, error) {
 	if err := notAsOf(it.At, "agendaItem.decisions"); err != nil {
 		return nil, err
 	}
@@ -413,7 +411,7 @@ func (r consultationResolver) Meeting(ctx context.Context, c *model.Consultation
 	return r.meeting(ctx, c.MeetingID, c.At)
 }
 
-func (r consultationResolver) Comments(ctx context.Context, c *model.Consultation, kind, status *string, first *int, after *string) (*generated.CommentConnection, error) {
+func (r consultationResolver) Comments(ctx context.Context, c *model.Consultation, kind, status *string, first *int, after *string, _ *generated.Order) (*generated.CommentConnection, error) {
 	var l readmodel.List[readmodel.Comment]
 	cursor := func(i int) string { return l.Cursor(i) }
 	if c.At != nil {
@@ -423,12 +421,10 @@ func (r consultationResolver) Comments(ctx context.Context, c *model.Consultatio
 				keep = append(keep, cm)
 			}
 		}
-		key := func(cm *readmodel.Comment) string { return cm.ID }
 		var err error
-		if l, err = slicePage(ctx, keep, first, after, key); err != nil {
+		if l, cursor, err = slicePage(ctx, keep, first, after, func(cm *readmodel.Comment) string { return cm.ID }); err != nil {
 			return nil, err
 		}
-		cursor = func(i int) string { return cursorOfKey(key(&l.Items[i])) }
 	} else {
 		s, p, err := listArgs(ctx, first, after)
 		if err != nil {
@@ -605,11 +601,7 @@ func (r decisionResolver) Versions(ctx context.Context, d *model.Decision, order
 	return out, nil
 }
 
-// desc reports whether a plain list's order argument asks for the reverse
-// of its own order.
-func desc(order *generated.Order) bool { return order != nil && *order == generated.OrderDesc }
-
-func (r decisionResolver) Documents(ctx context.Context, d *model.Decision) ([]*events.DocumentRef, error) {
+func (r decisionResolver) Documents(ctx context.Context, d *model.Decision, order *generated.Order) ([]*events.DocumentRef, error) {
 	vs, err := r.Versions(ctx, d, nil)
 	if err != nil {
 		return nil, err
@@ -622,10 +614,10 @@ func (r decisionResolver) Documents(ctx context.Context, d *model.Decision) ([]*
 			}
 		}
 	}
-	return out, nil
+	return ordered(order, out), nil
 }
 
-func (r decisionResolver) Procurements(ctx context.Context, d *model.Decision, first *int, after *string) (*generated.ProcurementDecisionConnection, error) {
+func (r decisionResolver) Procurements(ctx context.Context, d *model.Decision, first *int, after *string, _ *generated.Order) (*generated.ProcurementDecisionConnection, error) {
 	if err := notAsOf(d.At, "decision.procurements"); err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ const maxFactionMembers = 500
 // maxFactions bounds the factions of one body.
 const maxFactions = 100
 
-func (r bodyResolver) Factions(ctx context.Context, b *model.Body) ([]*model.Faction, error) {
+func (r bodyResolver) Factions(ctx context.Context, b *model.Body, order *generated.Order) ([]*model.Faction, error) {
 	s, err := snapshot(ctx)
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (r bodyResolver) Factions(ctx context.Context, b *model.Body) ([]*model.Fac
 		}
 		return out[i].Name < out[j].Name
 	})
-	return out, nil
+	return ordered(order, out), nil
 }
 
 func (r factionResolver) Members(ctx context.Context, f *model.Faction) (int, error) {
@@ -115,7 +115,7 @@ func (r factionResolver) Body(ctx context.Context, f *model.Faction) (*model.Bod
 	return r.body(ctx, f.BodyID, nil)
 }
 
-func (r factionResolver) Memberships(ctx context.Context, f *model.Faction, at *time.Time, first *int, after *string) (*generated.MembershipConnection, error) {
+func (r factionResolver) Memberships(ctx context.Context, f *model.Faction, at *time.Time, first *int, after *string, _ *generated.Order) (*generated.MembershipConnection, error) {
 	return memberships(ctx, readmodel.MembershipFilter{Faction: f.ID, At: timeOf(at)}, first, after)
 }
 

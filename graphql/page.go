@@ -56,6 +56,21 @@ func orderOf(ctx context.Context) generated.Order {
 	return generated.OrderAsc
 }
 
+// desc reports whether a plain list's order argument asks for the reverse
+// of its own order.
+func desc(order *generated.Order) bool { return order != nil && *order == generated.OrderDesc }
+
+// ordered is a plain list in the order its field's argument asks: as read
+// for ASC, reversed in place for DESC, so list must be the resolver's own.
+// Every plain list with an order argument goes through it, after its
+// loader or past state gave the list whole.
+func ordered[T any](order *generated.Order, list []T) []T {
+	if desc(order) {
+		slices.Reverse(list)
+	}
+	return list
+}
+
 // selects reports whether the field being resolved selects name.
 func selects(ctx context.Context, name string) bool {
 	if gql.GetFieldContext(ctx) == nil {
@@ -102,18 +117,26 @@ func edges[T, E any](l readmodel.List[T], edge func(cursor string, item *T) E) [
 	return out
 }
 
-// slicePage pages a list held whole in memory (a vote's ballots, a past
-// state's lists) with cursors of its own: the index after which to go on.
-func slicePage[T any](ctx context.Context, all []T, first *int, after *string, key func(*T) string) (readmodel.List[T], error) {
+// slicePage pages a list held whole in memory (a past state's lists)
+// with cursors of its own: the key of the item after which to go on, and
+// the direction, so that a cursor of one direction is refused in the
+// other as the read model's are. all is in the list's ASC order; DESC
+// reads it backwards. It returns the page and the cursor of each item.
+func slicePage[T any](ctx context.Context, all []T, first *int, after *string, key func(*T) string) (readmodel.List[T], func(int) string, error) {
 	p, err := pageOf(ctx, first, after)
 	if err != nil {
-		return readmodel.List[T]{}, err
+		return readmodel.List[T]{}, nil, err
 	}
+	if p.Desc {
+		all = slices.Clone(all)
+		slices.Reverse(all)
+	}
+	cursor := func(t *T) string { return cursorOfKey(key(t), p.Desc) }
 	start := 0
 	if p.After != "" {
-		i := slices.IndexFunc(all, func(t T) bool { return cursorOfKey(key(&t)) == p.After })
+		i := slices.IndexFunc(all, func(t T) bool { return cursor(&t) == p.After })
 		if i < 0 {
-			return readmodel.List[T]{}, events.Invalidf("after: not a cursor of this list")
+			return readmodel.List[T]{}, nil, events.Invalidf("after: not a cursor of this list in this order; pass the next cursor of a page of the same list and order")
 		}
 		start = i + 1
 	}
@@ -124,18 +147,9 @@ func slicePage[T any](ctx context.Context, all []T, first *int, after *string, k
 		l.Items = []T{}
 	}
 	if len(l.Items) > 0 {
-		l.Next = cursorOfKey(key(&l.Items[len(l.Items)-1]))
+		l.Next = cursor(&l.Items[len(l.Items)-1])
 	}
 	t := len(all)
 	l.Total = &t
-	return l, nil
-}
-
-// sliceEdges is edges for a slicePage list, whose cursors are its keys'.
-func sliceEdges[T, E any](l readmodel.List[T], key func(*T) string, edge func(cursor string, item *T) E) []E {
-	out := make([]E, len(l.Items))
-	for i := range l.Items {
-		out[i] = edge(cursorOfKey(key(&l.Items[i])), &l.Items[i])
-	}
-	return out
+	return l, func(i int) string { return cursor(&l.Items[i]) }, nil
 }

@@ -22,28 +22,25 @@ func (r procurementResolver) AwardDecision(ctx context.Context, p *model.Procure
 	return r.decision(ctx, p.AwardDecisionID, p.At)
 }
 
-func (r procurementResolver) Bids(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.BidConnection, error) {
+func (r procurementResolver) Bids(ctx context.Context, p *model.Procurement, first *int, after *string, _ *generated.Order) (*generated.BidConnection, error) {
 	if p.At != nil {
-		key := func(b *readmodel.Bid) string { return b.BidID }
-		l, err := slicePage(ctx, p.BidList, first, after, key)
+		l, cursor, err := slicePage(ctx, p.BidList, first, after, func(b *readmodel.Bid) string { return b.BidID })
 		if err != nil {
 			return nil, err
 		}
-		return bidConnection(l, func(l readmodel.List[readmodel.Bid], i int) string { return cursorOfKey(key(&l.Items[i])) }), nil
+		return bidConnection(l, func(_ readmodel.List[readmodel.Bid], i int) string { return cursor(i) }), nil
 	}
 	return bids(ctx, readmodel.BidFilter{OCID: p.OCID}, first, after)
 }
 
-func (r procurementResolver) Payments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.PaymentConnection, error) {
+func (r procurementResolver) Payments(ctx context.Context, p *model.Procurement, first *int, after *string, _ *generated.Order) (*generated.PaymentConnection, error) {
 	var l readmodel.List[readmodel.Payment]
 	cursor := func(i int) string { return l.Cursor(i) }
 	if p.At != nil {
-		key := func(x *readmodel.Payment) string { return x.PaymentID }
 		var err error
-		if l, err = slicePage(ctx, p.Payments, first, after, key); err != nil {
+		if l, cursor, err = slicePage(ctx, p.Payments, first, after, func(x *readmodel.Payment) string { return x.PaymentID }); err != nil {
 			return nil, err
 		}
-		cursor = func(i int) string { return cursorOfKey(key(&l.Items[i])) }
 	} else {
 		s, pg, err := listArgs(ctx, first, after)
 		if err != nil {
@@ -62,7 +59,7 @@ func (r procurementResolver) Payments(ctx context.Context, p *model.Procurement,
 	return out, nil
 }
 
-func (r procurementResolver) TenderAmendments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.TenderAmendmentConnection, error) {
+func (r procurementResolver) TenderAmendments(ctx context.Context, p *model.Procurement, first *int, after *string, _ *generated.Order) (*generated.TenderAmendmentConnection, error) {
 	if err := notAsOf(p.At, "procurement.tenderAmendments"); err != nil {
 		return nil, err
 	}
@@ -82,7 +79,7 @@ func (r procurementResolver) TenderAmendments(ctx context.Context, p *model.Proc
 		})}, nil
 }
 
-func (r procurementResolver) ContractAmendments(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.ContractAmendmentConnection, error) {
+func (r procurementResolver) ContractAmendments(ctx context.Context, p *model.Procurement, first *int, after *string, _ *generated.Order) (*generated.ContractAmendmentConnection, error) {
 	if err := notAsOf(p.At, "procurement.contractAmendments"); err != nil {
 		return nil, err
 	}
@@ -102,7 +99,7 @@ func (r procurementResolver) ContractAmendments(ctx context.Context, p *model.Pr
 		})}, nil
 }
 
-func (r procurementResolver) Decisions(ctx context.Context, p *model.Procurement, first *int, after *string) (*generated.ProcurementDecisionConnection, error) {
+func (r procurementResolver) Decisions(ctx context.Context, p *model.Procurement, first *int, after *string, _ *generated.Order) (*generated.ProcurementDecisionConnection, error) {
 	if err := notAsOf(p.At, "procurement.decisions"); err != nil {
 		return nil, err
 	}
@@ -139,14 +136,14 @@ func (r procurementDecisionResolver) Decision(ctx context.Context, d *readmodel.
 
 type supplierResolver struct{ *resolver }
 
-func (r supplierResolver) Procurements(ctx context.Context, s *model.Supplier, first *int, after *string) (*generated.ProcurementConnection, error) {
+func (r supplierResolver) Procurements(ctx context.Context, s *model.Supplier, first *int, after *string, _ *generated.Order) (*generated.ProcurementConnection, error) {
 	if err := notAsOf(s.At, "supplier.procurements"); err != nil {
 		return nil, err
 	}
 	return procurements(ctx, readmodel.ProcurementFilter{SupplierVATID: s.VATID}, first, after)
 }
 
-func (r supplierResolver) Bids(ctx context.Context, s *model.Supplier, first *int, after *string) (*generated.BidConnection, error) {
+func (r supplierResolver) Bids(ctx context.Context, s *model.Supplier, first *int, after *string, _ *generated.Order) (*generated.BidConnection, error) {
 	if err := notAsOf(s.At, "supplier.bids"); err != nil {
 		return nil, err
 	}
@@ -171,7 +168,7 @@ func (r requestResolver) Overdue(ctx context.Context, x *model.Request) (bool, e
 	return false, nil
 }
 
-func (r requestResolver) StatusHistory(ctx context.Context, x *model.Request) ([]*readmodel.RequestStatusChange, error) {
+func (r requestResolver) StatusHistory(ctx context.Context, x *model.Request, order *generated.Order) ([]*readmodel.RequestStatusChange, error) {
 	hs := x.History
 	if x.At == nil {
 		s, err := snapshot(ctx)
@@ -186,7 +183,7 @@ func (r requestResolver) StatusHistory(ctx context.Context, x *model.Request) ([
 	for i := range hs {
 		out[i] = &hs[i]
 	}
-	return out, nil
+	return ordered(order, out), nil
 }
 
 // Search.

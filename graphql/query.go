@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -231,22 +232,31 @@ func (r queryResolver) Search(ctx context.Context, query string, kinds []string,
 		})}, nil
 }
 
-func (r queryResolver) History(ctx context.Context, id string, first *int, after *string) (*generated.HistoryEventConnection, error) {
+func (r queryResolver) History(ctx context.Context, id string, first *int, after *string, _ *generated.Order) (*generated.HistoryEventConnection, error) {
 	p, err := pageOf(ctx, first, after)
 	if err != nil {
 		return nil, err
 	}
-	from := int64(0)
+	opts := readmodel.HistoryOptions{Desc: p.Desc, Limit: max(p.First, 0) + 1}
+	if p.Desc {
+		opts.From = -1 // the last event
+	}
 	if p.After != "" {
-		v, err := strconv.ParseInt(p.After, 10, 64)
-		if err != nil || v < 0 {
-			return nil, events.Invalidf("after: not a cursor of this history")
+		v, ok := historyVersion(p.After, p.Desc)
+		if !ok {
+			return nil, events.Invalidf("after: not a cursor of this history in this order; pass the next cursor of a page of the same history and order")
 		}
-		from = v + 1
+		opts.From = v + 1
+		if p.Desc {
+			opts.From = v - 1
+		}
 	}
 	n := max(p.First, 0)
-	evs, err := r.h.rm.History(ctx, id, readmodel.HistoryOptions{From: from, Limit: n + 1})
-	if events.ErrorCode(err) == events.CodeNotFound && from > 0 {
+	var evs []readmodel.HistoryEvent
+	if done := p.Desc && p.After != "" && opts.From < 0; !done { // latest first, version 0 is the end
+		evs, err = r.h.rm.History(ctx, id, opts)
+	}
+	if events.ErrorCode(err) == events.CodeNotFound && p.After != "" {
 		evs, err = nil, nil // past the end of a stream that exists
 	}
 	if err != nil {
@@ -256,7 +266,7 @@ func (r queryResolver) History(ctx context.Context, id string, first *int, after
 	evs = evs[:min(n, len(evs))]
 	out := &generated.HistoryEventConnection{PageInfo: &generated.PageInfo{HasNextPage: more}, Edges: []*generated.EventEdge{}}
 	for _, h := range evs {
-		c := strconv.FormatInt(h.Version, 10)
+		c := historyCursor(h.Version, p.Desc)
 		out.Edges = append(out.Edges, &generated.EventEdge{Cursor: c, Node: model.EventOf(h)})
 		out.PageInfo.EndCursor = &c
 	}
@@ -265,6 +275,29 @@ func (r queryResolver) History(ctx context.Context, id string, first *int, after
 	}
 	return out, nil
 }
+
+// historyCursor is the cursor after an event of a history: its version,
+// tagged "desc:" for a history read latest first.
+func historyCursor(version int64, desc bool) string {
+	c := strconv.FormatInt(version, 10)
+	if desc {
+		c = historyDesc + c
+	}
+	return c
+}
+
+// historyVersion is the version a history cursor of the direction holds;
+// false for one of the other direction or none at all.
+func historyVersion(cursor string, desc bool) (int64, bool) {
+	text, tagged := strings.CutPrefix(cursor, historyDesc)
+	if tagged != desc {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(text, 10, 64)
+	return v, err == nil && v >= 0
+}
+
+const historyDesc = "desc:"
 
 // eventScanLimit bounds how many events one page of the change feed reads
 // to fill a page of the types asked: a page may come back short, with a

@@ -264,9 +264,14 @@ func notAsOf(at *readmodel.Point, field string) error {
 	return events.Invalidf("%s: not available with asOf; query it without asOf", field)
 }
 
-// cursorOfKey is the cursor of an in-memory list's item by its key.
-func cursorOfKey(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("k:" + key))
+// cursorOfKey is the cursor of an in-memory list's item by its key, read
+// in reverse with desc: each direction tags its cursors.
+func cursorOfKey(key string, desc bool) string {
+	tag := "k:"
+	if desc {
+		tag = "kd:"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(tag + key))
 }
 
 // node resolves a global id: a stream name, or member-/item- for rows.

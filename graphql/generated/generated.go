@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	ContractAmendment() ContractAmendmentResolver
 	Decision() DecisionResolver
 	DecisionOffice() DecisionOfficeResolver
+	DecisionVersion() DecisionVersionResolver
 	Faction() FactionResolver
 	ItemAttendance() ItemAttendanceResolver
 	JustifiedAbsence() JustifiedAbsenceResolver
@@ -56,6 +57,7 @@ type ResolverRoot interface {
 	Membership() MembershipResolver
 	Minutes() MinutesResolver
 	MinutesApproval() MinutesApprovalResolver
+	MinutesVersion() MinutesVersionResolver
 	Mutation() MutationResolver
 	Procurement() ProcurementResolver
 	ProcurementDecision() ProcurementDecisionResolver
@@ -83,13 +85,13 @@ type ComplexityRoot struct {
 	}
 
 	AgendaItem struct {
-		Amendments           func(childComplexity int, first *int, after *string) int
+		Amendments           func(childComplexity int, first *int, after *string, order *Order) int
 		Attendance           func(childComplexity int) int
 		Consultation         func(childComplexity int) int
 		ConsultationClosesAt func(childComplexity int) int
-		Decisions            func(childComplexity int, first *int, after *string) int
+		Decisions            func(childComplexity int, first *int, after *string, order *Order) int
 		Description          func(childComplexity int) int
-		Documents            func(childComplexity int) int
+		Documents            func(childComplexity int, order *Order) int
 		GlobalID             func(childComplexity int) int
 		ID                   func(childComplexity int) int
 		Meeting              func(childComplexity int) int
@@ -98,7 +100,7 @@ type ComplexityRoot struct {
 		Seq                  func(childComplexity int) int
 		Status               func(childComplexity int) int
 		Title                func(childComplexity int) int
-		Votes                func(childComplexity int, first *int, after *string) int
+		Votes                func(childComplexity int, first *int, after *string, order *Order) int
 		WithdrawnReason      func(childComplexity int) int
 	}
 
@@ -157,18 +159,18 @@ type ComplexityRoot struct {
 	}
 
 	Analytics struct {
-		Agreement         func(childComplexity int, filter *AnalyticsFilter, level AgreementLevel) int
-		Cohesion          func(childComplexity int, filter *AnalyticsFilter) int
-		DecisionChanges   func(childComplexity int, filter *AnalyticsFilter) int
-		Dissent           func(childComplexity int, filter *AnalyticsFilter) int
-		FactionVotes      func(childComplexity int, filter *AnalyticsFilter) int
-		MeetingAttendance func(childComplexity int, filter *AnalyticsFilter) int
-		MeetingDecisions  func(childComplexity int, filter *AnalyticsFilter) int
-		MemberAttendance  func(childComplexity int, filter *AnalyticsFilter) int
-		Participation     func(childComplexity int, filter *AnalyticsFilter, perMeeting *bool) int
-		RequestTimes      func(childComplexity int, filter *AnalyticsFilter) int
-		Spending          func(childComplexity int, filter *AnalyticsFilter, by SpendingKey) int
-		SupplierShares    func(childComplexity int, filter *AnalyticsFilter, local string) int
+		Agreement         func(childComplexity int, filter *AnalyticsFilter, level AgreementLevel, order *Order) int
+		Cohesion          func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		DecisionChanges   func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		Dissent           func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		FactionVotes      func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		MeetingAttendance func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		MeetingDecisions  func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		MemberAttendance  func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		Participation     func(childComplexity int, filter *AnalyticsFilter, perMeeting *bool, order *Order) int
+		RequestTimes      func(childComplexity int, filter *AnalyticsFilter, order *Order) int
+		Spending          func(childComplexity int, filter *AnalyticsFilter, by SpendingKey, order *Order) int
+		SupplierShares    func(childComplexity int, filter *AnalyticsFilter, local string, order *Order) int
 	}
 
 	Ballot struct {
@@ -199,13 +201,13 @@ type ComplexityRoot struct {
 	}
 
 	Body struct {
-		Decisions    func(childComplexity int, year *int, first *int, after *string) int
-		Factions     func(childComplexity int) int
+		Decisions    func(childComplexity int, year *int, first *int, after *string, order *Order) int
+		Factions     func(childComplexity int, order *Order) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
-		Meetings     func(childComplexity int, status *string, first *int, after *string) int
-		Members      func(childComplexity int, at *time.Time, faction *string, role *string, first *int, after *string) int
+		Meetings     func(childComplexity int, status *string, first *int, after *string, order *Order) int
+		Members      func(childComplexity int, at *time.Time, faction *string, role *string, first *int, after *string, order *Order) int
 		Name         func(childComplexity int) int
 		RegisteredAt func(childComplexity int) int
 		SettingsText func(childComplexity int) int
@@ -279,12 +281,12 @@ type ComplexityRoot struct {
 		ClosedAt     func(childComplexity int) int
 		ClosesAt     func(childComplexity int) int
 		CommentCount func(childComplexity int) int
-		Comments     func(childComplexity int, kind *string, status *string, first *int, after *string) int
+		Comments     func(childComplexity int, kind *string, status *string, first *int, after *string, order *Order) int
 		GlobalID     func(childComplexity int) int
 		Item         func(childComplexity int) int
 		Meeting      func(childComplexity int) int
 		OpenedAt     func(childComplexity int) int
-		Reopenings   func(childComplexity int) int
+		Reopenings   func(childComplexity int, order *Order) int
 		Status       func(childComplexity int) int
 	}
 
@@ -325,7 +327,7 @@ type ComplexityRoot struct {
 		AnnulledBy       func(childComplexity int) int
 		Body             func(childComplexity int) int
 		DocumentSHA256   func(childComplexity int) int
-		Documents        func(childComplexity int) int
+		Documents        func(childComplexity int, order *Order) int
 		ExceptionBasis   func(childComplexity int) int
 		ExceptionKind    func(childComplexity int) int
 		GlobalID         func(childComplexity int) int
@@ -336,13 +338,13 @@ type ComplexityRoot struct {
 		Minutes          func(childComplexity int) int
 		Number           func(childComplexity int) int
 		Office           func(childComplexity int) int
-		Procurements     func(childComplexity int, first *int, after *string) int
-		ProtocolEntries  func(childComplexity int, first *int, after *string) int
+		Procurements     func(childComplexity int, first *int, after *string, order *Order) int
+		ProtocolEntries  func(childComplexity int, first *int, after *string, order *Order) int
 		PublishedAt      func(childComplexity int) int
 		PublishedVersion func(childComplexity int) int
 		Register         func(childComplexity int) int
 		RegisterID       func(childComplexity int) int
-		Reissues         func(childComplexity int) int
+		Reissues         func(childComplexity int, order *Order) int
 		RevokedBy        func(childComplexity int) int
 		Status           func(childComplexity int) int
 		StatusReason     func(childComplexity int) int
@@ -398,7 +400,7 @@ type ComplexityRoot struct {
 	DecisionVersion struct {
 		At         func(childComplexity int) int
 		Diff       func(childComplexity int) int
-		Documents  func(childComplexity int) int
+		Documents  func(childComplexity int, order *Order) int
 		Reason     func(childComplexity int) int
 		RecordedAt func(childComplexity int) int
 		Text       func(childComplexity int) int
@@ -459,7 +461,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Leader      func(childComplexity int) int
 		Members     func(childComplexity int) int
-		Memberships func(childComplexity int, at *time.Time, first *int, after *string) int
+		Memberships func(childComplexity int, at *time.Time, first *int, after *string, order *Order) int
 		Name        func(childComplexity int) int
 		Role        func(childComplexity int) int
 		ShortName   func(childComplexity int) int
@@ -508,10 +510,10 @@ type ComplexityRoot struct {
 	}
 
 	ItemAttendance struct {
-		Conflicts  func(childComplexity int) int
-		Present    func(childComplexity int) int
+		Conflicts  func(childComplexity int, order *Order) int
+		Present    func(childComplexity int, order *Order) int
 		Recorded   func(childComplexity int) int
-		SteppedOut func(childComplexity int) int
+		SteppedOut func(childComplexity int, order *Order) int
 	}
 
 	JustifiedAbsence struct {
@@ -530,16 +532,16 @@ type ComplexityRoot struct {
 	Meeting struct {
 		AdjournedAt       func(childComplexity int) int
 		AgendaPublishedAt func(childComplexity int) int
-		Attendance        func(childComplexity int) int
+		Attendance        func(childComplexity int, order *Order) int
 		Body              func(childComplexity int) int
 		Call              func(childComplexity int) int
 		CancelledReason   func(childComplexity int) int
 		ConvenedAt        func(childComplexity int) int
-		Decisions         func(childComplexity int, first *int, after *string) int
+		Decisions         func(childComplexity int, first *int, after *string, order *Order) int
 		GlobalID          func(childComplexity int) int
 		ID                func(childComplexity int) int
-		Items             func(childComplexity int, first *int, after *string) int
-		JustifiedAbsences func(childComplexity int) int
+		Items             func(childComplexity int, first *int, after *string, order *Order) int
+		JustifiedAbsences func(childComplexity int, order *Order) int
 		Minutes           func(childComplexity int) int
 		Place             func(childComplexity int) int
 		Present           func(childComplexity int) int
@@ -547,10 +549,10 @@ type ComplexityRoot struct {
 		Seats             func(childComplexity int) int
 		StartsAt          func(childComplexity int) int
 		Status            func(childComplexity int) int
-		Substitutes       func(childComplexity int) int
+		Substitutes       func(childComplexity int, order *Order) int
 		Urgency           func(childComplexity int) int
 		UrgencyReason     func(childComplexity int) int
-		Votes             func(childComplexity int, first *int, after *string) int
+		Votes             func(childComplexity int, first *int, after *string, order *Order) int
 	}
 
 	MeetingAttendance struct {
@@ -593,7 +595,7 @@ type ComplexityRoot struct {
 		FactionID    func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
-		Memberships  func(childComplexity int, first *int, after *string) int
+		Memberships  func(childComplexity int, first *int, after *string, order *Order) int
 		Name         func(childComplexity int) int
 		VotingRecord func(childComplexity int, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) int
 	}
@@ -679,13 +681,13 @@ type ComplexityRoot struct {
 	Minutes struct {
 		Approval  func(childComplexity int) int
 		Body      func(childComplexity int) int
-		Decisions func(childComplexity int) int
+		Decisions func(childComplexity int, order *Order) int
 		DraftedAt func(childComplexity int) int
 		GlobalID  func(childComplexity int) int
 		Meeting   func(childComplexity int) int
 		Status    func(childComplexity int) int
 		Version   func(childComplexity int) int
-		Versions  func(childComplexity int) int
+		Versions  func(childComplexity int, order *Order) int
 	}
 
 	MinutesApproval struct {
@@ -702,7 +704,7 @@ type ComplexityRoot struct {
 
 	MinutesVersion struct {
 		At         func(childComplexity int) int
-		Documents  func(childComplexity int) int
+		Documents  func(childComplexity int, order *Order) int
 		Reason     func(childComplexity int) int
 		RecordedAt func(childComplexity int) int
 		Version    func(childComplexity int) int
@@ -837,7 +839,7 @@ type ComplexityRoot struct {
 		AwardedAt                func(childComplexity int) int
 		AwardedWithVAT           func(childComplexity int) int
 		BidCount                 func(childComplexity int) int
-		Bids                     func(childComplexity int, first *int, after *string) int
+		Bids                     func(childComplexity int, first *int, after *string, order *Order) int
 		Budget                   func(childComplexity int) int
 		BudgetWithVAT            func(childComplexity int) int
 		Buyer                    func(childComplexity int) int
@@ -848,14 +850,14 @@ type ComplexityRoot struct {
 		ClosedAt                 func(childComplexity int) int
 		Committed                func(childComplexity int) int
 		ContractADAM             func(childComplexity int) int
-		ContractAmendments       func(childComplexity int, first *int, after *string) int
+		ContractAmendments       func(childComplexity int, first *int, after *string, order *Order) int
 		ContractEnd              func(childComplexity int) int
 		ContractID               func(childComplexity int) int
 		ContractStart            func(childComplexity int) int
 		ContractValue            func(childComplexity int) int
 		ContractWithVAT          func(childComplexity int) int
 		Deadline                 func(childComplexity int) int
-		Decisions                func(childComplexity int, first *int, after *string) int
+		Decisions                func(childComplexity int, first *int, after *string, order *Order) int
 		Department               func(childComplexity int) int
 		Description              func(childComplexity int) int
 		DirectAwardLimit         func(childComplexity int) int
@@ -868,7 +870,7 @@ type ComplexityRoot struct {
 		ModificationLimitPercent func(childComplexity int) int
 		OCID                     func(childComplexity int) int
 		Paid                     func(childComplexity int) int
-		Payments                 func(childComplexity int, first *int, after *string) int
+		Payments                 func(childComplexity int, first *int, after *string, order *Order) int
 		PlannedAt                func(childComplexity int) int
 		Procedure                func(childComplexity int) int
 		ProcedureType            func(childComplexity int) int
@@ -876,7 +878,7 @@ type ComplexityRoot struct {
 		Status                   func(childComplexity int) int
 		Supplier                 func(childComplexity int) int
 		TenderADAM               func(childComplexity int) int
-		TenderAmendments         func(childComplexity int, first *int, after *string) int
+		TenderAmendments         func(childComplexity int, first *int, after *string, order *Order) int
 		TenderPublishedAt        func(childComplexity int) int
 		Title                    func(childComplexity int) int
 		VATRate                  func(childComplexity int) int
@@ -919,7 +921,7 @@ type ComplexityRoot struct {
 		Correspondent func(childComplexity int) int
 		Decision      func(childComplexity int) int
 		Direction     func(childComplexity int) int
-		Documents     func(childComplexity int) int
+		Documents     func(childComplexity int, order *Order) int
 		GlobalID      func(childComplexity int) int
 		ID            func(childComplexity int) int
 		InReplyTo     func(childComplexity int) int
@@ -958,7 +960,7 @@ type ComplexityRoot struct {
 		Decisions       func(childComplexity int, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, office *string, officeKind *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) int
 		Events          func(childComplexity int, after *events.Position, types []string, first *int) int
 		Faction         func(childComplexity int, id string) int
-		History         func(childComplexity int, id string, first *int, after *string) int
+		History         func(childComplexity int, id string, first *int, after *string, order *Order) int
 		Ledger          func(childComplexity int) int
 		Meeting         func(childComplexity int, id string, asOf *AsOf) int
 		Meetings        func(childComplexity int, bodyID *string, status *string, startsFrom *time.Time, startsTo *time.Time, first *int, after *string, order *Order) int
@@ -1006,11 +1008,11 @@ type ComplexityRoot struct {
 		LegalBasis         func(childComplexity int) int
 		Long               func(childComplexity int) int
 		Overdue            func(childComplexity int) int
-		ProtocolEntries    func(childComplexity int, first *int, after *string) int
+		ProtocolEntries    func(childComplexity int, first *int, after *string, order *Order) int
 		Reopened           func(childComplexity int) int
 		ResponseDays       func(childComplexity int) int
 		Status             func(childComplexity int) int
-		StatusHistory      func(childComplexity int) int
+		StatusHistory      func(childComplexity int, order *Order) int
 		Subject            func(childComplexity int) int
 		SubmittedAt        func(childComplexity int) int
 		WithheldLegalBasis func(childComplexity int) int
@@ -1095,14 +1097,14 @@ type ComplexityRoot struct {
 	}
 
 	Supplier struct {
-		Bids         func(childComplexity int, first *int, after *string) int
+		Bids         func(childComplexity int, first *int, after *string, order *Order) int
 		Country      func(childComplexity int) int
 		GlobalID     func(childComplexity int) int
 		Kind         func(childComplexity int) int
 		Locality     func(childComplexity int) int
 		Municipality func(childComplexity int) int
 		Name         func(childComplexity int) int
-		Procurements func(childComplexity int, first *int, after *string) int
+		Procurements func(childComplexity int, first *int, after *string, order *Order) int
 		RegisteredAt func(childComplexity int) int
 		VATID        func(childComplexity int) int
 	}
@@ -1219,10 +1221,11 @@ type ComplexityRoot struct {
 type AgendaItemResolver interface {
 	Meeting(ctx context.Context, obj *model.AgendaItem) (*model.Meeting, error)
 
+	Documents(ctx context.Context, obj *model.AgendaItem, order *Order) ([]*events.DocumentRef, error)
 	Consultation(ctx context.Context, obj *model.AgendaItem) (*model.Consultation, error)
-	Amendments(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*AmendmentConnection, error)
-	Votes(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*VoteConnection, error)
-	Decisions(ctx context.Context, obj *model.AgendaItem, first *int, after *string) (*DecisionConnection, error)
+	Amendments(ctx context.Context, obj *model.AgendaItem, first *int, after *string, order *Order) (*AmendmentConnection, error)
+	Votes(ctx context.Context, obj *model.AgendaItem, first *int, after *string, order *Order) (*VoteConnection, error)
+	Decisions(ctx context.Context, obj *model.AgendaItem, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Attendance(ctx context.Context, obj *model.AgendaItem) (*readmodel.ItemAttendance, error)
 }
 type AmendmentResolver interface {
@@ -1232,27 +1235,27 @@ type AmendmentResolver interface {
 	Vote(ctx context.Context, obj *model.Amendment) (*model.Vote, error)
 }
 type AnalyticsResolver interface {
-	Spending(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, by SpendingKey) ([]*analytics.Spending, error)
-	SupplierShares(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, local string) ([]*analytics.SupplierShares, error)
-	Agreement(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, level AgreementLevel) ([]*analytics.Agreement, error)
-	FactionVotes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.FactionVote, error)
-	Cohesion(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.FactionCohesion, error)
-	Dissent(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.Dissent, error)
-	MemberAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MemberAttendance, error)
-	MeetingAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MeetingAttendance, error)
-	MeetingDecisions(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.MeetingDecisions, error)
-	DecisionChanges(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.DecisionChanges, error)
-	RequestTimes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter) ([]*analytics.RequestTimes, error)
-	Participation(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, perMeeting *bool) ([]*analytics.Participation, error)
+	Spending(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, by SpendingKey, order *Order) ([]*analytics.Spending, error)
+	SupplierShares(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, local string, order *Order) ([]*analytics.SupplierShares, error)
+	Agreement(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, level AgreementLevel, order *Order) ([]*analytics.Agreement, error)
+	FactionVotes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.FactionVote, error)
+	Cohesion(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.FactionCohesion, error)
+	Dissent(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.Dissent, error)
+	MemberAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.MemberAttendance, error)
+	MeetingAttendance(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.MeetingAttendance, error)
+	MeetingDecisions(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.MeetingDecisions, error)
+	DecisionChanges(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.DecisionChanges, error)
+	RequestTimes(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, order *Order) ([]*analytics.RequestTimes, error)
+	Participation(ctx context.Context, obj *Analytics, filter *AnalyticsFilter, perMeeting *bool, order *Order) ([]*analytics.Participation, error)
 }
 type BidResolver interface {
 	Supplier(ctx context.Context, obj *readmodel.Bid) (*model.Supplier, error)
 }
 type BodyResolver interface {
-	Members(ctx context.Context, obj *model.Body, at *time.Time, faction *string, role *string, first *int, after *string) (*MembershipConnection, error)
-	Factions(ctx context.Context, obj *model.Body) ([]*model.Faction, error)
-	Meetings(ctx context.Context, obj *model.Body, status *string, first *int, after *string) (*MeetingConnection, error)
-	Decisions(ctx context.Context, obj *model.Body, year *int, first *int, after *string) (*DecisionConnection, error)
+	Members(ctx context.Context, obj *model.Body, at *time.Time, faction *string, role *string, first *int, after *string, order *Order) (*MembershipConnection, error)
+	Factions(ctx context.Context, obj *model.Body, order *Order) ([]*model.Faction, error)
+	Meetings(ctx context.Context, obj *model.Body, status *string, first *int, after *string, order *Order) (*MeetingConnection, error)
+	Decisions(ctx context.Context, obj *model.Body, year *int, first *int, after *string, order *Order) (*DecisionConnection, error)
 }
 type CommentResolver interface {
 	Item(ctx context.Context, obj *readmodel.Comment) (*model.AgendaItem, error)
@@ -1264,8 +1267,8 @@ type ConsultationResolver interface {
 	Item(ctx context.Context, obj *model.Consultation) (*model.AgendaItem, error)
 	Meeting(ctx context.Context, obj *model.Consultation) (*model.Meeting, error)
 
-	Comments(ctx context.Context, obj *model.Consultation, kind *string, status *string, first *int, after *string) (*CommentConnection, error)
-	Reopenings(ctx context.Context, obj *model.Consultation) ([]*readmodel.ConsultationReopening, error)
+	Comments(ctx context.Context, obj *model.Consultation, kind *string, status *string, first *int, after *string, order *Order) (*CommentConnection, error)
+	Reopenings(ctx context.Context, obj *model.Consultation, order *Order) ([]*readmodel.ConsultationReopening, error)
 }
 type ContractAmendmentResolver interface {
 	Decision(ctx context.Context, obj *readmodel.ContractAmendment) (*model.Decision, error)
@@ -1279,15 +1282,18 @@ type DecisionResolver interface {
 	RevokedBy(ctx context.Context, obj *model.Decision) (*model.Decision, error)
 
 	Versions(ctx context.Context, obj *model.Decision, order *Order) ([]*model.DecisionVersion, error)
-	Documents(ctx context.Context, obj *model.Decision) ([]*events.DocumentRef, error)
-	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProcurementDecisionConnection, error)
+	Documents(ctx context.Context, obj *model.Decision, order *Order) ([]*events.DocumentRef, error)
+	Procurements(ctx context.Context, obj *model.Decision, first *int, after *string, order *Order) (*ProcurementDecisionConnection, error)
 	Office(ctx context.Context, obj *model.Decision) (*model.DecisionOffice, error)
 	Minutes(ctx context.Context, obj *model.Decision) (*model.Minutes, error)
-	Reissues(ctx context.Context, obj *model.Decision) ([]*readmodel.DecisionReissue, error)
-	ProtocolEntries(ctx context.Context, obj *model.Decision, first *int, after *string) (*ProtocolEntryConnection, error)
+	Reissues(ctx context.Context, obj *model.Decision, order *Order) ([]*readmodel.DecisionReissue, error)
+	ProtocolEntries(ctx context.Context, obj *model.Decision, first *int, after *string, order *Order) (*ProtocolEntryConnection, error)
 }
 type DecisionOfficeResolver interface {
 	Body(ctx context.Context, obj *model.DecisionOffice) (*model.Body, error)
+}
+type DecisionVersionResolver interface {
+	Documents(ctx context.Context, obj *model.DecisionVersion, order *Order) ([]*events.DocumentRef, error)
 }
 type FactionResolver interface {
 	Members(ctx context.Context, obj *model.Faction) (int, error)
@@ -1295,11 +1301,12 @@ type FactionResolver interface {
 	Leader(ctx context.Context, obj *model.Faction) (*model.Member, error)
 	Body(ctx context.Context, obj *model.Faction) (*model.Body, error)
 
-	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string) (*MembershipConnection, error)
+	Memberships(ctx context.Context, obj *model.Faction, at *time.Time, first *int, after *string, order *Order) (*MembershipConnection, error)
 }
 type ItemAttendanceResolver interface {
-	Present(ctx context.Context, obj *readmodel.ItemAttendance) ([]*model.Member, error)
-	SteppedOut(ctx context.Context, obj *readmodel.ItemAttendance) ([]*model.Member, error)
+	Present(ctx context.Context, obj *readmodel.ItemAttendance, order *Order) ([]*model.Member, error)
+	SteppedOut(ctx context.Context, obj *readmodel.ItemAttendance, order *Order) ([]*model.Member, error)
+	Conflicts(ctx context.Context, obj *readmodel.ItemAttendance, order *Order) ([]*readmodel.ItemMember, error)
 }
 type JustifiedAbsenceResolver interface {
 	Member(ctx context.Context, obj *readmodel.JustifiedAbsence) (*model.Member, error)
@@ -1314,13 +1321,13 @@ type MeetingResolver interface {
 
 	Presiding(ctx context.Context, obj *model.Meeting) (*model.Member, error)
 
-	Items(ctx context.Context, obj *model.Meeting, first *int, after *string) (*AgendaItemConnection, error)
-	Attendance(ctx context.Context, obj *model.Meeting) ([]*model.Member, error)
-	Votes(ctx context.Context, obj *model.Meeting, first *int, after *string) (*VoteConnection, error)
-	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string) (*DecisionConnection, error)
+	Items(ctx context.Context, obj *model.Meeting, first *int, after *string, order *Order) (*AgendaItemConnection, error)
+	Attendance(ctx context.Context, obj *model.Meeting, order *Order) ([]*model.Member, error)
+	Votes(ctx context.Context, obj *model.Meeting, first *int, after *string, order *Order) (*VoteConnection, error)
+	Decisions(ctx context.Context, obj *model.Meeting, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Minutes(ctx context.Context, obj *model.Meeting) (*model.Minutes, error)
-	JustifiedAbsences(ctx context.Context, obj *model.Meeting) ([]*readmodel.JustifiedAbsence, error)
-	Substitutes(ctx context.Context, obj *model.Meeting) ([]*readmodel.Substitute, error)
+	JustifiedAbsences(ctx context.Context, obj *model.Meeting, order *Order) ([]*readmodel.JustifiedAbsence, error)
+	Substitutes(ctx context.Context, obj *model.Meeting, order *Order) ([]*readmodel.Substitute, error)
 }
 type MeetingDecisionsResolver interface {
 	MeanAgendaToDecisionSeconds(ctx context.Context, obj *analytics.MeetingDecisions) (int64, error)
@@ -1328,7 +1335,7 @@ type MeetingDecisionsResolver interface {
 type MemberResolver interface {
 	Faction(ctx context.Context, obj *model.Member) (string, error)
 
-	Memberships(ctx context.Context, obj *model.Member, first *int, after *string) (*MembershipConnection, error)
+	Memberships(ctx context.Context, obj *model.Member, first *int, after *string, order *Order) (*MembershipConnection, error)
 	VotingRecord(ctx context.Context, obj *model.Member, bodyID *string, faction *string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberBallotConnection, error)
 	Attendance(ctx context.Context, obj *model.Member, bodyID string, from *time.Time, to *time.Time, first *int, after *string, order *Order) (*MemberSittingConnection, error)
 }
@@ -1350,12 +1357,15 @@ type MinutesResolver interface {
 	Meeting(ctx context.Context, obj *model.Minutes) (*model.Meeting, error)
 	Body(ctx context.Context, obj *model.Minutes) (*model.Body, error)
 
-	Versions(ctx context.Context, obj *model.Minutes) ([]*readmodel.MinutesVersion, error)
-	Decisions(ctx context.Context, obj *model.Minutes) ([]*model.Decision, error)
+	Versions(ctx context.Context, obj *model.Minutes, order *Order) ([]*readmodel.MinutesVersion, error)
+	Decisions(ctx context.Context, obj *model.Minutes, order *Order) ([]*model.Decision, error)
 }
 type MinutesApprovalResolver interface {
 	Meeting(ctx context.Context, obj *model.MinutesApproval) (*model.Meeting, error)
 	Vote(ctx context.Context, obj *model.MinutesApproval) (*model.Vote, error)
+}
+type MinutesVersionResolver interface {
+	Documents(ctx context.Context, obj *readmodel.MinutesVersion, order *Order) ([]*events.DocumentRef, error)
 }
 type MutationResolver interface {
 	RegisterBody(ctx context.Context, input events.RegisterBody, expectedVersion *int64, idempotencyKey *string) (*model.Written, error)
@@ -1446,11 +1456,11 @@ type ProcurementResolver interface {
 
 	AwardDecision(ctx context.Context, obj *model.Procurement) (*model.Decision, error)
 
-	Bids(ctx context.Context, obj *model.Procurement, first *int, after *string) (*BidConnection, error)
-	Payments(ctx context.Context, obj *model.Procurement, first *int, after *string) (*PaymentConnection, error)
-	TenderAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string) (*TenderAmendmentConnection, error)
-	ContractAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string) (*ContractAmendmentConnection, error)
-	Decisions(ctx context.Context, obj *model.Procurement, first *int, after *string) (*ProcurementDecisionConnection, error)
+	Bids(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*BidConnection, error)
+	Payments(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*PaymentConnection, error)
+	TenderAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*TenderAmendmentConnection, error)
+	ContractAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*ContractAmendmentConnection, error)
+	Decisions(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*ProcurementDecisionConnection, error)
 }
 type ProcurementDecisionResolver interface {
 	Procurement(ctx context.Context, obj *readmodel.ProcurementDecision) (*model.Procurement, error)
@@ -1461,7 +1471,7 @@ type ProtocolEntryResolver interface {
 	Decision(ctx context.Context, obj *model.ProtocolEntry) (*model.Decision, error)
 	InReplyTo(ctx context.Context, obj *model.ProtocolEntry) (*model.ProtocolEntry, error)
 
-	Documents(ctx context.Context, obj *model.ProtocolEntry) ([]*events.DocumentRef, error)
+	Documents(ctx context.Context, obj *model.ProtocolEntry, order *Order) ([]*events.DocumentRef, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1485,7 +1495,7 @@ type QueryResolver interface {
 	Request(ctx context.Context, id string, asOf *AsOf) (*model.Request, error)
 	Requests(ctx context.Context, category *string, channel *string, status *string, department *string, overdue *bool, submittedFrom *time.Time, submittedTo *time.Time, first *int, after *string, order *Order) (*RequestConnection, error)
 	Search(ctx context.Context, query string, kinds []string, first *int, after *string) (*SearchHitConnection, error)
-	History(ctx context.Context, id string, first *int, after *string) (*HistoryEventConnection, error)
+	History(ctx context.Context, id string, first *int, after *string, order *Order) (*HistoryEventConnection, error)
 	Events(ctx context.Context, after *events.Position, types []string, first *int) (*EventConnection, error)
 	Minutes(ctx context.Context, meetingID string, asOf *AsOf) (*model.Minutes, error)
 	ProtocolEntry(ctx context.Context, id *string, registry *string, year *int, number *int64) (*model.ProtocolEntry, error)
@@ -1496,8 +1506,8 @@ type QueryResolver interface {
 type RequestResolver interface {
 	Overdue(ctx context.Context, obj *model.Request) (bool, error)
 
-	StatusHistory(ctx context.Context, obj *model.Request) ([]*readmodel.RequestStatusChange, error)
-	ProtocolEntries(ctx context.Context, obj *model.Request, first *int, after *string) (*ProtocolEntryConnection, error)
+	StatusHistory(ctx context.Context, obj *model.Request, order *Order) ([]*readmodel.RequestStatusChange, error)
+	ProtocolEntries(ctx context.Context, obj *model.Request, first *int, after *string, order *Order) (*ProtocolEntryConnection, error)
 }
 type SearchHitResolver interface {
 	Node(ctx context.Context, obj *readmodel.SearchHit) (model.Node, error)
@@ -1510,8 +1520,8 @@ type SubstituteSeatResolver interface {
 	ForMember(ctx context.Context, obj *readmodel.Substitute) (*model.Member, error)
 }
 type SupplierResolver interface {
-	Procurements(ctx context.Context, obj *model.Supplier, first *int, after *string) (*ProcurementConnection, error)
-	Bids(ctx context.Context, obj *model.Supplier, first *int, after *string) (*BidConnection, error)
+	Procurements(ctx context.Context, obj *model.Supplier, first *int, after *string, order *Order) (*ProcurementConnection, error)
+	Bids(ctx context.Context, obj *model.Supplier, first *int, after *string, order *Order) (*BidConnection, error)
 }
 type TenderAmendmentResolver interface {
 	Decision(ctx context.Context, obj *readmodel.TenderAmendment) (*model.Decision, error)
@@ -1577,7 +1587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgendaItem.Amendments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.AgendaItem.Amendments(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "AgendaItem.attendance":
 		if e.ComplexityRoot.AgendaItem.Attendance == nil {
 			break
@@ -1606,7 +1616,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgendaItem.Decisions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.AgendaItem.Decisions(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "AgendaItem.description":
 		if e.ComplexityRoot.AgendaItem.Description == nil {
 			break
@@ -1618,7 +1628,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.AgendaItem.Documents(childComplexity), true
+		args, err := ec.field_AgendaItem_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AgendaItem.Documents(childComplexity, args["order"].(*Order)), true
 	case "AgendaItem.id":
 		if e.ComplexityRoot.AgendaItem.GlobalID == nil {
 			break
@@ -1677,7 +1692,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.AgendaItem.Votes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.AgendaItem.Votes(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "AgendaItem.withdrawnReason":
 		if e.ComplexityRoot.AgendaItem.WithdrawnReason == nil {
 			break
@@ -1883,7 +1898,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.Agreement(childComplexity, args["filter"].(*AnalyticsFilter), args["level"].(AgreementLevel)), true
+		return e.ComplexityRoot.Analytics.Agreement(childComplexity, args["filter"].(*AnalyticsFilter), args["level"].(AgreementLevel), args["order"].(*Order)), true
 	case "Analytics.cohesion":
 		if e.ComplexityRoot.Analytics.Cohesion == nil {
 			break
@@ -1894,7 +1909,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.Cohesion(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.Cohesion(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.decisionChanges":
 		if e.ComplexityRoot.Analytics.DecisionChanges == nil {
 			break
@@ -1905,7 +1920,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.DecisionChanges(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.DecisionChanges(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.dissent":
 		if e.ComplexityRoot.Analytics.Dissent == nil {
 			break
@@ -1916,7 +1931,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.Dissent(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.Dissent(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.factionVotes":
 		if e.ComplexityRoot.Analytics.FactionVotes == nil {
 			break
@@ -1927,7 +1942,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.FactionVotes(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.FactionVotes(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.meetingAttendance":
 		if e.ComplexityRoot.Analytics.MeetingAttendance == nil {
 			break
@@ -1938,7 +1953,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.MeetingAttendance(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.MeetingAttendance(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.meetingDecisions":
 		if e.ComplexityRoot.Analytics.MeetingDecisions == nil {
 			break
@@ -1949,7 +1964,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.MeetingDecisions(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.MeetingDecisions(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.memberAttendance":
 		if e.ComplexityRoot.Analytics.MemberAttendance == nil {
 			break
@@ -1960,7 +1975,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.MemberAttendance(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.MemberAttendance(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.participation":
 		if e.ComplexityRoot.Analytics.Participation == nil {
 			break
@@ -1971,7 +1986,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.Participation(childComplexity, args["filter"].(*AnalyticsFilter), args["perMeeting"].(*bool)), true
+		return e.ComplexityRoot.Analytics.Participation(childComplexity, args["filter"].(*AnalyticsFilter), args["perMeeting"].(*bool), args["order"].(*Order)), true
 	case "Analytics.requestTimes":
 		if e.ComplexityRoot.Analytics.RequestTimes == nil {
 			break
@@ -1982,7 +1997,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.RequestTimes(childComplexity, args["filter"].(*AnalyticsFilter)), true
+		return e.ComplexityRoot.Analytics.RequestTimes(childComplexity, args["filter"].(*AnalyticsFilter), args["order"].(*Order)), true
 	case "Analytics.spending":
 		if e.ComplexityRoot.Analytics.Spending == nil {
 			break
@@ -1993,7 +2008,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.Spending(childComplexity, args["filter"].(*AnalyticsFilter), args["by"].(SpendingKey)), true
+		return e.ComplexityRoot.Analytics.Spending(childComplexity, args["filter"].(*AnalyticsFilter), args["by"].(SpendingKey), args["order"].(*Order)), true
 	case "Analytics.supplierShares":
 		if e.ComplexityRoot.Analytics.SupplierShares == nil {
 			break
@@ -2004,7 +2019,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Analytics.SupplierShares(childComplexity, args["filter"].(*AnalyticsFilter), args["local"].(string)), true
+		return e.ComplexityRoot.Analytics.SupplierShares(childComplexity, args["filter"].(*AnalyticsFilter), args["local"].(string), args["order"].(*Order)), true
 
 	case "Ballot.changes":
 		if e.ComplexityRoot.Ballot.Changes == nil {
@@ -2110,13 +2125,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Body.Decisions(childComplexity, args["year"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Body.Decisions(childComplexity, args["year"].(*int), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Body.factions":
 		if e.ComplexityRoot.Body.Factions == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Body.Factions(childComplexity), true
+		args, err := ec.field_Body_factions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Body.Factions(childComplexity, args["order"].(*Order)), true
 	case "Body.id":
 		if e.ComplexityRoot.Body.GlobalID == nil {
 			break
@@ -2145,7 +2165,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Body.Meetings(childComplexity, args["status"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Body.Meetings(childComplexity, args["status"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Body.members":
 		if e.ComplexityRoot.Body.Members == nil {
 			break
@@ -2156,7 +2176,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Body.Members(childComplexity, args["at"].(*time.Time), args["faction"].(*string), args["role"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Body.Members(childComplexity, args["at"].(*time.Time), args["faction"].(*string), args["role"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Body.name":
 		if e.ComplexityRoot.Body.Name == nil {
 			break
@@ -2418,7 +2438,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Consultation.Comments(childComplexity, args["kind"].(*string), args["status"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Consultation.Comments(childComplexity, args["kind"].(*string), args["status"].(*string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Consultation.id":
 		if e.ComplexityRoot.Consultation.GlobalID == nil {
 			break
@@ -2448,7 +2468,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Consultation.Reopenings(childComplexity), true
+		args, err := ec.field_Consultation_reopenings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Consultation.Reopenings(childComplexity, args["order"].(*Order)), true
 	case "Consultation.status":
 		if e.ComplexityRoot.Consultation.Status == nil {
 			break
@@ -2592,7 +2617,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Decision.Documents(childComplexity), true
+		args, err := ec.field_Decision_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Decision.Documents(childComplexity, args["order"].(*Order)), true
 	case "Decision.exceptionBasis":
 		if e.ComplexityRoot.Decision.ExceptionBasis == nil {
 			break
@@ -2663,7 +2693,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Decision.Procurements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Decision.Procurements(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Decision.protocolEntries":
 		if e.ComplexityRoot.Decision.ProtocolEntries == nil {
 			break
@@ -2674,7 +2704,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Decision.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Decision.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Decision.publishedAt":
 		if e.ComplexityRoot.Decision.PublishedAt == nil {
 			break
@@ -2704,7 +2734,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Decision.Reissues(childComplexity), true
+		args, err := ec.field_Decision_reissues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Decision.Reissues(childComplexity, args["order"].(*Order)), true
 	case "Decision.revokedBy":
 		if e.ComplexityRoot.Decision.RevokedBy == nil {
 			break
@@ -2926,7 +2961,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.DecisionVersion.Documents(childComplexity), true
+		args, err := ec.field_DecisionVersion_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DecisionVersion.Documents(childComplexity, args["order"].(*Order)), true
 	case "DecisionVersion.reason":
 		if e.ComplexityRoot.DecisionVersion.Reason == nil {
 			break
@@ -3178,7 +3218,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Faction.Memberships(childComplexity, args["at"].(*time.Time), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Faction.Memberships(childComplexity, args["at"].(*time.Time), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Faction.name":
 		if e.ComplexityRoot.Faction.Name == nil {
 			break
@@ -3353,13 +3393,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ItemAttendance.Conflicts(childComplexity), true
+		args, err := ec.field_ItemAttendance_conflicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ItemAttendance.Conflicts(childComplexity, args["order"].(*Order)), true
 	case "ItemAttendance.present":
 		if e.ComplexityRoot.ItemAttendance.Present == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ItemAttendance.Present(childComplexity), true
+		args, err := ec.field_ItemAttendance_present_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ItemAttendance.Present(childComplexity, args["order"].(*Order)), true
 	case "ItemAttendance.recorded":
 		if e.ComplexityRoot.ItemAttendance.Recorded == nil {
 			break
@@ -3371,7 +3421,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ItemAttendance.SteppedOut(childComplexity), true
+		args, err := ec.field_ItemAttendance_steppedOut_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ItemAttendance.SteppedOut(childComplexity, args["order"].(*Order)), true
 
 	case "JustifiedAbsence.at":
 		if e.ComplexityRoot.JustifiedAbsence.At == nil {
@@ -3449,7 +3504,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Meeting.Attendance(childComplexity), true
+		args, err := ec.field_Meeting_attendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Meeting.Attendance(childComplexity, args["order"].(*Order)), true
 	case "Meeting.body":
 		if e.ComplexityRoot.Meeting.Body == nil {
 			break
@@ -3484,7 +3544,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Decisions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Meeting.Decisions(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Meeting.id":
 		if e.ComplexityRoot.Meeting.GlobalID == nil {
 			break
@@ -3507,13 +3567,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Items(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Meeting.Items(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Meeting.justifiedAbsences":
 		if e.ComplexityRoot.Meeting.JustifiedAbsences == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Meeting.JustifiedAbsences(childComplexity), true
+		args, err := ec.field_Meeting_justifiedAbsences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Meeting.JustifiedAbsences(childComplexity, args["order"].(*Order)), true
 	case "Meeting.minutes":
 		if e.ComplexityRoot.Meeting.Minutes == nil {
 			break
@@ -3561,7 +3626,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Meeting.Substitutes(childComplexity), true
+		args, err := ec.field_Meeting_substitutes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Meeting.Substitutes(childComplexity, args["order"].(*Order)), true
 	case "Meeting.urgency":
 		if e.ComplexityRoot.Meeting.Urgency == nil {
 			break
@@ -3584,7 +3654,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Meeting.Votes(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Meeting.Votes(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 
 	case "MeetingAttendance.bodyId":
 		if e.ComplexityRoot.MeetingAttendance.BodyID == nil {
@@ -3750,7 +3820,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Member.Memberships(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Member.Memberships(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Member.name":
 		if e.ComplexityRoot.Member.Name == nil {
 			break
@@ -4067,7 +4137,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Minutes.Decisions(childComplexity), true
+		args, err := ec.field_Minutes_decisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Minutes.Decisions(childComplexity, args["order"].(*Order)), true
 	case "Minutes.draftedAt":
 		if e.ComplexityRoot.Minutes.DraftedAt == nil {
 			break
@@ -4103,7 +4178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Minutes.Versions(childComplexity), true
+		args, err := ec.field_Minutes_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Minutes.Versions(childComplexity, args["order"].(*Order)), true
 
 	case "MinutesApproval.approvedAt":
 		if e.ComplexityRoot.MinutesApproval.ApprovedAt == nil {
@@ -4154,7 +4234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.MinutesVersion.Documents(childComplexity), true
+		args, err := ec.field_MinutesVersion_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MinutesVersion.Documents(childComplexity, args["order"].(*Order)), true
 	case "MinutesVersion.reason":
 		if e.ComplexityRoot.MinutesVersion.Reason == nil {
 			break
@@ -5233,7 +5318,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Procurement.Bids(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Procurement.Bids(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Procurement.budget":
 		if e.ComplexityRoot.Procurement.Budget == nil {
 			break
@@ -5304,7 +5389,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Procurement.ContractAmendments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Procurement.ContractAmendments(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Procurement.contractEnd":
 		if e.ComplexityRoot.Procurement.ContractEnd == nil {
 			break
@@ -5351,7 +5436,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Procurement.Decisions(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Procurement.Decisions(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Procurement.department":
 		if e.ComplexityRoot.Procurement.Department == nil {
 			break
@@ -5434,7 +5519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Procurement.Payments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Procurement.Payments(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Procurement.plannedAt":
 		if e.ComplexityRoot.Procurement.PlannedAt == nil {
 			break
@@ -5487,7 +5572,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Procurement.TenderAmendments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Procurement.TenderAmendments(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Procurement.tenderPublishedAt":
 		if e.ComplexityRoot.Procurement.TenderPublishedAt == nil {
 			break
@@ -5626,7 +5711,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ProtocolEntry.Documents(childComplexity), true
+		args, err := ec.field_ProtocolEntry_documents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ProtocolEntry.Documents(childComplexity, args["order"].(*Order)), true
 	case "ProtocolEntry.id":
 		if e.ComplexityRoot.ProtocolEntry.GlobalID == nil {
 			break
@@ -5842,7 +5932,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 
 	case "Query.ledger":
 		if e.ComplexityRoot.Query.Ledger == nil {
@@ -6182,7 +6272,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Request.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Request.ProtocolEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Request.reopened":
 		if e.ComplexityRoot.Request.Reopened == nil {
 			break
@@ -6206,7 +6296,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Request.StatusHistory(childComplexity), true
+		args, err := ec.field_Request_statusHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Request.StatusHistory(childComplexity, args["order"].(*Order)), true
 	case "Request.subject":
 		if e.ComplexityRoot.Request.Subject == nil {
 			break
@@ -6517,7 +6612,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Supplier.Bids(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Supplier.Bids(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Supplier.country":
 		if e.ComplexityRoot.Supplier.Country == nil {
 			break
@@ -6564,7 +6659,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Supplier.Procurements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Supplier.Procurements(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Supplier.registeredAt":
 		if e.ComplexityRoot.Supplier.RegisteredAt == nil {
 			break
@@ -7193,7 +7288,7 @@ type Query {
   "A body (council, committee, local community) by its id; with asOf, as the record stood then."
   body("The body's id." id: String!, "A past point of the record." asOf: AsOf): Body
   "Every body, by id."
-  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in." order: Order = ASC): BodyConnection!
+  bodies("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by id, DESC the reverse." order: Order = ASC): BodyConnection!
 
   "A member of a body (δημοτικός σύμβουλος) by id, with their voting record and attendance."
   member("The member's id." id: String!): Member
@@ -7305,7 +7400,7 @@ type Query {
     "The direction to read in: ASC in the order this list names, DESC the reverse (newest first)." order: Order = ASC
   ): RequestConnection!
 
-  "Full-text search in Greek and English, folding case and accents (προϋπολογισμός = ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ), best first."
+  "Full-text search in Greek and English, folding case and accents (προϋπολογισμός = ΠΡΟΫΠΟΛΟΓΙΣΜΟΥ), best first. It takes no order argument: relevance is its only order, and the least relevant hits first would answer no question."
   search(
     "The words to find; every word must match, in any inflection." query: String!
     "Keep these kinds: agenda_item, comment, decision, procurement." kinds: [String!]
@@ -7318,9 +7413,10 @@ type Query {
     "The entity's global id (its stream, such as ` + "`" + `decision-…` + "`" + `)." id: ID!
     "Page size, at most 100." first: Int = 20
     "A cursor from a previous page." after: String
+    "ASC oldest event first (by stream version), DESC the latest first; each direction has cursors of its own." order: Order = ASC
   ): HistoryEventConnection!
 
-  "The change feed: every event of the log after a position, in order."
+  "The change feed: every event of the log after a position, in order. It takes no order argument: a change feed reads forward from a log position, which is what lets a consumer follow it."
   events(
     "Start after this position (0 for the beginning)." after: Position
     "Keep events of these types, such as ` + "`" + `decision.adopted` + "`" + `." types: [String!]
@@ -7395,13 +7491,13 @@ type Body implements Node {
   "When the body was registered."
   registeredAt: Time
   "Membership periods of the body's members; with ` + "`" + `at` + "`" + `, those sitting then."
-  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction, by its id." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  members("Keep the periods of members sitting at this time." at: Time, "Keep one faction, by its id." faction: String, "Keep one role." role: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by member id, then period; DESC the reverse." order: Order = ASC): MembershipConnection!
   "The factions (παρατάξεις) of the body, with how many of their members sit now (most first); with asOf, those members sat for then."
-  factions: [Faction!]!
+  factions("ASC the largest first (by members sitting, then name), DESC the reverse." order: Order = ASC): [Faction!]!
   "The body's meetings, by start time."
-  meetings("Keep meetings in this status." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MeetingConnection!
+  meetings("Keep meetings in this status." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time scheduled, oldest first (then id); DESC newest first." order: Order = ASC): MeetingConnection!
   "The body's decisions, by adoption time."
-  decisions("Keep decisions numbered in this year." year: Int, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
+  decisions("Keep decisions numbered in this year." year: Int, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time adopted, oldest first (then id); DESC latest first." order: Order = ASC): DecisionConnection!
 }
 
 "A faction (παράταξη) of a body: its name, short name, colour for charts, leader and role, and who sat for it."
@@ -7427,7 +7523,7 @@ type Faction {
   "When it was dissolved; null while it lasts."
   dissolvedAt: Time
   "Its membership history: every period of a member sitting for it; with ` + "`" + `at` + "`" + `, those sitting then."
-  memberships("Keep the periods of members sitting at this time." at: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  memberships("Keep the periods of members sitting at this time." at: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by body, member id and period; DESC the reverse." order: Order = ASC): MembershipConnection!
 }
 
 "A member of a body: an elected official whose votes are public."
@@ -7443,11 +7539,11 @@ type Member implements Node {
   "The id of the member's faction in their latest membership period (empty for an independent)."
   factionId: String!
   "Every membership period of the member, in any body."
-  memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): MembershipConnection!
+  memberships("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by body, then period; DESC the reverse." order: Order = ASC): MembershipConnection!
   "How the member voted: each ballot with the vote it was cast in, by time cast."
-  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberBallotConnection!
+  votingRecord("Keep one body." bodyId: String, "Keep ballots cast while sitting for this faction, by its id." faction: String, "Keep ballots cast at or after this time." from: Time, "Keep ballots cast before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time cast, oldest first (then vote id); DESC newest first." order: Order = ASC): MemberBallotConnection!
   "The sittings of a body the member attended or missed, by start time."
-  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "The direction to read in (DESC: newest first)." order: Order = ASC): MemberSittingConnection!
+  attendance("The body (required)." bodyId: String!, "Keep sittings convened at or after this time." from: Time, "Keep sittings convened before this time." to: Time, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time convened, oldest first (then meeting id); DESC newest first." order: Order = ASC): MemberSittingConnection!
 }
 
 "One period of a member's seat in a body."
@@ -7541,13 +7637,13 @@ type Meeting implements Node {
   "Why it was cancelled, when it was."
   cancelledReason: String
   "The agenda items in order."
-  items("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): AgendaItemConnection!
+  items("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC in agenda order, DESC from the last item." order: Order = ASC): AgendaItemConnection!
   "The members present."
-  attendance: [Member!]!
+  attendance("ASC by member id, DESC the reverse." order: Order = ASC): [Member!]!
   "The votes held at the meeting."
-  votes("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): VoteConnection!
+  votes("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time opened, oldest first (then id); DESC latest first." order: Order = ASC): VoteConnection!
   "The decisions adopted at the meeting."
-  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
+  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time adopted, oldest first (then id); DESC latest first." order: Order = ASC): DecisionConnection!
 }
 
 "An item of a meeting's agenda (θέμα ημερήσιας διάταξης)."
@@ -7575,15 +7671,15 @@ type AgendaItem implements Node {
   "When its public consultation closes."
   consultationClosesAt: Time
   "Its documents."
-  documents: [Document!]!
+  documents("ASC in the order the record attaches them, DESC the reverse." order: Order = ASC): [Document!]!
   "The public consultation on it, if one opened."
   consultation: Consultation
   "The amendments proposed to it."
-  amendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): AmendmentConnection!
+  amendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time proposed, oldest first (then id); DESC latest first." order: Order = ASC): AmendmentConnection!
   "The votes on it."
-  votes("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): VoteConnection!
+  votes("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time opened, oldest first (then id); DESC latest first." order: Order = ASC): VoteConnection!
   "The decisions on it."
-  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): DecisionConnection!
+  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time adopted, oldest first (then id); DESC latest first." order: Order = ASC): DecisionConnection!
 }
 
 "The public consultation (διαβούλευση) on an agenda item."
@@ -7605,7 +7701,7 @@ type Consultation implements Node {
   "How many comments it received."
   commentCount: Int!
   "Its comments, proposals and objections, by submission time."
-  comments("Keep one kind (comment, proposal, objection)." kind: String, "Keep one status (published, hidden, withdrawn)." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): CommentConnection!
+  comments("Keep one kind (comment, proposal, objection)." kind: String, "Keep one status (published, hidden, withdrawn)." status: String, "Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC in the order received, oldest first; DESC newest first." order: Order = ASC): CommentConnection!
 }
 
 "A citizen's comment, proposal or objection in a consultation; its author is never shown."
@@ -7696,7 +7792,7 @@ type Vote implements Node {
   imported: Boolean!
   "Every ballot, by member: at most the body's seats, so a list, not a connection."
   ballots("Keep one choice (yes, no, abstain, present)." choice: String, "ASC in the list's order (by member id), DESC the reverse." order: Order = ASC): [Ballot!]!
-  "The decisions adopted on this vote."
+  "The decision adopted on this vote, as a list of at most one: a vote decides one question once, so the list has no order to choose."
   decisions: [Decision!]!
 }
 
@@ -7763,9 +7859,9 @@ type Decision implements Node {
   "Every version, oldest first, each with its diff from the one before."
   versions("ASC oldest version first, DESC the latest first." order: Order = ASC): [DecisionVersion!]!
   "The documents of the current version."
-  documents: [Document!]!
+  documents("ASC in the order the record attaches them, DESC the reverse." order: Order = ASC): [Document!]!
   "The contracting processes it is linked to."
-  procurements("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProcurementDecisionConnection!
+  procurements("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by procurement (OCID), then role; DESC the reverse." order: Order = ASC): ProcurementDecisionConnection!
 }
 
 "One version of a decision's title and text."
@@ -7783,8 +7879,8 @@ type DecisionVersion {
   "When it was recorded."
   recordedAt: Time
   "Its documents."
-  documents: [Document!]!
-  "What changed from the version before, line by line; empty for the first."
+  documents("ASC in the order the record attaches them, DESC the reverse." order: Order = ASC): [Document!]!
+  "What changed from the version before, line by line; empty for the first. In the order of the text, which is its only order: a diff read backwards is not a diff."
   diff: [DiffLine!]!
 }
 
@@ -7854,7 +7950,7 @@ type Procurement implements Node {
   closedAt: Time
   "Why it was cancelled."
   cancelledReason: String
-  "Its CPV codes."
+  "Its CPV codes, in the order the plan lists them, which is their only order: a set of codes, not a list to read either way."
   cpv: [String!]!
   "Under ν. 4412/2016: the procedure of Greek law (open, restricted, simplified_tender, direct_award, …); empty outside it."
   procedureType: String
@@ -7893,15 +7989,15 @@ type Procurement implements Node {
   "Whether it was brought from another system by an import, under the imported exception (its rules relaxed as docs/IMPORTS.md lists)."
   imported: Boolean!
   "The bids received."
-  bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
+  bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time received, oldest first (then id); DESC latest first." order: Order = ASC): BidConnection!
   "The payments made."
-  payments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): PaymentConnection!
+  payments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time paid, oldest first (then id); DESC latest first." order: Order = ASC): PaymentConnection!
   "Amendments of the tender."
-  tenderAmendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): TenderAmendmentConnection!
+  tenderAmendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC in the order made, oldest first; DESC latest first." order: Order = ASC): TenderAmendmentConnection!
   "Amendments of the contract."
-  contractAmendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ContractAmendmentConnection!
+  contractAmendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC in the order made, oldest first; DESC latest first." order: Order = ASC): ContractAmendmentConnection!
   "The decisions linked to it, with their role."
-  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProcurementDecisionConnection!
+  decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by decision id, then role; DESC the reverse." order: Order = ASC): ProcurementDecisionConnection!
 }
 
 "A bid received in a tender."
@@ -7997,9 +8093,9 @@ type Supplier implements Node {
   "When it was registered."
   registeredAt: Time
   "The processes awarded to it."
-  procurements("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProcurementConnection!
+  procurements("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time planned, oldest first (then OCID); DESC latest first." order: Order = ASC): ProcurementConnection!
   "The bids it made."
-  bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): BidConnection!
+  bids("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time received, oldest first (then id); DESC latest first." order: Order = ASC): BidConnection!
 }
 
 "A citizen's request (information, access to documents, service, complaint); the person is never shown."
@@ -8065,7 +8161,7 @@ type Request implements Node {
   "The legal basis for what was withheld."
   withheldLegalBasis: String
   "Every status change, in order."
-  statusHistory: [RequestStatusChange!]!
+  statusHistory("ASC oldest change first, DESC the latest first." order: Order = ASC): [RequestStatusChange!]!
 }
 
 "One status change of a request."
@@ -8096,7 +8192,7 @@ type Snippet {
   text: String!
   "The excerpt with each match wrapped in <mark></mark> (not HTML-escaped)."
   marked: String!
-  "The byte ranges of the matches in text."
+  "The byte ranges of the matches in text. In the order of the text, which is their only order: each marks a range of it."
   highlights: [Highlight!]!
 }
 
@@ -8261,9 +8357,9 @@ extend type Meeting {
   "Its minutes (πρακτικά) with every version and their approval; null before they are drafted."
   minutes: Minutes
   "The members whose absence was justified, with the public reason."
-  justifiedAbsences: [JustifiedAbsence!]!
+  justifiedAbsences("ASC by member id, DESC the reverse." order: Order = ASC): [JustifiedAbsence!]!
   "The substitutes (αναπληρωματικά μέλη) seated in place of absent members."
-  substitutes: [SubstituteSeat!]!
+  substitutes("ASC by the substitute's member id, DESC the reverse." order: Order = ASC): [SubstituteSeat!]!
 }
 
 extend type AgendaItem {
@@ -8277,19 +8373,19 @@ extend type Decision {
   "The minutes (πρακτικά) that record it, when drafted."
   minutes: Minutes
   "Its reissues (ορθή επανάληψη) under a new ΑΔΑ, oldest first, each linked to the ΑΔΑ it replaced."
-  reissues: [DecisionReissue!]!
+  reissues("ASC oldest reissue first, DESC the latest first." order: Order = ASC): [DecisionReissue!]!
   "The protocol entries (αριθμός πρωτοκόλλου) that name it."
-  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProtocolEntryConnection!
+  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time registered, oldest first (then id); DESC latest first." order: Order = ASC): ProtocolEntryConnection!
 }
 
 extend type Consultation {
   "Each time it opened again after a closing (a postponed meeting publishing its agenda for the new date), oldest first."
-  reopenings: [ConsultationReopening!]!
+  reopenings("ASC oldest reopening first, DESC the latest first." order: Order = ASC): [ConsultationReopening!]!
 }
 
 extend type Request {
   "The protocol entries (αριθμός πρωτοκόλλου) of the request: its number when filed, and the documents sent about it."
-  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String): ProtocolEntryConnection!
+  protocolEntries("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by time registered, oldest first (then id); DESC latest first." order: Order = ASC): ProtocolEntryConnection!
 }
 
 "The minutes (πρακτικά) of a meeting: drafted after it, corrected in versions, approved by the body at a later meeting by a recorded vote."
@@ -8307,9 +8403,9 @@ type Minutes implements Node {
   "When they were first drafted."
   draftedAt: Time
   "Every version, oldest first."
-  versions: [MinutesVersion!]!
+  versions("ASC oldest version first, DESC the latest first." order: Order = ASC): [MinutesVersion!]!
   "The decisions of the meeting they record."
-  decisions: [Decision!]!
+  decisions("ASC by decision id, DESC the reverse." order: Order = ASC): [Decision!]!
   "The approval of the last version approved; null before any."
   approval: MinutesApproval
 }
@@ -8325,7 +8421,7 @@ type MinutesVersion {
   "When it was recorded."
   recordedAt: Time
   "Its documents."
-  documents: [Document!]!
+  documents("ASC in the order the record attaches them, DESC the reverse." order: Order = ASC): [Document!]!
 }
 
 "The approval (επικύρωση) of a version of the minutes at a later meeting, by a passed vote."
@@ -8343,11 +8439,11 @@ type MinutesApproval {
 "Who attended an agenda item. A vote on the item records who attends it when it opens; for an item no such vote recorded, those present are the meeting's members present (arrivals and departures) less those out of the item."
 type ItemAttendance {
   "The members present for the item, by id."
-  present: [Member!]!
+  present("ASC by member id, DESC the reverse." order: Order = ASC): [Member!]!
   "The members who stepped out of the item."
-  steppedOut: [Member!]!
+  steppedOut("ASC by member id, DESC the reverse." order: Order = ASC): [Member!]!
   "The members with a conflict of interest (κώλυμα) on the item, out of its vote and quorum, with the public reason."
-  conflicts: [ConflictOfInterest!]!
+  conflicts("ASC by member id, DESC the reverse." order: Order = ASC): [ConflictOfInterest!]!
   "Whether a vote on the item recorded those present when it opened (otherwise derived from the meeting)."
   recorded: Boolean!
 }
@@ -8441,7 +8537,7 @@ type ProtocolEntry implements Node {
   "When it was registered."
   registeredAt: Time
   "Its documents; none for an entry of a request."
-  documents: [Document!]!
+  documents("ASC in the order the record attaches them, DESC the reverse." order: Order = ASC): [Document!]!
 }
 
 "A consultation opening again after a closing."
@@ -8709,7 +8805,7 @@ type Mutation {
 type Write {
   "The stream the command wrote to, which is its entity's global id (such as ` + "`" + `vote-…` + "`" + `)."
   stream: String!
-  "The ids of the events the command recorded in its stream, in order; on a replay, those of the original command."
+  "The ids of the events the command recorded in its stream, in order; on a replay, those of the original command. In the order written, which is their only order: each follows the one before in the stream."
   eventIds: [UUID!]!
   "The version of the stream's last event after the write (0-based)."
   version: Int64!
@@ -9827,29 +9923,29 @@ them, so they can be checked.
 """
 type Analytics {
   "Awarded and paid value per key, in key then currency order. An award counts in the period of its award, a payment in that of the payment. Category: a CPV division."
-  spending("The filters." filter: AnalyticsFilter, "What to sum by." by: SpendingKey!): [Spending!]!
+  spending("The filters." filter: AnalyticsFilter, "What to sum by." by: SpendingKey!, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [Spending!]!
   "Awarded and paid value in total and to cooperatives, small firms and local suppliers, per currency. Periods and category as spending's."
-  supplierShares("The filters." filter: AnalyticsFilter, "The municipality a local supplier is seated in, compared exactly, such as ` + "`" + `Δήμος Καλλιθέας Αιγαίου` + "`" + `." local: String!): [SupplierShares!]!
+  supplierShares("The filters." filter: AnalyticsFilter, "The municipality a local supplier is seated in, compared exactly, such as ` + "`" + `Δήμος Καλλιθέας Αιγαίου` + "`" + `." local: String!, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [SupplierShares!]!
   "For every pair of members or factions voting in the same votes, how often they took the same position, in (a, b) order. Period: the vote's opening; category: the question type."
-  agreement("The filters." filter: AnalyticsFilter, "Members or factions." level: AgreementLevel!): [Agreement!]!
+  agreement("The filters." filter: AnalyticsFilter, "Members or factions." level: AgreementLevel!, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [Agreement!]!
   "Each faction's ballots in each vote with its Rice index, in (opening time, vote, faction) order. Filters as agreement's."
-  factionVotes("The filters." filter: AnalyticsFilter): [FactionVote!]!
+  factionVotes("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [FactionVote!]!
   "Each faction's mean Rice index over the votes of the period it cast yes-or-no ballots in, by faction. Filters as agreement's."
-  cohesion("The filters." filter: AnalyticsFilter): [FactionCohesion!]!
+  cohesion("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [FactionCohesion!]!
   "Each member's ballots against their faction's position, in (member, faction) order. Filters as agreement's."
-  dissent("The filters." filter: AnalyticsFilter): [Dissent!]!
+  dissent("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [Dissent!]!
   "Each member's attendance at the convened meetings of a body held while they were a member, in (body, member) order. Period: the meeting's convening."
-  memberAttendance("The filters." filter: AnalyticsFilter): [MemberAttendance!]!
+  memberAttendance("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [MemberAttendance!]!
   "Each convened meeting's seats and members present, in (convening time, meeting) order. Period: the convening."
-  meetingAttendance("The filters." filter: AnalyticsFilter): [MeetingAttendance!]!
+  meetingAttendance("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [MeetingAttendance!]!
   "The decisions each meeting adopted and the time from its agenda's publication to them, in meeting order. Period: the adoption."
-  meetingDecisions("The filters." filter: AnalyticsFilter): [MeetingDecisions!]!
+  meetingDecisions("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [MeetingDecisions!]!
   "Decisions adopted, corrected (ορθή επανάληψη), revoked and annulled per calendar month, months with none left out. Period: the time of each."
-  decisionChanges("The filters." filter: AnalyticsFilter): [DecisionChanges!]!
+  decisionChanges("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [DecisionChanges!]!
   "Citizens' requests per category and channel (web, citizen service centre ΚΕΠ, phone): response time against the statutory deadline, overdue and assisted shares. Period: the submission; category: the request category; body unused."
-  requestTimes("The filters." filter: AnalyticsFilter): [RequestTimes!]!
+  requestTimes("The filters." filter: AnalyticsFilter, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [RequestTimes!]!
   "The comments submitted on each agenda item's consultation, by kind, in (meeting, item) order; summed per meeting with perMeeting. Period: the submission; category: the comment kind."
-  participation("The filters." filter: AnalyticsFilter, "Sum the items of each meeting." perMeeting: Boolean = false): [Participation!]!
+  participation("The filters." filter: AnalyticsFilter, "Sum the items of each meeting." perMeeting: Boolean = false, "ASC in the order this answer names, DESC the reverse." order: Order = ASC): [Participation!]!
 }
 
 "The money of one key in one currency."
@@ -10107,7 +10203,7 @@ type InclusionProof {
   leaf: String!
   "The leaf's RFC 6962 hash."
   leafHash: String!
-  "The audit path, from the leaf up."
+  "The audit path, from the leaf up. Their order is the proof: a verifier folds them in this order, and no other order verifies."
   hashes: [String!]!
   "The checkpoint signed at treeSize, when one was."
   checkpoint: Checkpoint
@@ -10119,7 +10215,7 @@ type ConsistencyProof {
   from: Int64!
   "The newer tree size."
   to: Int64!
-  "The proof's hashes."
+  "The proof's hashes. Their order is the proof: a verifier folds them in this order, and no other order verifies."
   hashes: [String!]!
 }
 
@@ -12519,6 +12615,14 @@ func (ec *executionContext) field_AgendaItem_amendments_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12541,6 +12645,28 @@ func (ec *executionContext) field_AgendaItem_decisions_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_AgendaItem_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -12563,6 +12689,14 @@ func (ec *executionContext) field_AgendaItem_votes_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12585,6 +12719,14 @@ func (ec *executionContext) field_Analytics_agreement_args(ctx context.Context, 
 		return nil, err
 	}
 	args["level"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12599,6 +12741,14 @@ func (ec *executionContext) field_Analytics_cohesion_args(ctx context.Context, r
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12613,6 +12763,14 @@ func (ec *executionContext) field_Analytics_decisionChanges_args(ctx context.Con
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12627,6 +12785,14 @@ func (ec *executionContext) field_Analytics_dissent_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12641,6 +12807,14 @@ func (ec *executionContext) field_Analytics_factionVotes_args(ctx context.Contex
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12655,6 +12829,14 @@ func (ec *executionContext) field_Analytics_meetingAttendance_args(ctx context.C
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12669,6 +12851,14 @@ func (ec *executionContext) field_Analytics_meetingDecisions_args(ctx context.Co
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12683,6 +12873,14 @@ func (ec *executionContext) field_Analytics_memberAttendance_args(ctx context.Co
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12705,6 +12903,14 @@ func (ec *executionContext) field_Analytics_participation_args(ctx context.Conte
 		return nil, err
 	}
 	args["perMeeting"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12719,6 +12925,14 @@ func (ec *executionContext) field_Analytics_requestTimes_args(ctx context.Contex
 		return nil, err
 	}
 	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg1
 	return args, nil
 }
 
@@ -12741,6 +12955,14 @@ func (ec *executionContext) field_Analytics_spending_args(ctx context.Context, r
 		return nil, err
 	}
 	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12763,6 +12985,14 @@ func (ec *executionContext) field_Analytics_supplierShares_args(ctx context.Cont
 		return nil, err
 	}
 	args["local"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12793,6 +13023,28 @@ func (ec *executionContext) field_Body_decisions_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Body_factions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -12823,6 +13075,14 @@ func (ec *executionContext) field_Body_meetings_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg3
 	return args, nil
 }
 
@@ -12869,6 +13129,14 @@ func (ec *executionContext) field_Body_members_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg5
 	return args, nil
 }
 
@@ -12907,6 +13175,56 @@ func (ec *executionContext) field_Consultation_comments_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Consultation_reopenings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_DecisionVersion_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Decision_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -12929,6 +13247,14 @@ func (ec *executionContext) field_Decision_procurements_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -12951,6 +13277,28 @@ func (ec *executionContext) field_Decision_protocolEntries_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Decision_reissues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -12995,6 +13343,56 @@ func (ec *executionContext) field_Faction_memberships_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ItemAttendance_conflicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ItemAttendance_present_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_ItemAttendance_steppedOut_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -13056,6 +13454,20 @@ func (ec *executionContext) field_Ledger_inclusionProof_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Meeting_attendance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Meeting_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13075,6 +13487,14 @@ func (ec *executionContext) field_Meeting_decisions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -13097,6 +13517,42 @@ func (ec *executionContext) field_Meeting_items_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Meeting_justifiedAbsences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Meeting_substitutes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -13119,6 +13575,14 @@ func (ec *executionContext) field_Meeting_votes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -13195,6 +13659,14 @@ func (ec *executionContext) field_Member_memberships_args(ctx context.Context, r
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -13257,6 +13729,48 @@ func (ec *executionContext) field_Member_votingRecord_args(ctx context.Context, 
 		return nil, err
 	}
 	args["order"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_MinutesVersion_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Minutes_decisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Minutes_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -15679,6 +16193,14 @@ func (ec *executionContext) field_Procurement_bids_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -15701,6 +16223,14 @@ func (ec *executionContext) field_Procurement_contractAmendments_args(ctx contex
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -15723,6 +16253,14 @@ func (ec *executionContext) field_Procurement_decisions_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -15745,6 +16283,14 @@ func (ec *executionContext) field_Procurement_payments_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -15767,6 +16313,28 @@ func (ec *executionContext) field_Procurement_tenderAmendments_args(ctx context.
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_ProtocolEntry_documents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -16121,6 +16689,14 @@ func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg3
 	return args, nil
 }
 
@@ -16823,6 +17399,28 @@ func (ec *executionContext) field_Request_protocolEntries_args(ctx context.Conte
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Request_statusHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -16845,6 +17443,14 @@ func (ec *executionContext) field_Supplier_bids_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -16867,6 +17473,14 @@ func (ec *executionContext) field_Supplier_procurements_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg2
 	return args, nil
 }
 
@@ -17283,25 +17897,37 @@ func (ec *executionContext) _AgendaItem_documents(ctx context.Context, field gra
 			return ec.fieldContext_AgendaItem_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Documents, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AgendaItem().Documents(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []events.DocumentRef) graphql.Marshaler {
-			return ec.marshalNDocument2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AgendaItem_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_AgendaItem_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AgendaItem",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AgendaItem_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17348,7 +17974,7 @@ func (ec *executionContext) _AgendaItem_amendments(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgendaItem().Amendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.AgendaItem().Amendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AmendmentConnection) graphql.Marshaler {
@@ -17392,7 +18018,7 @@ func (ec *executionContext) _AgendaItem_votes(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgendaItem().Votes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.AgendaItem().Votes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *VoteConnection) graphql.Marshaler {
@@ -17436,7 +18062,7 @@ func (ec *executionContext) _AgendaItem_decisions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.AgendaItem().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.AgendaItem().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -18328,7 +18954,7 @@ func (ec *executionContext) _Analytics_spending(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().Spending(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["by"].(SpendingKey))
+			return ec.Resolvers.Analytics().Spending(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["by"].(SpendingKey), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Spending) graphql.Marshaler {
@@ -18372,7 +18998,7 @@ func (ec *executionContext) _Analytics_supplierShares(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().SupplierShares(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["local"].(string))
+			return ec.Resolvers.Analytics().SupplierShares(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["local"].(string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.SupplierShares) graphql.Marshaler {
@@ -18416,7 +19042,7 @@ func (ec *executionContext) _Analytics_agreement(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().Agreement(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["level"].(AgreementLevel))
+			return ec.Resolvers.Analytics().Agreement(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["level"].(AgreementLevel), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Agreement) graphql.Marshaler {
@@ -18460,7 +19086,7 @@ func (ec *executionContext) _Analytics_factionVotes(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().FactionVotes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().FactionVotes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FactionVote) graphql.Marshaler {
@@ -18504,7 +19130,7 @@ func (ec *executionContext) _Analytics_cohesion(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().Cohesion(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().Cohesion(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FactionCohesion) graphql.Marshaler {
@@ -18548,7 +19174,7 @@ func (ec *executionContext) _Analytics_dissent(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().Dissent(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().Dissent(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Dissent) graphql.Marshaler {
@@ -18592,7 +19218,7 @@ func (ec *executionContext) _Analytics_memberAttendance(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().MemberAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().MemberAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MemberAttendance) graphql.Marshaler {
@@ -18636,7 +19262,7 @@ func (ec *executionContext) _Analytics_meetingAttendance(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().MeetingAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().MeetingAttendance(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MeetingAttendance) graphql.Marshaler {
@@ -18680,7 +19306,7 @@ func (ec *executionContext) _Analytics_meetingDecisions(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().MeetingDecisions(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().MeetingDecisions(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.MeetingDecisions) graphql.Marshaler {
@@ -18724,7 +19350,7 @@ func (ec *executionContext) _Analytics_decisionChanges(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().DecisionChanges(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().DecisionChanges(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.DecisionChanges) graphql.Marshaler {
@@ -18768,7 +19394,7 @@ func (ec *executionContext) _Analytics_requestTimes(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().RequestTimes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter))
+			return ec.Resolvers.Analytics().RequestTimes(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.RequestTimes) graphql.Marshaler {
@@ -18812,7 +19438,7 @@ func (ec *executionContext) _Analytics_participation(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Analytics().Participation(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["perMeeting"].(*bool))
+			return ec.Resolvers.Analytics().Participation(ctx, obj, fc.Args["filter"].(*AnalyticsFilter), fc.Args["perMeeting"].(*bool), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Participation) graphql.Marshaler {
@@ -19393,7 +20019,7 @@ func (ec *executionContext) _Body_members(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Body().Members(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["faction"].(*string), fc.Args["role"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Body().Members(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["faction"].(*string), fc.Args["role"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
@@ -19436,7 +20062,8 @@ func (ec *executionContext) _Body_factions(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Body_factions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Body().Factions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Body().Factions(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Faction) graphql.Marshaler {
@@ -19446,7 +20073,7 @@ func (ec *executionContext) _Body_factions(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Body_factions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Body_factions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Body",
 		Field:      field,
@@ -19455,6 +20082,17 @@ func (ec *executionContext) fieldContext_Body_factions(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Faction(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Body_factions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -19469,7 +20107,7 @@ func (ec *executionContext) _Body_meetings(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Body().Meetings(ctx, obj, fc.Args["status"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Body().Meetings(ctx, obj, fc.Args["status"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MeetingConnection) graphql.Marshaler {
@@ -19513,7 +20151,7 @@ func (ec *executionContext) _Body_decisions(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Body().Decisions(ctx, obj, fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Body().Decisions(ctx, obj, fc.Args["year"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -20658,7 +21296,7 @@ func (ec *executionContext) _Consultation_comments(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Consultation().Comments(ctx, obj, fc.Args["kind"].(*string), fc.Args["status"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Consultation().Comments(ctx, obj, fc.Args["kind"].(*string), fc.Args["status"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *CommentConnection) graphql.Marshaler {
@@ -20701,7 +21339,8 @@ func (ec *executionContext) _Consultation_reopenings(ctx context.Context, field 
 			return ec.fieldContext_Consultation_reopenings(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Consultation().Reopenings(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Consultation().Reopenings(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ConsultationReopening) graphql.Marshaler {
@@ -20711,7 +21350,7 @@ func (ec *executionContext) _Consultation_reopenings(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Consultation_reopenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Consultation_reopenings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Consultation",
 		Field:      field,
@@ -20720,6 +21359,17 @@ func (ec *executionContext) fieldContext_Consultation_reopenings(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ConsultationReopening(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Consultation_reopenings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21828,7 +22478,8 @@ func (ec *executionContext) _Decision_documents(ctx context.Context, field graph
 			return ec.fieldContext_Decision_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Decision().Documents(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Decision().Documents(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
@@ -21838,7 +22489,7 @@ func (ec *executionContext) _Decision_documents(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Decision_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Decision_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Decision",
 		Field:      field,
@@ -21847,6 +22498,17 @@ func (ec *executionContext) fieldContext_Decision_documents(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Decision_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -21861,7 +22523,7 @@ func (ec *executionContext) _Decision_procurements(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Decision().Procurements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Decision().Procurements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementDecisionConnection) graphql.Marshaler {
@@ -21968,7 +22630,8 @@ func (ec *executionContext) _Decision_reissues(ctx context.Context, field graphq
 			return ec.fieldContext_Decision_reissues(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Decision().Reissues(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Decision().Reissues(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.DecisionReissue) graphql.Marshaler {
@@ -21978,7 +22641,7 @@ func (ec *executionContext) _Decision_reissues(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Decision_reissues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Decision_reissues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Decision",
 		Field:      field,
@@ -21987,6 +22650,17 @@ func (ec *executionContext) fieldContext_Decision_reissues(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DecisionReissue(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Decision_reissues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -22001,7 +22675,7 @@ func (ec *executionContext) _Decision_protocolEntries(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Decision().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Decision().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
@@ -22765,25 +23439,37 @@ func (ec *executionContext) _DecisionVersion_documents(ctx context.Context, fiel
 			return ec.fieldContext_DecisionVersion_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Documents, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DecisionVersion().Documents(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []events.DocumentRef) graphql.Marshaler {
-			return ec.marshalNDocument2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DecisionVersion_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_DecisionVersion_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "DecisionVersion",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DecisionVersion_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -23735,7 +24421,7 @@ func (ec *executionContext) _Faction_memberships(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Faction().Memberships(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Faction().Memberships(ctx, obj, fc.Args["at"].(*time.Time), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
@@ -24375,7 +25061,8 @@ func (ec *executionContext) _ItemAttendance_present(ctx context.Context, field g
 			return ec.fieldContext_ItemAttendance_present(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ItemAttendance().Present(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ItemAttendance().Present(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Member) graphql.Marshaler {
@@ -24385,7 +25072,7 @@ func (ec *executionContext) _ItemAttendance_present(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ItemAttendance_present(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ItemAttendance_present(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ItemAttendance",
 		Field:      field,
@@ -24394,6 +25081,17 @@ func (ec *executionContext) fieldContext_ItemAttendance_present(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ItemAttendance_present_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24407,7 +25105,8 @@ func (ec *executionContext) _ItemAttendance_steppedOut(ctx context.Context, fiel
 			return ec.fieldContext_ItemAttendance_steppedOut(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ItemAttendance().SteppedOut(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ItemAttendance().SteppedOut(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Member) graphql.Marshaler {
@@ -24417,7 +25116,7 @@ func (ec *executionContext) _ItemAttendance_steppedOut(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ItemAttendance_steppedOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ItemAttendance_steppedOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ItemAttendance",
 		Field:      field,
@@ -24426,6 +25125,17 @@ func (ec *executionContext) fieldContext_ItemAttendance_steppedOut(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ItemAttendance_steppedOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24439,25 +25149,37 @@ func (ec *executionContext) _ItemAttendance_conflicts(ctx context.Context, field
 			return ec.fieldContext_ItemAttendance_conflicts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Conflicts, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ItemAttendance().Conflicts(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []readmodel.ItemMember) graphql.Marshaler {
-			return ec.marshalNConflictOfInterest2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ItemMember) graphql.Marshaler {
+			return ec.marshalNConflictOfInterest2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ItemAttendance_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ItemAttendance_conflicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ItemAttendance",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ConflictOfInterest(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ItemAttendance_conflicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25114,7 +25836,7 @@ func (ec *executionContext) _Meeting_items(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Meeting().Items(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Meeting().Items(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *AgendaItemConnection) graphql.Marshaler {
@@ -25157,7 +25879,8 @@ func (ec *executionContext) _Meeting_attendance(ctx context.Context, field graph
 			return ec.fieldContext_Meeting_attendance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Meeting().Attendance(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Meeting().Attendance(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Member) graphql.Marshaler {
@@ -25167,7 +25890,7 @@ func (ec *executionContext) _Meeting_attendance(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Meeting_attendance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Meeting_attendance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
@@ -25176,6 +25899,17 @@ func (ec *executionContext) fieldContext_Meeting_attendance(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Member(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Meeting_attendance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25190,7 +25924,7 @@ func (ec *executionContext) _Meeting_votes(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Meeting().Votes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Meeting().Votes(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *VoteConnection) graphql.Marshaler {
@@ -25234,7 +25968,7 @@ func (ec *executionContext) _Meeting_decisions(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Meeting().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Meeting().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *DecisionConnection) graphql.Marshaler {
@@ -25309,7 +26043,8 @@ func (ec *executionContext) _Meeting_justifiedAbsences(ctx context.Context, fiel
 			return ec.fieldContext_Meeting_justifiedAbsences(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Meeting().JustifiedAbsences(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Meeting().JustifiedAbsences(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.JustifiedAbsence) graphql.Marshaler {
@@ -25319,7 +26054,7 @@ func (ec *executionContext) _Meeting_justifiedAbsences(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Meeting_justifiedAbsences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Meeting_justifiedAbsences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
@@ -25328,6 +26063,17 @@ func (ec *executionContext) fieldContext_Meeting_justifiedAbsences(_ context.Con
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_JustifiedAbsence(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Meeting_justifiedAbsences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25341,7 +26087,8 @@ func (ec *executionContext) _Meeting_substitutes(ctx context.Context, field grap
 			return ec.fieldContext_Meeting_substitutes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Meeting().Substitutes(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Meeting().Substitutes(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Substitute) graphql.Marshaler {
@@ -25351,7 +26098,7 @@ func (ec *executionContext) _Meeting_substitutes(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Meeting_substitutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Meeting_substitutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Meeting",
 		Field:      field,
@@ -25360,6 +26107,17 @@ func (ec *executionContext) fieldContext_Meeting_substitutes(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SubstituteSeat(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Meeting_substitutes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25971,7 +26729,7 @@ func (ec *executionContext) _Member_memberships(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Member().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Member().Memberships(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *MembershipConnection) graphql.Marshaler {
@@ -27446,7 +28204,8 @@ func (ec *executionContext) _Minutes_versions(ctx context.Context, field graphql
 			return ec.fieldContext_Minutes_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Minutes().Versions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Minutes().Versions(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.MinutesVersion) graphql.Marshaler {
@@ -27456,7 +28215,7 @@ func (ec *executionContext) _Minutes_versions(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Minutes_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Minutes_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Minutes",
 		Field:      field,
@@ -27465,6 +28224,17 @@ func (ec *executionContext) fieldContext_Minutes_versions(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MinutesVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Minutes_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27478,7 +28248,8 @@ func (ec *executionContext) _Minutes_decisions(ctx context.Context, field graphq
 			return ec.fieldContext_Minutes_decisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Minutes().Decisions(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Minutes().Decisions(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Decision) graphql.Marshaler {
@@ -27488,7 +28259,7 @@ func (ec *executionContext) _Minutes_decisions(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Minutes_decisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Minutes_decisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Minutes",
 		Field:      field,
@@ -27497,6 +28268,17 @@ func (ec *executionContext) fieldContext_Minutes_decisions(_ context.Context, fi
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Decision(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Minutes_decisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27808,25 +28590,37 @@ func (ec *executionContext) _MinutesVersion_documents(ctx context.Context, field
 			return ec.fieldContext_MinutesVersion_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Documents, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MinutesVersion().Documents(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []events.DocumentRef) graphql.Marshaler {
-			return ec.marshalNDocument2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MinutesVersion_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_MinutesVersion_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MinutesVersion",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MinutesVersion_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -33009,7 +33803,7 @@ func (ec *executionContext) _Procurement_bids(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Procurement().Bids(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Procurement().Bids(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *BidConnection) graphql.Marshaler {
@@ -33053,7 +33847,7 @@ func (ec *executionContext) _Procurement_payments(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Procurement().Payments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Procurement().Payments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PaymentConnection) graphql.Marshaler {
@@ -33097,7 +33891,7 @@ func (ec *executionContext) _Procurement_tenderAmendments(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Procurement().TenderAmendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Procurement().TenderAmendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *TenderAmendmentConnection) graphql.Marshaler {
@@ -33141,7 +33935,7 @@ func (ec *executionContext) _Procurement_contractAmendments(ctx context.Context,
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Procurement().ContractAmendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Procurement().ContractAmendments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ContractAmendmentConnection) graphql.Marshaler {
@@ -33185,7 +33979,7 @@ func (ec *executionContext) _Procurement_decisions(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Procurement().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Procurement().Decisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementDecisionConnection) graphql.Marshaler {
@@ -33989,7 +34783,8 @@ func (ec *executionContext) _ProtocolEntry_documents(ctx context.Context, field 
 			return ec.fieldContext_ProtocolEntry_documents(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ProtocolEntry().Documents(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ProtocolEntry().Documents(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {
@@ -33999,7 +34794,7 @@ func (ec *executionContext) _ProtocolEntry_documents(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ProtocolEntry_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ProtocolEntry_documents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ProtocolEntry",
 		Field:      field,
@@ -34008,6 +34803,17 @@ func (ec *executionContext) fieldContext_ProtocolEntry_documents(_ context.Conte
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Document(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ProtocolEntry_documents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -35120,7 +35926,7 @@ func (ec *executionContext) _Query_history(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *HistoryEventConnection) graphql.Marshaler {
@@ -36201,7 +37007,8 @@ func (ec *executionContext) _Request_statusHistory(ctx context.Context, field gr
 			return ec.fieldContext_Request_statusHistory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Request().StatusHistory(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Request().StatusHistory(ctx, obj, fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.RequestStatusChange) graphql.Marshaler {
@@ -36211,7 +37018,7 @@ func (ec *executionContext) _Request_statusHistory(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Request_statusHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Request_statusHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Request",
 		Field:      field,
@@ -36220,6 +37027,17 @@ func (ec *executionContext) fieldContext_Request_statusHistory(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RequestStatusChange(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Request_statusHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -36234,7 +37052,7 @@ func (ec *executionContext) _Request_protocolEntries(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Request().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Request().ProtocolEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProtocolEntryConnection) graphql.Marshaler {
@@ -37591,7 +38409,7 @@ func (ec *executionContext) _Supplier_procurements(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Supplier().Procurements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Supplier().Procurements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementConnection) graphql.Marshaler {
@@ -37635,7 +38453,7 @@ func (ec *executionContext) _Supplier_bids(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Supplier().Bids(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Supplier().Bids(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *BidConnection) graphql.Marshaler {
@@ -46597,10 +47415,11 @@ func (ec *executionContext) _AgendaItem(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "documents":
-			out.Values[i] = ec._AgendaItem_documents(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgendaItem_documents(ctx, field, obj)
+				})
 		case "consultation":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -48648,42 +49467,43 @@ func (ec *executionContext) _DecisionVersion(ctx context.Context, sel ast.Select
 		case "version":
 			out.Values[i] = ec._DecisionVersion_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._DecisionVersion_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "text":
 			out.Values[i] = ec._DecisionVersion_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
 			out.Values[i] = ec._DecisionVersion_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._DecisionVersion_at(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedAt":
 			out.Values[i] = ec._DecisionVersion_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "documents":
-			out.Values[i] = ec._DecisionVersion_documents(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DecisionVersion_documents(ctx, field, obj)
+				})
 		case "diff":
 			out.Values[i] = ec._DecisionVersion_diff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49404,10 +50224,11 @@ func (ec *executionContext) _ItemAttendance(ctx context.Context, sel ast.Selecti
 					return ec._ItemAttendance_steppedOut(ctx, field, obj)
 				})
 		case "conflicts":
-			out.Values[i] = ec._ItemAttendance_conflicts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ItemAttendance_conflicts(ctx, field, obj)
+				})
 		case "recorded":
 			out.Values[i] = ec._ItemAttendance_recorded(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -50703,28 +51524,29 @@ func (ec *executionContext) _MinutesVersion(ctx context.Context, sel ast.Selecti
 		case "version":
 			out.Values[i] = ec._MinutesVersion_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
 			out.Values[i] = ec._MinutesVersion_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._MinutesVersion_at(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedAt":
 			out.Values[i] = ec._MinutesVersion_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "documents":
-			out.Values[i] = ec._MinutesVersion_documents(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MinutesVersion_documents(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54945,15 +55767,11 @@ func (ec *executionContext) unmarshalNCompleteProcurementInput2githubᚗcomᚋpn
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConflictOfInterest2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx context.Context, sel ast.SelectionSet, v readmodel.ItemMember) graphql.Marshaler {
-	return ec._ConflictOfInterest(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNConflictOfInterest2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []readmodel.ItemMember) graphql.Marshaler {
+func (ec *executionContext) marshalNConflictOfInterest2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ItemMember) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNConflictOfInterest2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx, sel, v[i])
+		return ec.marshalNConflictOfInterest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -54963,6 +55781,14 @@ func (ec *executionContext) marshalNConflictOfInterest2ᚕgithubᚗcomᚋpnyxᚑ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNConflictOfInterest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐItemMember(ctx context.Context, sel ast.SelectionSet, v *readmodel.ItemMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConflictOfInterest!")
+		return graphql.Null
+	}
+	return ec._ConflictOfInterest(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConsistencyProof2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐConsistencyProof(ctx context.Context, sel ast.SelectionSet, v *ConsistencyProof) graphql.Marshaler {
@@ -55266,26 +56092,6 @@ func (ec *executionContext) marshalNDissent2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 func (ec *executionContext) unmarshalNDissolveFactionInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDissolveFaction(ctx context.Context, v any) (events.DissolveFaction, error) {
 	res, err := ec.unmarshalInputDissolveFactionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDocument2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx context.Context, sel ast.SelectionSet, v events.DocumentRef) graphql.Marshaler {
-	return ec._Document(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNDocument2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx context.Context, sel ast.SelectionSet, v []events.DocumentRef) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNDocument2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRef(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNDocument2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx context.Context, sel ast.SelectionSet, v []*events.DocumentRef) graphql.Marshaler {

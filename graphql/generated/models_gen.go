@@ -174,7 +174,7 @@ type ConsistencyProof struct {
 	From int64 `json:"from"`
 	// The newer tree size.
 	To int64 `json:"to"`
-	// The proof's hashes.
+	// The proof's hashes. Their order is the proof: a verifier folds them in this order, and no other order verifies.
 	Hashes []string `json:"hashes"`
 }
 
@@ -250,7 +250,7 @@ type InclusionProof struct {
 	Leaf string `json:"leaf"`
 	// The leaf's RFC 6962 hash.
 	LeafHash string `json:"leafHash"`
-	// The audit path, from the leaf up.
+	// The audit path, from the leaf up. Their order is the proof: a verifier folds them in this order, and no other order verifies.
 	Hashes []string `json:"hashes"`
 	// The checkpoint signed at treeSize, when one was.
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`

@@ -193,24 +193,31 @@ type HistoryEvent struct {
 
 // HistoryOptions page through a history: From is the first version, Limit
 // the most events returned (events.DefaultReadLimit when <= 0, at most
-// events.MaxReadLimit).
+// events.MaxReadLimit). Desc reads the latest first, from version From
+// down, or from the last event when From is negative.
 type HistoryOptions struct {
 	From  int64
 	Limit int
+	Desc  bool
 }
 
-// History returns the events of stream in order, as recorded, with subject
-// references removed from their data. It returns an invalid error for a
-// malformed stream name or negative From, and a not_found error for a
-// stream with no events.
+// History returns the events of stream in order, as recorded (in reverse
+// with Desc), with subject references removed from their data. It returns
+// an invalid error for a malformed stream name or a negative From read
+// forwards, and a not_found error for a stream with no events.
 func (m *ReadModel) History(ctx context.Context, stream string, opts HistoryOptions) ([]HistoryEvent, error) {
 	if err := events.ValidateStream(stream); err != nil {
 		return nil, err
 	}
-	if opts.From < 0 {
+	read := events.ReadStreamOptions{From: opts.From, Limit: events.ClampLimit(opts.Limit)}
+	switch {
+	case opts.Desc:
+		read.Direction = events.Backwards
+		read.From = max(opts.From, -1)
+	case opts.From < 0:
 		return nil, events.Invalidf("history: from version %d is negative", opts.From)
 	}
-	evs, err := m.log.ReadStream(ctx, stream, events.ReadStreamOptions{From: opts.From, Limit: events.ClampLimit(opts.Limit)})
+	evs, err := m.log.ReadStream(ctx, stream, read)
 	if err != nil {
 		return nil, logError(stream, err)
 	}

@@ -288,6 +288,15 @@ func TestAsOfAndHistory(t *testing.T) {
 		if err != nil || len(page) != 1 || page[0].Version != 1 {
 			t.Errorf("page %+v, %v", page, err)
 		}
+		last := int64(len(hist) - 1)
+		back, err := e.rm.History(ctx, "decision-d1", readmodel.HistoryOptions{From: -1, Limit: 2, Desc: true})
+		if err != nil || len(back) != 2 || back[0].Version != last || back[1].Version != last-1 {
+			t.Errorf("the latest two, latest first: %+v, %v", back, err)
+		}
+		back, err = e.rm.History(ctx, "decision-d1", readmodel.HistoryOptions{From: 1, Limit: 5, Desc: true})
+		if err != nil || len(back) != 2 || back[0].Version != 1 || back[1].Version != 0 {
+			t.Errorf("from version 1 down: %+v, %v", back, err)
+		}
 	})
 	t.Run("a kind without a public view is its decider's state without subject references", func(t *testing.T) {
 		e.add(t, "access-tok-9", day(1, 1), events.AccessGranted{TokenID: "tok-9", Role: "clerk", Scope: "*", GrantedBy: "admin"})
