@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/graphql/bench"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/server"
 )
 
 func newBenchCommand(c *cli) *cobra.Command {
@@ -40,7 +42,9 @@ func newBenchCommand(c *cli) *cobra.Command {
 			}
 			defer db.Close()
 			r, err := bench.Run(cmd.Context(), bench.Options{URL: url, ReadModel: db, Duration: duration, Rounds: rounds,
-				Clients: clients, Progress: cmd.ErrOrStderr()})
+				Clients: clients, Progress: cmd.ErrOrStderr(), HTTPServer: func(h http.Handler) *http.Server {
+					return server.NewHTTPServer(h, c.log)
+				}})
 			if err != nil {
 				return err
 			}

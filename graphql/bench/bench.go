@@ -8,7 +8,9 @@
 //   - a typical page (20 decisions with title, date, item, vote result and
 //     counts) from concurrent clients: p50, p99 and throughput;
 //   - a repeated anonymous query at an unchanged position (the response
-//     cache) against a handler on the same loopback writing the same bytes.
+//     cache) against a handler on the same loopback writing the bytes the
+//     server sent for it, as they went on the wire (the same headers and
+//     Content-Encoding, so the client decodes the same answer from both).
 //
 // The heavy and typical queries are sent with Cache-Control: no-cache, so
 // the server runs them afresh. Each pair alternates in rounds, so a change
@@ -56,6 +58,10 @@ type Options struct {
 	Clients  int
 	// Progress receives a line as each measurement starts; nil discards.
 	Progress io.Writer
+	// HTTPServer makes the net/http server the fixed-bytes baseline runs
+	// on: the API's own (server.NewHTTPServer), so that both sides pay
+	// the same per-connection work; a bare http.Server when nil.
+	HTTPServer func(http.Handler) *http.Server
 }
 
 // Report is a run's figures.
@@ -131,11 +137,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	r.TypicalP50, r.TypicalP99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	r.TypicalPerSecond = float64(len(lat)) / elapsed.Seconds()
 
-	fixed, err := post(ctx, c, o.URL, TypicalQuery, false)
+	fixed, err := wire(ctx, o.URL, TypicalQuery)
 	if err != nil {
 		return r, err
 	}
-	fixedURL, stop, err := serveFixed(fixed)
+	fixedURL, stop, err := serveFixed(fixed, o.HTTPServer)
 	if err != nil {
 		return r, err
 	}
@@ -255,18 +261,63 @@ func post(ctx context.Context, c *http.Client, url, query string, fresh bool) ([
 	return out, nil
 }
 
-// serveFixed serves b to every request on a loopback port, after reading
-// the request's body as the API does.
-func serveFixed(b []byte) (string, func(), error) {
+// answer is one answer as it went on the wire: its headers and its body
+// still encoded.
+type answer struct {
+	header http.Header
+	body   []byte
+}
+
+// wire posts query as post does, with the Accept-Encoding that post's
+// client sends, and returns the answer undecoded: what the fixed-bytes
+// baseline sends back.
+func wire(ctx context.Context, url, query string) (answer, error) {
+	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	defer c.CloseIdleConnections()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return answer{}, events.Invalidf("bench: url %q: %v", url, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Encoding", "gzip") // what net/http's transport adds to post's requests
+	resp, err := c.Do(req)
+	if err != nil {
+		return answer{}, &events.Error{Code: events.CodeUnavailable, Message: "bench: the server does not answer", Err: err}
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return answer{}, &events.Error{Code: events.CodeUnavailable,
+			Message: fmt.Sprintf("bench: %s answered %d", url, resp.StatusCode), Err: err}
+	}
+	h := http.Header{}
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Vary"} {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	return answer{header: h, body: out}, nil
+}
+
+// serveFixed serves a to every request on a loopback port, after reading
+// the request's body as the API does, on a server made by newServer.
+func serveFixed(a answer, newServer func(http.Handler) *http.Server) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, &events.Error{Code: events.CodeUnavailable, Message: "bench: listen on the loopback", Err: err}
 	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/graphql-response+json")
-		_, _ = w.Write(b)
-	})}
+		for k, v := range a.header {
+			w.Header()[k] = v
+		}
+		_, _ = w.Write(a.body)
+	})
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: h}
+	if newServer != nil {
+		srv = newServer(h)
+	}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String() + "/graphql", func() { _ = srv.Close() }, nil
 }
