@@ -58,10 +58,14 @@ type Options struct {
 	Clients  int
 	// Progress receives a line as each measurement starts; nil discards.
 	Progress io.Writer
-	// HTTPServer makes the net/http server the fixed-bytes baseline runs
-	// on: the API's own (server.NewHTTPServer), so that both sides pay
-	// the same per-connection work; a bare http.Server when nil.
-	HTTPServer func(http.Handler) *http.Server
+	// ServeFixed serves the fixed-bytes baseline: a, to every request,
+	// at the URL it returns until stop. It should run in a process of
+	// its own, as the server does (see FixedServer): a baseline in the
+	// client's own process answers it by a goroutine hand-off, without
+	// the wake-up of another process that every request to the server
+	// pays, and measured here it took half the time for that alone. Nil
+	// serves it in this process.
+	ServeFixed func(ctx context.Context, a Answer) (url string, stop func(), err error)
 }
 
 // Report is a run's figures.
@@ -141,7 +145,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if err != nil {
 		return r, err
 	}
-	fixedURL, stop, err := serveFixed(fixed, o.HTTPServer)
+	serve := o.ServeFixed
+	if serve == nil {
+		serve = func(_ context.Context, a Answer) (string, func(), error) { return serveFixed(a, nil, nil) }
+	}
+	fixedURL, stop, err := serve(ctx, fixed)
 	if err != nil {
 		return r, err
 	}
@@ -261,34 +269,34 @@ func post(ctx context.Context, c *http.Client, url, query string, fresh bool) ([
 	return out, nil
 }
 
-// answer is one answer as it went on the wire: its headers and its body
+// Answer is one answer as it went on the wire: its headers and its body
 // still encoded.
-type answer struct {
-	header http.Header
-	body   []byte
+type Answer struct {
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
 }
 
 // wire posts query as post does, with the Accept-Encoding that post's
 // client sends, and returns the answer undecoded: what the fixed-bytes
 // baseline sends back.
-func wire(ctx context.Context, url, query string) (answer, error) {
+func wire(ctx context.Context, url, query string) (Answer, error) {
 	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	defer c.CloseIdleConnections()
 	body, _ := json.Marshal(map[string]string{"query": query})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return answer{}, events.Invalidf("bench: url %q: %v", url, err)
+		return Answer{}, events.Invalidf("bench: url %q: %v", url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept-Encoding", "gzip") // what net/http's transport adds to post's requests
 	resp, err := c.Do(req)
 	if err != nil {
-		return answer{}, &events.Error{Code: events.CodeUnavailable, Message: "bench: the server does not answer", Err: err}
+		return Answer{}, &events.Error{Code: events.CodeUnavailable, Message: "bench: the server does not answer", Err: err}
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		return answer{}, &events.Error{Code: events.CodeUnavailable,
+		return Answer{}, &events.Error{Code: events.CodeUnavailable,
 			Message: fmt.Sprintf("bench: %s answered %d", url, resp.StatusCode), Err: err}
 	}
 	h := http.Header{}
@@ -297,22 +305,25 @@ func wire(ctx context.Context, url, query string) (answer, error) {
 			h[k] = v
 		}
 	}
-	return answer{header: h, body: out}, nil
+	return Answer{Header: h, Body: out}, nil
 }
 
-// serveFixed serves a to every request on a loopback port, after reading
-// the request's body as the API does, on a server made by newServer.
-func serveFixed(a answer, newServer func(http.Handler) *http.Server) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, &events.Error{Code: events.CodeUnavailable, Message: "bench: listen on the loopback", Err: err}
+// serveFixed serves a to every request on a loopback port (ln, or a new
+// one when nil), after reading the request's body as the API does, on a
+// server made by newServer (a bare one when nil).
+func serveFixed(a Answer, ln net.Listener, newServer func(http.Handler) *http.Server) (string, func(), error) {
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return "", nil, &events.Error{Code: events.CodeUnavailable, Message: "bench: listen on the loopback", Err: err}
+		}
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		for k, v := range a.header {
+		for k, v := range a.Header {
 			w.Header()[k] = v
 		}
-		_, _ = w.Write(a.body)
+		_, _ = w.Write(a.Body)
 	})
 	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: h}
 	if newServer != nil {
@@ -320,6 +331,30 @@ func serveFixed(a answer, newServer func(http.Handler) *http.Server) (string, fu
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String() + "/graphql", func() { _ = srv.Close() }, nil
+}
+
+// FixedServer is the fixed-bytes baseline's own process (`pnyx bench
+// fixed-bytes`, which the bench starts): it reads an Answer as one JSON
+// line from in, serves it on a loopback port on a server made by
+// newServer (the API's: server.NewHTTPServer), writes the URL to out as a
+// line, and serves until in ends. It returns an invalid error for input
+// that is not an Answer.
+func FixedServer(in io.Reader, out io.Writer, newServer func(http.Handler) *http.Server) error {
+	dec := json.NewDecoder(in)
+	var a Answer
+	if err := dec.Decode(&a); err != nil {
+		return events.Invalidf("bench: the answer to serve: %v", err)
+	}
+	url, stop, err := serveFixed(a, nil, newServer)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if _, err := fmt.Fprintln(out, url); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, in) // until the bench closes its end
+	return nil
 }
 
 func loadAverage() string {

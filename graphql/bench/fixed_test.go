@@ -1,11 +1,15 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -34,15 +38,22 @@ func TestTheBaselineSendsWhatTheServerSent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(a.body, zipped.Bytes()) || a.header.Get("Content-Encoding") != "gzip" {
-		t.Fatalf("kept %v %q, want the compressed bytes", a.header, a.body)
+	if !bytes.Equal(a.Body, zipped.Bytes()) || a.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("kept %v %q, want the compressed bytes", a.Header, a.Body)
 	}
 	made := false
-	url, stop, err := serveFixed(a, func(h http.Handler) *http.Server { made = true; return &http.Server{Handler: h} })
+	in, feed := io.Pipe()
+	urls, out := io.Pipe()
+	served := make(chan error, 1)
+	go func() {
+		served <- FixedServer(in, out, func(h http.Handler) *http.Server { made = true; return &http.Server{Handler: h} })
+	}()
+	go func() { _ = json.NewEncoder(feed).Encode(a) }()
+	line, err := bufio.NewReader(urls).ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
+	url := strings.TrimSpace(line)
 	c := &http.Client{}
 	got, err := post(ctx, c, url, TypicalQuery, false)
 	if err != nil || string(got) != plain || !made {
@@ -57,5 +68,12 @@ func TestTheBaselineSendsWhatTheServerSent(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") != "Accept-Encoding" {
 		t.Fatalf("the baseline's headers: %v", resp.Header)
+	}
+	feed.Close()
+	if err := <-served; err != nil {
+		t.Fatalf("the baseline ended with %v", err)
+	}
+	if err := FixedServer(strings.NewReader("not an answer"), io.Discard, nil); err == nil {
+		t.Error("served an input that is no answer")
 	}
 }
