@@ -8,9 +8,10 @@
 //   - a typical page (20 decisions with title, date, item, vote result and
 //     counts) from concurrent clients: p50, p99 and throughput;
 //   - a repeated anonymous query at an unchanged position (the response
-//     cache) against a handler on the same loopback writing the bytes the
-//     server sent for it, as they went on the wire (the same headers and
-//     Content-Encoding, so the client decodes the same answer from both).
+//     cache) against a handler on the same loopback, in a process of its
+//     own (Options.ServeFixed), writing the bytes the server sent for it
+//     as they went on the wire (the same headers and Content-Encoding, so
+//     the client decodes the same answer from both).
 //
 // The heavy and typical queries are sent with Cache-Control: no-cache, so
 // the server runs them afresh. Each pair alternates in rounds, so a change
