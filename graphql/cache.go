@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,10 +32,35 @@ const (
 	maxCachedBytes = 256 << 10
 )
 
-// cachedAnswer is one kept answer.
+// cachedAnswer is one kept answer: its bytes, and the same bytes
+// compressed with gzip, made once at the first request that accepts them.
 type cachedAnswer struct {
 	body []byte
 	etag string
+
+	gzipOnce sync.Once
+	gzipped  []byte // nil when compressing failed
+}
+
+// compressed returns the answer compressed with gzip, or nil.
+func (a *cachedAnswer) compressed() []byte {
+	a.gzipOnce.Do(func() {
+		var b bytes.Buffer
+		gz := gzip.NewWriter(&b)
+		if _, err := gz.Write(a.body); err == nil && gz.Close() == nil {
+			a.gzipped = b.Bytes()
+		}
+	})
+	return a.gzipped
+}
+
+// compressor is a response writer that compresses an answer for a client
+// that accepts gzip, and passes through as it is an answer whose
+// Content-Encoding its handler set: the server's. A cached answer is
+// compressed once, not at every request.
+type compressor interface {
+	// AcceptsGzip reports whether the answer would be compressed.
+	AcceptsGzip() bool
 }
 
 // cacheState is what a request's operation tells the cache about itself.
@@ -119,11 +145,11 @@ func etagOf(key string) string {
 
 // responseCache serves and keeps answers.
 type responseCache struct {
-	answers *lru.LRU[cachedAnswer]
+	answers *lru.LRU[*cachedAnswer]
 }
 
 func newResponseCache() *responseCache {
-	return &responseCache{answers: lru.New[cachedAnswer](responseCacheSize)}
+	return &responseCache{answers: lru.New[*cachedAnswer](responseCacheSize)}
 }
 
 // capture records what the handler writes, to keep it.

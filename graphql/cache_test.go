@@ -1,10 +1,15 @@
 package graphql_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -95,6 +100,49 @@ func TestResponseCache(t *testing.T) {
 			t.Fatal("answered from the cache of another position")
 		}
 	})
+	t.Run("a writer that compresses gets the kept answer compressed", func(t *testing.T) {
+		body, _ := json.Marshal(map[string]any{"query": query})
+		send := func(w http.ResponseWriter) int64 {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept-Encoding", "gzip")
+			return statements(func() { h.ServeHTTP(w, req) })
+		}
+		plain := httptest.NewRecorder()
+		send(plain)
+		for _, accepts := range []bool{true, true, false} {
+			w := &compressingRecorder{ResponseRecorder: httptest.NewRecorder(), accepts: accepts}
+			if n := send(w); n != 0 {
+				t.Fatalf("accepts %v: %d statements", accepts, n)
+			}
+			got := w.Body.Bytes()
+			if enc := w.Header().Get("Content-Encoding"); (enc == "gzip") != accepts {
+				t.Fatalf("accepts %v: Content-Encoding %q", accepts, enc)
+			}
+			if accepts {
+				if !strings.Contains(w.Header().Get("Vary"), "Accept-Encoding") {
+					t.Errorf("Vary %q", w.Header().Get("Vary"))
+				}
+				zr, err := gzip.NewReader(w.Body)
+				if err != nil {
+					t.Fatalf("not gzip: %v", err)
+				}
+				if got, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !bytes.Equal(got, plain.Body.Bytes()) {
+				t.Fatalf("accepts %v: %q, want %q", accepts, got, plain.Body.Bytes())
+			}
+		}
+		if plain.Header().Get("Content-Encoding") != "" {
+			t.Fatal("a writer that does not compress got gzip")
+		}
+		w := httptest.NewRecorder() // Accept-Encoding alone is the server's to honour
+		if send(w); w.Header().Get("Content-Encoding") != "" || !bytes.Equal(w.Body.Bytes(), plain.Body.Bytes()) {
+			t.Fatalf("a plain writer: %v", w.Header())
+		}
+	})
 	t.Run("an answer with errors is not kept", func(t *testing.T) {
 		bad := `{ decisions(first: 1, after: "bm9wZQ") { totalCount } }`
 		post(t, h, bad, nil)
@@ -103,3 +151,12 @@ func TestResponseCache(t *testing.T) {
 		}
 	})
 }
+
+// compressingRecorder is a response writer that says, as the server's
+// does, whether it would compress the answer.
+type compressingRecorder struct {
+	*httptest.ResponseRecorder
+	accepts bool
+}
+
+func (c *compressingRecorder) AcceptsGzip() bool { return c.accepts }

@@ -224,14 +224,16 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	state.mu.Unlock()
 	if keep {
 		k := positionKey(key, pos)
-		h.cache.answers.Add(ctx, k, cachedAnswer{body: bytes.Clone(c.body.Bytes()), etag: etagOf(k)})
+		h.cache.answers.Add(ctx, k, &cachedAnswer{body: bytes.Clone(c.body.Bytes()), etag: etagOf(k)})
 	}
 	return nil
 }
 
 // answerCached writes a kept answer, or 304 for a GET whose
-// If-None-Match names it.
-func (h *Handler) answerCached(w http.ResponseWriter, r *http.Request, a cachedAnswer) {
+// If-None-Match names it. To a client that accepts gzip from a writer
+// that would compress it (see compressor), it writes the answer's bytes
+// compressed once.
+func (h *Handler) answerCached(w http.ResponseWriter, r *http.Request, a *cachedAnswer) {
 	hd := w.Header()
 	if r.Method == http.MethodGet {
 		hd.Set("ETag", a.etag)
@@ -242,6 +244,14 @@ func (h *Handler) answerCached(w http.ResponseWriter, r *http.Request, a cachedA
 		}
 	}
 	hd.Set("Content-Type", "application/graphql-response+json")
+	if c, ok := w.(compressor); ok && c.AcceptsGzip() {
+		if gz := a.compressed(); gz != nil {
+			hd.Add("Vary", "Accept-Encoding")
+			hd.Set("Content-Encoding", "gzip")
+			_, _ = w.Write(gz)
+			return
+		}
+	}
 	_, _ = w.Write(a.body)
 }
 

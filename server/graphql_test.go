@@ -1,6 +1,7 @@
 package server
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -65,6 +66,35 @@ func TestGraphQLIsMounted(t *testing.T) {
 		}
 		if rec := w.get("/graphql/explorer/graphiql.min.js"); rec.Code != http.StatusOK || rec.Body.Len() < 1<<20 {
 			t.Fatalf("graphiql.min.js: %d, %d bytes", rec.Code, rec.Body.Len())
+		}
+	})
+	t.Run("a cached answer is the same bytes compressed or not", func(t *testing.T) {
+		const body = `{"query":"{ bodies(first: 2) { totalCount edges { node { name } } } }"}`
+		send := func(accept string) *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if accept != "" {
+				req.Header.Set("Accept-Encoding", accept)
+			}
+			return w.do(req)
+		}
+		plain := send("").Body.String() // answered afresh, then kept
+		for i := range 2 {              // the first compresses the kept answer, the second reuses it
+			rec := send("gzip")
+			if rec.Code != http.StatusOK || rec.Header().Values("Content-Encoding")[0] != "gzip" ||
+				len(rec.Header().Values("Content-Encoding")) != 1 || !strings.Contains(rec.Header().Get("Vary"), "Accept-Encoding") {
+				t.Fatalf("request %d: %d %v", i, rec.Code, rec.Header())
+			}
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatalf("request %d: not gzip: %v", i, err)
+			}
+			if got := readAll(t, zr); got != plain {
+				t.Fatalf("request %d: %q, want %q", i, got, plain)
+			}
+		}
+		if rec := send(""); rec.Body.String() != plain || rec.Header().Get("Content-Encoding") != "" {
+			t.Fatalf("identity after gzip: %v %q", rec.Header(), rec.Body.String())
 		}
 	})
 	t.Run("GET refuses a mutation", func(t *testing.T) {

@@ -64,6 +64,12 @@ func (w *gzipWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// AcceptsGzip reports whether the client accepts gzip and the answer has
+// a body: whether an answer compressible text would be compressed. A
+// handler that keeps answers compressed already (GraphQL's response
+// cache) writes them with Content-Encoding set, which passes through.
+func (w *gzipWriter) AcceptsGzip() bool { return w.accepts && !w.head }
+
 // Flush sends what is compressed so far, for handlers that stream.
 func (w *gzipWriter) Flush() {
 	if w.gz != nil {

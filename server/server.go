@@ -295,20 +295,27 @@ func (s *Server) handle(pattern string, h func(http.ResponseWriter, *http.Reques
 // route shares.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
-// Serve answers HTTP on ln until ctx ends, then stops accepting requests
-// and gives those in flight up to the shutdown timeout. It returns nil
-// after a clean shutdown, and an error when the listener fails or requests
-// outlast the timeout.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.Handler(),
+// NewHTTPServer is the net/http server Serve runs h on, with its timeouts
+// and limits; `pnyx bench graphql` serves its fixed-bytes baseline on one
+// too, so both sides of that pair meet the same per-connection work.
+func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+}
+
+// Serve answers HTTP on ln until ctx ends, then stops accepting requests
+// and gives those in flight up to the shutdown timeout. It returns nil
+// after a clean shutdown, and an error when the listener fails or requests
+// outlast the timeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := NewHTTPServer(s.Handler(), s.log)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.log.Info("serving", "addr", ln.Addr().String())

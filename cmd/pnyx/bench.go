@@ -1,7 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -9,6 +15,7 @@ import (
 
 	"github.com/pnyx-civic/pnyx/graphql/bench"
 	"github.com/pnyx-civic/pnyx/projections"
+	"github.com/pnyx-civic/pnyx/server"
 )
 
 func newBenchCommand(c *cli) *cobra.Command {
@@ -40,7 +47,7 @@ func newBenchCommand(c *cli) *cobra.Command {
 			}
 			defer db.Close()
 			r, err := bench.Run(cmd.Context(), bench.Options{URL: url, ReadModel: db, Duration: duration, Rounds: rounds,
-				Clients: clients, Progress: cmd.ErrOrStderr()})
+				Clients: clients, Progress: cmd.ErrOrStderr(), ServeFixed: serveFixedApart})
 			if err != nil {
 				return err
 			}
@@ -60,7 +67,56 @@ func newBenchCommand(c *cli) *cobra.Command {
 	gq.Flags().IntVar(&rounds, "rounds", 3, "how many times each pair alternates")
 	gq.Flags().IntVar(&clients, "clients", 16, "concurrent clients of the typical page")
 	cmd.AddCommand(gq)
+	cmd.AddCommand(&cobra.Command{
+		Use:    "fixed-bytes",
+		Short:  "The fixed-bytes baseline of bench graphql, in a process of its own (started by it)",
+		Long:   "Reads one answer as a JSON line on stdin, serves it on a loopback port on the\nnet/http server pnyx serve uses, prints its URL, and serves until stdin ends.",
+		Hidden: true,
+		Args:   cobraArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return bench.FixedServer(cmd.InOrStdin(), cmd.OutOrStdout(), func(h http.Handler) *http.Server {
+				return server.NewHTTPServer(h, c.log)
+			})
+		},
+	})
 	return cmd
+}
+
+// serveFixedApart runs the fixed-bytes baseline in a process of its own,
+// this executable's `bench fixed-bytes`, as the server runs in its own:
+// see bench.Options.ServeFixed.
+func serveFixedApart(ctx context.Context, a bench.Answer) (string, func(), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: this executable: %w", err)
+	}
+	child := exec.CommandContext(ctx, exe, "bench", "fixed-bytes")
+	child.Stderr = os.Stderr
+	in, err := child.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := child.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := child.Start(); err != nil {
+		return "", nil, fmt.Errorf("bench: start the fixed-bytes baseline: %w", err)
+	}
+	stop := func() {
+		_ = in.Close()
+		_ = child.Wait()
+	}
+	if err := json.NewEncoder(in).Encode(a); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("bench: hand the fixed-bytes baseline its answer: %w", err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("bench: the fixed-bytes baseline did not start: %w", err)
+	}
+	return strings.TrimSpace(line), stop, nil
 }
 
 // loopbackOf is a listen address to dial: an unspecified host is the

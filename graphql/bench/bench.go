@@ -8,7 +8,10 @@
 //   - a typical page (20 decisions with title, date, item, vote result and
 //     counts) from concurrent clients: p50, p99 and throughput;
 //   - a repeated anonymous query at an unchanged position (the response
-//     cache) against a handler on the same loopback writing the same bytes.
+//     cache) against a handler on the same loopback, in a process of its
+//     own (Options.ServeFixed), writing the bytes the server sent for it
+//     as they went on the wire (the same headers and Content-Encoding, so
+//     the client decodes the same answer from both).
 //
 // The heavy and typical queries are sent with Cache-Control: no-cache, so
 // the server runs them afresh. Each pair alternates in rounds, so a change
@@ -56,6 +59,14 @@ type Options struct {
 	Clients  int
 	// Progress receives a line as each measurement starts; nil discards.
 	Progress io.Writer
+	// ServeFixed serves the fixed-bytes baseline: a, to every request,
+	// at the URL it returns until stop. It should run in a process of
+	// its own, as the server does (see FixedServer): a baseline in the
+	// client's own process answers it by a goroutine hand-off, without
+	// the wake-up of another process that every request to the server
+	// pays, and measured here it took half the time for that alone. Nil
+	// serves it in this process.
+	ServeFixed func(ctx context.Context, a Answer) (url string, stop func(), err error)
 }
 
 // Report is a run's figures.
@@ -131,11 +142,15 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	r.TypicalP50, r.TypicalP99 = lat[len(lat)/2], lat[len(lat)*99/100]
 	r.TypicalPerSecond = float64(len(lat)) / elapsed.Seconds()
 
-	fixed, err := post(ctx, c, o.URL, TypicalQuery, false)
+	fixed, err := wire(ctx, o.URL, TypicalQuery)
 	if err != nil {
 		return r, err
 	}
-	fixedURL, stop, err := serveFixed(fixed)
+	serve := o.ServeFixed
+	if serve == nil {
+		serve = func(_ context.Context, a Answer) (string, func(), error) { return serveFixed(a, nil, nil) }
+	}
+	fixedURL, stop, err := serve(ctx, fixed)
 	if err != nil {
 		return r, err
 	}
@@ -255,20 +270,92 @@ func post(ctx context.Context, c *http.Client, url, query string, fresh bool) ([
 	return out, nil
 }
 
-// serveFixed serves b to every request on a loopback port, after reading
-// the request's body as the API does.
-func serveFixed(b []byte) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// Answer is one answer as it went on the wire: its headers and its body
+// still encoded.
+type Answer struct {
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
+// wire posts query as post does, with the Accept-Encoding that post's
+// client sends, and returns the answer undecoded: what the fixed-bytes
+// baseline sends back.
+func wire(ctx context.Context, url, query string) (Answer, error) {
+	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	defer c.CloseIdleConnections()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return "", nil, &events.Error{Code: events.CodeUnavailable, Message: "bench: listen on the loopback", Err: err}
+		return Answer{}, events.Invalidf("bench: url %q: %v", url, err)
 	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Encoding", "gzip") // what net/http's transport adds to post's requests
+	resp, err := c.Do(req)
+	if err != nil {
+		return Answer{}, &events.Error{Code: events.CodeUnavailable, Message: "bench: the server does not answer", Err: err}
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return Answer{}, &events.Error{Code: events.CodeUnavailable,
+			Message: fmt.Sprintf("bench: %s answered %d", url, resp.StatusCode), Err: err}
+	}
+	h := http.Header{}
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Vary"} {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	return Answer{Header: h, Body: out}, nil
+}
+
+// serveFixed serves a to every request on a loopback port (ln, or a new
+// one when nil), after reading the request's body as the API does, on a
+// server made by newServer (a bare one when nil).
+func serveFixed(a Answer, ln net.Listener, newServer func(http.Handler) *http.Server) (string, func(), error) {
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return "", nil, &events.Error{Code: events.CodeUnavailable, Message: "bench: listen on the loopback", Err: err}
+		}
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/graphql-response+json")
-		_, _ = w.Write(b)
-	})}
+		for k, v := range a.Header {
+			w.Header()[k] = v
+		}
+		_, _ = w.Write(a.Body)
+	})
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: h}
+	if newServer != nil {
+		srv = newServer(h)
+	}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String() + "/graphql", func() { _ = srv.Close() }, nil
+}
+
+// FixedServer is the fixed-bytes baseline's own process (`pnyx bench
+// fixed-bytes`, which the bench starts): it reads an Answer as one JSON
+// line from in, serves it on a loopback port on a server made by
+// newServer (the API's: server.NewHTTPServer), writes the URL to out as a
+// line, and serves until in ends. It returns an invalid error for input
+// that is not an Answer.
+func FixedServer(in io.Reader, out io.Writer, newServer func(http.Handler) *http.Server) error {
+	dec := json.NewDecoder(in)
+	var a Answer
+	if err := dec.Decode(&a); err != nil {
+		return events.Invalidf("bench: the answer to serve: %v", err)
+	}
+	url, stop, err := serveFixed(a, nil, newServer)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if _, err := fmt.Fprintln(out, url); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, in) // until the bench closes its end
+	return nil
 }
 
 func loadAverage() string {
