@@ -239,7 +239,7 @@ func recordLists(t testing.TB, e *writeEnv) map[string]string {
 		"direction": "incoming", "requestId": "$r1", "at": ts(time.Hour)}})
 	for i := 2; i <= 3; i++ {
 		cmds = append(cmds, cmd{name: "registerProtocolEntry", input: map[string]any{"entryId": fmt.Sprintf("prot-r1-%d", i), "registry": "geniko-protokollo",
-			"direction": "outgoing", "requestId": "$r1", "subject": fmt.Sprintf("Διαβίβαση αιτήματος %d", i), "correspondent": "Τμήμα Πολεοδομίας",
+			"direction": "outgoing", "requestId": "$r1", "subject": fmt.Sprintf("Διαβίβαση αιτήματος %d", i),
 			"at": ts(time.Duration(i) * time.Hour)}})
 	}
 	for _, c := range []cmd{
