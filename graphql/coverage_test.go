@@ -58,13 +58,20 @@ var coverageQueries = map[string]string{
 		procedure deadline contractId contractStart contractEnd bidCount plannedAt tenderPublishedAt awardedAt signedAt closedAt
 		cancelledReason cpv imported budget { cents currency } ceiling { cents } awarded { cents } contractValue { cents } paid { cents }
 		procedureType category vatRate budgetWithVat { cents } awardedWithVat { cents } contractWithVat { cents } committed { cents }
-		lots lotsAwarded appealsPending directAwardLimit { cents } directAwardLimitBasis modificationLimitPercent adam tenderAdam awardAdam contractAdam
+		lotCount lotsAwarded appealsPending directAwardLimit { cents } directAwardLimitBasis modificationLimitPercent adam tenderAdam awardAdam contractAdam
 		buyer { id } supplier { id } awardDecision { id }
 		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt lotId status statusReason supplier { vatId } } } }
 		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt } } }
 		tenderAmendments(first: 2) { totalCount edges { node { seq ceiling { cents } deadline reason amendedAt decision { id } } } }
 		contractAmendments(first: 2) { totalCount edges { node { seq value { cents } periodStart periodEnd reason amendedAt decision { id } } } }
 		decisions(first: 2) { totalCount edges { node { role procurement { id } decision { id } } } } } } } }`,
+	"procurement under the law": `{ procurement(ocid: "ocds-kal4ai-2025-n4412-2") { lotCount
+		lots { lotId seq title value { cents } }
+		awards { awardId lotId supplier { vatId } value { cents } valueWithVat { cents } decision { id } adam status awardedAt }
+		commitments { commitmentId amount { cents } budgetLine year ada committedAt }
+		evaluations { evaluationId lotId phase ranking rejected status evaluatedAt }
+		appeals { appealId kind awardId evaluationId grounds status reason decision { id } lodgedAt decidedAt } }
+		procurements(procedureType: "direct_award") { totalCount } }`,
 	"suppliers": `{ suppliers(first: 3) { totalCount edges { node { id vatId name kind locality municipality country registeredAt
 		procurements(first: 1) { totalCount } bids(first: 1) { totalCount } } } } }`,
 	"requests": `{ requests(first: 3, overdue: true) { totalCount edges { node { id localId category subject description address lat long channel status submittedAt
@@ -188,9 +195,15 @@ func TestCoverageQueriesAnswer(t *testing.T) {
 				t.Fatal(err)
 			}
 			for k, v := range data {
+				if v == nil && name != "nodes" && name != "a body, a meeting and the rest by id" {
+					t.Errorf("%s: null: the query proves nothing", k)
+				}
 				if m, ok := v.(map[string]any); ok {
 					if edges, ok := m["edges"].([]any); ok && len(edges) == 0 {
 						t.Errorf("%s: an empty page: the query proves nothing", k)
+					}
+					if n, ok := m["totalCount"].(float64); ok && n == 0 {
+						t.Errorf("%s: none: the query proves nothing", k)
 					}
 				}
 			}

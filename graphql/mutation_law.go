@@ -17,6 +17,21 @@ func (r *resolver) LodgeAppealInput() generated.LodgeAppealInputResolver   { ret
 func (r *resolver) RecordEvaluationInput() generated.RecordEvaluationInputResolver {
 	return lawInputs{}
 }
+func (r *resolver) PlanProcurementInput() generated.PlanProcurementInputResolver { return lawInputs{} }
+
+func (lawInputs) Procedure(_ context.Context, obj *events.PlanProcurement, data *string) error {
+	if data != nil {
+		obj.Procedure = events.ProcedureType(*data)
+	}
+	return nil
+}
+
+func (lawInputs) Category(_ context.Context, obj *events.PlanProcurement, data *string) error {
+	if data != nil {
+		obj.Category = events.ContractCategory(*data)
+	}
+	return nil
+}
 
 func (lawInputs) Outcome(_ context.Context, obj *events.DecideAppeal, data string) error {
 	obj.Outcome = events.AppealOutcome(data)

@@ -231,6 +231,41 @@ func recordLists(t testing.TB, e *writeEnv) map[string]string {
 	add("recordBid", map[string]any{"ocid": "ocds-tst001-p4", "bidId": "bid1", "supplierId": v2, "value": usd(1_800_000), "at": ts(10 * day)})
 	add("awardProcurement", map[string]any{"ocid": "ocds-tst001-p4", "awardId": "aw1", "supplierId": v2, "value": usd(1_800_000), "decisionId": "d2", "at": ts(23 * day)})
 
+	// Procurement p5 under ν. 4412/2016, in two lots: two commitments, an
+	// evaluation of each lot, an objection to one evaluation (dismissed),
+	// a recourse against one award (upheld, annulling it), the lot awarded
+	// again, the contract signed and modified within the limit.
+	p5 := "ocds-tst001-p5"
+	add("planProcurement", map[string]any{"ocid": p5, "title": "Καθαριότητα κτιρίων", "buyerBodyId": "b1", "description": "Υπηρεσίες καθαριότητας σε δύο τμήματα",
+		"budget": eur(10_000_000), "cpv": []string{"90910000-9"}, "procedureType": "open", "category": "services", "vatRate": 2400,
+		"adam": "26REQ012345678", "decisionIds": []string{"d1"}, "at": ts(6*day + 5*time.Hour)})
+	add("publishTender", map[string]any{"ocid": p5, "procedure": "open", "ceiling": eur(9_000_000), "deadline": ts(20 * day), "adam": "26PROC012345678",
+		"lots": []any{map[string]any{"id": "L1", "title": "Δημαρχείο", "value": eur(5_000_000)}, map[string]any{"id": "L2", "title": "Σχολεία", "value": eur(4_000_000)}},
+		"at":   ts(6*day + 6*time.Hour)})
+	for j, b := range []struct{ id, lot, vat string }{{"b51", "L1", v1}, {"b52", "L1", v2}, {"b53", "L2", v1}, {"b54", "L2", v3}} {
+		add("recordBid", map[string]any{"ocid": p5, "bidId": b.id, "supplierId": b.vat, "lotId": b.lot, "value": eur(3_500_000 + int64(j)*100_000),
+			"at": ts(11*day + time.Duration(j)*time.Minute)})
+	}
+	for j, c := range []string{"c1", "c2"} {
+		add("recordCommitment", map[string]any{"ocid": p5, "commitmentId": c, "amount": eur(6_000_000), "budgetLine": fmt.Sprintf("10.6277.000%d", j+1),
+			"year": 2026, "at": ts(12*day + time.Duration(j)*time.Hour)})
+	}
+	add("recordEvaluation", map[string]any{"ocid": p5, "evaluationId": "ev1", "lotId": "L1", "phase": "financial", "ranking": []string{"b52", "b51"},
+		"documents": docs("Πρακτικό 1"), "at": ts(21 * day)})
+	add("recordEvaluation", map[string]any{"ocid": p5, "evaluationId": "ev2", "lotId": "L2", "phase": "financial", "ranking": []string{"b53"},
+		"rejected": []any{map[string]any{"bidId": "b54", "reason": "Ελλιπή δικαιολογητικά"}}, "at": ts(21*day + time.Hour)})
+	add("lodgeAppeal", map[string]any{"ocid": p5, "appealId": "ap1", "kind": "objection", "evaluationId": "ev2", "grounds": "Η προσφορά ήταν πλήρης.", "at": ts(22 * day)})
+	add("decideAppeal", map[string]any{"ocid": p5, "appealId": "ap1", "outcome": "dismissed", "reason": "Τα δικαιολογητικά έλειπαν.", "at": ts(23 * day)})
+	add("awardProcurement", map[string]any{"ocid": p5, "awardId": "aw1", "lotId": "L1", "supplierId": v2, "value": eur(3_600_000), "decisionId": "d2",
+		"adam": "26AWRD012345678", "at": ts(24 * day)})
+	add("awardProcurement", map[string]any{"ocid": p5, "awardId": "aw2", "lotId": "L2", "supplierId": v1, "value": eur(3_700_000), "decisionId": "d2", "at": ts(24*day + time.Hour)})
+	add("lodgeAppeal", map[string]any{"ocid": p5, "appealId": "ap2", "kind": "recourse", "awardId": "aw1", "grounds": "Η κατακύρωση παραβιάζει τους όρους.", "at": ts(25 * day)})
+	add("decideAppeal", map[string]any{"ocid": p5, "appealId": "ap2", "outcome": "upheld", "reason": "Η ΑΕΠΠ δέχθηκε την προσφυγή.", "decisionId": "d3", "at": ts(30 * day)})
+	add("awardProcurement", map[string]any{"ocid": p5, "awardId": "aw3", "lotId": "L1", "supplierId": v1, "value": eur(3_500_000), "decisionId": "d3", "at": ts(31 * day)})
+	add("signContract", map[string]any{"ocid": p5, "contractId": "sym5", "value": eur(7_200_000), "adam": "26SYMV012345678",
+		"period": map[string]any{"start": ts(33 * day), "end": ts(400 * day)}, "at": ts(32 * day)})
+	add("amendContract", map[string]any{"ocid": p5, "newValue": eur(7_900_000), "reason": "Πρόσθετοι χώροι", "decisionId": "d3", "at": ts(40 * day)})
+
 	// Request r1, answered, under three protocol entries.
 	cmds = append(cmds, cmd{name: "submitRequest", public: true, keep: "r1",
 		input: map[string]any{"category": "information", "subject": "Αντίγραφο μελέτης", "requester": citizen, "at": ts(0)}})

@@ -20,15 +20,17 @@ import (
 // (TestEveryListHasAnOrder); a connection's edges are the page of the
 // field that returns it, in that field's order.
 var orderExempt = map[string]string{
-	"Query.search":            "ranked by relevance, best first: the reverse answers no question",
-	"Query.events":            "the change feed reads forward from a log position, so a consumer can follow it",
-	"Vote.decisions":          "a vote decides one question once: a list of at most one",
-	"DecisionVersion.diff":    "the lines of a diff in the order of the text, its only order",
-	"Procurement.cpv":         "a set of codes in the order the plan lists them",
-	"Snippet.highlights":      "ranges of the snippet's text, in its order",
-	"InclusionProof.hashes":   "a proof's hashes fold in one order only",
-	"ConsistencyProof.hashes": "a proof's hashes fold in one order only",
-	"Write.eventIds":          "the events written, in the order of their stream",
+	"Query.search":                   "ranked by relevance, best first: the reverse answers no question",
+	"Query.events":                   "the change feed reads forward from a log position, so a consumer can follow it",
+	"Vote.decisions":                 "a vote decides one question once: a list of at most one",
+	"DecisionVersion.diff":           "the lines of a diff in the order of the text, its only order",
+	"Procurement.cpv":                "a set of codes in the order the plan lists them",
+	"ProcurementEvaluation.ranking":  "the ranking is the order, best first",
+	"ProcurementEvaluation.rejected": "a set of bids in the order the minutes list them",
+	"Snippet.highlights":             "ranges of the snippet's text, in its order",
+	"InclusionProof.hashes":          "a proof's hashes fold in one order only",
+	"ConsistencyProof.hashes":        "a proof's hashes fold in one order only",
+	"Write.eventIds":                 "the events written, in the order of their stream",
 }
 
 // listFields are the list fields of the schema's object types, by
@@ -158,6 +160,15 @@ var orderCases = []orderCase{
 		path: []string{"procurement"}, node: "paymentId"},
 	{field: "Procurement.tenderAmendments", lists: true, query: `{ procurement(ocid: "ocds-tst001-p1") { LIST } }`, path: []string{"procurement"}, node: "seq"},
 	{field: "Procurement.contractAmendments", lists: true, query: `{ procurement(ocid: "ocds-tst001-p1") { LIST } }`, path: []string{"procurement"}, node: "seq"},
+	{field: "Procurement.lots", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5") { LIST } }`, path: []string{"procurement"}, node: "lotId"},
+	{field: "Procurement.awards", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5") { LIST } }`, path: []string{"procurement"}, node: "awardId status"},
+	{field: "Procurement.awards", what: "as of a past point", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5", asOf: {position: $head}) { LIST } }`,
+		path: []string{"procurement"}, node: "awardId status"},
+	{field: "Procurement.commitments", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5") { LIST } }`, path: []string{"procurement"}, node: "commitmentId"},
+	{field: "Procurement.evaluations", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5") { LIST } }`, path: []string{"procurement"}, node: "evaluationId"},
+	{field: "Procurement.evaluations", what: "as of a past point", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5", asOf: {position: $head}) { LIST } }`,
+		path: []string{"procurement"}, node: "evaluationId status"},
+	{field: "Procurement.appeals", lists: true, query: `{ procurement(ocid: "ocds-tst001-p5") { LIST } }`, path: []string{"procurement"}, node: "appealId status"},
 	{field: "Procurement.decisions", lists: true, query: `{ procurement(ocid: "ocds-tst001-p1") { LIST } }`, path: []string{"procurement"}, node: "decision { localId } role"},
 	{field: "Supplier.procurements", lists: true, query: `{ supplier(vatId: "$s1") { LIST } }`, path: []string{"supplier"}, node: "id"},
 	{field: "Supplier.bids", lists: true, query: `{ supplier(vatId: "$s1") { LIST } }`, path: []string{"supplier"}, node: "bidId receivedAt"},

@@ -207,3 +207,69 @@ type snippetResolver struct{ *resolver }
 func (r snippetResolver) Marked(ctx context.Context, s *readmodel.Snippet) (string, error) {
 	return s.Marked("<mark>", "</mark>"), nil
 }
+
+// The steps of a process under ν. 4412/2016: short lists of one process,
+// read whole, now or as of the process's point.
+
+func (r procurementResolver) Lots(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementLot, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementLot { return s.Lots }, (*readmodel.Snapshot).ProcurementLots)
+}
+
+func (r procurementResolver) Awards(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementAward, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementAward { return s.Awards }, (*readmodel.Snapshot).ProcurementAwards)
+}
+
+func (r procurementResolver) Commitments(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementCommitment, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementCommitment { return s.Commitments },
+		(*readmodel.Snapshot).ProcurementCommitments)
+}
+
+func (r procurementResolver) Evaluations(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementEvaluation, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementEvaluation { return s.Evaluations },
+		(*readmodel.Snapshot).ProcurementEvaluations)
+}
+
+func (r procurementResolver) Appeals(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementAppeal, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementAppeal { return s.Appeals }, (*readmodel.Snapshot).ProcurementAppeals)
+}
+
+// steps reads one list of a process's steps: from its past state when it
+// is read as of a point, from the snapshot otherwise.
+func steps[T any](ctx context.Context, p *model.Procurement, order *generated.Order, past func(*readmodel.ProcurementSteps) []T,
+	now func(*readmodel.Snapshot, context.Context, string) ([]T, error)) ([]*T, error) {
+	var l []T
+	if p.At != nil {
+		if p.Steps != nil {
+			l = past(p.Steps)
+		}
+	} else {
+		s, err := snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if l, err = now(s, ctx, p.OCID); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*T, len(l))
+	for i := range l {
+		out[i] = &l[i]
+	}
+	return ordered(order, out), nil
+}
+
+type procurementAwardResolver struct{ *resolver }
+
+func (r procurementAwardResolver) Supplier(ctx context.Context, a *readmodel.ProcurementAward) (*model.Supplier, error) {
+	return r.supplier(ctx, a.SupplierVATID, nil)
+}
+
+func (r procurementAwardResolver) Decision(ctx context.Context, a *readmodel.ProcurementAward) (*model.Decision, error) {
+	return r.decision(ctx, a.DecisionID, nil)
+}
+
+type procurementAppealResolver struct{ *resolver }
+
+func (r procurementAppealResolver) Decision(ctx context.Context, a *readmodel.ProcurementAppeal) (*model.Decision, error) {
+	return r.decision(ctx, a.DecisionID, nil)
+}

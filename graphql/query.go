@@ -147,10 +147,10 @@ func (r queryResolver) Procurement(ctx context.Context, ocid string, asOf *gener
 	return r.procurement(ctx, ocid, at)
 }
 
-func (r queryResolver) Procurements(ctx context.Context, buyerBodyID, status, supplierVatID, cpv, method *string,
+func (r queryResolver) Procurements(ctx context.Context, buyerBodyID, status, supplierVatID, cpv, method, procedureType *string,
 	budgetMin, budgetMax *int64, first *int, after *string, _ *generated.Order) (*generated.ProcurementConnection, error) {
 	return procurements(ctx, readmodel.ProcurementFilter{BuyerBodyID: str(buyerBodyID), Status: str(status),
-		SupplierVATID: str(supplierVatID), CPV: str(cpv), Method: str(method),
+		SupplierVATID: str(supplierVatID), CPV: str(cpv), Method: str(method), ProcedureType: str(procedureType),
 		Budget: readmodel.MoneyRange{Min: budgetMin, Max: budgetMax}}, first, after)
 }
 

@@ -34,6 +34,12 @@ func (r *resolver) MemberBallot() generated.MemberBallotResolver   { return memb
 func (r *resolver) MemberSitting() generated.MemberSittingResolver { return memberSittingResolver{r} }
 func (r *resolver) Membership() generated.MembershipResolver       { return membershipResolver{r} }
 func (r *resolver) Procurement() generated.ProcurementResolver     { return procurementResolver{r} }
+func (r *resolver) ProcurementAward() generated.ProcurementAwardResolver {
+	return procurementAwardResolver{r}
+}
+func (r *resolver) ProcurementAppeal() generated.ProcurementAppealResolver {
+	return procurementAppealResolver{r}
+}
 func (r *resolver) ProcurementDecision() generated.ProcurementDecisionResolver {
 	return procurementDecisionResolver{r}
 }
@@ -224,7 +230,7 @@ func (r *resolver) procurement(ctx context.Context, ocid string, at *readmodel.P
 	}, func(p *readmodel.Procurement) *model.Procurement { return &model.Procurement{Procurement: *p} },
 		func(st any, at *readmodel.Point) *model.Procurement {
 			v := st.(*readmodel.ProcurementView)
-			return &model.Procurement{Procurement: v.Procurement, At: at, BidList: v.BidList, Payments: v.Payments}
+			return &model.Procurement{Procurement: v.Procurement, At: at, BidList: v.BidList, Payments: v.Payments, Steps: &v.Steps}
 		})
 }
 

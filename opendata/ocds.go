@@ -354,6 +354,18 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 			rel["tender"] = map[string]any{"id": tenderID, "status": "complete"}
 		}
 		rel["awards"] = []any{award}
+	case events.ProcurementCommitmentRecorded:
+		// A budget commitment (ανάληψη υποχρέωσης): a line of the budget
+		// breakdown extension, merged by id into the plan's budget; its act
+		// on Diavgeia, when published, as the line's uri.
+		line := map[string]any{"id": e.CommitmentID, "description": fmt.Sprintf("Ανάληψη υποχρέωσης, ΚΑΕ %s, οικονομικό έτος %d", e.BudgetLine, e.Year),
+			"amount": OCDSAmount(e.Amount), "period": map[string]any{
+				"startDate": ocdsTime(time.Date(e.Year, 1, 1, 0, 0, 0, 0, time.UTC)), "endDate": ocdsTime(time.Date(e.Year, 12, 31, 23, 59, 59, 0, time.UTC))}}
+		if e.ADA != "" {
+			line["uri"] = "https://diavgeia.gov.gr/decision/view/" + e.ADA
+		}
+		rel["tag"] = []any{"planningUpdate"}
+		rel["planning"] = map[string]any{"budget": map[string]any{"budgetBreakdown": []any{line}}}
 	case events.ProcurementEvaluationRecorded:
 		var details []any
 		for _, r := range e.Rejected {

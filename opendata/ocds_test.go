@@ -2,6 +2,7 @@ package opendata_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -138,6 +139,7 @@ func TestOCDSReleasesUnderLawValidate(t *testing.T) {
 		Budget: events.EUR(50_000_00), CPV: []string{"15300000-1"}, Method: events.ProcurementOpen, ADAM: "26REQ000000009",
 		Law: &events.ProcurementLaw{Procedure: events.ProcedureOpen, Category: events.CategorySupplies, VATRate: 2400,
 			Thresholds: events.DefaultProcurementSettings().For(events.CategorySupplies)}, BudgetWithVAT: events.EUR(62_000_00)})
+	commit := add(st, events.ProcurementCommitmentRecorded{CommitmentID: "aay-1", Amount: events.EUR(62_000_00), BudgetLine: "15-6481.001", Year: 2026, ADA: "ΨΑΘ1ΩΕΚ-ΑΒΓ"})
 	add(st, events.ProcurementTenderPublished{Procedure: "Ανοικτή", Ceiling: events.EUR(40_000_00), Deadline: at.Add(30 * 24 * time.Hour), Items: []events.TenderItem{},
 		Lots: []events.Lot{{ID: "1", Title: "Φρούτα", Value: events.EUR(20_000_00)}, {ID: "2", Title: "Λαχανικά", Value: events.EUR(20_000_00)}}, ADAM: "26PROC000000009"})
 	add(st, events.ProcurementBidReceived{BidID: "b1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), ReceivedAt: at, Status: events.BidValid, LotID: "1"})
@@ -148,6 +150,14 @@ func TestOCDSReleasesUnderLawValidate(t *testing.T) {
 
 	if tender := plan["tender"].(map[string]any); tender["procurementMethodDetails"] != events.ProcedureOpen.Details() || tender["mainProcurementCategory"] != "goods" {
 		t.Errorf("plan's tender %v", tender)
+	}
+	line := commit["planning"].(map[string]any)["budget"].(map[string]any)["budgetBreakdown"].([]any)[0].(map[string]any)
+	if line["id"] != "aay-1" || line["uri"] != "https://diavgeia.gov.gr/decision/view/ΨΑΘ1ΩΕΚ-ΑΒΓ" || fmt.Sprint(line["amount"].(map[string]any)["amount"]) != "62000.00" {
+		t.Errorf("commitment's budget line %v", line)
+	}
+	compiled := opendata.CompileOCDS(rels)["planning"].(map[string]any)["budget"].(map[string]any)
+	if compiled["amount"] == nil || len(compiled["budgetBreakdown"].([]any)) != 1 {
+		t.Errorf("compiled budget %v: want the plan's amount with the commitment's line", compiled)
 	}
 	if a := award["awards"].([]any)[0].(map[string]any); a["relatedLots"].([]any)[0] != "1" {
 		t.Errorf("award %v", a)

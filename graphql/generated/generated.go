@@ -60,6 +60,8 @@ type ResolverRoot interface {
 	MinutesVersion() MinutesVersionResolver
 	Mutation() MutationResolver
 	Procurement() ProcurementResolver
+	ProcurementAppeal() ProcurementAppealResolver
+	ProcurementAward() ProcurementAwardResolver
 	ProcurementDecision() ProcurementDecisionResolver
 	ProtocolEntry() ProtocolEntryResolver
 	Query() QueryResolver
@@ -72,6 +74,7 @@ type ResolverRoot interface {
 	Vote() VoteResolver
 	DecideAppealInput() DecideAppealInputResolver
 	LodgeAppealInput() LodgeAppealInputResolver
+	PlanProcurementInput() PlanProcurementInputResolver
 	RecordEvaluationInput() RecordEvaluationInputResolver
 }
 
@@ -227,6 +230,15 @@ type ComplexityRoot struct {
 	BodyPayload struct {
 		Body  func(childComplexity int) int
 		Write func(childComplexity int) int
+	}
+
+	BudgetCommitment struct {
+		ADA          func(childComplexity int) int
+		Amount       func(childComplexity int) int
+		BudgetLine   func(childComplexity int) int
+		CommitmentID func(childComplexity int) int
+		CommittedAt  func(childComplexity int) int
+		Year         func(childComplexity int) int
 	}
 
 	Checkpoint struct {
@@ -832,12 +844,14 @@ type ComplexityRoot struct {
 
 	Procurement struct {
 		ADAM                     func(childComplexity int) int
+		Appeals                  func(childComplexity int, order *Order) int
 		AppealsPending           func(childComplexity int) int
 		AwardADAM                func(childComplexity int) int
 		AwardDecision            func(childComplexity int) int
 		Awarded                  func(childComplexity int) int
 		AwardedAt                func(childComplexity int) int
 		AwardedWithVAT           func(childComplexity int) int
+		Awards                   func(childComplexity int, order *Order) int
 		BidCount                 func(childComplexity int) int
 		Bids                     func(childComplexity int, first *int, after *string, order *Order) int
 		Budget                   func(childComplexity int) int
@@ -848,6 +862,7 @@ type ComplexityRoot struct {
 		Category                 func(childComplexity int) int
 		Ceiling                  func(childComplexity int) int
 		ClosedAt                 func(childComplexity int) int
+		Commitments              func(childComplexity int, order *Order) int
 		Committed                func(childComplexity int) int
 		ContractADAM             func(childComplexity int) int
 		ContractAmendments       func(childComplexity int, first *int, after *string, order *Order) int
@@ -862,9 +877,11 @@ type ComplexityRoot struct {
 		Description              func(childComplexity int) int
 		DirectAwardLimit         func(childComplexity int) int
 		DirectAwardLimitBasis    func(childComplexity int) int
+		Evaluations              func(childComplexity int, order *Order) int
 		GlobalID                 func(childComplexity int) int
 		Imported                 func(childComplexity int) int
-		Lots                     func(childComplexity int) int
+		LotCount                 func(childComplexity int) int
+		Lots                     func(childComplexity int, order *Order) int
 		LotsAwarded              func(childComplexity int) int
 		Method                   func(childComplexity int) int
 		ModificationLimitPercent func(childComplexity int) int
@@ -882,6 +899,31 @@ type ComplexityRoot struct {
 		TenderPublishedAt        func(childComplexity int) int
 		Title                    func(childComplexity int) int
 		VATRate                  func(childComplexity int) int
+	}
+
+	ProcurementAppeal struct {
+		AppealID     func(childComplexity int) int
+		AwardID      func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		EvaluationID func(childComplexity int) int
+		Grounds      func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		LodgedAt     func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	ProcurementAward struct {
+		ADAM         func(childComplexity int) int
+		AwardID      func(childComplexity int) int
+		AwardedAt    func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		LotID        func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Supplier     func(childComplexity int) int
+		Value        func(childComplexity int) int
+		ValueWithVAT func(childComplexity int) int
 	}
 
 	ProcurementConnection struct {
@@ -910,6 +952,23 @@ type ComplexityRoot struct {
 	ProcurementEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProcurementEvaluation struct {
+		EvaluatedAt  func(childComplexity int) int
+		EvaluationID func(childComplexity int) int
+		LotID        func(childComplexity int) int
+		Phase        func(childComplexity int) int
+		Ranking      func(childComplexity int) int
+		Rejected     func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
+	ProcurementLot struct {
+		LotID func(childComplexity int) int
+		Seq   func(childComplexity int) int
+		Title func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	ProcurementPayload struct {
@@ -968,7 +1027,7 @@ type ComplexityRoot struct {
 		Minutes         func(childComplexity int, meetingID string, asOf *AsOf) int
 		Node            func(childComplexity int, id string) int
 		Procurement     func(childComplexity int, ocid string, asOf *AsOf) int
-		Procurements    func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
+		Procurements    func(childComplexity int, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, procedureType *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) int
 		ProtocolEntries func(childComplexity int, registry *string, year *int, direction *string, requestID *string, decisionID *string, inReplyTo *string, registeredFrom *time.Time, registeredTo *time.Time, first *int, after *string, order *Order) int
 		ProtocolEntry   func(childComplexity int, id *string, registry *string, year *int, number *int64) int
 		Request         func(childComplexity int, id string, asOf *AsOf) int
@@ -1461,6 +1520,19 @@ type ProcurementResolver interface {
 	TenderAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*TenderAmendmentConnection, error)
 	ContractAmendments(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*ContractAmendmentConnection, error)
 	Decisions(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*ProcurementDecisionConnection, error)
+	Lots(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementLot, error)
+	Awards(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementAward, error)
+	Commitments(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementCommitment, error)
+	Evaluations(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementEvaluation, error)
+	Appeals(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementAppeal, error)
+}
+type ProcurementAppealResolver interface {
+	Decision(ctx context.Context, obj *readmodel.ProcurementAppeal) (*model.Decision, error)
+}
+type ProcurementAwardResolver interface {
+	Supplier(ctx context.Context, obj *readmodel.ProcurementAward) (*model.Supplier, error)
+
+	Decision(ctx context.Context, obj *readmodel.ProcurementAward) (*model.Decision, error)
 }
 type ProcurementDecisionResolver interface {
 	Procurement(ctx context.Context, obj *readmodel.ProcurementDecision) (*model.Procurement, error)
@@ -1489,7 +1561,7 @@ type QueryResolver interface {
 	Decision(ctx context.Context, id *string, number *string, bodyID *string, office *string, asOf *AsOf) (*model.Decision, error)
 	Decisions(ctx context.Context, bodyID *string, status *string, year *int, meetingID *string, itemID *string, registerID *string, office *string, officeKind *string, adoptedFrom *time.Time, adoptedTo *time.Time, first *int, after *string, order *Order) (*DecisionConnection, error)
 	Procurement(ctx context.Context, ocid string, asOf *AsOf) (*model.Procurement, error)
-	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) (*ProcurementConnection, error)
+	Procurements(ctx context.Context, buyerBodyID *string, status *string, supplierVatID *string, cpv *string, method *string, procedureType *string, budgetMin *int64, budgetMax *int64, first *int, after *string, order *Order) (*ProcurementConnection, error)
 	Supplier(ctx context.Context, vatID string, asOf *AsOf) (*model.Supplier, error)
 	Suppliers(ctx context.Context, kind *string, municipality *string, name *string, first *int, after *string, order *Order) (*SupplierConnection, error)
 	Request(ctx context.Context, id string, asOf *AsOf) (*model.Request, error)
@@ -1541,6 +1613,10 @@ type DecideAppealInputResolver interface {
 }
 type LodgeAppealInputResolver interface {
 	Kind(ctx context.Context, obj *events.LodgeAppeal, data string) error
+}
+type PlanProcurementInputResolver interface {
+	Procedure(ctx context.Context, obj *events.PlanProcurement, data *string) error
+	Category(ctx context.Context, obj *events.PlanProcurement, data *string) error
 }
 type RecordEvaluationInputResolver interface {
 	Phase(ctx context.Context, obj *events.RecordEvaluation, data string) error
@@ -2240,6 +2316,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BodyPayload.Write(childComplexity), true
+
+	case "BudgetCommitment.ada":
+		if e.ComplexityRoot.BudgetCommitment.ADA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.ADA(childComplexity), true
+	case "BudgetCommitment.amount":
+		if e.ComplexityRoot.BudgetCommitment.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.Amount(childComplexity), true
+	case "BudgetCommitment.budgetLine":
+		if e.ComplexityRoot.BudgetCommitment.BudgetLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.BudgetLine(childComplexity), true
+	case "BudgetCommitment.commitmentId":
+		if e.ComplexityRoot.BudgetCommitment.CommitmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.CommitmentID(childComplexity), true
+	case "BudgetCommitment.committedAt":
+		if e.ComplexityRoot.BudgetCommitment.CommittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.CommittedAt(childComplexity), true
+	case "BudgetCommitment.year":
+		if e.ComplexityRoot.BudgetCommitment.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BudgetCommitment.Year(childComplexity), true
 
 	case "Checkpoint.note":
 		if e.ComplexityRoot.Checkpoint.Note == nil {
@@ -5266,6 +5379,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ADAM(childComplexity), true
+	case "Procurement.appeals":
+		if e.ComplexityRoot.Procurement.Appeals == nil {
+			break
+		}
+
+		args, err := ec.field_Procurement_appeals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Appeals(childComplexity, args["order"].(*Order)), true
 	case "Procurement.appealsPending":
 		if e.ComplexityRoot.Procurement.AppealsPending == nil {
 			break
@@ -5302,6 +5426,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.AwardedWithVAT(childComplexity), true
+	case "Procurement.awards":
+		if e.ComplexityRoot.Procurement.Awards == nil {
+			break
+		}
+
+		args, err := ec.field_Procurement_awards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Awards(childComplexity, args["order"].(*Order)), true
 	case "Procurement.bidCount":
 		if e.ComplexityRoot.Procurement.BidCount == nil {
 			break
@@ -5367,6 +5502,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ClosedAt(childComplexity), true
+	case "Procurement.commitments":
+		if e.ComplexityRoot.Procurement.Commitments == nil {
+			break
+		}
+
+		args, err := ec.field_Procurement_commitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Commitments(childComplexity, args["order"].(*Order)), true
 	case "Procurement.committed":
 		if e.ComplexityRoot.Procurement.Committed == nil {
 			break
@@ -5461,6 +5607,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.DirectAwardLimitBasis(childComplexity), true
+	case "Procurement.evaluations":
+		if e.ComplexityRoot.Procurement.Evaluations == nil {
+			break
+		}
+
+		args, err := ec.field_Procurement_evaluations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Evaluations(childComplexity, args["order"].(*Order)), true
 	case "Procurement.id":
 		if e.ComplexityRoot.Procurement.GlobalID == nil {
 			break
@@ -5473,12 +5630,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.Imported(childComplexity), true
+	case "Procurement.lotCount":
+		if e.ComplexityRoot.Procurement.LotCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.LotCount(childComplexity), true
 	case "Procurement.lots":
 		if e.ComplexityRoot.Procurement.Lots == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Procurement.Lots(childComplexity), true
+		args, err := ec.field_Procurement_lots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Lots(childComplexity, args["order"].(*Order)), true
 	case "Procurement.lotsAwarded":
 		if e.ComplexityRoot.Procurement.LotsAwarded == nil {
 			break
@@ -5592,6 +5760,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Procurement.VATRate(childComplexity), true
 
+	case "ProcurementAppeal.appealId":
+		if e.ComplexityRoot.ProcurementAppeal.AppealID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.AppealID(childComplexity), true
+	case "ProcurementAppeal.awardId":
+		if e.ComplexityRoot.ProcurementAppeal.AwardID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.AwardID(childComplexity), true
+	case "ProcurementAppeal.decidedAt":
+		if e.ComplexityRoot.ProcurementAppeal.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.DecidedAt(childComplexity), true
+	case "ProcurementAppeal.decision":
+		if e.ComplexityRoot.ProcurementAppeal.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.Decision(childComplexity), true
+	case "ProcurementAppeal.evaluationId":
+		if e.ComplexityRoot.ProcurementAppeal.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.EvaluationID(childComplexity), true
+	case "ProcurementAppeal.grounds":
+		if e.ComplexityRoot.ProcurementAppeal.Grounds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.Grounds(childComplexity), true
+	case "ProcurementAppeal.kind":
+		if e.ComplexityRoot.ProcurementAppeal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.Kind(childComplexity), true
+	case "ProcurementAppeal.lodgedAt":
+		if e.ComplexityRoot.ProcurementAppeal.LodgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.LodgedAt(childComplexity), true
+	case "ProcurementAppeal.reason":
+		if e.ComplexityRoot.ProcurementAppeal.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.Reason(childComplexity), true
+	case "ProcurementAppeal.status":
+		if e.ComplexityRoot.ProcurementAppeal.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAppeal.Status(childComplexity), true
+
+	case "ProcurementAward.adam":
+		if e.ComplexityRoot.ProcurementAward.ADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.ADAM(childComplexity), true
+	case "ProcurementAward.awardId":
+		if e.ComplexityRoot.ProcurementAward.AwardID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.AwardID(childComplexity), true
+	case "ProcurementAward.awardedAt":
+		if e.ComplexityRoot.ProcurementAward.AwardedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.AwardedAt(childComplexity), true
+	case "ProcurementAward.decision":
+		if e.ComplexityRoot.ProcurementAward.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.Decision(childComplexity), true
+	case "ProcurementAward.lotId":
+		if e.ComplexityRoot.ProcurementAward.LotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.LotID(childComplexity), true
+	case "ProcurementAward.status":
+		if e.ComplexityRoot.ProcurementAward.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.Status(childComplexity), true
+	case "ProcurementAward.supplier":
+		if e.ComplexityRoot.ProcurementAward.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.Supplier(childComplexity), true
+	case "ProcurementAward.value":
+		if e.ComplexityRoot.ProcurementAward.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.Value(childComplexity), true
+	case "ProcurementAward.valueWithVat":
+		if e.ComplexityRoot.ProcurementAward.ValueWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementAward.ValueWithVAT(childComplexity), true
+
 	case "ProcurementConnection.edges":
 		if e.ComplexityRoot.ProcurementConnection.Edges == nil {
 			break
@@ -5674,6 +5958,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProcurementEdge.Node(childComplexity), true
+
+	case "ProcurementEvaluation.evaluatedAt":
+		if e.ComplexityRoot.ProcurementEvaluation.EvaluatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.EvaluatedAt(childComplexity), true
+	case "ProcurementEvaluation.evaluationId":
+		if e.ComplexityRoot.ProcurementEvaluation.EvaluationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.EvaluationID(childComplexity), true
+	case "ProcurementEvaluation.lotId":
+		if e.ComplexityRoot.ProcurementEvaluation.LotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.LotID(childComplexity), true
+	case "ProcurementEvaluation.phase":
+		if e.ComplexityRoot.ProcurementEvaluation.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.Phase(childComplexity), true
+	case "ProcurementEvaluation.ranking":
+		if e.ComplexityRoot.ProcurementEvaluation.Ranking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.Ranking(childComplexity), true
+	case "ProcurementEvaluation.rejected":
+		if e.ComplexityRoot.ProcurementEvaluation.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.Rejected(childComplexity), true
+	case "ProcurementEvaluation.status":
+		if e.ComplexityRoot.ProcurementEvaluation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementEvaluation.Status(childComplexity), true
+
+	case "ProcurementLot.lotId":
+		if e.ComplexityRoot.ProcurementLot.LotID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementLot.LotID(childComplexity), true
+	case "ProcurementLot.seq":
+		if e.ComplexityRoot.ProcurementLot.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementLot.Seq(childComplexity), true
+	case "ProcurementLot.title":
+		if e.ComplexityRoot.ProcurementLot.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementLot.Title(childComplexity), true
+	case "ProcurementLot.value":
+		if e.ComplexityRoot.ProcurementLot.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementLot.Value(childComplexity), true
 
 	case "ProcurementPayload.procurement":
 		if e.ComplexityRoot.ProcurementPayload.Procurement == nil {
@@ -6016,7 +6368,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+		return e.ComplexityRoot.Query.Procurements(childComplexity, args["buyerBodyId"].(*string), args["status"].(*string), args["supplierVatId"].(*string), args["cpv"].(*string), args["method"].(*string), args["procedureType"].(*string), args["budgetMin"].(*int64), args["budgetMax"].(*int64), args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
 	case "Query.protocolEntries":
 		if e.ComplexityRoot.Query.ProtocolEntries == nil {
 			break
@@ -7139,6 +7491,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GrantAccessInput", ec.unmarshalInputGrantAccessInput),
 			graphql.NewInputUnmarshaler("JustifyAbsenceInput", ec.unmarshalInputJustifyAbsenceInput),
 			graphql.NewInputUnmarshaler("LodgeAppealInput", ec.unmarshalInputLodgeAppealInput),
+			graphql.NewInputUnmarshaler("LotInput", ec.unmarshalInputLotInput),
 			graphql.NewInputUnmarshaler("ModerateCommentInput", ec.unmarshalInputModerateCommentInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OpenConsultationInput", ec.unmarshalInputOpenConsultationInput),
@@ -7365,6 +7718,7 @@ type Query {
     "Keep processes awarded to this supplier (ΑΦΜ)." supplierVatId: String
     "Keep processes with this CPV code, or a prefix of its digits such as ` + "`" + `4523` + "`" + `." cpv: String
     "Keep processes of this method (open, selective, limited, direct)." method: String
+    "Keep processes of this procedure of ν. 4412/2016 (direct_award, simplified_tender, open, …)." procedureType: String
     "Keep processes whose budget is at least this, in cents." budgetMin: Int64
     "Keep processes whose budget is at most this, in cents." budgetMax: Int64
     "Page size, at most 100." first: Int = 20
@@ -7967,7 +8321,7 @@ type Procurement implements Node {
   "The budget committed (ανάληψη υποχρέωσης), with VAT."
   committed: Money!
   "How many lots the tender has (0: none)."
-  lots: Int!
+  lotCount: Int!
   "How many lots are awarded."
   lotsAwarded: Int!
   "Appeals (ενστάσεις, προσφυγές) pending: while one is, the award is suspended."
@@ -7998,6 +8352,108 @@ type Procurement implements Node {
   contractAmendments("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC in the order made, oldest first; DESC latest first." order: Order = ASC): ContractAmendmentConnection!
   "The decisions linked to it, with their role."
   decisions("Page size, at most 100." first: Int = 20, "A cursor from a previous page." after: String, "ASC by decision id, then role; DESC the reverse." order: Order = ASC): ProcurementDecisionConnection!
+  "The tender's lots, each awarded on its own (none: the tender is one)."
+  lots("ASC in the tender's order; DESC the reverse." order: Order = ASC): [ProcurementLot!]!
+  "Its awards (κατακυρώσεις), one active per lot, with those an appeal annulled."
+  awards("ASC by award id; DESC the reverse." order: Order = ASC): [ProcurementAward!]!
+  "Its budget commitments (αναλήψεις υποχρέωσης)."
+  commitments("ASC by commitment id; DESC the reverse." order: Order = ASC): [BudgetCommitment!]!
+  "The evaluation committee's minutes."
+  evaluations("ASC by evaluation id; DESC the reverse." order: Order = ASC): [ProcurementEvaluation!]!
+  "The appeals (ενστάσεις, προσφυγές) against its awards and evaluations."
+  appeals("ASC by appeal id; DESC the reverse." order: Order = ASC): [ProcurementAppeal!]!
+}
+
+"A lot of a tender (τμήμα), awarded on its own."
+type ProcurementLot {
+  "The lot's id."
+  lotId: String!
+  "Its place in the tender, from 1."
+  seq: Int!
+  "Its title."
+  title: String!
+  "Its value, net of VAT."
+  value: Money
+}
+
+"An award (κατακύρωση) of a process or of one of its lots."
+type ProcurementAward {
+  "The award's id."
+  awardId: String!
+  "The lot awarded; empty for a tender without lots."
+  lotId: String
+  "The supplier."
+  supplier: Supplier
+  "The value, net of VAT under ν. 4412/2016."
+  value: Money
+  "The value with VAT."
+  valueWithVat: Money
+  "The decision that awarded it."
+  decision: Decision
+  "The award's ΚΗΜΔΗΣ ΑΔΑΜ (AWRD)."
+  adam: String
+  "active, pending (an appeal against it is) or annulled (an appeal was upheld)."
+  status: String!
+  "When it was awarded."
+  awardedAt: Time
+}
+
+"A budget commitment (ανάληψη υποχρέωσης) for a process."
+type BudgetCommitment {
+  "The commitment's id."
+  commitmentId: String!
+  "The amount reserved, with VAT."
+  amount: Money!
+  "The budget line (ΚΑΕ)."
+  budgetLine: String!
+  "The budget year."
+  year: Int!
+  "The act's Diavgeia ΑΔΑ."
+  ada: String
+  "When it was recorded."
+  committedAt: Time
+}
+
+"The evaluation committee's minutes (πρακτικό) for a process or a lot."
+type ProcurementEvaluation {
+  "The evaluation's id."
+  evaluationId: String!
+  "The lot; empty for a tender without lots."
+  lotId: String
+  "qualification, technical or financial."
+  phase: String!
+  "The bids ranked, by id: their order is the ranking, best first, and no other order means anything."
+  ranking: [String!]!
+  "The bids rejected, by id, in the order the minutes list them, which is their only order; each bid's status reason says why."
+  rejected: [String!]!
+  "recorded, or set_aside by an upheld appeal."
+  status: String!
+  "When it was recorded."
+  evaluatedAt: Time
+}
+
+"An appeal (ένσταση or προσφυγή) against an award or an evaluation."
+type ProcurementAppeal {
+  "The appeal's id."
+  appealId: String!
+  "objection (ένσταση, art. 127) or recourse (προσφυγή to the ΑΕΠΠ, arts. 360-364)."
+  kind: String!
+  "The award contested."
+  awardId: String
+  "The evaluation contested."
+  evaluationId: String
+  "The grounds."
+  grounds: String!
+  "pending, upheld, dismissed or withdrawn."
+  status: String!
+  "Why it ended so."
+  reason: String
+  "The decision that decided it, if any."
+  decision: Decision
+  "When it was lodged."
+  lodgedAt: Time
+  "When it was decided."
+  decidedAt: Time
 }
 
 "A bid received in a tender."
@@ -9577,10 +10033,28 @@ input PlanProcurementInput {
   budget: MoneyInput!
   "Its CPV codes (at least one), such as 45233141-9."
   cpv: [String!]!
-  "open, selective, limited or direct."
-  method: String!
+  "open, selective, limited or direct: required outside ν. 4412/2016; under it the procedure gives the method, so leave it out."
+  method: String
   "The decisions behind it."
   decisionIds: [String!]
+  "Plans the process under ν. 4412/2016: its procedure (open, restricted, competitive_negotiation, competitive_dialogue, innovation_partnership, negotiated_without_notice, simplified_tender, direct_award). The budget is then net of VAT, and the buyer's thresholds for the category apply."
+  procedureType: String
+  "supplies, services or works: under the law, required."
+  category: String
+  "The VAT rate in basis points (2400 is 24%), under the law."
+  vatRate: Int
+  "The ΚΗΜΔΗΣ ΑΔΑΜ of the request (REQ), like 26REQ012345678."
+  adam: String
+}
+
+"A lot of a tender, awarded on its own."
+input LotInput {
+  "The lot's id."
+  id: String!
+  "Its title."
+  title: String!
+  "Its value, net of VAT, in the ceiling's currency."
+  value: MoneyInput!
 }
 
 "Publish a tender."
@@ -9599,6 +10073,10 @@ input PublishTenderInput {
   periodStart: Time
   "The tender's items."
   items: [TenderItemInput!]
+  "Its lots, each awarded on its own; together within the ceiling. None: the tender is one."
+  lots: [LotInput!]
+  "The notice's ΚΗΜΔΗΣ ΑΔΑΜ (PROC)."
+  adam: String
 }
 
 "Amend a tender."
@@ -9625,6 +10103,8 @@ input RecordBidInput {
   supplierId: String!
   "The bid's value."
   value: MoneyInput!
+  "The lot it is for: required in a tender in lots."
+  lotId: String
 }
 
 "Change a bid's status."
@@ -9647,10 +10127,14 @@ input AwardProcurementInput {
   awardId: String!
   "The supplier's VAT id."
   supplierId: String!
-  "The awarded value."
+  "The awarded value (net of VAT under ν. 4412/2016)."
   value: MoneyInput!
   "The decision that awards it."
   decisionId: String!
+  "The lot awarded: required in a tender in lots."
+  lotId: String
+  "The award's ΚΗΜΔΗΣ ΑΔΑΜ (AWRD)."
+  adam: String
 }
 
 "Sign a contract."
@@ -9665,6 +10149,8 @@ input SignContractInput {
   period: ContractPeriodInput!
   "Its documents."
   documents: [DocumentInput!]
+  "The contract's ΚΗΜΔΗΣ ΑΔΑΜ (SYMV)."
+  adam: String
 }
 
 "Amend a contract."
@@ -9691,6 +10177,8 @@ input RecordPaymentInput {
   amount: MoneyInput!
   "The invoice it settles."
   invoiceRef: String
+  "The payment order's ΚΗΜΔΗΣ ΑΔΑΜ (PAY)."
+  adam: String
 }
 
 "Cancel a process."
@@ -10257,6 +10745,8 @@ input RecordEvaluationInput {
   ranking: [String!]
   "The bids rejected."
   rejected: [BidRejectionInput!]
+  "The committee's minutes (πρακτικό)."
+  documents: [DocumentInput!]
 }
 
 "Lodge an appeal (ένσταση or προσφυγή) against an award or an evaluation."
@@ -10738,6 +11228,24 @@ func (ec *executionContext) childFields_BodyPayload(ctx context.Context, field g
 		return ec.fieldContext_BodyPayload_body(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BodyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BudgetCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitmentId":
+		return ec.fieldContext_BudgetCommitment_commitmentId(ctx, field)
+	case "amount":
+		return ec.fieldContext_BudgetCommitment_amount(ctx, field)
+	case "budgetLine":
+		return ec.fieldContext_BudgetCommitment_budgetLine(ctx, field)
+	case "year":
+		return ec.fieldContext_BudgetCommitment_year(ctx, field)
+	case "ada":
+		return ec.fieldContext_BudgetCommitment_ada(ctx, field)
+	case "committedAt":
+		return ec.fieldContext_BudgetCommitment_committedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BudgetCommitment", field.Name)
 }
 
 func (ec *executionContext) childFields_Checkpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11848,8 +12356,8 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_contractWithVat(ctx, field)
 	case "committed":
 		return ec.fieldContext_Procurement_committed(ctx, field)
-	case "lots":
-		return ec.fieldContext_Procurement_lots(ctx, field)
+	case "lotCount":
+		return ec.fieldContext_Procurement_lotCount(ctx, field)
 	case "lotsAwarded":
 		return ec.fieldContext_Procurement_lotsAwarded(ctx, field)
 	case "appealsPending":
@@ -11880,8 +12388,68 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_contractAmendments(ctx, field)
 	case "decisions":
 		return ec.fieldContext_Procurement_decisions(ctx, field)
+	case "lots":
+		return ec.fieldContext_Procurement_lots(ctx, field)
+	case "awards":
+		return ec.fieldContext_Procurement_awards(ctx, field)
+	case "commitments":
+		return ec.fieldContext_Procurement_commitments(ctx, field)
+	case "evaluations":
+		return ec.fieldContext_Procurement_evaluations(ctx, field)
+	case "appeals":
+		return ec.fieldContext_Procurement_appeals(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Procurement", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcurementAppeal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "appealId":
+		return ec.fieldContext_ProcurementAppeal_appealId(ctx, field)
+	case "kind":
+		return ec.fieldContext_ProcurementAppeal_kind(ctx, field)
+	case "awardId":
+		return ec.fieldContext_ProcurementAppeal_awardId(ctx, field)
+	case "evaluationId":
+		return ec.fieldContext_ProcurementAppeal_evaluationId(ctx, field)
+	case "grounds":
+		return ec.fieldContext_ProcurementAppeal_grounds(ctx, field)
+	case "status":
+		return ec.fieldContext_ProcurementAppeal_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_ProcurementAppeal_reason(ctx, field)
+	case "decision":
+		return ec.fieldContext_ProcurementAppeal_decision(ctx, field)
+	case "lodgedAt":
+		return ec.fieldContext_ProcurementAppeal_lodgedAt(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_ProcurementAppeal_decidedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementAppeal", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcurementAward(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "awardId":
+		return ec.fieldContext_ProcurementAward_awardId(ctx, field)
+	case "lotId":
+		return ec.fieldContext_ProcurementAward_lotId(ctx, field)
+	case "supplier":
+		return ec.fieldContext_ProcurementAward_supplier(ctx, field)
+	case "value":
+		return ec.fieldContext_ProcurementAward_value(ctx, field)
+	case "valueWithVat":
+		return ec.fieldContext_ProcurementAward_valueWithVat(ctx, field)
+	case "decision":
+		return ec.fieldContext_ProcurementAward_decision(ctx, field)
+	case "adam":
+		return ec.fieldContext_ProcurementAward_adam(ctx, field)
+	case "status":
+		return ec.fieldContext_ProcurementAward_status(ctx, field)
+	case "awardedAt":
+		return ec.fieldContext_ProcurementAward_awardedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementAward", field.Name)
 }
 
 func (ec *executionContext) childFields_ProcurementConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11938,6 +12506,40 @@ func (ec *executionContext) childFields_ProcurementEdge(ctx context.Context, fie
 		return ec.fieldContext_ProcurementEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProcurementEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcurementEvaluation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evaluationId":
+		return ec.fieldContext_ProcurementEvaluation_evaluationId(ctx, field)
+	case "lotId":
+		return ec.fieldContext_ProcurementEvaluation_lotId(ctx, field)
+	case "phase":
+		return ec.fieldContext_ProcurementEvaluation_phase(ctx, field)
+	case "ranking":
+		return ec.fieldContext_ProcurementEvaluation_ranking(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ProcurementEvaluation_rejected(ctx, field)
+	case "status":
+		return ec.fieldContext_ProcurementEvaluation_status(ctx, field)
+	case "evaluatedAt":
+		return ec.fieldContext_ProcurementEvaluation_evaluatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementEvaluation", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcurementLot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lotId":
+		return ec.fieldContext_ProcurementLot_lotId(ctx, field)
+	case "seq":
+		return ec.fieldContext_ProcurementLot_seq(ctx, field)
+	case "title":
+		return ec.fieldContext_ProcurementLot_title(ctx, field)
+	case "value":
+		return ec.fieldContext_ProcurementLot_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementLot", field.Name)
 }
 
 func (ec *executionContext) childFields_ProcurementPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16174,6 +16776,34 @@ func (ec *executionContext) field_Mutation_withdrawItem_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Procurement_appeals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Procurement_awards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Procurement_bids_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16201,6 +16831,20 @@ func (ec *executionContext) field_Procurement_bids_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Procurement_commitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -16261,6 +16905,34 @@ func (ec *executionContext) field_Procurement_decisions_args(ctx context.Context
 		return nil, err
 	}
 	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Procurement_evaluations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Procurement_lots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -16899,46 +17571,54 @@ func (ec *executionContext) field_Query_procurements_args(ctx context.Context, r
 		return nil, err
 	}
 	args["method"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "budgetMin",
-		func(ctx context.Context, v any) (*int64, error) {
-			return ec.unmarshalOInt642ᚖint64(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["budgetMin"] = arg5
-	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "budgetMax",
-		func(ctx context.Context, v any) (*int64, error) {
-			return ec.unmarshalOInt642ᚖint64(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["budgetMax"] = arg6
-	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
-		func(ctx context.Context, v any) (*int, error) {
-			return ec.unmarshalOInt2ᚖint(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["first"] = arg7
-	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "procedureType",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg8
-	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+	args["procedureType"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "budgetMin",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["budgetMin"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "budgetMax",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["budgetMax"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "order",
 		func(ctx context.Context, v any) (*Order, error) {
 			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["order"] = arg9
+	args["order"] = arg10
 	return args, nil
 }
 
@@ -20389,6 +21069,153 @@ func (ec *executionContext) fieldContext_BodyPayload_body(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BudgetCommitment_commitmentId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_commitmentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommitmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_commitmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BudgetCommitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _BudgetCommitment_amount(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BudgetCommitment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BudgetCommitment_budgetLine(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_budgetLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_budgetLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BudgetCommitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _BudgetCommitment_year(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BudgetCommitment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BudgetCommitment_ada(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_ada(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ADA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_ada(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BudgetCommitment", field, false, false, "String")
+}
+
+func (ec *executionContext) _BudgetCommitment_committedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementCommitment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BudgetCommitment_committedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BudgetCommitment_committedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BudgetCommitment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Checkpoint_origin(ctx context.Context, field graphql.CollectedField, obj *Checkpoint) (ret graphql.Marshaler) {
@@ -33531,16 +34358,16 @@ func (ec *executionContext) fieldContext_Procurement_committed(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Procurement_lots(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+func (ec *executionContext) _Procurement_lotCount(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Procurement_lots(ctx, field)
+			return ec.fieldContext_Procurement_lotCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Lots, nil
+			return obj.LotCount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -33550,8 +34377,8 @@ func (ec *executionContext) _Procurement_lots(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Procurement_lots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Procurement_lotCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Procurement_lotsAwarded(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
@@ -34013,6 +34840,708 @@ func (ec *executionContext) fieldContext_Procurement_decisions(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Procurement_lots(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_lots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Lots(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ProcurementLot) graphql.Marshaler {
+			return ec.marshalNProcurementLot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementLotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_lots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementLot(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_lots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_awards(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_awards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Awards(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ProcurementAward) graphql.Marshaler {
+			return ec.marshalNProcurementAward2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAwardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_awards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementAward(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_awards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_commitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Commitments(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ProcurementCommitment) graphql.Marshaler {
+			return ec.marshalNBudgetCommitment2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementCommitmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_commitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BudgetCommitment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_commitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_evaluations(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_evaluations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Evaluations(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ProcurementEvaluation) graphql.Marshaler {
+			return ec.marshalNProcurementEvaluation2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementEvaluationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_evaluations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementEvaluation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_evaluations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Procurement_appeals(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_appeals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Appeals(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.ProcurementAppeal) graphql.Marshaler {
+			return ec.marshalNProcurementAppeal2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAppealᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_appeals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementAppeal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_appeals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAppeal_appealId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_appealId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppealID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_appealId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_kind(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_awardId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_awardId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_awardId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_evaluationId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_grounds(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_grounds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grounds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_grounds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_status(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_reason(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAppeal_decision(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcurementAppeal().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementAppeal",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAppeal_lodgedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_lodgedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LodgedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_lodgedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProcurementAppeal_decidedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAppeal_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAppeal_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAppeal", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProcurementAward_awardId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_awardId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_awardId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAward", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAward_lotId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_lotId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_lotId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAward", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAward_supplier(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcurementAward().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementAward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAward_value(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAward_valueWithVat(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_valueWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_valueWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementAward",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAward_decision(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcurementAward().Decision(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Decision) graphql.Marshaler {
+			return ec.marshalODecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐDecision(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementAward",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Decision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementAward_adam(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_adam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_adam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAward", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAward_status(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAward", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementAward_awardedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementAward) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementAward_awardedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementAward_awardedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementAward", field, false, false, "Time")
+}
+
 func (ec *executionContext) _ProcurementConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProcurementConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34379,6 +35908,268 @@ func (ec *executionContext) fieldContext_ProcurementEdge_node(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Procurement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementEvaluation_evaluationId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_evaluationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_evaluationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_lotId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_lotId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_lotId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_phase(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_ranking(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_ranking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ranking, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_ranking(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_rejected(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_status(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementEvaluation_evaluatedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementEvaluation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementEvaluation_evaluatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EvaluatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementEvaluation_evaluatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementEvaluation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProcurementLot_lotId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementLot_lotId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LotID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementLot_lotId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementLot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementLot_seq(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementLot_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementLot_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementLot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcurementLot_title(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementLot_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementLot_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementLot", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementLot_value(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementLot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementLot_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementLot_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementLot",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
 		},
 	}
 	return fc, nil
@@ -35662,7 +37453,7 @@ func (ec *executionContext) _Query_procurements(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
+			return ec.Resolvers.Query().Procurements(ctx, fc.Args["buyerBodyId"].(*string), fc.Args["status"].(*string), fc.Args["supplierVatId"].(*string), fc.Args["cpv"].(*string), fc.Args["method"].(*string), fc.Args["procedureType"].(*string), fc.Args["budgetMin"].(*int64), fc.Args["budgetMax"].(*int64), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["order"].(*Order))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ProcurementConnection) graphql.Marshaler {
@@ -42209,7 +44000,7 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId"}
+	fieldsInOrder := [...]string{"ocid", "awardId", "supplierId", "value", "decisionId", "lotId", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42251,6 +44042,20 @@ func (ec *executionContext) unmarshalInputAwardProcurementInput(ctx context.Cont
 				return it, err
 			}
 			it.DecisionID = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
+		case "adam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adam"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADAM = data
 		}
 	}
 	return it, nil
@@ -44351,6 +46156,62 @@ func UnmarshalLodgeAppealInput(ctx context.Context, raw any) (events.LodgeAppeal
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLotInput(ctx context.Context, obj any) (events.Lot, error) {
+	var it events.Lot
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "title", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLotInput unmarshals raw into the LotInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLotInput(ctx context.Context, raw any) (events.Lot, error) {
+	var out events.Lot
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LotInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModerateCommentInput(ctx context.Context, obj any) (events.ModerateComment, error) {
 	var it events.ModerateComment
 	if obj == nil {
@@ -44677,7 +46538,7 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds"}
+	fieldsInOrder := [...]string{"ocid", "title", "description", "buyerBodyId", "department", "budget", "cpv", "method", "decisionIds", "procedureType", "category", "vatRate", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44735,7 +46596,7 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 			it.CPV = data
 		case "method":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
-			data, err := ec.unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx, v)
+			data, err := ec.unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -44747,6 +46608,38 @@ func (ec *executionContext) unmarshalInputPlanProcurementInput(ctx context.Conte
 				return it, err
 			}
 			it.DecisionIDs = data
+		case "procedureType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("procedureType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.PlanProcurementInput().Procedure(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.PlanProcurementInput().Category(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "vatRate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vatRate"))
+			data, err := ec.unmarshalOInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VATRate = data
+		case "adam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adam"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADAM = data
 		}
 	}
 	return it, nil
@@ -45146,7 +47039,7 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items"}
+	fieldsInOrder := [...]string{"ocid", "procedure", "ceiling", "deadline", "documents", "periodStart", "items", "lots", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45202,6 +47095,20 @@ func (ec *executionContext) unmarshalInputPublishTenderInput(ctx context.Context
 				return it, err
 			}
 			it.Items = data
+		case "lots":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lots"))
+			data, err := ec.unmarshalOLotInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLotᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lots = data
+		case "adam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adam"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADAM = data
 		}
 	}
 	return it, nil
@@ -45293,7 +47200,7 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value"}
+	fieldsInOrder := [...]string{"ocid", "bidId", "supplierId", "value", "lotId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45328,6 +47235,13 @@ func (ec *executionContext) unmarshalInputRecordBidInput(ctx context.Context, ob
 				return it, err
 			}
 			it.Value = data
+		case "lotId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lotId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LotID = data
 		}
 	}
 	return it, nil
@@ -45489,7 +47403,7 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected"}
+	fieldsInOrder := [...]string{"ocid", "evaluationId", "lotId", "phase", "ranking", "rejected", "documents"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45540,6 +47454,13 @@ func (ec *executionContext) unmarshalInputRecordEvaluationInput(ctx context.Cont
 				return it, err
 			}
 			it.Rejected = data
+		case "documents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documents"))
+			data, err := ec.unmarshalODocumentInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐDocumentRefᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Documents = data
 		}
 	}
 	return it, nil
@@ -45617,7 +47538,7 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef"}
+	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45652,6 +47573,13 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.InvoiceRef = data
+		case "adam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adam"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADAM = data
 		}
 	}
 	return it, nil
@@ -46569,7 +48497,7 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents"}
+	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46611,6 +48539,13 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 				return it, err
 			}
 			it.Documents = data
+		case "adam":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adam"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ADAM = data
 		}
 	}
 	return it, nil
@@ -48313,6 +50248,64 @@ func (ec *executionContext) _BodyPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "body":
 			out.Values[i] = ec._BodyPayload_body(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var budgetCommitmentImplementors = []string{"BudgetCommitment"}
+
+func (ec *executionContext) _BudgetCommitment(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ProcurementCommitment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, budgetCommitmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BudgetCommitment")
+		case "commitmentId":
+			out.Values[i] = ec._BudgetCommitment_commitmentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._BudgetCommitment_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budgetLine":
+			out.Values[i] = ec._BudgetCommitment_budgetLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._BudgetCommitment_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ada":
+			out.Values[i] = ec._BudgetCommitment_ada(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "committedAt":
+			out.Values[i] = ec._BudgetCommitment_committedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -52612,8 +54605,8 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "lots":
-			out.Values[i] = ec._Procurement_lots(ctx, field, obj)
+		case "lotCount":
+			out.Values[i] = ec._Procurement_lotCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -52697,6 +54690,190 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Procurement_decisions(ctx, field, obj)
 				})
+		case "lots":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_lots(ctx, field, obj)
+				})
+		case "awards":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_awards(ctx, field, obj)
+				})
+		case "commitments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_commitments(ctx, field, obj)
+				})
+		case "evaluations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_evaluations(ctx, field, obj)
+				})
+		case "appeals":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_appeals(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procurementAppealImplementors = []string{"ProcurementAppeal"}
+
+func (ec *executionContext) _ProcurementAppeal(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ProcurementAppeal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementAppealImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementAppeal")
+		case "appealId":
+			out.Values[i] = ec._ProcurementAppeal_appealId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ProcurementAppeal_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardId":
+			out.Values[i] = ec._ProcurementAppeal_awardId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "evaluationId":
+			out.Values[i] = ec._ProcurementAppeal_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "grounds":
+			out.Values[i] = ec._ProcurementAppeal_grounds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ProcurementAppeal_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._ProcurementAppeal_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcurementAppeal_decision(ctx, field, obj)
+				})
+		case "lodgedAt":
+			out.Values[i] = ec._ProcurementAppeal_lodgedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._ProcurementAppeal_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procurementAwardImplementors = []string{"ProcurementAward"}
+
+func (ec *executionContext) _ProcurementAward(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ProcurementAward) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementAwardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementAward")
+		case "awardId":
+			out.Values[i] = ec._ProcurementAward_awardId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lotId":
+			out.Values[i] = ec._ProcurementAward_lotId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcurementAward_supplier(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._ProcurementAward_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valueWithVat":
+			out.Values[i] = ec._ProcurementAward_valueWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcurementAward_decision(ctx, field, obj)
+				})
+		case "adam":
+			out.Values[i] = ec._ProcurementAward_adam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ProcurementAward_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardedAt":
+			out.Values[i] = ec._ProcurementAward_awardedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52902,6 +55079,117 @@ func (ec *executionContext) _ProcurementEdge(ctx context.Context, sel ast.Select
 		case "node":
 			out.Values[i] = ec._ProcurementEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procurementEvaluationImplementors = []string{"ProcurementEvaluation"}
+
+func (ec *executionContext) _ProcurementEvaluation(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ProcurementEvaluation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementEvaluationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementEvaluation")
+		case "evaluationId":
+			out.Values[i] = ec._ProcurementEvaluation_evaluationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lotId":
+			out.Values[i] = ec._ProcurementEvaluation_lotId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phase":
+			out.Values[i] = ec._ProcurementEvaluation_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ranking":
+			out.Values[i] = ec._ProcurementEvaluation_ranking(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ProcurementEvaluation_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ProcurementEvaluation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "evaluatedAt":
+			out.Values[i] = ec._ProcurementEvaluation_evaluatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procurementLotImplementors = []string{"ProcurementLot"}
+
+func (ec *executionContext) _ProcurementLot(ctx context.Context, sel ast.SelectionSet, obj *readmodel.ProcurementLot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementLotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementLot")
+		case "lotId":
+			out.Values[i] = ec._ProcurementLot_lotId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seq":
+			out.Values[i] = ec._ProcurementLot_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ProcurementLot_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ProcurementLot_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -55639,6 +57927,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBudgetCommitment2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementCommitmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ProcurementCommitment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBudgetCommitment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementCommitment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBudgetCommitment2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementCommitment(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementCommitment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BudgetCommitment!")
+		return graphql.Null
+	}
+	return ec._BudgetCommitment(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCancelMeetingInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐCancelMeeting(ctx context.Context, v any) (events.CancelMeeting, error) {
 	res, err := ec.unmarshalInputCancelMeetingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -56438,6 +58750,11 @@ func (ec *executionContext) unmarshalNLodgeAppealInput2githubᚗcomᚋpnyxᚑciv
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLot(ctx context.Context, v any) (events.Lot, error) {
+	res, err := ec.unmarshalInputLotInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Meeting!")
@@ -56875,6 +59192,54 @@ func (ec *executionContext) marshalNProcurement2ᚖgithubᚗcomᚋpnyxᚑcivic�
 	return ec._Procurement(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNProcurementAppeal2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAppealᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ProcurementAppeal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcurementAppeal2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAppeal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcurementAppeal2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAppeal(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementAppeal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementAppeal!")
+		return graphql.Null
+	}
+	return ec._ProcurementAppeal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcurementAward2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAwardᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ProcurementAward) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcurementAward2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAward(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcurementAward2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementAward(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementAward) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementAward!")
+		return graphql.Null
+	}
+	return ec._ProcurementAward(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProcurementConnection2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐProcurementConnection(ctx context.Context, sel ast.SelectionSet, v *ProcurementConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ProcurementConnection!")
@@ -56945,6 +59310,54 @@ func (ec *executionContext) marshalNProcurementEdge2ᚖgithubᚗcomᚋpnyxᚑciv
 		return graphql.Null
 	}
 	return ec._ProcurementEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcurementEvaluation2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementEvaluationᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ProcurementEvaluation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcurementEvaluation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementEvaluation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcurementEvaluation2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementEvaluation(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementEvaluation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementEvaluation!")
+		return graphql.Null
+	}
+	return ec._ProcurementEvaluation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcurementLot2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementLotᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.ProcurementLot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcurementLot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementLot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcurementLot2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementLot(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementLot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementLot!")
+		return graphql.Null
+	}
+	return ec._ProcurementLot(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProcurementPayload2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐWritten(ctx context.Context, sel ast.SelectionSet, v *model.Written) graphql.Marshaler {
@@ -57422,21 +59835,6 @@ func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyx�
 }
 
 func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMemberRole(ctx context.Context, sel ast.SelectionSet, v events.MemberRole) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
-	}
-	return res
-}
-
-func (ec *executionContext) unmarshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, v any) (events.ProcurementMethod, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := events.ProcurementMethod(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, sel ast.SelectionSet, v events.ProcurementMethod) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -58179,6 +60577,23 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) unmarshalOLotInput2ᚕgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLotᚄ(ctx context.Context, v any) ([]events.Lot, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]events.Lot, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLotInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐLot(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOMeeting2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐMeeting(ctx context.Context, sel ast.SelectionSet, v *model.Meeting) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58290,6 +60705,19 @@ func (ec *executionContext) marshalORequest2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpny
 		return graphql.Null
 	}
 	return ec._Request(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, v any) (events.ProcurementMethod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := events.ProcurementMethod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐProcurementMethod(ctx context.Context, sel ast.SelectionSet, v events.ProcurementMethod) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐQuestionType(ctx context.Context, v any) (events.QuestionType, error) {

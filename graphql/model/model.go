@@ -136,8 +136,9 @@ func (d *Decision) GlobalID() string { return "decision-" + d.ID }
 type Procurement struct {
 	readmodel.Procurement
 	At       *readmodel.Point
-	BidList  []readmodel.Bid     // as of At
-	Payments []readmodel.Payment // as of At
+	BidList  []readmodel.Bid             // as of At
+	Payments []readmodel.Payment         // as of At
+	Steps    *readmodel.ProcurementSteps // as of At
 }
 
 func (p *Procurement) GlobalID() string { return "procurement-" + p.OCID }
@@ -251,6 +252,9 @@ func (c *Consultation) CommentCount() int { return c.Consultation.Comments }
 
 // BidCount is how many bids the process received.
 func (p *Procurement) BidCount() int { return p.Bids }
+
+// LotCount is how many lots the tender has.
+func (p *Procurement) LotCount() int { return p.Lots }
 
 // Minutes are a meeting's minutes now or as of a point, with their
 // versions and decisions then.

@@ -174,6 +174,7 @@ var viewBuilders = map[string]func(f *entityFold) any{
 			v.Paid.Cents += p.Amount.Cents // recountPaid
 		}
 		v.setPaidCurrency()
+		v.Steps = procurementStepsOf(f)
 		return v
 	},
 	"supplier": func(f *entityFold) any { return &SupplierView{rowOf(f, suppliers, f.id).Supplier} },
@@ -247,11 +248,13 @@ type DecisionView struct {
 	Reissues []DecisionReissue `json:"reissues"`
 }
 
-// ProcurementView is a contracting process with its bids and payments.
+// ProcurementView is a contracting process with its bids, payments and
+// its steps under ν. 4412/2016.
 type ProcurementView struct {
 	Procurement
-	BidList  []Bid     `json:"bid_list"`
-	Payments []Payment `json:"payments"`
+	BidList  []Bid            `json:"bid_list"`
+	Payments []Payment        `json:"payments"`
+	Steps    ProcurementSteps `json:"steps"`
 }
 
 // SupplierView is a supplier.

@@ -42,18 +42,27 @@ var datasetQueries = map[string]string{
 		FROM decision_versions ORDER BY decision_id, version`,
 	"procurements": `SELECT ocid, title, description, buyer_body_id, department, method, status, budget_cents,
 		budget_currency, procedure, ceiling_cents, ceiling_currency, tender_period_start, deadline, bids, planned_at,
-		tender_published_at, cancelled_reason, closed_at, imported FROM procurements ORDER BY ocid`,
+		tender_published_at, cancelled_reason, closed_at, imported, procedure_type, category, vat_rate_bp, budget_with_vat_cents,
+		committed_cents, lots, lots_awarded, appeals_pending, direct_award_limit_cents, direct_award_limit_basis,
+		modification_limit_percent, adam, tender_adam FROM procurements ORDER BY ocid`,
 	"tender_items": `SELECT ocid, seq, item_id, description, cpv, quantity, unit, unit_value_cents, unit_value_currency
 		FROM tender_items ORDER BY ocid, seq`,
 	"procurement_cpv": `SELECT ocid, seq, cpv FROM procurement_cpv ORDER BY ocid, seq`,
-	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at, status, status_reason
+	"bids": `SELECT ocid, bid_id, supplier_vat_id, value_cents, value_currency, received_at, status, status_reason, lot_id
 		FROM bids ORDER BY ocid, bid_id`,
-	"awards": `SELECT ocid, ocid || '-' || award_id AS award_id, supplier_vat_id, awarded_cents AS value_cents,
-		awarded_currency AS value_currency, award_decision_id AS decision_id, awarded_at
-		FROM procurements WHERE awarded_at IS NOT NULL ORDER BY ocid`,
+	"awards": `SELECT ocid, ocid || '-' || award_id AS award_id, lot_id, supplier_vat_id, value_cents, value_currency,
+		value_with_vat_cents, decision_id, adam, status, awarded_at FROM procurement_awards ORDER BY ocid, award_id`,
 	"contracts": `SELECT ocid, contract_id, ocid || '-' || award_id AS award_id, supplier_vat_id, contract_cents AS value_cents,
 		contract_currency AS value_currency, contract_start AS period_start, contract_end AS period_end,
-		signed_at, paid_cents FROM procurements WHERE contract_id <> '' ORDER BY ocid`,
+		signed_at, paid_cents, contract_with_vat_cents AS value_with_vat_cents, contract_adam AS adam
+		FROM procurements WHERE contract_id <> '' ORDER BY ocid`,
+	"procurement_lots": `SELECT ocid, seq, lot_id, title, value_cents, value_currency FROM procurement_lots ORDER BY ocid, seq`,
+	"budget_commitments": `SELECT ocid, commitment_id, amount_cents, amount_currency, budget_line, year, ada, committed_at
+		FROM procurement_commitments ORDER BY ocid, commitment_id`,
+	"evaluations": `SELECT ocid, evaluation_id, lot_id, phase, ranking, rejected, status, evaluated_at
+		FROM procurement_evaluations ORDER BY ocid, evaluation_id`,
+	"appeals": `SELECT ocid, appeal_id, kind, CASE award_id WHEN '' THEN '' ELSE ocid || '-' || award_id END AS award_id, evaluation_id, grounds, status, reason, decision_id, lodged_at, decided_at
+		FROM procurement_appeals ORDER BY ocid, appeal_id`,
 	"contract_amendments": `SELECT ocid, seq, value_cents, value_currency, period_start, period_end, reason, decision_id,
 		amended_at FROM contract_amendments ORDER BY ocid, seq`,
 	"tender_amendments": `SELECT ocid, seq, ceiling_cents, ceiling_currency, deadline, reason, decision_id, amended_at

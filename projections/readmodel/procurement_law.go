@@ -3,6 +3,7 @@ package readmodel
 import (
 	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -335,6 +336,53 @@ func (s *Snapshot) ProcurementAppeals(ctx context.Context, ocid string) ([]Procu
 			a.LodgedAt, a.DecidedAt = parseTime(lodged), parseTime(decided)
 			return a, err
 		})
+}
+
+// ProcurementSteps are a process's steps under ν. 4412/2016, each list in
+// the order its query above returns.
+type ProcurementSteps struct {
+	Lots        []ProcurementLot        `json:"lots"`
+	Awards      []ProcurementAward      `json:"awards"`
+	Commitments []ProcurementCommitment `json:"commitments"`
+	Evaluations []ProcurementEvaluation `json:"evaluations"`
+	Appeals     []ProcurementAppeal     `json:"appeals"`
+}
+
+// procurementStepsOf returns the steps a fold holds, in the queries' order.
+func procurementStepsOf(f *entityFold) ProcurementSteps {
+	var s ProcurementSteps
+	for _, r := range rowsOf(f, procurementLots) {
+		s.Lots = append(s.Lots, r.ProcurementLot)
+	}
+	slices.SortFunc(s.Lots, func(a, b ProcurementLot) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, r := range rowsOf(f, procurementAwards) {
+		s.Awards = append(s.Awards, r.ProcurementAward)
+	}
+	slices.SortFunc(s.Awards, func(a, b ProcurementAward) int { return strings.Compare(a.AwardID, b.AwardID) })
+	for _, r := range rowsOf(f, procurementCommitments) {
+		s.Commitments = append(s.Commitments, r.ProcurementCommitment)
+	}
+	slices.SortFunc(s.Commitments, func(a, b ProcurementCommitment) int { return strings.Compare(a.CommitmentID, b.CommitmentID) })
+	for _, r := range rowsOf(f, procurementEvaluations) {
+		e := r.ProcurementEvaluation
+		e.Ranking, e.Rejected = strings.Fields(r.ranking), strings.Fields(r.rejected)
+		s.Evaluations = append(s.Evaluations, e)
+	}
+	slices.SortFunc(s.Evaluations, func(a, b ProcurementEvaluation) int { return strings.Compare(a.EvaluationID, b.EvaluationID) })
+	for _, r := range rowsOf(f, procurementAppeals) {
+		s.Appeals = append(s.Appeals, r.ProcurementAppeal)
+	}
+	slices.SortFunc(s.Appeals, func(a, b ProcurementAppeal) int { return strings.Compare(a.AppealID, b.AppealID) })
+	s.Lots, s.Awards, s.Commitments = nonNil(s.Lots), nonNil(s.Awards), nonNil(s.Commitments)
+	s.Evaluations, s.Appeals = nonNil(s.Evaluations), nonNil(s.Appeals)
+	return s
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // perProcess runs a query of one process's rows.

@@ -139,6 +139,7 @@ type ProcurementFilter struct {
 	SupplierVATID string
 	CPV           string // a CPV code, or a prefix of its digits such as "4523"
 	Method        string
+	ProcedureType string // a procedure of ν. 4412/2016, such as direct_award
 	Planned       TimeRange
 	Budget        MoneyRange
 	Awarded       MoneyRange
@@ -238,6 +239,7 @@ func (s *Snapshot) Procurements(ctx context.Context, f ProcurementFilter) (List[
 	q.eq("status", f.Status)
 	q.eq("supplier_vat_id", f.SupplierVATID)
 	q.eq("method", f.Method)
+	q.eq("procedure_type", f.ProcedureType)
 	q.timeRange("planned_at", f.Planned)
 	q.moneyRange("budget_cents", f.Budget)
 	q.moneyRange("awarded_cents", f.Awarded)
