@@ -109,6 +109,10 @@ type ProcurementContractSigned struct {
 	// Schema 2: the value with VAT (Value is net) and the contract's ΑΔΑΜ.
 	ValueWithVAT Money  `json:"value_with_vat,omitzero"`
 	ADAM         string `json:"adam,omitempty"`
+	// Schema 3: the award the contract carries out, each award its own
+	// contract; empty before it, when the process had one contract for
+	// its awards.
+	AwardID string `json:"award_id"`
 }
 
 // ProcurementContractAmended records a change of the contract's value or
@@ -120,6 +124,9 @@ type ProcurementContractAmended struct {
 	DecisionID string         `json:"decision_id"`
 	// Schema 2: the value with VAT.
 	ValueWithVAT Money `json:"value_with_vat,omitzero"`
+	// Schema 3: the contract amended; empty before it, when a process had
+	// one contract.
+	ContractID string `json:"contract_id"`
 }
 
 // ProcurementPaymentMade records a payment against an invoice.
@@ -128,6 +135,7 @@ type ProcurementPaymentMade struct {
 	Amount     Money  `json:"amount"`
 	InvoiceRef string `json:"invoice_ref"`
 	ADAM       string `json:"adam,omitempty"` // schema 2
+	ContractID string `json:"contract_id"`    // schema 3; empty: the process's one contract
 }
 
 // ProcurementCancelled records that the process stopped before completion.
@@ -162,12 +170,15 @@ func init() {
 	Register[ProcurementAwarded]("procurement", 3, "The process or one lot was awarded, under an award id, to a supplier with a valid bid for a value (net and with VAT) within the ceiling, by a decision.")
 	RegisterUpcaster("procurement.awarded", 1, upcastAddFields("procurement.awarded", map[string]any{"award_id": FirstAwardID}))
 	RegisterUpcaster("procurement.awarded", 2, upcastAddFields("procurement.awarded", map[string]any{"lot_id": ""}))
-	Register[ProcurementContractSigned]("procurement", 2, "The contract with the awarded supplier was signed, with its value (net and with VAT), period and ΑΔΑΜ.")
+	Register[ProcurementContractSigned]("procurement", 3, "The contract carrying out one award was signed with its supplier, with its value (net and with VAT), period and ΑΔΑΜ.")
 	RegisterUpcaster("procurement.contract_signed", 1, upcastAddFields("procurement.contract_signed", map[string]any{}))
-	Register[ProcurementContractAmended]("procurement", 2, "The contract's value (net and with VAT) or period was changed by a decision, with the reason.")
+	RegisterUpcaster("procurement.contract_signed", 2, upcastAddFields("procurement.contract_signed", map[string]any{"award_id": ""}))
+	Register[ProcurementContractAmended]("procurement", 3, "A contract's value (net and with VAT) or period was changed by a decision, with the reason.")
 	RegisterUpcaster("procurement.contract_amended", 1, upcastAddFields("procurement.contract_amended", map[string]any{}))
-	Register[ProcurementPaymentMade]("procurement", 2, "A payment against an invoice was made under the contract, with its ΑΔΑΜ.")
+	RegisterUpcaster("procurement.contract_amended", 2, upcastAddFields("procurement.contract_amended", map[string]any{"contract_id": ""}))
+	Register[ProcurementPaymentMade]("procurement", 3, "A payment against an invoice was made under a contract, with its ΑΔΑΜ.")
 	RegisterUpcaster("procurement.payment_made", 1, upcastAddFields("procurement.payment_made", map[string]any{}))
+	RegisterUpcaster("procurement.payment_made", 2, upcastAddFields("procurement.payment_made", map[string]any{"contract_id": ""}))
 	Register[ProcurementCancelled]("procurement", 1, "The process was cancelled before completion, with the reason.")
 	Register[ProcurementCompleted]("procurement", 1, "The contract was carried out and the process closed.")
 	RegisterDecider(ProcurementDecider)
@@ -249,11 +260,13 @@ type AwardProcurement struct {
 	At         time.Time
 }
 
-// SignContract records the contract with the awarded supplier, for at most
-// the awarded value.
+// SignContract records the contract carrying out award AwardID, with its
+// supplier, for at most the awarded value. AwardID may be left out when
+// one award is without a contract.
 type SignContract struct {
 	OCID       string
 	ContractID string
+	AwardID    string
 	Value      Money
 	Period     ContractPeriod
 	Documents  []DocumentRef
@@ -261,10 +274,12 @@ type SignContract struct {
 	At         time.Time
 }
 
-// AmendContract changes the contract's value and/or period, by decision
-// DecisionID. A nil NewValue or NewPeriod keeps the current one.
+// AmendContract changes contract ContractID's value and/or period, by
+// decision DecisionID. A nil NewValue or NewPeriod keeps the current one.
+// ContractID may be left out when the process has one contract.
 type AmendContract struct {
 	OCID       string
+	ContractID string
 	NewValue   *Money
 	NewPeriod  *ContractPeriod
 	Reason     string
@@ -272,10 +287,12 @@ type AmendContract struct {
 	At         time.Time
 }
 
-// RecordPayment records a payment; all payments together may not exceed
-// the contract's value.
+// RecordPayment records a payment under contract ContractID (which may be
+// left out when the process has one); all payments under a contract
+// together may not exceed its value.
 type RecordPayment struct {
 	OCID       string
+	ContractID string
 	PaymentID  string
 	Amount     Money
 	InvoiceRef string
@@ -397,20 +414,31 @@ type ProcurementState struct {
 	AwardID     string
 	Supplier    string // the awarded supplier's VAT id
 	Awarded     Money
-	ContractID  string
-	Contract    Money // the contract's current value
-	Period      ContractPeriod
+	ContractID  string // the latest contract signed
+	Contract    Money  // the contracts' current value together
 	Paid        Money
 	Payments    map[string]Money // by payment id
+	Contracts   map[string]ProcurementContract
 	// Under ν. 4412/2016 (Law nil outside it):
-	Law              *ProcurementLaw
-	Lots             []Lot
-	Awards           map[string]ProcurementAward // by award id
-	Commitments      map[string]Money            // by commitment id, with VAT
-	Committed        Money
-	Evaluations      map[string]ProcurementEvaluation
-	Appeals          map[string]ProcurementAppeal
-	OriginalContract Money // the contract's value when signed
+	Law         *ProcurementLaw
+	Lots        []Lot
+	Awards      map[string]ProcurementAward // by award id
+	Commitments map[string]Money            // by commitment id, with VAT
+	Committed   Money
+	Evaluations map[string]ProcurementEvaluation
+	Appeals     map[string]ProcurementAppeal
+}
+
+// ProcurementContract is a contract as recorded: the award it carries out
+// (empty for the one contract of a process recorded before each award had
+// its own), its value now and when signed, its period and what was paid
+// under it.
+type ProcurementContract struct {
+	AwardID  string
+	Value    Money
+	Original Money
+	Period   ContractPeriod
+	Paid     Money
 }
 
 // Exists reports whether the process was planned.
@@ -449,10 +477,21 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 			s.Stage = ProcurementStageAwarded
 		}
 	case ProcurementContractSigned:
-		s.Stage, s.ContractID, s.Contract, s.Period = ProcurementStageContract, e.ContractID, e.Value, e.Period
-		s.OriginalContract = e.Value
+		s.Stage, s.ContractID = ProcurementStageContract, e.ContractID
+		s.Contracts = cloneOrMake(s.Contracts)
+		s.Contracts[e.ContractID] = ProcurementContract{AwardID: e.AwardID, Value: e.Value, Original: e.Value, Period: e.Period,
+			Paid: Money{Currency: e.Value.Currency}}
+		s.Contract = Money{Cents: s.Contract.Cents + e.Value.Cents, Currency: e.Value.Currency}
 	case ProcurementContractAmended:
-		s.Contract, s.Period = e.Value, e.Period
+		id := s.contractOf(e.ContractID)
+		c, ok := s.Contracts[id]
+		if !ok {
+			break // an amendment of no contract changes nothing
+		}
+		s.Contracts = maps.Clone(s.Contracts)
+		s.Contract.Cents += e.Value.Cents - c.Value.Cents
+		c.Value, c.Period = e.Value, e.Period
+		s.Contracts[id] = c
 	case ProcurementPaymentMade:
 		s.Payments = maps.Clone(s.Payments)
 		if s.Payments == nil {
@@ -460,6 +499,13 @@ func evolveProcurement(s ProcurementState, p Payload) ProcurementState {
 		}
 		s.Payments[e.PaymentID] = e.Amount
 		s.Paid.Cents += e.Amount.Cents
+		if id := s.contractOf(e.ContractID); id != "" {
+			if c, ok := s.Contracts[id]; ok {
+				s.Contracts = maps.Clone(s.Contracts)
+				c.Paid.Cents += e.Amount.Cents
+				s.Contracts[id] = c
+			}
+		}
 	case ProcurementCancelled:
 		s.Stage = ProcurementStageCancelled
 	case ProcurementCompleted:

@@ -201,19 +201,21 @@ func (s ProcurementState) awardUnderLaw(c AwardProcurement, vat string, withVAT 
 	return Errorf(CodeConflict, "procurement %s: no evaluation by the committee ranks a valid bid of supplier %s; record the committee's minutes first", c.OCID, vat)
 }
 
-// modificationUnderLaw refuses a contract value that raises the original
-// by more than the law's share, and one that the commitments do not cover.
-func (s ProcurementState) modificationUnderLaw(ocid string, value Money) error {
-	if s.Law == nil || value.Cents <= s.OriginalContract.Cents {
+// modificationUnderLaw refuses a value of contract id (ct) that raises its
+// original by more than the law's share, and one that leaves the
+// process's contracts together beyond what the commitments cover.
+func (s ProcurementState) modificationUnderLaw(ocid, id string, ct ProcurementContract, value Money) error {
+	if s.Law == nil || value.Cents <= ct.Original.Cents {
 		return nil
 	}
 	m := s.Law.Thresholds.Modification
-	if (value.Cents-s.OriginalContract.Cents)*100 > int64(m.Percent)*s.OriginalContract.Cents {
-		return Errorf(CodeConflict, "procurement %s: the new value %s raises the original %s by more than %d%% (%s); beyond it a new procedure is needed",
-			ocid, value, s.OriginalContract, m.Percent, m.LegalBasis)
+	if (value.Cents-ct.Original.Cents)*100 > int64(m.Percent)*ct.Original.Cents {
+		return Errorf(CodeConflict, "procurement %s: the new value %s raises the original %s of contract %s by more than %d%% (%s); beyond it a new procedure is needed",
+			ocid, value, ct.Original, id, m.Percent, m.LegalBasis)
 	}
-	if gross := s.withVAT(value); s.Committed.Cents < gross.Cents {
-		return Errorf(CodeConflict, "procurement %s: the budget commitments of %s do not cover the new value of %s with VAT; record a commitment first",
+	total := Money{Cents: s.Contract.Cents - ct.Value.Cents + value.Cents, Currency: value.Currency}
+	if gross := s.withVAT(total); s.Committed.Cents < gross.Cents {
+		return Errorf(CodeConflict, "procurement %s: the budget commitments of %s do not cover the contracts' new value of %s with VAT; record a commitment first",
 			ocid, Money{Cents: s.Committed.Cents, Currency: gross.Currency}, gross)
 	}
 	return nil

@@ -31,6 +31,12 @@ func lawAward(id, lot, vat string, cents int64) AwardProcurement {
 	return AwardProcurement{OCID: psOCID, AwardID: id, LotID: lot, SupplierID: vat, Value: EUR(cents), DecisionID: "45-2026", At: psDay(35)}
 }
 
+func lawSign(id, award string, cents int64) SignContract {
+	c := psSign(cents)
+	c.ContractID, c.AwardID = id, award
+	return c
+}
+
 func lawRun(t *testing.T, cmds ...Command) []Payload {
 	t.Helper()
 	return psProcurement(t, cmds...)
@@ -78,12 +84,19 @@ func TestProcurementUnderLaw(t *testing.T) {
 			lawAward("aw-2", "2", psOther, 18_000_00),
 			LodgeAppeal{OCID: psOCID, AppealID: "ap-1", Kind: AppealObjection, AwardID: "aw-2", Grounds: "Η προσφορά δεν πληροί τις τεχνικές προδιαγραφές.", At: psDay(36)},
 			DecideAppeal{OCID: psOCID, AppealID: "ap-1", Outcome: AppealDismissed, Reason: "Αβάσιμη.", DecisionID: "80-2026", At: psDay(38)},
-			psSign(37_000_00),
-			AmendContract{OCID: psOCID, NewValue: new(EUR(40_000_00)), Reason: "Συμπληρωματική ποσότητα", DecisionID: "80-2026", At: psDay(50)})
+			lawSign("c-1", "aw-1", 19_000_00), lawSign("c-2", "aw-2", 18_000_00),
+			AmendContract{OCID: psOCID, ContractID: "c-1", NewValue: new(EUR(20_500_00)), Reason: "Συμπληρωματική ποσότητα", DecisionID: "80-2026", At: psDay(50)},
+			RecordPayment{OCID: psOCID, ContractID: "c-2", PaymentID: "p-1", Amount: EUR(18_000_00), InvoiceRef: "ΤΠΥ-1", At: psDay(60)})
 		s := ProcurementDecider.Fold(evs...)
+		c1, c2 := s.Contracts["c-1"], s.Contracts["c-2"]
 		if s.Stage != ProcurementStageContract || s.Awarded != EUR(37_000_00) || s.Bids["b3"].Status != BidDisqualified ||
-			s.OriginalContract != EUR(37_000_00) || s.Contract != EUR(40_000_00) || len(s.Awards) != 2 {
+			s.Contract != EUR(38_500_00) || len(s.Awards) != 2 || len(s.Contracts) != 2 ||
+			c1.AwardID != "aw-1" || c1.Original != EUR(19_000_00) || c1.Value != EUR(20_500_00) || c1.Paid.Cents != 0 ||
+			c2.AwardID != "aw-2" || c2.Value != EUR(18_000_00) || c2.Paid != EUR(18_000_00) {
 			t.Fatalf("state = %+v", s)
+		}
+		if a := evs[len(evs)-2].(ProcurementContractAmended); a.ContractID != "c-1" {
+			t.Fatalf("amendment = %+v", a)
 		}
 		psRoundTrip(t, evs...)
 	})
@@ -126,6 +139,12 @@ func TestProcurementLawRefusals(t *testing.T) {
 	awarded := append(evaluated[:len(evaluated):len(evaluated)], psDecide(t, ProcurementDecider, evaluated, facts, lawAward("aw-1", "1", psVAT, 19_000_00))...)
 	appealed := append(awarded[:len(awarded):len(awarded)], psDecide(t, ProcurementDecider, awarded, facts,
 		LodgeAppeal{OCID: psOCID, AppealID: "ap-1", Kind: AppealObjection, EvaluationID: "ev-1", Grounds: "Λάθος βαθμολογία.", At: psDay(36)})...)
+	lotsAwarded := lawRun(t, lawPlan(ProcedureOpen, 50_000_00), lawCommit("aay-1", 49_600_00), lawTender(40_000_00, lots...),
+		RecordBid{OCID: psOCID, BidID: "b1", SupplierID: psVAT, Value: EUR(19_000_00), LotID: "1", At: psDay(10)},
+		RecordBid{OCID: psOCID, BidID: "b2", SupplierID: psOther, Value: EUR(18_000_00), LotID: "2", At: psDay(11)},
+		lawEval("ev-1", "1", "b1"), lawEval("ev-2", "2", "b2"), lawAward("aw-1", "1", psVAT, 19_000_00), lawAward("aw-2", "2", psOther, 18_000_00))
+	oneContract := append(lotsAwarded[:len(lotsAwarded):len(lotsAwarded)], psDecide(t, ProcurementDecider, lotsAwarded, facts, lawSign("c-1", "aw-1", 19_000_00))...)
+	twoContracts := append(oneContract[:len(oneContract):len(oneContract)], psDecide(t, ProcurementDecider, oneContract, facts, lawSign("c-2", "aw-2", 18_000_00))...)
 	contracted := direct(30_000_00, lawCommit("aay-1", 37_200_00), lawTender(30_000_00), psBid("b1", psVAT, 29_000_00, psDay(10)),
 		lawAward("", "", psVAT, 29_000_00), psSign(29_000_00))
 
@@ -166,6 +185,23 @@ func TestProcurementLawRefusals(t *testing.T) {
 		{name: "signing while an appeal is pending is refused", given: direct(30_000_00, lawCommit("aay-1", 37_200_00), lawTender(30_000_00), psBid("b1", psVAT, 29_000_00, psDay(10)),
 			lawAward("", "", psVAT, 29_000_00), LodgeAppeal{OCID: psOCID, AppealID: "ap-1", Kind: AppealObjection, AwardID: FirstAwardID, Grounds: "g", At: psDay(36)}),
 			facts: facts, cmd: psSign(29_000_00), code: CodeConflict},
+		{name: "a contract naming no award when two await theirs is invalid", given: lotsAwarded, facts: facts, cmd: psSign(18_000_00), code: CodeInvalid},
+		{name: "a contract for an unknown award is not found", given: lotsAwarded, facts: facts, cmd: lawSign("c-1", "aw-9", 18_000_00), code: CodeNotFound},
+		{name: "a contract above its own award's value is refused, though within the awards together", given: lotsAwarded, facts: facts,
+			cmd: lawSign("c-2", "aw-2", 18_000_01), code: CodeConflict},
+		{name: "a second contract for one award is refused", given: oneContract, facts: facts, cmd: lawSign("c-9", "aw-1", 1_00), code: CodeConflict},
+		{name: "a contract id signed twice is refused", given: oneContract, facts: facts, cmd: lawSign("c-1", "aw-2", 1_00), code: CodeConflict},
+		{name: "a contract while an appeal against its lot's evaluation is pending is refused", given: append(lotsAwarded[:len(lotsAwarded):len(lotsAwarded)],
+			ProcurementAppealLodged{AppealID: "ap-2", Kind: AppealRecourse, EvaluationID: "ev-2", Grounds: "g"}), facts: facts, cmd: lawSign("c-2", "aw-2", 18_000_00), code: CodeConflict},
+		{name: "a payment naming no contract when the process has two is invalid", given: twoContracts, facts: facts, cmd: psPay("p-1", 1_00), code: CodeInvalid},
+		{name: "a payment under an unknown contract is not found", given: twoContracts, facts: facts,
+			cmd: func() Command { c := psPay("p-1", 1_00); c.ContractID = "c-9"; return c }(), code: CodeNotFound},
+		{name: "a payment beyond its contract's value is refused, though within the contracts together", given: twoContracts, facts: facts,
+			cmd: func() Command { c := psPay("p-1", 18_000_01); c.ContractID = "c-2"; return c }(), code: CodeConflict},
+		{name: "an amendment naming no contract when the process has two is invalid", given: twoContracts, facts: facts,
+			cmd: AmendContract{OCID: psOCID, NewValue: new(EUR(19_500_00)), Reason: "r", DecisionID: "80-2026", At: psDay(50)}, code: CodeInvalid},
+		{name: "a modification over 10% of its own contract's original value is refused", given: twoContracts, facts: facts,
+			cmd: AmendContract{OCID: psOCID, ContractID: "c-2", NewValue: new(EUR(18_000_00 + 1_800_01)), Reason: "r", DecisionID: "80-2026", At: psDay(50)}, code: CodeConflict},
 		{name: "a modification over 10% of the original value is refused: a new procedure is needed", given: contracted, facts: facts,
 			cmd: AmendContract{OCID: psOCID, NewValue: new(EUR(29_000_00 + 2_900_01)), Reason: "r", DecisionID: "80-2026", At: psDay(50)}, code: CodeConflict},
 		{name: "a modification within the limit but beyond the commitments is refused", given: contracted, facts: facts,

@@ -1,6 +1,11 @@
 package events
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
 
 // ProcurementDecider holds the rules of contracting processes.
 var ProcurementDecider = Decider[ProcurementState]{
@@ -93,21 +98,35 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if err := optionalADAM(c.ADAM, ADAMContract); err != nil {
 			return nil, err
 		}
-		if err := s.requireStage(c.OCID, "sign its contract", ProcurementStageAwarded); err != nil {
+		if c.AwardID != "" {
+			if err := ValidateID("award id", c.AwardID); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.requireStage(c.OCID, "sign a contract", ProcurementStageAwarded, ProcurementStageContract); err != nil {
 			return nil, err
 		}
-		if id, ok := s.pendingAppeal(func(ProcurementAppeal) bool { return true }); ok {
-			return nil, Errorf(CodeConflict, "procurement %s: appeal %s is pending; it suspends the award and no contract may be signed until it is decided", c.OCID, id)
+		if _, dup := s.Contracts[c.ContractID]; dup {
+			return nil, Errorf(CodeConflict, "procurement %s: contract %s is already signed", c.OCID, c.ContractID)
+		}
+		awardID, award, err := s.awardToContract(c.AwardID)
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := s.pendingAppeal(func(a ProcurementAppeal) bool {
+			return a.AwardID == awardID || a.EvaluationID != "" && s.Evaluations[a.EvaluationID].LotID == award.LotID
+		}); ok {
+			return nil, Errorf(CodeConflict, "procurement %s: appeal %s is pending; it suspends award %s and no contract may carry it out until it is decided", c.OCID, id, awardID)
 		}
 		if err := s.amount("contract value", c.Value); err != nil {
 			return nil, err
 		}
-		if c.Value.Cents > s.Awarded.Cents {
-			return nil, Errorf(CodeConflict, "procurement %s: the contract value %s exceeds the awarded %s", c.OCID, c.Value, s.Awarded)
+		if c.Value.Cents > award.Value.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the contract value %s exceeds the %s of award %s", c.OCID, c.Value, award.Value, awardID)
 		}
 		p := ContractPeriod{Start: c.Period.Start.UTC(), End: c.Period.End.UTC()}
 		return []Payload{ProcurementContractSigned{ContractID: c.ContractID, Value: c.Value, Period: p, Documents: c.Documents,
-			ValueWithVAT: s.withVAT(c.Value), ADAM: c.ADAM}}, nil
+			ValueWithVAT: s.withVAT(c.Value), ADAM: c.ADAM, AwardID: awardID}}, nil
 	case AmendContract:
 		return decideAmendContract(s, c, f)
 	case RecordPayment:
@@ -132,11 +151,15 @@ func decideProcurement(s ProcurementState, c Command, f Facts) ([]Payload, error
 		if _, dup := s.Payments[c.PaymentID]; dup {
 			return nil, Errorf(CodeConflict, "procurement %s: payment %s is already recorded", c.OCID, c.PaymentID)
 		}
-		if left := s.Contract.Cents - s.Paid.Cents; c.Amount.Cents > left {
-			return nil, Errorf(CodeConflict, "procurement %s: payment %s would exceed the contract value %s (%s paid so far); amend the contract first",
-				c.OCID, c.Amount, s.Contract, s.Paid)
+		id, ct, err := s.contract(c.ContractID)
+		if err != nil {
+			return nil, err
 		}
-		return []Payload{ProcurementPaymentMade{PaymentID: c.PaymentID, Amount: c.Amount, InvoiceRef: c.InvoiceRef, ADAM: c.ADAM}}, nil
+		if left := ct.Value.Cents - ct.Paid.Cents; c.Amount.Cents > left {
+			return nil, Errorf(CodeConflict, "procurement %s: payment %s would exceed the value %s of contract %s (%s paid so far); amend the contract first",
+				c.OCID, c.Amount, ct.Value, id, ct.Paid)
+		}
+		return []Payload{ProcurementPaymentMade{PaymentID: c.PaymentID, Amount: c.Amount, InvoiceRef: c.InvoiceRef, ADAM: c.ADAM, ContractID: id}}, nil
 	case CancelProcurement:
 		if err := procurementBasics(c.OCID, c.At); err != nil {
 			return nil, err
@@ -401,18 +424,22 @@ func decideAmendContract(s ProcurementState, c AmendContract, f Facts) ([]Payloa
 	if err := s.requireStage(c.OCID, "amend its contract", ProcurementStageContract); err != nil {
 		return nil, err
 	}
+	id, ct, err := s.contract(c.ContractID)
+	if err != nil {
+		return nil, err
+	}
 	if err := decisionCited(f, c.DecisionID); err != nil {
 		return nil, err
 	}
-	e := ProcurementContractAmended{Value: s.Contract, Period: s.Period, Reason: c.Reason, DecisionID: c.DecisionID}
+	e := ProcurementContractAmended{Value: ct.Value, Period: ct.Period, Reason: c.Reason, DecisionID: c.DecisionID, ContractID: id}
 	if c.NewValue != nil {
 		if err := s.amount("contract value", *c.NewValue); err != nil {
 			return nil, err
 		}
-		if c.NewValue.Cents < s.Paid.Cents {
-			return nil, Errorf(CodeConflict, "procurement %s: the new contract value %s is below the %s already paid", c.OCID, *c.NewValue, s.Paid)
+		if c.NewValue.Cents < ct.Paid.Cents {
+			return nil, Errorf(CodeConflict, "procurement %s: the new value %s of contract %s is below the %s already paid", c.OCID, *c.NewValue, id, ct.Paid)
 		}
-		if err := s.modificationUnderLaw(c.OCID, *c.NewValue); err != nil {
+		if err := s.modificationUnderLaw(c.OCID, id, ct, *c.NewValue); err != nil {
 			return nil, err
 		}
 		e.Value = *c.NewValue
@@ -455,6 +482,82 @@ func procurementBasics(ocid string, at time.Time) error {
 		return err
 	}
 	return needTime(at)
+}
+
+// awardToContract returns the award a new contract carries out: id, or
+// when id is empty the one active award without a contract.
+func (s ProcurementState) awardToContract(id string) (string, ProcurementAward, error) {
+	contracted := map[string]bool{}
+	for _, ct := range s.Contracts {
+		if ct.AwardID == "" { // the one contract of a process, before awards had their own
+			return "", ProcurementAward{}, Errorf(CodeConflict, "procurement %s has its contract", s.OCID)
+		}
+		contracted[ct.AwardID] = true
+	}
+	if id != "" {
+		a, ok := s.Awards[id]
+		switch {
+		case !ok:
+			return "", ProcurementAward{}, Errorf(CodeNotFound, "procurement %s has no award %s", s.OCID, id)
+		case a.Status != AwardActive:
+			return "", ProcurementAward{}, Errorf(CodeConflict, "procurement %s: award %s is %s", s.OCID, id, a.Status)
+		case contracted[id]:
+			return "", ProcurementAward{}, Errorf(CodeConflict, "procurement %s: award %s already has its contract", s.OCID, id)
+		}
+		return id, a, nil
+	}
+	var open []string
+	for _, aid := range slices.Sorted(maps.Keys(s.Awards)) {
+		if s.Awards[aid].Status == AwardActive && !contracted[aid] {
+			open = append(open, aid)
+		}
+	}
+	switch len(open) {
+	case 0:
+		return "", ProcurementAward{}, Errorf(CodeConflict, "procurement %s: every award has its contract", s.OCID)
+	case 1:
+		return open[0], s.Awards[open[0]], nil
+	}
+	return "", ProcurementAward{}, Invalidf("procurement %s has %d awards without a contract (%s): name the award the contract carries out",
+		s.OCID, len(open), strings.Join(open, ", "))
+}
+
+// contract returns contract id of the process, or when id is empty its
+// one contract.
+func (s ProcurementState) contract(id string) (string, ProcurementContract, error) {
+	if id == "" {
+		switch len(s.Contracts) {
+		case 0:
+			return "", ProcurementContract{}, Errorf(CodeConflict, "procurement %s has no contract signed", s.OCID)
+		case 1:
+		default:
+			return "", ProcurementContract{}, Invalidf("procurement %s has %d contracts (%s): name the contract",
+				s.OCID, len(s.Contracts), strings.Join(slices.Sorted(maps.Keys(s.Contracts)), ", "))
+		}
+		for id, ct := range s.Contracts {
+			return id, ct, nil
+		}
+	}
+	if err := ValidateID("contract id", id); err != nil {
+		return "", ProcurementContract{}, err
+	}
+	ct, ok := s.Contracts[id]
+	if !ok {
+		return "", ProcurementContract{}, Errorf(CodeNotFound, "procurement %s has no contract %s", s.OCID, id)
+	}
+	return id, ct, nil
+}
+
+// contractOf is the contract an event names: id, or when it names none
+// (recorded before a process could have several) the process's one.
+func (s ProcurementState) contractOf(id string) string {
+	if id != "" || len(s.Contracts) != 1 {
+		return id
+	}
+	for id := range s.Contracts {
+		return id
+	}
+	return ""
 }
 
 // requireStage refuses a step unless the process stands at one of stages:

@@ -111,7 +111,7 @@ func TestProcurementLifecycle(t *testing.T) {
 			AmendContract{OCID: psOCID, NewValue: &more, Reason: "συμπληρωματικές ποσότητες", DecisionID: "80-2026", At: psDay(70)},
 			psPay("p2", 4_000_00))
 		s := ProcurementDecider.Fold(evs...)
-		if s.Contract != more || s.Paid != more || s.Period.End != psDay(400) {
+		if s.Contract != more || s.Paid != more || s.Contracts["c-2026-17"].Period.End != psDay(400) {
 			t.Fatalf("state = %+v", s)
 		}
 		psRoundTrip(t, evs...)

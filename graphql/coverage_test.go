@@ -61,11 +61,13 @@ var coverageQueries = map[string]string{
 		lotCount lotsAwarded appealsPending directAwardLimit { cents } directAwardLimitBasis modificationLimitPercent adam tenderAdam awardAdam contractAdam
 		buyer { id } supplier { id } awardDecision { id }
 		bids(first: 2) { totalCount edges { node { bidId value { cents } receivedAt lotId status statusReason supplier { vatId } } } }
-		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt } } }
+		payments(first: 2) { totalCount edges { node { paymentId amount { cents } invoiceRef paidAt contractId } } }
 		tenderAmendments(first: 2) { totalCount edges { node { seq ceiling { cents } deadline reason amendedAt decision { id } } } }
-		contractAmendments(first: 2) { totalCount edges { node { seq value { cents } periodStart periodEnd reason amendedAt decision { id } } } }
+		contractAmendments(first: 2) { totalCount edges { node { seq contractId value { cents } periodStart periodEnd reason amendedAt decision { id } } } }
 		decisions(first: 2) { totalCount edges { node { role procurement { id } decision { id } } } } } } } }`,
-	"procurement under the law": `{ procurement(ocid: "ocds-kal4ai-2025-n4412-2") { lotCount
+	"procurement under the law": `{ procurement(ocid: "ocds-kal4ai-2025-n4412-2") { lotCount contractCount
+		contracts { contractId awardId supplier { vatId } value { cents } valueWithVat { cents } originalValue { cents } periodStart periodEnd
+			adam paid { cents } signedAt }
 		lots { lotId seq title value { cents } }
 		awards { awardId lotId supplier { vatId } value { cents } valueWithVat { cents } decision { id } adam status awardedAt }
 		commitments { commitmentId amount { cents } budgetLine year ada committedAt }

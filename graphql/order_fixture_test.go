@@ -234,7 +234,8 @@ func recordLists(t testing.TB, e *writeEnv) map[string]string {
 	// Procurement p5 under ν. 4412/2016, in two lots: two commitments, an
 	// evaluation of each lot, an objection to one evaluation (dismissed),
 	// a recourse against one award (upheld, annulling it), the lot awarded
-	// again, the contract signed and modified within the limit.
+	// again, a contract per award signed, one modified within the limit
+	// and one paid.
 	p5 := "ocds-tst001-p5"
 	add("planProcurement", map[string]any{"ocid": p5, "title": "Καθαριότητα κτιρίων", "buyerBodyId": "b1", "description": "Υπηρεσίες καθαριότητας σε δύο τμήματα",
 		"budget": eur(10_000_000), "cpv": []string{"90910000-9"}, "procedureType": "open", "category": "services", "vatRate": 2400,
@@ -262,9 +263,14 @@ func recordLists(t testing.TB, e *writeEnv) map[string]string {
 	add("lodgeAppeal", map[string]any{"ocid": p5, "appealId": "ap2", "kind": "recourse", "awardId": "aw1", "grounds": "Η κατακύρωση παραβιάζει τους όρους.", "at": ts(25 * day)})
 	add("decideAppeal", map[string]any{"ocid": p5, "appealId": "ap2", "outcome": "upheld", "reason": "Η ΑΕΠΠ δέχθηκε την προσφυγή.", "decisionId": "d3", "at": ts(30 * day)})
 	add("awardProcurement", map[string]any{"ocid": p5, "awardId": "aw3", "lotId": "L1", "supplierId": v1, "value": eur(3_500_000), "decisionId": "d3", "at": ts(31 * day)})
-	add("signContract", map[string]any{"ocid": p5, "contractId": "sym5", "value": eur(7_200_000), "adam": "26SYMV012345678",
+	add("signContract", map[string]any{"ocid": p5, "contractId": "sym5-1", "awardId": "aw3", "value": eur(3_500_000), "adam": "26SYMV012345678",
 		"period": map[string]any{"start": ts(33 * day), "end": ts(400 * day)}, "at": ts(32 * day)})
-	add("amendContract", map[string]any{"ocid": p5, "newValue": eur(7_900_000), "reason": "Πρόσθετοι χώροι", "decisionId": "d3", "at": ts(40 * day)})
+	add("signContract", map[string]any{"ocid": p5, "contractId": "sym5-2", "value": eur(3_700_000), // the one award left
+		"period": map[string]any{"start": ts(34 * day), "end": ts(300 * day)}, "at": ts(32*day + time.Hour)})
+	add("amendContract", map[string]any{"ocid": p5, "contractId": "sym5-2", "newValue": eur(4_000_000), "reason": "Πρόσθετοι χώροι", "decisionId": "d3",
+		"at": ts(40 * day)})
+	add("recordPayment", map[string]any{"ocid": p5, "contractId": "sym5-1", "paymentId": "pay51", "amount": eur(1_000_000), "invoiceRef": "ΤΠΥ 51",
+		"at": ts(40*day + time.Hour)})
 
 	// Request r1, answered, under three protocol entries.
 	cmds = append(cmds, cmd{name: "submitRequest", public: true, keep: "r1",

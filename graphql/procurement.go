@@ -219,6 +219,10 @@ func (r procurementResolver) Awards(ctx context.Context, p *model.Procurement, o
 	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementAward { return s.Awards }, (*readmodel.Snapshot).ProcurementAwards)
 }
 
+func (r procurementResolver) Contracts(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.Contract, error) {
+	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.Contract { return s.Contracts }, (*readmodel.Snapshot).ProcurementContracts)
+}
+
 func (r procurementResolver) Commitments(ctx context.Context, p *model.Procurement, order *generated.Order) ([]*readmodel.ProcurementCommitment, error) {
 	return steps(ctx, p, order, func(s *readmodel.ProcurementSteps) []readmodel.ProcurementCommitment { return s.Commitments },
 		(*readmodel.Snapshot).ProcurementCommitments)
@@ -266,6 +270,12 @@ func (r procurementAwardResolver) Supplier(ctx context.Context, a *readmodel.Pro
 
 func (r procurementAwardResolver) Decision(ctx context.Context, a *readmodel.ProcurementAward) (*model.Decision, error) {
 	return r.decision(ctx, a.DecisionID, nil)
+}
+
+type procurementContractResolver struct{ *resolver }
+
+func (r procurementContractResolver) Supplier(ctx context.Context, c *readmodel.Contract) (*model.Supplier, error) {
+	return r.supplier(ctx, c.SupplierVATID, nil)
 }
 
 type procurementAppealResolver struct{ *resolver }

@@ -10,13 +10,18 @@ import (
 // A procurement officer records a procedure under ν. 4412/2016 through
 // the API (process p5 of the lists fixture: two lots, two commitments,
 // two evaluations, an objection dismissed, a recourse upheld, an award
-// annulled and made again, the contract signed and modified), reads it
+// annulled and made again, a contract per award signed, one modified
+// and one paid), reads it
 // back whole, and is refused what the law forbids, with nothing written.
 func TestProcurementUnderTheLaw(t *testing.T) {
 	e, _ := listsFixture(t)
 	po := e.secrets["procurement"]
 
 	type money struct{ Cents int64 }
+	type contract struct {
+		ContractID, AwardID, Supplier, Adam string
+		Value, OriginalValue, Paid          money
+	}
 	var got struct {
 		Procurement struct {
 			Method, ProcedureType, Category, Status         string
@@ -25,6 +30,7 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 			Budget, BudgetWithVat, Committed, ContractValue money
 			ContractWithVat                                 money
 			LotCount, LotsAwarded, AppealsPending           int
+			ContractCount                                   int
 			ModificationLimitPercent                        int
 			Lots                                            []struct{ LotID, Title string }
 			Awards                                          []struct{ AwardID, LotID, Status, Supplier, Decision string }
@@ -36,13 +42,21 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 				EvaluationID, LotID, Status string
 				Ranking, Rejected           []string
 			}
-			Appeals []struct{ AppealID, Kind, Status, AwardID, EvaluationID, Decision string }
+			Appeals   []struct{ AppealID, Kind, Status, AwardID, EvaluationID, Decision string }
+			Contracts []contract
+			Payments  struct {
+				Edges []struct {
+					Node struct{ PaymentID, ContractID string }
+				}
+			}
 		}
 	}
 	r, _ := e.do(t, call{query: `{ procurement(ocid: "ocds-tst001-p5") {
 		method procedureType category status vatRate adam tenderAdam awardAdam contractAdam
 		budget { cents } budgetWithVat { cents } committed { cents } contractValue { cents } contractWithVat { cents }
-		lotCount lotsAwarded appealsPending modificationLimitPercent
+		lotCount lotsAwarded appealsPending modificationLimitPercent contractCount
+		contracts { contractId awardId supplier { vatId } adam value { cents } originalValue { cents } paid { cents } }
+		payments { edges { node { paymentId contractId } } }
 		lots { lotId title }
 		awards { awardId lotId status supplier { vatId } decision { localId } }
 		commitments { commitmentId amount { cents } }
@@ -57,7 +71,7 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := raw["procurement"]
-	for _, list := range []string{"awards", "appeals"} {
+	for _, list := range []string{"awards", "appeals", "contracts"} {
 		for _, x := range p[list].([]any) {
 			m := x.(map[string]any)
 			if s, ok := m["supplier"].(map[string]any); ok {
@@ -65,7 +79,7 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 			}
 			if d, ok := m["decision"].(map[string]any); ok {
 				m["decision"] = d["localId"]
-			} else {
+			} else if list != "contracts" {
 				m["decision"] = ""
 			}
 		}
@@ -86,7 +100,14 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 			[]string{"26REQ012345678", "26PROC012345678", "", "26SYMV012345678"}}, // the latest award, aw3, has none
 		{"budget net and with VAT", []int64{g.Budget.Cents, g.BudgetWithVat.Cents}, []int64{10_000_000, 12_400_000}},
 		{"committed", g.Committed.Cents, int64(12_000_000)},
-		{"contract net and with VAT, as modified", []int64{g.ContractValue.Cents, g.ContractWithVat.Cents}, []int64{7_900_000, 9_796_000}},
+		{"contracts net and with VAT, as modified", []int64{g.ContractValue.Cents, g.ContractWithVat.Cents}, []int64{7_500_000, 9_300_000}},
+		{"a contract per award", g.ContractCount, 2},
+		{"contracts", g.Contracts, []contract{
+			{"sym5-1", "aw3", v1, "26SYMV012345678", money{3_500_000}, money{3_500_000}, money{1_000_000}},
+			{"sym5-2", "aw2", v1, "", money{4_000_000}, money{3_700_000}, money{0}}}},
+		{"payments name their contract", g.Payments.Edges, []struct {
+			Node struct{ PaymentID, ContractID string }
+		}{{struct{ PaymentID, ContractID string }{"pay51", "sym5-1"}}}},
 		{"lots, awarded, appeals pending", []int{g.LotCount, g.LotsAwarded, g.AppealsPending}, []int{2, 2, 0}},
 		{"modification limit", g.ModificationLimitPercent, 10},
 		{"status", g.Status, "contract"},
@@ -130,8 +151,16 @@ func TestProcurementUnderTheLaw(t *testing.T) {
 		{"a procedure the law does not know", "planProcurement", plan("ocds-tst001-p6", "auction", 1_000_000, nil), "BAD_USER_INPUT", "procedure \"auction\""},
 		{"neither method nor procedure", "planProcurement", plan("ocds-tst001-p6", "", 1_000_000, map[string]any{"procedureType": nil}), "BAD_USER_INPUT", "procurement method"},
 		{"an ΑΔΑΜ of another kind", "planProcurement", plan("ocds-tst001-p6", "open", 1_000_000, map[string]any{"adam": "26PROC012345678"}), "BAD_USER_INPUT", "ΑΔΑΜ"},
-		{"a modification over the limit", "amendContract", map[string]any{"ocid": "ocds-tst001-p5", "newValue": eur(7_920_001), "reason": "Επέκταση",
-			"decisionId": "d3", "at": ts(41 * day)}, "CONFLICT", "by more than 10%"},
+		{"a modification over the limit of its own contract", "amendContract", map[string]any{"ocid": "ocds-tst001-p5", "contractId": "sym5-2",
+			"newValue": eur(4_070_001), "reason": "Επέκταση", "decisionId": "d3", "at": ts(41 * day)}, "CONFLICT", "by more than 10%"},
+		{"an amendment naming no contract of two", "amendContract", map[string]any{"ocid": "ocds-tst001-p5", "newValue": eur(3_600_000),
+			"reason": "Επέκταση", "decisionId": "d3", "at": ts(41 * day)}, "BAD_USER_INPUT", "sym5-1, sym5-2"},
+		{"a payment under a contract it does not have", "recordPayment", map[string]any{"ocid": "ocds-tst001-p5", "contractId": "sym9",
+			"paymentId": "pay59", "amount": eur(1_000), "invoiceRef": "ΤΠΥ 59", "at": ts(41 * day)}, "NOT_FOUND", "sym9"},
+		{"a payment over its contract's value", "recordPayment", map[string]any{"ocid": "ocds-tst001-p5", "contractId": "sym5-1",
+			"paymentId": "pay59", "amount": eur(2_500_001), "invoiceRef": "ΤΠΥ 59", "at": ts(41 * day)}, "CONFLICT", "sym5-1"},
+		{"a second contract for one award", "signContract", map[string]any{"ocid": "ocds-tst001-p5", "contractId": "sym5-3", "awardId": "aw3",
+			"value": eur(1_000), "period": map[string]any{"start": ts(41 * day), "end": ts(50 * day)}, "at": ts(41 * day)}, "CONFLICT", "aw3"},
 		{"a lot the tender does not have", "recordEvaluation", map[string]any{"ocid": "ocds-tst001-p5", "evaluationId": "ev9", "lotId": "L9", "phase": "technical",
 			"ranking": []string{"b51"}, "at": ts(41 * day)}, "CONFLICT", "record an evaluation"},
 	} {

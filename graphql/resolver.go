@@ -37,6 +37,9 @@ func (r *resolver) Procurement() generated.ProcurementResolver     { return proc
 func (r *resolver) ProcurementAward() generated.ProcurementAwardResolver {
 	return procurementAwardResolver{r}
 }
+func (r *resolver) ProcurementContract() generated.ProcurementContractResolver {
+	return procurementContractResolver{r}
+}
 func (r *resolver) ProcurementAppeal() generated.ProcurementAppealResolver {
 	return procurementAppealResolver{r}
 }

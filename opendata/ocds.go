@@ -3,6 +3,7 @@ package opendata
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -35,9 +36,13 @@ type ocdsProcess struct {
 	tenderers  int
 	supplier   string
 	awardID    string
-	contractID string
+	contractID string // the latest signed, which events of schema 2 meant
 	amendments int
-	lots       int
+	// awardSuppliers maps an award's OCDS id to its supplier's party id;
+	// contracts maps a contract to the award it carries out.
+	awardSuppliers map[string]string
+	contracts      map[string]string
+	lots           int
 	// lotsAwarded counts the lots' awards; appeals maps an appeal to the
 	// award it contests.
 	lotsAwarded int
@@ -334,6 +339,10 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["tender"] = map[string]any{"id": tenderID, "statusDetails": e.Reason}
 	case events.ProcurementAwarded:
 		pr.supplier, pr.awardID = supplierPartyID(e.SupplierID), ocid+"-"+e.AwardID
+		if pr.awardSuppliers == nil {
+			pr.awardSuppliers = map[string]string{}
+		}
+		pr.awardSuppliers[pr.awardID] = pr.supplier
 		party := o.party(pr, pr.supplier, "supplier")
 		rel["tag"] = []any{"award"}
 		rel["parties"] = []any{party}
@@ -407,8 +416,16 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["tag"] = []any{"awardUpdate"}
 		rel["awards"] = []any{map[string]any{"id": ocid + "-" + awardID, "status": status, "statusDetails": e.Reason}}
 	case events.ProcurementContractSigned:
+		awardID := pr.awardID // before schema 3, the contract carried out the latest award
+		if e.AwardID != "" {
+			awardID = ocid + "-" + e.AwardID
+		}
 		pr.contractID = e.ContractID
-		c := map[string]any{"id": e.ContractID, "awardID": pr.awardID, "status": "active", "value": OCDSAmount(e.Value),
+		if pr.contracts == nil {
+			pr.contracts = map[string]string{}
+		}
+		pr.contracts[e.ContractID] = awardID
+		c := map[string]any{"id": e.ContractID, "awardID": awardID, "status": "active", "value": OCDSAmount(e.Value),
 			"period": map[string]any{"startDate": ocdsTime(e.Period.Start), "endDate": ocdsTime(e.Period.End)}, "dateSigned": ocdsTime(at)}
 		docs := documents(e.Documents, "contractSigned", at)
 		if d := adamDocument(e.ADAM, "contractSigned", at); d != nil {
@@ -421,32 +438,49 @@ func (o *OCDS) procurement(re events.RecordedEvent, ocid string, p events.Payloa
 		rel["contracts"] = []any{c}
 	case events.ProcurementContractAmended:
 		pr.amendments++
+		contractID := pr.contractOf(e.ContractID)
 		rel["tag"] = []any{"contractAmendment"}
-		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "value": OCDSAmount(e.Value),
+		rel["contracts"] = []any{map[string]any{"id": contractID, "value": OCDSAmount(e.Value),
 			"period": map[string]any{"startDate": ocdsTime(e.Period.Start), "endDate": ocdsTime(e.Period.End)},
-			"amendments": []any{map[string]any{"id": pr.contractID + "-amendment-" + strconv.Itoa(pr.amendments), "date": ocdsTime(at),
+			"amendments": []any{map[string]any{"id": contractID + "-amendment-" + strconv.Itoa(pr.amendments), "date": ocdsTime(at),
 				"rationale": e.Reason, "description": "Απόφαση " + o.decisions[e.DecisionID].number}},
-			"awardID":   pr.awardID,
+			"awardID":   pr.contracts[contractID],
 			"documents": []any{o.decisionDocument(e.DecisionID, "contractAnnexe", at)}}}
 	case events.ProcurementPaymentMade:
+		contractID := pr.contractOf(e.ContractID)
+		awardID := pr.contracts[contractID]
+		payee := pr.awardSuppliers[awardID]
 		rel["tag"] = []any{"implementation"}
-		rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "implementation": map[string]any{"transactions": []any{
+		rel["contracts"] = []any{map[string]any{"id": contractID, "awardID": awardID, "implementation": map[string]any{"transactions": []any{
 			map[string]any{"id": e.PaymentID, "date": ocdsTime(at), "value": OCDSAmount(e.Amount), "pnyx:invoiceRef": e.InvoiceRef,
 				"payer": map[string]any{"id": pr.buyerID, "name": o.bodies[pr.buyerID[len("body-"):]]},
-				"payee": map[string]any{"id": pr.supplier, "name": o.suppliers[pr.supplier[min(len(pr.supplier), len("supplier-")):]].Name}},
+				"payee": map[string]any{"id": payee, "name": o.suppliers[payee[min(len(payee), len("supplier-")):]].Name}},
 		}}}}
 	case events.ProcurementCancelled:
 		rel["tag"] = []any{"tenderCancellation"}
 		rel["tender"] = map[string]any{"id": tenderID, "status": "cancelled", "statusDetails": e.Reason}
 	case events.ProcurementCompleted:
 		rel["tag"] = []any{"implementation"}
-		if pr.contractID != "" {
-			rel["contracts"] = []any{map[string]any{"id": pr.contractID, "awardID": pr.awardID, "status": "terminated"}}
+		if len(pr.contracts) > 0 {
+			var cs []any
+			for _, id := range slices.Sorted(maps.Keys(pr.contracts)) {
+				cs = append(cs, map[string]any{"id": id, "awardID": pr.contracts[id], "status": "terminated"})
+			}
+			rel["contracts"] = cs
 		}
 	default:
 		return nil
 	}
 	return rel
+}
+
+// contractOf returns the contract an event names, or for an event of
+// schema 2, which names none, the process's one contract.
+func (pr *ocdsProcess) contractOf(id string) string {
+	if id == "" {
+		return pr.contractID
+	}
+	return id
 }
 
 // wholeListMerge names the arrays the schema says to replace whole.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,8 +110,8 @@ func TestOCDSReleaseOfAPlanValidates(t *testing.T) {
 }
 
 // TestOCDSReleasesUnderLawValidate maps a process under ν. 4412/2016 in
-// lots, with an evaluation, an appeal and ΑΔΑΜ ids, and validates each
-// release and the compiled one.
+// lots, with an evaluation, an appeal, ΑΔΑΜ ids and a contract per lot's
+// award, and validates each release and the compiled one.
 func TestOCDSReleasesUnderLawValidate(t *testing.T) {
 	o := opendata.NewOCDS()
 	at := time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC)
@@ -147,6 +148,14 @@ func TestOCDSReleasesUnderLawValidate(t *testing.T) {
 	award := add(st, events.ProcurementAwarded{AwardID: "aw-1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), DecisionID: "d1", LotID: "1", ADAM: "26AWRD000000009"})
 	appeal := add(st, events.ProcurementAppealLodged{AppealID: "ap-1", Kind: events.AppealObjection, AwardID: "aw-1", Grounds: "Λάθος βαθμολογία"})
 	decided := add(st, events.ProcurementAppealDecided{AppealID: "ap-1", Outcome: events.AppealDismissed, Reason: "Αβάσιμη"})
+	add("supplier-EL099999999", events.SupplierRegistered{VATID: "EL099999999", Name: "Λαχανικά Α.Ε.", Kind: events.SupplierSME, Country: "GR"})
+	add(st, events.ProcurementAwarded{AwardID: "aw-2", SupplierID: "EL099999999", Value: events.EUR(18_000_00), DecisionID: "d1", LotID: "2"})
+	period := events.ContractPeriod{Start: at, End: at.AddDate(1, 0, 0)}
+	add(st, events.ProcurementContractSigned{ContractID: "c-1", AwardID: "aw-1", Value: events.EUR(19_000_00), Period: period})
+	add(st, events.ProcurementContractSigned{ContractID: "c-2", AwardID: "aw-2", Value: events.EUR(18_000_00), Period: period})
+	amended := add(st, events.ProcurementContractAmended{ContractID: "c-1", Value: events.EUR(20_000_00), Period: period, Reason: "Επέκταση", DecisionID: "d1"})
+	paid := add(st, events.ProcurementPaymentMade{ContractID: "c-2", PaymentID: "pay-1", Amount: events.EUR(9_000_00), InvoiceRef: "ΤΠΥ 1"})
+	add(st, events.ProcurementCompleted{})
 
 	if tender := plan["tender"].(map[string]any); tender["procurementMethodDetails"] != events.ProcedureOpen.Details() || tender["mainProcurementCategory"] != "goods" {
 		t.Errorf("plan's tender %v", tender)
@@ -167,6 +176,22 @@ func TestOCDSReleasesUnderLawValidate(t *testing.T) {
 	}
 	if a := decided["awards"].([]any)[0].(map[string]any); a["status"] != "active" {
 		t.Errorf("decided award %v", a)
+	}
+	if c := amended["contracts"].([]any)[0].(map[string]any); c["id"] != "c-1" || c["awardID"] != "ocds-abc123-9-aw-1" {
+		t.Errorf("amendment's contract %v: want c-1 of award aw-1", c)
+	}
+	c := paid["contracts"].([]any)[0].(map[string]any)
+	payee := c["implementation"].(map[string]any)["transactions"].([]any)[0].(map[string]any)["payee"].(map[string]any)
+	if c["id"] != "c-2" || c["awardID"] != "ocds-abc123-9-aw-2" || payee["id"] != "supplier-EL099999999" {
+		t.Errorf("payment's contract %v, payee %v: want c-2 of award aw-2, paid to its supplier", c, payee)
+	}
+	var contracts []string
+	for _, x := range opendata.CompileOCDS(rels)["contracts"].([]any) {
+		c := x.(map[string]any)
+		contracts = append(contracts, fmt.Sprint(c["id"], " ", c["awardID"], " ", c["status"], " ", c["value"].(map[string]any)["amount"]))
+	}
+	if want := []string{"c-1 ocds-abc123-9-aw-1 terminated 20000.00", "c-2 ocds-abc123-9-aw-2 terminated 18000.00"}; !slices.Equal(contracts, want) {
+		t.Errorf("compiled contracts %q, want %q", contracts, want)
 	}
 	const base = "https://standard.open-contracting.org/schema/1__1__5/"
 	s := schematest.Compile(t, base+"release-schema.json", "ocds-1.1.5/release-schema.json", nil)

@@ -111,17 +111,22 @@ func (w *world) planLots(y0 time.Time) *chain {
 				Reason: "Η εγγυητική επιστολή υπολειπόταν του 2% της εκτιμώμενης αξίας του τμήματος.", At: at.Add(9 * 24 * time.Hour)})
 			start := at.Add(15 * 24 * time.Hour)
 			period := events.ContractPeriod{Start: start, End: start.AddDate(1, 0, 0)}
-			w.add(c, po, events.SignContract{OCID: ocid, ContractID: ocid + "-sym", Value: events.EUR(100_000_00), Period: period,
+			// Each lot's award is carried out by its own contract with its supplier.
+			w.add(c, po, events.SignContract{OCID: ocid, ContractID: ocid + "-sym-1", AwardID: "award-1", Value: events.EUR(55_000_00), Period: period,
 				ADAM: adam(y0, events.ADAMContract, 2), At: start})
-			w.add(c, po, events.RecordPayment{OCID: ocid, PaymentID: ocid + "-pay-1", Amount: events.EUR(40_000_00), InvoiceRef: "ΤΠΥ-4412-2",
+			w.add(c, po, events.SignContract{OCID: ocid, ContractID: ocid + "-sym-2", AwardID: "award-2", Value: events.EUR(45_000_00), Period: period,
+				ADAM: adam(y0, events.ADAMContract, 3), At: start})
+			w.add(c, po, events.RecordPayment{OCID: ocid, ContractID: ocid + "-sym-1", PaymentID: ocid + "-pay-1", Amount: events.EUR(40_000_00), InvoiceRef: "ΤΠΥ-4412-2",
 				ADAM: adam(y0, events.ADAMPayment, 2), At: start.AddDate(0, 3, 0)})
-			w.decide("Τροποποίηση σύμβασης: "+title, "Αύξηση των ποσοτήτων κατά 9%, εντός του ορίου του άρθρου 132 ν. 4412/2016.", start.AddDate(0, 4, 0),
+			w.add(c, po, events.RecordPayment{OCID: ocid, ContractID: ocid + "-sym-2", PaymentID: ocid + "-pay-2", Amount: events.EUR(45_000_00), InvoiceRef: "ΤΠΥ-4412-3",
+				ADAM: adam(y0, events.ADAMPayment, 3), At: start.AddDate(0, 3, 1)})
+			w.decide("Τροποποίηση σύμβασης: "+title, "Αύξηση των ποσοτήτων του τμήματος 1 κατά 9%, εντός του ορίου του άρθρου 132 ν. 4412/2016.", start.AddDate(0, 4, 0),
 				func(decisionID string, decided time.Time, adopt *chain) *chain {
 					m := w.newChain("lots modification "+ocid, c, adopt)
 					at := decided.Add(24 * time.Hour)
-					w.add(m, po, events.AmendContract{OCID: ocid, NewValue: new(events.EUR(109_000_00)), Reason: "Αύξηση των παιδιών που φιλοξενούνται στους σταθμούς",
-						DecisionID: decisionID, At: at})
-					w.add(m, po, events.RecordPayment{OCID: ocid, PaymentID: ocid + "-pay-2", Amount: events.EUR(69_000_00), InvoiceRef: "ΤΠΥ-4412-3",
+					w.add(m, po, events.AmendContract{OCID: ocid, ContractID: ocid + "-sym-1", NewValue: new(events.EUR(59_950_00)),
+						Reason: "Αύξηση των παιδιών που φιλοξενούνται στους σταθμούς", DecisionID: decisionID, At: at})
+					w.add(m, po, events.RecordPayment{OCID: ocid, ContractID: ocid + "-sym-1", PaymentID: ocid + "-pay-3", Amount: events.EUR(19_950_00), InvoiceRef: "ΤΠΥ-4412-4",
 						At: maxTime(at, period.End).Add(24 * time.Hour)})
 					return m
 				})

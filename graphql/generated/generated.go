@@ -62,6 +62,7 @@ type ResolverRoot interface {
 	Procurement() ProcurementResolver
 	ProcurementAppeal() ProcurementAppealResolver
 	ProcurementAward() ProcurementAwardResolver
+	ProcurementContract() ProcurementContractResolver
 	ProcurementDecision() ProcurementDecisionResolver
 	ProtocolEntry() ProtocolEntryResolver
 	Query() QueryResolver
@@ -315,6 +316,7 @@ type ComplexityRoot struct {
 
 	ContractAmendment struct {
 		AmendedAt   func(childComplexity int) int
+		ContractID  func(childComplexity int) int
 		Decision    func(childComplexity int) int
 		PeriodEnd   func(childComplexity int) int
 		PeriodStart func(childComplexity int) int
@@ -826,6 +828,7 @@ type ComplexityRoot struct {
 
 	Payment struct {
 		Amount     func(childComplexity int) int
+		ContractID func(childComplexity int) int
 		InvoiceRef func(childComplexity int) int
 		PaidAt     func(childComplexity int) int
 		PaymentID  func(childComplexity int) int
@@ -866,11 +869,13 @@ type ComplexityRoot struct {
 		Committed                func(childComplexity int) int
 		ContractADAM             func(childComplexity int) int
 		ContractAmendments       func(childComplexity int, first *int, after *string, order *Order) int
+		ContractCount            func(childComplexity int) int
 		ContractEnd              func(childComplexity int) int
 		ContractID               func(childComplexity int) int
 		ContractStart            func(childComplexity int) int
 		ContractValue            func(childComplexity int) int
 		ContractWithVAT          func(childComplexity int) int
+		Contracts                func(childComplexity int, order *Order) int
 		Deadline                 func(childComplexity int) int
 		Decisions                func(childComplexity int, first *int, after *string, order *Order) int
 		Department               func(childComplexity int) int
@@ -930,6 +935,20 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ProcurementContract struct {
+		ADAM         func(childComplexity int) int
+		AwardID      func(childComplexity int) int
+		ContractID   func(childComplexity int) int
+		Original     func(childComplexity int) int
+		Paid         func(childComplexity int) int
+		PeriodEnd    func(childComplexity int) int
+		PeriodStart  func(childComplexity int) int
+		SignedAt     func(childComplexity int) int
+		Supplier     func(childComplexity int) int
+		Value        func(childComplexity int) int
+		ValueWithVAT func(childComplexity int) int
 	}
 
 	ProcurementDecision struct {
@@ -1522,6 +1541,7 @@ type ProcurementResolver interface {
 	Decisions(ctx context.Context, obj *model.Procurement, first *int, after *string, order *Order) (*ProcurementDecisionConnection, error)
 	Lots(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementLot, error)
 	Awards(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementAward, error)
+	Contracts(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.Contract, error)
 	Commitments(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementCommitment, error)
 	Evaluations(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementEvaluation, error)
 	Appeals(ctx context.Context, obj *model.Procurement, order *Order) ([]*readmodel.ProcurementAppeal, error)
@@ -1533,6 +1553,9 @@ type ProcurementAwardResolver interface {
 	Supplier(ctx context.Context, obj *readmodel.ProcurementAward) (*model.Supplier, error)
 
 	Decision(ctx context.Context, obj *readmodel.ProcurementAward) (*model.Decision, error)
+}
+type ProcurementContractResolver interface {
+	Supplier(ctx context.Context, obj *readmodel.Contract) (*model.Supplier, error)
 }
 type ProcurementDecisionResolver interface {
 	Procurement(ctx context.Context, obj *readmodel.ProcurementDecision) (*model.Procurement, error)
@@ -2632,6 +2655,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContractAmendment.AmendedAt(childComplexity), true
+	case "ContractAmendment.contractId":
+		if e.ComplexityRoot.ContractAmendment.ContractID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractAmendment.ContractID(childComplexity), true
 	case "ContractAmendment.decision":
 		if e.ComplexityRoot.ContractAmendment.Decision == nil {
 			break
@@ -5322,6 +5351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Payment.Amount(childComplexity), true
+	case "Payment.contractId":
+		if e.ComplexityRoot.Payment.ContractID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.ContractID(childComplexity), true
 	case "Payment.invoiceRef":
 		if e.ComplexityRoot.Payment.InvoiceRef == nil {
 			break
@@ -5536,6 +5571,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ContractAmendments(childComplexity, args["first"].(*int), args["after"].(*string), args["order"].(*Order)), true
+	case "Procurement.contractCount":
+		if e.ComplexityRoot.Procurement.ContractCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Procurement.ContractCount(childComplexity), true
 	case "Procurement.contractEnd":
 		if e.ComplexityRoot.Procurement.ContractEnd == nil {
 			break
@@ -5566,6 +5607,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Procurement.ContractWithVAT(childComplexity), true
+	case "Procurement.contracts":
+		if e.ComplexityRoot.Procurement.Contracts == nil {
+			break
+		}
+
+		args, err := ec.field_Procurement_contracts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Procurement.Contracts(childComplexity, args["order"].(*Order)), true
 	case "Procurement.deadline":
 		if e.ComplexityRoot.Procurement.Deadline == nil {
 			break
@@ -5894,6 +5946,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProcurementConnection.TotalCount(childComplexity), true
+
+	case "ProcurementContract.adam":
+		if e.ComplexityRoot.ProcurementContract.ADAM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.ADAM(childComplexity), true
+	case "ProcurementContract.awardId":
+		if e.ComplexityRoot.ProcurementContract.AwardID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.AwardID(childComplexity), true
+	case "ProcurementContract.contractId":
+		if e.ComplexityRoot.ProcurementContract.ContractID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.ContractID(childComplexity), true
+	case "ProcurementContract.originalValue":
+		if e.ComplexityRoot.ProcurementContract.Original == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.Original(childComplexity), true
+	case "ProcurementContract.paid":
+		if e.ComplexityRoot.ProcurementContract.Paid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.Paid(childComplexity), true
+	case "ProcurementContract.periodEnd":
+		if e.ComplexityRoot.ProcurementContract.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.PeriodEnd(childComplexity), true
+	case "ProcurementContract.periodStart":
+		if e.ComplexityRoot.ProcurementContract.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.PeriodStart(childComplexity), true
+	case "ProcurementContract.signedAt":
+		if e.ComplexityRoot.ProcurementContract.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.SignedAt(childComplexity), true
+	case "ProcurementContract.supplier":
+		if e.ComplexityRoot.ProcurementContract.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.Supplier(childComplexity), true
+	case "ProcurementContract.value":
+		if e.ComplexityRoot.ProcurementContract.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.Value(childComplexity), true
+	case "ProcurementContract.valueWithVat":
+		if e.ComplexityRoot.ProcurementContract.ValueWithVAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcurementContract.ValueWithVAT(childComplexity), true
 
 	case "ProcurementDecision.decision":
 		if e.ComplexityRoot.ProcurementDecision.Decision == nil {
@@ -8280,14 +8399,16 @@ type Procurement implements Node {
   awarded: Money
   "The decision that awarded it."
   awardDecision: Decision
-  "The contract's id."
+  "The first contract's id; ` + "`" + `contracts` + "`" + ` lists each."
   contractId: String
-  "The contract's value."
+  "The contracts' value, summed over every contract."
   contractValue: Money
-  "When the contract starts."
+  "When the first contract starts."
   contractStart: Time
-  "When it ends."
+  "When the last ends."
   contractEnd: Time
+  "How many contracts are signed: one per award, so a tender in lots awarded to several suppliers has several."
+  contractCount: Int!
   "The total paid."
   paid: Money!
   "How many bids were received."
@@ -8356,6 +8477,8 @@ type Procurement implements Node {
   lots("ASC in the tender's order; DESC the reverse." order: Order = ASC): [ProcurementLot!]!
   "Its awards (κατακυρώσεις), one active per lot, with those an appeal annulled."
   awards("ASC by award id; DESC the reverse." order: Order = ASC): [ProcurementAward!]!
+  "Its contracts (συμβάσεις), one per award, each with its supplier, value and what it has been paid."
+  contracts("ASC by contract id; DESC the reverse." order: Order = ASC): [ProcurementContract!]!
   "Its budget commitments (αναλήψεις υποχρέωσης)."
   commitments("ASC by commitment id; DESC the reverse." order: Order = ASC): [BudgetCommitment!]!
   "The evaluation committee's minutes."
@@ -8396,6 +8519,32 @@ type ProcurementAward {
   status: String!
   "When it was awarded."
   awardedAt: Time
+}
+
+"A contract (σύμβαση) carrying out one award of a process."
+type ProcurementContract {
+  "The contract's id."
+  contractId: String!
+  "The award it carries out."
+  awardId: String!
+  "The supplier (ανάδοχος)."
+  supplier: Supplier
+  "Its current value, net of VAT under ν. 4412/2016, after any modification."
+  value: Money
+  "The current value with VAT."
+  valueWithVat: Money
+  "Its value when signed, before any modification: the base of the law's limit on modifications (art. 132)."
+  originalValue: Money
+  "When it starts."
+  periodStart: Time
+  "When it ends."
+  periodEnd: Time
+  "Its ΚΗΜΔΗΣ ΑΔΑΜ (SYMV)."
+  adam: String
+  "Paid under it so far."
+  paid: Money!
+  "When it was signed."
+  signedAt: Time
 }
 
 "A budget commitment (ανάληψη υποχρέωσης) for a process."
@@ -8484,6 +8633,8 @@ type Payment {
   invoiceRef: String!
   "When it was paid."
   paidAt: Time
+  "The contract it was paid under."
+  contractId: String
 }
 
 "An amendment of a tender: a new ceiling or deadline."
@@ -8504,8 +8655,10 @@ type TenderAmendment {
 
 "An amendment of a contract: a new value or period."
 type ContractAmendment {
-  "Its number, from 1."
+  "Its number, from 1, over the process's contracts."
   seq: Int!
+  "The contract amended."
+  contractId: String
   "The new value."
   value: Money
   "The new start."
@@ -10143,7 +10296,9 @@ input SignContractInput {
   ocid: String!
   "The contract's id."
   contractId: String!
-  "Its value."
+  "The award it carries out; may be left out while one award has no contract."
+  awardId: String
+  "Its value: at most the award's."
   value: MoneyInput!
   "Its period."
   period: ContractPeriodInput!
@@ -10157,6 +10312,8 @@ input SignContractInput {
 input AmendContractInput {
   "The process's ocid."
   ocid: String!
+  "The contract amended; may be left out when the process has one."
+  contractId: String
   "The new value, if it changes."
   newValue: MoneyInput
   "The new period, if it changes."
@@ -10173,6 +10330,8 @@ input RecordPaymentInput {
   ocid: String!
   "The payment's id."
   paymentId: String!
+  "The contract it is paid under; may be left out when the process has one."
+  contractId: String
   "The amount paid."
   amount: MoneyInput!
   "The invoice it settles."
@@ -11396,6 +11555,8 @@ func (ec *executionContext) childFields_ContractAmendment(ctx context.Context, f
 	switch field.Name {
 	case "seq":
 		return ec.fieldContext_ContractAmendment_seq(ctx, field)
+	case "contractId":
+		return ec.fieldContext_ContractAmendment_contractId(ctx, field)
 	case "value":
 		return ec.fieldContext_ContractAmendment_value(ctx, field)
 	case "periodStart":
@@ -12258,6 +12419,8 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 		return ec.fieldContext_Payment_invoiceRef(ctx, field)
 	case "paidAt":
 		return ec.fieldContext_Payment_paidAt(ctx, field)
+	case "contractId":
+		return ec.fieldContext_Payment_contractId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
@@ -12324,6 +12487,8 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_contractStart(ctx, field)
 	case "contractEnd":
 		return ec.fieldContext_Procurement_contractEnd(ctx, field)
+	case "contractCount":
+		return ec.fieldContext_Procurement_contractCount(ctx, field)
 	case "paid":
 		return ec.fieldContext_Procurement_paid(ctx, field)
 	case "bidCount":
@@ -12392,6 +12557,8 @@ func (ec *executionContext) childFields_Procurement(ctx context.Context, field g
 		return ec.fieldContext_Procurement_lots(ctx, field)
 	case "awards":
 		return ec.fieldContext_Procurement_awards(ctx, field)
+	case "contracts":
+		return ec.fieldContext_Procurement_contracts(ctx, field)
 	case "commitments":
 		return ec.fieldContext_Procurement_commitments(ctx, field)
 	case "evaluations":
@@ -12462,6 +12629,34 @@ func (ec *executionContext) childFields_ProcurementConnection(ctx context.Contex
 		return ec.fieldContext_ProcurementConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProcurementConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcurementContract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contractId":
+		return ec.fieldContext_ProcurementContract_contractId(ctx, field)
+	case "awardId":
+		return ec.fieldContext_ProcurementContract_awardId(ctx, field)
+	case "supplier":
+		return ec.fieldContext_ProcurementContract_supplier(ctx, field)
+	case "value":
+		return ec.fieldContext_ProcurementContract_value(ctx, field)
+	case "valueWithVat":
+		return ec.fieldContext_ProcurementContract_valueWithVat(ctx, field)
+	case "originalValue":
+		return ec.fieldContext_ProcurementContract_originalValue(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_ProcurementContract_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_ProcurementContract_periodEnd(ctx, field)
+	case "adam":
+		return ec.fieldContext_ProcurementContract_adam(ctx, field)
+	case "paid":
+		return ec.fieldContext_ProcurementContract_paid(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_ProcurementContract_signedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcurementContract", field.Name)
 }
 
 func (ec *executionContext) childFields_ProcurementDecision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16875,6 +17070,20 @@ func (ec *executionContext) field_Procurement_contractAmendments_args(ctx contex
 		return nil, err
 	}
 	args["order"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Procurement_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*Order, error) {
+			return ec.unmarshalOOrder2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋgeneratedᚐOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
 	return args, nil
 }
 
@@ -22355,6 +22564,29 @@ func (ec *executionContext) _ContractAmendment_seq(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_ContractAmendment_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractAmendment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContractAmendment_contractId(ctx context.Context, field graphql.CollectedField, obj *readmodel.ContractAmendment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractAmendment_contractId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContractAmendment_contractId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractAmendment", field, false, false, "String")
 }
 
 func (ec *executionContext) _ContractAmendment_value(ctx context.Context, field graphql.CollectedField, obj *readmodel.ContractAmendment) (ret graphql.Marshaler) {
@@ -33303,6 +33535,29 @@ func (ec *executionContext) fieldContext_Payment_paidAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Payment_contractId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Payment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Payment_contractId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Payment_contractId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
+}
+
 func (ec *executionContext) _PaymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PaymentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33943,6 +34198,29 @@ func (ec *executionContext) _Procurement_contractEnd(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Procurement_contractEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Procurement_contractCount(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contractCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contractCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Procurement", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Procurement_paid(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
@@ -34928,6 +35206,50 @@ func (ec *executionContext) fieldContext_Procurement_awards(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Procurement_contracts(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Procurement_contracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Procurement().Contracts(ctx, obj, fc.Args["order"].(*Order))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*readmodel.Contract) graphql.Marshaler {
+			return ec.marshalNProcurementContract2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Procurement_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Procurement",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcurementContract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Procurement_contracts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Procurement_commitments(ctx context.Context, field graphql.CollectedField, obj *model.Procurement) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35627,6 +35949,304 @@ func (ec *executionContext) _ProcurementConnection_totalCount(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_ProcurementConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProcurementConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProcurementContract_contractId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_contractId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_contractId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementContract_awardId(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_awardId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_awardId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementContract_supplier(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProcurementContract().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋgraphqlᚋmodelᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementContract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementContract_value(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementContract",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementContract_valueWithVat(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_valueWithVat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueWithVAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_valueWithVat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementContract",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementContract_originalValue(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_originalValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Original, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *events.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_originalValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementContract",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementContract_periodStart(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProcurementContract_periodEnd(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProcurementContract_adam(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_adam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ADAM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_adam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProcurementContract_paid(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_paid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v events.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_paid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProcurementContract",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProcurementContract_signedAt(ctx context.Context, field graphql.CollectedField, obj *readmodel.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcurementContract_signedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalOTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProcurementContract_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcurementContract", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ProcurementDecision_procurement(ctx context.Context, field graphql.CollectedField, obj *readmodel.ProcurementDecision) (ret graphql.Marshaler) {
@@ -43524,7 +44144,7 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "newValue", "newPeriod", "reason", "decisionId"}
+	fieldsInOrder := [...]string{"ocid", "contractId", "newValue", "newPeriod", "reason", "decisionId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43538,6 +44158,13 @@ func (ec *executionContext) unmarshalInputAmendContractInput(ctx context.Context
 				return it, err
 			}
 			it.OCID = data
+		case "contractId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractID = data
 		case "newValue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("newValue"))
 			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
@@ -47538,7 +48165,7 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "paymentId", "amount", "invoiceRef", "adam"}
+	fieldsInOrder := [...]string{"ocid", "paymentId", "contractId", "amount", "invoiceRef", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -47559,6 +48186,13 @@ func (ec *executionContext) unmarshalInputRecordPaymentInput(ctx context.Context
 				return it, err
 			}
 			it.PaymentID = data
+		case "contractId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractID = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
 			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
@@ -48497,7 +49131,7 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ocid", "contractId", "value", "period", "documents", "adam"}
+	fieldsInOrder := [...]string{"ocid", "contractId", "awardId", "value", "period", "documents", "adam"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48518,6 +49152,13 @@ func (ec *executionContext) unmarshalInputSignContractInput(ctx context.Context,
 				return it, err
 			}
 			it.ContractID = data
+		case "awardId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardId"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardID = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
 			data, err := ec.unmarshalNMoneyInput2githubᚗcomᚋpnyxᚑcivicᚋpnyxᚋeventsᚐMoney(ctx, v)
@@ -50836,6 +51477,11 @@ func (ec *executionContext) _ContractAmendment(ctx context.Context, sel ast.Sele
 		case "seq":
 			out.Values[i] = ec._ContractAmendment_seq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractId":
+			out.Values[i] = ec._ContractAmendment_contractId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
@@ -54318,6 +54964,11 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "contractId":
+			out.Values[i] = ec._Payment_contractId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54525,6 +55176,11 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contractCount":
+			out.Values[i] = ec._Procurement_contractCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "paid":
 			out.Values[i] = ec._Procurement_paid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -54701,6 +55357,12 @@ func (ec *executionContext) _Procurement(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Procurement_awards(ctx, field, obj)
+				})
+		case "contracts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Procurement_contracts(ctx, field, obj)
 				})
 		case "commitments":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -54916,6 +55578,90 @@ func (ec *executionContext) _ProcurementConnection(ctx context.Context, sel ast.
 			out.Values[i] = ec._ProcurementConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var procurementContractImplementors = []string{"ProcurementContract"}
+
+func (ec *executionContext) _ProcurementContract(ctx context.Context, sel ast.SelectionSet, obj *readmodel.Contract) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, procurementContractImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcurementContract")
+		case "contractId":
+			out.Values[i] = ec._ProcurementContract_contractId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "awardId":
+			out.Values[i] = ec._ProcurementContract_awardId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProcurementContract_supplier(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._ProcurementContract_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valueWithVat":
+			out.Values[i] = ec._ProcurementContract_valueWithVat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "originalValue":
+			out.Values[i] = ec._ProcurementContract_originalValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodStart":
+			out.Values[i] = ec._ProcurementContract_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodEnd":
+			out.Values[i] = ec._ProcurementContract_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "adam":
+			out.Values[i] = ec._ProcurementContract_adam(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paid":
+			out.Values[i] = ec._ProcurementContract_paid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signedAt":
+			out.Values[i] = ec._ProcurementContract_signedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59246,6 +59992,30 @@ func (ec *executionContext) marshalNProcurementConnection2ᚖgithubᚗcomᚋpnyx
 		return graphql.Null
 	}
 	return ec._ProcurementConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProcurementContract2ᚕᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*readmodel.Contract) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProcurementContract2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContract(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProcurementContract2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐContract(ctx context.Context, sel ast.SelectionSet, v *readmodel.Contract) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProcurementContract!")
+		return graphql.Null
+	}
+	return ec._ProcurementContract(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProcurementDecision2ᚖgithubᚗcomᚋpnyxᚑcivicᚋpnyxᚋprojectionsᚋreadmodelᚐProcurementDecision(ctx context.Context, sel ast.SelectionSet, v *readmodel.ProcurementDecision) graphql.Marshaler {

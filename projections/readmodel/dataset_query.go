@@ -52,10 +52,9 @@ var datasetQueries = map[string]string{
 		FROM bids ORDER BY ocid, bid_id`,
 	"awards": `SELECT ocid, ocid || '-' || award_id AS award_id, lot_id, supplier_vat_id, value_cents, value_currency,
 		value_with_vat_cents, decision_id, adam, status, awarded_at FROM procurement_awards ORDER BY ocid, award_id`,
-	"contracts": `SELECT ocid, contract_id, ocid || '-' || award_id AS award_id, supplier_vat_id, contract_cents AS value_cents,
-		contract_currency AS value_currency, contract_start AS period_start, contract_end AS period_end,
-		signed_at, paid_cents, contract_with_vat_cents AS value_with_vat_cents, contract_adam AS adam
-		FROM procurements WHERE contract_id <> '' ORDER BY ocid`,
+	"contracts": `SELECT ocid, contract_id, ocid || '-' || award_id AS award_id, supplier_vat_id, value_cents, value_currency, period_start,
+		period_end, signed_at, (SELECT coalesce(sum(amount_cents), 0) FROM payments p WHERE p.ocid = c.ocid AND p.contract_id = c.contract_id) AS paid_cents,
+		value_with_vat_cents, adam, original_cents FROM procurement_contracts c ORDER BY ocid, contract_id`,
 	"procurement_lots": `SELECT ocid, seq, lot_id, title, value_cents, value_currency FROM procurement_lots ORDER BY ocid, seq`,
 	"budget_commitments": `SELECT ocid, commitment_id, amount_cents, amount_currency, budget_line, year, ada, committed_at
 		FROM procurement_commitments ORDER BY ocid, commitment_id`,
@@ -64,10 +63,10 @@ var datasetQueries = map[string]string{
 	"appeals": `SELECT ocid, appeal_id, kind, CASE award_id WHEN '' THEN '' ELSE ocid || '-' || award_id END AS award_id, evaluation_id, grounds, status, reason, decision_id, lodged_at, decided_at
 		FROM procurement_appeals ORDER BY ocid, appeal_id`,
 	"contract_amendments": `SELECT ocid, seq, value_cents, value_currency, period_start, period_end, reason, decision_id,
-		amended_at FROM contract_amendments ORDER BY ocid, seq`,
+		amended_at, contract_id FROM contract_amendments ORDER BY ocid, seq`,
 	"tender_amendments": `SELECT ocid, seq, ceiling_cents, ceiling_currency, deadline, reason, decision_id, amended_at
 		FROM tender_amendments ORDER BY ocid, seq`,
-	"payments": `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at
+	"payments": `SELECT ocid, payment_id, amount_cents, amount_currency, invoice_ref, paid_at, contract_id
 		FROM payments ORDER BY ocid, payment_id`,
 	"suppliers": `SELECT vat_id, name, kind, street, postcode, locality, municipality, country, contact_office, contact_office_email,
 		contact_office_telephone, contact_office_url, registered_at FROM suppliers ORDER BY vat_id`,

@@ -108,6 +108,7 @@ var procurements = define(&table[string, procurementRow]{
 		textCol("tender_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.TenderADAM }),
 		textCol("award_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.AwardADAM }),
 		textCol("contract_adam", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.ContractADAM }),
+		intCol("contracts", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *int { return &r.ContractCount }),
 		timeCol("tender_period_start", func(r *procurementRow) *time.Time { return &r.tenderPeriodStart }),
 		textCol("award_id", "TEXT NOT NULL DEFAULT ''", func(r *procurementRow) *string { return &r.awardID }),
 		boolCol("imported", "INTEGER NOT NULL DEFAULT 0", func(r *procurementRow) *bool { return &r.Imported }),
@@ -235,6 +236,7 @@ var contractAmendments = define(&table[seqKeyOf, contractAmendmentRow]{
 		textCol("reason", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.Reason }),
 		textCol("decision_id", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.DecisionID }),
 		timeCol("amended_at", func(r *contractAmendmentRow) *time.Time { return &r.AmendedAt }),
+		textCol("contract_id", "TEXT NOT NULL", func(r *contractAmendmentRow) *string { return &r.ContractID }),
 	},
 	key: func(r *contractAmendmentRow) seqKeyOf { return seqKeyOf{r.OCID, r.Seq} },
 	newRow: func(k seqKeyOf) contractAmendmentRow {
@@ -255,6 +257,7 @@ var payments = define(&table[PaymentKey, paymentRow]{
 		textCol("amount_currency", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.Amount.Currency }),
 		textCol("invoice_ref", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.InvoiceRef }),
 		timeCol("paid_at", func(r *paymentRow) *time.Time { return &r.PaidAt }),
+		textCol("contract_id", "TEXT NOT NULL", func(r *paymentRow) *string { return &r.ContractID }),
 	},
 	indexes: []string{
 		`CREATE INDEX {payments_paid} ON {payments} (paid_at)`,
@@ -406,42 +409,20 @@ func applyProcurement(w writer, p events.Payload) (bool, error) {
 		w.procurementDecision(e.DecisionID, "award")
 		return true, nil
 	case events.ProcurementContractSigned:
-		if err := change(func(r *procurementRow) {
-			r.Status, r.ContractID, r.ContractValue, r.SignedAt = ProcurementContract, e.ContractID, amount(e.Value), w.at()
-			r.ContractWithVAT, r.ContractADAM = amount(e.ValueWithVAT), e.ADAM
-			r.ContractStart, r.ContractEnd = e.Period.Start.UTC(), e.Period.End.UTC()
-		}); err != nil {
-			return true, err
-		}
-		return true, w.documents("contract", w.id(), e.Documents)
+		return true, signContract(w, e)
 	case events.ProcurementContractAmended:
-		seq, err := w.nextSeq(batchOf(w).seqs, seqKey("contract_amendments", w.id()), 1,
-			`SELECT coalesce(max(seq), 0) FROM {contract_amendments} WHERE ocid = ?`, w.id())
+		return true, amendContract(w, e)
+	case events.ProcurementPaymentMade:
+		p, err := procurements.of(w).get(w, w.id())
 		if err != nil {
 			return true, err
 		}
-		contractAmendments.of(w).put(contractAmendmentRow{ContractAmendment{OCID: w.id(), Seq: int(seq), Value: amount(e.Value),
-			PeriodStart: e.Period.Start.UTC(), PeriodEnd: e.Period.End.UTC(), Reason: e.Reason, DecisionID: e.DecisionID, AmendedAt: w.at()}})
-		if err := change(func(r *procurementRow) {
-			if v := amount(e.Value); v != nil {
-				r.ContractValue = v
-			}
-			if v := amount(e.ValueWithVAT); v != nil {
-				r.ContractWithVAT = v
-			}
-			if !e.Period.Start.IsZero() {
-				r.ContractStart = e.Period.Start.UTC()
-			}
-			if !e.Period.End.IsZero() {
-				r.ContractEnd = e.Period.End.UTC()
-			}
-		}); err != nil {
-			return true, err
+		contractID := e.ContractID
+		if contractID == "" && p != nil { // recorded when a process had one contract
+			contractID = p.ContractID
 		}
-		w.procurementDecision(e.DecisionID, "contract_amendment")
-		return true, nil
-	case events.ProcurementPaymentMade:
-		payments.of(w).put(paymentRow{Payment{OCID: w.id(), PaymentID: e.PaymentID, Amount: e.Amount, InvoiceRef: e.InvoiceRef, PaidAt: w.at()}})
+		payments.of(w).put(paymentRow{Payment{OCID: w.id(), PaymentID: e.PaymentID, Amount: e.Amount, InvoiceRef: e.InvoiceRef, PaidAt: w.at(),
+			ContractID: contractID}})
 		batchOf(w).recount(recountPaid, w.id())
 		return true, nil
 	case events.ProcurementCancelled:

@@ -346,6 +346,7 @@ type ProcurementSteps struct {
 	Commitments []ProcurementCommitment `json:"commitments"`
 	Evaluations []ProcurementEvaluation `json:"evaluations"`
 	Appeals     []ProcurementAppeal     `json:"appeals"`
+	Contracts   []Contract              `json:"contracts"`
 }
 
 // procurementStepsOf returns the steps a fold holds, in the queries' order.
@@ -375,6 +376,7 @@ func procurementStepsOf(f *entityFold) ProcurementSteps {
 	slices.SortFunc(s.Appeals, func(a, b ProcurementAppeal) int { return strings.Compare(a.AppealID, b.AppealID) })
 	s.Lots, s.Awards, s.Commitments = nonNil(s.Lots), nonNil(s.Awards), nonNil(s.Commitments)
 	s.Evaluations, s.Appeals = nonNil(s.Evaluations), nonNil(s.Appeals)
+	s.Contracts = contractsOf(f)
 	return s
 }
 

@@ -2,6 +2,7 @@ package readmodel_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -95,5 +96,72 @@ func TestProcurementUnderLaw(t *testing.T) {
 	}
 	if n, err := readmodel.RowsReadBack(ctx, e.db); err != nil || n == 0 {
 		t.Fatalf("RowsReadBack = %d, %v", n, err)
+	}
+}
+
+// TestContractPerAward projects a process whose two lots went to two
+// suppliers: each award its own contract, an amendment of one and
+// payments under each; the process's row holds them together, and the
+// fold as of now holds the same contracts.
+func TestContractPerAward(t *testing.T) {
+	ctx := context.Background()
+	e := newRMEnv(t)
+	ocid := "ocds-abc123-2026-0901"
+	st := events.ProcurementStream(ocid)
+	law := &events.ProcurementLaw{Procedure: events.ProcedureOpen, Category: events.CategorySupplies, VATRate: 2400,
+		Thresholds: events.DefaultProcurementSettings().For(events.CategorySupplies)}
+	e.add(t, st, day(3, 1), events.ProcurementPlanned{OCID: ocid, Title: "Τρόφιμα", Description: "Τρόφιμα σε τμήματα", BuyerBodyID: "council1",
+		Budget: events.EUR(50_000_00), CPV: []string{"15300000-1"}, Method: events.ProcurementOpen, Law: law, BudgetWithVAT: events.EUR(62_000_00)})
+	e.add(t, st, day(3, 3), events.ProcurementTenderPublished{Procedure: "Ανοικτή διαδικασία", Ceiling: events.EUR(40_000_00), Deadline: day(3, 30),
+		Items: []events.TenderItem{}, Lots: []events.Lot{{ID: "1", Title: "Φρούτα", Value: events.EUR(20_000_00)}, {ID: "2", Title: "Λαχανικά", Value: events.EUR(20_000_00)}}})
+	e.add(t, st, day(4, 2),
+		events.ProcurementAwarded{AwardID: "aw-1", SupplierID: "EL094019245", Value: events.EUR(19_000_00), DecisionID: "d1", LotID: "1", ValueWithVAT: events.EUR(23_560_00)},
+		events.ProcurementAwarded{AwardID: "aw-2", SupplierID: "EL090000045", Value: events.EUR(18_000_00), DecisionID: "d1", LotID: "2", ValueWithVAT: events.EUR(22_320_00)})
+	e.add(t, st, day(5, 1), events.ProcurementContractSigned{ContractID: "c-1", AwardID: "aw-1", Value: events.EUR(19_000_00), ValueWithVAT: events.EUR(23_560_00),
+		Period: events.ContractPeriod{Start: day(5, 1), End: day(8, 1)}, ADAM: "26SYMV000000901"})
+	e.add(t, st, day(5, 2), events.ProcurementContractSigned{ContractID: "c-2", AwardID: "aw-2", Value: events.EUR(18_000_00), ValueWithVAT: events.EUR(22_320_00),
+		Period: events.ContractPeriod{Start: day(5, 2), End: day(9, 1)}})
+	e.add(t, st, day(6, 1), events.ProcurementContractAmended{ContractID: "c-1", Value: events.EUR(20_000_00), ValueWithVAT: events.EUR(24_800_00),
+		Period: events.ContractPeriod{Start: day(5, 1), End: day(10, 1)}, Reason: "Συμπληρωματική ποσότητα", DecisionID: "d2"})
+	e.add(t, st, day(7, 1), events.ProcurementPaymentMade{PaymentID: "p-1", ContractID: "c-2", Amount: events.EUR(10_000_00), InvoiceRef: "ΤΠΥ-1"})
+	e.add(t, st, day(7, 2), events.ProcurementPaymentMade{PaymentID: "p-2", ContractID: "c-1", Amount: events.EUR(5_000_00), InvoiceRef: "ΤΠΥ-2"})
+	e.sync(t)
+	s := e.snap(t)
+
+	p, err := s.Procurement(ctx, ocid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != readmodel.ProcurementContract || p.ContractCount != 2 || p.ContractID != "c-1" || *p.ContractValue != events.EUR(38_000_00) ||
+		*p.ContractWithVAT != events.EUR(47_120_00) || !p.ContractStart.Equal(day(5, 1)) || !p.ContractEnd.Equal(day(10, 1)) ||
+		p.Paid != events.EUR(15_000_00) || p.ContractADAM != "26SYMV000000901" {
+		t.Fatalf("procurement = %+v", p)
+	}
+	cs, err := s.ProcurementContracts(ctx, ocid)
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("contracts = %+v, %v", cs, err)
+	}
+	c1, c2 := cs[0], cs[1]
+	if c1.AwardID != "aw-1" || c1.SupplierVATID != "EL094019245" || *c1.Value != events.EUR(20_000_00) || *c1.Original != events.EUR(19_000_00) ||
+		*c1.ValueWithVAT != events.EUR(24_800_00) || !c1.PeriodEnd.Equal(day(10, 1)) || c1.Paid != events.EUR(5_000_00) {
+		t.Fatalf("contract 1 = %+v", c1)
+	}
+	if c2.AwardID != "aw-2" || c2.SupplierVATID != "EL090000045" || *c2.Value != events.EUR(18_000_00) || c2.Paid != events.EUR(10_000_00) || c2.ADAM != "" {
+		t.Fatalf("contract 2 = %+v", c2)
+	}
+	am, err := s.ContractAmendments(ctx, readmodel.ProcurementAmendmentFilter{OCID: ocid})
+	if err != nil || len(am.Items) != 1 || am.Items[0].ContractID != "c-1" {
+		t.Fatalf("amendments = %+v, %v", am, err)
+	}
+	pay, err := s.Payment(ctx, readmodel.PaymentKey{OCID: ocid, PaymentID: "p-1"})
+	if err != nil || pay.ContractID != "c-2" {
+		t.Fatalf("payment = %+v, %v", pay, err)
+	}
+	v, err := e.rm.AsOf(ctx, st, readmodel.Point{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.State.(*readmodel.ProcurementView).Steps.Contracts; !reflect.DeepEqual(got, cs) {
+		t.Fatalf("contracts as of now = %+v\nqueried: %+v", got, cs)
 	}
 }

@@ -76,24 +76,28 @@ func (s *Snapshot) Suppliers(ctx context.Context, f SupplierFilter) (List[Suppli
 
 // Procurement is one contracting process with its latest figures.
 type Procurement struct {
-	OCID              string        `json:"ocid"`
-	Title             string        `json:"title"`
-	Description       string        `json:"description"`
-	BuyerBodyID       string        `json:"buyer_body_id"`
-	Department        string        `json:"department,omitempty"`
-	Method            string        `json:"method"`
-	Status            string        `json:"status"`
-	Budget            *events.Money `json:"budget,omitempty"`
-	Procedure         string        `json:"procedure,omitempty"`
-	Ceiling           *events.Money `json:"ceiling,omitempty"`
-	Deadline          time.Time     `json:"deadline"`
-	SupplierVATID     string        `json:"supplier_vat_id,omitempty"`
-	Awarded           *events.Money `json:"awarded,omitempty"`
-	AwardDecisionID   string        `json:"award_decision_id,omitempty"`
+	OCID            string        `json:"ocid"`
+	Title           string        `json:"title"`
+	Description     string        `json:"description"`
+	BuyerBodyID     string        `json:"buyer_body_id"`
+	Department      string        `json:"department,omitempty"`
+	Method          string        `json:"method"`
+	Status          string        `json:"status"`
+	Budget          *events.Money `json:"budget,omitempty"`
+	Procedure       string        `json:"procedure,omitempty"`
+	Ceiling         *events.Money `json:"ceiling,omitempty"`
+	Deadline        time.Time     `json:"deadline"`
+	SupplierVATID   string        `json:"supplier_vat_id,omitempty"`
+	Awarded         *events.Money `json:"awarded,omitempty"`
+	AwardDecisionID string        `json:"award_decision_id,omitempty"`
+	// The contracts together (one per award; see ProcurementContracts):
+	// the first signed, their value, the span of their periods and how
+	// many there are.
 	ContractID        string        `json:"contract_id,omitempty"`
 	ContractValue     *events.Money `json:"contract_value,omitempty"`
 	ContractStart     time.Time     `json:"contract_start"`
 	ContractEnd       time.Time     `json:"contract_end"`
+	ContractCount     int           `json:"contracts"`
 	Paid              events.Money  `json:"paid"`
 	Bids              int           `json:"bids"`
 	PlannedAt         time.Time     `json:"planned_at"`
@@ -152,7 +156,7 @@ const procurementSelect = `p.ocid, title, description, buyer_body_id, department
 	paid_cents, bids, coalesce(planned_at, ''), coalesce(tender_published_at, ''), coalesce(awarded_at, ''), coalesce(signed_at, ''),
 	coalesce(closed_at, ''), cancelled_reason, procedure_type, category, vat_rate_bp, budget_with_vat_cents, awarded_with_vat_cents,
 	contract_with_vat_cents, committed_cents, lots, lots_awarded, appeals_pending, direct_award_limit_cents, direct_award_limit_basis,
-	modification_limit_percent, adam, tender_adam, award_adam, contract_adam,
+	modification_limit_percent, adam, tender_adam, award_adam, contract_adam, contracts,
 	imported,
 	(SELECT group_concat(cpv, ' ') FROM (SELECT cpv FROM procurement_cpv c WHERE c.ocid = p.ocid ORDER BY seq))`
 
@@ -168,7 +172,7 @@ func scanProcurement(s scanner) (Procurement, error) {
 		&p.Paid.Cents, &p.Bids, &planned, &published, &awardedAt, &signed, &closed, &p.CancelledReason,
 		&p.ProcedureType, &p.Category, &p.VATRate, &budgetVAT, &awardedVAT, &contractVAT, &p.Committed.Cents, &p.Lots, &p.LotsAwarded,
 		&p.AppealsPending, &directLimit, &p.DirectAwardLimitBasis, &p.ModificationLimitPercent, &p.ADAM, &p.TenderADAM, &p.AwardADAM, &p.ContractADAM,
-		&p.Imported, &cpv)
+		&p.ContractCount, &p.Imported, &cpv)
 	// Amounts with VAT and the thresholds are in the budget's currency.
 	p.BudgetWithVAT, p.AwardedWithVAT, p.ContractWithVAT = moneyOf(budgetVAT, budgetCur), moneyOf(awardedVAT, budgetCur), moneyOf(contractVAT, budgetCur)
 	p.DirectAwardLimit, p.Committed.Currency = moneyOf(directLimit, budgetCur), budgetCur
@@ -344,6 +348,7 @@ type Payment struct {
 	Amount     events.Money `json:"amount"`
 	InvoiceRef string       `json:"invoice_ref"`
 	PaidAt     time.Time    `json:"paid_at"`
+	ContractID string       `json:"contract_id"` // the contract paid under
 }
 
 // PaymentFilter selects payments; empty fields select all.
@@ -373,12 +378,12 @@ type PaymentKey struct {
 }
 
 var paymentGet = getSpec[Payment]{what: "payment",
-	columns: `ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, '')`,
+	columns: `ocid, payment_id, amount_cents, amount_currency, invoice_ref, coalesce(paid_at, ''), contract_id`,
 	from:    "payments", key: []string{"ocid", "payment_id"},
 	scan: func(s scanner) (Payment, error) {
 		var p Payment
 		var at string
-		err := s.Scan(&p.OCID, &p.PaymentID, &p.Amount.Cents, &p.Amount.Currency, &p.InvoiceRef, &at)
+		err := s.Scan(&p.OCID, &p.PaymentID, &p.Amount.Cents, &p.Amount.Currency, &p.InvoiceRef, &at, &p.ContractID)
 		p.PaidAt = parseTime(at)
 		return p, err
 	}}
@@ -422,6 +427,7 @@ type ContractAmendment struct {
 	Reason      string        `json:"reason"`
 	DecisionID  string        `json:"decision_id"`
 	AmendedAt   time.Time     `json:"amended_at"`
+	ContractID  string        `json:"contract_id"` // the contract amended
 }
 
 // ProcurementAmendmentKey identifies a tender or contract amendment.
@@ -481,13 +487,13 @@ func (s *Snapshot) TenderAmendments(ctx context.Context, f ProcurementAmendmentF
 
 var contractAmendmentGet = getSpec[ContractAmendment]{what: "contract amendment",
 	columns: `ocid, seq, value_cents, coalesce(value_currency, ''), coalesce(period_start, ''), coalesce(period_end, ''), reason,
-		decision_id, coalesce(amended_at, '')`,
+		decision_id, coalesce(amended_at, ''), contract_id`,
 	from: "contract_amendments", key: []string{"ocid", "seq"},
 	scan: func(s scanner) (ContractAmendment, error) {
 		var a ContractAmendment
 		var cents *int64
 		var cur, start, end, at string
-		err := s.Scan(&a.OCID, &a.Seq, &cents, &cur, &start, &end, &a.Reason, &a.DecisionID, &at)
+		err := s.Scan(&a.OCID, &a.Seq, &cents, &cur, &start, &end, &a.Reason, &a.DecisionID, &at, &a.ContractID)
 		a.Value, a.PeriodStart, a.PeriodEnd, a.AmendedAt = moneyOf(cents, cur), parseTime(start), parseTime(end), parseTime(at)
 		return a, err
 	}}

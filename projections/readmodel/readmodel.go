@@ -171,7 +171,7 @@ const ReadModelName = "readmodel"
 
 // readModelVersion is bumped whenever a table or what Apply writes changes,
 // so the runner rebuilds the read model from the log.
-const readModelVersion = 10
+const readModelVersion = 11
 
 // ReadModelProjection builds the public read model. It is deterministic: no
 // clock, no randomness, no map order reaches the tables; what it opens
