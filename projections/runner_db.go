@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/pnyx-civic/pnyx/events"
+	"modernc.org/sqlite" // the read model's SQLite driver
 
-	_ "modernc.org/sqlite" // the read model's SQLite driver
+	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/internal/stmtcache"
 )
 
 // OpenReadModel opens (creating if needed) the read model file at path for
@@ -53,9 +54,20 @@ func openSQLite(ctx context.Context, path string, readOnly bool) (*sql.DB, error
 		q.Add("_pragma", "secure_delete(ON)")
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open read model %s: %w", path, err)
+	var db *sql.DB
+	if readOnly {
+		// The readers run a few hundred texts again and again: each
+		// connection keeps its statements prepared (internal/stmtcache).
+		k, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open read model %s: %w", path, err)
+		}
+		db = sql.OpenDB(stmtcache.NewConnector(k, 0))
+	} else {
+		var err error
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open read model %s: %w", path, err)
+		}
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
