@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -67,7 +68,11 @@ func TestAConflictingWriterMakesTheCommitWriteNothing(t *testing.T) {
 	st := importtest.Store(t)
 	// Another writer registers the supplier between the stage's read and its
 	// commit: a store wrapper appends it on the commit's first call.
-	other := &interloper{Store: st, actor: importtest.Admin(t, st)}
+	admin := importtest.Admin(t, st)
+	other := &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
+		_, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(admin))
+		return err
+	}}
 	_, err := run(t, other, importer.Record{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{
 		{Key: "s1", Command: supplier("094019245", "Πρώτος")}, {Key: "s2", Command: supplier("090165560", "Δεύτερος")}}})
 	if !errors.Is(err, events.ErrWrongExpectedVersion) {
@@ -81,19 +86,94 @@ func TestAConflictingWriterMakesTheCommitWriteNothing(t *testing.T) {
 	}
 }
 
+// The stage reads the importing token's grant from the store once and
+// answers the next commands' reads of it itself; a revocation appended
+// meanwhile still keeps every staged command out of the log.
+func TestATokenRevokedWhileStagingMakesTheCommitWriteNothing(t *testing.T) {
+	st := importtest.Store(t)
+	ctx := context.Background()
+	svc := events.NewService(st, events.ServiceOptions{Now: importtest.Clock})
+	admin := importtest.Admin(t, st)
+	officer := events.Actor{TokenID: "officer", Role: string(events.AccessProcurementOfficer)}
+	if _, err := svc.Handle(ctx, events.GrantAccess{TokenID: officer.TokenID, Role: events.AccessProcurementOfficer, Scope: events.ScopeAll,
+		GrantedBy: admin.TokenID, SecretSHA256: events.SecretSHA256("pnyx.officer.secret"), At: importtest.Now}, events.WithActor(admin)); err != nil {
+		t.Fatal(err)
+	}
+	other := &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
+		_, err := svc.Handle(ctx, events.RevokeAccess{TokenID: officer.TokenID, Reason: "left the service", RevokedBy: admin.TokenID, At: importtest.Now},
+			events.WithActor(admin))
+		return err
+	}}
+	recs := records{
+		{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{{Key: "s1", Command: supplier("094019245", "Πρώτος")}}},
+		{Kind: "supplier", SourceID: "r2", Steps: []importer.Step{{Key: "s2", Command: supplier("090165560", "Δεύτερος")}}},
+	}
+	_, err := importer.Import(ctx, other, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
+		importer.Options{Actor: officer, Now: importtest.Clock})
+	if !errors.Is(err, events.ErrWrongExpectedVersion) {
+		t.Fatalf("commit after the token's revocation: %v", err)
+	}
+	for _, s := range []string{"supplier-EL094019245", "supplier-EL090165560"} {
+		if evs := importtest.Stream(t, st, s); len(evs) != 0 {
+			t.Errorf("%s written under a revoked token: %d events", s, len(evs))
+		}
+	}
+	// Run again, the import is refused at its first command.
+	recs = records{{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{{Key: "s1", Command: supplier("094019245", "Πρώτος")}}}}
+	rep, err := importer.Import(ctx, st, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
+		importer.Options{Actor: officer, Now: importtest.Clock})
+	if err != nil || rep.Refused != 1 || rep.Refusals[0].Code != string(events.CodeUnauthenticated) {
+		t.Fatalf("import under the revoked token: %v, %+v", err, rep)
+	}
+}
+
+// interloper is a store whose first AppendStreams lets another writer
+// act on the store first: what happens between an import's reads and its
+// commit.
 type interloper struct {
 	importer.Store
-	actor events.Actor
-	done  bool
+	act  func(context.Context, *events.Service) error
+	done bool
 }
 
 func (i *interloper) AppendStreams(ctx context.Context, parts ...events.StreamAppend) ([]events.AppendResult, error) {
 	if !i.done {
 		i.done = true
-		svc := events.NewService(i.Store, events.ServiceOptions{Now: importtest.Clock})
-		if _, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(i.actor)); err != nil {
+		if err := i.act(ctx, events.NewService(i.Store, events.ServiceOptions{Now: importtest.Clock})); err != nil {
 			return nil, err
 		}
 	}
 	return i.Store.AppendStreams(ctx, parts...)
+}
+
+// countingStore counts the reads of each stream that reach the store.
+type countingStore struct {
+	importer.Store
+	reads map[string]int
+}
+
+func (c *countingStore) ReadStream(ctx context.Context, stream string, opts events.ReadStreamOptions) ([]events.RecordedEvent, error) {
+	c.reads[stream]++
+	return c.Store.ReadStream(ctx, stream, opts)
+}
+
+func TestTheStageReadsAStreamFromTheStoreOnceBetweenCommits(t *testing.T) {
+	st := importtest.Store(t)
+	admin := importtest.Admin(t, st)
+	counting := &countingStore{Store: st, reads: map[string]int{}}
+	var recs records
+	for i, vat := range []string{"094019245", "090165560", "123456783"} {
+		recs = append(recs, importer.Record{Kind: "supplier", SourceID: vat, Steps: []importer.Step{{Key: vat, Command: supplier(vat, fmt.Sprint("Προμηθευτής ", i))}}})
+	}
+	rep, err := importer.Import(context.Background(), counting, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
+		importer.Options{Actor: admin, Now: importtest.Clock})
+	if err != nil || rep.Imported != 3 {
+		t.Fatalf("import: %v, %+v", err, rep)
+	}
+	if n := counting.reads[events.AccessStream(admin.TokenID)]; n != 1 {
+		t.Errorf("the token's grant, checked by 3 commands, read from the store %d times", n)
+	}
+	if evs := importtest.Stream(t, st, "supplier-EL123456783"); len(evs) != 1 {
+		t.Errorf("the last supplier: %d events", len(evs))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
@@ -22,9 +23,14 @@ type Store = events.ServiceStore
 // AppendStreams, all or nothing) or rolled back, leaving no trace. So a
 // process is never half imported, whatever step of it the rules refuse.
 //
-// Commit expects no other writer to append to the streams it read
-// meanwhile: one that did makes Commit fail with a conflict, writing
-// nothing, and the import is simply run again.
+// The stage reads each stream from the store once between commits and
+// answers later reads of it itself (the command service brings every fact
+// up to date before each command: the importing token's grant, a body, a
+// supplier), so the stage is a snapshot of the store as first read. Commit
+// checks that no other writer appended to a stream it read or wrote
+// meanwhile: one that did (a revocation of the importing token, a clerk's
+// append) makes Commit fail with a conflict, writing nothing, and the
+// import is simply run again.
 type stage struct {
 	base    Store
 	now     func() time.Time
@@ -36,7 +42,7 @@ type stage struct {
 type stagedStream struct {
 	base    int64 // version in the store when first read; -1 none
 	events  []events.RecordedEvent
-	checked bool // read as a fact at base, with no events staged
+	checked bool // read at base: commit checks it is still there
 }
 
 type stagedOp struct {
@@ -86,13 +92,16 @@ func (s *stage) AppendStreams(ctx context.Context, parts ...events.StreamAppend)
 	if err := events.ValidateAppendStreams(0, parts); err != nil {
 		return nil, err
 	}
-	for _, p := range parts {
-		if err := events.ValidateAppend(p.Stream, 0, p.Events); err != nil && len(p.Events) > 0 {
-			return nil, err
-		}
-	}
 	staged := make([]*stagedStream, len(parts))
 	for i, p := range parts {
+		if _, seen := s.streams[p.Stream]; !seen && p.Expected.IsNoStream() && strings.HasPrefix(p.Stream, events.StreamName("provenance", "")) {
+			// A command's provenance is named for its first event, whose
+			// id its idempotency key derives: had the store the stream, it
+			// would have the event, and the command would be a replay. The
+			// commit checks it is absent.
+			s.streams[p.Stream] = &stagedStream{base: -1}
+			s.order = append(s.order, p.Stream)
+		}
 		st, err := s.stream(ctx, p.Stream)
 		if err != nil {
 			return nil, err
@@ -138,8 +147,8 @@ func (s *stage) ReadStream(ctx context.Context, stream string, opts events.ReadS
 		return nil, &events.Error{Code: events.CodeInternal, Message: "import stage", Err: fmt.Errorf("backward read of %s", stream)}
 	}
 	st, ok := s.streams[stream]
-	if !ok || len(st.events) == 0 {
-		return s.base.ReadStream(ctx, stream, opts)
+	if !ok {
+		return s.first(ctx, stream, opts)
 	}
 	limit := events.ClampLimit(opts.Limit)
 	var out []events.RecordedEvent
@@ -162,6 +171,35 @@ func (s *stage) ReadStream(ctx context.Context, stream string, opts events.ReadS
 		out = append(out, st.events[i])
 	}
 	return out, nil
+}
+
+// first reads stream from the store the first time the stage is asked
+// for it, and keeps the version read: later reads past it (the command
+// service bringing a cached fold up to date) are answered from the stage
+// without asking the store, and commit checks the stream is still there.
+func (s *stage) first(ctx context.Context, stream string, opts events.ReadStreamOptions) ([]events.RecordedEvent, error) {
+	page, err := s.base.ReadStream(ctx, stream, opts)
+	if err != nil && !errors.Is(err, events.ErrStreamNotFound) {
+		return nil, err
+	}
+	if err == nil && (len(page) == 0 || len(page) == events.ClampLimit(opts.Limit)) {
+		// The version is not in the page (it starts past the end, or there
+		// is more): the store says it. A newer one hides what follows the
+		// page until the commit, as if read at once.
+		st, err := s.stream(ctx, stream)
+		if err != nil {
+			return nil, err
+		}
+		st.checked = true
+		return page, nil
+	}
+	v := int64(-1)
+	if len(page) > 0 {
+		v = page[len(page)-1].Version
+	}
+	s.streams[stream] = &stagedStream{base: v, checked: true}
+	s.order = append(s.order, stream)
+	return page, err
 }
 
 // StreamVersion is the version of stream with its staged events.
