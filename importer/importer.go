@@ -148,10 +148,14 @@ func Import(ctx context.Context, store Store, src Source, dec Decoder, opts Opti
 	r.newService()
 	err := r.all(ctx, dec)
 	if err == nil && !opts.DryRun {
-		err = r.commit(ctx)
+		if err = r.commit(ctx); err == nil {
+			err = r.settle(ctx)
+		}
 	} else if err != nil {
-		// Nothing staged is written: the people put for it leave the
-		// vault again, even when ctx was cancelled.
+		// The batch being written is, or is not; nothing staged since is
+		// written: the people put for it leave the vault again, even when
+		// ctx was cancelled.
+		_ = r.settle(ctx)
 		for res := range r.put {
 			r.forget(context.WithoutCancel(ctx), res)
 		}
@@ -161,12 +165,14 @@ func Import(ctx context.Context, store Store, src Source, dec Decoder, opts Opti
 }
 
 type run struct {
-	st       *stage
-	svc      *events.Service
-	src      Source
-	opts     Options
-	report   *Report
-	pending  []*RecordResult // records staged, not committed
+	st      *stage
+	svc     *events.Service
+	src     Source
+	opts    Options
+	report  *Report
+	pending []*RecordResult // records staged, not committed
+	// writing are the records of the commit being written.
+	writing  []*RecordResult
 	records  int
 	stagedAt int
 	people   People
@@ -333,23 +339,39 @@ func (r *run) forget(ctx context.Context, res *RecordResult) {
 	delete(r.put, res)
 }
 
-// commit writes the staged records in one atomic step and reports them.
+// commit starts writing the staged records in one atomic step, once the
+// records written before are (settle).
 func (r *run) commit(ctx context.Context) error {
+	if err := r.settle(ctx); err != nil {
+		return err
+	}
 	if err := r.st.commit(ctx); err != nil {
+		return err
+	}
+	r.writing, r.pending = r.pending, nil
+	return nil
+}
+
+// settle waits for the records being written and reports them; if they
+// were not, neither are the records staged since, which were decided over
+// them.
+func (r *run) settle(ctx context.Context) error {
+	err := r.st.wait()
+	if err != nil {
 		r.newService()
-		for _, res := range r.pending {
-			r.forget(ctx, res)
+		for _, res := range append(r.writing, r.pending...) {
+			r.forget(context.WithoutCancel(ctx), res)
 			res.Refused, res.Code, res.Written = "not written: "+err.Error(), "unavailable", nil
 			r.report.add(res)
 		}
-		r.pending = nil
+		r.writing, r.pending = nil, nil
 		return err
 	}
-	for _, res := range r.pending {
+	for _, res := range r.writing {
 		delete(r.put, res)
 		r.report.add(res)
 	}
-	r.pending = nil
+	r.writing = nil
 	return nil
 }
 

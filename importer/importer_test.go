@@ -177,3 +177,65 @@ func TestTheStageReadsAStreamFromTheStoreOnceBetweenCommits(t *testing.T) {
 		t.Errorf("the last supplier: %d events", len(evs))
 	}
 }
+
+// Each record committed on its own, the next decided while it is written:
+// each sees what the ones before decided.
+func TestRecordsAreDecidedWhileTheOnesBeforeAreWritten(t *testing.T) {
+	st := importtest.Store(t)
+	recs := records{
+		{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{{Key: "s1", Command: supplier("094019245", "Πρώτος")}}},
+		{Kind: "supplier", SourceID: "r2", Steps: []importer.Step{
+			{Key: "s1-if-absent", Command: supplier("094019245", "Πρώτος"), IfAbsent: true},
+			{Key: "s2", Command: supplier("090165560", "Δεύτερος")}}},
+		{Kind: "supplier", SourceID: "r3", Steps: []importer.Step{{Key: "s1-again", Command: supplier("094019245", "Πρώτος ξανά")}}},
+	}
+	rep, err := importer.Import(context.Background(), st, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
+		importer.Options{Actor: importtest.Admin(t, st), Now: importtest.Clock, CommitEvery: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Imported != 2 || rep.Refused != 1 || rep.Refusals[0].SourceID != "r3" {
+		t.Fatalf("report %+v", rep)
+	}
+	for s, n := range map[string]int{"supplier-EL094019245": 1, "supplier-EL090165560": 1} {
+		if evs := importtest.Stream(t, st, s); len(evs) != n {
+			t.Errorf("%s: %d events, want %d", s, len(evs), n)
+		}
+	}
+}
+
+// A commit that fails keeps out the records decided while it was written.
+func TestAFailedCommitKeepsOutTheRecordsDecidedMeanwhile(t *testing.T) {
+	st := importtest.Store(t)
+	admin := importtest.Admin(t, st)
+	other := &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
+		_, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(admin))
+		return err
+	}}
+	recs := records{
+		{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{{Key: "s1", Command: supplier("094019245", "Πρώτος")}}},
+		{Kind: "supplier", SourceID: "r2", Steps: []importer.Step{{Key: "s2", Command: supplier("090165560", "Δεύτερος")}}},
+		{Kind: "supplier", SourceID: "r3", Steps: []importer.Step{{Key: "s3", Command: supplier("123456783", "Τρίτος")}}},
+	}
+	rep, err := importer.Import(context.Background(), other, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
+		importer.Options{Actor: admin, Now: importtest.Clock, CommitEvery: 1})
+	if !errors.Is(err, events.ErrWrongExpectedVersion) {
+		t.Fatalf("import: %v", err)
+	}
+	if rep.Imported != 0 || rep.Refused < 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	for _, s := range []string{"supplier-EL090165560", "supplier-EL123456783"} {
+		if evs := importtest.Stream(t, st, s); len(evs) != 0 {
+			t.Errorf("%s, decided over the failed commit, holds %d events", s, len(evs))
+		}
+	}
+	// Run again, the import completes.
+	recs = records{
+		{Kind: "supplier", SourceID: "r2", Steps: []importer.Step{{Key: "s2", Command: supplier("090165560", "Δεύτερος")}}},
+		{Kind: "supplier", SourceID: "r3", Steps: []importer.Step{{Key: "s3", Command: supplier("123456783", "Τρίτος")}}},
+	}
+	if rep, err := run(t, st, recs...); err != nil || rep.Imported != 2 {
+		t.Fatalf("again: %v, %+v", err, rep)
+	}
+}

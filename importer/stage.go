@@ -32,11 +32,16 @@ type Store = events.ServiceStore
 // append) makes Commit fail with a conflict, writing nothing, and the
 // import is simply run again.
 type stage struct {
-	base    Store
-	now     func() time.Time
-	streams map[string]*stagedStream
-	order   []string   // streams in the order first written or checked
-	log     []stagedOp // appends in order, for rollback
+	store Store
+	// base is what the stage reads beneath its own events: the store, or
+	// while the previous batch is being written (inflight), that batch's
+	// stage over the store.
+	base     Store
+	inflight chan error
+	now      func() time.Time
+	streams  map[string]*stagedStream
+	order    []string   // streams in the order first written or checked
+	log      []stagedOp // appends in order, for rollback
 }
 
 type stagedStream struct {
@@ -51,7 +56,7 @@ type stagedOp struct {
 }
 
 func newStage(base Store, now func() time.Time) *stage {
-	return &stage{base: base, now: now, streams: map[string]*stagedStream{}}
+	return &stage{store: base, base: base, now: now, streams: map[string]*stagedStream{}}
 }
 
 var _ events.ServiceStore = (*stage)(nil)
@@ -238,10 +243,20 @@ func (s *stage) staged() int {
 	return n
 }
 
-// commit appends every staged event to the store in one AppendStreams,
-// each stream expected at the version first read, with the facts read
-// checked at theirs; then the stage starts afresh over the store.
+// commit starts appending every staged event to the store in one
+// AppendStreams, each stream expected at the version first read, with the
+// streams read checked at theirs, once the previous commit has ended; it
+// returns that one's error. The stage starts afresh over the batch being
+// written, so the next records are decided while it is written; wait ends
+// it.
 func (s *stage) commit(ctx context.Context) error {
+	if err := s.wait(); err != nil {
+		return err
+	}
+	if s.staged() == 0 {
+		s.streams, s.order, s.log = map[string]*stagedStream{}, nil, nil
+		return nil
+	}
 	var parts []events.StreamAppend
 	for _, name := range s.order {
 		st := s.streams[name]
@@ -255,11 +270,32 @@ func (s *stage) commit(ctx context.Context) error {
 		}
 		parts = append(parts, p)
 	}
-	if s.staged() > 0 {
-		if _, err := s.base.AppendStreams(ctx, parts...); err != nil {
-			return fmt.Errorf("commit the import: %w", err)
-		}
-	}
+	// Only this goroutine reads the batch's stage from now on; the
+	// writer has its parts.
+	writing := &stage{store: s.store, base: s.store, now: s.now, streams: s.streams, order: s.order, log: s.log}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.store.AppendStreams(ctx, parts...)
+		done <- err
+	}()
+	s.base, s.inflight = writing, done
 	s.streams, s.order, s.log = map[string]*stagedStream{}, nil, nil
+	return nil
+}
+
+// wait waits for the commit being written, if any, and then reads the
+// store beneath the stage again. When that commit failed, what was staged
+// since is dropped too (it was decided over events that were not
+// written), and the error returned.
+func (s *stage) wait() error {
+	if s.inflight == nil {
+		return nil
+	}
+	err := <-s.inflight
+	s.base, s.inflight = s.store, nil
+	if err != nil {
+		s.streams, s.order, s.log = map[string]*stagedStream{}, nil, nil
+		return fmt.Errorf("commit the import: %w", err)
+	}
 	return nil
 }
