@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +43,7 @@ func (d *Decoder) process(ocid string, items [][]byte) (rec importer.Record) {
 		}
 		return rec
 	}
-	m := &mapper{ocid: ocid, opts: d.opts, rec: &rec, bids: map[string]string{}, seen: map[string]bool{}, suppliers: map[string]bool{}}
+	m := &mapper{ocid: ocid, opts: d.opts, rec: &rec, bids: map[string]string{}, seen: map[string]bool{}, suppliers: map[string]bool{}, signed: map[string]*contract{}}
 	defer func() {
 		if p := recover(); p != nil {
 			r, ok := p.(refusal)
@@ -123,16 +124,14 @@ type mapper struct {
 	opts Options
 	rec  *importer.Record
 
-	planned, tendered, awarded, signed, closed bool
+	planned, tendered, awarded, closed bool
 
 	currency   string
 	budget     events.Money
 	ceiling    events.Money
 	deadline   time.Time
 	planAt     time.Time
-	contract   events.Money
-	period     events.ContractPeriod
-	contractID string
+	signed     map[string]*contract // contracts signed, by OCDS id
 	bids       map[string]string // bid id → status
 	seen       map[string]bool   // amendments and transactions recorded, by kind and id
 	suppliers  map[string]bool
@@ -289,7 +288,17 @@ func (m *mapper) tender(at time.Time, cur map[string]any, sid string, awardAt ti
 		procedure = "open"
 	}
 	items := m.tenderItems(arr(t, "items"))
-	m.add("tender", events.PublishTender{OCID: m.ocid, Procedure: procedure, Ceiling: ceiling, Deadline: deadline, PeriodStart: start, Items: items, At: at}, sid)
+	var lots []events.Lot
+	for _, l := range arr(t, "lots") {
+		lot, _ := l.(map[string]any)
+		id := text(lot["id"])
+		value, ok := m.money(obj(lot, "value"), "lot value")
+		if id == "" || !ok {
+			refuse("tender lot %q has no id or no value", id)
+		}
+		lots = append(lots, events.Lot{ID: id, Title: text(lot["title"]), Value: value})
+	}
+	m.add("tender", events.PublishTender{OCID: m.ocid, Procedure: procedure, Ceiling: ceiling, Deadline: deadline, PeriodStart: start, Items: items, Lots: lots, At: at}, sid)
 	m.tendered, m.ceiling, m.deadline = true, ceiling, deadline
 }
 
@@ -385,7 +394,7 @@ func (m *mapper) bidsOf(r release, cur map[string]any, sid string) {
 			if !ok {
 				refuse("bid %s has no value", id)
 			}
-			m.add("bid:"+id, events.RecordBid{OCID: m.ocid, BidID: id, SupplierID: vat, Value: value, At: m.timeOr(bid["date"], r.at)}, sid)
+			m.add("bid:"+id, events.RecordBid{OCID: m.ocid, BidID: id, SupplierID: vat, Value: value, LotID: relatedLot(bid, "bid", id), At: m.timeOr(bid["date"], r.at)}, sid)
 			m.bids[id] = string(events.BidValid)
 		}
 		if m.bids[id] != status {
@@ -410,9 +419,10 @@ func (m *mapper) awards(r release, cur map[string]any, sid string) {
 		default:
 			refuse("award %s: unknown status %q", id, status)
 		}
-		if m.awarded || id == "" {
+		if id == "" || m.seen["award "+id] {
 			continue
 		}
+		m.seen["award "+id] = true
 		at := m.timeOr(aw["date"], r.at)
 		if !m.tendered {
 			m.tender(r.at, cur, sid, at)
@@ -438,13 +448,15 @@ func (m *mapper) awards(r release, cur map[string]any, sid string) {
 		if ids := decisionIDs(arr(aw, "documents")); len(ids) > 0 {
 			decision = ids[0]
 		}
-		m.add("award:"+id, events.AwardProcurement{OCID: m.ocid, AwardID: awardID, SupplierID: vat, Value: value, DecisionID: decision, At: at}, sid)
+		m.add("award:"+id, events.AwardProcurement{OCID: m.ocid, AwardID: awardID, SupplierID: vat, Value: value, DecisionID: decision,
+			LotID: relatedLot(aw, "award", id), At: at}, sid)
 		m.awarded = true
 	}
 }
 
 func (m *mapper) contracts(r release, prev, cur map[string]any, sid string) {
 	prevStatus := map[string]string{}
+	terminated := false
 	for _, c := range arr(prev, "contracts") {
 		ct, _ := c.(map[string]any)
 		prevStatus[text(ct["id"])] = text(ct["status"])
@@ -455,17 +467,22 @@ func (m *mapper) contracts(r release, prev, cur map[string]any, sid string) {
 		if id == "" {
 			continue
 		}
-		if !m.signed && len(obj(ct, "value")) > 0 {
+		if m.signed[id] == nil && len(obj(ct, "value")) > 0 {
 			if !m.awarded {
 				refuse("contract %s without an active award", id)
 			}
 			value, _ := m.money(obj(ct, "value"), "contract value")
 			period := events.ContractPeriod{Start: m.time(obj(ct, "period")["startDate"], "contract start"), End: m.time(obj(ct, "period")["endDate"], "contract end")}
 			at := m.timeOr(ct["dateSigned"], r.at)
-			m.add("contract:"+id, events.SignContract{OCID: m.ocid, ContractID: id, Value: value, Period: period, At: at}, sid)
-			m.signed, m.contractID, m.contract, m.period = true, id, value, period
+			var awardID string
+			if a := text(ct["awardID"]); a != "" {
+				awardID = strings.TrimPrefix(a, m.ocid+"-")
+			}
+			m.add("contract:"+id, events.SignContract{OCID: m.ocid, ContractID: id, AwardID: awardID, Value: value, Period: period, At: at}, sid)
+			m.signed[id] = &contract{value: value, period: period}
 		}
-		if !m.signed || id != m.contractID {
+		signed := m.signed[id]
+		if signed == nil {
 			continue
 		}
 		for _, a := range arr(ct, "amendments") {
@@ -475,16 +492,16 @@ func (m *mapper) contracts(r release, prev, cur map[string]any, sid string) {
 				continue
 			}
 			m.seen["contract "+aid] = true
-			cmd := events.AmendContract{OCID: m.ocid, Reason: text(am["rationale"]), At: m.timeOr(am["date"], r.at)}
+			cmd := events.AmendContract{OCID: m.ocid, ContractID: id, Reason: text(am["rationale"]), At: m.timeOr(am["date"], r.at)}
 			if cmd.Reason == "" {
 				cmd.Reason = "Τροποποίηση της σύμβασης"
 			}
-			if v, ok := m.money(obj(ct, "value"), "contract value"); ok && v != m.contract {
-				cmd.NewValue, m.contract = &v, v
+			if v, ok := m.money(obj(ct, "value"), "contract value"); ok && v != signed.value {
+				cmd.NewValue, signed.value = &v, v
 			}
 			p := events.ContractPeriod{Start: m.time(obj(ct, "period")["startDate"], "contract start"), End: m.time(obj(ct, "period")["endDate"], "contract end")}
-			if !p.Start.Equal(m.period.Start) || !p.End.Equal(m.period.End) {
-				cmd.NewPeriod, m.period = &p, p
+			if !p.Start.Equal(signed.period.Start) || !p.End.Equal(signed.period.End) {
+				cmd.NewPeriod, signed.period = &p, p
 			}
 			for _, rc := range arr(r.body, "contracts") {
 				if rct, _ := rc.(map[string]any); text(rct["id"]) == id {
@@ -515,13 +532,39 @@ func (m *mapper) contracts(r release, prev, cur map[string]any, sid string) {
 				ref = tid
 				m.note("transaction without an invoice reference: its id taken")
 			}
-			m.add("payment:"+tid, events.RecordPayment{OCID: m.ocid, PaymentID: tid, Amount: amount, InvoiceRef: ref, At: m.timeOr(tx["date"], r.at)}, sid)
+			m.add("payment:"+tid, events.RecordPayment{OCID: m.ocid, ContractID: id, PaymentID: tid, Amount: amount, InvoiceRef: ref, At: m.timeOr(tx["date"], r.at)}, sid)
 		}
-		if !m.closed && text(ct["status"]) == "terminated" && prevStatus[id] != "terminated" {
-			m.add("complete", events.CompleteProcurement{OCID: m.ocid, At: r.at}, sid)
-			m.closed = true
+		signed.terminated = text(ct["status"]) == "terminated"
+		if signed.terminated && prevStatus[id] != "terminated" {
+			terminated = true
 		}
 	}
+	// Pnyx completes a process as a whole: when the last of its contracts
+	// is terminated.
+	if terminated && !m.closed && !slices.ContainsFunc(slices.Collect(maps.Values(m.signed)), func(c *contract) bool { return !c.terminated }) {
+		m.add("complete", events.CompleteProcurement{OCID: m.ocid, At: r.at}, sid)
+		m.closed = true
+	}
+}
+
+// contract is what a signed contract's later releases are compared with.
+type contract struct {
+	value      events.Money
+	period     events.ContractPeriod
+	terminated bool
+}
+
+// relatedLot is the one lot a bid or an award names, if any.
+func relatedLot(o map[string]any, what, id string) string {
+	lots := arr(o, "relatedLots")
+	switch len(lots) {
+	case 0:
+		return ""
+	case 1:
+		return text(lots[0])
+	}
+	refuse("%s %s names %d lots; Pnyx records a %s for one lot", what, id, len(lots), what)
+	return ""
 }
 
 // supplier returns the VAT id of an organisation reference, registering

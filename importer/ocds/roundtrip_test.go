@@ -38,7 +38,7 @@ func scenario(t *testing.T, st events.Store) {
 		Locality: "Πορταριά", Municipality: "Βόλου", Country: "GR"}, Address: &events.PostalAddress{Street: "Οδός 1", Postcode: "37011", Locality: "Πορταριά", Country: "GR"},
 		ContactPoint: &events.ContactPoint{Office: "Γραφείο προσφορών", Email: "office@example.org"}, At: day(0)})
 	must(events.RegisterSupplier{VATID: "EL090165560", SupplierDetails: events.SupplierDetails{Name: "Μεγάλη Α.Ε.", Kind: events.SupplierLarge, Country: "GR"}, At: day(0)})
-	for _, d := range []string{"88-2025", "90-2025", "91-2025"} {
+	for _, d := range []string{"88-2025", "90-2025", "91-2025", "92-2025", "93-2025"} {
 		must(events.AdoptDecision{DecisionID: d, BodyID: "council", Exception: &events.DecisionException{Kind: events.ExceptionMayorDecision, LegalBasis: "άρθρο 58 ν. 3852/2010"},
 			Title: "Απόφαση Δημάρχου", Text: "Εγκρίνεται.", LegalBasis: "ν. 4412/2016", At: day(0)})
 	}
@@ -63,6 +63,24 @@ func scenario(t *testing.T, st events.Store) {
 	must(events.CancelProcurement{OCID: b, Reason: "Δεν υπήρξαν προσφορές", At: day(11)})
 	must(events.PlanProcurement{OCID: c, Title: "Μελέτη", Description: "Μελέτη οδοποιίας.", BuyerBodyID: "council",
 		Budget: events.EUR(5_000_00), CPV: []string{"71311000-1"}, Method: events.ProcurementSelective, At: day(8)})
+	// In two lots, each awarded to its own supplier, each award carried
+	// out by its own contract, paid and amended on its own.
+	d := "ocds-abc123-2025-0004"
+	must(events.PlanProcurement{OCID: d, Title: "Σίτιση σχολείων", Description: "Γεύματα για δύο σχολικά συγκροτήματα.", BuyerBodyID: "council",
+		Budget: events.EUR(60_000_00), CPV: []string{"55524000-9"}, Method: events.ProcurementOpen, At: day(1)})
+	must(events.PublishTender{OCID: d, Procedure: "ανοικτός διαγωνισμός", Ceiling: events.EUR(60_000_00), Deadline: day(20), PeriodStart: day(2),
+		Lots: []events.Lot{{ID: "lot-1", Title: "Βόρειο συγκρότημα", Value: events.EUR(30_000_00)}, {ID: "lot-2", Title: "Νότιο συγκρότημα", Value: events.EUR(30_000_00)}}, At: day(2)})
+	must(events.RecordBid{OCID: d, BidID: "d1", SupplierID: "094019245", Value: events.EUR(28_000_00), LotID: "lot-1", At: day(5)})
+	must(events.RecordBid{OCID: d, BidID: "d2", SupplierID: "EL090165560", Value: events.EUR(29_000_00), LotID: "lot-2", At: day(6)})
+	must(events.AwardProcurement{OCID: d, AwardID: "aw-1", SupplierID: "094019245", Value: events.EUR(28_000_00), LotID: "lot-1", DecisionID: "92-2025", At: day(22)})
+	must(events.AwardProcurement{OCID: d, AwardID: "aw-2", SupplierID: "EL090165560", Value: events.EUR(29_000_00), LotID: "lot-2", DecisionID: "93-2025", At: day(23)})
+	must(events.SignContract{OCID: d, ContractID: "sd-1", AwardID: "aw-1", Value: events.EUR(28_000_00), Period: events.ContractPeriod{Start: day(30), End: day(300)}, At: day(30)})
+	must(events.SignContract{OCID: d, ContractID: "sd-2", AwardID: "aw-2", Value: events.EUR(29_000_00), Period: events.ContractPeriod{Start: day(31), End: day(300)}, At: day(31)})
+	must(events.RecordPayment{OCID: d, ContractID: "sd-1", PaymentID: "dp1", Amount: events.EUR(14_000_00), InvoiceRef: "ΤΠΥ 301", At: day(60)})
+	must(events.RecordPayment{OCID: d, ContractID: "sd-2", PaymentID: "dp2", Amount: events.EUR(9_000_00), InvoiceRef: "ΤΠΥ 302", At: day(61)})
+	must(events.AmendContract{OCID: d, ContractID: "sd-2", NewPeriod: &events.ContractPeriod{Start: day(31), End: day(330)}, Reason: "Παράταση", DecisionID: "93-2025", At: day(90)})
+	must(events.RecordPayment{OCID: d, ContractID: "sd-2", PaymentID: "dp3", Amount: events.EUR(20_000_00), InvoiceRef: "ΤΠΥ 340", At: day(120)})
+	must(events.CompleteProcurement{OCID: d, At: day(340)})
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -125,7 +143,8 @@ func procurementDump(t *testing.T, st events.Store) (string, []string) {
 		t.Fatal(err)
 	}
 	keep := map[string]bool{"procurements": true, "procurement_cpv": true, "procurement_decisions": true, "tender_amendments": true,
-		"bids": true, "contract_amendments": true, "payments": true, "suppliers": true}
+		"bids": true, "contract_amendments": true, "payments": true, "suppliers": true,
+		"procurement_lots": true, "procurement_awards": true, "procurement_contracts": true}
 	var out strings.Builder
 	var marks []string
 	on, procurements := false, false
@@ -161,7 +180,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Refused != 0 || rep.Imported != 3 {
+	if rep.Refused != 0 || rep.Imported != 4 {
 		t.Fatalf("import of Pnyx's own OCDS:\n%s", text(rep))
 	}
 	want, wantMarks := procurementDump(t, original)
@@ -181,7 +200,72 @@ func TestRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if strings.Join(wantMarks, " ") != "0 0 0" || strings.Join(marks, " ") != "1 1 1" {
+	if strings.Join(wantMarks, " ") != "0 0 0 0" || strings.Join(marks, " ") != "1 1 1 1" {
 		t.Errorf("imported marks: %v exported, %v imported; want 0s and 1s", wantMarks, marks)
 	}
 }
+
+// What Pnyx cannot record of a process in lots is refused with its reason,
+// the process whole: an award for two lots at once, and several awards of
+// a tender without lots.
+func TestAwardsPnyxCannotRecordAreRefused(t *testing.T) {
+	original := importtest.Store(t)
+	scenario(t, original)
+	for _, c := range []struct {
+		name, reason string
+		change       func(rel map[string]any)
+	}{
+		{"an award for two lots", "names 2 lots", func(rel map[string]any) {
+			for _, a := range list(rel["awards"]) {
+				a.(map[string]any)["relatedLots"] = []any{"lot-1", "lot-2"}
+			}
+		}},
+		{"two awards without lots", "cannot be awarded", func(rel map[string]any) {
+			if tender, ok := rel["tender"].(map[string]any); ok {
+				delete(tender, "lots")
+			}
+			for _, key := range []string{"awards", "bids"} {
+				for _, x := range list(rel[key]) {
+					delete(x.(map[string]any), "relatedLots")
+				}
+			}
+			if bids, ok := rel["bids"].(map[string]any); ok {
+				for _, b := range list(bids["details"]) {
+					delete(b.(map[string]any), "relatedLots")
+				}
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var pkg map[string]any
+			if err := json.Unmarshal(ocdsExport(t, original), &pkg); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range list(pkg["releases"]) {
+				if rel := r.(map[string]any); rel["ocid"] == "ocds-abc123-2025-0004" {
+					c.change(rel)
+				}
+			}
+			b, err := json.Marshal(pkg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			imported := importtest.Store(t)
+			dec := ocds.NewDecoder(context.Background(), ocds.Options{SpillDir: t.TempDir()}, bytes.NewReader(b))
+			defer dec.Close()
+			rep, err := importer.Import(context.Background(), imported, importer.Source{Name: "pnyx", RetrievedAt: importtest.Now}, dec,
+				importer.Options{Actor: importtest.Admin(t, imported), Now: importtest.Clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Imported != 3 || rep.Refused != 1 || rep.Refusals[0].SourceID != "ocds-abc123-2025-0004" || !strings.Contains(rep.Refusals[0].Refused, c.reason) {
+				t.Fatalf("want the process in lots refused for %q:\n%s", c.reason, text(rep))
+			}
+			if evs := importtest.Stream(t, imported, events.ProcurementStream("ocds-abc123-2025-0004")); len(evs) != 0 {
+				t.Errorf("the refused process holds %d events", len(evs))
+			}
+		})
+	}
+}
+
+func list(v any) []any { l, _ := v.([]any); return l }
