@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/importer"
 	"github.com/pnyx-civic/pnyx/importer/importtest"
 )
@@ -68,11 +69,7 @@ func TestAConflictingWriterMakesTheCommitWriteNothing(t *testing.T) {
 	st := importtest.Store(t)
 	// Another writer registers the supplier between the stage's read and its
 	// commit: a store wrapper appends it on the commit's first call.
-	admin := importtest.Admin(t, st)
-	other := &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
-		_, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(admin))
-		return err
-	}}
+	other := registersFirst(t, st)
 	_, err := run(t, other, importer.Record{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{
 		{Key: "s1", Command: supplier("094019245", "Πρώτος")}, {Key: "s2", Command: supplier("090165560", "Δεύτερος")}}})
 	if !errors.Is(err, events.ErrWrongExpectedVersion) {
@@ -125,6 +122,16 @@ func TestATokenRevokedWhileStagingMakesTheCommitWriteNothing(t *testing.T) {
 	if err != nil || rep.Refused != 1 || rep.Refusals[0].Code != string(events.CodeUnauthenticated) {
 		t.Fatalf("import under the revoked token: %v, %+v", err, rep)
 	}
+}
+
+// registersFirst is st, where another writer registers the supplier
+// EL094019245 just before the import's first commit.
+func registersFirst(t *testing.T, st *sqlite.Store) *interloper {
+	admin := importtest.Admin(t, st)
+	return &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
+		_, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(admin))
+		return err
+	}}
 }
 
 // interloper is a store whose first AppendStreams lets another writer
@@ -207,18 +214,14 @@ func TestRecordsAreDecidedWhileTheOnesBeforeAreWritten(t *testing.T) {
 // A commit that fails keeps out the records decided while it was written.
 func TestAFailedCommitKeepsOutTheRecordsDecidedMeanwhile(t *testing.T) {
 	st := importtest.Store(t)
-	admin := importtest.Admin(t, st)
-	other := &interloper{Store: st, act: func(ctx context.Context, svc *events.Service) error {
-		_, err := svc.Handle(ctx, supplier("094019245", "Άλλος"), events.WithActor(admin))
-		return err
-	}}
+	other := registersFirst(t, st)
 	recs := records{
 		{Kind: "supplier", SourceID: "r1", Steps: []importer.Step{{Key: "s1", Command: supplier("094019245", "Πρώτος")}}},
 		{Kind: "supplier", SourceID: "r2", Steps: []importer.Step{{Key: "s2", Command: supplier("090165560", "Δεύτερος")}}},
 		{Kind: "supplier", SourceID: "r3", Steps: []importer.Step{{Key: "s3", Command: supplier("123456783", "Τρίτος")}}},
 	}
 	rep, err := importer.Import(context.Background(), other, importer.Source{Name: "test", RetrievedAt: importtest.Now}, &recs,
-		importer.Options{Actor: admin, Now: importtest.Clock, CommitEvery: 1})
+		importer.Options{Actor: importtest.Admin(t, st), Now: importtest.Clock, CommitEvery: 1})
 	if !errors.Is(err, events.ErrWrongExpectedVersion) {
 		t.Fatalf("import: %v", err)
 	}

@@ -126,17 +126,17 @@ type mapper struct {
 
 	planned, tendered, awarded, closed bool
 
-	currency   string
-	budget     events.Money
-	ceiling    events.Money
-	deadline   time.Time
-	planAt     time.Time
-	signed     map[string]*contract // contracts signed, by OCDS id
-	bids       map[string]string // bid id → status
-	seen       map[string]bool   // amendments and transactions recorded, by kind and id
-	suppliers  map[string]bool
-	parties    map[string]map[string]any
-	pending    []importer.Step // a tender waiting for the award's date
+	currency  string
+	budget    events.Money
+	ceiling   events.Money
+	deadline  time.Time
+	planAt    time.Time
+	signed    map[string]*contract // contracts signed, by OCDS id
+	bids      map[string]string    // bid id → status
+	seen      map[string]bool      // amendments and transactions recorded, by kind and id
+	suppliers map[string]bool
+	parties   map[string]map[string]any
+	pending   []importer.Step // a tender waiting for the award's date
 }
 
 func (m *mapper) note(s string) { m.rec.Notes = append(m.rec.Notes, s) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pnyx-civic/pnyx/events"
+	"github.com/pnyx-civic/pnyx/events/sqlite"
 	"github.com/pnyx-civic/pnyx/importer"
 	"github.com/pnyx-civic/pnyx/importer/importtest"
 	"github.com/pnyx-civic/pnyx/importer/ocds"
@@ -165,6 +166,20 @@ func procurementDump(t *testing.T, st events.Store) (string, []string) {
 	return out.String(), marks[1:]
 }
 
+// importPackage imports an OCDS package into an empty store.
+func importPackage(t *testing.T, pkg []byte) (*sqlite.Store, *importer.Report) {
+	t.Helper()
+	st := importtest.Store(t)
+	dec := ocds.NewDecoder(context.Background(), ocds.Options{SpillDir: t.TempDir()}, bytes.NewReader(pkg))
+	defer dec.Close()
+	rep, err := importer.Import(context.Background(), st, importer.Source{Name: "pnyx", RetrievedAt: importtest.Now}, dec,
+		importer.Options{Actor: importtest.Admin(t, st), Now: importtest.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rep
+}
+
 // TestRoundTrip exports Pnyx's own OCDS, imports it into an empty store
 // and finds the same procurement in the read model.
 func TestRoundTrip(t *testing.T) {
@@ -172,14 +187,7 @@ func TestRoundTrip(t *testing.T) {
 	scenario(t, original)
 	pkg := ocdsExport(t, original)
 
-	imported := importtest.Store(t)
-	dec := ocds.NewDecoder(context.Background(), ocds.Options{SpillDir: t.TempDir()}, bytes.NewReader(pkg))
-	defer dec.Close()
-	rep, err := importer.Import(context.Background(), imported, importer.Source{Name: "pnyx", RetrievedAt: importtest.Now}, dec,
-		importer.Options{Actor: importtest.Admin(t, imported), Now: importtest.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
+	imported, rep := importPackage(t, pkg)
 	if rep.Refused != 0 || rep.Imported != 4 {
 		t.Fatalf("import of Pnyx's own OCDS:\n%s", text(rep))
 	}
@@ -250,14 +258,7 @@ func TestAwardsPnyxCannotRecordAreRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			imported := importtest.Store(t)
-			dec := ocds.NewDecoder(context.Background(), ocds.Options{SpillDir: t.TempDir()}, bytes.NewReader(b))
-			defer dec.Close()
-			rep, err := importer.Import(context.Background(), imported, importer.Source{Name: "pnyx", RetrievedAt: importtest.Now}, dec,
-				importer.Options{Actor: importtest.Admin(t, imported), Now: importtest.Clock})
-			if err != nil {
-				t.Fatal(err)
-			}
+			imported, rep := importPackage(t, b)
 			if rep.Imported != 3 || rep.Refused != 1 || rep.Refusals[0].SourceID != "ocds-abc123-2025-0004" || !strings.Contains(rep.Refusals[0].Refused, c.reason) {
 				t.Fatalf("want the process in lots refused for %q:\n%s", c.reason, text(rep))
 			}
