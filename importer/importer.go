@@ -152,9 +152,9 @@ func Import(ctx context.Context, store Store, src Source, dec Decoder, opts Opti
 			err = r.settle(ctx)
 		}
 	} else if err != nil {
-		// The batch being written is, or is not; nothing staged since is
-		// written: the people put for it leave the vault again, even when
-		// ctx was cancelled.
+		// The batch being written ends first (written or not); nothing
+		// staged since is written: the people put for it leave the vault
+		// again, even when ctx was cancelled.
 		_ = r.settle(ctx)
 		for res := range r.put {
 			r.forget(context.WithoutCancel(ctx), res)

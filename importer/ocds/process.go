@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -541,10 +540,19 @@ func (m *mapper) contracts(r release, prev, cur map[string]any, sid string) {
 	}
 	// Pnyx completes a process as a whole: when the last of its contracts
 	// is terminated.
-	if terminated && !m.closed && !slices.ContainsFunc(slices.Collect(maps.Values(m.signed)), func(c *contract) bool { return !c.terminated }) {
+	if terminated && !m.closed && m.allTerminated() {
 		m.add("complete", events.CompleteProcurement{OCID: m.ocid, At: r.at}, sid)
 		m.closed = true
 	}
+}
+
+func (m *mapper) allTerminated() bool {
+	for _, c := range m.signed {
+		if !c.terminated {
+			return false
+		}
+	}
+	return true
 }
 
 // contract is what a signed contract's later releases are compared with.
