@@ -17,7 +17,7 @@ var batchRuns atomic.Int64
 func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 	e := demoEnv(t)
 	query := fmt.Sprintf("# run %d\n", batchRuns.Add(1)) + `query($n: Int!, $o: Order!) { decisions(first: $n, year: 2025, order: $o) { edges { node { number title
-		body { name } item { title } vote { result yes no ballots(order: $o) { choice member { name faction } } } } } } }`
+		body { name } item { title documents { title } } vote { result yes no ballots(order: $o) { choice member { name faction } } } } } } }`
 	count := func(n int, order string) (int64, int) {
 		e.statements.Store(0)
 		e.counting.Store(true)
@@ -60,8 +60,8 @@ func TestPagesRunTheSameStatementsWhateverTheirSize(t *testing.T) {
 	if five != fifty {
 		t.Errorf("a page of 5 ran %d statements, a page of 50 ran %d: a level is read per item, not per page", five, fifty)
 	}
-	// The snapshot's position, the page, bodies, items (and their
-	// documents), votes, ballots, members and their factions: one each.
+	// The snapshot's position, the page, bodies, items, their documents,
+	// votes, ballots, members and their factions: one each.
 	if fifty > 9 {
 		t.Errorf("a page ran %d statements, want at most 9", fifty)
 	}

@@ -414,15 +414,3 @@ func (r protocolResolver) Decision(ctx context.Context, p *model.ProtocolEntry) 
 func (r protocolResolver) InReplyTo(ctx context.Context, p *model.ProtocolEntry) (*model.ProtocolEntry, error) {
 	return r.protocolEntry(ctx, p.InReplyTo)
 }
-
-func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry, order *generated.Order) ([]*events.DocumentRef, error) {
-	s, err := snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := s.Documents(ctx, "protocol", p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return ordered(order, pointers(docs)), nil
-}

@@ -9,9 +9,11 @@ import (
 	"github.com/pnyx-civic/pnyx/projections/readmodel"
 )
 
-// The documents an entity's row holds, in the order the record attaches
-// them or its reverse. (A decision's and a protocol entry's have their
-// own resolvers beside their entity's.)
+// The documents of an entity, in the order the record attaches them or its
+// reverse. An item's and a protocol entry's are read only when asked, by
+// the request's loaders (one statement for every item of a page); a
+// version's, and an item's as of a point, come with their entity. (A
+// decision's have their own resolver beside their entity's.)
 
 func (r *resolver) DecisionVersion() generated.DecisionVersionResolver {
 	return decisionVersionResolver{r}
@@ -25,8 +27,31 @@ type decisionVersionResolver struct{ *resolver }
 
 type minutesVersionResolver struct{ *resolver }
 
-func (r agendaItemResolver) Documents(_ context.Context, it *model.AgendaItem, order *generated.Order) ([]*events.DocumentRef, error) {
-	return ordered(order, pointers(it.Documents)), nil
+func (r agendaItemResolver) Documents(ctx context.Context, it *model.AgendaItem, order *generated.Order) ([]*events.DocumentRef, error) {
+	if it.At != nil {
+		return ordered(order, pointers(it.Documents)), nil
+	}
+	q, err := requestOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := q.loaders.itemDocuments.Load(ctx, it.ID)
+	if err != nil {
+		return nil, err
+	}
+	return ordered(order, pointers(docs)), nil
+}
+
+func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry, order *generated.Order) ([]*events.DocumentRef, error) {
+	q, err := requestOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := q.loaders.protocolDocuments.Load(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	return ordered(order, pointers(docs)), nil
 }
 
 func (r decisionVersionResolver) Documents(_ context.Context, v *model.DecisionVersion, order *generated.Order) ([]*events.DocumentRef, error) {

@@ -83,6 +83,9 @@ type loaders struct {
 	reissues       *dataloadgen.Loader[string, []readmodel.DecisionReissue]
 	reopenings     *dataloadgen.Loader[string, []readmodel.ConsultationReopening]
 	protocol       *dataloadgen.Loader[string, *readmodel.ProtocolEntry]
+	// Documents, by their owner's id.
+	itemDocuments     *dataloadgen.Loader[string, []events.DocumentRef]
+	protocolDocuments *dataloadgen.Loader[string, []events.DocumentRef]
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
@@ -109,6 +112,16 @@ func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
 		reissues:       batch(wait, s.DecisionReissuesOf),
 		reopenings:     batch(wait, s.ReopeningsOf),
 		protocol:       batch(wait, s.ProtocolEntriesByID),
+
+		itemDocuments:     batch(wait, documentsOf(s, "agenda_item")),
+		protocolDocuments: batch(wait, documentsOf(s, "protocol")),
+	}
+}
+
+// documentsOf is the batch getter of the documents of one kind of owner.
+func documentsOf(s *readmodel.Snapshot, kind string) func(context.Context, []string) ([][]events.DocumentRef, error) {
+	return func(ctx context.Context, ids []string) ([][]events.DocumentRef, error) {
+		return s.DocumentsOf(ctx, kind, ids)
 	}
 }
 

@@ -141,7 +141,7 @@ func (s *Snapshot) DecisionVersions(ctx context.Context, id string) ([]DecisionV
 		return nil, events.Errorf(events.CodeNotFound, "decision %s not found", id)
 	}
 	for i := range vs {
-		if vs[i].Documents, err = documentsOf(ctx, s.q, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
+		if vs[i].Documents, err = s.Documents(ctx, "decision_version", fmt.Sprintf("%s/%d", id, vs[i].Version)); err != nil {
 			return nil, err
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pnyx-civic/pnyx/projections"
-
 	"github.com/pnyx-civic/pnyx/events"
 )
 
@@ -39,18 +37,21 @@ type MeetingFilter struct {
 
 // AgendaItem is an item of a meeting's agenda.
 type AgendaItem struct {
-	ID                   string               `json:"id"`
-	MeetingID            string               `json:"meeting_id"`
-	Seq                  int                  `json:"seq"`
-	Title                string               `json:"title"`
-	Description          string               `json:"description"`
-	QuestionType         string               `json:"question_type"`
-	Presenter            string               `json:"presenter"`
-	UrgentVoteID         string               `json:"urgent_vote_id,omitempty"`
-	Status               string               `json:"status"`
-	WithdrawnReason      string               `json:"withdrawn_reason,omitempty"`
-	ConsultationClosesAt time.Time            `json:"consultation_closes_at"`
-	Documents            []events.DocumentRef `json:"documents"`
+	ID                   string    `json:"id"`
+	MeetingID            string    `json:"meeting_id"`
+	Seq                  int       `json:"seq"`
+	Title                string    `json:"title"`
+	Description          string    `json:"description"`
+	QuestionType         string    `json:"question_type"`
+	Presenter            string    `json:"presenter"`
+	UrgentVoteID         string    `json:"urgent_vote_id,omitempty"`
+	Status               string    `json:"status"`
+	WithdrawnReason      string    `json:"withdrawn_reason,omitempty"`
+	ConsultationClosesAt time.Time `json:"consultation_closes_at"`
+	// Documents are the item's as of a point, in a MeetingView folded from
+	// its history; the getters of the current record leave them nil, and
+	// DocumentsOf reads them for the items that ask.
+	Documents []events.DocumentRef `json:"documents"`
 }
 
 const meetingSelect = `meeting_id, body_id, status, coalesce(starts_at, ''), place, urgency, urgency_reason, call,
@@ -131,15 +132,13 @@ func scanAgendaItem(s scanner) (AgendaItem, error) {
 	err := s.Scan(&it.ID, &it.MeetingID, &it.Seq, &it.Title, &it.Description, &it.QuestionType, &it.Presenter,
 		&it.UrgentVoteID, &it.Status, &it.WithdrawnReason, &closes)
 	it.ConsultationClosesAt = parseTime(closes)
-	it.Documents = []events.DocumentRef{}
 	return it, err
 }
 
 var agendaItemGet = getSpec[AgendaItem]{what: "agenda item", columns: agendaItemSelect, from: "agenda_items", key: []string{"item_id"},
 	scan: scanAgendaItem}
 
-// AgendaItem returns one agenda item with its documents, or a not_found
-// error.
+// AgendaItem returns one agenda item, or a not_found error.
 func (s *Snapshot) AgendaItem(ctx context.Context, id string) (AgendaItem, error) {
 	items, err := s.AgendaItemsByID(ctx, []string{id})
 	if err != nil {
@@ -151,90 +150,74 @@ func (s *Snapshot) AgendaItem(ctx context.Context, id string) (AgendaItem, error
 	return *items[0], nil
 }
 
-// AgendaItemsByID returns the agenda items of ids with their documents, in
-// two queries: out[i] is ids[i]'s, nil when there is none. More than
-// MaxBatch ids is an invalid error.
+// AgendaItemsByID returns the agenda items of ids in one query: out[i] is
+// ids[i]'s, nil when there is none. More than MaxBatch ids is an invalid
+// error.
 func (s *Snapshot) AgendaItemsByID(ctx context.Context, ids []string) ([]*AgendaItem, error) {
-	items, err := getBatch(ctx, s, agendaItemGet, idKeys(ids))
-	if err != nil {
-		return nil, err
-	}
-	var found []*AgendaItem
-	for _, it := range items {
-		if it != nil {
-			found = append(found, it)
-		}
-	}
-	return items, s.itemDocuments(ctx, found)
+	return getBatch(ctx, s, agendaItemGet, idKeys(ids))
 }
 
 // AgendaItems returns agenda items meeting by meeting, each meeting's in
-// agenda order, with their documents. A bad page is an invalid error.
+// agenda order. A bad page is an invalid error.
 func (s *Snapshot) AgendaItems(ctx context.Context, f AgendaItemFilter) (List[AgendaItem], error) {
 	var q query
 	q.eq("meeting_id", f.MeetingID)
 	q.eq("status", f.Status)
-	page, err := runList(ctx, s, listSpec[AgendaItem]{name: "agenda_items", columns: agendaItemSelect, from: "agenda_items",
+	return runList(ctx, s, listSpec[AgendaItem]{name: "agenda_items", columns: agendaItemSelect, from: "agenda_items",
 		key: []string{"meeting_id", "seq"}, scan: scanAgendaItem}, q, f.Page)
-	if err != nil {
-		return List[AgendaItem]{}, err
-	}
-	items := make([]*AgendaItem, len(page.Items))
-	for i := range page.Items {
-		items[i] = &page.Items[i]
-	}
-	return page, s.itemDocuments(ctx, items)
 }
 
-// itemDocuments reads the documents of items in one query.
-func (s *Snapshot) itemDocuments(ctx context.Context, items []*AgendaItem) error {
-	if len(items) == 0 {
-		return nil
+// DocumentsOf returns the documents of owners of one kind (see Documents),
+// each owner's in order, in one query: out[i] is owners[i]'s, empty when it
+// has none. More than MaxBatch owners is an invalid error.
+func (s *Snapshot) DocumentsOf(ctx context.Context, ownerKind string, owners []string) ([][]events.DocumentRef, error) {
+	if len(owners) > MaxBatch {
+		return nil, events.Invalidf("documents: %d owners asked at once, over the maximum of %d", len(owners), MaxBatch)
 	}
-	byItem := make(map[string]*AgendaItem, len(items))
-	args := []any{}
-	for _, it := range items {
-		if byItem[it.ID] == nil {
-			args = append(args, it.ID)
+	out := make([][]events.DocumentRef, len(owners))
+	if len(owners) == 0 {
+		return out, nil
+	}
+	args := []any{ownerKind}
+	seen := make(map[string]bool, len(owners))
+	for _, o := range owners {
+		if !seen[o] {
+			seen[o] = true
+			args = append(args, o)
 		}
-		byItem[it.ID] = it
 	}
 	type ownedDoc struct {
 		owner string
 		doc   events.DocumentRef
 	}
 	docs, err := queryRows(ctx, s.q, `SELECT owner_id, title, media_type, size, sha256, url FROM documents
-		WHERE owner_kind = 'agenda_item' AND owner_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) ORDER BY owner_id, seq`,
+		WHERE owner_kind = ? AND owner_id IN (?`+strings.Repeat(", ?", len(args)-2)+`) ORDER BY owner_id, seq`,
 		args, func(s scanner) (ownedDoc, error) {
 			var o ownedDoc
 			return o, s.Scan(&o.owner, &o.doc.Title, &o.doc.MediaType, &o.doc.Size, &o.doc.SHA256, &o.doc.URL)
 		})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	byOwner := make(map[string][]events.DocumentRef, len(args)-1)
 	for _, o := range docs {
-		if it := byItem[o.owner]; it != nil {
-			it.Documents = append(it.Documents, o.doc)
+		byOwner[o.owner] = append(byOwner[o.owner], o.doc)
+	}
+	for i, o := range owners {
+		if out[i] = byOwner[o]; out[i] == nil {
+			out[i] = []events.DocumentRef{}
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Documents returns the documents of an owner (agenda_item, minutes,
 // decision_version as "<decision id>/<version>", tender and contract by
 // ocid, request_answer) in order: part of one entity, whole, not a page.
 func (s *Snapshot) Documents(ctx context.Context, ownerKind, ownerID string) ([]events.DocumentRef, error) {
-	return documentsOf(ctx, s.q, ownerKind, ownerID)
-}
-
-func documentsOf(ctx context.Context, q projections.Queryer, ownerKind, ownerID string) ([]events.DocumentRef, error) {
-	docs, err := queryRows(ctx, q, `SELECT title, media_type, size, sha256, url FROM documents
-		WHERE owner_kind = ? AND owner_id = ? ORDER BY seq`, []any{ownerKind, ownerID}, func(s scanner) (events.DocumentRef, error) {
-		var d events.DocumentRef
-		return d, s.Scan(&d.Title, &d.MediaType, &d.Size, &d.SHA256, &d.URL)
-	})
-	if docs == nil && err == nil {
-		docs = []events.DocumentRef{}
+	docs, err := s.DocumentsOf(ctx, ownerKind, []string{ownerID})
+	if err != nil {
+		return nil, err
 	}
-	return docs, err
+	return docs[0], nil
 }

@@ -207,7 +207,7 @@ func (s *Snapshot) MinutesVersions(ctx context.Context, meetingID string) ([]Min
 	}
 	out := make([]MinutesVersion, 0, len(vs))
 	for _, v := range vs {
-		if v.Documents, err = documentsOf(ctx, s.q, "minutes_version", fmt.Sprintf("%s/%d", meetingID, v.Version)); err != nil {
+		if v.Documents, err = s.Documents(ctx, "minutes_version", fmt.Sprintf("%s/%d", meetingID, v.Version)); err != nil {
 			return nil, err
 		}
 		out = append(out, v)

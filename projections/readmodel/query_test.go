@@ -274,8 +274,15 @@ func TestGettersByID(t *testing.T) {
 			t.Errorf("memberships %v, %v", ms, err)
 		}
 		items, err := s.AgendaItemsByID(ctx, []string{"item-roads1", "item1"})
-		if err != nil || items[0].ID != "item-roads1" || len(items[0].Documents) != 0 || len(items[1].Documents) != 1 {
+		if err != nil || len(items) != 2 || items[0].ID != "item-roads1" || items[1].ID != "item1" {
 			t.Errorf("items %v, %v", items, err)
+		}
+		docs, err := s.DocumentsOf(ctx, "agenda_item", []string{"item-roads1", "item1", "nope", "item1"})
+		if err != nil || len(docs) != 4 || len(docs[0]) != 0 || len(docs[1]) != 1 || docs[2] == nil || len(docs[2]) != 0 || len(docs[3]) != 1 {
+			t.Errorf("documents %v, %v", docs, err)
+		}
+		if _, err := s.DocumentsOf(ctx, "agenda_item", make([]string, readmodel.MaxBatch+1)); events.ErrorCode(err) != events.CodeInvalid {
+			t.Errorf("documents of too many owners: %v, want invalid", err)
 		}
 	})
 	t.Run("a getter of a missing id is not found", func(t *testing.T) {

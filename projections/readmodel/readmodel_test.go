@@ -84,8 +84,12 @@ func TestReadModelQueries(t *testing.T) {
 			t.Fatalf("meeting %+v, %v", mt, err)
 		}
 		items, err := rows(e.snap(t).AgendaItems(ctx, readmodel.AgendaItemFilter{MeetingID: "m1"}))
-		if err != nil || len(items) != 2 || items[0].ID != "item1" || items[0].Status != readmodel.ItemPublished || len(items[0].Documents) != 1 {
+		if err != nil || len(items) != 2 || items[0].ID != "item1" || items[0].Status != readmodel.ItemPublished {
 			t.Fatalf("items %+v, %v", items, err)
+		}
+		docs, err := e.snap(t).DocumentsOf(ctx, "agenda_item", []string{items[0].ID, items[1].ID})
+		if err != nil || len(docs) != 2 || len(docs[0]) != 1 || docs[0][0].Title != "eisigisi" || docs[1] == nil || len(docs[1]) != 0 {
+			t.Fatalf("documents %+v, %v", docs, err)
 		}
 		present, err := e.snap(t).Attendance(ctx, "m1")
 		if err != nil || strings.Join(present, ",") != "georgiou,ioannou,papadopoulou" {
@@ -376,6 +380,13 @@ func TestAsOfMatchesReadModel(t *testing.T) {
 		items, _ := rows(e.snap(t).AgendaItems(ctx, readmodel.AgendaItemFilter{MeetingID: "m1"}))
 		att, _ := e.snap(t).Attendance(ctx, "m1")
 		same(t, "meeting", v.Meeting, m)
+		// The read model's items leave their documents to DocumentsOf.
+		for i := range items {
+			var err error
+			if items[i].Documents, err = e.snap(t).Documents(ctx, "agenda_item", items[i].ID); err != nil {
+				t.Fatal(err)
+			}
+		}
 		same(t, "items", v.Items, items)
 		same(t, "attendance", v.Attendance, att)
 	})
