@@ -3,6 +3,8 @@ package graphql
 import (
 	"context"
 
+	"github.com/vikstrous/dataloadgen"
+
 	"github.com/pnyx-civic/pnyx/events"
 	"github.com/pnyx-civic/pnyx/graphql/generated"
 	"github.com/pnyx-civic/pnyx/graphql/model"
@@ -31,23 +33,24 @@ func (r agendaItemResolver) Documents(ctx context.Context, it *model.AgendaItem,
 	if it.At != nil {
 		return ordered(order, pointers(it.Documents)), nil
 	}
-	q, err := requestOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := q.loaders.itemDocuments.Load(ctx, it.ID)
-	if err != nil {
-		return nil, err
-	}
-	return ordered(order, pointers(docs)), nil
+	return loadDocuments(ctx, func(l *loaders) *documentLoader { return l.itemDocuments }, it.ID, order)
 }
 
 func (r protocolResolver) Documents(ctx context.Context, p *model.ProtocolEntry, order *generated.Order) ([]*events.DocumentRef, error) {
+	return loadDocuments(ctx, func(l *loaders) *documentLoader { return l.protocolDocuments }, p.ID, order)
+}
+
+// documentLoader loads the documents of one kind of owner by its id.
+type documentLoader = dataloadgen.Loader[string, []events.DocumentRef]
+
+// loadDocuments reads owner's documents, in order, through the request's
+// loader that which picks.
+func loadDocuments(ctx context.Context, which func(*loaders) *documentLoader, owner string, order *generated.Order) ([]*events.DocumentRef, error) {
 	q, err := requestOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs, err := q.loaders.protocolDocuments.Load(ctx, p.ID)
+	docs, err := which(&q.loaders).Load(ctx, owner)
 	if err != nil {
 		return nil, err
 	}

@@ -84,8 +84,8 @@ type loaders struct {
 	reopenings     *dataloadgen.Loader[string, []readmodel.ConsultationReopening]
 	protocol       *dataloadgen.Loader[string, *readmodel.ProtocolEntry]
 	// Documents, by their owner's id.
-	itemDocuments     *dataloadgen.Loader[string, []events.DocumentRef]
-	protocolDocuments *dataloadgen.Loader[string, []events.DocumentRef]
+	itemDocuments     *documentLoader
+	protocolDocuments *documentLoader
 }
 
 func newLoaders(s *readmodel.Snapshot, wait time.Duration) loaders {
